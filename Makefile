@@ -1,0 +1,44 @@
+# The module's checks. `make check` is what CI runs (see .ci/run); it needs
+# nothing but Go: tools are run at pinned versions through `go run`.
+
+GO          ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The root module and, once it exists, the nested module for everything that
+# needs a running database.
+MODULES     := . $(wildcard integration)
+# Extra flags for `go test`, e.g. TESTFLAGS='-run Manager -v'.
+TESTFLAGS   ?=
+
+.PHONY: check test fmt vet staticcheck doccheck wallclock
+
+## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
+## wall-clock rule, and every test of every module with -race.
+check: fmt vet staticcheck doccheck wallclock test
+
+## test: every test of every module, with the race detector.
+test:
+	@set -e; for m in $(MODULES); do \
+		echo "== go test -race $$m"; \
+		(cd $$m && $(GO) test -race -count=1 $(TESTFLAGS) ./...); \
+	done
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
+
+staticcheck:
+	@set -e; for m in $(MODULES); do \
+		(cd $$m && $(GO) run $(STATICCHECK) -checks inherit,ST1000,ST1020,ST1021,ST1022 ./...); \
+	done
+
+doccheck:
+	@$(GO) run ./internal/doccheck $(MODULES)
+
+# Time comes only from an injected lease.Clock: outside lease.SystemClock
+# (lease/clock.go), non-test code must not read the wall clock itself.
+wallclock:
+	@out=$$(git grep --untracked -n -E 'time\.(Now|After|Sleep|NewTimer|Tick)\(' -- '*.go' ':!*_test.go' ':!lease/clock.go' || true); \
+	if [ -n "$$out" ]; then echo "non-test code reads the wall clock outside lease.SystemClock:"; echo "$$out"; exit 1; fi

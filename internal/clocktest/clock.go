@@ -1,0 +1,178 @@
+// Package clocktest provides a fake [lease.Clock] whose time moves only when
+// a test moves it.
+//
+// Tests that drive code which waits on alarms use [Clock.WaitAlarms] or
+// [Clock.WaitAlarmFor] to learn that the code has set its alarm, then
+// [Clock.Advance] to make it fire. Nothing sleeps: the timeout those methods
+// take is only a deadline for failing, measured on the real clock.
+package clocktest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// Clock is a [lease.Clock] for tests. Create one with [NewClock]. It is safe
+// for concurrent use.
+type Clock struct {
+	mu      sync.Mutex
+	now     time.Time
+	pending []alarm // sorted by time, then by order of request
+	// requested counts every alarm ever requested, by its instant, so
+	// that a test can wait for one even if it has already fired.
+	requested map[int64]int
+	// changed is closed, and replaced, whenever an alarm is requested.
+	changed chan struct{}
+}
+
+var _ lease.Clock = (*Clock)(nil)
+
+type alarm struct {
+	at time.Time
+	ch chan time.Time
+}
+
+// NewClock returns a Clock that reads now until it is moved.
+func NewClock(now time.Time) *Clock {
+	return &Clock{
+		now:       now,
+		requested: make(map[int64]int),
+		changed:   make(chan struct{}),
+	}
+}
+
+// Now is part of the [lease.Clock] interface.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Alarm is part of the [lease.Clock] interface. The returned channel has a
+// buffer of one, so an alarm that nobody reads never blocks the clock. An
+// alarm for a time not after Now fires at once.
+func (c *Clock) Alarm(t time.Time) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	c.requested[t.UnixNano()]++
+	if !t.After(c.now) {
+		ch <- c.now
+	} else {
+		i := sort.Search(len(c.pending), func(i int) bool {
+			return c.pending[i].at.After(t)
+		})
+		c.pending = append(c.pending, alarm{})
+		copy(c.pending[i+1:], c.pending[i:])
+		c.pending[i] = alarm{at: t, ch: ch}
+	}
+	close(c.changed)
+	c.changed = make(chan struct{})
+	return ch
+}
+
+// Advance moves the clock forward by d, then fires, in time order, every
+// pending alarm whose time has come. A negative d is an error in the test
+// and panics; use [Clock.Set] to move the clock backwards.
+func (c *Clock) Advance(d time.Duration) {
+	if d < 0 {
+		panic(fmt.Sprintf("clocktest: Advance(%v): negative duration", d))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.setLocked(c.now.Add(d))
+}
+
+// Set moves the clock to t, which may be earlier than Now (as when NTP steps
+// a clock back), then fires every pending alarm whose time has come.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.setLocked(t)
+}
+
+func (c *Clock) setLocked(t time.Time) {
+	c.now = t
+	n := 0
+	for n < len(c.pending) && !c.pending[n].at.After(t) {
+		c.pending[n].ch <- t
+		n++
+	}
+	c.pending = append(c.pending[:0], c.pending[n:]...)
+}
+
+// Alarms returns the times of the pending alarms, earliest first.
+func (c *Clock) Alarms() []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.alarmsLocked()
+}
+
+func (c *Clock) alarmsLocked() []time.Time {
+	times := make([]time.Time, len(c.pending))
+	for i, a := range c.pending {
+		times[i] = a.at
+	}
+	return times
+}
+
+// WaitAlarms waits until at least n alarms are pending, and returns an
+// error that lists the pending alarms if that has not happened within
+// timeout of real time.
+func (c *Clock) WaitAlarms(n int, timeout time.Duration) error {
+	return c.waitFor(timeout, func() bool {
+		return len(c.pending) >= n
+	}, func() string {
+		return fmt.Sprintf("%d pending alarms wanted", n)
+	})
+}
+
+// WaitAlarmFor waits until an alarm has been requested for exactly the
+// instant t, whether it is still pending or has fired already, and returns
+// an error that lists the pending alarms if that has not happened within
+// timeout of real time.
+func (c *Clock) WaitAlarmFor(t time.Time, timeout time.Duration) error {
+	return c.waitFor(timeout, func() bool {
+		return c.requested[t.UnixNano()] > 0
+	}, func() string {
+		return fmt.Sprintf("an alarm for %s wanted", t.Format(time.RFC3339Nano))
+	})
+}
+
+// waitFor waits until done, called with c.mu held, returns true.
+func (c *Clock) waitFor(timeout time.Duration, done func() bool, want func() string) error {
+	deadline := lease.SystemClock{}.Alarm(lease.SystemClock{}.Now().Add(timeout))
+	for {
+		c.mu.Lock()
+		if done() {
+			c.mu.Unlock()
+			return nil
+		}
+		changed := c.changed
+		c.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline:
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return fmt.Errorf("clocktest: timed out after %v: %s; now %s; pending alarms: %s",
+				timeout, want(), c.now.Format(time.RFC3339Nano), formatTimes(c.alarmsLocked()))
+		}
+	}
+}
+
+func formatTimes(times []time.Time) string {
+	if len(times) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(times))
+	for i, t := range times {
+		parts[i] = t.Format(time.RFC3339Nano)
+	}
+	return strings.Join(parts, ", ")
+}

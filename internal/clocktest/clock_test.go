@@ -1,0 +1,136 @@
+package clocktest_test
+
+import (
+	"testing"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+)
+
+func TestPackage(t *testing.T) {
+	gc.TestingT(t)
+}
+
+const (
+	// longWait is the deadline for something that must happen.
+	longWait = 10 * time.Second
+	// shortWait is how long to watch for something that must not happen.
+	shortWait = 50 * time.Millisecond
+)
+
+var start = func() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
+	if err != nil {
+		panic(err)
+	}
+	return t
+}()
+
+type ClockSuite struct{}
+
+var _ = gc.Suite(&ClockSuite{})
+
+func fired(ch <-chan time.Time) (time.Time, bool) {
+	select {
+	case t := <-ch:
+		return t, true
+	default:
+		return time.Time{}, false
+	}
+}
+
+func (s *ClockSuite) TestNow(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	c.Check(clock.Now(), jc.DeepEquals, start)
+	clock.Advance(time.Second)
+	c.Check(clock.Now(), jc.DeepEquals, start.Add(time.Second))
+}
+
+func (s *ClockSuite) TestAlarmNotAfterNowFiresAtOnce(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	for _, at := range []time.Time{start, start.Add(-time.Hour)} {
+		t, ok := fired(clock.Alarm(at))
+		c.Check(ok, jc.IsTrue)
+		c.Check(t, jc.DeepEquals, start)
+	}
+	c.Check(clock.Alarms(), gc.HasLen, 0)
+}
+
+func (s *ClockSuite) TestAdvanceFiresDueAlarmsInOrder(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	late := clock.Alarm(start.Add(3 * time.Second))
+	early := clock.Alarm(start.Add(time.Second))
+	exact := clock.Alarm(start.Add(2 * time.Second))
+	c.Check(clock.Alarms(), jc.DeepEquals, []time.Time{
+		start.Add(time.Second), start.Add(2 * time.Second), start.Add(3 * time.Second),
+	})
+
+	clock.Advance(2*time.Second - 1)
+	_, ok := fired(exact)
+	c.Check(ok, jc.IsFalse)
+	t, ok := fired(early)
+	c.Check(ok, jc.IsTrue)
+	c.Check(t, jc.DeepEquals, start.Add(2*time.Second-1))
+
+	clock.Advance(1)
+	_, ok = fired(exact)
+	c.Check(ok, jc.IsTrue)
+	_, ok = fired(late)
+	c.Check(ok, jc.IsFalse)
+	c.Check(clock.Alarms(), jc.DeepEquals, []time.Time{start.Add(3 * time.Second)})
+}
+
+func (s *ClockSuite) TestAdvanceNegativePanics(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	c.Check(func() { clock.Advance(-1) }, gc.PanicMatches, `clocktest: Advance\(-1ns\): negative duration`)
+}
+
+func (s *ClockSuite) TestSetBackwardsKeepsAlarms(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	ch := clock.Alarm(start.Add(time.Second))
+	clock.Set(start.Add(-time.Hour))
+	c.Check(clock.Now(), jc.DeepEquals, start.Add(-time.Hour))
+	_, ok := fired(ch)
+	c.Check(ok, jc.IsFalse)
+	clock.Set(start.Add(time.Second))
+	_, ok = fired(ch)
+	c.Check(ok, jc.IsTrue)
+}
+
+func (s *ClockSuite) TestWaitAlarms(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	done := make(chan error, 1)
+	go func() { done <- clock.WaitAlarms(2, longWait) }()
+	clock.Alarm(start.Add(time.Second))
+	select {
+	case err := <-done:
+		c.Fatalf("WaitAlarms returned %v with one alarm pending", err)
+	case <-time.After(shortWait):
+	}
+	clock.Alarm(start.Add(time.Minute))
+	select {
+	case err := <-done:
+		c.Check(err, jc.ErrorIsNil)
+	case <-time.After(longWait):
+		c.Fatalf("WaitAlarms did not return")
+	}
+}
+
+func (s *ClockSuite) TestWaitAlarmsTimeoutNamesPendingAlarms(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	clock.Alarm(start.Add(time.Second))
+	err := clock.WaitAlarms(2, time.Millisecond)
+	c.Check(err, gc.ErrorMatches, `clocktest: timed out after 1ms: 2 pending alarms wanted; `+
+		`now 2073-03-03T01:00:00.000000005-08:40; pending alarms: 2073-03-03T01:00:01.000000005-08:40`)
+}
+
+func (s *ClockSuite) TestWaitAlarmForSeesFiredAlarms(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	clock.Alarm(start.Add(-time.Second))
+	c.Check(clock.WaitAlarmFor(start.Add(-time.Second), longWait), jc.ErrorIsNil)
+	err := clock.WaitAlarmFor(start.Add(time.Second), time.Millisecond)
+	c.Check(err, gc.ErrorMatches, `clocktest: timed out after 1ms: an alarm for 2073-03-03T01:00:01.000000005-08:40 wanted; .*pending alarms: none`)
+}

@@ -1,0 +1,29 @@
+// Package lease defines leases: named, time-limited claims held by one holder
+// at a time, stored where several controllers can see them.
+//
+// A [Client] is one controller's view of the leases in a namespace. It is not
+// safe for concurrent use: its owner (normally a leadership manager) calls it
+// from one goroutine. Clients that share a namespace collaborate through the
+// store; each keeps a cache that [Client.Refresh] brings up to date.
+//
+// # Guarantees
+//
+//   - A successful [Client.ClaimLease] or [Client.ExtendLease] guarantees the
+//     holder the lease for at least the requested duration, counted from the
+//     moment the call started. It does not promise that the lease is expired
+//     promptly afterwards.
+//   - [Client.ExpireLease] succeeds only once the lease's last writer is known
+//     to consider its expiry time passed, on that writer's own clock.
+//   - A held lease cannot be claimed, not even by its holder, and a lease that
+//     is not held cannot be expired. An extension never shortens a lease.
+//
+// # Clocks
+//
+// Clients may disagree about what time it is, by any amount, but their clocks
+// must run at the same rate: one second is one second everywhere. [Skew]
+// records what one client has observed of another's clock, and maps times
+// written by that other client onto the local clock.
+//
+// Time is only ever read through a [Clock], so that tests can control it;
+// [SystemClock] is the one implementation that reads the wall clock.
+package lease

@@ -1,0 +1,101 @@
+package lease
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"gopkg.in/mgo.v2/txn"
+)
+
+// ErrInvalid is returned by [Client.ClaimLease], [Client.ExtendLease] and
+// [Client.ExpireLease] when the operation is not possible in the state the
+// client knows of: the lease is held by someone else, is not held at all, or
+// has not yet expired. When the store changed under the client, the client
+// has already refreshed its cache before returning ErrInvalid, so its
+// [Client.Leases] tell the caller what happened.
+//
+// ErrInvalid is always returned bare, so it can be compared with == as well
+// as with errors.Is.
+var ErrInvalid = errors.New("invalid lease operation")
+
+// Client manipulates leases in one namespace of a shared store, and caches
+// what it knows of them.
+//
+// A Client is not safe for concurrent use: calls must be serialised by the
+// caller. Errors other than [ErrInvalid] mean the store could not be used;
+// nothing can be inferred about the lease from them.
+type Client interface {
+	// ClaimLease records the request's holder as the holder of the named
+	// lease, for at least the request's duration from the start of the
+	// call. It returns ErrInvalid if the client's view has the lease held,
+	// by anyone (including the same holder).
+	ClaimLease(lease string, request Request) error
+
+	// ExtendLease keeps the named lease with its current holder until at
+	// least the request's duration from the start of the call. It never
+	// shortens the lease. It returns ErrInvalid if the lease is not held,
+	// or is held by a holder other than the request's.
+	ExtendLease(lease string, request Request) error
+
+	// ExpireLease removes the named lease once it has expired. It returns
+	// ErrInvalid if the lease is not held or might not have expired yet.
+	ExpireLease(lease string) error
+
+	// Leases returns a snapshot of the client's cached view of every lease
+	// in its namespace, keyed by name. It does not read the store. The
+	// caller owns the returned map.
+	Leases() map[string]Info
+
+	// Refresh reloads the client's cache from the store.
+	Refresh() error
+}
+
+// Reader is implemented by clients that can report one cached lease without
+// copying all of them. A leadership manager uses it, when its client has it,
+// so that claims and checks cost the same however many leases there are;
+// otherwise it falls back to [Client.Leases].
+type Reader interface {
+	// Lease returns the cached information about the named lease, and
+	// whether the lease is held in the client's view. Like Leases, it does
+	// not read the store.
+	Lease(name string) (Info, bool)
+}
+
+// Info is what a client knows of one held lease.
+type Info struct {
+	// Holder is the name of the lease's holder.
+	Holder string
+
+	// Expiry is the latest time, on the local clock, at which the lease
+	// might still be held. The lease may be expired at any time after it.
+	Expiry time.Time
+
+	// AssertOp is a transaction operation that aborts the transaction it is
+	// part of unless Holder still holds the lease. Putting it in a
+	// transaction makes the transaction's writes conditional on the lease,
+	// which is what makes leases usable for fencing.
+	AssertOp txn.Op
+}
+
+// Request describes a claim or an extension of a lease.
+type Request struct {
+	// Holder names the lease's holder. It must be a valid string: not
+	// empty, and without '.', '$', '#', spaces, tabs or line breaks.
+	Holder string
+
+	// Duration is how long the lease must be held for, counted from the
+	// start of the call. It must be positive.
+	Duration time.Duration
+}
+
+// Validate returns an error describing the first problem with r, or nil.
+func (r Request) Validate() error {
+	if err := validateString(r.Holder); err != nil {
+		return fmt.Errorf("invalid holder: %w", err)
+	}
+	if r.Duration <= 0 {
+		return errors.New("invalid duration")
+	}
+	return nil
+}
