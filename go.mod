@@ -3,6 +3,7 @@ module github.com/seed07a61904/leadership
 go 1.18
 
 require (
+	github.com/juju/errors v1.0.0
 	github.com/juju/testing v1.0.2
 	gopkg.in/check.v1 v1.0.0-20201130134442-10cb98267c6c
 	gopkg.in/mgo.v2 v2.0.0-20190816093944-a6b53ec6cb22

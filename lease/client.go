@@ -1,0 +1,146 @@
+package lease
+
+import (
+	"github.com/juju/errors"
+	"gopkg.in/mgo.v2/txn"
+)
+
+// client is the [Client] returned by [NewClient]: it stores leases in
+// MongoDB and writes them with mgo/txn transactions.
+type client struct {
+	config ClientConfig
+	scope  scope
+	cache  cache
+}
+
+var (
+	_ Client = (*client)(nil)
+	_ Reader = (*client)(nil)
+)
+
+// NewClient returns a [Client], which is also a [Reader], for the leases in
+// config's namespace. It creates the namespace's clock document if it does
+// not exist, and loads the current leases. It returns an error if config is
+// invalid, or if the store holds a corrupt document.
+//
+// A client needs no clean-up. It is not safe for concurrent use.
+func NewClient(config ClientConfig) (Client, error) {
+	if err := config.Validate(); err != nil {
+		return nil, errors.Trace(err)
+	}
+	c := &client{
+		config: config,
+		scope: scope{
+			collection: config.Collection,
+			namespace:  config.Namespace,
+			id:         config.Id,
+		},
+		cache: cache{
+			entries: map[string]entry{},
+			skews:   map[string]Skew{},
+		},
+	}
+	if err := c.ensureClockDoc(); err != nil {
+		return nil, errors.Trace(err)
+	}
+	if err := c.Refresh(); err != nil {
+		return nil, errors.Trace(err)
+	}
+	return c, nil
+}
+
+// ClaimLease is part of the [Client] interface.
+func (c *client) ClaimLease(name string, request Request) error {
+	if err := validateString(name); err != nil {
+		return errors.Annotatef(err, "invalid name")
+	}
+	if err := request.Validate(); err != nil {
+		return errors.Annotatef(err, "invalid request")
+	}
+	var next entry
+	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
+		if err := c.refreshForRetry(attempt); err != nil {
+			return nil, errors.Trace(err)
+		}
+		var ops []txn.Op
+		var err error
+		ops, next, err = claimOps(c.scope, c.cache, name, request, c.config.Clock.Now())
+		return ops, err
+	})
+	if err != nil {
+		return err
+	}
+	c.cache.entries[name] = next
+	return nil
+}
+
+// ExtendLease is part of the [Client] interface.
+func (c *client) ExtendLease(name string, request Request) error {
+	if err := validateString(name); err != nil {
+		return errors.Annotatef(err, "invalid name")
+	}
+	if err := request.Validate(); err != nil {
+		return errors.Annotatef(err, "invalid request")
+	}
+	var next entry
+	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
+		if err := c.refreshForRetry(attempt); err != nil {
+			return nil, errors.Trace(err)
+		}
+		var ops []txn.Op
+		var err error
+		ops, next, err = extendOps(c.scope, c.cache, name, request, c.config.Clock.Now())
+		if errors.Is(err, errNoExtension) {
+			return nil, errNoOperations
+		}
+		return ops, err
+	})
+	if err != nil {
+		return err
+	}
+	c.cache.entries[name] = next
+	return nil
+}
+
+// ExpireLease is part of the [Client] interface.
+func (c *client) ExpireLease(name string) error {
+	if err := validateString(name); err != nil {
+		return errors.Annotatef(err, "invalid name")
+	}
+	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
+		if err := c.refreshForRetry(attempt); err != nil {
+			return nil, errors.Trace(err)
+		}
+		return expireOps(c.scope, c.cache, name, c.config.Clock.Now())
+	})
+	if err != nil {
+		return err
+	}
+	delete(c.cache.entries, name)
+	return nil
+}
+
+// refreshForRetry refreshes the cache before every attempt but the first:
+// the first attempt trusts the cache, and a later one only happens because
+// the store changed under it.
+func (c *client) refreshForRetry(attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	return errors.Trace(c.Refresh())
+}
+
+// Leases is part of the [Client] interface.
+func (c *client) Leases() map[string]Info {
+	leases := make(map[string]Info, len(c.cache.entries))
+	for name := range c.cache.entries {
+		leases[name], _ = c.cache.info(c.scope, name)
+	}
+	return leases
+}
+
+// Lease is part of the [Reader] interface. It takes constant time, and does
+// not read the store.
+func (c *client) Lease(name string) (Info, bool) {
+	return c.cache.info(c.scope, name)
+}

@@ -1,0 +1,204 @@
+package lease
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/juju/errors"
+	"gopkg.in/mgo.v2/bson"
+)
+
+// The documents in a client's collection. Each namespace has one clock
+// document, with the latest time each client has written in the namespace,
+// and one document per held lease. Times are int64 nanoseconds since the
+// Unix epoch (UnixNano), so that no precision is lost; each is on the clock
+// of the client that wrote it.
+const (
+	typeLease = "lease"
+	typeClock = "clock"
+
+	fieldType      = "type"
+	fieldNamespace = "namespace"
+	fieldName      = "name"
+	fieldHolder    = "holder"
+	fieldExpiry    = "expiry"
+	fieldWriter    = "writer"
+	fieldWriters   = "writers"
+)
+
+// leaseDocId returns the _id of the document for the named lease. The
+// trailing '#' is deliberate: it keeps ids parseable in watcher events.
+func leaseDocId(namespace, lease string) string {
+	return fmt.Sprintf("%s#%s#%s#", typeLease, namespace, lease)
+}
+
+// clockDocId returns the _id of the namespace's clock document.
+func clockDocId(namespace string) string {
+	return fmt.Sprintf("%s#%s#", typeClock, namespace)
+}
+
+// entry is what a client caches of one held lease.
+type entry struct {
+	// holder is the lease's holder.
+	holder string
+	// expiry is when the lease expires, on writer's clock.
+	expiry time.Time
+	// writer is the Id of the client that last wrote the lease.
+	writer string
+}
+
+// leaseDoc is the document that records one held lease.
+type leaseDoc struct {
+	Id        string `bson:"_id"`
+	Type      string `bson:"type"`
+	Namespace string `bson:"namespace"`
+	Name      string `bson:"name"`
+	Holder    string `bson:"holder"`
+	Expiry    int64  `bson:"expiry"`
+	Writer    string `bson:"writer"`
+}
+
+// newLeaseDoc returns the document that records e for the named lease.
+func newLeaseDoc(namespace, name string, e entry) leaseDoc {
+	return leaseDoc{
+		Id:        leaseDocId(namespace, name),
+		Type:      typeLease,
+		Namespace: namespace,
+		Name:      name,
+		Holder:    e.holder,
+		Expiry:    toInt64(e.expiry),
+		Writer:    e.writer,
+	}
+}
+
+// validate returns an error if doc is not a valid lease document. The _id
+// is only checked to end with the expected id, because a multi-model
+// transaction runner may prefix it.
+func (doc leaseDoc) validate() error {
+	if doc.Type != typeLease {
+		return errors.Errorf("invalid type %q", doc.Type)
+	}
+	if !strings.HasSuffix(doc.Id, leaseDocId(doc.Namespace, doc.Name)) {
+		return errors.New("inconsistent _id")
+	}
+	if err := validateString(doc.Holder); err != nil {
+		return errors.Annotatef(err, "invalid holder")
+	}
+	if doc.Expiry == 0 {
+		return errors.New("invalid expiry")
+	}
+	if err := validateString(doc.Writer); err != nil {
+		return errors.Annotatef(err, "invalid writer")
+	}
+	return nil
+}
+
+// decodeLeaseDoc decodes and validates a lease document, and returns the
+// lease's name and cache entry. Errors say which document is corrupt.
+func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
+	var doc leaseDoc
+	err := raw.Unmarshal(&doc)
+	if err == nil {
+		err = doc.validate()
+	}
+	if err != nil {
+		return "", entry{}, errors.Annotatef(err, "corrupt lease document %q", rawId(raw))
+	}
+	return doc.Name, entry{
+		holder: doc.Holder,
+		expiry: toTime(doc.Expiry),
+		writer: doc.Writer,
+	}, nil
+}
+
+// rawId returns the _id of a document, as text, for error messages; it
+// works even when the _id is not a string.
+func rawId(raw bson.Raw) string {
+	var doc struct {
+		Id interface{} `bson:"_id"`
+	}
+	_ = raw.Unmarshal(&doc)
+	if id, ok := doc.Id.(string); ok {
+		return id
+	}
+	return fmt.Sprint(doc.Id)
+}
+
+// clockDoc is the document that records, for each client that has written
+// in a namespace, the latest time that client has written.
+type clockDoc struct {
+	Id        string `bson:"_id"`
+	Type      string `bson:"type"`
+	Namespace string `bson:"namespace"`
+	// Writers maps client ids to times. It is read as interface{} values
+	// so that a value of the wrong type is reported, not silently dropped.
+	Writers map[string]interface{} `bson:"writers"`
+}
+
+// newClockDoc returns the clock document a namespace starts with: nobody
+// has written yet.
+func newClockDoc(namespace string) clockDoc {
+	return clockDoc{
+		Id:        clockDocId(namespace),
+		Type:      typeClock,
+		Namespace: namespace,
+		Writers:   map[string]interface{}{},
+	}
+}
+
+// decodeClockDoc decodes and validates a clock document, and returns the
+// latest time written by each writer, on that writer's clock.
+func decodeClockDoc(raw bson.Raw) (map[string]time.Time, error) {
+	var doc clockDoc
+	if err := raw.Unmarshal(&doc); err != nil {
+		return nil, errors.Annotatef(err, "corrupt clock document")
+	}
+	writers, err := doc.writers()
+	if err != nil {
+		return nil, errors.Annotatef(err, "corrupt clock document")
+	}
+	return writers, nil
+}
+
+// writers validates doc and returns the time recorded for each writer.
+func (doc clockDoc) writers() (map[string]time.Time, error) {
+	if doc.Type != typeClock {
+		return nil, errors.Errorf("invalid type %q", doc.Type)
+	}
+	if !strings.HasSuffix(doc.Id, clockDocId(doc.Namespace)) {
+		return nil, errors.New("inconsistent _id")
+	}
+	names := make([]string, 0, len(doc.Writers))
+	for writer := range doc.Writers {
+		names = append(names, writer)
+	}
+	sort.Strings(names) // so that the first problem reported is always the same
+	writers := make(map[string]time.Time, len(doc.Writers))
+	for _, writer := range names {
+		var nanos int64
+		value := doc.Writers[writer]
+		switch v := value.(type) {
+		case int64:
+			nanos = v
+		case int:
+			nanos = int64(v)
+		}
+		if nanos == 0 {
+			return nil, errors.Errorf("invalid time for writer %q", writer)
+		}
+		writers[writer] = toTime(nanos)
+	}
+	return writers, nil
+}
+
+// toInt64 returns t as stored in the database.
+func toInt64(t time.Time) int64 {
+	return t.UnixNano()
+}
+
+// toTime returns the time stored in the database as v, in the local zone.
+func toTime(v int64) time.Time {
+	return time.Unix(0, v)
+}

@@ -1,0 +1,54 @@
+package lease
+
+import (
+	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/txn"
+)
+
+// Mongo is what a client needs of MongoDB: its collection, and a way to run
+// mgo/txn transactions.
+type Mongo interface {
+	// RunTransaction runs ops as one gopkg.in/mgo.v2/txn transaction. It
+	// returns txn.ErrAborted (or an error whose cause is txn.ErrAborted)
+	// when an assertion failed and nothing was changed.
+	RunTransaction(ops []txn.Op) error
+
+	// GetCollection returns the named collection, and a function that the
+	// caller calls once it has finished with it.
+	GetCollection(name string) (collection *mgo.Collection, closer func())
+}
+
+// NewMongo returns a [Mongo] that uses the collections of db, and runs
+// transactions with a txn.Runner on db's collection named txnCollection.
+// Each call works on its own copy of db's session, so a broken connection
+// does not outlive the call, and db's session must stay open while the
+// Mongo is in use.
+//
+// mgo/txn only orders and checks transactions that go through the same
+// transaction collection. A lease's [Info.AssertOp] therefore fences the
+// caller's own transactions only if the caller runs them with a runner on
+// this same txnCollection; mixing transaction collections on the same
+// documents breaks mgo/txn.
+func NewMongo(db *mgo.Database, txnCollection string) Mongo {
+	return &dbMongo{db: db, txnCollection: txnCollection}
+}
+
+// dbMongo is the [Mongo] returned by [NewMongo].
+type dbMongo struct {
+	db            *mgo.Database
+	txnCollection string
+}
+
+// RunTransaction is part of the [Mongo] interface.
+func (m *dbMongo) RunTransaction(ops []txn.Op) error {
+	session := m.db.Session.Copy()
+	defer session.Close()
+	runner := txn.NewRunner(m.db.With(session).C(m.txnCollection))
+	return runner.Run(ops, "", nil)
+}
+
+// GetCollection is part of the [Mongo] interface.
+func (m *dbMongo) GetCollection(name string) (*mgo.Collection, func()) {
+	session := m.db.Session.Copy()
+	return m.db.With(session).C(name), session.Close
+}

@@ -1,0 +1,169 @@
+package lease
+
+import (
+	"time"
+
+	"github.com/juju/errors"
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+)
+
+// errNoExtension is returned by extendOps when the lease already lasts
+// longer than the extension asks for, so nothing needs to be written.
+var errNoExtension = errors.New("lease needs no extension")
+
+// scope names the documents a client writes, and the client writing them.
+type scope struct {
+	collection string
+	namespace  string
+	id         string
+}
+
+// cache is what a client knows of the leases in its namespace.
+type cache struct {
+	// entries holds the held leases, by name.
+	entries map[string]entry
+	// skews holds what is known of each writer's clock, by client id. The
+	// client's own id maps to the zero Skew.
+	skews map[string]Skew
+}
+
+// info returns what the cache says about the named lease, as the Client
+// interface reports it, and whether the lease is held.
+func (c cache) info(s scope, name string) (Info, bool) {
+	e, found := c.entries[name]
+	if !found {
+		return Info{}, false
+	}
+	return Info{
+		Holder:   e.holder,
+		Expiry:   c.skews[e.writer].Latest(e.expiry),
+		AssertOp: s.assertHolderOp(name, e.holder),
+	}, true
+}
+
+// assertHolderOp returns an op that asserts only that holder holds the named
+// lease: it stays satisfied across extensions by any writer and after the
+// expiry time, until the lease is expired or changes hands.
+func (s scope) assertHolderOp(name, holder string) txn.Op {
+	return txn.Op{
+		C:      s.collection,
+		Id:     leaseDocId(s.namespace, name),
+		Assert: bson.D{{Name: fieldHolder, Value: holder}},
+	}
+}
+
+// clockWriteOp returns the op that starts every lease transaction: it
+// records that this client has reached time now, and aborts the transaction
+// if the client has already recorded a later time (so a transaction built
+// long ago, or with a clock that went backwards, cannot apply).
+func (s scope) clockWriteOp(now time.Time) txn.Op {
+	key := fieldWriters + "." + s.id
+	dbNow := toInt64(now)
+	return txn.Op{
+		C:  s.collection,
+		Id: clockDocId(s.namespace),
+		Assert: bson.D{{Name: "$or", Value: []bson.D{
+			{{Name: key, Value: bson.D{{Name: "$lte", Value: dbNow}}}},
+			{{Name: key, Value: bson.D{{Name: "$exists", Value: false}}}},
+		}}},
+		Update: bson.D{{Name: "$set", Value: bson.D{{Name: key, Value: dbNow}}}},
+	}
+}
+
+// assertEntryOp returns an op on the named lease's document that asserts
+// the document is exactly the one cached as last.
+func (s scope) assertEntryOp(name string, last entry) txn.Op {
+	return txn.Op{
+		C:  s.collection,
+		Id: leaseDocId(s.namespace, name),
+		Assert: bson.D{
+			{Name: fieldHolder, Value: last.holder},
+			{Name: fieldExpiry, Value: toInt64(last.expiry)},
+			{Name: fieldWriter, Value: last.writer},
+		},
+	}
+}
+
+// createClockOps returns the ops that create the namespace's clock
+// document, if it does not exist yet.
+func createClockOps(s scope) []txn.Op {
+	return []txn.Op{{
+		C:      s.collection,
+		Id:     clockDocId(s.namespace),
+		Assert: txn.DocMissing,
+		Insert: newClockDoc(s.namespace),
+	}}
+}
+
+// claimOps returns the ops that claim the named lease for request at time
+// now, and the entry to cache once they have run. It returns ErrInvalid if
+// the cache has the lease held, by anyone: a lease must be expired before
+// it can be claimed again.
+func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
+	if _, found := c.entries[name]; found {
+		return nil, entry{}, ErrInvalid
+	}
+	next := entry{
+		holder: request.Holder,
+		expiry: now.Add(request.Duration),
+		writer: s.id,
+	}
+	return []txn.Op{s.clockWriteOp(now), {
+		C:      s.collection,
+		Id:     leaseDocId(s.namespace, name),
+		Assert: txn.DocMissing,
+		Insert: newLeaseDoc(s.namespace, name, next),
+	}}, next, nil
+}
+
+// extendOps returns the ops that extend the named lease for request at time
+// now, and the entry to cache once they have run. It returns ErrInvalid if
+// the cache does not have the lease held by the request's holder, and
+// errNoExtension, with the cached entry, if the lease certainly lasts
+// longer already. Otherwise the new expiry is at least the latest local
+// time at which the last writer might still consider the lease held, so
+// that no client can see the lease expire before that writer does; the
+// expiry is then on this client's clock, and this client is its writer.
+func extendOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
+	last, found := c.entries[name]
+	if !found || last.holder != request.Holder {
+		return nil, entry{}, ErrInvalid
+	}
+	skew := c.skews[last.writer]
+	expiry := now.Add(request.Duration)
+	if expiry.Before(skew.Earliest(last.expiry)) {
+		return nil, last, errNoExtension
+	}
+	if latest := skew.Latest(last.expiry); expiry.Before(latest) {
+		expiry = latest
+	}
+	next := entry{
+		holder: last.holder,
+		expiry: expiry,
+		writer: s.id,
+	}
+	op := s.assertEntryOp(name, last)
+	op.Update = bson.D{{Name: "$set", Value: bson.D{
+		{Name: fieldExpiry, Value: toInt64(next.expiry)},
+		{Name: fieldWriter, Value: next.writer},
+	}}}
+	return []txn.Op{s.clockWriteOp(now), op}, next, nil
+}
+
+// expireOps returns the ops that expire the named lease at time now. It
+// returns ErrInvalid if the cache does not have the lease held, or if now is
+// not strictly after the latest local time at which the lease's last writer
+// might still consider it held.
+func expireOps(s scope, c cache, name string, now time.Time) ([]txn.Op, error) {
+	last, found := c.entries[name]
+	if !found {
+		return nil, ErrInvalid
+	}
+	if latest := c.skews[last.writer].Latest(last.expiry); !now.After(latest) {
+		return nil, ErrInvalid
+	}
+	op := s.assertEntryOp(name, last)
+	op.Remove = true
+	return []txn.Op{s.clockWriteOp(now), op}, nil
+}

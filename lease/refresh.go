@@ -1,0 +1,136 @@
+package lease
+
+import (
+	"sort"
+
+	"github.com/juju/errors"
+	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+)
+
+// Refresh is part of the [Client] interface. It reads the lease documents
+// first and the clock document second, so that the clock document read is
+// at least as recent as every lease's writer: every transaction writes its
+// writer's time before the lease. If any document is corrupt, or a lease's
+// writer has no time in the clock document, it returns an error and leaves
+// the cache as it was.
+func (c *client) Refresh() error {
+	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
+	defer closer()
+
+	entries, err := readEntries(collection, c.config.Namespace)
+	if err != nil {
+		return errors.Trace(err)
+	}
+	skews, err := c.readSkews(collection)
+	if err != nil {
+		return errors.Trace(err)
+	}
+	names := make([]string, 0, len(entries))
+	for name := range entries {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		writer := entries[name].writer
+		if _, found := skews[writer]; !found {
+			return errors.Errorf("lease %q invalid: no clock data for %s", name, writer)
+		}
+	}
+	c.cache = cache{entries: entries, skews: skews}
+	return nil
+}
+
+// readEntries reads every lease document in the namespace. It fails on the
+// first corrupt one.
+func readEntries(collection *mgo.Collection, namespace string) (map[string]entry, error) {
+	query := bson.D{
+		{Name: fieldType, Value: typeLease},
+		{Name: fieldNamespace, Value: namespace},
+	}
+	iter := collection.Find(query).Iter()
+	entries := map[string]entry{}
+	var raw bson.Raw
+	for iter.Next(&raw) {
+		name, e, err := decodeLeaseDoc(raw)
+		if err != nil {
+			iter.Close()
+			return nil, errors.Trace(err)
+		}
+		entries[name] = e
+	}
+	if err := iter.Close(); err != nil {
+		return nil, errors.Annotatef(err, "cannot read lease documents")
+	}
+	return entries, nil
+}
+
+// readSkews reads the clock document between exactly two readings of the
+// client's clock, and returns what it shows of each writer's clock.
+//
+// A writer whose recorded time has not changed since the previous refresh
+// keeps its previous Skew: that read window was no wider, and later reads
+// only widen the uncertainty. The client's own clock has the zero Skew.
+//
+// The read window is measured as the first reading plus the time elapsed
+// between the readings. With SystemClock, whose readings carry Go's
+// monotonic clock, the elapsed time is monotonic, so a wall clock stepped
+// back by NTP during the read cannot invert the window (Juju LP 1662202).
+// A Clock whose second reading is still before its first makes Refresh
+// fail, changing nothing.
+func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, error) {
+	readAfter := c.config.Clock.Now()
+	var raw bson.Raw
+	err := collection.FindId(clockDocId(c.config.Namespace)).One(&raw)
+	readEnd := c.config.Clock.Now()
+	if err != nil {
+		return nil, errors.Annotatef(err, "cannot read clock document")
+	}
+	elapsed := readEnd.Sub(readAfter)
+	if elapsed < 0 {
+		return nil, errors.Errorf(
+			"end of read window preceded beginning: clock went back %s while reading clock document", -elapsed)
+	}
+	readBefore := readAfter.Add(elapsed)
+
+	writers, err := decodeClockDoc(raw)
+	if err != nil {
+		return nil, errors.Trace(err)
+	}
+	skews := make(map[string]Skew, len(writers)+1)
+	for writer, lastWrite := range writers {
+		if previous, found := c.cache.skews[writer]; found && previous.LastWrite.Equal(lastWrite) {
+			skews[writer] = previous
+			continue
+		}
+		skews[writer] = Skew{
+			LastWrite:  lastWrite,
+			ReadAfter:  readAfter,
+			ReadBefore: readBefore,
+		}
+	}
+	skews[c.config.Id] = Skew{}
+	return skews, nil
+}
+
+// ensureClockDoc creates the namespace's clock document unless it exists,
+// and checks it if it does.
+func (c *client) ensureClockDoc() error {
+	return run(c.config.Mongo, func(int) ([]txn.Op, error) {
+		collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
+		defer closer()
+		var raw bson.Raw
+		err := collection.FindId(clockDocId(c.config.Namespace)).One(&raw)
+		switch {
+		case err == mgo.ErrNotFound:
+			return createClockOps(c.scope), nil
+		case err != nil:
+			return nil, errors.Annotatef(err, "cannot read clock document")
+		}
+		if _, err := decodeClockDoc(raw); err != nil {
+			return nil, errors.Trace(err)
+		}
+		return nil, errNoOperations
+	})
+}

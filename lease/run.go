@@ -1,0 +1,55 @@
+package lease
+
+import (
+	"github.com/juju/errors"
+	"gopkg.in/mgo.v2/txn"
+)
+
+// ErrExcessiveContention is returned (possibly annotated; check with
+// errors.Is) by [NewClient], [Client.ClaimLease], [Client.ExtendLease] and
+// [Client.ExpireLease] when every attempt at the operation's transaction
+// was aborted because the store kept changing. Nothing is known of the
+// lease's state; the operation may be tried again.
+var ErrExcessiveContention = errors.New("state changing too quickly; try again soon")
+
+// maxAttempts is how many times run builds and runs a transaction before it
+// gives up with ErrExcessiveContention.
+const maxAttempts = 3
+
+// errNoOperations is returned by a transaction builder to end run
+// successfully without running a transaction.
+var errNoOperations = errors.New("no operations needed")
+
+// buildFunc builds the ops of one attempt at a transaction; attempt counts
+// from 0. It returns errNoOperations if nothing needs to be written, and
+// ErrInvalid if the operation is impossible.
+type buildFunc func(attempt int) ([]txn.Op, error)
+
+// run builds and runs a transaction with the client's Mongo, attempting it
+// up to maxAttempts times while it is aborted. It is the only place that
+// interprets txn.ErrAborted, and that decides what reaches the caller:
+// ErrInvalid bare, so that callers can compare it with ==; nil for
+// errNoOperations; ErrExcessiveContention once the attempts are used up;
+// any other error traced.
+func run(mongo Mongo, build buildFunc) error {
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		ops, err := build(attempt)
+		switch {
+		case errors.Is(err, errNoOperations):
+			return nil
+		case errors.Is(err, ErrInvalid):
+			return ErrInvalid
+		case err != nil:
+			return errors.Trace(err)
+		}
+		err = mongo.RunTransaction(ops)
+		switch {
+		case errors.Is(err, txn.ErrAborted):
+			continue
+		case err != nil:
+			return errors.Trace(err)
+		}
+		return nil
+	}
+	return errors.Trace(ErrExcessiveContention)
+}
