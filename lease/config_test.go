@@ -1,0 +1,112 @@
+package lease_test
+
+import (
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+type ClientConfigSuite struct{}
+
+var _ = gc.Suite(&ClientConfigSuite{})
+
+// unusedMongo fails the test if the client touches the database.
+type unusedMongo struct {
+	c *gc.C
+}
+
+func (m unusedMongo) RunTransaction([]txn.Op) error {
+	m.c.Fatalf("unexpected RunTransaction")
+	return nil
+}
+
+func (m unusedMongo) GetCollection(string) (*mgo.Collection, func()) {
+	m.c.Fatalf("unexpected GetCollection")
+	return nil, nil
+}
+
+func (s *ClientConfigSuite) TestValidate(c *gc.C) {
+	valid := func() lease.ClientConfig {
+		return lease.ClientConfig{
+			Id:         "machine-0",
+			Namespace:  "service-leadership",
+			Collection: "leases",
+			Mongo:      unusedMongo{c},
+			Clock:      lease.SystemClock{},
+		}
+	}
+	for i, t := range []struct {
+		about  string
+		change func(*lease.ClientConfig)
+		err    string
+	}{{
+		about:  "valid",
+		change: func(*lease.ClientConfig) {},
+	}, {
+		about:  "bad id",
+		change: func(cfg *lease.ClientConfig) { cfg.Id = "$bad" },
+		err:    "invalid id: string contains forbidden characters",
+	}, {
+		about:  "empty id",
+		change: func(cfg *lease.ClientConfig) { cfg.Id = "" },
+		err:    "invalid id: string is empty",
+	}, {
+		about:  "bad namespace",
+		change: func(cfg *lease.ClientConfig) { cfg.Namespace = "$bad" },
+		err:    "invalid namespace: string contains forbidden characters",
+	}, {
+		about:  "empty namespace",
+		change: func(cfg *lease.ClientConfig) { cfg.Namespace = "" },
+		err:    "invalid namespace: string is empty",
+	}, {
+		about:  "bad collection",
+		change: func(cfg *lease.ClientConfig) { cfg.Collection = "$bad" },
+		err:    "invalid collection: string contains forbidden characters",
+	}, {
+		about:  "missing mongo",
+		change: func(cfg *lease.ClientConfig) { cfg.Mongo = nil },
+		err:    "missing mongo",
+	}, {
+		about:  "missing clock",
+		change: func(cfg *lease.ClientConfig) { cfg.Clock = nil },
+		err:    "missing clock",
+	}, {
+		about: "checked in order: id first",
+		change: func(cfg *lease.ClientConfig) {
+			*cfg = lease.ClientConfig{Id: "a b", Namespace: "#"}
+		},
+		err: "invalid id: string contains forbidden characters",
+	}, {
+		about: "checked in order: collection before mongo",
+		change: func(cfg *lease.ClientConfig) {
+			cfg.Collection = ""
+			cfg.Mongo = nil
+			cfg.Clock = nil
+		},
+		err: "invalid collection: string is empty",
+	}, {
+		about: "checked in order: mongo before clock",
+		change: func(cfg *lease.ClientConfig) {
+			cfg.Mongo = nil
+			cfg.Clock = nil
+		},
+		err: "missing mongo",
+	}} {
+		c.Logf("test %d: %s", i, t.about)
+		config := valid()
+		t.change(&config)
+		err := config.Validate()
+		if t.err == "" {
+			c.Check(err, jc.ErrorIsNil)
+			continue
+		}
+		c.Check(err, gc.ErrorMatches, regexpQuote(t.err))
+
+		client, err := lease.NewClient(config)
+		c.Check(client, gc.IsNil)
+		c.Check(err, gc.ErrorMatches, regexpQuote(t.err))
+	}
+}

@@ -1,0 +1,172 @@
+package lease
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/bson"
+)
+
+type DocsSuite struct{}
+
+var _ = gc.Suite(&DocsSuite{})
+
+func (s *DocsSuite) TestIds(c *gc.C) {
+	c.Check(leaseDocId("service-leadership", "redis"), gc.Equals, "lease#service-leadership#redis#")
+	c.Check(clockDocId("service-leadership"), gc.Equals, "clock#service-leadership#")
+}
+
+func (s *DocsSuite) TestTimesKeepPrecision(c *gc.C) {
+	t := toTime(toInt64(zero))
+	c.Check(t.Equal(zero), jc.IsTrue)
+	c.Check(t.Nanosecond(), gc.Equals, 5)
+}
+
+func (s *DocsSuite) TestLeaseDocRoundTrip(c *gc.C) {
+	e := entry{holder: "redis/0", expiry: zero.Add(time.Minute), writer: "machine-0"}
+	name, got, err := decodeLeaseDoc(raw(newLeaseDoc("ns", "redis", e)))
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(name, gc.Equals, "redis")
+	c.Check(got.holder, gc.Equals, "redis/0")
+	c.Check(got.writer, gc.Equals, "machine-0")
+	c.Check(got.expiry.Equal(e.expiry), jc.IsTrue)
+}
+
+func (s *DocsSuite) TestDecodeLeaseDoc(c *gc.C) {
+	good := func() bson.M {
+		return bson.M{
+			"_id": "lease#ns#name#", "type": "lease", "namespace": "ns", "name": "name",
+			"holder": "holder", "expiry": int64(1), "writer": "writer",
+			"txn-revno": int64(2), "txn-queue": []string{},
+		}
+	}
+	for i, t := range []struct {
+		about  string
+		change bson.M
+		err    string
+	}{{
+		about: "valid",
+	}, {
+		about:  "prefixed _id, as a multi-model runner writes it",
+		change: bson.M{"_id": "uuid:lease#ns#name#"},
+	}, {
+		about:  "env-uuid is ignored",
+		change: bson.M{"env-uuid": "uuid"},
+	}, {
+		about:  "wrong type",
+		change: bson.M{"type": "clock"},
+		err:    `corrupt lease document "lease#ns#name#": invalid type "clock"`,
+	}, {
+		about:  "missing type",
+		change: bson.M{"type": nil},
+		err:    `corrupt lease document "lease#ns#name#": invalid type ""`,
+	}, {
+		about:  "_id of another lease",
+		change: bson.M{"_id": "lease#ns#other#"},
+		err:    `corrupt lease document "lease#ns#other#": inconsistent _id`,
+	}, {
+		about:  "_id of another namespace",
+		change: bson.M{"namespace": "other"},
+		err:    `corrupt lease document "lease#ns#name#": inconsistent _id`,
+	}, {
+		about:  "_id not a string",
+		change: bson.M{"_id": 42},
+		err:    `corrupt lease document "42": inconsistent _id`,
+	}, {
+		about:  "empty holder",
+		change: bson.M{"holder": ""},
+		err:    `corrupt lease document "lease#ns#name#": invalid holder: string is empty`,
+	}, {
+		about:  "bad holder",
+		change: bson.M{"holder": "a.b"},
+		err:    `corrupt lease document "lease#ns#name#": invalid holder: string contains forbidden characters`,
+	}, {
+		about:  "zero expiry",
+		change: bson.M{"expiry": int64(0)},
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry`,
+	}, {
+		about:  "expiry of the wrong type",
+		change: bson.M{"expiry": "tomorrow"},
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry`,
+	}, {
+		about:  "missing writer",
+		change: bson.M{"writer": nil},
+		err:    `corrupt lease document "lease#ns#name#": invalid writer: string is empty`,
+	}, {
+		about:  "bad writer",
+		change: bson.M{"writer": "$w"},
+		err:    `corrupt lease document "lease#ns#name#": invalid writer: string contains forbidden characters`,
+	}} {
+		c.Logf("test %d: %s", i, t.about)
+		doc := good()
+		for k, v := range t.change {
+			if v == nil {
+				delete(doc, k)
+			} else {
+				doc[k] = v
+			}
+		}
+		name, e, err := decodeLeaseDoc(raw(doc))
+		if t.err != "" {
+			c.Check(err, gc.ErrorMatches, quote(t.err))
+			continue
+		}
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(name, gc.Equals, "name")
+		c.Check(e, jc.DeepEquals, entry{holder: "holder", expiry: time.Unix(0, 1), writer: "writer"})
+	}
+}
+
+func (s *DocsSuite) TestClockDocRoundTrip(c *gc.C) {
+	writers, err := decodeClockDoc(raw(newClockDoc("ns")))
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(writers, gc.HasLen, 0)
+}
+
+func (s *DocsSuite) TestDecodeClockDoc(c *gc.C) {
+	for i, t := range []struct {
+		about string
+		doc   bson.M
+		err   string
+	}{{
+		about: "valid, with an int32 time",
+		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
+			"writers": bson.M{"a": int64(1), "b": int32(2)}},
+	}, {
+		about: "only an _id",
+		doc:   bson.M{"_id": "clock#ns#"},
+		err:   `corrupt clock document: invalid type ""`,
+	}, {
+		about: "wrong type",
+		doc:   bson.M{"_id": "clock#ns#", "type": "lease", "namespace": "ns"},
+		err:   `corrupt clock document: invalid type "lease"`,
+	}, {
+		about: "inconsistent _id",
+		doc:   bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "other"},
+		err:   `corrupt clock document: inconsistent _id`,
+	}, {
+		about: "zero time",
+		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
+			"writers": bson.M{"a": int64(1), "b": int64(0)}},
+		err: `corrupt clock document: invalid time for writer "b"`,
+	}, {
+		about: "time of the wrong type; the first bad writer is reported",
+		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
+			"writers": bson.M{"z": int64(0), "c": "now"}},
+		err: `corrupt clock document: invalid time for writer "c"`,
+	}} {
+		c.Logf("test %d: %s", i, t.about)
+		writers, err := decodeClockDoc(raw(t.doc))
+		if t.err != "" {
+			c.Check(err, gc.ErrorMatches, quote(t.err))
+			c.Check(writers, gc.IsNil)
+			continue
+		}
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(writers, jc.DeepEquals, map[string]time.Time{
+			"a": time.Unix(0, 1),
+			"b": time.Unix(0, 2),
+		})
+	}
+}

@@ -1,0 +1,306 @@
+package lease
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+)
+
+type OpsSuite struct{}
+
+var _ = gc.Suite(&OpsSuite{})
+
+var testScope = scope{collection: "leases", namespace: "ns", id: "me"}
+
+// remoteSkew says that "remote" wrote zero while our clock read between
+// zero+1s and zero+1.1s: its times map to [t+1s, t+1.1s] locally.
+var remoteSkew = Skew{
+	LastWrite:  zero,
+	ReadAfter:  zero.Add(time.Second),
+	ReadBefore: zero.Add(1100 * time.Millisecond),
+}
+
+func testCache(e entry) cache {
+	return cache{
+		entries: map[string]entry{"name": e},
+		skews:   map[string]Skew{"me": {}, "remote": remoteSkew},
+	}
+}
+
+func emptyCache() cache {
+	return cache{entries: map[string]entry{}, skews: map[string]Skew{"me": {}}}
+}
+
+// clockOp is the clock-write op "me" must put first in a txn at now.
+func clockOp(now time.Time) txn.Op {
+	return txn.Op{
+		C:  "leases",
+		Id: "clock#ns#",
+		Assert: d("$or", []bson.D{
+			d("writers.me", d("$lte", now.UnixNano())),
+			d("writers.me", d("$exists", false)),
+		}),
+		Update: d("$set", d("writers.me", now.UnixNano())),
+	}
+}
+
+func (s *OpsSuite) TestClockWriteOp(c *gc.C) {
+	op := testScope.clockWriteOp(zero)
+	c.Check(op.Assert, jc.DeepEquals, d("$or", []bson.D{
+		d("writers.me", d("$lte", int64(3255759600000000005))),
+		d("writers.me", d("$exists", false)),
+	}))
+	c.Check(op.Update, jc.DeepEquals, d("$set", d("writers.me", int64(3255759600000000005))))
+	c.Check(op.C, gc.Equals, "leases")
+	c.Check(op.Id, gc.Equals, "clock#ns#")
+}
+
+func (s *OpsSuite) TestClaimOps(c *gc.C) {
+	ops, next, err := claimOps(testScope, emptyCache(), "name", Request{"holder", time.Minute}, zero)
+	c.Assert(err, jc.ErrorIsNil)
+	want := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}
+	c.Check(next, jc.DeepEquals, want)
+	c.Check(ops, jc.DeepEquals, []txn.Op{clockOp(zero), {
+		C:      "leases",
+		Id:     "lease#ns#name#",
+		Assert: txn.DocMissing,
+		Insert: leaseDoc{
+			Id:        "lease#ns#name#",
+			Type:      "lease",
+			Namespace: "ns",
+			Name:      "name",
+			Holder:    "holder",
+			Expiry:    zero.Add(time.Minute).UnixNano(),
+			Writer:    "me",
+		},
+	}})
+}
+
+func (s *OpsSuite) TestClaimOpsHeld(c *gc.C) {
+	for i, holder := range []string{"holder", "other"} {
+		c.Logf("test %d: claim for %s", i, holder)
+		held := testCache(entry{holder: "holder", expiry: zero.Add(-time.Hour), writer: "me"})
+		ops, _, err := claimOps(testScope, held, "name", Request{holder, time.Minute}, zero)
+		c.Check(err, gc.Equals, ErrInvalid)
+		c.Check(ops, gc.IsNil)
+	}
+}
+
+func (s *OpsSuite) TestExtendOps(c *gc.C) {
+	local := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}
+	remote := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "remote"}
+	remoteNow := zero.Add(1200 * time.Millisecond)
+	for i, t := range []struct {
+		about    string
+		last     entry
+		request  Request
+		now      time.Time
+		noop     bool
+		expiry   time.Time
+		invalid  bool
+		notCache bool
+	}{{
+		about:   "local lease, longer",
+		last:    local,
+		request: Request{"holder", 2 * time.Minute},
+		now:     zero,
+		expiry:  zero.Add(2 * time.Minute),
+	}, {
+		about:   "local lease, extended to not by",
+		last:    local,
+		request: Request{"holder", time.Minute},
+		now:     zero.Add(time.Second),
+		expiry:  zero.Add(time.Minute + time.Second),
+	}, {
+		about:   "local lease, same expiry is written",
+		last:    local,
+		request: Request{"holder", time.Minute},
+		now:     zero,
+		expiry:  zero.Add(time.Minute),
+	}, {
+		about:   "local lease, never shortened",
+		last:    local,
+		request: Request{"holder", time.Second},
+		now:     zero,
+		noop:    true,
+	}, {
+		about:   "remote lease, certainly longer already",
+		last:    remote,
+		request: Request{"holder", 10 * time.Second},
+		now:     remoteNow,
+		noop:    true,
+	}, {
+		about:   "remote lease, between earliest and latest: padded to latest",
+		last:    remote,
+		request: Request{"holder", 59850 * time.Millisecond},
+		now:     remoteNow,
+		expiry:  zero.Add(61100 * time.Millisecond),
+	}, {
+		about:   "remote lease, exactly earliest: padded to latest",
+		last:    remote,
+		request: Request{"holder", 59800 * time.Millisecond},
+		now:     remoteNow,
+		expiry:  zero.Add(61100 * time.Millisecond),
+	}, {
+		about:   "remote lease, exactly latest",
+		last:    remote,
+		request: Request{"holder", 59900 * time.Millisecond},
+		now:     remoteNow,
+		expiry:  zero.Add(61100 * time.Millisecond),
+	}, {
+		about:   "remote lease, simple extension",
+		last:    remote,
+		request: Request{"holder", 10 * time.Minute},
+		now:     remoteNow,
+		expiry:  remoteNow.Add(10 * time.Minute),
+	}, {
+		about:   "holder cannot change",
+		last:    local,
+		request: Request{"other", time.Hour},
+		now:     zero,
+		invalid: true,
+	}, {
+		about:    "lease not held",
+		request:  Request{"holder", time.Hour},
+		now:      zero,
+		invalid:  true,
+		notCache: true,
+	}} {
+		c.Logf("test %d: %s", i, t.about)
+		cached := testCache(t.last)
+		if t.notCache {
+			cached = emptyCache()
+		}
+		ops, next, err := extendOps(testScope, cached, "name", t.request, t.now)
+		switch {
+		case t.invalid:
+			c.Check(err, gc.Equals, ErrInvalid)
+			c.Check(ops, gc.IsNil)
+		case t.noop:
+			c.Check(err, gc.Equals, errNoExtension)
+			c.Check(ops, gc.IsNil)
+			c.Check(next, jc.DeepEquals, t.last)
+		default:
+			c.Assert(err, jc.ErrorIsNil)
+			c.Check(next, jc.DeepEquals, entry{holder: "holder", expiry: t.expiry, writer: "me"})
+			c.Check(next.expiry.Equal(t.expiry), jc.IsTrue)
+			c.Check(ops, jc.DeepEquals, []txn.Op{clockOp(t.now), {
+				C:  "leases",
+				Id: "lease#ns#name#",
+				Assert: d(
+					"holder", "holder",
+					"expiry", t.last.expiry.UnixNano(),
+					"writer", t.last.writer,
+				),
+				Update: d("$set", d(
+					"expiry", t.expiry.UnixNano(),
+					"writer", "me",
+				)),
+			}})
+		}
+	}
+}
+
+func (s *OpsSuite) TestExpireOps(c *gc.C) {
+	local := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}
+	remote := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "remote"}
+	for i, t := range []struct {
+		about    string
+		last     entry
+		now      time.Time
+		invalid  bool
+		notCache bool
+	}{{
+		about:   "local lease, before expiry",
+		last:    local,
+		now:     zero,
+		invalid: true,
+	}, {
+		about:   "local lease, at expiry",
+		last:    local,
+		now:     zero.Add(time.Minute),
+		invalid: true,
+	}, {
+		about: "local lease, 1ns after expiry",
+		last:  local,
+		now:   zero.Add(time.Minute + 1),
+	}, {
+		about:   "remote lease, after earliest but at latest",
+		last:    remote,
+		now:     zero.Add(61100 * time.Millisecond),
+		invalid: true,
+	}, {
+		about: "remote lease, 1ns after latest",
+		last:  remote,
+		now:   zero.Add(61100*time.Millisecond + 1),
+	}, {
+		about:    "lease not held",
+		now:      zero.Add(time.Hour),
+		invalid:  true,
+		notCache: true,
+	}} {
+		c.Logf("test %d: %s", i, t.about)
+		cached := testCache(t.last)
+		if t.notCache {
+			cached = emptyCache()
+		}
+		ops, err := expireOps(testScope, cached, "name", t.now)
+		if t.invalid {
+			c.Check(err, gc.Equals, ErrInvalid)
+			c.Check(ops, gc.IsNil)
+			continue
+		}
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(ops, jc.DeepEquals, []txn.Op{clockOp(t.now), {
+			C:  "leases",
+			Id: "lease#ns#name#",
+			Assert: d(
+				"holder", "holder",
+				"expiry", t.last.expiry.UnixNano(),
+				"writer", t.last.writer,
+			),
+			Remove: true,
+		}})
+	}
+}
+
+func (s *OpsSuite) TestCreateClockOps(c *gc.C) {
+	c.Check(createClockOps(testScope), jc.DeepEquals, []txn.Op{{
+		C:      "leases",
+		Id:     "clock#ns#",
+		Assert: txn.DocMissing,
+		Insert: clockDoc{
+			Id:        "clock#ns#",
+			Type:      "clock",
+			Namespace: "ns",
+			Writers:   map[string]interface{}{},
+		},
+	}})
+}
+
+func (s *OpsSuite) TestInfo(c *gc.C) {
+	cached := testCache(entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "remote"})
+	cached.entries["mine"] = entry{holder: "me/0", expiry: zero.Add(time.Hour), writer: "me"}
+
+	info, found := cached.info(testScope, "name")
+	c.Assert(found, jc.IsTrue)
+	c.Check(info, jc.DeepEquals, Info{
+		Holder: "holder",
+		Expiry: zero.Add(61100 * time.Millisecond),
+		AssertOp: txn.Op{
+			C:      "leases",
+			Id:     "lease#ns#name#",
+			Assert: d("holder", "holder"),
+		},
+	})
+
+	info, found = cached.info(testScope, "mine")
+	c.Assert(found, jc.IsTrue)
+	c.Check(info.Expiry, jc.DeepEquals, zero.Add(time.Hour))
+
+	_, found = cached.info(testScope, "missing")
+	c.Check(found, jc.IsFalse)
+}
