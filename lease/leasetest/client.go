@@ -1,0 +1,180 @@
+package leasetest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// Client is one controller's [lease.Client] on a [Store], with its own id
+// and cache. It also implements [lease.Reader]. Create one with
+// [Store.NewClient]. A Client is not safe for concurrent use.
+type Client struct {
+	store *Store
+	id    string
+	cache map[string]entry
+}
+
+var (
+	_ lease.Client = (*Client)(nil)
+	_ lease.Reader = (*Client)(nil)
+)
+
+// change is what an operation, decided from a cached entry, does to the
+// store.
+type change struct {
+	// none means success with nothing written: an extension that would not
+	// lengthen the lease.
+	none   bool
+	remove bool
+	entry  entry
+}
+
+// decideFunc decides an operation from the cached entry for a lease (held
+// is false if there is none) and the time. It returns lease.ErrInvalid if
+// the operation is impossible.
+type decideFunc func(last entry, held bool, now time.Time) (change, error)
+
+// ClaimLease is part of the [lease.Client] interface.
+func (c *Client) ClaimLease(name string, request lease.Request) error {
+	if err := validate(name, &request); err != nil {
+		return err
+	}
+	return c.run(name, func(_ entry, held bool, now time.Time) (change, error) {
+		if held {
+			return change{}, lease.ErrInvalid
+		}
+		return change{entry: entry{request.Holder, now.Add(request.Duration), c.id}}, nil
+	})
+}
+
+// ExtendLease is part of the [lease.Client] interface.
+func (c *Client) ExtendLease(name string, request lease.Request) error {
+	if err := validate(name, &request); err != nil {
+		return err
+	}
+	return c.run(name, func(last entry, held bool, now time.Time) (change, error) {
+		if !held || last.holder != request.Holder {
+			return change{}, lease.ErrInvalid
+		}
+		expiry := now.Add(request.Duration)
+		if expiry.Before(last.expiry) {
+			return change{none: true}, nil
+		}
+		return change{entry: entry{last.holder, expiry, c.id}}, nil
+	})
+}
+
+// ExpireLease is part of the [lease.Client] interface.
+func (c *Client) ExpireLease(name string) error {
+	if err := validate(name, nil); err != nil {
+		return err
+	}
+	return c.run(name, func(last entry, held bool, now time.Time) (change, error) {
+		if !held || !now.After(last.expiry) {
+			return change{}, lease.ErrInvalid
+		}
+		return change{remove: true}, nil
+	})
+}
+
+// run decides the operation from the cache. If that says it is impossible,
+// or that nothing needs writing, it returns at once, without looking at the
+// store. Otherwise it applies the change if the store still holds what the
+// cache does; if it does not, it reloads the cache and decides again, with
+// the store locked, so that the second decision is final.
+func (c *Client) run(name string, decide decideFunc) error {
+	last, held := c.cache[name]
+	ch, err := decide(last, held, c.store.clock.Now())
+	if err != nil || ch.none {
+		return err
+	}
+	s := c.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if stored, ok := s.leases[name]; ok != held || !stored.same(last) {
+		c.cache = s.copyLocked()
+		last, held = c.cache[name]
+		if ch, err = decide(last, held, c.store.clock.Now()); err != nil || ch.none {
+			return err
+		}
+	}
+	if ch.remove {
+		delete(s.leases, name)
+		delete(c.cache, name)
+	} else {
+		s.leases[name] = ch.entry
+		c.cache[name] = ch.entry
+	}
+	return nil
+}
+
+// Leases is part of the [lease.Client] interface.
+func (c *Client) Leases() map[string]lease.Info {
+	leases := make(map[string]lease.Info, len(c.cache))
+	for name, e := range c.cache {
+		leases[name] = info(name, e)
+	}
+	return leases
+}
+
+// Lease is part of the [lease.Reader] interface.
+func (c *Client) Lease(name string) (lease.Info, bool) {
+	e, ok := c.cache[name]
+	if !ok {
+		return lease.Info{}, false
+	}
+	return info(name, e), true
+}
+
+// Refresh is part of the [lease.Client] interface. It never fails.
+func (c *Client) Refresh() error {
+	c.cache = c.store.snapshot()
+	return nil
+}
+
+// info returns what a client reports of a cached lease. Its AssertOp, like
+// the MongoDB client's, asserts only the holder.
+func info(name string, e entry) lease.Info {
+	return lease.Info{
+		Holder: e.holder,
+		Expiry: e.expiry,
+		AssertOp: txn.Op{
+			C:      Collection,
+			Id:     name,
+			Assert: bson.D{{Name: "holder", Value: e.holder}},
+		},
+	}
+}
+
+// validate checks a lease name and, if it is not nil, a request, with the
+// MongoDB client's rules and messages.
+func validate(name string, request *lease.Request) error {
+	if err := validateString(name); err != nil {
+		return fmt.Errorf("invalid name: %w", err)
+	}
+	if request != nil {
+		if err := request.Validate(); err != nil {
+			return fmt.Errorf("invalid request: %w", err)
+		}
+	}
+	return nil
+}
+
+// validateString repeats the rule that package lease applies to names: not
+// empty, and none of the characters that MongoDB keys and ids reserve.
+func validateString(s string) error {
+	if s == "" {
+		return errors.New("string is empty")
+	}
+	if strings.ContainsAny(s, ".$# \t\r\n") {
+		return errors.New("string contains forbidden characters")
+	}
+	return nil
+}

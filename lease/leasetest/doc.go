@@ -1,0 +1,33 @@
+// Package leasetest provides an in-memory lease store, for examples,
+// benchmarks, load tests and the tests of code that uses leases.
+//
+// A [Store] holds the leases of one namespace; each controller gets its own
+// [Client] on it, with its own id and cache, from [Store.NewClient]. The
+// clients keep the semantics of the MongoDB client in package lease:
+//
+//   - a client decides from its cache first; if the cache already says the
+//     operation is impossible it returns [lease.ErrInvalid] without looking
+//     at the store;
+//   - otherwise the operation applies only if the store still holds exactly
+//     the lease the cache knew of (holder, expiry and last writer); if not,
+//     the client refreshes its whole cache, decides again, and returns
+//     lease.ErrInvalid if the operation is now impossible;
+//   - a claim needs the lease not to be held; an extension needs the same
+//     holder and never shortens the lease; a lease can be expired only when
+//     the clock is strictly after its expiry;
+//   - [Client.Refresh] reloads the cache from the store, and is the only
+//     operation whose cost grows with the number of leases.
+//
+// # Clocks
+//
+// All the clients of a Store read the one [lease.Clock] given to
+// [NewStore]. The store therefore models no clock skew: every client agrees
+// on the time, so an expiry is the same instant for all of them, and there
+// is no clock document. Use a fake clock to control time in tests.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use. Like the MongoDB client, a Client is
+// not: each must be used from one goroutine at a time (normally its
+// leadership manager's).
+package leasetest

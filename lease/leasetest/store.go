@@ -1,0 +1,68 @@
+package leasetest
+
+import (
+	"sync"
+	"time"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// Collection is the collection named by the AssertOps of the leases that a
+// [Client] reports. Nothing is ever written to it: the ops only let callers
+// build transactions as they would with the MongoDB client.
+const Collection = "leases"
+
+// Store is an in-memory record of the leases in one namespace, shared by
+// any number of [Client]s. Create one with [NewStore]. It is safe for
+// concurrent use.
+type Store struct {
+	clock lease.Clock
+
+	mu     sync.Mutex
+	leases map[string]entry
+}
+
+// entry is what the store, and a client's cache, record of one lease.
+type entry struct {
+	holder string
+	expiry time.Time
+	// writer is the id of the client that last wrote the lease. Like the
+	// MongoDB client, a client applies a change only if the stored entry is
+	// exactly the one it cached, writer included.
+	writer string
+}
+
+// same reports whether e and other record the same write.
+func (e entry) same(other entry) bool {
+	return e.holder == other.holder && e.expiry.Equal(other.expiry) && e.writer == other.writer
+}
+
+// NewStore returns an empty Store whose clients all read clock.
+func NewStore(clock lease.Clock) *Store {
+	return &Store{clock: clock, leases: make(map[string]entry)}
+}
+
+// NewClient returns a new [Client] on the store whose writes are recorded
+// as made by id, with its cache loaded from the store. Like the MongoDB
+// client's, ids must be unique among the clients of a store; the store does
+// not check that.
+func (s *Store) NewClient(id string) *Client {
+	c := &Client{store: s, id: id}
+	c.cache = s.snapshot()
+	return c
+}
+
+// snapshot returns a copy of every lease in the store.
+func (s *Store) snapshot() map[string]entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.copyLocked()
+}
+
+func (s *Store) copyLocked() map[string]entry {
+	leases := make(map[string]entry, len(s.leases))
+	for name, e := range s.leases {
+		leases[name] = e
+	}
+	return leases
+}
