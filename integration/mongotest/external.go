@@ -1,0 +1,52 @@
+package mongotest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+
+	mgo "gopkg.in/mgo.v2"
+)
+
+// startExternal returns a Server for a new database, under a random name,
+// on the MongoDB server at rawURL.
+func startExternal(rawURL string) (*Server, error) {
+	info, err := mgo.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("mongotest: %s: %w", envURL, err)
+	}
+	if info.Source == "" {
+		// mgo authenticates against the default database unless told
+		// otherwise; keep authenticating against the one in the URL.
+		info.Source = info.Database
+		if info.Source == "" {
+			info.Source = "admin"
+		}
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("mongotest: %w", err)
+	}
+	info.Database = "mongotest_" + hex.EncodeToString(b[:])
+	info.Timeout = dialTimeout
+	s := &Server{ext: info}
+	session, err := s.Dial()
+	if err != nil {
+		return nil, err
+	}
+	session.Close()
+	return s, nil
+}
+
+// closeExternal drops the Server's database on the external server.
+func (s *Server) closeExternal() error {
+	session, err := s.Dial()
+	if err != nil {
+		return err
+	}
+	defer session.Close()
+	if err := session.DB("").DropDatabase(); err != nil {
+		return fmt.Errorf("mongotest: dropping database %s: %w", s.ext.Database, err)
+	}
+	return nil
+}

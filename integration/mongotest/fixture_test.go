@@ -1,0 +1,42 @@
+package mongotest_test
+
+import (
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	mgo "gopkg.in/mgo.v2"
+
+	"github.com/seed07a61904/leadership/integration/mongotest"
+)
+
+// fixture gives each test a fresh Server and a session to it.
+type fixture struct {
+	server  *mongotest.Server
+	session *mgo.Session
+	db      *mgo.Database
+}
+
+func (f *fixture) SetUpTest(c *gc.C) {
+	var err error
+	f.server, err = mongotest.Start()
+	c.Assert(err, jc.ErrorIsNil)
+	f.session, err = f.server.Dial()
+	c.Assert(err, jc.ErrorIsNil)
+	f.db = f.session.DB("")
+}
+
+func (f *fixture) TearDownTest(c *gc.C) {
+	if f.session != nil {
+		f.session.Close()
+	}
+	if f.server != nil {
+		c.Check(f.server.Close(), jc.ErrorIsNil)
+	}
+}
+
+// embeddedOnly skips the test against an external server, whose fault
+// hooks are not supported.
+func (f *fixture) embeddedOnly(c *gc.C) {
+	if f.server.Commands() < 0 {
+		c.Skip("needs the embedded server")
+	}
+}

@@ -1,0 +1,29 @@
+package mongotest_test
+
+import (
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	gc "gopkg.in/check.v1"
+)
+
+// longWait bounds how long a test waits for something that should happen;
+// it is only ever a failure deadline.
+const longWait = 60 * time.Second
+
+// mgoGoroutines are mgo.v2's own goroutines, which outlive a closed session
+// for up to its 15-second ping interval. (The stack traces spell the
+// package path with its dot escaped.)
+var mgoGoroutines = []goleak.Option{
+	goleak.IgnoreAnyFunction("gopkg.in/mgo%2ev2.(*mongoServer).pinger"),
+	goleak.IgnoreAnyFunction("gopkg.in/mgo%2ev2.(*mongoCluster).syncServersLoop"),
+}
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, mgoGoroutines...)
+}
+
+func TestPackage(t *testing.T) {
+	gc.TestingT(t)
+}

@@ -1,0 +1,284 @@
+package mongotest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	mgo "gopkg.in/mgo.v2"
+)
+
+// dialTimeout bounds how long [Server.Dial] waits for the server, and how
+// long each later operation of its sessions may take.
+const dialTimeout = 15 * time.Second
+
+// databaseName is the database that sessions from [Server.Dial] use by
+// default with the embedded server (each Server has a data directory of
+// its own, so one fixed name will do).
+const databaseName = "mongotest"
+
+// envURL names the environment variable that selects an external server.
+const envURL = "LEADERSHIP_MONGO_URL"
+
+// errClosed is returned by the methods of a closed Server.
+var errClosed = errors.New("mongotest: server is closed")
+
+// Server is a MongoDB-compatible server for one test: an embedded FerretDB
+// behind the bridge, or a database of its own on the external server named
+// by LEADERSHIP_MONGO_URL. Its methods are safe for concurrent use.
+type Server struct {
+	ext *mgo.DialInfo // the external server; nil for the embedded one
+
+	dir        string       // FerretDB's data directory
+	ln         net.Listener // the bridge's listener, open until Close
+	acceptDone chan struct{}
+	writeMu    sync.Mutex // serialises write commands
+	commands   atomic.Int64
+	cursors    cursorTable
+
+	lifeMu sync.Mutex // serialises Stop, Restart and Close
+	ferret *ferret    // the running FerretDB; nil while stopped
+	closed bool
+
+	mu       sync.Mutex // guards upstream and conns
+	upstream string     // FerretDB's address; "" while stopped
+	conns    map[*conn]struct{}
+	connWG   sync.WaitGroup // the goroutines serving conns
+}
+
+// Start starts a new, empty server and returns it; the caller must Close
+// it. Without LEADERSHIP_MONGO_URL it runs an embedded FerretDB with the
+// SQLite backend on a new temporary directory, and the bridge on a free
+// loopback port. With LEADERSHIP_MONGO_URL set to a MongoDB URL (as
+// accepted by [mgo.ParseURL]), it uses that server instead, with a
+// database of its own under a random name.
+func Start() (*Server, error) {
+	if rawURL := os.Getenv(envURL); rawURL != "" {
+		return startExternal(rawURL)
+	}
+	dir, err := os.MkdirTemp("", "mongotest-")
+	if err != nil {
+		return nil, fmt.Errorf("mongotest: %w", err)
+	}
+	s := &Server{dir: dir, conns: map[*conn]struct{}{}, acceptDone: make(chan struct{})}
+	if s.ferret, err = startFerret(dir); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s.upstream = s.ferret.addr
+	if s.ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		s.ferret.stop()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("mongotest: %w", err)
+	}
+	go s.acceptLoop()
+	return s, nil
+}
+
+// Addr returns the host:port that clients connect to: the bridge's, or the
+// first address of the external server.
+func (s *Server) Addr() string {
+	if s.ext != nil {
+		return s.ext.Addrs[0]
+	}
+	return s.ln.Addr().String()
+}
+
+// Dial returns a new session to the server. Its default database (the one
+// that session.DB("") returns) is the Server's own; use it rather than a
+// name of your own, so that tests also work against an external server.
+// The session waits at most 15 seconds for the server, and for each
+// operation.
+func (s *Server) Dial() (*mgo.Session, error) {
+	info := s.dialInfo()
+	session, err := mgo.DialWithInfo(&info)
+	if err != nil {
+		return nil, fmt.Errorf("mongotest: dialing %s: %w", s.Addr(), err)
+	}
+	return session, nil
+}
+
+// dialInfo returns the settings Dial uses.
+func (s *Server) dialInfo() mgo.DialInfo {
+	if s.ext != nil {
+		return *s.ext
+	}
+	return mgo.DialInfo{Addrs: []string{s.Addr()}, Database: databaseName, Timeout: dialTimeout}
+}
+
+// Close stops the server and removes all its data: the data directory of
+// the embedded server, or the database on the external one. When it
+// returns, no goroutine of the server is left. Closing a closed Server
+// does nothing.
+func (s *Server) Close() error {
+	if s.ext != nil {
+		return s.closeExternal()
+	}
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.stopLocked()
+	err := s.ln.Close()
+	<-s.acceptDone
+	if rmErr := os.RemoveAll(s.dir); rmErr != nil && err == nil {
+		err = rmErr
+	}
+	if err != nil {
+		return fmt.Errorf("mongotest: %w", err)
+	}
+	return nil
+}
+
+// DropConnections closes every client connection now, as a server crash
+// or a network failure would. New connections are accepted as before.
+// Against an external server it does nothing.
+func (s *Server) DropConnections() {
+	s.mu.Lock()
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.close()
+	}
+}
+
+// Stop stops the embedded FerretDB and closes every client connection, but
+// keeps the data and the address: until [Server.Restart], the bridge
+// closes each new connection at once. Stopping a stopped Server does
+// nothing. Against an external server it returns an error.
+func (s *Server) Stop() error {
+	if s.ext != nil {
+		return errors.New("mongotest: Stop is not supported against an external server")
+	}
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	if s.closed {
+		return errClosed
+	}
+	s.stopLocked()
+	return nil
+}
+
+// Restart stops the embedded FerretDB if it is running, and starts it
+// again on the same data, behind the same address. Against an external
+// server it returns an error.
+func (s *Server) Restart() error {
+	if s.ext != nil {
+		return errors.New("mongotest: Restart is not supported against an external server")
+	}
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	if s.closed {
+		return errClosed
+	}
+	s.stopLocked()
+	f, err := startFerret(s.dir)
+	if err != nil {
+		return err
+	}
+	s.ferret = f
+	s.mu.Lock()
+	s.upstream = f.addr
+	s.mu.Unlock()
+	return nil
+}
+
+// Commands returns how many commands the bridge has served since Start:
+// every command a client sent, answered or failed, except those that mgo
+// sends on its own to find and watch the server (isMaster, hello, ping,
+// getnonce), so that a test can count the round trips of the code under
+// test. OP_KILL_CURSORS messages, which get no reply, are not counted.
+// Against an external server it returns -1.
+func (s *Server) Commands() int64 {
+	if s.ext != nil {
+		return -1
+	}
+	return s.commands.Load()
+}
+
+// stopLocked closes every connection and stops FerretDB, if it is running.
+// The caller holds lifeMu.
+func (s *Server) stopLocked() {
+	if s.ferret == nil {
+		return
+	}
+	s.mu.Lock()
+	s.upstream = ""
+	s.mu.Unlock()
+	s.DropConnections()
+	s.connWG.Wait()
+	s.ferret.stop()
+	s.ferret = nil
+}
+
+// connDone is called by each connection's goroutine as it ends.
+func (s *Server) connDone(c *conn) {
+	c.close()
+	s.cursors.removeOwner(c)
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.connWG.Done()
+}
+
+// ferret is a running embedded FerretDB.
+type ferret struct {
+	addr   string // where it listens
+	cancel context.CancelFunc
+	done   chan struct{} // closed when it has stopped
+}
+
+// newMu serialises ferretdb.New, which writes package-level state of
+// FerretDB's.
+var newMu sync.Mutex
+
+// startFerret starts FerretDB with the SQLite backend on the data
+// directory dir, listening on a free loopback port.
+func startFerret(dir string) (*ferret, error) {
+	newMu.Lock()
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    slog.New(slog.DiscardHandler),
+		Handler:   "sqlite",
+		SQLiteURL: (&url.URL{Scheme: "file", Path: dir + "/"}).String(),
+	})
+	newMu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("mongotest: starting FerretDB: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &ferret{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		f.Run(ctx)
+	}()
+	// New has opened the listener already, so this does not block.
+	u, err := url.Parse(f.MongoDBURI())
+	if err != nil {
+		r.stop()
+		return nil, fmt.Errorf("mongotest: FerretDB's address: %w", err)
+	}
+	r.addr = u.Host
+	return r, nil
+}
+
+// stop stops FerretDB and waits until it has closed its backend. The
+// bridge closes its connections to FerretDB first: FerretDB waits three
+// seconds for open connections before it closes them itself.
+func (f *ferret) stop() {
+	f.cancel()
+	<-f.done
+}
