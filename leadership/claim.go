@@ -1,0 +1,105 @@
+package leadership
+
+import (
+	"time"
+
+	"github.com/juju/errors"
+	"gopkg.in/tomb.v1"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// ClaimLeadership is part of the [Manager] interface.
+func (m *manager) ClaimLeadership(serviceName, unitName string, duration time.Duration) error {
+	if !isValidService(serviceName) {
+		return errors.Errorf("cannot claim leadership: invalid service name %q", serviceName)
+	}
+	if !isValidUnit(unitName) {
+		return errors.Errorf("cannot claim leadership: invalid unit name %q", unitName)
+	}
+	if duration <= 0 {
+		return errors.Errorf("cannot claim leadership: invalid duration %s", formatDuration(duration))
+	}
+	return claim{
+		service:  serviceName,
+		unit:     unitName,
+		duration: duration,
+		response: make(chan error),
+		abort:    m.tomb.Dying(),
+	}.invoke(m.claims)
+}
+
+// claim is a request to claim or extend leadership.
+type claim struct {
+	service  string
+	unit     string
+	duration time.Duration
+	response chan error
+	abort    <-chan struct{}
+}
+
+// invoke sends c on ch and returns the loop's answer, or ErrStopped if the
+// manager stops first.
+func (c claim) invoke(ch chan<- claim) error {
+	for {
+		select {
+		case <-c.abort:
+			return ErrStopped
+		case ch <- c:
+			ch = nil
+		case err := <-c.response:
+			return err
+		}
+	}
+}
+
+// respond sends the outcome of the claim back to its caller, unless the
+// manager is stopping.
+func (c claim) respond(err error) {
+	select {
+	case <-c.abort:
+	case c.response <- err:
+	}
+}
+
+// handleClaim extends the lease if the unit holds it, claims it if nobody
+// does, and denies the claim if another unit holds it. ErrInvalid from the
+// client means its view changed: it reads the lease again and retries, up
+// to maxClaimAttempts times.
+//
+// Success, denial and running out of attempts go back to the caller. It
+// returns only errors that must stop the manager: any other client error,
+// and tomb.ErrDying.
+func (m *manager) handleClaim(c claim) error {
+	request := lease.Request{Holder: c.unit, Duration: c.duration}
+	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
+		select {
+		case <-m.tomb.Dying():
+			return tomb.ErrDying
+		default:
+		}
+		var err error
+		info, held := m.lease(c.service)
+		switch {
+		case !held:
+			err = m.client.ClaimLease(c.service, request)
+		case info.Holder == c.unit:
+			err = m.client.ExtendLease(c.service, request)
+		default:
+			m.record(c.service, info, held)
+			c.respond(ErrClaimDenied)
+			return nil
+		}
+		if errors.Cause(err) == lease.ErrInvalid {
+			continue
+		} else if err != nil {
+			return errors.Trace(err)
+		}
+		m.sync(c.service)
+		c.respond(nil)
+		return nil
+	}
+	m.sync(c.service)
+	c.respond(errors.Annotatef(errTooQuickly, "cannot claim leadership of %q for %q", c.service, c.unit))
+	return nil
+}

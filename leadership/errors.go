@@ -1,0 +1,27 @@
+package leadership
+
+import "github.com/juju/errors"
+
+var (
+	// ErrClaimDenied is returned by [Manager.ClaimLeadership] when another
+	// unit holds leadership of the service. It is returned bare, so it can
+	// be compared with == as well as errors.Is.
+	ErrClaimDenied = errors.New("leadership claim denied")
+
+	// ErrStopped is returned by every [Manager] method called while, or
+	// after, the manager stops; the reason it stopped is reported by
+	// [ManagerWorker.Wait]. It is returned bare, so it can be compared with
+	// == as well as errors.Is.
+	ErrStopped = errors.New("leadership manager stopped")
+
+	// errTooQuickly is the cause of the error [Manager.ClaimLeadership]
+	// returns when the lease changed under every one of its
+	// maxClaimAttempts attempts. The manager stays alive; the caller may
+	// try again.
+	errTooQuickly = errors.New("state changing too quickly; try again soon")
+)
+
+// maxClaimAttempts bounds the claim and extend attempts of one
+// [Manager.ClaimLeadership] call. Each attempt after the first follows an
+// ErrInvalid, which means the client's view changed under it.
+const maxClaimAttempts = 5

@@ -1,0 +1,75 @@
+package leadership_test
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// defaultClockStart is a hostile instant: after 2038, a nanosecond past
+// the second, in an odd zone.
+var defaultClockStart = func() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
+	if err != nil {
+		panic(err)
+	}
+	return t
+}()
+
+// defaultMaxSleep is so long that, unless a test asks for less, the
+// manager's MaxSleep wake never comes into a test.
+const defaultMaxSleep = 1000 * time.Hour
+
+// offset returns the time d after the clock's start.
+func offset(d time.Duration) time.Time {
+	return defaultClockStart.Add(d)
+}
+
+// almostSeconds returns a nanosecond less than n seconds.
+func almostSeconds(n int) time.Duration {
+	return time.Duration(n)*time.Second - time.Nanosecond
+}
+
+const almostOneSecond = time.Second - time.Nanosecond
+
+// fixture runs a manager on a scripted Client and a fake clock.
+type fixture struct {
+	leases      map[string]lease.Info
+	expectCalls []call
+	// expectDirty means the manager is expected to stop with an error.
+	expectDirty bool
+	// maxSleep is the manager's MaxSleep; zero means defaultMaxSleep.
+	maxSleep time.Duration
+}
+
+// RunTest starts a manager and runs test with it. Afterwards it checks
+// that every expected call was made, then kills the manager and, unless
+// the fixture expects a dirty stop, checks that it stopped cleanly.
+func (f *fixture) RunTest(c *gc.C, test func(leadership.ManagerWorker, *clocktest.Clock)) {
+	clock := clocktest.NewClock(defaultClockStart)
+	client := NewClient(f.leases, f.expectCalls)
+	maxSleep := f.maxSleep
+	if maxSleep == 0 {
+		maxSleep = defaultMaxSleep
+	}
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:   client,
+		Clock:    clock,
+		MaxSleep: maxSleep,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	defer func() {
+		manager.Kill()
+		err := manager.Wait()
+		if !f.expectDirty {
+			c.Check(err, jc.ErrorIsNil)
+		}
+	}()
+	defer client.Wait(c)
+	test(manager, clock)
+}

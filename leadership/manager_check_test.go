@@ -1,0 +1,135 @@
+package leadership_test
+
+import (
+	"errors"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+type CheckLeadershipSuite struct{}
+
+var _ = gc.Suite(&CheckLeadershipSuite{})
+
+var fakeOp = txn.Op{C: "fake", Id: "fake"}
+
+// holdRedis0 is a callback that makes redis/0 the holder of redis.
+func holdRedis0(leases map[string]lease.Info) {
+	leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Second), AssertOp: fakeOp}
+}
+
+func (s *CheckLeadershipSuite) TestSuccess(c *gc.C) {
+	fix := &fixture{
+		leases: map[string]lease.Info{
+			"redis": {Holder: "redis/0", Expiry: offset(time.Second), AssertOp: fakeOp},
+		},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
+	})
+}
+
+func (s *CheckLeadershipSuite) TestAssertOpsIsFresh(c *gc.C) {
+	fix := &fixture{
+		leases: map[string]lease.Info{
+			"redis": {Holder: "redis/0", Expiry: offset(time.Second), AssertOp: fakeOp},
+		},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Assert(err, jc.ErrorIsNil)
+		ops := token.AssertOps()
+		ops[0] = txn.Op{C: "scribbled"}
+		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
+	})
+}
+
+func (s *CheckLeadershipSuite) TestMissingRefresh_Success(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "Refresh", callback: holdRedis0}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
+	})
+}
+
+// TestOtherHolderRefresh_Success is, as in Juju, the same as
+// TestMissingRefresh_Success: it starts with no lease.
+func (s *CheckLeadershipSuite) TestOtherHolderRefresh_Success(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "Refresh", callback: holdRedis0}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
+	})
+}
+
+// TestOtherHolderRefresh_Success_Intended is the case the Juju test's name
+// promises: the cache says another unit holds the lease, and the refresh
+// shows it has passed to the checked unit.
+func (s *CheckLeadershipSuite) TestOtherHolderRefresh_Success_Intended(c *gc.C) {
+	fix := &fixture{
+		leases: map[string]lease.Info{
+			"redis": {Holder: "redis/1", Expiry: offset(time.Second)},
+		},
+		expectCalls: []call{{method: "Refresh", callback: holdRedis0}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
+	})
+}
+
+func (s *CheckLeadershipSuite) TestRefresh_Failure_Missing(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "Refresh"}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Check(err, gc.ErrorMatches, `"redis/0" is not leader of "redis"`)
+		c.Check(token, gc.IsNil)
+	})
+}
+
+func (s *CheckLeadershipSuite) TestRefresh_Failure_OtherHolder(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{
+			method: "Refresh",
+			callback: func(leases map[string]lease.Info) {
+				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Second), AssertOp: fakeOp}
+			},
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Check(err, gc.ErrorMatches, `"redis/0" is not leader of "redis"`)
+		c.Check(token, gc.IsNil)
+	})
+}
+
+func (s *CheckLeadershipSuite) TestRefresh_Error(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "Refresh", err: errors.New("crunch squish")}},
+		expectDirty: true,
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Check(err, gc.ErrorMatches, "leadership manager stopped")
+		c.Check(token, gc.IsNil)
+		err = manager.Wait()
+		c.Check(err, gc.ErrorMatches, "crunch squish")
+	})
+}

@@ -1,0 +1,229 @@
+package leadership_test
+
+import (
+	"errors"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+type ClaimLeadershipSuite struct{}
+
+var _ = gc.Suite(&ClaimLeadershipSuite{})
+
+// redis0 is the request that claiming redis for redis/0 for a minute makes.
+var redis0 = lease.Request{Holder: "redis/0", Duration: time.Minute}
+
+func (s *ClaimLeadershipSuite) TestClaimLease_Success(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "ClaimLease", args: []interface{}{"redis", redis0}}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, jc.ErrorIsNil)
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestClaimLease_Success_SameHolder(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{
+			method: "ClaimLease",
+			args:   []interface{}{"redis", redis0},
+			err:    lease.ErrInvalid,
+			callback: func(leases map[string]lease.Info) {
+				leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Second)}
+			},
+		}, {
+			method: "ExtendLease",
+			args:   []interface{}{"redis", redis0},
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, jc.ErrorIsNil)
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestClaimLease_Failure_OtherHolder(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{
+			method: "ClaimLease",
+			args:   []interface{}{"redis", redis0},
+			err:    lease.ErrInvalid,
+			callback: func(leases map[string]lease.Info) {
+				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Second)}
+			},
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err == leadership.ErrClaimDenied, jc.IsTrue)
+		c.Check(errors.Is(err, leadership.ErrClaimDenied), jc.IsTrue)
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestClaimLease_Failure_Error(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{
+			method: "ClaimLease",
+			args:   []interface{}{"redis", redis0},
+			err:    errors.New("lol borken"),
+		}},
+		expectDirty: true,
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, gc.ErrorMatches, "leadership manager stopped")
+		err = manager.Wait()
+		c.Check(err, gc.ErrorMatches, "lol borken")
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestExtendLease_Success(c *gc.C) {
+	fix := &fixture{
+		leases: map[string]lease.Info{
+			"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
+		},
+		expectCalls: []call{{method: "ExtendLease", args: []interface{}{"redis", redis0}}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, jc.ErrorIsNil)
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestExtendLease_Success_Expired(c *gc.C) {
+	fix := &fixture{
+		leases: map[string]lease.Info{
+			"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
+		},
+		expectCalls: []call{{
+			method: "ExtendLease",
+			args:   []interface{}{"redis", redis0},
+			err:    lease.ErrInvalid,
+			callback: func(leases map[string]lease.Info) {
+				delete(leases, "redis")
+			},
+		}, {
+			method: "ClaimLease",
+			args:   []interface{}{"redis", redis0},
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, jc.ErrorIsNil)
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestExtendLease_Failure_OtherHolder(c *gc.C) {
+	fix := &fixture{
+		leases: map[string]lease.Info{
+			"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
+		},
+		expectCalls: []call{{
+			method: "ExtendLease",
+			args:   []interface{}{"redis", redis0},
+			err:    lease.ErrInvalid,
+			callback: func(leases map[string]lease.Info) {
+				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Second)}
+			},
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestExtendLease_Failure_Error(c *gc.C) {
+	fix := &fixture{
+		leases: map[string]lease.Info{
+			"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
+		},
+		expectCalls: []call{{
+			method: "ExtendLease",
+			args:   []interface{}{"redis", redis0},
+			err:    errors.New("boom splat"),
+		}},
+		expectDirty: true,
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, gc.ErrorMatches, "leadership manager stopped")
+		err = manager.Wait()
+		c.Check(err, gc.ErrorMatches, "boom splat")
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestOtherHolder_Failure(c *gc.C) {
+	fix := &fixture{
+		leases: map[string]lease.Info{
+			"redis": {Holder: "redis/1", Expiry: offset(time.Second)},
+		},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
+	})
+}
+
+// TestRetryLimit checks that a claim whose lease changes under every
+// attempt gives up with an error for its caller, and that the manager
+// carries on.
+func (s *ClaimLeadershipSuite) TestRetryLimit(c *gc.C) {
+	toggle := func(leases map[string]lease.Info) {
+		if _, ok := leases["redis"]; ok {
+			delete(leases, "redis")
+		} else {
+			leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Second)}
+		}
+	}
+	var calls []call
+	for i := 0; i < 5; i++ {
+		method := "ClaimLease"
+		if i%2 == 1 {
+			method = "ExtendLease"
+		}
+		calls = append(calls, call{
+			method:   method,
+			args:     []interface{}{"redis", redis0},
+			err:      lease.ErrInvalid,
+			callback: toggle,
+		})
+	}
+	// The fifth attempt was a claim, after which redis is held by
+	// redis/0 again: the next claim is an extension.
+	calls = append(calls, call{method: "ExtendLease", args: []interface{}{"redis", redis0}})
+	fix := &fixture{expectCalls: calls}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, gc.ErrorMatches,
+			`cannot claim leadership of "redis" for "redis/0": state changing too quickly; try again soon`)
+		c.Check(err, gc.Not(gc.Equals), leadership.ErrClaimDenied)
+
+		err = manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, jc.ErrorIsNil)
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestStoppedIsErrStopped(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		manager.Kill()
+		c.Check(manager.Wait(), jc.ErrorIsNil)
+
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err == leadership.ErrStopped, jc.IsTrue)
+		c.Check(errors.Is(err, leadership.ErrStopped), jc.IsTrue)
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Check(err, gc.Equals, leadership.ErrStopped)
+		c.Check(token, gc.IsNil)
+		err = manager.BlockUntilLeadershipReleased("redis")
+		c.Check(err, gc.Equals, leadership.ErrStopped)
+	})
+}

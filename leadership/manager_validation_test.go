@@ -1,0 +1,160 @@
+package leadership_test
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+)
+
+type ValidationSuite struct{}
+
+var _ = gc.Suite(&ValidationSuite{})
+
+func (s *ValidationSuite) TestMissingClient(c *gc.C) {
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Clock: clocktest.NewClock(defaultClockStart),
+	})
+	c.Check(err, gc.ErrorMatches, "missing client")
+	c.Check(manager, gc.IsNil)
+}
+
+func (s *ValidationSuite) TestMissingClock(c *gc.C) {
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client: NewClient(nil, nil),
+	})
+	c.Check(err, gc.ErrorMatches, "missing clock")
+	c.Check(manager, gc.IsNil)
+}
+
+func (s *ValidationSuite) TestNegativeMaxSleep(c *gc.C) {
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:   NewClient(nil, nil),
+		Clock:    clocktest.NewClock(defaultClockStart),
+		MaxSleep: -time.Second,
+	})
+	c.Check(err, gc.ErrorMatches, `invalid MaxSleep -1s: must not be negative`)
+	c.Check(manager, gc.IsNil)
+}
+
+func (s *ValidationSuite) TestValidateOrder(c *gc.C) {
+	err := leadership.ManagerConfig{MaxSleep: -1}.Validate()
+	c.Check(err, gc.ErrorMatches, "missing client")
+	err = leadership.ManagerConfig{Client: NewClient(nil, nil), MaxSleep: -1}.Validate()
+	c.Check(err, gc.ErrorMatches, "missing clock")
+}
+
+func (s *ValidationSuite) TestZeroMaxSleepMeansOneMinute(c *gc.C) {
+	clock := clocktest.NewClock(defaultClockStart)
+	config := leadership.ManagerConfig{Client: NewClient(nil, nil), Clock: clock}
+	manager, err := leadership.NewManager(config)
+	c.Assert(err, jc.ErrorIsNil)
+	defer func() { c.Check(manager.Wait(), jc.ErrorIsNil) }()
+	defer manager.Kill()
+
+	c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
+	c.Check(clock.Alarms(), jc.DeepEquals, []time.Time{offset(time.Minute)})
+	c.Check(config.MaxSleep, gc.Equals, time.Duration(0))
+}
+
+func (s *ValidationSuite) TestClaimLeadership_ServiceName(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("foo/0", "bar/0", time.Minute)
+		c.Check(err, gc.ErrorMatches, `cannot claim leadership: invalid service name "foo/0"`)
+	})
+}
+
+func (s *ValidationSuite) TestClaimLeadership_UnitName(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("foo", "bar", time.Minute)
+		c.Check(err, gc.ErrorMatches, `cannot claim leadership: invalid unit name "bar"`)
+	})
+}
+
+func (s *ValidationSuite) TestClaimLeadership_Duration(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("foo", "bar/0", 0)
+		c.Check(err, gc.ErrorMatches, `cannot claim leadership: invalid duration 0`)
+	})
+}
+
+func (s *ValidationSuite) TestClaimLeadership_NegativeDuration(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("foo", "bar/0", -time.Second)
+		c.Check(err, gc.ErrorMatches, `cannot claim leadership: invalid duration -1s`)
+	})
+}
+
+func (s *ValidationSuite) TestCheckLeadership_ServiceName(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("foo/0", "bar/0")
+		c.Check(err, gc.ErrorMatches, `cannot check leadership: invalid service name "foo/0"`)
+		c.Check(token, gc.IsNil)
+	})
+}
+
+func (s *ValidationSuite) TestCheckLeadership_UnitName(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		token, err := manager.CheckLeadership("foo", "bar")
+		c.Check(err, gc.ErrorMatches, `cannot check leadership: invalid unit name "bar"`)
+		c.Check(token, gc.IsNil)
+	})
+}
+
+func (s *ValidationSuite) TestBlockUntilLeadershipReleased_ServiceName(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.BlockUntilLeadershipReleased("foo/0")
+		c.Check(err, gc.ErrorMatches, `cannot wait for leaderlessness: invalid service name "foo/0"`)
+	})
+}
+
+// TestNames checks the name rules through the public API: a valid pair
+// gets as far as the client's cache (an unheld service unblocks at once),
+// an invalid one is refused before the loop sees it.
+func (s *ValidationSuite) TestNames(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		for i, t := range []struct {
+			service string
+			valid   bool
+		}{
+			{"a", true}, {"mysql", true}, {"wordpress-b2", true}, {"wordpress-2", false}, {"a1-b2-3c", true},
+			{"", false}, {"1a", false}, {"a-1", false}, {"A", false},
+			{"a_b", false}, {"a--b", false}, {"a-", false}, {"-a", false}, {"a/0", false},
+		} {
+			c.Logf("test %d: service %q", i, t.service)
+			err := manager.BlockUntilLeadershipReleased(t.service)
+			if t.valid {
+				c.Check(err, jc.ErrorIsNil)
+			} else {
+				c.Check(err, gc.ErrorMatches, `cannot wait for leaderlessness: invalid service name .*`)
+			}
+		}
+		for i, t := range []struct {
+			unit  string
+			valid bool
+		}{
+			{"a/0", true}, {"wordpress-b2/10", true}, {"a/907", true},
+			{"a", false}, {"a/", false}, {"a/01", false}, {"a/-1", false},
+			{"a/x", false}, {"1a/0", false}, {"a/0/0", false}, {"/0", false},
+		} {
+			c.Logf("test %d: unit %q", i, t.unit)
+			err := manager.ClaimLeadership("redis", t.unit, 0)
+			if t.valid {
+				c.Check(err, gc.ErrorMatches, `cannot claim leadership: invalid duration 0`)
+			} else {
+				c.Check(err, gc.ErrorMatches, `cannot claim leadership: invalid unit name .*`)
+			}
+		}
+	})
+}

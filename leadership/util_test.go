@@ -1,0 +1,143 @@
+package leadership_test
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/juju/errors"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+const (
+	// LongWait is the real time a test waits for something that should
+	// happen before it fails.
+	LongWait = 10 * time.Second
+
+	// ShortWait is the real time a test watches for something that should
+	// not happen.
+	ShortWait = 50 * time.Millisecond
+)
+
+// call is one expected call to a Client.
+type call struct {
+	method string
+	args   []interface{}
+	err    error
+	// callback, if not nil, runs first, whether or not the call matches;
+	// it plays another writer by changing the client's leases.
+	callback func(leases map[string]lease.Info)
+}
+
+// Client is a scripted lease.Client. It starts with some leases and
+// expects an ordered list of calls, each answered with its err after its
+// callback has run. It deliberately does not implement lease.Reader, so
+// that the manager's fallback to Leases is what these tests exercise.
+type Client struct {
+	mu     sync.Mutex
+	leases map[string]lease.Info
+	expect []call
+	failed string
+	done   chan struct{}
+}
+
+var _ lease.Client = (*Client)(nil)
+
+// NewClient returns a Client with the given leases (nil means none) that
+// expects the given calls.
+func NewClient(leases map[string]lease.Info, expect []call) *Client {
+	if leases == nil {
+		leases = make(map[string]lease.Info)
+	}
+	c := &Client{leases: leases, expect: expect, done: make(chan struct{})}
+	if len(expect) == 0 {
+		close(c.done)
+	}
+	return c
+}
+
+// Wait fails the test unless every expected call has been made, and no
+// unexpected call, within LongWait.
+func (c *Client) Wait(t *gc.C) {
+	select {
+	case <-c.done:
+	case <-time.After(LongWait):
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		t.Fatalf("Client test took way too long; still expected:%s", formatCalls(c.expect))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.failed != "" {
+		t.Fatalf("%s", c.failed)
+	}
+}
+
+func formatCalls(calls []call) string {
+	s := ""
+	for _, call := range calls {
+		s += fmt.Sprintf("\n  %s %v", call.method, call.args)
+	}
+	return s
+}
+
+// ClaimLease is part of the lease.Client interface.
+func (c *Client) ClaimLease(name string, request lease.Request) error {
+	return c.call("ClaimLease", []interface{}{name, request})
+}
+
+// ExtendLease is part of the lease.Client interface.
+func (c *Client) ExtendLease(name string, request lease.Request) error {
+	return c.call("ExtendLease", []interface{}{name, request})
+}
+
+// ExpireLease is part of the lease.Client interface.
+func (c *Client) ExpireLease(name string) error {
+	return c.call("ExpireLease", []interface{}{name})
+}
+
+// Refresh is part of the lease.Client interface.
+func (c *Client) Refresh() error {
+	return c.call("Refresh", nil)
+}
+
+// Leases is part of the lease.Client interface. It returns a copy.
+func (c *Client) Leases() map[string]lease.Info {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	leases := make(map[string]lease.Info, len(c.leases))
+	for name, info := range c.leases {
+		leases[name] = info
+	}
+	return leases
+}
+
+func (c *Client) call(method string, args []interface{}) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.done:
+		return errors.Errorf("Client method called after test complete: %s %v", method, args)
+	default:
+	}
+	defer func() {
+		if len(c.expect) == 0 || c.failed != "" {
+			close(c.done)
+		}
+	}()
+
+	expect := c.expect[0]
+	c.expect = c.expect[1:]
+	if expect.callback != nil {
+		expect.callback(c.leases)
+	}
+	if method == expect.method && reflect.DeepEqual(args, expect.args) {
+		return expect.err
+	}
+	c.failed = fmt.Sprintf("unexpected Client call:\n  actual: %s %v\n  expect: %s %v",
+		method, args, expect.method, expect.args)
+	return errors.New(c.failed)
+}

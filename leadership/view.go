@@ -1,0 +1,100 @@
+package leadership
+
+import (
+	"container/heap"
+	"time"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// view is the manager's record of the leases it knows of and when each
+// expires, with a min-heap on expiry that keeps each entry's index, so that
+// recording, forgetting and finding the earliest cost O(log n) at most.
+//
+// It is rebuilt from the client's Leases only at start-up and on each wake;
+// between those, the manager records single leases as it learns of them.
+type view struct {
+	entries map[string]*viewEntry
+	byTime  expiryHeap
+}
+
+type viewEntry struct {
+	name   string
+	expiry time.Time
+	index  int // in byTime
+}
+
+// reset replaces everything in the view with leases. It costs O(n).
+func (v *view) reset(leases map[string]lease.Info) {
+	v.entries = make(map[string]*viewEntry, len(leases))
+	v.byTime = make(expiryHeap, 0, len(leases))
+	for name, info := range leases {
+		e := &viewEntry{name: name, expiry: info.Expiry, index: len(v.byTime)}
+		v.entries[name] = e
+		v.byTime = append(v.byTime, e)
+	}
+	heap.Init(&v.byTime)
+}
+
+// set records that the named lease is held until expiry.
+func (v *view) set(name string, expiry time.Time) {
+	e, ok := v.entries[name]
+	switch {
+	case !ok:
+		e = &viewEntry{name: name, expiry: expiry}
+		v.entries[name] = e
+		heap.Push(&v.byTime, e)
+	case !e.expiry.Equal(expiry):
+		e.expiry = expiry
+		heap.Fix(&v.byTime, e.index)
+	}
+}
+
+// remove forgets the named lease, if the view has it.
+func (v *view) remove(name string) {
+	if e, ok := v.entries[name]; ok {
+		delete(v.entries, name)
+		heap.Remove(&v.byTime, e.index)
+	}
+}
+
+// has reports whether the view has the named lease.
+func (v *view) has(name string) bool {
+	_, ok := v.entries[name]
+	return ok
+}
+
+// earliest returns the earliest expiry in the view, and false if the view
+// is empty.
+func (v *view) earliest() (time.Time, bool) {
+	if len(v.byTime) == 0 {
+		return time.Time{}, false
+	}
+	return v.byTime[0].expiry, true
+}
+
+// expiryHeap implements heap.Interface, earliest expiry first.
+type expiryHeap []*viewEntry
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expiry.Before(h[j].expiry) }
+
+func (h expiryHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+
+func (h *expiryHeap) Push(x interface{}) {
+	e := x.(*viewEntry)
+	e.index = len(*h)
+	*h = append(*h, e)
+}
+
+func (h *expiryHeap) Pop() interface{} {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return e
+}
