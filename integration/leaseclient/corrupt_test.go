@@ -1,0 +1,105 @@
+package leaseclient_test
+
+import (
+	"regexp"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// ClientCorruptionSuite checks that a corrupt store, found after a client
+// was made, changes nothing: not the client's cache, not the database.
+type ClientCorruptionSuite struct {
+	mongoSuite
+	fix *Fixture
+}
+
+var _ = gc.Suite(&ClientCorruptionSuite{})
+
+func (s *ClientCorruptionSuite) SetUpTest(c *gc.C) {
+	s.mongoSuite.SetUpTest(c)
+	s.fix = EasyFixture(c, s.db)
+	err := s.fix.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+}
+
+func (s *ClientCorruptionSuite) checkCacheUnchanged(c *gc.C) {
+	c.Check(s.fix.Client.Leases(), gc.HasLen, 1)
+	c.Check("name", s.fix.Holder(), "holder")
+	c.Check("name", s.fix.Expiry(), s.fix.Zero.Add(time.Minute))
+}
+
+func (s *ClientCorruptionSuite) insert(c *gc.C, doc bson.M) {
+	err := s.db.C("default-collection").Insert(doc)
+	c.Assert(err, jc.ErrorIsNil)
+}
+
+func (s *ClientCorruptionSuite) TestCorruptLeaseDoc(c *gc.C) {
+	s.insert(c, bson.M{
+		"_id": "lease#default-namespace#bad#", "type": "lease", "namespace": "default-namespace",
+		"name": "bad", "holder": "", "expiry": int64(1), "writer": "default-client",
+	})
+	err := s.fix.Client.Refresh()
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
+		`corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty`))
+	s.checkCacheUnchanged(c)
+}
+
+func (s *ClientCorruptionSuite) TestCorruptClockDoc(c *gc.C) {
+	err := s.db.C("default-collection").UpdateId("clock#default-namespace#",
+		bson.M{"$set": bson.M{"writers.evil": int64(0)}})
+	c.Assert(err, jc.ErrorIsNil)
+	err = s.fix.Client.Refresh()
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`corrupt clock document: invalid time for writer "evil"`))
+	s.checkCacheUnchanged(c)
+}
+
+func (s *ClientCorruptionSuite) TestNoClockData(c *gc.C) {
+	s.insert(c, bson.M{
+		"_id": "lease#default-namespace#haunted#", "type": "lease", "namespace": "default-namespace",
+		"name": "haunted", "holder": "holder", "expiry": int64(1), "writer": "ghost",
+	})
+	err := s.fix.Client.Refresh()
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`lease "haunted" invalid: no clock data for ghost`))
+	s.checkCacheUnchanged(c)
+}
+
+func (s *ClientCorruptionSuite) TestClockGoesBackDuringRefresh(c *gc.C) {
+	s.fix.Clock.SetStep(-time.Nanosecond)
+	err := s.fix.Client.Refresh()
+	c.Check(err, gc.ErrorMatches,
+		"end of read window preceded beginning: clock went back 1ns while reading clock document")
+	s.checkCacheUnchanged(c)
+}
+
+func (s *ClientCorruptionSuite) TestCorruptionFoundOnRetry(c *gc.C) {
+	blocker := NewFixture(c, s.db, FixtureParams{Id: "blocker"})
+	defer s.fix.Mongo.SetBeforeHooks(c, func() {
+		err := blocker.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: 2 * time.Minute})
+		c.Check(err, jc.ErrorIsNil)
+		s.insert(c, bson.M{"_id": "lease#default-namespace#bad#", "type": "lease",
+			"namespace": "default-namespace", "name": "bad"})
+	})()
+	dump := func() []bson.M {
+		var docs []bson.M
+		err := s.db.C("default-collection").Find(nil).Select(bson.M{"txn-queue": 0}).Sort("_id").All(&docs)
+		c.Assert(err, jc.ErrorIsNil)
+		return docs
+	}
+
+	err := s.fix.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: 5 * time.Minute})
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
+		`corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty`))
+	s.checkCacheUnchanged(c)
+
+	// The database holds what the blocker wrote, not the SUT's extension.
+	docs := dump()
+	c.Assert(docs, gc.HasLen, 3)
+	c.Check(docs[2]["_id"], gc.Equals, "lease#default-namespace#name#")
+	c.Check(docs[2]["writer"], gc.Equals, "blocker")
+	c.Check(docs[2]["expiry"], gc.Equals, s.fix.Zero.Add(2*time.Minute).UnixNano())
+}

@@ -1,0 +1,244 @@
+package leaseclient_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// txnCollection is the mgo/txn collection every fixture's Mongo uses, so
+// that a lease's AssertOp can go into the tests' own transactions.
+const txnCollection = "txns"
+
+// defaultClockStart is a hostile instant: after 2038, 5ns past the second,
+// in a -08:40 zone.
+var defaultClockStart = func() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
+	if err != nil {
+		panic(err)
+	}
+	return t
+}()
+
+// mongoSuite gives each test a fresh server and a database on it.
+type mongoSuite struct {
+	server  *mongotest.Server
+	session *mgo.Session
+	db      *mgo.Database
+}
+
+func (s *mongoSuite) SetUpTest(c *gc.C) {
+	server, err := mongotest.Start()
+	c.Assert(err, jc.ErrorIsNil)
+	s.server = server
+	session, err := server.Dial()
+	if err != nil {
+		server.Close()
+		c.Fatalf("cannot dial: %v", err)
+	}
+	s.session = session
+	s.db = session.DB("")
+}
+
+func (s *mongoSuite) TearDownTest(c *gc.C) {
+	if s.session != nil {
+		s.session.Close()
+		s.session = nil
+	}
+	if s.server != nil {
+		s.server.Close()
+		s.server = nil
+	}
+}
+
+// Hook is run around one transaction attempt, like jujutxn's TestHook.
+type Hook struct {
+	Before func()
+	After  func()
+}
+
+// Mongo is lease.NewMongo with jujutxn-style test hooks: each transaction
+// attempt takes the next queued Hook, runs its Before, the transaction, and
+// its After.
+type Mongo struct {
+	lease.Mongo
+	DB *mgo.Database
+
+	mu    sync.Mutex
+	hooks []Hook
+}
+
+// NewMongo returns a Mongo on db with no hooks.
+func NewMongo(db *mgo.Database) *Mongo {
+	return &Mongo{Mongo: lease.NewMongo(db, txnCollection), DB: db}
+}
+
+// RunTransaction is part of the lease.Mongo interface.
+func (m *Mongo) RunTransaction(ops []txn.Op) error {
+	m.mu.Lock()
+	var hook Hook
+	if len(m.hooks) > 0 {
+		hook, m.hooks = m.hooks[0], m.hooks[1:]
+	}
+	m.mu.Unlock()
+	if hook.Before != nil {
+		hook.Before()
+	}
+	err := m.Mongo.RunTransaction(ops)
+	if hook.After != nil {
+		hook.After()
+	}
+	return err
+}
+
+// SetHooks queues hooks, one per transaction attempt. The returned func
+// checks that they were all used.
+func (m *Mongo) SetHooks(c *gc.C, hooks ...Hook) func() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.hooks = append(m.hooks, hooks...)
+	return func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		c.Check(m.hooks, gc.HasLen, 0, gc.Commentf("transaction hooks not used"))
+		m.hooks = nil
+	}
+}
+
+// SetBeforeHooks queues one Before hook per transaction attempt.
+func (m *Mongo) SetBeforeHooks(c *gc.C, fs ...func()) func() {
+	var hooks []Hook
+	for _, f := range fs {
+		hooks = append(hooks, Hook{Before: f})
+	}
+	return m.SetHooks(c, hooks...)
+}
+
+// SetRetryHooks runs block before the first attempt, and check after the
+// second.
+func (m *Mongo) SetRetryHooks(c *gc.C, block, check func()) func() {
+	return m.SetHooks(c, Hook{Before: block}, Hook{After: check})
+}
+
+// FixtureParams says how to make a Fixture; zero fields take defaults.
+type FixtureParams struct {
+	Id         string
+	Namespace  string
+	Collection string
+	ClockStart time.Time
+	ClockStep  time.Duration
+}
+
+// Fixture is one lease client and what it was made with.
+type Fixture struct {
+	Client lease.Client
+	Config lease.ClientConfig
+	Mongo  *Mongo
+	Clock  *Clock
+	Zero   time.Time
+}
+
+// NewFixture makes a client on db, and asserts that it worked.
+func NewFixture(c *gc.C, db *mgo.Database, params FixtureParams) *Fixture {
+	if params.Id == "" {
+		params.Id = "default-client"
+	}
+	if params.Namespace == "" {
+		params.Namespace = "default-namespace"
+	}
+	if params.Collection == "" {
+		params.Collection = "default-collection"
+	}
+	if params.ClockStart.IsZero() {
+		params.ClockStart = defaultClockStart
+	}
+	mongo := NewMongo(db)
+	clock := NewClock(params.ClockStart, params.ClockStep)
+	config := lease.ClientConfig{
+		Id:         params.Id,
+		Namespace:  params.Namespace,
+		Collection: params.Collection,
+		Mongo:      mongo,
+		Clock:      clock,
+	}
+	client, err := lease.NewClient(config)
+	c.Assert(err, jc.ErrorIsNil)
+	return &Fixture{
+		Client: client,
+		Config: config,
+		Mongo:  mongo,
+		Clock:  clock,
+		Zero:   params.ClockStart,
+	}
+}
+
+// EasyFixture makes a client with the default parameters.
+func EasyFixture(c *gc.C, db *mgo.Database) *Fixture {
+	return NewFixture(c, db, FixtureParams{})
+}
+
+// Holder returns a checker used as c.Check(name, fix.Holder(), holder); an
+// unheld lease has holder "".
+func (fix *Fixture) Holder() gc.Checker {
+	return &leaseChecker{
+		CheckerInfo: &gc.CheckerInfo{Name: "Holder", Params: []string{"name", "holder"}},
+		check: func(info lease.Info, expected interface{}) (bool, string) {
+			holder, ok := expected.(string)
+			if !ok {
+				return false, "expected holder must be a string"
+			}
+			if info.Holder != holder {
+				return false, fmt.Sprintf("lease held by %q", info.Holder)
+			}
+			return true, ""
+		},
+		fix: fix,
+	}
+}
+
+// Expiry returns a checker used as c.Check(name, fix.Expiry(), t); it
+// compares instants, whatever their zones.
+func (fix *Fixture) Expiry() gc.Checker {
+	return &leaseChecker{
+		CheckerInfo: &gc.CheckerInfo{Name: "Expiry", Params: []string{"name", "expiry"}},
+		check: func(info lease.Info, expected interface{}) (bool, string) {
+			expiry, ok := expected.(time.Time)
+			if !ok {
+				return false, "expected expiry must be a time.Time"
+			}
+			if !info.Expiry.Equal(expiry) {
+				return false, fmt.Sprintf("lease expires at %s", info.Expiry)
+			}
+			return true, ""
+		},
+		fix: fix,
+	}
+}
+
+type leaseChecker struct {
+	*gc.CheckerInfo
+	check func(info lease.Info, expected interface{}) (bool, string)
+	fix   *Fixture
+}
+
+func (lc *leaseChecker) Check(params []interface{}, names []string) (bool, string) {
+	name, ok := params[0].(string)
+	if !ok {
+		return false, "lease name must be a string"
+	}
+	return lc.check(lc.fix.Client.Leases()[name], params[1])
+}
+
+// errorIs is errors.Is, for jc.Satisfies.
+func errorIs(err, target error) bool {
+	return errors.Is(err, target)
+}

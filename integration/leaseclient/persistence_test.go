@@ -1,0 +1,171 @@
+package leaseclient_test
+
+import (
+	"regexp"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// ClientPersistenceSuite: SPEC §7.4, what survives into a new client.
+type ClientPersistenceSuite struct {
+	mongoSuite
+}
+
+var _ = gc.Suite(&ClientPersistenceSuite{})
+
+func (s *ClientPersistenceSuite) newClient(c *gc.C) (lease.Client, error) {
+	return lease.NewClient(lease.ClientConfig{
+		Id:         "client",
+		Namespace:  "namespace",
+		Collection: "collection",
+		Mongo:      NewMongo(s.db),
+		Clock:      lease.SystemClock{},
+	})
+}
+
+// dump returns every document in the collection, without mgo/txn's fields.
+func (s *ClientPersistenceSuite) dump(c *gc.C, collection string) []bson.M {
+	var docs []bson.M
+	err := s.db.C(collection).Find(nil).Select(bson.M{"txn-queue": 0, "txn-revno": 0}).Sort("_id").All(&docs)
+	c.Assert(err, jc.ErrorIsNil)
+	return docs
+}
+
+func (s *ClientPersistenceSuite) TestNewClientInvalidClockDoc(c *gc.C) {
+	err := s.db.C("collection").Insert(bson.M{"_id": "clock#namespace#"})
+	c.Assert(err, jc.ErrorIsNil)
+	before := s.dump(c, "collection")
+
+	client, err := s.newClient(c)
+	c.Check(client, gc.IsNil)
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`corrupt clock document: invalid type ""`))
+	c.Check(s.dump(c, "collection"), jc.DeepEquals, before)
+}
+
+func (s *ClientPersistenceSuite) TestNewClientInvalidLeaseDoc(c *gc.C) {
+	err := s.db.C("collection").Insert(bson.M{
+		"_id":       "snagglepuss",
+		"type":      "lease",
+		"namespace": "namespace",
+	})
+	c.Assert(err, jc.ErrorIsNil)
+
+	client, err := s.newClient(c)
+	c.Check(client, gc.IsNil)
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`corrupt lease document "snagglepuss": inconsistent _id`))
+}
+
+func (s *ClientPersistenceSuite) TestNewClientMissingClockDoc(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	c.Check(fix.Client.Leases(), gc.HasLen, 0)
+	c.Check(s.dump(c, "default-collection"), jc.DeepEquals, []bson.M{{
+		"_id":       "clock#default-namespace#",
+		"type":      "clock",
+		"namespace": "default-namespace",
+		"writers":   bson.M{},
+	}})
+}
+
+func (s *ClientPersistenceSuite) TestNewClientExtantClockDoc(c *gc.C) {
+	EasyFixture(c, s.db)
+	EasyFixture(c, s.db)
+}
+
+func (s *ClientPersistenceSuite) TestClaimLease(c *gc.C) {
+	fix1 := EasyFixture(c, s.db)
+	err := fix1.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+
+	fix2 := EasyFixture(c, s.db)
+	c.Check("name", fix2.Holder(), "holder")
+	c.Check("name", fix2.Expiry(), fix1.Zero.Add(time.Minute))
+}
+
+func (s *ClientPersistenceSuite) TestStoredDocuments(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	err := fix.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+
+	// Times are int64 nanoseconds: nothing lost after 2038, 5ns kept.
+	c.Check(s.dump(c, "default-collection"), jc.DeepEquals, []bson.M{{
+		"_id":       "clock#default-namespace#",
+		"type":      "clock",
+		"namespace": "default-namespace",
+		"writers":   bson.M{"default-client": fix.Zero.UnixNano()},
+	}, {
+		"_id":       "lease#default-namespace#name#",
+		"type":      "lease",
+		"namespace": "default-namespace",
+		"name":      "name",
+		"holder":    "holder",
+		"expiry":    fix.Zero.Add(time.Minute).UnixNano(),
+		"writer":    "default-client",
+	}})
+	c.Check(fix.Zero.UnixNano()%int64(time.Second), gc.Equals, int64(5))
+}
+
+func (s *ClientPersistenceSuite) TestExtendLease(c *gc.C) {
+	fix1 := EasyFixture(c, s.db)
+	err := fix1.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Second})
+	c.Assert(err, jc.ErrorIsNil)
+	err = fix1.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+
+	fix2 := EasyFixture(c, s.db)
+	c.Check("name", fix2.Holder(), "holder")
+	c.Check("name", fix2.Expiry(), fix1.Zero.Add(time.Minute))
+}
+
+func (s *ClientPersistenceSuite) TestExpireLease(c *gc.C) {
+	fix1 := EasyFixture(c, s.db)
+	err := fix1.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+	fix1.Clock.Advance(time.Minute + time.Nanosecond)
+	err = fix1.Client.ExpireLease("name")
+	c.Assert(err, jc.ErrorIsNil)
+
+	fix2 := EasyFixture(c, s.db)
+	c.Check("name", fix2.Holder(), "")
+}
+
+func (s *ClientPersistenceSuite) TestNamespaceIsolation(c *gc.C) {
+	fix1 := EasyFixture(c, s.db)
+	err := fix1.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+
+	fix2 := NewFixture(c, s.db, FixtureParams{Namespace: "different-namespace"})
+	c.Check("name", fix2.Holder(), "")
+	c.Check(fix2.Client.Leases(), gc.HasLen, 0)
+}
+
+func (s *ClientPersistenceSuite) TestTimezoneChanges(c *gc.C) {
+	fix1 := EasyFixture(c, s.db)
+	err := fix1.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+
+	// Same client, same instant, another zone: no difference.
+	fix2 := NewFixture(c, s.db, FixtureParams{
+		ClockStart: fix1.Zero.In(time.FixedZone("somewhere", -1234)),
+	})
+	c.Check("name", fix2.Holder(), "holder")
+	c.Check("name", fix2.Expiry(), fix2.Zero.Add(time.Minute))
+}
+
+func (s *ClientPersistenceSuite) TestTimezoneIsolation(c *gc.C) {
+	fix1 := EasyFixture(c, s.db)
+	err := fix1.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+
+	// Another client whose clock agrees, in UTC: no skew is seen.
+	fix2 := NewFixture(c, s.db, FixtureParams{
+		Id:         "remote-client",
+		ClockStart: fix1.Zero.UTC(),
+	})
+	c.Check("name", fix2.Holder(), "holder")
+	c.Check("name", fix2.Expiry(), fix1.Zero.Add(time.Minute).UTC())
+}
