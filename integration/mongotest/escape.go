@@ -104,8 +104,9 @@ func escapeStoredValue(e element) ([]byte, error) {
 }
 
 // escapePushed escapes the value of a $push or $addToSet field: either a
-// value to store, or a document of modifiers ({$each: [...], $slice: n})
-// whose $each elements are stored.
+// value to store, or, as MongoDB tells them apart, a document with an $each
+// field: modifiers ({$each: [...], $slice: n}) whose $each elements are
+// stored.
 func escapePushed(e element) ([]byte, error) {
 	if e.kind != bsonDocument {
 		return escapeStoredValue(e)
@@ -114,7 +115,7 @@ func escapePushed(e element) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(mods) == 0 || !strings.HasPrefix(mods[0].key, "$") {
+	if _, ok := lookup(mods, "$each"); !ok {
 		return escapeStoredValue(e)
 	}
 	for i, m := range mods {
