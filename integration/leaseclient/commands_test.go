@@ -1,0 +1,102 @@
+package leaseclient_test
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// ClientCommandsSuite counts the database commands each operation costs,
+// as the server saw them (mongotest's Commands, which leaves out mgo's own
+// isMaster/ping/getnonce). Reads that hit the cache must cost nothing.
+type ClientCommandsSuite struct {
+	mongoSuite
+}
+
+var _ = gc.Suite(&ClientCommandsSuite{})
+
+// count returns how many commands f cost.
+func (s *ClientCommandsSuite) count(c *gc.C, f func()) int64 {
+	before := s.server.Commands()
+	if before < 0 {
+		c.Skip("the server does not count commands")
+	}
+	f()
+	return s.server.Commands() - before
+}
+
+func (s *ClientCommandsSuite) TestCommands(c *gc.C) {
+	var fix *Fixture
+	counts := map[string]int64{}
+	record := func(what string, f func()) int64 {
+		n := s.count(c, f)
+		counts[what] = n
+		c.Logf("%-48s %3d commands", what, n)
+		return n
+	}
+	check := func(err error) {
+		c.Assert(err, jc.ErrorIsNil)
+	}
+	request := lease.Request{Holder: "holder", Duration: time.Minute}
+
+	record("NewClient, creating the clock doc", func() { fix = EasyFixture(c, s.db) })
+	record("NewClient, clock doc exists", func() { EasyFixture(c, s.db) })
+	record("ClaimLease", func() { check(fix.Client.ClaimLease("name", request)) })
+	record("ExtendLease", func() {
+		check(fix.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: time.Hour}))
+	})
+	record("ExtendLease, no extension needed", func() { check(fix.Client.ExtendLease("name", request)) })
+	record("Refresh, one lease", func() { check(fix.Client.Refresh()) })
+	fix.Clock.Advance(2 * time.Hour)
+	record("ExpireLease", func() { check(fix.Client.ExpireLease("name")) })
+	record("Refresh, no lease", func() { check(fix.Client.Refresh()) })
+
+	check(fix.Client.ClaimLease("name", request))
+	reader := fix.Client.(lease.Reader)
+	cached := []struct {
+		what string
+		f    func()
+	}{
+		{"Leases", func() { fix.Client.Leases() }},
+		{"Lease (Reader)", func() { reader.Lease("name") }},
+		{"ClaimLease, held in cache (ErrInvalid)", func() {
+			c.Check(fix.Client.ClaimLease("name", request), gc.Equals, lease.ErrInvalid)
+		}},
+		{"ExtendLease, other holder in cache (ErrInvalid)", func() {
+			c.Check(fix.Client.ExtendLease("name", lease.Request{Holder: "other", Duration: time.Hour}),
+				gc.Equals, lease.ErrInvalid)
+		}},
+		{"ExpireLease, not expired in cache (ErrInvalid)", func() {
+			c.Check(fix.Client.ExpireLease("name"), gc.Equals, lease.ErrInvalid)
+		}},
+		{"ExpireLease, not held in cache (ErrInvalid)", func() {
+			c.Check(fix.Client.ExpireLease("other"), gc.Equals, lease.ErrInvalid)
+		}},
+	}
+	for _, t := range cached {
+		c.Check(record(t.what, t.f), gc.Equals, int64(0), gc.Commentf("%s", t.what))
+	}
+
+	// An aborted attempt: the blocker's claim runs inside the SUT's
+	// attempt, so its own cost is taken off.
+	blocker := NewFixture(c, s.db, FixtureParams{Id: "blocker"})
+	var blocking int64
+	defer fix.Mongo.SetBeforeHooks(c, func() {
+		blocking = s.count(c, func() {
+			check(blocker.Client.ClaimLease("raced", request))
+		})
+	})()
+	total := s.count(c, func() {
+		c.Check(fix.Client.ClaimLease("raced", request), gc.Equals, lease.ErrInvalid)
+	})
+	c.Logf("%-48s %3d commands", "ClaimLease, aborted, refresh, then ErrInvalid", total-blocking)
+
+	// A transaction touches two documents; a plain read is one command;
+	// Refresh reads the leases and the clock document.
+	c.Check(counts["Refresh, one lease"], gc.Equals, counts["Refresh, no lease"])
+	c.Check(counts["ExtendLease, no extension needed"], gc.Equals, int64(0))
+	c.Check(counts["ClaimLease"] > 0, jc.IsTrue)
+}
