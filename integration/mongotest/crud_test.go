@@ -214,7 +214,7 @@ func (s *crudSuite) TestCommandsCountsRoundTrips(c *gc.C) {
 
 func (s *crudSuite) TestUnknownCommand(c *gc.C) {
 	var result bson.M
-	err := s.db.Run(bson.D{{"noSuchCommand", 1}}, &result)
+	err := s.db.Run(bson.D{{Name: "noSuchCommand", Value: 1}}, &result)
 	c.Check(err, gc.ErrorMatches, `.*no such command.*`)
 	c.Assert(s.session.Ping(), jc.ErrorIsNil)
 	c.Assert(s.db.C("things").Insert(bson.M{"ok": true}), jc.ErrorIsNil)

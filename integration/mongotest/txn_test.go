@@ -66,11 +66,11 @@ func (s *txnSuite) TestTransferWithAssertions(c *gc.C) {
 	transfer := func(amount int) error {
 		return s.runner.Run([]txn.Op{{
 			C: "accounts", Id: "a",
-			Assert: bson.D{{"bal", bson.D{{"$gte", amount}}}},
-			Update: bson.D{{"$inc", bson.D{{"bal", -amount}}}},
+			Assert: bson.M{"bal": bson.M{"$gte": amount}},
+			Update: bson.M{"$inc": bson.M{"bal": -amount}},
 		}, {
 			C: "accounts", Id: "b", Assert: txn.DocExists,
-			Update: bson.D{{"$inc", bson.D{{"bal", amount}}}},
+			Update: bson.M{"$inc": bson.M{"bal": amount}},
 		}}, "", nil)
 	}
 	c.Assert(transfer(30), jc.ErrorIsNil)
@@ -153,11 +153,11 @@ func increment(db *mgo.Database, n int) error {
 		}
 		err := runner.Run([]txn.Op{{
 			C: "accounts", Id: "ctr",
-			Assert: bson.D{{"bal", ctr.Bal}},
-			Update: bson.D{{"$set", bson.D{{"bal", ctr.Bal + 1}}}},
+			Assert: bson.M{"bal": ctr.Bal},
+			Update: bson.M{"$set": bson.M{"bal": ctr.Bal + 1}},
 		}, {
 			C: "accounts", Id: "total", Assert: txn.DocExists,
-			Update: bson.D{{"$inc", bson.D{{"bal", 1}}}},
+			Update: bson.M{"$inc": bson.M{"bal": 1}},
 		}}, "", nil)
 		switch err {
 		case nil:
@@ -178,10 +178,10 @@ func (s *txnSuite) TestResumeAllAfterChaos(c *gc.C) {
 		txn.SetChaos(txn.Chaos{KillChance: 1, Breakpoint: bp})
 		err := s.runner.Run([]txn.Op{{
 			C: "accounts", Id: "x", Assert: txn.DocExists,
-			Update: bson.D{{"$inc", bson.D{{"bal", 1}}}},
+			Update: bson.M{"$inc": bson.M{"bal": 1}},
 		}, {
-			C: "accounts", Id: "y", Assert: bson.D{{"bal", bson.D{{"$gte", 0}}}},
-			Update: bson.D{{"$inc", bson.D{{"bal", 10}}}},
+			C: "accounts", Id: "y", Assert: bson.M{"bal": bson.M{"$gte": 0}},
+			Update: bson.M{"$inc": bson.M{"bal": 10}},
 		}}, "", nil)
 		c.Check(err, gc.Equals, txn.ErrChaos, gc.Commentf("breakpoint %s", bp))
 		txn.SetChaos(txn.Chaos{})
