@@ -1,0 +1,79 @@
+package mongotest_test
+
+import (
+	"testing"
+
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/integration/mongotest"
+)
+
+// BenchmarkStart measures Start alone: FerretDB and the bridge listening.
+func BenchmarkStart(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		server, err := mongotest.Start()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := server.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkStartDialPing measures how long a test waits for a usable
+// session: Start, Dial and a first round trip.
+func BenchmarkStartDialPing(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		server, err := mongotest.Start()
+		if err != nil {
+			b.Fatal(err)
+		}
+		session, err := server.Dial()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := session.Ping(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		session.Close()
+		if err := server.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkTxn runs b.N one-document transactions ($inc, asserting that the
+// document exists) on a fresh server, and reports them per second. The
+// rate falls as the txns collection grows, so compare runs of the same N
+// (e.g. -benchtime=100x).
+func BenchmarkTxn(b *testing.B) {
+	server, err := mongotest.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer server.Close()
+	session, err := server.Dial()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer session.Close()
+	db := session.DB("")
+	if err := db.C("counters").Insert(bson.M{"_id": "c", "n": 0}); err != nil {
+		b.Fatal(err)
+	}
+	runner := txn.NewRunner(db.C("txns"))
+	op := []txn.Op{{C: "counters", Id: "c", Assert: txn.DocExists, Update: bson.M{"$inc": bson.M{"n": 1}}}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := runner.Run(op, "", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "txn/s")
+}
