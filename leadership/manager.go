@@ -94,6 +94,9 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		checks:   make(chan check),
 		blocks:   make(chan block),
 		blocked:  make(map[string][]chan struct{}),
+		// Read here rather than in the loop, so that MaxSleep counts from
+		// the moment NewManager was called, whenever the loop starts.
+		sleepFrom: config.Clock.Now(),
 	}
 	m.reader, _ = config.Client.(lease.Reader)
 	go func() {
@@ -125,7 +128,6 @@ func (m *manager) kill(err error) {
 
 // loop runs the manager until it is killed or one of its handlers fails.
 func (m *manager) loop() error {
-	m.sleepFrom = m.clock.Now()
 	m.view.reset(m.client.Leases())
 	for {
 		m.setAlarm()
