@@ -116,7 +116,7 @@ func (s *txnSuite) TestRemove(c *gc.C) {
 // asserts that it has not changed. Retries on ErrAborted must end with
 // every increment applied exactly once.
 func (s *txnSuite) TestConcurrentConflicts(c *gc.C) {
-	const workers, perWorker = 4, 12
+	const workers, perWorker = 4, 10
 	s.insertAccount(c, "ctr", 0)
 	s.insertAccount(c, "total", 0)
 
@@ -139,6 +139,11 @@ func (s *txnSuite) TestConcurrentConflicts(c *gc.C) {
 	}
 	c.Check(s.balance(c, "ctr"), gc.Equals, workers*perWorker)
 	c.Check(s.balance(c, "total"), gc.Equals, workers*perWorker)
+	all, err := s.db.C("txns").Count()
+	c.Assert(err, jc.ErrorIsNil)
+	aborted, err := s.db.C("txns").Find(bson.M{"s": 5}).Count()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Logf("%d transactions, %d of them aborted; %d commands", all, aborted, s.server.Commands())
 	c.Check(pending(c, s.db), gc.Equals, 0)
 }
 
