@@ -1,0 +1,166 @@
+package leadership_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+)
+
+// The benchmarks measure one manager on the in-memory store, with 10, 1,000
+// and 100,000 other leases held. Claims, extensions and check hits should
+// cost about the same at every size; a check miss refreshes the client, and
+// so costs O(leases).
+
+var benchSizes = []int{10, 1000, 100000}
+
+const (
+	// baseDuration keeps the other leases far beyond any time the
+	// benchmarks reach: about a century.
+	baseDuration = 100 * 365 * 24 * time.Hour
+	// targetDuration puts the target lease's expiry among the others'.
+	targetDuration = baseDuration + 12*time.Hour
+)
+
+// benchEnv is a manager with n leases held by others, and the lease
+// "target" held by "target/0".
+type benchEnv struct {
+	clock   *clocktest.Clock
+	manager leadership.ManagerWorker
+}
+
+func newBenchEnv(b *testing.B, n int) *benchEnv {
+	clock := clocktest.NewClock(defaultClockStart)
+	store := leasetest.NewStore(clock)
+	seed := store.NewClient("seed")
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("base%06d", i)
+		duration := baseDuration + time.Duration(i)*time.Second
+		if err := seed.ClaimLease(name, lease.Request{Holder: name + "/0", Duration: duration}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	err := seed.ClaimLease("target", lease.Request{Holder: "target/0", Duration: targetDuration})
+	if err != nil {
+		b.Fatal(err)
+	}
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:   store.NewClient("controller-0"),
+		Clock:    clock,
+		MaxSleep: 24 * time.Hour,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A round trip: the loop has built its view before timing starts.
+	if _, err := manager.CheckLeadership("target", "target/0"); err != nil {
+		b.Fatal(err)
+	}
+	return &benchEnv{clock: clock, manager: manager}
+}
+
+func (env *benchEnv) stop(b *testing.B) {
+	b.StopTimer()
+	env.manager.Kill()
+	if err := env.manager.Wait(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func runSizes(b *testing.B, bench func(b *testing.B, n int)) {
+	for _, n := range benchSizes {
+		n := n
+		b.Run(fmt.Sprintf("leases=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			bench(b, n)
+		})
+	}
+}
+
+// BenchmarkClaim claims new leases. To keep the number of leases between n
+// and 2n, it claims in batches of n, and between batches (untimed) moves
+// the clock on so that the manager expires the batch.
+func BenchmarkClaim(b *testing.B) {
+	runSizes(b, func(b *testing.B, n int) {
+		env := newBenchEnv(b, n)
+		defer env.stop(b)
+		names := make([]string, n)
+		units := make([]string, n)
+		next := 0
+		b.ResetTimer()
+		for i := 0; i < b.N; {
+			b.StopTimer()
+			if i > 0 {
+				env.clock.Advance(2 * time.Minute)
+				// The batch is expired in name order, the last name last.
+				if err := env.manager.BlockUntilLeadershipReleased(names[n-1]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for j := range names {
+				names[j] = fmt.Sprintf("new%09d", next)
+				units[j] = names[j] + "/0"
+				next++
+			}
+			k := n
+			if b.N-i < k {
+				k = b.N - i
+			}
+			b.StartTimer()
+			for j := 0; j < k; j++ {
+				if err := env.manager.ClaimLeadership(names[j], units[j], time.Minute); err != nil {
+					b.Fatal(err)
+				}
+			}
+			i += k
+		}
+	})
+}
+
+// BenchmarkExtend extends the target lease, a nanosecond later each time.
+func BenchmarkExtend(b *testing.B) {
+	runSizes(b, func(b *testing.B, n int) {
+		env := newBenchEnv(b, n)
+		defer env.stop(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			env.clock.Advance(time.Nanosecond)
+			if err := env.manager.ClaimLeadership("target", "target/0", targetDuration); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCheckHit checks the target lease's holder.
+func BenchmarkCheckHit(b *testing.B) {
+	runSizes(b, func(b *testing.B, n int) {
+		env := newBenchEnv(b, n)
+		defer env.stop(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := env.manager.CheckLeadership("target", "target/0"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCheckMiss checks a unit that does not hold the target lease:
+// every check refreshes the client.
+func BenchmarkCheckMiss(b *testing.B) {
+	runSizes(b, func(b *testing.B, n int) {
+		env := newBenchEnv(b, n)
+		defer env.stop(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := env.manager.CheckLeadership("target", "target/1"); err == nil {
+				b.Fatal("target/1 is leader")
+			}
+		}
+	})
+}
