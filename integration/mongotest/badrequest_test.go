@@ -22,8 +22,8 @@ type badRequestSuite struct {
 var _ = gc.Suite(&badRequestSuite{})
 
 func (s *badRequestSuite) SetUpTest(c *gc.C) {
+	embeddedOnly(c)
 	s.fixture.SetUpTest(c)
-	s.embeddedOnly(c)
 }
 
 func (s *badRequestSuite) TearDownTest(c *gc.C) {

@@ -103,7 +103,7 @@ func (s *crudSuite) TestUpdateOperators(c *gc.C) {
 // through every path that escapes them, and reads them back unchanged.
 // MongoDB itself refuses some of them.
 func (s *crudSuite) TestEscapedKeys(c *gc.C) {
-	s.embeddedOnly(c)
+	embeddedOnly(c)
 	coll := s.db.C("things")
 	odd := bson.M{"$gte": 3, "a.b": bson.M{"$set": bson.M{"c.d": 1}}}
 	c.Assert(coll.Insert(bson.M{"_id": "ins", "odd": odd, "list": []interface{}{odd}}), jc.ErrorIsNil)
@@ -201,7 +201,7 @@ func (s *crudSuite) TestAbandonedCursors(c *gc.C) {
 }
 
 func (s *crudSuite) TestCommandsCountsRoundTrips(c *gc.C) {
-	s.embeddedOnly(c)
+	embeddedOnly(c)
 	coll := s.db.C("things")
 	c.Assert(coll.Insert(bson.M{"_id": 1}), jc.ErrorIsNil)
 	for i := 1; i <= 3; i++ {

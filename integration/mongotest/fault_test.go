@@ -18,8 +18,8 @@ type faultSuite struct {
 var _ = gc.Suite(&faultSuite{})
 
 func (s *faultSuite) SetUpTest(c *gc.C) {
+	embeddedOnly(c)
 	s.fixture.SetUpTest(c)
-	s.embeddedOnly(c)
 }
 
 func (s *faultSuite) TestDropConnections(c *gc.C) {
