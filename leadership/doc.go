@@ -18,7 +18,7 @@
 //
 // A manager's methods are safe for concurrent use. One goroutine owns the
 // client and all the manager's state; the methods validate their arguments
-// and then send it requests. [ManagerWorker.Kill] makes every pending and
+// and then send it requests. Killing a [ManagerWorker] makes every pending and
 // later call return [ErrStopped].
 //
 // # Clocks

@@ -10,7 +10,7 @@ var (
 
 	// ErrStopped is returned by every [Manager] method called while, or
 	// after, the manager stops; the reason it stopped is reported by
-	// [ManagerWorker.Wait]. It is returned bare, so it can be compared with
+	// the manager's Wait method. It is returned bare, so it can be compared with
 	// == as well as errors.Is.
 	ErrStopped = errors.New("leadership manager stopped")
 

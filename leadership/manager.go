@@ -49,12 +49,13 @@ type ManagerWorker interface {
 // after a Refresh: those are the only O(n) steps. Between wakes the view
 // may be stale for leases this manager did not touch (the client's cache
 // can change wholesale on a Refresh or an ErrInvalid). That corrects
-// itself: a lease removed or extended elsewhere has a recorded expiry no
-// later than the real one, and a lease claimed elsewhere is absent, so
-// the next wake, at that recorded expiry or after MaxSleep at the latest,
-// rebuilds the view. A request about a lease reads the client first and
-// records what it read, so claims, checks and blocks on one name always
-// agree with each other.
+// itself: a lease can only be removed elsewhere once it has expired, and
+// an extension only moves its expiry later, so the recorded expiry of a
+// stale entry is due about when, or before, the truth changed; a lease
+// claimed elsewhere is absent from the view. Either way the next wake, at
+// the earliest recorded expiry or after MaxSleep at the latest, rebuilds
+// the view. A request about a lease reads the client first and records
+// what it read, so claims, checks and blocks on one name agree.
 type manager struct {
 	tomb     tomb.Tomb
 	client   lease.Client
