@@ -67,7 +67,8 @@ func (c claim) respond(err error) {
 // client means its view changed: it reads the lease again and retries, up
 // to maxClaimAttempts times.
 //
-// Success, denial and running out of attempts go back to the caller. It
+// Success, denial and running out of attempts (here, or in the client,
+// which reports [lease.ErrExcessiveContention]) go back to the caller. It
 // returns only errors that must stop the manager: any other client error,
 // and tomb.ErrDying.
 func (m *manager) handleClaim(c claim) error {
@@ -90,9 +91,16 @@ func (m *manager) handleClaim(c claim) error {
 			c.respond(ErrClaimDenied)
 			return nil
 		}
-		if errors.Cause(err) == lease.ErrInvalid {
+		switch {
+		case errors.Cause(err) == lease.ErrInvalid:
 			continue
-		} else if err != nil {
+		case errors.Is(err, lease.ErrExcessiveContention):
+			// The client ran out of attempts itself: tell the
+			// caller, as when this loop runs out, and stay alive.
+			m.sync(c.service)
+			c.respond(errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit))
+			return nil
+		case err != nil:
 			return errors.Trace(err)
 		}
 		m.sync(c.service)

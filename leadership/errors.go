@@ -1,6 +1,10 @@
 package leadership
 
-import "github.com/juju/errors"
+import (
+	"github.com/juju/errors"
+
+	"github.com/seed07a61904/leadership/lease"
+)
 
 var (
 	// ErrClaimDenied is returned by [Manager.ClaimLeadership] when another
@@ -16,9 +20,11 @@ var (
 
 	// errTooQuickly is the cause of the error [Manager.ClaimLeadership]
 	// returns when the lease changed under every one of its
-	// maxClaimAttempts attempts. The manager stays alive; the caller may
-	// try again.
-	errTooQuickly = errors.New("state changing too quickly; try again soon")
+	// maxClaimAttempts attempts, or when the client itself gave up for the
+	// same reason. It is the client's own [lease.ErrExcessiveContention],
+	// so callers can recognise it with errors.Is. The manager stays alive;
+	// the caller may try again.
+	errTooQuickly = lease.ErrExcessiveContention
 )
 
 // maxClaimAttempts bounds the claim and extend attempts of one

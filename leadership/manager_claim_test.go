@@ -2,6 +2,7 @@ package leadership_test
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -205,7 +206,30 @@ func (s *ClaimLeadershipSuite) TestRetryLimit(c *gc.C) {
 		c.Check(err, gc.ErrorMatches,
 			`cannot claim leadership of "redis" for "redis/0": state changing too quickly; try again soon`)
 		c.Check(err, gc.Not(gc.Equals), leadership.ErrClaimDenied)
+		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
 
+		err = manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, jc.ErrorIsNil)
+	})
+}
+
+func (s *ClaimLeadershipSuite) TestClientContention_ReportedNotFatal(c *gc.C) {
+	redis0 := lease.Request{Holder: "redis/0", Duration: time.Minute}
+	fix := &fixture{expectCalls: []call{{
+		method: "ClaimLease",
+		args:   []interface{}{"redis", redis0},
+		err:    fmt.Errorf("cannot claim lease: %w", lease.ErrExcessiveContention),
+	}, {
+		method: "ClaimLease",
+		args:   []interface{}{"redis", redis0},
+	}}}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(err, gc.ErrorMatches,
+			`cannot claim leadership of "redis" for "redis/0": cannot claim lease: state changing too quickly; try again soon`)
+		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
+
+		// The manager is still alive, and the next claim goes through.
 		err = manager.ClaimLeadership("redis", "redis/0", time.Minute)
 		c.Check(err, jc.ErrorIsNil)
 	})
