@@ -200,3 +200,29 @@ func (s *txnSuite) TestResumeAllAfterChaos(c *gc.C) {
 	c.Check(s.runner.ResumeAll(), jc.ErrorIsNil)
 	c.Check(fmt.Sprint(s.balance(c, "x"), s.balance(c, "y")), gc.Equals, "3 30")
 }
+
+// TestOddKeysInOperations runs transactions whose inserted and updated
+// documents have keys that FerretDB refuses to store; the bridge escapes
+// them wherever mgo/txn writes them (txns, stash and the documents).
+// MongoDB itself refuses some of them.
+func (s *txnSuite) TestOddKeysInOperations(c *gc.C) {
+	embeddedOnly(c)
+	odd := bson.M{"a.b": 1, "$c": bson.M{"d.e": "f"}}
+	err := s.runner.Run([]txn.Op{{
+		C: "settings", Id: "s", Assert: txn.DocMissing, Insert: bson.M{"cfg": odd},
+	}}, "", nil)
+	c.Assert(err, jc.ErrorIsNil)
+	err = s.runner.Run([]txn.Op{{
+		C: "settings", Id: "s", Assert: bson.M{"cfg": bson.M{"$exists": true}},
+		Update: bson.M{"$set": bson.M{"more": odd, "cfg.x": 2}},
+	}}, "", nil)
+	c.Assert(err, jc.ErrorIsNil)
+
+	var got bson.M
+	c.Assert(s.db.C("settings").FindId("s").Select(bson.M{"cfg": 1, "more": 1}).One(&got), jc.ErrorIsNil)
+	c.Check(got, jc.DeepEquals, bson.M{
+		"_id":  "s",
+		"cfg":  bson.M{"a.b": 1, "$c": bson.M{"d.e": "f"}, "x": 2},
+		"more": odd,
+	})
+}
