@@ -1,0 +1,151 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// The names the demo uses in the database. The lease clients and the
+// guarded writes share txnCollection: a token only fences transactions
+// that go through the same transaction collection as the leases.
+const (
+	namespace          = "service-leadership"
+	leaseCollection    = "leases"
+	txnCollection      = "txns"
+	settingsCollection = "settings"
+)
+
+// database is where the demo keeps its leases and settings.
+type database struct {
+	db    *mgo.Database
+	desc  string       // for the header line
+	close func() error // releases the session and the server or database
+}
+
+// openDatabase starts an embedded server if url is "", or dials url and
+// uses a new database, under a random name, that close drops.
+func openDatabase(url string) (*database, error) {
+	if url == "" {
+		server, err := mongotest.Start()
+		if err != nil {
+			return nil, err
+		}
+		session, err := server.Dial()
+		if err != nil {
+			server.Close()
+			return nil, err
+		}
+		return &database{
+			db:   session.DB(""),
+			desc: "embedded FerretDB at " + server.Addr(),
+			close: func() error {
+				session.Close()
+				return server.Close()
+			},
+		}, nil
+	}
+	info, err := mgo.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("-mongo: %w", err)
+	}
+	if info.Source == "" {
+		// Keep authenticating against the URL's database, if any.
+		info.Source = info.Database
+		if info.Source == "" {
+			info.Source = "admin"
+		}
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	info.Database = "leadership_demo_" + hex.EncodeToString(b[:])
+	info.Timeout = 15 * time.Second
+	session, err := mgo.DialWithInfo(info)
+	if err != nil {
+		return nil, fmt.Errorf("dialing %s: %w", url, err)
+	}
+	return &database{
+		db:   session.DB(""),
+		desc: fmt.Sprintf("database %s on %s", info.Database, info.Addrs[0]),
+		close: func() error {
+			defer session.Close()
+			return session.DB("").DropDatabase()
+		},
+	}, nil
+}
+
+// settingsDoc is a service's settings document. Each guarded write bumps
+// Version, records its writer and term, and appends them to Log, so that
+// the document keeps the order in which the writes committed.
+type settingsDoc struct {
+	Service string     `bson:"_id"`
+	Leader  string     `bson:"leader"`
+	Term    int        `bson:"term"`
+	Version int        `bson:"version"`
+	Log     []logEntry `bson:"log"`
+}
+
+// logEntry records one guarded write in a settingsDoc.
+type logEntry struct {
+	Unit string `bson:"unit"`
+	Term int    `bson:"term"`
+}
+
+// createSettings inserts an empty settings document for each service.
+func createSettings(mongo lease.Mongo, services []string) error {
+	var ops []txn.Op
+	for _, service := range services {
+		ops = append(ops, txn.Op{
+			C:      settingsCollection,
+			Id:     service,
+			Assert: txn.DocMissing,
+			Insert: bson.D{{Name: "version", Value: 0}, {Name: "log", Value: []logEntry{}}},
+		})
+	}
+	return mongo.RunTransaction(ops)
+}
+
+// guardedWrite updates the service's settings as unit, leader in the given
+// term, if and only if token still holds: the token's assertions and the
+// update run as one transaction, which aborts (txn.ErrAborted) if the
+// unit has lost leadership. This is the pattern to copy: check leadership,
+// then put the token's AssertOps in the transaction that needs them.
+func guardedWrite(mongo lease.Mongo, token leadership.Token, service, unit string, term int) error {
+	ops := append(token.AssertOps(), txn.Op{
+		C:      settingsCollection,
+		Id:     service,
+		Assert: txn.DocExists,
+		Update: bson.D{
+			{Name: "$set", Value: bson.D{{Name: "leader", Value: unit}, {Name: "term", Value: term}}},
+			{Name: "$inc", Value: bson.D{{Name: "version", Value: 1}}},
+			{Name: "$push", Value: bson.D{{Name: "log", Value: logEntry{Unit: unit, Term: term}}}},
+		},
+	})
+	return mongo.RunTransaction(ops)
+}
+
+// readSettings returns the settings document of each service.
+func readSettings(mongo lease.Mongo, services []string) (map[string]settingsDoc, error) {
+	coll, closer := mongo.GetCollection(settingsCollection)
+	defer closer()
+	docs := make(map[string]settingsDoc, len(services))
+	for _, service := range services {
+		var doc settingsDoc
+		if err := coll.FindId(service).One(&doc); err != nil {
+			return nil, fmt.Errorf("reading the settings of %s: %w", service, err)
+		}
+		docs[service] = doc
+	}
+	return docs, nil
+}
