@@ -9,7 +9,7 @@ MODULES     := . $(wildcard integration)
 # Extra flags for `go test`, e.g. TESTFLAGS='-run Manager -v'.
 TESTFLAGS   ?=
 
-.PHONY: check test fmt vet staticcheck doccheck wallclock
+.PHONY: check test fmt vet staticcheck doccheck wallclock demo
 
 ## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
 ## wall-clock rule, and every test of every module with -race.
@@ -42,3 +42,8 @@ doccheck:
 wallclock:
 	@out=$$(git grep --untracked -n -E 'time\.(Now|After|Sleep|NewTimer|Tick)\(' -- '*.go' ':!*_test.go' ':!lease/clock.go' || true); \
 	if [ -n "$$out" ]; then echo "non-test code reads the wall clock outside lease.SystemClock:"; echo "$$out"; exit 1; fi
+
+## demo: the leadership demo (integration/cmd/leadership-demo) on an embedded
+## database, in about 30 seconds. DEMOFLAGS passes flags, e.g. DEMOFLAGS=-help.
+demo:
+	cd integration && $(GO) run ./cmd/leadership-demo $(DEMOFLAGS)
