@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"io"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/integration/mongotest"
 )
 
 func TestPackage(t *testing.T) {
@@ -60,6 +64,36 @@ func (s *demoSuite) TestRun(c *gc.C) {
 	c.Check(res.staleAborted > 0, jc.IsTrue)
 	c.Check(res.kills, gc.Equals, 1)
 	c.Check(out.String(), jc.Contains, "OK: at most one leader")
+}
+
+// TestRunMongoURL runs a short demo with -mongo, against a server of the
+// test's own, and checks that the demo drops its database.
+func (s *demoSuite) TestRunMongoURL(c *gc.C) {
+	server, err := mongotest.Start()
+	c.Assert(err, jc.ErrorIsNil)
+	defer server.Close()
+	url := os.Getenv("LEADERSHIP_MONGO_URL") // with credentials, if any
+	if url == "" {
+		url = "mongodb://" + server.Addr()
+	}
+	cfg := config{services: 1, units: 2, controllers: 1, lease: time.Second, runTime: 3 * time.Second, seed: 1, mongoURL: url}
+	var out bytes.Buffer
+	res, err := run(cfg, &out)
+	c.Logf("demo output:\n%s", out.String())
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(res.ok(), jc.IsTrue)
+	c.Check(res.committed > 0, jc.IsTrue)
+	c.Check(out.String(), gc.Matches, `(?s).*; database leadership_demo_[0-9a-f]{12} on .*`)
+
+	session, err := server.Dial()
+	c.Assert(err, jc.ErrorIsNil)
+	defer session.Close()
+	names, err := session.DatabaseNames()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Logf("databases after the demo: %q", names)
+	for _, name := range names {
+		c.Check(strings.HasPrefix(name, "leadership_demo_"), jc.IsFalse, gc.Commentf("database %s left behind", name))
+	}
 }
 
 func (s *demoSuite) TestParseFlagsDefaults(c *gc.C) {
