@@ -77,8 +77,8 @@ func run(cfg config, out io.Writer) (result, error) {
 				name:    fmt.Sprintf("%s/%d", service, k),
 				service: service,
 				// Unit k of service s talks to controller (s+k) mod n,
-				// so that each service's units, and its first leaders,
-				// are spread over the controllers.
+				// so that each service has units on several
+				// controllers.
 				ctrl: (s + k) % cfg.controllers,
 				rng:  rand.New(rand.NewPCG(cfg.seed, uint64(index))),
 			}

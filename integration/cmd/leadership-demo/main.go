@@ -17,9 +17,9 @@
 // own ([lease.NewClient], Id controller-N, [lease.SystemClock]); all share
 // one namespace, lease collection and transaction collection. Each service
 // has a settings document, and several units; unit k of the s-th service
-// talks to controller (s+k) mod -controllers, so that units and first
-// leaders are spread over the controllers. Each unit is one goroutine,
-// like a unit agent:
+// talks to controller (s+k) mod -controllers, so that each service has
+// units on several controllers. Each unit is one goroutine, like a unit
+// agent:
 //
 //   - A unit that is not leader waits with BlockUntilLeadershipReleased,
 //     then claims leadership for the lease duration; a denied claim sends

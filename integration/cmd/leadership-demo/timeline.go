@@ -226,7 +226,7 @@ func (r *recorder) progressLine(now time.Time) string {
 		writes += r.committed[service]
 	}
 	return fmt.Sprintf("%s of %s: %d terms, %d failovers, %d guarded writes, stale writes %d aborted %d committed",
-		seconds(now.Sub(r.start).Round(time.Second)), seconds(r.runTime),
+		seconds(now.Sub(r.start).Truncate(time.Second/10)), seconds(r.runTime),
 		elected, len(r.failovers), writes, r.staleAborted, r.staleCommits)
 }
 
