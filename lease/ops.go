@@ -125,6 +125,17 @@ func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]
 // time at which the last writer might still consider the lease held, so
 // that no client can see the lease expire before that writer does; the
 // expiry is then on this client's clock, and this client is its writer.
+//
+// Only a lease this client wrote last certainly lasts longer: its expiry
+// is on this client's own clock, and no one can expire it earlier. Of
+// another writer's clock the cache knows only a lower bound (the writer
+// had written LastWrite by the end of the read), which puts that writer's
+// expiry no later than Skew.Latest; nothing bounds it from below, so
+// Skew.Earliest cannot promise that the lease outlasts the request. A
+// writer that wrote long before this client first read its time expires
+// the lease well before Earliest says; and the cache may be stale, the
+// lease expired and claimed again since, which only a transaction finds
+// out.
 func extendOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
 	last, found := c.entries[name]
 	if !found || last.holder != request.Holder {
@@ -132,7 +143,7 @@ func extendOps(s scope, c cache, name string, request Request, now time.Time) ([
 	}
 	skew := c.skews[last.writer]
 	expiry := now.Add(request.Duration)
-	if expiry.Before(skew.Earliest(last.expiry)) {
+	if last.writer == s.id && expiry.Before(last.expiry) {
 		return nil, last, errNoExtension
 	}
 	if latest := skew.Latest(last.expiry); expiry.Before(latest) {

@@ -127,11 +127,11 @@ func (s *OpsSuite) TestExtendOps(c *gc.C) {
 		now:     zero,
 		noop:    true,
 	}, {
-		about:   "remote lease, certainly longer already",
+		about:   "remote lease, longer than asked by Earliest: still written, padded to latest",
 		last:    remote,
 		request: Request{"holder", 10 * time.Second},
 		now:     remoteNow,
-		noop:    true,
+		expiry:  zero.Add(61100 * time.Millisecond),
 	}, {
 		about:   "remote lease, between earliest and latest: padded to latest",
 		last:    remote,
