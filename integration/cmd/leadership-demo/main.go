@@ -29,9 +29,10 @@
 //     and runs one mgo/txn transaction, on the same transaction collection
 //     as the lease clients, made of the token's AssertOps and an update of
 //     the service's settings document that records the writer and its term.
-//   - After a random number (1 to 4) of renewals the leader crashes: it
-//     stops renewing and writing, and its lease runs out. Another unit
-//     takes over once a controller has expired the lease.
+//   - At a random moment, between a quarter of a lease and two leases
+//     after its election, the leader crashes: it stops renewing and
+//     writing, and its lease runs out. Another unit takes over once a
+//     controller has expired the lease.
 //   - A unit that has lost leadership (it crashed and came back, or was
 //     told so) asks CheckLeadership, which refreshes from the database,
 //     and once it is no longer leader tries one more guarded write with
@@ -58,8 +59,9 @@
 // start of a first claim does not count, because the previous leader's
 // lease may be expired while the call waits. These intervals, per service,
 // must not overlap between different units. A term is one such interval;
-// a renewal that returns after its term has ended starts a new term, even
-// for the same unit.
+// a renewal that returns after its term has ended (a slow database, or a
+// busy manager) starts a new term, even for the same unit, because the
+// unit cannot tell whether its lease lapsed in between.
 //
 // At the end, the database is audited: each service's settings document
 // holds the log of every guarded write it received, in commit order, each

@@ -116,7 +116,7 @@ func printSummary(out io.Writer, res result, elapsed time.Duration) {
 	row := func(name string, value any, note string) {
 		fmt.Fprintf(out, "  %-26s %5v   %s\n", name, value, note)
 	}
-	row("leaders elected", res.elected, fmt.Sprintf("%d first leaders, %d failovers, %d re-elections after a lapse",
+	row("leaders elected", res.elected, fmt.Sprintf("%d first leaders, %d failovers, %d same-unit terms (late renewal or re-claim)",
 		res.firstLeaders, len(res.failovers), res.lapses))
 	if n := len(res.failovers); n > 0 {
 		row("failover delay", "", fmt.Sprintf("min %s, median %s, max %s after the old lease ran out",

@@ -89,11 +89,15 @@ func (r *recorder) claimed(service, unit, controller string, current *term, star
 	switch {
 	case len(terms) == 0:
 		r.printf(ret, service, "%s leads (term %d, via %s)", unit, t.n, controller)
+	case current != nil:
+		r.lapses++
+		r.printf(ret, service, "%s's renewal returned %s after the end of its term %d: counts as term %d (via %s)",
+			unit, seconds(ret.Sub(current.end)), current.n, t.n, controller)
 	case terms[len(terms)-1].unit == unit:
 		prev := terms[len(terms)-1]
 		r.lapses++
-		r.printf(ret, service, "%s leads again (term %d, via %s), %s after its term %d ran out",
-			unit, t.n, controller, seconds(ret.Sub(prev.end)), prev.n)
+		r.printf(ret, service, "%s leads again (term %d, via %s), %s after its own lease ran out",
+			unit, t.n, controller, seconds(ret.Sub(prev.end)))
 	default:
 		prev := terms[len(terms)-1]
 		delay := ret.Sub(prev.end)
@@ -125,15 +129,18 @@ func (r *recorder) writeAborted(now time.Time, t *term) {
 func (r *recorder) crashed(now time.Time, t *term) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.printf(now, t.service, "%s CRASHES after %d guarded writes; its lease runs out in %s",
-		t.unit, t.writes, seconds(t.end.Sub(now)))
+	left := "its lease runs out in " + seconds(t.end.Sub(now))
+	if !t.end.After(now) {
+		left = "its term ended " + seconds(now.Sub(t.end)) + " ago"
+	}
+	r.printf(now, t.service, "%s CRASHES after %s in term %d; %s", t.unit, plural(t.writes, "guarded write"), t.n, left)
 }
 
 // lost records that t's leader learnt at now that it is no longer leader.
 func (r *recorder) lost(now time.Time, t *term, why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.printf(now, t.service, "%s lost leadership (%s) after %d guarded writes", t.unit, why, t.writes)
+	r.printf(now, t.service, "%s lost leadership (%s) after %s in term %d", t.unit, why, plural(t.writes, "guarded write"), t.n)
 }
 
 // stale records the outcome of a stale write: one made with the token of
@@ -143,7 +150,7 @@ func (r *recorder) stale(now time.Time, old *term, err error, aborted bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	leader := "no leader yet"
-	if terms := r.terms[old.service]; terms[len(terms)-1] != old {
+	if terms := r.terms[old.service]; terms[len(terms)-1].unit != old.unit {
 		leader = "leader is " + terms[len(terms)-1].unit
 	}
 	switch {
@@ -228,6 +235,14 @@ func (r *recorder) progressLine(now time.Time) string {
 	return fmt.Sprintf("%s of %s: %d terms, %d failovers, %d guarded writes, stale writes %d aborted %d committed",
 		seconds(now.Sub(r.start).Truncate(time.Second/10)), seconds(r.runTime),
 		elected, len(r.failovers), writes, r.staleAborted, r.staleCommits)
+}
+
+// plural returns n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // seconds formats d in seconds with two decimals, or fewer when exact.

@@ -21,12 +21,11 @@ type unit struct {
 	ctrl    int // index of the controller it talks to
 	rng     *rand.Rand
 
-	term       *term            // the term it leads in; nil if not leader
-	token      leadership.Token // from its latest check as leader, or nil
-	tokenTerm  *term            // the term in which token was issued
-	renewAt    time.Time
-	renewals   int // successful renewals in this term
-	crashAfter int // renewals before it crashes
+	term      *term            // the term it leads in; nil if not leader
+	token     leadership.Token // from its latest check as leader, or nil
+	tokenTerm *term            // the term in which token was issued
+	renewAt   time.Time
+	crashAt   time.Time // when it crashes, if it still leads
 }
 
 // run runs the unit until the demo stops.
@@ -56,6 +55,10 @@ func (u *unit) follow() {
 	switch {
 	case err == nil:
 		u.startTerm(u.d.rec.claimed(u.service, u.name, c.id, nil, start, ret), start)
+		// It crashes between a quarter of a lease and two leases after
+		// it was elected.
+		lease := u.d.cfg.lease
+		u.crashAt = ret.Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*7/4))))
 	case errors.Is(err, leadership.ErrClaimDenied):
 		// Another unit got there first: wait again.
 	default:
@@ -63,25 +66,22 @@ func (u *unit) follow() {
 	}
 }
 
-// startTerm makes the unit leader in t, whose claim started at start, and
-// decides after how many renewals it will crash.
+// startTerm makes the unit leader in t, whose claim started at start.
 func (u *unit) startTerm(t *term, start time.Time) {
 	u.term = t
 	u.renewAt = start.Add(u.d.cfg.lease / 2)
-	u.renewals = 0
-	u.crashAfter = 1 + u.rng.IntN(4)
 }
 
-// lead renews leadership when it is time to, crashing instead if the time
-// has come; otherwise it makes one guarded write and waits until the next.
+// lead crashes if the time has come, or renews leadership if it is time
+// to; otherwise it makes one guarded write and waits until the next.
 func (u *unit) lead() {
 	now := u.d.clock.Now()
-	if !now.Before(u.renewAt) {
-		if u.renewals == u.crashAfter {
-			u.crash()
-		} else {
-			u.renew()
-		}
+	switch {
+	case !now.Before(u.crashAt):
+		u.crash()
+		return
+	case !now.Before(u.renewAt):
+		u.renew()
 		return
 	}
 	u.write()
@@ -104,12 +104,8 @@ func (u *unit) renew() {
 	switch {
 	case err == nil:
 		t := u.d.rec.claimed(u.service, u.name, c.id, u.term, start, ret)
-		if t != u.term {
-			u.startTerm(t, start) // the renewal came too late to extend the term
-			return
-		}
-		u.renewals++
-		u.renewAt = start.Add(u.d.cfg.lease / 2)
+		// A new term if the renewal returned too late to extend this one.
+		u.startTerm(t, start)
 	case errors.Is(err, leadership.ErrClaimDenied):
 		u.denied(i, c)
 	default:
