@@ -1,0 +1,177 @@
+// Package bench_test measures lease.NewClient and a leadership manager on
+// it against mongotest: database commands and rate per operation, and the
+// end-to-end delay from a lease's expiry to the next leader's claim.
+// BENCHMARKS.md at the repository root says how to run them.
+package bench_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+const (
+	namespace     = "service-leadership"
+	collection    = "leases"
+	txnCollection = "txns"
+	clientId      = "controller-0"
+	// freshEvery is how many timed transactions run on one embedded server
+	// before a benchmark (untimed) replaces it: FerretDB's SQLite backend
+	// slows down as the txns collection grows (MONGO-HARNESS.md).
+	freshEvery = 20
+)
+
+// start is a hostile instant for the fake clocks: after 2038, 5ns past
+// the second, in a -08:40 zone.
+var start = func() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
+	if err != nil {
+		panic(err)
+	}
+	return t
+}()
+
+// db is a fresh server and a session on it.
+type db struct {
+	server  *mongotest.Server
+	session *mgo.Session
+	db      *mgo.Database
+}
+
+func startDB(b *testing.B) *db {
+	b.Helper()
+	server, err := mongotest.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	session, err := server.Dial()
+	if err != nil {
+		server.Close()
+		b.Fatal(err)
+	}
+	return &db{server: server, session: session, db: session.DB("")}
+}
+
+func (d *db) close(b *testing.B) {
+	d.session.Close()
+	if err := d.server.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// newClient returns a lease client on d with the given clock.
+func (d *db) newClient(b *testing.B, clock lease.Clock) lease.Client {
+	b.Helper()
+	client, err := lease.NewClient(lease.ClientConfig{
+		Id:         clientId,
+		Namespace:  namespace,
+		Collection: collection,
+		Mongo:      lease.NewMongo(d.db, txnCollection),
+		Clock:      clock,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return client
+}
+
+// seedLease is one lease document that seed writes.
+type seedLease struct {
+	name, holder string
+	expiry       time.Time
+}
+
+// seed writes the namespace's clock document, saying that clientId last
+// wrote at now, and one document per lease, written by clientId, with
+// plain inserts: a thousand of them take about a second, against most of a
+// minute through mgo/txn on FerretDB. The documents are the ones the
+// client would write (see lease/docs.go); mgo/txn accepts documents
+// created outside it. A client with Id clientId, created afterwards, reads
+// them as its own, so their expiries are exact on its clock.
+func (d *db) seed(b *testing.B, now time.Time, leases []seedLease) {
+	b.Helper()
+	c := d.db.C(collection)
+	err := c.Insert(bson.D{
+		{Name: "_id", Value: fmt.Sprintf("clock#%s#", namespace)},
+		{Name: "type", Value: "clock"},
+		{Name: "namespace", Value: namespace},
+		{Name: "writers", Value: bson.D{{Name: clientId, Value: now.UnixNano()}}},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const batch = 500
+	for len(leases) > 0 {
+		n := len(leases)
+		if n > batch {
+			n = batch
+		}
+		docs := make([]interface{}, n)
+		for i, l := range leases[:n] {
+			docs[i] = bson.D{
+				{Name: "_id", Value: fmt.Sprintf("lease#%s#%s#", namespace, l.name)},
+				{Name: "type", Value: "lease"},
+				{Name: "namespace", Value: namespace},
+				{Name: "name", Value: l.name},
+				{Name: "holder", Value: l.holder},
+				{Name: "expiry", Value: l.expiry.UnixNano()},
+				{Name: "writer", Value: clientId},
+			}
+		}
+		if err := c.Insert(docs...); err != nil {
+			b.Fatal(err)
+		}
+		leases = leases[n:]
+	}
+}
+
+// heldLeases returns n leases named base000000..., held until far after
+// now.
+func heldLeases(n int, now time.Time) []seedLease {
+	leases := make([]seedLease, n)
+	for i := range leases {
+		name := fmt.Sprintf("base%06d", i)
+		leases[i] = seedLease{name: name, holder: name + "/0", expiry: now.Add(100 * 365 * 24 * time.Hour)}
+	}
+	return leases
+}
+
+// counter counts the commands the server serves between calls of start
+// and stop, and reports them per op; against a server that does not count
+// (LEADERSHIP_MONGO_URL), it reports nothing.
+type counter struct {
+	server  *mongotest.Server
+	started int64
+	total   int64
+}
+
+func (c *counter) start(server *mongotest.Server) {
+	c.server, c.started = server, server.Commands()
+}
+
+func (c *counter) stop() {
+	if c.server != nil && c.started >= 0 {
+		c.total += c.server.Commands() - c.started
+	}
+	c.server = nil
+}
+
+// report reports cmds/op and ops/s.
+func (c *counter) report(b *testing.B) {
+	if c.started >= 0 {
+		b.ReportMetric(float64(c.total)/float64(b.N), "cmds/op")
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// newFakeClock returns a fake clock at the hostile start instant.
+func newFakeClock() *clocktest.Clock {
+	return clocktest.NewClock(start)
+}
