@@ -1,0 +1,175 @@
+package compare_test
+
+import (
+	"testing"
+	"time"
+
+	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+)
+
+const (
+	service = "service"
+	unit    = "service/0"
+	// leaseDuration is what each claim asks for. Time is a fake clock's,
+	// so its size costs nothing.
+	leaseDuration = time.Minute
+	// txnCollection is shared by the lease client and the guarded writes:
+	// a token fences only transactions in the same collection.
+	txnCollection = "txns"
+	// freshEvery is how many operations run on one embedded server before
+	// the benchmark (untimed) replaces it: FerretDB's SQLite backend slows
+	// down as the txns collection grows (MONGO-HARNESS.md), and a steady
+	// figure needs a bounded collection.
+	freshEvery = 20
+)
+
+// start is a hostile instant for the fake clocks: after 2038, 5ns past
+// the second, in a -08:40 zone.
+var start = func() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
+	if err != nil {
+		panic(err)
+	}
+	return t
+}()
+
+// oursEnv is a leadership manager on a fake clock, over lease.NewClient on
+// mongotest (mongo true) or over the in-memory leasetest store.
+type oursEnv struct {
+	mongo   bool
+	clock   *clocktest.Clock
+	manager leadership.ManagerWorker
+	server  *mongotest.Server
+	session *mgo.Session
+	db      *mgo.Database
+	ops     int // since the last fresh start
+}
+
+// newOursEnv returns a running env; the benchmark stops it at its end.
+func newOursEnv(b *testing.B, mongo bool) *oursEnv {
+	env := &oursEnv{mongo: mongo}
+	env.fresh(b)
+	b.Cleanup(func() { env.stop(b) })
+	return env
+}
+
+// fresh stops whatever runs and starts a new manager on an empty store.
+func (env *oursEnv) fresh(b *testing.B) {
+	env.stop(b)
+	env.ops = 0
+	env.clock = clocktest.NewClock(start)
+	var client lease.Client
+	if env.mongo {
+		var err error
+		if env.server, err = mongotest.Start(); err != nil {
+			b.Fatal(err)
+		}
+		if env.session, err = env.server.Dial(); err != nil {
+			b.Fatal(err)
+		}
+		env.db = env.session.DB("")
+		if err := env.db.C("settings").Insert(bson.M{"_id": service, "value": 0}); err != nil {
+			b.Fatal(err)
+		}
+		client, err = lease.NewClient(lease.ClientConfig{
+			Id:         "controller-0",
+			Namespace:  "service-leadership",
+			Collection: "leases",
+			Mongo:      lease.NewMongo(env.db, txnCollection),
+			Clock:      env.clock,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		client = leasetest.NewStore(env.clock).NewClient("controller-0")
+	}
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:   client,
+		Clock:    env.clock,
+		MaxSleep: 24 * time.Hour,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	env.manager = manager
+}
+
+// tick counts one operation, and starts afresh, untimed, every freshEvery
+// operations on mongotest. It must be called with the timer stopped.
+func (env *oursEnv) tick(b *testing.B) {
+	env.ops++
+	if env.mongo && env.ops >= freshEvery {
+		env.fresh(b)
+	}
+}
+
+func (env *oursEnv) stop(b *testing.B) {
+	if env.manager != nil {
+		env.manager.Kill()
+		if err := env.manager.Wait(); err != nil {
+			b.Fatal(err)
+		}
+		env.manager = nil
+	}
+	if env.session != nil {
+		env.session.Close()
+		env.session = nil
+	}
+	if env.server != nil {
+		if err := env.server.Close(); err != nil {
+			b.Fatal(err)
+		}
+		env.server = nil
+	}
+}
+
+// claim claims the service's lease, which nobody holds.
+func (env *oursEnv) claim(b *testing.B) {
+	if err := env.manager.ClaimLeadership(service, unit, leaseDuration); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// release is the closest this library has to Resign: it has no way to
+// give a lease up early, so time moves past the lease's expiry and the
+// caller waits until the manager has expired it (its wake: Refresh, then
+// ExpireLease) and released the waiters.
+func (env *oursEnv) release(b *testing.B) {
+	env.clock.Advance(leaseDuration + time.Nanosecond)
+	if err := env.manager.BlockUntilLeadershipReleased(service); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// guardedWrite checks leadership and, on mongotest, runs a transaction
+// with the token's assertion and a $set on a settings document. On the
+// in-memory store there is nothing to write to: it checks and builds the
+// assertion ops, the library's whole part of a guarded write.
+func (env *oursEnv) guardedWrite(b *testing.B, value int) {
+	token, err := env.manager.CheckLeadership(service, unit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ops := token.AssertOps()
+	if !env.mongo {
+		return
+	}
+	ops = append(ops, txn.Op{
+		C:      "settings",
+		Id:     service,
+		Assert: txn.DocExists,
+		Update: bson.M{"$set": bson.M{"value": value}},
+	})
+	if err := txn.NewRunner(env.db.C(txnCollection)).Run(ops, "", nil); err != nil {
+		b.Fatal(err)
+	}
+}
