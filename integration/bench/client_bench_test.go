@@ -25,10 +25,10 @@ type clientEnv struct {
 	client  lease.Client
 	count   counter
 	ops     int
-	prepare func(env *clientEnv) // run, untimed, on each fresh start
+	prepare func(b *testing.B, env *clientEnv) // run, untimed, on each fresh start
 }
 
-func newClientEnv(b *testing.B, n int, prepare func(env *clientEnv)) *clientEnv {
+func newClientEnv(b *testing.B, n int, prepare func(b *testing.B, env *clientEnv)) *clientEnv {
 	env := &clientEnv{n: n, prepare: prepare}
 	env.fresh(b)
 	b.Cleanup(func() { env.db.close(b) })
@@ -45,7 +45,7 @@ func (env *clientEnv) fresh(b *testing.B) {
 	env.client = env.db.newClient(b, env.clock)
 	env.ops = 0
 	if env.prepare != nil {
-		env.prepare(env)
+		env.prepare(b, env)
 	}
 }
 
@@ -69,14 +69,14 @@ var clientSizes = []int{10, 1000}
 
 // runClient runs the benchmark body once for each of clientSizes, with
 // the timer stopped outside timed calls.
-func runClient(b *testing.B, prepare func(env *clientEnv), body func(env *clientEnv, i int)) {
+func runClient(b *testing.B, prepare func(b *testing.B, env *clientEnv), body func(b *testing.B, env *clientEnv, i int)) {
 	for _, n := range clientSizes {
 		b.Run(fmt.Sprintf("leases=%d", n), func(b *testing.B) {
 			env := newClientEnv(b, n, prepare)
 			b.ResetTimer()
 			b.StopTimer()
 			for i := 0; i < b.N; i++ {
-				body(env, i)
+				body(b, env, i)
 			}
 			env.count.report(b)
 		})
@@ -93,7 +93,7 @@ var request = lease.Request{Holder: "unit/0", Duration: time.Minute}
 
 // BenchmarkClientClaim claims a lease nobody holds: one transaction.
 func BenchmarkClientClaim(b *testing.B) {
-	runClient(b, nil, func(env *clientEnv, i int) {
+	runClient(b, nil, func(b *testing.B, env *clientEnv, i int) {
 		name := fmt.Sprintf("claimed%09d", i)
 		env.timed(b, func() { check(b, env.client.ClaimLease(name, request)) })
 	})
@@ -102,8 +102,8 @@ func BenchmarkClientClaim(b *testing.B) {
 // BenchmarkClientExtend extends a held lease a second later each time:
 // one transaction.
 func BenchmarkClientExtend(b *testing.B) {
-	prepare := func(env *clientEnv) { check(b, env.client.ClaimLease("target", request)) }
-	runClient(b, prepare, func(env *clientEnv, i int) {
+	prepare := func(b *testing.B, env *clientEnv) { check(b, env.client.ClaimLease("target", request)) }
+	runClient(b, prepare, func(b *testing.B, env *clientEnv, i int) {
 		env.clock.Advance(time.Second)
 		env.timed(b, func() { check(b, env.client.ExtendLease("target", request)) })
 	})
@@ -111,7 +111,7 @@ func BenchmarkClientExtend(b *testing.B) {
 
 // BenchmarkClientExpire expires a lease that has run out: one transaction.
 func BenchmarkClientExpire(b *testing.B) {
-	runClient(b, nil, func(env *clientEnv, i int) {
+	runClient(b, nil, func(b *testing.B, env *clientEnv, i int) {
 		name := fmt.Sprintf("expired%09d", i)
 		check(b, env.client.ClaimLease(name, request))
 		env.clock.Advance(request.Duration + time.Nanosecond)
