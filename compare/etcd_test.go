@@ -28,13 +28,13 @@ type etcdEnv struct {
 
 // newEtcdEnv starts the server in a temporary directory. The server keeps
 // its defaults otherwise: it fsyncs its write-ahead log on every write.
-func newEtcdEnv(b *testing.B) *etcdEnv {
-	b.Helper()
+func newEtcdEnv(tb testing.TB) *etcdEnv {
+	tb.Helper()
 	dir, err := os.MkdirTemp("", "compare-etcd-")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { os.RemoveAll(dir) })
+	tb.Cleanup(func() { os.RemoveAll(dir) })
 	loopback := url.URL{Scheme: "http", Host: "127.0.0.1:0"}
 	cfg := embed.NewConfig()
 	cfg.Dir = dir
@@ -48,29 +48,29 @@ func newEtcdEnv(b *testing.B) *etcdEnv {
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
 	server, err := embed.StartEtcd(cfg)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(server.Close)
+	tb.Cleanup(server.Close)
 	select {
 	case <-server.Server.ReadyNotify():
 	case err := <-server.Err():
-		b.Fatal(err)
+		tb.Fatal(err)
 	case <-time.After(etcdReadyWait):
-		b.Fatal("embedded etcd not ready")
+		tb.Fatal("embedded etcd not ready")
 	}
 	client, err := clientv3.New(clientv3.Config{
 		Endpoints:   []string{server.Clients[0].Addr().String()},
 		DialTimeout: etcdReadyWait,
 	})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { client.Close() })
+	tb.Cleanup(func() { client.Close() })
 	session, err := concurrency.NewSession(client, concurrency.WithTTL(60))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { session.Close() })
+	tb.Cleanup(func() { session.Close() })
 	return &etcdEnv{server: server, client: client, session: session}
 }
 
@@ -82,30 +82,30 @@ func isOwner(e *concurrency.Election) clientv3.Cmp {
 }
 
 // claim is one Campaign that wins at once (nobody else campaigns).
-func (env *etcdEnv) claim(b *testing.B, e *concurrency.Election) {
+func (env *etcdEnv) claim(tb testing.TB, e *concurrency.Election) {
 	if err := e.Campaign(context.Background(), "unit/0"); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 
 // release is one Resign.
-func (env *etcdEnv) release(b *testing.B, e *concurrency.Election) {
+func (env *etcdEnv) release(tb testing.TB, e *concurrency.Election) {
 	if err := e.Resign(context.Background()); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 
 // guardedWrite is one transaction that puts a key if the election's
 // campaign is still leader.
-func (env *etcdEnv) guardedWrite(b *testing.B, e *concurrency.Election, value string) {
+func (env *etcdEnv) guardedWrite(tb testing.TB, e *concurrency.Election, value string) {
 	resp, err := env.client.Txn(context.Background()).
 		If(isOwner(e)).
 		Then(clientv3.OpPut("/settings/service", value)).
 		Commit()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	if !resp.Succeeded {
-		b.Fatal("guarded write refused: not leader")
+		tb.Fatal("guarded write refused: not leader")
 	}
 }

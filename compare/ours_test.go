@@ -54,30 +54,30 @@ type oursEnv struct {
 }
 
 // newOursEnv returns a running env; the benchmark stops it at its end.
-func newOursEnv(b *testing.B, mongo bool) *oursEnv {
+func newOursEnv(tb testing.TB, mongo bool) *oursEnv {
 	env := &oursEnv{mongo: mongo}
-	env.fresh(b)
-	b.Cleanup(func() { env.stop(b) })
+	env.fresh(tb)
+	tb.Cleanup(func() { env.stop(tb) })
 	return env
 }
 
 // fresh stops whatever runs and starts a new manager on an empty store.
-func (env *oursEnv) fresh(b *testing.B) {
-	env.stop(b)
+func (env *oursEnv) fresh(tb testing.TB) {
+	env.stop(tb)
 	env.ops = 0
 	env.clock = clocktest.NewClock(start)
 	var client lease.Client
 	if env.mongo {
 		var err error
 		if env.server, err = mongotest.Start(); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		if env.session, err = env.server.Dial(); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		env.db = env.session.DB("")
 		if err := env.db.C("settings").Insert(bson.M{"_id": service, "value": 0}); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		client, err = lease.NewClient(lease.ClientConfig{
 			Id:         "controller-0",
@@ -87,7 +87,7 @@ func (env *oursEnv) fresh(b *testing.B) {
 			Clock:      env.clock,
 		})
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	} else {
 		client = leasetest.NewStore(env.clock).NewClient("controller-0")
@@ -98,25 +98,25 @@ func (env *oursEnv) fresh(b *testing.B) {
 		MaxSleep: 24 * time.Hour,
 	})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	env.manager = manager
 }
 
 // tick counts one operation, and starts afresh, untimed, every freshEvery
 // operations on mongotest. It must be called with the timer stopped.
-func (env *oursEnv) tick(b *testing.B) {
+func (env *oursEnv) tick(tb testing.TB) {
 	env.ops++
 	if env.mongo && env.ops >= freshEvery {
-		env.fresh(b)
+		env.fresh(tb)
 	}
 }
 
-func (env *oursEnv) stop(b *testing.B) {
+func (env *oursEnv) stop(tb testing.TB) {
 	if env.manager != nil {
 		env.manager.Kill()
 		if err := env.manager.Wait(); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		env.manager = nil
 	}
@@ -126,16 +126,16 @@ func (env *oursEnv) stop(b *testing.B) {
 	}
 	if env.server != nil {
 		if err := env.server.Close(); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		env.server = nil
 	}
 }
 
 // claim claims the service's lease, which nobody holds.
-func (env *oursEnv) claim(b *testing.B) {
+func (env *oursEnv) claim(tb testing.TB) {
 	if err := env.manager.ClaimLeadership(service, unit, leaseDuration); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 
@@ -143,10 +143,10 @@ func (env *oursEnv) claim(b *testing.B) {
 // give a lease up early, so time moves past the lease's expiry and the
 // caller waits until the manager has expired it (its wake: Refresh, then
 // ExpireLease) and released the waiters.
-func (env *oursEnv) release(b *testing.B) {
+func (env *oursEnv) release(tb testing.TB) {
 	env.clock.Advance(leaseDuration + time.Nanosecond)
 	if err := env.manager.BlockUntilLeadershipReleased(service); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 
@@ -154,10 +154,10 @@ func (env *oursEnv) release(b *testing.B) {
 // with the token's assertion and a $set on a settings document. On the
 // in-memory store there is nothing to write to: it checks and builds the
 // assertion ops, the library's whole part of a guarded write.
-func (env *oursEnv) guardedWrite(b *testing.B, value int) {
+func (env *oursEnv) guardedWrite(tb testing.TB, value int) {
 	token, err := env.manager.CheckLeadership(service, unit)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	ops := token.AssertOps()
 	if !env.mongo {
@@ -170,6 +170,6 @@ func (env *oursEnv) guardedWrite(b *testing.B, value int) {
 		Update: bson.M{"$set": bson.M{"value": value}},
 	})
 	if err := txn.NewRunner(env.db.C(txnCollection)).Run(ops, "", nil); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 }
