@@ -83,7 +83,10 @@ func runSizes(b *testing.B, bench func(b *testing.B, n int)) {
 
 // BenchmarkClaim claims new leases. To keep the number of leases between n
 // and 2n, it claims in batches of n, and between batches (untimed) moves
-// the clock on so that the manager expires the batch.
+// the clock on so that the manager expires the batch. One batch runs
+// before the timer starts, so that what is timed is a manager's steady
+// state: the first growth of its maps (and of the store's) from n to 2n
+// leases happens once in a manager's life, and is left out.
 func BenchmarkClaim(b *testing.B) {
 	runSizes(b, func(b *testing.B, n int) {
 		env := newBenchEnv(b, n)
@@ -91,15 +94,19 @@ func BenchmarkClaim(b *testing.B) {
 		names := make([]string, n)
 		units := make([]string, n)
 		next := 0
+		for j := range names {
+			names[j] = fmt.Sprintf("warm%09d", j)
+			if err := env.manager.ClaimLeadership(names[j], names[j]+"/0", time.Minute); err != nil {
+				b.Fatal(err)
+			}
+		}
 		b.ResetTimer()
 		for i := 0; i < b.N; {
 			b.StopTimer()
-			if i > 0 {
-				env.clock.Advance(2 * time.Minute)
-				// The batch is expired in name order, the last name last.
-				if err := env.manager.BlockUntilLeadershipReleased(names[n-1]); err != nil {
-					b.Fatal(err)
-				}
+			env.clock.Advance(2 * time.Minute)
+			// The last batch is expired in name order, the last name last.
+			if err := env.manager.BlockUntilLeadershipReleased(names[n-1]); err != nil {
+				b.Fatal(err)
 			}
 			for j := range names {
 				names[j] = fmt.Sprintf("new%09d", next)
