@@ -90,9 +90,6 @@ func (c *client) ExtendLease(name string, request Request) error {
 		var ops []txn.Op
 		var err error
 		ops, next, err = extendOps(c.scope, c.cache, name, request, c.config.Clock.Now())
-		if errors.Is(err, errNoExtension) {
-			return nil, errNoOperations
-		}
 		return ops, err
 	})
 	if err != nil {

@@ -3,14 +3,9 @@ package lease
 import (
 	"time"
 
-	"github.com/juju/errors"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 )
-
-// errNoExtension is returned by extendOps when the lease already lasts
-// longer than the extension asks for, so nothing needs to be written.
-var errNoExtension = errors.New("lease needs no extension")
 
 // scope names the documents a client writes, and the client writing them.
 type scope struct {
@@ -119,23 +114,24 @@ func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]
 
 // extendOps returns the ops that extend the named lease for request at time
 // now, and the entry to cache once they have run. It returns ErrInvalid if
-// the cache does not have the lease held by the request's holder, and
-// errNoExtension, with the cached entry, if the lease certainly lasts
-// longer already. Otherwise the new expiry is at least the latest local
-// time at which the last writer might still consider the lease held, so
-// that no client can see the lease expire before that writer does; the
-// expiry is then on this client's clock, and this client is its writer.
+// the cache does not have the lease held by the request's holder. The new
+// expiry is at least the latest local time at which the last writer might
+// still consider the lease held, so that no client can see the lease
+// expire before that writer does, and an extension never shortens a
+// lease; the expiry is then on this client's clock, and this client is its
+// writer.
 //
-// Only a lease this client wrote last certainly lasts longer: its expiry
-// is on this client's own clock, and no one can expire it earlier. Of
-// another writer's clock the cache knows only a lower bound (the writer
-// had written LastWrite by the end of the read), which puts that writer's
-// expiry no later than Skew.Latest; nothing bounds it from below, so
-// Skew.Earliest cannot promise that the lease outlasts the request. A
-// writer that wrote long before this client first read its time expires
-// the lease well before Earliest says; and the cache may be stale, the
-// lease expired and claimed again since, which only a transaction finds
-// out.
+// An extension is always written, even when the lease seems to last
+// longer already, because only its transaction checks what the decision
+// rests on. The cache may be stale: the lease expired and claimed again
+// since. Of another writer's clock the cache knows only a lower bound (the
+// writer had reached LastWrite by the end of the read), so nothing says
+// when that writer will take its lease to have run out: Skew.Earliest
+// does not, for a writer that wrote long before the read. And this
+// client's own clock may have stepped back since it wrote the lease, which
+// moves the expiry later on its clock than the others, who measured that
+// clock before, will take it to be; the clock operation then aborts the
+// transaction.
 func extendOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
 	last, found := c.entries[name]
 	if !found || last.holder != request.Holder {
@@ -143,9 +139,6 @@ func extendOps(s scope, c cache, name string, request Request, now time.Time) ([
 	}
 	skew := c.skews[last.writer]
 	expiry := now.Add(request.Duration)
-	if last.writer == s.id && expiry.Before(last.expiry) {
-		return nil, last, errNoExtension
-	}
 	if latest := skew.Latest(last.expiry); expiry.Before(latest) {
 		expiry = latest
 	}

@@ -98,7 +98,6 @@ func (s *OpsSuite) TestExtendOps(c *gc.C) {
 		last     entry
 		request  Request
 		now      time.Time
-		noop     bool
 		expiry   time.Time
 		invalid  bool
 		notCache bool
@@ -121,11 +120,11 @@ func (s *OpsSuite) TestExtendOps(c *gc.C) {
 		now:     zero,
 		expiry:  zero.Add(time.Minute),
 	}, {
-		about:   "local lease, never shortened",
+		about:   "local lease, never shortened: written, padded to the old expiry",
 		last:    local,
 		request: Request{"holder", time.Second},
 		now:     zero,
-		noop:    true,
+		expiry:  zero.Add(time.Minute),
 	}, {
 		about:   "remote lease, longer than asked by Earliest: still written, padded to latest",
 		last:    remote,
@@ -179,10 +178,6 @@ func (s *OpsSuite) TestExtendOps(c *gc.C) {
 		case t.invalid:
 			c.Check(err, gc.Equals, ErrInvalid)
 			c.Check(ops, gc.IsNil)
-		case t.noop:
-			c.Check(err, gc.Equals, errNoExtension)
-			c.Check(ops, gc.IsNil)
-			c.Check(next, jc.DeepEquals, t.last)
 		default:
 			c.Assert(err, jc.ErrorIsNil)
 			c.Check(next, jc.DeepEquals, entry{holder: "holder", expiry: t.expiry, writer: "me"})

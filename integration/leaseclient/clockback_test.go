@@ -1,0 +1,42 @@
+package leaseclient_test
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// ClientClockBackSuite: a client whose clock steps back (as NTP can) must
+// not promise leases on it that the others, who measured that clock
+// before, will take to end sooner. (Found by the safety simulation,
+// integration/safety: backwards seed 3 at 100 events.)
+type ClientClockBackSuite struct {
+	mongoSuite
+}
+
+var _ = gc.Suite(&ClientClockBackSuite{})
+
+func (s *ClientClockBackSuite) TestExtendOwnLeaseAfterClockStepsBack(c *gc.C) {
+	writer := EasyFixture(c, s.db)
+	err := writer.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+	// The observer reads the writer's time at once: it will take the
+	// lease to end at Zero+1m.
+	observer := NewFixture(c, s.db, FixtureParams{Id: "observer"})
+	c.Check("name", observer.Expiry(), writer.Zero.Add(time.Minute))
+
+	// 21s later the writer's clock steps back 30s, and the holder asks
+	// for another minute, that is until Zero+81s. On the writer's clock
+	// the lease already lasts until then; but the extension must not
+	// succeed without a transaction, whose clock assertion refuses it.
+	writer.Clock.Reset(writer.Zero.Add(-9*time.Second), 0)
+	err = writer.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Check(err, jc.Satisfies, func(err error) bool { return errorIs(err, lease.ErrExcessiveContention) })
+
+	// So the observer may expire the lease when it said.
+	observer.Clock.Reset(writer.Zero.Add(time.Minute+time.Nanosecond), 0)
+	c.Check(observer.Client.ExpireLease("name"), jc.ErrorIsNil)
+}
