@@ -1,0 +1,64 @@
+package safety_test
+
+import (
+	"testing"
+	"time"
+)
+
+// TestChecker checks the checker on histories made by hand.
+func TestChecker(t *testing.T) {
+	claim := func(step int, at time.Duration, unit string, dur time.Duration) rec {
+		return rec{step: step, at: at, op: "claim", svc: "redis", unit: unit, dur: dur, result: "ok"}
+	}
+	write := func(step int, at time.Duration, unit, holder string) rec {
+		return rec{step: step, at: at, node: -1, op: "write", svc: "redis", unit: unit, result: "ok", holder: holder}
+	}
+	for _, test := range []struct {
+		about string
+		hist  []rec
+		kinds []string
+	}{{
+		about: "one unit extending",
+		hist:  []rec{claim(0, 0, "redis/0", time.Minute), claim(1, 30*time.Second, "redis/0", time.Minute)},
+	}, {
+		about: "another unit after the term",
+		hist:  []rec{claim(0, 0, "redis/0", time.Minute), claim(1, time.Minute+time.Nanosecond, "redis/1", time.Minute)},
+	}, {
+		about: "another unit at the last instant of the term",
+		hist:  []rec{claim(0, 0, "redis/0", time.Minute), claim(1, time.Minute, "redis/1", time.Minute)},
+		kinds: []string{"two-leaders"},
+	}, {
+		about: "another unit within the term",
+		hist:  []rec{claim(0, 0, "redis/0", time.Minute), claim(1, 10*time.Second, "redis/1", time.Second)},
+		kinds: []string{"two-leaders"},
+	}, {
+		about: "denied claims count for nothing",
+		hist: []rec{claim(0, 0, "redis/0", time.Minute),
+			{step: 1, at: time.Second, op: "claim", svc: "redis", unit: "redis/1", dur: time.Minute, result: "denied"}},
+	}, {
+		about: "a write by the holder",
+		hist:  []rec{claim(0, 0, "redis/0", time.Minute), write(1, time.Second, "redis/0", "redis/0")},
+	}, {
+		about: "a write while another unit holds the lease",
+		hist:  []rec{write(0, 0, "redis/0", "redis/1")},
+		kinds: []string{"stale-write"},
+	}, {
+		about: "a write within another unit's term",
+		hist:  []rec{claim(0, 0, "redis/1", time.Minute), write(1, time.Second, "redis/0", "redis/0")},
+		kinds: []string{"stale-write"},
+	}, {
+		about: "an aborted write",
+		hist: []rec{claim(0, 0, "redis/1", time.Minute),
+			{step: 1, at: time.Second, node: -1, op: "write", svc: "redis", unit: "redis/0", result: "aborted"}},
+	}} {
+		w := &world{hist: test.hist}
+		w.checkHistory()
+		var kinds []string
+		for _, v := range w.violations {
+			kinds = append(kinds, v.kind)
+		}
+		if len(kinds) != len(test.kinds) || (len(kinds) > 0 && kinds[0] != test.kinds[0]) {
+			t.Errorf("%s: violations %v, want kinds %v", test.about, w.violations, test.kinds)
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package safety_test
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// recordingClient wraps a node's lease client: it records every write the
+// manager makes (claim, extend, expire) in the history, and tells the
+// driver when the manager looks a lease up, which is how the driver knows
+// that a block request has reached the manager's loop.
+type recordingClient struct {
+	inner  lease.Client
+	reader lease.Reader
+	node   *node
+	w      *world
+
+	mu     sync.Mutex
+	lookup chan string // if not nil, receives the names looked up
+}
+
+var (
+	_ lease.Client = (*recordingClient)(nil)
+	_ lease.Reader = (*recordingClient)(nil)
+)
+
+func newRecordingClient(inner lease.Client, n *node, w *world) *recordingClient {
+	reader, _ := inner.(lease.Reader)
+	return &recordingClient{inner: inner, reader: reader, node: n, w: w}
+}
+
+func (c *recordingClient) ClaimLease(name string, r lease.Request) error {
+	err := c.inner.ClaimLease(name, r)
+	c.w.record(rec{node: c.node.index, op: "client-claim", svc: name, unit: r.Holder, dur: r.Duration, result: describe(err)})
+	return err
+}
+
+func (c *recordingClient) ExtendLease(name string, r lease.Request) error {
+	err := c.inner.ExtendLease(name, r)
+	c.w.record(rec{node: c.node.index, op: "client-extend", svc: name, unit: r.Holder, dur: r.Duration, result: describe(err)})
+	return err
+}
+
+func (c *recordingClient) ExpireLease(name string) error {
+	err := c.inner.ExpireLease(name)
+	c.w.record(rec{node: c.node.index, op: "client-expire", svc: name, result: describe(err)})
+	return err
+}
+
+func (c *recordingClient) Leases() map[string]lease.Info {
+	return c.inner.Leases()
+}
+
+func (c *recordingClient) Refresh() error {
+	err := c.inner.Refresh()
+	if err != nil {
+		c.w.record(rec{node: c.node.index, op: "client-refresh", result: describe(err)})
+	}
+	return err
+}
+
+func (c *recordingClient) Lease(name string) (lease.Info, bool) {
+	c.mu.Lock()
+	lookup := c.lookup
+	c.mu.Unlock()
+	if lookup != nil {
+		select {
+		case lookup <- name:
+		default:
+		}
+	}
+	if c.reader != nil {
+		return c.reader.Lease(name)
+	}
+	info, ok := c.inner.Leases()[name]
+	return info, ok
+}
+
+// watchLookups makes the client report, on the returned channel, the
+// names the manager looks up, until stop is called.
+func (c *recordingClient) watchLookups() (<-chan string, func()) {
+	ch := make(chan string, 16)
+	c.mu.Lock()
+	c.lookup = ch
+	c.mu.Unlock()
+	return ch, func() {
+		c.mu.Lock()
+		c.lookup = nil
+		c.mu.Unlock()
+	}
+}
+
+// describe describes the result of a lease or manager operation for the
+// history.
+func describe(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, lease.ErrInvalid):
+		return "ErrInvalid"
+	default:
+		return "error: " + err.Error()
+	}
+}

@@ -1,0 +1,104 @@
+package safety_test
+
+import (
+	"testing"
+	"time"
+)
+
+// knownSchedules are shrunk schedules that once broke a guarantee; they
+// run on every `make check`, whatever the seeds.
+// known is a schedule that once broke a guarantee.
+type known struct {
+	name    string
+	variant variant // plain unless said
+	setup   setup
+	events  []event
+}
+
+var knownSchedules = []known{{
+	// plain seed 44: m4 first read m1's time 45s after m1 wrote it, so
+	// took m1's lease to last until 2m15s; it let wordpress/0's claim
+	// for a minute at 55s through without a write, and m1 expired the
+	// lease at 1m35s and gave it to wordpress/2.
+	name:  "extend without writing after a late read",
+	setup: setup{offsets: []time.Duration{0, -37 * time.Minute, 35 * time.Minute, -42 * time.Minute, 53 * time.Minute}, services: []string{"wordpress"}, units: 3},
+	events: []event{
+		{kind: evClaim, node: 1, unit: "wordpress/0", dur: 90 * time.Second},
+		{kind: evAdvance, dur: 45 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evClaim, node: 4, unit: "wordpress/0", dur: time.Minute},
+		{kind: evAdvance, dur: 20 * time.Second},
+		{kind: evAdvance, dur: 20 * time.Second},
+		{kind: evClaim, node: 1, unit: "wordpress/2", dur: time.Minute},
+	},
+}, {
+	// plain seed 65: m0's cache still had mysql/0's lease, expired and
+	// claimed for mysql/2 since; its claim for mysql/0 returned success
+	// without a transaction.
+	name:  "extend without writing from a stale cache",
+	setup: setup{offsets: []time.Duration{42 * time.Minute, 5 * time.Minute, -36 * time.Minute, 3 * time.Minute, -26 * time.Minute}, services: []string{"mysql"}, units: 3},
+	events: []event{
+		{kind: evClaim, node: 2, unit: "mysql/0", dur: time.Minute},
+		{kind: evCheck, node: 3, unit: "mysql/0"},
+		{kind: evAdvance, dur: 45 * time.Second},
+		{kind: evAdvance, dur: 20 * time.Second},
+		{kind: evClaim, node: 3, unit: "mysql/2", dur: 5 * time.Second},
+		{kind: evClaim, node: 0, unit: "mysql/0", dur: 5 * time.Second},
+	},
+}, {
+	// The same as a minimal two-controller story: a claim at 30s through
+	// m1, which has just read m0's time for the first time, for less than
+	// what is left of m0's term as m1 reckons it, but for longer than m0
+	// keeps it.
+	name:  "extend through another controller for less than its estimate",
+	setup: setup{offsets: []time.Duration{0, 0}, services: []string{"redis"}, units: 2},
+	events: []event{
+		{kind: evClaim, node: 0, unit: "redis/0", dur: time.Minute},
+		{kind: evAdvance, dur: 30 * time.Second},
+		{kind: evClaim, node: 1, unit: "redis/0", dur: 50 * time.Second},
+		{kind: evAdvance, dur: 31 * time.Second},
+		{kind: evClaim, node: 0, unit: "redis/1", dur: 30 * time.Second},
+	},
+}, {
+	// backwards seed 3: m3's clock stepped back 30s after it wrote
+	// wordpress/1's lease; its claim for another minute at 21s was
+	// let through without a transaction, as the lease lasted that
+	// long on m3's clock, and m2, which had measured m3's clock
+	// before, expired the lease at 1m1s.
+	name:    "extend without writing after the clock stepped back",
+	variant: backwards,
+	setup:   setup{offsets: []time.Duration{18 * time.Minute, 57 * time.Minute, 56 * time.Minute, -25 * time.Minute}, services: []string{"wordpress"}, units: 3},
+	events: []event{
+		{kind: evClaim, node: 3, unit: "wordpress/1", dur: time.Minute},
+		{kind: evCheck, node: 2, unit: "wordpress/1"},
+		{kind: evAdvance, dur: 20 * time.Second},
+		{kind: evAdvance, dur: time.Second},
+		{kind: evJump, node: 3, dur: 30 * time.Second},
+		{kind: evClaim, node: 3, unit: "wordpress/1", dur: time.Minute},
+		{kind: evAdvance, dur: 20 * time.Second},
+		{kind: evAdvance, dur: 20 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evClaim, node: 1, unit: "wordpress/2", dur: time.Minute},
+	},
+}}
+
+func TestKnownSchedules(t *testing.T) {
+	for _, k := range knownSchedules {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			o, err := simulate(k.setup, k.variant, k.events)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(o.violations) == 0 {
+				return
+			}
+			for _, r := range o.hist {
+				t.Logf("%s", r)
+			}
+			for _, v := range o.violations {
+				t.Errorf("%s", v)
+			}
+		})
+	}
+}

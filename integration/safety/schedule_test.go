@@ -1,0 +1,191 @@
+package safety_test
+
+import (
+	"fmt"
+	"math/rand"
+	"time"
+)
+
+// variant says which faults a schedule may contain besides kills and
+// restarts.
+type variant int
+
+const (
+	// plain schedules have no faults: clocks only move forward, and a
+	// manager must never die.
+	plain variant = iota
+	// backwards schedules also step single clocks back, as NTP can.
+	backwards
+	// faulty schedules also drop every connection to the server, and
+	// interrupt the transactions of one operation half way (txn.SetChaos).
+	faulty
+)
+
+func (v variant) String() string {
+	return [...]string{"plain", "backwards", "faulty"}[v]
+}
+
+// kind is the kind of one scheduled event.
+type kind int
+
+const (
+	evClaim   kind = iota // a unit claims leadership through a manager
+	evCheck               // a unit checks its leadership, keeping the token
+	evWrite               // a unit writes with the last token it got
+	evBlock               // a manager is asked to wait for a service's release
+	evAdvance             // every clock moves forward
+	evJump                // one clock steps back
+	evKill                // a manager is killed
+	evRestart             // a killed manager is restarted
+	evDrop                // every connection to the server is dropped
+)
+
+// event is one step of a schedule. Which fields count depends on kind.
+type event struct {
+	kind  kind
+	node  int
+	unit  string        // claim, check, write
+	svc   string        // block
+	dur   time.Duration // claim: duration; advance: step; jump: how far back
+	chaos string        // claim, advance: the mgo/txn breakpoint to interrupt at
+}
+
+func (e event) String() string {
+	var s string
+	switch e.kind {
+	case evClaim:
+		s = fmt.Sprintf("claim     m%d %s for %v", e.node, e.unit, e.dur)
+	case evCheck:
+		s = fmt.Sprintf("check     m%d %s", e.node, e.unit)
+	case evWrite:
+		s = fmt.Sprintf("write     %s with its last token", e.unit)
+	case evBlock:
+		s = fmt.Sprintf("block     m%d %s", e.node, e.svc)
+	case evAdvance:
+		s = fmt.Sprintf("advance   all clocks by %v", e.dur)
+	case evJump:
+		s = fmt.Sprintf("jump      m%d's clock back by %v", e.node, e.dur)
+	case evKill:
+		s = fmt.Sprintf("kill      m%d", e.node)
+	case evRestart:
+		s = fmt.Sprintf("restart   m%d", e.node)
+	case evDrop:
+		s = "drop      every connection"
+	}
+	if e.chaos != "" {
+		s += fmt.Sprintf(" (txns interrupted at %s)", e.chaos)
+	}
+	return s
+}
+
+// setup is what a seed fixes besides its events: the controllers and
+// their clocks' offsets from global time, and the services.
+type setup struct {
+	offsets  []time.Duration
+	services []string
+	units    int // per service
+}
+
+var (
+	serviceNames = []string{"redis", "mysql", "wordpress"}
+	durations    = []time.Duration{5 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute, 90 * time.Second}
+	steps        = []time.Duration{time.Second, 5 * time.Second, 10 * time.Second, 20 * time.Second, 45 * time.Second}
+	jumps        = []time.Duration{time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
+	breakpoints  = []string{"set-prepared", "set-applying", "set-applied"}
+)
+
+// generate returns the setup and n events of the schedule for seed.
+func generate(seed int64, v variant, n int) (setup, []event) {
+	rng := rand.New(rand.NewSource(seed))
+	var s setup
+	managers := 3 + rng.Intn(3)
+	for i := 0; i < managers; i++ {
+		// Up to an hour either way, to the nanosecond.
+		s.offsets = append(s.offsets, time.Duration(rng.Int63n(int64(2*time.Hour)))-time.Hour)
+	}
+	s.services = serviceNames[:2+rng.Intn(2)]
+	s.units = 3
+	// Each service has a favourite unit, which most requests come from
+	// and which changes now and then, so that leaders extend their
+	// leases, are denied to others, and stop extending.
+	favourite := make([]int, len(s.services))
+	unit := func() string {
+		i := rng.Intn(len(s.services))
+		if rng.Intn(10) == 0 {
+			favourite[i] = rng.Intn(s.units)
+		}
+		u := favourite[i]
+		if rng.Intn(4) == 0 {
+			u = rng.Intn(s.units)
+		}
+		return fmt.Sprintf("%s/%d", s.services[i], u)
+	}
+	pick := func(ds []time.Duration) time.Duration { return ds[rng.Intn(len(ds))] }
+	// A clock that steps back by exactly what the clocks advanced lately
+	// reads again, as time goes on, times it has written before.
+	var advanced []time.Duration
+	jump := func() time.Duration {
+		if k := 1 + rng.Intn(3); rng.Intn(2) == 0 && len(advanced) >= k {
+			var d time.Duration
+			for _, a := range advanced[len(advanced)-k:] {
+				d += a
+			}
+			return d
+		}
+		return pick(jumps)
+	}
+	events := make([]event, 0, n)
+	for len(events) < n {
+		e := event{node: rng.Intn(managers)}
+		switch r := rng.Intn(100); {
+		case r < 30:
+			e.kind, e.unit, e.dur = evClaim, unit(), pick(durations)
+		case r < 42:
+			e.kind, e.unit = evCheck, unit()
+		case r < 52:
+			e.kind, e.unit = evWrite, unit()
+		case r < 56:
+			e.kind, e.svc = evBlock, s.services[rng.Intn(len(s.services))]
+		case r < 84:
+			e.kind, e.dur = evAdvance, pick(steps)
+		case r < 88:
+			e.kind = evKill
+		case r < 94:
+			e.kind = evRestart
+		case v == backwards && rng.Intn(2) == 0:
+			e.kind, e.dur = evJump, jump()
+		case v == backwards:
+			// A node writes, its clock steps back, and it writes again
+			// once its clock reads exactly the time of its first write.
+			u := unit()
+			events = append(events, event{kind: evClaim, node: e.node, unit: u, dur: pick(durations)})
+			k := 1 + rng.Intn(3)
+			var catchUp []event
+			for i := 0; i < k; i++ {
+				a := event{kind: evAdvance, dur: pick(steps)}
+				e.dur += a.dur
+				catchUp = append(catchUp, a)
+			}
+			e.kind = evJump
+			events = append(events, e)
+			events = append(events, catchUp...)
+			e = event{kind: evClaim, node: e.node, unit: u, dur: pick(durations)}
+		case v == faulty && r < 97:
+			e.kind = evDrop
+		case v == faulty:
+			if rng.Intn(2) == 0 {
+				e.kind, e.unit, e.dur = evClaim, unit(), pick(durations)
+			} else {
+				e.kind, e.dur = evAdvance, pick(steps)
+			}
+			e.chaos = breakpoints[rng.Intn(len(breakpoints))]
+		default:
+			e.kind, e.dur = evAdvance, pick(steps)
+		}
+		if e.kind == evAdvance {
+			advanced = append(advanced, e.dur)
+		}
+		events = append(events, e)
+	}
+	return s, events
+}

@@ -1,0 +1,223 @@
+package safety_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/leadership"
+)
+
+// createWriteDocs creates the document per service that guarded writes
+// update.
+func (w *world) createWriteDocs() error {
+	var ops []txn.Op
+	for _, svc := range w.setup.services {
+		ops = append(ops, txn.Op{C: writesC, Id: svc, Assert: txn.DocMissing, Insert: bson.M{"writer": "", "n": 0}})
+	}
+	return txn.NewRunner(w.db.C(txnsC)).Run(ops, "", nil)
+}
+
+// run runs one event, then lets every manager handle what fell due, and
+// notices managers that died.
+func (w *world) run(e event) {
+	var n *node
+	if e.node < len(w.nodes) {
+		n = w.nodes[e.node]
+	}
+	if e.chaos != "" {
+		// The managers are all idle: nothing reads the setting while it
+		// changes, and the requests that follow order it before their use.
+		txn.SetChaos(txn.Chaos{KillChance: 1, Breakpoint: e.chaos})
+	}
+	switch e.kind {
+	case evClaim:
+		w.claim(n, e)
+	case evCheck:
+		w.check(n, e)
+	case evWrite:
+		w.write(e)
+	case evBlock:
+		w.block(n, e)
+	case evAdvance:
+		w.advance(e.dur)
+	case evJump:
+		n.clock.Set(n.clock.Now().Add(-e.dur))
+		n.offset -= e.dur
+		w.jumped += e.dur
+		w.record(rec{node: n.index, op: "jump", dur: -e.dur, result: "ok"})
+	case evKill:
+		w.kill(n)
+	case evRestart:
+		if n.cur == nil {
+			w.startNode(n)
+		} else {
+			w.skipped(n.index, "running")
+		}
+	case evDrop:
+		w.server.DropConnections()
+		w.record(rec{node: -1, op: "drop", result: "ok"})
+		w.refreshDriver()
+	}
+	for _, n := range w.nodes {
+		w.settle(n)
+	}
+	if e.chaos != "" {
+		txn.SetChaos(txn.Chaos{})
+	}
+	w.reap()
+}
+
+func serviceOf(unit string) string {
+	return unit[:strings.IndexByte(unit, '/')]
+}
+
+// skipped records that an event was not run, because its manager is not
+// running or its unit has no token.
+func (w *world) skipped(n int, why string) {
+	w.record(rec{node: n, op: "skip", result: why})
+}
+
+func (w *world) claim(n *node, e event) {
+	svc := serviceOf(e.unit)
+	if n.cur == nil {
+		w.skipped(n.index, "not running")
+		return
+	}
+	var err error
+	w.call(n.cur, func() error {
+		err = n.cur.manager.ClaimLeadership(svc, e.unit, e.dur)
+		return nil
+	})
+	result := describe(err)
+	if err == leadership.ErrClaimDenied {
+		result = "denied"
+	}
+	w.record(rec{node: n.index, op: "claim", svc: svc, unit: e.unit, dur: e.dur, result: result})
+}
+
+func (w *world) check(n *node, e event) {
+	svc := serviceOf(e.unit)
+	if n.cur == nil {
+		w.skipped(n.index, "not running")
+		return
+	}
+	var token leadership.Token
+	var err error
+	w.call(n.cur, func() error {
+		token, err = n.cur.manager.CheckLeadership(svc, e.unit)
+		return nil
+	})
+	if err == nil {
+		w.tokens[e.unit] = token
+		w.record(rec{node: n.index, op: "check", svc: svc, unit: e.unit, result: "token"})
+		return
+	}
+	w.record(rec{node: n.index, op: "check", svc: svc, unit: e.unit, result: describe(err)})
+}
+
+// write runs, with the last token the unit got, a transaction of the
+// driver's own that records the unit as the service's last writer. If it
+// commits, the driver reads the lease document at once: nothing else runs
+// in between, and the transaction itself touched that document (mgo/txn
+// completes any unfinished transaction on a document before it applies
+// one), so what it reads is the state the token was checked against.
+func (w *world) write(e event) {
+	svc := serviceOf(e.unit)
+	token := w.tokens[e.unit]
+	if token == nil {
+		w.skipped(-1, e.unit+" has no token")
+		return
+	}
+	ops := append(token.AssertOps(), txn.Op{
+		C: writesC, Id: svc, Assert: txn.DocExists,
+		Update: bson.M{"$set": bson.M{"writer": e.unit}, "$inc": bson.M{"n": 1}},
+	})
+	err := txn.NewRunner(w.db.C(txnsC)).Run(ops, "", nil)
+	r := rec{node: -1, op: "write", svc: svc, unit: e.unit, result: describe(err)}
+	switch {
+	case errors.Is(err, txn.ErrAborted):
+		r.result = "aborted"
+	case err == nil:
+		var doc struct {
+			Holder string `bson:"holder"`
+		}
+		if err := w.db.C(leasesC).FindId(fmt.Sprintf("lease#%s#%s#", namespace, svc)).One(&doc); err != nil {
+			r.holder = "nobody (" + err.Error() + ")"
+		} else {
+			r.holder = doc.Holder
+		}
+	default:
+		w.refreshDriver()
+	}
+	w.record(r)
+}
+
+// block asks a manager to wait for a service's release, in a goroutine,
+// and waits until the manager has taken the request in.
+func (w *world) block(n *node, e event) {
+	if n.cur == nil {
+		w.skipped(n.index, "not running")
+		return
+	}
+	inc := n.cur
+	lookups, stop := inc.client.watchLookups()
+	defer stop()
+	b := &pendingBlock{step: w.step, node: n.index, svc: e.svc, inc: inc, done: make(chan error, 1)}
+	go func() { b.done <- inc.manager.BlockUntilLeadershipReleased(e.svc) }()
+	w.blocks = append(w.blocks, b)
+	w.record(rec{node: n.index, op: "block", svc: e.svc, result: "waiting"})
+	for {
+		select {
+		case name := <-lookups:
+			if name == e.svc {
+				return
+			}
+		case <-inc.stopped:
+			return
+		case <-time.After(longWait):
+			w.hung("m%d never took in a block", n.index)
+		}
+	}
+}
+
+// advance moves every clock forward by d, then lets each manager in turn
+// handle what fell due.
+func (w *world) advance(d time.Duration) {
+	w.elapsed += d
+	for _, n := range w.nodes {
+		n.clock.Advance(d)
+	}
+	w.record(rec{node: -1, op: "advance", dur: d, result: "ok"})
+}
+
+func (w *world) kill(n *node) {
+	if n.cur == nil {
+		w.skipped(n.index, "not running")
+		return
+	}
+	inc := n.cur
+	inc.manager.Kill()
+	select {
+	case <-inc.stopped:
+	case <-time.After(longWait):
+		w.hung("m%d never stopped after Kill", n.index)
+	}
+	n.cur = nil
+	w.record(rec{node: n.index, op: "kill", result: describe(inc.err)})
+}
+
+// refreshDriver gets the driver's session working again after a fault.
+func (w *world) refreshDriver() {
+	for i := 0; i < 10; i++ {
+		w.session.Refresh()
+		if w.session.Ping() == nil {
+			return
+		}
+	}
+	w.hung("the driver's session never came back")
+}

@@ -1,0 +1,335 @@
+package safety_test
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"gopkg.in/mgo.v2"
+
+	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+const (
+	namespace = "service-leadership"
+	leasesC   = "leases"
+	// txnsC is the one transaction collection of the lease clients and of
+	// the guarded writes: tokens only fence transactions run through it.
+	txnsC   = "txns"
+	writesC = "writes"
+	// barrierService is never claimed: blocking on it is the request the
+	// driver sends a manager to learn that its loop has caught up.
+	barrierService = "barrier"
+	maxSleep       = 30 * time.Second
+	// longWait bounds every wait for something that must happen; it is
+	// only ever a failure deadline.
+	longWait = 2 * time.Minute
+)
+
+// start is a hostile instant: after 2038, 5ns past the second, in a
+// -08:40 zone.
+var start = func() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
+	if err != nil {
+		panic(err)
+	}
+	return t
+}()
+
+// world is one run of a schedule: a server, a node per controller, and
+// the history. Only the driver goroutine touches it, except for record.
+type world struct {
+	variant variant
+	setup   setup
+	server  *mongotest.Server
+	session *mgo.Session // the driver's own, for guarded writes and reads
+	db      *mgo.Database
+
+	elapsed time.Duration // global time since start
+	jumped  time.Duration // how far clocks have stepped back, in all
+	step    int           // the event being run, stepSetup or stepFinal
+	nodes   []*node
+	tokens  map[string]leadership.Token // the last one each unit got
+	blocks  []*pendingBlock
+
+	mu         sync.Mutex
+	hist       []rec
+	violations []violation
+}
+
+// node is one controller: a clock, a session, and a manager when it runs.
+type node struct {
+	index   int
+	id      string
+	offset  time.Duration // clock minus global time
+	clock   *gatedClock
+	session *mgo.Session
+	cur     *incarnation // nil while not running
+}
+
+// incarnation is one manager of a node, from start to stop.
+type incarnation struct {
+	client  *recordingClient
+	manager leadership.ManagerWorker
+	stopped chan struct{}
+	err     error // what Wait returned, once stopped is closed
+}
+
+func (inc *incarnation) isStopped() bool {
+	select {
+	case <-inc.stopped:
+		return true
+	default:
+		return false
+	}
+}
+
+type pendingBlock struct {
+	step int
+	node int
+	svc  string
+	inc  *incarnation
+	done chan error
+}
+
+// rec is one line of the history.
+type rec struct {
+	step   int
+	at     time.Duration // global time since start
+	node   int           // -1 for the driver
+	op     string
+	svc    string
+	unit   string
+	dur    time.Duration
+	result string
+	holder string // write: the lease's holder in the database after commit
+}
+
+// The steps of the records made outside the schedule's events.
+const (
+	stepSetup = -2 // the managers' first start
+	stepFinal = -1 // the final phase
+)
+
+func (r rec) String() string {
+	step := fmt.Sprintf("#%d", r.step)
+	switch r.step {
+	case stepSetup:
+		step = "setup"
+	case stepFinal:
+		step = "final"
+	}
+	who := "  "
+	if r.node >= 0 {
+		who = fmt.Sprintf("m%d", r.node)
+	}
+	s := fmt.Sprintf("%6s %9v %s %-13s", step, r.at, who, r.op)
+	if r.svc != "" {
+		s += " " + r.svc
+	}
+	if r.unit != "" {
+		s += " " + r.unit
+	}
+	if r.dur != 0 {
+		s += fmt.Sprintf(" %v", r.dur)
+	}
+	s += " -> " + r.result
+	if r.holder != "" {
+		s += " (lease held by " + r.holder + ")"
+	}
+	return s
+}
+
+// violation is a broken guarantee, with the steps that show it. Steps
+// are -1 for the final phase.
+type violation struct {
+	kind  string // two-leaders, stale-write, not-expired, died, hung, ...
+	what  string
+	steps []int
+}
+
+func (v violation) String() string {
+	return v.kind + ": " + v.what
+}
+
+func (w *world) record(r rec) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r.step, r.at = w.step, w.elapsed
+	w.hist = append(w.hist, r)
+}
+
+func (w *world) violate(kind, what string, steps ...int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.violations = append(w.violations, violation{kind, what, steps})
+}
+
+// errHung aborts a run in which something never happened.
+type errHung struct{ what string }
+
+// hung records a liveness violation and abandons the run.
+func (w *world) hung(format string, args ...interface{}) {
+	what := fmt.Sprintf(format, args...)
+	w.violate("hung", what, w.step)
+	panic(errHung{what})
+}
+
+// newWorld starts a server, and gives each node its clock and session; the
+// managers are not started.
+func newWorld(s setup, v variant) (*world, error) {
+	server, err := mongotest.Start()
+	if err != nil {
+		return nil, err
+	}
+	w := &world{variant: v, setup: s, server: server, tokens: map[string]leadership.Token{}}
+	if w.session, err = server.Dial(); err != nil {
+		server.Close()
+		return nil, err
+	}
+	w.db = w.session.DB("")
+	if err := w.createWriteDocs(); err != nil {
+		w.close()
+		return nil, err
+	}
+	for i, offset := range s.offsets {
+		n := &node{index: i, id: fmt.Sprintf("machine-%d", i), offset: offset,
+			clock: newGatedClock(start.Add(offset))}
+		if n.session, err = server.Dial(); err != nil {
+			w.close()
+			return nil, err
+		}
+		w.nodes = append(w.nodes, n)
+	}
+	return w, nil
+}
+
+// close stops every manager and the server. After a hang it does not wait
+// for what hung.
+func (w *world) close() {
+	for _, n := range w.nodes {
+		if n.cur != nil {
+			n.cur.manager.Kill()
+			select {
+			case <-n.cur.stopped:
+			case <-time.After(longWait):
+			}
+			n.cur = nil
+		}
+	}
+	for _, b := range w.blocks {
+		select {
+		case <-b.done:
+		case <-time.After(longWait):
+		}
+	}
+	for _, n := range w.nodes {
+		if n.session != nil {
+			n.session.Close()
+		}
+	}
+	if w.session != nil {
+		w.session.Close()
+	}
+	w.server.Close()
+}
+
+// startNode starts a manager over a new client for n, and waits until it
+// has settled. It reports whether it started.
+func (w *world) startNode(n *node) bool {
+	n.session.Refresh()
+	inner, err := lease.NewClient(lease.ClientConfig{
+		Id:         n.id,
+		Namespace:  namespace,
+		Collection: leasesC,
+		Mongo:      lease.NewMongo(n.session.DB(""), txnsC),
+		Clock:      n.clock,
+	})
+	if err != nil {
+		w.record(rec{node: n.index, op: "start", result: describe(err)})
+		return false
+	}
+	inc := &incarnation{stopped: make(chan struct{})}
+	inc.client = newRecordingClient(inner, n, w)
+	inc.manager, err = leadership.NewManager(leadership.ManagerConfig{
+		Client: inc.client, Clock: n.clock, MaxSleep: maxSleep,
+	})
+	if err != nil {
+		panic(err) // the config is valid
+	}
+	go func() {
+		inc.err = inc.manager.Wait()
+		close(inc.stopped)
+	}()
+	n.cur = inc
+	w.record(rec{node: n.index, op: "start", result: "ok"})
+	w.settle(n)
+	return true
+}
+
+// settle waits until n's manager has handled every alarm that is due:
+// when it returns, the manager waits in its loop with nothing to do, or
+// has stopped.
+func (w *world) settle(n *node) {
+	inc := n.cur
+	if inc == nil {
+		return
+	}
+	for i := 0; ; i++ {
+		if i == 100 {
+			w.hung("m%d keeps waking at %v", n.index, n.clock.Now())
+		}
+		// A request is handled only after the loop has set its alarm
+		// for whatever came before it.
+		if !w.call(inc, func() error { return inc.manager.BlockUntilLeadershipReleased(barrierService) }) {
+			return
+		}
+		_, changed := n.clock.state()
+		if !n.clock.deliver() {
+			return
+		}
+		// Every wake ends by setting a new alarm, unless the manager stops.
+		select {
+		case <-changed:
+		case <-inc.stopped:
+			return
+		case <-time.After(longWait):
+			w.hung("m%d never finished waking at %v", n.index, n.clock.Now())
+		}
+	}
+}
+
+// call runs f, a request to inc's manager, and reports whether it
+// returned nil. If f takes longer than longWait the run is abandoned.
+func (w *world) call(inc *incarnation, f func() error) bool {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err == nil
+	case <-time.After(longWait):
+		w.hung("a manager request never returned")
+		return false
+	}
+}
+
+// reap notices managers that stopped by themselves, and records it. A
+// manager must never die in a plain schedule; otherwise its death is
+// treated as a kill, and it is restarted at once.
+func (w *world) reap() {
+	for _, n := range w.nodes {
+		if n.cur == nil || !n.cur.isStopped() {
+			continue
+		}
+		w.record(rec{node: n.index, op: "died", result: describe(n.cur.err)})
+		if w.variant == plain {
+			w.violate("died", fmt.Sprintf("m%d died: %v", n.index, n.cur.err), w.step)
+		}
+		n.cur = nil
+		if w.variant != plain {
+			w.startNode(n)
+		}
+	}
+}
