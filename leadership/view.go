@@ -16,23 +16,52 @@ import (
 type view struct {
 	entries map[string]*viewEntry
 	byTime  expiryHeap
+	// generation counts resets. Every entry has the current generation:
+	// a reset gives it to each entry it finds, and forgets the others.
+	generation uint32
 }
 
+// viewEntry is one lease in the view. Its int32 fields keep it in the
+// 48-byte size class, like the entry without a generation.
 type viewEntry struct {
-	name   string
-	expiry time.Time
-	index  int // in byTime
+	name       string
+	expiry     time.Time
+	index      int32 // in byTime
+	generation uint32
 }
 
-// reset replaces everything in the view with leases. It costs O(n).
+// reset replaces everything in the view with leases. It costs O(n), but
+// keeps the map, the heap's array and the entries of the leases that are
+// still there, so that a wake allocates only for leases new to the view,
+// and the claims after it do not grow a map sized for fewer leases.
 func (v *view) reset(leases map[string]lease.Info) {
-	v.entries = make(map[string]*viewEntry, len(leases))
-	v.byTime = make(expiryHeap, 0, len(leases))
-	for name, info := range leases {
-		e := &viewEntry{name: name, expiry: info.Expiry, index: len(v.byTime)}
-		v.entries[name] = e
-		v.byTime = append(v.byTime, e)
+	if v.entries == nil {
+		v.entries = make(map[string]*viewEntry, len(leases))
 	}
+	v.generation++
+	for name, info := range leases {
+		e, ok := v.entries[name]
+		if !ok {
+			e = &viewEntry{name: name}
+			v.entries[name] = e
+			v.byTime = append(v.byTime, e)
+		}
+		e.expiry = info.Expiry
+		e.generation = v.generation
+	}
+	kept := v.byTime[:0]
+	for _, e := range v.byTime {
+		if e.generation != v.generation {
+			delete(v.entries, e.name)
+			continue
+		}
+		e.index = int32(len(kept))
+		kept = append(kept, e)
+	}
+	for i := len(kept); i < len(v.byTime); i++ {
+		v.byTime[i] = nil // let the forgotten entries be collected
+	}
+	v.byTime = kept
 	heap.Init(&v.byTime)
 }
 
@@ -41,12 +70,12 @@ func (v *view) set(name string, expiry time.Time) {
 	e, ok := v.entries[name]
 	switch {
 	case !ok:
-		e = &viewEntry{name: name, expiry: expiry}
+		e = &viewEntry{name: name, expiry: expiry, generation: v.generation}
 		v.entries[name] = e
 		heap.Push(&v.byTime, e)
 	case !e.expiry.Equal(expiry):
 		e.expiry = expiry
-		heap.Fix(&v.byTime, e.index)
+		heap.Fix(&v.byTime, int(e.index))
 	}
 }
 
@@ -54,7 +83,7 @@ func (v *view) set(name string, expiry time.Time) {
 func (v *view) remove(name string) {
 	if e, ok := v.entries[name]; ok {
 		delete(v.entries, name)
-		heap.Remove(&v.byTime, e.index)
+		heap.Remove(&v.byTime, int(e.index))
 	}
 }
 
@@ -81,13 +110,13 @@ func (h expiryHeap) Less(i, j int) bool { return h[i].expiry.Before(h[j].expiry)
 
 func (h expiryHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
+	h[i].index = int32(i)
+	h[j].index = int32(j)
 }
 
 func (h *expiryHeap) Push(x interface{}) {
 	e := x.(*viewEntry)
-	e.index = len(*h)
+	e.index = int32(len(*h))
 	*h = append(*h, e)
 }
 
