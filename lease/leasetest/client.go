@@ -99,7 +99,7 @@ func (c *Client) run(name string, decide decideFunc) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if stored, ok := s.leases[name]; ok != held || !stored.same(last) {
-		c.cache = s.copyLocked()
+		c.cache = s.copyLocked(c.cache)
 		last, held = c.cache[name]
 		if ch, err = decide(last, held, c.store.clock.Now()); err != nil || ch.none {
 			return err
@@ -135,7 +135,7 @@ func (c *Client) Lease(name string) (lease.Info, bool) {
 
 // Refresh is part of the [lease.Client] interface. It never fails.
 func (c *Client) Refresh() error {
-	c.cache = c.store.snapshot()
+	c.cache = c.store.snapshot(c.cache)
 	return nil
 }
 

@@ -48,21 +48,30 @@ func NewStore(clock lease.Clock) *Store {
 // not check that.
 func (s *Store) NewClient(id string) *Client {
 	c := &Client{store: s, id: id}
-	c.cache = s.snapshot()
+	c.cache = s.snapshot(nil)
 	return c
 }
 
-// snapshot returns a copy of every lease in the store.
-func (s *Store) snapshot() map[string]entry {
+// snapshot returns a copy of every lease in the store, in dst if it is
+// not nil (see copyLocked).
+func (s *Store) snapshot(dst map[string]entry) map[string]entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.copyLocked()
+	return s.copyLocked(dst)
 }
 
-func (s *Store) copyLocked() map[string]entry {
-	leases := make(map[string]entry, len(s.leases))
-	for name, e := range s.leases {
-		leases[name] = e
+// copyLocked returns a copy of every lease in the store. If dst is not
+// nil, it empties dst and copies into it, reusing its memory: a client
+// refreshing its cache of many leases then allocates nothing.
+func (s *Store) copyLocked(dst map[string]entry) map[string]entry {
+	if dst == nil {
+		dst = make(map[string]entry, len(s.leases))
 	}
-	return leases
+	for name := range dst {
+		delete(dst, name)
+	}
+	for name, e := range s.leases {
+		dst[name] = e
+	}
+	return dst
 }
