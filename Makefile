@@ -6,10 +6,14 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The root module and, once it exists, the nested module for everything that
 # needs a running database.
 MODULES     := . $(wildcard integration)
+# The nested module that benchmarks etcd's election against ours. It has no
+# code outside tests; check vets it and runs its smoke tests without -race
+# or staticcheck, because its cold build (etcd, gRPC) alone takes minutes.
+COMPARE     := $(wildcard compare)
 # Extra flags for `go test`, e.g. TESTFLAGS='-run Manager -v'.
 TESTFLAGS   ?=
 
-.PHONY: check test fmt vet staticcheck doccheck wallclock demo
+.PHONY: check test fmt vet staticcheck doccheck wallclock demo bench
 
 ## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
 ## wall-clock rule, and every test of every module with -race.
@@ -21,13 +25,17 @@ test:
 		echo "== go test -race $$m"; \
 		(cd $$m && $(GO) test -race -count=1 $(TESTFLAGS) ./...); \
 	done
+	@set -e; for m in $(COMPARE); do \
+		echo "== go test $$m"; \
+		(cd $$m && $(GO) test -count=1 $(TESTFLAGS) ./...); \
+	done
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
-	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
+	@set -e; for m in $(MODULES) $(COMPARE); do (cd $$m && $(GO) vet ./...); done
 
 staticcheck:
 	@set -e; for m in $(MODULES); do \
@@ -47,3 +55,8 @@ wallclock:
 ## database, in about 30 seconds. DEMOFLAGS passes flags, e.g. DEMOFLAGS=-help.
 demo:
 	cd integration && $(GO) run ./cmd/leadership-demo $(DEMOFLAGS)
+
+## bench: every benchmark, in about 25 minutes: raw results in bench/*.txt, and
+## the machine, commands and benchstat tables in BENCHMARKS.md (bench/run.sh).
+bench:
+	GO=$(GO) ./bench/run.sh
