@@ -1,0 +1,154 @@
+package leadership_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+)
+
+// serviceOracle is the 2015 service-name grammar, written out again by
+// segments rather than as a regular expression: lowercase letters and
+// digits in hyphen-separated segments, the first starting with a letter,
+// none empty and none made only of digits.
+func serviceOracle(s string) bool {
+	segments := strings.Split(s, "-")
+	for i, seg := range segments {
+		if seg == "" {
+			return false
+		}
+		letter := false
+		for j := 0; j < len(seg); j++ {
+			switch c := seg[j]; {
+			case 'a' <= c && c <= 'z':
+				letter = true
+			case '0' <= c && c <= '9':
+				if i == 0 && j == 0 {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		if !letter {
+			return false
+		}
+	}
+	return true
+}
+
+// unitOracle is the unit-name grammar: a service, a slash, and 0 or a
+// decimal number without leading zeros.
+func unitOracle(s string) bool {
+	i := strings.LastIndexByte(s, '/')
+	if i < 0 || !serviceOracle(s[:i]) {
+		return false
+	}
+	n := s[i+1:]
+	if n == "" || (n[0] == '0' && n != "0") {
+		return false
+	}
+	for j := 0; j < len(n); j++ {
+		if n[j] < '0' || n[j] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzManagerNames sends fuzzed service and unit names through a running
+// manager's public methods, and checks what they answer against the name
+// grammar: the exact validation errors, in the order service, unit,
+// duration, and otherwise an answer from the lease store. A valid name is
+// also a valid lease name and holder for package lease.
+func FuzzManagerNames(f *testing.F) {
+	for _, seed := range []struct {
+		service, unit string
+		d             int64
+	}{
+		{"redis", "redis/0", int64(time.Minute)}, {"wordpress-42x", "wordpress-42x/10", 1},
+		{"foo/0", "bar/0", 1}, {"foo", "bar", 1}, {"foo", "bar/0", 0}, {"foo", "bar/0", -1},
+		{"a-1", "a-1/0", 1}, {"a-b1", "a-b1/01", 1}, {"1a", "x/0", 1}, {"a--b", "a/0", 1},
+		{"", "", 0}, {"A", "a/0", 1}, {"é", "é/0", 1}, {"a", "a/١", 1}, {"a", "a/0/0", 1},
+		{"mysql\n", "mysql/0\n", 1}, {"a.b", "a$b/0", 1}, {"a#b", "a b/0", 1},
+	} {
+		f.Add(seed.service, seed.unit, seed.d)
+	}
+	clock := clocktest.NewClock(defaultClockStart)
+	store := leasetest.NewStore(clock)
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client: store.NewClient("machine-0"), Clock: clock, MaxSleep: defaultMaxSleep,
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer func() {
+		manager.Kill()
+		if err := manager.Wait(); err != nil {
+			f.Error(err)
+		}
+	}()
+	f.Fuzz(func(t *testing.T, service, unit string, d int64) {
+		validService, validUnit := serviceOracle(service), unitOracle(unit)
+		if validService && (lease.Request{Holder: service, Duration: 1}).Validate() != nil {
+			t.Fatalf("service %q is valid, but not as a lease name", service)
+		}
+		if validUnit && (lease.Request{Holder: unit, Duration: 1}).Validate() != nil {
+			t.Fatalf("unit %q is valid, but not as a lease holder", unit)
+		}
+
+		err := manager.BlockUntilLeadershipReleased(service)
+		want := "" // nobody ever claims, so a valid service is released at once
+		if !validService {
+			want = fmt.Sprintf("cannot wait for leaderlessness: invalid service name %q", service)
+		}
+		expect(t, "BlockUntilLeadershipReleased", err, want)
+
+		token, err := manager.CheckLeadership(service, unit)
+		if token != nil && err != nil {
+			t.Fatalf("CheckLeadership(%q, %q) = %v, %v: a token and an error", service, unit, token, err)
+		}
+		switch {
+		case !validService:
+			expect(t, "CheckLeadership", err, fmt.Sprintf("cannot check leadership: invalid service name %q", service))
+		case !validUnit:
+			expect(t, "CheckLeadership", err, fmt.Sprintf("cannot check leadership: invalid unit name %q", unit))
+		default:
+			// Nobody ever claims: the store says the unit is not leader.
+			expect(t, "CheckLeadership", err, fmt.Sprintf("%q is not leader of %q", unit, service))
+		}
+
+		if validService && validUnit && d > 0 {
+			return // a claim would succeed, and change what later inputs see
+		}
+		err = manager.ClaimLeadership(service, unit, time.Duration(d))
+		switch {
+		case !validService:
+			expect(t, "ClaimLeadership", err, fmt.Sprintf("cannot claim leadership: invalid service name %q", service))
+		case !validUnit:
+			expect(t, "ClaimLeadership", err, fmt.Sprintf("cannot claim leadership: invalid unit name %q", unit))
+		default:
+			want = fmt.Sprintf("cannot claim leadership: invalid duration %v", time.Duration(d))
+			if d == 0 {
+				want = "cannot claim leadership: invalid duration 0"
+			}
+			expect(t, "ClaimLeadership", err, want)
+		}
+	})
+}
+
+// expect checks that err has the message want, or is nil if want is "".
+func expect(t *testing.T, call string, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("%s: %v, want no error", call, err)
+	case want != "" && (err == nil || err.Error() != want):
+		t.Fatalf("%s: %v, want %q", call, err, want)
+	}
+}
