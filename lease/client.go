@@ -38,6 +38,7 @@ func NewClient(config ClientConfig) (Client, error) {
 		cache: cache{
 			entries: map[string]entry{},
 			skews:   map[string]Skew{},
+			writes:  map[string]int64{},
 		},
 	}
 	if err := c.ensureClockDoc(); err != nil {

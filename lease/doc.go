@@ -22,7 +22,11 @@
 // Clients may disagree about what time it is, by any amount, but their clocks
 // must run at the same rate: one second is one second everywhere. [Skew]
 // records what one client has observed of another's clock, and maps times
-// written by that other client onto the local clock.
+// written by that other client onto the local clock. A clock that steps back
+// (as NTP can) makes its client's writes fail until it reads again the latest
+// time the client recorded; and every write is counted in the store, so that
+// the others measure a writer's clock again after it writes, even at a time
+// it recorded before.
 //
 // Time is only ever read through a [Clock], so that tests can control it;
 // [SystemClock] is the one implementation that reads the wall clock.

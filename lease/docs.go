@@ -26,6 +26,7 @@ const (
 	fieldExpiry    = "expiry"
 	fieldWriter    = "writer"
 	fieldWriters   = "writers"
+	fieldWrites    = "writes"
 )
 
 // leaseDocId returns the _id of the document for the named lease. The
@@ -135,6 +136,11 @@ type clockDoc struct {
 	// Writers maps client ids to times. It is read as interface{} values
 	// so that a value of the wrong type is reported, not silently dropped.
 	Writers map[string]interface{} `bson:"writers"`
+	// Writes maps client ids to how many transactions each has run in the
+	// namespace, so that a reader can tell whether a writer has written
+	// again since it last read, even at a time it had written before (its
+	// clock having stepped back). Absent until the first write.
+	Writes map[string]interface{} `bson:"writes,omitempty"`
 }
 
 // newClockDoc returns the clock document a namespace starts with: nobody
@@ -149,17 +155,43 @@ func newClockDoc(namespace string) clockDoc {
 }
 
 // decodeClockDoc decodes and validates a clock document, and returns the
-// latest time written by each writer, on that writer's clock.
-func decodeClockDoc(raw bson.Raw) (map[string]time.Time, error) {
+// latest time written by each writer, on that writer's clock, and how many
+// transactions each has run (zero for a writer with no count).
+func decodeClockDoc(raw bson.Raw) (map[string]time.Time, map[string]int64, error) {
 	var doc clockDoc
 	if err := raw.Unmarshal(&doc); err != nil {
-		return nil, errors.Annotatef(err, "corrupt clock document")
+		return nil, nil, errors.Annotatef(err, "corrupt clock document")
 	}
 	writers, err := doc.writers()
 	if err != nil {
-		return nil, errors.Annotatef(err, "corrupt clock document")
+		return nil, nil, errors.Annotatef(err, "corrupt clock document")
 	}
-	return writers, nil
+	writes, err := doc.writes()
+	if err != nil {
+		return nil, nil, errors.Annotatef(err, "corrupt clock document")
+	}
+	return writers, writes, nil
+}
+
+// writes returns the count of transactions recorded for each writer.
+func (doc clockDoc) writes() (map[string]int64, error) {
+	names := make([]string, 0, len(doc.Writes))
+	for writer := range doc.Writes {
+		names = append(names, writer)
+	}
+	sort.Strings(names) // so that the first problem reported is always the same
+	writes := make(map[string]int64, len(doc.Writes))
+	for _, writer := range names {
+		switch v := doc.Writes[writer].(type) {
+		case int64:
+			writes[writer] = v
+		case int:
+			writes[writer] = int64(v)
+		default:
+			return nil, errors.Errorf("invalid write count for writer %q", writer)
+		}
+	}
+	return writes, nil
 }
 
 // writers validates doc and returns the time recorded for each writer.

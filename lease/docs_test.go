@@ -119,7 +119,8 @@ func (s *DocsSuite) TestDecodeLeaseDoc(c *gc.C) {
 }
 
 func (s *DocsSuite) TestClockDocRoundTrip(c *gc.C) {
-	writers, err := decodeClockDoc(raw(newClockDoc("ns")))
+	writers, writes, err := decodeClockDoc(raw(newClockDoc("ns")))
+	c.Check(writes, gc.HasLen, 0)
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(writers, gc.HasLen, 0)
 }
@@ -155,9 +156,18 @@ func (s *DocsSuite) TestDecodeClockDoc(c *gc.C) {
 		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
 			"writers": bson.M{"z": int64(0), "c": "now"}},
 		err: `corrupt clock document: invalid time for writer "c"`,
+	}, {
+		about: "write counts",
+		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
+			"writers": bson.M{"a": int64(1), "b": int32(2)}, "writes": bson.M{"a": int64(3), "b": int32(4)}},
+	}, {
+		about: "write count of the wrong type",
+		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
+			"writers": bson.M{"a": int64(1), "b": int32(2)}, "writes": bson.M{"a": "many"}},
+		err: `corrupt clock document: invalid write count for writer "a"`,
 	}} {
 		c.Logf("test %d: %s", i, t.about)
-		writers, err := decodeClockDoc(raw(t.doc))
+		writers, _, err := decodeClockDoc(raw(t.doc))
 		if t.err != "" {
 			c.Check(err, gc.ErrorMatches, quote(t.err))
 			c.Check(writers, gc.IsNil)

@@ -21,6 +21,9 @@ type cache struct {
 	// skews holds what is known of each writer's clock, by client id. The
 	// client's own id maps to the zero Skew.
 	skews map[string]Skew
+	// writes holds how many transactions each writer had run when the
+	// skews were read, by client id.
+	writes map[string]int64
 }
 
 // info returns what the cache says about the named lease, as the Client
@@ -51,7 +54,9 @@ func (s scope) assertHolderOp(name, holder string) txn.Op {
 // clockWriteOp returns the op that starts every lease transaction: it
 // records that this client has reached time now, and aborts the transaction
 // if the client has already recorded a later time (so a transaction built
-// long ago, or with a clock that went backwards, cannot apply).
+// long ago, or with a clock that went backwards, cannot apply). It also
+// counts the client's transactions, which tells readers that the client
+// has written again even when it records the same time as before.
 func (s scope) clockWriteOp(now time.Time) txn.Op {
 	key := fieldWriters + "." + s.id
 	dbNow := toInt64(now)
@@ -62,7 +67,10 @@ func (s scope) clockWriteOp(now time.Time) txn.Op {
 			{{Name: key, Value: bson.D{{Name: "$lte", Value: dbNow}}}},
 			{{Name: key, Value: bson.D{{Name: "$exists", Value: false}}}},
 		}}},
-		Update: bson.D{{Name: "$set", Value: bson.D{{Name: key, Value: dbNow}}}},
+		Update: bson.D{
+			{Name: "$set", Value: bson.D{{Name: key, Value: dbNow}}},
+			{Name: "$inc", Value: bson.D{{Name: fieldWrites + "." + s.id, Value: int64(1)}}},
+		},
 	}
 }
 

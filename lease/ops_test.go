@@ -43,7 +43,10 @@ func clockOp(now time.Time) txn.Op {
 			d("writers.me", d("$lte", now.UnixNano())),
 			d("writers.me", d("$exists", false)),
 		}),
-		Update: d("$set", d("writers.me", now.UnixNano())),
+		Update: d(
+			"$set", d("writers.me", now.UnixNano()),
+			"$inc", d("writes.me", int64(1)),
+		),
 	}
 }
 
@@ -53,7 +56,10 @@ func (s *OpsSuite) TestClockWriteOp(c *gc.C) {
 		d("writers.me", d("$lte", int64(3255759600000000005))),
 		d("writers.me", d("$exists", false)),
 	}))
-	c.Check(op.Update, jc.DeepEquals, d("$set", d("writers.me", int64(3255759600000000005))))
+	c.Check(op.Update, jc.DeepEquals, d(
+		"$set", d("writers.me", int64(3255759600000000005)),
+		"$inc", d("writes.me", int64(1)),
+	))
 	c.Check(op.C, gc.Equals, "leases")
 	c.Check(op.Id, gc.Equals, "clock#ns#")
 }

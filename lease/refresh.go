@@ -23,7 +23,7 @@ func (c *client) Refresh() error {
 	if err != nil {
 		return errors.Trace(err)
 	}
-	skews, err := c.readSkews(collection)
+	skews, writes, err := c.readSkews(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
@@ -38,7 +38,7 @@ func (c *client) Refresh() error {
 			return errors.Errorf("lease %q invalid: no clock data for %s", name, writer)
 		}
 	}
-	c.cache = cache{entries: entries, skews: skews}
+	c.cache = cache{entries: entries, skews: skews, writes: writes}
 	return nil
 }
 
@@ -67,11 +67,17 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 }
 
 // readSkews reads the clock document between exactly two readings of the
-// client's clock, and returns what it shows of each writer's clock.
+// client's clock, and returns what it shows of each writer's clock, and
+// how many transactions each writer has run.
 //
-// A writer whose recorded time has not changed since the previous refresh
-// keeps its previous Skew: that read window was no wider, and later reads
-// only widen the uncertainty. The client's own clock has the zero Skew.
+// A writer that has not written since the previous refresh (its recorded
+// time and its count of transactions are both unchanged) keeps its
+// previous Skew: that read window was no wider, and later reads only widen
+// the uncertainty. A writer that has written again keeps it only if its
+// time moved on: a writer whose clock stepped back records a time it has
+// recorded before, and the previous Skew would then put the expiries it
+// writes now earlier than that writer takes them to be. The client's own
+// clock has the zero Skew.
 //
 // The read window is measured as the first reading plus the time elapsed
 // between the readings. With SystemClock, whose readings carry Go's
@@ -79,28 +85,29 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 // back by NTP during the read cannot invert the window (Juju LP 1662202).
 // A Clock whose second reading is still before its first makes Refresh
 // fail, changing nothing.
-func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, error) {
+func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, error) {
 	readAfter := c.config.Clock.Now()
 	var raw bson.Raw
 	err := collection.FindId(clockDocId(c.config.Namespace)).One(&raw)
 	readEnd := c.config.Clock.Now()
 	if err != nil {
-		return nil, errors.Annotatef(err, "cannot read clock document")
+		return nil, nil, errors.Annotatef(err, "cannot read clock document")
 	}
 	elapsed := readEnd.Sub(readAfter)
 	if elapsed < 0 {
-		return nil, errors.Errorf(
+		return nil, nil, errors.Errorf(
 			"end of read window preceded beginning: clock went back %s while reading clock document", -elapsed)
 	}
 	readBefore := readAfter.Add(elapsed)
 
-	writers, err := decodeClockDoc(raw)
+	writers, writes, err := decodeClockDoc(raw)
 	if err != nil {
-		return nil, errors.Trace(err)
+		return nil, nil, errors.Trace(err)
 	}
 	skews := make(map[string]Skew, len(writers)+1)
 	for writer, lastWrite := range writers {
-		if previous, found := c.cache.skews[writer]; found && previous.LastWrite.Equal(lastWrite) {
+		previous, found := c.cache.skews[writer]
+		if found && previous.LastWrite.Equal(lastWrite) && c.cache.writes[writer] == writes[writer] {
 			skews[writer] = previous
 			continue
 		}
@@ -111,7 +118,7 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, error) 
 		}
 	}
 	skews[c.config.Id] = Skew{}
-	return skews, nil
+	return skews, writes, nil
 }
 
 // ensureClockDoc creates the namespace's clock document unless it exists,
@@ -128,7 +135,7 @@ func (c *client) ensureClockDoc() error {
 		case err != nil:
 			return nil, errors.Annotatef(err, "cannot read clock document")
 		}
-		if _, err := decodeClockDoc(raw); err != nil {
+		if _, _, err := decodeClockDoc(raw); err != nil {
 			return nil, errors.Trace(err)
 		}
 		return nil, errNoOperations

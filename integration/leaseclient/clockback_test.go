@@ -12,7 +12,8 @@ import (
 // ClientClockBackSuite: a client whose clock steps back (as NTP can) must
 // not promise leases on it that the others, who measured that clock
 // before, will take to end sooner. (Found by the safety simulation,
-// integration/safety: backwards seed 3 at 100 events.)
+// integration/safety: backwards seed 3 at 100 events, and a schedule
+// that steps a clock back exactly as far as time then moves on.)
 type ClientClockBackSuite struct {
 	mongoSuite
 }
@@ -39,4 +40,26 @@ func (s *ClientClockBackSuite) TestExtendOwnLeaseAfterClockStepsBack(c *gc.C) {
 	// So the observer may expire the lease when it said.
 	observer.Clock.Reset(writer.Zero.Add(time.Minute+time.Nanosecond), 0)
 	c.Check(observer.Client.ExpireLease("name"), jc.ErrorIsNil)
+}
+
+func (s *ClientClockBackSuite) TestWriteSameTimeAfterClockStepsBack(c *gc.C) {
+	writer := EasyFixture(c, s.db)
+	err := writer.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: 30 * time.Second})
+	c.Assert(err, jc.ErrorIsNil)
+	observer := NewFixture(c, s.db, FixtureParams{Id: "observer"})
+
+	// The writer's clock steps back 20s, and 20s later reads Zero again:
+	// it extends the lease by a minute, recording the same time as before.
+	writer.Clock.Reset(writer.Zero.Add(-20*time.Second), 0)
+	writer.Clock.Advance(20 * time.Second)
+	err = writer.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+
+	// The observer, 20s on, must not take the writer's clock for where it
+	// measured it before: the lease runs until at least Zero+80s.
+	observer.Clock.Reset(writer.Zero.Add(20*time.Second), 0)
+	c.Assert(observer.Client.Refresh(), jc.ErrorIsNil)
+	c.Check("name", observer.Expiry(), writer.Zero.Add(80*time.Second))
+	observer.Clock.Reset(writer.Zero.Add(time.Minute+time.Nanosecond), 0)
+	c.Check(observer.Client.ExpireLease("name"), gc.Equals, lease.ErrInvalid)
 }

@@ -97,6 +97,7 @@ func (s *ClientPersistenceSuite) TestStoredDocuments(c *gc.C) {
 		"type":      "clock",
 		"namespace": "default-namespace",
 		"writers":   bson.M{"default-client": fix.Zero.UnixNano()},
+		"writes":    bson.M{"default-client": int64(1)},
 	}, {
 		"_id":       "lease#default-namespace#name#",
 		"type":      "lease",

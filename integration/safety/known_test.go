@@ -80,6 +80,25 @@ var knownSchedules = []known{{
 		{kind: evAdvance, dur: 10 * time.Second},
 		{kind: evClaim, node: 1, unit: "wordpress/2", dur: time.Minute},
 	},
+}, {
+	// m0's clock stepped back 20s and, 20s later, read the time of its
+	// last write again: its extension at 20s recorded the same time, and
+	// m1, which had measured m0's clock at 0s and kept that measure for
+	// as long as m0's recorded time was unchanged, took the lease to end
+	// 20s early and expired it at 1m1s.
+	name:    "a clock that steps back writes a time it wrote before",
+	variant: backwards,
+	setup:   setup{offsets: []time.Duration{0, 0}, services: []string{"redis"}, units: 2},
+	events: []event{
+		{kind: evClaim, node: 0, unit: "redis/0", dur: 30 * time.Second},
+		{kind: evCheck, node: 1, unit: "redis/1"},
+		{kind: evJump, node: 0, dur: 20 * time.Second},
+		{kind: evAdvance, dur: 20 * time.Second},
+		{kind: evClaim, node: 0, unit: "redis/0", dur: time.Minute},
+		{kind: evAdvance, dur: 11 * time.Second},
+		{kind: evAdvance, dur: 30 * time.Second},
+		{kind: evClaim, node: 1, unit: "redis/1", dur: 30 * time.Second},
+	},
 }}
 
 func TestKnownSchedules(t *testing.T) {
