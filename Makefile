@@ -13,11 +13,11 @@ COMPARE     := $(wildcard compare)
 # Extra flags for `go test`, e.g. TESTFLAGS='-run Manager -v'.
 TESTFLAGS   ?=
 
-.PHONY: check test fmt vet staticcheck doccheck wallclock demo bench
+.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo demo bench
 
 ## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
 ## wall-clock rule, and every test of every module with -race.
-check: fmt vet staticcheck doccheck wallclock test
+check: fmt vet staticcheck doccheck wallclock oldgo test
 
 ## test: every test of every module, with the race detector.
 test:
@@ -60,3 +60,10 @@ demo:
 ## the machine, commands and benchstat tables in BENCHMARKS.md (bench/run.sh).
 bench:
 	GO=$(GO) ./bench/run.sh
+
+# The library's go.mod says go 1.18 (github.com/juju/errors needs it), so that
+# importers on older toolchains can use it. Go 1.21 is the oldest toolchain the
+# module proxy serves: build and vet the root module with it too.
+OLDGO ?= go1.21.13
+oldgo:
+	GOTOOLCHAIN=$(OLDGO) $(GO) vet ./...
