@@ -13,7 +13,7 @@ COMPARE     := $(wildcard compare)
 # Extra flags for `go test`, e.g. TESTFLAGS='-run Manager -v'.
 TESTFLAGS   ?=
 
-.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo demo bench
+.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo demo bench soak
 
 ## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
 ## wall-clock rule, and every test of every module with -race.
@@ -60,6 +60,13 @@ demo:
 ## the machine, commands and benchstat tables in BENCHMARKS.md (bench/run.sh).
 bench:
 	GO=$(GO) ./bench/run.sh
+
+## soak: the safety simulation's long run, without -race (make check runs it
+## small, with it): SAFETY_SEEDS seeds of each schedule (default 2000; about an
+## hour per thousand).
+SAFETY_SEEDS ?= 2000
+soak:
+	cd integration && SAFETY_SEEDS=$(SAFETY_SEEDS) $(GO) test -count=1 -timeout 0 -run 'TestSafety|TestKnownSchedules' ./safety
 
 # The library's go.mod says go 1.18 (github.com/juju/errors needs it), so that
 # importers on older toolchains can use it. Go 1.21 is the oldest toolchain the
