@@ -1,6 +1,8 @@
 package lease
 
 import (
+	"time"
+
 	"github.com/juju/errors"
 	"gopkg.in/mgo.v2/txn"
 )
@@ -52,31 +54,22 @@ func NewClient(config ClientConfig) (Client, error) {
 
 // ClaimLease is part of the [Client] interface.
 func (c *client) ClaimLease(name string, request Request) error {
-	if err := validateString(name); err != nil {
-		return errors.Annotatef(err, "invalid name")
-	}
-	if err := request.Validate(); err != nil {
-		return errors.Annotatef(err, "invalid request")
-	}
-	var next entry
-	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
-		if err := c.refreshForRetry(attempt); err != nil {
-			return nil, errors.Trace(err)
-		}
-		var ops []txn.Op
-		var err error
-		ops, next, err = claimOps(c.scope, c.cache, name, request, c.config.Clock.Now())
-		return ops, err
-	})
-	if err != nil {
-		return err
-	}
-	c.cache.entries[name] = next
-	return nil
+	return c.write(name, request, claimOps)
 }
 
 // ExtendLease is part of the [Client] interface.
 func (c *client) ExtendLease(name string, request Request) error {
+	return c.write(name, request, extendOps)
+}
+
+// writeOps builds the ops of a claim or an extension: claimOps or
+// extendOps.
+type writeOps func(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error)
+
+// write validates a claim or an extension, runs the transaction that build
+// makes of it (refreshing before each retry), and caches the entry it
+// wrote.
+func (c *client) write(name string, request Request, build writeOps) error {
 	if err := validateString(name); err != nil {
 		return errors.Annotatef(err, "invalid name")
 	}
@@ -90,7 +83,7 @@ func (c *client) ExtendLease(name string, request Request) error {
 		}
 		var ops []txn.Op
 		var err error
-		ops, next, err = extendOps(c.scope, c.cache, name, request, c.config.Clock.Now())
+		ops, next, err = build(c.scope, c.cache, name, request, c.config.Clock.Now())
 		return ops, err
 	})
 	if err != nil {
