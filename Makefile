@@ -61,12 +61,17 @@ demo:
 bench:
 	GO=$(GO) ./bench/run.sh
 
-## soak: the safety simulation's long run, without -race (make check runs it
-## small, with it): SAFETY_SEEDS seeds of each schedule (default 2000; about an
-## hour per thousand).
+## soak: issue 7's long runs, without -race (make check runs them small with
+## it): SAFETY_SEEDS seeds of each kind of safety schedule (default 2000, about
+## two hours in all on 2 cores), then the load tests at full size: 10,000
+## services for an hour on the in-memory store (under a minute), and 300
+## services for ten minutes on the embedded server (about 1.5 hours: FerretDB's
+## SQLite backend does about one transaction a second at that size).
 SAFETY_SEEDS ?= 2000
 soak:
 	cd integration && SAFETY_SEEDS=$(SAFETY_SEEDS) $(GO) test -count=1 -timeout 0 -run 'TestSafety|TestKnownSchedules' ./safety
+	cd integration && LOAD_SERVICES=10000 LOAD_MINUTES=60 LOAD_MONGO_SERVICES=300 LOAD_MONGO_MINUTES=10 \
+		$(GO) test -count=1 -timeout 0 -v -run 'TestMemoryStore|TestMongo' ./load
 
 # The library's go.mod says go 1.18 (github.com/juju/errors needs it), so that
 # importers on older toolchains can use it. Go 1.21 is the oldest toolchain the

@@ -1,0 +1,117 @@
+package load_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// TestMongo runs three managers, each over its own lease.NewClient on its
+// own session, on the embedded server, for LOAD_MONGO_SERVICES services
+// of 3 units and LOAD_MONGO_MINUTES simulated minutes (default 3); it
+// runs only if LOAD_MONGO_SERVICES is set (make soak: 300 services for ten
+// minutes). Each claim is an
+// mgo/txn transaction, and FerretDB's SQLite backend slows down as the
+// transaction collection grows (each transaction scans it), so after each
+// renewal round the test prunes finished transactions, as Juju's
+// controllers did.
+func TestMongo(t *testing.T) {
+	if os.Getenv("LOAD_MONGO_SERVICES") == "" {
+		t.Skip("LOAD_MONGO_SERVICES not set: too slow for make check (make soak runs it)")
+	}
+	server, err := mongotest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	var sessions []*mgo.Session
+	defer func() {
+		for _, s := range sessions {
+			s.Close()
+		}
+	}()
+	clock := clocktest.NewClock(start)
+	cfg := config{
+		services: envInt(t, "LOAD_MONGO_SERVICES", 20), units: 3, managers: 3,
+		simulated: time.Duration(envInt(t, "LOAD_MONGO_MINUTES", 3)) * time.Minute,
+		lease:     time.Minute, renew: 30 * time.Second, step: 5 * time.Second, maxSleep: time.Minute,
+		failoverEvery: 2 * time.Minute, failoverDown: 30 * time.Second,
+		newClient: func(i int) (lease.Client, error) {
+			session, err := server.Dial()
+			if err != nil {
+				return nil, err
+			}
+			sessions = append(sessions, session)
+			return lease.NewClient(lease.ClientConfig{
+				Id: fmt.Sprintf("machine-%d", i), Namespace: "service-leadership", Collection: "leases",
+				Mongo: lease.NewMongo(session.DB(""), "txns"), Clock: clock,
+			})
+		},
+		workers:  4,
+		progress: time.Minute,
+	}
+	check, err := server.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions = append(sessions, check)
+	cfg.afterRenewal = func() {
+		if err := pruneTxns(check.DB("")); err != nil {
+			t.Errorf("pruning transactions: %v", err)
+		}
+	}
+	res := runLoad(t, clock, cfg)
+	t.Logf("%d services x %d units over %d managers on the embedded server for %v: %v",
+		cfg.services, cfg.units, cfg.managers, cfg.simulated, res)
+	checkHeap(t, res)
+}
+
+// pruneTxns removes the finished transactions (applied or aborted) that no
+// document's txn-queue names any more, as Juju's transaction pruner did:
+// mgo/txn looks a transaction up only through a queue that names it, and a
+// finished transaction never enters a queue again. Documents are read
+// after the transactions, so a transaction that finished after that read
+// is kept.
+func pruneTxns(db *mgo.Database) error {
+	var finished []struct {
+		Id bson.ObjectId `bson:"_id"`
+	}
+	// mgo/txn states: 5 aborted, 6 applied.
+	if err := db.C("txns").Find(bson.M{"s": bson.M{"$in": []int{5, 6}}}).Select(bson.M{"_id": 1}).All(&finished); err != nil {
+		return err
+	}
+	named := map[string]bool{}
+	for _, coll := range []string{"leases", "txns.stash"} {
+		var docs []struct {
+			Queue []string `bson:"txn-queue"`
+		}
+		if err := db.C(coll).Find(nil).Select(bson.M{"txn-queue": 1}).All(&docs); err != nil {
+			return err
+		}
+		for _, doc := range docs {
+			for _, token := range doc.Queue {
+				named[strings.SplitN(token, "_", 2)[0]] = true
+			}
+		}
+	}
+	var prune []bson.ObjectId
+	for _, tx := range finished {
+		if !named[tx.Id.Hex()] {
+			prune = append(prune, tx.Id)
+		}
+	}
+	if len(prune) == 0 {
+		return nil
+	}
+	_, err := db.C("txns").RemoveAll(bson.M{"_id": bson.M{"$in": prune}})
+	return err
+}
