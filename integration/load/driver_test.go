@@ -30,8 +30,10 @@ var start = func() time.Time {
 // a time, one manager is killed every cfg.failoverEvery and restarted
 // cfg.failoverDown later. It fails the test on an error, on two units
 // guaranteed one service at once, and on a service without a guaranteed
-// leader other than just after a failover.
-func runLoad(t *testing.T, clock *clocktest.Clock, cfg config) result {
+// leader other than just after a failover: it returns what it measured
+// and the problems it found (at most about 20), and stops at the first
+// step that found one.
+func runLoad(t *testing.T, clock *clocktest.Clock, cfg config) (result, []string) {
 	began := time.Now()
 	r := &run{
 		t: t, cfg: cfg, clock: clock, start: clock.Now(),
@@ -47,13 +49,19 @@ func runLoad(t *testing.T, clock *clocktest.Clock, cfg config) result {
 		r.managers[i] = r.startManager(i)
 	}
 	done := make(chan struct{})
-	defer func() {
+	var stopped bool
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		close(done)
 		for i := range r.managers {
 			r.kill(i)
 		}
 		r.standbys.Wait()
-	}()
+	}
+	defer stop() // if the test stops early
 	r.mu.Lock()
 	for s := 0; s < cfg.services; s++ {
 		for k := 0; k < cfg.units; k++ {
@@ -91,12 +99,10 @@ func runLoad(t *testing.T, clock *clocktest.Clock, cfg config) result {
 	}
 	r.res.heapEnd = heap()
 	r.res.took = time.Since(began)
+	stop() // a manager that fails to stop is a problem too
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, p := range r.problems {
-		t.Error(p)
-	}
-	return r.res
+	return r.res, append([]string(nil), r.problems...)
 }
 
 func serviceName(s int) string {
@@ -112,24 +118,36 @@ func (r *run) startManager(i int) *incarnation {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	return &incarnation{manager: m}
+	inc := &incarnation{manager: m, stopped: make(chan struct{})}
+	go func() {
+		err := m.Wait()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		switch {
+		case !inc.killed:
+			// Its units then wait, like those of a killed manager, for a
+			// restart that never comes; the run stops at the next step.
+			r.problems = append(r.problems, fmt.Sprintf("manager %d stopped by itself at %v: %v",
+				i, r.clock.Now().Sub(r.start), err))
+			inc.dead = true
+		case err != nil:
+			r.problems = append(r.problems, fmt.Sprintf("manager %d, killed: %v", i, err))
+		}
+		close(inc.stopped)
+	}()
+	return inc
 }
 
-// kill stops manager i, if it runs, and checks it stopped cleanly.
+// kill stops manager i, if it runs, and waits until it has stopped.
 func (r *run) kill(i int) {
 	r.mu.Lock()
 	inc, dead := r.managers[i], r.managers[i].dead
+	inc.dead, inc.killed = true, true
 	r.mu.Unlock()
-	if dead {
-		return
+	if !dead {
+		inc.manager.Kill()
 	}
-	inc.manager.Kill()
-	if err := inc.manager.Wait(); err != nil {
-		r.problem("manager %d: %v", i, err)
-	}
-	r.mu.Lock()
-	inc.dead = true
-	r.mu.Unlock()
+	<-inc.stopped
 }
 
 // failover kills manager i; the units that led through it stop renewing
@@ -202,12 +220,12 @@ func (r *run) renew() {
 			jobs[r.unitManager(unitIndex(unit))] <- [2]string{svc, unit}
 		}
 	}
-	managers := append([]*incarnation(nil), r.managers...)
+	managers := r.running()
 	r.mu.Unlock()
 	var wg sync.WaitGroup
 	for i, inc := range managers {
 		close(jobs[i])
-		if inc.dead {
+		if inc == nil {
 			continue
 		}
 		for w := 0; w < r.cfg.workers; w++ {
@@ -239,10 +257,10 @@ func (r *run) renew() {
 func (r *run) settle() {
 	for round := 0; round < 2; round++ {
 		r.mu.Lock()
-		managers := append([]*incarnation(nil), r.managers...)
+		managers := r.running()
 		r.mu.Unlock()
 		for _, inc := range managers {
-			if !inc.dead {
+			if inc != nil {
 				inc.manager.BlockUntilLeadershipReleased("barrier")
 				inc.manager.BlockUntilLeadershipReleased("barrier")
 			}
@@ -280,4 +298,16 @@ func (r *run) observe() {
 				svc, r.gapFrom[svc].Sub(r.start), now.Sub(r.start), r.lastKill.Sub(r.start)))
 		}
 	}
+}
+
+// running returns the managers, nil for those that are not running. The
+// caller holds r.mu.
+func (r *run) running() []*incarnation {
+	managers := make([]*incarnation, len(r.managers))
+	for i, inc := range r.managers {
+		if !inc.dead {
+			managers[i] = inc
+		}
+	}
+	return managers
 }

@@ -90,9 +90,13 @@ func (r *run) setActive(d int) {
 	}
 }
 
+// incarnation is one manager of one controller, from start to stop.
 type incarnation struct {
 	manager leadership.ManagerWorker
-	dead    bool
+	// dead and killed are guarded by run.mu: dead once the manager has
+	// stopped or is being killed, killed if the driver killed it.
+	dead, killed bool
+	stopped      chan struct{} // closed when Wait has returned
 }
 
 func (r *run) problem(format string, args ...interface{}) {

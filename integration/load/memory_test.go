@@ -27,7 +27,8 @@ func TestMemoryStore(t *testing.T) {
 		},
 		workers: 4,
 	}
-	res := runLoad(t, clock, cfg)
+	res, problems := runLoad(t, clock, cfg)
+	report(t, problems)
 	t.Logf("%d services x %d units over %d managers on leasetest for %v: %v",
 		cfg.services, cfg.units, cfg.managers, cfg.simulated, res)
 	checkHeap(t, res)

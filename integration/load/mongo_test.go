@@ -69,7 +69,8 @@ func TestMongo(t *testing.T) {
 			t.Errorf("pruning transactions: %v", err)
 		}
 	}
-	res := runLoad(t, clock, cfg)
+	res, problems := runLoad(t, clock, cfg)
+	report(t, problems)
 	t.Logf("%d services x %d units over %d managers on the embedded server for %v: %v",
 		cfg.services, cfg.units, cfg.managers, cfg.simulated, res)
 	checkHeap(t, res)

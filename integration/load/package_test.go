@@ -36,3 +36,10 @@ func checkHeap(t *testing.T, res result) {
 		t.Errorf("heap grew from %d to %d bytes", res.heapStart, res.heapEnd)
 	}
 }
+
+// report fails the test with each problem a run found.
+func report(t *testing.T, problems []string) {
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
