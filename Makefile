@@ -65,8 +65,8 @@ bench:
 ## it): SAFETY_SEEDS seeds of each kind of safety schedule (default 2000, about
 ## two hours in all on 2 cores), then the load tests at full size: 10,000
 ## services for an hour on the in-memory store (under a minute), and 300
-## services for ten minutes on the embedded server (about 1.5 hours: FerretDB's
-## SQLite backend does about one transaction a second at that size).
+## services for ten minutes on the embedded server (about 45 minutes: FerretDB's
+## SQLite backend does a few transactions a second at that size).
 SAFETY_SEEDS ?= 2000
 soak:
 	cd integration && SAFETY_SEEDS=$(SAFETY_SEEDS) $(GO) test -count=1 -timeout 0 -run 'TestSafety|TestKnownSchedules' ./safety

@@ -44,7 +44,9 @@ func TestMongo(t *testing.T) {
 		services: envInt(t, "LOAD_MONGO_SERVICES", 20), units: 3, managers: 3,
 		simulated: time.Duration(envInt(t, "LOAD_MONGO_MINUTES", 3)) * time.Minute,
 		lease:     time.Minute, renew: 30 * time.Second, step: 5 * time.Second, maxSleep: time.Minute,
-		failoverEvery: 2 * time.Minute, failoverDown: 30 * time.Second,
+		// A killed manager stays down longer than a lease, so its units'
+		// leases run out and pass to units of the other managers.
+		failoverEvery: 2 * time.Minute, failoverDown: 90 * time.Second,
 		newClient: func(i int) (lease.Client, error) {
 			session, err := server.Dial()
 			if err != nil {
