@@ -31,15 +31,8 @@ const (
 	freshEvery = 20
 )
 
-// start is a hostile instant for the fake clocks: after 2038, 5ns past
-// the second, in a -08:40 zone.
-var start = func() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
-	if err != nil {
-		panic(err)
-	}
-	return t
-}()
+// start is clocktest.Start, a hostile instant.
+var start = clocktest.Start
 
 // oursEnv is a leadership manager on a fake clock, over lease.NewClient on
 // mongotest (mongo true) or over the in-memory leasetest store.

@@ -11,15 +11,8 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// defaultClockStart is a hostile instant: after 2038, a nanosecond past
-// the second, in an odd zone.
-var defaultClockStart = func() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
-	if err != nil {
-		panic(err)
-	}
-	return t
-}()
+// defaultClockStart is clocktest.Start, a hostile instant.
+var defaultClockStart = clocktest.Start
 
 // defaultMaxSleep is so long that, unless a test asks for less, the
 // manager's MaxSleep wake never comes into a test.

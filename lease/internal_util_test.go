@@ -7,8 +7,8 @@ import (
 	"gopkg.in/mgo.v2/bson"
 )
 
-// zero is a hostile instant: after 2038, a nanosecond past the second, in
-// an odd zone.
+// zero is the hostile instant of clocktest.Start (after 2038, 5ns past the
+// second, in a -08:40 zone), spelt out because clocktest imports lease.
 var zero = func() time.Time {
 	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
+	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -13,15 +14,8 @@ type SkewSuite struct{}
 
 var _ = gc.Suite(&SkewSuite{})
 
-// now is a hostile instant: after 2038, a nanosecond past the second, in an
-// odd zone.
-var now = func() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
-	if err != nil {
-		panic(err)
-	}
-	return t
-}()
+// now is clocktest.Start, a hostile instant.
+var now = clocktest.Start
 
 func (s *SkewSuite) TestTable(c *gc.C) {
 	zoneA := time.FixedZone("A", -3600)

@@ -31,15 +31,8 @@ const (
 	longWait = 2 * time.Minute
 )
 
-// start is a hostile instant: after 2038, 5ns past the second, in a
-// -08:40 zone.
-var start = func() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
-	if err != nil {
-		panic(err)
-	}
-	return t
-}()
+// start is clocktest.Start, a hostile instant.
+var start = clocktest.Start
 
 // mgoGoroutines are mgo.v2's own goroutines, which outlive a closed
 // session for up to its 15-second ping interval.

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/mgo.v2/txn"
 
 	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -19,15 +20,8 @@ import (
 // that a lease's AssertOp can go into the tests' own transactions.
 const txnCollection = "txns"
 
-// defaultClockStart is a hostile instant: after 2038, 5ns past the second,
-// in a -08:40 zone.
-var defaultClockStart = func() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
-	if err != nil {
-		panic(err)
-	}
-	return t
-}()
+// defaultClockStart is clocktest.Start, a hostile instant.
+var defaultClockStart = clocktest.Start
 
 // mongoSuite gives each test a fresh server and a database on it.
 type mongoSuite struct {

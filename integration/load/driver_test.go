@@ -15,15 +15,8 @@ import (
 // longWait bounds every wait for something that must happen.
 const longWait = 5 * time.Minute
 
-// start is a hostile instant: after 2038, 5ns past the second, in a
-// -08:40 zone.
-var start = func() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
-	if err != nil {
-		panic(err)
-	}
-	return t
-}()
+// start is clocktest.Start, a hostile instant.
+var start = clocktest.Start
 
 // runLoad runs cfg: every unit claims, the winners renew every cfg.renew
 // and the others wait for a release and claim; time moves on cfg.step at

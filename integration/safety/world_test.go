@@ -8,6 +8,7 @@ import (
 	"gopkg.in/mgo.v2"
 
 	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -28,15 +29,8 @@ const (
 	longWait = 2 * time.Minute
 )
 
-// start is a hostile instant: after 2038, 5ns past the second, in a
-// -08:40 zone.
-var start = func() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
-	if err != nil {
-		panic(err)
-	}
-	return t
-}()
+// start is clocktest.Start, a hostile instant.
+var start = clocktest.Start
 
 // world is one run of a schedule: a server, a node per controller, and
 // the history. Only the driver goroutine touches it, except for record.

@@ -21,13 +21,7 @@ const (
 	shortWait = 50 * time.Millisecond
 )
 
-var start = func() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
-	if err != nil {
-		panic(err)
-	}
-	return t
-}()
+var start = clocktest.Start
 
 type ClockSuite struct{}
 

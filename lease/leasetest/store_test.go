@@ -21,15 +21,8 @@ type StoreSuite struct {
 
 var _ = gc.Suite(&StoreSuite{})
 
-// start is a hostile instant: after 2038, a nanosecond past the second, in
-// an odd zone.
-var start = func() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, "2073-03-03T01:00:00.000000005-08:40")
-	if err != nil {
-		panic(err)
-	}
-	return t
-}()
+// start is clocktest.Start, a hostile instant.
+var start = clocktest.Start
 
 func (s *StoreSuite) SetUpTest(c *gc.C) {
 	s.clock = clocktest.NewClock(start)
