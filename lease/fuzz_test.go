@@ -165,19 +165,13 @@ func FuzzLeaseDoc(f *testing.F) {
 // documents: decoding never panics, an error names the document, and a
 // document that decodes round-trips.
 func FuzzLeaseDocBSON(f *testing.F) {
-	for _, doc := range []interface{}{
+	addBSONSeeds(f,
 		newLeaseDoc("ns", "name", entry{holder: "holder", expiry: zero, writer: "writer"}),
 		bson.M{"_id": "lease#ns#name#", "type": "lease", "namespace": "ns", "name": "name",
 			"holder": "h", "expiry": "soon", "writer": "w", "txn-revno": int64(2), "txn-queue": []string{"x"}},
 		bson.M{"_id": 42, "type": "lease"},
 		bson.M{"_id": bson.M{"a": 1}, "holder": []int{1}},
-	} {
-		data, err := bson.Marshal(doc)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, ok := wellFormed(data)
 		if !ok {
@@ -309,18 +303,12 @@ func FuzzClockDoc(f *testing.F) {
 // documents: decoding never panics, an error says it is the clock
 // document, and a document that decodes round-trips.
 func FuzzClockDocBSON(f *testing.F) {
-	for _, doc := range []interface{}{
+	addBSONSeeds(f,
 		newClockDoc("ns"),
 		bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": bson.M{"a": int64(1), "b": 2}},
 		bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": "all of them"},
 		bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": bson.M{"a": bson.M{"b": 1}}},
-	} {
-		data, err := bson.Marshal(doc)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, ok := wellFormed(data)
 		if !ok {
@@ -376,5 +364,16 @@ func roundTripClock(t *testing.T, ns string, writers map[string]time.Time) {
 		if !got[w].Equal(at) {
 			t.Fatalf("round trip of %v: got %v", writers, got)
 		}
+	}
+}
+
+// addBSONSeeds adds each document, marshalled to BSON, to f's seed corpus.
+func addBSONSeeds(f *testing.F, docs ...interface{}) {
+	for _, doc := range docs {
+		data, err := bson.Marshal(doc)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
 	}
 }
