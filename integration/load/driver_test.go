@@ -120,11 +120,10 @@ func (r *run) startManager(i int) *incarnation {
 		case !inc.killed:
 			// Its units then wait, like those of a killed manager, for a
 			// restart that never comes; the run stops at the next step.
-			r.problems = append(r.problems, fmt.Sprintf("manager %d stopped by itself at %v: %v",
-				i, r.clock.Now().Sub(r.start), err))
+			r.problemLocked("manager %d stopped by itself at %v: %v", i, r.clock.Now().Sub(r.start), err)
 			inc.dead = true
 		case err != nil:
-			r.problems = append(r.problems, fmt.Sprintf("manager %d, killed: %v", i, err))
+			r.problemLocked("manager %d, killed: %v", i, err)
 		}
 		close(inc.stopped)
 	}()
@@ -286,9 +285,9 @@ func (r *run) observe() {
 		if _, ok := r.gapFrom[svc]; !ok {
 			r.gapFrom[svc] = r.until[svc]
 		}
-		if !excused && len(r.problems) < 20 {
-			r.problems = append(r.problems, fmt.Sprintf("%s has had no leader since %v (now %v; last failover at %v)",
-				svc, r.gapFrom[svc].Sub(r.start), now.Sub(r.start), r.lastKill.Sub(r.start)))
+		if !excused {
+			r.problemLocked("%s has had no leader since %v (now %v; last failover at %v)",
+				svc, r.gapFrom[svc].Sub(r.start), now.Sub(r.start), r.lastKill.Sub(r.start))
 		}
 	}
 }

@@ -99,9 +99,17 @@ type incarnation struct {
 	stopped      chan struct{} // closed when Wait has returned
 }
 
+// problem records a problem with the run.
 func (r *run) problem(format string, args ...interface{}) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.problemLocked(format, args...)
+}
+
+// problemLocked is problem for a caller that holds r.mu. It keeps the
+// first 20 problems: the run stops at the step that found one, but one
+// step can find many.
+func (r *run) problemLocked(format string, args ...interface{}) {
 	if len(r.problems) < 20 {
 		r.problems = append(r.problems, fmt.Sprintf(format, args...))
 	}
@@ -140,10 +148,8 @@ func (r *run) won(svc, unit string, at time.Time, renewal bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if other := r.holder[svc]; other != "" && other != unit && !r.until[svc].Before(at) {
-		if len(r.problems) < 20 {
-			r.problems = append(r.problems, fmt.Sprintf("%s won %s at %v while %s was guaranteed it until %v",
-				unit, svc, at.Sub(r.start), other, r.until[svc].Sub(r.start)))
-		}
+		r.problemLocked("%s won %s at %v while %s was guaranteed it until %v",
+			unit, svc, at.Sub(r.start), other, r.until[svc].Sub(r.start))
 	}
 	if until, ok := r.until[svc]; ok && at.After(until) {
 		// A term ended before the next began: only a failover excuses
@@ -156,9 +162,9 @@ func (r *run) won(svc, unit string, at time.Time, renewal bool) {
 		for _, kill := range r.kills {
 			excused = excused || (!until.Before(kill) && until.Sub(kill) <= r.cfg.lease)
 		}
-		if !excused && len(r.problems) < 20 {
-			r.problems = append(r.problems, fmt.Sprintf("%s had no leader from %v to %v, with no failover before",
-				svc, until.Sub(r.start), at.Sub(r.start)))
+		if !excused {
+			r.problemLocked("%s had no leader from %v to %v, with no failover before",
+				svc, until.Sub(r.start), at.Sub(r.start))
 		}
 	}
 	r.holder[svc], r.renewer[svc] = unit, unit
