@@ -67,8 +67,9 @@ func (c claim) respond(err error) {
 // client means its view changed: it reads the lease again and retries, up
 // to maxClaimAttempts times.
 //
-// Success, denial and running out of attempts (here, or in the client,
-// which reports [lease.ErrExcessiveContention]) go back to the caller. It
+// Success, denial, running out of attempts (here, or in the client, which
+// reports [lease.ErrExcessiveContention]) and any other error the client
+// says may pass if tried again (see retryable) go back to the caller. It
 // returns only errors that must stop the manager: any other client error,
 // and tomb.ErrDying.
 func (m *manager) handleClaim(c claim) error {
@@ -92,9 +93,9 @@ func (m *manager) handleClaim(c claim) error {
 			return nil
 		}
 		switch {
-		case errors.Cause(err) == lease.ErrInvalid:
+		case errors.Is(err, lease.ErrInvalid):
 			continue
-		case errors.Is(err, lease.ErrExcessiveContention):
+		case retryable(err):
 			// The client ran out of attempts itself: tell the
 			// caller, as when this loop runs out, and stay alive.
 			m.sync(c.service)

@@ -1,7 +1,6 @@
 package leadership
 
 import (
-	"sort"
 	"time"
 
 	"github.com/juju/errors"
@@ -79,6 +78,9 @@ type manager struct {
 	lastWake time.Time
 	alarm    <-chan time.Time // nil when a new one is needed
 	alarmAt  time.Time
+	// retry is the back-off after a wake that could not finish: the
+	// manager does not wake again before retry.at.
+	retry retry
 }
 
 // NewManager returns a [ManagerWorker] running with config, or nil and an
@@ -121,7 +123,7 @@ func (m *manager) Wait() error {
 // caused by tomb.ErrDying is made bare, because tomb compares it by
 // identity: wrapped, a clean stop would be reported as a failure.
 func (m *manager) kill(err error) {
-	if errors.Cause(err) == tomb.ErrDying {
+	if errors.Is(err, tomb.ErrDying) {
 		err = tomb.ErrDying
 	}
 	m.tomb.Kill(err)
@@ -159,12 +161,21 @@ func (m *manager) choose() error {
 
 // setAlarm makes sure the alarm is set for the next wake-up time: the
 // earliest expiry in the view, or MaxSleep after the last wake if that is
-// sooner, but never at or before the last wake. It replaces the alarm only
-// if that time has changed.
+// sooner; or, after a wake that could not finish, the end of its back-off;
+// and never at or before the last wake. It replaces the alarm only if that
+// time has changed.
+//
+// It reads the clock first, so that a clock that has stepped back since
+// the manager last read it delays none of these by the step (see
+// followClock).
 func (m *manager) setAlarm() {
+	m.followClock(m.clock.Now())
 	at := m.sleepFrom.Add(m.maxSleep)
 	if expiry, ok := m.view.earliest(); ok && expiry.Before(at) {
 		at = expiry
+	}
+	if !m.retry.at.IsZero() {
+		at = m.retry.at
 	}
 	if !m.lastWake.IsZero() && !at.After(m.lastWake) {
 		at = m.lastWake.Add(time.Nanosecond)
@@ -176,40 +187,20 @@ func (m *manager) setAlarm() {
 	m.alarmAt = at
 }
 
-// wake refreshes the client, rebuilds the view from one snapshot of its
-// leases, and tries to expire every lease in it whose expiry is not after
-// now, in name order. ErrInvalid from ExpireLease is expected (someone else
-// got there first, or the lease was extended) and ignored. It returns any
-// other client error, which must stop the manager; leases later in the
-// order are then not attempted.
-func (m *manager) wake() error {
-	if err := m.client.Refresh(); err != nil {
-		return errors.Trace(err)
+// followClock brings the times the next wake is counted from back to now
+// if the clock reads earlier than they are (an NTP step, or a clock with
+// no monotonic reading): MaxSleep and the back-off then count from now,
+// and a wake is possible again at the next reading after now. Without it,
+// a clock stepped back by an hour would keep the manager from refreshing
+// and expiring for an hour more than MaxSleep.
+func (m *manager) followClock(now time.Time) {
+	if now.Before(m.sleepFrom) {
+		m.sleepFrom = now
 	}
-	now := m.clock.Now()
-	m.sleepFrom, m.lastWake = now, now
-	leases := m.client.Leases()
-	m.view.reset(leases)
-	var expired []string
-	for name, info := range leases {
-		if !info.Expiry.After(now) {
-			expired = append(expired, name)
-		}
+	if now.Before(m.lastWake) {
+		m.lastWake = now
 	}
-	sort.Strings(expired)
-	for _, name := range expired {
-		err := m.client.ExpireLease(name)
-		if err != nil && errors.Cause(err) != lease.ErrInvalid {
-			return errors.Trace(err)
-		}
-		m.sync(name)
-	}
-	for name := range m.blocked {
-		if !m.view.has(name) {
-			m.release(name)
-		}
-	}
-	return nil
+	m.retry.follow(now)
 }
 
 // lease returns the client's cached information about the named lease,
