@@ -83,8 +83,12 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 // between the readings. With SystemClock, whose readings carry Go's
 // monotonic clock, the elapsed time is monotonic, so a wall clock stepped
 // back by NTP during the read cannot invert the window (Juju LP 1662202).
-// A Clock whose second reading is still before its first makes Refresh
-// fail, changing nothing.
+// A Clock without monotonic readings (a fake, or time.Now().UTC()) can
+// step back between the two readings; the window is then the two
+// readings, earlier first. Its end is still an upper bound on the local
+// time of the read, on the clock as it reads after the step, which is all
+// that Latest, and so every expiry, relies on. (Juju failed the refresh
+// instead, which stopped the manager that made it.)
 func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, error) {
 	readAfter := c.config.Clock.Now()
 	var raw bson.Raw
@@ -94,11 +98,10 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 		return nil, nil, errors.Annotatef(err, "cannot read clock document")
 	}
 	elapsed := readEnd.Sub(readAfter)
-	if elapsed < 0 {
-		return nil, nil, errors.Errorf(
-			"end of read window preceded beginning: clock went back %s while reading clock document", -elapsed)
-	}
 	readBefore := readAfter.Add(elapsed)
+	if elapsed < 0 {
+		readAfter, readBefore = readBefore, readAfter
+	}
 
 	writers, writes, err := decodeClockDoc(raw)
 	if err != nil {

@@ -68,14 +68,6 @@ func (s *ClientCorruptionSuite) TestNoClockData(c *gc.C) {
 	s.checkCacheUnchanged(c)
 }
 
-func (s *ClientCorruptionSuite) TestClockGoesBackDuringRefresh(c *gc.C) {
-	s.fix.Clock.SetStep(-time.Nanosecond)
-	err := s.fix.Client.Refresh()
-	c.Check(err, gc.ErrorMatches,
-		"end of read window preceded beginning: clock went back 1ns while reading clock document")
-	s.checkCacheUnchanged(c)
-}
-
 func (s *ClientCorruptionSuite) TestCorruptionFoundOnRetry(c *gc.C) {
 	blocker := NewFixture(c, s.db, FixtureParams{Id: "blocker"})
 	defer s.fix.Mongo.SetBeforeHooks(c, func() {
