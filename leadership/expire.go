@@ -70,7 +70,7 @@ func (m *manager) wake() error {
 // woke records a wake at the clock's reading, which it returns: MaxSleep
 // counts from it, and the manager does not wake again at that reading.
 func (m *manager) woke() time.Time {
-	now := m.clock.Now()
+	now := m.now()
 	m.sleepFrom, m.lastWake = now, now
 	return now
 }

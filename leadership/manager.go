@@ -78,6 +78,8 @@ type manager struct {
 	lastWake time.Time
 	alarm    <-chan time.Time // nil when a new one is needed
 	alarmAt  time.Time
+	// lastNow is the manager's latest reading of its clock.
+	lastNow time.Time
 	// retry is the back-off after a wake that could not finish: the
 	// manager does not wake again before retry.at.
 	retry retry
@@ -101,6 +103,7 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		// the moment NewManager was called, whenever the loop starts.
 		sleepFrom: config.Clock.Now(),
 	}
+	m.lastNow = m.sleepFrom
 	m.reader, _ = config.Client.(lease.Reader)
 	go func() {
 		defer m.tomb.Done()
@@ -166,10 +169,9 @@ func (m *manager) choose() error {
 // time has changed.
 //
 // It reads the clock first, so that a clock that has stepped back since
-// the manager last read it delays none of these by the step (see
-// followClock).
+// the manager last read it delays none of these by the step (see now).
 func (m *manager) setAlarm() {
-	m.followClock(m.clock.Now())
+	m.now()
 	at := m.sleepFrom.Add(m.maxSleep)
 	if expiry, ok := m.view.earliest(); ok && expiry.Before(at) {
 		at = expiry
@@ -187,20 +189,24 @@ func (m *manager) setAlarm() {
 	m.alarmAt = at
 }
 
-// followClock brings the times the next wake is counted from back to now
-// if the clock reads earlier than they are (an NTP step, or a clock with
-// no monotonic reading): MaxSleep and the back-off then count from now,
-// and a wake is possible again at the next reading after now. Without it,
-// a clock stepped back by an hour would keep the manager from refreshing
-// and expiring for an hour more than MaxSleep.
-func (m *manager) followClock(now time.Time) {
-	if now.Before(m.sleepFrom) {
-		m.sleepFrom = now
+// now reads the clock. If it reads earlier than the manager's last
+// reading, the clock has stepped back (an NTP step, or a clock with no
+// monotonic reading): every time the next wake is counted from (the last
+// wake, for MaxSleep and for "never twice at one reading", and the end of
+// a back-off) moves back by the step, so that the step delays none of
+// them. The leases' expiries do not move: each is the latest time at which
+// its holder may still lead, and a later deadline errs on the safe side.
+func (m *manager) now() time.Time {
+	now := m.clock.Now()
+	if back := m.lastNow.Sub(now); back > 0 {
+		m.sleepFrom = m.sleepFrom.Add(-back)
+		if !m.lastWake.IsZero() {
+			m.lastWake = m.lastWake.Add(-back)
+		}
+		m.retry.shift(-back)
 	}
-	if now.Before(m.lastWake) {
-		m.lastWake = now
-	}
-	m.retry.follow(now)
+	m.lastNow = now
+	return now
 }
 
 // lease returns the client's cached information about the named lease,

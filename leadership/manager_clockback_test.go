@@ -34,6 +34,26 @@ func (s *ClockBackSuite) TestMaxSleepCountsFromSteppedBackClock(c *gc.C) {
 	})
 }
 
+// TestMaxSleepAfterSmallStepBack: a step back shorter than the time since
+// the last wake still moves the MaxSleep wake back by the step. (The
+// manager sees a step only between two of its own readings.)
+func (s *ClockBackSuite) TestMaxSleepAfterSmallStepBack(c *gc.C) {
+	fix := &fixture{
+		maxSleep:    time.Minute,
+		expectCalls: []call{{method: "Refresh"}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
+		// The manager reads the clock at 40s, then at 30s.
+		clock.Advance(40 * time.Second)
+		syncThenAlarm(c, manager, clock, offset(time.Minute))
+		clock.Set(offset(30 * time.Second))
+		syncThenAlarm(c, manager, clock, offset(50*time.Second))
+		clock.Advance(20 * time.Second)
+		c.Assert(clock.WaitAlarmFor(offset(110*time.Second), LongWait), jc.ErrorIsNil)
+	})
+}
+
 // TestWakeAfterSteppedBackClock: after a wake, the manager does not wake
 // again at that reading; a clock stepped back behind it must not push the
 // next wake past a lease's expiry.

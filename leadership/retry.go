@@ -47,13 +47,9 @@ func (r *retry) succeeded() {
 	*r = retry{}
 }
 
-// follow keeps the next try at most one delay after now, when the clock
-// has stepped back since the back-off was set.
-func (r *retry) follow(now time.Time) {
-	if r.delay == 0 {
-		return
-	}
-	if latest := now.Add(r.delay); latest.Before(r.at) {
-		r.at = latest
+// shift moves the end of the back-off by d, if there is one.
+func (r *retry) shift(d time.Duration) {
+	if !r.at.IsZero() {
+		r.at = r.at.Add(d)
 	}
 }
