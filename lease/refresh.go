@@ -83,7 +83,8 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 // between the readings. With SystemClock, whose readings carry Go's
 // monotonic clock, the elapsed time is monotonic, so a wall clock stepped
 // back by NTP during the read cannot invert the window (Juju LP 1662202).
-// A Clock without monotonic readings (a fake, or time.Now().UTC()) can
+// A Clock without monotonic readings (a fake, or one that returns the wall
+// clock converted to UTC, which drops the monotonic reading) can
 // step back between the two readings; the window is then the two
 // readings, earlier first. Its end is still an upper bound on the local
 // time of the read, on the clock as it reads after the step, which is all
