@@ -11,19 +11,36 @@ import (
 )
 
 // Manager grants leadership of services to their units.
+//
+// Service and unit names follow Juju's rules (see the package doc): a
+// service name such as "redis" or "my-db2", and a unit name of the form
+// "<service>/<n>" such as "redis/0". A method given an invalid name
+// returns an error naming it, and sends nothing to the manager.
 type Manager interface {
 	// ClaimLeadership makes the unit leader of the service for at least
-	// duration from the moment of the call, and returns nil; or returns
-	// [ErrClaimDenied] if another unit is leader. Any other error means
-	// nothing can be inferred.
+	// duration (positive) from the moment of the call, and returns nil;
+	// a claim by the current leader extends its term, and never shortens
+	// it. It returns [ErrClaimDenied] (bare) if another unit is leader.
+	//
+	// An error satisfying errors.Is(err, [lease.ErrExcessiveContention])
+	// means the lease kept changing, or the controller's clock is behind
+	// its own last write (after an NTP step), while the manager tried:
+	// nothing is known of the outcome, the manager keeps running, and the
+	// caller may try again. [ErrStopped] means the manager has stopped.
+	// Any other error means nothing can be inferred.
 	ClaimLeadership(serviceName, unitName string, duration time.Duration) error
 
 	// CheckLeadership returns a [Token] if the unit is leader of the
-	// service, or an error and a nil Token if it is not.
+	// service, or an error and a nil Token if it is not: an error that
+	// says "<unit> is not leader of <service>". An error satisfying
+	// errors.Is(err, [lease.ErrExcessiveContention]) means the manager
+	// could not read the store just then, and the caller may try again;
+	// [ErrStopped] means the manager has stopped.
 	CheckLeadership(serviceName, unitName string) (Token, error)
 
 	// BlockUntilLeadershipReleased returns nil once the manager's view
-	// shows no leader for the service: at once if there is none.
+	// shows no leader for the service: at once if there is none. It
+	// returns [ErrStopped] if the manager stops first.
 	BlockUntilLeadershipReleased(serviceName string) error
 }
 

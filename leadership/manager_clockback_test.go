@@ -80,7 +80,7 @@ func (s *ClockBackSuite) TestBackOffAfterSteppedBackClock(c *gc.C) {
 	fix := &fixture{
 		leases:      redisLease(-time.Second),
 		maxSleep:    time.Hour,
-		expectCalls: append(expireRedis(contention, nil), call{method: "Refresh"}),
+		expectCalls: append(expireRedis(errContention, nil), call{method: "Refresh"}),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)

@@ -21,17 +21,17 @@ type RetrySuite struct{}
 
 var _ = gc.Suite(&RetrySuite{})
 
-// contention is what the MongoDB client returns when every attempt at a
+// errContention is what the MongoDB client returns when every attempt at a
 // transaction was aborted, wrapped as a client might.
-var contention = fmt.Errorf("cannot expire lease: %w", lease.ErrExcessiveContention)
+var errContention = fmt.Errorf("cannot expire lease: %w", lease.ErrExcessiveContention)
 
-// TestExpireContentionBacksOff: a wake whose expiry fails with contention
+// TestExpireContentionBacksOff: a wake whose expiry fails with errContention
 // leaves the manager running; it tries again after 50ms, then 100ms more,
 // on its own clock, and never while the clock stands still; once the
 // expiry succeeds, it goes back to its usual wakes.
 func (s *RetrySuite) TestExpireContentionBacksOff(c *gc.C) {
-	calls := expireRedis(contention, nil)
-	calls = append(calls, expireRedis(contention, nil)...)
+	calls := expireRedis(errContention, nil)
+	calls = append(calls, expireRedis(errContention, nil)...)
 	calls = append(calls, expireRedis(nil, deleteLease("redis"))...)
 	fix := &fixture{
 		leases:      redisLease(-time.Second),
@@ -55,7 +55,7 @@ func (s *RetrySuite) TestExpireContentionBacksOff(c *gc.C) {
 func (s *RetrySuite) TestExpireContentionBackOffIsCapped(c *gc.C) {
 	var calls []call
 	for i := 0; i < 4; i++ {
-		calls = append(calls, expireRedis(contention, nil)...)
+		calls = append(calls, expireRedis(errContention, nil)...)
 	}
 	fix := &fixture{
 		leases:      redisLease(-time.Second),
@@ -91,7 +91,7 @@ func (s *RetrySuite) TestExpireContentionDoesNotStarveOthers(c *gc.C) {
 		},
 		maxSleep: time.Minute,
 		expectCalls: []call{
-			{method: "Refresh"}, expire("mysql", contention),
+			{method: "Refresh"}, expire("mysql", errContention),
 			{method: "Refresh"}, expire("redis", nil), expire("mysql", nil),
 		},
 	}
@@ -101,13 +101,13 @@ func (s *RetrySuite) TestExpireContentionDoesNotStarveOthers(c *gc.C) {
 	})
 }
 
-// TestRefreshContentionOnWake: a Refresh that reports contention on a
+// TestRefreshContentionOnWake: a Refresh that reports errContention on a
 // wake backs off like an expiry.
 func (s *RetrySuite) TestRefreshContentionOnWake(c *gc.C) {
 	fix := &fixture{
 		maxSleep: time.Minute,
 		expectCalls: []call{
-			{method: "Refresh", err: contention},
+			{method: "Refresh", err: errContention},
 			{method: "Refresh"},
 		},
 	}
@@ -119,12 +119,12 @@ func (s *RetrySuite) TestRefreshContentionOnWake(c *gc.C) {
 	})
 }
 
-// TestCheckRefreshContention: a check whose Refresh reports contention
+// TestCheckRefreshContention: a check whose Refresh reports errContention
 // returns that error, and the manager carries on.
 func (s *RetrySuite) TestCheckRefreshContention(c *gc.C) {
 	fix := &fixture{
 		expectCalls: []call{
-			{method: "Refresh", err: contention},
+			{method: "Refresh", err: errContention},
 			{method: "Refresh", callback: func(leases map[string]lease.Info) {
 				leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Minute)}
 			}},
