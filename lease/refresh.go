@@ -2,6 +2,7 @@ package lease
 
 import (
 	"sort"
+	"time"
 
 	"github.com/juju/errors"
 	"gopkg.in/mgo.v2"
@@ -13,8 +14,9 @@ import (
 // first and the clock document second, so that the clock document read is
 // at least as recent as every lease's writer: every transaction writes its
 // writer's time before the lease. If any document is corrupt, or a lease's
-// writer has no time in the clock document, it returns an error and leaves
-// the cache as it was.
+// writer has no time in the clock document, or the client's clock reads a
+// time outside the store's range (ErrTimeOutOfRange), it returns an error
+// and leaves the cache as it was.
 func (c *client) Refresh() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
@@ -84,7 +86,9 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 // monotonic clock, the elapsed time is monotonic, so a wall clock stepped
 // back by NTP during the read cannot invert the window (Juju LP 1662202).
 // A Clock whose second reading is still before its first makes Refresh
-// fail, changing nothing.
+// fail, changing nothing; so does a reading that the store cannot hold
+// (ErrTimeOutOfRange), so that every time the cache holds or computes
+// from is in the store's range.
 func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, error) {
 	readAfter := c.config.Clock.Now()
 	var raw bson.Raw
@@ -93,12 +97,23 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 	if err != nil {
 		return nil, nil, errors.Annotatef(err, "cannot read clock document")
 	}
+	for _, reading := range []time.Time{readAfter, readEnd} {
+		if err := checkClockReading(reading, c.config.Id); err != nil {
+			return nil, nil, errors.Trace(err)
+		}
+	}
 	elapsed := readEnd.Sub(readAfter)
 	if elapsed < 0 {
 		return nil, nil, errors.Errorf(
 			"end of read window preceded beginning: clock went back %s while reading clock document", -elapsed)
 	}
 	readBefore := readAfter.Add(elapsed)
+	if readBefore.Before(readEnd) {
+		// The readings are further apart than a time.Duration counts
+		// (Sub saturated): only a clock without a monotonic reading can
+		// do that, and its second reading is then the end of the window.
+		readBefore = readEnd
+	}
 
 	writers, writes, err := decodeClockDoc(raw)
 	if err != nil {
