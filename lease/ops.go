@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/seed07a61904/leadership/internal/stored"
-
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/internal/stored"
 )
 
 // scope names the documents a client writes, and the client writing them.
@@ -110,14 +110,14 @@ func createClockOps(s scope) []txn.Op {
 // lease held, by anyone: a lease must be expired before it can be claimed
 // again.
 func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
-	if err := checkClockReading(now, s.id); err != nil {
+	if err := stored.CheckClockReading(now, s.id); err != nil {
 		return nil, entry{}, err
 	}
 	if _, found := c.entries[name]; found {
 		return nil, entry{}, ErrInvalid
 	}
 	expiry := now.Add(request.Duration)
-	if err := checkRequestExpiry(expiry, name, now, request); err != nil {
+	if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
 		return nil, entry{}, err
 	}
 	next := entry{
@@ -158,7 +158,7 @@ func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]
 // be stored: the expiry cannot be cut to the store's range, since it must
 // not be earlier than either bound.
 func extendOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
-	if err := checkClockReading(now, s.id); err != nil {
+	if err := stored.CheckClockReading(now, s.id); err != nil {
 		return nil, entry{}, err
 	}
 	last, found := c.entries[name]
@@ -166,7 +166,7 @@ func extendOps(s scope, c cache, name string, request Request, now time.Time) ([
 		return nil, entry{}, ErrInvalid
 	}
 	expiry := now.Add(request.Duration)
-	if err := checkRequestExpiry(expiry, name, now, request); err != nil {
+	if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
 		return nil, entry{}, err
 	}
 	if latest := c.skews[last.writer].Latest(last.expiry); expiry.Before(latest) {
@@ -196,7 +196,7 @@ func extendOps(s scope, c cache, name string, request Request, now time.Time) ([
 // not strictly after the latest local time at which the lease's last writer
 // might still consider it held.
 func expireOps(s scope, c cache, name string, now time.Time) ([]txn.Op, error) {
-	if err := checkClockReading(now, s.id); err != nil {
+	if err := stored.CheckClockReading(now, s.id); err != nil {
 		return nil, err
 	}
 	last, found := c.entries[name]

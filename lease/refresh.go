@@ -8,6 +8,8 @@ import (
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/internal/stored"
 )
 
 // Refresh is part of the [Client] interface. It reads the lease documents
@@ -98,7 +100,7 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 		return nil, nil, errors.Annotatef(err, "cannot read clock document")
 	}
 	for _, reading := range []time.Time{readAfter, readEnd} {
-		if err := checkClockReading(reading, c.config.Id); err != nil {
+		if err := stored.CheckClockReading(reading, c.config.Id); err != nil {
 			return nil, nil, errors.Trace(err)
 		}
 	}

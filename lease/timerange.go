@@ -1,11 +1,6 @@
 package lease
 
-import (
-	"strconv"
-	"time"
-
-	"github.com/seed07a61904/leadership/internal/stored"
-)
+import "github.com/seed07a61904/leadership/internal/stored"
 
 // ErrTimeOutOfRange is returned, wrapped (check with errors.Is), by
 // [Client.ClaimLease], [Client.ExtendLease], [Client.ExpireLease],
@@ -33,17 +28,3 @@ import (
 // written, makes the document corrupt: that error does not match
 // ErrTimeOutOfRange.
 var ErrTimeOutOfRange = stored.ErrTimeOutOfRange
-
-// checkClockReading returns an ErrTimeOutOfRange error if the reading now
-// of client id's clock cannot be stored.
-func checkClockReading(now time.Time, id string) error {
-	return stored.CheckTime(now, "clock reading", "of client "+strconv.Quote(id))
-}
-
-// checkRequestExpiry returns an ErrTimeOutOfRange error if expiry, the
-// expiry of the named lease that request asks for at now, cannot be
-// stored.
-func checkRequestExpiry(expiry time.Time, name string, now time.Time, request Request) error {
-	return stored.CheckTime(expiry, "expiry", "of lease "+strconv.Quote(name)+
-		" (clock reading "+stored.Format(now)+" plus "+request.Duration.String()+")")
-}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -65,4 +66,20 @@ func (e *rangeError) Unwrap() error {
 // many fractional digits as it needs.
 func Format(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// CheckClockReading returns an ErrTimeOutOfRange error if the reading now
+// of client id's clock cannot be stored: `clock reading <now> of client
+// "<id>" out of range: ...`.
+func CheckClockReading(now time.Time, id string) error {
+	return CheckTime(now, "clock reading", "of client "+strconv.Quote(id))
+}
+
+// CheckRequestExpiry returns an ErrTimeOutOfRange error if expiry, the
+// expiry of the named lease that a request for d at now asks for, cannot
+// be stored: `expiry <expiry> of lease "<name>" (clock reading <now> plus
+// <d>) out of range: ...`.
+func CheckRequestExpiry(expiry time.Time, name string, now time.Time, d time.Duration) error {
+	return CheckTime(expiry, "expiry", "of lease "+strconv.Quote(name)+
+		" (clock reading "+Format(now)+" plus "+d.String()+")")
 }
