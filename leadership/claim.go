@@ -67,8 +67,9 @@ func (c claim) respond(err error) {
 // client means its view changed: it reads the lease again and retries, up
 // to maxClaimAttempts times.
 //
-// Success, denial and running out of attempts (here, or in the client,
-// which reports [lease.ErrExcessiveContention]) go back to the caller. It
+// Success, denial, running out of attempts (here, or in the client,
+// which reports [lease.ErrExcessiveContention]) and a time the store
+// cannot hold ([lease.ErrTimeOutOfRange]) go back to the caller. It
 // returns only errors that must stop the manager: any other client error,
 // and tomb.ErrDying.
 func (m *manager) handleClaim(c claim) error {
@@ -98,6 +99,11 @@ func (m *manager) handleClaim(c claim) error {
 			// The client ran out of attempts itself: tell the
 			// caller, as when this loop runs out, and stay alive.
 			m.sync(c.service)
+			c.respond(errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit))
+			return nil
+		case errors.Is(err, lease.ErrTimeOutOfRange):
+			// The request, or the clock, gives a time the store
+			// cannot hold; nothing was written.
 			c.respond(errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit))
 			return nil
 		case err != nil:
