@@ -9,6 +9,8 @@ import (
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/internal/rangetest"
 )
 
 // TimeRangeSuite: the ops builders refuse, with ErrTimeOutOfRange and a
@@ -22,16 +24,16 @@ var _ = gc.Suite(&TimeRangeSuite{})
 var (
 	// issueNow is the clock of issue 11's report, in an odd zone: a
 	// claim for 250 years from it ends in 2276.
-	issueNow = time.Date(2026, 11, 29, 12, 0, 0, 5, time.FixedZone("X", -8*3600-40*60))
+	issueNow = rangetest.Now
 	// firstTime and lastTime are the ends of the store's range.
-	firstTime = time.Unix(0, math.MinInt64)
-	lastTime  = time.Unix(0, math.MaxInt64)
+	firstTime = rangetest.First
+	lastTime  = rangetest.Last
 	// long is issue 11's 250 years.
 	long = 250 * 365 * 24 * time.Hour
 )
 
 // rangeTail ends every ErrTimeOutOfRange message.
-const rangeTail = ` out of range: the store holds times from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z`
+const rangeTail = rangetest.Tail
 
 // checkRangeError checks that err is an ErrTimeOutOfRange error, also once
 // traced as run traces it, with the message want.

@@ -3,7 +3,6 @@ package endtoend_test
 import (
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/internal/rangetest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -31,23 +31,14 @@ type TimeRangeSuite struct {
 var _ = gc.Suite(&TimeRangeSuite{})
 
 // issueNow is the clock of issue 11's report, in an odd zone.
-var issueNow = time.Date(2026, 11, 29, 12, 0, 0, 5, time.FixedZone("X", -8*3600-40*60))
+var issueNow = rangetest.Now
 
-// issueDurations are the report's durations, with the expiry each makes
-// from issueNow, as the error names it.
-var issueDurations = []struct {
-	d      time.Duration
-	expiry string
-}{
-	{250 * 365 * 24 * time.Hour, "2276-09-29T20:40:00.000000005Z"},
-	{math.MaxInt64, "2319-03-11T20:27:16.854775812Z"},
-}
-
-// checkOutOfRange checks that err is the error of a claim of service for
-// unit whose expiry is out of the store's range.
-func checkOutOfRange(c *gc.C, err error, service, unit, expiry string) {
+// checkOutOfRange checks that err is the error of r's claim of service for
+// unit.
+func checkOutOfRange(c *gc.C, err error, service, unit string, r rangetest.Request) {
 	c.Check(err, jc.Satisfies, func(err error) bool { return errors.Is(err, lease.ErrTimeOutOfRange) })
-	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`cannot claim leadership of "`+service+`" for "`+unit+`": expiry `+expiry+` of lease "`+service+`"`)+` .* out of range: the store holds times from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z`)
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
+		`cannot claim leadership of "`+service+`" for "`+unit+`": `+r.Message(service)))
 }
 
 // fenced reports which of the units the managers say lead service can
@@ -70,10 +61,10 @@ func (s *TimeRangeSuite) fenced(c *gc.C, service string, units map[string]leader
 func (s *TimeRangeSuite) TestClaim(c *gc.C) {
 	clockA := clocktest.NewClock(issueNow)
 	managerA := s.startManager(c, "machine-0", clockA)
-	for _, t := range issueDurations {
-		c.Logf("claim for %v", t.d)
-		err := managerA.ClaimLeadership("redis", "redis/0", t.d)
-		checkOutOfRange(c, err, "redis", "redis/0", t.expiry)
+	for _, r := range rangetest.Requests {
+		c.Logf("claim for %v", r.Duration)
+		err := managerA.ClaimLeadership("redis", "redis/0", r.Duration)
+		checkOutOfRange(c, err, "redis", "redis/0", r)
 		_, err = managerA.CheckLeadership("redis", "redis/0")
 		c.Check(err, gc.NotNil)
 	}
@@ -95,10 +86,10 @@ func (s *TimeRangeSuite) TestExtend(c *gc.C) {
 	clockA := clocktest.NewClock(issueNow)
 	managerA := s.startManager(c, "machine-0", clockA)
 	c.Assert(managerA.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
-	for _, t := range issueDurations {
-		c.Logf("extend for %v", t.d)
-		err := managerA.ClaimLeadership("redis", "redis/0", t.d)
-		checkOutOfRange(c, err, "redis", "redis/0", t.expiry)
+	for _, r := range rangetest.Requests {
+		c.Logf("extend for %v", r.Duration)
+		err := managerA.ClaimLeadership("redis", "redis/0", r.Duration)
+		checkOutOfRange(c, err, "redis", "redis/0", r)
 	}
 
 	// The refused extensions wrote nothing: the lease still runs for its

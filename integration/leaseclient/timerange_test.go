@@ -1,13 +1,13 @@
 package leaseclient_test
 
 import (
-	"math"
 	"regexp"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
+	"github.com/seed07a61904/leadership/internal/rangetest"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -25,13 +25,10 @@ var _ = gc.Suite(&ClientTimeRangeSuite{})
 
 var (
 	// issueNow is the clock of issue 11's report, in an odd zone.
-	issueNow = time.Date(2026, 11, 29, 12, 0, 0, 5, time.FixedZone("X", -8*3600-40*60))
+	issueNow = rangetest.Now
 	// lastTime is the last time the store holds.
-	lastTime = time.Unix(0, math.MaxInt64)
+	lastTime = rangetest.Last
 )
-
-// rangeTail ends every lease.ErrTimeOutOfRange message.
-const rangeTail = ` out of range: the store holds times from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z`
 
 // checkRangeError checks that err matches lease.ErrTimeOutOfRange, with the
 // message want.
@@ -43,18 +40,9 @@ func checkRangeError(c *gc.C, err error, want string) {
 func (s *ClientTimeRangeSuite) TestClaimIssueValues(c *gc.C) {
 	fix := NewFixture(c, s.db, FixtureParams{ClockStart: issueNow})
 	before := s.dumpAll(c)
-	for _, t := range []struct {
-		d   time.Duration
-		err string
-	}{{
-		d:   250 * 365 * 24 * time.Hour,
-		err: `expiry 2276-09-29T20:40:00.000000005Z of lease "redis" (clock reading 2026-11-29T20:40:00.000000005Z plus 2190000h0m0s)` + rangeTail,
-	}, {
-		d:   math.MaxInt64,
-		err: `expiry 2319-03-11T20:27:16.854775812Z of lease "redis" (clock reading 2026-11-29T20:40:00.000000005Z plus 2562047h47m16.854775807s)` + rangeTail,
-	}} {
-		err := fix.Client.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: t.d})
-		checkRangeError(c, err, t.err)
+	for _, r := range rangetest.Requests {
+		err := fix.Client.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: r.Duration})
+		checkRangeError(c, err, r.Message("redis"))
 		c.Check(s.dumpAll(c), jc.DeepEquals, before)
 		c.Check(fix.Client.Leases(), gc.HasLen, 0)
 	}
@@ -71,10 +59,10 @@ func (s *ClientTimeRangeSuite) TestExtendIssueValues(c *gc.C) {
 	fix := NewFixture(c, s.db, FixtureParams{ClockStart: issueNow})
 	c.Assert(fix.Client.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}), jc.ErrorIsNil)
 	before := s.dumpAll(c)
-	err := fix.Client.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: 250 * 365 * 24 * time.Hour})
-	checkRangeError(c, err, `expiry 2276-09-29T20:40:00.000000005Z of lease "redis" (clock reading 2026-11-29T20:40:00.000000005Z plus 2190000h0m0s)`+rangeTail)
-	err = fix.Client.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: math.MaxInt64})
-	checkRangeError(c, err, `expiry 2319-03-11T20:27:16.854775812Z of lease "redis" (clock reading 2026-11-29T20:40:00.000000005Z plus 2562047h47m16.854775807s)`+rangeTail)
+	for _, r := range rangetest.Requests {
+		err := fix.Client.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: r.Duration})
+		checkRangeError(c, err, r.Message("redis"))
+	}
 	c.Check(s.dumpAll(c), jc.DeepEquals, before)
 	c.Check("redis", fix.Expiry(), issueNow.Add(time.Minute))
 }
@@ -91,7 +79,7 @@ func (s *ClientTimeRangeSuite) TestExtendBeyondRangeByWriterBound(c *gc.C) {
 	extender := NewFixture(c, s.db, FixtureParams{Id: "extender", ClockStart: late})
 	before := s.dumpAll(c)
 	err := extender.Client.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute})
-	checkRangeError(c, err, `expiry 2262-04-12T22:47:16.854775807Z of lease "redis" (the latest time at which its last writer "writer", which wrote 1700-01-02T00:00:00Z, might still take it to be held)`+rangeTail)
+	checkRangeError(c, err, `expiry 2262-04-12T22:47:16.854775807Z of lease "redis" (the latest time at which its last writer "writer", which wrote 1700-01-02T00:00:00Z, might still take it to be held)`+rangetest.Tail)
 	c.Check(s.dumpAll(c), jc.DeepEquals, before)
 }
 
@@ -99,10 +87,10 @@ func (s *ClientTimeRangeSuite) TestClockOutOfRange(c *gc.C) {
 	fix := NewFixture(c, s.db, FixtureParams{ClockStart: issueNow})
 	c.Assert(fix.Client.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}), jc.ErrorIsNil)
 	before := s.dumpAll(c)
-	for _, now := range []time.Time{lastTime.Add(time.Nanosecond), time.Unix(0, math.MinInt64).Add(-time.Nanosecond)} {
+	for _, now := range []time.Time{rangetest.Last.Add(time.Nanosecond), rangetest.First.Add(-time.Nanosecond)} {
 		c.Logf("clock at %s", now.UTC().Format(time.RFC3339Nano))
 		fix.Clock.Reset(now, 0)
-		want := `clock reading ` + now.UTC().Format(time.RFC3339Nano) + ` of client "default-client"` + rangeTail
+		want := rangetest.ClockMessage(now, "default-client")
 		checkRangeError(c, fix.Client.ClaimLease("other", lease.Request{Holder: "other/0", Duration: time.Nanosecond}), want)
 		checkRangeError(c, fix.Client.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}), want)
 		checkRangeError(c, fix.Client.ExpireLease("redis"), want)
@@ -115,7 +103,7 @@ func (s *ClientTimeRangeSuite) TestClockOutOfRange(c *gc.C) {
 			Id: "newcomer", Namespace: "default-namespace", Collection: "default-collection",
 			Mongo: NewMongo(s.db), Clock: NewClock(now, 0),
 		})
-		checkRangeError(c, err, `clock reading `+now.UTC().Format(time.RFC3339Nano)+` of client "newcomer"`+rangeTail)
+		checkRangeError(c, err, rangetest.ClockMessage(now, "newcomer"))
 		c.Check(s.dumpAll(c), jc.DeepEquals, before)
 	}
 }

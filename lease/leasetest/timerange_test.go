@@ -2,7 +2,6 @@ package leasetest_test
 
 import (
 	"errors"
-	"math"
 	"regexp"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/internal/rangetest"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 )
@@ -26,10 +26,7 @@ type TimeRangeSuite struct {
 var _ = gc.Suite(&TimeRangeSuite{})
 
 // issueNow is the clock of issue 11's report.
-var issueNow = time.Date(2026, 11, 29, 12, 0, 0, 5, time.FixedZone("X", -8*3600-40*60))
-
-// rangeTail ends every lease.ErrTimeOutOfRange message.
-const rangeTail = ` out of range: the store holds times from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z`
+var issueNow = rangetest.Now
 
 func (s *TimeRangeSuite) SetUpTest(c *gc.C) {
 	s.clock = clocktest.NewClock(issueNow)
@@ -44,18 +41,9 @@ func checkRangeError(c *gc.C, err error, want string) {
 }
 
 func (s *TimeRangeSuite) TestClaimIssueValues(c *gc.C) {
-	for _, t := range []struct {
-		d   time.Duration
-		err string
-	}{{
-		d:   250 * 365 * 24 * time.Hour,
-		err: `expiry 2276-09-29T20:40:00.000000005Z of lease "redis" (clock reading 2026-11-29T20:40:00.000000005Z plus 2190000h0m0s)` + rangeTail,
-	}, {
-		d:   math.MaxInt64,
-		err: `expiry 2319-03-11T20:27:16.854775812Z of lease "redis" (clock reading 2026-11-29T20:40:00.000000005Z plus 2562047h47m16.854775807s)` + rangeTail,
-	}} {
-		err := s.a.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: t.d})
-		checkRangeError(c, err, t.err)
+	for _, r := range rangetest.Requests {
+		err := s.a.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: r.Duration})
+		checkRangeError(c, err, r.Message("redis"))
 	}
 	// Nothing was written: b sees redis free, and can claim it.
 	c.Assert(s.b.Refresh(), jc.ErrorIsNil)
@@ -66,34 +54,36 @@ func (s *TimeRangeSuite) TestClaimIssueValues(c *gc.C) {
 
 func (s *TimeRangeSuite) TestExtendIssueValues(c *gc.C) {
 	c.Assert(s.a.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}), jc.ErrorIsNil)
-	err := s.a.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: 250 * 365 * 24 * time.Hour})
-	checkRangeError(c, err, `expiry 2276-09-29T20:40:00.000000005Z of lease "redis" (clock reading 2026-11-29T20:40:00.000000005Z plus 2190000h0m0s)`+rangeTail)
+	for _, r := range rangetest.Requests {
+		err := s.a.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: r.Duration})
+		checkRangeError(c, err, r.Message("redis"))
+	}
 	c.Assert(s.b.Refresh(), jc.ErrorIsNil)
 	info, _ := s.b.Lease("redis")
 	c.Check(info.Expiry, jc.DeepEquals, issueNow.Add(time.Minute))
 }
 
 func (s *TimeRangeSuite) TestLastTime(c *gc.C) {
-	last := time.Unix(0, math.MaxInt64)
+	last := rangetest.Last
 	s.clock.Advance(last.Add(-time.Minute).Sub(issueNow))
 	c.Assert(s.a.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}), jc.ErrorIsNil)
 	info, _ := s.a.Lease("redis")
 	c.Check(info.Expiry.Equal(last), jc.IsTrue)
 	err := s.a.ClaimLease("memcached", lease.Request{Holder: "memcached/0", Duration: time.Minute + time.Nanosecond})
-	checkRangeError(c, err, `expiry 2262-04-11T23:47:16.854775808Z of lease "memcached" (clock reading 2262-04-11T23:46:16.854775807Z plus 1m0.000000001s)`+rangeTail)
+	checkRangeError(c, err, `expiry 2262-04-11T23:47:16.854775808Z of lease "memcached" (clock reading 2262-04-11T23:46:16.854775807Z plus 1m0.000000001s)`+rangetest.Tail)
 }
 
 func (s *TimeRangeSuite) TestClockOutOfRange(c *gc.C) {
 	c.Assert(s.a.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}), jc.ErrorIsNil)
 	c.Assert(s.b.Refresh(), jc.ErrorIsNil)
-	s.clock.Advance(time.Unix(0, math.MaxInt64).Add(time.Nanosecond).Sub(issueNow))
-	want := `clock reading 2262-04-11T23:47:16.854775808Z of client "a"` + rangeTail
+	s.clock.Advance(rangetest.Last.Add(time.Nanosecond).Sub(issueNow))
+	want := `clock reading 2262-04-11T23:47:16.854775808Z of client "a"` + rangetest.Tail
 	checkRangeError(c, s.a.ClaimLease("other", lease.Request{Holder: "other/0", Duration: time.Nanosecond}), want)
 	checkRangeError(c, s.a.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}), want)
 	checkRangeError(c, s.a.ExpireLease("redis"), want)
 	checkRangeError(c, s.a.Refresh(), want)
 	_, err := s.store.NewClient("c")
-	checkRangeError(c, err, `clock reading 2262-04-11T23:47:16.854775808Z of client "c"`+rangeTail)
+	checkRangeError(c, err, `clock reading 2262-04-11T23:47:16.854775808Z of client "c"`+rangetest.Tail)
 	// Nothing changed: redis is still held, to the same expiry.
 	info, ok := s.b.Lease("redis")
 	c.Check(ok, jc.IsTrue)
