@@ -83,7 +83,11 @@ func (env *oursEnv) fresh(tb testing.TB) {
 			tb.Fatal(err)
 		}
 	} else {
-		client = leasetest.NewStore(env.clock).NewClient("controller-0")
+		memory, err := leasetest.NewStore(env.clock).NewClient("controller-0")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		client = memory
 	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
 		Client:   client,

@@ -68,8 +68,9 @@ func (c claim) respond(err error) {
 // to maxClaimAttempts times.
 //
 // Success, denial, running out of attempts (here, or in the client, which
-// reports [lease.ErrExcessiveContention]) and any other error the client
-// says may pass if tried again (see retryable) go back to the caller. It
+// reports [lease.ErrExcessiveContention]), a time the store cannot hold
+// ([lease.ErrTimeOutOfRange]), and any other error that says nothing of the
+// store's health (see retryable) go back to the caller. It
 // returns only errors that must stop the manager: any other client error,
 // and tomb.ErrDying.
 func (m *manager) handleClaim(c claim) error {
@@ -96,8 +97,9 @@ func (m *manager) handleClaim(c claim) error {
 		case errors.Is(err, lease.ErrInvalid):
 			continue
 		case retryable(err):
-			// The client ran out of attempts itself: tell the
-			// caller, as when this loop runs out, and stay alive.
+			// The client ran out of attempts itself, or the request
+			// or the clock gives a time the store cannot hold: tell
+			// the caller, and stay alive.
 			m.sync(c.service)
 			c.respond(errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit))
 			return nil

@@ -76,9 +76,13 @@ func (m *manager) woke() time.Time {
 }
 
 // retryable reports whether err, from the client, says that the operation
-// may succeed if tried again later, so that the manager must not stop for
-// it: the store kept changing under the client, which is also what a
-// client whose clock stepped back behind its own last write reports.
+// failed for a reason that says nothing of the store's health, so that the
+// manager must not stop for it: the store kept changing under the client
+// (which is also what a client whose clock stepped back behind its own last
+// write reports), or a time the operation would write or compute from (a
+// requested expiry, or the clock's reading) is one the store cannot hold.
+// The first passes in time; the second, for a clock reading, once the
+// clock is mended.
 func retryable(err error) bool {
-	return errors.Is(err, lease.ErrExcessiveContention)
+	return errors.Is(err, lease.ErrExcessiveContention) || errors.Is(err, lease.ErrTimeOutOfRange)
 }

@@ -54,7 +54,7 @@ func (s *ClientCorruptionSuite) TestCorruptClockDoc(c *gc.C) {
 		bson.M{"$set": bson.M{"writers.evil": int64(0)}})
 	c.Assert(err, jc.ErrorIsNil)
 	err = s.fix.Client.Refresh()
-	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`corrupt clock document: invalid time for writer "evil"`))
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`corrupt clock document: invalid time for writer "evil": zero`))
 	s.checkCacheUnchanged(c)
 }
 

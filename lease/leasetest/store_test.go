@@ -27,8 +27,8 @@ var start = clocktest.Start
 func (s *StoreSuite) SetUpTest(c *gc.C) {
 	s.clock = clocktest.NewClock(start)
 	s.store = leasetest.NewStore(s.clock)
-	s.a = s.store.NewClient("a")
-	s.b = s.store.NewClient("b")
+	s.a = s.store.MustNewClient("a")
+	s.b = s.store.MustNewClient("b")
 }
 
 func request(holder string, d time.Duration) lease.Request {
