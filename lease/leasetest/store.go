@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed07a61904/leadership/internal/isnil"
 	"github.com/seed07a61904/leadership/internal/stored"
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -51,10 +52,16 @@ func NewStore(clock lease.Clock) *Store {
 // not empty, and without '.', '$', '#', spaces, tabs or line breaks. It
 // returns an error for an invalid id ("invalid id: ..."), and one matching
 // [lease.ErrTimeOutOfRange] if the clock reads a time outside the store's
-// range, as [lease.NewClient] does.
+// range, as [lease.NewClient] does. A store made with a nil clock (or an
+// interface holding a nil pointer) has no clients: NewClient returns an
+// error saying so, rather than letting the client panic later on its
+// owner's goroutine.
 func (s *Store) NewClient(id string) (*Client, error) {
 	if err := stored.ValidateString(id); err != nil {
 		return nil, fmt.Errorf("invalid id: %w", err)
+	}
+	if isnil.Value(s.clock) {
+		return nil, fmt.Errorf("invalid store: nil clock %T (see NewStore)", s.clock)
 	}
 	c := &Client{store: s, id: id}
 	if err := c.Refresh(); err != nil {

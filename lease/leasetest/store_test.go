@@ -187,3 +187,15 @@ func (s *StoreSuite) TestLeasesIsACopy(c *gc.C) {
 	delete(leases, "redis")
 	c.Check(s.a.Leases(), gc.HasLen, 1)
 }
+
+// TestNilClock: a store made with a nil clock, or a nil *clocktest.Clock,
+// refuses to make clients, instead of making one that panics when its
+// manager first reads the time.
+func (s *StoreSuite) TestNilClock(c *gc.C) {
+	var fake *clocktest.Clock
+	for _, clock := range []lease.Clock{nil, fake} {
+		client, err := leasetest.NewStore(clock).NewClient("a")
+		c.Check(err, gc.ErrorMatches, `invalid store: nil clock .* \(see NewStore\)`)
+		c.Check(client, gc.IsNil)
+	}
+}
