@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 
 	"gopkg.in/mgo.v2/bson"
@@ -25,8 +26,11 @@ type Config struct {
 	// replica set of that name, whose members are Hosts.
 	SetName string
 	// Hosts are the members that isMaster lists; empty means the server's
-	// own address.
+	// own address. [Server.SetHosts] changes them.
 	Hosts []string
+	// Secondary makes a replica-set member say it is a secondary, and
+	// Hosts[0] the primary.
+	Secondary bool
 	// Users, if not empty, maps user names (in the admin database) to
 	// passwords, and makes every command other than the handshake, ping
 	// and the SASL ones need authentication.
@@ -34,6 +38,10 @@ type Config struct {
 	// Mechanisms lists the SASL mechanisms offered; empty means
 	// SCRAM-SHA-256 and SCRAM-SHA-1.
 	Mechanisms []string
+	// Legacy makes the server answer OP_QUERY commands too, as MongoDB
+	// 5.0 and earlier do, so that plain mgo works against it (benchmarks
+	// compare the two paths).
+	Legacy bool
 }
 
 // Command is a command that the server received.
@@ -100,6 +108,13 @@ func (s *Server) SetHook(h Hook) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hook = h
+}
+
+// SetHosts changes the members that isMaster lists.
+func (s *Server) SetHosts(hosts ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Hosts = append([]string(nil), hosts...)
 }
 
 // Commands returns the commands received so far, in order.
@@ -232,7 +247,13 @@ func (sc *serverConn) legacy(q wire.Query) []byte {
 	}
 	switch cmd[0].Name {
 	case "isMaster", "ismaster", "hello":
+		sc.s.mu.Lock()
+		defer sc.s.mu.Unlock()
 		return marshal(sc.s.hello(cmd[0].Name, nil))
+	}
+	if sc.s.cfg.Legacy && strings.HasSuffix(q.Namespace, ".$cmd") {
+		cmd = append(cmd, bson.DocElem{Name: "$db", Value: strings.TrimSuffix(q.Namespace, ".$cmd")})
+		return sc.command(marshal(cmd))
 	}
 	return marshal(errorDoc(352, fmt.Sprintf("Unsupported OP_QUERY command: %s. The client driver may require an upgrade.", cmd[0].Name)))
 }
