@@ -19,14 +19,17 @@ var preAuth = map[string]bool{
 	"saslStart": true, "saslContinue": true, "buildInfo": true,
 }
 
-// command carries out one OP_MSG command and returns its reply document.
-func (sc *serverConn) command(raw []byte) []byte {
+// command carries out one command and returns its reply document. db is
+// the database of a legacy command; "" takes it from $db, as OP_MSG does.
+func (sc *serverConn) command(raw []byte, db string) []byte {
 	var d bson.D
 	var m bson.M
 	if bson.Unmarshal(raw, &d) != nil || bson.Unmarshal(raw, &m) != nil || len(d) == 0 {
 		return marshal(errorDoc(9, "bad command document"))
 	}
-	db, _ := m["$db"].(string)
+	if db == "" {
+		db, _ = m["$db"].(string)
+	}
 	cmd := Command{Name: d[0].Name, DB: db, Doc: m, Conn: sc.id}
 	s := sc.s
 	s.mu.Lock()

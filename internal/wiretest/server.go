@@ -212,7 +212,7 @@ func (sc *serverConn) serve() {
 			if err != nil {
 				return
 			}
-			doc := sc.command(m.Body)
+			doc := sc.command(m.Body, "")
 			if m.Flags&wire.MsgMoreToCome != 0 {
 				continue
 			}
@@ -252,8 +252,7 @@ func (sc *serverConn) legacy(q wire.Query) []byte {
 		return marshal(sc.s.hello(cmd[0].Name, nil))
 	}
 	if sc.s.cfg.Legacy && strings.HasSuffix(q.Namespace, ".$cmd") {
-		cmd = append(cmd, bson.DocElem{Name: "$db", Value: strings.TrimSuffix(q.Namespace, ".$cmd")})
-		return sc.command(marshal(cmd))
+		return sc.command(q.Doc, strings.TrimSuffix(q.Namespace, ".$cmd"))
 	}
 	return marshal(errorDoc(352, fmt.Sprintf("Unsupported OP_QUERY command: %s. The client driver may require an upgrade.", cmd[0].Name)))
 }
