@@ -113,11 +113,7 @@ func fuzzSeeds() [][]byte {
 		bson.D{{Name: "ok", Value: 0.0}, {Name: "errmsg", Value: "not primary"}, {Name: "code", Value: 10107}},
 		bson.D{{Name: "ismaster", Value: true}, {Name: "setName", Value: "rs"}, {Name: "maxWireVersion", Value: 21}, {Name: "ok", Value: 1.0}},
 	}
-	var seeds [][]byte
-	for _, r := range requests {
-		seeds = append(seeds, r)
-	}
-	seeds = append(seeds, bytes.Join(requests, nil))
+	seeds := append(requests, bytes.Join(requests, nil))
 	for _, r := range replies {
 		body := wire.BuildMsg(0, 1, 0, marshalDoc(r))[wire.HeaderSize:]
 		seeds = append(seeds, body)

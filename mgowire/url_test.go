@@ -46,7 +46,7 @@ func TestParseURL(t *testing.T) {
 func TestParseURLErrors(t *testing.T) {
 	for url, mention := range map[string]string{
 		"mongodb+srv://alice:s3cret@cluster0.example.net/": "mongodb+srv",
-		"mongodb://alice:s3cret@h1/?appName=x":            "appName",
+		"mongodb://alice:s3cret@h1/?appName=x":             "appName",
 		"mongodb://alice:s3cret@h1/?w=0":                   "W 0",
 		"mongodb://alice:s3cret@h1/?wtimeoutMS=soon":       "wtimeoutMS",
 		"mongodb://alice:s3cret@h1/?tls=maybe":             "tls",
