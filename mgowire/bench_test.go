@@ -30,7 +30,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	for _, bc := range []struct {
 		name    string
 		session *mgo.Session
-	}{{"direct", direct}, {"mgowire", translated}} {
+	}{{"path=direct", direct}, {"path=mgowire", translated}} {
 		b.Run(bc.name, func(b *testing.B) {
 			c := bc.session.DB("test").C("leases")
 			var doc struct {
