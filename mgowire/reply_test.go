@@ -3,7 +3,9 @@ package mgowire
 import (
 	"errors"
 	"net"
+	"os"
 	"testing"
+	"time"
 
 	mgo "gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
@@ -95,5 +97,30 @@ func TestWrongPassword(t *testing.T) {
 	d, _, _ := newDialer(&mgo.DialInfo{Username: "bob", Password: "pw"}, Options{})
 	if _, err := d.dialAddr(srv.Addr()); !errors.Is(err, ErrAuth) {
 		t.Errorf("unknown user: %v, want ErrAuth", err)
+	}
+}
+
+func TestConnectTimeout(t *testing.T) {
+	// A server that accepts the connection and never reads: the
+	// authentication's first write blocks until the setup deadline.
+	a, b := net.Pipe()
+	defer b.Close()
+	d, _, err := newDialer(&mgo.DialInfo{Username: "alice", Password: "pw"},
+		Options{ConnectTimeout: time.Millisecond, DialConn: func(string) (net.Conn, error) { return a, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := d.dialAddr("silent:1")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("dial to a silent server: %v, want a deadline error", err)
+		}
+	case <-timeout():
+		t.Fatal("dial to a silent server did not time out")
 	}
 }

@@ -8,6 +8,7 @@
 package wiretest
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -38,6 +39,9 @@ type Config struct {
 	// Mechanisms lists the SASL mechanisms offered; empty means
 	// SCRAM-SHA-256 and SCRAM-SHA-1.
 	Mechanisms []string
+	// TLS, if not nil, makes the server accept TLS connections only, with
+	// this configuration.
+	TLS *tls.Config
 	// Legacy makes the server answer OP_QUERY commands too, as MongoDB
 	// 5.0 and earlier do, so that plain mgo works against it (benchmarks
 	// compare the two paths).
@@ -81,6 +85,9 @@ func Start(cfg Config) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
+	}
+	if cfg.TLS != nil {
+		ln = tls.NewListener(ln, cfg.TLS)
 	}
 	s := &Server{
 		cfg:     cfg,
