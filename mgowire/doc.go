@@ -135,14 +135,16 @@
 //
 // # Connections and time
 //
-// A connection has no goroutine of its own: Write sends each translated
-// command before it returns, and Read reads the server's replies in
-// request order. The deadlines mgo sets go to the server's connection;
-// Read waiting for mgo's next request (nothing pending) is ended by Close,
-// not by a deadline, which is how mgo uses it. Setting up a connection
-// (dial, TLS, authentication) is bounded by [Options.ConnectTimeout], the
-// one place where mgowire reads the wall clock, because net.Conn deadlines
-// are absolute times.
+// Write sends each translated command before it returns. One goroutine per
+// connection reads the server's connection all the time, as mgo reads a
+// plain socket, so that a server closing an idle connection (a restart, a
+// stepdown, a proxy's idle timeout) is seen at once and mgo drops the
+// socket; Read translates the server's replies and answers mgo in request
+// order. The deadlines that mgo sets go to the server's connection and
+// bound the wait for its replies as they would on a plain socket. Setting
+// up a connection (dial, TLS, authentication) is bounded by
+// [Options.ConnectTimeout], the one place where mgowire reads the wall
+// clock, because net.Conn deadlines are absolute times.
 //
 // Sources: mongodb/specifications (OP_MSG, server discovery and
 // monitoring, server selection, auth), the MongoDB manual's legacy
