@@ -1,0 +1,238 @@
+package mgowire
+
+import (
+	"errors"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	mgo "gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/internal/wire"
+	"github.com/seed07a61904/leadership/internal/wiretest"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// pipeConn returns a translating connection whose server is the other end
+// of a pipe, played by the test.
+func pipeConn(t *testing.T) (client net.Conn, server net.Conn) {
+	t.Helper()
+	a, b := net.Pipe()
+	d, _, err := newDialer(&mgo.DialInfo{}, Options{DialConn: func(string) (net.Conn, error) { return a, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.dialAddr("pipe:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(); b.Close() })
+	return c, b
+}
+
+// expectMsg reads the OP_MSG that the translator sent and returns its
+// request id.
+func expectMsg(t *testing.T, server net.Conn) int32 {
+	t.Helper()
+	h, body, err := wire.ReadMessage(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wire.ParseMsg(body); err != nil || h.OpCode != wire.OpMsg {
+		t.Fatalf("translator sent opcode %d (%v), want OP_MSG", h.OpCode, err)
+	}
+	return h.RequestID
+}
+
+func TestMalformedReplies(t *testing.T) {
+	okDoc := marshalDoc(bson.D{{Name: "ok", Value: 1.0}})
+	for name, reply := range map[string]func(id int32) []byte{
+		"wrong responseTo": func(id int32) []byte { return wire.BuildMsg(0, id+1, 0, okDoc) },
+		"OP_REPLY":         func(id int32) []byte { return wire.BuildReply(id, 0, okDoc) },
+		"moreToCome":       func(id int32) []byte { return wire.BuildMsg(0, id, wire.MsgMoreToCome, okDoc) },
+		"truncated body": func(id int32) []byte {
+			m := wire.BuildMsg(0, id, 0, okDoc)
+			m = m[:len(m)-3]
+			wire.PutHeader(m, 0, id, wire.OpMsg)
+			return m
+		},
+		"bad document": func(id int32) []byte {
+			return wire.BuildMsg(0, id, 0, []byte{12, 0, 0, 0, 0x02, 'a', 0, 50, 0, 0, 0, 0})
+		},
+		"oversized": func(id int32) []byte {
+			m := wire.BuildMsg(0, id, 0, okDoc)
+			m[3] = 0x7f
+			return m
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, server := pipeConn(t)
+			go c.Write(wire.BuildQuery(1, 0, "admin.$cmd", marshalDoc(bson.D{{Name: "ping", Value: 1}})))
+			id := expectMsg(t, server)
+			go server.Write(reply(id))
+			_, err := c.Read(make([]byte, 100))
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnsupported) {
+				t.Fatalf("Read: %v, want ErrMalformed or ErrUnsupported", err)
+			}
+		})
+	}
+}
+
+func TestWrongPassword(t *testing.T) {
+	srv, err := wiretest.Start(wiretest.Config{Users: map[string]string{"alice": "pw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, mech := range []string{"", MechanismSCRAMSHA1, MechanismSCRAMSHA256} {
+		d, _, err := newDialer(&mgo.DialInfo{Username: "alice", Password: "wrong", Mechanism: mech}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.dialAddr(srv.Addr()); !errors.Is(err, ErrAuth) {
+			t.Errorf("mechanism %q: dial with a wrong password: %v, want ErrAuth", mech, err)
+		}
+	}
+	d, _, _ := newDialer(&mgo.DialInfo{Username: "bob", Password: "pw"}, Options{})
+	if _, err := d.dialAddr(srv.Addr()); !errors.Is(err, ErrAuth) {
+		t.Errorf("unknown user: %v, want ErrAuth", err)
+	}
+}
+
+func TestConnectTimeout(t *testing.T) {
+	// A server that accepts the connection and never reads: the
+	// authentication's first write blocks until the setup deadline.
+	a, b := net.Pipe()
+	defer b.Close()
+	d, _, err := newDialer(&mgo.DialInfo{Username: "alice", Password: "pw"},
+		Options{ConnectTimeout: time.Millisecond, DialConn: func(string) (net.Conn, error) { return a, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := d.dialAddr("silent:1")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("dial to a silent server: %v, want a deadline error", err)
+		}
+	case <-timeout():
+		t.Fatal("dial to a silent server did not time out")
+	}
+}
+
+// readErr reads from c in a goroutine and returns a channel with the
+// error it ends with.
+func readErr(c net.Conn) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		done <- err
+	}()
+	return done
+}
+
+func TestServerClosingIdleConnectionIsSeen(t *testing.T) {
+	c, srv := rawConn(t, wiretest.Config{})
+	send(t, c, 1, "admin", bson.D{{Name: "ping", Value: 1}})
+	receive(t, c)
+	// Nothing pending: a plain socket would see the server's close at
+	// once, and so must mgo's reader here.
+	done := readErr(c)
+	srv.DropConnections()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Read returned no error after the server closed the connection")
+		}
+	case <-timeout():
+		t.Fatal("Read did not notice that the server closed the idle connection")
+	}
+	if _, err := c.Write(wire.BuildQuery(2, 0, "admin.$cmd", marshalDoc(bson.D{{Name: "ping", Value: 1}}))); err == nil {
+		t.Fatal("Write worked on a connection the server had closed")
+	}
+}
+
+func TestUnsolicitedServerMessage(t *testing.T) {
+	c, server := pipeConn(t)
+	done := readErr(c)
+	go server.Write(wire.BuildMsg(0, 0, 0, marshalDoc(bson.D{{Name: "ok", Value: 1.0}})))
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrMalformed) {
+			t.Fatalf("Read after an unsolicited message: %v, want ErrMalformed", err)
+		}
+	case <-timeout():
+		t.Fatal("an unsolicited message went unnoticed")
+	}
+}
+
+func TestReadDeadlineWhileAwaitingReply(t *testing.T) {
+	c, server := pipeConn(t)
+	go c.Write(wire.BuildQuery(1, 0, "admin.$cmd", marshalDoc(bson.D{{Name: "ping", Value: 1}})))
+	expectMsg(t, server) // and never answer
+	if err := c.SetReadDeadline(lease.SystemClock{}.Now().Add(time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-readErr(c):
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("Read past the deadline: %v, want os.ErrDeadlineExceeded", err)
+		}
+	case <-timeout():
+		t.Fatal("Read ignored its deadline")
+	}
+}
+
+func TestPastDeadlineWhileIdleIsHarmless(t *testing.T) {
+	c, srv := rawConn(t, wiretest.Config{})
+	// A deadline that has passed while nothing is pending (mgo clears its
+	// deadline once all replies are in; this is the moment before).
+	if err := c.SetReadDeadline(time.Unix(1, 0)); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, c.(*conn))
+	if err := c.SetReadDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, c, 1, "admin", bson.D{{Name: "ping", Value: 1}})
+	if to, reply := receive(t, c); to != 1 || reply["ok"] != 1.0 {
+		t.Fatalf("ping after a passed idle deadline: reply to %d = %v", to, reply)
+	}
+	if n := srv.Connections(); n != 1 {
+		t.Fatalf("%d connections, want 1", n)
+	}
+}
+
+// waitIdle waits until c's receiving goroutine has timed out while idle
+// and waits for the deadline to change.
+func waitIdle(t *testing.T, c *conn) {
+	t.Helper()
+	stop, expired := make(chan struct{}), make(chan struct{})
+	defer close(stop)
+	go func() { // ends the wait below at the failure deadline
+		select {
+		case <-timeout():
+			c.mu.Lock()
+			close(expired)
+			c.ready.Broadcast()
+			c.mu.Unlock()
+		case <-stop:
+		}
+	}()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.idles == 0 {
+		select {
+		case <-expired:
+			t.Fatal("the receiving goroutine never timed out on a deadline in the past")
+		default:
+		}
+		c.ready.Wait()
+	}
+}
