@@ -11,17 +11,18 @@ import (
 	"log"
 	"time"
 
-	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/mgowire"
 	"github.com/seed07a61904/leadership/worker"
 )
 
 func main() {
-	session, err := mgo.Dial("mongodb://127.0.0.1:27017/juju")
+	// mgowire.Dial, not mgo.Dial: MongoDB 5.1 and later speak only OP_MSG.
+	session, err := mgowire.Dial("mongodb://127.0.0.1:27017/juju")
 	if err != nil {
 		log.Fatal(err)
 	}
