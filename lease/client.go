@@ -16,8 +16,9 @@ type client struct {
 }
 
 var (
-	_ Client = (*client)(nil)
-	_ Reader = (*client)(nil)
+	_ Client  = (*client)(nil)
+	_ Reader  = (*client)(nil)
+	_ Revoker = (*client)(nil)
 )
 
 // NewClient returns a [Client], which is also a [Reader], for the leases in
@@ -103,6 +104,30 @@ func (c *client) ExpireLease(name string) error {
 			return nil, errors.Trace(err)
 		}
 		return expireOps(c.scope, c.cache, name, c.config.Clock.Now())
+	})
+	if err != nil {
+		return err
+	}
+	delete(c.cache.entries, name)
+	return nil
+}
+
+// RevokeLease is part of the [Revoker] interface. It runs one transaction
+// (retried, after a refresh, if the store changed under it) that records
+// the client's clock and removes the lease document if holder still holds
+// it.
+func (c *client) RevokeLease(name, holder string) error {
+	if err := validateString(name); err != nil {
+		return errors.Annotatef(err, "invalid name")
+	}
+	if err := validateString(holder); err != nil {
+		return errors.Annotatef(err, "invalid holder")
+	}
+	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
+		if err := c.refreshForRetry(attempt); err != nil {
+			return nil, errors.Trace(err)
+		}
+		return revokeOps(c.scope, c.cache, name, holder, c.config.Clock.Now())
 	})
 	if err != nil {
 		return err

@@ -8,24 +8,23 @@ import (
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
-	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 type StoreSuite struct {
-	clock *clocktest.Clock
+	clock *leasetest.Clock
 	store *leasetest.Store
 	a, b  *leasetest.Client
 }
 
 var _ = gc.Suite(&StoreSuite{})
 
-// start is clocktest.Start, a hostile instant.
-var start = clocktest.Start
+// start is leasetest.Start, a hostile instant.
+var start = leasetest.Start
 
 func (s *StoreSuite) SetUpTest(c *gc.C) {
-	s.clock = clocktest.NewClock(start)
+	s.clock = leasetest.NewClock(start)
 	s.store = leasetest.NewStore(s.clock)
 	s.a = s.store.NewClient("a")
 	s.b = s.store.NewClient("b")
