@@ -40,7 +40,7 @@ func (c check) invoke(ch chan<- check) (Token, error) {
 			ch = nil
 		case t := <-c.response:
 			if t == nil {
-				return nil, errors.Errorf("%q is not leader of %q", c.unit, c.service)
+				return nil, &notLeaderError{service: c.service, unit: c.unit}
 			}
 			return t, nil
 		}

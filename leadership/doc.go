@@ -14,6 +14,15 @@
 //     view of the leases shows none for the service, so that a claim made
 //     through the same manager right afterwards is decided on that view.
 //
+// # More than the Manager interface
+//
+// The manager [NewManager] returns has more methods, each with a small
+// interface a caller can assert to (as with http.Flusher): [Revoker]
+// ends a unit's leadership before its lease runs out, [ContextBlocker]
+// waits for a release until a context is done, and [LeaderReader] says who
+// leads each service. A unit agent normally uses them through a [Tracker],
+// which claims, renews, waits and hands over for it.
+//
 // # Concurrency
 //
 // A manager's methods are safe for concurrent use. One goroutine owns the

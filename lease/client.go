@@ -21,9 +21,9 @@ var (
 	_ Revoker = (*client)(nil)
 )
 
-// NewClient returns a [Client], which is also a [Reader], for the leases in
-// config's namespace. It creates the namespace's clock document if it does
-// not exist, and loads the current leases. It returns an error if config is
+// NewClient returns a [Client], which is also a [Reader] and a [Revoker],
+// for the leases in config's namespace. It creates the namespace's clock
+// document if it does not exist, and loads the current leases. It returns an error if config is
 // invalid, or if the store holds a corrupt document.
 //
 // A client needs no clean-up. It is not safe for concurrent use.
