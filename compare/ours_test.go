@@ -44,10 +44,10 @@ type oursEnv struct {
 	// controller) on the same store, with otherSleep as its MaxSleep.
 	other      leadership.ManagerWorker
 	otherSleep time.Duration
-	server  *mongotest.Server
-	session *mgo.Session
-	db      *mgo.Database
-	ops     int // since the last fresh start
+	server     *mongotest.Server
+	session    *mgo.Session
+	db         *mgo.Database
+	ops        int // since the last fresh start
 }
 
 // newOursEnv returns a running env; the benchmark stops it at its end.
