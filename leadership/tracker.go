@@ -125,7 +125,9 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 }
 
 // Kill is part of the [worker.Worker] interface. A leading tracker revokes
-// its leadership (if its manager is a [Revoker]) before Wait returns.
+// its leadership (if its manager is a [Revoker]) before Wait returns; if a
+// claim is in flight, it waits for it first, so Wait returns only once the
+// manager has answered that claim (or stopped).
 func (t *tracker) Kill() {
 	t.kill(nil)
 }
@@ -224,6 +226,14 @@ func (t *tracker) isLeader(now time.Time) bool {
 // run out, starts a claim that is due, answers the tickets it can, and
 // sets the alarm for the next thing due.
 func (t *tracker) update(now time.Time) {
+	select {
+	case <-t.tomb.Dying():
+		// A question that came with Kill is answered as a stopped
+		// tracker answers; choose stops the tracker next.
+		t.answerAll(false)
+		return
+	default:
+	}
 	if !t.isLeader(now) {
 		t.termEnd = time.Time{}
 	}
