@@ -46,6 +46,7 @@ func (c *agentConn) crashed() bool {
 	}
 }
 
+// ClaimLeadership is part of the [leadership.Manager] interface.
 func (c *agentConn) ClaimLeadership(service, unit string, duration time.Duration) error {
 	if c.crashed() {
 		return errCrashed
@@ -53,6 +54,7 @@ func (c *agentConn) ClaimLeadership(service, unit string, duration time.Duration
 	return c.manager.ClaimLeadership(service, unit, duration)
 }
 
+// CheckLeadership is part of the [leadership.Manager] interface.
 func (c *agentConn) CheckLeadership(service, unit string) (leadership.Token, error) {
 	if c.crashed() {
 		return nil, errCrashed
@@ -60,10 +62,14 @@ func (c *agentConn) CheckLeadership(service, unit string) (leadership.Token, err
 	return c.manager.CheckLeadership(service, unit)
 }
 
+// BlockUntilLeadershipReleased is part of the [leadership.Manager]
+// interface.
 func (c *agentConn) BlockUntilLeadershipReleased(service string) error {
 	return c.BlockUntilLeadershipReleasedContext(context.Background(), service)
 }
 
+// BlockUntilLeadershipReleasedContext is part of the
+// [leadership.ContextBlocker] interface.
 func (c *agentConn) BlockUntilLeadershipReleasedContext(ctx context.Context, service string) error {
 	if c.crashed() {
 		return errCrashed
@@ -71,6 +77,7 @@ func (c *agentConn) BlockUntilLeadershipReleasedContext(ctx context.Context, ser
 	return c.manager.(leadership.ContextBlocker).BlockUntilLeadershipReleasedContext(ctx, service)
 }
 
+// RevokeLeadership is part of the [leadership.Revoker] interface.
 func (c *agentConn) RevokeLeadership(service, unit string) error {
 	if c.crashed() {
 		return errCrashed
