@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 
@@ -26,7 +27,7 @@ const (
 // leader.
 //
 //   - etcd: one session's campaign Resigns; another session's Campaign,
-//     already waiting, returns (it watches the key before it).
+//     already waiting (its watch on the key before it synced), returns.
 //   - ours: RevokeLeadership through controller-0 (one mgo/txn
 //     transaction on mongo); the unit waiting on controller-1 is released
 //     at that manager's next read of the store, here its wake, made to
@@ -55,9 +56,15 @@ func BenchmarkHandover(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			leader, next := elections[i%2], elections[(i+1)%2]
 			b.StopTimer()
+			waitForWatchers(b, func(total, slow float64) bool { return total == 0 })
 			done := make(chan error, 1)
 			go func() { done <- next.Campaign(context.Background(), waiter) }()
 			env.waitForCandidates(b, prefix, 2)
+			// The waiter's Campaign watches the key before its own.
+			// etcd syncs a new watcher from the past within 100ms
+			// (watchResyncPeriod); a Resign before that would time
+			// that period, not the handover.
+			waitForWatchers(b, func(total, slow float64) bool { return total >= 1 && slow == 0 })
 			b.StartTimer()
 			env.release(b, leader)
 			if err := <-done; err != nil {
@@ -102,6 +109,46 @@ func (env *etcdEnv) waitForCandidates(tb testing.TB, prefix string, n int64) {
 			tb.Fatalf("%d campaigns under %s, want %d", resp.Count, prefix, n)
 		}
 	}
+}
+
+// waitForWatchers waits until done, given the embedded etcd server's
+// watcher gauges (all watchers, and those not yet synced), returns true.
+// The gauges are registered with Prometheus's default registry by etcd's
+// mvcc package.
+func waitForWatchers(tb testing.TB, done func(total, slow float64) bool) {
+	deadline := time.Now().Add(etcdReadyWait)
+	for {
+		total, slow := watcherGauges(tb)
+		if done(total, slow) {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("etcd watchers: %v, %v unsynced", total, slow)
+		}
+	}
+}
+
+// watcherGauges returns etcd's watcher_total and slow_watcher_total.
+func watcherGauges(tb testing.TB) (total, slow float64) {
+	families, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	found := 0
+	for _, f := range families {
+		switch f.GetName() {
+		case "etcd_debugging_mvcc_watcher_total":
+			total = f.GetMetric()[0].GetGauge().GetValue()
+			found++
+		case "etcd_debugging_mvcc_slow_watcher_total":
+			slow = f.GetMetric()[0].GetGauge().GetValue()
+			found++
+		}
+	}
+	if found != 2 {
+		tb.Fatal("etcd's watcher gauges are not registered")
+	}
+	return total, slow
 }
 
 // startHandover sets up, untimed, one handover: the unit leads through
