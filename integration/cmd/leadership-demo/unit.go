@@ -84,8 +84,9 @@ func (u *unit) stop(a *agent) error {
 }
 
 // live runs one agent life: it follows until its tracker says it leads,
-// then leads. It returns when the life is over: the agent crashed or
-// resigned, its controller died, or the demo is stopping.
+// then leads. It returns when the life is over: the agent crashed,
+// resigned or lost leadership, its controller died, or the demo is
+// stopping.
 func (u *unit) live(a *agent) {
 	for {
 		ticket := a.tracker.WaitLeader()
@@ -109,8 +110,9 @@ func (u *unit) live(a *agent) {
 // lead acts as leader until, between a quarter of a lease and two leases
 // after its election, it crashes or resigns (one or the other at random).
 // Before each guarded write it asks its tracker for a guarantee, and
-// reports the guarantee to the recorder. It returns true if the tracker
-// said it is no longer leader, and false if the agent life is over.
+// reports the guarantee to the recorder. It returns true if the unit is
+// to follow again in the same life (its tracker said it was not leader
+// before it ever acted), and false if the agent life is over.
 func (u *unit) lead(a *agent) bool {
 	lease := u.d.cfg.lease
 	endAt := u.d.clock.Now().Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*7/4))))
@@ -145,10 +147,11 @@ func (u *unit) lead(a *agent) bool {
 				u.agentDied(a)
 				return false
 			}
-			if u.term != nil {
-				u.lose("its tracker says it is no longer leader")
+			if u.term == nil {
+				return true // it never acted in this life
 			}
-			return true
+			u.lose(a, "its tracker says it is no longer leader")
+			return false
 		}
 		u.term = u.d.rec.led(u.service, u.name, a.ctrl.id, now, now.Add(a.tracker.ClaimDuration()))
 		u.write(a)
@@ -189,11 +192,18 @@ func (u *unit) write(a *agent) {
 }
 
 // lose ends the unit's term, once its tracker has said that it is not
-// leader, and makes its stale write.
-func (u *unit) lose(why string) {
+// leader, and its agent life: it stops its tracker, which revokes the
+// lease if the unit may still hold it (its term can lapse while a slow
+// renewal goes on to succeed), and then makes its stale write. With the
+// tracker running, the stale write would race the tracker's next claim,
+// which makes the old token good again (a token asserts only the holder).
+func (u *unit) lose(a *agent, why string) {
 	u.d.rec.lost(u.d.clock.Now(), u.term, why)
 	u.term = nil
-	u.staleWrite()
+	if err := u.stop(a); err != nil && !errors.Is(err, leadership.ErrStopped) {
+		u.d.rec.problem(u.d.clock.Now(), "%s: stopping its tracker: %v", u.name, err)
+	}
+	u.staleWriteOnceDeposed()
 }
 
 // resign stops the leader gracefully: it stops acting, then stops its
@@ -207,16 +217,15 @@ func (u *unit) resign(a *agent) {
 		u.d.rec.problem(u.d.clock.Now(), "%s: stopping its tracker: %v", u.name, err)
 	}
 	u.d.rec.revoked(u.d.clock.Now(), t)
-	u.staleWrite()
+	u.staleWriteOnceDeposed()
 	lease := u.d.cfg.lease
 	u.sleepUntil(u.d.clock.Now().Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*3/4)))))
 }
 
 // crash stops the leader as a crash would: its connection is cut, so its
 // tracker can neither renew nor revoke, and its lease runs out. Back some
-// time after its guarantee ended, it waits until its controller says it
-// is no longer leader (the lease need not be expired promptly), makes its
-// stale write and starts its next life.
+// time after its guarantee ended, it makes its stale write once deposed,
+// and starts its next life.
 func (u *unit) crash(a *agent) {
 	t := u.term
 	u.d.rec.crashed(u.d.clock.Now(), t)
@@ -227,6 +236,14 @@ func (u *unit) crash(a *agent) {
 	if !u.sleepUntil(t.end.Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*3/4))))) {
 		return
 	}
+	u.staleWriteOnceDeposed()
+}
+
+// staleWriteOnceDeposed waits until the unit's controller says it is no
+// longer leader (the lease need not be gone at once: a crashed unit's
+// lease runs out, and a revoke can fail if the controller dies), and makes
+// the unit's stale write.
+func (u *unit) staleWriteOnceDeposed() {
 	for tries := 0; ; tries++ {
 		i, c, ok := u.controller()
 		if !ok {
