@@ -81,6 +81,7 @@ func run(cfg config, out io.Writer) (result, error) {
 				ctrl: (s + k) % cfg.controllers,
 				rng:  rand.New(rand.NewPCG(cfg.seed, uint64(index))),
 			}
+			u.resigns = u.rng.IntN(2) == 0
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

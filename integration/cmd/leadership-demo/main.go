@@ -32,8 +32,8 @@
 //     clients, made of the token's AssertOps and an update of the
 //     service's settings document that records the writer and its term.
 //   - At a random moment, between a quarter of a lease and two leases
-//     after its election, the leader either resigns or crashes (even
-//     odds). Resigning, it stops acting and stops its tracker, which
+//     after its election, the leader either resigns or crashes (each
+//     unit alternates between the two, starting at random). Resigning, it stops acting and stops its tracker, which
 //     revokes its leadership: another unit takes over at once if it waits
 //     on the same controller, and at the next read of the store by its
 //     controller otherwise. Crashing, its connection is cut, so its

@@ -19,6 +19,9 @@ type unit struct {
 	service string
 	ctrl    int // index of the controller it talks to
 	rng     *rand.Rand
+	// resigns says whether the unit's next term ends in resignation
+	// rather than a crash; it alternates, from a random start.
+	resigns bool
 
 	term      *term            // the term it leads in; nil if not leader
 	token     leadership.Token // from its latest check as leader, or nil
@@ -108,7 +111,8 @@ func (u *unit) live(a *agent) {
 }
 
 // lead acts as leader until, between a quarter of a lease and two leases
-// after its election, it crashes or resigns (one or the other at random).
+// after its election, it crashes or resigns (each unit's terms alternate
+// between the two).
 // Before each guarded write it asks its tracker for a guarantee, and
 // reports the guarantee to the recorder. It returns true if the unit is
 // to follow again in the same life (its tracker said it was not leader
@@ -116,7 +120,8 @@ func (u *unit) live(a *agent) {
 func (u *unit) lead(a *agent) bool {
 	lease := u.d.cfg.lease
 	endAt := u.d.clock.Now().Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*7/4))))
-	graceful := u.rng.IntN(2) == 0
+	graceful := u.resigns
+	u.resigns = !u.resigns
 	for {
 		now := u.d.clock.Now()
 		if !now.Before(endAt) {
