@@ -13,11 +13,12 @@ COMPARE     := $(wildcard compare)
 # Extra flags for `go test`, e.g. TESTFLAGS='-run Manager -v'.
 TESTFLAGS   ?=
 
-.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo demo bench soak
+.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo tidycheck demo bench soak
 
 ## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
-## wall-clock rule, and every test of every module with -race.
-check: fmt vet staticcheck doccheck wallclock oldgo test
+## wall-clock rule, a user's go mod tidy, and every test of every module with
+## -race.
+check: fmt vet staticcheck doccheck wallclock oldgo tidycheck test
 
 ## test: every test of every module, with the race detector.
 test:
@@ -72,6 +73,11 @@ soak:
 	cd integration && SAFETY_SEEDS=$(SAFETY_SEEDS) $(GO) test -count=1 -timeout 0 -run 'TestSafety|TestKnownSchedules' ./safety
 	cd integration && LOAD_SERVICES=10000 LOAD_MINUTES=60 LOAD_MONGO_SERVICES=300 LOAD_MONGO_MINUTES=10 \
 		$(GO) test -count=1 -timeout 0 -v -run 'TestMemoryStore|TestMongo' ./load
+
+# A new module on Go 1.24 that requires the library must keep its go line
+# through go mod tidy (internal/pin says why it could not).
+tidycheck:
+	GO=$(GO) ./internal/tidycheck/tidycheck.sh 1.24
 
 # The library's go.mod says go 1.18 (github.com/juju/errors needs it), so that
 # importers on older toolchains can use it. Go 1.21 is the oldest toolchain the

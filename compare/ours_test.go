@@ -96,7 +96,13 @@ func (env *oursEnv) fresh(tb testing.TB) {
 		}
 	} else {
 		store := leasetest.NewStore(env.clock)
-		newClient = func(id string) lease.Client { return store.NewClient(id) }
+		newClient = func(id string) lease.Client {
+			client, err := store.NewClient(id)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return client
+		}
 	}
 	env.manager = newManager(tb, newClient("controller-0"), env.clock, 24*time.Hour)
 	if env.otherSleep != 0 {

@@ -56,7 +56,7 @@ func newHandoverEnv(b *testing.B, separate bool) *handoverEnv {
 			break
 		}
 		m, err := leadership.NewManager(leadership.ManagerConfig{
-			Client:   store.NewClient(id),
+			Client:   store.MustNewClient(id),
 			Clock:    env.clock,
 			MaxSleep: handoverSleep,
 		})

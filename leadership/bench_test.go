@@ -36,7 +36,7 @@ type benchEnv struct {
 func newBenchEnv(b *testing.B, n int) *benchEnv {
 	clock := clocktest.NewClock(defaultClockStart)
 	store := leasetest.NewStore(clock)
-	seed := store.NewClient("seed")
+	seed := store.MustNewClient("seed")
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("base%06d", i)
 		duration := baseDuration + time.Duration(i)*time.Second
@@ -49,7 +49,7 @@ func newBenchEnv(b *testing.B, n int) *benchEnv {
 		b.Fatal(err)
 	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   store.NewClient("controller-0"),
+		Client:   store.MustNewClient("controller-0"),
 		Clock:    clock,
 		MaxSleep: 24 * time.Hour,
 	})

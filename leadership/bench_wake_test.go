@@ -76,7 +76,7 @@ type wakeEnv struct {
 func newWakeEnv(b *testing.B, n int) *wakeEnv {
 	clock := clocktest.NewClock(defaultClockStart)
 	store := leasetest.NewStore(clock)
-	seed := store.NewClient("seed")
+	seed := store.MustNewClient("seed")
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("base%06d", i)
 		duration := baseDuration + time.Duration(i)*time.Second
@@ -84,7 +84,7 @@ func newWakeEnv(b *testing.B, n int) *wakeEnv {
 			b.Fatal(err)
 		}
 	}
-	client := &readWatcher{Client: store.NewClient("controller-0"), prefix: "blocked"}
+	client := &readWatcher{Client: store.MustNewClient("controller-0"), prefix: "blocked"}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
 		Client:   client,
 		Clock:    clock,

@@ -18,7 +18,11 @@ import (
 func TestContextWaitLeavesNoWaiter(t *testing.T) {
 	clock := leasetest.NewClock(leasetest.Start)
 	store := leasetest.NewStore(clock)
-	w, err := NewManager(ManagerConfig{Client: store.NewClient("a"), Clock: clock, MaxSleep: time.Hour})
+	client, err := store.NewClient("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewManager(ManagerConfig{Client: client, Clock: clock, MaxSleep: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ func (m *manager) CheckLeadership(serviceName, unitName string) (Token, error) {
 	return check{
 		service:  serviceName,
 		unit:     unitName,
-		response: make(chan Token),
+		response: make(chan checked),
 		abort:    m.tomb.Dying(),
 	}.invoke(m.checks)
 }
@@ -24,8 +24,15 @@ func (m *manager) CheckLeadership(serviceName, unitName string) (Token, error) {
 type check struct {
 	service  string
 	unit     string
-	response chan Token
+	response chan checked
 	abort    <-chan struct{}
+}
+
+// checked is the loop's answer to a check: a token if the unit is leader,
+// neither if it is not, or the error that kept the loop from finding out.
+type checked struct {
+	token Token
+	err   error
 }
 
 // invoke sends c on ch and returns a Token if the loop answers that the
@@ -38,21 +45,24 @@ func (c check) invoke(ch chan<- check) (Token, error) {
 			return nil, ErrStopped
 		case ch <- c:
 			ch = nil
-		case t := <-c.response:
-			if t == nil {
+		case r := <-c.response:
+			switch {
+			case r.err != nil:
+				return nil, r.err
+			case r.token == nil:
 				return nil, &notLeaderError{service: c.service, unit: c.unit}
 			}
-			return t, nil
+			return r.token, nil
 		}
 	}
 }
 
-// respond sends t, nil if the unit is not leader, back to the caller,
-// unless the manager is stopping.
-func (c check) respond(t Token) {
+// respond sends the answer back to the caller, unless the manager is
+// stopping.
+func (c check) respond(r checked) {
 	select {
 	case <-c.abort:
-	case c.response <- t:
+	case c.response <- r:
 	}
 }
 
@@ -60,21 +70,26 @@ func (c check) respond(t Token) {
 // holds the lease. If it does not, it refreshes the client once and looks
 // again.
 //
-// Both answers go back to the caller. It returns only an error from
-// Refresh, which must stop the manager.
+// Both answers go back to the caller, and so does an error from Refresh
+// that says it may pass if tried again (see retryable). It returns only
+// any other error from Refresh, which must stop the manager.
 func (m *manager) handleCheck(c check) error {
 	info, held := m.lease(c.service)
 	if !held || info.Holder != c.unit {
 		if err := m.client.Refresh(); err != nil {
-			return errors.Trace(err)
+			if !retryable(err) {
+				return errors.Trace(err)
+			}
+			c.respond(checked{err: errors.Annotatef(err, "cannot check leadership of %q for %q", c.service, c.unit)})
+			return nil
 		}
 		info, held = m.lease(c.service)
 	}
 	m.record(c.service, info, held)
 	if held && info.Holder == c.unit {
-		c.respond(token{info.AssertOp})
+		c.respond(checked{token: token{info.AssertOp}})
 	} else {
-		c.respond(nil)
+		c.respond(checked{})
 	}
 	return nil
 }

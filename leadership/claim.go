@@ -67,8 +67,10 @@ func (c claim) respond(err error) {
 // client means its view changed: it reads the lease again and retries, up
 // to maxClaimAttempts times.
 //
-// Success, denial and running out of attempts (here, or in the client,
-// which reports [lease.ErrExcessiveContention]) go back to the caller. It
+// Success, denial, running out of attempts (here, or in the client, which
+// reports [lease.ErrExcessiveContention]), a time the store cannot hold
+// ([lease.ErrTimeOutOfRange]), and any other error that says nothing of the
+// store's health (see retryable) go back to the caller. It
 // returns only errors that must stop the manager: any other client error,
 // and tomb.ErrDying.
 func (m *manager) handleClaim(c claim) error {
@@ -92,11 +94,12 @@ func (m *manager) handleClaim(c claim) error {
 			return nil
 		}
 		switch {
-		case errors.Cause(err) == lease.ErrInvalid:
+		case errors.Is(err, lease.ErrInvalid):
 			continue
-		case errors.Is(err, lease.ErrExcessiveContention):
-			// The client ran out of attempts itself: tell the
-			// caller, as when this loop runs out, and stay alive.
+		case retryable(err):
+			// The client ran out of attempts itself, or the request
+			// or the clock gives a time the store cannot hold: tell
+			// the caller, and stay alive.
 			m.sync(c.service)
 			c.respond(errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit))
 			return nil

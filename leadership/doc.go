@@ -9,10 +9,34 @@
 //     is not guaranteed to end promptly afterwards.
 //   - [Manager.CheckLeadership] returns a [Token] recording that the unit was
 //     leader at one instant. Its AssertOps belong in a later mgo/txn
-//     transaction, which then aborts if the unit has lost leadership.
+//     transaction, which then aborts if the unit does not lead when the
+//     transaction applies. A token asserts who leads, not which term: if
+//     the unit lost leadership and leads again, its old tokens hold again.
 //   - [Manager.BlockUntilLeadershipReleased] returns once the manager's own
 //     view of the leases shows none for the service, so that a claim made
 //     through the same manager right afterwards is decided on that view.
+//
+// # Names
+//
+// Services and units are named as Juju named them in 2015. A service name
+// is lowercase letters and digits in segments joined by hyphens; it starts
+// with a letter, and no segment is made only of digits: "redis", "my-db2"
+// and "wordpress-2a" are valid; "Redis", "2redis", "my_db", "redis-" and
+// "db-2" are not. A unit name is the service name, a slash and the unit's
+// number in decimal without leading zeros: "redis/0", "my-db2/17"; not
+// "redis/01" or "redis/x". Every method checks its names before it sends
+// anything to the manager, and returns an error that names the bad value.
+//
+// # Errors
+//
+// A manager stops, and its Wait returns the reason, only when its client
+// fails in a way that says nothing about the leases: a store that cannot
+// be reached or holds corrupt documents. Contention is not such a failure,
+// nor is a clock that steps back: the client reports
+// [lease.ErrExcessiveContention], a claim or check returns it to its
+// caller, and a wake that meets it backs off on the manager's clock (from
+// 50ms, doubling, up to 5s or MaxSleep) and tries again. Errors are
+// classified with errors.Is, so a client may wrap them.
 //
 // # More than the Manager interface
 //
@@ -39,4 +63,13 @@
 // controllers are expired even when this manager is never called. Clocks
 // of different controllers may disagree about the time, but must run at
 // the same rate (see package lease).
+//
+// A clock may step back (an NTP correction, or a clock without Go's
+// monotonic reading). Operations may then fail, with
+// [lease.ErrExcessiveContention], until the clock passes the last time its
+// client wrote; the manager keeps running, does not retry faster than its
+// back-off, never grants two leaders, and works as before once the clock
+// has caught up. When the manager sees a reading earlier than its last, it
+// moves the times it counts its next wake from back by the step, so that
+// the step does not put off its refreshes and expiries.
 package leadership

@@ -14,9 +14,12 @@ import (
 // lease client and lease.SystemClock{} instead.
 func newExampleManager() (leadership.ManagerWorker, *leasetest.Clock) {
 	clock := leasetest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
-	store := leasetest.NewStore(clock)
+	client, err := leasetest.NewStore(clock).NewClient("controller-0")
+	if err != nil {
+		panic(err)
+	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client: store.NewClient("controller-0"),
+		Client: client,
 		Clock:  clock,
 	})
 	if err != nil {

@@ -111,8 +111,12 @@ func ExampleLeaderReader() {
 	store := leasetest.NewStore(clock)
 	var managers []leadership.ManagerWorker
 	for _, id := range []string{"controller-0", "controller-1"} {
+		client, err := store.NewClient(id)
+		if err != nil {
+			panic(err)
+		}
 		manager, err := leadership.NewManager(leadership.ManagerConfig{
-			Client: store.NewClient(id),
+			Client: client,
 			Clock:  clock,
 		})
 		if err != nil {

@@ -82,7 +82,7 @@ func FuzzManagerNames(f *testing.F) {
 	clock := clocktest.NewClock(defaultClockStart)
 	store := leasetest.NewStore(clock)
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client: store.NewClient("machine-0"), Clock: clock, MaxSleep: defaultMaxSleep,
+		Client: store.MustNewClient("machine-0"), Clock: clock, MaxSleep: defaultMaxSleep,
 	})
 	if err != nil {
 		f.Fatal(err)

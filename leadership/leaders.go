@@ -13,8 +13,10 @@ type LeaderReader interface {
 	// keyed by service name. The caller owns the map. As with
 	// [Manager.CheckLeadership], a lease past its expiry that no manager
 	// has yet expired is still listed: the answer says who held each lease
-	// at the read, not for how long. It returns [ErrStopped] if the manager
-	// stops first.
+	// at the read, not for how long. It returns an error matching
+	// [lease.ErrExcessiveContention] if the store could not be read just
+	// then (the caller may try again), or [ErrStopped] if the manager stops
+	// first.
 	Leaders() (map[string]string, error)
 }
 
@@ -23,15 +25,21 @@ var _ LeaderReader = (*manager)(nil)
 // Leaders is part of the [LeaderReader] interface.
 func (m *manager) Leaders() (map[string]string, error) {
 	return leaders{
-		response: make(chan map[string]string),
+		response: make(chan leadersResult),
 		abort:    m.tomb.Dying(),
 	}.invoke(m.leaders)
 }
 
 // leaders is a request for every service's leader.
 type leaders struct {
-	response chan map[string]string
+	response chan leadersResult
 	abort    <-chan struct{}
+}
+
+// leadersResult is the loop's answer to a leaders request.
+type leadersResult struct {
+	leaders map[string]string
+	err     error
 }
 
 // invoke sends l on ch and returns the loop's answer, or ErrStopped if the
@@ -44,13 +52,13 @@ func (l leaders) invoke(ch chan<- leaders) (map[string]string, error) {
 		case ch <- l:
 			ch = nil
 		case result := <-l.response:
-			return result, nil
+			return result.leaders, result.err
 		}
 	}
 }
 
 // respond sends result back to the caller, unless the manager is stopping.
-func (l leaders) respond(result map[string]string) {
+func (l leaders) respond(result leadersResult) {
 	select {
 	case <-l.abort:
 	case l.response <- result:
@@ -61,11 +69,16 @@ func (l leaders) respond(result map[string]string) {
 // (releasing waiters on leases now gone, as a wake does, but expiring
 // nothing), and answers with each lease's holder.
 //
-// The answer goes back to the caller. It returns only an error from
-// Refresh, which must stop the manager.
+// The answer goes back to the caller, and so does a Refresh error that
+// says nothing of the store's health (see retryable). It returns only
+// other Refresh errors, which must stop the manager.
 func (m *manager) handleLeaders(l leaders) error {
 	if err := m.client.Refresh(); err != nil {
-		return errors.Trace(err)
+		if !retryable(err) {
+			return errors.Trace(err)
+		}
+		l.respond(leadersResult{err: errors.Annotate(err, "cannot read leaders")})
+		return nil
 	}
 	leases := m.client.Leases()
 	m.view.reset(leases)
@@ -78,6 +91,6 @@ func (m *manager) handleLeaders(l leaders) error {
 	for name, info := range leases {
 		result[name] = info.Holder
 	}
-	l.respond(result)
+	l.respond(leadersResult{leaders: result})
 	return nil
 }

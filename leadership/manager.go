@@ -1,7 +1,6 @@
 package leadership
 
 import (
-	"sort"
 	"time"
 
 	"github.com/juju/errors"
@@ -12,19 +11,36 @@ import (
 )
 
 // Manager grants leadership of services to their units.
+//
+// Service and unit names follow Juju's rules (see the package doc): a
+// service name such as "redis" or "my-db2", and a unit name of the form
+// "<service>/<n>" such as "redis/0". A method given an invalid name
+// returns an error naming it, and sends nothing to the manager.
 type Manager interface {
 	// ClaimLeadership makes the unit leader of the service for at least
-	// duration from the moment of the call, and returns nil; or returns
-	// [ErrClaimDenied] if another unit is leader. Any other error means
-	// nothing can be inferred.
+	// duration (positive) from the moment of the call, and returns nil;
+	// a claim by the current leader extends its term, and never shortens
+	// it. It returns [ErrClaimDenied] (bare) if another unit is leader.
+	//
+	// An error satisfying errors.Is(err, [lease.ErrExcessiveContention])
+	// means the lease kept changing, or the controller's clock is behind
+	// its own last write (after an NTP step), while the manager tried:
+	// nothing is known of the outcome, the manager keeps running, and the
+	// caller may try again. [ErrStopped] means the manager has stopped.
+	// Any other error means nothing can be inferred.
 	ClaimLeadership(serviceName, unitName string, duration time.Duration) error
 
 	// CheckLeadership returns a [Token] if the unit is leader of the
-	// service, or an error and a nil Token if it is not.
+	// service, or an error and a nil Token if it is not: an error that
+	// says "<unit> is not leader of <service>". An error satisfying
+	// errors.Is(err, [lease.ErrExcessiveContention]) means the manager
+	// could not read the store just then, and the caller may try again;
+	// [ErrStopped] means the manager has stopped.
 	CheckLeadership(serviceName, unitName string) (Token, error)
 
 	// BlockUntilLeadershipReleased returns nil once the manager's view
-	// shows no leader for the service: at once if there is none.
+	// shows no leader for the service: at once if there is none. It
+	// returns [ErrStopped] if the manager stops first.
 	BlockUntilLeadershipReleased(serviceName string) error
 }
 
@@ -82,6 +98,11 @@ type manager struct {
 	lastWake time.Time
 	alarm    <-chan time.Time // nil when a new one is needed
 	alarmAt  time.Time
+	// lastNow is the manager's latest reading of its clock.
+	lastNow time.Time
+	// retry is the back-off after a wake that could not finish: the
+	// manager does not wake again before retry.at.
+	retry retry
 }
 
 // NewManager returns a [ManagerWorker] running with config, or nil and an
@@ -105,6 +126,7 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		// the moment NewManager was called, whenever the loop starts.
 		sleepFrom: config.Clock.Now(),
 	}
+	m.lastNow = m.sleepFrom
 	m.reader, _ = config.Client.(lease.Reader)
 	go func() {
 		defer m.tomb.Done()
@@ -127,7 +149,7 @@ func (m *manager) Wait() error {
 // caused by tomb.ErrDying is made bare, because tomb compares it by
 // identity: wrapped, a clean stop would be reported as a failure.
 func (m *manager) kill(err error) {
-	if errors.Cause(err) == tomb.ErrDying {
+	if errors.Is(err, tomb.ErrDying) {
 		err = tomb.ErrDying
 	}
 	m.tomb.Kill(err)
@@ -172,12 +194,20 @@ func (m *manager) choose() error {
 
 // setAlarm makes sure the alarm is set for the next wake-up time: the
 // earliest expiry in the view, or MaxSleep after the last wake if that is
-// sooner, but never at or before the last wake. It replaces the alarm only
-// if that time has changed.
+// sooner; or, after a wake that could not finish, the end of its back-off;
+// and never at or before the last wake. It replaces the alarm only if that
+// time has changed.
+//
+// It reads the clock first, so that a clock that has stepped back since
+// the manager last read it delays none of these by the step (see now).
 func (m *manager) setAlarm() {
+	m.now()
 	at := m.sleepFrom.Add(m.maxSleep)
 	if expiry, ok := m.view.earliest(); ok && expiry.Before(at) {
 		at = expiry
+	}
+	if !m.retry.at.IsZero() {
+		at = m.retry.at
 	}
 	if !m.lastWake.IsZero() && !at.After(m.lastWake) {
 		at = m.lastWake.Add(time.Nanosecond)
@@ -189,40 +219,24 @@ func (m *manager) setAlarm() {
 	m.alarmAt = at
 }
 
-// wake refreshes the client, rebuilds the view from one snapshot of its
-// leases, and tries to expire every lease in it whose expiry is not after
-// now, in name order. ErrInvalid from ExpireLease is expected (someone else
-// got there first, or the lease was extended) and ignored. It returns any
-// other client error, which must stop the manager; leases later in the
-// order are then not attempted.
-func (m *manager) wake() error {
-	if err := m.client.Refresh(); err != nil {
-		return errors.Trace(err)
-	}
+// now reads the clock. If it reads earlier than the manager's last
+// reading, the clock has stepped back (an NTP step, or a clock with no
+// monotonic reading): every time the next wake is counted from (the last
+// wake, for MaxSleep and for "never twice at one reading", and the end of
+// a back-off) moves back by the step, so that the step delays none of
+// them. The leases' expiries do not move: each is the latest time at which
+// its holder may still lead, and a later deadline errs on the safe side.
+func (m *manager) now() time.Time {
 	now := m.clock.Now()
-	m.sleepFrom, m.lastWake = now, now
-	leases := m.client.Leases()
-	m.view.reset(leases)
-	var expired []string
-	for name, info := range leases {
-		if !info.Expiry.After(now) {
-			expired = append(expired, name)
+	if back := m.lastNow.Sub(now); back > 0 {
+		m.sleepFrom = m.sleepFrom.Add(-back)
+		if !m.lastWake.IsZero() {
+			m.lastWake = m.lastWake.Add(-back)
 		}
+		m.retry.shift(-back)
 	}
-	sort.Strings(expired)
-	for _, name := range expired {
-		err := m.client.ExpireLease(name)
-		if err != nil && errors.Cause(err) != lease.ErrInvalid {
-			return errors.Trace(err)
-		}
-		m.sync(name)
-	}
-	for name := range m.blocked {
-		if !m.view.has(name) {
-			m.release(name)
-		}
-	}
-	return nil
+	m.lastNow = now
+	return now
 }
 
 // lease returns the client's cached information about the named lease,

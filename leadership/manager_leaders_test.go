@@ -70,3 +70,14 @@ func (s *LeadersSuite) TestLeadersRefreshErrorStopsManager(c *gc.C) {
 		c.Check(manager.Wait(), gc.ErrorMatches, "lol borken")
 	})
 }
+
+func (s *LeadersSuite) TestLeadersContentionGoesToCaller(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "Refresh", err: lease.ErrExcessiveContention}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		_, err := manager.(leadership.LeaderReader).Leaders()
+		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
+		c.Check(err, gc.ErrorMatches, "cannot read leaders: .*")
+	})
+}

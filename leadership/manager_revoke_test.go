@@ -178,3 +178,13 @@ func (s *RevokeLeadershipSuite) TestRevokeStopped(c *gc.C) {
 		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), gc.Equals, leadership.ErrStopped)
 	})
 }
+
+func (s *RevokeLeadershipSuite) TestRevokeRefreshContentionGoesToCaller(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "Refresh", err: lease.ErrExcessiveContention}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
+	})
+}

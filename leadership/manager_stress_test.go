@@ -43,7 +43,7 @@ func (s *StressSuite) TestOneHolderPerService(c *gc.C) {
 	managers := make([]leadership.ManagerWorker, managerCount)
 	for i := range managers {
 		manager, err := leadership.NewManager(leadership.ManagerConfig{
-			Client:   store.NewClient(fmt.Sprintf("controller-%d", i)),
+			Client:   store.MustNewClient(fmt.Sprintf("controller-%d", i)),
 			Clock:    clock,
 			MaxSleep: 10 * time.Second,
 		})

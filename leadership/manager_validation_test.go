@@ -1,6 +1,8 @@
 package leadership_test
 
 import (
+	"fmt"
+	"regexp"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -38,6 +40,47 @@ func (s *ValidationSuite) TestNegativeMaxSleep(c *gc.C) {
 	})
 	c.Check(err, gc.ErrorMatches, `invalid MaxSleep -1s: must not be negative`)
 	c.Check(manager, gc.IsNil)
+}
+
+// TestTypedNilClient: a nil *Client in the interface is not nil, and
+// passed Validate; the manager's goroutine then panicked on it.
+func (s *ValidationSuite) TestTypedNilClient(c *gc.C) {
+	var client *Client
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client: client,
+		Clock:  clocktest.NewClock(defaultClockStart),
+	})
+	c.Check(err, gc.ErrorMatches, `invalid client: nil \*leadership_test.Client`)
+	c.Check(manager, gc.IsNil)
+}
+
+func (s *ValidationSuite) TestTypedNilClock(c *gc.C) {
+	var clock *clocktest.Clock
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client: NewClient(nil, nil),
+		Clock:  clock,
+	})
+	c.Check(err, gc.ErrorMatches, `invalid clock: nil \*leasetest.Clock`)
+	c.Check(manager, gc.IsNil)
+}
+
+// TestTinyMaxSleep: a positive MaxSleep under a millisecond made an idle
+// manager wake all the time, using a whole CPU.
+func (s *ValidationSuite) TestTinyMaxSleep(c *gc.C) {
+	for _, d := range []time.Duration{time.Nanosecond, time.Microsecond, time.Millisecond - 1} {
+		err := leadership.ManagerConfig{
+			Client:   NewClient(nil, nil),
+			Clock:    clocktest.NewClock(defaultClockStart),
+			MaxSleep: d,
+		}.Validate()
+		c.Check(err, gc.ErrorMatches, fmt.Sprintf(`invalid MaxSleep %s: must be zero \(one minute\) or at least 1ms`, regexp.QuoteMeta(d.String())))
+	}
+	err := leadership.ManagerConfig{
+		Client:   NewClient(nil, nil),
+		Clock:    clocktest.NewClock(defaultClockStart),
+		MaxSleep: time.Millisecond,
+	}.Validate()
+	c.Check(err, jc.ErrorIsNil)
 }
 
 func (s *ValidationSuite) TestValidateOrder(c *gc.C) {

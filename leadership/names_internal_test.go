@@ -43,3 +43,22 @@ func BenchmarkValidNames(b *testing.B) {
 		}
 	}
 }
+
+// TestDocumentedNames checks the examples the package doc gives.
+func TestDocumentedNames(t *testing.T) {
+	for name, valid := range map[string]bool{
+		"redis": true, "my-db2": true, "wordpress-2a": true,
+		"Redis": false, "2redis": false, "my_db": false, "redis-": false, "db-2": false,
+	} {
+		if got := isValidService(name); got != valid {
+			t.Errorf("isValidService(%q) = %v, the package doc says %v", name, got, valid)
+		}
+	}
+	for name, valid := range map[string]bool{
+		"redis/0": true, "my-db2/17": true, "redis/01": false, "redis/x": false,
+	} {
+		if got := isValidUnit(name); got != valid {
+			t.Errorf("isValidUnit(%q) = %v, the package doc says %v", name, got, valid)
+		}
+	}
+}

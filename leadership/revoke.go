@@ -23,7 +23,9 @@ type Revoker interface {
 	// It returns an error matching [ErrNotLeader] if the unit is not
 	// leader; [ErrRevokeNotSupported] if the manager's client cannot revoke;
 	// an error matching [lease.ErrExcessiveContention] if the lease kept
-	// changing; [ErrStopped] if the manager stops first.
+	// changing (the caller may try again) or [lease.ErrTimeOutOfRange] if
+	// the clock reads a time the store cannot hold; [ErrStopped] if the
+	// manager stops first.
 	//
 	// Only the unit itself should revoke, once it has stopped acting as
 	// leader: revoking cuts short the guarantee its last claim gave it.
@@ -86,9 +88,10 @@ func (r revoke) respond(err error) {
 // from the client means the store changed under it: it reads the lease
 // again and retries, up to maxClaimAttempts times.
 //
-// Success, not-leader, no revoker and contention go back to the caller.
-// It returns only errors that must stop the manager: any other client
-// error.
+// Success, not-leader, no revoker and the errors that say nothing of the
+// store's health (contention, a time out of range: see retryable) go back
+// to the caller. It returns only errors that must stop the manager: any
+// other client error.
 func (m *manager) handleRevoke(r revoke) error {
 	revoker, ok := m.client.(lease.Revoker)
 	if !ok {
@@ -98,7 +101,11 @@ func (m *manager) handleRevoke(r revoke) error {
 	info, held := m.lease(r.service)
 	if !held || info.Holder != r.unit {
 		if err := m.client.Refresh(); err != nil {
-			return errors.Trace(err)
+			if !retryable(err) {
+				return errors.Trace(err)
+			}
+			r.respond(errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit))
+			return nil
 		}
 	}
 	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
@@ -110,9 +117,12 @@ func (m *manager) handleRevoke(r revoke) error {
 		}
 		err := revoker.RevokeLease(r.service, r.unit)
 		switch {
-		case errors.Cause(err) == lease.ErrInvalid:
+		case errors.Is(err, lease.ErrInvalid):
 			continue
-		case errors.Is(err, lease.ErrExcessiveContention):
+		case retryable(err):
+			// The client ran out of attempts, or its clock reads a
+			// time the store cannot hold: tell the caller, and stay
+			// alive.
 			m.sync(r.service)
 			r.respond(errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit))
 			return nil

@@ -34,7 +34,7 @@ func (s *TrackerHandoverSuite) TearDownTest(c *gc.C) {
 
 func (s *TrackerHandoverSuite) manager(c *gc.C, id string, maxSleep time.Duration) leadership.ManagerWorker {
 	m, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   s.store.NewClient(id),
+		Client:   s.store.MustNewClient(id),
 		Clock:    s.clock,
 		MaxSleep: maxSleep,
 	})

@@ -23,8 +23,10 @@ var (
 
 // NewClient returns a [Client], which is also a [Reader] and a [Revoker],
 // for the leases in config's namespace. It creates the namespace's clock
-// document if it does not exist, and loads the current leases. It returns an error if config is
-// invalid, or if the store holds a corrupt document.
+// document if it does not exist, and loads the current leases. It returns
+// an error if config is invalid, if the store holds a corrupt document,
+// or, matching [ErrTimeOutOfRange], if the clock reads a time the store
+// cannot hold.
 //
 // A client needs no clean-up. It is not safe for concurrent use.
 func NewClient(config ClientConfig) (Client, error) {

@@ -2,6 +2,8 @@ package lease
 
 import (
 	"github.com/juju/errors"
+
+	"github.com/seed07a61904/leadership/internal/isnil"
 )
 
 // ClientConfig holds what [NewClient] needs. Every field is required; none
@@ -35,6 +37,9 @@ type ClientConfig struct {
 
 // Validate returns an error describing the first problem with config, or
 // nil. It checks Id, Namespace, Collection, Mongo and Clock, in that order.
+// A Mongo or Clock that is an interface holding a nil pointer, and a Mongo
+// that [NewMongo] made from a nil database, are refused like missing ones:
+// using them would panic on the goroutine of the client's owner.
 func (config ClientConfig) Validate() error {
 	if err := validateString(config.Id); err != nil {
 		return errors.Annotatef(err, "invalid id")
@@ -48,8 +53,17 @@ func (config ClientConfig) Validate() error {
 	if config.Mongo == nil {
 		return errors.New("missing mongo")
 	}
+	if isnil.Value(config.Mongo) {
+		return errors.Errorf("invalid mongo: nil %T", config.Mongo)
+	}
+	if m, ok := config.Mongo.(*dbMongo); ok && m.db == nil {
+		return errors.New("invalid mongo: NewMongo was given a nil database")
+	}
 	if config.Clock == nil {
 		return errors.New("missing clock")
+	}
+	if isnil.Value(config.Clock) {
+		return errors.Errorf("invalid clock: nil %T", config.Clock)
 	}
 	return nil
 }

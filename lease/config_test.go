@@ -28,6 +28,12 @@ func (m unusedMongo) GetCollection(string) (*mgo.Collection, func()) {
 	return nil, nil
 }
 
+// nilMongo and nilClock are used as nil pointers: a typed nil in the
+// interface passed Validate, and panicked on first use.
+type nilMongo struct{ unusedMongo }
+
+type nilClock struct{ lease.SystemClock }
+
 func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 	valid := func() lease.ClientConfig {
 		return lease.ClientConfig{
@@ -70,9 +76,21 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 		change: func(cfg *lease.ClientConfig) { cfg.Mongo = nil },
 		err:    "missing mongo",
 	}, {
+		about:  "nil pointer as mongo",
+		change: func(cfg *lease.ClientConfig) { cfg.Mongo = (*nilMongo)(nil) },
+		err:    "invalid mongo: nil *lease_test.nilMongo",
+	}, {
+		about:  "NewMongo of a nil database",
+		change: func(cfg *lease.ClientConfig) { cfg.Mongo = lease.NewMongo(nil, "txns") },
+		err:    "invalid mongo: NewMongo was given a nil database",
+	}, {
 		about:  "missing clock",
 		change: func(cfg *lease.ClientConfig) { cfg.Clock = nil },
 		err:    "missing clock",
+	}, {
+		about:  "nil pointer as clock",
+		change: func(cfg *lease.ClientConfig) { cfg.Clock = (*nilClock)(nil) },
+		err:    "invalid clock: nil *lease_test.nilClock",
 	}, {
 		about: "checked in order: id first",
 		change: func(cfg *lease.ClientConfig) {

@@ -30,4 +30,15 @@
 //
 // Time is only ever read through a [Clock], so that tests can control it;
 // [SystemClock] is the one implementation that reads the wall clock.
+//
+// # Range of times
+//
+// The store keeps times as int64 nanoseconds since 1970, so it holds times
+// from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z
+// only. A client never stores a time outside that range as another: an
+// operation whose clock reading, or whose expiry (the clock reading plus
+// the request's duration, or a longer bound that an extension must keep),
+// is outside it fails with [ErrTimeOutOfRange] and writes nothing, and a
+// refresh whose clock readings are outside it fails likewise. A stored
+// time of any type but an integer makes its document corrupt.
 package lease

@@ -14,7 +14,9 @@ import (
 // document, with the latest time each client has written in the namespace,
 // and one document per held lease. Times are int64 nanoseconds since the
 // Unix epoch (UnixNano), so that no precision is lost; each is on the clock
-// of the client that wrote it.
+// of the client that wrote it. That holds times from 1677-09-21 to
+// 2262-04-11 only (see ErrTimeOutOfRange): the client refuses to write any
+// other, and a stored value that is not an int64 is corrupt.
 const (
 	typeLease = "lease"
 	typeClock = "clock"
@@ -57,8 +59,12 @@ type leaseDoc struct {
 	Namespace string `bson:"namespace"`
 	Name      string `bson:"name"`
 	Holder    string `bson:"holder"`
-	Expiry    int64  `bson:"expiry"`
-	Writer    string `bson:"writer"`
+	// Expiry is an int64 (see toInt64). It is read as an interface{}
+	// value so that a value of another type is reported, not converted:
+	// mgo would truncate a float, and turn one beyond the int64 range
+	// into a time in 1677.
+	Expiry interface{} `bson:"expiry"`
+	Writer string      `bson:"writer"`
 }
 
 // newLeaseDoc returns the document that records e for the named lease.
@@ -74,42 +80,44 @@ func newLeaseDoc(namespace, name string, e entry) leaseDoc {
 	}
 }
 
-// validate returns an error if doc is not a valid lease document. The _id
-// is only checked to end with the expected id, because a multi-model
-// transaction runner may prefix it.
-func (doc leaseDoc) validate() error {
+// validate returns an error if doc is not a valid lease document, and
+// otherwise its expiry. The _id is only checked to end with the expected
+// id, because a multi-model transaction runner may prefix it.
+func (doc leaseDoc) validate() (time.Time, error) {
 	if doc.Type != typeLease {
-		return errors.Errorf("invalid type %q", doc.Type)
+		return time.Time{}, errors.Errorf("invalid type %q", doc.Type)
 	}
 	if !strings.HasSuffix(doc.Id, leaseDocId(doc.Namespace, doc.Name)) {
-		return errors.New("inconsistent _id")
+		return time.Time{}, errors.New("inconsistent _id")
 	}
 	if err := validateString(doc.Holder); err != nil {
-		return errors.Annotatef(err, "invalid holder")
+		return time.Time{}, errors.Annotatef(err, "invalid holder")
 	}
-	if doc.Expiry == 0 {
-		return errors.New("invalid expiry")
+	expiry, err := decodeTime(doc.Expiry)
+	if err != nil {
+		return time.Time{}, errors.Annotatef(err, "invalid expiry")
 	}
 	if err := validateString(doc.Writer); err != nil {
-		return errors.Annotatef(err, "invalid writer")
+		return time.Time{}, errors.Annotatef(err, "invalid writer")
 	}
-	return nil
+	return expiry, nil
 }
 
 // decodeLeaseDoc decodes and validates a lease document, and returns the
 // lease's name and cache entry. Errors say which document is corrupt.
 func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 	var doc leaseDoc
+	var expiry time.Time
 	err := raw.Unmarshal(&doc)
 	if err == nil {
-		err = doc.validate()
+		expiry, err = doc.validate()
 	}
 	if err != nil {
 		return "", entry{}, errors.Annotatef(err, "corrupt lease document %q", rawId(raw))
 	}
 	return doc.Name, entry{
 		holder: doc.Holder,
-		expiry: toTime(doc.Expiry),
+		expiry: expiry,
 		writer: doc.Writer,
 	}, nil
 }
@@ -209,23 +217,45 @@ func (doc clockDoc) writers() (map[string]time.Time, error) {
 	sort.Strings(names) // so that the first problem reported is always the same
 	writers := make(map[string]time.Time, len(doc.Writers))
 	for _, writer := range names {
-		var nanos int64
-		value := doc.Writers[writer]
-		switch v := value.(type) {
-		case int64:
-			nanos = v
-		case int:
-			nanos = int64(v)
+		t, err := decodeTime(doc.Writers[writer])
+		if err != nil {
+			return nil, errors.Annotatef(err, "invalid time for writer %q", writer)
 		}
-		if nanos == 0 {
-			return nil, errors.Errorf("invalid time for writer %q", writer)
-		}
-		writers[writer] = toTime(nanos)
+		writers[writer] = t
 	}
 	return writers, nil
 }
 
-// toInt64 returns t as stored in the database.
+// decodeTime returns the time stored as v, which the client writes as an
+// int64 (see toInt64) and mgo reads as an int64 or, if it is small, an
+// int. Every int64 is a time in the store's range. Anything else is an
+// error that names the value: a missing value, zero (which the client
+// never writes, and which a missing field would read as), and any other
+// type, such as a float64 (which no client writes, and which could be
+// beyond the store's range).
+func decodeTime(v interface{}) (time.Time, error) {
+	var nanos int64
+	switch v := v.(type) {
+	case nil:
+		return time.Time{}, errors.New("missing")
+	case int64:
+		nanos = v
+	case int:
+		nanos = int64(v)
+	case string:
+		return time.Time{}, errors.Errorf("%q is a string, not int64 nanoseconds since 1970", v)
+	default:
+		return time.Time{}, errors.Errorf("%v is a %T, not int64 nanoseconds since 1970", v, v)
+	}
+	if nanos == 0 {
+		return time.Time{}, errors.New("zero")
+	}
+	return toTime(nanos), nil
+}
+
+// toInt64 returns t as stored in the database. t must be in the store's
+// range (see ErrTimeOutOfRange): beyond it, UnixNano overflows silently.
+// Every time the client writes is checked before it gets here.
 func toInt64(t time.Time) int64 {
 	return t.UnixNano()
 }

@@ -1,6 +1,8 @@
 package lease
 
 import (
+	"errors"
+	"math"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -84,11 +86,37 @@ func (s *DocsSuite) TestDecodeLeaseDoc(c *gc.C) {
 	}, {
 		about:  "zero expiry",
 		change: bson.M{"expiry": int64(0)},
-		err:    `corrupt lease document "lease#ns#name#": invalid expiry`,
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry: zero`,
+	}, {
+		about:  "missing expiry",
+		change: bson.M{"expiry": nil},
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry: missing`,
 	}, {
 		about:  "expiry of the wrong type",
 		change: bson.M{"expiry": "tomorrow"},
-		err:    `corrupt lease document "lease#ns#name#": invalid expiry`,
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry: "tomorrow" is a string, not int64 nanoseconds since 1970`,
+	}, {
+		// mgo would convert a float to int64: 3e19 to math.MinInt64, a
+		// lease that expired in 1677.
+		about:  "expiry beyond the store's range, as a float",
+		change: bson.M{"expiry": 3e19},
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry: 3e\+19 is a float64, not int64 nanoseconds since 1970`,
+	}, {
+		about:  "expiry before the store's range, as a float",
+		change: bson.M{"expiry": -1e19},
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry: -1e\+19 is a float64, not int64 nanoseconds since 1970`,
+	}, {
+		about:  "expiry in range, but a float, which no client writes",
+		change: bson.M{"expiry": 1.5e18},
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry: 1.5e\+18 is a float64, not int64 nanoseconds since 1970`,
+	}, {
+		about:  "expiry as a boolean",
+		change: bson.M{"expiry": true},
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry: true is a bool, not int64 nanoseconds since 1970`,
+	}, {
+		about:  "expiry as a BSON date",
+		change: bson.M{"expiry": time.Date(2276, 9, 29, 0, 0, 0, 0, time.UTC)},
+		err:    `corrupt lease document "lease#ns#name#": invalid expiry: 2276-09-29 .* is a time.Time, not int64 nanoseconds since 1970`,
 	}, {
 		about:  "missing writer",
 		change: bson.M{"writer": nil},
@@ -109,12 +137,25 @@ func (s *DocsSuite) TestDecodeLeaseDoc(c *gc.C) {
 		}
 		name, e, err := decodeLeaseDoc(raw(doc))
 		if t.err != "" {
-			c.Check(err, gc.ErrorMatches, quote(t.err))
+			c.Check(err, gc.ErrorMatches, t.err)
+			c.Check(errors.Is(err, ErrTimeOutOfRange), jc.IsFalse)
 			continue
 		}
 		c.Assert(err, jc.ErrorIsNil)
 		c.Check(name, gc.Equals, "name")
 		c.Check(e, jc.DeepEquals, entry{holder: "holder", expiry: time.Unix(0, 1), writer: "writer"})
+	}
+}
+
+// TestLeaseDocExtremes: the first and the last time the store holds
+// decode as themselves.
+func (s *DocsSuite) TestLeaseDocExtremes(c *gc.C) {
+	for _, nanos := range []int64{math.MinInt64, -1, 1, math.MaxInt64} {
+		doc := newLeaseDoc("ns", "name", entry{holder: "h", expiry: time.Unix(0, nanos), writer: "w"})
+		c.Check(doc.Expiry, gc.Equals, nanos)
+		_, e, err := decodeLeaseDoc(raw(doc))
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(e.expiry.UnixNano(), gc.Equals, nanos)
 	}
 }
 
@@ -150,12 +191,22 @@ func (s *DocsSuite) TestDecodeClockDoc(c *gc.C) {
 		about: "zero time",
 		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
 			"writers": bson.M{"a": int64(1), "b": int64(0)}},
-		err: `corrupt clock document: invalid time for writer "b"`,
+		err: `corrupt clock document: invalid time for writer "b": zero`,
 	}, {
 		about: "time of the wrong type; the first bad writer is reported",
 		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
 			"writers": bson.M{"z": int64(0), "c": "now"}},
-		err: `corrupt clock document: invalid time for writer "c"`,
+		err: `corrupt clock document: invalid time for writer "c": "now" is a string, not int64 nanoseconds since 1970`,
+	}, {
+		about: "time beyond the store's range, as a float",
+		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
+			"writers": bson.M{"a": int64(1), "b": 3e19}},
+		err: `corrupt clock document: invalid time for writer "b": 3e\+19 is a float64, not int64 nanoseconds since 1970`,
+	}, {
+		about: "time as a BSON date",
+		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
+			"writers": bson.M{"a": time.Date(2276, 9, 29, 0, 0, 0, 0, time.UTC)}},
+		err: `corrupt clock document: invalid time for writer "a": 2276-09-29 .* is a time.Time, not int64 nanoseconds since 1970`,
 	}, {
 		about: "write counts",
 		doc: bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns",
@@ -169,7 +220,7 @@ func (s *DocsSuite) TestDecodeClockDoc(c *gc.C) {
 		c.Logf("test %d: %s", i, t.about)
 		writers, _, err := decodeClockDoc(raw(t.doc))
 		if t.err != "" {
-			c.Check(err, gc.ErrorMatches, quote(t.err))
+			c.Check(err, gc.ErrorMatches, t.err)
 			c.Check(writers, gc.IsNil)
 			continue
 		}

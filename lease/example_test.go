@@ -3,18 +3,11 @@ package lease_test
 import (
 	"errors"
 	"fmt"
-	"log"
 	"time"
 
-	"gopkg.in/mgo.v2"
-	"gopkg.in/mgo.v2/bson"
-	"gopkg.in/mgo.v2/txn"
-
 	"github.com/seed07a61904/leadership/internal/clocktest"
-	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
-	"github.com/seed07a61904/leadership/worker"
 )
 
 // A lease's life, seen by two controllers' clients: a claim, a claim
@@ -25,14 +18,20 @@ import (
 func Example() {
 	clock := clocktest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
 	store := leasetest.NewStore(clock)
-	client0 := store.NewClient("controller-0")
-	client1 := store.NewClient("controller-1")
+	client0, err := store.NewClient("controller-0")
+	if err != nil {
+		panic(err)
+	}
+	client1, err := store.NewClient("controller-1")
+	if err != nil {
+		panic(err)
+	}
 
 	fmt.Println("claim by redis/0:", client0.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}))
 
 	// client1's cache has not seen that claim; the store refuses, client1
 	// refreshes, and its cache then tells why.
-	err := client1.ClaimLease("redis", lease.Request{Holder: "redis/1", Duration: time.Minute})
+	err = client1.ClaimLease("redis", lease.Request{Holder: "redis/1", Duration: time.Minute})
 	fmt.Println("claim by redis/1:", err, errors.Is(err, lease.ErrInvalid))
 	info := client1.Leases()["redis"]
 	fmt.Println("held by", info.Holder, "for", info.Expiry.Sub(clock.Now()))
@@ -96,64 +95,4 @@ func ExampleClientConfig_Validate() {
 	// Output:
 	// invalid id: string contains forbidden characters
 	// missing mongo
-}
-
-// A leadership manager on MongoDB, and a transaction fenced by its token.
-// This example needs a MongoDB server, so go test only compiles it;
-// integration/cmd/leadership-demo runs the same steps on an embedded
-// server.
-func ExampleNewClient() {
-	session, err := mgo.Dial("mongodb://127.0.0.1:27017/juju")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer session.Close()
-	// Leases and the transactions they fence must share one txn collection.
-	mongo := lease.NewMongo(session.DB(""), "txns")
-
-	client, err := lease.NewClient(lease.ClientConfig{
-		Id:         "controller-0", // unique among the clients running now
-		Namespace:  "service-leadership",
-		Collection: "leases",
-		Mongo:      mongo,
-		Clock:      lease.SystemClock{},
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client: client,
-		Clock:  lease.SystemClock{},
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer worker.Stop(manager)
-
-	// redis/0 leads redis for at least a minute from now, unless another
-	// unit already does (leadership.ErrClaimDenied). Claim again within
-	// the minute to stay leader.
-	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-		log.Fatal(err)
-	}
-
-	// Later, write only if redis/0 is still leader when the write applies.
-	token, err := manager.CheckLeadership("redis", "redis/0")
-	if err != nil {
-		log.Fatal(err) // not leader
-	}
-	ops := append(token.AssertOps(), txn.Op{
-		C:      "settings",
-		Id:     "redis",
-		Assert: txn.DocExists,
-		Update: bson.M{"$set": bson.M{"maxmemory": "2gb"}},
-	})
-	switch err := mongo.RunTransaction(ops); {
-	case errors.Is(err, txn.ErrAborted):
-		fmt.Println("not written: redis/0 is no longer leader (or redis has no settings)")
-	case err != nil:
-		log.Fatal(err)
-	default:
-		fmt.Println("written")
-	}
 }

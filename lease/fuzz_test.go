@@ -121,6 +121,13 @@ func FuzzLeaseDoc(f *testing.F) {
 	f.Add("", "lease", "ns", "name", "holder", int64(1), "writer", uint64(1<<40)) // the _id alone
 	f.Add("", "lease", "ns", "na#me", "holder", int64(1), "writer", uint64(0))
 	f.Add("", "lease", "ns", "name", "holder", int64(7), "writer", uint64(0x2222222))
+	// The ends of the store's range, as int64 (valid) and as floats (not:
+	// mgo would have read 9.2e18+0.5 as math.MinInt64, in 1677).
+	f.Add("", "lease", "ns", "name", "holder", int64(math.MaxInt64), "writer", uint64(0))
+	f.Add("", "lease", "ns", "name", "holder", int64(math.MinInt64), "writer", uint64(0))
+	f.Add("", "lease", "ns", "name", "holder", int64(math.MaxInt64), "writer", uint64(kindFloat<<20))
+	f.Add("", "lease", "ns", "name", "holder", int64(math.MinInt64), "writer", uint64(kindFloat<<20))
+	f.Add("", "lease", "ns", "name", "holder", int64(1), "writer", uint64(kindBool<<20))
 	f.Fuzz(func(t *testing.T, prefix, typ, ns, name, holder string, expiry int64, writer string, kinds uint64) {
 		id := prefix + leaseDocId(ns, name)
 		if kinds&(1<<40) != 0 {
@@ -145,6 +152,12 @@ func FuzzLeaseDoc(f *testing.F) {
 			}
 		}
 		gotName, got, err := checkDecodeLease(t, doc)
+		switch (uint8(kinds>>20) & 0xf) % kindCount {
+		case kindFloat, kindString, kindBool:
+			if err == nil {
+				t.Fatalf("decoding %v: an expiry that no client writes decoded as %v", doc, got.expiry)
+			}
+		}
 		if canonical {
 			valid := typ == typeLease && strings.HasSuffix(id, leaseDocId(ns, name)) &&
 				validOracle(holder) && expiry != 0 && validOracle(writer)
@@ -169,6 +182,11 @@ func FuzzLeaseDocBSON(f *testing.F) {
 		newLeaseDoc("ns", "name", entry{holder: "holder", expiry: zero, writer: "writer"}),
 		bson.M{"_id": "lease#ns#name#", "type": "lease", "namespace": "ns", "name": "name",
 			"holder": "h", "expiry": "soon", "writer": "w", "txn-revno": int64(2), "txn-queue": []string{"x"}},
+		bson.M{"_id": "lease#ns#name#", "type": "lease", "namespace": "ns", "name": "name",
+			"holder": "h", "expiry": 3e19, "writer": "w"},
+		bson.M{"_id": "lease#ns#name#", "type": "lease", "namespace": "ns", "name": "name",
+			"holder": "h", "expiry": time.Date(2276, 9, 29, 0, 0, 0, 0, time.UTC), "writer": "w"},
+		newLeaseDoc("ns", "name", entry{holder: "holder", expiry: time.Unix(0, math.MaxInt64), writer: "writer"}),
 		bson.M{"_id": 42, "type": "lease"},
 		bson.M{"_id": bson.M{"a": 1}, "holder": []int{1}},
 	)
@@ -253,6 +271,8 @@ func FuzzClockDoc(f *testing.F) {
 	f.Add("", "clock", "ns", "a", int64(0), "b", int64(2), uint64(0))
 	f.Add("", "clock", "ns", "a", int64(1), "b", int64(2), uint64(0x300000))
 	f.Add("", "clock", "ns", "a", int64(1), "b", int64(2), uint64(0x4000000))
+	f.Add("", "clock", "ns", "a", int64(math.MinInt64), "b", int64(math.MaxInt64), uint64(0))
+	f.Add("", "clock", "ns", "a", int64(math.MinInt64), "b", int64(math.MaxInt64), uint64(kindFloat<<16|kindFloat<<20))
 	f.Fuzz(func(t *testing.T, prefix, typ, ns, w1 string, t1 int64, w2 string, t2 int64, kinds uint64) {
 		if strings.Contains(w1+w2, "\x00") {
 			return // a BSON key cannot hold a NUL
@@ -284,6 +304,14 @@ func FuzzClockDoc(f *testing.F) {
 			}
 		}
 		got, err := checkDecodeClock(t, doc)
+		for i := 4; i < 6; i++ {
+			switch kind(i) % kindCount {
+			case kindFloat, kindString, kindBool:
+				if err == nil && w1 != w2 && kind(3)%kindCount == kindCanonical {
+					t.Fatalf("decoding %v: a time that no client writes decoded: %v", doc, got)
+				}
+			}
+		}
 		if canonical && w1 != w2 {
 			valid := typ == typeClock && t1 != 0 && t2 != 0
 			if valid != (err == nil) {
@@ -307,6 +335,8 @@ func FuzzClockDocBSON(f *testing.F) {
 		newClockDoc("ns"),
 		bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": bson.M{"a": int64(1), "b": 2}},
 		bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": "all of them"},
+		bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": bson.M{"a": 3e19}},
+		bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": bson.M{"a": int64(math.MinInt64), "b": int64(math.MaxInt64)}},
 		bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": bson.M{"a": bson.M{"b": 1}}},
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {

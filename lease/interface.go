@@ -29,17 +29,23 @@ type Client interface {
 	// ClaimLease records the request's holder as the holder of the named
 	// lease, for at least the request's duration from the start of the
 	// call. It returns ErrInvalid if the client's view has the lease held,
-	// by anyone (including the same holder).
+	// by anyone (including the same holder), and an error matching
+	// ErrTimeOutOfRange, writing nothing, if the clock reading or the
+	// expiry it would write is outside the store's range.
 	ClaimLease(lease string, request Request) error
 
 	// ExtendLease keeps the named lease with its current holder until at
 	// least the request's duration from the start of the call. It never
 	// shortens the lease. It returns ErrInvalid if the lease is not held,
-	// or is held by a holder other than the request's.
+	// or is held by a holder other than the request's, and an error
+	// matching ErrTimeOutOfRange, writing nothing, if the clock reading or
+	// the expiry it would write is outside the store's range.
 	ExtendLease(lease string, request Request) error
 
 	// ExpireLease removes the named lease once it has expired. It returns
-	// ErrInvalid if the lease is not held or might not have expired yet.
+	// ErrInvalid if the lease is not held or might not have expired yet,
+	// and an error matching ErrTimeOutOfRange, writing nothing, if the
+	// clock reading is outside the store's range.
 	ExpireLease(lease string) error
 
 	// Leases returns a snapshot of the client's cached view of every lease
@@ -102,7 +108,13 @@ type Request struct {
 	Holder string
 
 	// Duration is how long the lease must be held for, counted from the
-	// start of the call. It must be positive.
+	// start of the call. It must be positive, and the expiry it makes must
+	// be one the store can hold: no later than
+	// 2262-04-11T23:47:16.854775807Z, the last time an int64 of
+	// nanoseconds since 1970 counts (see ErrTimeOutOfRange). From a clock
+	// in 2026, that allows about 235 years; math.MaxInt64 as "forever" is
+	// refused, not stored as a time in the past. Validate cannot check
+	// that, since it depends on the time of the call.
 	Duration time.Duration
 }
 

@@ -1,10 +1,13 @@
 package lease
 
 import (
+	"fmt"
 	"time"
 
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/internal/stored"
 )
 
 // scope names the documents a client writes, and the client writing them.
@@ -100,16 +103,26 @@ func createClockOps(s scope) []txn.Op {
 }
 
 // claimOps returns the ops that claim the named lease for request at time
-// now, and the entry to cache once they have run. It returns ErrInvalid if
-// the cache has the lease held, by anyone: a lease must be expired before
-// it can be claimed again.
+// now, and the entry to cache once they have run. It returns an
+// ErrTimeOutOfRange error if now, or the expiry now+request.Duration,
+// cannot be stored (time.Time.Add does not overflow within the years a
+// Duration spans, but UnixNano would), and ErrInvalid if the cache has the
+// lease held, by anyone: a lease must be expired before it can be claimed
+// again.
 func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
+	if err := stored.CheckClockReading(now, s.id); err != nil {
+		return nil, entry{}, err
+	}
 	if _, found := c.entries[name]; found {
 		return nil, entry{}, ErrInvalid
 	}
+	expiry := now.Add(request.Duration)
+	if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
+		return nil, entry{}, err
+	}
 	next := entry{
 		holder: request.Holder,
-		expiry: now.Add(request.Duration),
+		expiry: expiry,
 		writer: s.id,
 	}
 	return []txn.Op{s.clockWriteOp(now), {
@@ -140,14 +153,28 @@ func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]
 // moves the expiry later on its clock than the others, who measured that
 // clock before, will take it to be; the clock operation then aborts the
 // transaction.
+//
+// It returns an ErrTimeOutOfRange error if now, or the new expiry, cannot
+// be stored: the expiry cannot be cut to the store's range, since it must
+// not be earlier than either bound.
 func extendOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
+	if err := stored.CheckClockReading(now, s.id); err != nil {
+		return nil, entry{}, err
+	}
 	last, found := c.entries[name]
 	if !found || last.holder != request.Holder {
 		return nil, entry{}, ErrInvalid
 	}
-	skew := c.skews[last.writer]
 	expiry := now.Add(request.Duration)
-	if latest := skew.Latest(last.expiry); expiry.Before(latest) {
+	if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
+		return nil, entry{}, err
+	}
+	if latest := c.skews[last.writer].Latest(last.expiry); expiry.Before(latest) {
+		if err := stored.CheckTime(latest, "expiry", fmt.Sprintf(
+			"of lease %q (the latest time at which its last writer %q, which wrote %s, might still take it to be held)",
+			name, last.writer, stored.Format(last.expiry))); err != nil {
+			return nil, entry{}, err
+		}
 		expiry = latest
 	}
 	next := entry{
@@ -164,10 +191,14 @@ func extendOps(s scope, c cache, name string, request Request, now time.Time) ([
 }
 
 // expireOps returns the ops that expire the named lease at time now. It
-// returns ErrInvalid if the cache does not have the lease held, or if now is
+// returns an ErrTimeOutOfRange error if now cannot be stored, and
+// ErrInvalid if the cache does not have the lease held, or if now is
 // not strictly after the latest local time at which the lease's last writer
 // might still consider it held.
 func expireOps(s scope, c cache, name string, now time.Time) ([]txn.Op, error) {
+	if err := stored.CheckClockReading(now, s.id); err != nil {
+		return nil, err
+	}
 	last, found := c.entries[name]
 	if !found {
 		return nil, ErrInvalid

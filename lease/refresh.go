@@ -2,19 +2,23 @@ package lease
 
 import (
 	"sort"
+	"time"
 
 	"github.com/juju/errors"
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/internal/stored"
 )
 
 // Refresh is part of the [Client] interface. It reads the lease documents
 // first and the clock document second, so that the clock document read is
 // at least as recent as every lease's writer: every transaction writes its
 // writer's time before the lease. If any document is corrupt, or a lease's
-// writer has no time in the clock document, it returns an error and leaves
-// the cache as it was.
+// writer has no time in the clock document, or the client's clock reads a
+// time outside the store's range (ErrTimeOutOfRange), it returns an error
+// and leaves the cache as it was.
 func (c *client) Refresh() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
@@ -83,8 +87,15 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 // between the readings. With SystemClock, whose readings carry Go's
 // monotonic clock, the elapsed time is monotonic, so a wall clock stepped
 // back by NTP during the read cannot invert the window (Juju LP 1662202).
-// A Clock whose second reading is still before its first makes Refresh
-// fail, changing nothing.
+// A Clock without monotonic readings (a fake, or one that returns the wall
+// clock converted to UTC, which drops the monotonic reading) can step back
+// between the two readings; the window is then the two readings, earlier
+// first. Its end is still an upper bound on the local time of the read, on
+// the clock as it reads after the step, which is all that Latest, and so
+// every expiry, relies on. (Juju failed the refresh instead, which stopped
+// the manager that made it.) A reading that the store cannot hold makes
+// Refresh fail with ErrTimeOutOfRange, changing nothing, so that every
+// time the cache holds or computes from is in the store's range.
 func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, error) {
 	readAfter := c.config.Clock.Now()
 	var raw bson.Raw
@@ -93,12 +104,23 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 	if err != nil {
 		return nil, nil, errors.Annotatef(err, "cannot read clock document")
 	}
-	elapsed := readEnd.Sub(readAfter)
-	if elapsed < 0 {
-		return nil, nil, errors.Errorf(
-			"end of read window preceded beginning: clock went back %s while reading clock document", -elapsed)
+	for _, reading := range []time.Time{readAfter, readEnd} {
+		if err := stored.CheckClockReading(reading, c.config.Id); err != nil {
+			return nil, nil, errors.Trace(err)
+		}
 	}
+	elapsed := readEnd.Sub(readAfter)
 	readBefore := readAfter.Add(elapsed)
+	switch {
+	case elapsed < 0:
+		// The clock stepped back between the readings.
+		readAfter, readBefore = readEnd, readAfter
+	case readBefore.Before(readEnd):
+		// The readings are further apart than a time.Duration counts
+		// (Sub saturated): only a clock without a monotonic reading can
+		// do that, and its second reading is then the end of the window.
+		readBefore = readEnd
+	}
 
 	writers, writes, err := decodeClockDoc(raw)
 	if err != nil {

@@ -1,6 +1,10 @@
 package lease
 
-import "time"
+import (
+	"math"
+	"math/big"
+	"time"
+)
 
 // Skew records what a client has observed of another writer's clock: that
 // the writer had written the time LastWrite, on its own clock, when the
@@ -25,22 +29,78 @@ type Skew struct {
 // Earliest returns the earliest local time at which the writer's clock might
 // show the remote time. The writer's clock can be at most as far ahead of
 // ours as it would be had LastWrite been written at ReadAfter.
+//
+// The arithmetic is exact, even when remote and LastWrite are further
+// apart than a time.Duration can count (about 292 years; time.Time.Sub
+// saturates there, and ReadAfter plus the saturated difference would be
+// centuries off). So Earliest is never later than the true bound, and
+// never earlier either, except beyond what a time.Time can hold: there it
+// is clamped to the earliest or the latest time.Time.
 func (s Skew) Earliest(remote time.Time) time.Time {
 	if s.isZero() {
 		return remote
 	}
-	return s.ReadAfter.Add(remote.Sub(s.LastWrite))
+	return shift(s.ReadAfter, remote, s.LastWrite)
 }
 
 // Latest returns the latest local time at which the writer's clock might not
 // yet show the remote time. The writer's clock can be at most as far behind
 // ours as it would be had LastWrite been written at ReadBefore.
+//
+// The arithmetic is exact, even when remote and LastWrite are further
+// apart than a time.Duration can count (about 292 years; time.Time.Sub
+// saturates there, and ReadBefore plus the saturated difference would be
+// centuries too early). So Latest is never earlier than the true bound (a
+// lease is never taken to have expired too soon), and never later either,
+// except beyond what a time.Time can hold: there it is clamped to the
+// earliest or the latest time.Time, which no clock reading passes.
 func (s Skew) Latest(remote time.Time) time.Time {
 	if s.isZero() {
 		return remote
 	}
-	return s.ReadBefore.Add(remote.Sub(s.LastWrite))
+	return shift(s.ReadBefore, remote, s.LastWrite)
 }
+
+// shift returns base + (to - from), in base's location. When the
+// difference fits a time.Duration and the sum a time.Time, that is
+// base.Add(to.Sub(from)), which keeps base's monotonic reading. Otherwise
+// it counts nanoseconds exactly, and a result beyond the range of
+// time.Time (some 292 billion years either side of year 1) is clamped to
+// the earliest or the latest time.Time.
+func shift(base, to, from time.Time) time.Time {
+	if d := to.Sub(from); from.Add(d).Equal(to) {
+		if t := base.Add(d); t.Sub(base) == d {
+			return t
+		}
+	}
+	const nano = int64(time.Second)
+	total := new(big.Int).Mul(big.NewInt(base.Unix()), big.NewInt(nano))
+	total.Add(total, big.NewInt(int64(base.Nanosecond())))
+	for _, t := range []struct {
+		t    time.Time
+		sign int64
+	}{{to, 1}, {from, -1}} {
+		n := new(big.Int).Mul(big.NewInt(t.t.Unix()), big.NewInt(nano))
+		n.Add(n, big.NewInt(int64(t.t.Nanosecond())))
+		total.Add(total, n.Mul(n, big.NewInt(t.sign)))
+	}
+	sec, nsec := new(big.Int).DivMod(total, big.NewInt(nano), new(big.Int))
+	switch {
+	case sec.Cmp(big.NewInt(minUnix)) < 0:
+		return time.Unix(minUnix, 0).In(base.Location())
+	case sec.Cmp(big.NewInt(maxUnix)) > 0:
+		return time.Unix(maxUnix, nano-1).In(base.Location())
+	}
+	return time.Unix(sec.Int64(), nsec.Int64()).In(base.Location())
+}
+
+// minUnix and maxUnix bound the Unix seconds of a time.Time: it counts
+// seconds from year 1 in an int64.
+const (
+	unixToInternal = (1969*365 + 1969/4 - 1969/100 + 1969/400) * 24 * 60 * 60
+	minUnix        = math.MinInt64
+	maxUnix        = math.MaxInt64 - unixToInternal
+)
 
 // isZero reports whether s is the zero Skew, which stands for the local
 // clock.

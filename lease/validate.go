@@ -1,29 +1,11 @@
 package lease
 
-import (
-	"errors"
-	"strings"
-)
-
-// forbiddenChars are the characters that no lease name, holder, client id,
-// namespace or collection may contain: '.' and '$' are special in MongoDB
-// keys (a client id becomes a key in the clock document), '#' separates the
-// parts of document ids, and white space would make ids ambiguous in logs.
-const forbiddenChars = ".$# \t\r\n"
-
-var (
-	errEmptyString   = errors.New("string is empty")
-	errForbiddenChar = errors.New("string contains forbidden characters")
-)
+import "github.com/seed07a61904/leadership/internal/stored"
 
 // validateString returns an error if s cannot be used as a lease name,
-// holder, client id, namespace or collection name.
+// holder, client id, namespace or collection name: not empty, and none of
+// '.', '$', '#', spaces, tabs or line breaks. The rule lives in
+// internal/stored, which package leasetest applies too.
 func validateString(s string) error {
-	if s == "" {
-		return errEmptyString
-	}
-	if strings.ContainsAny(s, forbiddenChars) {
-		return errForbiddenChar
-	}
-	return nil
+	return stored.ValidateString(s)
 }

@@ -63,3 +63,29 @@ func (s *ClientClockBackSuite) TestWriteSameTimeAfterClockStepsBack(c *gc.C) {
 	observer.Clock.Reset(writer.Zero.Add(time.Minute+time.Nanosecond), 0)
 	c.Check(observer.Client.ExpireLease("name"), gc.Equals, lease.ErrInvalid)
 }
+
+// TestClockGoesBackDuringRefresh: a clock with no monotonic reading can
+// step back between the two readings around the read of the clock
+// document. Juju's client then failed the refresh, and the manager that
+// made it stopped. The window is now the two readings, earlier first, and
+// expiries are counted from the later one, which bounds the read from
+// above on the clock as it reads after the step.
+func (s *ClientClockBackSuite) TestClockGoesBackDuringRefresh(c *gc.C) {
+	writer := EasyFixture(c, s.db)
+	err := writer.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+	observer := NewFixture(c, s.db, FixtureParams{Id: "observer"})
+	c.Check("name", observer.Expiry(), writer.Zero.Add(time.Minute))
+
+	// The writer writes again 10s on; the observer's clock then reads
+	// Zero+10s, and steps back a second at every reading.
+	writer.Clock.Reset(writer.Zero.Add(10*time.Second), 0)
+	err = writer.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+	observer.Clock.Reset(writer.Zero.Add(10*time.Second), -time.Second)
+	c.Assert(observer.Client.Refresh(), jc.ErrorIsNil)
+	// Read between Zero+10s and Zero+9s: the writer's time, Zero+10s, may
+	// have been read as late as Zero+10s, so its lease runs until then
+	// plus a minute.
+	c.Check("name", observer.Expiry(), writer.Zero.Add(70*time.Second))
+}

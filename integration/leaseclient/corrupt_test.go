@@ -54,7 +54,7 @@ func (s *ClientCorruptionSuite) TestCorruptClockDoc(c *gc.C) {
 		bson.M{"$set": bson.M{"writers.evil": int64(0)}})
 	c.Assert(err, jc.ErrorIsNil)
 	err = s.fix.Client.Refresh()
-	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`corrupt clock document: invalid time for writer "evil"`))
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`corrupt clock document: invalid time for writer "evil": zero`))
 	s.checkCacheUnchanged(c)
 }
 
@@ -65,14 +65,6 @@ func (s *ClientCorruptionSuite) TestNoClockData(c *gc.C) {
 	})
 	err := s.fix.Client.Refresh()
 	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(`lease "haunted" invalid: no clock data for ghost`))
-	s.checkCacheUnchanged(c)
-}
-
-func (s *ClientCorruptionSuite) TestClockGoesBackDuringRefresh(c *gc.C) {
-	s.fix.Clock.SetStep(-time.Nanosecond)
-	err := s.fix.Client.Refresh()
-	c.Check(err, gc.ErrorMatches,
-		"end of read window preceded beginning: clock went back 1ns while reading clock document")
 	s.checkCacheUnchanged(c)
 }
 

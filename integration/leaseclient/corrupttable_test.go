@@ -65,15 +65,29 @@ var corruptCases = []struct {
 }, {
 	about:  "zero expiry",
 	insert: badLease(bson.M{"expiry": int64(0)}),
-	err:    `corrupt lease document "lease#default-namespace#bad#": invalid expiry`,
+	err:    `corrupt lease document "lease#default-namespace#bad#": invalid expiry: zero`,
 }, {
 	about:  "expiry missing",
 	insert: badLease(bson.M{"expiry": nil}),
-	err:    `corrupt lease document "lease#default-namespace#bad#": invalid expiry`,
+	err:    `corrupt lease document "lease#default-namespace#bad#": invalid expiry: missing`,
 }, {
 	about:  "expiry not a number",
 	insert: badLease(bson.M{"expiry": "tomorrow"}),
-	err:    `corrupt lease document "lease#default-namespace#bad#": invalid expiry`,
+	err:    `corrupt lease document "lease#default-namespace#bad#": invalid expiry: "tomorrow" is a string, not int64 nanoseconds since 1970`,
+}, {
+	// mgo would have converted it to math.MinInt64: a lease that expired
+	// in 1677.
+	about:  "expiry beyond the store's range, as a float",
+	insert: badLease(bson.M{"expiry": 3e19}),
+	err:    `corrupt lease document "lease#default-namespace#bad#": invalid expiry: 3e+19 is a float64, not int64 nanoseconds since 1970`,
+}, {
+	about:  "expiry in range, as a float, which no client writes",
+	insert: badLease(bson.M{"expiry": float64(defaultClockStart.Add(time.Hour).UnixNano())}),
+	err:    `corrupt lease document "lease#default-namespace#bad#": invalid expiry: 3.2557632e+18 is a float64, not int64 nanoseconds since 1970`,
+}, {
+	about:  "expiry as a BSON date, after the store's range",
+	insert: badLease(bson.M{"expiry": time.Date(2276, 9, 29, 0, 0, 0, 0, time.UTC)}),
+	err:    `corrupt lease document "lease#default-namespace#bad#": invalid expiry: 2276-09-29 00:00:00 +0000 UTC is a time.Time, not int64 nanoseconds since 1970`,
 }, {
 	about:  "empty writer",
 	insert: badLease(bson.M{"writer": ""}),
@@ -89,11 +103,19 @@ var corruptCases = []struct {
 }, {
 	about:  "zero time for a writer",
 	update: bson.M{"$set": bson.M{"writers.evil": int64(0)}},
-	err:    `corrupt clock document: invalid time for writer "evil"`,
+	err:    `corrupt clock document: invalid time for writer "evil": zero`,
 }, {
 	about:  "time for a writer not a number",
 	update: bson.M{"$set": bson.M{"writers.evil": "now"}},
-	err:    `corrupt clock document: invalid time for writer "evil"`,
+	err:    `corrupt clock document: invalid time for writer "evil": "now" is a string, not int64 nanoseconds since 1970`,
+}, {
+	about:  "time for a writer beyond the store's range, as a float",
+	update: bson.M{"$set": bson.M{"writers.evil": 3e19}},
+	err:    `corrupt clock document: invalid time for writer "evil": 3e+19 is a float64, not int64 nanoseconds since 1970`,
+}, {
+	about:  "time for a writer as a BSON date",
+	update: bson.M{"$set": bson.M{"writers.evil": time.Date(2276, 9, 29, 0, 0, 0, 0, time.UTC)}},
+	err:    `corrupt clock document: invalid time for writer "evil": 2276-09-29 00:00:00 +0000 UTC is a time.Time, not int64 nanoseconds since 1970`,
 }, {
 	about:  "clock type missing",
 	update: bson.M{"$unset": bson.M{"type": ""}},
@@ -125,18 +147,6 @@ func badLease(changes bson.M) bson.M {
 		}
 	}
 	return doc
-}
-
-// dumpAll returns every document of the lease collection and of the
-// transaction collection, as they are stored.
-func (s *ClientCorruptTableSuite) dumpAll(c *gc.C) map[string][]bson.M {
-	dump := map[string][]bson.M{}
-	for _, coll := range []string{corruptColl, txnCollection} {
-		var docs []bson.M
-		c.Assert(s.db.C(coll).Find(nil).Sort("_id").All(&docs), jc.ErrorIsNil)
-		dump[coll] = docs
-	}
-	return dump
 }
 
 func (s *ClientCorruptTableSuite) TestCorruptDocuments(c *gc.C) {

@@ -9,6 +9,7 @@ import (
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
 	"github.com/seed07a61904/leadership/integration/mongotest"
@@ -52,6 +53,19 @@ func (s *mongoSuite) TearDownTest(c *gc.C) {
 		s.server.Close()
 		s.server = nil
 	}
+}
+
+// dumpAll returns every document of the fixtures' lease collection and of
+// the transaction collection, as they are stored: a test compares dumps to
+// show that nothing was written.
+func (s *mongoSuite) dumpAll(c *gc.C) map[string][]bson.M {
+	dump := map[string][]bson.M{}
+	for _, coll := range []string{"default-collection", txnCollection} {
+		var docs []bson.M
+		c.Assert(s.db.C(coll).Find(nil).Sort("_id").All(&docs), jc.ErrorIsNil)
+		dump[coll] = docs
+	}
+	return dump
 }
 
 // Hook is run around one transaction attempt, like jujutxn's TestHook.

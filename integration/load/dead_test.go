@@ -39,7 +39,11 @@ func TestManagerDeathReported(t *testing.T) {
 		lease:     time.Minute, renew: 30 * time.Second, step: 5 * time.Second, maxSleep: time.Minute,
 		failoverEvery: 4 * time.Minute, failoverDown: 3 * time.Minute,
 		newClient: func(i int) (lease.Client, error) {
-			return failingExpiry{store.NewClient(fmt.Sprintf("machine-%d", i))}, nil
+			client, err := store.NewClient(fmt.Sprintf("machine-%d", i))
+			if err != nil {
+				return nil, err
+			}
+			return failingExpiry{client}, nil
 		},
 		workers: 2,
 	}

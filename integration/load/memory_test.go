@@ -23,7 +23,11 @@ func TestMemoryStore(t *testing.T) {
 		lease:     time.Minute, renew: 30 * time.Second, step: 5 * time.Second, maxSleep: time.Minute,
 		failoverEvery: 4 * time.Minute, failoverDown: time.Minute,
 		newClient: func(i int) (lease.Client, error) {
-			return store.NewClient(fmt.Sprintf("machine-%d", i)), nil
+			client, err := store.NewClient(fmt.Sprintf("machine-%d", i))
+			if err != nil {
+				return nil, err
+			}
+			return client, nil
 		},
 		workers: 4,
 	}

@@ -2,6 +2,7 @@ package safety_test
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/seed07a61904/leadership/lease"
@@ -10,7 +11,10 @@ import (
 // recordingClient wraps a node's lease client: it records every write the
 // manager makes (claim, extend, expire) in the history, and tells the
 // driver when the manager looks a lease up, which is how the driver knows
-// that a block request has reached the manager's loop.
+// that a block request has reached the manager's loop. It wraps every
+// error it passes on with %w, as a user's own client might, so that a
+// manager that compares errors by identity, or with errors.Cause, dies of
+// an ErrInvalid.
 type recordingClient struct {
 	inner  lease.Client
 	reader lease.Reader
@@ -34,19 +38,19 @@ func newRecordingClient(inner lease.Client, n *node, w *world) *recordingClient 
 func (c *recordingClient) ClaimLease(name string, r lease.Request) error {
 	err := c.inner.ClaimLease(name, r)
 	c.w.record(rec{node: c.node.index, op: "client-claim", svc: name, unit: r.Holder, dur: r.Duration, result: describe(err)})
-	return err
+	return wrap(err)
 }
 
 func (c *recordingClient) ExtendLease(name string, r lease.Request) error {
 	err := c.inner.ExtendLease(name, r)
 	c.w.record(rec{node: c.node.index, op: "client-extend", svc: name, unit: r.Holder, dur: r.Duration, result: describe(err)})
-	return err
+	return wrap(err)
 }
 
 func (c *recordingClient) ExpireLease(name string) error {
 	err := c.inner.ExpireLease(name)
 	c.w.record(rec{node: c.node.index, op: "client-expire", svc: name, result: describe(err)})
-	return err
+	return wrap(err)
 }
 
 func (c *recordingClient) Leases() map[string]lease.Info {
@@ -57,8 +61,10 @@ func (c *recordingClient) Refresh() error {
 	err := c.inner.Refresh()
 	if err != nil {
 		c.w.record(rec{node: c.node.index, op: "client-refresh", result: describe(err)})
+		return wrap(err)
 	}
-	return err
+	c.node.clock.resetAdvanced()
+	return nil
 }
 
 func (c *recordingClient) Lease(name string) (lease.Info, bool) {
@@ -90,6 +96,14 @@ func (c *recordingClient) watchLookups() (<-chan string, func()) {
 		c.lookup = nil
 		c.mu.Unlock()
 	}
+}
+
+// wrap wraps err, if it is not nil, with %w.
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("recorded: %w", err)
 }
 
 // describe describes the result of a lease or manager operation for the

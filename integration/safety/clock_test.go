@@ -23,7 +23,26 @@ type gatedClock struct {
 	latest   *gatedAlarm
 	requests int
 	changed  chan struct{} // closed, and replaced, on every request
+	// stepIn counts down the readings until the clock steps back by
+	// stepBy, in the middle of whatever the manager is doing then.
+	stepIn int
+	stepBy time.Duration
+	// hasty counts the alarms in a row requested for less than
+	// hastyAlarm after the clock's reading: on a real clock, each would
+	// wake the manager again at once.
+	hasty int
+	// lastRead is the latest reading; advanced adds up how far the clock
+	// has moved forward between consecutive readings since the last
+	// resetAdvanced. A manager cannot tell a clock that stepped back by as
+	// much as time passed from one that stood still; what it must do is
+	// wake once its clock has moved forward MaxSleep in all.
+	lastRead time.Time
+	advanced time.Duration
 }
+
+// hastyAlarm is how soon after the clock's reading an alarm counts as
+// asking to wake at once.
+const hastyAlarm = time.Millisecond
 
 var _ lease.Clock = (*gatedClock)(nil)
 
@@ -37,11 +56,67 @@ func newGatedClock(now time.Time) *gatedClock {
 	return &gatedClock{Clock: clocktest.NewClock(now), changed: make(chan struct{})}
 }
 
+// Now is part of the lease.Clock interface. It is the manager's and its
+// client's reading; the driver reads c.Clock.Now, which never steps.
+func (c *gatedClock) Now() time.Time {
+	now := c.Clock.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := now.Sub(c.lastRead); !c.lastRead.IsZero() && d > 0 {
+		c.advanced += d
+	}
+	c.lastRead = now
+	if c.stepIn > 0 {
+		c.stepIn--
+		if c.stepIn == 0 {
+			c.Clock.Set(now.Add(-c.stepBy))
+		}
+	}
+	return now
+}
+
+// stepBackAfter makes the clock step back by d right after the manager's
+// n-th reading from now.
+func (c *gatedClock) stepBackAfter(n int, d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stepIn, c.stepBy = n, d
+}
+
+// advancedSinceReset returns how far the clock has moved forward, between
+// consecutive readings, since the last resetAdvanced.
+func (c *gatedClock) advancedSinceReset() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.advanced
+}
+
+// resetAdvanced starts counting again from the latest reading.
+func (c *gatedClock) resetAdvanced() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.advanced = 0
+}
+
+// hastyAlarms returns how many of the latest alarms, in a row, were
+// requested for less than hastyAlarm after the clock's reading.
+func (c *gatedClock) hastyAlarms() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hasty
+}
+
 // Alarm is part of the lease.Clock interface.
 func (c *gatedClock) Alarm(t time.Time) <-chan time.Time {
+	hasty := t.Sub(c.Clock.Now()) < hastyAlarm
 	a := &gatedAlarm{fired: c.Clock.Alarm(t), out: make(chan time.Time, 1)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if hasty {
+		c.hasty++
+	} else {
+		c.hasty = 0
+	}
 	c.latest = a
 	c.requests++
 	close(c.changed)

@@ -13,6 +13,8 @@ type known struct {
 	variant variant // plain unless said
 	setup   setup
 	events  []event
+	// lastClaim, if set, is what the last event, a claim, must return.
+	lastClaim string
 }
 
 var knownSchedules = []known{{
@@ -99,6 +101,49 @@ var knownSchedules = []known{{
 		{kind: evAdvance, dur: 30 * time.Second},
 		{kind: evClaim, node: 1, unit: "redis/1", dur: 30 * time.Second},
 	},
+}, {
+	// Issue 11: m0 wrote, then NTP stepped its clock back a minute; m1's
+	// lease for 5s (which m0 read at once) then ran out, and m1 was
+	// killed, leaving m0 alone to expire it. Every expiry transaction of
+	// m0 aborted on m0's own clock assertion until m0's clock passed its
+	// last write again; the client gave up with ErrExcessiveContention,
+	// and m0's manager died of it. It must live, and back off rather than
+	// ask to be woken again at once.
+	name:    "expire with a clock behind its own last write",
+	variant: backwards,
+	setup:   setup{offsets: []time.Duration{0, 0}, services: []string{"redis", "mysql"}, units: 2},
+	events: []event{
+		{kind: evClaim, node: 0, unit: "redis/0", dur: 2 * time.Minute},
+		{kind: evJump, node: 0, dur: time.Minute},
+		{kind: evClaim, node: 1, unit: "mysql/0", dur: 5 * time.Second},
+		{kind: evCheck, node: 0, unit: "mysql/1"},
+		{kind: evKill, node: 1},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evClaim, node: 0, unit: "mysql/1", dur: time.Minute},
+	},
+	// Once its clock has passed its last write, m0 works as usual.
+	lastClaim: "ok",
+}, {
+	// The clock steps back in the middle of m0's refresh, between the
+	// readings around its read of the clock document: Juju's client
+	// failed the refresh, and the manager died of it.
+	name:    "a clock steps back during a refresh",
+	variant: backwards,
+	setup:   setup{offsets: []time.Duration{0, 0}, services: []string{"redis"}, units: 2},
+	events: []event{
+		{kind: evClaim, node: 1, unit: "redis/1", dur: 5 * time.Second},
+		{kind: evCheck, node: 0, unit: "redis/0"},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evJumpMid, node: 0, dur: time.Second, reads: 2},
+		{kind: evCheck, node: 0, unit: "redis/0"},
+		{kind: evAdvance, dur: 10 * time.Second},
+	},
 }}
 
 func TestKnownSchedules(t *testing.T) {
@@ -109,7 +154,13 @@ func TestKnownSchedules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(o.violations) == 0 {
+			last := len(k.events) - 1
+			for _, r := range o.hist {
+				if k.lastClaim != "" && r.step == last && r.op == "claim" && r.result != k.lastClaim {
+					t.Errorf("the last claim returned %s, want %s", r.result, k.lastClaim)
+				}
+			}
+			if len(o.violations) == 0 && !t.Failed() {
 				return
 			}
 			for _, r := range o.hist {

@@ -14,7 +14,9 @@ const (
 	// plain schedules have no faults: clocks only move forward, and a
 	// manager must never die.
 	plain variant = iota
-	// backwards schedules also step single clocks back, as NTP can.
+	// backwards schedules also step single clocks back, as NTP can,
+	// between operations and in the middle of them; a manager must
+	// never die, nor ask to be woken again at once, over and over.
 	backwards
 	// faulty schedules also drop every connection to the server, and
 	// interrupt the transactions of one operation half way (txn.SetChaos).
@@ -35,6 +37,7 @@ const (
 	evBlock               // a manager is asked to wait for a service's release
 	evAdvance             // every clock moves forward
 	evJump                // one clock steps back
+	evJumpMid             // one clock steps back after its manager's n-th reading
 	evKill                // a manager is killed
 	evRestart             // a killed manager is restarted
 	evDrop                // every connection to the server is dropped
@@ -48,6 +51,7 @@ type event struct {
 	svc   string        // block
 	dur   time.Duration // claim: duration; advance: step; jump: how far back
 	chaos string        // claim, advance: the mgo/txn breakpoint to interrupt at
+	reads int           // jump-mid: after how many readings
 }
 
 func (e event) String() string {
@@ -65,6 +69,8 @@ func (e event) String() string {
 		s = fmt.Sprintf("advance   all clocks by %v", e.dur)
 	case evJump:
 		s = fmt.Sprintf("jump      m%d's clock back by %v", e.node, e.dur)
+	case evJumpMid:
+		s = fmt.Sprintf("jump-mid  m%d's clock back by %v after its next %d readings", e.node, e.dur, e.reads)
 	case evKill:
 		s = fmt.Sprintf("kill      m%d", e.node)
 	case evRestart:
@@ -152,8 +158,13 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 			e.kind = evKill
 		case r < 94:
 			e.kind = evRestart
-		case v == backwards && rng.Intn(2) == 0:
+		case v == backwards && rng.Intn(3) == 0:
 			e.kind, e.dur = evJump, jump()
+		case v == backwards && rng.Intn(2) == 0:
+			// The step lands inside whatever the manager does next: a
+			// refresh's read window, between a claim's reading and its
+			// transaction, in a wake between its expiries.
+			e.kind, e.dur, e.reads = evJumpMid, jump(), 1+rng.Intn(8)
 		case v == backwards:
 			// A node writes, its clock steps back, and it writes again
 			// once its clock reads exactly the time of its first write.
@@ -168,6 +179,16 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 			}
 			e.kind = evJump
 			events = append(events, e)
+			if other := rng.Intn(managers); other != e.node && rng.Intn(2) == 0 {
+				// Meanwhile another node claims a short lease, which the
+				// node behind its own last write reads at once: when it
+				// runs out, every expiry that node tries aborts until
+				// its clock catches up.
+				v := unit()
+				events = append(events,
+					event{kind: evClaim, node: other, unit: v, dur: durations[0]},
+					event{kind: evCheck, node: e.node, unit: v})
+			}
 			events = append(events, catchUp...)
 			e = event{kind: evClaim, node: e.node, unit: u, dur: pick(durations)}
 		case v == faulty && r < 97:

@@ -46,10 +46,15 @@ func (w *world) run(e event) {
 	case evAdvance:
 		w.advance(e.dur)
 	case evJump:
-		n.clock.Set(n.clock.Now().Add(-e.dur))
+		n.clock.Set(n.clock.Clock.Now().Add(-e.dur))
 		n.offset -= e.dur
 		w.jumped += e.dur
 		w.record(rec{node: n.index, op: "jump", dur: -e.dur, result: "ok"})
+	case evJumpMid:
+		n.clock.stepBackAfter(e.reads, e.dur)
+		n.offset -= e.dur
+		w.jumped += e.dur
+		w.record(rec{node: n.index, op: "jump-mid", dur: -e.dur, result: fmt.Sprintf("after %d readings", e.reads)})
 	case evKill:
 		w.kill(n)
 	case evRestart:
@@ -70,6 +75,39 @@ func (w *world) run(e event) {
 		txn.SetChaos(txn.Chaos{})
 	}
 	w.reap()
+	w.checkPace(e)
+}
+
+// maxHastyAlarms is how many alarms in a row a manager may ask for at
+// once (see gatedClock): one for a lease due when it is asked, one more
+// for a lease the client would not expire at the very instant it is due.
+// More means that on a real clock it would wake over and over without
+// time passing.
+const maxHastyAlarms = 3
+
+// checkPace checks, after every event, that no running manager spins (asks
+// again and again to be woken at once) and, after an advance, that none
+// has let its clock move forward more than MaxSleep, plus the advance that
+// crossed it, without refreshing: a clock stepped back must not put its
+// wakes off.
+func (w *world) checkPace(e event) {
+	for _, n := range w.nodes {
+		if n.cur == nil {
+			continue
+		}
+		if hasty := n.clock.hastyAlarms(); hasty > maxHastyAlarms && !n.spun {
+			n.spun = true
+			w.violate("spin", fmt.Sprintf("m%d asked %d times in a row to be woken at once (at %v)",
+				n.index, hasty, n.clock.Clock.Now()), w.step)
+		}
+		if e.kind != evAdvance {
+			continue
+		}
+		if advanced := n.clock.advancedSinceReset(); advanced > maxSleep+e.dur {
+			w.violate("overslept", fmt.Sprintf("m%d's clock has moved forward %v since it last refreshed, more than MaxSleep %v and the step %v",
+				n.index, advanced, maxSleep, e.dur), w.step)
+		}
+	}
 }
 
 func serviceOf(unit string) string {

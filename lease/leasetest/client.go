@@ -1,14 +1,13 @@
 package leasetest
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/internal/stored"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -51,7 +50,11 @@ func (c *Client) ClaimLease(name string, request lease.Request) error {
 		if held {
 			return change{}, lease.ErrInvalid
 		}
-		return change{entry: entry{request.Holder, now.Add(request.Duration), c.id}}, nil
+		expiry := now.Add(request.Duration)
+		if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
+			return change{}, err
+		}
+		return change{entry: entry{request.Holder, expiry, c.id}}, nil
 	})
 }
 
@@ -65,6 +68,9 @@ func (c *Client) ExtendLease(name string, request lease.Request) error {
 			return change{}, lease.ErrInvalid
 		}
 		expiry := now.Add(request.Duration)
+		if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
+			return change{}, err
+		}
 		if expiry.Before(last.expiry) {
 			return change{none: true}, nil
 		}
@@ -92,7 +98,7 @@ func (c *Client) RevokeLease(name, holder string) error {
 	if err := validate(name, nil); err != nil {
 		return err
 	}
-	if err := validateString(holder); err != nil {
+	if err := stored.ValidateString(holder); err != nil {
 		return fmt.Errorf("invalid holder: %w", err)
 	}
 	return c.run(name, func(last entry, held bool, _ time.Time) (change, error) {
@@ -107,10 +113,12 @@ func (c *Client) RevokeLease(name, holder string) error {
 // or that nothing needs writing, it returns at once, without looking at the
 // store. Otherwise it applies the change if the store still holds what the
 // cache does; if it does not, it reloads the cache and decides again, with
-// the store locked, so that the second decision is final.
+// the store locked, so that the second decision is final. Before each
+// decision, a clock reading the MongoDB client could not record is an
+// ErrTimeOutOfRange error.
 func (c *Client) run(name string, decide decideFunc) error {
 	last, held := c.cache[name]
-	ch, err := decide(last, held, c.store.clock.Now())
+	ch, err := c.decide(decide, last, held)
 	if err != nil || ch.none {
 		return err
 	}
@@ -120,7 +128,7 @@ func (c *Client) run(name string, decide decideFunc) error {
 	if stored, ok := s.leases[name]; ok != held || !stored.same(last) {
 		c.cache = s.copyLocked(c.cache)
 		last, held = c.cache[name]
-		if ch, err = decide(last, held, c.store.clock.Now()); err != nil || ch.none {
+		if ch, err = c.decide(decide, last, held); err != nil || ch.none {
 			return err
 		}
 	}
@@ -132,6 +140,16 @@ func (c *Client) run(name string, decide decideFunc) error {
 		c.cache[name] = ch.entry
 	}
 	return nil
+}
+
+// decide reads the clock and decides the operation at that time, unless
+// the reading is out of the store's range.
+func (c *Client) decide(decide decideFunc, last entry, held bool) (change, error) {
+	now := c.store.clock.Now()
+	if err := stored.CheckClockReading(now, c.id); err != nil {
+		return change{}, err
+	}
+	return decide(last, held, now)
 }
 
 // Leases is part of the [lease.Client] interface.
@@ -152,8 +170,14 @@ func (c *Client) Lease(name string) (lease.Info, bool) {
 	return info(name, e), true
 }
 
-// Refresh is part of the [lease.Client] interface. It never fails.
+// Refresh is part of the [lease.Client] interface. Like the MongoDB
+// client's, it fails, changing nothing, if the clock reads a time outside
+// the store's range (an error matching [lease.ErrTimeOutOfRange]); it
+// never fails otherwise.
 func (c *Client) Refresh() error {
+	if err := stored.CheckClockReading(c.store.clock.Now(), c.id); err != nil {
+		return err
+	}
 	c.cache = c.store.snapshot(c.cache)
 	return nil
 }
@@ -175,25 +199,13 @@ func info(name string, e entry) lease.Info {
 // validate checks a lease name and, if it is not nil, a request, with the
 // MongoDB client's rules and messages.
 func validate(name string, request *lease.Request) error {
-	if err := validateString(name); err != nil {
+	if err := stored.ValidateString(name); err != nil {
 		return fmt.Errorf("invalid name: %w", err)
 	}
 	if request != nil {
 		if err := request.Validate(); err != nil {
 			return fmt.Errorf("invalid request: %w", err)
 		}
-	}
-	return nil
-}
-
-// validateString repeats the rule that package lease applies to names: not
-// empty, and none of the characters that MongoDB keys and ids reserve.
-func validateString(s string) error {
-	if s == "" {
-		return errors.New("string is empty")
-	}
-	if strings.ContainsAny(s, ".$# \t\r\n") {
-		return errors.New("string contains forbidden characters")
 	}
 	return nil
 }

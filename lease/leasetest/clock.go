@@ -25,7 +25,7 @@ type Clock struct {
 	pending []alarm // sorted by time, then by order of request
 	// requested counts every alarm ever requested, by its instant, so
 	// that a test can wait for one even if it has already fired.
-	requested map[int64]int
+	requested map[instant]int
 	// changed is closed, and replaced, whenever an alarm is requested.
 	changed chan struct{}
 }
@@ -37,11 +37,24 @@ type alarm struct {
 	ch chan time.Time
 }
 
+// instant is a time as a map key: its Unix seconds and nanoseconds, which,
+// unlike UnixNano, are distinct for every time.Time (UnixNano overflows
+// silently outside 1677-2262, and would take an alarm in 2300 for one in
+// 1715), and unlike time.Time ignore the zone and the monotonic reading.
+type instant struct {
+	sec  int64
+	nsec int
+}
+
+func instantOf(t time.Time) instant {
+	return instant{t.Unix(), t.Nanosecond()}
+}
+
 // NewClock returns a Clock that reads now until it is moved.
 func NewClock(now time.Time) *Clock {
 	return &Clock{
 		now:       now,
-		requested: make(map[int64]int),
+		requested: make(map[instant]int),
 		changed:   make(chan struct{}),
 	}
 }
@@ -60,7 +73,7 @@ func (c *Clock) Alarm(t time.Time) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ch := make(chan time.Time, 1)
-	c.requested[t.UnixNano()]++
+	c.requested[instantOf(t)]++
 	if !t.After(c.now) {
 		ch <- c.now
 	} else {
@@ -138,7 +151,7 @@ func (c *Clock) WaitAlarms(n int, timeout time.Duration) error {
 // timeout of real time.
 func (c *Clock) WaitAlarmFor(t time.Time, timeout time.Duration) error {
 	return c.waitFor(timeout, func() bool {
-		return c.requested[t.UnixNano()] > 0
+		return c.requested[instantOf(t)] > 0
 	}, func() string {
 		return fmt.Sprintf("an alarm for %s wanted", t.Format(time.RFC3339Nano))
 	})

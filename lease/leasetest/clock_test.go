@@ -1,6 +1,7 @@
 package leasetest_test
 
 import (
+	"math"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -120,4 +121,16 @@ func (s *ClockSuite) TestWaitAlarmForSeesFiredAlarms(c *gc.C) {
 	c.Check(clock.WaitAlarmFor(start.Add(-time.Second), longWait), jc.ErrorIsNil)
 	err := clock.WaitAlarmFor(start.Add(time.Second), time.Millisecond)
 	c.Check(err, gc.ErrorMatches, `leasetest: timed out after 1ms: an alarm for 2073-03-03T01:00:01.000000005-08:40 wanted; .*pending alarms: none`)
+}
+
+// TestWaitAlarmForOutsideUnixNano: alarms are told apart even where
+// UnixNano overflows: an alarm a nanosecond after 2262-04-11T23:47:16.854775807Z
+// is not one at 1677-09-21T00:12:43.145224192Z (issue 11).
+func (s *ClockSuite) TestWaitAlarmForOutsideUnixNano(c *gc.C) {
+	clock := leasetest.NewClock(start)
+	late := time.Unix(0, math.MaxInt64).Add(time.Nanosecond)
+	clock.Alarm(late)
+	c.Check(clock.WaitAlarmFor(late, longWait), jc.ErrorIsNil)
+	err := clock.WaitAlarmFor(time.Unix(0, math.MinInt64), time.Millisecond)
+	c.Check(err, gc.ErrorMatches, `leasetest: timed out after 1ms: an alarm for 1677-09-21T.* wanted; .*`)
 }

@@ -17,7 +17,15 @@
 //     holder and never shortens the lease; a lease can be expired only when
 //     the clock is strictly after its expiry;
 //   - [Client.Refresh] reloads the cache from the store, and is the only
-//     operation whose cost grows with the number of leases.
+//     operation whose cost grows with the number of leases;
+//   - names, holders and client ids follow the same rule (not empty, none
+//     of '.', '$', '#', spaces, tabs or line breaks), with the same errors;
+//   - the store holds the same range of times as MongoDB documents of
+//     int64 nanoseconds, 1677-09-21T00:12:43.145224192Z to
+//     2262-04-11T23:47:16.854775807Z: an operation whose clock reading or
+//     expiry is outside it fails with an error matching
+//     [lease.ErrTimeOutOfRange], with the same message, and changes
+//     nothing; so does a refresh whose clock reading is outside it.
 //
 // # Clocks
 //

@@ -1,9 +1,12 @@
 package leasetest
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
+	"github.com/seed07a61904/leadership/internal/isnil"
+	"github.com/seed07a61904/leadership/internal/stored"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -44,11 +47,37 @@ func NewStore(clock lease.Clock) *Store {
 
 // NewClient returns a new [Client] on the store whose writes are recorded
 // as made by id, with its cache loaded from the store. Like the MongoDB
-// client's, ids must be unique among the clients of a store; the store does
-// not check that.
-func (s *Store) NewClient(id string) *Client {
+// client's (see [lease.ClientConfig]), an id must be unique among the
+// clients of a store, which the store does not check, and a valid string:
+// not empty, and without '.', '$', '#', spaces, tabs or line breaks. It
+// returns an error for an invalid id ("invalid id: ..."), and one matching
+// [lease.ErrTimeOutOfRange] if the clock reads a time outside the store's
+// range, as [lease.NewClient] does. A store made with a nil clock (or an
+// interface holding a nil pointer) has no clients: NewClient returns an
+// error saying so, rather than letting the client panic later on its
+// owner's goroutine.
+func (s *Store) NewClient(id string) (*Client, error) {
+	if err := stored.ValidateString(id); err != nil {
+		return nil, fmt.Errorf("invalid id: %w", err)
+	}
+	if isnil.Value(s.clock) {
+		return nil, fmt.Errorf("invalid store: nil clock %T (see NewStore)", s.clock)
+	}
 	c := &Client{store: s, id: id}
-	c.cache = s.snapshot(nil)
+	if err := c.Refresh(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// MustNewClient is like [Store.NewClient] but panics if it fails. It is
+// for tests, benchmarks and examples whose ids are constants known to be
+// valid, in the manner of regexp.MustCompile.
+func (s *Store) MustNewClient(id string) *Client {
+	c, err := s.NewClient(id)
+	if err != nil {
+		panic(fmt.Sprintf("leasetest: NewClient(%q): %v", id, err))
+	}
 	return c
 }
 

@@ -26,8 +26,8 @@ var start = leasetest.Start
 func (s *StoreSuite) SetUpTest(c *gc.C) {
 	s.clock = leasetest.NewClock(start)
 	s.store = leasetest.NewStore(s.clock)
-	s.a = s.store.NewClient("a")
-	s.b = s.store.NewClient("b")
+	s.a = s.store.MustNewClient("a")
+	s.b = s.store.MustNewClient("b")
 }
 
 func request(holder string, d time.Duration) lease.Request {
@@ -185,4 +185,16 @@ func (s *StoreSuite) TestLeasesIsACopy(c *gc.C) {
 	leases := s.a.Leases()
 	delete(leases, "redis")
 	c.Check(s.a.Leases(), gc.HasLen, 1)
+}
+
+// TestNilClock: a store made with a nil clock, or a nil *leasetest.Clock,
+// refuses to make clients, instead of making one that panics when its
+// manager first reads the time.
+func (s *StoreSuite) TestNilClock(c *gc.C) {
+	var fake *leasetest.Clock
+	for _, clock := range []lease.Clock{nil, fake} {
+		client, err := leasetest.NewStore(clock).NewClient("a")
+		c.Check(err, gc.ErrorMatches, `invalid store: nil clock .* \(see NewStore\)`)
+		c.Check(client, gc.IsNil)
+	}
 }

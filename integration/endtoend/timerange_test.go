@@ -1,0 +1,106 @@
+package endtoend_test
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/internal/rangetest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// TimeRangeSuite is issue 11's report: with the clock at 2026-11-29, a
+// claim for 250 years, or for math.MaxInt64 as "forever", through a
+// manager over lease.NewClient, returned nil, and was stored as a lease
+// that expired in 1692 (or 1734): a second controller started a minute
+// later granted the service to another unit at once. Now the caller gets
+// lease.ErrTimeOutOfRange, nothing is written, and the manager stays up
+// (startManager's clean-up checks that it stops cleanly).
+type TimeRangeSuite struct {
+	mongoSuite
+	// fences counts fenced transactions, to give each its own id.
+	fences int
+}
+
+var _ = gc.Suite(&TimeRangeSuite{})
+
+// issueNow is the clock of issue 11's report, in an odd zone.
+var issueNow = rangetest.Now
+
+// checkOutOfRange checks that err is the error of r's claim of service for
+// unit.
+func checkOutOfRange(c *gc.C, err error, service, unit string, r rangetest.Request) {
+	c.Check(err, jc.Satisfies, func(err error) bool { return errors.Is(err, lease.ErrTimeOutOfRange) })
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
+		`cannot claim leadership of "`+service+`" for "`+unit+`": `+r.Message(service)))
+}
+
+// fenced reports which of the units the managers say lead service can
+// commit a transaction with their tokens.
+func (s *TimeRangeSuite) fenced(c *gc.C, service string, units map[string]leadership.Manager) []string {
+	var committed []string
+	for unit, manager := range units {
+		token, err := manager.CheckLeadership(service, unit)
+		if err != nil {
+			continue
+		}
+		s.fences++
+		if s.runFenced(token, fmt.Sprintf("%s#%d", unit, s.fences)) == nil {
+			committed = append(committed, unit)
+		}
+	}
+	return committed
+}
+
+func (s *TimeRangeSuite) TestClaim(c *gc.C) {
+	clockA := clocktest.NewClock(issueNow)
+	managerA := s.startManager(c, "machine-0", clockA)
+	for _, r := range rangetest.Requests {
+		c.Logf("claim for %v", r.Duration)
+		err := managerA.ClaimLeadership("redis", "redis/0", r.Duration)
+		checkOutOfRange(c, err, "redis", "redis/0", r)
+		_, err = managerA.CheckLeadership("redis", "redis/0")
+		c.Check(err, gc.NotNil)
+	}
+
+	// redis/0 was never leader, so a second controller a minute later
+	// may grant redis to redis/1; then only redis/1 can use its token.
+	clockB := clocktest.NewClock(issueNow.Add(time.Minute))
+	managerB := s.startManager(c, "machine-1", clockB)
+	c.Assert(managerB.ClaimLeadership("redis", "redis/1", time.Minute), jc.ErrorIsNil)
+	c.Check(managerA.ClaimLeadership("redis", "redis/0", time.Minute), gc.Equals, leadership.ErrClaimDenied)
+	c.Check(s.fenced(c, "redis", map[string]leadership.Manager{"redis/0": managerA, "redis/1": managerB}),
+		jc.DeepEquals, []string{"redis/1"})
+
+	// Manager A is still up, and grants other claims.
+	c.Check(managerA.ClaimLeadership("mysql", "mysql/0", time.Minute), jc.ErrorIsNil)
+}
+
+func (s *TimeRangeSuite) TestExtend(c *gc.C) {
+	clockA := clocktest.NewClock(issueNow)
+	managerA := s.startManager(c, "machine-0", clockA)
+	c.Assert(managerA.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
+	for _, r := range rangetest.Requests {
+		c.Logf("extend for %v", r.Duration)
+		err := managerA.ClaimLeadership("redis", "redis/0", r.Duration)
+		checkOutOfRange(c, err, "redis", "redis/0", r)
+	}
+
+	// The refused extensions wrote nothing: the lease still runs for its
+	// minute, so a second controller started a minute later does not see
+	// redis leaderless, and cannot grant it to redis/1.
+	clockB := clocktest.NewClock(issueNow.Add(time.Minute))
+	managerB := s.startManager(c, "machine-1", clockB)
+	c.Check(managerB.ClaimLeadership("redis", "redis/1", time.Minute), gc.Equals, leadership.ErrClaimDenied)
+	c.Check(s.fenced(c, "redis", map[string]leadership.Manager{"redis/0": managerA, "redis/1": managerB}),
+		jc.DeepEquals, []string{"redis/0"})
+
+	// Manager A is still up, and redis/0 extends by a sane duration.
+	c.Check(managerA.ClaimLeadership("redis", "redis/0", time.Hour), jc.ErrorIsNil)
+}

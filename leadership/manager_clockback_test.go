@@ -1,0 +1,102 @@
+package leadership_test
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// ClockBackSuite steps the manager's clock back (as NTP can, or a clock
+// with no monotonic reading) at each point where the manager has counted
+// from an earlier reading: MaxSleep, the last wake, and a back-off.
+type ClockBackSuite struct{}
+
+var _ = gc.Suite(&ClockBackSuite{})
+
+// TestMaxSleepCountsFromSteppedBackClock: a clock stepped back an hour
+// must not keep the manager from refreshing for an hour and a MaxSleep.
+func (s *ClockBackSuite) TestMaxSleepCountsFromSteppedBackClock(c *gc.C) {
+	fix := &fixture{
+		maxSleep:    time.Minute,
+		expectCalls: []call{{method: "Refresh"}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
+		clock.Set(offset(-time.Hour))
+		syncThenAlarm(c, manager, clock, offset(-time.Hour+time.Minute))
+		clock.Advance(time.Minute)
+		c.Assert(clock.WaitAlarmFor(offset(-time.Hour+2*time.Minute), LongWait), jc.ErrorIsNil)
+	})
+}
+
+// TestMaxSleepAfterSmallStepBack: a step back shorter than the time since
+// the last wake still moves the MaxSleep wake back by the step. (The
+// manager sees a step only between two of its own readings.)
+func (s *ClockBackSuite) TestMaxSleepAfterSmallStepBack(c *gc.C) {
+	fix := &fixture{
+		maxSleep:    time.Minute,
+		expectCalls: []call{{method: "Refresh"}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
+		// The manager reads the clock at 40s, then at 30s.
+		clock.Advance(40 * time.Second)
+		syncThenAlarm(c, manager, clock, offset(time.Minute))
+		clock.Set(offset(30 * time.Second))
+		syncThenAlarm(c, manager, clock, offset(50*time.Second))
+		clock.Advance(20 * time.Second)
+		c.Assert(clock.WaitAlarmFor(offset(110*time.Second), LongWait), jc.ErrorIsNil)
+	})
+}
+
+// TestWakeAfterSteppedBackClock: after a wake, the manager does not wake
+// again at that reading; a clock stepped back behind it must not push the
+// next wake past a lease's expiry.
+func (s *ClockBackSuite) TestWakeAfterSteppedBackClock(c *gc.C) {
+	fix := &fixture{
+		leases:   redisLease(time.Minute),
+		maxSleep: time.Hour,
+		// At the expiry, the client will not expire it yet (it is not
+		// after the expiry); the manager must try again after.
+		expectCalls: append(expireRedis(lease.ErrInvalid, nil), expireRedis(nil, deleteLease("redis"))...),
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		clock.Advance(time.Minute)
+		c.Assert(clock.WaitAlarmFor(offset(time.Minute+time.Nanosecond), LongWait), jc.ErrorIsNil)
+		clock.Set(offset(30 * time.Second))
+		syncThenAlarm(c, manager, clock, offset(time.Minute))
+		clock.Advance(30 * time.Second)
+	})
+}
+
+// TestBackOffAfterSteppedBackClock: a back-off counts from the clock's
+// reading after a step back, not from before it.
+func (s *ClockBackSuite) TestBackOffAfterSteppedBackClock(c *gc.C) {
+	fix := &fixture{
+		leases:      redisLease(-time.Second),
+		maxSleep:    time.Hour,
+		expectCalls: append(expireRedis(errContention, nil), call{method: "Refresh"}),
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Set(offset(-time.Hour))
+		syncThenAlarm(c, manager, clock, offset(-time.Hour+50*time.Millisecond))
+		// On the clock as it reads now, the lease is not due yet: the
+		// wake refreshes, and the next is at its expiry.
+		clock.Advance(50 * time.Millisecond)
+		c.Assert(clock.WaitAlarmFor(offset(-time.Second), LongWait), jc.ErrorIsNil)
+	})
+}
+
+// syncThenAlarm sends the manager a request, so that its loop reads the
+// clock and sets its alarm, and checks that an alarm was requested for at.
+// (The alarm it replaced stays pending on the fake clock.)
+func syncThenAlarm(c *gc.C, manager leadership.Manager, clock *clocktest.Clock, at time.Time) {
+	c.Assert(manager.BlockUntilLeadershipReleased("sync"), jc.ErrorIsNil)
+	c.Assert(clock.WaitAlarmFor(at, LongWait), jc.ErrorIsNil)
+}

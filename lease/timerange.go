@@ -1,0 +1,30 @@
+package lease
+
+import "github.com/seed07a61904/leadership/internal/stored"
+
+// ErrTimeOutOfRange is returned, wrapped (check with errors.Is), by
+// [Client.ClaimLease], [Client.ExtendLease], [Client.ExpireLease],
+// [Client.Refresh] and [NewClient] when a time that the operation would
+// write, or that it computes from, cannot be stored. The store keeps times
+// as int64 nanoseconds since the Unix epoch, so it holds times from
+// 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z; a time
+// outside that would be stored silently as another one (time.Time.UnixNano
+// overflows), and a lease claimed until 2300 would look expired since
+// 1700. The times checked are the clock reading the operation starts from
+// (recorded in the clock document by every write, and taken around the
+// read of a refresh) and the expiry a claim or an extension would write
+// (the clock reading plus the request's duration, or, for an extension,
+// the latest time the lease's last writer might still consider it held,
+// if that is later). Nothing is written when it is returned, and the
+// client's cache is unchanged.
+//
+// The message names the time and what it is, for example:
+//
+//	expiry 2276-09-29T00:00:00Z of lease "redis" (clock reading
+//	2026-11-29T00:00:00Z plus 2190000h0m0s) out of range: the store holds
+//	times from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z
+//
+// A stored time that is out of range, or that no client could have
+// written, makes the document corrupt: that error does not match
+// ErrTimeOutOfRange.
+var ErrTimeOutOfRange = stored.ErrTimeOutOfRange
