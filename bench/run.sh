@@ -7,8 +7,9 @@
 #
 # Environment: GO (default go), BENCHCOUNT (runs of each benchmark, default
 # 6), E2ECOUNT (runs of the end-to-end benchmark, default 3), BENCHES (the
-# groups to run, default "leadership client endtoend compare"; the others
-# are summarised from their last raw results), and LEADERSHIP_MONGO_URL to
+# groups to run, default "leadership client endtoend compare handover
+# handoverdb"; the others are summarised from their last raw results), and
+# LEADERSHIP_MONGO_URL to
 # run the MongoDB benchmarks against a real server. It takes about 30
 # minutes on 2 cores.
 set -euo pipefail
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
 COUNT=${BENCHCOUNT:-6}
-BENCHES=${BENCHES:-leadership client endtoend compare}
+BENCHES=${BENCHES:-leadership client endtoend compare handover handoverdb}
 E2ECOUNT=${E2ECOUNT:-3}
 BENCHSTAT_PKG=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 OUT=bench
@@ -47,11 +48,15 @@ bench . leadership -run '^$' -bench 'Claim|Extend|Check|Block|Expiry' -benchmem 
 bench integration client -run '^$' -bench 'Client|Manager' -benchtime 20x -count "$COUNT" ./bench/
 bench integration endtoend -run '^$' -bench ExpiryToClaim -benchtime 40x -count "$E2ECOUNT" ./bench/
 bench compare compare -run '^$' -bench . -benchmem -count "$COUNT" .
+bench . handover -run '^$' -bench Handover -benchtime 5000x -benchmem -count "$COUNT" ./leadership/
+bench integration handoverdb -run '^$' -bench Handover -benchtime 10x -count "$COUNT" ./bench/
 
 summarise leadership -col /leases
 summarise client
 summarise endtoend
 summarise compare -col /impl
+summarise handover -col /via
+summarise handoverdb -col /via
 
 {
 	echo "$BEGIN"
@@ -66,9 +71,9 @@ summarise compare -col /impl
 	echo "Commands, from the repository root:"
 	echo
 	echo '```'
-	cat "$OUT"/{leadership,client,endtoend,compare}.cmd.txt
+	cat "$OUT"/{leadership,client,endtoend,compare,handover,handoverdb}.cmd.txt
 	echo '```'
-	for name in leadership client endtoend compare; do
+	for name in leadership client endtoend compare handover handoverdb; do
 		echo
 		echo "### $name"
 		echo

@@ -40,15 +40,24 @@ type oursEnv struct {
 	mongo   bool
 	clock   *clocktest.Clock
 	manager leadership.ManagerWorker
-	server  *mongotest.Server
-	session *mgo.Session
-	db      *mgo.Database
-	ops     int // since the last fresh start
+	// other, if otherSleep is not zero, is a second manager (another
+	// controller) on the same store, with otherSleep as its MaxSleep.
+	other      leadership.ManagerWorker
+	otherSleep time.Duration
+	server     *mongotest.Server
+	session    *mgo.Session
+	db         *mgo.Database
+	ops        int // since the last fresh start
 }
 
 // newOursEnv returns a running env; the benchmark stops it at its end.
 func newOursEnv(tb testing.TB, mongo bool) *oursEnv {
-	env := &oursEnv{mongo: mongo}
+	return newOursEnvWith(tb, &oursEnv{mongo: mongo})
+}
+
+// newOursEnvWith starts env, whose mongo and otherSleep are set, and has
+// the benchmark stop it at its end.
+func newOursEnvWith(tb testing.TB, env *oursEnv) *oursEnv {
 	env.fresh(tb)
 	tb.Cleanup(func() { env.stop(tb) })
 	return env
@@ -59,7 +68,7 @@ func (env *oursEnv) fresh(tb testing.TB) {
 	env.stop(tb)
 	env.ops = 0
 	env.clock = clocktest.NewClock(start)
-	var client lease.Client
+	var newClient func(id string) lease.Client
 	if env.mongo {
 		var err error
 		if env.server, err = mongotest.Start(); err != nil {
@@ -72,32 +81,46 @@ func (env *oursEnv) fresh(tb testing.TB) {
 		if err := env.db.C("settings").Insert(bson.M{"_id": service, "value": 0}); err != nil {
 			tb.Fatal(err)
 		}
-		client, err = lease.NewClient(lease.ClientConfig{
-			Id:         "controller-0",
-			Namespace:  "service-leadership",
-			Collection: "leases",
-			Mongo:      lease.NewMongo(env.db, txnCollection),
-			Clock:      env.clock,
-		})
-		if err != nil {
-			tb.Fatal(err)
+		newClient = func(id string) lease.Client {
+			client, err := lease.NewClient(lease.ClientConfig{
+				Id:         id,
+				Namespace:  "service-leadership",
+				Collection: "leases",
+				Mongo:      lease.NewMongo(env.db, txnCollection),
+				Clock:      env.clock,
+			})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return client
 		}
 	} else {
-		memory, err := leasetest.NewStore(env.clock).NewClient("controller-0")
-		if err != nil {
-			tb.Fatal(err)
+		store := leasetest.NewStore(env.clock)
+		newClient = func(id string) lease.Client {
+			client, err := store.NewClient(id)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return client
 		}
-		client = memory
 	}
+	env.manager = newManager(tb, newClient("controller-0"), env.clock, 24*time.Hour)
+	if env.otherSleep != 0 {
+		env.other = newManager(tb, newClient("controller-1"), env.clock, env.otherSleep)
+	}
+}
+
+// newManager starts a manager on client.
+func newManager(tb testing.TB, client lease.Client, clock lease.Clock, maxSleep time.Duration) leadership.ManagerWorker {
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
 		Client:   client,
-		Clock:    env.clock,
-		MaxSleep: 24 * time.Hour,
+		Clock:    clock,
+		MaxSleep: maxSleep,
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	env.manager = manager
+	return manager
 }
 
 // tick counts one operation, and starts afresh, untimed, every freshEvery
@@ -110,12 +133,14 @@ func (env *oursEnv) tick(tb testing.TB) {
 }
 
 func (env *oursEnv) stop(tb testing.TB) {
-	if env.manager != nil {
-		env.manager.Kill()
-		if err := env.manager.Wait(); err != nil {
-			tb.Fatal(err)
+	for _, m := range []*leadership.ManagerWorker{&env.other, &env.manager} {
+		if *m != nil {
+			(*m).Kill()
+			if err := (*m).Wait(); err != nil {
+				tb.Fatal(err)
+			}
+			*m = nil
 		}
-		env.manager = nil
 	}
 	if env.session != nil {
 		env.session.Close()

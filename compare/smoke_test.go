@@ -49,3 +49,17 @@ func TestOurs(t *testing.T) {
 		}
 	}
 }
+
+// TestHandover runs our side of BenchmarkHandover a few times on each
+// store, and checks that the waiter leads after each handover.
+func TestHandover(t *testing.T) {
+	for _, mongo := range []bool{false, true} {
+		env := newOursEnvWith(t, &oursEnv{mongo: mongo, otherSleep: otherSleep})
+		for i := 0; i < 3; i++ {
+			env.handover(t, env.startHandover(t))
+			if _, err := env.other.CheckLeadership(service, waiter); err != nil {
+				t.Errorf("mongo=%v, handover %d: waiter does not lead: %v", mongo, i, err)
+			}
+		}
+	}
+}

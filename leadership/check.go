@@ -50,7 +50,7 @@ func (c check) invoke(ch chan<- check) (Token, error) {
 			case r.err != nil:
 				return nil, r.err
 			case r.token == nil:
-				return nil, errors.Errorf("%q is not leader of %q", c.unit, c.service)
+				return nil, &notLeaderError{service: c.service, unit: c.unit}
 			}
 			return r.token, nil
 		}

@@ -38,6 +38,15 @@
 // 50ms, doubling, up to 5s or MaxSleep) and tries again. Errors are
 // classified with errors.Is, so a client may wrap them.
 //
+// # More than the Manager interface
+//
+// The manager [NewManager] returns has more methods, each with a small
+// interface a caller can assert to (as with http.Flusher): [Revoker]
+// ends a unit's leadership before its lease runs out, [ContextBlocker]
+// waits for a release until a context is done, and [LeaderReader] says who
+// leads each service. A unit agent normally uses them through a [Tracker],
+// which claims, renews, waits and hands over for it.
+//
 // # Concurrency
 //
 // A manager's methods are safe for concurrent use. One goroutine owns the

@@ -1,6 +1,8 @@
 package leadership
 
 import (
+	"fmt"
+
 	"github.com/juju/errors"
 
 	"github.com/seed07a61904/leadership/lease"
@@ -18,6 +20,18 @@ var (
 	// == as well as errors.Is.
 	ErrStopped = errors.New("leadership manager stopped")
 
+	// ErrNotLeader is matched, with errors.Is, by the error that
+	// [Manager.CheckLeadership] and [Revoker.RevokeLeadership] return when
+	// the unit is not leader of the service. That error's message names
+	// both, as it always has: "redis/1" is not leader of "redis".
+	ErrNotLeader = errors.New("not leader")
+
+	// ErrRevokeNotSupported is returned by [Revoker.RevokeLeadership] when
+	// the manager's [lease.Client] does not implement [lease.Revoker]:
+	// the unit's leadership then lasts until its lease expires. It is
+	// returned annotated; check it with errors.Is.
+	ErrRevokeNotSupported = errors.New("lease client cannot revoke leases")
+
 	// errTooQuickly is the cause of the error [Manager.ClaimLeadership]
 	// returns when the lease changed under every one of its
 	// maxClaimAttempts attempts, or when the client itself gave up for the
@@ -31,3 +45,18 @@ var (
 // [Manager.ClaimLeadership] call. Each attempt after the first follows an
 // ErrInvalid, which means the client's view changed under it.
 const maxClaimAttempts = 5
+
+// notLeaderError is the error for a unit that is not leader of a service.
+// It keeps the seed's message and matches [ErrNotLeader].
+type notLeaderError struct {
+	service, unit string
+}
+
+func (e *notLeaderError) Error() string {
+	return fmt.Sprintf("%q is not leader of %q", e.unit, e.service)
+}
+
+// Unwrap makes errors.Is(err, ErrNotLeader) true.
+func (e *notLeaderError) Unwrap() error {
+	return ErrNotLeader
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 	"github.com/seed07a61904/leadership/worker"
@@ -13,8 +12,8 @@ import (
 // newExampleManager returns a manager on an in-memory lease store, and the
 // fake clock that it and the store read. Production code passes a MongoDB
 // lease client and lease.SystemClock{} instead.
-func newExampleManager() (leadership.ManagerWorker, *clocktest.Clock) {
-	clock := clocktest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
+func newExampleManager() (leadership.ManagerWorker, *leasetest.Clock) {
+	clock := leasetest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
 	client, err := leasetest.NewStore(clock).NewClient("controller-0")
 	if err != nil {
 		panic(err)

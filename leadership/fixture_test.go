@@ -38,6 +38,13 @@ type fixture struct {
 	expectDirty bool
 	// maxSleep is the manager's MaxSleep; zero means defaultMaxSleep.
 	maxSleep time.Duration
+	// noRevoker hides the scripted client's RevokeLease from the manager.
+	noRevoker bool
+}
+
+// clientOnly hides every method of a client but lease.Client's.
+type clientOnly struct {
+	lease.Client
 }
 
 // RunTest starts a manager and runs test with it. Afterwards it checks
@@ -50,8 +57,12 @@ func (f *fixture) RunTest(c *gc.C, test func(leadership.ManagerWorker, *clocktes
 	if maxSleep == 0 {
 		maxSleep = defaultMaxSleep
 	}
+	var managerClient lease.Client = client
+	if f.noRevoker {
+		managerClient = clientOnly{client}
+	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   client,
+		Client:   managerClient,
 		Clock:    clock,
 		MaxSleep: maxSleep,
 	})

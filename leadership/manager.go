@@ -79,9 +79,12 @@ type manager struct {
 	clock    lease.Clock
 	maxSleep time.Duration
 
-	claims chan claim
-	checks chan check
-	blocks chan block
+	claims  chan claim
+	checks  chan check
+	blocks  chan block
+	cancels chan block // see block_context.go
+	revokes chan revoke
+	leaders chan leaders
 
 	// Everything below is owned by the loop goroutine.
 	view    view
@@ -115,6 +118,9 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		claims:   make(chan claim),
 		checks:   make(chan check),
 		blocks:   make(chan block),
+		cancels:  make(chan block),
+		revokes:  make(chan revoke),
+		leaders:  make(chan leaders),
 		blocked:  make(map[string][]chan struct{}),
 		// Read here rather than in the loop, so that MaxSleep counts from
 		// the moment NewManager was called, whenever the loop starts.
@@ -176,6 +182,13 @@ func (m *manager) choose() error {
 	case b := <-m.blocks:
 		m.handleBlock(b)
 		return nil
+	case b := <-m.cancels:
+		m.handleCancel(b)
+		return nil
+	case r := <-m.revokes:
+		return m.handleRevoke(r)
+	case l := <-m.leaders:
+		return m.handleLeaders(l)
 	}
 }
 

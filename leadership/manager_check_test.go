@@ -100,6 +100,7 @@ func (s *CheckLeadershipSuite) TestRefresh_Failure_Missing(c *gc.C) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		token, err := manager.CheckLeadership("redis", "redis/0")
 		c.Check(err, gc.ErrorMatches, `"redis/0" is not leader of "redis"`)
+		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
 		c.Check(token, gc.IsNil)
 	})
 }
@@ -116,6 +117,7 @@ func (s *CheckLeadershipSuite) TestRefresh_Failure_OtherHolder(c *gc.C) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		token, err := manager.CheckLeadership("redis", "redis/0")
 		c.Check(err, gc.ErrorMatches, `"redis/0" is not leader of "redis"`)
+		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
 		c.Check(token, gc.IsNil)
 	})
 }

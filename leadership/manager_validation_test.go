@@ -60,7 +60,7 @@ func (s *ValidationSuite) TestTypedNilClock(c *gc.C) {
 		Client: NewClient(nil, nil),
 		Clock:  clock,
 	})
-	c.Check(err, gc.ErrorMatches, `invalid clock: nil \*clocktest.Clock`)
+	c.Check(err, gc.ErrorMatches, `invalid clock: nil \*leasetest.Clock`)
 	c.Check(manager, gc.IsNil)
 }
 

@@ -34,7 +34,8 @@ type call struct {
 
 // Client is a scripted lease.Client. It starts with some leases and
 // expects an ordered list of calls, each answered with its err after its
-// callback has run. It deliberately does not implement lease.Reader, so
+// callback has run. It implements lease.Revoker too; see
+// fixture.noRevoker for a client that does not. It deliberately does not implement lease.Reader, so
 // that the manager's fallback to Leases is what these tests exercise.
 type Client struct {
 	mu     sync.Mutex
@@ -44,7 +45,10 @@ type Client struct {
 	done   chan struct{}
 }
 
-var _ lease.Client = (*Client)(nil)
+var (
+	_ lease.Client  = (*Client)(nil)
+	_ lease.Revoker = (*Client)(nil)
+)
 
 // NewClient returns a Client with the given leases (nil means none) that
 // expects the given calls.
@@ -97,6 +101,11 @@ func (c *Client) ExtendLease(name string, request lease.Request) error {
 // ExpireLease is part of the lease.Client interface.
 func (c *Client) ExpireLease(name string) error {
 	return c.call("ExpireLease", []interface{}{name})
+}
+
+// RevokeLease is part of the lease.Revoker interface.
+func (c *Client) RevokeLease(name, holder string) error {
+	return c.call("RevokeLease", []interface{}{name, holder})
 }
 
 // Refresh is part of the lease.Client interface.

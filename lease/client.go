@@ -16,15 +16,17 @@ type client struct {
 }
 
 var (
-	_ Client = (*client)(nil)
-	_ Reader = (*client)(nil)
+	_ Client  = (*client)(nil)
+	_ Reader  = (*client)(nil)
+	_ Revoker = (*client)(nil)
 )
 
-// NewClient returns a [Client], which is also a [Reader], for the leases in
-// config's namespace. It creates the namespace's clock document if it does
-// not exist, and loads the current leases. It returns an error if config is
-// invalid, if the store holds a corrupt document, or, matching
-// [ErrTimeOutOfRange], if the clock reads a time the store cannot hold.
+// NewClient returns a [Client], which is also a [Reader] and a [Revoker],
+// for the leases in config's namespace. It creates the namespace's clock
+// document if it does not exist, and loads the current leases. It returns
+// an error if config is invalid, if the store holds a corrupt document,
+// or, matching [ErrTimeOutOfRange], if the clock reads a time the store
+// cannot hold.
 //
 // A client needs no clean-up. It is not safe for concurrent use.
 func NewClient(config ClientConfig) (Client, error) {
@@ -104,6 +106,30 @@ func (c *client) ExpireLease(name string) error {
 			return nil, errors.Trace(err)
 		}
 		return expireOps(c.scope, c.cache, name, c.config.Clock.Now())
+	})
+	if err != nil {
+		return err
+	}
+	delete(c.cache.entries, name)
+	return nil
+}
+
+// RevokeLease is part of the [Revoker] interface. It runs one transaction
+// (retried, after a refresh, if the store changed under it) that records
+// the client's clock and removes the lease document if holder still holds
+// it.
+func (c *client) RevokeLease(name, holder string) error {
+	if err := validateString(name); err != nil {
+		return errors.Annotatef(err, "invalid name")
+	}
+	if err := validateString(holder); err != nil {
+		return errors.Annotatef(err, "invalid holder")
+	}
+	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
+		if err := c.refreshForRetry(attempt); err != nil {
+			return nil, errors.Trace(err)
+		}
+		return revokeOps(c.scope, c.cache, name, holder, c.config.Clock.Now())
 	})
 	if err != nil {
 		return err

@@ -8,10 +8,10 @@ import (
 	"gopkg.in/mgo.v2/txn"
 )
 
-// ErrInvalid is returned by [Client.ClaimLease], [Client.ExtendLease] and
-// [Client.ExpireLease] when the operation is not possible in the state the
-// client knows of: the lease is held by someone else, is not held at all, or
-// has not yet expired. When the store changed under the client, the client
+// ErrInvalid is returned by [Client.ClaimLease], [Client.ExtendLease],
+// [Client.ExpireLease] and [Revoker.RevokeLease] when the operation is not
+// possible in the state the client knows of: the lease is held by someone
+// else, is not held at all, or has not yet expired. When the store changed under the client, the client
 // has already refreshed its cache before returning ErrInvalid, so its
 // [Client.Leases] tell the caller what happened.
 //
@@ -66,6 +66,23 @@ type Reader interface {
 	// whether the lease is held in the client's view. Like Leases, it does
 	// not read the store.
 	Lease(name string) (Info, bool)
+}
+
+// Revoker is implemented by clients that can end a lease before its expiry.
+// A leadership manager uses it, when its client has it, to release a
+// unit's leadership at once (as etcd's Resign and Kubernetes'
+// ReleaseOnCancel do) instead of letting the lease run out.
+type Revoker interface {
+	// RevokeLease removes the named lease, which must be held by holder,
+	// at once: the lease is no longer held, and any [Info.AssertOp] taken
+	// while holder held it now aborts its transaction. Like every write,
+	// it records the client's clock. It returns [ErrInvalid] if, in the
+	// client's view (refreshed if the store changed under it), holder does
+	// not hold the lease; as with the other writes, ErrInvalid is bare.
+	// Revoking does not wait for the expiry: it shortens the holder's
+	// lease, so only the holder itself should revoke, once it has stopped
+	// acting as holder.
+	RevokeLease(lease, holder string) error
 }
 
 // Info is what a client knows of one held lease.

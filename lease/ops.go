@@ -210,3 +210,18 @@ func expireOps(s scope, c cache, name string, now time.Time) ([]txn.Op, error) {
 	op.Remove = true
 	return []txn.Op{s.clockWriteOp(now), op}, nil
 }
+
+// revokeOps returns the ops that remove the named lease, held by holder, at
+// time now. It returns ErrInvalid if the cache does not have the lease held
+// by holder. Unlike expireOps it asserts only the holder, as a token's
+// AssertOp does, so an extension by another writer since the cache was read
+// does not abort it; a change of holder does.
+func revokeOps(s scope, c cache, name, holder string, now time.Time) ([]txn.Op, error) {
+	last, found := c.entries[name]
+	if !found || last.holder != holder {
+		return nil, ErrInvalid
+	}
+	op := s.assertHolderOp(name, holder)
+	op.Remove = true
+	return []txn.Op{s.clockWriteOp(now), op}, nil
+}

@@ -268,6 +268,50 @@ func (s *OpsSuite) TestExpireOps(c *gc.C) {
 	}
 }
 
+func (s *OpsSuite) TestRevokeOps(c *gc.C) {
+	for i, t := range []struct {
+		about   string
+		cached  cache
+		holder  string
+		invalid bool
+	}{{
+		about:  "held by holder, written here, before expiry",
+		cached: testCache(entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}),
+		holder: "holder",
+	}, {
+		about:  "held by holder, written elsewhere, long expired",
+		cached: testCache(entry{holder: "holder", expiry: zero.Add(-time.Hour), writer: "remote"}),
+		holder: "holder",
+	}, {
+		about:   "held by another",
+		cached:  testCache(entry{holder: "other", expiry: zero.Add(time.Minute), writer: "me"}),
+		holder:  "holder",
+		invalid: true,
+	}, {
+		about:   "not held",
+		cached:  emptyCache(),
+		holder:  "holder",
+		invalid: true,
+	}} {
+		c.Logf("test %d: %s", i, t.about)
+		ops, err := revokeOps(testScope, t.cached, "name", t.holder, zero)
+		if t.invalid {
+			c.Check(err, gc.Equals, ErrInvalid)
+			c.Check(ops, gc.IsNil)
+			continue
+		}
+		c.Assert(err, jc.ErrorIsNil)
+		// Only the holder is asserted: an extension by any writer
+		// since the read does not stop the revocation.
+		c.Check(ops, jc.DeepEquals, []txn.Op{clockOp(zero), {
+			C:      "leases",
+			Id:     "lease#ns#name#",
+			Assert: d("holder", "holder"),
+			Remove: true,
+		}})
+	}
+}
+
 func (s *OpsSuite) TestCreateClockOps(c *gc.C) {
 	c.Check(createClockOps(testScope), jc.DeepEquals, []txn.Op{{
 		C:      "leases",

@@ -6,8 +6,9 @@ import (
 )
 
 // ErrExcessiveContention is returned (possibly annotated; check with
-// errors.Is) by [NewClient], [Client.ClaimLease], [Client.ExtendLease] and
-// [Client.ExpireLease] when every attempt at the operation's transaction
+// errors.Is) by [NewClient], [Client.ClaimLease], [Client.ExtendLease],
+// [Client.ExpireLease] and [Revoker.RevokeLease] when every attempt at the
+// operation's transaction
 // was aborted because the store kept changing. Nothing is known of the
 // lease's state; the operation may be tried again.
 var ErrExcessiveContention = errors.New("state changing too quickly; try again soon")

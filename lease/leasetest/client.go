@@ -12,7 +12,7 @@ import (
 )
 
 // Client is one controller's [lease.Client] on a [Store], with its own id
-// and cache. It also implements [lease.Reader]. Create one with
+// and cache. It also implements [lease.Reader] and [lease.Revoker]. Create one with
 // [Store.NewClient]. A Client is not safe for concurrent use.
 type Client struct {
 	store *Store
@@ -21,8 +21,9 @@ type Client struct {
 }
 
 var (
-	_ lease.Client = (*Client)(nil)
-	_ lease.Reader = (*Client)(nil)
+	_ lease.Client  = (*Client)(nil)
+	_ lease.Reader  = (*Client)(nil)
+	_ lease.Revoker = (*Client)(nil)
 )
 
 // change is what an operation, decided from a cached entry, does to the
@@ -84,6 +85,24 @@ func (c *Client) ExpireLease(name string) error {
 	}
 	return c.run(name, func(last entry, held bool, now time.Time) (change, error) {
 		if !held || !now.After(last.expiry) {
+			return change{}, lease.ErrInvalid
+		}
+		return change{remove: true}, nil
+	})
+}
+
+// RevokeLease is part of the [lease.Revoker] interface. Like the MongoDB
+// client's, it removes the lease whatever its expiry, as long as holder
+// holds it.
+func (c *Client) RevokeLease(name, holder string) error {
+	if err := validate(name, nil); err != nil {
+		return err
+	}
+	if err := stored.ValidateString(holder); err != nil {
+		return fmt.Errorf("invalid holder: %w", err)
+	}
+	return c.run(name, func(last entry, held bool, _ time.Time) (change, error) {
+		if !held || last.holder != holder {
 			return change{}, lease.ErrInvalid
 		}
 		return change{remove: true}, nil

@@ -1,5 +1,6 @@
-// Package leasetest provides an in-memory lease store, for examples,
-// benchmarks, load tests and the tests of code that uses leases.
+// Package leasetest provides an in-memory lease store and a fake clock
+// ([Clock]), for examples, benchmarks, load tests and the tests of code
+// that uses leases or leadership.
 //
 // A [Store] holds the leases of one namespace; each controller gets its own
 // [Client] on it, with its own id and cache, from [Store.NewClient]. The

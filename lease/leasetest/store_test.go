@@ -8,24 +8,23 @@ import (
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
-	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 type StoreSuite struct {
-	clock *clocktest.Clock
+	clock *leasetest.Clock
 	store *leasetest.Store
 	a, b  *leasetest.Client
 }
 
 var _ = gc.Suite(&StoreSuite{})
 
-// start is clocktest.Start, a hostile instant.
-var start = clocktest.Start
+// start is leasetest.Start, a hostile instant.
+var start = leasetest.Start
 
 func (s *StoreSuite) SetUpTest(c *gc.C) {
-	s.clock = clocktest.NewClock(start)
+	s.clock = leasetest.NewClock(start)
 	s.store = leasetest.NewStore(s.clock)
 	s.a = s.store.MustNewClient("a")
 	s.b = s.store.MustNewClient("b")
@@ -188,11 +187,11 @@ func (s *StoreSuite) TestLeasesIsACopy(c *gc.C) {
 	c.Check(s.a.Leases(), gc.HasLen, 1)
 }
 
-// TestNilClock: a store made with a nil clock, or a nil *clocktest.Clock,
+// TestNilClock: a store made with a nil clock, or a nil *leasetest.Clock,
 // refuses to make clients, instead of making one that panics when its
 // manager first reads the time.
 func (s *StoreSuite) TestNilClock(c *gc.C) {
-	var fake *clocktest.Clock
+	var fake *leasetest.Clock
 	for _, clock := range []lease.Clock{nil, fake} {
 		client, err := leasetest.NewStore(clock).NewClient("a")
 		c.Check(err, gc.ErrorMatches, `invalid store: nil clock .* \(see NewStore\)`)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
@@ -16,7 +17,9 @@ type controller struct {
 
 // startController starts the controller with the given Id. This is the
 // set-up to copy: a lease client and a manager, both on the real clock.
-func startController(id string, mongo lease.Mongo) (*controller, error) {
+// maxSleep is the managers' MaxSleep: a manager sees another controller's
+// revocation at its next read of the store, its next wake at the latest.
+func startController(id string, mongo lease.Mongo, maxSleep time.Duration) (*controller, error) {
 	client, err := lease.NewClient(lease.ClientConfig{
 		Id:         id,
 		Namespace:  namespace,
@@ -28,8 +31,9 @@ func startController(id string, mongo lease.Mongo) (*controller, error) {
 		return nil, fmt.Errorf("starting %s: %w", id, err)
 	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client: client,
-		Clock:  lease.SystemClock{},
+		Client:   client,
+		Clock:    lease.SystemClock{},
+		MaxSleep: maxSleep,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting %s: %w", id, err)
@@ -46,10 +50,10 @@ type controllers struct {
 }
 
 // startControllers starts n controllers, controller-0 to controller-(n-1).
-func startControllers(n int, mongo lease.Mongo) (*controllers, error) {
+func startControllers(n int, mongo lease.Mongo, maxSleep time.Duration) (*controllers, error) {
 	cs := &controllers{dead: make([]bool, n)}
 	for i := 0; i < n; i++ {
-		c, err := startController(fmt.Sprintf("controller-%d", i), mongo)
+		c, err := startController(fmt.Sprintf("controller-%d", i), mongo, maxSleep)
 		if err != nil {
 			cs.stopAll()
 			return nil, err

@@ -18,9 +18,6 @@ type demo struct {
 	ctrls *controllers
 	rec   *recorder
 	stop  chan struct{} // closed when the run time is over
-	// blockers counts the calls to BlockUntilLeadershipReleased that
-	// units left behind when the demo stopped.
-	blockers sync.WaitGroup
 }
 
 // stopping reports whether the demo is stopping.
@@ -51,7 +48,9 @@ func run(cfg config, out io.Writer) (result, error) {
 	if err := createSettings(mongo, services); err != nil {
 		return result{}, fmt.Errorf("creating the settings documents: %w", err)
 	}
-	ctrls, err := startControllers(cfg.controllers, mongo)
+	// Each manager reads the store at least four times a lease, so a
+	// unit waiting on one controller sees another's revocation soon.
+	ctrls, err := startControllers(cfg.controllers, mongo, cfg.lease/4)
 	if err != nil {
 		return result{}, err
 	}
@@ -82,6 +81,7 @@ func run(cfg config, out io.Writer) (result, error) {
 				ctrl: (s + k) % cfg.controllers,
 				rng:  rand.New(rand.NewPCG(cfg.seed, uint64(index))),
 			}
+			u.resigns = u.rng.IntN(2) == 0
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -115,7 +115,6 @@ func run(cfg config, out io.Writer) (result, error) {
 	if err := ctrls.stopAll(); err != nil {
 		d.rec.problem(clock.Now(), "%v", err)
 	}
-	d.blockers.Wait()
 
 	docs, err := readSettings(mongo, services)
 	if err != nil {

@@ -60,7 +60,9 @@ func (s *demoSuite) TestRun(c *gc.C) {
 	c.Check(res.auditProblems, gc.HasLen, 0)
 	c.Check(res.staleCommits, gc.Equals, 0)
 	c.Check(res.firstLeaders, gc.Equals, 2)
-	c.Check(len(res.failovers) > 0, jc.IsTrue)
+	// Leaders resign and crash at random moments of a slow run: how many
+	// of each is not fixed, but leadership must have changed hands.
+	c.Check(len(res.failovers)+len(res.handovers) > 0, jc.IsTrue)
 	c.Check(res.committed > 0, jc.IsTrue)
 	c.Check(res.loggedWrites, gc.Equals, res.committed)
 	c.Check(res.staleAborted > 0, jc.IsTrue)

@@ -1,6 +1,8 @@
-// Command leadership-demo runs leadership managers against a MongoDB
-// database and shows, on a timeline, that each service has at most one
-// leader at a time and that a deposed leader's writes are fenced off.
+// Command leadership-demo runs leadership managers and unit trackers
+// against a MongoDB database and shows, on a timeline, that each service
+// has at most one leader at a time, that a deposed leader's writes are
+// fenced off, and how much sooner a leader that resigns hands over than
+// one that crashes.
 //
 // Usage:
 //
@@ -14,64 +16,64 @@
 // # What runs
 //
 // Every controller is a [leadership.Manager] over a lease client of its
-// own ([lease.NewClient], Id controller-N, [lease.SystemClock]); all share
-// one namespace, lease collection and transaction collection. Each service
-// has a settings document, and several units; unit k of the s-th service
-// talks to controller (s+k) mod -controllers, so that each service has
-// units on several controllers. Each unit is one goroutine, like a unit
-// agent:
+// own ([lease.NewClient], Id controller-N, [lease.SystemClock]), with a
+// MaxSleep of a quarter lease; all share one namespace, lease collection
+// and transaction collection. Each service has a settings document, and
+// several units; unit k of the s-th service talks to controller (s+k) mod
+// -controllers, so that each service has units on several controllers.
+// Each unit is one goroutine, like a unit agent, and runs a
+// [leadership.Tracker] (Duration: the lease) on its controller, which
+// claims, renews, waits for a release and claims again for it:
 //
-//   - A unit that is not leader waits with BlockUntilLeadershipReleased,
-//     then claims leadership for the lease duration; a denied claim sends
-//     it back to waiting.
-//   - The leader renews its claim at half the lease duration and, in
-//     between, makes guarded writes: each asks CheckLeadership for a token
-//     and runs one mgo/txn transaction, on the same transaction collection
-//     as the lease clients, made of the token's AssertOps and an update of
-//     the service's settings document that records the writer and its term.
+//   - Once its tracker says it leads, the unit makes guarded writes, one
+//     every eighth of the lease: before each, it asks ClaimLeader for a
+//     guarantee, and then a CheckLeadership token; the write is one
+//     mgo/txn transaction, on the same transaction collection as the lease
+//     clients, made of the token's AssertOps and an update of the
+//     service's settings document that records the writer and its term.
 //   - At a random moment, between a quarter of a lease and two leases
-//     after its election, the leader crashes: it stops renewing and
-//     writing, and its lease runs out. Another unit takes over once a
-//     controller has expired the lease.
-//   - A unit that has lost leadership (it crashed and came back, or was
-//     told so) asks CheckLeadership, which refreshes from the database,
-//     and once it is no longer leader tries one more guarded write with
-//     the token of its old term: a stale write, which must abort with
-//     txn.ErrAborted.
-//   - Once, at a random moment, one controller is killed. Its units (the
-//     agents' API connections) move to the next live controller, as Juju's
-//     agents reconnect to another API server; a leader keeps its
-//     leadership if it renews through its new controller in time, because
-//     leases live in the database, not in a controller.
+//     after its election, the leader either resigns or crashes (each
+//     unit alternates between the two, starting at random). Resigning, it stops acting and stops its tracker, which
+//     revokes its leadership: another unit takes over at once if it waits
+//     on the same controller, and at the next read of the store by its
+//     controller otherwise. Crashing, its connection is cut, so its
+//     tracker can neither renew nor revoke: another unit takes over once
+//     the lease has run out and a controller has expired it. Either way
+//     the unit starts again, as a follower, a little later.
+//   - A unit that has lost leadership (it resigned, or crashed and came
+//     back, or its tracker said so) tries one more guarded write with the
+//     token of its old term: a stale write, which must abort with
+//     txn.ErrAborted. After a crash it first waits until CheckLeadership
+//     says it is no longer leader.
+//   - Once, at a random moment, one controller is killed. Its units'
+//     trackers stop with it, and the units start new ones on the next live
+//     controller, as Juju's agents reconnect to another API server; a
+//     leader leads again if its new tracker's claim extends its lease in
+//     time, because leases live in the database, not in a controller.
 //
 // # What is checked
 //
-// The demo exits with status 0 only if no stale write committed, every
-// service had at most one leader at every moment the demo observed, and the
-// database agrees; status 1 otherwise, or on any unexpected error; 2 for
-// bad flags. Between a crash and the next election a service has no
-// leader: leases guarantee at most one, and failover takes at least the
-// rest of the old lease.
+// The demo is a checker: it records what the trackers guaranteed and what
+// the database holds, and decides nothing about leadership itself. It
+// exits with status 0 only if no stale write committed, no two units of a
+// service held overlapping guarantees, and the database agrees; status 1
+// otherwise, or on any unexpected error; 2 for bad flags.
 //
-// A unit observes that it leads from the moment a successful
-// ClaimLeadership returns until the start of its latest successful claim
-// or renewal plus the lease duration: what the lease guarantees it. The
-// start of a first claim does not count, because the previous leader's
-// lease may be expired while the call waits. These intervals, per service,
-// must not overlap between different units. A term is one such interval;
-// a renewal that returns after its term has ended (a slow database, or a
-// busy manager) starts a new term, even for the same unit, because the
-// unit cannot tell whether its lease lapsed in between.
+// A true ClaimLeader, asked at time t, guarantees that the unit leads
+// until t plus ClaimDuration. A term is a unit's unbroken run of such
+// guarantees, from its first until the last runs out, cut short at the
+// moment the unit resigned (it stops acting then; its revoke follows).
+// Terms of different units of one service must not overlap. The summary
+// shows, beside each other, graceful handovers (from a resignation to the
+// next unit's first guarantee) and crash failovers (from a crash to the
+// next unit's first guarantee, which must wait for the old lease to run
+// out).
 //
 // At the end, the database is audited: each service's settings document
 // holds the log of every guarded write it received, in commit order, each
 // with its writer and term. Every entry must come from the unit that the
 // demo recorded as leader in that term, terms must never go backwards, and
-// the log must hold exactly the writes that the units saw commit. A unit's
-// goroutine cannot claim while its write is in flight, so a write of term
-// t that passed its lease assertion ran while the lease document named
-// term t's unit; a stale write that slipped through would show up as an
-// older term after a newer one, besides being counted when it returned nil.
+// the log must hold exactly the writes that the units saw commit.
 //
 // # Load
 //

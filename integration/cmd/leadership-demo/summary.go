@@ -11,10 +11,10 @@ import (
 type result struct {
 	elected       int             // terms, in all services
 	firstLeaders  int             // services that had a leader
-	failovers     []time.Duration // sorted; beyond the old lease's end
-	lapses        int
-	committed     int // guarded writes, seen committed by their units
-	aborted       int // leaders' guarded writes that aborted
+	handovers     []time.Duration // sorted; from a resignation to the next leader
+	failovers     []time.Duration // sorted; from a crash to the next leader
+	committed     int             // guarded writes, seen committed by their units
+	aborted       int             // leaders' guarded writes that aborted
 	staleAborted  int
 	staleCommits  int
 	kills         int
@@ -35,14 +35,15 @@ func (res result) ok() bool {
 // be recording.
 func summarize(rec *recorder, services []string, docs map[string]settingsDoc) result {
 	res := result{
+		handovers:    slices.Clone(rec.handovers),
 		failovers:    slices.Clone(rec.failovers),
-		lapses:       rec.lapses,
 		aborted:      rec.aborted,
 		staleAborted: rec.staleAborted,
 		staleCommits: rec.staleCommits,
 		kills:        rec.kills,
 		problems:     rec.problems,
 	}
+	slices.Sort(res.handovers)
 	slices.Sort(res.failovers)
 	for _, service := range services {
 		terms := rec.terms[service]
@@ -60,7 +61,7 @@ func summarize(rec *recorder, services []string, docs map[string]settingsDoc) re
 }
 
 // overlaps returns a description of every two terms of different units
-// during which both units observed that they led.
+// during which both units had their trackers' guarantee that they led.
 func overlaps(terms []*term) []string {
 	var found []string
 	for i, a := range terms {
@@ -116,12 +117,10 @@ func printSummary(out io.Writer, res result, elapsed time.Duration) {
 	row := func(name string, value any, note string) {
 		fmt.Fprintf(out, "  %-26s %5v   %s\n", name, value, note)
 	}
-	row("leaders elected", res.elected, fmt.Sprintf("%d first leaders, %d failovers, %d same-unit terms (late renewal or re-claim)",
-		res.firstLeaders, len(res.failovers), res.lapses))
-	if n := len(res.failovers); n > 0 {
-		row("failover delay", "", fmt.Sprintf("min %s, median %s, max %s after the old lease ran out",
-			seconds(res.failovers[0]), seconds(res.failovers[n/2]), seconds(res.failovers[n-1])))
-	}
+	row("leaders elected", res.elected, fmt.Sprintf("%d first leaders, %d after a resignation, %d after a crash",
+		res.firstLeaders, len(res.handovers), len(res.failovers)))
+	row("graceful handover", len(res.handovers), spread(res.handovers, "from resigning (stop acting, revoke) to the next leader"))
+	row("crash failover", len(res.failovers), spread(res.failovers, "from the crash to the next leader (the lease runs out first)"))
 	row("guarded writes committed", res.committed, fmt.Sprintf("%d found in the settings documents", res.loggedWrites))
 	row("guarded writes aborted", res.aborted, "a leader lost its lease during the write")
 	row("stale writes aborted", res.staleAborted, "old token, after losing leadership")
@@ -138,4 +137,14 @@ func printSummary(out io.Writer, res result, elapsed time.Duration) {
 	} else {
 		fmt.Fprintln(out, "FAILED")
 	}
+}
+
+// spread describes sorted durations by their minimum, median and maximum,
+// followed by what they measure.
+func spread(ds []time.Duration, what string) string {
+	if len(ds) == 0 {
+		return "none; " + what
+	}
+	n := len(ds)
+	return fmt.Sprintf("min %s, median %s, max %s %s", seconds(ds[0]), seconds(ds[n/2]), seconds(ds[n-1]), what)
 }

@@ -8,34 +8,43 @@ import (
 	"time"
 )
 
-// term is one unit's uninterrupted leadership of a service, as the unit
-// observed it: from the return of the claim that started it until end.
+// term is one unit's uninterrupted leadership of a service, as its tracker
+// guaranteed it: the union of the guarantees of the unit's true
+// ClaimLeader answers, from the first call until the last guarantee runs
+// out, or until the unit resigned, whichever is sooner.
 type term struct {
 	n          int // 1 for a service's first term, and so on
 	service    string
 	unit       string
-	controller string    // that granted the claim
-	claimed    time.Time // when the claim returned
-	// end is the start of the latest successful claim or renewal plus
-	// the lease duration: the unit is leader at least until then.
+	controller string    // the unit's controller when the term started
+	claimed    time.Time // the first ClaimLeader call that answered true
+	// end is when the unit's latest guarantee runs out or, if it
+	// resigned, when it stopped acting.
 	end    time.Time
 	writes int // guarded writes committed
+	// ended says how the term ended ("" while it has not): the unit
+	// "resigned", "crashed", "lost" it, or was "interrupted"; endedAt
+	// is when.
+	ended   string
+	endedAt time.Time
 }
 
-// recorder keeps the demo's record of terms and writes, and prints the
-// timeline and the progress line. It is safe for concurrent use.
+// recorder keeps the demo's record of what units were told and did, and
+// prints the timeline and the progress line. It is safe for concurrent
+// use. It decides nothing about leadership: it records the guarantees
+// that trackers gave, so that the summary can check that no two units'
+// guarantees overlapped.
 type recorder struct {
 	out      io.Writer
 	start    time.Time
-	lease    time.Duration
 	runTime  time.Duration
 	progress bool // rewrite the progress line in place
 
 	mu            sync.Mutex
 	progressShown bool
 	terms         map[string][]*term // by service, in order
-	failovers     []time.Duration    // beyond the old lease's end
-	lapses        int                // terms that followed one of the same unit
+	failovers     []time.Duration    // from a crash to the next leader
+	handovers     []time.Duration    // from a resignation to the next leader
 	committed     map[string]int     // guarded writes, by service
 	aborted       int                // leaders' guarded writes that aborted
 	staleAborted  int
@@ -49,7 +58,6 @@ func newRecorder(out io.Writer, cfg config, start time.Time) *recorder {
 	return &recorder{
 		out:       out,
 		start:     start,
-		lease:     cfg.lease,
 		runTime:   cfg.runTime,
 		progress:  cfg.progress,
 		terms:     map[string][]*term{},
@@ -69,43 +77,47 @@ func (r *recorder) printf(now time.Time, subject, format string, args ...any) {
 	}
 }
 
-// claimed records that unit's claim or renewal, started at start, returned
-// success at ret through the named controller. current is the unit's
-// term, nil if it was not leader. It returns the unit's term from now on:
-// current, extended, if ret is within it; otherwise a new term.
-func (r *recorder) claimed(service, unit, controller string, current *term, start, ret time.Time) *term {
+// led records that unit's tracker, asked at from through the named
+// controller, guaranteed that the unit leads until until. It returns the
+// unit's term: the service's latest, extended, if that is the unit's and
+// has not ended; otherwise a new one.
+func (r *recorder) led(service, unit, controller string, from, until time.Time) *term {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	end := start.Add(r.lease)
-	if current != nil && !ret.After(current.end) {
-		if end.After(current.end) {
-			current.end = end
-		}
-		return current
-	}
 	terms := r.terms[service]
-	t := &term{n: len(terms) + 1, service: service, unit: unit, controller: controller, claimed: ret, end: end}
+	if n := len(terms); n > 0 && terms[n-1].unit == unit && terms[n-1].ended == "" {
+		if until.After(terms[n-1].end) {
+			terms[n-1].end = until
+		}
+		return terms[n-1]
+	}
+	t := &term{n: len(terms) + 1, service: service, unit: unit, controller: controller, claimed: from, end: until}
 	r.terms[service] = append(terms, t)
-	switch {
-	case len(terms) == 0:
-		r.printf(ret, service, "%s leads (term %d, via %s)", unit, t.n, controller)
-	case current != nil:
-		r.lapses++
-		r.printf(ret, service, "%s's renewal returned %s after the end of its term %d: counts as term %d (via %s)",
-			unit, seconds(ret.Sub(current.end)), current.n, t.n, controller)
-	case terms[len(terms)-1].unit == unit:
-		prev := terms[len(terms)-1]
-		r.lapses++
-		r.printf(ret, service, "%s leads again (term %d, via %s), %s after its own lease ran out",
-			unit, t.n, controller, seconds(ret.Sub(prev.end)))
-	default:
-		prev := terms[len(terms)-1]
-		delay := ret.Sub(prev.end)
+	if len(terms) == 0 {
+		r.printf(from, service, "%s leads (term %d, via %s)", unit, t.n, controller)
+		return t
+	}
+	prev := terms[len(terms)-1]
+	delay := from.Sub(prev.endedAt)
+	switch prev.ended {
+	case "resigned":
+		r.handovers = append(r.handovers, delay)
+		r.printf(from, service, "%s leads (term %d, via %s), %s after %s resigned", unit, t.n, controller, seconds(delay), prev.unit)
+	case "crashed":
 		r.failovers = append(r.failovers, delay)
-		r.printf(ret, service, "%s leads (term %d, via %s), %s after %s's lease ran out",
-			unit, t.n, controller, seconds(delay), prev.unit)
+		r.printf(from, service, "%s leads (term %d, via %s), %s after %s crashed", unit, t.n, controller, seconds(delay), prev.unit)
+	case "":
+		r.printf(from, service, "%s leads (term %d, via %s); %s's term %d had not ended", unit, t.n, controller, prev.unit, prev.n)
+	default:
+		r.printf(from, service, "%s leads (term %d, via %s), %s after %s's term %d ended (%s)",
+			unit, t.n, controller, seconds(delay), prev.unit, prev.n, prev.ended)
 	}
 	return t
+}
+
+// endLocked records that t ended, how, at now, with r.mu held.
+func (r *recorder) endLocked(now time.Time, t *term, how string) {
+	t.ended, t.endedAt = how, now
 }
 
 // wrote records a guarded write of t's leader that committed.
@@ -125,22 +137,54 @@ func (r *recorder) writeAborted(now time.Time, t *term) {
 	r.printf(now, t.service, "%s's guarded write aborted: its lease is gone", t.unit)
 }
 
-// crashed records that t's leader crashed at now.
+// crashed records that t's leader crashed at now. Its guarantee stands:
+// the term's end does not change.
 func (r *recorder) crashed(now time.Time, t *term) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	left := "its lease runs out in " + seconds(t.end.Sub(now))
+	r.endLocked(now, t, "crashed")
+	left := "its guarantee runs out in " + seconds(t.end.Sub(now))
 	if !t.end.After(now) {
-		left = "its term ended " + seconds(now.Sub(t.end)) + " ago"
+		left = "its guarantee ran out " + seconds(now.Sub(t.end)) + " ago"
 	}
 	r.printf(now, t.service, "%s CRASHES after %s in term %d; %s", t.unit, plural(t.writes, "guarded write"), t.n, left)
+}
+
+// resigned records that t's leader stopped acting at now, to hand over:
+// its term ends now, whatever its tracker had guaranteed.
+func (r *recorder) resigned(now time.Time, t *term) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.endLocked(now, t, "resigned")
+	if t.end.After(now) {
+		t.end = now
+	}
+	r.printf(now, t.service, "%s RESIGNS after %s in term %d: stops acting, stops its tracker", t.unit, plural(t.writes, "guarded write"), t.n)
+}
+
+// revoked records that the tracker of t's leader, which resigned, has
+// stopped: its leadership is revoked.
+func (r *recorder) revoked(now time.Time, t *term) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.printf(now, t.service, "%s's tracker stopped, %s after it resigned: leadership revoked", t.unit, seconds(now.Sub(t.endedAt)))
 }
 
 // lost records that t's leader learnt at now that it is no longer leader.
 func (r *recorder) lost(now time.Time, t *term, why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.endLocked(now, t, "lost")
 	r.printf(now, t.service, "%s lost leadership (%s) after %s in term %d", t.unit, why, plural(t.writes, "guarded write"), t.n)
+}
+
+// interrupted records that t's leader lost its guarantee at now without
+// being told it is not leader.
+func (r *recorder) interrupted(now time.Time, t *term, why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.endLocked(now, t, "interrupted")
+	r.printf(now, t.service, "%s's term %d interrupted: %s", t.unit, t.n, why)
 }
 
 // stale records the outcome of a stale write: one made with the token of
@@ -232,9 +276,9 @@ func (r *recorder) progressLine(now time.Time) string {
 		elected += len(terms)
 		writes += r.committed[service]
 	}
-	return fmt.Sprintf("%s of %s: %d terms, %d failovers, %d guarded writes, stale writes %d aborted %d committed",
+	return fmt.Sprintf("%s of %s: %d terms, %d handovers, %d failovers, %d guarded writes, stale writes %d aborted %d committed",
 		seconds(now.Sub(r.start).Truncate(time.Second/10)), seconds(r.runTime),
-		elected, len(r.failovers), writes, r.staleAborted, r.staleCommits)
+		elected, len(r.handovers), len(r.failovers), writes, r.staleAborted, r.staleCommits)
 }
 
 // plural returns n and noun, with an s unless n is 1.

@@ -10,123 +10,179 @@ import (
 	"github.com/seed07a61904/leadership/leadership"
 )
 
-// errStopping is returned by a unit's wait when the demo is stopping.
-var errStopping = errors.New("demo stopping")
-
-// unit is a unit agent: one goroutine, which runs [unit.run].
+// unit is a unit agent: one goroutine, which runs [unit.run]. Its
+// leadership is a leadership.Tracker's business; the unit only asks the
+// tracker before it acts, and reports what it was told to the recorder.
 type unit struct {
 	d       *demo
 	name    string // service/N
 	service string
 	ctrl    int // index of the controller it talks to
 	rng     *rand.Rand
+	// resigns says whether the unit's next term ends in resignation
+	// rather than a crash; it alternates, from a random start.
+	resigns bool
 
 	term      *term            // the term it leads in; nil if not leader
 	token     leadership.Token // from its latest check as leader, or nil
 	tokenTerm *term            // the term in which token was issued
-	renewAt   time.Time
-	crashAt   time.Time // when it crashes, if it still leads
 }
 
-// run runs the unit until the demo stops.
+// agent is one life of a unit agent: a tracker on a connection to one
+// controller.
+type agent struct {
+	index   int // of the controller
+	ctrl    *controller
+	conn    *agentConn
+	tracker leadership.Tracker
+	done    chan struct{} // closed once the tracker has stopped
+	err     error         // what its Wait returned, once done is closed
+}
+
+// run runs the unit until the demo stops: one agent life after another.
 func (u *unit) run() {
 	for !u.d.stopping() {
-		if u.term == nil {
-			u.follow()
-		} else {
-			u.lead()
+		a, ok := u.start()
+		if !ok {
+			return
+		}
+		u.live(a)
+		u.stop(a)
+	}
+}
+
+// start starts an agent life on the live controller the unit talks to. It
+// returns false if there is none, or the tracker cannot start.
+func (u *unit) start() (*agent, bool) {
+	i, c, ok := u.controller()
+	if !ok {
+		return nil, false
+	}
+	conn := newAgentConn(c.manager)
+	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager:     conn,
+		ServiceName: u.service,
+		UnitName:    u.name,
+		Duration:    u.d.cfg.lease,
+		Clock:       u.d.clock,
+	})
+	if err != nil {
+		u.d.rec.problem(u.d.clock.Now(), "%s: %v", u.name, err)
+		return nil, false
+	}
+	a := &agent{index: i, ctrl: c, conn: conn, tracker: tracker, done: make(chan struct{})}
+	go func() {
+		a.err = tracker.Wait()
+		close(a.done)
+	}()
+	return a, true
+}
+
+// stop stops a's tracker, which revokes if it still leads, and waits for
+// it. It returns what the tracker's Wait returned.
+func (u *unit) stop(a *agent) error {
+	a.tracker.Kill()
+	<-a.done
+	return a.err
+}
+
+// live runs one agent life: it follows until its tracker says it leads,
+// then leads. It returns when the life is over: the agent crashed,
+// resigned or lost leadership, its controller died, or the demo is
+// stopping.
+func (u *unit) live(a *agent) {
+	for {
+		ticket := a.tracker.WaitLeader()
+		select {
+		case <-ticket.Ready():
+		case <-u.d.stop:
+			return
+		}
+		if !ticket.Wait() {
+			// Only a stopped tracker answers false.
+			<-a.done
+			u.agentDied(a)
+			return
+		}
+		if !u.lead(a) {
+			return
 		}
 	}
 }
 
-// follow waits until the service has no leader, and claims leadership.
-func (u *unit) follow() {
-	i, c, ok := u.controller()
-	if !ok {
-		return
+// lead acts as leader until, between a quarter of a lease and two leases
+// after its election, it crashes or resigns (each unit's terms alternate
+// between the two).
+// Before each guarded write it asks its tracker for a guarantee, and
+// reports the guarantee to the recorder. It returns true if the unit is
+// to follow again in the same life (its tracker said it was not leader
+// before it ever acted), and false if the agent life is over.
+func (u *unit) lead(a *agent) bool {
+	lease := u.d.cfg.lease
+	endAt := u.d.clock.Now().Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*7/4))))
+	graceful := u.resigns
+	u.resigns = !u.resigns
+	for {
+		now := u.d.clock.Now()
+		if !now.Before(endAt) {
+			if graceful {
+				u.resign(a)
+			} else {
+				u.crash(a)
+			}
+			return false
+		}
+		ticket := a.tracker.ClaimLeader()
+		select {
+		case <-ticket.Ready():
+		case <-u.d.stop:
+			return false
+		}
+		if !ticket.Wait() {
+			// Not leader, or the tracker stopped: a stopped tracker
+			// answers false to WaitMinion too.
+			minion := a.tracker.WaitMinion()
+			select {
+			case <-minion.Ready():
+			case <-u.d.stop:
+				return false
+			}
+			if !minion.Wait() {
+				<-a.done
+				u.agentDied(a)
+				return false
+			}
+			if u.term == nil {
+				return true // it never acted in this life
+			}
+			u.lose(a, "its tracker says it is no longer leader")
+			return false
+		}
+		u.term = u.d.rec.led(u.service, u.name, a.ctrl.id, now, now.Add(a.tracker.ClaimDuration()))
+		u.write(a)
+		next := now.Add(u.d.writeEvery())
+		if next.After(endAt) {
+			next = endAt
+		}
+		if !u.sleepUntil(next) {
+			return false
+		}
 	}
-	if err := u.block(c); err != nil {
-		u.failed(i, c, "waiting for leadership", err)
-		return
-	}
-	start := u.d.clock.Now()
-	err := c.manager.ClaimLeadership(u.service, u.name, u.d.cfg.lease)
-	ret := u.d.clock.Now()
+}
+
+// write makes one guarded write as leader: it checks leadership, and puts
+// the token's assertions in the transaction that updates the service's
+// settings.
+func (u *unit) write(a *agent) {
+	token, err := a.conn.CheckLeadership(u.service, u.name)
 	switch {
-	case err == nil:
-		u.startTerm(u.d.rec.claimed(u.service, u.name, c.id, nil, start, ret), start)
-		// It crashes between a quarter of a lease and two leases after
-		// it was elected.
-		lease := u.d.cfg.lease
-		u.crashAt = ret.Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*7/4))))
-	case errors.Is(err, leadership.ErrClaimDenied):
-		// Another unit got there first: wait again.
-	default:
-		u.failed(i, c, "claiming leadership", err)
-	}
-}
-
-// startTerm makes the unit leader in t, whose claim started at start.
-func (u *unit) startTerm(t *term, start time.Time) {
-	u.term = t
-	u.renewAt = start.Add(u.d.cfg.lease / 2)
-}
-
-// lead crashes if the time has come, or renews leadership if it is time
-// to; otherwise it makes one guarded write and waits until the next.
-func (u *unit) lead() {
-	now := u.d.clock.Now()
-	switch {
-	case !now.Before(u.crashAt):
-		u.crash()
-		return
-	case !now.Before(u.renewAt):
-		u.renew()
-		return
-	}
-	u.write()
-	next := now.Add(u.d.writeEvery())
-	if next.After(u.renewAt) {
-		next = u.renewAt
-	}
-	u.sleepUntil(next)
-}
-
-// renew extends the unit's leadership for another lease duration.
-func (u *unit) renew() {
-	i, c, ok := u.controller()
-	if !ok {
-		return
-	}
-	start := u.d.clock.Now()
-	err := c.manager.ClaimLeadership(u.service, u.name, u.d.cfg.lease)
-	ret := u.d.clock.Now()
-	switch {
-	case err == nil:
-		t := u.d.rec.claimed(u.service, u.name, c.id, u.term, start, ret)
-		// A new term if the renewal returned too late to extend this one.
-		u.startTerm(t, start)
-	case errors.Is(err, leadership.ErrClaimDenied):
-		u.denied(i, c)
-	default:
-		u.failed(i, c, "renewing leadership", err)
-	}
-}
-
-// write makes one guarded write as leader: it checks leadership, and
-// puts the token's assertions in the transaction that updates the
-// service's settings.
-func (u *unit) write() {
-	i, c, ok := u.controller()
-	if !ok {
-		return
-	}
-	token, err := c.manager.CheckLeadership(u.service, u.name)
-	if errors.Is(err, leadership.ErrStopped) {
-		u.failed(i, c, "checking leadership", err)
-		return
-	} else if err != nil {
-		u.lose("CheckLeadership says it is not leader")
+	case errors.Is(err, leadership.ErrStopped):
+		return // the tracker stops too, and the next ClaimLeader says so
+	case err != nil:
+		// Its guarantee ran out while it waited for the check (a
+		// slow database): no write.
+		u.d.rec.note(u.d.clock.Now(), u.service, "%s: CheckLeadership says %v; its last guarantee ended %s ago",
+			u.name, err, seconds(u.d.clock.Now().Sub(u.term.end)))
 		return
 	}
 	u.token, u.tokenTerm = token, u.term
@@ -140,43 +196,59 @@ func (u *unit) write() {
 	}
 }
 
-// denied handles a denied renewal. A renewal may be denied on a view that
-// has not yet seen the unit's own claim; CheckLeadership refreshes the
-// view before it answers no, so the unit asks it before it believes the
-// denial.
-func (u *unit) denied(i int, c *controller) {
-	_, err := c.manager.CheckLeadership(u.service, u.name)
-	switch {
-	case err == nil:
-		u.d.rec.note(u.d.clock.Now(), u.service, "%s: renewal denied, yet CheckLeadership says it leads; renewing again", u.name)
-		u.sleepUntil(u.d.clock.Now().Add(u.d.writeEvery()))
-	case errors.Is(err, leadership.ErrStopped):
-		u.failed(i, c, "checking leadership", err)
-	default:
-		u.lose("renewal denied")
-	}
-}
-
-// lose ends the unit's term, once its manager has said that it is not
-// leader, and makes its stale write.
-func (u *unit) lose(why string) {
+// lose ends the unit's term, once its tracker has said that it is not
+// leader, and its agent life: it stops its tracker, which revokes the
+// lease if the unit may still hold it (its term can lapse while a slow
+// renewal goes on to succeed), and then makes its stale write. With the
+// tracker running, the stale write would race the tracker's next claim,
+// which makes the old token good again (a token asserts only the holder).
+func (u *unit) lose(a *agent, why string) {
 	u.d.rec.lost(u.d.clock.Now(), u.term, why)
 	u.term = nil
-	u.staleWrite()
+	if err := u.stop(a); err != nil && !errors.Is(err, leadership.ErrStopped) {
+		u.d.rec.problem(u.d.clock.Now(), "%s: stopping its tracker: %v", u.name, err)
+	}
+	u.staleWriteOnceDeposed()
 }
 
-// crash stops the leader: it neither renews nor writes until some time
-// after its lease has run out. Back, it waits until its controller says it
-// is no longer leader (the lease need not be expired promptly), makes its
-// stale write and becomes a follower.
-func (u *unit) crash() {
+// resign stops the leader gracefully: it stops acting, then stops its
+// tracker, which revokes its leadership so that another unit can take
+// over at once. It makes its stale write, and rests before its next life.
+func (u *unit) resign(a *agent) {
+	t := u.term
+	u.d.rec.resigned(u.d.clock.Now(), t)
+	u.term = nil
+	if err := u.stop(a); err != nil && !errors.Is(err, leadership.ErrStopped) {
+		u.d.rec.problem(u.d.clock.Now(), "%s: stopping its tracker: %v", u.name, err)
+	}
+	u.d.rec.revoked(u.d.clock.Now(), t)
+	u.staleWriteOnceDeposed()
+	lease := u.d.cfg.lease
+	u.sleepUntil(u.d.clock.Now().Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*3/4)))))
+}
+
+// crash stops the leader as a crash would: its connection is cut, so its
+// tracker can neither renew nor revoke, and its lease runs out. Back some
+// time after its guarantee ended, it makes its stale write once deposed,
+// and starts its next life.
+func (u *unit) crash(a *agent) {
 	t := u.term
 	u.d.rec.crashed(u.d.clock.Now(), t)
 	u.term = nil
+	a.conn.cutOff()
+	u.stop(a) // its revoke fails: it crashed
 	lease := u.d.cfg.lease
 	if !u.sleepUntil(t.end.Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*3/4))))) {
 		return
 	}
+	u.staleWriteOnceDeposed()
+}
+
+// staleWriteOnceDeposed waits until the unit's controller says it is no
+// longer leader (the lease need not be gone at once: a crashed unit's
+// lease runs out, and a revoke can fail if the controller dies), and makes
+// the unit's stale write.
+func (u *unit) staleWriteOnceDeposed() {
 	for tries := 0; ; tries++ {
 		i, c, ok := u.controller()
 		if !ok {
@@ -192,7 +264,7 @@ func (u *unit) crash() {
 			u.d.rec.note(u.d.clock.Now(), u.service, "%s: its lease has still not been expired; no stale write", u.name)
 			return
 		case errors.Is(err, leadership.ErrStopped):
-			u.failed(i, c, "checking leadership", err)
+			u.controllerDied(i, c, err)
 		default:
 			u.staleWrite()
 			return
@@ -225,38 +297,30 @@ func (u *unit) controller() (int, *controller, bool) {
 	return i, c, ok
 }
 
-// block waits until controller c sees no leader of the unit's service.
-// It returns errStopping if the demo stops first; the call it leaves
-// behind returns once the controller is stopped.
-func (u *unit) block(c *controller) error {
-	done := make(chan error, 1)
-	u.d.blockers.Add(1)
-	go func() {
-		defer u.d.blockers.Done()
-		done <- c.manager.BlockUntilLeadershipReleased(u.service)
-	}()
-	select {
-	case err := <-done:
-		return err
-	case <-u.d.stop:
-		return errStopping
+// agentDied handles a tracker that stopped by itself: its controller's
+// manager stopped (the unit moves to another controller for its next
+// life). Anything else fails the demo.
+func (u *unit) agentDied(a *agent) {
+	if u.term != nil {
+		// Its guarantee ended with its tracker. It may still hold the
+		// lease, and lead again through another controller: a new term.
+		u.d.rec.interrupted(u.d.clock.Now(), u.term, "its tracker stopped with its controller")
+		u.term, u.token, u.tokenTerm = nil, nil, nil
 	}
+	if errors.Is(a.err, leadership.ErrStopped) {
+		u.controllerDied(a.index, a.ctrl, a.err)
+		return
+	}
+	u.d.rec.problem(u.d.clock.Now(), "%s: tracker stopped: %v", u.name, a.err)
+	u.sleepUntil(u.d.clock.Now().Add(u.d.writeEvery()))
 }
 
-// failed handles an error from controller i's manager other than the
-// outcomes the unit expects. leadership.ErrStopped means the controller
-// died: the unit moves to another one on its next call. Anything else
-// fails the demo.
-func (u *unit) failed(i int, c *controller, what string, err error) {
-	switch {
-	case errors.Is(err, errStopping):
-	case errors.Is(err, leadership.ErrStopped):
-		if unexpected, stopErr := u.d.ctrls.lost(i); unexpected {
-			u.d.rec.problem(u.d.clock.Now(), "%s stopped: %v", c.id, stopErr)
-		}
-	default:
-		u.d.rec.problem(u.d.clock.Now(), "%s: %s: %v", u.name, what, err)
-		u.sleepUntil(u.d.clock.Now().Add(u.d.writeEvery()))
+// controllerDied marks controller i dead after one of its calls returned
+// leadership.ErrStopped. If the demo had not killed it, that fails the
+// demo.
+func (u *unit) controllerDied(i int, c *controller, err error) {
+	if unexpected, stopErr := u.d.ctrls.lost(i); unexpected {
+		u.d.rec.problem(u.d.clock.Now(), "%s stopped: %v (%v)", c.id, stopErr, err)
 	}
 }
 

@@ -1,8 +1,8 @@
-package clocktest
+package leasetest
 
 import "time"
 
-// Start is a hostile instant for tests to start their clocks at: after
+// Start is a hostile instant for tests to start a [Clock] at: after
 // 2038, 5ns past the second, in a -08:40 zone. Code that keeps 32-bit
 // seconds, drops nanoseconds or assumes UTC shows it at once.
 var Start = func() time.Time {

@@ -1,19 +1,14 @@
-package clocktest_test
+package leasetest_test
 
 import (
 	"math"
-	"testing"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
-	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/lease/leasetest"
 )
-
-func TestPackage(t *testing.T) {
-	gc.TestingT(t)
-}
 
 const (
 	// longWait is the deadline for something that must happen.
@@ -21,8 +16,6 @@ const (
 	// shortWait is how long to watch for something that must not happen.
 	shortWait = 50 * time.Millisecond
 )
-
-var start = clocktest.Start
 
 type ClockSuite struct{}
 
@@ -38,14 +31,14 @@ func fired(ch <-chan time.Time) (time.Time, bool) {
 }
 
 func (s *ClockSuite) TestNow(c *gc.C) {
-	clock := clocktest.NewClock(start)
+	clock := leasetest.NewClock(start)
 	c.Check(clock.Now(), jc.DeepEquals, start)
 	clock.Advance(time.Second)
 	c.Check(clock.Now(), jc.DeepEquals, start.Add(time.Second))
 }
 
 func (s *ClockSuite) TestAlarmNotAfterNowFiresAtOnce(c *gc.C) {
-	clock := clocktest.NewClock(start)
+	clock := leasetest.NewClock(start)
 	for _, at := range []time.Time{start, start.Add(-time.Hour)} {
 		t, ok := fired(clock.Alarm(at))
 		c.Check(ok, jc.IsTrue)
@@ -55,7 +48,7 @@ func (s *ClockSuite) TestAlarmNotAfterNowFiresAtOnce(c *gc.C) {
 }
 
 func (s *ClockSuite) TestAdvanceFiresDueAlarmsInOrder(c *gc.C) {
-	clock := clocktest.NewClock(start)
+	clock := leasetest.NewClock(start)
 	late := clock.Alarm(start.Add(3 * time.Second))
 	early := clock.Alarm(start.Add(time.Second))
 	exact := clock.Alarm(start.Add(2 * time.Second))
@@ -79,12 +72,12 @@ func (s *ClockSuite) TestAdvanceFiresDueAlarmsInOrder(c *gc.C) {
 }
 
 func (s *ClockSuite) TestAdvanceNegativePanics(c *gc.C) {
-	clock := clocktest.NewClock(start)
-	c.Check(func() { clock.Advance(-1) }, gc.PanicMatches, `clocktest: Advance\(-1ns\): negative duration`)
+	clock := leasetest.NewClock(start)
+	c.Check(func() { clock.Advance(-1) }, gc.PanicMatches, `leasetest: Advance\(-1ns\): negative duration`)
 }
 
 func (s *ClockSuite) TestSetBackwardsKeepsAlarms(c *gc.C) {
-	clock := clocktest.NewClock(start)
+	clock := leasetest.NewClock(start)
 	ch := clock.Alarm(start.Add(time.Second))
 	clock.Set(start.Add(-time.Hour))
 	c.Check(clock.Now(), jc.DeepEquals, start.Add(-time.Hour))
@@ -96,7 +89,7 @@ func (s *ClockSuite) TestSetBackwardsKeepsAlarms(c *gc.C) {
 }
 
 func (s *ClockSuite) TestWaitAlarms(c *gc.C) {
-	clock := clocktest.NewClock(start)
+	clock := leasetest.NewClock(start)
 	done := make(chan error, 1)
 	go func() { done <- clock.WaitAlarms(2, longWait) }()
 	clock.Alarm(start.Add(time.Second))
@@ -115,29 +108,29 @@ func (s *ClockSuite) TestWaitAlarms(c *gc.C) {
 }
 
 func (s *ClockSuite) TestWaitAlarmsTimeoutNamesPendingAlarms(c *gc.C) {
-	clock := clocktest.NewClock(start)
+	clock := leasetest.NewClock(start)
 	clock.Alarm(start.Add(time.Second))
 	err := clock.WaitAlarms(2, time.Millisecond)
-	c.Check(err, gc.ErrorMatches, `clocktest: timed out after 1ms: 2 pending alarms wanted; `+
+	c.Check(err, gc.ErrorMatches, `leasetest: timed out after 1ms: 2 pending alarms wanted; `+
 		`now 2073-03-03T01:00:00.000000005-08:40; pending alarms: 2073-03-03T01:00:01.000000005-08:40`)
 }
 
 func (s *ClockSuite) TestWaitAlarmForSeesFiredAlarms(c *gc.C) {
-	clock := clocktest.NewClock(start)
+	clock := leasetest.NewClock(start)
 	clock.Alarm(start.Add(-time.Second))
 	c.Check(clock.WaitAlarmFor(start.Add(-time.Second), longWait), jc.ErrorIsNil)
 	err := clock.WaitAlarmFor(start.Add(time.Second), time.Millisecond)
-	c.Check(err, gc.ErrorMatches, `clocktest: timed out after 1ms: an alarm for 2073-03-03T01:00:01.000000005-08:40 wanted; .*pending alarms: none`)
+	c.Check(err, gc.ErrorMatches, `leasetest: timed out after 1ms: an alarm for 2073-03-03T01:00:01.000000005-08:40 wanted; .*pending alarms: none`)
 }
 
 // TestWaitAlarmForOutsideUnixNano: alarms are told apart even where
 // UnixNano overflows: an alarm a nanosecond after 2262-04-11T23:47:16.854775807Z
 // is not one at 1677-09-21T00:12:43.145224192Z (issue 11).
 func (s *ClockSuite) TestWaitAlarmForOutsideUnixNano(c *gc.C) {
-	clock := clocktest.NewClock(start)
+	clock := leasetest.NewClock(start)
 	late := time.Unix(0, math.MaxInt64).Add(time.Nanosecond)
 	clock.Alarm(late)
 	c.Check(clock.WaitAlarmFor(late, longWait), jc.ErrorIsNil)
 	err := clock.WaitAlarmFor(time.Unix(0, math.MinInt64), time.Millisecond)
-	c.Check(err, gc.ErrorMatches, `clocktest: timed out after 1ms: an alarm for 1677-09-21T.* wanted; .*`)
+	c.Check(err, gc.ErrorMatches, `leasetest: timed out after 1ms: an alarm for 1677-09-21T.* wanted; .*`)
 }

@@ -1,11 +1,4 @@
-// Package clocktest provides a fake [lease.Clock] whose time moves only when
-// a test moves it.
-//
-// Tests that drive code which waits on alarms use [Clock.WaitAlarms] or
-// [Clock.WaitAlarmFor] to learn that the code has set its alarm, then
-// [Clock.Advance] to make it fire. Nothing sleeps: the timeout those methods
-// take is only a deadline for failing, measured on the real clock.
-package clocktest
+package leasetest
 
 import (
 	"fmt"
@@ -17,8 +10,15 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// Clock is a [lease.Clock] for tests. Create one with [NewClock]. It is safe
-// for concurrent use.
+// Clock is a fake [lease.Clock] whose time moves only when a test moves it.
+// Create one with [NewClock]. It is safe for concurrent use.
+//
+// Tests that drive code which waits on alarms use [Clock.WaitAlarms] or
+// [Clock.WaitAlarmFor] to learn that the code has set its alarm, then
+// [Clock.Advance] to make it fire. Nothing sleeps: the timeout those methods
+// take is only a deadline for failing, measured on the real clock (the
+// idea of Juju's testing clock, whose Alarms channel tells a test when code
+// under test is waiting).
 type Clock struct {
 	mu      sync.Mutex
 	now     time.Time
@@ -94,7 +94,7 @@ func (c *Clock) Alarm(t time.Time) <-chan time.Time {
 // and panics; use [Clock.Set] to move the clock backwards.
 func (c *Clock) Advance(d time.Duration) {
 	if d < 0 {
-		panic(fmt.Sprintf("clocktest: Advance(%v): negative duration", d))
+		panic(fmt.Sprintf("leasetest: Advance(%v): negative duration", d))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -173,7 +173,7 @@ func (c *Clock) waitFor(timeout time.Duration, done func() bool, want func() str
 		case <-deadline:
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			return fmt.Errorf("clocktest: timed out after %v: %s; now %s; pending alarms: %s",
+			return fmt.Errorf("leasetest: timed out after %v: %s; now %s; pending alarms: %s",
 				timeout, want(), c.now.Format(time.RFC3339Nano), formatTimes(c.alarmsLocked()))
 		}
 	}

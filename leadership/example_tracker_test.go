@@ -1,0 +1,150 @@
+package leadership_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+	"github.com/seed07a61904/leadership/worker"
+)
+
+// newExampleTracker returns a tracker for unit on manager, reading clock.
+func newExampleTracker(manager leadership.Manager, clock *leasetest.Clock, unit string) leadership.Tracker {
+	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager:     manager,
+		ServiceName: "redis",
+		UnitName:    unit,
+		Duration:    time.Minute,
+		Clock:       clock,
+	})
+	if err != nil {
+		panic(err)
+	}
+	return tracker
+}
+
+// A unit agent runs a Tracker instead of calling the manager itself. The
+// first unit becomes leader and stays leader, renewing every 30 seconds;
+// the second waits. When the leader stops, it revokes its leadership, and
+// the waiting unit takes over without waiting for the lease to run out.
+func ExampleTracker() {
+	manager, clock := newExampleManager()
+	defer worker.Stop(manager)
+
+	first := newExampleTracker(manager, clock, "redis/0")
+	fmt.Println("redis/0 leader:", first.WaitLeader().Wait())
+	second := newExampleTracker(manager, clock, "redis/1")
+	defer worker.Stop(second)
+	fmt.Println("redis/1 minion:", second.WaitMinion().Wait())
+
+	// Before acting as leader, a unit asks for a guarantee: true means
+	// leader for at least ClaimDuration from the call.
+	if first.ClaimLeader().Wait() {
+		fmt.Println("redis/0 may act as leader for", first.ClaimDuration())
+	}
+
+	fmt.Println("redis/0 stopped:", worker.Stop(first))
+	fmt.Println("redis/1 leader:", second.WaitLeader().Wait())
+	fmt.Println("the clock has not moved:", clock.Now().Equal(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC)))
+	// Output:
+	// redis/0 leader: true
+	// redis/1 minion: true
+	// redis/0 may act as leader for 30s
+	// redis/0 stopped: <nil>
+	// redis/1 leader: true
+	// the clock has not moved: true
+}
+
+// Revoking: a leader that stops hands over at once instead of letting its
+// lease run out. Its tokens no longer hold, and waiters are released.
+func ExampleRevoker() {
+	manager, _ := newExampleManager()
+	defer worker.Stop(manager)
+
+	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		panic(err)
+	}
+	revoker, ok := manager.(leadership.Revoker)
+	if !ok {
+		panic("manager cannot revoke")
+	}
+	fmt.Println(revoker.RevokeLeadership("redis", "redis/0"))
+	err := revoker.RevokeLeadership("redis", "redis/0")
+	fmt.Println(err, errors.Is(err, leadership.ErrNotLeader))
+	fmt.Println(manager.ClaimLeadership("redis", "redis/1", time.Minute))
+	// Output:
+	// <nil>
+	// "redis/0" is not leader of "redis" true
+	// <nil>
+}
+
+// Waiting with a context: the wait gives up when the context is done, and
+// leaves nothing behind in the manager.
+func ExampleContextBlocker() {
+	manager, _ := newExampleManager()
+	defer worker.Stop(manager)
+
+	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		panic(err)
+	}
+	blocker := manager.(leadership.ContextBlocker)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as when an agent shuts down
+	err := blocker.BlockUntilLeadershipReleasedContext(ctx, "redis")
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, context.Canceled))
+	fmt.Println(blocker.BlockUntilLeadershipReleasedContext(context.Background(), "mysql"))
+	// Output:
+	// waiting for leaderlessness of "redis": context canceled
+	// true
+	// <nil>
+}
+
+// Asking who leads: Leaders reads the store, so it sees leaders claimed
+// through other managers too.
+func ExampleLeaderReader() {
+	clock := leasetest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
+	store := leasetest.NewStore(clock)
+	var managers []leadership.ManagerWorker
+	for _, id := range []string{"controller-0", "controller-1"} {
+		client, err := store.NewClient(id)
+		if err != nil {
+			panic(err)
+		}
+		manager, err := leadership.NewManager(leadership.ManagerConfig{
+			Client: client,
+			Clock:  clock,
+		})
+		if err != nil {
+			panic(err)
+		}
+		defer worker.Stop(manager)
+		managers = append(managers, manager)
+	}
+	if err := managers[0].ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		panic(err)
+	}
+	if err := managers[1].ClaimLeadership("mysql", "mysql/2", time.Minute); err != nil {
+		panic(err)
+	}
+
+	leaders, err := managers[0].(leadership.LeaderReader).Leaders()
+	if err != nil {
+		panic(err)
+	}
+	services := make([]string, 0, len(leaders))
+	for service := range leaders {
+		services = append(services, service)
+	}
+	sort.Strings(services)
+	for _, service := range services {
+		fmt.Println(service, leaders[service])
+	}
+	// Output:
+	// mysql mysql/2
+	// redis redis/0
+}

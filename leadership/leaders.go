@@ -1,0 +1,96 @@
+package leadership
+
+import (
+	"github.com/juju/errors"
+)
+
+// LeaderReader is implemented by managers that can say who leads each
+// service. The manager [NewManager] returns implements it. (Juju's later
+// lease manager offered the same as Leases; etcd's as Election.Leader.)
+type LeaderReader interface {
+	// Leaders refreshes the manager's client from the store and returns,
+	// for every service whose lease is held, the name of the leading unit,
+	// keyed by service name. The caller owns the map. As with
+	// [Manager.CheckLeadership], a lease past its expiry that no manager
+	// has yet expired is still listed: the answer says who held each lease
+	// at the read, not for how long. It returns an error matching
+	// [lease.ErrExcessiveContention] if the store could not be read just
+	// then (the caller may try again), or [ErrStopped] if the manager stops
+	// first.
+	Leaders() (map[string]string, error)
+}
+
+var _ LeaderReader = (*manager)(nil)
+
+// Leaders is part of the [LeaderReader] interface.
+func (m *manager) Leaders() (map[string]string, error) {
+	return leaders{
+		response: make(chan leadersResult),
+		abort:    m.tomb.Dying(),
+	}.invoke(m.leaders)
+}
+
+// leaders is a request for every service's leader.
+type leaders struct {
+	response chan leadersResult
+	abort    <-chan struct{}
+}
+
+// leadersResult is the loop's answer to a leaders request.
+type leadersResult struct {
+	leaders map[string]string
+	err     error
+}
+
+// invoke sends l on ch and returns the loop's answer, or ErrStopped if the
+// manager stops first.
+func (l leaders) invoke(ch chan<- leaders) (map[string]string, error) {
+	for {
+		select {
+		case <-l.abort:
+			return nil, ErrStopped
+		case ch <- l:
+			ch = nil
+		case result := <-l.response:
+			return result.leaders, result.err
+		}
+	}
+}
+
+// respond sends result back to the caller, unless the manager is stopping.
+func (l leaders) respond(result leadersResult) {
+	select {
+	case <-l.abort:
+	case l.response <- result:
+	}
+}
+
+// handleLeaders refreshes the client, rebuilds the view from what it read
+// (releasing waiters on leases now gone, as a wake does, but expiring
+// nothing), and answers with each lease's holder.
+//
+// The answer goes back to the caller, and so does a Refresh error that
+// says nothing of the store's health (see retryable). It returns only
+// other Refresh errors, which must stop the manager.
+func (m *manager) handleLeaders(l leaders) error {
+	if err := m.client.Refresh(); err != nil {
+		if !retryable(err) {
+			return errors.Trace(err)
+		}
+		l.respond(leadersResult{err: errors.Annotate(err, "cannot read leaders")})
+		return nil
+	}
+	leases := m.client.Leases()
+	m.view.reset(leases)
+	for name := range m.blocked {
+		if !m.view.has(name) {
+			m.release(name)
+		}
+	}
+	result := make(map[string]string, len(leases))
+	for name, info := range leases {
+		result[name] = info.Holder
+	}
+	l.respond(leadersResult{leaders: result})
+	return nil
+}

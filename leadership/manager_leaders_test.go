@@ -1,0 +1,83 @@
+package leadership_test
+
+import (
+	"errors"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+type LeadersSuite struct{}
+
+var _ = gc.Suite(&LeadersSuite{})
+
+func (s *LeadersSuite) TestLeadersReadsStore(c *gc.C) {
+	fix := &fixture{
+		leases: heldLeases(),
+		expectCalls: []call{{
+			method: "Refresh",
+			callback: func(leases map[string]lease.Info) {
+				leases["store"] = lease.Info{Holder: "store/3", Expiry: offset(time.Minute)}
+			},
+		}, {method: "Refresh"}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		reader, ok := manager.(leadership.LeaderReader)
+		c.Assert(ok, jc.IsTrue)
+		leaders, err := reader.Leaders()
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(leaders, jc.DeepEquals, map[string]string{"redis": "redis/0", "store": "store/3"})
+
+		// The caller owns the map.
+		leaders["redis"] = "redis/7"
+		again, err := reader.Leaders()
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(again, jc.DeepEquals, map[string]string{"redis": "redis/0", "store": "store/3"})
+	})
+}
+
+func (s *LeadersSuite) TestLeadersReleasesWaiters(c *gc.C) {
+	fix := &fixture{
+		leases: heldLeases(),
+		expectCalls: []call{{
+			method:   "Refresh",
+			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		bt := newBlockTest(manager, "redis")
+		bt.assertBlocked(c)
+		leaders, err := manager.(leadership.LeaderReader).Leaders()
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(leaders, gc.HasLen, 0)
+		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
+	})
+}
+
+func (s *LeadersSuite) TestLeadersRefreshErrorStopsManager(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "Refresh", err: errors.New("lol borken")}},
+		expectDirty: true,
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		_, err := manager.(leadership.LeaderReader).Leaders()
+		c.Check(err, gc.Equals, leadership.ErrStopped)
+		c.Check(manager.Wait(), gc.ErrorMatches, "lol borken")
+	})
+}
+
+func (s *LeadersSuite) TestLeadersContentionGoesToCaller(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "Refresh", err: lease.ErrExcessiveContention}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		_, err := manager.(leadership.LeaderReader).Leaders()
+		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
+		c.Check(err, gc.ErrorMatches, "cannot read leaders: .*")
+	})
+}

@@ -1,0 +1,190 @@
+package leadership_test
+
+import (
+	"errors"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+type RevokeLeadershipSuite struct{}
+
+var _ = gc.Suite(&RevokeLeadershipSuite{})
+
+func revokeCall(service, unit string, err error) call {
+	return call{
+		method: "RevokeLease",
+		args:   []interface{}{service, unit},
+		err:    err,
+		callback: func(leases map[string]lease.Info) {
+			if err == nil {
+				delete(leases, service)
+			}
+		},
+	}
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeLeader(c *gc.C) {
+	fix := &fixture{
+		leases:      heldLeases(),
+		expectCalls: []call{revokeCall("redis", "redis/0", nil), {method: "Refresh"}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		revoker, ok := manager.(leadership.Revoker)
+		c.Assert(ok, jc.IsTrue)
+		c.Check(revoker.RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
+		// The check misses in the cache, refreshes, and still misses.
+		_, err := manager.CheckLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeReleasesWaitersAtOnce(c *gc.C) {
+	fix := &fixture{
+		leases:      heldLeases(),
+		expectCalls: []call{revokeCall("redis", "redis/0", nil)},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		bt := newBlockTest(manager, "redis")
+		bt.assertBlocked(c)
+		// The clock does not move: the release comes from the revoke.
+		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
+		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeNotLeader(c *gc.C) {
+	fix := &fixture{
+		leases:      heldLeases(),
+		expectCalls: []call{{method: "Refresh"}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/1")
+		c.Check(err, gc.ErrorMatches, `"redis/1" is not leader of "redis"`)
+		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeNotHeld(c *gc.C) {
+	fix := &fixture{expectCalls: []call{{method: "Refresh"}}}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
+	})
+}
+
+// A unit that claimed through another manager can be revoked through this
+// one: the cache misses, so the manager reads the store first.
+func (s *RevokeLeadershipSuite) TestRevokeReadsStoreFirst(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{
+			method: "Refresh",
+			callback: func(leases map[string]lease.Info) {
+				leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Minute)}
+			},
+		}, revokeCall("redis", "redis/0", nil)},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
+	})
+}
+
+// ErrInvalid means the store changed: the client has refreshed, and the
+// manager decides again from what it now knows.
+func (s *RevokeLeadershipSuite) TestRevokeInvalidThenHandedOver(c *gc.C) {
+	fix := &fixture{
+		leases: heldLeases(),
+		expectCalls: []call{{
+			method: "RevokeLease",
+			args:   []interface{}{"redis", "redis/0"},
+			err:    lease.ErrInvalid,
+			callback: func(leases map[string]lease.Info) {
+				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Minute)}
+			},
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeInvalidThenRetried(c *gc.C) {
+	fix := &fixture{
+		leases: heldLeases(),
+		expectCalls: []call{
+			revokeCall("redis", "redis/0", lease.ErrInvalid),
+			revokeCall("redis", "redis/0", nil),
+		},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeContention(c *gc.C) {
+	fix := &fixture{
+		leases:      heldLeases(),
+		expectCalls: []call{revokeCall("redis", "redis/0", lease.ErrExcessiveContention)},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeClientErrorStopsManager(c *gc.C) {
+	fix := &fixture{
+		leases:      heldLeases(),
+		expectCalls: []call{revokeCall("redis", "redis/0", errors.New("lol borken"))},
+		expectDirty: true,
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+		c.Check(err, gc.Equals, leadership.ErrStopped)
+		c.Check(manager.Wait(), gc.ErrorMatches, "lol borken")
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeNotSupported(c *gc.C) {
+	fix := &fixture{leases: heldLeases(), noRevoker: true}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, leadership.ErrRevokeNotSupported), jc.IsTrue)
+		c.Check(err, gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": lease client cannot revoke leases`)
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeValidation(c *gc.C) {
+	fix := &fixture{}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		revoker := manager.(leadership.Revoker)
+		c.Check(revoker.RevokeLeadership("Redis", "redis/0"), gc.ErrorMatches,
+			`cannot revoke leadership: invalid service name "Redis"`)
+		c.Check(revoker.RevokeLeadership("redis", "redis/x"), gc.ErrorMatches,
+			`cannot revoke leadership: invalid unit name "redis/x"`)
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeStopped(c *gc.C) {
+	fix := &fixture{leases: heldLeases()}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		manager.Kill()
+		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), gc.Equals, leadership.ErrStopped)
+	})
+}
+
+func (s *RevokeLeadershipSuite) TestRevokeRefreshContentionGoesToCaller(c *gc.C) {
+	fix := &fixture{
+		expectCalls: []call{{method: "Refresh", err: lease.ErrExcessiveContention}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
+	})
+}

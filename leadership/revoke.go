@@ -1,0 +1,141 @@
+package leadership
+
+import (
+	"github.com/juju/errors"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// Revoker is implemented by managers that can end a unit's leadership
+// before its lease runs out, so that another unit can take over at once.
+// The manager [NewManager] returns implements it. (etcd's Election.Resign
+// and Kubernetes' ReleaseOnCancel do the same; Juju added it to its lease
+// manager later as Revoke.)
+type Revoker interface {
+	// RevokeLeadership ends the unit's leadership of the service now and
+	// returns nil. Waiters blocked on this manager are released at once;
+	// the unit's tokens no longer hold (their transactions abort); other
+	// managers see the release at their next read of the lease, at the
+	// latest their next wake (MaxSleep). It reads the store first if this
+	// manager's copy may be out of date, so a leader that claimed through
+	// another manager can be revoked through this one.
+	//
+	// It returns an error matching [ErrNotLeader] if the unit is not
+	// leader; [ErrRevokeNotSupported] if the manager's client cannot revoke;
+	// an error matching [lease.ErrExcessiveContention] if the lease kept
+	// changing (the caller may try again) or [lease.ErrTimeOutOfRange] if
+	// the clock reads a time the store cannot hold; [ErrStopped] if the
+	// manager stops first.
+	//
+	// Only the unit itself should revoke, once it has stopped acting as
+	// leader: revoking cuts short the guarantee its last claim gave it.
+	RevokeLeadership(serviceName, unitName string) error
+}
+
+var _ Revoker = (*manager)(nil)
+
+// RevokeLeadership is part of the [Revoker] interface.
+func (m *manager) RevokeLeadership(serviceName, unitName string) error {
+	if !isValidService(serviceName) {
+		return errors.Errorf("cannot revoke leadership: invalid service name %q", serviceName)
+	}
+	if !isValidUnit(unitName) {
+		return errors.Errorf("cannot revoke leadership: invalid unit name %q", unitName)
+	}
+	return revoke{
+		service:  serviceName,
+		unit:     unitName,
+		response: make(chan error),
+		abort:    m.tomb.Dying(),
+	}.invoke(m.revokes)
+}
+
+// revoke is a request to end a unit's leadership.
+type revoke struct {
+	service  string
+	unit     string
+	response chan error
+	abort    <-chan struct{}
+}
+
+// invoke sends r on ch and returns the loop's answer, or ErrStopped if the
+// manager stops first.
+func (r revoke) invoke(ch chan<- revoke) error {
+	for {
+		select {
+		case <-r.abort:
+			return ErrStopped
+		case ch <- r:
+			ch = nil
+		case err := <-r.response:
+			return err
+		}
+	}
+}
+
+// respond sends the outcome back to the caller, unless the manager is
+// stopping.
+func (r revoke) respond(err error) {
+	select {
+	case <-r.abort:
+	case r.response <- err:
+	}
+}
+
+// handleRevoke revokes the service's lease if the unit holds it. If the
+// client's cache says it does not, it refreshes the client once and looks
+// again (the unit may have claimed through another manager). ErrInvalid
+// from the client means the store changed under it: it reads the lease
+// again and retries, up to maxClaimAttempts times.
+//
+// Success, not-leader, no revoker and the errors that say nothing of the
+// store's health (contention, a time out of range: see retryable) go back
+// to the caller. It returns only errors that must stop the manager: any
+// other client error.
+func (m *manager) handleRevoke(r revoke) error {
+	revoker, ok := m.client.(lease.Revoker)
+	if !ok {
+		r.respond(errors.Annotatef(ErrRevokeNotSupported, "cannot revoke leadership of %q for %q", r.service, r.unit))
+		return nil
+	}
+	info, held := m.lease(r.service)
+	if !held || info.Holder != r.unit {
+		if err := m.client.Refresh(); err != nil {
+			if !retryable(err) {
+				return errors.Trace(err)
+			}
+			r.respond(errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit))
+			return nil
+		}
+	}
+	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
+		info, held = m.lease(r.service)
+		if !held || info.Holder != r.unit {
+			m.record(r.service, info, held)
+			r.respond(&notLeaderError{service: r.service, unit: r.unit})
+			return nil
+		}
+		err := revoker.RevokeLease(r.service, r.unit)
+		switch {
+		case errors.Is(err, lease.ErrInvalid):
+			continue
+		case retryable(err):
+			// The client ran out of attempts, or its clock reads a
+			// time the store cannot hold: tell the caller, and stay
+			// alive.
+			m.sync(r.service)
+			r.respond(errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit))
+			return nil
+		case err != nil:
+			return errors.Trace(err)
+		}
+		// The lease is gone: sync removes it from the view and
+		// releases this manager's waiters.
+		m.sync(r.service)
+		r.respond(nil)
+		return nil
+	}
+	m.sync(r.service)
+	r.respond(errors.Annotatef(errTooQuickly, "cannot revoke leadership of %q for %q", r.service, r.unit))
+	return nil
+}

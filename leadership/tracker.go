@@ -1,0 +1,328 @@
+package leadership
+
+import (
+	"context"
+	"time"
+
+	"github.com/juju/errors"
+	"gopkg.in/tomb.v1"
+
+	"github.com/seed07a61904/leadership/worker"
+)
+
+// Tracker claims and keeps one unit's leadership of its service, for as
+// long as it runs: it claims on start; while leader, it renews; when
+// denied, it waits for the leadership to be released and claims again.
+// It answers questions about the unit's leadership with [Ticket]s. This is
+// the loop every unit agent needs, as Juju's worker/leadership tracker
+// (2015) provided it.
+//
+// # Guarantees
+//
+// A claim's start is the tracker's clock reading taken just before the
+// claim call; its term ends Duration later. The tracker counts itself
+// leader only within the term of its last successful claim, and counts
+// itself a minion from the instant that term ends unless a later claim has
+// succeeded, whatever the manager does and however long a call hangs:
+// claims run on a goroutine of their own while the tracker's loop keeps an
+// alarm for the end of the term.
+//
+// Errors other than [ErrClaimDenied] are retried with back-off (from
+// Duration/16, doubling, up to Duration/2) on the tracker's clock; while
+// they last the tracker stays up, a minion once its term has ended. If
+// the manager stops, the tracker stops with an error matching
+// [ErrStopped].
+//
+// A stopped tracker answers every ticket, pending or new, false.
+type Tracker interface {
+	worker.Worker
+
+	// ServiceName returns the name of the service the tracker claims.
+	ServiceName() string
+
+	// ClaimDuration returns how long a true [Tracker.ClaimLeader]
+	// guarantees leadership for: Duration/2 (Juju's tracker, likewise,
+	// claimed for twice the duration it promised).
+	ClaimDuration() time.Duration
+
+	// ClaimLeader returns a Ticket whose answer is true if the unit is
+	// leader, guaranteed for at least ClaimDuration from the call, and
+	// false if it is not. While the current term cannot cover
+	// ClaimDuration from now (a renewal is late or failing), the answer
+	// waits for the renewal, or is false once the term ends.
+	ClaimLeader() Ticket
+
+	// WaitLeader returns a Ticket that is answered true once the unit is
+	// leader (at once if it is), or false if the tracker stops first.
+	// A true answer says the unit was leader when it came; use
+	// ClaimLeader for a guarantee that lasts.
+	WaitLeader() Ticket
+
+	// WaitMinion returns a Ticket that is answered true once the unit is
+	// known not to be leader (at once if so), or false if the tracker stops
+	// first. Before its first claim has returned, the tracker does not
+	// know.
+	WaitMinion() Ticket
+}
+
+// tracker implements [Tracker]. Its loop goroutine owns everything below
+// the channels; claims and waits for a release run on goroutines of their
+// own, one at a time, and report back through results.
+type tracker struct {
+	tomb    tomb.Tomb
+	config  TrackerConfig
+	revoker Revoker        // nil if the manager cannot revoke
+	blocker ContextBlocker // nil if the manager's waits take no context
+
+	tickets chan ticketRequest
+	results chan callResult
+
+	// Everything below is owned by the loop goroutine.
+
+	// decided is false until the first claim has returned.
+	decided bool
+	// termEnd is when the term of the last successful claim ends; zero
+	// when the unit is not leader.
+	termEnd time.Time
+	// mayHold is true while the unit may hold the lease: from a successful
+	// claim until a denial. A stopping tracker revokes if it is set.
+	mayHold bool
+	// calling is the kind of call in flight, if any.
+	calling callKind
+	// nextClaim is when to claim next, if no call is in flight; zero if
+	// no claim is scheduled (the tracker is waiting for a release).
+	nextClaim time.Time
+	// failures counts the calls that failed in a row, for back-off.
+	failures int
+	// cancelBlock gives up the wait for a release in flight, if any.
+	cancelBlock context.CancelFunc
+	pending     map[question][]*ticket
+	alarm       <-chan time.Time // nil when none is set
+	alarmAt     time.Time
+}
+
+var _ Tracker = (*tracker)(nil)
+
+// NewTracker returns a running [Tracker] for config, or nil and an error if
+// config is invalid. Stop it with Kill and Wait (or [worker.Stop]).
+func NewTracker(config TrackerConfig) (Tracker, error) {
+	if err := config.Validate(); err != nil {
+		return nil, errors.Trace(err)
+	}
+	t := &tracker{
+		config:  config,
+		tickets: make(chan ticketRequest),
+		results: make(chan callResult),
+		pending: make(map[question][]*ticket),
+	}
+	t.revoker, _ = config.Manager.(Revoker)
+	t.blocker, _ = config.Manager.(ContextBlocker)
+	go func() {
+		defer t.tomb.Done()
+		t.kill(t.loop())
+	}()
+	return t, nil
+}
+
+// Kill is part of the [worker.Worker] interface. A leading tracker revokes
+// its leadership (if its manager is a [Revoker]) before Wait returns; if a
+// claim is in flight, it waits for it first, so Wait returns only once the
+// manager has answered that claim (or stopped).
+func (t *tracker) Kill() {
+	t.kill(nil)
+}
+
+// Wait is part of the [worker.Worker] interface. It returns nil after a
+// clean stop; an error matching [ErrStopped] if the manager stopped under
+// the tracker; or the revoke's error, if revoking failed.
+func (t *tracker) Wait() error {
+	return t.tomb.Wait()
+}
+
+// kill stops the tracker with err, nil for a clean stop, making an error
+// caused by tomb.ErrDying bare as the manager's kill does.
+func (t *tracker) kill(err error) {
+	if errors.Cause(err) == tomb.ErrDying {
+		err = tomb.ErrDying
+	}
+	t.tomb.Kill(err)
+}
+
+// ServiceName is part of the [Tracker] interface.
+func (t *tracker) ServiceName() string {
+	return t.config.ServiceName
+}
+
+// ClaimDuration is part of the [Tracker] interface.
+func (t *tracker) ClaimDuration() time.Duration {
+	return t.config.Duration / 2
+}
+
+// ClaimLeader is part of the [Tracker] interface.
+func (t *tracker) ClaimLeader() Ticket {
+	return t.ask(claimLeader)
+}
+
+// WaitLeader is part of the [Tracker] interface.
+func (t *tracker) WaitLeader() Ticket {
+	return t.ask(waitLeader)
+}
+
+// WaitMinion is part of the [Tracker] interface.
+func (t *tracker) WaitMinion() Ticket {
+	return t.ask(waitMinion)
+}
+
+// ask sends a question to the loop, and returns its ticket: answered
+// false at once if the tracker is stopping.
+func (t *tracker) ask(q question) Ticket {
+	tk := newTicket()
+	select {
+	case t.tickets <- ticketRequest{question: q, ticket: tk}:
+	case <-t.tomb.Dying():
+		tk.answer(false)
+	}
+	return tk
+}
+
+// loop runs the tracker until it is killed or the manager stops. Whatever
+// ends it, every pending ticket is then answered false.
+func (t *tracker) loop() error {
+	defer t.answerAll(false)
+	t.nextClaim = t.config.Clock.Now()
+	for {
+		t.update(t.config.Clock.Now())
+		if err := t.choose(); err != nil {
+			return errors.Trace(err)
+		}
+	}
+}
+
+// choose handles whichever comes first: death, the alarm, a question or
+// the end of a call. It returns the error, if any, that must stop the
+// tracker.
+func (t *tracker) choose() error {
+	select {
+	case <-t.tomb.Dying():
+		return t.stop()
+	case <-t.alarm:
+		t.alarm = nil
+		return nil
+	case r := <-t.tickets:
+		t.pending[r.question] = append(t.pending[r.question], r.ticket)
+		return nil
+	case r := <-t.results:
+		return t.handleResult(r, t.config.Clock.Now())
+	}
+}
+
+// isLeader reports whether the unit is leader at now: within the term of
+// its last successful claim.
+func (t *tracker) isLeader(now time.Time) bool {
+	return !t.termEnd.IsZero() && now.Before(t.termEnd)
+}
+
+// update brings the tracker up to date with now: it ends a term that has
+// run out, starts a claim that is due, answers the tickets it can, and
+// sets the alarm for the next thing due.
+func (t *tracker) update(now time.Time) {
+	select {
+	case <-t.tomb.Dying():
+		// A question that came with Kill is answered as a stopped
+		// tracker answers; choose stops the tracker next.
+		t.answerAll(false)
+		return
+	default:
+	}
+	if !t.isLeader(now) {
+		t.termEnd = time.Time{}
+	}
+	if t.calling == noCall && !t.nextClaim.IsZero() && !now.Before(t.nextClaim) {
+		t.startClaim(now)
+	}
+	leader := t.isLeader(now)
+	if leader {
+		t.answer(waitLeader, true)
+	} else if t.decided {
+		t.answer(waitMinion, true)
+	}
+	switch {
+	case leader && !now.Add(t.ClaimDuration()).After(t.termEnd):
+		t.answer(claimLeader, true)
+	case leader, !t.decided:
+		// A renewal, due or in flight, or the first claim decides.
+	default:
+		t.answer(claimLeader, false)
+	}
+	t.setAlarm(leader)
+}
+
+// setAlarm sets the alarm for the earlier of the end of the term (if
+// leader) and the next claim (if one is scheduled and no call is in
+// flight), replacing it only if that time changed.
+func (t *tracker) setAlarm(leader bool) {
+	var at time.Time
+	if leader {
+		at = t.termEnd
+	}
+	if t.calling == noCall && !t.nextClaim.IsZero() && (at.IsZero() || t.nextClaim.Before(at)) {
+		at = t.nextClaim
+	}
+	switch {
+	case at.IsZero():
+		t.alarm = nil
+	case t.alarm == nil || !at.Equal(t.alarmAt):
+		t.alarm = t.config.Clock.Alarm(at)
+		t.alarmAt = at
+	}
+}
+
+// answer answers every pending ticket of question q with v.
+func (t *tracker) answer(q question, v bool) {
+	for _, tk := range t.pending[q] {
+		tk.answer(v)
+	}
+	delete(t.pending, q)
+}
+
+// answerAll answers every pending ticket with v.
+func (t *tracker) answerAll(v bool) {
+	for q := range t.pending {
+		t.answer(q, v)
+	}
+}
+
+// stop ends the tracker on Kill: it answers every pending ticket false,
+// gives up a wait for a release, waits for a claim in flight to return,
+// and then, if the unit may hold the lease, revokes it. It returns
+// tomb.ErrDying for a clean stop, or the revoke's error. ErrNotLeader,
+// ErrStopped and ErrRevokeNotSupported from the revoke all mean there is
+// nothing left to release that the tracker could release.
+func (t *tracker) stop() error {
+	t.answerAll(false)
+	if t.cancelBlock != nil {
+		t.cancelBlock()
+	}
+	if t.calling == claimCall {
+		r := <-t.results
+		t.calling = noCall
+		switch {
+		case r.err == nil:
+			t.mayHold = true
+		case errors.Is(r.err, ErrClaimDenied):
+			t.mayHold = false
+		}
+	}
+	if !t.mayHold || t.revoker == nil {
+		return tomb.ErrDying
+	}
+	err := t.revoker.RevokeLeadership(t.config.ServiceName, t.config.UnitName)
+	switch {
+	case err == nil,
+		errors.Is(err, ErrNotLeader),
+		errors.Is(err, ErrStopped),
+		errors.Is(err, ErrRevokeNotSupported):
+		return tomb.ErrDying
+	}
+	return errors.Annotatef(err, "cannot revoke leadership of %q for %q", t.config.ServiceName, t.config.UnitName)
+}

@@ -1,0 +1,128 @@
+package leadership
+
+import (
+	"context"
+	"time"
+
+	"github.com/juju/errors"
+)
+
+// callKind is the kind of a tracker's call to its manager.
+type callKind int
+
+const (
+	noCall callKind = iota
+	// claimCall is a ClaimLeadership for the tracker's Duration.
+	claimCall
+	// blockCall is a wait for the service to have no leader.
+	blockCall
+)
+
+// callResult is what a call running on its own goroutine reports back to
+// the tracker's loop.
+type callResult struct {
+	kind callKind
+	// start is the clock reading taken just before a claim call.
+	start time.Time
+	err   error
+}
+
+// startClaim starts a claim on a goroutine of its own. Its start, now, was
+// read before the call: the term it may begin is counted from it.
+func (t *tracker) startClaim(now time.Time) {
+	t.calling = claimCall
+	t.nextClaim = time.Time{}
+	go func() {
+		err := t.config.Manager.ClaimLeadership(t.config.ServiceName, t.config.UnitName, t.config.Duration)
+		t.deliver(callResult{kind: claimCall, start: now, err: err})
+	}()
+}
+
+// startBlock starts, on a goroutine of its own, a wait for the service to
+// have no leader; stop cancels it if the manager takes a context (a plain
+// BlockUntilLeadershipReleased returns only when the manager releases or
+// stops).
+func (t *tracker) startBlock() {
+	t.calling = blockCall
+	ctx, cancel := context.WithCancel(context.Background())
+	t.cancelBlock = cancel
+	go func() {
+		var err error
+		if t.blocker != nil {
+			err = t.blocker.BlockUntilLeadershipReleasedContext(ctx, t.config.ServiceName)
+		} else {
+			err = t.config.Manager.BlockUntilLeadershipReleased(t.config.ServiceName)
+		}
+		t.deliver(callResult{kind: blockCall, err: err})
+	}()
+}
+
+// deliver sends r to the loop, or drops it once the tracker is dead.
+func (t *tracker) deliver(r callResult) {
+	select {
+	case t.results <- r:
+	case <-t.tomb.Dead():
+	}
+}
+
+// handleResult records the outcome of a call, at now, and schedules what
+// follows:
+//   - a successful claim begins a term of Duration from its start, and
+//     schedules the renewal Duration/2 after that start;
+//   - a denied claim ends any term and starts a wait for a release;
+//   - a release schedules a claim at once;
+//   - any other error schedules the call's retry, a claim, after a
+//     back-off.
+//
+// It returns only an error matching ErrStopped, which must stop the
+// tracker: its manager has stopped.
+func (t *tracker) handleResult(r callResult, now time.Time) error {
+	t.calling = noCall
+	if r.kind == blockCall {
+		t.cancelBlock()
+		t.cancelBlock = nil
+	}
+	switch {
+	case errors.Is(r.err, ErrStopped):
+		return errors.Annotatef(r.err, "tracking leadership of %q for %q", t.config.ServiceName, t.config.UnitName)
+	case r.err != nil && !errors.Is(r.err, ErrClaimDenied):
+		t.failures++
+		t.nextClaim = now.Add(t.backoff())
+		if r.kind == claimCall {
+			t.decided = true
+		}
+		return nil
+	}
+	t.failures = 0
+	switch {
+	case r.kind == blockCall:
+		t.nextClaim = now
+	case r.err == nil:
+		t.decided, t.mayHold = true, true
+		t.termEnd = r.start.Add(t.config.Duration)
+		t.nextClaim = r.start.Add(t.config.Duration / 2)
+	default: // denied
+		t.decided, t.mayHold = true, false
+		t.termEnd = time.Time{}
+		t.startBlock()
+	}
+	return nil
+}
+
+// backoff returns how long to wait before retrying after t.failures
+// failures in a row: Duration/16, doubled for each failure after the
+// first, at most Duration/2, and at least a nanosecond.
+func (t *tracker) backoff() time.Duration {
+	d := t.config.Duration / 16
+	limit := t.config.Duration / 2
+	for i := 1; i < t.failures && d < limit; i++ {
+		d *= 2
+	}
+	if d > limit {
+		d = limit
+	}
+	if d <= 0 {
+		d = time.Nanosecond
+	}
+	return d
+}

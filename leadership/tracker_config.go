@@ -1,0 +1,62 @@
+package leadership
+
+import (
+	"strings"
+	"time"
+
+	"github.com/juju/errors"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// TrackerConfig holds what [NewTracker] needs.
+type TrackerConfig struct {
+	// Manager grants the leadership the tracker claims. If it also
+	// implements [Revoker], a leading tracker revokes its leadership
+	// when it stops; if it implements [ContextBlocker], a stopping
+	// tracker gives up its wait for a release at once. Required.
+	Manager Manager
+
+	// ServiceName is the service whose leadership the tracker claims.
+	// Required; a valid service name.
+	ServiceName string
+
+	// UnitName is the unit the tracker claims for. Required; a valid unit
+	// name of ServiceName (e.g. "redis/0" for "redis").
+	UnitName string
+
+	// Duration is how long each claim is for. The tracker renews at the
+	// latest Duration/2 after the start of its last successful claim,
+	// and a true [Tracker.ClaimLeader] guarantees leadership for
+	// Duration/2. Must be positive.
+	Duration time.Duration
+
+	// Clock is the tracker's only source of time. It should be the
+	// clock of the manager, or one that runs at the same rate. Required.
+	Clock lease.Clock
+}
+
+// Validate returns an error describing the first problem with config, or
+// nil. It checks, in order: Manager, ServiceName, UnitName, Duration,
+// Clock.
+func (config TrackerConfig) Validate() error {
+	if config.Manager == nil {
+		return errors.New("missing manager")
+	}
+	if !isValidService(config.ServiceName) {
+		return errors.Errorf("invalid service name %q", config.ServiceName)
+	}
+	if !isValidUnit(config.UnitName) {
+		return errors.Errorf("invalid unit name %q", config.UnitName)
+	}
+	if service := config.UnitName[:strings.LastIndexByte(config.UnitName, '/')]; service != config.ServiceName {
+		return errors.Errorf("unit %q is not a unit of service %q", config.UnitName, config.ServiceName)
+	}
+	if config.Duration <= 0 {
+		return errors.Errorf("invalid duration %s: must be positive", formatDuration(config.Duration))
+	}
+	if config.Clock == nil {
+		return errors.New("missing clock")
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package leadership_test
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+	"github.com/seed07a61904/leadership/worker"
+)
+
+// TrackerHandoverSuite runs trackers on real managers over one in-memory
+// store. It is run by TestTracker.
+type TrackerHandoverSuite struct {
+	clock *clocktest.Clock
+	store *leasetest.Store
+	stop  []worker.Worker
+}
+
+func (s *TrackerHandoverSuite) SetUpTest(c *gc.C) {
+	s.clock = clocktest.NewClock(defaultClockStart)
+	s.store = leasetest.NewStore(s.clock)
+	s.stop = nil
+}
+
+func (s *TrackerHandoverSuite) TearDownTest(c *gc.C) {
+	for i := len(s.stop) - 1; i >= 0; i-- {
+		c.Check(worker.Stop(s.stop[i]), jc.ErrorIsNil)
+	}
+}
+
+func (s *TrackerHandoverSuite) manager(c *gc.C, id string, maxSleep time.Duration) leadership.ManagerWorker {
+	m, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:   s.store.MustNewClient(id),
+		Clock:    s.clock,
+		MaxSleep: maxSleep,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	s.stop = append(s.stop, m)
+	return m
+}
+
+func (s *TrackerHandoverSuite) tracker(c *gc.C, m leadership.Manager, unit string) leadership.Tracker {
+	t, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager:     m,
+		ServiceName: "redis",
+		UnitName:    unit,
+		Duration:    trackDuration,
+		Clock:       s.clock,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	return t
+}
+
+// Two trackers on one manager: killing the leader revokes its lease, and
+// the waiting unit claims at once, without the clock moving.
+func (s *TrackerHandoverSuite) TestHandoverOnOneManager(c *gc.C) {
+	m := s.manager(c, "a", time.Hour)
+	first := s.tracker(c, m, "redis/0")
+	assertTicket(c, first.WaitLeader(), true)
+	second := s.tracker(c, m, "redis/1")
+	defer worker.Stop(second)
+	assertTicket(c, second.WaitMinion(), true)
+	leaderTicket := second.WaitLeader()
+	assertNotReady(c, leaderTicket)
+
+	c.Check(worker.Stop(first), jc.ErrorIsNil)
+	assertTicket(c, leaderTicket, true)
+	assertTicket(c, second.ClaimLeader(), true)
+}
+
+// Across managers: the waiting unit's manager sees the revocation at its
+// next read of the store, its MaxSleep wake at the latest, long before the
+// lease would have expired.
+func (s *TrackerHandoverSuite) TestHandoverAcrossManagers(c *gc.C) {
+	a := s.manager(c, "a", time.Hour)
+	b := s.manager(c, "b", time.Second)
+	first := s.tracker(c, a, "redis/0")
+	assertTicket(c, first.WaitLeader(), true)
+	second := s.tracker(c, b, "redis/1")
+	defer worker.Stop(second)
+	assertTicket(c, second.WaitMinion(), true)
+	leaderTicket := second.WaitLeader()
+
+	c.Check(worker.Stop(first), jc.ErrorIsNil)
+	assertNotReady(c, leaderTicket)
+	c.Assert(s.clock.WaitAlarmFor(offset(time.Second), LongWait), jc.ErrorIsNil)
+	s.clock.Advance(time.Second)
+	assertTicket(c, leaderTicket, true)
+}
+
+// A unit whose tracker is killed while minion does not disturb the leader.
+func (s *TrackerHandoverSuite) TestKillMinion(c *gc.C) {
+	m := s.manager(c, "a", time.Hour)
+	first := s.tracker(c, m, "redis/0")
+	defer worker.Stop(first)
+	assertTicket(c, first.WaitLeader(), true)
+	second := s.tracker(c, m, "redis/1")
+	assertTicket(c, second.WaitMinion(), true)
+	c.Check(worker.Stop(second), jc.ErrorIsNil)
+	assertTicket(c, first.ClaimLeader(), true)
+	leaders, err := m.(leadership.LeaderReader).Leaders()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(leaders, jc.DeepEquals, map[string]string{"redis": "redis/0"})
+}

@@ -1,0 +1,326 @@
+package leadership_test
+
+import (
+	"errors"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+)
+
+type TrackerSuite struct {
+	clock   *clocktest.Clock
+	manager *stubManager
+	tracker leadership.Tracker
+}
+
+// TrackerSuite is run by TestTracker, not by TestPackage.
+
+// trackDuration is every tracker's Duration in these tests.
+const trackDuration = 30 * time.Second
+
+func (s *TrackerSuite) SetUpTest(c *gc.C) {
+	s.clock = clocktest.NewClock(defaultClockStart)
+	s.manager = newStubManager()
+	s.tracker = nil
+}
+
+// TearDownTest stops the tracker, answering whatever it still asks of
+// the manager with ErrStopped.
+func (s *TrackerSuite) TearDownTest(c *gc.C) {
+	if s.tracker == nil {
+		return
+	}
+	s.tracker.Kill()
+	waited := make(chan error, 1)
+	go func() { waited <- s.tracker.Wait() }()
+	deadline := time.After(LongWait)
+	for {
+		select {
+		case mc := <-s.manager.calls:
+			mc.reply <- leadership.ErrStopped
+		case <-waited:
+			return
+		case <-deadline:
+			c.Fatalf("tracker still running after %v", LongWait)
+		}
+	}
+}
+
+// start starts a tracker for redis/0 on manager.
+func (s *TrackerSuite) start(c *gc.C, manager leadership.Manager) leadership.Tracker {
+	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager:     manager,
+		ServiceName: "redis",
+		UnitName:    "redis/0",
+		Duration:    trackDuration,
+		Clock:       s.clock,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	s.tracker = tracker
+	return tracker
+}
+
+// claim expects a claim for redis/0 and answers it with err.
+func (s *TrackerSuite) claim(c *gc.C, err error) {
+	mc := s.manager.expect(c, "ClaimLeadership")
+	c.Check(mc.service, gc.Equals, "redis")
+	c.Check(mc.unit, gc.Equals, "redis/0")
+	c.Check(mc.duration, gc.Equals, trackDuration)
+	mc.reply <- err
+}
+
+// advanceTo waits until the tracker has set an alarm for offset(d), then
+// moves the clock there.
+func (s *TrackerSuite) advanceTo(c *gc.C, d time.Duration) {
+	c.Assert(s.clock.WaitAlarmFor(offset(d), LongWait), jc.ErrorIsNil)
+	s.clock.Set(offset(d))
+}
+
+func (s *TrackerSuite) TestBasics(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	c.Check(tracker.ServiceName(), gc.Equals, "redis")
+	c.Check(tracker.ClaimDuration(), gc.Equals, trackDuration/2)
+	s.claim(c, nil)
+}
+
+func (s *TrackerSuite) TestClaimOnStart(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	// Before the first claim returns, nothing is known.
+	claimTicket := tracker.ClaimLeader()
+	minionTicket := tracker.WaitMinion()
+	assertNotReady(c, claimTicket)
+	s.claim(c, nil)
+	assertTicket(c, claimTicket, true)
+	assertTicket(c, tracker.WaitLeader(), true)
+	assertNotReady(c, minionTicket)
+}
+
+func (s *TrackerSuite) TestRenewsEveryHalfDuration(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	for i := 1; i <= 3; i++ {
+		s.advanceTo(c, time.Duration(i)*trackDuration/2)
+		s.claim(c, nil)
+	}
+	// Each renewal started a new term: at 2.5 Durations the unit is
+	// still leader, with the last term to run until 2.5 Durations.
+	assertTicket(c, tracker.ClaimLeader(), true)
+}
+
+func (s *TrackerSuite) TestDeniedWaitsForReleaseThenClaims(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	leaderTicket := tracker.WaitLeader()
+	s.claim(c, leadership.ErrClaimDenied)
+	assertTicket(c, tracker.ClaimLeader(), false)
+	assertTicket(c, tracker.WaitMinion(), true)
+	assertNotReady(c, leaderTicket)
+
+	mc := s.manager.expect(c, "BlockUntilLeadershipReleasedContext")
+	c.Check(mc.service, gc.Equals, "redis")
+	mc.reply <- nil
+	s.claim(c, nil)
+	assertTicket(c, leaderTicket, true)
+	assertTicket(c, tracker.ClaimLeader(), true)
+}
+
+// The safety rule: a renewal that hangs leaves the unit leader only until
+// the end of its last term, and not an instant longer.
+func (s *TrackerSuite) TestRenewalHangs(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	s.advanceTo(c, trackDuration/2)
+	hung := s.manager.expect(c, "ClaimLeadership")
+
+	// The term still covers ClaimDuration from now, exactly.
+	assertTicket(c, tracker.ClaimLeader(), true)
+	// A nanosecond later it does not: the answer waits.
+	s.clock.Advance(time.Nanosecond)
+	claimTicket := tracker.ClaimLeader()
+	minionTicket := tracker.WaitMinion()
+	assertNotReady(c, claimTicket)
+
+	// A nanosecond before the term ends, the unit is still leader.
+	c.Assert(s.clock.WaitAlarmFor(offset(trackDuration), LongWait), jc.ErrorIsNil)
+	s.clock.Set(offset(trackDuration - time.Nanosecond))
+	assertTicket(c, tracker.WaitLeader(), true)
+	assertNotReady(c, minionTicket)
+
+	// At the end of the term it is a minion.
+	s.clock.Set(offset(trackDuration))
+	assertTicket(c, minionTicket, true)
+	assertTicket(c, claimTicket, false)
+	assertTicket(c, tracker.ClaimLeader(), false)
+
+	// The renewal comes back at last: its term counts from its start.
+	leaderTicket := tracker.WaitLeader()
+	hung.reply <- nil
+	assertTicket(c, leaderTicket, true)
+	assertTicket(c, tracker.ClaimLeader(), true)
+}
+
+// The safety rule again, with renewals that fail: they are retried with
+// back-off while the term lasts, and the unit is a minion once it ends.
+func (s *TrackerSuite) TestRenewalFails(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	s.advanceTo(c, trackDuration/2)
+	s.claim(c, errors.New("lol borken"))
+	// Retries after D/16, then D/8 more, then D/4 more, all within the
+	// term; the next, D/2 later, would come after its end.
+	at := trackDuration / 2
+	for _, wait := range []time.Duration{trackDuration / 16, trackDuration / 8, trackDuration / 4} {
+		at += wait
+		s.advanceTo(c, at)
+		s.claim(c, errors.New("lol borken"))
+	}
+	minionTicket := tracker.WaitMinion()
+	assertNotReady(c, minionTicket)
+	s.advanceTo(c, trackDuration)
+	assertTicket(c, minionTicket, true)
+	assertTicket(c, tracker.ClaimLeader(), false)
+
+	// The retries go on, at most D/2 apart, and one succeeds.
+	s.advanceTo(c, at+trackDuration/2)
+	s.claim(c, nil)
+	// (A ClaimLeader asked before the loop has the claim's result would
+	// be answered false: until then the unit is a minion.)
+	assertTicket(c, tracker.WaitLeader(), true)
+	assertTicket(c, tracker.ClaimLeader(), true)
+}
+
+func (s *TrackerSuite) TestFirstClaimFailsThenSucceeds(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, errors.New("lol borken"))
+	assertTicket(c, tracker.WaitMinion(), true)
+	s.advanceTo(c, trackDuration/16)
+	s.claim(c, nil)
+	assertTicket(c, tracker.WaitLeader(), true)
+}
+
+func (s *TrackerSuite) TestBlockFailsThenClaims(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, leadership.ErrClaimDenied)
+	s.manager.expect(c, "BlockUntilLeadershipReleasedContext").reply <- errors.New("lol borken")
+	s.advanceTo(c, trackDuration/16)
+	s.claim(c, nil)
+	assertTicket(c, tracker.WaitLeader(), true)
+}
+
+func (s *TrackerSuite) TestKillLeaderRevokesBeforeWaitReturns(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	pending := tracker.WaitMinion()
+	tracker.Kill()
+	assertTicket(c, pending, false)
+
+	waited := make(chan error, 1)
+	go func() { waited <- tracker.Wait() }()
+	mc := s.manager.expect(c, "RevokeLeadership")
+	c.Check(mc.service, gc.Equals, "redis")
+	c.Check(mc.unit, gc.Equals, "redis/0")
+	select {
+	case err := <-waited:
+		c.Fatalf("Wait returned %v before the revoke did", err)
+	case <-time.After(ShortWait):
+	}
+	mc.reply <- nil
+	select {
+	case err := <-waited:
+		c.Check(err, jc.ErrorIsNil)
+	case <-time.After(LongWait):
+		c.Fatalf("Wait did not return")
+	}
+}
+
+func (s *TrackerSuite) TestKillLeaderRevokeNotLeaderIsClean(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	tracker.Kill()
+	s.manager.expect(c, "RevokeLeadership").reply <- errors.New(`"redis/0" is not leader of "redis"`)
+	c.Check(tracker.Wait(), gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": "redis/0" is not leader of "redis"`)
+}
+
+func (s *TrackerSuite) TestKillMinionGivesUpWaitWithoutRevoking(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, leadership.ErrClaimDenied)
+	s.manager.expect(c, "BlockUntilLeadershipReleasedContext")
+	c.Check(stopTracker(c, tracker), jc.ErrorIsNil)
+	s.manager.expectNone(c)
+}
+
+func (s *TrackerSuite) TestKillDuringClaimWaitsAndRevokes(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	mc := s.manager.expect(c, "ClaimLeadership")
+	tracker.Kill()
+	mc.reply <- nil
+	s.manager.expect(c, "RevokeLeadership").reply <- nil
+	c.Check(tracker.Wait(), jc.ErrorIsNil)
+}
+
+func (s *TrackerSuite) TestStoppedAnswersFalse(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, leadership.ErrClaimDenied)
+	s.manager.expect(c, "BlockUntilLeadershipReleasedContext")
+	leaderTicket := tracker.WaitLeader()
+	c.Check(stopTracker(c, tracker), jc.ErrorIsNil)
+	assertTicket(c, leaderTicket, false)
+	assertTicket(c, tracker.ClaimLeader(), false)
+	assertTicket(c, tracker.WaitLeader(), false)
+	assertTicket(c, tracker.WaitMinion(), false)
+}
+
+func (s *TrackerSuite) TestManagerStopped(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, leadership.ErrStopped)
+	err := tracker.Wait()
+	c.Check(errors.Is(err, leadership.ErrStopped), jc.IsTrue)
+	c.Check(err, gc.ErrorMatches, `tracking leadership of "redis" for "redis/0": leadership manager stopped`)
+	assertTicket(c, tracker.WaitMinion(), false)
+}
+
+// A manager without Revoker or ContextBlocker: the tracker stops without
+// revoking, and waits for a release without a context.
+func (s *TrackerSuite) TestPlainManager(c *gc.C) {
+	tracker := s.start(c, plainManager{s.manager})
+	s.claim(c, leadership.ErrClaimDenied)
+	s.manager.expect(c, "BlockUntilLeadershipReleased").reply <- nil
+	s.claim(c, nil)
+	assertTicket(c, tracker.WaitLeader(), true)
+	c.Check(stopTracker(c, tracker), jc.ErrorIsNil)
+	s.manager.expectNone(c)
+}
+
+func (s *TrackerSuite) TestValidation(c *gc.C) {
+	valid := leadership.TrackerConfig{
+		Manager:     s.manager,
+		ServiceName: "redis",
+		UnitName:    "redis/0",
+		Duration:    time.Minute,
+		Clock:       s.clock,
+	}
+	c.Check(valid.Validate(), jc.ErrorIsNil)
+	for i, t := range []struct {
+		change func(*leadership.TrackerConfig)
+		err    string
+	}{
+		{func(cfg *leadership.TrackerConfig) { cfg.Manager = nil }, "missing manager"},
+		{func(cfg *leadership.TrackerConfig) { cfg.ServiceName = "Redis" }, `invalid service name "Redis"`},
+		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "redis" }, `invalid unit name "redis"`},
+		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "mysql/0" }, `unit "mysql/0" is not a unit of service "redis"`},
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = 0 }, "invalid duration 0: must be positive"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = -time.Second }, "invalid duration -1s: must be positive"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, "missing clock"},
+	} {
+		c.Logf("test %d: %s", i, t.err)
+		config := valid
+		t.change(&config)
+		c.Check(config.Validate(), gc.ErrorMatches, t.err)
+		tracker, err := leadership.NewTracker(config)
+		c.Check(err, gc.ErrorMatches, t.err)
+		c.Check(tracker, gc.IsNil)
+	}
+}
