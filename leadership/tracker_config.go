@@ -6,6 +6,7 @@ import (
 
 	"github.com/juju/errors"
 
+	"github.com/seed07a61904/leadership/internal/isnil"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -43,6 +44,9 @@ func (config TrackerConfig) Validate() error {
 	if config.Manager == nil {
 		return errors.New("missing manager")
 	}
+	if isnil.Value(config.Manager) {
+		return errors.Errorf("invalid manager: nil %T", config.Manager)
+	}
 	if !isValidService(config.ServiceName) {
 		return errors.Errorf("invalid service name %q", config.ServiceName)
 	}
@@ -57,6 +61,9 @@ func (config TrackerConfig) Validate() error {
 	}
 	if config.Clock == nil {
 		return errors.New("missing clock")
+	}
+	if isnil.Value(config.Clock) {
+		return errors.Errorf("invalid clock: nil %T", config.Clock)
 	}
 	return nil
 }

@@ -294,6 +294,9 @@ func (s *TrackerSuite) TestPlainManager(c *gc.C) {
 	s.manager.expectNone(c)
 }
 
+// nilManager is used as a nil pointer in TestValidation.
+type nilManager struct{ leadership.Manager }
+
 func (s *TrackerSuite) TestValidation(c *gc.C) {
 	valid := leadership.TrackerConfig{
 		Manager:     s.manager,
@@ -314,6 +317,10 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = 0 }, "invalid duration 0: must be positive"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = -time.Second }, "invalid duration -1s: must be positive"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, "missing clock"},
+		// Typed nils (issue 11): they passed, and panicked on the
+		// tracker's goroutine.
+		{func(cfg *leadership.TrackerConfig) { cfg.Manager = (*nilManager)(nil) }, `invalid manager: nil \*leadership_test.nilManager`},
+		{func(cfg *leadership.TrackerConfig) { cfg.Clock = (*clocktest.Clock)(nil) }, `invalid clock: nil \*leasetest.Clock`},
 	} {
 		c.Logf("test %d: %s", i, t.err)
 		config := valid
