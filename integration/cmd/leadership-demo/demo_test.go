@@ -61,8 +61,10 @@ func (s *demoSuite) TestRun(c *gc.C) {
 	c.Check(res.staleCommits, gc.Equals, 0)
 	c.Check(res.firstLeaders, gc.Equals, 2)
 	// Leaders resign and crash at random moments of a slow run: how many
-	// of each is not fixed, but leadership must have changed hands.
-	c.Check(len(res.failovers)+len(res.handovers) > 0, jc.IsTrue)
+	// of each is not fixed (on a loaded machine a renewal can also miss its
+	// term, and the unit counts itself a minion), but leadership must have
+	// changed hands.
+	c.Check(res.elected > res.firstLeaders, jc.IsTrue, gc.Commentf("%d leaders elected, %d of them first leaders", res.elected, res.firstLeaders))
 	c.Check(res.committed > 0, jc.IsTrue)
 	c.Check(res.loggedWrites, gc.Equals, res.committed)
 	c.Check(res.staleAborted > 0, jc.IsTrue)
