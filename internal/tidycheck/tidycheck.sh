@@ -11,6 +11,13 @@ set -euo pipefail
 goline=${1:-1.24}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 go=${GO:-go}
+# The library's own go.mod must be tidy and consistent with its whole
+# module graph (go list -m all fails with "updates to go.mod needed" when a
+# requirement is below what the graph selects: it did once after a merge).
+(cd "$root" && GOFLAGS= $go mod tidy -diff && GOFLAGS= $go list -m all >/dev/null) || {
+	echo "tidycheck: the library's go.mod or go.sum is not tidy, or disagrees with its module graph" >&2
+	exit 1
+}
 module=$(cd "$root" && $go list -m)
 pkgs=$(cd "$root" && $go list -f '{{if ne .Name "main"}}{{.ImportPath}}{{end}}' ./... | grep -v '/internal/' || true)
 dir=$(mktemp -d)
