@@ -163,7 +163,7 @@ func (rt *roundTripper) run(cmd bson.D, out interface{}) error {
 	}
 	if !isOK(status.OK) {
 		code, _ := number(status.Code)
-		return fmt.Errorf("%w: %s: %s (code %d)", ErrAuth, cmd[0].Name, status.ErrMsg, code)
+		return fmt.Errorf("%w: %s: %s (code %d)", ErrAuth, cmd[0].Name, status.errMsg(), code)
 	}
 	return unmarshal(doc, out)
 }

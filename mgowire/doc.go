@@ -55,6 +55,11 @@
 // *mgo.QueryError. The write may still have been applied on the primary;
 // the error says only that its durability is not known.
 //
+// mgo sees a command fail only when the reply has a non-empty string
+// errmsg; it never reads ok. So every reply whose ok is not 1 (0, false,
+// any other number, or missing) and has no such errmsg reaches mgo with one, "mgowire:
+// command failed with code N (codeName)", keeping its code.
+//
 // After passing mgo a reply whose error is of the "not writable primary"
 // or "node is recovering" class of the Server Discovery and Monitoring
 // spec (codes 10107, 13435, 10058, 11600, 11602, 13436, 189, 91 at the

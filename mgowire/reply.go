@@ -13,9 +13,12 @@ import (
 // on. Numbers are decoded as interface{} because servers send them as
 // int32, int64 or double.
 type replyFields struct {
-	OK          interface{}         `bson:"ok"`
-	Code        interface{}         `bson:"code"`
-	ErrMsg      string              `bson:"errmsg"`
+	OK       interface{} `bson:"ok"`
+	Code     interface{} `bson:"code"`
+	CodeName interface{} `bson:"codeName"`
+	// ErrMsg is whatever the server sent; mgo sees an error only in a
+	// non-empty string (see errMsg).
+	ErrMsg      interface{}         `bson:"errmsg"`
 	SetName     string              `bson:"setName"`
 	WCE         *writeConcernError  `bson:"writeConcernError"`
 	WriteErrors []writeConcernError `bson:"writeErrors"`
@@ -55,6 +58,22 @@ func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]b
 		}
 	}
 	notPrimary := f.notPrimary()
+	if !isOK(f.OK) && f.errMsg() == "" {
+		// mgo sees a failure only in a non-empty string errmsg (or $err);
+		// it never reads ok. Give it one, keeping the code.
+		msg := "mgowire: command failed"
+		code, hasCode := number(f.Code)
+		if hasCode {
+			msg += fmt.Sprintf(" with code %d", code)
+		}
+		if name, _ := f.CodeName.(string); name != "" {
+			msg += " (" + name + ")"
+		}
+		if doc, err = failReply(doc, msg, code, f.CodeName); err != nil {
+			return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
+		}
+		return wire.BuildReply(ex.mgoID, 0, doc), notPrimary, nil
+	}
 	if f.WCE != nil {
 		code, _ := number(f.WCE.Code)
 		if !isWriteCommand(ex.name) || ex.name == "findAndModify" || ex.name == "findandmodify" || code == 0 {
@@ -88,21 +107,31 @@ func (t translator) trackCursor(ex exchange, f *replyFields) {
 // reply: ok:0, and errmsg, code and codeName from wce; the other fields,
 // writeConcernError included, stay. mgo reports it as a *mgo.QueryError.
 func failWriteConcern(doc []byte, wce *writeConcernError) ([]byte, error) {
-	var fields bson.RawD
-	if err := unmarshal(doc, &fields); err != nil {
-		return nil, err
-	}
 	code, _ := number(wce.Code)
 	if code == 0 {
 		code = codeWriteConcernFailed
 	}
-	out := bson.D{
-		{Name: "ok", Value: 0.0},
-		{Name: "errmsg", Value: "write concern not satisfied: " + wce.ErrMsg},
-		{Name: "code", Value: code},
-	}
+	var codeName interface{}
 	if wce.CodeName != "" {
-		out = append(out, bson.DocElem{Name: "codeName", Value: wce.CodeName})
+		codeName = wce.CodeName
+	}
+	return failReply(doc, "write concern not satisfied: "+wce.ErrMsg, code, codeName)
+}
+
+// failReply returns the reply doc turned into a failed command reply:
+// ok:0, errmsg msg, code (if not 0) and codeName (if a string); the other
+// fields stay.
+func failReply(doc []byte, msg string, code int64, codeName interface{}) ([]byte, error) {
+	var fields bson.RawD
+	if err := unmarshal(doc, &fields); err != nil {
+		return nil, err
+	}
+	out := bson.D{{Name: "ok", Value: 0.0}, {Name: "errmsg", Value: msg}}
+	if code != 0 {
+		out = append(out, bson.DocElem{Name: "code", Value: code})
+	}
+	if name, ok := codeName.(string); ok && name != "" {
+		out = append(out, bson.DocElem{Name: "codeName", Value: name})
 	}
 	for _, e := range fields {
 		switch e.Name {
@@ -112,6 +141,12 @@ func failWriteConcern(doc []byte, wce *writeConcernError) ([]byte, error) {
 		out = append(out, bson.DocElem{Name: e.Name, Value: e.Value})
 	}
 	return marshalDoc(out), nil
+}
+
+// errMsg returns the reply's errmsg if it is a string, as mgo reads it.
+func (f *replyFields) errMsg() string {
+	s, _ := f.ErrMsg.(string)
+	return s
 }
 
 // Error codes of the "not writable primary" and "node is recovering"
@@ -134,7 +169,7 @@ var notPrimaryCodes = map[int64]bool{
 // is one of notPrimaryCodes; or, for an error without a code, its message
 // says so (the spec checks the message only when there is no code).
 func (f *replyFields) notPrimary() bool {
-	if !isOK(f.OK) && isNotPrimary(f.Code, f.ErrMsg) {
+	if !isOK(f.OK) && isNotPrimary(f.Code, f.errMsg()) {
 		return true
 	}
 	if f.WCE != nil && isNotPrimary(f.WCE.Code, f.WCE.ErrMsg) {

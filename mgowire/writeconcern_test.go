@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"reflect"
+	"strings"
 	"testing"
 
 	mgo "gopkg.in/mgo.v2"
@@ -151,5 +152,65 @@ func TestWriteConcernErrorReachesMgo(t *testing.T) {
 	}
 	if n := srv.Connections(); n != 1 {
 		t.Errorf("server accepted %d connections, want 1", n)
+	}
+}
+
+// replaceReply makes every later reply to the command named name be
+// reply; the server has carried the command out (as a real server may
+// have before failing it), which these tests do not depend on.
+func replaceReply(name string, reply bson.D) wiretest.Hook {
+	return func(cmd wiretest.Command, r bson.D) bson.D {
+		if cmd.Name != name {
+			return r
+		}
+		return reply
+	}
+}
+
+// TestFailedReplyWithoutErrmsgReachesMgo: mgo decides that a command
+// failed only by finding a non-empty string "errmsg" (or "$err") in the
+// reply (session.go, checkQueryError); it never reads "ok". A reply whose
+// ok is not 1 without such an errmsg would reach mgo as a success (Insert
+// nil, Update and Apply ErrNotFound, which mgo/txn reads as "missing"), so
+// the translator gives it one, keeping the code.
+func TestFailedReplyWithoutErrmsgReachesMgo(t *testing.T) {
+	for name, reply := range map[string]bson.D{
+		"no errmsg, NotWritablePrimary": {{Name: "ok", Value: 0.0}, {Name: "code", Value: 10107}, {Name: "codeName", Value: "NotWritablePrimary"}},
+		"empty errmsg, WriteConflict":   {{Name: "ok", Value: 0.0}, {Name: "errmsg", Value: ""}, {Name: "code", Value: 112}},
+		"errmsg not a string":           {{Name: "ok", Value: 0.0}, {Name: "errmsg", Value: 7}, {Name: "code", Value: 11602}},
+		"ok false, no errmsg":           {{Name: "ok", Value: false}, {Name: "code", Value: 91}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := startServer(t, wiretest.Config{SetName: "rs"})
+			session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
+			c := session.DB("test").C("c")
+			if err := c.Insert(bson.M{"_id": 1, "n": 1}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range []struct {
+				cmd string
+				op  func() error
+			}{
+				{"insert", func() error { return c.Insert(bson.M{"_id": 2}) }},
+				{"update", func() error { _, err := c.UpsertId(3, bson.M{"$set": bson.M{"n": 3}}); return err }},
+				{"update", func() error { return c.UpdateId(1, bson.M{"$set": bson.M{"n": 2}}) }},
+				{"findAndModify", func() error {
+					_, err := c.FindId(1).Apply(mgo.Change{Update: bson.M{"$set": bson.M{"n": 4}}}, nil)
+					return err
+				}},
+			} {
+				srv.SetHook(replaceReply(w.cmd, reply))
+				session.Refresh()
+				err := w.op()
+				srv.SetHook(nil)
+				if err == nil {
+					t.Errorf("%s answered %v: mgo reports success", w.cmd, reply)
+				} else if err == mgo.ErrNotFound {
+					t.Errorf("%s answered %v: mgo reports ErrNotFound, not the server's error", w.cmd, reply)
+				} else if want := codeOf(reply); errorCode(err) != want || !strings.Contains(err.Error(), "mgowire: command failed") {
+					t.Errorf("%s answered %v: %v (code %d), want mgowire's message and code %d", w.cmd, reply, err, errorCode(err), want)
+				}
+			}
+		})
 	}
 }
