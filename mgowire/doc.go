@@ -57,8 +57,12 @@
 //
 // mgo sees a command fail only when the reply has a non-empty string
 // errmsg; it never reads ok. So every reply whose ok is not 1 (0, false,
-// any other number, or missing) and has no such errmsg reaches mgo with one, "mgowire:
-// command failed with code N (codeName)", keeping its code.
+// any other number, or missing) and has no such errmsg reaches mgo with
+// one, "mgowire: command failed with code N (codeName)", keeping its code.
+// And a reply whose writeConcernError is present, not null and not a
+// document, or whose writeErrors is not an array of documents, is turned
+// into a failed one (ok: 0, an errmsg naming the field and its BSON type,
+// code 64), since mgo would drop the field and report success.
 //
 // After passing mgo a reply whose error is of the "not writable primary"
 // or "node is recovering" class of the Server Discovery and Monitoring

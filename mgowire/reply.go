@@ -18,11 +18,15 @@ type replyFields struct {
 	CodeName interface{} `bson:"codeName"`
 	// ErrMsg is whatever the server sent; mgo sees an error only in a
 	// non-empty string (see errMsg).
-	ErrMsg      interface{}         `bson:"errmsg"`
-	SetName     string              `bson:"setName"`
-	WCE         *writeConcernError  `bson:"writeConcernError"`
-	WriteErrors []writeConcernError `bson:"writeErrors"`
-	Cursor      *struct {
+	ErrMsg  interface{} `bson:"errmsg"`
+	SetName string      `bson:"setName"`
+	// RawWCE and RawWriteErrors are decoded raw, so that a field of the
+	// wrong BSON type is seen rather than silently dropped (see shape).
+	RawWCE         bson.Raw            `bson:"writeConcernError"`
+	RawWriteErrors bson.Raw            `bson:"writeErrors"`
+	WCE            *writeConcernError  `bson:"-"`
+	WriteErrors    []writeConcernError `bson:"-"`
+	Cursor         *struct {
 		ID interface{} `bson:"id"`
 		NS string      `bson:"ns"`
 	} `bson:"cursor"`
@@ -47,7 +51,7 @@ func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]b
 		return nil, false, err
 	}
 	var f replyFields
-	if err := unmarshal(doc, &f); err != nil {
+	if err := f.decode(doc); err != nil {
 		return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
 	}
 	t.trackCursor(ex, &f)
@@ -70,6 +74,14 @@ func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]b
 			msg += " (" + name + ")"
 		}
 		if doc, err = failReply(doc, msg, code, f.CodeName); err != nil {
+			return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
+		}
+		return wire.BuildReply(ex.mgoID, 0, doc), notPrimary, nil
+	}
+	if msg := f.shape(); msg != "" {
+		// A writeConcernError or writeErrors that neither mgowire nor
+		// mgo can read must not make a write look successful.
+		if doc, err = failReply(doc, "mgowire: reply to "+ex.name+": "+msg, codeWriteConcernFailed, nil); err != nil {
 			return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
 		}
 		return wire.BuildReply(ex.mgoID, 0, doc), notPrimary, nil
@@ -141,6 +153,83 @@ func failReply(doc []byte, msg string, code int64, codeName interface{}) ([]byte
 		out = append(out, bson.DocElem{Name: e.Name, Value: e.Value})
 	}
 	return marshalDoc(out), nil
+}
+
+// decode fills f from the reply document doc, decoding writeConcernError
+// and writeErrors only when they have the BSON type the protocol gives
+// them (shape reports the others).
+func (f *replyFields) decode(doc []byte) error {
+	if err := unmarshal(doc, f); err != nil {
+		return err
+	}
+	if f.RawWCE.Kind == bsonDocument {
+		f.WCE = new(writeConcernError)
+		if err := unmarshalRaw(f.RawWCE, f.WCE); err != nil {
+			return err
+		}
+	}
+	if f.RawWriteErrors.Kind == bsonArray {
+		var elems []bson.Raw
+		if err := unmarshalRaw(f.RawWriteErrors, &elems); err != nil {
+			return err
+		}
+		for _, e := range elems {
+			if e.Kind != bsonDocument {
+				continue // shape reports it
+			}
+			var we writeConcernError
+			if err := unmarshalRaw(e, &we); err != nil {
+				return err
+			}
+			f.WriteErrors = append(f.WriteErrors, we)
+		}
+	}
+	return nil
+}
+
+// BSON element types that the reply checks use.
+const (
+	bsonDocument = 0x03
+	bsonArray    = 0x04
+	bsonNull     = 0x0A
+)
+
+// shape returns "" if the reply's writeConcernError (a document) and
+// writeErrors (an array of documents) are absent, null or of their type;
+// otherwise a message naming the field and the type it has.
+func (f *replyFields) shape() string {
+	if k := f.RawWCE.Kind; k != 0 && k != bsonNull && k != bsonDocument {
+		return fmt.Sprintf("writeConcernError is of BSON type %s, want a document", bsonTypeName(k))
+	}
+	switch k := f.RawWriteErrors.Kind; {
+	case k == 0 || k == bsonNull:
+	case k != bsonArray:
+		return fmt.Sprintf("writeErrors is of BSON type %s, want an array of documents", bsonTypeName(k))
+	default:
+		var elems []bson.Raw
+		if err := unmarshalRaw(f.RawWriteErrors, &elems); err != nil {
+			return "writeErrors cannot be read: " + err.Error()
+		}
+		for i, e := range elems {
+			if e.Kind != bsonDocument {
+				return fmt.Sprintf("writeErrors[%d] is of BSON type %s, want a document", i, bsonTypeName(e.Kind))
+			}
+		}
+	}
+	return ""
+}
+
+// bsonTypeName names the BSON element type kind.
+func bsonTypeName(kind byte) string {
+	names := map[byte]string{
+		0x01: "double", 0x02: "string", 0x03: "document", 0x04: "array", 0x05: "binary",
+		0x07: "objectId", 0x08: "bool", 0x09: "date", 0x0A: "null", 0x10: "int32",
+		0x11: "timestamp", 0x12: "int64", 0x13: "decimal128",
+	}
+	if n, ok := names[kind]; ok {
+		return n
+	}
+	return fmt.Sprintf("0x%02x", kind)
 }
 
 // errMsg returns the reply's errmsg if it is a string, as mgo reads it.

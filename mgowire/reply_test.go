@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -234,5 +235,31 @@ func waitIdle(t *testing.T, c *conn) {
 		default:
 		}
 		c.ready.Wait()
+	}
+}
+
+// TestReplyFieldShape: writeConcernError and writeErrors that are absent,
+// null or of their protocol type pass; any other type is named.
+func TestReplyFieldShape(t *testing.T) {
+	for _, tc := range []struct {
+		doc  bson.D
+		want string
+	}{
+		{bson.D{{Name: "ok", Value: 1.0}}, ""},
+		{bson.D{{Name: "writeConcernError", Value: nil}, {Name: "writeErrors", Value: nil}}, ""},
+		{bson.D{{Name: "writeConcernError", Value: bson.M{"code": 64}}, {Name: "writeErrors", Value: []bson.M{{"code": 11000}}}}, ""},
+		{bson.D{{Name: "writeConcernError", Value: "timed out"}}, "writeConcernError is of BSON type string"},
+		{bson.D{{Name: "writeConcernError", Value: []int{1}}}, "writeConcernError is of BSON type array"},
+		{bson.D{{Name: "writeErrors", Value: bson.M{"code": 1}}}, "writeErrors is of BSON type document"},
+		{bson.D{{Name: "writeErrors", Value: []interface{}{bson.M{"code": 1}, "x"}}}, "writeErrors[1] is of BSON type string"},
+	} {
+		var f replyFields
+		if err := f.decode(marshalDoc(tc.doc)); err != nil {
+			t.Fatalf("%v: %v", tc.doc, err)
+		}
+		got := f.shape()
+		if (tc.want == "") != (got == "") || !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%v: shape %q, want %q", tc.doc, got, tc.want)
+		}
 	}
 }

@@ -214,3 +214,44 @@ func TestFailedReplyWithoutErrmsgReachesMgo(t *testing.T) {
 		})
 	}
 }
+
+// TestMalformedWriteConcernErrorFailsWrite: a writeConcernError that is
+// not a document (a string, an array), or writeErrors that is not an
+// array, would be dropped by both the translator's decoding and mgo's, and
+// the write reported as successful. The reply fails instead, naming the
+// field and its type.
+func TestMalformedWriteConcernErrorFailsWrite(t *testing.T) {
+	for name, tc := range map[string]struct {
+		cmd   string
+		reply bson.D
+	}{
+		"insert, string": {"insert", bson.D{{Name: "n", Value: 1}, {Name: "writeConcernError", Value: "waiting for replication timed out"}, {Name: "ok", Value: 1.0}}},
+		"insert, array": {"insert", bson.D{{Name: "n", Value: 1}, {Name: "writeConcernError", Value: []bson.M{{"code": 64, "errmsg": "timed out"}}},
+			{Name: "ok", Value: 1.0}}},
+		"findAndModify, string": {"findAndModify", bson.D{{Name: "lastErrorObject", Value: bson.M{"n": 1, "updatedExisting": true}},
+			{Name: "value", Value: bson.M{"_id": 1}}, {Name: "writeConcernError", Value: "timed out"}, {Name: "ok", Value: 1.0}}},
+		"insert, writeErrors a document": {"insert", bson.D{{Name: "n", Value: 0},
+			{Name: "writeErrors", Value: bson.M{"index": 0, "code": 10107, "errmsg": "not primary"}}, {Name: "ok", Value: 1.0}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := startServer(t, wiretest.Config{SetName: "rs"})
+			session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
+			c := session.DB("test").C("c")
+			if err := c.Insert(bson.M{"_id": 1, "n": 1}); err != nil {
+				t.Fatal(err)
+			}
+			srv.SetHook(replaceReply(tc.cmd, tc.reply))
+			var err error
+			if tc.cmd == "insert" {
+				err = c.Insert(bson.M{"_id": 2})
+			} else {
+				_, err = c.FindId(1).Apply(mgo.Change{Update: bson.M{"$set": bson.M{"n": 2}}}, nil)
+			}
+			if err == nil {
+				t.Errorf("%s answered %v: mgo reports success", tc.cmd, tc.reply)
+			} else if !strings.Contains(err.Error(), "BSON type") {
+				t.Errorf("%s answered %v: %v, want a message naming the field's type", tc.cmd, tc.reply, err)
+			}
+		})
+	}
+}
