@@ -246,3 +246,21 @@ func TestSCRAMHostileServers(t *testing.T) {
 		t.Fatalf("genuine conversation: %v", err)
 	}
 }
+
+// TestDialConnReturningNothing: a DialConn that returns (nil, nil) fails
+// the dial with an error naming the address; it must not panic, which
+// under DialWithInfo would be on mgo's goroutine and end the process.
+func TestDialConnReturningNothing(t *testing.T) {
+	d, _, err := newDialer(&mgo.DialInfo{}, Options{DialConn: func(string) (net.Conn, error) { return nil, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("dial with a DialConn returning (nil, nil) panicked: %v", r)
+		}
+	}()
+	if _, err := d.dialAddr("nil:1"); err == nil || !strings.Contains(err.Error(), "nil:1") {
+		t.Errorf("dial with a DialConn returning (nil, nil): %v, want an error naming nil:1", err)
+	}
+}

@@ -117,6 +117,9 @@ func (d *dialer) dialAddr(addr string) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if up == nil {
+		return nil, fmt.Errorf("mgowire: Options.DialConn returned neither a connection nor an error for %s", addr)
+	}
 	// The setup's deadline is the one place mgowire reads the wall clock:
 	// net.Conn deadlines are absolute times.
 	if err := up.SetDeadline(lease.SystemClock{}.Now().Add(d.timeout)); err != nil {

@@ -42,7 +42,8 @@ type Options struct {
 	// to addr ("host:port", as mgo names the server), over which mgowire
 	// then speaks TLS (if TLS is set), authenticates and translates. Tests
 	// use it to put faults under the translator. nil means net.Dialer with
-	// the connect timeout.
+	// the connect timeout. It must return a connection or an error; a
+	// (nil, nil) result fails the dial with an error naming addr.
 	DialConn func(addr string) (net.Conn, error)
 }
 
