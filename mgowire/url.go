@@ -51,6 +51,9 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 	if strings.HasPrefix(rawURL, "mongodb+srv://") {
 		return nil, opts, fmt.Errorf("%w: %q: mongodb+srv URLs are not supported; list the hosts in a mongodb:// URL", ErrInvalid, redact(rawURL))
 	}
+	if err := checkUserInfo(rawURL); err != nil {
+		return nil, opts, err
+	}
 	base, query, _ := strings.Cut(rawURL, "?")
 	var mgoOpts []string
 	wc := mgo.Safe{WMode: "majority"}
@@ -105,14 +108,46 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 	return info, opts, nil
 }
 
-// redact returns rawURL with the password of its user information, if
-// any, replaced, for error messages.
-func redact(rawURL string) string {
-	scheme, rest, ok := strings.Cut(rawURL, "://")
-	if !ok {
-		return rawURL
+// checkUserInfo refuses a URL whose user information mgo.ParseURL would
+// split wrongly: it takes the options from the first '?', and the user
+// information up to the first '@' before them, so an unescaped '?' or '@'
+// in a password would put part of it in an option or a host name, and
+// into error messages.
+func checkUserInfo(rawURL string) error {
+	_, rest := splitScheme(rawURL)
+	beforeQuery, query, _ := strings.Cut(rest, "?")
+	_, hosts, hasUser := strings.Cut(beforeQuery, "@")
+	switch {
+	case !hasUser && strings.Contains(query, "@"):
+		return fmt.Errorf("%w: URL %q has an '@' after its '?': percent-encode a '?' in the user name or password as %%3F, an '@' in an option as %%40",
+			ErrInvalid, redact(rawURL))
+	case strings.Contains(hosts, "@"):
+		return fmt.Errorf("%w: URL %q has more than one '@' before its options: percent-encode an '@' in the user name or password as %%40",
+			ErrInvalid, redact(rawURL))
 	}
-	at := strings.LastIndex(rest, "@")
+	return nil
+}
+
+// splitScheme returns the "scheme://" that starts rawURL, if any, and the
+// rest.
+func splitScheme(rawURL string) (scheme, rest string) {
+	if i := strings.Index(rawURL, "://"); i >= 0 {
+		return rawURL[:i+3], rawURL[i+3:]
+	}
+	return "", rawURL
+}
+
+// redact returns rawURL with the password of its user information, if
+// any, replaced, for error messages: with or without a scheme, and when a
+// '?' or '@' in the password (see checkUserInfo) makes the user
+// information end at a later '@' than mgo would take.
+func redact(rawURL string) string {
+	scheme, rest := splitScheme(rawURL)
+	beforeQuery, _, _ := strings.Cut(rest, "?")
+	at := strings.LastIndex(beforeQuery, "@")
+	if at < 0 {
+		at = strings.LastIndex(rest, "@")
+	}
 	if at < 0 {
 		return rawURL
 	}
@@ -120,5 +155,5 @@ func redact(rawURL string) string {
 	if !hasPassword {
 		return rawURL
 	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
+	return scheme + user + ":xxxxx" + rest[at:]
 }

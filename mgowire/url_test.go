@@ -80,3 +80,30 @@ func TestDial(t *testing.T) {
 		t.Fatalf("inserts %v, want one on leases", ins)
 	}
 }
+
+// TestPasswordNotInErrors: errors from ParseURL (and so Dial), which end up
+// in logs, never show the password: with or without the mongodb://
+// scheme, and when an unescaped '?' or '@' in the password would make mgo
+// split it into an option or a host name (such URLs are refused).
+func TestPasswordNotInErrors(t *testing.T) {
+	for _, tc := range []struct{ url, secret string }{
+		{"alice:s3cretpw@host:27017/?w=0", "s3cretpw"},
+		{"alice:s3cretpw@host:27017/?foo=bar", "s3cretpw"},
+		{"mongodb://alice:s3c?retpw@host/", "retpw"},
+		{"mongodb://alice:s3c?retpw@host/?w=1", "retpw"},
+		{"mongodb://alice:s3c@retpw@host/", "retpw"},
+	} {
+		_, _, err := mgowire.ParseURL(tc.url)
+		if !errors.Is(err, mgowire.ErrInvalid) {
+			t.Errorf("ParseURL(%q): %v, want ErrInvalid", tc.url, err)
+			continue
+		}
+		if strings.Contains(err.Error(), tc.secret) {
+			t.Errorf("ParseURL(%q): error %q shows the password", tc.url, err)
+		}
+	}
+	// A '?' or '@' in an option value is still accepted.
+	if _, _, err := mgowire.ParseURL("mongodb://alice:pw@host/?authSource=a@b"); err != nil {
+		t.Errorf("'@' in an option: %v", err)
+	}
+}
