@@ -25,7 +25,7 @@ import (
 //   - DialServer and Dial must be nil: mgowire sets DialServer (use
 //     [Options.DialConn] to replace the TCP dial).
 //   - Timeout also bounds each connection's setup unless
-//     opts.ConnectTimeout is set.
+//     opts.ConnectTimeout is set. It must not be negative.
 //
 // Errors: the cause is [ErrInvalid] for info or opts that cannot be used
 // (the message names the field); otherwise the error is mgo's, for
@@ -63,6 +63,8 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 		return nil, nil, fmt.Errorf("%w: DialInfo.DialServer is set; mgowire sets it (use Options.DialConn)", ErrInvalid)
 	case info.Dial != nil:
 		return nil, nil, fmt.Errorf("%w: DialInfo.Dial is set; mgowire sets DialServer (use Options.DialConn)", ErrInvalid)
+	case info.Timeout < 0:
+		return nil, nil, fmt.Errorf("%w: DialInfo.Timeout %v is negative", ErrInvalid, info.Timeout)
 	case info.Username == "" && info.Password != "":
 		return nil, nil, fmt.Errorf("%w: DialInfo.Password is set without a Username", ErrInvalid)
 	}

@@ -3,6 +3,7 @@ package mgowire
 import (
 	"crypto/tls"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,8 @@ const DefaultTimeout = 10 * time.Second
 //   - tls or ssl: "true" for TLS with the system's roots, "false" (default).
 //   - w: a number or a mode such as "majority" (default "majority");
 //     wtimeoutMS: milliseconds; journal: "true" or "false".
-//   - connectTimeoutMS: [Options.ConnectTimeout] in milliseconds.
+//   - connectTimeoutMS: [Options.ConnectTimeout] in milliseconds, at most
+//     9223372036854 (the largest that a time.Duration holds).
 //   - retryWrites: accepted and ignored; mgowire never retries a write.
 //
 // As with mgo.Dial, the session discovers the other members of a replica
@@ -80,8 +82,11 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 		case "journal":
 			wc.J, err = strconv.ParseBool(v)
 		case "connectTimeoutMS":
-			var ms int
-			if ms, err = strconv.Atoi(v); err == nil {
+			var ms int64
+			if ms, err = strconv.ParseInt(v, 10, 64); err == nil {
+				if max := int64(math.MaxInt64 / time.Millisecond); ms > max || ms < -max {
+					err = fmt.Errorf("%d ms does not fit a time.Duration (at most %d ms)", ms, max)
+				}
 				opts.ConnectTimeout = time.Duration(ms) * time.Millisecond
 			}
 		case "retryWrites":

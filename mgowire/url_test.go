@@ -107,3 +107,33 @@ func TestPasswordNotInErrors(t *testing.T) {
 		t.Errorf("'@' in an option: %v", err)
 	}
 }
+
+// TestConnectTimeoutOverflow: connectTimeoutMS values whose milliseconds do
+// not fit a time.Duration are refused, naming the option and the value,
+// rather than wrapping (18446744073710 ms used to become 448µs).
+func TestConnectTimeoutOverflow(t *testing.T) {
+	for _, v := range []string{"18446744073710", "9223372036855", "-9223372036855", "99999999999999999999"} {
+		_, opts, err := mgowire.ParseURL("mongodb://host/?connectTimeoutMS=" + v)
+		if !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), "connectTimeoutMS") || !strings.Contains(err.Error(), v) {
+			t.Errorf("connectTimeoutMS=%s: %v (ConnectTimeout %v), want ErrInvalid naming the option and value", v, err, opts.ConnectTimeout)
+		}
+	}
+	_, opts, err := mgowire.ParseURL("mongodb://host/?connectTimeoutMS=9223372036854")
+	if err != nil || opts.ConnectTimeout != 9223372036854*time.Millisecond {
+		t.Errorf("connectTimeoutMS=9223372036854 (the largest that fits): %v, %v", opts.ConnectTimeout, err)
+	}
+}
+
+// TestNegativeDialInfoTimeout: a negative DialInfo.Timeout, which is the
+// connect timeout when Options.ConnectTimeout is zero, is refused like a
+// negative ConnectTimeout.
+func TestNegativeDialInfoTimeout(t *testing.T) {
+	srv := startServer(t, wiretest.Config{})
+	s, err := mgowire.DialWithInfo(&mgo.DialInfo{Addrs: []string{srv.Addr()}, Timeout: -time.Second}, mgowire.Options{})
+	if s != nil {
+		s.Close()
+	}
+	if !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), "DialInfo.Timeout") {
+		t.Errorf("DialInfo.Timeout -1s: %v, want ErrInvalid naming DialInfo.Timeout", err)
+	}
+}
