@@ -9,7 +9,8 @@ import (
 // ErrMalformed is the cause of the error a translating connection fails
 // with when a message, from mgo or from the server, breaks the wire
 // protocol: a length out of bounds or past the end of its message, a
-// document that does not parse. The connection is closed; mgo sees the
+// document that does not parse, an OP_MSG with an unknown required flag
+// bit (bits 0-15 other than checksumPresent and moreToCome). The connection is closed; mgo sees the
 // error from Write or Read and discards the socket. Match it with
 // [errors.Is].
 var ErrMalformed = wire.ErrMalformed
