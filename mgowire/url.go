@@ -2,8 +2,10 @@ package mgowire
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"math"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -47,11 +49,18 @@ func Dial(rawURL string) (*mgo.Session, error) {
 
 // ParseURL returns the mgo.DialInfo and [Options] that [Dial] would use
 // for the connection string rawURL. info.Timeout is [DefaultTimeout].
-// Errors have the cause [ErrInvalid] and name the bad option.
+// As with mgo.ParseURL, the mongodb:// scheme may be left out; any other
+// scheme is refused. Each server must be a host name or IPv4 address, or
+// an IPv6 address in brackets, with an optional port from 1 to 65535
+// (mgo's default, 27017, if none). Errors have the cause [ErrInvalid] and
+// name the bad scheme, server or option; they never show the password.
 func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 	var opts Options
 	if strings.HasPrefix(rawURL, "mongodb+srv://") {
 		return nil, opts, fmt.Errorf("%w: %q: mongodb+srv URLs are not supported; list the hosts in a mongodb:// URL", ErrInvalid, redact(rawURL))
+	}
+	if scheme, _ := splitScheme(rawURL); scheme != "" && scheme != "mongodb://" {
+		return nil, opts, fmt.Errorf("%w: URL %q: scheme %q; want mongodb:// (in lower case), or none", ErrInvalid, redact(rawURL), scheme)
 	}
 	if err := checkUserInfo(rawURL); err != nil {
 		return nil, opts, err
@@ -109,6 +118,11 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 	if err != nil {
 		return nil, opts, fmt.Errorf("%w: URL %q: %v", ErrInvalid, redact(rawURL), err)
 	}
+	for _, addr := range info.Addrs {
+		if err := checkAddr(addr); err != nil {
+			return nil, opts, fmt.Errorf("%w: URL %q: server %q: %v", ErrInvalid, redact(rawURL), addr, err)
+		}
+	}
 	info.Timeout = DefaultTimeout
 	return info, opts, nil
 }
@@ -136,10 +150,62 @@ func checkUserInfo(rawURL string) error {
 // splitScheme returns the "scheme://" that starts rawURL, if any, and the
 // rest.
 func splitScheme(rawURL string) (scheme, rest string) {
-	if i := strings.Index(rawURL, "://"); i >= 0 {
-		return rawURL[:i+3], rawURL[i+3:]
+	i := strings.Index(rawURL, "://")
+	if i <= 0 {
+		return "", rawURL
 	}
-	return "", rawURL
+	for j, c := range rawURL[:i] {
+		// RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !letter && (j == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return "", rawURL
+		}
+	}
+	return rawURL[:i+3], rawURL[i+3:]
+}
+
+// checkAddr returns nil if addr is a host, with an optional port, that
+// mgo can dial: a host name or IPv4 address (letters, digits, '-', '.',
+// '_'), or an IPv6 address in brackets; a port of decimal digits from 1
+// to 65535. Otherwise it says what is wrong.
+func checkAddr(addr string) error {
+	host, port, hasPort := addr, "", false
+	if strings.HasPrefix(addr, "[") {
+		end := strings.Index(addr, "]")
+		if end < 0 {
+			return errors.New("an IPv6 address without its ']'")
+		}
+		host = addr[1:end]
+		if rest := addr[end+1:]; rest != "" {
+			if rest[0] != ':' {
+				return fmt.Errorf("%q after the IPv6 address", rest)
+			}
+			port, hasPort = rest[1:], true
+		}
+		ip, _, _ := strings.Cut(host, "%") // a zone, as in fe80::1%eth0
+		if net.ParseIP(ip) == nil || !strings.Contains(ip, ":") {
+			return fmt.Errorf("%q is not an IPv6 address", host)
+		}
+	} else {
+		if i := strings.LastIndex(addr, ":"); i >= 0 {
+			host, port, hasPort = addr[:i], addr[i+1:], true
+		}
+		if host == "" {
+			return errors.New("an empty host")
+		}
+		for _, c := range host {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+				return fmt.Errorf("host %q has the character %q", host, c)
+			}
+		}
+	}
+	if hasPort {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || strings.Trim(port, "0123456789") != "" {
+			return fmt.Errorf("port %q is not a number from 1 to 65535", port)
+		}
+	}
+	return nil
 }
 
 // redact returns rawURL with the password of its user information, if

@@ -92,6 +92,8 @@ func TestPasswordNotInErrors(t *testing.T) {
 		{"mongodb://alice:s3c?retpw@host/", "retpw"},
 		{"mongodb://alice:s3c?retpw@host/?w=1", "retpw"},
 		{"mongodb://alice:s3c@retpw@host/", "retpw"},
+		{"http://alice:s3cretpw@host/", "s3cretpw"},
+		{"alice:s3cretpw@host:99999/", "s3cretpw"},
 	} {
 		_, _, err := mgowire.ParseURL(tc.url)
 		if !errors.Is(err, mgowire.ErrInvalid) {
@@ -135,5 +137,59 @@ func TestNegativeDialInfoTimeout(t *testing.T) {
 	}
 	if !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), "DialInfo.Timeout") {
 		t.Errorf("DialInfo.Timeout -1s: %v, want ErrInvalid naming DialInfo.Timeout", err)
+	}
+}
+
+// TestParseURLRefusesBadHosts: a URL with no host, an empty, unparsable or
+// out-of-range port, an empty host between commas, a host with a space, or
+// a scheme other than mongodb:// is refused with ErrInvalid naming the bad
+// part, rather than spending DefaultTimeout before mgo's "no reachable
+// servers"; the forms mgo.ParseURL accepts still work.
+func TestParseURLRefusesBadHosts(t *testing.T) {
+	for u, names := range map[string]string{
+		"mongodb://":           "empty host",
+		"mongodb://,":          "empty host",
+		"mongodb://host:99999": "99999",
+		"mongodb://host:-1":    `"-1"`,
+		"mongodb://host:abc":   "abc",
+		"mongodb://host:+1":    `"+1"`,
+		"mongodb://host:":      `port ""`,
+		"mongodb://db1,,db2":   "empty host",
+		"mongodb:/host":        `"mongodb:"`, // typo: one slash
+		"http://host":          "http://",
+		"MONGODB://host":       "MONGODB://",
+		"mongodb://ho st":      "ho st",
+		"mongodb://[::1":       "']'",
+		"mongodb://[::1]x":     `"x"`,
+		"mongodb://[host]:1":   "IPv6",
+		"mongodb://a:b:1":      `"a:b"`,
+	} {
+		_, _, err := mgowire.ParseURL(u)
+		if !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), names) {
+			t.Errorf("ParseURL(%q) = %v, want ErrInvalid naming %s", u, err, names)
+		}
+	}
+	for u, addrs := range map[string][]string{
+		"mongodb://host/?w=majority":                        {"host"},
+		"mongodb://[::1]:27017":                             {"[::1]:27017"},
+		"mongodb://[fe80::1%eth0]":                          {"[fe80::1%eth0]"},
+		"mongodb://localhost":                               {"localhost"},
+		"mongodb://db1:27017,db2:27018/juju?replicaSet=rs0": {"db1:27017", "db2:27018"},
+		"localhost:27017":                                   {"localhost:27017"}, // mgo.ParseURL accepts no scheme
+		"alice:pw@my_host.example.com:1/db":                 {"my_host.example.com:1"},
+		"mongodb://127.0.0.1:65535/?appName=a://b":          nil,
+	} {
+		info, _, err := mgowire.ParseURL(u)
+		if addrs == nil { // refused for appName, not for a scheme
+			if err == nil || !strings.Contains(err.Error(), "appName") {
+				t.Errorf("ParseURL(%q): %v, want an error naming appName", u, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseURL(%q): %v", u, err)
+		} else if !reflect.DeepEqual(info.Addrs, addrs) {
+			t.Errorf("ParseURL(%q): servers %q, want %q", u, info.Addrs, addrs)
+		}
 	}
 }
