@@ -23,9 +23,13 @@ const DefaultTimeout = 10 * time.Second
 //	mongodb://[user:pass@]host1[:port1][,host2[:port2],...][/database][?options]
 //
 // with writes acknowledged by a majority and reads on the primary
-// (Strong mode). Besides the options of [mgo.ParseURL] (authSource,
-// authMechanism, replicaSet, connect=direct, maxPoolSize), it reads:
-//   - tls or ssl: "true" for TLS with the system's roots, "false" (default).
+// (Strong mode). Options are separated by '&' or ';', as mgo.ParseURL
+// separates them; if one is given more than once, the last value counts
+// (as the connection string spec says, and as mgo does). Besides the
+// options of [mgo.ParseURL] (authSource, authMechanism, replicaSet,
+// connect=direct, maxPoolSize), it reads:
+//   - tls or ssl: "true" for TLS with the system's roots, "false" (default);
+//     tls and ssl given with different values are an error.
 //   - w: a number or a mode such as "majority" (default "majority");
 //     wtimeoutMS: milliseconds; journal: "true" or "false".
 //   - connectTimeoutMS: [Options.ConnectTimeout] in milliseconds, at most
@@ -68,23 +72,21 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 	base, query, _ := strings.Cut(rawURL, "?")
 	var mgoOpts []string
 	wc := mgo.Safe{WMode: "majority"}
-	for _, pair := range strings.Split(query, "&") {
-		if pair == "" {
-			continue
-		}
+	tlsOn := map[string]bool{} // "tls" and "ssl", as last given
+	for _, pair := range strings.FieldsFunc(query, func(c rune) bool { return c == '&' || c == ';' }) {
 		k, v, _ := strings.Cut(pair, "=")
 		var err error
 		switch k {
 		case "tls", "ssl":
 			var on bool
-			if on, err = strconv.ParseBool(v); err == nil && on {
-				opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+			if on, err = strconv.ParseBool(v); err == nil {
+				tlsOn[k] = on
 			}
 		case "w":
 			if n, nerr := strconv.Atoi(v); nerr == nil {
 				wc.W, wc.WMode = n, ""
 			} else {
-				wc.WMode = v
+				wc.W, wc.WMode = 0, v
 			}
 		case "wtimeoutMS":
 			wc.WTimeout, err = strconv.Atoi(v)
@@ -106,6 +108,14 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 		if err != nil {
 			return nil, opts, fmt.Errorf("%w: URL option %s=%q: %v", ErrInvalid, k, v, err)
 		}
+	}
+	if on, ok := tlsOn["tls"]; ok {
+		if ssl, ok := tlsOn["ssl"]; ok && ssl != on {
+			return nil, opts, fmt.Errorf("%w: URL options tls=%t and ssl=%t conflict", ErrInvalid, on, ssl)
+		}
+	}
+	if tlsOn["tls"] || tlsOn["ssl"] {
+		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	opts.WriteConcern = &wc
 	if err := opts.Validate(); err != nil {

@@ -193,3 +193,35 @@ func TestParseURLRefusesBadHosts(t *testing.T) {
 		}
 	}
 }
+
+// TestURLOptionSeparatorsAndRepeats: options are split at ';' as well as
+// '&', as mgo.ParseURL does (otherwise "w=majority;wtimeoutMS=5000" became
+// the tag set "majority;wtimeoutMS=5000"); a repeated option's last value
+// counts; tls and ssl that disagree are refused.
+func TestURLOptionSeparatorsAndRepeats(t *testing.T) {
+	info, opts, err := mgowire.ParseURL("mongodb://host/?w=majority;wtimeoutMS=5000;replicaSet=rs&journal=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *opts.WriteConcern != (mgo.Safe{WMode: "majority", WTimeout: 5000, J: true}) || info.ReplicaSetName != "rs" {
+		t.Errorf("';' separated: write concern %+v, replica set %q", *opts.WriteConcern, info.ReplicaSetName)
+	}
+	for u, tlsOn := range map[string]bool{
+		"mongodb://host/?tls=true&tls=false": false,
+		"mongodb://host/?tls=false;tls=true": true,
+		"mongodb://host/?ssl=true&tls=true":  true,
+		"mongodb://host/?ssl=false":          false,
+	} {
+		if _, opts, err := mgowire.ParseURL(u); err != nil || (opts.TLS != nil) != tlsOn {
+			t.Errorf("%s: TLS %v, %v; want TLS %v", u, opts.TLS != nil, err, tlsOn)
+		}
+	}
+	_, opts, err = mgowire.ParseURL("mongodb://host/?w=2&w=majority&wtimeoutMS=1&wtimeoutMS=2")
+	if err != nil || *opts.WriteConcern != (mgo.Safe{WMode: "majority", WTimeout: 2}) {
+		t.Errorf("repeated w and wtimeoutMS: %+v, %v; want the last values", opts.WriteConcern, err)
+	}
+	_, _, err = mgowire.ParseURL("mongodb://host/?ssl=false&tls=true")
+	if !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), "tls=true and ssl=false") {
+		t.Errorf("ssl=false&tls=true: %v, want ErrInvalid naming both", err)
+	}
+}
