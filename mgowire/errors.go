@@ -34,8 +34,9 @@ var ErrNotPrimary = errors.New("mgowire: server is not primary; connection close
 
 // ErrAuth is the cause of the error a connection fails with when the
 // server refuses the credentials, or the SCRAM conversation goes wrong.
-// mgo reports it as a failure to reach the server. Match it with
-// [errors.Is].
+// mgo sees it as a failure to reach the server, and retries until its
+// Timeout; the error of [DialWithInfo] or [Dial] then wraps it. Match it
+// with [errors.Is].
 var ErrAuth = errors.New("mgowire: authentication failed")
 
 // ErrInvalid is the cause of the errors that [DialWithInfo] and [Dial]
