@@ -58,7 +58,7 @@ type dialer struct {
 	s       *shared
 	tls     *tls.Config
 	timeout time.Duration
-	dial    func(addr string) (net.Conn, error)
+	dial    func(addr string) (net.Conn, error) // Options.DialConn; nil for TCP
 	cred    *credential
 
 	mu      sync.Mutex
@@ -110,10 +110,6 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 	if d.timeout == 0 {
 		d.timeout = DefaultConnectTimeout
 	}
-	if d.dial == nil {
-		nd := &net.Dialer{Timeout: d.timeout}
-		d.dial = func(addr string) (net.Conn, error) { return nd.Dial("tcp", addr) }
-	}
 	if info.Username != "" {
 		source := info.Source
 		if source == "" {
@@ -145,16 +141,24 @@ func (d *dialer) dialServer(addr *mgo.ServerAddr) (net.Conn, error) {
 
 // dialAddr dials the server at addr ("host:port") as dialServer does.
 func (d *dialer) dialAddr(addr string) (net.Conn, error) {
-	up, err := d.dial(addr)
+	// One deadline bounds the dial, TLS and authentication together. It is
+	// the one place mgowire reads the wall clock: net.Conn deadlines are
+	// absolute times.
+	deadline := lease.SystemClock{}.Now().Add(d.timeout)
+	var up net.Conn
+	var err error
+	if d.dial != nil {
+		up, err = d.dial(addr)
+	} else {
+		up, err = (&net.Dialer{Deadline: deadline}).Dial("tcp", addr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mgowire: dialing %s: %w", addr, err)
 	}
 	if up == nil {
 		return nil, fmt.Errorf("mgowire: Options.DialConn returned neither a connection nor an error for %s", addr)
 	}
-	// The setup's deadline is the one place mgowire reads the wall clock:
-	// net.Conn deadlines are absolute times.
-	if err := up.SetDeadline(lease.SystemClock{}.Now().Add(d.timeout)); err != nil {
+	if err := up.SetDeadline(deadline); err != nil {
 		up.Close()
 		return nil, fmt.Errorf("mgowire: setting up %s: %w", addr, err)
 	}

@@ -131,8 +131,10 @@
 //     writeConcernError or a closed connection the write may be applied
 //     and survive. mgo/txn copes (its operations are idempotent and
 //     resumable); other writes must be checked or retried by the caller.
-//   - With Options.WriteConcern below a majority (w: 1, say), point 1 fails
-//     and none of this holds. Without a wtimeout, a write on a set that has
+//   - With Options.WriteConcern below a majority (w: 1, say, or any
+//     number below a majority of the voting members) or a tag set (whose
+//     members need not be a majority), point 1 fails and none of this
+//     holds. Without a wtimeout, a write on a set that has
 //     lost its majority waits until the majority returns or mgo's socket
 //     timeout ends it: safe, but not live.
 //   - mgowire sends no lsid or txnNumber: no retryable writes, no
@@ -151,9 +153,10 @@
 // socket; Read translates the server's replies and answers mgo in request
 // order. The deadlines that mgo sets go to the server's connection and
 // bound the wait for its replies as they would on a plain socket. Setting
-// up a connection (dial, TLS, authentication) is bounded by
-// [Options.ConnectTimeout], the one place where mgowire reads the wall
-// clock, because net.Conn deadlines are absolute times.
+// up a connection (TCP dial, TLS, authentication) is bounded by one
+// deadline, [Options.ConnectTimeout] from the start of the dial: the one
+// place where mgowire reads the wall clock, because net.Conn deadlines are
+// absolute times.
 //
 // Sources: mongodb/specifications (OP_MSG, server discovery and
 // monitoring, server selection, auth), the MongoDB manual's legacy

@@ -31,18 +31,27 @@ const DefaultTimeout = 10 * time.Second
 //   - tls or ssl: "true" for TLS with the system's roots, "false" (default);
 //     tls and ssl given with different values are an error.
 //   - w: a number or a mode such as "majority" (default "majority");
-//     wtimeoutMS: milliseconds; journal: "true" or "false".
+//     wtimeoutMS: milliseconds; journal: "true" or "false". Only
+//     "majority" keeps the guarantee in the package documentation ("Why a
+//     token's fencing survives a failover"): a number (w=1, or any count
+//     below a majority of the voting members) or a tag set weakens it, and
+//     then a stale token's write can commit after a failover.
 //   - connectTimeoutMS: [Options.ConnectTimeout] in milliseconds, at most
 //     9223372036854 (the largest that a time.Duration holds).
 //   - retryWrites: accepted and ignored; mgowire never retries a write.
 //
+// Option names are case-sensitive, written as above (wtimeoutMS, not
+// wTimeoutMS); these and mgo.ParseURL's are the only ones accepted, and
+// any other, in any case, is an error naming it. mongodb+srv:// URLs
+// (DNS seed lists) are not supported: list the hosts in a mongodb:// URL.
+//
 // As with mgo.Dial, the session discovers the other members of a replica
 // set from the seeds (Direct only with connect=direct), waits up to
 // [DefaultTimeout] for a server, and retries a failed server until then
-// (FailFast false). Other options, and mongodb+srv URLs, are errors. For anything else, such
-// as a TLS configuration of your own, use [DialWithInfo]. Errors: the
-// cause is [ErrInvalid] for a URL that cannot be used (the message names
-// the option); otherwise as for [DialWithInfo].
+// (FailFast false). For anything else, such as a TLS configuration of your
+// own, use [DialWithInfo]. Errors: the cause is [ErrInvalid] for a URL that
+// cannot be used (the message names the option); otherwise as for
+// [DialWithInfo].
 func Dial(rawURL string) (*mgo.Session, error) {
 	info, opts, err := ParseURL(rawURL)
 	if err != nil {
