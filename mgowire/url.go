@@ -45,6 +45,14 @@ const DefaultTimeout = 10 * time.Second
 // any other, in any case, is an error naming it. mongodb+srv:// URLs
 // (DNS seed lists) are not supported: list the hosts in a mongodb:// URL.
 //
+// The user name and password are percent-decoded as the connection
+// string spec says: "%40" is '@', "%3F" is '?', "%25" is '%', and a '+'
+// stays a '+' (mgo.ParseURL decodes them with url.QueryUnescape, which
+// makes a '+' a space; mgowire does not). The spec asks for '@', '?',
+// ':', '/' and '%' in a user name or password to be percent-encoded; an
+// unescaped '@' or '?' is refused, since mgo would split the URL there,
+// and a '%' must start an escape.
+//
 // As with mgo.Dial, the session discovers the other members of a replica
 // set from the seeds (Direct only with connect=direct), waits up to
 // [DefaultTimeout] for a server, and retries a failed server until then
@@ -130,6 +138,7 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, opts, fmt.Errorf("URL %q: %w", redact(rawURL), err)
 	}
+	base = plusLiteral(base)
 	if len(mgoOpts) > 0 {
 		base += "?" + strings.Join(mgoOpts, "&")
 	}
@@ -144,6 +153,20 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 	}
 	info.Timeout = DefaultTimeout
 	return info, opts, nil
+}
+
+// plusLiteral returns base (a URL without its options) with each '+' in
+// its user information written as "%2B": mgo.ParseURL decodes the user
+// name and password with url.QueryUnescape, which makes a '+' a space,
+// while the connection string spec percent-decodes them (RFC 3986), in
+// which a '+' is a '+'.
+func plusLiteral(base string) string {
+	scheme, rest := splitScheme(base)
+	at := strings.Index(rest, "@")
+	if at < 0 {
+		return base
+	}
+	return scheme + strings.ReplaceAll(rest[:at], "+", "%2B") + rest[at:]
 }
 
 // checkUserInfo refuses a URL whose user information mgo.ParseURL would

@@ -225,3 +225,23 @@ func TestURLOptionSeparatorsAndRepeats(t *testing.T) {
 		t.Errorf("ssl=false&tls=true: %v, want ErrInvalid naming both", err)
 	}
 }
+
+// TestUserInfoPercentDecoded: the user name and password are
+// percent-decoded as the connection string spec says, a '+' staying a '+'
+// (mgo.ParseURL alone would make it a space).
+func TestUserInfoPercentDecoded(t *testing.T) {
+	for u, want := range map[string][2]string{
+		"mongodb://alice:a+b@host/":             {"alice", "a+b"},
+		"alice:a+b@host":                        {"alice", "a+b"},
+		"mongodb://al+ce:p%40ss%3Fw%2B%20@host": {"al+ce", "p@ss?w+ "},
+		"mongodb://alice:a:b/c@host/db?w=1":     {"alice", "a:b/c"},
+		"mongodb://host/?authSource=a+b":        {"", ""},
+	} {
+		info, _, err := mgowire.ParseURL(u)
+		if err != nil {
+			t.Errorf("ParseURL(%q): %v", u, err)
+		} else if info.Username != want[0] || info.Password != want[1] {
+			t.Errorf("ParseURL(%q): user %q, password %q; want %q, %q", u, info.Username, info.Password, want[0], want[1])
+		}
+	}
+}
