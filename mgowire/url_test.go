@@ -245,3 +245,41 @@ func TestUserInfoPercentDecoded(t *testing.T) {
 		}
 	}
 }
+
+// TestURLCannotDropAcknowledgement: no URL makes writes
+// unacknowledged or gives a negative timeout; each is refused with
+// ErrInvalid naming the option. (w=1 or a numeric w below a majority is
+// accepted: the issue asks for a configurable write concern, and the
+// package documentation says the fencing argument then fails.)
+func TestURLCannotDropAcknowledgement(t *testing.T) {
+	for _, tc := range []struct{ url, names string }{
+		{"mongodb://h/?w=0", "W 0"},
+		{"mongodb://h/?w=", "W 0"},
+		{"mongodb://h/?w=-1", "-1"},
+		{"mongodb://h/?w=majority&w=0", "W 0"},
+		{"mongodb://h/?wtimeoutMS=-1", "-1"},
+		{"mongodb://h/?wtimeoutMS=99999999999999999999", "wtimeoutMS"},
+		{"mongodb://h/?journal=yes", "journal"},
+		{"mongodb://h/?connectTimeoutMS=-5", "-5ms"},
+		{"mongodb://h/?tls=maybe", "tls"},
+		{"mongodb://h/?retryWrites=sometimes", "retryWrites"},
+		{"mongodb://h/?fsync=true", "fsync"},
+		{"mongodb://h/?readPreference=secondary", "readPreference"},
+		{"mongodb+srv://u:secret@h/", "mongodb+srv"},
+		{"mongodb://h/?authMechanism=MONGODB-CR", ""}, // refused at DialWithInfo, below
+	} {
+		info, opts, err := mgowire.ParseURL(tc.url)
+		if tc.names == "" {
+			if err == nil {
+				_, err = mgowire.DialWithInfo(info, opts)
+			}
+			tc.names = "MONGODB-CR"
+		}
+		if !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), tc.names) {
+			t.Errorf("%s: %v, want ErrInvalid naming %q", tc.url, err, tc.names)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: error %q shows the password", tc.url, err)
+		}
+	}
+}

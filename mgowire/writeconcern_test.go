@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net"
 	"reflect"
-	"strings"
 	"testing"
 
 	mgo "gopkg.in/mgo.v2"
@@ -155,103 +154,39 @@ func TestWriteConcernErrorReachesMgo(t *testing.T) {
 	}
 }
 
-// replaceReply makes every later reply to the command named name be
-// reply; the server has carried the command out (as a real server may
-// have before failing it), which these tests do not depend on.
-func replaceReply(name string, reply bson.D) wiretest.Hook {
-	return func(cmd wiretest.Command, r bson.D) bson.D {
-		if cmd.Name != name {
-			return r
+// TestSetSafeCannotWeakenWriteConcern: whatever the session's Safe, the
+// server sees {w: "majority"} on every write command, including writes
+// sent through Run with a writeConcern of their own and through a $query
+// wrapper.
+func TestSetSafeCannotWeakenWriteConcern(t *testing.T) {
+	srv := startServer(t, wiretest.Config{SetName: "rs"})
+	session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
+	session.SetSafe(&mgo.Safe{W: 0})
+	c := session.DB("test").C("c")
+	if err := c.Insert(bson.M{"_id": 1}); err != nil {
+		t.Fatal(err)
+	}
+	var res bson.M
+	if err := session.DB("test").Run(bson.D{{Name: "delete", Value: "c"},
+		{Name: "deletes", Value: []bson.M{{"q": bson.M{"_id": 1}, "limit": 1}}},
+		{Name: "writeConcern", Value: bson.M{"w": 0}}}, &res); err != nil {
+		t.Fatal(err)
+	}
+	if err := session.DB("test").Run(bson.D{{Name: "$query", Value: bson.D{{Name: "insert", Value: "c"},
+		{Name: "documents", Value: []bson.M{{"_id": 2}}}, {Name: "writeConcern", Value: bson.M{"w": 0}}}}}, &res); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, cmd := range srv.Commands() {
+		switch cmd.Name {
+		case "insert", "delete":
+			seen++
+			if wc, _ := cmd.Doc["writeConcern"].(bson.M); wc["w"] != "majority" || len(wc) != 1 {
+				t.Errorf("%s carried writeConcern %v", cmd.Name, cmd.Doc["writeConcern"])
+			}
 		}
-		return reply
 	}
-}
-
-// TestFailedReplyWithoutErrmsgReachesMgo: mgo decides that a command
-// failed only by finding a non-empty string "errmsg" (or "$err") in the
-// reply (session.go, checkQueryError); it never reads "ok". A reply whose
-// ok is not 1 without such an errmsg would reach mgo as a success (Insert
-// nil, Update and Apply ErrNotFound, which mgo/txn reads as "missing"), so
-// the translator gives it one, keeping the code.
-func TestFailedReplyWithoutErrmsgReachesMgo(t *testing.T) {
-	for name, reply := range map[string]bson.D{
-		"no errmsg, NotWritablePrimary": {{Name: "ok", Value: 0.0}, {Name: "code", Value: 10107}, {Name: "codeName", Value: "NotWritablePrimary"}},
-		"empty errmsg, WriteConflict":   {{Name: "ok", Value: 0.0}, {Name: "errmsg", Value: ""}, {Name: "code", Value: 112}},
-		"errmsg not a string":           {{Name: "ok", Value: 0.0}, {Name: "errmsg", Value: 7}, {Name: "code", Value: 11602}},
-		"ok false, no errmsg":           {{Name: "ok", Value: false}, {Name: "code", Value: 91}},
-	} {
-		t.Run(name, func(t *testing.T) {
-			srv := startServer(t, wiretest.Config{SetName: "rs"})
-			session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
-			c := session.DB("test").C("c")
-			if err := c.Insert(bson.M{"_id": 1, "n": 1}); err != nil {
-				t.Fatal(err)
-			}
-			for _, w := range []struct {
-				cmd string
-				op  func() error
-			}{
-				{"insert", func() error { return c.Insert(bson.M{"_id": 2}) }},
-				{"update", func() error { _, err := c.UpsertId(3, bson.M{"$set": bson.M{"n": 3}}); return err }},
-				{"update", func() error { return c.UpdateId(1, bson.M{"$set": bson.M{"n": 2}}) }},
-				{"findAndModify", func() error {
-					_, err := c.FindId(1).Apply(mgo.Change{Update: bson.M{"$set": bson.M{"n": 4}}}, nil)
-					return err
-				}},
-			} {
-				srv.SetHook(replaceReply(w.cmd, reply))
-				session.Refresh()
-				err := w.op()
-				srv.SetHook(nil)
-				if err == nil {
-					t.Errorf("%s answered %v: mgo reports success", w.cmd, reply)
-				} else if err == mgo.ErrNotFound {
-					t.Errorf("%s answered %v: mgo reports ErrNotFound, not the server's error", w.cmd, reply)
-				} else if want := codeOf(reply); errorCode(err) != want || !strings.Contains(err.Error(), "mgowire: command failed") {
-					t.Errorf("%s answered %v: %v (code %d), want mgowire's message and code %d", w.cmd, reply, err, errorCode(err), want)
-				}
-			}
-		})
-	}
-}
-
-// TestMalformedWriteConcernErrorFailsWrite: a writeConcernError that is
-// not a document (a string, an array), or writeErrors that is not an
-// array, would be dropped by both the translator's decoding and mgo's, and
-// the write reported as successful. The reply fails instead, naming the
-// field and its type.
-func TestMalformedWriteConcernErrorFailsWrite(t *testing.T) {
-	for name, tc := range map[string]struct {
-		cmd   string
-		reply bson.D
-	}{
-		"insert, string": {"insert", bson.D{{Name: "n", Value: 1}, {Name: "writeConcernError", Value: "waiting for replication timed out"}, {Name: "ok", Value: 1.0}}},
-		"insert, array": {"insert", bson.D{{Name: "n", Value: 1}, {Name: "writeConcernError", Value: []bson.M{{"code": 64, "errmsg": "timed out"}}},
-			{Name: "ok", Value: 1.0}}},
-		"findAndModify, string": {"findAndModify", bson.D{{Name: "lastErrorObject", Value: bson.M{"n": 1, "updatedExisting": true}},
-			{Name: "value", Value: bson.M{"_id": 1}}, {Name: "writeConcernError", Value: "timed out"}, {Name: "ok", Value: 1.0}}},
-		"insert, writeErrors a document": {"insert", bson.D{{Name: "n", Value: 0},
-			{Name: "writeErrors", Value: bson.M{"index": 0, "code": 10107, "errmsg": "not primary"}}, {Name: "ok", Value: 1.0}}},
-	} {
-		t.Run(name, func(t *testing.T) {
-			srv := startServer(t, wiretest.Config{SetName: "rs"})
-			session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
-			c := session.DB("test").C("c")
-			if err := c.Insert(bson.M{"_id": 1, "n": 1}); err != nil {
-				t.Fatal(err)
-			}
-			srv.SetHook(replaceReply(tc.cmd, tc.reply))
-			var err error
-			if tc.cmd == "insert" {
-				err = c.Insert(bson.M{"_id": 2})
-			} else {
-				_, err = c.FindId(1).Apply(mgo.Change{Update: bson.M{"$set": bson.M{"n": 2}}}, nil)
-			}
-			if err == nil {
-				t.Errorf("%s answered %v: mgo reports success", tc.cmd, tc.reply)
-			} else if !strings.Contains(err.Error(), "BSON type") {
-				t.Errorf("%s answered %v: %v, want a message naming the field's type", tc.cmd, tc.reply, err)
-			}
-		})
+	if seen != 3 {
+		t.Fatalf("server saw %d writes, want 3", seen)
 	}
 }
