@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"strconv"
+	"strings"
 
 	"github.com/xdg-go/scram"
 	"github.com/xdg-go/stringprep"
@@ -91,6 +93,11 @@ func authenticate(up net.Conn, cred credential) error {
 		if err := rt.run(cmd, &reply); err != nil {
 			return err
 		}
+		if step == 0 {
+			if err := checkIterations(mech, reply.Payload); err != nil {
+				return err
+			}
+		}
 		payload = ""
 		if !conv.Done() {
 			if payload, err = conv.Step(string(reply.Payload)); err != nil {
@@ -109,6 +116,32 @@ func authenticate(up net.Conn, cred credential) error {
 	}
 	if !conv.Done() || !conv.Valid() {
 		return fmt.Errorf("%w: %s: the server ended the conversation without proving it knows the password", ErrAuth, mech)
+	}
+	return nil
+}
+
+// MaxSCRAMIterations is the largest PBKDF2 iteration count that mgowire
+// accepts from a server's SCRAM challenge; a larger one fails the
+// authentication with [ErrAuth], naming the count. PBKDF2 is CPU work that
+// no connection deadline interrupts, so a server (or anything in the path)
+// asking for 2^31-1 iterations would keep a goroutine busy for minutes per
+// connection. MongoDB's defaults are 15000 (scramSHA256IterationCount) and
+// 10000 (scramIterationCount for SHA-1); the bound leaves room for an
+// administrator who raises them more than sixtyfold.
+const MaxSCRAMIterations = 1000000
+
+// checkIterations returns an error, whose cause is [ErrAuth], if the
+// SCRAM server-first message first asks for more than MaxSCRAMIterations
+// iterations; a count that does not parse is left to the SCRAM library,
+// which refuses it.
+func checkIterations(mech string, first []byte) error {
+	for _, attr := range strings.Split(string(first), ",") {
+		if strings.HasPrefix(attr, "i=") {
+			if n, err := strconv.ParseInt(attr[2:], 10, 64); err == nil && n > MaxSCRAMIterations {
+				return fmt.Errorf("%w: %s: the server asks for %d PBKDF2 iterations, more than mgowire's limit of %d (MaxSCRAMIterations)",
+					ErrAuth, mech, n, MaxSCRAMIterations)
+			}
+		}
 	}
 	return nil
 }
@@ -163,7 +196,7 @@ func (rt *roundTripper) run(cmd bson.D, out interface{}) error {
 	}
 	if !isOK(status.OK) {
 		code, _ := number(status.Code)
-		return fmt.Errorf("%w: %s: %s (code %d)", ErrAuth, cmd[0].Name, status.ErrMsg, code)
+		return fmt.Errorf("%w: %s: %s (code %d)", ErrAuth, cmd[0].Name, status.errMsg(), code)
 	}
 	return unmarshal(doc, out)
 }

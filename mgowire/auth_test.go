@@ -1,8 +1,10 @@
 package mgowire_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	mgo "gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
@@ -78,5 +80,22 @@ func TestMgoLoginRefused(t *testing.T) {
 	}
 	if n := len(commandsNamed(srv, "saslStart")); n != srv.Connections() {
 		t.Fatalf("%d saslStart on %d connections: mgo's login reached the server", n, srv.Connections())
+	}
+}
+
+// TestWrongPasswordReachesDialer: mgo drops every DialServer error and
+// reports "no reachable servers" at its Timeout; DialWithInfo's error
+// wraps the last setup error, so a wrong password matches ErrAuth and
+// names the server.
+func TestWrongPasswordReachesDialer(t *testing.T) {
+	srv := startServer(t, wiretest.Config{Users: map[string]string{"alice": "pw"}})
+	_, err := mgowire.DialWithInfo(&mgo.DialInfo{
+		Addrs: []string{srv.Addr()}, Username: "alice", Password: "xyzzy42", Timeout: 300 * time.Millisecond,
+	}, mgowire.Options{})
+	if !errors.Is(err, mgowire.ErrAuth) || !strings.Contains(err.Error(), srv.Addr()) {
+		t.Errorf("dial with a wrong password: %v, want an error matching mgowire.ErrAuth and naming %s", err, srv.Addr())
+	}
+	if err != nil && strings.Contains(err.Error(), "xyzzy42") {
+		t.Errorf("dial with a wrong password: %q shows the password", err)
 	}
 }

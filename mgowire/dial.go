@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	mgo "gopkg.in/mgo.v2"
@@ -25,19 +26,31 @@ import (
 //   - DialServer and Dial must be nil: mgowire sets DialServer (use
 //     [Options.DialConn] to replace the TCP dial).
 //   - Timeout also bounds each connection's setup unless
-//     opts.ConnectTimeout is set.
+//     opts.ConnectTimeout is set. It must not be negative.
 //
 // Errors: the cause is [ErrInvalid] for info or opts that cannot be used
-// (the message names the field); otherwise the error is mgo's, for
-// example "no reachable servers" when no server could be dialed,
-// authenticated or asked isMaster within info.Timeout.
+// (the message names the field). Otherwise the error is mgo's, for example
+// "no reachable servers" when no server could be dialed, authenticated or
+// asked isMaster within info.Timeout; mgo drops the errors of setting up
+// connections, so if one failed, the error also names its server and
+// wraps the last such error: errors.Is(err, [ErrAuth]) after a refused
+// password, for example. mgo retries a server whose setup failed until
+// info.Timeout, so even a wrong password takes that long to report.
 func DialWithInfo(info *mgo.DialInfo, opts Options) (*mgo.Session, error) {
 	d, mgoInfo, err := newDialer(info, opts)
 	if err != nil {
 		return nil, err
 	}
 	mgoInfo.DialServer = d.dialServer
-	return mgo.DialWithInfo(mgoInfo)
+	session, err := mgo.DialWithInfo(mgoInfo)
+	if err != nil {
+		if last := d.lastSetupError(); last != nil {
+			// mgo drops DialServer's errors; give the caller the last one.
+			return nil, fmt.Errorf("%v; last connection setup error: %w", err, last)
+		}
+		return nil, err
+	}
+	return session, nil
 }
 
 // dialer dials the translating connections of one session.
@@ -45,8 +58,19 @@ type dialer struct {
 	s       *shared
 	tls     *tls.Config
 	timeout time.Duration
-	dial    func(addr string) (net.Conn, error)
+	dial    func(addr string) (net.Conn, error) // Options.DialConn; nil for TCP
 	cred    *credential
+
+	mu      sync.Mutex
+	lastErr error // the last error of dialServer, for DialWithInfo
+}
+
+// lastSetupError returns the last error with which dialServer failed, or
+// nil.
+func (d *dialer) lastSetupError() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.lastErr
 }
 
 // newDialer checks info and opts and returns the dialer they describe,
@@ -63,6 +87,8 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 		return nil, nil, fmt.Errorf("%w: DialInfo.DialServer is set; mgowire sets it (use Options.DialConn)", ErrInvalid)
 	case info.Dial != nil:
 		return nil, nil, fmt.Errorf("%w: DialInfo.Dial is set; mgowire sets DialServer (use Options.DialConn)", ErrInvalid)
+	case info.Timeout < 0:
+		return nil, nil, fmt.Errorf("%w: DialInfo.Timeout %v is negative", ErrInvalid, info.Timeout)
 	case info.Username == "" && info.Password != "":
 		return nil, nil, fmt.Errorf("%w: DialInfo.Password is set without a Username", ErrInvalid)
 	}
@@ -84,10 +110,6 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 	if d.timeout == 0 {
 		d.timeout = DefaultConnectTimeout
 	}
-	if d.dial == nil {
-		nd := &net.Dialer{Timeout: d.timeout}
-		d.dial = func(addr string) (net.Conn, error) { return nd.Dial("tcp", addr) }
-	}
 	if info.Username != "" {
 		source := info.Source
 		if source == "" {
@@ -108,20 +130,37 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 // server, sets up TLS, authenticates, and returns the translating
 // connection.
 func (d *dialer) dialServer(addr *mgo.ServerAddr) (net.Conn, error) {
-	return d.dialAddr(addr.String())
+	c, err := d.dialAddr(addr.String())
+	if err != nil {
+		d.mu.Lock()
+		d.lastErr = err
+		d.mu.Unlock()
+	}
+	return c, err
 }
 
 // dialAddr dials the server at addr ("host:port") as dialServer does.
 func (d *dialer) dialAddr(addr string) (net.Conn, error) {
-	up, err := d.dial(addr)
-	if err != nil {
-		return nil, err
+	// One deadline bounds the dial, TLS and authentication together. It is
+	// the one place mgowire reads the wall clock: net.Conn deadlines are
+	// absolute times.
+	deadline := lease.SystemClock{}.Now().Add(d.timeout)
+	var up net.Conn
+	var err error
+	if d.dial != nil {
+		up, err = d.dial(addr)
+	} else {
+		up, err = (&net.Dialer{Deadline: deadline}).Dial("tcp", addr)
 	}
-	// The setup's deadline is the one place mgowire reads the wall clock:
-	// net.Conn deadlines are absolute times.
-	if err := up.SetDeadline(lease.SystemClock{}.Now().Add(d.timeout)); err != nil {
+	if err != nil {
+		return nil, fmt.Errorf("mgowire: dialing %s: %w", addr, err)
+	}
+	if up == nil {
+		return nil, fmt.Errorf("mgowire: Options.DialConn returned neither a connection nor an error for %s", addr)
+	}
+	if err := up.SetDeadline(deadline); err != nil {
 		up.Close()
-		return nil, err
+		return nil, fmt.Errorf("mgowire: setting up %s: %w", addr, err)
 	}
 	if d.tls != nil {
 		cfg := d.tls.Clone()
@@ -145,7 +184,7 @@ func (d *dialer) dialAddr(addr string) (net.Conn, error) {
 	}
 	if err := up.SetDeadline(time.Time{}); err != nil {
 		up.Close()
-		return nil, err
+		return nil, fmt.Errorf("mgowire: setting up %s: %w", addr, err)
 	}
 	return newConn(up, d.s, addr), nil
 }

@@ -55,6 +55,15 @@
 // *mgo.QueryError. The write may still have been applied on the primary;
 // the error says only that its durability is not known.
 //
+// mgo sees a command fail only when the reply has a non-empty string
+// errmsg; it never reads ok. So every reply whose ok is not 1 (0, false,
+// any other number, or missing) and has no such errmsg reaches mgo with
+// one, "mgowire: command failed with code N (codeName)", keeping its code.
+// And a reply whose writeConcernError is present, not null and not a
+// document, or whose writeErrors is not an array of documents, is turned
+// into a failed one (ok: 0, an errmsg naming the field and its BSON type,
+// code 64), since mgo would drop the field and report success.
+//
 // After passing mgo a reply whose error is of the "not writable primary"
 // or "node is recovering" class of the Server Discovery and Monitoring
 // spec (codes 10107, 13435, 10058, 11600, 11602, 13436, 189, 91 at the
@@ -122,8 +131,10 @@
 //     writeConcernError or a closed connection the write may be applied
 //     and survive. mgo/txn copes (its operations are idempotent and
 //     resumable); other writes must be checked or retried by the caller.
-//   - With Options.WriteConcern below a majority (w: 1, say), point 1 fails
-//     and none of this holds. Without a wtimeout, a write on a set that has
+//   - With Options.WriteConcern below a majority (w: 1, say, or any
+//     number below a majority of the voting members) or a tag set (whose
+//     members need not be a majority), point 1 fails and none of this
+//     holds. Without a wtimeout, a write on a set that has
 //     lost its majority waits until the majority returns or mgo's socket
 //     timeout ends it: safe, but not live.
 //   - mgowire sends no lsid or txnNumber: no retryable writes, no
@@ -142,9 +153,10 @@
 // socket; Read translates the server's replies and answers mgo in request
 // order. The deadlines that mgo sets go to the server's connection and
 // bound the wait for its replies as they would on a plain socket. Setting
-// up a connection (dial, TLS, authentication) is bounded by
-// [Options.ConnectTimeout], the one place where mgowire reads the wall
-// clock, because net.Conn deadlines are absolute times.
+// up a connection (TCP dial, TLS, authentication) is bounded by one
+// deadline, [Options.ConnectTimeout] from the start of the dial: the one
+// place where mgowire reads the wall clock, because net.Conn deadlines are
+// absolute times.
 //
 // Sources: mongodb/specifications (OP_MSG, server discovery and
 // monitoring, server selection, auth), the MongoDB manual's legacy

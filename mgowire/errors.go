@@ -9,7 +9,8 @@ import (
 // ErrMalformed is the cause of the error a translating connection fails
 // with when a message, from mgo or from the server, breaks the wire
 // protocol: a length out of bounds or past the end of its message, a
-// document that does not parse. The connection is closed; mgo sees the
+// document that does not parse, an OP_MSG with an unknown required flag
+// bit (bits 0-15 other than checksumPresent and moreToCome). The connection is closed; mgo sees the
 // error from Write or Read and discards the socket. Match it with
 // [errors.Is].
 var ErrMalformed = wire.ErrMalformed
@@ -33,8 +34,9 @@ var ErrNotPrimary = errors.New("mgowire: server is not primary; connection close
 
 // ErrAuth is the cause of the error a connection fails with when the
 // server refuses the credentials, or the SCRAM conversation goes wrong.
-// mgo reports it as a failure to reach the server. Match it with
-// [errors.Is].
+// mgo sees it as a failure to reach the server, and retries until its
+// Timeout; the error of [DialWithInfo] or [Dial] then wraps it. Match it
+// with [errors.Is].
 var ErrAuth = errors.New("mgowire: authentication failed")
 
 // ErrInvalid is the cause of the errors that [DialWithInfo] and [Dial]

@@ -25,7 +25,9 @@ type Options struct {
 	// WMode ("majority" or a tag set name); WTimeout is in milliseconds (0:
 	// wait as long as it takes) and J asks for the journal. FSync is
 	// refused: MongoDB treats it as J. nil means {w: "majority"}, which a
-	// replica set needs for the guarantees in the package documentation.
+	// replica set needs for the guarantees in the package documentation: a
+	// number W or a tag set WMode weakens them (a stale token's write can
+	// then commit after a failover).
 	WriteConcern *mgo.Safe
 
 	// TLS, if not nil, makes every connection TLS with this configuration.
@@ -33,16 +35,20 @@ type Options struct {
 	// server's address. nil means plain TCP.
 	TLS *tls.Config
 
-	// ConnectTimeout bounds dialing one server together with the TLS
-	// handshake and authentication. Zero means mgo.DialInfo.Timeout, or
-	// [DefaultConnectTimeout] if that is zero too. It must not be negative.
+	// ConnectTimeout bounds setting up one connection: one deadline, set
+	// before the TCP dial, covers the dial, the TLS handshake and
+	// authentication together (a DialConn's time counts against it too,
+	// though mgowire cannot interrupt a DialConn that does not return).
+	// Zero means mgo.DialInfo.Timeout, or [DefaultConnectTimeout] if that
+	// is zero too. It must not be negative.
 	ConnectTimeout time.Duration
 
 	// DialConn, if not nil, replaces the TCP dial: it returns a connection
 	// to addr ("host:port", as mgo names the server), over which mgowire
 	// then speaks TLS (if TLS is set), authenticates and translates. Tests
 	// use it to put faults under the translator. nil means net.Dialer with
-	// the connect timeout.
+	// the connection's setup deadline. It must return a connection or an error; a
+	// (nil, nil) result fails the dial with an error naming addr.
 	DialConn func(addr string) (net.Conn, error)
 }
 

@@ -13,13 +13,20 @@ import (
 // on. Numbers are decoded as interface{} because servers send them as
 // int32, int64 or double.
 type replyFields struct {
-	OK          interface{}         `bson:"ok"`
-	Code        interface{}         `bson:"code"`
-	ErrMsg      string              `bson:"errmsg"`
-	SetName     string              `bson:"setName"`
-	WCE         *writeConcernError  `bson:"writeConcernError"`
-	WriteErrors []writeConcernError `bson:"writeErrors"`
-	Cursor      *struct {
+	OK       interface{} `bson:"ok"`
+	Code     interface{} `bson:"code"`
+	CodeName interface{} `bson:"codeName"`
+	// ErrMsg is whatever the server sent; mgo sees an error only in a
+	// non-empty string (see errMsg).
+	ErrMsg  interface{} `bson:"errmsg"`
+	SetName string      `bson:"setName"`
+	// RawWCE and RawWriteErrors are decoded raw, so that a field of the
+	// wrong BSON type is seen rather than silently dropped (see shape).
+	RawWCE         bson.Raw            `bson:"writeConcernError"`
+	RawWriteErrors bson.Raw            `bson:"writeErrors"`
+	WCE            *writeConcernError  `bson:"-"`
+	WriteErrors    []writeConcernError `bson:"-"`
+	Cursor         *struct {
 		ID interface{} `bson:"id"`
 		NS string      `bson:"ns"`
 	} `bson:"cursor"`
@@ -44,7 +51,7 @@ func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]b
 		return nil, false, err
 	}
 	var f replyFields
-	if err := unmarshal(doc, &f); err != nil {
+	if err := f.decode(doc); err != nil {
 		return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
 	}
 	t.trackCursor(ex, &f)
@@ -55,6 +62,30 @@ func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]b
 		}
 	}
 	notPrimary := f.notPrimary()
+	if !isOK(f.OK) && f.errMsg() == "" {
+		// mgo sees a failure only in a non-empty string errmsg (or $err);
+		// it never reads ok. Give it one, keeping the code.
+		msg := "mgowire: command failed"
+		code, hasCode := number(f.Code)
+		if hasCode {
+			msg += fmt.Sprintf(" with code %d", code)
+		}
+		if name, _ := f.CodeName.(string); name != "" {
+			msg += " (" + name + ")"
+		}
+		if doc, err = failReply(doc, msg, code, f.CodeName); err != nil {
+			return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
+		}
+		return wire.BuildReply(ex.mgoID, 0, doc), notPrimary, nil
+	}
+	if msg := f.shape(); msg != "" {
+		// A writeConcernError or writeErrors that neither mgowire nor
+		// mgo can read must not make a write look successful.
+		if doc, err = failReply(doc, "mgowire: reply to "+ex.name+": "+msg, codeWriteConcernFailed, nil); err != nil {
+			return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
+		}
+		return wire.BuildReply(ex.mgoID, 0, doc), notPrimary, nil
+	}
 	if f.WCE != nil {
 		code, _ := number(f.WCE.Code)
 		if !isWriteCommand(ex.name) || ex.name == "findAndModify" || ex.name == "findandmodify" || code == 0 {
@@ -88,21 +119,31 @@ func (t translator) trackCursor(ex exchange, f *replyFields) {
 // reply: ok:0, and errmsg, code and codeName from wce; the other fields,
 // writeConcernError included, stay. mgo reports it as a *mgo.QueryError.
 func failWriteConcern(doc []byte, wce *writeConcernError) ([]byte, error) {
-	var fields bson.RawD
-	if err := unmarshal(doc, &fields); err != nil {
-		return nil, err
-	}
 	code, _ := number(wce.Code)
 	if code == 0 {
 		code = codeWriteConcernFailed
 	}
-	out := bson.D{
-		{Name: "ok", Value: 0.0},
-		{Name: "errmsg", Value: "write concern not satisfied: " + wce.ErrMsg},
-		{Name: "code", Value: code},
-	}
+	var codeName interface{}
 	if wce.CodeName != "" {
-		out = append(out, bson.DocElem{Name: "codeName", Value: wce.CodeName})
+		codeName = wce.CodeName
+	}
+	return failReply(doc, "write concern not satisfied: "+wce.ErrMsg, code, codeName)
+}
+
+// failReply returns the reply doc turned into a failed command reply:
+// ok:0, errmsg msg, code (if not 0) and codeName (if a string); the other
+// fields stay.
+func failReply(doc []byte, msg string, code int64, codeName interface{}) ([]byte, error) {
+	var fields bson.RawD
+	if err := unmarshal(doc, &fields); err != nil {
+		return nil, err
+	}
+	out := bson.D{{Name: "ok", Value: 0.0}, {Name: "errmsg", Value: msg}}
+	if code != 0 {
+		out = append(out, bson.DocElem{Name: "code", Value: code})
+	}
+	if name, ok := codeName.(string); ok && name != "" {
+		out = append(out, bson.DocElem{Name: "codeName", Value: name})
 	}
 	for _, e := range fields {
 		switch e.Name {
@@ -112,6 +153,89 @@ func failWriteConcern(doc []byte, wce *writeConcernError) ([]byte, error) {
 		out = append(out, bson.DocElem{Name: e.Name, Value: e.Value})
 	}
 	return marshalDoc(out), nil
+}
+
+// decode fills f from the reply document doc, decoding writeConcernError
+// and writeErrors only when they have the BSON type the protocol gives
+// them (shape reports the others).
+func (f *replyFields) decode(doc []byte) error {
+	if err := unmarshal(doc, f); err != nil {
+		return err
+	}
+	if f.RawWCE.Kind == bsonDocument {
+		f.WCE = new(writeConcernError)
+		if err := unmarshalRaw(f.RawWCE, f.WCE); err != nil {
+			return err
+		}
+	}
+	if f.RawWriteErrors.Kind == bsonArray {
+		var elems []bson.Raw
+		if err := unmarshalRaw(f.RawWriteErrors, &elems); err != nil {
+			return err
+		}
+		for _, e := range elems {
+			if e.Kind != bsonDocument {
+				continue // shape reports it
+			}
+			var we writeConcernError
+			if err := unmarshalRaw(e, &we); err != nil {
+				return err
+			}
+			f.WriteErrors = append(f.WriteErrors, we)
+		}
+	}
+	return nil
+}
+
+// BSON element types that the reply checks use.
+const (
+	bsonDocument = 0x03
+	bsonArray    = 0x04
+	bsonNull     = 0x0A
+)
+
+// shape returns "" if the reply's writeConcernError (a document) and
+// writeErrors (an array of documents) are absent, null or of their type;
+// otherwise a message naming the field and the type it has.
+func (f *replyFields) shape() string {
+	if k := f.RawWCE.Kind; k != 0 && k != bsonNull && k != bsonDocument {
+		return fmt.Sprintf("writeConcernError is of BSON type %s, want a document", bsonTypeName(k))
+	}
+	switch k := f.RawWriteErrors.Kind; {
+	case k == 0 || k == bsonNull:
+	case k != bsonArray:
+		return fmt.Sprintf("writeErrors is of BSON type %s, want an array of documents", bsonTypeName(k))
+	default:
+		var elems []bson.Raw
+		if err := unmarshalRaw(f.RawWriteErrors, &elems); err != nil {
+			return "writeErrors cannot be read: " + err.Error()
+		}
+		for i, e := range elems {
+			if e.Kind != bsonDocument {
+				return fmt.Sprintf("writeErrors[%d] is of BSON type %s, want a document", i, bsonTypeName(e.Kind))
+			}
+		}
+	}
+	return ""
+}
+
+// bsonTypeName names the BSON element type kind.
+func bsonTypeName(kind byte) string {
+	names := map[byte]string{
+		0x01: "double", 0x02: "string", 0x03: "document", 0x04: "array", 0x05: "binary",
+		0x07: "objectId", 0x08: "bool", 0x09: "date", 0x0A: "null", 0x10: "int32",
+		0x11: "timestamp", 0x12: "int64", 0x13: "decimal128",
+	}
+	if n, ok := names[kind]; ok {
+		return n
+	}
+	return fmt.Sprintf("0x%02x", kind)
+}
+
+// errMsg returns the reply's errmsg if it is a string, as mgo reads it.
+func (f *replyFields) errMsg() string {
+	s, _ := f.ErrMsg.(string)
+	return s
 }
 
 // Error codes of the "not writable primary" and "node is recovering"
@@ -134,7 +258,7 @@ var notPrimaryCodes = map[int64]bool{
 // is one of notPrimaryCodes; or, for an error without a code, its message
 // says so (the spec checks the message only when there is no code).
 func (f *replyFields) notPrimary() bool {
-	if !isOK(f.OK) && isNotPrimary(f.Code, f.ErrMsg) {
+	if !isOK(f.OK) && isNotPrimary(f.Code, f.errMsg()) {
 		return true
 	}
 	if f.WCE != nil && isNotPrimary(f.WCE.Code, f.WCE.ErrMsg) {

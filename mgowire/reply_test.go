@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,6 +127,48 @@ func TestConnectTimeout(t *testing.T) {
 	}
 }
 
+// deadlineConn records the deadlines set on it.
+type deadlineConn struct {
+	net.Conn
+	deadlines chan time.Time
+}
+
+func (c deadlineConn) SetDeadline(t time.Time) error {
+	c.deadlines <- t
+	return c.Conn.SetDeadline(t)
+}
+
+// TestConnectTimeoutCoversTheDial: one deadline, set before the dial,
+// bounds the dial and the setup together; the setup does not get a fresh
+// ConnectTimeout after a slow dial.
+func TestConnectTimeoutCoversTheDial(t *testing.T) {
+	const connectTimeout = time.Hour
+	a, b := net.Pipe()
+	defer b.Close()
+	up := deadlineConn{Conn: a, deadlines: make(chan time.Time, 2)}
+	clock := lease.SystemClock{}
+	var dialed time.Time
+	d, _, err := newDialer(&mgo.DialInfo{}, Options{ConnectTimeout: connectTimeout, DialConn: func(string) (net.Conn, error) {
+		// A dial that takes time: the clock moves on (by a microsecond,
+		// spinning, not sleeping) before the connection is returned.
+		dialed = clock.Now()
+		for clock.Now().Sub(dialed) < time.Microsecond {
+		}
+		return up, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.dialAddr("slow:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if deadline := <-up.deadlines; deadline.After(dialed.Add(connectTimeout)) {
+		t.Errorf("setup deadline %v after the dial began at %v, more than ConnectTimeout %v", deadline.Sub(dialed), dialed, connectTimeout)
+	}
+}
+
 // readErr reads from c in a goroutine and returns a channel with the
 // error it ends with.
 func readErr(c net.Conn) <-chan error {
@@ -234,5 +277,31 @@ func waitIdle(t *testing.T, c *conn) {
 		default:
 		}
 		c.ready.Wait()
+	}
+}
+
+// TestReplyFieldShape: writeConcernError and writeErrors that are absent,
+// null or of their protocol type pass; any other type is named.
+func TestReplyFieldShape(t *testing.T) {
+	for _, tc := range []struct {
+		doc  bson.D
+		want string
+	}{
+		{bson.D{{Name: "ok", Value: 1.0}}, ""},
+		{bson.D{{Name: "writeConcernError", Value: nil}, {Name: "writeErrors", Value: nil}}, ""},
+		{bson.D{{Name: "writeConcernError", Value: bson.M{"code": 64}}, {Name: "writeErrors", Value: []bson.M{{"code": 11000}}}}, ""},
+		{bson.D{{Name: "writeConcernError", Value: "timed out"}}, "writeConcernError is of BSON type string"},
+		{bson.D{{Name: "writeConcernError", Value: []int{1}}}, "writeConcernError is of BSON type array"},
+		{bson.D{{Name: "writeErrors", Value: bson.M{"code": 1}}}, "writeErrors is of BSON type document"},
+		{bson.D{{Name: "writeErrors", Value: []interface{}{bson.M{"code": 1}, "x"}}}, "writeErrors[1] is of BSON type string"},
+	} {
+		var f replyFields
+		if err := f.decode(marshalDoc(tc.doc)); err != nil {
+			t.Fatalf("%v: %v", tc.doc, err)
+		}
+		got := f.shape()
+		if (tc.want == "") != (got == "") || !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%v: shape %q, want %q", tc.doc, got, tc.want)
+		}
 	}
 }

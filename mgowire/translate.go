@@ -229,6 +229,19 @@ func unmarshal(b []byte, v interface{}) (err error) {
 	return nil
 }
 
+// unmarshalRaw decodes the BSON element raw into v as unmarshal does.
+func unmarshalRaw(raw bson.Raw, v interface{}) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrMalformed, r)
+		}
+	}()
+	if err := raw.Unmarshal(v); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return nil
+}
+
 // marshalDoc encodes doc, built by the translator from values that always
 // encode, as a BSON document.
 func marshalDoc(doc interface{}) []byte {

@@ -153,3 +153,40 @@ func TestWriteConcernErrorReachesMgo(t *testing.T) {
 		t.Errorf("server accepted %d connections, want 1", n)
 	}
 }
+
+// TestSetSafeCannotWeakenWriteConcern: whatever the session's Safe, the
+// server sees {w: "majority"} on every write command, including writes
+// sent through Run with a writeConcern of their own and through a $query
+// wrapper.
+func TestSetSafeCannotWeakenWriteConcern(t *testing.T) {
+	srv := startServer(t, wiretest.Config{SetName: "rs"})
+	session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
+	session.SetSafe(&mgo.Safe{W: 0})
+	c := session.DB("test").C("c")
+	if err := c.Insert(bson.M{"_id": 1}); err != nil {
+		t.Fatal(err)
+	}
+	var res bson.M
+	if err := session.DB("test").Run(bson.D{{Name: "delete", Value: "c"},
+		{Name: "deletes", Value: []bson.M{{"q": bson.M{"_id": 1}, "limit": 1}}},
+		{Name: "writeConcern", Value: bson.M{"w": 0}}}, &res); err != nil {
+		t.Fatal(err)
+	}
+	if err := session.DB("test").Run(bson.D{{Name: "$query", Value: bson.D{{Name: "insert", Value: "c"},
+		{Name: "documents", Value: []bson.M{{"_id": 2}}}, {Name: "writeConcern", Value: bson.M{"w": 0}}}}}, &res); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, cmd := range srv.Commands() {
+		switch cmd.Name {
+		case "insert", "delete":
+			seen++
+			if wc, _ := cmd.Doc["writeConcern"].(bson.M); wc["w"] != "majority" || len(wc) != 1 {
+				t.Errorf("%s carried writeConcern %v", cmd.Name, cmd.Doc["writeConcern"])
+			}
+		}
+	}
+	if seen != 3 {
+		t.Fatalf("server saw %d writes, want 3", seen)
+	}
+}

@@ -31,14 +31,26 @@ type Sequence struct {
 	Docs [][]byte
 }
 
+// msgRequiredBits are the OP_MSG flag bits that a parser must understand.
+const msgRequiredBits = 0xffff
+
 // ParseMsg parses an OP_MSG body: its flags, exactly one body section and
-// any number of document sequences. A checksum, if flagged, is dropped
-// unchecked (TCP and TLS already check the bytes).
+// any number of document sequences. A flag bit among bits 0-15 other than
+// checksumPresent and moreToCome is an error (ErrMalformed), as the OP_MSG
+// spec requires; bits 16-31 (exhaustAllowed and any unknown) are ignored.
+// A checksum, if flagged, is dropped unchecked (TCP and TLS already check
+// the bytes).
 func ParseMsg(body []byte) (Msg, error) {
 	if len(body) < 4+1+MinDocSize {
 		return Msg{}, fmt.Errorf("%w: OP_MSG of %d bytes", ErrMalformed, len(body))
 	}
 	m := Msg{Flags: binary.LittleEndian.Uint32(body)}
+	if unknown := m.Flags & msgRequiredBits &^ (MsgChecksumPresent | MsgMoreToCome); unknown != 0 {
+		// OP_MSG spec (mongodb/specifications, source/message/OP_MSG.md,
+		// flagBits): bits 0-15 are required, and parsers MUST error if an
+		// unknown one is set.
+		return Msg{}, fmt.Errorf("%w: OP_MSG with unknown required flag bits %#x", ErrMalformed, unknown)
+	}
 	rest := body[4:]
 	if m.Flags&MsgChecksumPresent != 0 {
 		rest = rest[:len(rest)-4]

@@ -45,6 +45,15 @@ func TestParseMsg(t *testing.T) {
 	}
 }
 
+// TestParseMsgOptionalFlags: the optional flag bits (16-31) are ignored.
+func TestParseMsgOptionalFlags(t *testing.T) {
+	for _, flags := range []uint32{MsgExhaustAllowed, 1 << 31} {
+		if _, err := ParseMsg(BuildMsg(1, 0, flags, doc())[HeaderSize:]); err != nil {
+			t.Errorf("flags %#x: %v", flags, err)
+		}
+	}
+}
+
 func TestParseMsgMalformed(t *testing.T) {
 	flags := []byte{0, 0, 0, 0}
 	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
@@ -52,14 +61,16 @@ func TestParseMsgMalformed(t *testing.T) {
 	longSeq[1] = 0x7f
 	unterminated := []byte{1, 6, 0, 0, 0, 'a', 'b'}
 	for name, body := range map[string][]byte{
-		"too short":            {0, 0, 0, 0, 0},
-		"no body section":      join(flags, sequence("s", doc())),
-		"two body sections":    join(flags, []byte{0}, doc(), []byte{0}, doc()),
-		"unknown kind":         join(flags, []byte{0}, doc(), []byte{2}, doc()),
-		"body past the end":    join(flags, []byte{0}, doc()[:10]),
-		"sequence past end":    join(flags, []byte{0}, doc(), longSeq),
-		"sequence id":          join(flags, []byte{0}, doc(), unterminated),
-		"document in sequence": join(flags, []byte{0}, doc(), sequence("s", doc()[:6])),
+		"too short":             {0, 0, 0, 0, 0},
+		"no body section":       join(flags, sequence("s", doc())),
+		"two body sections":     join(flags, []byte{0}, doc(), []byte{0}, doc()),
+		"unknown kind":          join(flags, []byte{0}, doc(), []byte{2}, doc()),
+		"body past the end":     join(flags, []byte{0}, doc()[:10]),
+		"sequence past end":     join(flags, []byte{0}, doc(), longSeq),
+		"sequence id":           join(flags, []byte{0}, doc(), unterminated),
+		"document in sequence":  join(flags, []byte{0}, doc(), sequence("s", doc()[:6])),
+		"unknown required flag": join([]byte{1 << 5, 0, 0, 0}, []byte{0}, doc()),
+		"flag bit 15":           join([]byte{0, 0x80, 0, 0}, []byte{0}, doc()),
 	} {
 		if _, err := ParseMsg(body); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: %v, want ErrMalformed", name, err)
