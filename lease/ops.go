@@ -59,8 +59,13 @@ func (s scope) assertHolderOp(name, holder string) txn.Op {
 // if the client has already recorded a later time (so a transaction built
 // long ago, or with a clock that went backwards, cannot apply). It also
 // counts the client's transactions, which tells readers that the client
-// has written again even when it records the same time as before.
-func (s scope) clockWriteOp(now time.Time) txn.Op {
+// has written again even when it records the same time as before. It
+// returns an ErrTimeOutOfRange error, and no op, if the store cannot hold
+// now: every builder gets the check with the op, so none can forget it.
+func (s scope) clockWriteOp(now time.Time) (txn.Op, error) {
+	if err := stored.CheckClockReading(now, s.id); err != nil {
+		return txn.Op{}, err
+	}
 	key := fieldWriters + "." + s.id
 	dbNow := toInt64(now)
 	return txn.Op{
@@ -74,7 +79,7 @@ func (s scope) clockWriteOp(now time.Time) txn.Op {
 			{Name: "$set", Value: bson.D{{Name: key, Value: dbNow}}},
 			{Name: "$inc", Value: bson.D{{Name: fieldWrites + "." + s.id, Value: int64(1)}}},
 		},
-	}
+	}, nil
 }
 
 // assertEntryOp returns an op on the named lease's document that asserts
@@ -125,7 +130,11 @@ func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]
 		expiry: expiry,
 		writer: s.id,
 	}
-	return []txn.Op{s.clockWriteOp(now), {
+	clock, err := s.clockWriteOp(now)
+	if err != nil {
+		return nil, entry{}, err
+	}
+	return []txn.Op{clock, {
 		C:      s.collection,
 		Id:     leaseDocId(s.namespace, name),
 		Assert: txn.DocMissing,
@@ -187,7 +196,11 @@ func extendOps(s scope, c cache, name string, request Request, now time.Time) ([
 		{Name: fieldExpiry, Value: toInt64(next.expiry)},
 		{Name: fieldWriter, Value: next.writer},
 	}}}
-	return []txn.Op{s.clockWriteOp(now), op}, next, nil
+	clock, err := s.clockWriteOp(now)
+	if err != nil {
+		return nil, entry{}, err
+	}
+	return []txn.Op{clock, op}, next, nil
 }
 
 // expireOps returns the ops that expire the named lease at time now. It
@@ -208,7 +221,11 @@ func expireOps(s scope, c cache, name string, now time.Time) ([]txn.Op, error) {
 	}
 	op := s.assertEntryOp(name, last)
 	op.Remove = true
-	return []txn.Op{s.clockWriteOp(now), op}, nil
+	clock, err := s.clockWriteOp(now)
+	if err != nil {
+		return nil, err
+	}
+	return []txn.Op{clock, op}, nil
 }
 
 // revokeOps returns the ops that remove the named lease, held by holder, at
@@ -221,7 +238,11 @@ func revokeOps(s scope, c cache, name, holder string, now time.Time) ([]txn.Op, 
 	if !found || last.holder != holder {
 		return nil, ErrInvalid
 	}
+	clock, err := s.clockWriteOp(now)
+	if err != nil {
+		return nil, err
+	}
 	op := s.assertHolderOp(name, holder)
 	op.Remove = true
-	return []txn.Op{s.clockWriteOp(now), op}, nil
+	return []txn.Op{clock, op}, nil
 }

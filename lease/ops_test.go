@@ -51,7 +51,8 @@ func clockOp(now time.Time) txn.Op {
 }
 
 func (s *OpsSuite) TestClockWriteOp(c *gc.C) {
-	op := testScope.clockWriteOp(zero)
+	op, err := testScope.clockWriteOp(zero)
+	c.Assert(err, jc.ErrorIsNil)
 	c.Check(op.Assert, jc.DeepEquals, d("$or", []bson.D{
 		d("writers.me", d("$lte", int64(3255759600000000005))),
 		d("writers.me", d("$exists", false)),

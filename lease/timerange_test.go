@@ -215,3 +215,32 @@ func (s *TimeRangeSuite) TestInfoFarExpiry(c *gc.C) {
 	c.Assert(found, jc.IsTrue)
 	c.Check(info.Expiry.Equal(farExpiry.Add(10*time.Hour)), jc.IsTrue, gc.Commentf("expiry %v", info.Expiry))
 }
+
+// TestRevokeOps: a revocation writes the clock document too, so a clock
+// reading the store cannot hold refuses it; before, the reading was
+// recorded wrapped (2262 as 1677, 1600 as 2184).
+func (s *TimeRangeSuite) TestRevokeOps(c *gc.C) {
+	cached := testCache(entry{holder: "holder", expiry: zero, writer: "me"})
+	for _, now := range []time.Time{lastTime.Add(time.Nanosecond), firstTime.Add(-time.Nanosecond), time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		ops, err := revokeOps(testScope, cached, "name", "holder", now)
+		checkRangeError(c, err, `clock reading `+now.UTC().Format(time.RFC3339Nano)+` of client "me"`+rangeTail)
+		c.Check(ops, gc.IsNil)
+	}
+	for _, now := range []time.Time{lastTime, firstTime} {
+		_, err := revokeOps(testScope, cached, "name", "holder", now)
+		c.Check(err, jc.ErrorIsNil)
+	}
+}
+
+// TestClockWriteOpRange: the op every builder starts with carries the
+// check, so that no builder can record a wrapped reading.
+func (s *TimeRangeSuite) TestClockWriteOpRange(c *gc.C) {
+	_, err := testScope.clockWriteOp(lastTime.Add(time.Nanosecond))
+	checkRangeError(c, err, `clock reading `+lastTime.Add(time.Nanosecond).UTC().Format(time.RFC3339Nano)+` of client "me"`+rangeTail)
+	op, err := testScope.clockWriteOp(lastTime)
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(op.Update, jc.DeepEquals, d(
+		"$set", d("writers.me", lastTime.UnixNano()),
+		"$inc", d("writes.me", int64(1)),
+	))
+}
