@@ -38,19 +38,22 @@ type Server struct {
 	ext *mgo.DialInfo // the external server; nil for the embedded one
 
 	dir        string       // FerretDB's data directory
-	ln         net.Listener // the bridge's listener, open until Close
+	ln         net.Listener // the server's listener, open until Close
 	acceptDone chan struct{}
 	writeMu    sync.Mutex // serialises write commands
 	commands   atomic.Int64
-	cursors    cursorTable
+	accepted   atomic.Int64
+	faults     faultList
+	auth       atomic.Pointer[authConfig] // for new connections; nil: none required
 
 	lifeMu sync.Mutex // serialises Stop, Restart and Close
 	ferret *ferret    // the running FerretDB; nil while stopped
 	closed bool
 
-	mu       sync.Mutex // guards upstream and conns
+	mu       sync.Mutex // guards upstream, conns and password
 	upstream string     // FerretDB's address; "" while stopped
 	conns    map[*conn]struct{}
+	password string         // given to RequireAuth
 	connWG   sync.WaitGroup // the goroutines serving conns
 }
 
@@ -209,6 +212,16 @@ func (s *Server) Commands() int64 {
 	return s.commands.Load()
 }
 
+// Connections returns how many client connections the server has
+// accepted since Start, including those it closed at once because
+// FerretDB was stopped. Against an external server it returns -1.
+func (s *Server) Connections() int64 {
+	if s.ext != nil {
+		return -1
+	}
+	return s.accepted.Load()
+}
+
 // stopLocked closes every connection and stops FerretDB, if it is running.
 // The caller holds lifeMu.
 func (s *Server) stopLocked() {
@@ -227,7 +240,6 @@ func (s *Server) stopLocked() {
 // connDone is called by each connection's goroutine as it ends.
 func (s *Server) connDone(c *conn) {
 	c.close()
-	s.cursors.removeOwner(c)
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()

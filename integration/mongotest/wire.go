@@ -9,16 +9,15 @@ import (
 	"math"
 )
 
-// This file frames the MongoDB wire protocol messages that the bridge
-// reads and writes: mgo.v2 speaks the legacy OP_QUERY, OP_REPLY and
-// OP_KILL_CURSORS; FerretDB speaks only OP_MSG.
+// This file frames the MongoDB wire protocol messages that the server
+// reads and writes: OP_MSG in both directions, and, for the handshake
+// alone, OP_QUERY requests answered with OP_REPLY.
 
 // Wire protocol operation codes.
 const (
-	opReply       = 1
-	opQuery       = 2004
-	opKillCursors = 2007
-	opMsg         = 2013
+	opReply = 1
+	opQuery = 2004
+	opMsg   = 2013
 )
 
 // Sizes of the protocol.
@@ -30,10 +29,13 @@ const (
 // flagQueryFailure marks an OP_REPLY whose document is a query error.
 const flagQueryFailure = 2
 
-// OP_MSG flag bits the bridge has to know about.
+// OP_MSG flag bits. The low 16 bits are "required": a receiver that does
+// not know one of them must fail the message.
 const (
 	msgChecksumPresent = 1 << 0
 	msgMoreToCome      = 1 << 1
+	msgExhaustAllowed  = 1 << 16
+	msgRequiredBits    = 0xffff
 )
 
 // header is the standard message header.
@@ -81,7 +83,7 @@ type query struct {
 }
 
 // parseQuery parses an OP_QUERY body: flags, namespace, skip, limit, the
-// query document and an optional field selector, which the bridge ignores.
+// query document and an optional field selector, which is ignored.
 func parseQuery(body []byte) (query, error) {
 	if len(body) < 4 {
 		return query{}, errors.New("OP_QUERY too short")
@@ -105,26 +107,110 @@ func parseQuery(body []byte) (query, error) {
 	return q, nil
 }
 
-// parseKillCursors returns the cursor ids of an OP_KILL_CURSORS body.
-func parseKillCursors(body []byte) ([]int64, error) {
-	if len(body) < 8 {
-		return nil, errors.New("OP_KILL_CURSORS too short")
+// msg is a parsed OP_MSG request.
+type msg struct {
+	flags uint32
+	body  []element // the body section, with each document sequence appended as an array
+}
+
+// parseMsg parses an OP_MSG body: flag bits, exactly one body section
+// (kind 0), any number of document sequences (kind 1), and an optional
+// checksum, which is not verified. Each document sequence becomes an array
+// field of the body, named by its identifier, as the OP_MSG specification
+// says a server must treat it.
+func parseMsg(body []byte) (msg, error) {
+	if len(body) < 4 {
+		return msg{}, errors.New("OP_MSG too short")
 	}
-	n := int64(int32(binary.LittleEndian.Uint32(body[4:])))
-	if n < 0 || int64(len(body)-8) != 8*n {
-		return nil, errors.New("OP_KILL_CURSORS cursor count does not match its length")
+	m := msg{flags: binary.LittleEndian.Uint32(body)}
+	if unknown := m.flags & msgRequiredBits &^ (msgChecksumPresent | msgMoreToCome); unknown != 0 {
+		return msg{}, fmt.Errorf("OP_MSG has unknown required flag bits 0x%x", unknown)
 	}
-	ids := make([]int64, n)
-	for i := range ids {
-		ids[i] = int64(binary.LittleEndian.Uint64(body[8+8*i:]))
+	rest := body[4:]
+	if m.flags&msgChecksumPresent != 0 {
+		if len(rest) < 4 {
+			return msg{}, errors.New("OP_MSG too short for its checksum")
+		}
+		rest = rest[:len(rest)-4]
 	}
-	return ids, nil
+	var bodyDoc []byte
+	var seqs []element
+	for len(rest) > 0 {
+		kind := rest[0]
+		rest = rest[1:]
+		if len(rest) < 4 {
+			return msg{}, errors.New("OP_MSG section truncated")
+		}
+		n := int(binary.LittleEndian.Uint32(rest))
+		if n < 5 || n > len(rest) {
+			return msg{}, errors.New("OP_MSG section length out of range")
+		}
+		section := rest[:n]
+		rest = rest[n:]
+		switch kind {
+		case 0:
+			if bodyDoc != nil {
+				return msg{}, errors.New("OP_MSG has more than one body section")
+			}
+			bodyDoc = section
+		case 1:
+			seq, err := parseSequence(section[4:])
+			if err != nil {
+				return msg{}, err
+			}
+			seqs = append(seqs, seq)
+		default:
+			return msg{}, fmt.Errorf("OP_MSG section of unknown kind %d", kind)
+		}
+	}
+	if bodyDoc == nil {
+		return msg{}, errors.New("OP_MSG has no body section")
+	}
+	var err error
+	if m.body, err = splitDoc(bodyDoc); err != nil {
+		return msg{}, fmt.Errorf("OP_MSG body: %w", err)
+	}
+	for _, seq := range seqs {
+		if _, dup := lookup(m.body, seq.key); dup {
+			return msg{}, fmt.Errorf("OP_MSG document sequence %q duplicates a body field", seq.key)
+		}
+	}
+	m.body = append(m.body, seqs...)
+	return m, nil
+}
+
+// parseSequence returns the content of a document sequence section (after
+// its size) as an array element named by its identifier.
+func parseSequence(b []byte) (element, error) {
+	end := bytes.IndexByte(b, 0)
+	if end < 0 {
+		return element{}, errors.New("OP_MSG document sequence identifier not terminated")
+	}
+	e := element{kind: bsonArray, key: string(b[:end])}
+	rest := b[end+1:]
+	var docs []element
+	for len(rest) > 0 {
+		if len(rest) < 5 {
+			return element{}, errors.New("OP_MSG document sequence truncated")
+		}
+		n := int(binary.LittleEndian.Uint32(rest))
+		if n < 5 || n > len(rest) {
+			return element{}, errors.New("OP_MSG document sequence length out of range")
+		}
+		if _, err := splitDoc(rest[:n]); err != nil {
+			return element{}, fmt.Errorf("OP_MSG document sequence %q: %w", e.key, err)
+		}
+		docs = append(docs, element{kind: bsonDocument, key: fmt.Sprint(len(docs)), value: rest[:n]})
+		rest = rest[n:]
+	}
+	e.value = buildDoc(docs)
+	return e, nil
 }
 
 // buildMsg returns an OP_MSG message with no flags and the single
 // document doc as its body section.
-func buildMsg(requestID int32, doc []byte) []byte {
-	b := appendHeader(make([]byte, 0, headerSize+5+len(doc)), 5+len(doc), requestID, 0, opMsg)
+func buildMsg(requestID, responseTo int32, doc []byte) []byte {
+	b := appendHeader(make([]byte, 0, headerSize+5+len(doc)), 5+len(doc), requestID, responseTo, opMsg)
 	b = binary.LittleEndian.AppendUint32(b, 0)
 	b = append(b, 0) // section kind 0: body
 	return append(b, doc...)
@@ -176,13 +262,20 @@ func okReply(fields ...element) []byte {
 	return buildDoc(append(fields, doubleElement("ok", 1)))
 }
 
-// errorReply returns a failed command reply, as MongoDB words them.
+// errorReply returns a failed command reply, as MongoDB words them: ok,
+// errmsg, code and codeName.
 func errorReply(code int32, format string, args ...any) []byte {
-	return buildDoc([]element{
+	return buildDoc(errorFields(code, fmt.Sprintf(format, args...)))
+}
+
+// errorFields returns the fields of a failed command reply.
+func errorFields(code int32, errmsg string) []element {
+	return []element{
 		doubleElement("ok", 0),
-		stringElement("errmsg", fmt.Sprintf(format, args...)),
+		stringElement("errmsg", errmsg),
 		int32Element("code", code),
-	})
+		stringElement("codeName", codeNames[code]),
+	}
 }
 
 // doubleElement returns a BSON double element.
@@ -198,4 +291,25 @@ func int32Element(key string, n int32) element {
 // int64Element returns a BSON int64 element.
 func int64Element(key string, n int64) element {
 	return element{kind: bsonInt64, key: key, value: binary.LittleEndian.AppendUint64(nil, uint64(n))}
+}
+
+// boolElement returns a BSON boolean element.
+func boolElement(key string, v bool) element {
+	b := byte(0)
+	if v {
+		b = 1
+	}
+	return element{kind: bsonBool, key: key, value: []byte{b}}
+}
+
+// binaryElement returns a BSON binary element of the generic subtype.
+func binaryElement(key string, data []byte) element {
+	v := binary.LittleEndian.AppendUint32(nil, uint32(len(data)))
+	v = append(append(v, 0), data...)
+	return element{kind: bsonBinary, key: key, value: v}
+}
+
+// docElement returns a BSON embedded document element.
+func docElement(key string, fields ...element) element {
+	return element{kind: bsonDocument, key: key, value: buildDoc(fields)}
 }

@@ -1,0 +1,133 @@
+package mongotest_test
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+
+	jc "github.com/juju/testing/checkers"
+	"github.com/xdg-go/scram"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/bson"
+)
+
+// authSuite checks the server's SCRAM authentication on raw connections,
+// with xdg-go/scram's client.
+type authSuite struct {
+	serverFixture
+}
+
+var _ = gc.Suite(&authSuite{})
+
+const (
+	testUser     = "ann"
+	testPassword = "secret\u00a0pass" // SASLprep maps the no-break space
+)
+
+func (s *authSuite) SetUpTest(c *gc.C) {
+	embeddedOnly(c)
+	s.serverFixture.SetUpTest(c)
+	c.Assert(s.server.RequireAuth(testUser, testPassword), jc.ErrorIsNil)
+}
+
+// scramClient returns a client conversation for mech, with MongoDB's
+// password digest for SCRAM-SHA-1.
+func scramClient(c *gc.C, mech, user, password string) *scram.ClientConversation {
+	var client *scram.Client
+	var err error
+	if mech == "SCRAM-SHA-1" {
+		digest := md5.Sum([]byte(user + ":mongo:" + password))
+		client, err = scram.SHA1.NewClientUnprepped(user, hex.EncodeToString(digest[:]), "")
+	} else {
+		client, err = scram.SHA256.NewClient(user, password, "")
+	}
+	c.Assert(err, jc.ErrorIsNil)
+	return client.NewConversation()
+}
+
+// login runs a SCRAM conversation on conn and returns the reply that
+// ended it: the failure, or the last success.
+func login(c *gc.C, conn *rawConn, db, mech, user, password string, skipEmpty bool) bson.M {
+	conv := scramClient(c, mech, user, password)
+	first, err := conv.Step("")
+	c.Assert(err, jc.ErrorIsNil)
+	reply := conn.run(db, bson.D{
+		{Name: "saslStart", Value: 1}, {Name: "mechanism", Value: mech},
+		{Name: "payload", Value: []byte(first)}, {Name: "autoAuthorize", Value: 1},
+		{Name: "options", Value: bson.M{"skipEmptyExchange": skipEmpty}},
+	})
+	for reply["ok"] == 1.0 && reply["done"] == false {
+		c.Assert(reply["conversationId"], gc.Equals, 1)
+		var next string
+		if !conv.Done() {
+			next, err = conv.Step(string(reply["payload"].([]byte)))
+			c.Assert(err, jc.ErrorIsNil)
+		}
+		reply = conn.run(db, bson.D{
+			{Name: "saslContinue", Value: 1}, {Name: "conversationId", Value: 1}, {Name: "payload", Value: []byte(next)},
+		})
+	}
+	if reply["ok"] == 1.0 && !conv.Done() {
+		// The server's final message came with done: check it.
+		_, err := conv.Step(string(reply["payload"].([]byte)))
+		c.Assert(err, jc.ErrorIsNil)
+	}
+	if reply["ok"] == 1.0 {
+		c.Check(conv.Valid(), jc.IsTrue)
+	}
+	return reply
+}
+
+var unauthorized = bson.M{"ok": 0.0, "code": 13, "codeName": "Unauthorized", "errmsg": "command count requires authentication"}
+
+func (s *authSuite) TestLogin(c *gc.C) {
+	for _, mech := range []string{"SCRAM-SHA-256", "SCRAM-SHA-1"} {
+		for _, skipEmpty := range []bool{true, false} {
+			conn := dialRaw(c, s.server.Addr())
+			c.Check(conn.run("test", countCmd()), jc.DeepEquals, unauthorized)
+			c.Check(conn.run("admin", bson.D{{Name: "ping", Value: 1}})["ok"], gc.Equals, 1.0)
+			c.Check(conn.run("admin", bson.D{{Name: "isMaster", Value: 1}})["ok"], gc.Equals, 1.0)
+
+			reply := login(c, conn, "admin", mech, testUser, testPassword, skipEmpty)
+			c.Check(reply["ok"], gc.Equals, 1.0, gc.Commentf("%s, skipEmptyExchange %v: %v", mech, skipEmpty, reply))
+			c.Check(reply["done"], gc.Equals, true)
+			c.Check(conn.run("test", countCmd()), jc.DeepEquals, bson.M{"ok": 1.0, "n": 0})
+
+			// Once per connection.
+			again := login(c, conn, "admin", mech, testUser, testPassword, skipEmpty)
+			c.Check(again["ok"], gc.Equals, 0.0)
+			c.Check(again["errmsg"], gc.Matches, "Each client connection may only be authenticated once.*")
+			conn.Close()
+		}
+	}
+}
+
+func (s *authSuite) TestLoginFails(c *gc.C) {
+	failed := bson.M{"ok": 0.0, "code": 18, "codeName": "AuthenticationFailed", "errmsg": "Authentication failed."}
+	for _, t := range []struct{ db, mech, user, password string }{
+		{"admin", "SCRAM-SHA-256", testUser, "wrong"},
+		{"admin", "SCRAM-SHA-1", testUser, "wrong"},
+		{"admin", "SCRAM-SHA-256", "bob", testPassword},
+		{"test", "SCRAM-SHA-256", testUser, testPassword}, // the user is in admin
+	} {
+		conn := dialRaw(c, s.server.Addr())
+		c.Check(login(c, conn, t.db, t.mech, t.user, t.password, true), jc.DeepEquals, failed, gc.Commentf("%+v", t))
+		c.Check(conn.run("test", countCmd()), jc.DeepEquals, unauthorized)
+		// The failed conversation is over.
+		reply := conn.run("admin", bson.D{{Name: "saslContinue", Value: 1}, {Name: "conversationId", Value: 1}, {Name: "payload", Value: []byte{}}})
+		c.Check(reply["code"], gc.Equals, 17)
+		// The connection may try again.
+		c.Check(login(c, conn, "admin", "SCRAM-SHA-256", testUser, testPassword, true)["ok"], gc.Equals, 1.0)
+		conn.Close()
+	}
+
+	conn := dialRaw(c, s.server.Addr())
+	defer conn.Close()
+	reply := conn.run("admin", bson.D{{Name: "saslStart", Value: 1}, {Name: "mechanism", Value: "PLAIN"}, {Name: "payload", Value: []byte("x")}})
+	c.Check(reply["code"], gc.Equals, 334)
+	reply = conn.run("admin", bson.D{{Name: "saslStart", Value: 1}, {Name: "mechanism", Value: "SCRAM-SHA-256"}, {Name: "payload", Value: "not binary"}})
+	c.Check(reply["code"], gc.Equals, 2)
+}
+
+func (s *authSuite) TestRequireAuthErrors(c *gc.C) {
+	c.Check(s.server.RequireAuth("", "x"), gc.ErrorMatches, "mongotest: RequireAuth: empty user name")
+}
