@@ -212,3 +212,28 @@ func saslReply(done bool, payload []byte) []byte {
 		binaryElement("payload", payload),
 	)
 }
+
+// supportedMechs handles the saslSupportedMechs field of a hello or
+// isMaster command on a server that requires authentication: it returns
+// the command without it, and the field to add to the reply, which lists
+// both mechanisms if the field names the user ("admin.<user>"), as
+// MongoDB answers. ok is false if there is nothing to add.
+func (a *authState) supportedMechs(cmd []element) (rest []element, field element, ok bool) {
+	if a.cfg == nil {
+		return cmd, element{}, false
+	}
+	e, found := lookup(cmd, "saslSupportedMechs")
+	if !found {
+		return cmd, element{}, false
+	}
+	for _, f := range cmd {
+		if f.key != "saslSupportedMechs" {
+			rest = append(rest, f)
+		}
+	}
+	if name, _ := e.str(); name != authDB+"."+a.cfg.user {
+		return rest, element{}, false
+	}
+	mechs := buildDoc([]element{stringElement("0", "SCRAM-SHA-1"), stringElement("1", "SCRAM-SHA-256")})
+	return rest, element{kind: bsonArray, key: "saslSupportedMechs", value: mechs}, true
+}

@@ -131,3 +131,20 @@ func (s *authSuite) TestLoginFails(c *gc.C) {
 func (s *authSuite) TestRequireAuthErrors(c *gc.C) {
 	c.Check(s.server.RequireAuth("", "x"), gc.ErrorMatches, "mongotest: RequireAuth: empty user name")
 }
+
+// TestSupportedMechs asks, as drivers do in the handshake, which
+// mechanisms a user has.
+func (s *authSuite) TestSupportedMechs(c *gc.C) {
+	conn := dialRaw(c, s.server.Addr())
+	defer conn.Close()
+	both := []interface{}{"SCRAM-SHA-1", "SCRAM-SHA-256"}
+	for _, name := range []string{"isMaster", "hello"} {
+		reply := conn.run("admin", bson.D{{Name: name, Value: 1}, {Name: "saslSupportedMechs", Value: "admin." + testUser}})
+		c.Check(reply["saslSupportedMechs"], jc.DeepEquals, both, gc.Commentf("%s: %v", name, reply))
+		reply = conn.run("admin", bson.D{{Name: name, Value: 1}, {Name: "saslSupportedMechs", Value: "admin.bob"}})
+		c.Check(reply["ok"], gc.Equals, 1.0)
+		c.Check(reply["saslSupportedMechs"], gc.IsNil)
+	}
+	_, reply := conn.query("admin.$cmd", marshal(c, bson.D{{Name: "isMaster", Value: 1}, {Name: "saslSupportedMechs", Value: "admin." + testUser}}))
+	c.Check(reply["saslSupportedMechs"], jc.DeepEquals, both)
+}

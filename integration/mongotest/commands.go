@@ -47,6 +47,11 @@ func (c *conn) command(body []element) ([]byte, error) {
 	if err != nil {
 		return errorReply(codeFailedToParse, "%s: %v", name, err), nil
 	}
+	var mechs element
+	var addMechs bool
+	if handshakeCommands[name] {
+		cmd, mechs, addMechs = c.auth.supportedMechs(cmd)
+	}
 	if writes[name] {
 		c.s.writeMu.Lock()
 		defer c.s.writeMu.Unlock()
@@ -57,6 +62,9 @@ func (c *conn) command(body []element) ([]byte, error) {
 	}
 	if reply, err = unescapeReply(reply); err != nil {
 		return nil, err
+	}
+	if addMechs {
+		return addField(reply, mechs)
 	}
 	if !monitoring[name] {
 		if wce := c.s.faults.take(faultWriteConcern, name); wce != nil {

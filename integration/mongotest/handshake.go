@@ -47,9 +47,15 @@ func (c *conn) handshake(h header, body []byte) ([]byte, error) {
 			fwd = append(fwd, e)
 		}
 	}
+	fwd, mechs, addMechs := c.auth.supportedMechs(fwd)
 	reply, err := c.roundTrip(buildDoc(append(fwd, stringElement("$db", db))))
 	if err != nil {
 		return nil, err
+	}
+	if addMechs {
+		if reply, err = addField(reply, mechs); err != nil {
+			return nil, err
+		}
 	}
 	return buildReply(h.requestID, 0, reply), nil
 }
