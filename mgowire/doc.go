@@ -1,0 +1,145 @@
+// Package mgowire lets gopkg.in/mgo.v2 and mgo/txn, unchanged, use MongoDB
+// 5.1 and later (6.0, 7.0, 8.0), which accept only OP_MSG, while still
+// working with 3.6 to 5.0.
+//
+// [Dial] and [DialWithInfo] return an ordinary *mgo.Session whose
+// connections are made by mgowire (mgo.DialInfo.DialServer): each is a
+// net.Conn that translates between mgo's legacy wire protocol and OP_MSG.
+// What a connection does, message by message:
+//
+//   - An OP_QUERY command on "<db>.$cmd" becomes an OP_MSG with the same
+//     command and $db; a "$query" wrapper is removed, keeping its
+//     $readPreference. The OP_MSG reply becomes the OP_REPLY mgo expects.
+//     isMaster keeps its name, so the reply keeps the "ismaster" field that
+//     mgo reads.
+//   - OP_KILL_CURSORS, which names no collection, becomes killCursors
+//     commands: the collection of every cursor is learned from the replies
+//     to find, aggregate and getMore, in a table that all the connections of
+//     a session share, because mgo may kill a cursor through another
+//     socket than the one that opened it. The server's replies are read and
+//     dropped, as mgo expects none.
+//   - getnonce (which mgo sends on every new socket, and MongoDB 6.2
+//     removed) and logout (which mgo sends on reused sockets, and MongoDB
+//     7.3 refuses) are answered by the connection itself. saslStart,
+//     saslContinue and authenticate from mgo are refused with code 18:
+//     credentials go to mgowire, which authenticates each connection once,
+//     when it is made, with SCRAM-SHA-256 or SCRAM-SHA-1
+//     (github.com/xdg-go/scram); mgo never has credentials, so its re-login
+//     and logout never reach the server (MongoDB 5.3 and later refuse a
+//     second authentication on a connection).
+//   - A legacy OP_QUERY outside "$cmd" gets a query failure reply
+//     ({$err, code: 352}); OP_INSERT, OP_UPDATE, OP_DELETE, OP_GET_MORE and
+//     any unknown opcode close the connection with an error whose cause is
+//     [ErrUnsupported]. mgo.v2 sends none of them to a server of wire
+//     version 4 (MongoDB 3.2) or later. A message that breaks the
+//     protocol closes the connection with an error whose cause is
+//     [ErrMalformed]; parsing checks every length and never panics.
+//
+// # Replica sets
+//
+// On insert, update, delete and findAndModify (which mgo sends without
+// one, and mgo/txn relies on), the connection sets the write concern of
+// [Options.WriteConcern], by default {w: "majority"}, replacing the
+// {getLastError: 1, ...} document that mgo derives from Session.SetSafe:
+// Session.SetSafe therefore does not change the write concern (not even
+// SetSafe(nil), which becomes acknowledged), so that no code path can
+// weaken the guarantee below by accident. A writeConcernError in a reply
+// always reaches mgo as an error: mgo reads it itself in the replies to
+// insert, update and delete (as a *mgo.LastError with its code); in any
+// other reply, where mgo ignores it (findAndModify in particular, so that
+// a write that failed to reach a majority would look successful), the
+// connection turns the reply into a failed one, {ok: 0, errmsg:
+// "write concern not satisfied: ...", code}, which mgo returns as a
+// *mgo.QueryError. The write may still have been applied on the primary;
+// the error says only that its durability is not known.
+//
+// After passing mgo a reply whose error is of the "not writable primary"
+// or "node is recovering" class of the Server Discovery and Monitoring
+// spec (codes 10107, 13435, 10058, 11600, 11602, 13436, 189, 91 at the
+// top level, in writeConcernError or in writeErrors; for an error without a
+// code, a message containing "not master", "not primary" or "node is
+// recovering"), the connection closes itself: the next Read fails with
+// [ErrNotPrimary], mgo drops the socket, resynchronises the cluster and
+// looks for the primary again. When mgo sets the slaveOk bit (Monotonic
+// and Eventual sessions) on a replica-set member, the command gets
+// $readPreference {mode: "primaryPreferred"}; mgowire's sessions start
+// in Strong mode, in which every read and write goes to the primary.
+//
+// # Why a token's fencing survives a failover
+//
+// The lease package fences a write with an mgo/txn assertion on the lease
+// document (its holder and expiry), in the same transaction as the write.
+// With every write acknowledged by a majority and every read on the
+// primary, a stale token's write cannot commit across a failover. The
+// argument rests on two documented properties of MongoDB's replication
+// (protocol version 1, Raft-like): a write acknowledged by a majority of
+// voting members is never rolled back, because only a member holding it
+// can be elected; and once a majority has voted in a newer term, a primary
+// of an older term can no longer get a majority to acknowledge anything.
+//
+//  1. What mgo reports as written is durable. Every step mgo/txn takes (the
+//     insert of the transaction document, the findAndModify calls that
+//     queue it on each document, the updates of its state, and the updates
+//     that apply its operations) carries the majority write concern, and
+//     an unacknowledged step reaches mgo as an error. A later primary holds
+//     every step that succeeded.
+//  2. A transaction's assertions are evaluated on the primary after it is
+//     queued on the asserted documents, and its operations are applied only
+//     once the outcome is recorded in the transaction document, itself a
+//     majority write. A runner that meets an unfinished transaction on a
+//     new primary resumes it from what a majority recorded: it re-evaluates
+//     the assertions if no outcome was recorded, and otherwise applies the
+//     recorded outcome, which was reached on a primary that could still
+//     get a majority to record it.
+//  3. A deposed primary that has not yet noticed may read stale data: the
+//     lease document without the new holder's claim, made under the newer
+//     term. An assertion evaluated there may pass wrongly; but the steps
+//     that would record and apply that outcome are writes of the older
+//     term, which a majority, having voted in the newer one, will not
+//     acknowledge. They fail (writeConcernError after wtimeout, or
+//     not-primary and a closed connection once the old primary steps down),
+//     are rolled back when it rejoins, and the stale token's write never
+//     commits.
+//
+// What this does not guarantee:
+//   - Reads are not linearizable. A read on a primary that has just lost
+//     its majority (before it notices and steps down) can return stale
+//     data; mgowire does not add readConcern "majority" or "linearizable".
+//     A stale read can make the library refuse a claim it could have made,
+//     or report a lease it no longer holds, but it cannot make a stale
+//     token's write commit (point 3).
+//   - The argument covers the store only. Whether a lease has expired is
+//     decided by the clocks of the lease package's clients, as in Juju.
+//   - An error does not mean the write did not happen: after a
+//     writeConcernError or a closed connection the write may be applied
+//     and survive. mgo/txn copes (its operations are idempotent and
+//     resumable); other writes must be checked or retried by the caller.
+//   - With Options.WriteConcern below a majority (w: 1, say), point 1 fails
+//     and none of this holds. Without a wtimeout, a write on a set that has
+//     lost its majority waits until the majority returns or mgo's socket
+//     timeout ends it: safe, but not live.
+//   - mgowire sends no lsid or txnNumber: no retryable writes, no
+//     server-side transactions, no causal consistency.
+//   - All of this rests on MongoDB's replication protocol and on reading
+//     its documentation and mgo's source; it was tested here only against
+//     in-process fakes and an embedded FerretDB, never against a real
+//     replica set failing over.
+//
+// # Connections and time
+//
+// A connection has no goroutine of its own: Write sends each translated
+// command before it returns, and Read reads the server's replies in
+// request order. The deadlines mgo sets go to the server's connection;
+// Read waiting for mgo's next request (nothing pending) is ended by Close,
+// not by a deadline, which is how mgo uses it. Setting up a connection
+// (dial, TLS, authentication) is bounded by [Options.ConnectTimeout], the
+// one place where mgowire reads the wall clock, because net.Conn deadlines
+// are absolute times.
+//
+// Sources: mongodb/specifications (OP_MSG, server discovery and
+// monitoring, server selection, auth), the MongoDB manual's legacy
+// opcodes page, SERVER-66833 (5.1+ closes connections on legacy
+// fire-and-forget opcodes), SERVER-71007 (getnonce removed), SERVER-57369
+// (one authentication per connection), and mgo.v2's socket.go, auth.go
+// and session.go.
+package mgowire

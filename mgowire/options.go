@@ -1,0 +1,89 @@
+package mgowire
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"time"
+
+	mgo "gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/bson"
+)
+
+// DefaultConnectTimeout is how long dialing one server, its TLS handshake
+// and its authentication may take together when neither
+// [Options.ConnectTimeout] nor mgo.DialInfo.Timeout says.
+const DefaultConnectTimeout = 10 * time.Second
+
+// Options are what mgowire adds to mgo.DialInfo. The zero value asks for
+// majority writes over plain TCP. [DialWithInfo] reads them and never
+// changes them.
+type Options struct {
+	// WriteConcern is the write concern that every insert, update, delete
+	// and findAndModify carries, replacing the one that mgo derives from
+	// Session.SetSafe (see the package documentation). It needs W ≥ 1 or
+	// WMode ("majority" or a tag set name); WTimeout is in milliseconds (0:
+	// wait as long as it takes) and J asks for the journal. FSync is
+	// refused: MongoDB treats it as J. nil means {w: "majority"}, which a
+	// replica set needs for the guarantees in the package documentation.
+	WriteConcern *mgo.Safe
+
+	// TLS, if not nil, makes every connection TLS with this configuration.
+	// An empty ServerName is set, for each connection, to the host of the
+	// server's address. nil means plain TCP.
+	TLS *tls.Config
+
+	// ConnectTimeout bounds dialing one server together with the TLS
+	// handshake and authentication. Zero means mgo.DialInfo.Timeout, or
+	// [DefaultConnectTimeout] if that is zero too. It must not be negative.
+	ConnectTimeout time.Duration
+
+	// DialConn, if not nil, replaces the TCP dial: it returns a connection
+	// to addr ("host:port", as mgo names the server), over which mgowire
+	// then speaks TLS (if TLS is set), authenticates and translates. Tests
+	// use it to put faults under the translator. nil means net.Dialer with
+	// the connect timeout.
+	DialConn func(addr string) (net.Conn, error)
+}
+
+// Validate returns an error, whose cause is [ErrInvalid], naming the first
+// field of o that cannot be used, in field order; nil if all can.
+func (o Options) Validate() error {
+	if wc := o.WriteConcern; wc != nil {
+		switch {
+		case wc.W < 0:
+			return fmt.Errorf("%w: WriteConcern.W %d is negative", ErrInvalid, wc.W)
+		case wc.W == 0 && wc.WMode == "":
+			return fmt.Errorf("%w: WriteConcern asks for no acknowledgement (W 0, WMode empty); set W ≥ 1 or WMode, e.g. \"majority\"", ErrInvalid)
+		case wc.WTimeout < 0:
+			return fmt.Errorf("%w: WriteConcern.WTimeout %d ms is negative", ErrInvalid, wc.WTimeout)
+		case wc.FSync:
+			return fmt.Errorf("%w: WriteConcern.FSync is set; MongoDB treats fsync as j: set J instead", ErrInvalid)
+		}
+	}
+	if o.ConnectTimeout < 0 {
+		return fmt.Errorf("%w: ConnectTimeout %v is negative", ErrInvalid, o.ConnectTimeout)
+	}
+	return nil
+}
+
+// writeConcernDoc returns the writeConcern document for wc, or for
+// {w: "majority"} when wc is nil.
+func writeConcernDoc(wc *mgo.Safe) bson.Raw {
+	if wc == nil {
+		return rawDoc(bson.D{{Name: "w", Value: "majority"}})
+	}
+	var doc bson.D
+	if wc.WMode != "" {
+		doc = append(doc, bson.DocElem{Name: "w", Value: wc.WMode})
+	} else {
+		doc = append(doc, bson.DocElem{Name: "w", Value: wc.W})
+	}
+	if wc.J {
+		doc = append(doc, bson.DocElem{Name: "j", Value: true})
+	}
+	if wc.WTimeout > 0 {
+		doc = append(doc, bson.DocElem{Name: "wtimeout", Value: wc.WTimeout})
+	}
+	return rawDoc(doc)
+}
