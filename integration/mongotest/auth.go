@@ -71,7 +71,8 @@ func newAuthConfig(user, password string) (*authConfig, error) {
 // a MongoDB server with access control does. Until then such a connection
 // may only run hello, isMaster, ping, buildInfo and the authentication
 // commands; any other command gets error 13 Unauthorized. A connection
-// may authenticate only once, as on MongoDB 5.3 and later. [Server.Dial]
+// may authenticate only once, as on MongoDB 5.3 and later, and logout
+// leaves it unauthenticated for good. [Server.Dial]
 // authenticates with these credentials from then on. It returns an error
 // for an empty user and against an external server.
 func (s *Server) RequireAuth(user, password string) error {
@@ -102,7 +103,8 @@ var openCommands = map[string]bool{
 // authState is one connection's authentication.
 type authState struct {
 	cfg  *authConfig // nil if the server requires none
-	done bool        // authenticated
+	done bool        // authenticated, and not logged out since
+	once bool        // authenticated once: no second time
 	conv *scram.ServerConversation
 	// skipEmpty is saslStart's options.skipEmptyExchange: answer done
 	// with the server's final message, without waiting for an empty
@@ -128,6 +130,11 @@ func (c *conn) authenticate(name, db string, body []element) ([]byte, bool) {
 		return a.start(db, body), true
 	case "saslContinue":
 		return a.step(body), true
+	case "logout":
+		// As MongoDB up to 7.x does: the connection is no longer
+		// authenticated, and may not authenticate again.
+		a.done = false
+		return okReply(), true
 	}
 	if !a.done && !openCommands[name] {
 		return errorReply(codeUnauthorized, "command %s requires authentication", name), true
@@ -137,7 +144,7 @@ func (c *conn) authenticate(name, db string, body []element) ([]byte, bool) {
 
 // start answers saslStart.
 func (a *authState) start(db string, body []element) []byte {
-	if a.done {
+	if a.once {
 		return errorReply(codeBadValue, "Each client connection may only be authenticated once. Previously authenticated as: %s@%s", a.cfg.user, authDB)
 	}
 	mechElem, _ := lookup(body, "mechanism")
@@ -176,7 +183,7 @@ func (a *authState) step(body []element) []byte {
 	if a.conv.Done() {
 		// The client's empty message after the server's final one.
 		a.conv = nil
-		a.done = true
+		a.done, a.once = true, true
 		return saslReply(true, nil)
 	}
 	return a.continueWith(body)
@@ -198,7 +205,7 @@ func (a *authState) continueWith(body []element) []byte {
 	}
 	if a.conv.Done() && a.skipEmpty {
 		a.conv = nil
-		a.done = true
+		a.done, a.once = true, true
 		return saslReply(true, []byte(out))
 	}
 	return saslReply(false, []byte(out))

@@ -3,11 +3,15 @@ package mongotest_test
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"time"
 
 	jc "github.com/juju/testing/checkers"
 	"github.com/xdg-go/scram"
 	gc "gopkg.in/check.v1"
+	mgo "gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/mgowire"
 )
 
 // authSuite checks the server's SCRAM authentication on raw connections,
@@ -96,6 +100,11 @@ func (s *authSuite) TestLogin(c *gc.C) {
 			again := login(c, conn, "admin", mech, testUser, testPassword, skipEmpty)
 			c.Check(again["ok"], gc.Equals, 0.0)
 			c.Check(again["errmsg"], gc.Matches, "Each client connection may only be authenticated once.*")
+			c.Check(conn.run("test", countCmd()), jc.DeepEquals, bson.M{"ok": 1.0, "n": 0})
+			// logout ends it, for good.
+			c.Check(conn.run("admin", bson.D{{Name: "logout", Value: 1}}), jc.DeepEquals, bson.M{"ok": 1.0})
+			c.Check(conn.run("test", countCmd()), jc.DeepEquals, unauthorized)
+			c.Check(login(c, conn, "admin", mech, testUser, testPassword, skipEmpty)["ok"], gc.Equals, 0.0)
 			conn.Close()
 		}
 	}
@@ -147,4 +156,60 @@ func (s *authSuite) TestSupportedMechs(c *gc.C) {
 	}
 	_, reply := conn.query("admin.$cmd", marshal(c, bson.D{{Name: "isMaster", Value: 1}, {Name: "saslSupportedMechs", Value: "admin." + testUser}}))
 	c.Check(reply["saslSupportedMechs"], jc.DeepEquals, both)
+}
+
+// TestThroughMgowire authenticates mgo sessions through mgowire, which
+// does the SCRAM conversation itself.
+func (s *authSuite) TestThroughMgowire(c *gc.C) {
+	session, err := s.server.Dial()
+	c.Assert(err, jc.ErrorIsNil)
+	defer session.Close()
+	c.Assert(session.DB("").C("things").Insert(bson.M{"_id": "dial"}), jc.ErrorIsNil)
+
+	for _, mech := range []string{"SCRAM-SHA-256", "SCRAM-SHA-1", ""} {
+		session, err := mgowire.DialWithInfo(&mgo.DialInfo{
+			Addrs: []string{s.server.Addr()}, Database: "test", Timeout: longWait,
+			Username: testUser, Password: testPassword, Source: "admin", Mechanism: mech,
+		}, mgowire.Options{})
+		c.Assert(err, jc.ErrorIsNil, gc.Commentf("mechanism %q", mech))
+		c.Check(session.DB("").C("things").Insert(bson.M{"mech": mech}), jc.ErrorIsNil, gc.Commentf("mechanism %q", mech))
+		// Sockets are reused by sessions without credentials (mgo's
+		// pinger and cluster sync): no second login, no logout reaches
+		// the server, and the data stays readable.
+		session.Refresh()
+		n, err := session.DB("").C("things").Count()
+		c.Check(err, jc.ErrorIsNil)
+		c.Check(n > 0, jc.IsTrue)
+		session.Close()
+	}
+}
+
+// TestUnauthenticated dials without credentials: the handshake and ping
+// work, so mgo connects, but every operation is refused.
+func (s *authSuite) TestUnauthenticated(c *gc.C) {
+	session, err := mgowire.DialWithInfo(&mgo.DialInfo{
+		Addrs: []string{s.server.Addr()}, Database: "test", Timeout: longWait,
+	}, mgowire.Options{})
+	c.Assert(err, jc.ErrorIsNil)
+	defer session.Close()
+	err = session.DB("").C("things").Insert(bson.M{"_id": 1})
+	c.Check(err, gc.ErrorMatches, "command insert requires authentication")
+	c.Check(errorCode(err), gc.Equals, 13)
+	err = session.DB("").C("things").Find(nil).One(&bson.M{})
+	c.Check(err, gc.ErrorMatches, "command find requires authentication")
+}
+
+// TestWrongPassword dials with a wrong password: mgowire's authentication
+// fails on every connection, so mgo finds no server.
+func (s *authSuite) TestWrongPassword(c *gc.C) {
+	for _, mech := range []string{"SCRAM-SHA-256", "SCRAM-SHA-1"} {
+		session, err := mgowire.DialWithInfo(&mgo.DialInfo{
+			Addrs: []string{s.server.Addr()}, Timeout: 2 * time.Second, FailFast: true,
+			Username: testUser, Password: "wrong", Mechanism: mech,
+		}, mgowire.Options{})
+		if err == nil {
+			session.Close()
+		}
+		c.Check(err, gc.ErrorMatches, "no reachable servers", gc.Commentf("mechanism %s", mech))
+	}
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 	mgo "gopkg.in/mgo.v2"
+
+	"github.com/seed07a61904/leadership/mgowire"
 )
 
 // dialTimeout bounds how long [Server.Dial] waits for the server, and how
@@ -35,7 +37,8 @@ var errClosed = errors.New("mongotest: server is closed")
 // behind the bridge, or a database of its own on the external server named
 // by LEADERSHIP_MONGO_URL. Its methods are safe for concurrent use.
 type Server struct {
-	ext *mgo.DialInfo // the external server; nil for the embedded one
+	ext     *mgo.DialInfo   // the external server; nil for the embedded one
+	extOpts mgowire.Options // mgowire's options from its URL
 
 	dir        string       // FerretDB's data directory
 	ln         net.Listener // the server's listener, open until Close
@@ -95,26 +98,59 @@ func (s *Server) Addr() string {
 	return s.ln.Addr().String()
 }
 
-// Dial returns a new session to the server. Its default database (the one
-// that session.DB("") returns) is the Server's own; use it rather than a
-// name of your own, so that tests also work against an external server.
-// The session waits at most 15 seconds for the server, and for each
-// operation.
+// Dial returns a new session to the server, through the translating
+// connections of [mgowire.DialWithInfo] with its default options
+// (majority writes). Its default database (the one that session.DB("")
+// returns) is the Server's own; use it rather than a name of your own, so
+// that tests also work against an external server. After
+// [Server.RequireAuth], the session authenticates with the credentials
+// given there. The session waits at most 15 seconds for the server, and
+// for each operation.
 func (s *Server) Dial() (*mgo.Session, error) {
+	return s.DialWith(mgowire.Options{})
+}
+
+// DialWith is [Server.Dial] with mgowire options of the caller's, for
+// example a DialConn that puts faults under the translator. Against an
+// external server, the options from its URL are used where opts leaves
+// the zero value.
+func (s *Server) DialWith(opts mgowire.Options) (*mgo.Session, error) {
 	info := s.dialInfo()
-	session, err := mgo.DialWithInfo(&info)
+	if s.ext != nil {
+		if opts.WriteConcern == nil {
+			opts.WriteConcern = s.extOpts.WriteConcern
+		}
+		if opts.TLS == nil {
+			opts.TLS = s.extOpts.TLS
+		}
+		if opts.ConnectTimeout == 0 {
+			opts.ConnectTimeout = s.extOpts.ConnectTimeout
+		}
+	}
+	session, err := mgowire.DialWithInfo(info, opts)
 	if err != nil {
 		return nil, fmt.Errorf("mongotest: dialing %s: %w", s.Addr(), err)
 	}
 	return session, nil
 }
 
-// dialInfo returns the settings Dial uses.
-func (s *Server) dialInfo() mgo.DialInfo {
+// dialInfo returns the settings that [Server.Dial] gives to
+// [mgowire.DialWithInfo], in a new value: the server's address, its
+// database, a 15-second timeout and, after [Server.RequireAuth] or with
+// credentials in LEADERSHIP_MONGO_URL, the credentials.
+func (s *Server) dialInfo() *mgo.DialInfo {
 	if s.ext != nil {
-		return *s.ext
+		info := *s.ext
+		info.Addrs = append([]string(nil), s.ext.Addrs...)
+		return &info
 	}
-	return mgo.DialInfo{Addrs: []string{s.Addr()}, Database: databaseName, Timeout: dialTimeout}
+	info := &mgo.DialInfo{Addrs: []string{s.Addr()}, Database: databaseName, Timeout: dialTimeout}
+	if cfg := s.auth.Load(); cfg != nil {
+		s.mu.Lock()
+		info.Username, info.Password, info.Source = cfg.user, s.password, authDB
+		s.mu.Unlock()
+	}
+	return info
 }
 
 // Close stops the server and removes all its data: the data directory of
