@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"gopkg.in/mgo.v2"
-
 	"github.com/seed07a61904/leadership/integration/mongotest"
 )
 
@@ -64,9 +62,10 @@ func (c *cutter) disarm() (fired bool, sent int) {
 	return c.fired, c.sent
 }
 
-// dial is an mgo DialInfo.DialServer.
-func (c *cutter) dial(addr *mgo.ServerAddr) (net.Conn, error) {
-	conn, err := net.DialTimeout("tcp", addr.String(), dialTimeout)
+// dial is an mgowire Options.DialConn: the cutter works under the
+// translator, on the OP_MSG traffic.
+func (c *cutter) dial(addr string) (net.Conn, error) {
+	conn, err := net.DialTimeout("tcp", addr, dialTimeout)
 	if err != nil {
 		return nil, err
 	}
