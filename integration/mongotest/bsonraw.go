@@ -7,11 +7,11 @@ import (
 	"fmt"
 )
 
-// This file reads and writes raw BSON, so that the bridge can change a
+// This file reads and writes raw BSON, so that the proxy can change a
 // command without decoding it into Go values and back (which would lose
 // the exact BSON types the client sent).
 
-// BSON element types that the bridge needs to name.
+// BSON element types that the proxy needs to name.
 const (
 	bsonDouble   = 0x01
 	bsonString   = 0x02

@@ -34,7 +34,7 @@ const envURL = "LEADERSHIP_MONGO_URL"
 var errClosed = errors.New("mongotest: server is closed")
 
 // Server is a MongoDB-compatible server for one test: an embedded FerretDB
-// behind the bridge, or a database of its own on the external server named
+// behind the proxy, or a database of its own on the external server named
 // by LEADERSHIP_MONGO_URL. Its methods are safe for concurrent use.
 type Server struct {
 	ext     *mgo.DialInfo   // the external server; nil for the embedded one
@@ -62,9 +62,9 @@ type Server struct {
 
 // Start starts a new, empty server and returns it; the caller must Close
 // it. Without LEADERSHIP_MONGO_URL it runs an embedded FerretDB with the
-// SQLite backend on a new temporary directory, and the bridge on a free
-// loopback port. With LEADERSHIP_MONGO_URL set to a MongoDB URL (as
-// accepted by [mgo.ParseURL]), it uses that server instead, with a
+// SQLite backend on a new temporary directory, and the proxy that speaks
+// to clients on a free loopback port. With LEADERSHIP_MONGO_URL set to a MongoDB URL (as
+// accepted by [mgowire.ParseURL]), it uses that server instead, with a
 // database of its own under a random name.
 func Start() (*Server, error) {
 	if rawURL := os.Getenv(envURL); rawURL != "" {
@@ -89,7 +89,7 @@ func Start() (*Server, error) {
 	return s, nil
 }
 
-// Addr returns the host:port that clients connect to: the bridge's, or the
+// Addr returns the host:port that clients connect to: the proxy's, or the
 // first address of the external server.
 func (s *Server) Addr() string {
 	if s.ext != nil {
@@ -195,7 +195,7 @@ func (s *Server) DropConnections() {
 }
 
 // Stop stops the embedded FerretDB and closes every client connection, but
-// keeps the data and the address: until [Server.Restart], the bridge
+// keeps the data and the address: until [Server.Restart], the proxy
 // closes each new connection at once. Stopping a stopped Server does
 // nothing. Against an external server it returns an error.
 func (s *Server) Stop() error {
@@ -235,12 +235,13 @@ func (s *Server) Restart() error {
 	return nil
 }
 
-// Commands returns how many commands the bridge has served since Start:
-// every command a client sent, answered or failed, except those that mgo
-// sends on its own to find and watch the server (isMaster, hello, ping,
-// getnonce), so that a test can count the round trips of the code under
-// test. OP_KILL_CURSORS messages, which get no reply, are not counted.
-// Against an external server it returns -1.
+// Commands returns how many OP_MSG commands the server has received since
+// Start: every command a client sent, answered or failed, except those
+// that clients send on their own to find and watch the server, to
+// authenticate and to close cursors (isMaster, hello, ping, getnonce,
+// saslStart, saslContinue, logout, killCursors), so that a test can count
+// the round trips of the code under test. Against an external server it
+// returns -1.
 func (s *Server) Commands() int64 {
 	if s.ext != nil {
 		return -1
@@ -324,7 +325,7 @@ func startFerret(dir string) (*ferret, error) {
 }
 
 // stop stops FerretDB and waits until it has closed its backend. The
-// bridge closes its connections to FerretDB first: FerretDB waits three
+// proxy closes its connections to FerretDB first: FerretDB waits three
 // seconds for open connections before it closes them itself.
 func (f *ferret) stop() {
 	f.cancel()
