@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed07a61904/leadership/internal/wire"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -79,15 +80,15 @@ func (c *conn) serve(upstream string) {
 		return
 	}
 	for {
-		h, body, err := readMessage(c.client)
+		h, body, err := wire.ReadMessage(c.client)
 		if err != nil {
 			return
 		}
 		var reply []byte
-		switch h.opCode {
-		case opQuery:
+		switch h.OpCode {
+		case wire.OpQuery:
 			reply, err = c.handshake(h, body)
-		case opMsg:
+		case wire.OpMsg:
 			reply, err = c.message(h, body)
 		default:
 			return
@@ -117,7 +118,7 @@ func (c *conn) close() {
 // message answers an OP_MSG request, and returns the reply message, or nil
 // when the client asked for none (moreToCome). It returns an error when
 // the connection must close.
-func (c *conn) message(h header, body []byte) ([]byte, error) {
+func (c *conn) message(h wire.Header, body []byte) ([]byte, error) {
 	m, err := parseMsg(body)
 	if err != nil {
 		return nil, err
@@ -126,25 +127,25 @@ func (c *conn) message(h header, body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.flags&msgMoreToCome != 0 {
+	if m.flags&wire.MsgMoreToCome != 0 {
 		return nil, nil
 	}
 	c.replyID++
-	return buildMsg(c.replyID, h.requestID, doc), nil
+	return wire.BuildMsg(c.replyID, h.RequestID, 0, doc), nil
 }
 
 // roundTrip sends the command doc to FerretDB as an OP_MSG and returns the
 // document of its reply.
 func (c *conn) roundTrip(doc []byte) ([]byte, error) {
 	c.lastID++
-	if _, err := c.upstream.Write(buildMsg(c.lastID, 0, doc)); err != nil {
+	if _, err := c.upstream.Write(wire.BuildMsg(c.lastID, 0, 0, doc)); err != nil {
 		return nil, err
 	}
-	h, body, err := readMessage(c.upstream)
+	h, body, err := wire.ReadMessage(c.upstream)
 	if err != nil {
 		return nil, err
 	}
-	if h.responseTo != c.lastID {
+	if h.ResponseTo != c.lastID {
 		return nil, errors.New("FerretDB answered another request")
 	}
 	return parseMsgReply(h, body)

@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// FuzzMessage feeds arbitrary message bodies to the parsers of OP_MSG and
-// OP_QUERY: they must never panic, and what they accept must be valid.
+// FuzzMessage feeds arbitrary message bodies to the server's OP_MSG parser
+// (internal/wire's framing and the server's checks on top of it): it must
+// never panic, and what it accepts must be valid.
 func FuzzMessage(f *testing.F) {
 	ping := mustMarshal(f, d("ping", 1, "$db", "admin"))
 	seq := append([]byte("documents\x00"), mustMarshal(f, d("_id", 1))...)
@@ -14,7 +15,6 @@ func FuzzMessage(f *testing.F) {
 		append([]byte{0, 0, 0, 0, 0}, ping...),
 		append(append([]byte{2, 0, 0, 0, 0}, ping...), append(append([]byte{1}, binary.LittleEndian.AppendUint32(nil, uint32(4+len(seq)))...), seq...)...),
 		append(append([]byte{1, 0, 0, 0, 0}, ping...), 1, 2, 3, 4),
-		append(append([]byte{0, 0, 0, 0}, "admin.$cmd\x00"...), append(make([]byte, 8), ping...)...),
 	} {
 		f.Add(seed)
 	}
@@ -23,9 +23,6 @@ func FuzzMessage(f *testing.F) {
 			if _, err := splitDoc(buildDoc(m.body)); err != nil {
 				t.Fatalf("parseMsg accepted a body that does not rebuild: %v", err)
 			}
-		}
-		if q, err := parseQuery(body); err == nil && len(q.doc) < 5 {
-			t.Fatalf("parseQuery returned a %d-byte document", len(q.doc))
 		}
 	})
 }
