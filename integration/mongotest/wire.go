@@ -109,11 +109,6 @@ func int32Element(key string, n int32) element {
 	return element{kind: bsonInt32, key: key, value: binary.LittleEndian.AppendUint32(nil, uint32(n))}
 }
 
-// int64Element returns a BSON int64 element.
-func int64Element(key string, n int64) element {
-	return element{kind: bsonInt64, key: key, value: binary.LittleEndian.AppendUint64(nil, uint64(n))}
-}
-
 // boolElement returns a BSON boolean element.
 func boolElement(key string, v bool) element {
 	b := byte(0)
