@@ -7,6 +7,7 @@ import (
 	mgo "gopkg.in/mgo.v2"
 
 	"github.com/seed07a61904/leadership/internal/wiretest"
+	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/mgowire"
 )
 
@@ -55,4 +56,11 @@ func commandsNamed(srv *wiretest.Server, name string) []wiretest.Command {
 		}
 	}
 	return out
+}
+
+// timeout returns a channel that receives once longWait has passed: a
+// failure deadline.
+func timeout() <-chan time.Time {
+	clock := lease.SystemClock{}
+	return clock.Alarm(clock.Now().Add(longWait))
 }

@@ -28,7 +28,10 @@ const DefaultTimeout = 10 * time.Second
 //   - connectTimeoutMS: [Options.ConnectTimeout] in milliseconds.
 //   - retryWrites: accepted and ignored; mgowire never retries a write.
 //
-// Other options, and mongodb+srv URLs, are errors. For anything else, such
+// As with mgo.Dial, the session discovers the other members of a replica
+// set from the seeds (Direct only with connect=direct), waits up to
+// [DefaultTimeout] for a server, and retries a failed server until then
+// (FailFast false). Other options, and mongodb+srv URLs, are errors. For anything else, such
 // as a TLS configuration of your own, use [DialWithInfo]. Errors: the
 // cause is [ErrInvalid] for a URL that cannot be used (the message names
 // the option); otherwise as for [DialWithInfo].

@@ -19,14 +19,17 @@ var preAuth = map[string]bool{
 	"saslStart": true, "saslContinue": true, "buildInfo": true,
 }
 
-// command carries out one OP_MSG command and returns its reply document.
-func (sc *serverConn) command(raw []byte) []byte {
+// command carries out one command and returns its reply document. db is
+// the database of a legacy command; "" takes it from $db, as OP_MSG does.
+func (sc *serverConn) command(raw []byte, db string) []byte {
 	var d bson.D
 	var m bson.M
 	if bson.Unmarshal(raw, &d) != nil || bson.Unmarshal(raw, &m) != nil || len(d) == 0 {
 		return marshal(errorDoc(9, "bad command document"))
 	}
-	db, _ := m["$db"].(string)
+	if db == "" {
+		db, _ = m["$db"].(string)
+	}
 	cmd := Command{Name: d[0].Name, DB: db, Doc: m, Conn: sc.id}
 	s := sc.s
 	s.mu.Lock()
@@ -61,8 +64,12 @@ func (s *Server) run(cmd Command, d bson.D) bson.D {
 	case "isMaster", "ismaster", "hello":
 		mechs, _ := m["saslSupportedMechs"].(string)
 		return s.hello(cmd.Name, &mechs)
-	case "ping", "buildInfo", "getLastError":
+	case "ping", "buildInfo":
 		return ok()
+	case "getnonce":
+		if s.cfg.Legacy { // MongoDB 6.2 removed it
+			return ok(bson.DocElem{Name: "nonce", Value: "0123456789abcdef"})
+		}
 	case "insert":
 		docs, _ := m["documents"].([]interface{})
 		for _, doc := range docs {
@@ -154,14 +161,14 @@ func (s *Server) run(cmd Command, d bson.D) bson.D {
 }
 
 // hello answers isMaster, ismaster or hello; mechs is the user named by
-// saslSupportedMechs, if asked.
+// saslSupportedMechs, if asked. The caller holds s.mu.
 func (s *Server) hello(name string, mechs *string) bson.D {
 	primary := "ismaster"
 	if name == "hello" {
 		primary = "isWritablePrimary"
 	}
 	reply := bson.D{
-		{Name: primary, Value: true},
+		{Name: primary, Value: !s.cfg.Secondary},
 		{Name: "maxBsonObjectSize", Value: 16 * 1024 * 1024},
 		{Name: "maxMessageSizeBytes", Value: 48000000},
 		{Name: "minWireVersion", Value: 0},
@@ -177,7 +184,7 @@ func (s *Server) hello(name string, mechs *string) bson.D {
 			bson.DocElem{Name: "hosts", Value: hosts},
 			bson.DocElem{Name: "primary", Value: hosts[0]},
 			bson.DocElem{Name: "me", Value: s.Addr()},
-			bson.DocElem{Name: "secondary", Value: false})
+			bson.DocElem{Name: "secondary", Value: s.cfg.Secondary})
 	}
 	if mechs != nil && *mechs != "" && len(s.cfg.Users) > 0 {
 		offered := s.cfg.Mechanisms

@@ -8,9 +8,11 @@
 package wiretest
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 
 	"gopkg.in/mgo.v2/bson"
@@ -25,8 +27,11 @@ type Config struct {
 	// replica set of that name, whose members are Hosts.
 	SetName string
 	// Hosts are the members that isMaster lists; empty means the server's
-	// own address.
+	// own address. [Server.SetHosts] changes them.
 	Hosts []string
+	// Secondary makes a replica-set member say it is a secondary, and
+	// Hosts[0] the primary.
+	Secondary bool
 	// Users, if not empty, maps user names (in the admin database) to
 	// passwords, and makes every command other than the handshake, ping
 	// and the SASL ones need authentication.
@@ -34,6 +39,13 @@ type Config struct {
 	// Mechanisms lists the SASL mechanisms offered; empty means
 	// SCRAM-SHA-256 and SCRAM-SHA-1.
 	Mechanisms []string
+	// TLS, if not nil, makes the server accept TLS connections only, with
+	// this configuration.
+	TLS *tls.Config
+	// Legacy makes the server answer OP_QUERY commands too, as MongoDB
+	// 5.0 and earlier do, so that plain mgo works against it (benchmarks
+	// compare the two paths).
+	Legacy bool
 }
 
 // Command is a command that the server received.
@@ -74,6 +86,9 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.TLS != nil {
+		ln = tls.NewListener(ln, cfg.TLS)
+	}
 	s := &Server{
 		cfg:     cfg,
 		ln:      ln,
@@ -100,6 +115,13 @@ func (s *Server) SetHook(h Hook) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hook = h
+}
+
+// SetHosts changes the members that isMaster lists.
+func (s *Server) SetHosts(hosts ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Hosts = append([]string(nil), hosts...)
 }
 
 // Commands returns the commands received so far, in order.
@@ -197,7 +219,7 @@ func (sc *serverConn) serve() {
 			if err != nil {
 				return
 			}
-			doc := sc.command(m.Body)
+			doc := sc.command(m.Body, "")
 			if m.Flags&wire.MsgMoreToCome != 0 {
 				continue
 			}
@@ -232,7 +254,12 @@ func (sc *serverConn) legacy(q wire.Query) []byte {
 	}
 	switch cmd[0].Name {
 	case "isMaster", "ismaster", "hello":
+		sc.s.mu.Lock()
+		defer sc.s.mu.Unlock()
 		return marshal(sc.s.hello(cmd[0].Name, nil))
+	}
+	if sc.s.cfg.Legacy && strings.HasSuffix(q.Namespace, ".$cmd") {
+		return sc.command(q.Doc, strings.TrimSuffix(q.Namespace, ".$cmd"))
 	}
 	return marshal(errorDoc(352, fmt.Sprintf("Unsupported OP_QUERY command: %s. The client driver may require an upgrade.", cmd[0].Name)))
 }
