@@ -32,7 +32,9 @@ func (m cutMode) String() string {
 var errCut = errors.New("connection cut by the test")
 
 // cutter breaks mgo's connections at the n-th message sent after it is
-// armed. Every mgo.v2 request is one Write on a connection.
+// armed. It sits under mgowire's translator: every command that mgowire
+// sends to the server (one per mgo.v2 request, the killCursors of an
+// OP_KILL_CURSORS included) is one Write on a connection.
 type cutter struct {
 	server *mongotest.Server
 
