@@ -145,8 +145,11 @@ func (c *conn) authenticate(name, db string, body []element) ([]byte, bool) {
 // start answers saslStart.
 func (a *authState) start(db string, body []element) []byte {
 	if a.once {
+		// MongoDB 5.3+'s text (SERVER-57369); its code was not checked
+		// against a real server.
 		return errorReply(codeBadValue, "Each client connection may only be authenticated once. Previously authenticated as: %s@%s", a.cfg.user, authDB)
 	}
+	a.conv = nil
 	mechElem, _ := lookup(body, "mechanism")
 	mech, _ := mechElem.str()
 	hash, ok := a.cfg.hash[mech]
