@@ -2,8 +2,10 @@ package mgowire
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -14,11 +16,14 @@ import (
 // writes legacy messages to it and reads legacy replies; conn sends OP_MSG
 // commands to the server over up and reads its OP_MSG replies.
 //
-// Write translates each whole message and sends the command at once;
-// Read delivers the replies in request order, reading the server's reply
-// to an exchange only when that exchange is the next to answer. So there
-// is no goroutine of its own, and the deadlines that mgo sets apply
-// directly to the server's connection.
+// Write translates each whole message and sends the command at once. One
+// goroutine (receive) reads the server's connection all the time, as mgo
+// reads a plain socket, so that a server closing the connection while
+// nothing is pending is seen at once; it only frames messages. Read
+// answers mgo's requests in order: a reply made locally as soon as it is
+// the next one, a server's reply once received, translated in Read. The
+// deadlines that mgo sets go to the server's connection, so they bound the
+// receiving goroutine's reads exactly as they would bound mgo's own.
 type conn struct {
 	up net.Conn
 	t  translator
@@ -30,19 +35,31 @@ type conn struct {
 	rmu sync.Mutex // serialises Read
 	out []byte     // translated bytes that mgo has not read yet
 
-	mu      sync.Mutex
-	ready   sync.Cond  // signalled when pending grows or err is set
-	pending []exchange // in request order, waiting to be answered
-	err     error      // once set, the connection is dead
+	mu       sync.Mutex
+	ready    sync.Cond  // broadcast whenever a field below changes
+	pending  []exchange // in request order, waiting to be answered
+	awaiting int        // exchanges sent upstream whose reply has not arrived
+	received []message  // replies from the server, in order, not yet answered
+	deadline uint64     // counts read deadline changes
+	idles    int        // counts receive's waits after an idle timeout (for tests)
+	err      error      // once set, the connection is dead
+}
+
+// message is one message from the server.
+type message struct {
+	h    wire.Header
+	body []byte
 }
 
 var _ net.Conn = (*conn)(nil)
 
 // newConn returns a translating connection over up, to the server whose
-// address mgo knows as addr.
+// address mgo knows as addr, and starts its receiving goroutine, which
+// ends when the connection fails or closes.
 func newConn(up net.Conn, s *shared, addr string) *conn {
 	c := &conn{up: up, t: translator{s: s, addr: addr}}
 	c.ready.L = &c.mu
+	go c.receive()
 	return c
 }
 
@@ -122,21 +139,102 @@ func (c *conn) push(ex exchange) bool {
 		return true
 	}
 	c.pending = append(c.pending, ex)
-	c.ready.Signal()
+	if ex.reply == nil {
+		c.awaiting++
+	}
+	c.ready.Broadcast()
 	return true
+}
+
+// receive reads the server's messages until the connection fails, and
+// hands them to Read. A read that times out while no reply is awaited
+// (mgo clears its deadline when nothing is pending, so this is a deadline
+// that mgo is about to clear) is not an error: receive waits for the
+// deadline to change or a request to be sent, and reads on, keeping what
+// it had read. Any other error, including the server closing the
+// connection, fails the connection, as it fails mgo's plain socket.
+func (c *conn) receive() {
+	var buf []byte
+	chunk := make([]byte, 16<<10)
+	for {
+		for len(buf) >= wire.HeaderSize {
+			h, err := wire.ParseHeader(buf)
+			if err != nil {
+				c.fail(err)
+				return
+			}
+			if len(buf) < int(h.Length) {
+				break
+			}
+			m := message{h: h, body: append([]byte(nil), buf[wire.HeaderSize:h.Length]...)}
+			buf = append(buf[:0], buf[h.Length:]...)
+			if err := c.deliver(m); err != nil {
+				c.fail(err)
+				return
+			}
+		}
+		gen := c.deadlineGen()
+		n, err := c.up.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if err != nil && !(errors.Is(err, os.ErrDeadlineExceeded) && c.idle(gen)) {
+			c.fail(err)
+			return
+		}
+	}
+}
+
+// deliver hands m to Read. A message that answers nothing is an error.
+func (c *conn) deliver(m message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.awaiting == 0 {
+		return fmt.Errorf("%w: the server sent a message (opcode %d, answering %d) when no reply was due", ErrMalformed, m.h.OpCode, m.h.ResponseTo)
+	}
+	c.awaiting--
+	c.received = append(c.received, m)
+	c.ready.Broadcast()
+	return nil
+}
+
+// deadlineGen returns the count of read deadline changes.
+func (c *conn) deadlineGen() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.deadline
+}
+
+// idle says whether a read that timed out, begun after gen read deadline
+// changes, leaves the connection working. It does if the deadline has
+// changed since (the timeout was an old deadline's), or if no reply is
+// awaited: then idle first waits until the deadline changes, a reply is
+// awaited or the connection fails, so that receive does not spin on a
+// deadline in the past. A timeout while a reply is awaited is the
+// connection's failure, as on a plain socket.
+func (c *conn) idle(gen uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.deadline == gen && c.awaiting > 0 {
+		return false
+	}
+	c.idles++
+	c.ready.Broadcast()
+	for c.err == nil && c.awaiting == 0 && c.deadline == gen {
+		c.ready.Wait()
+	}
+	return c.err == nil
 }
 
 // Read is part of the [net.Conn] interface. It returns the replies to
 // mgo's requests as OP_REPLY messages, in request order. After a reply of
 // the not-primary class it returns that reply, then an error whose cause
-// is [ErrNotPrimary]. While no request is pending, Read waits for one or
-// for Close, without regard to the read deadline (mgo clears its
-// deadline when nothing is pending).
+// is [ErrNotPrimary]. When the server closes the connection or the read
+// deadline passes, Read returns the replies already received, then the
+// error, as a plain socket would.
 func (c *conn) Read(p []byte) (int, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	for len(c.out) == 0 {
-		ex, err := c.next()
+		ex, m, err := c.next()
 		if err != nil {
 			return 0, err
 		}
@@ -144,14 +242,10 @@ func (c *conn) Read(p []byte) (int, error) {
 			c.out = ex.reply
 			continue
 		}
-		h, body, err := wire.ReadMessage(c.up)
-		if err != nil {
-			return 0, c.fail(err)
+		if m.h.ResponseTo != ex.lastID() {
+			return 0, c.fail(fmt.Errorf("%w: server answered request %d, want %d", ErrMalformed, m.h.ResponseTo, ex.lastID()))
 		}
-		if h.ResponseTo != ex.lastID() {
-			return 0, c.fail(fmt.Errorf("%w: server answered request %d, want %d", ErrMalformed, h.ResponseTo, ex.lastID()))
-		}
-		reply, notPrimary, err := c.t.translateReply(ex, h, body)
+		reply, notPrimary, err := c.t.translateReply(ex, m.h, m.body)
 		if err != nil {
 			return 0, c.fail(err)
 		}
@@ -172,26 +266,38 @@ func (ex exchange) lastID() int32 {
 	return int32(binary.LittleEndian.Uint32(ex.cmd[4:]))
 }
 
-// next removes and returns the oldest pending exchange, waiting for one;
-// it fails once the connection has.
-func (c *conn) next() (exchange, error) {
+// next removes and returns the oldest pending exchange once it can be
+// answered, with the server's reply if it needs one. It waits until then;
+// once the connection has failed, it returns what can still be answered,
+// then the error.
+func (c *conn) next() (exchange, message, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for len(c.pending) == 0 && c.err == nil {
+	for {
+		if len(c.pending) > 0 {
+			ex := c.pending[0]
+			if ex.reply != nil || len(c.received) > 0 {
+				c.pending[0] = exchange{}
+				c.pending = c.pending[1:]
+				var m message
+				if ex.reply == nil {
+					m = c.received[0]
+					c.received[0] = message{}
+					c.received = c.received[1:]
+				}
+				return ex, m, nil
+			}
+		}
+		if c.err != nil {
+			return exchange{}, message{}, c.err
+		}
 		c.ready.Wait()
 	}
-	if c.err != nil {
-		return exchange{}, c.err
-	}
-	ex := c.pending[0]
-	c.pending[0] = exchange{}
-	c.pending = c.pending[1:]
-	return ex, nil
 }
 
 // fail makes err the connection's error, unless it already has one,
-// closes the server's connection (which ends a Read in progress), and
-// returns the connection's error.
+// closes the server's connection (which ends the receiving goroutine),
+// and returns the connection's error.
 func (c *conn) fail(err error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -226,13 +332,28 @@ func (c *conn) RemoteAddr() net.Addr { return c.up.RemoteAddr() }
 
 // SetDeadline is part of the [net.Conn] interface; it sets the deadlines
 // of the server's connection.
-func (c *conn) SetDeadline(t time.Time) error { return c.up.SetDeadline(t) }
+func (c *conn) SetDeadline(t time.Time) error {
+	defer c.deadlineChanged()
+	return c.up.SetDeadline(t)
+}
 
 // SetReadDeadline is part of the [net.Conn] interface; it sets the read
-// deadline of the server's connection, which bounds Read while it waits
-// for the server.
-func (c *conn) SetReadDeadline(t time.Time) error { return c.up.SetReadDeadline(t) }
+// deadline of the server's connection, which bounds the wait for the
+// server's replies.
+func (c *conn) SetReadDeadline(t time.Time) error {
+	defer c.deadlineChanged()
+	return c.up.SetReadDeadline(t)
+}
 
 // SetWriteDeadline is part of the [net.Conn] interface; it sets the write
 // deadline of the server's connection.
 func (c *conn) SetWriteDeadline(t time.Time) error { return c.up.SetWriteDeadline(t) }
+
+// deadlineChanged wakes a receiving goroutine that waits, after a
+// timeout, for the read deadline to change.
+func (c *conn) deadlineChanged() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deadline++
+	c.ready.Broadcast()
+}

@@ -3,6 +3,7 @@ package mgowire
 import (
 	"errors"
 	"net"
+	"reflect"
 	"testing"
 
 	mgo "gopkg.in/mgo.v2"
@@ -221,5 +222,26 @@ func TestCloseEndsPendingRead(t *testing.T) {
 		}
 	case <-timeout():
 		t.Fatal("Read still blocked after Close")
+	}
+}
+
+func TestQueryWrapperUnwrapped(t *testing.T) {
+	c, srv := rawConn(t, wiretest.Config{})
+	// As mgo sends a command to mongos with a read preference.
+	send(t, c, 3, "test", bson.D{
+		{Name: "$query", Value: bson.D{{Name: "count", Value: "things"}}},
+		{Name: "$readPreference", Value: bson.D{{Name: "mode", Value: "secondaryPreferred"}}},
+		{Name: "$orderby", Value: bson.D{{Name: "a", Value: 1}}},
+	})
+	if to, reply := receive(t, c); to != 3 || reply["ok"] != 1.0 {
+		t.Fatalf("count: reply to %d = %v", to, reply)
+	}
+	cmds := srv.Commands()
+	if len(cmds) != 1 || cmds[0].Name != "count" || cmds[0].DB != "test" {
+		t.Fatalf("server got %v, want one count on test", cmds)
+	}
+	want := bson.M{"count": "things", "$readPreference": bson.M{"mode": "secondaryPreferred"}, "$db": "test"}
+	if !reflect.DeepEqual(cmds[0].Doc, want) {
+		t.Fatalf("server got %v, want %v", cmds[0].Doc, want)
 	}
 }

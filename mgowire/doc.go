@@ -1,6 +1,8 @@
 // Package mgowire lets gopkg.in/mgo.v2 and mgo/txn, unchanged, use MongoDB
-// 5.1 and later (6.0, 7.0, 8.0), which accept only OP_MSG, while still
-// working with 3.6 to 5.0.
+// 5.1 and later (6.0, 7.0, 8.0), which accept only OP_MSG. It needs a
+// server that speaks OP_MSG, so it is meant for MongoDB 3.6 and later; it
+// has been tested only against in-process servers that speak OP_MSG alone,
+// never against a real MongoDB.
 //
 // [Dial] and [DialWithInfo] return an ordinary *mgo.Session whose
 // connections are made by mgowire (mgo.DialInfo.DialServer): each is a
@@ -60,7 +62,13 @@
 // code, a message containing "not master", "not primary" or "node is
 // recovering"), the connection closes itself: the next Read fails with
 // [ErrNotPrimary], mgo drops the socket, resynchronises the cluster and
-// looks for the primary again. When mgo sets the slaveOk bit (Monotonic
+// looks for the primary again. As after any network error, a session that
+// held that socket keeps failing until Session.Refresh; a session copied
+// per operation (as the lease package's Mongo does) gets a new socket.
+// mgo drops the socket only when its reader comes back for the next reply,
+// so an operation started in that instant may take the closing socket from
+// the pool and fail too, with ErrNotPrimary's message; a retry gets a new
+// one. When mgo sets the slaveOk bit (Monotonic
 // and Eventual sessions) on a replica-set member, the command gets
 // $readPreference {mode: "primaryPreferred"}; mgowire's sessions start
 // in Strong mode, in which every read and write goes to the primary.
@@ -127,14 +135,16 @@
 //
 // # Connections and time
 //
-// A connection has no goroutine of its own: Write sends each translated
-// command before it returns, and Read reads the server's replies in
-// request order. The deadlines mgo sets go to the server's connection;
-// Read waiting for mgo's next request (nothing pending) is ended by Close,
-// not by a deadline, which is how mgo uses it. Setting up a connection
-// (dial, TLS, authentication) is bounded by [Options.ConnectTimeout], the
-// one place where mgowire reads the wall clock, because net.Conn deadlines
-// are absolute times.
+// Write sends each translated command before it returns. One goroutine per
+// connection reads the server's connection all the time, as mgo reads a
+// plain socket, so that a server closing an idle connection (a restart, a
+// stepdown, a proxy's idle timeout) is seen at once and mgo drops the
+// socket; Read translates the server's replies and answers mgo in request
+// order. The deadlines that mgo sets go to the server's connection and
+// bound the wait for its replies as they would on a plain socket. Setting
+// up a connection (dial, TLS, authentication) is bounded by
+// [Options.ConnectTimeout], the one place where mgowire reads the wall
+// clock, because net.Conn deadlines are absolute times.
 //
 // Sources: mongodb/specifications (OP_MSG, server discovery and
 // monitoring, server selection, auth), the MongoDB manual's legacy

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/wire"
 	"github.com/seed07a61904/leadership/internal/wiretest"
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // pipeConn returns a translating connection whose server is the other end
@@ -122,5 +123,116 @@ func TestConnectTimeout(t *testing.T) {
 		}
 	case <-timeout():
 		t.Fatal("dial to a silent server did not time out")
+	}
+}
+
+// readErr reads from c in a goroutine and returns a channel with the
+// error it ends with.
+func readErr(c net.Conn) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		done <- err
+	}()
+	return done
+}
+
+func TestServerClosingIdleConnectionIsSeen(t *testing.T) {
+	c, srv := rawConn(t, wiretest.Config{})
+	send(t, c, 1, "admin", bson.D{{Name: "ping", Value: 1}})
+	receive(t, c)
+	// Nothing pending: a plain socket would see the server's close at
+	// once, and so must mgo's reader here.
+	done := readErr(c)
+	srv.DropConnections()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Read returned no error after the server closed the connection")
+		}
+	case <-timeout():
+		t.Fatal("Read did not notice that the server closed the idle connection")
+	}
+	if _, err := c.Write(wire.BuildQuery(2, 0, "admin.$cmd", marshalDoc(bson.D{{Name: "ping", Value: 1}}))); err == nil {
+		t.Fatal("Write worked on a connection the server had closed")
+	}
+}
+
+func TestUnsolicitedServerMessage(t *testing.T) {
+	c, server := pipeConn(t)
+	done := readErr(c)
+	go server.Write(wire.BuildMsg(0, 0, 0, marshalDoc(bson.D{{Name: "ok", Value: 1.0}})))
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrMalformed) {
+			t.Fatalf("Read after an unsolicited message: %v, want ErrMalformed", err)
+		}
+	case <-timeout():
+		t.Fatal("an unsolicited message went unnoticed")
+	}
+}
+
+func TestReadDeadlineWhileAwaitingReply(t *testing.T) {
+	c, server := pipeConn(t)
+	go c.Write(wire.BuildQuery(1, 0, "admin.$cmd", marshalDoc(bson.D{{Name: "ping", Value: 1}})))
+	expectMsg(t, server) // and never answer
+	if err := c.SetReadDeadline(lease.SystemClock{}.Now().Add(time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-readErr(c):
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("Read past the deadline: %v, want os.ErrDeadlineExceeded", err)
+		}
+	case <-timeout():
+		t.Fatal("Read ignored its deadline")
+	}
+}
+
+func TestPastDeadlineWhileIdleIsHarmless(t *testing.T) {
+	c, srv := rawConn(t, wiretest.Config{})
+	// A deadline that has passed while nothing is pending (mgo clears its
+	// deadline once all replies are in; this is the moment before).
+	if err := c.SetReadDeadline(time.Unix(1, 0)); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, c.(*conn))
+	if err := c.SetReadDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, c, 1, "admin", bson.D{{Name: "ping", Value: 1}})
+	if to, reply := receive(t, c); to != 1 || reply["ok"] != 1.0 {
+		t.Fatalf("ping after a passed idle deadline: reply to %d = %v", to, reply)
+	}
+	if n := srv.Connections(); n != 1 {
+		t.Fatalf("%d connections, want 1", n)
+	}
+}
+
+// waitIdle waits until c's receiving goroutine has timed out while idle
+// and waits for the deadline to change.
+func waitIdle(t *testing.T, c *conn) {
+	t.Helper()
+	stop, expired := make(chan struct{}), make(chan struct{})
+	defer close(stop)
+	go func() { // ends the wait below at the failure deadline
+		select {
+		case <-timeout():
+			c.mu.Lock()
+			close(expired)
+			c.ready.Broadcast()
+			c.mu.Unlock()
+		case <-stop:
+		}
+	}()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.idles == 0 {
+		select {
+		case <-expired:
+			t.Fatal("the receiving goroutine never timed out on a deadline in the past")
+		default:
+		}
+		c.ready.Wait()
 	}
 }
