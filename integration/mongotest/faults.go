@@ -67,6 +67,13 @@ func (l *faultList) take(kind faultKind, name string) []byte {
 	return nil
 }
 
+// clear disarms every hook.
+func (l *faultList) clear() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.faults = nil
+}
+
 // pending returns how many replies the armed hooks have still to change.
 func (l *faultList) pending() int {
 	l.mu.Lock()
@@ -121,6 +128,12 @@ func (s *Server) FailWriteConcern(command string, n int) error {
 // to change (0 against an external server).
 func (s *Server) PendingFaults() int {
 	return s.faults.pending()
+}
+
+// ClearFaults disarms every fault hook that FailNotPrimary and
+// FailWriteConcern armed and that has not been used up yet.
+func (s *Server) ClearFaults() {
+	s.faults.clear()
 }
 
 // armFault arms a fault hook for the method named method.

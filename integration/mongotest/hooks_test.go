@@ -77,6 +77,17 @@ func (s *hookSuite) TestFailWriteConcern(c *gc.C) {
 	c.Check(s.server.PendingFaults(), gc.Equals, 0)
 }
 
+func (s *hookSuite) TestClearFaults(c *gc.C) {
+	conn := dialRaw(c, s.server.Addr())
+	defer conn.Close()
+	c.Assert(s.server.FailNotPrimary("", 3), jc.ErrorIsNil)
+	c.Assert(s.server.FailWriteConcern("", 2), jc.ErrorIsNil)
+	c.Check(s.server.PendingFaults(), gc.Equals, 5)
+	s.server.ClearFaults()
+	c.Check(s.server.PendingFaults(), gc.Equals, 0)
+	c.Check(conn.run("test", insertCmd(bson.M{"_id": 1})), jc.DeepEquals, bson.M{"ok": 1.0, "n": 1})
+}
+
 func (s *hookSuite) TestBadCounts(c *gc.C) {
 	c.Check(s.server.FailNotPrimary("insert", -1), gc.ErrorMatches, "mongotest: FailNotPrimary: negative count -1")
 	c.Check(s.server.FailWriteConcern("", -2), gc.ErrorMatches, "mongotest: FailWriteConcern: negative count -2")
