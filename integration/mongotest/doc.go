@@ -43,8 +43,10 @@
 // write) to the replies of writes; [Server.RequireAuth] makes new
 // connections authenticate with SCRAM-SHA-256 or SCRAM-SHA-1 (through
 // github.com/xdg-go/scram) before anything but the handshake, once per
-// connection. [Server.Stop], [Server.Restart] and [Server.DropConnections]
-// break connections. These are what a replica set and access control do
+// connection. [Server.PendingFaults] and [Server.ClearFaults] inspect and
+// disarm the first two; [Server.Connections] counts the connections
+// clients opened. [Server.Stop], [Server.Restart] and
+// [Server.DropConnections] break connections. These are what a replica set and access control do
 // to a client; the error codes and texts are MongoDB's, where noted in
 // the code, but no real server was run to compare them.
 //
