@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"gopkg.in/mgo.v2"
-
 	"github.com/seed07a61904/leadership/integration/mongotest"
 )
 
@@ -34,7 +32,9 @@ func (m cutMode) String() string {
 var errCut = errors.New("connection cut by the test")
 
 // cutter breaks mgo's connections at the n-th message sent after it is
-// armed. Every mgo.v2 request is one Write on a connection.
+// armed. It sits under mgowire's translator: every command that mgowire
+// sends to the server (one per mgo.v2 request, the killCursors of an
+// OP_KILL_CURSORS included) is one Write on a connection.
 type cutter struct {
 	server *mongotest.Server
 
@@ -64,9 +64,10 @@ func (c *cutter) disarm() (fired bool, sent int) {
 	return c.fired, c.sent
 }
 
-// dial is an mgo DialInfo.DialServer.
-func (c *cutter) dial(addr *mgo.ServerAddr) (net.Conn, error) {
-	conn, err := net.DialTimeout("tcp", addr.String(), dialTimeout)
+// dial is an mgowire Options.DialConn: the cutter works under the
+// translator, on the OP_MSG traffic.
+func (c *cutter) dial(addr string) (net.Conn, error) {
+	conn, err := net.DialTimeout("tcp", addr, dialTimeout)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/mgowire"
 )
 
 const (
@@ -71,13 +72,12 @@ func newEnv(c *gc.C) *env {
 	return e
 }
 
-// dial returns a new session to the server, through dialServer if it is
-// not nil. The env closes it.
-func (e *env) dial(c *gc.C, dialServer func(*mgo.ServerAddr) (net.Conn, error)) *mgo.Session {
-	session, err := mgo.DialWithInfo(&mgo.DialInfo{
+// dial returns a new session to the server through mgowire, over
+// connections from dialConn if it is not nil. The env closes it.
+func (e *env) dial(c *gc.C, dialConn func(addr string) (net.Conn, error)) *mgo.Session {
+	session, err := mgowire.DialWithInfo(&mgo.DialInfo{
 		Addrs: []string{e.server.Addr()}, Database: database, Timeout: dialTimeout,
-		DialServer: dialServer,
-	})
+	}, mgowire.Options{DialConn: dialConn})
 	c.Assert(err, jc.ErrorIsNil)
 	// Operations wait this long for a server to come back, rather than
 	// the whole dialTimeout, so that a stopped server fails them sooner.

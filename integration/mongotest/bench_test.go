@@ -9,7 +9,7 @@ import (
 	"github.com/seed07a61904/leadership/integration/mongotest"
 )
 
-// BenchmarkStart measures Start alone: FerretDB and the bridge listening.
+// BenchmarkStart measures Start alone: FerretDB and the proxy listening.
 func BenchmarkStart(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		server, err := mongotest.Start()

@@ -7,16 +7,18 @@ import (
 	"fmt"
 )
 
-// This file reads and writes raw BSON, so that the bridge can change a
+// This file reads and writes raw BSON, so that the proxy can change a
 // command without decoding it into Go values and back (which would lose
 // the exact BSON types the client sent).
 
-// BSON element types that the bridge needs to name.
+// BSON element types that the proxy needs to name.
 const (
 	bsonDouble   = 0x01
 	bsonString   = 0x02
 	bsonDocument = 0x03
 	bsonArray    = 0x04
+	bsonBinary   = 0x05
+	bsonBool     = 0x08
 	bsonInt32    = 0x10
 	bsonInt64    = 0x12
 )
@@ -165,6 +167,27 @@ func (e element) str() (string, bool) {
 		return "", false
 	}
 	return string(e.value[4 : len(e.value)-1]), true
+}
+
+// binaryData returns the bytes of a binary element, and whether it is one.
+func (e element) binaryData() ([]byte, bool) {
+	if e.kind != bsonBinary {
+		return nil, false
+	}
+	return e.value[5:], true
+}
+
+// truthy reports whether the element is a boolean true or a non-zero
+// number, as MongoDB reads flags such as skipEmptyExchange.
+func (e element) truthy() bool {
+	switch e.kind {
+	case bsonBool:
+		return e.value[0] != 0
+	case bsonDouble:
+		return binary.LittleEndian.Uint64(e.value)<<1 != 0
+	}
+	n, ok := e.int64Value()
+	return ok && n != 0
 }
 
 // int64Value returns the value of a numeric element as an int64, and

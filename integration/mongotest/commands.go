@@ -1,27 +1,17 @@
 package mongotest
 
-import (
-	"strings"
-)
+import "strings"
 
-// MongoDB error codes used in the bridge's own replies.
-const (
-	codeFailedToParse    = 9
-	codeInvalidNamespace = 73
-)
-
-// fakeNonce answers getnonce: mgo.v2 asks for a nonce on every new socket
-// and gives up on a server that has none, but never uses it unless it
-// authenticates with MONGODB-CR, which FerretDB does not offer.
-const fakeNonce = "2375531c32080ae8"
-
-// monitoring names the commands that mgo.v2 sends on its own to watch the
-// server; [Server.Commands] does not count them.
+// monitoring names the commands that clients send on their own, to find
+// and watch servers, to authenticate and to close cursors;
+// [Server.Commands] does not count them, and the fault hooks never fail
+// them.
 var monitoring = map[string]bool{
 	"isMaster": true, "ismaster": true, "hello": true, "ping": true, "getnonce": true,
+	"saslStart": true, "saslContinue": true, "logout": true, "killCursors": true,
 }
 
-// writes names the commands that the bridge serialises, because FerretDB
+// writes names the commands that the server serialises, because FerretDB
 // v1 applies them as read-modify-write without any version check, and
 // loses updates when two of them run at once.
 var writes = map[string]bool{
@@ -29,69 +19,90 @@ var writes = map[string]bool{
 	"findAndModify": true, "findandmodify": true,
 }
 
-// command answers the command raw, received on a connection for database
-// db, and returns the reply document. It returns an error only when the
-// connection to FerretDB failed and the client's connection must close.
-func (c *conn) command(db string, raw []byte) ([]byte, error) {
-	cmd, err := splitDoc(raw)
-	if err != nil {
-		return errorReply(codeFailedToParse, "mongotest bridge: %v", err), nil
+// command answers the command body (with its $db field) and returns the
+// reply document. It returns an error only when the connection to
+// FerretDB failed and the client's connection must close.
+func (c *conn) command(body []element) ([]byte, error) {
+	if len(body) == 0 {
+		return errorReply(codeFailedToParse, "empty command"), nil
 	}
-	if len(cmd) > 0 && cmd[0].key == "$query" && cmd[0].kind == bsonDocument {
-		// mgo wraps a command only to add options for mongos; unwrap it
-		// and drop those options.
-		if cmd, err = splitDoc(cmd[0].value); err != nil {
-			return errorReply(codeFailedToParse, "mongotest bridge: %v", err), nil
-		}
+	name := body[0].key
+	dbElem, _ := lookup(body, "$db")
+	db, ok := dbElem.str()
+	if !ok || db == "" {
+		return errorReply(codeMissingDB, "OP_MSG requests require a $db argument"), nil
 	}
-	if len(cmd) == 0 {
-		return errorReply(codeFailedToParse, "mongotest bridge: empty command"), nil
-	}
-	name := cmd[0].key
 	if !monitoring[name] {
 		c.s.commands.Add(1)
 	}
-	if name == "getnonce" {
-		return okReply(stringElement("nonce", fakeNonce)), nil
+	if reply, done := c.authenticate(name, db, body); done {
+		return reply, nil
 	}
-	msg, err := rewriteCommand(name, cmd)
+	if !monitoring[name] {
+		if reply := c.s.faults.take(faultNotPrimary, name); reply != nil {
+			return reply, nil
+		}
+	}
+	cmd, err := rewriteCommand(name, body)
 	if err != nil {
-		return errorReply(codeFailedToParse, "mongotest bridge: %s: %v", name, err), nil
+		return errorReply(codeFailedToParse, "%s: %v", name, err), nil
 	}
-	msg = append(msg, stringElement("$db", db))
-
+	var mechs element
+	var addMechs bool
+	if handshakeCommands[name] {
+		cmd, mechs, addMechs = c.auth.supportedMechs(cmd)
+	}
 	if writes[name] {
 		c.s.writeMu.Lock()
 		defer c.s.writeMu.Unlock()
 	}
-	reply, err := c.roundTrip(buildDoc(msg))
+	reply, err := c.roundTrip(buildDoc(cmd))
 	if err != nil {
 		return nil, err
 	}
-	c.trackCursors(db, name, cmd, reply)
-	return unescapeReply(reply)
+	if reply, err = unescapeReply(reply); err != nil {
+		return nil, err
+	}
+	if addMechs {
+		return addField(reply, mechs)
+	}
+	if !monitoring[name] {
+		if wce := c.s.faults.take(faultWriteConcern, name); wce != nil {
+			return addField(reply, element{kind: bsonDocument, key: "writeConcernError", value: wce})
+		}
+	}
+	return reply, nil
 }
 
-// rewriteCommand returns the command cmd as FerretDB accepts it, without
-// any $db field of its own.
+// addField returns the reply document with e appended.
+func addField(doc []byte, e element) ([]byte, error) {
+	elems, err := splitDoc(doc)
+	if err != nil {
+		return nil, err
+	}
+	return buildDoc(append(elems, e)), nil
+}
+
+// rewriteCommand returns the command cmd as FerretDB accepts it. These are
+// the FerretDB workarounds; a MongoDB server needs none of them (see the
+// package documentation).
 func rewriteCommand(name string, cmd []element) ([]element, error) {
-	out := make([]element, 0, len(cmd)+1)
+	out := make([]element, 0, len(cmd))
+	findAndModify := strings.EqualFold(name, "findAndModify")
 	for _, e := range cmd {
 		var err error
 		switch {
-		case e.key == "$db":
-			continue
 		case name == "insert" && e.key == "documents":
 			e.value, err = mapArray(e.value, func(doc []byte) ([]byte, error) {
 				return escapeDoc(doc, 2)
 			})
 		case name == "update" && e.key == "updates":
 			e.value, err = mapArray(e.value, rewriteUpdateStatement)
-		case (name == "findAndModify" || name == "findandmodify") && e.key == "fields":
+		case findAndModify && e.key == "fields":
 			// FerretDB does not implement the projection; the client gets
 			// the whole document, which decodes into a struct all the same.
 			continue
-		case (name == "findAndModify" || name == "findandmodify") && e.key == "update" && e.kind == bsonDocument:
+		case findAndModify && e.key == "update" && e.kind == bsonDocument:
 			e.value, err = escapeUpdate(e.value)
 		case name == "createIndexes" && e.key == "indexes":
 			e.value, err = mapArray(e.value, dropIndexOptions)
@@ -153,35 +164,4 @@ func dropIndexOptions(spec []byte) ([]byte, error) {
 		}
 	}
 	return buildDoc(kept), nil
-}
-
-// trackCursors records in the server's cursor table the cursor that reply
-// leaves open, and forgets the one that a getMore exhausted, so that
-// OP_KILL_CURSORS can be turned into a killCursors command, which needs
-// the cursor's collection.
-func (c *conn) trackCursors(db, name string, cmd []element, reply []byte) {
-	if name == "getMore" {
-		if id, ok := cmd[0].int64Value(); ok {
-			c.s.cursors.remove(id)
-		}
-	}
-	elems, err := splitDoc(reply)
-	if err != nil {
-		return
-	}
-	cur, ok := lookup(elems, "cursor")
-	if !ok || cur.kind != bsonDocument {
-		return
-	}
-	fields, err := splitDoc(cur.value)
-	if err != nil {
-		return
-	}
-	idElem, _ := lookup(fields, "id")
-	id, _ := idElem.int64Value()
-	nsElem, _ := lookup(fields, "ns")
-	ns, _ := nsElem.str()
-	if id != 0 && strings.HasPrefix(ns, db+".") {
-		c.s.cursors.add(id, ns, c)
-	}
 }

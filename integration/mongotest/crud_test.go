@@ -148,7 +148,7 @@ func (s *crudSuite) TestFindAndModify(c *gc.C) {
 	c.Check(info.Updated, gc.Equals, 1)
 	c.Check(doc.N, gc.Equals, 2)
 
-	// The projection is dropped by the bridge; decoding into a struct
+	// The projection is dropped by the proxy (a FerretDB workaround); decoding into a struct
 	// does not notice.
 	_, err = coll.FindId("c").Select(bson.M{"n": 1}).Apply(mgo.Change{Update: bson.M{"$inc": bson.M{"n": 1}}}, &doc)
 	c.Assert(err, jc.ErrorIsNil)
@@ -180,7 +180,7 @@ func (s *crudSuite) TestUniqueIndex(c *gc.C) {
 }
 
 // TestAbandonedCursors closes hundreds of iterators early: each leaves a
-// cursor open on the server, which the bridge must kill.
+// cursor open on the server, which mgowire must kill with killCursors commands.
 func (s *crudSuite) TestAbandonedCursors(c *gc.C) {
 	coll := s.db.C("many")
 	docs := make([]interface{}, 10)

@@ -2,33 +2,59 @@
 // gopkg.in/mgo.v2 and gopkg.in/mgo.v2/txn, with nothing to install.
 //
 // [Start] runs an embedded FerretDB v1 (SQLite backend, data in a new
-// temporary directory) and, in front of it, a bridge: mgo.v2 speaks the
-// legacy wire protocol (commands sent as OP_QUERY on "<db>.$cmd",
-// OP_KILL_CURSORS) and FerretDB only the modern one (OP_MSG). Start a new
+// temporary directory) behind a proxy that speaks the wire protocol as
+// MongoDB 6.0 and later do, so that mgo.v2 reaches it only through the
+// translating connection of package mgowire, as it would reach a real
+// MongoDB 6, 7 or 8. [Server.Dial] returns such a session. Start a new
 // Server for each test: startup takes milliseconds, and FerretDB's SQLite
 // backend slows down as a txns collection grows.
 //
 // Against a real MongoDB, set LEADERSHIP_MONGO_URL to its URL (for
-// example mongodb://127.0.0.1:27017; mgo.v2 speaks to MongoDB up to 5.0).
+// example mongodb://127.0.0.1:27017), which is dialed through mgowire too.
 // Each Server then uses a database of its own, under a random name, and
 // drops it on Close; use the default database of the sessions that
-// [Server.Dial] returns, session.DB(""). The fault hooks Stop and Restart
-// return an error, DropConnections does nothing and Commands returns -1.
+// [Server.Dial] returns, session.DB(""). The fault hooks (Stop, Restart,
+// FailNotPrimary, FailWriteConcern, RequireAuth) return an error,
+// DropConnections does nothing, and Commands and Connections return -1.
 //
-// # What the bridge changes
+// # The wire protocol, as MongoDB 6.0 and later
 //
-// The bridge is more than a protocol converter; FerretDB v1 needs help:
+//   - OP_MSG requests (a body, document sequences, the moreToCome flag, a
+//     checksum, which is not verified) get OP_MSG replies.
+//   - OP_QUERY is accepted for the handshake alone: hello and isMaster on
+//     "<db>.$cmd". Any other command sent as OP_QUERY gets MongoDB's error
+//     352 (UnsupportedOpQueryCommand, "Unsupported OP_QUERY command:
+//     <name>. ..."), and a query on a collection a query failure.
+//   - getnonce is an unknown command (code 59), as on MongoDB 7.0.
+//   - OP_KILL_CURSORS, OP_GET_MORE, OP_INSERT, OP_UPDATE, OP_DELETE,
+//     OP_COMPRESSED (compression is never negotiated) and any other opcode
+//     close the connection, as do malformed messages.
+//   - hello and isMaster report FerretDB's maxWireVersion (21, MongoDB
+//     7.0) and no replica set.
 //
-//   - getnonce, which mgo.v2 sends on every new socket, is answered by the
-//     bridge.
-//   - OP_KILL_CURSORS becomes a killCursors command: the bridge remembers
-//     the namespace of every cursor that FerretDB leaves open. Without it,
-//     FerretDB hangs after about a hundred abandoned cursors.
-//   - The index options ns and dropDups, which FerretDB rejects, are
-//     removed from createIndexes, and the projection (fields) from
-//     findAndModify, which FerretDB does not implement: findAndModify
-//     returns whole documents, and a caller decoding into a bson.M sees
-//     every field.
+// Plain mgo.Dial therefore fails against it ("no reachable servers"): mgo
+// asks for a nonce with OP_QUERY on every new socket, and gives up.
+//
+// # Fault hooks
+//
+// [Server.FailNotPrimary] answers the next commands with error 10107
+// NotWritablePrimary, as a stepped-down primary does; [Server.FailWriteConcern]
+// adds a writeConcernError (64 WriteConcernFailed, a timed-out majority
+// write) to the replies of writes; [Server.RequireAuth] makes new
+// connections authenticate with SCRAM-SHA-256 or SCRAM-SHA-1 (through
+// github.com/xdg-go/scram) before anything but the handshake, once per
+// connection. [Server.PendingFaults] and [Server.ClearFaults] inspect and
+// disarm the first two; [Server.Connections] counts the connections
+// clients opened. [Server.Stop], [Server.Restart] and
+// [Server.DropConnections] break connections. These are what a replica set and access control do
+// to a client; the error codes and texts are MongoDB's, where noted in
+// the code, but no real server was run to compare them.
+//
+// # FerretDB workarounds
+//
+// What the proxy still changes is what FerretDB v1 alone needs; a MongoDB
+// server needs none of it:
+//
 //   - Keys starting with '$' or containing '.' are stored escaped (as
 //     U+FF04 and U+FF0E) at every depth of inserted documents, of
 //     replacement documents and of the values given to $set, $setOnInsert,
@@ -39,6 +65,14 @@
 //     server-wide, because FerretDB v1 loses updates when two of them
 //     change one document at once. Tests of concurrent clients therefore
 //     test the clients' logic, not the server's atomicity.
+//   - The index options ns and dropDups, which FerretDB rejects (MongoDB
+//     strips ns and ignores dropDups), are removed from createIndexes, and
+//     the projection (fields) from findAndModify, which FerretDB does not
+//     implement: findAndModify returns whole documents, and a caller
+//     decoding into a bson.M sees every field.
+//
+// FerretDB itself serves killCursors from any connection, so the proxy
+// keeps no cursor table.
 //
 // # Known limits
 //
@@ -48,11 +82,8 @@
 //   - A unique index violated by an update fails, but not with an error
 //     that mgo.IsDup recognises (an insert gets a proper duplicate key
 //     error). FerretDB ignores sparse, and rejects TTL and partial indexes.
-//   - The bridge handles what mgo.v2 sends to a server of wire version 4 or
-//     later; a legacy query outside "$cmd" gets an error reply, and any
-//     other opcode (OP_INSERT, OP_GET_MORE, OP_MSG, ...) closes the
-//     connection. A malformed message closes the connection; a malformed
-//     command gets an error reply.
+//   - Exhaust cursors and compression are not supported; neither mgowire
+//     nor mgo.v2 asks for them.
 //
 // # Concurrency
 //

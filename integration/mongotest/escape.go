@@ -8,7 +8,7 @@ import (
 // FerretDB v1 refuses to store a document with a key that starts with '$'
 // or contains '.', at any depth. mgo/txn stores its operations (assertions
 // such as {"$gte": 1}, update documents such as {"$set": ...}) inside the
-// documents of its txns collection, so the bridge renames those characters
+// documents of its txns collection, so the proxy renames those characters
 // in stored documents to their full-width forms, as MongoDB's own manual
 // suggests for such keys, and renames them back in every reply.
 const (

@@ -100,9 +100,9 @@ func TestRewriteCommand(t *testing.T) {
 		in:    d("update", "c", "updates", []interface{}{d("q", d("a", d("$gt", 1)), "u", d("a.b", 1), "multi", false)}),
 		want:  d("update", "c", "updates", []interface{}{d("q", d("a", d("$gt", 1)), "u", d("a\uFF0Eb", 1), "multi", false)}),
 	}, {
-		about: "a $db of the client's is replaced",
+		about: "the client's $db is kept",
 		in:    d("insert", "c", "documents", []interface{}{d("_id", 1, "x", d("$y", 2))}, "$db", "other"),
-		want:  d("insert", "c", "documents", []interface{}{d("_id", 1, "x", d("\uFF04y", 2))}),
+		want:  d("insert", "c", "documents", []interface{}{d("_id", 1, "x", d("\uFF04y", 2))}, "$db", "other"),
 	}} {
 		elems, err := splitDoc(mustMarshal(t, tc.in))
 		if err != nil {

@@ -5,13 +5,14 @@ import (
 	"encoding/hex"
 	"fmt"
 
-	mgo "gopkg.in/mgo.v2"
+	"github.com/seed07a61904/leadership/mgowire"
 )
 
 // startExternal returns a Server for a new database, under a random name,
-// on the MongoDB server at rawURL.
+// on the MongoDB server at rawURL, which it dials through mgowire: rawURL
+// is any URL that [mgowire.ParseURL] accepts.
 func startExternal(rawURL string) (*Server, error) {
-	info, err := mgo.ParseURL(rawURL)
+	info, opts, err := mgowire.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("mongotest: %s: %w", envURL, err)
 	}
@@ -29,7 +30,7 @@ func startExternal(rawURL string) (*Server, error) {
 	}
 	info.Database = "mongotest_" + hex.EncodeToString(b[:])
 	info.Timeout = dialTimeout
-	s := &Server{ext: info}
+	s := &Server{ext: info, extOpts: opts}
 	session, err := s.Dial()
 	if err != nil {
 		return nil, err

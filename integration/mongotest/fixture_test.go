@@ -10,17 +10,33 @@ import (
 	"github.com/seed07a61904/leadership/integration/mongotest"
 )
 
+// serverFixture gives each test a fresh Server.
+type serverFixture struct {
+	server *mongotest.Server
+}
+
+func (f *serverFixture) SetUpTest(c *gc.C) {
+	var err error
+	f.server, err = mongotest.Start()
+	c.Assert(err, jc.ErrorIsNil)
+}
+
+func (f *serverFixture) TearDownTest(c *gc.C) {
+	if f.server != nil {
+		c.Check(f.server.Close(), jc.ErrorIsNil)
+	}
+}
+
 // fixture gives each test a fresh Server and a session to it.
 type fixture struct {
-	server  *mongotest.Server
+	serverFixture
 	session *mgo.Session
 	db      *mgo.Database
 }
 
 func (f *fixture) SetUpTest(c *gc.C) {
+	f.serverFixture.SetUpTest(c)
 	var err error
-	f.server, err = mongotest.Start()
-	c.Assert(err, jc.ErrorIsNil)
 	f.session, err = f.server.Dial()
 	c.Assert(err, jc.ErrorIsNil)
 	f.db = f.session.DB("")
@@ -30,9 +46,7 @@ func (f *fixture) TearDownTest(c *gc.C) {
 	if f.session != nil {
 		f.session.Close()
 	}
-	if f.server != nil {
-		c.Check(f.server.Close(), jc.ErrorIsNil)
-	}
+	f.serverFixture.TearDownTest(c)
 }
 
 // embeddedOnly skips the test against an external server, whose fault

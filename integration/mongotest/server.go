@@ -1,19 +1,17 @@
 package mongotest
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
 	mgo "gopkg.in/mgo.v2"
+
+	"github.com/seed07a61904/leadership/mgowire"
 )
 
 // dialTimeout bounds how long [Server.Dial] waits for the server, and how
@@ -32,33 +30,37 @@ const envURL = "LEADERSHIP_MONGO_URL"
 var errClosed = errors.New("mongotest: server is closed")
 
 // Server is a MongoDB-compatible server for one test: an embedded FerretDB
-// behind the bridge, or a database of its own on the external server named
+// behind the proxy, or a database of its own on the external server named
 // by LEADERSHIP_MONGO_URL. Its methods are safe for concurrent use.
 type Server struct {
-	ext *mgo.DialInfo // the external server; nil for the embedded one
+	ext     *mgo.DialInfo   // the external server; nil for the embedded one
+	extOpts mgowire.Options // mgowire's options from its URL
 
 	dir        string       // FerretDB's data directory
-	ln         net.Listener // the bridge's listener, open until Close
+	ln         net.Listener // the server's listener, open until Close
 	acceptDone chan struct{}
 	writeMu    sync.Mutex // serialises write commands
 	commands   atomic.Int64
-	cursors    cursorTable
+	accepted   atomic.Int64
+	faults     faultList
+	auth       atomic.Pointer[authConfig] // for new connections; nil: none required
 
 	lifeMu sync.Mutex // serialises Stop, Restart and Close
 	ferret *ferret    // the running FerretDB; nil while stopped
 	closed bool
 
-	mu       sync.Mutex // guards upstream and conns
+	mu       sync.Mutex // guards upstream, conns and password
 	upstream string     // FerretDB's address; "" while stopped
 	conns    map[*conn]struct{}
+	password string         // given to RequireAuth
 	connWG   sync.WaitGroup // the goroutines serving conns
 }
 
 // Start starts a new, empty server and returns it; the caller must Close
 // it. Without LEADERSHIP_MONGO_URL it runs an embedded FerretDB with the
-// SQLite backend on a new temporary directory, and the bridge on a free
-// loopback port. With LEADERSHIP_MONGO_URL set to a MongoDB URL (as
-// accepted by [mgo.ParseURL]), it uses that server instead, with a
+// SQLite backend on a new temporary directory, and the proxy that speaks
+// to clients on a free loopback port. With LEADERSHIP_MONGO_URL set to a MongoDB URL (as
+// accepted by [mgowire.ParseURL]), it uses that server instead, with a
 // database of its own under a random name.
 func Start() (*Server, error) {
 	if rawURL := os.Getenv(envURL); rawURL != "" {
@@ -83,7 +85,7 @@ func Start() (*Server, error) {
 	return s, nil
 }
 
-// Addr returns the host:port that clients connect to: the bridge's, or the
+// Addr returns the host:port that clients connect to: the proxy's, or the
 // first address of the external server.
 func (s *Server) Addr() string {
 	if s.ext != nil {
@@ -92,26 +94,59 @@ func (s *Server) Addr() string {
 	return s.ln.Addr().String()
 }
 
-// Dial returns a new session to the server. Its default database (the one
-// that session.DB("") returns) is the Server's own; use it rather than a
-// name of your own, so that tests also work against an external server.
-// The session waits at most 15 seconds for the server, and for each
-// operation.
+// Dial returns a new session to the server, through the translating
+// connections of [mgowire.DialWithInfo] with its default options
+// (majority writes). Its default database (the one that session.DB("")
+// returns) is the Server's own; use it rather than a name of your own, so
+// that tests also work against an external server. After
+// [Server.RequireAuth], the session authenticates with the credentials
+// given there. The session waits at most 15 seconds for the server, and
+// for each operation.
 func (s *Server) Dial() (*mgo.Session, error) {
+	return s.DialWith(mgowire.Options{})
+}
+
+// DialWith is [Server.Dial] with mgowire options of the caller's, for
+// example a DialConn that puts faults under the translator. Against an
+// external server, the options from its URL are used where opts leaves
+// the zero value.
+func (s *Server) DialWith(opts mgowire.Options) (*mgo.Session, error) {
 	info := s.dialInfo()
-	session, err := mgo.DialWithInfo(&info)
+	if s.ext != nil {
+		if opts.WriteConcern == nil {
+			opts.WriteConcern = s.extOpts.WriteConcern
+		}
+		if opts.TLS == nil {
+			opts.TLS = s.extOpts.TLS
+		}
+		if opts.ConnectTimeout == 0 {
+			opts.ConnectTimeout = s.extOpts.ConnectTimeout
+		}
+	}
+	session, err := mgowire.DialWithInfo(info, opts)
 	if err != nil {
 		return nil, fmt.Errorf("mongotest: dialing %s: %w", s.Addr(), err)
 	}
 	return session, nil
 }
 
-// dialInfo returns the settings Dial uses.
-func (s *Server) dialInfo() mgo.DialInfo {
+// dialInfo returns the settings that [Server.Dial] gives to
+// [mgowire.DialWithInfo], in a new value: the server's address, its
+// database, a 15-second timeout and, after [Server.RequireAuth] or with
+// credentials in LEADERSHIP_MONGO_URL, the credentials.
+func (s *Server) dialInfo() *mgo.DialInfo {
 	if s.ext != nil {
-		return *s.ext
+		info := *s.ext
+		info.Addrs = append([]string(nil), s.ext.Addrs...)
+		return &info
 	}
-	return mgo.DialInfo{Addrs: []string{s.Addr()}, Database: databaseName, Timeout: dialTimeout}
+	info := &mgo.DialInfo{Addrs: []string{s.Addr()}, Database: databaseName, Timeout: dialTimeout}
+	if cfg := s.auth.Load(); cfg != nil {
+		s.mu.Lock()
+		info.Username, info.Password, info.Source = cfg.user, s.password, authDB
+		s.mu.Unlock()
+	}
+	return info
 }
 
 // Close stops the server and removes all its data: the data directory of
@@ -156,7 +191,7 @@ func (s *Server) DropConnections() {
 }
 
 // Stop stops the embedded FerretDB and closes every client connection, but
-// keeps the data and the address: until [Server.Restart], the bridge
+// keeps the data and the address: until [Server.Restart], the proxy
 // closes each new connection at once. Stopping a stopped Server does
 // nothing. Against an external server it returns an error.
 func (s *Server) Stop() error {
@@ -196,17 +231,28 @@ func (s *Server) Restart() error {
 	return nil
 }
 
-// Commands returns how many commands the bridge has served since Start:
-// every command a client sent, answered or failed, except those that mgo
-// sends on its own to find and watch the server (isMaster, hello, ping,
-// getnonce), so that a test can count the round trips of the code under
-// test. OP_KILL_CURSORS messages, which get no reply, are not counted.
-// Against an external server it returns -1.
+// Commands returns how many OP_MSG commands the server has received since
+// Start: every command a client sent, answered or failed, except those
+// that clients send on their own to find and watch the server, to
+// authenticate and to close cursors (isMaster, hello, ping, getnonce,
+// saslStart, saslContinue, logout, killCursors), so that a test can count
+// the round trips of the code under test. Against an external server it
+// returns -1.
 func (s *Server) Commands() int64 {
 	if s.ext != nil {
 		return -1
 	}
 	return s.commands.Load()
+}
+
+// Connections returns how many client connections the server has
+// accepted since Start, including those it closed at once because
+// FerretDB was stopped. Against an external server it returns -1.
+func (s *Server) Connections() int64 {
+	if s.ext != nil {
+		return -1
+	}
+	return s.accepted.Load()
 }
 
 // stopLocked closes every connection and stops FerretDB, if it is running.
@@ -227,58 +273,8 @@ func (s *Server) stopLocked() {
 // connDone is called by each connection's goroutine as it ends.
 func (s *Server) connDone(c *conn) {
 	c.close()
-	s.cursors.removeOwner(c)
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
 	s.connWG.Done()
-}
-
-// ferret is a running embedded FerretDB.
-type ferret struct {
-	addr   string // where it listens
-	cancel context.CancelFunc
-	done   chan struct{} // closed when it has stopped
-}
-
-// newMu serialises ferretdb.New, which writes package-level state of
-// FerretDB's.
-var newMu sync.Mutex
-
-// startFerret starts FerretDB with the SQLite backend on the data
-// directory dir, listening on a free loopback port.
-func startFerret(dir string) (*ferret, error) {
-	newMu.Lock()
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Logger:    slog.New(slog.DiscardHandler),
-		Handler:   "sqlite",
-		SQLiteURL: (&url.URL{Scheme: "file", Path: dir + "/"}).String(),
-	})
-	newMu.Unlock()
-	if err != nil {
-		return nil, fmt.Errorf("mongotest: starting FerretDB: %w", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &ferret{cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(r.done)
-		f.Run(ctx)
-	}()
-	// New has opened the listener already, so this does not block.
-	u, err := url.Parse(f.MongoDBURI())
-	if err != nil {
-		r.stop()
-		return nil, fmt.Errorf("mongotest: FerretDB's address: %w", err)
-	}
-	r.addr = u.Host
-	return r, nil
-}
-
-// stop stops FerretDB and waits until it has closed its backend. The
-// bridge closes its connections to FerretDB first: FerretDB waits three
-// seconds for open connections before it closes them itself.
-func (f *ferret) stop() {
-	f.cancel()
-	<-f.done
 }

@@ -202,7 +202,7 @@ func (s *txnSuite) TestResumeAllAfterChaos(c *gc.C) {
 }
 
 // TestOddKeysInOperations runs transactions whose inserted and updated
-// documents have keys that FerretDB refuses to store; the bridge escapes
+// documents have keys that FerretDB refuses to store; the proxy escapes
 // them wherever mgo/txn writes them (txns, stash and the documents).
 // MongoDB itself refuses some of them.
 func (s *txnSuite) TestOddKeysInOperations(c *gc.C) {

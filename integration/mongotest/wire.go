@@ -1,174 +1,81 @@
 package mongotest
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math"
+	"strconv"
+
+	"github.com/seed07a61904/leadership/internal/wire"
 )
 
-// This file frames the MongoDB wire protocol messages that the bridge
-// reads and writes: mgo.v2 speaks the legacy OP_QUERY, OP_REPLY and
-// OP_KILL_CURSORS; FerretDB speaks only OP_MSG.
+// This file reads and writes the MongoDB wire protocol messages of the
+// server: OP_MSG in both directions, and, for the handshake alone, OP_QUERY
+// requests answered with OP_REPLY.
 
-// Wire protocol operation codes.
-const (
-	opReply       = 1
-	opQuery       = 2004
-	opKillCursors = 2007
-	opMsg         = 2013
-)
-
-// Sizes of the protocol.
-const (
-	headerSize     = 16
-	maxMessageSize = 48000000 // MongoDB's maxMessageSizeBytes
-)
+// The framing itself is the library's internal/wire, which mgowire uses
+// too; this file adds what a server needs on top of it.
 
 // flagQueryFailure marks an OP_REPLY whose document is a query error.
-const flagQueryFailure = 2
+const flagQueryFailure = wire.FlagQueryFailure
 
-// OP_MSG flag bits the bridge has to know about.
-const (
-	msgChecksumPresent = 1 << 0
-	msgMoreToCome      = 1 << 1
-)
+// msgRequiredBits are the OP_MSG flag bits that a receiver must know: a
+// message with another of them set must be refused.
+const msgRequiredBits = 0xffff
 
-// header is the standard message header.
-type header struct {
-	length     int32
-	requestID  int32
-	responseTo int32
-	opCode     int32
+// msg is a parsed OP_MSG request.
+type msg struct {
+	flags uint32
+	body  []element // the body section, with each document sequence appended as an array
 }
 
-// readMessage reads one message from r and returns its header and body.
-func readMessage(r io.Reader) (header, []byte, error) {
-	var b [headerSize]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
-		return header{}, nil, err
+// parseMsg parses an OP_MSG body with [wire.ParseMsg] and checks what a
+// server must: no unknown required flag bits, a well-formed body, no
+// document sequence named like a body field. Each document sequence
+// becomes an array field of the body, named by its identifier, as the
+// OP_MSG specification says a server must treat it.
+func parseMsg(body []byte) (msg, error) {
+	wm, err := wire.ParseMsg(body)
+	if err != nil {
+		return msg{}, err
 	}
-	h := header{
-		length:     int32(binary.LittleEndian.Uint32(b[0:])),
-		requestID:  int32(binary.LittleEndian.Uint32(b[4:])),
-		responseTo: int32(binary.LittleEndian.Uint32(b[8:])),
-		opCode:     int32(binary.LittleEndian.Uint32(b[12:])),
+	m := msg{flags: wm.Flags}
+	if unknown := m.flags & msgRequiredBits &^ (wire.MsgChecksumPresent | wire.MsgMoreToCome); unknown != 0 {
+		return msg{}, fmt.Errorf("OP_MSG has unknown required flag bits 0x%x", unknown)
 	}
-	if h.length < headerSize || h.length > maxMessageSize {
-		return h, nil, fmt.Errorf("message length %d out of range", h.length)
+	if m.body, err = splitDoc(wm.Body); err != nil {
+		return msg{}, fmt.Errorf("OP_MSG body: %w", err)
 	}
-	body := make([]byte, h.length-headerSize)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return h, nil, err
-	}
-	return h, body, nil
-}
-
-// appendHeader appends a message header to b for a body of bodyLen bytes.
-func appendHeader(b []byte, bodyLen int, requestID, responseTo, opCode int32) []byte {
-	b = binary.LittleEndian.AppendUint32(b, uint32(headerSize+bodyLen))
-	b = binary.LittleEndian.AppendUint32(b, uint32(requestID))
-	b = binary.LittleEndian.AppendUint32(b, uint32(responseTo))
-	return binary.LittleEndian.AppendUint32(b, uint32(opCode))
-}
-
-// query is a parsed OP_QUERY body.
-type query struct {
-	namespace string
-	doc       []byte
-}
-
-// parseQuery parses an OP_QUERY body: flags, namespace, skip, limit, the
-// query document and an optional field selector, which the bridge ignores.
-func parseQuery(body []byte) (query, error) {
-	if len(body) < 4 {
-		return query{}, errors.New("OP_QUERY too short")
-	}
-	rest := body[4:]
-	end := bytes.IndexByte(rest, 0)
-	if end < 0 {
-		return query{}, errors.New("OP_QUERY namespace not terminated")
-	}
-	q := query{namespace: string(rest[:end])}
-	rest = rest[end+1:]
-	if len(rest) < 8+4 {
-		return query{}, errors.New("OP_QUERY too short")
-	}
-	rest = rest[8:]
-	n := int(binary.LittleEndian.Uint32(rest))
-	if n < 5 || n > len(rest) {
-		return query{}, errors.New("OP_QUERY document length out of range")
-	}
-	q.doc = rest[:n]
-	return q, nil
-}
-
-// parseKillCursors returns the cursor ids of an OP_KILL_CURSORS body.
-func parseKillCursors(body []byte) ([]int64, error) {
-	if len(body) < 8 {
-		return nil, errors.New("OP_KILL_CURSORS too short")
-	}
-	n := int64(int32(binary.LittleEndian.Uint32(body[4:])))
-	if n < 0 || int64(len(body)-8) != 8*n {
-		return nil, errors.New("OP_KILL_CURSORS cursor count does not match its length")
-	}
-	ids := make([]int64, n)
-	for i := range ids {
-		ids[i] = int64(binary.LittleEndian.Uint64(body[8+8*i:]))
-	}
-	return ids, nil
-}
-
-// buildMsg returns an OP_MSG message with no flags and the single
-// document doc as its body section.
-func buildMsg(requestID int32, doc []byte) []byte {
-	b := appendHeader(make([]byte, 0, headerSize+5+len(doc)), 5+len(doc), requestID, 0, opMsg)
-	b = binary.LittleEndian.AppendUint32(b, 0)
-	b = append(b, 0) // section kind 0: body
-	return append(b, doc...)
-}
-
-// parseMsgReply returns the body document of an OP_MSG reply.
-func parseMsgReply(h header, body []byte) ([]byte, error) {
-	if h.opCode != opMsg {
-		return nil, fmt.Errorf("reply has opcode %d, want OP_MSG", h.opCode)
-	}
-	if len(body) < 5 {
-		return nil, errors.New("OP_MSG reply too short")
-	}
-	flags := binary.LittleEndian.Uint32(body)
-	if flags&msgMoreToCome != 0 {
-		return nil, errors.New("OP_MSG reply with moreToCome is not supported")
-	}
-	sections := body[4:]
-	if flags&msgChecksumPresent != 0 {
-		if len(sections) < 4 {
-			return nil, errors.New("OP_MSG reply too short for its checksum")
+	for _, seq := range wm.Sequences {
+		if _, dup := lookup(m.body, seq.ID); dup {
+			return msg{}, fmt.Errorf("OP_MSG document sequence %q duplicates a body field", seq.ID)
 		}
-		sections = sections[:len(sections)-4]
+		docs := make([]element, len(seq.Docs))
+		for i, doc := range seq.Docs {
+			if _, err := splitDoc(doc); err != nil {
+				return msg{}, fmt.Errorf("OP_MSG document sequence %q: %w", seq.ID, err)
+			}
+			docs[i] = element{kind: bsonDocument, key: strconv.Itoa(i), value: doc}
+		}
+		m.body = append(m.body, element{kind: bsonArray, key: seq.ID, value: buildDoc(docs)})
 	}
-	if len(sections) < 5 || sections[0] != 0 {
-		return nil, errors.New("OP_MSG reply does not consist of one body section")
-	}
-	doc := sections[1:]
-	if int(binary.LittleEndian.Uint32(doc)) != len(doc) {
-		return nil, errors.New("OP_MSG reply does not consist of one body section")
-	}
-	return doc, nil
+	return m, nil
 }
 
-// buildReply returns an OP_REPLY message to the request requestTo,
-// carrying the single document doc.
-func buildReply(requestTo int32, flags int32, doc []byte) []byte {
-	const fixed = 4 + 8 + 4 + 4
-	b := appendHeader(make([]byte, 0, headerSize+fixed+len(doc)), fixed+len(doc), 0, requestTo, opReply)
-	b = binary.LittleEndian.AppendUint32(b, uint32(flags))
-	b = binary.LittleEndian.AppendUint64(b, 0) // cursor id: commands reply in one document
-	b = binary.LittleEndian.AppendUint32(b, 0) // starting from
-	b = binary.LittleEndian.AppendUint32(b, 1) // number returned
-	return append(b, doc...)
+// parseMsgReply returns the body document of FerretDB's OP_MSG reply.
+func parseMsgReply(h wire.Header, body []byte) ([]byte, error) {
+	if h.OpCode != wire.OpMsg {
+		return nil, fmt.Errorf("reply has opcode %d, want OP_MSG", h.OpCode)
+	}
+	m, err := wire.ParseMsg(body)
+	if err != nil {
+		return nil, err
+	}
+	if m.Flags&wire.MsgMoreToCome != 0 || len(m.Sequences) > 0 {
+		return nil, errors.New("OP_MSG reply with moreToCome or document sequences is not supported")
+	}
+	return m.Body, nil
 }
 
 // okReply returns a successful command reply with the given fields.
@@ -176,13 +83,20 @@ func okReply(fields ...element) []byte {
 	return buildDoc(append(fields, doubleElement("ok", 1)))
 }
 
-// errorReply returns a failed command reply, as MongoDB words them.
+// errorReply returns a failed command reply, as MongoDB words them: ok,
+// errmsg, code and codeName.
 func errorReply(code int32, format string, args ...any) []byte {
-	return buildDoc([]element{
+	return buildDoc(errorFields(code, fmt.Sprintf(format, args...)))
+}
+
+// errorFields returns the fields of a failed command reply.
+func errorFields(code int32, errmsg string) []element {
+	return []element{
 		doubleElement("ok", 0),
-		stringElement("errmsg", fmt.Sprintf(format, args...)),
+		stringElement("errmsg", errmsg),
 		int32Element("code", code),
-	})
+		stringElement("codeName", codeNames[code]),
+	}
 }
 
 // doubleElement returns a BSON double element.
@@ -195,7 +109,23 @@ func int32Element(key string, n int32) element {
 	return element{kind: bsonInt32, key: key, value: binary.LittleEndian.AppendUint32(nil, uint32(n))}
 }
 
-// int64Element returns a BSON int64 element.
-func int64Element(key string, n int64) element {
-	return element{kind: bsonInt64, key: key, value: binary.LittleEndian.AppendUint64(nil, uint64(n))}
+// boolElement returns a BSON boolean element.
+func boolElement(key string, v bool) element {
+	b := byte(0)
+	if v {
+		b = 1
+	}
+	return element{kind: bsonBool, key: key, value: []byte{b}}
+}
+
+// binaryElement returns a BSON binary element of the generic subtype.
+func binaryElement(key string, data []byte) element {
+	v := binary.LittleEndian.AppendUint32(nil, uint32(len(data)))
+	v = append(append(v, 0), data...)
+	return element{kind: bsonBinary, key: key, value: v}
+}
+
+// docElement returns a BSON embedded document element.
+func docElement(key string, fields ...element) element {
+	return element{kind: bsonDocument, key: key, value: buildDoc(fields)}
 }

@@ -18,8 +18,11 @@ const (
 	// between operations and in the middle of them; a manager must
 	// never die, nor ask to be woken again at once, over and over.
 	backwards
-	// faulty schedules also drop every connection to the server, and
-	// interrupt the transactions of one operation half way (txn.SetChaos).
+	// faulty schedules also drop every connection to the server,
+	// interrupt the transactions of one operation half way (txn.SetChaos),
+	// and fail one command of an operation as a replica set does: "not
+	// primary" (a stepped-down primary), or a writeConcernError on a write
+	// that was applied (a majority write that timed out).
 	faulty
 )
 
@@ -52,6 +55,21 @@ type event struct {
 	dur   time.Duration // claim: duration; advance: step; jump: how far back
 	chaos string        // claim, advance: the mgo/txn breakpoint to interrupt at
 	reads int           // jump-mid: after how many readings
+	fault faultKind     // claim, advance: the server's reply to fail
+}
+
+// faultKind is a reply that the server fails during one event, through
+// mongotest's fault hooks (and so through mgowire, which mgo reaches it by).
+type faultKind int
+
+const (
+	noFault           faultKind = iota
+	faultNotPrimary             // the next command gets NotWritablePrimary, unrun
+	faultWriteConcern           // the next write is applied, and reports a writeConcernError
+)
+
+func (f faultKind) String() string {
+	return [...]string{"", "not primary", "writeConcernError"}[f]
 }
 
 func (e event) String() string {
@@ -80,6 +98,9 @@ func (e event) String() string {
 	}
 	if e.chaos != "" {
 		s += fmt.Sprintf(" (txns interrupted at %s)", e.chaos)
+	}
+	if e.fault != noFault {
+		s += fmt.Sprintf(" (first reply of its kind: %v)", e.fault)
 	}
 	return s
 }
@@ -199,7 +220,14 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 			} else {
 				e.kind, e.dur = evAdvance, pick(steps)
 			}
-			e.chaos = breakpoints[rng.Intn(len(breakpoints))]
+			switch rng.Intn(3) {
+			case 0:
+				e.chaos = breakpoints[rng.Intn(len(breakpoints))]
+			case 1:
+				e.fault = faultNotPrimary
+			default:
+				e.fault = faultWriteConcern
+			}
 		default:
 			e.kind, e.dur = evAdvance, pick(steps)
 		}

@@ -34,6 +34,7 @@ func (w *world) run(e event) {
 		// changes, and the requests that follow order it before their use.
 		txn.SetChaos(txn.Chaos{KillChance: 1, Breakpoint: e.chaos})
 	}
+	w.armFault(e.fault)
 	switch e.kind {
 	case evClaim:
 		w.claim(n, e)
@@ -73,6 +74,10 @@ func (w *world) run(e event) {
 	}
 	if e.chaos != "" {
 		txn.SetChaos(txn.Chaos{})
+	}
+	if e.fault != noFault {
+		// A fault that nothing used up does not outlive its event.
+		w.server.ClearFaults()
 	}
 	w.reap()
 	w.checkPace(e)
@@ -258,4 +263,25 @@ func (w *world) refreshDriver() {
 		}
 	}
 	w.hung("the driver's session never came back")
+}
+
+// armFault makes the server fail the next command (faultNotPrimary) or
+// the next write (faultWriteConcern) of whatever the event does. Like
+// chaos, it is armed while every manager is idle. An external server has
+// no fault hooks: the event then runs without the fault.
+func (w *world) armFault(f faultKind) {
+	var err error
+	switch f {
+	case noFault:
+		return
+	case faultNotPrimary:
+		err = w.server.FailNotPrimary("", 1)
+	case faultWriteConcern:
+		err = w.server.FailWriteConcern("", 1)
+	}
+	result := "armed"
+	if err != nil {
+		result = err.Error()
+	}
+	w.record(rec{node: -1, op: "fault " + f.String(), result: result})
 }

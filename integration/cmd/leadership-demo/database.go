@@ -13,6 +13,7 @@ import (
 	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/mgowire"
 )
 
 // The names the demo uses in the database. The lease clients and the
@@ -32,8 +33,9 @@ type database struct {
 	close func() error // releases the session and the server or database
 }
 
-// openDatabase starts an embedded server if url is "", or dials url and
-// uses a new database, under a random name, that close drops.
+// openDatabase starts an embedded server if url is "", or dials url
+// through mgowire (MongoDB 6.0 and later speak only OP_MSG) and uses a new
+// database, under a random name, that close drops.
 func openDatabase(url string) (*database, error) {
 	if url == "" {
 		server, err := mongotest.Start()
@@ -54,7 +56,7 @@ func openDatabase(url string) (*database, error) {
 			},
 		}, nil
 	}
-	info, err := mgo.ParseURL(url)
+	info, opts, err := mgowire.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("-mongo: %w", err)
 	}
@@ -71,7 +73,7 @@ func openDatabase(url string) (*database, error) {
 	}
 	info.Database = "leadership_demo_" + hex.EncodeToString(b[:])
 	info.Timeout = 15 * time.Second
-	session, err := mgo.DialWithInfo(info)
+	session, err := mgowire.DialWithInfo(info, opts)
 	if err != nil {
 		return nil, fmt.Errorf("dialing %s: %w", url, err)
 	}

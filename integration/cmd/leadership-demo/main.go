@@ -10,8 +10,10 @@
 //
 // from the integration module (or `make demo` at the repository root).
 // Without -mongo it starts an embedded, MongoDB-compatible server
-// (package mongotest: FerretDB on SQLite); with -mongo URL it uses a new
-// database, under a random name, on that server, and drops it at the end.
+// (package mongotest: FerretDB on SQLite, behind a proxy that speaks the
+// wire protocol as MongoDB 6.0 and later do); with -mongo URL it dials that
+// server through package mgowire and uses a new database, under a random
+// name, on it, and drops it at the end.
 //
 // # What runs
 //
@@ -139,7 +141,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.lease, "lease", 4*time.Second, "lease duration claimed by leaders")
 	fs.DurationVar(&cfg.runTime, "run", 20*time.Second, "how long the units run")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed for crashes and the controller kill")
-	fs.StringVar(&cfg.mongoURL, "mongo", "", "MongoDB URL (mgo.v2 speaks to MongoDB up to 5.0); default: an embedded server")
+	fs.StringVar(&cfg.mongoURL, "mongo", "", "MongoDB URL, dialed through mgowire; default: an embedded server")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

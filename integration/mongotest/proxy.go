@@ -1,0 +1,152 @@
+package mongotest
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/seed07a61904/leadership/internal/wire"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// acceptRetryDelay is how long the server waits after a failed Accept
+// (for example when the process is out of file descriptors).
+const acceptRetryDelay = 5 * time.Millisecond
+
+// acceptLoop accepts client connections until the listener is closed. A
+// connection that arrives while FerretDB is stopped is closed at once.
+func (s *Server) acceptLoop() {
+	defer close(s.acceptDone)
+	for {
+		nc, err := s.ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+		if err != nil {
+			clock := lease.SystemClock{}
+			<-clock.Alarm(clock.Now().Add(acceptRetryDelay))
+			continue
+		}
+		s.accepted.Add(1)
+		s.mu.Lock()
+		upstream := s.upstream
+		if upstream == "" {
+			s.mu.Unlock()
+			nc.Close()
+			continue
+		}
+		c := &conn{s: s, client: nc, auth: authState{cfg: s.auth.Load()}}
+		s.conns[c] = struct{}{}
+		s.connWG.Add(1)
+		s.mu.Unlock()
+		go c.serve(upstream)
+	}
+}
+
+// conn is one client connection, with a connection of its own to
+// FerretDB. Requests on it are answered one at a time, in order, by the
+// goroutine that runs serve, which alone uses lastID, replyID and auth.
+type conn struct {
+	s      *Server
+	client net.Conn
+
+	mu       sync.Mutex // guards upstream and closed
+	upstream net.Conn
+	closed   bool
+
+	lastID  int32     // the request id of the last message sent to FerretDB
+	replyID int32     // the request id of the last reply sent to the client
+	auth    authState // the client's authentication, if the server requires it
+}
+
+// serve runs the connection until either side closes it or a message
+// cannot be handled. As MongoDB 5.1 and later do, it closes the connection
+// on any opcode but OP_MSG and the OP_QUERY of the handshake (OP_KILL_CURSORS,
+// OP_INSERT, OP_GET_MORE, OP_COMPRESSED, ...), and on a message it cannot
+// parse.
+func (c *conn) serve(upstream string) {
+	defer c.s.connDone(c)
+	up, err := net.Dial("tcp", upstream)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	c.upstream = up
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		up.Close()
+		return
+	}
+	for {
+		h, body, err := wire.ReadMessage(c.client)
+		if err != nil {
+			return
+		}
+		var reply []byte
+		switch h.OpCode {
+		case wire.OpQuery:
+			reply, err = c.handshake(h, body)
+		case wire.OpMsg:
+			reply, err = c.message(h, body)
+		default:
+			return
+		}
+		if err != nil {
+			return
+		}
+		if reply != nil {
+			if _, err := c.client.Write(reply); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// close closes both sides of the connection; serve then returns.
+func (c *conn) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	c.client.Close()
+	if c.upstream != nil {
+		c.upstream.Close()
+	}
+}
+
+// message answers an OP_MSG request, and returns the reply message, or nil
+// when the client asked for none (moreToCome). It returns an error when
+// the connection must close.
+func (c *conn) message(h wire.Header, body []byte) ([]byte, error) {
+	m, err := parseMsg(body)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := c.command(m.body)
+	if err != nil {
+		return nil, err
+	}
+	if m.flags&wire.MsgMoreToCome != 0 {
+		return nil, nil
+	}
+	c.replyID++
+	return wire.BuildMsg(c.replyID, h.RequestID, 0, doc), nil
+}
+
+// roundTrip sends the command doc to FerretDB as an OP_MSG and returns the
+// document of its reply.
+func (c *conn) roundTrip(doc []byte) ([]byte, error) {
+	c.lastID++
+	if _, err := c.upstream.Write(wire.BuildMsg(c.lastID, 0, 0, doc)); err != nil {
+		return nil, err
+	}
+	h, body, err := wire.ReadMessage(c.upstream)
+	if err != nil {
+		return nil, err
+	}
+	if h.ResponseTo != c.lastID {
+		return nil, errors.New("FerretDB answered another request")
+	}
+	return parseMsgReply(h, body)
+}
