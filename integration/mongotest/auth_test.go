@@ -3,6 +3,7 @@ package mongotest_test
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -200,7 +201,8 @@ func (s *authSuite) TestUnauthenticated(c *gc.C) {
 }
 
 // TestWrongPassword dials with a wrong password: mgowire's authentication
-// fails on every connection, so mgo finds no server.
+// fails on every connection, so mgo finds no server, and the error says why
+// (it wraps mgowire.ErrAuth).
 func (s *authSuite) TestWrongPassword(c *gc.C) {
 	for _, mech := range []string{"SCRAM-SHA-256", "SCRAM-SHA-1"} {
 		session, err := mgowire.DialWithInfo(&mgo.DialInfo{
@@ -210,6 +212,8 @@ func (s *authSuite) TestWrongPassword(c *gc.C) {
 		if err == nil {
 			session.Close()
 		}
-		c.Check(err, gc.ErrorMatches, "no reachable servers", gc.Commentf("mechanism %s", mech))
+		c.Check(err, gc.ErrorMatches, `no reachable servers; last connection setup error: mgowire: authenticating with .*: mgowire: authentication failed: .*Authentication failed\. \(code 18\)`,
+			gc.Commentf("mechanism %s", mech))
+		c.Check(errors.Is(err, mgowire.ErrAuth), jc.IsTrue, gc.Commentf("mechanism %s", mech))
 	}
 }
