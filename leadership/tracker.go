@@ -27,6 +27,30 @@ import (
 // claims run on a goroutine of their own while the tracker's loop keeps an
 // alarm for the end of the term.
 //
+// # Clocks that step back
+//
+// The guarantee a claim gives holds in real time from the claim's start,
+// and the tracker measures real time with its clock; a clock that steps
+// back by J (an NTP step, or a clock with no monotonic reading) would make
+// every deadline counted on it J late, and the manager may read the
+// stepped clock inside the claim call, so that its lease ends J before the
+// tracker's term would. So, as the manager does, the tracker keeps its
+// latest clock reading, and whenever a reading is earlier than that, it
+// moves back by the difference everything it counted on the clock: the end
+// of its term, its next claim, and the start of a claim in flight. A claim
+// that returns to a reading earlier than its start therefore begins a term
+// that ends at start + Duration − (start − now), which is now + Duration.
+//
+// The limit: the tracker sees a step only between two readings of its
+// own. A step back that is undone before its next reading (back and then
+// forward again, within one call) is invisible to it, and the lease then
+// ends up to that step before the tracker's term does. What is guaranteed:
+// the tracker's term ends no later than the lease its claim wrote, as
+// long as every step back still shows in the tracker's next reading, that
+// is, unless the clock steps back and then forward again between two
+// readings of the tracker. (Steps forward are always safe: they only end
+// terms early.)
+//
 // Errors other than [ErrClaimDenied] are retried with back-off (from
 // Duration/16, doubling, up to Duration/2) on the tracker's clock; while
 // they last the tracker stays up, a minion once its term has ended. If
@@ -94,6 +118,10 @@ type tracker struct {
 	nextClaim time.Time
 	// failures counts the calls that failed in a row, for back-off.
 	failures int
+	// claimStart is the start of the claim in flight, if any.
+	claimStart time.Time
+	// lastNow is the tracker's latest reading of its clock (see now).
+	lastNow time.Time
 	// cancelBlock gives up the wait for a release in flight, if any.
 	cancelBlock context.CancelFunc
 	pending     map[question][]*ticket
@@ -189,9 +217,9 @@ func (t *tracker) ask(q question) Ticket {
 // ends it, every pending ticket is then answered false.
 func (t *tracker) loop() error {
 	defer t.answerAll(false)
-	t.nextClaim = t.config.Clock.Now()
+	t.nextClaim = t.now()
 	for {
-		t.update(t.config.Clock.Now())
+		t.update(t.now())
 		if err := t.choose(); err != nil {
 			return errors.Trace(err)
 		}
@@ -212,8 +240,26 @@ func (t *tracker) choose() error {
 		t.pending[r.question] = append(t.pending[r.question], r.ticket)
 		return nil
 	case r := <-t.results:
-		return t.handleResult(r, t.config.Clock.Now())
+		return t.handleResult(r, t.now())
 	}
+}
+
+// now reads the clock. If it reads earlier than the tracker's last
+// reading, the clock has stepped back: the end of the term, the next claim
+// and the start of a claim in flight move back by the step, so that no
+// deadline counted on the clock ends later in real time than it should
+// (see "Clocks that step back" on [Tracker]).
+func (t *tracker) now() time.Time {
+	now := t.config.Clock.Now()
+	if back := t.lastNow.Sub(now); back > 0 {
+		for _, at := range []*time.Time{&t.termEnd, &t.nextClaim, &t.claimStart} {
+			if !at.IsZero() {
+				*at = at.Add(-back)
+			}
+		}
+	}
+	t.lastNow = now
+	return now
 }
 
 // isLeader reports whether the unit is leader at now: within the term of

@@ -22,19 +22,20 @@ const (
 // the tracker's loop.
 type callResult struct {
 	kind callKind
-	// start is the clock reading taken just before a claim call.
-	start time.Time
-	err   error
+	err  error
 }
 
-// startClaim starts a claim on a goroutine of its own. Its start, now, was
-// read before the call: the term it may begin is counted from it.
+// startClaim starts a claim on a goroutine of its own. Its start, now, is
+// the loop's latest reading, taken before the call: the term it may begin
+// is counted from it, moved back by any step back the loop sees before the
+// claim returns (see now).
 func (t *tracker) startClaim(now time.Time) {
 	t.calling = claimCall
 	t.nextClaim = time.Time{}
+	t.claimStart = now
 	go func() {
 		err := t.config.Manager.ClaimLeadership(t.config.ServiceName, t.config.UnitName, t.config.Duration)
-		t.deliver(callResult{kind: claimCall, start: now, err: err})
+		t.deliver(callResult{kind: claimCall, err: err})
 	}()
 }
 
@@ -67,8 +68,10 @@ func (t *tracker) deliver(r callResult) {
 
 // handleResult records the outcome of a call, at now, and schedules what
 // follows:
-//   - a successful claim begins a term of Duration from its start, and
-//     schedules the renewal Duration/2 after that start;
+//   - a successful claim begins a term of Duration from its start (moved
+//     back by any step back seen since, now's included: a claim that
+//     returns to a reading before its start begins a term of Duration
+//     from now), and schedules the renewal Duration/2 after that start;
 //   - a denied claim ends any term and starts a wait for a release;
 //   - a release schedules a claim at once;
 //   - any other error schedules the call's retry, a claim, after a
@@ -77,7 +80,8 @@ func (t *tracker) deliver(r callResult) {
 // It returns only an error matching ErrStopped, which must stop the
 // tracker: its manager has stopped.
 func (t *tracker) handleResult(r callResult, now time.Time) error {
-	t.calling = noCall
+	start := t.claimStart
+	t.calling, t.claimStart = noCall, time.Time{}
 	if r.kind == blockCall {
 		t.cancelBlock()
 		t.cancelBlock = nil
@@ -99,8 +103,8 @@ func (t *tracker) handleResult(r callResult, now time.Time) error {
 		t.nextClaim = now
 	case r.err == nil:
 		t.decided, t.mayHold = true, true
-		t.termEnd = r.start.Add(t.config.Duration)
-		t.nextClaim = r.start.Add(t.config.Duration / 2)
+		t.termEnd = start.Add(t.config.Duration)
+		t.nextClaim = start.Add(t.config.Duration / 2)
 	default: // denied
 		t.decided, t.mayHold = true, false
 		t.termEnd = time.Time{}
