@@ -58,6 +58,15 @@ import (
 // [ErrStopped].
 //
 // A stopped tracker answers every ticket, pending or new, false.
+//
+// # One tracker per unit
+//
+// Run at most one tracker per unit at a time, and start a unit's new
+// tracker only once Wait has returned for its old one. The store knows
+// units, not trackers: two trackers of one unit both count the unit
+// leader, and when the old one stops it revokes the unit's leadership,
+// which the new one still relies on; another unit may then lead while the
+// new tracker answers ClaimLeader true.
 type Tracker interface {
 	worker.Worker
 
@@ -133,6 +142,10 @@ var _ Tracker = (*tracker)(nil)
 
 // NewTracker returns a running [Tracker] for config, or nil and an error if
 // config is invalid. Stop it with Kill and Wait (or [worker.Stop]).
+//
+// Run at most one tracker per unit at a time: a tracker that stops revokes
+// the unit's leadership, whichever tracker of the unit claimed it (see
+// "One tracker per unit" on [Tracker]).
 func NewTracker(config TrackerConfig) (Tracker, error) {
 	if err := config.Validate(); err != nil {
 		return nil, errors.Trace(err)
