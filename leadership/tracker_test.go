@@ -306,6 +306,9 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		Clock:       s.clock,
 	}
 	c.Check(valid.Validate(), jc.ErrorIsNil)
+	atMinimum := valid
+	atMinimum.Duration = time.Millisecond
+	c.Check(atMinimum.Validate(), jc.ErrorIsNil)
 	for i, t := range []struct {
 		change func(*leadership.TrackerConfig)
 		err    string
@@ -316,6 +319,10 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "mysql/0" }, `unit "mysql/0" is not a unit of service "redis"`},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = 0 }, "invalid duration 0: must be positive"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = -time.Second }, "invalid duration -1s: must be positive"},
+		// A Duration of 1ns made ClaimDuration 0, and the tracker
+		// renewed again and again at one reading.
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Nanosecond }, "invalid duration 1ns: must be at least 1ms"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Millisecond - 1 }, "invalid duration 999.999µs: must be at least 1ms"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, "missing clock"},
 		// Typed nils (issue 11): they passed, and panicked on the
 		// tracker's goroutine.
