@@ -55,7 +55,12 @@ import (
 // Duration/16, doubling, up to Duration/2) on the tracker's clock; while
 // they last the tracker stays up, a minion once its term has ended. If
 // the manager stops, the tracker stops with an error matching
-// [ErrStopped].
+// [ErrStopped]. If a claim fails with an error matching
+// [lease.ErrTimeOutOfRange] (the claim's expiry, its start plus Duration,
+// is past what the store can hold, e.g. a Duration of centuries), the
+// tracker stops with that error, without revoking: every retry would fail
+// alike. In both cases Wait returns the error and every ticket is answered
+// false.
 //
 // A stopped tracker answers every ticket, pending or new, false.
 //
@@ -175,7 +180,9 @@ func (t *tracker) Kill() {
 
 // Wait is part of the [worker.Worker] interface. It returns nil after a
 // clean stop; an error matching [ErrStopped] if the manager stopped under
-// the tracker; or the revoke's error, if revoking failed.
+// the tracker; an error matching [lease.ErrTimeOutOfRange] if a claim's
+// expiry was out of the store's range; or the revoke's error, if revoking
+// failed.
 func (t *tracker) Wait() error {
 	return t.tomb.Wait()
 }

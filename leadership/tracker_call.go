@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/juju/errors"
+
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // callKind is the kind of a tracker's call to its manager.
@@ -77,8 +79,10 @@ func (t *tracker) deliver(r callResult) {
 //   - any other error schedules the call's retry, a claim, after a
 //     back-off.
 //
-// It returns only an error matching ErrStopped, which must stop the
-// tracker: its manager has stopped.
+// It returns only the errors that must stop the tracker: one matching
+// ErrStopped (its manager has stopped), or a claim's error matching
+// lease.ErrTimeOutOfRange (the store cannot hold the claim's expiry, so
+// every retry would fail the same way).
 func (t *tracker) handleResult(r callResult, now time.Time) error {
 	start := t.claimStart
 	t.calling, t.claimStart = noCall, time.Time{}
@@ -87,7 +91,8 @@ func (t *tracker) handleResult(r callResult, now time.Time) error {
 		t.cancelBlock = nil
 	}
 	switch {
-	case errors.Is(r.err, ErrStopped):
+	case errors.Is(r.err, ErrStopped),
+		r.kind == claimCall && errors.Is(r.err, lease.ErrTimeOutOfRange):
 		return errors.Annotatef(r.err, "tracking leadership of %q for %q", t.config.ServiceName, t.config.UnitName)
 	case r.err != nil && !errors.Is(r.err, ErrClaimDenied):
 		t.failures++

@@ -2,6 +2,7 @@ package leadership_test
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
 )
 
 type TrackerSuite struct {
@@ -280,6 +282,21 @@ func (s *TrackerSuite) TestManagerStopped(c *gc.C) {
 	c.Check(errors.Is(err, leadership.ErrStopped), jc.IsTrue)
 	c.Check(err, gc.ErrorMatches, `tracking leadership of "redis" for "redis/0": leadership manager stopped`)
 	assertTicket(c, tracker.WaitMinion(), false)
+}
+
+// A claim whose expiry the store cannot hold stops the tracker with the
+// error, without revoking: every retry would fail alike.
+func (s *TrackerSuite) TestClaimTimeOutOfRangeStops(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	s.advanceTo(c, trackDuration/2)
+	s.claim(c, fmt.Errorf("cannot claim lease: %w", lease.ErrTimeOutOfRange))
+	err := tracker.Wait()
+	c.Check(errors.Is(err, lease.ErrTimeOutOfRange), jc.IsTrue, gc.Commentf("%v", err))
+	c.Check(err, gc.ErrorMatches, `tracking leadership of "redis" for "redis/0": cannot claim lease: .*`)
+	assertTicket(c, tracker.ClaimLeader(), false)
+	assertTicket(c, tracker.WaitMinion(), false)
+	s.manager.expectNone(c)
 }
 
 // A manager without Revoker or ContextBlocker: the tracker stops without
