@@ -148,6 +148,10 @@ var _ Tracker = (*tracker)(nil)
 // NewTracker returns a running [Tracker] for config, or nil and an error if
 // config is invalid. Stop it with Kill and Wait (or [worker.Stop]).
 //
+// On a manager that is not a [ContextBlocker], a minion tracker leaves a
+// goroutine behind after Wait returns, until the leadership is released or
+// the manager stops (see Kill).
+//
 // Run at most one tracker per unit at a time: a tracker that stops revokes
 // the unit's leadership, whichever tracker of the unit claimed it (see
 // "One tracker per unit" on [Tracker]).
@@ -173,7 +177,15 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 // Kill is part of the [worker.Worker] interface. A leading tracker revokes
 // its leadership (if its manager is a [Revoker]) before Wait returns; if a
 // claim is in flight, it waits for it first, so Wait returns only once the
-// manager has answered that claim (or stopped).
+// manager has answered that claim (or stopped): a claim that never returns
+// keeps Wait from returning.
+//
+// A minion tracker gives up its wait for a release at once if its manager
+// is a [ContextBlocker]. If it is not (a wrapper that embeds only
+// [Manager], say), that wait cannot be given up: Wait still returns at
+// once, but one goroutine of the tracker stays blocked in
+// BlockUntilLeadershipReleased until the leadership is released or the
+// manager stops.
 func (t *tracker) Kill() {
 	t.kill(nil)
 }

@@ -15,7 +15,13 @@ type TrackerConfig struct {
 	// Manager grants the leadership the tracker claims. If it also
 	// implements [Revoker], a leading tracker revokes its leadership
 	// when it stops; if it implements [ContextBlocker], a stopping
-	// tracker gives up its wait for a release at once. Required.
+	// tracker gives up its wait for a release at once (otherwise a
+	// stopped minion tracker leaves a goroutine blocked in the wait until
+	// the leadership is released or the manager stops). Required. A nil
+	// Manager, or a nil pointer, is refused; a non-nil value that wraps a
+	// nil Manager (a struct embedding Manager, left empty) is not
+	// detected, and panics on the tracker's goroutine at its first call:
+	// a programming error, as calling it directly would be.
 	Manager Manager
 
 	// ServiceName is the service whose leadership the tracker claims.
