@@ -238,7 +238,9 @@ func (s *TrackerSuite) TestKillLeaderRevokesBeforeWaitReturns(c *gc.C) {
 	}
 }
 
-func (s *TrackerSuite) TestKillLeaderRevokeNotLeaderIsClean(c *gc.C) {
+// A revoke error that only reads like "not leader", without matching
+// ErrNotLeader, is reported by Wait, annotated.
+func (s *TrackerSuite) TestKillLeaderRevokeErrorNotMatchingErrNotLeaderIsReported(c *gc.C) {
 	tracker := s.start(c, s.manager)
 	s.claim(c, nil)
 	tracker.Kill()
