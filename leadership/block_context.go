@@ -33,6 +33,11 @@ func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, servi
 	if !isValidService(serviceName) {
 		return errors.Errorf("cannot wait for leaderlessness: invalid service name %q", serviceName)
 	}
+	if err := ctx.Err(); err != nil {
+		// Done before the call: the answer is ctx's, whatever the
+		// manager would say.
+		return errors.Annotatef(err, "waiting for leaderlessness of %q", serviceName)
+	}
 	b := block{
 		service: serviceName,
 		unblock: make(chan struct{}),

@@ -162,3 +162,75 @@ func TestContextWaitCancelledWhileLoopBusy(t *testing.T) {
 		t.Fatalf("%d services still have waiters after every wait was cancelled: %v", n, m.blocked)
 	}
 }
+
+// TestContextWaitCancelRacesRelease races many context waits, cancelled at
+// once, after a while, or never, against a revoke that releases them, and
+// checks that every wait returns nil or an error matching its context's,
+// that already-done contexts return promptly, and that no waiter is left
+// registered. (Cancellations that reach the loop after the revoke find
+// their waiter gone and leave the map untouched, so the read is
+// race-free.)
+func TestContextWaitCancelRacesRelease(t *testing.T) {
+	clock := leasetest.NewClock(leasetest.Start)
+	store := leasetest.NewStore(clock)
+	w, err := NewManager(ManagerConfig{Client: store.MustNewClient("a"), Clock: clock, MaxSleep: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := w.(*manager)
+	defer func() {
+		m.Kill()
+		if err := m.Wait(); err != nil {
+			t.Errorf("manager stopped with %v", err)
+		}
+	}()
+	for round := 0; round < 5; round++ {
+		if err := m.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		done, cancelDone := context.WithCancel(context.Background())
+		cancelDone()
+		expired, cancelExpired := context.WithDeadline(context.Background(), time.Unix(0, 0))
+		defer cancelExpired()
+		var wg sync.WaitGroup
+		errs := make(chan error, 300)
+		for i := 0; i < 100; i++ {
+			ctx, cancel := context.WithCancel(context.Background())
+			wg.Add(3)
+			go func() {
+				defer wg.Done()
+				err := m.BlockUntilLeadershipReleasedContext(ctx, "redis")
+				if err != nil && !errors.Is(err, context.Canceled) {
+					errs <- err
+				}
+			}()
+			go func() { defer wg.Done(); cancel() }()
+			go func(i int) {
+				defer wg.Done()
+				ctx := done
+				want := context.Canceled
+				if i%2 == 1 {
+					ctx, want = expired, context.DeadlineExceeded
+				}
+				if err := m.BlockUntilLeadershipReleasedContext(ctx, "redis"); !errors.Is(err, want) {
+					errs <- err
+				}
+			}(i)
+		}
+		if err := m.RevokeLeadership("redis", "redis/0"); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("round %d: unexpected %v", round, err)
+		}
+		// The check is answered after every cancellation was handled.
+		if _, err := m.CheckLeadership("mysql", "mysql/0"); !errors.Is(err, ErrNotLeader) {
+			t.Fatal(err)
+		}
+		if n := len(m.blocked); n != 0 {
+			t.Fatalf("round %d: %d services still have waiters: %v", round, n, m.blocked)
+		}
+	}
+}
