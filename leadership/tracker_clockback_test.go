@@ -176,3 +176,43 @@ func (s *TrackerHandoverSuite) TestClockStepsBackDuringRenewalOneLeader(c *gc.C)
 	assertTicket(c, tracker.ClaimLeader(), false)
 	assertTicket(c, tracker.WaitMinion(), true)
 }
+
+// TestHangingClaimClockBackThenPastTerm: the first claim hangs, the clock
+// steps back an hour and then forward to the claim's start plus Duration
+// (the tracker reads neither step until the claim returns); the claim then
+// succeeds: its term is over, so the tracker is not leader, and claims
+// again.
+func (s *TrackerSuite) TestHangingClaimClockBackThenPastTerm(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	hung := s.manager.expect(c, "ClaimLeadership")
+	claimTicket := tracker.ClaimLeader()
+	s.clock.Set(offset(-time.Hour))
+	assertNotReady(c, claimTicket)
+	s.clock.Set(offset(trackDuration))
+	hung.reply <- nil
+	assertTicket(c, claimTicket, false)
+	s.claim(c, leadership.ErrClaimDenied)
+	s.manager.expect(c, "BlockUntilLeadershipReleasedContext")
+	assertTicket(c, tracker.WaitMinion(), true)
+}
+
+// TestLateRenewalAfterJumpPastTerm: a renewal hangs while the clock jumps
+// past the term; the tracker is a minion from the jump, the late success
+// (whose term, counted from its start, has ended) does not make it leader,
+// and it claims again at once.
+func (s *TrackerSuite) TestLateRenewalAfterJumpPastTerm(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	assertTicket(c, tracker.WaitLeader(), true)
+	s.advanceTo(c, trackDuration/2)
+	hung := s.manager.expect(c, "ClaimLeadership")
+	s.clock.Set(offset(trackDuration + time.Hour))
+	assertTicket(c, tracker.WaitMinion(), true)
+	assertTicket(c, tracker.ClaimLeader(), false)
+	hung.reply <- nil
+	next := s.manager.expect(c, "ClaimLeadership")
+	assertTicket(c, tracker.ClaimLeader(), false)
+	assertTicket(c, tracker.WaitMinion(), true)
+	next.reply <- nil
+	assertTicket(c, tracker.WaitLeader(), true)
+}
