@@ -15,8 +15,13 @@ type ContextBlocker interface {
 	// [Manager.BlockUntilLeadershipReleased] with a context: it returns
 	// nil once the manager's view shows no leader for the service; an
 	// error matching ctx.Err() (with errors.Is) promptly once ctx is
-	// done, leaving no goroutine and no registered waiter behind in the
-	// manager; or [ErrStopped] if the manager stops first.
+	// done, even while the manager's loop is busy in a slow store call;
+	// or [ErrStopped] if the manager stops first. A cancelled wait leaves
+	// nothing behind: its waiter is dropped before the manager handles
+	// any request made after the wait returned. (If more than 64
+	// cancelled waits are queued for a busy manager, each further one
+	// leaves a goroutine that delivers its cancellation and ends once the
+	// manager takes it or stops.)
 	BlockUntilLeadershipReleasedContext(ctx context.Context, serviceName string) error
 }
 
@@ -27,6 +32,11 @@ var _ ContextBlocker = (*manager)(nil)
 func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, serviceName string) error {
 	if !isValidService(serviceName) {
 		return errors.Errorf("cannot wait for leaderlessness: invalid service name %q", serviceName)
+	}
+	if err := ctx.Err(); err != nil {
+		// Done before the call: the answer is ctx's, whatever the
+		// manager would say.
+		return errors.Annotatef(err, "waiting for leaderlessness of %q", serviceName)
 	}
 	b := block{
 		service: serviceName,
@@ -44,7 +54,8 @@ func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, servi
 			return nil
 		case <-ctx.Done():
 			if ch == nil {
-				// The loop has the waiter: have it dropped.
+				// The loop has the waiter: have it dropped,
+				// without waiting for the loop.
 				b.cancel(m.cancels)
 			}
 			return errors.Annotatef(ctx.Err(), "waiting for leaderlessness of %q", serviceName)
@@ -52,28 +63,61 @@ func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, servi
 	}
 }
 
-// cancel asks the loop, through ch, to forget the waiter b registered, and
-// returns once the loop has the request or is stopping.
+// cancelBuffer is how many cancellations wait in the manager's cancels
+// channel for its loop before a cancelled wait needs a goroutine to
+// deliver its own.
+const cancelBuffer = 64
+
+// cancel asks the loop, through ch, to forget the waiter b registered,
+// without blocking: a cancelled wait returns at once, even while the loop
+// is busy in a slow store call. The request goes into ch's buffer, which
+// the loop empties before it takes any other request (see dropCancelled),
+// so the waiter is gone before any request made after the wait returned
+// is handled. If the buffer is full, a goroutine delivers the request, and
+// ends once the loop has it or the manager is stopping.
 func (b block) cancel(ch chan<- block) {
 	select {
-	case <-b.abort:
 	case ch <- b:
+		return
+	case <-b.abort:
+		return
+	default:
+	}
+	go func() {
+		select {
+		case ch <- b:
+		case <-b.abort:
+		}
+	}()
+}
+
+// dropCancelled handles every cancellation waiting in m.cancels.
+func (m *manager) dropCancelled() {
+	for {
+		select {
+		case b := <-m.cancels:
+			m.handleCancel(b)
+		default:
+			return
+		}
 	}
 }
 
 // handleCancel forgets the waiter b registered, if it is still there (the
 // loop may have released it just before the cancellation). It never fails.
+// It leaves m.blocked untouched if the waiter is gone.
 func (m *manager) handleCancel(b block) {
 	waiters := m.blocked[b.service]
 	for i, unblock := range waiters {
-		if unblock == b.unblock {
-			waiters = append(waiters[:i], waiters[i+1:]...)
-			break
+		if unblock != b.unblock {
+			continue
 		}
-	}
-	if len(waiters) == 0 {
-		delete(m.blocked, b.service)
+		waiters = append(waiters[:i], waiters[i+1:]...)
+		if len(waiters) == 0 {
+			delete(m.blocked, b.service)
+		} else {
+			m.blocked[b.service] = waiters
+		}
 		return
 	}
-	m.blocked[b.service] = waiters
 }

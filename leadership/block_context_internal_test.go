@@ -3,9 +3,12 @@ package leadership
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
@@ -13,8 +16,10 @@ import (
 // leaves no registered waiter in the manager. The test reads the loop's
 // blocked map directly: that is race-free only because the CheckLeadership
 // call before the read is answered by the loop after it has handled the
-// cancellation, and the loop touches the map again only on a request or a
-// wake, neither of which comes (the fake clock does not move).
+// cancellation (a returned wait's cancellation is in the loop's buffer,
+// which the loop empties before it takes a request), and the loop touches
+// the map again only on a request or a wake, neither of which comes (the
+// fake clock does not move).
 func TestContextWaitLeavesNoWaiter(t *testing.T) {
 	clock := leasetest.NewClock(leasetest.Start)
 	store := leasetest.NewStore(clock)
@@ -68,4 +73,164 @@ type watchedContext struct {
 func (c *watchedContext) Done() <-chan struct{} {
 	c.calls <- struct{}{}
 	return c.Context.Done()
+}
+
+// stuckRefresh is a lease.Client whose first Refresh after armed is set
+// closes entered and waits for hang to close.
+type stuckRefresh struct {
+	lease.Client
+	armed   int32 // 1 when armed
+	entered chan struct{}
+	hang    chan struct{}
+}
+
+func (c *stuckRefresh) Refresh() error {
+	if atomic.CompareAndSwapInt32(&c.armed, 1, 0) {
+		close(c.entered)
+		<-c.hang
+	}
+	return c.Client.Refresh()
+}
+
+// TestContextWaitCancelledWhileLoopBusy cancels registered waits while the
+// manager's loop is stuck in a store call: each returns at once, and once
+// the loop runs again no waiter remains. (The read of m.blocked is
+// race-free for the reason given on TestContextWaitLeavesNoWaiter.)
+func TestContextWaitCancelledWhileLoopBusy(t *testing.T) {
+	clock := leasetest.NewClock(leasetest.Start)
+	store := leasetest.NewStore(clock)
+	client := &stuckRefresh{
+		Client:  store.MustNewClient("a"),
+		entered: make(chan struct{}),
+		hang:    make(chan struct{}),
+	}
+	w, err := NewManager(ManagerConfig{Client: client, Clock: clock, MaxSleep: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := w.(*manager)
+	var unstickOnce sync.Once
+	unstick := func() { unstickOnce.Do(func() { close(client.hang) }) }
+	defer func() {
+		unstick() // if the test failed with the loop stuck
+		m.Kill()
+		if err := m.Wait(); err != nil {
+			t.Errorf("manager stopped with %v", err)
+		}
+	}()
+	if err := m.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	const waits = 5 // fewer than cancelBuffer
+	cancels := make([]context.CancelFunc, waits)
+	done := make(chan error, waits)
+	for i := range cancels {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancels[i] = cancel
+		watched := &watchedContext{Context: ctx, calls: make(chan struct{}, 10)}
+		go func() { done <- m.BlockUntilLeadershipReleasedContext(watched, "redis") }()
+		<-watched.calls
+		<-watched.calls // registered
+	}
+	// The check of an unknown lease refreshes, and the refresh sticks.
+	atomic.StoreInt32(&client.armed, 1)
+	checked := make(chan error, 1)
+	go func() {
+		_, err := m.CheckLeadership("mysql", "mysql/0")
+		checked <- err
+	}()
+	<-client.entered
+	for i, cancel := range cancels {
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("wait %d returned %v, want context.Canceled", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("cancelled wait %d has not returned while the loop is in a store call", i)
+		}
+	}
+	unstick()
+	if err := <-checked; !errors.Is(err, ErrNotLeader) {
+		t.Fatalf("check returned %v", err)
+	}
+	if _, err := m.CheckLeadership("redis", "redis/0"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.blocked); n != 0 {
+		t.Fatalf("%d services still have waiters after every wait was cancelled: %v", n, m.blocked)
+	}
+}
+
+// TestContextWaitCancelRacesRelease races many context waits, cancelled at
+// once, after a while, or never, against a revoke that releases them, and
+// checks that every wait returns nil or an error matching its context's,
+// that already-done contexts return promptly, and that no waiter is left
+// registered. (Cancellations that reach the loop after the revoke find
+// their waiter gone and leave the map untouched, so the read is
+// race-free.)
+func TestContextWaitCancelRacesRelease(t *testing.T) {
+	clock := leasetest.NewClock(leasetest.Start)
+	store := leasetest.NewStore(clock)
+	w, err := NewManager(ManagerConfig{Client: store.MustNewClient("a"), Clock: clock, MaxSleep: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := w.(*manager)
+	defer func() {
+		m.Kill()
+		if err := m.Wait(); err != nil {
+			t.Errorf("manager stopped with %v", err)
+		}
+	}()
+	for round := 0; round < 5; round++ {
+		if err := m.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		done, cancelDone := context.WithCancel(context.Background())
+		cancelDone()
+		expired, cancelExpired := context.WithDeadline(context.Background(), time.Unix(0, 0))
+		defer cancelExpired()
+		var wg sync.WaitGroup
+		errs := make(chan error, 300)
+		for i := 0; i < 100; i++ {
+			ctx, cancel := context.WithCancel(context.Background())
+			wg.Add(3)
+			go func() {
+				defer wg.Done()
+				err := m.BlockUntilLeadershipReleasedContext(ctx, "redis")
+				if err != nil && !errors.Is(err, context.Canceled) {
+					errs <- err
+				}
+			}()
+			go func() { defer wg.Done(); cancel() }()
+			go func(i int) {
+				defer wg.Done()
+				ctx := done
+				want := context.Canceled
+				if i%2 == 1 {
+					ctx, want = expired, context.DeadlineExceeded
+				}
+				if err := m.BlockUntilLeadershipReleasedContext(ctx, "redis"); !errors.Is(err, want) {
+					errs <- err
+				}
+			}(i)
+		}
+		if err := m.RevokeLeadership("redis", "redis/0"); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("round %d: unexpected %v", round, err)
+		}
+		// The check is answered after every cancellation was handled.
+		if _, err := m.CheckLeadership("mysql", "mysql/0"); !errors.Is(err, ErrNotLeader) {
+			t.Fatal(err)
+		}
+		if n := len(m.blocked); n != 0 {
+			t.Fatalf("round %d: %d services still have waiters: %v", round, n, m.blocked)
+		}
+	}
 }

@@ -60,7 +60,8 @@ func ExampleTracker() {
 }
 
 // Revoking: a leader that stops hands over at once instead of letting its
-// lease run out. Its tokens no longer hold, and waiters are released.
+// lease run out. Its tokens no longer hold (until it leads again), and
+// waiters are released.
 func ExampleRevoker() {
 	manager, _ := newExampleManager()
 	defer worker.Stop(manager)

@@ -118,7 +118,7 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		claims:   make(chan claim),
 		checks:   make(chan check),
 		blocks:   make(chan block),
-		cancels:  make(chan block),
+		cancels:  make(chan block, cancelBuffer),
 		revokes:  make(chan revoke),
 		leaders:  make(chan leaders),
 		blocked:  make(map[string][]chan struct{}),
@@ -169,6 +169,7 @@ func (m *manager) loop() error {
 // choose handles whichever comes first: death, the alarm, or a request. It
 // returns the error, if any, that must stop the manager.
 func (m *manager) choose() error {
+	m.dropCancelled()
 	select {
 	case <-m.tomb.Dying():
 		return tomb.ErrDying

@@ -117,3 +117,57 @@ func (s *BlockContextSuite) TestInvalidService(c *gc.C) {
 		c.Check(err, gc.ErrorMatches, `cannot wait for leaderlessness: invalid service name "Redis"`)
 	})
 }
+
+// doneWatcher reports each call of Done on calls, so that a test knows
+// when a context wait has been registered by the manager's loop (the wait
+// reads Done once per select; see TestContextWaitLeavesNoWaiter).
+type doneWatcher struct {
+	context.Context
+	calls chan struct{}
+}
+
+func (w *doneWatcher) Done() <-chan struct{} {
+	w.calls <- struct{}{}
+	return w.Context.Done()
+}
+
+// TestCancelledReturnsPromptlyWhileLoopBusy: a registered wait whose
+// context is cancelled returns at once, while the manager's loop is stuck
+// in a slow store call (a Refresh, for a check of another service).
+func (s *BlockContextSuite) TestCancelledReturnsPromptlyWhileLoopBusy(c *gc.C) {
+	entered := make(chan struct{})
+	hang := make(chan struct{})
+	fix := &fixture{
+		leases: heldLeases(),
+		expectCalls: []call{{
+			method: "Refresh",
+			callback: func(map[string]lease.Info) {
+				close(entered)
+				<-hang
+			},
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		watched := &doneWatcher{Context: ctx, calls: make(chan struct{}, 10)}
+		bt := newContextBlockTest(watched, manager, "redis")
+		<-watched.calls
+		<-watched.calls // registered
+		checked := make(chan error, 1)
+		go func() {
+			_, err := manager.CheckLeadership("mysql", "mysql/0")
+			checked <- err
+		}()
+		<-entered
+		cancel()
+		select {
+		case err := <-bt.done:
+			c.Check(errors.Is(err, context.Canceled), jc.IsTrue, gc.Commentf("%v", err))
+		case <-time.After(LongWait):
+			c.Errorf("cancelled wait did not return while the loop was in a store call")
+		}
+		close(hang)
+		c.Check(errors.Is(<-checked, leadership.ErrNotLeader), jc.IsTrue)
+	})
+}

@@ -6,10 +6,13 @@ import (
 
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/bson"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+	"github.com/seed07a61904/leadership/worker"
 )
 
 type RevokeLeadershipSuite struct{}
@@ -187,4 +190,46 @@ func (s *RevokeLeadershipSuite) TestRevokeRefreshContentionGoesToCaller(c *gc.C)
 		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
 		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
 	})
+}
+
+// tokenHolds evaluates, in memory, the assertions a token's ops make, as
+// MongoDB would: each op names a lease document of leasetest.Collection
+// and asserts its holder.
+func tokenHolds(c *gc.C, store *leasetest.Store, token leadership.Token) bool {
+	reader := store.MustNewClient("reader")
+	for _, op := range token.AssertOps() {
+		c.Assert(op.C, gc.Equals, leasetest.Collection)
+		info, ok := reader.Lease(op.Id.(string))
+		if !ok {
+			return false
+		}
+		for _, e := range op.Assert.(bson.D) {
+			c.Assert(e.Name, gc.Equals, "holder")
+			if info.Holder != e.Value {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// A revoked unit's token no longer holds until the unit leads again; then
+// the old token holds again (a token checks who leads, not which term; see
+// leadership.Token).
+func (s *RevokeLeadershipSuite) TestRevokedTokenHoldsAgainOnceUnitLeadsAgain(c *gc.C) {
+	clock := leasetest.NewClock(leasetest.Start)
+	store := leasetest.NewStore(clock)
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client: store.MustNewClient("a"), Clock: clock, MaxSleep: time.Hour,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	defer func() { c.Check(worker.Stop(manager), jc.ErrorIsNil) }()
+	c.Assert(manager.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
+	token, err := manager.CheckLeadership("redis", "redis/0")
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(tokenHolds(c, store, token), jc.IsTrue)
+	c.Assert(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
+	c.Check(tokenHolds(c, store, token), jc.IsFalse)
+	c.Assert(manager.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
+	c.Check(tokenHolds(c, store, token), jc.IsTrue)
 }

@@ -14,7 +14,9 @@ import (
 type Revoker interface {
 	// RevokeLeadership ends the unit's leadership of the service now and
 	// returns nil. Waiters blocked on this manager are released at once;
-	// the unit's tokens no longer hold (their transactions abort); other
+	// the unit's tokens no longer hold (their transactions abort) until
+	// the unit leads again (a token checks who leads, not which term:
+	// see [Token]); other
 	// managers see the release at their next read of the lease, at the
 	// latest their next wake (MaxSleep). It reads the store first if this
 	// manager's copy may be out of date, so a leader that claimed through

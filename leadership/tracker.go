@@ -27,13 +27,51 @@ import (
 // claims run on a goroutine of their own while the tracker's loop keeps an
 // alarm for the end of the term.
 //
+// # Clocks that step back
+//
+// The guarantee a claim gives holds in real time from the claim's start,
+// and the tracker measures real time with its clock; a clock that steps
+// back by J (an NTP step, or a clock with no monotonic reading) would make
+// every deadline counted on it J late, and the manager may read the
+// stepped clock inside the claim call, so that its lease ends J before the
+// tracker's term would. So, as the manager does, the tracker keeps its
+// latest clock reading, and whenever a reading is earlier than that, it
+// moves back by the difference everything it counted on the clock: the end
+// of its term, its next claim, and the start of a claim in flight. A claim
+// that returns to a reading earlier than its start therefore begins a term
+// that ends at start + Duration − (start − now), which is now + Duration.
+//
+// The limit: the tracker sees a step only between two readings of its
+// own. A step back that is undone before its next reading (back and then
+// forward again, within one call) is invisible to it, and the lease then
+// ends up to that step before the tracker's term does. What is guaranteed:
+// the tracker's term ends no later than the lease its claim wrote, as
+// long as every step back still shows in the tracker's next reading, that
+// is, unless the clock steps back and then forward again between two
+// readings of the tracker. (Steps forward are always safe: they only end
+// terms early.)
+//
 // Errors other than [ErrClaimDenied] are retried with back-off (from
 // Duration/16, doubling, up to Duration/2) on the tracker's clock; while
 // they last the tracker stays up, a minion once its term has ended. If
 // the manager stops, the tracker stops with an error matching
-// [ErrStopped].
+// [ErrStopped]. If a claim fails with an error matching
+// [lease.ErrTimeOutOfRange] (the claim's expiry, its start plus Duration,
+// is past what the store can hold, e.g. a Duration of centuries), the
+// tracker stops with that error, without revoking: every retry would fail
+// alike. In both cases Wait returns the error and every ticket is answered
+// false.
 //
 // A stopped tracker answers every ticket, pending or new, false.
+//
+// # One tracker per unit
+//
+// Run at most one tracker per unit at a time, and start a unit's new
+// tracker only once Wait has returned for its old one. The store knows
+// units, not trackers: two trackers of one unit both count the unit
+// leader, and when the old one stops it revokes the unit's leadership,
+// which the new one still relies on; another unit may then lead while the
+// new tracker answers ClaimLeader true.
 type Tracker interface {
 	worker.Worker
 
@@ -94,6 +132,10 @@ type tracker struct {
 	nextClaim time.Time
 	// failures counts the calls that failed in a row, for back-off.
 	failures int
+	// claimStart is the start of the claim in flight, if any.
+	claimStart time.Time
+	// lastNow is the tracker's latest reading of its clock (see now).
+	lastNow time.Time
 	// cancelBlock gives up the wait for a release in flight, if any.
 	cancelBlock context.CancelFunc
 	pending     map[question][]*ticket
@@ -105,6 +147,14 @@ var _ Tracker = (*tracker)(nil)
 
 // NewTracker returns a running [Tracker] for config, or nil and an error if
 // config is invalid. Stop it with Kill and Wait (or [worker.Stop]).
+//
+// On a manager that is not a [ContextBlocker], a minion tracker leaves a
+// goroutine behind after Wait returns, until the leadership is released or
+// the manager stops (see Kill).
+//
+// Run at most one tracker per unit at a time: a tracker that stops revokes
+// the unit's leadership, whichever tracker of the unit claimed it (see
+// "One tracker per unit" on [Tracker]).
 func NewTracker(config TrackerConfig) (Tracker, error) {
 	if err := config.Validate(); err != nil {
 		return nil, errors.Trace(err)
@@ -127,14 +177,24 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 // Kill is part of the [worker.Worker] interface. A leading tracker revokes
 // its leadership (if its manager is a [Revoker]) before Wait returns; if a
 // claim is in flight, it waits for it first, so Wait returns only once the
-// manager has answered that claim (or stopped).
+// manager has answered that claim (or stopped): a claim that never returns
+// keeps Wait from returning.
+//
+// A minion tracker gives up its wait for a release at once if its manager
+// is a [ContextBlocker]. If it is not (a wrapper that embeds only
+// [Manager], say), that wait cannot be given up: Wait still returns at
+// once, but one goroutine of the tracker stays blocked in
+// BlockUntilLeadershipReleased until the leadership is released or the
+// manager stops.
 func (t *tracker) Kill() {
 	t.kill(nil)
 }
 
 // Wait is part of the [worker.Worker] interface. It returns nil after a
 // clean stop; an error matching [ErrStopped] if the manager stopped under
-// the tracker; or the revoke's error, if revoking failed.
+// the tracker; an error matching [lease.ErrTimeOutOfRange] if a claim's
+// expiry was out of the store's range; or the revoke's error, if revoking
+// failed.
 func (t *tracker) Wait() error {
 	return t.tomb.Wait()
 }
@@ -189,9 +249,9 @@ func (t *tracker) ask(q question) Ticket {
 // ends it, every pending ticket is then answered false.
 func (t *tracker) loop() error {
 	defer t.answerAll(false)
-	t.nextClaim = t.config.Clock.Now()
+	t.nextClaim = t.now()
 	for {
-		t.update(t.config.Clock.Now())
+		t.update(t.now())
 		if err := t.choose(); err != nil {
 			return errors.Trace(err)
 		}
@@ -212,83 +272,7 @@ func (t *tracker) choose() error {
 		t.pending[r.question] = append(t.pending[r.question], r.ticket)
 		return nil
 	case r := <-t.results:
-		return t.handleResult(r, t.config.Clock.Now())
-	}
-}
-
-// isLeader reports whether the unit is leader at now: within the term of
-// its last successful claim.
-func (t *tracker) isLeader(now time.Time) bool {
-	return !t.termEnd.IsZero() && now.Before(t.termEnd)
-}
-
-// update brings the tracker up to date with now: it ends a term that has
-// run out, starts a claim that is due, answers the tickets it can, and
-// sets the alarm for the next thing due.
-func (t *tracker) update(now time.Time) {
-	select {
-	case <-t.tomb.Dying():
-		// A question that came with Kill is answered as a stopped
-		// tracker answers; choose stops the tracker next.
-		t.answerAll(false)
-		return
-	default:
-	}
-	if !t.isLeader(now) {
-		t.termEnd = time.Time{}
-	}
-	if t.calling == noCall && !t.nextClaim.IsZero() && !now.Before(t.nextClaim) {
-		t.startClaim(now)
-	}
-	leader := t.isLeader(now)
-	if leader {
-		t.answer(waitLeader, true)
-	} else if t.decided {
-		t.answer(waitMinion, true)
-	}
-	switch {
-	case leader && !now.Add(t.ClaimDuration()).After(t.termEnd):
-		t.answer(claimLeader, true)
-	case leader, !t.decided:
-		// A renewal, due or in flight, or the first claim decides.
-	default:
-		t.answer(claimLeader, false)
-	}
-	t.setAlarm(leader)
-}
-
-// setAlarm sets the alarm for the earlier of the end of the term (if
-// leader) and the next claim (if one is scheduled and no call is in
-// flight), replacing it only if that time changed.
-func (t *tracker) setAlarm(leader bool) {
-	var at time.Time
-	if leader {
-		at = t.termEnd
-	}
-	if t.calling == noCall && !t.nextClaim.IsZero() && (at.IsZero() || t.nextClaim.Before(at)) {
-		at = t.nextClaim
-	}
-	switch {
-	case at.IsZero():
-		t.alarm = nil
-	case t.alarm == nil || !at.Equal(t.alarmAt):
-		t.alarm = t.config.Clock.Alarm(at)
-		t.alarmAt = at
-	}
-}
-
-// answer answers every pending ticket of question q with v.
-func (t *tracker) answer(q question, v bool) {
-	for _, tk := range t.pending[q] {
-		tk.answer(v)
-	}
-	delete(t.pending, q)
-}
-
-// answerAll answers every pending ticket with v.
-func (t *tracker) answerAll(v bool) {
-	for q := range t.pending {
-		t.answer(q, v)
+		return t.handleResult(r, t.now())
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/juju/errors"
+
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // callKind is the kind of a tracker's call to its manager.
@@ -22,19 +24,20 @@ const (
 // the tracker's loop.
 type callResult struct {
 	kind callKind
-	// start is the clock reading taken just before a claim call.
-	start time.Time
-	err   error
+	err  error
 }
 
-// startClaim starts a claim on a goroutine of its own. Its start, now, was
-// read before the call: the term it may begin is counted from it.
+// startClaim starts a claim on a goroutine of its own. Its start, now, is
+// the loop's latest reading, taken before the call: the term it may begin
+// is counted from it, moved back by any step back the loop sees before the
+// claim returns (see now).
 func (t *tracker) startClaim(now time.Time) {
 	t.calling = claimCall
 	t.nextClaim = time.Time{}
+	t.claimStart = now
 	go func() {
 		err := t.config.Manager.ClaimLeadership(t.config.ServiceName, t.config.UnitName, t.config.Duration)
-		t.deliver(callResult{kind: claimCall, start: now, err: err})
+		t.deliver(callResult{kind: claimCall, err: err})
 	}()
 }
 
@@ -67,23 +70,29 @@ func (t *tracker) deliver(r callResult) {
 
 // handleResult records the outcome of a call, at now, and schedules what
 // follows:
-//   - a successful claim begins a term of Duration from its start, and
-//     schedules the renewal Duration/2 after that start;
+//   - a successful claim begins a term of Duration from its start (moved
+//     back by any step back seen since, now's included: a claim that
+//     returns to a reading before its start begins a term of Duration
+//     from now), and schedules the renewal Duration/2 after that start;
 //   - a denied claim ends any term and starts a wait for a release;
 //   - a release schedules a claim at once;
 //   - any other error schedules the call's retry, a claim, after a
 //     back-off.
 //
-// It returns only an error matching ErrStopped, which must stop the
-// tracker: its manager has stopped.
+// It returns only the errors that must stop the tracker: one matching
+// ErrStopped (its manager has stopped), or a claim's error matching
+// lease.ErrTimeOutOfRange (the store cannot hold the claim's expiry, so
+// every retry would fail the same way).
 func (t *tracker) handleResult(r callResult, now time.Time) error {
-	t.calling = noCall
+	start := t.claimStart
+	t.calling, t.claimStart = noCall, time.Time{}
 	if r.kind == blockCall {
 		t.cancelBlock()
 		t.cancelBlock = nil
 	}
 	switch {
-	case errors.Is(r.err, ErrStopped):
+	case errors.Is(r.err, ErrStopped),
+		r.kind == claimCall && errors.Is(r.err, lease.ErrTimeOutOfRange):
 		return errors.Annotatef(r.err, "tracking leadership of %q for %q", t.config.ServiceName, t.config.UnitName)
 	case r.err != nil && !errors.Is(r.err, ErrClaimDenied):
 		t.failures++
@@ -99,8 +108,8 @@ func (t *tracker) handleResult(r callResult, now time.Time) error {
 		t.nextClaim = now
 	case r.err == nil:
 		t.decided, t.mayHold = true, true
-		t.termEnd = r.start.Add(t.config.Duration)
-		t.nextClaim = r.start.Add(t.config.Duration / 2)
+		t.termEnd = start.Add(t.config.Duration)
+		t.nextClaim = start.Add(t.config.Duration / 2)
 	default: // denied
 		t.decided, t.mayHold = true, false
 		t.termEnd = time.Time{}

@@ -15,7 +15,13 @@ type TrackerConfig struct {
 	// Manager grants the leadership the tracker claims. If it also
 	// implements [Revoker], a leading tracker revokes its leadership
 	// when it stops; if it implements [ContextBlocker], a stopping
-	// tracker gives up its wait for a release at once. Required.
+	// tracker gives up its wait for a release at once (otherwise a
+	// stopped minion tracker leaves a goroutine blocked in the wait until
+	// the leadership is released or the manager stops). Required. A nil
+	// Manager, or a nil pointer, is refused; a non-nil value that wraps a
+	// nil Manager (a struct embedding Manager, left empty) is not
+	// detected, and panics on the tracker's goroutine at its first call:
+	// a programming error, as calling it directly would be.
 	Manager Manager
 
 	// ServiceName is the service whose leadership the tracker claims.
@@ -29,13 +35,21 @@ type TrackerConfig struct {
 	// Duration is how long each claim is for. The tracker renews at the
 	// latest Duration/2 after the start of its last successful claim,
 	// and a true [Tracker.ClaimLeader] guarantees leadership for
-	// Duration/2. Must be positive.
+	// Duration/2. At least one millisecond (minTrackerDuration, as
+	// [ManagerConfig.MaxSleep]'s minimum): a shorter one would have the
+	// tracker renew again and again at one clock reading. A Duration that
+	// takes a claim's expiry past what the store can hold stops the
+	// tracker (see [Tracker]).
 	Duration time.Duration
 
 	// Clock is the tracker's only source of time. It should be the
 	// clock of the manager, or one that runs at the same rate. Required.
 	Clock lease.Clock
 }
+
+// minTrackerDuration is the shortest [TrackerConfig.Duration] a tracker
+// accepts.
+const minTrackerDuration = time.Millisecond
 
 // Validate returns an error describing the first problem with config, or
 // nil. It checks, in order: Manager, ServiceName, UnitName, Duration,
@@ -58,6 +72,9 @@ func (config TrackerConfig) Validate() error {
 	}
 	if config.Duration <= 0 {
 		return errors.Errorf("invalid duration %s: must be positive", formatDuration(config.Duration))
+	}
+	if config.Duration < minTrackerDuration {
+		return errors.Errorf("invalid duration %s: must be at least %s", formatDuration(config.Duration), minTrackerDuration)
 	}
 	if config.Clock == nil {
 		return errors.New("missing clock")

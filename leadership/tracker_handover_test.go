@@ -1,6 +1,8 @@
 package leadership_test
 
 import (
+	"errors"
+	"math"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 	"github.com/seed07a61904/leadership/worker"
 )
@@ -105,4 +108,26 @@ func (s *TrackerHandoverSuite) TestKillMinion(c *gc.C) {
 	leaders, err := m.(leadership.LeaderReader).Leaders()
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(leaders, jc.DeepEquals, map[string]string{"redis": "redis/0"})
+}
+
+// A Duration of math.MaxInt64 passes Validate, but every claim for it
+// ends after 2262 and the store refuses it: the tracker stops with the
+// error rather than staying up as a minion that retries every 18 years.
+func (s *TrackerHandoverSuite) TestOutOfRangeDurationStops(c *gc.C) {
+	m := s.manager(c, "a", time.Hour)
+	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager: m, ServiceName: "redis", UnitName: "redis/0",
+		Duration: math.MaxInt64, Clock: s.clock,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	waited := make(chan error, 1)
+	go func() { waited <- tracker.Wait() }()
+	select {
+	case err := <-waited:
+		c.Check(errors.Is(err, lease.ErrTimeOutOfRange), jc.IsTrue, gc.Commentf("stopped with %v", err))
+	case <-time.After(LongWait):
+		c.Fatalf("tracker with Duration math.MaxInt64 still running")
+	}
+	assertTicket(c, tracker.ClaimLeader(), false)
+	assertTicket(c, tracker.WaitMinion(), false)
 }

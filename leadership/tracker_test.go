@@ -2,6 +2,7 @@ package leadership_test
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
 )
 
 type TrackerSuite struct {
@@ -236,7 +238,9 @@ func (s *TrackerSuite) TestKillLeaderRevokesBeforeWaitReturns(c *gc.C) {
 	}
 }
 
-func (s *TrackerSuite) TestKillLeaderRevokeNotLeaderIsClean(c *gc.C) {
+// A revoke error that only reads like "not leader", without matching
+// ErrNotLeader, is reported by Wait, annotated.
+func (s *TrackerSuite) TestKillLeaderRevokeErrorNotMatchingErrNotLeaderIsReported(c *gc.C) {
 	tracker := s.start(c, s.manager)
 	s.claim(c, nil)
 	tracker.Kill()
@@ -282,6 +286,21 @@ func (s *TrackerSuite) TestManagerStopped(c *gc.C) {
 	assertTicket(c, tracker.WaitMinion(), false)
 }
 
+// A claim whose expiry the store cannot hold stops the tracker with the
+// error, without revoking: every retry would fail alike.
+func (s *TrackerSuite) TestClaimTimeOutOfRangeStops(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	s.advanceTo(c, trackDuration/2)
+	s.claim(c, fmt.Errorf("cannot claim lease: %w", lease.ErrTimeOutOfRange))
+	err := tracker.Wait()
+	c.Check(errors.Is(err, lease.ErrTimeOutOfRange), jc.IsTrue, gc.Commentf("%v", err))
+	c.Check(err, gc.ErrorMatches, `tracking leadership of "redis" for "redis/0": cannot claim lease: .*`)
+	assertTicket(c, tracker.ClaimLeader(), false)
+	assertTicket(c, tracker.WaitMinion(), false)
+	s.manager.expectNone(c)
+}
+
 // A manager without Revoker or ContextBlocker: the tracker stops without
 // revoking, and waits for a release without a context.
 func (s *TrackerSuite) TestPlainManager(c *gc.C) {
@@ -306,6 +325,9 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		Clock:       s.clock,
 	}
 	c.Check(valid.Validate(), jc.ErrorIsNil)
+	atMinimum := valid
+	atMinimum.Duration = time.Millisecond
+	c.Check(atMinimum.Validate(), jc.ErrorIsNil)
 	for i, t := range []struct {
 		change func(*leadership.TrackerConfig)
 		err    string
@@ -316,6 +338,10 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "mysql/0" }, `unit "mysql/0" is not a unit of service "redis"`},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = 0 }, "invalid duration 0: must be positive"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = -time.Second }, "invalid duration -1s: must be positive"},
+		// A Duration of 1ns made ClaimDuration 0, and the tracker
+		// renewed again and again at one reading.
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Nanosecond }, "invalid duration 1ns: must be at least 1ms"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Millisecond - 1 }, "invalid duration 999.999µs: must be at least 1ms"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, "missing clock"},
 		// Typed nils (issue 11): they passed, and panicked on the
 		// tracker's goroutine.
