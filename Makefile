@@ -12,6 +12,10 @@ MODULES     := . $(wildcard integration)
 COMPARE     := $(wildcard compare)
 # Extra flags for `go test`, e.g. TESTFLAGS='-run Manager -v'.
 TESTFLAGS   ?=
+# The longest one test binary may run. The safety simulation takes about 3
+# minutes on 2 idle cores, but much longer on a loaded machine; go test's
+# default of 10 minutes once killed it there.
+TESTTIMEOUT ?= 30m
 
 .PHONY: check test fmt vet staticcheck doccheck wallclock oldgo tidycheck demo bench soak
 
@@ -24,7 +28,7 @@ check: fmt vet staticcheck doccheck wallclock oldgo tidycheck test
 test:
 	@set -e; for m in $(MODULES); do \
 		echo "== go test -race $$m"; \
-		(cd $$m && $(GO) test -race -count=1 $(TESTFLAGS) ./...); \
+		(cd $$m && $(GO) test -race -count=1 -timeout $(TESTTIMEOUT) $(TESTFLAGS) ./...); \
 	done
 	@set -e; for m in $(COMPARE); do \
 		echo "== go test $$m"; \
