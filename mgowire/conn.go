@@ -43,6 +43,7 @@ type conn struct {
 	deadline uint64     // counts read deadline changes
 	idles    int        // counts receive's waits after an idle timeout (for tests)
 	err      error      // once set, the connection is dead
+	closed   bool       // Close was called
 }
 
 // message is one message from the server.
@@ -68,13 +69,24 @@ func newConn(up net.Conn, s *shared, addr string) *conn {
 // the server before Write returns; a reply that the translator makes
 // itself (getnonce, logout, refusals) waits for Read in request order. An
 // error from translating, whose cause is [ErrMalformed] or
-// [ErrUnsupported], or from the server's connection, closes the
-// connection.
+// [ErrUnsupported], closes the connection and is returned.
+//
+// A failure of the connection (the server closed it, a write to it
+// failed, a read deadline passed, a not-primary reply) is Read's to
+// report, as a plain socket reports a peer that has gone: until Close,
+// Write accepts and drops what it is given. mgo relies on this: it drops
+// a socket when its Read fails, never when its Write does, so an error
+// from Write would fail the operation at once and put the dead socket
+// back in the pool, where a busy mgo could take it again and again before
+// its reader ran (and mgo's reader may hold Read's error while the write
+// happens). Accepted, the request instead waits for mgo's reader, which
+// gets the error, drops the socket and fails the request. After Close,
+// Write returns [net.ErrClosed].
 func (c *conn) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if err := c.failed(); err != nil {
-		return 0, err
+	if c.failed() != nil {
+		return c.lost(len(p))
 	}
 	buf := p
 	if len(c.partial) > 0 {
@@ -90,6 +102,9 @@ func (c *conn) Write(p []byte) (int, error) {
 			break
 		}
 		if err := c.handle(buf[:n]); err != nil {
+			if errors.Is(err, errLost) {
+				return c.lost(len(p))
+			}
 			return 0, c.fail(err)
 		}
 		buf = buf[n:]
@@ -100,7 +115,12 @@ func (c *conn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// errLost is handle's error when the connection has failed, by the time
+// of the call or by the server's connection refusing a write.
+var errLost = errors.New("mgowire: connection lost")
+
 // handle translates one whole message from mgo and sends its commands.
+// An error other than errLost is the message's.
 func (c *conn) handle(msg []byte) error {
 	h, err := wire.ParseHeader(msg)
 	if err != nil {
@@ -116,15 +136,29 @@ func (c *conn) handle(msg []byte) error {
 			ex.cmd = wire.BuildMsg(c.lastID, 0, 0, ex.cmd)
 		}
 		if !c.push(ex) {
-			return c.failed()
+			return errLost
 		}
 		if ex.reply == nil {
 			if _, err := c.up.Write(ex.cmd); err != nil {
-				return err
+				c.fail(err)
+				return errLost
 			}
 		}
 	}
 	return nil
+}
+
+// lost is Write's result for n bytes once the connection has failed: n
+// and no error (Read reports the failure; see Write), or net.ErrClosed
+// after Close.
+func (c *conn) lost(n int) (int, error) {
+	c.partial = nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0, net.ErrClosed
+	}
+	return n, nil
 }
 
 // push queues ex for Read, unless it is a local reply that mgo does not
@@ -319,6 +353,9 @@ func (c *conn) failed() error {
 // Close is part of the [net.Conn] interface. It closes the server's
 // connection and ends any Read or Write in progress.
 func (c *conn) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
 	c.fail(net.ErrClosed)
 	return nil
 }

@@ -76,8 +76,8 @@
 // per operation (as the lease package's Mongo does) gets a new socket.
 // mgo drops the socket only when its reader comes back for the next reply,
 // so an operation started in that instant may take the closing socket from
-// the pool and fail too, with ErrNotPrimary's message; a retry gets a new
-// one. When mgo sets the slaveOk bit (Monotonic
+// the pool and fail too, with ErrNotPrimary's message, once mgo has dropped
+// the socket; a retry gets a new one. When mgo sets the slaveOk bit (Monotonic
 // and Eventual sessions) on a replica-set member, the command gets
 // $readPreference {mode: "primaryPreferred"}; mgowire's sessions start
 // in Strong mode, in which every read and write goes to the primary.

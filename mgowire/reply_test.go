@@ -196,8 +196,11 @@ func TestServerClosingIdleConnectionIsSeen(t *testing.T) {
 	case <-timeout():
 		t.Fatal("Read did not notice that the server closed the idle connection")
 	}
+	// Write leaves the failure to Read until Close
+	// (TestWriteLeavesServerCloseToRead).
+	c.Close()
 	if _, err := c.Write(wire.BuildQuery(2, 0, "admin.$cmd", marshalDoc(bson.D{{Name: "ping", Value: 1}}))); err == nil {
-		t.Fatal("Write worked on a connection the server had closed")
+		t.Fatal("Write worked on a closed connection")
 	}
 }
 
@@ -256,6 +259,15 @@ func TestPastDeadlineWhileIdleIsHarmless(t *testing.T) {
 // and waits for the deadline to change.
 func waitIdle(t *testing.T, c *conn) {
 	t.Helper()
+	waitConn(t, c, "the receiving goroutine never timed out on a deadline in the past",
+		func() bool { return c.idles > 0 })
+}
+
+// waitConn waits until done, called with c.mu held, returns true; it is
+// checked whenever c.ready is broadcast. It fails the test with failure
+// after longWait.
+func waitConn(t *testing.T, c *conn, failure string, done func() bool) {
+	t.Helper()
 	stop, expired := make(chan struct{}), make(chan struct{})
 	defer close(stop)
 	go func() { // ends the wait below at the failure deadline
@@ -270,10 +282,10 @@ func waitIdle(t *testing.T, c *conn) {
 	}()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for c.idles == 0 {
+	for !done() {
 		select {
 		case <-expired:
-			t.Fatal("the receiving goroutine never timed out on a deadline in the past")
+			t.Fatal(failure)
 		default:
 		}
 		c.ready.Wait()
