@@ -38,6 +38,11 @@ type fixture struct {
 	expectDirty bool
 	// maxSleep is the manager's MaxSleep; zero means defaultMaxSleep.
 	maxSleep time.Duration
+	// refreshing gives the manager a RefreshingClient, which reads single
+	// leases and the clocks, rather than a plain Client.
+	refreshing bool
+	// clockPoll is the manager's ClockPoll (zero: the default).
+	clockPoll time.Duration
 }
 
 // RunTest starts a manager and runs test with it. Afterwards it checks
@@ -50,10 +55,15 @@ func (f *fixture) RunTest(c *gc.C, test func(leadership.ManagerWorker, *clocktes
 	if maxSleep == 0 {
 		maxSleep = defaultMaxSleep
 	}
+	var managed lease.Client = client
+	if f.refreshing {
+		managed = RefreshingClient{client}
+	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   client,
-		Clock:    clock,
-		MaxSleep: maxSleep,
+		Client:    managed,
+		Clock:     clock,
+		MaxSleep:  maxSleep,
+		ClockPoll: f.clockPoll,
 	})
 	c.Assert(err, jc.ErrorIsNil)
 	defer func() {
