@@ -61,8 +61,10 @@ type ManagerWorker interface {
 //     claim, extend, check or expire, records THAT lease only;
 //   - it keeps one alarm, replaced only when the wake-up time changes.
 //
-// The view is rebuilt from Leases() only at start-up and on each wake,
-// after a Refresh: those are the only O(n) steps. Between wakes the view
+// The view is rebuilt from Leases() only at start-up and on each wake
+// that refreshes every lease (every wake if the client is not a
+// lease.SingleRefresher, else every MaxSleep): those are the only O(n)
+// steps. Between wakes the view
 // may be stale for leases this manager did not touch (the client's cache
 // can change wholesale on a Refresh or an ErrInvalid). That corrects
 // itself: a lease can only be removed elsewhere once it has expired, and
