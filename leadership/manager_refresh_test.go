@@ -1,6 +1,8 @@
 package leadership_test
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -205,5 +207,57 @@ func (s *RefreshSuite) TestFailoverWake(c *gc.C) {
 			clock.Set(offset(at))
 		}
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
+	})
+}
+
+// TestPollErrorStops: a store failure on a poll stops the manager, as one
+// on a refresh does.
+func (s *RefreshSuite) TestPollErrorStops(c *gc.C) {
+	fix := &fixture{
+		refreshing:  true,
+		expectCalls: []call{{method: "RefreshClocks", err: errors.New("zap")}},
+		expectDirty: true,
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		c.Assert(clock.WaitAlarmFor(offset(200*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Advance(200 * time.Millisecond)
+		c.Check(manager.Wait(), gc.ErrorMatches, "zap")
+	})
+}
+
+// TestPollContentionBacksOff: a poll that meets contention backs off (50ms
+// first), and polls again then.
+func (s *RefreshSuite) TestPollContentionBacksOff(c *gc.C) {
+	fix := &fixture{
+		refreshing: true,
+		expectCalls: []call{
+			{method: "RefreshClocks", err: lease.ErrExcessiveContention},
+			{method: "RefreshClocks"},
+		},
+	}
+	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
+		c.Assert(clock.WaitAlarmFor(offset(200*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Advance(200 * time.Millisecond)
+		c.Assert(clock.WaitAlarmFor(offset(250*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Advance(50 * time.Millisecond)
+		c.Assert(clock.WaitAlarmFor(offset(450*time.Millisecond), LongWait), jc.ErrorIsNil)
+	})
+}
+
+// TestCheckReadRetryable: a read that fails in a way that may pass goes
+// back to the checking caller; the manager lives.
+func (s *RefreshSuite) TestCheckReadRetryable(c *gc.C) {
+	fix := &fixture{
+		refreshing: true,
+		clockPoll:  -1,
+		expectCalls: []call{{
+			method: "RefreshLease",
+			args:   []interface{}{"redis"},
+			err:    fmt.Errorf("wrapped: %w", lease.ErrExcessiveContention),
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		_, err := manager.CheckLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue, gc.Commentf("%v", err))
 	})
 }
