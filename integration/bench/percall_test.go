@@ -17,16 +17,12 @@ import (
 // expiry of one lease read only that lease's document and the clock
 // document, so they cost the same commands at 10,000 leases as at 10.
 
-// deadId is the Id of the controller whose leases the per-call
-// environment holds: it wrote them, then stopped.
-const deadId = clientId
-
 // liveId is the Id of the client of the manager under test.
 const liveId = "controller-1"
 
 // perCallEnv is a manager over lease.NewClient (Id liveId, fake clock,
 // no clock polls, MaxSleep far away) on a fresh server that holds n
-// leases written by deadId: held for a century, but for `due` of them
+// leases written by clientId, a controller that has stopped: held for a century, but for `due` of them
 // that run out one second apart, the first one second after the start.
 type perCallEnv struct {
 	d       *db
