@@ -34,7 +34,7 @@ func BenchmarkCrashFailover(b *testing.B) {
 		{2 * time.Second, 1},
 		{4 * time.Second, 1},
 		{10 * time.Second, 1},
-		{15 * time.Second, 100},
+		{30 * time.Second, 100},
 		{time.Minute, 1},
 	} {
 		for _, polls := range []bool{true, false} {
