@@ -22,8 +22,12 @@ import (
 // the delay from the end of each dead leader's guaranteed term (the start
 // of its last extension plus the lease length) to the moment Y's unit
 // leads, p50, p99 and max over every service of every sample (failover-*);
-// and how many claims a second X made (claims-per-s), the store's
-// transaction rate that the 100-service case queues behind. Each op is one
+// how many claims a second X made (claims-per-s), and how many expiries
+// and claims a second Y made from the end of the first term to its last
+// unit's claim (takeover-txns-per-s): the store's transaction rate, which
+// the 100-service case queues behind; and how many of X's extensions came
+// too late because the store was too slow (extensions-too-late: those
+// services' terms end with X's first claim). Each op is one
 // failover on a fresh server: run with -benchtime=Nx. ns/op is
 // meaningless.
 func BenchmarkCrashFailover(b *testing.B) {
@@ -46,16 +50,21 @@ func BenchmarkCrashFailover(b *testing.B) {
 			name := fmt.Sprintf("lease=%v/services=%d/polls=%s", bc.length, bc.services, state)
 			b.Run(name, func(b *testing.B) {
 				var delays []time.Duration
-				var claims int
-				var claiming time.Duration
+				var claims, denied int
+				var claiming, taking time.Duration
 				for i := 0; i < b.N; i++ {
 					f := failoverOnce(b, bc.length, bc.services, poll)
 					delays = append(delays, f.delays...)
 					claims += bc.services
 					claiming += f.claiming
+					taking += f.taking
+					denied += f.denied
 				}
 				reportQuantiles(b, "failover", delays)
 				b.ReportMetric(float64(claims)/claiming.Seconds(), "claims-per-s")
+				// Y's expiries and claims, two transactions a service.
+				b.ReportMetric(2*float64(claims)/taking.Seconds(), "takeover-txns-per-s")
+				b.ReportMetric(float64(denied)/float64(b.N), "extensions-too-late")
 			})
 		}
 	}
@@ -68,6 +77,12 @@ type failover struct {
 	delays []time.Duration
 	// claiming is how long X's first claims of every service took.
 	claiming time.Duration
+	// denied counts X's extensions that came too late: the lease had run
+	// out, and Y's unit had it.
+	denied int
+	// taking is how long Y took from the end of the first of X's terms
+	// to the moment its last unit led.
+	taking time.Duration
 }
 
 // failoverOnce runs one failover (see BenchmarkCrashFailover).
@@ -98,7 +113,9 @@ func failoverOnce(b *testing.B, length time.Duration, services int, poll time.Du
 
 	var f failover
 	began := time.Now()
-	for _, name := range names {
+	termEnds := make([]time.Time, services)
+	for i, name := range names {
+		termEnds[i] = time.Now().Add(length)
 		check(b, x.ClaimLeadership(name, name+"/0", length))
 	}
 	f.claiming = time.Since(began)
@@ -129,21 +146,36 @@ func failoverOnce(b *testing.B, length time.Duration, services int, poll time.Du
 	}
 
 	time.Sleep(time.Until(began.Add(length / 2)))
-	termEnds := make([]time.Time, services)
 	for i, name := range names {
-		termEnds[i] = time.Now().Add(length)
-		check(b, x.ClaimLeadership(name, name+"/0", length))
+		end := time.Now().Add(length)
+		err := x.ClaimLeadership(name, name+"/0", length)
+		if errors.Is(err, leadership.ErrClaimDenied) {
+			// The store is so slow that the lease ran out before X
+			// could extend it, and Y took it: its term ended earlier.
+			f.denied++
+			continue
+		}
+		check(b, err)
+		termEnds[i] = end
 	}
 	x.Kill()
 	check(b, x.Wait())
 	wg.Wait()
 
+	first, last := termEnds[0], led[0]
 	for i := range names {
+		if termEnds[i].Before(first) {
+			first = termEnds[i]
+		}
+		if led[i].After(last) {
+			last = led[i]
+		}
 		delay := led[i].Sub(termEnds[i])
 		if delay < 0 {
 			b.Errorf("%s: Y's unit led %v before X's unit's term ended", names[i], -delay)
 		}
 		f.delays = append(f.delays, delay)
 	}
+	f.taking = last.Sub(first)
 	return f
 }
