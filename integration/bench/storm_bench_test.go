@@ -11,16 +11,13 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// stormLeases is how many leases of the dead controller run out in
-// BenchmarkExpiryStorm, and stormSpread the time over which they do.
-const (
-	stormLeases = 1000
-	stormSpread = 10 * time.Second
-)
+// stormSpread is the time over which the dead controller's leases run
+// out in BenchmarkExpiryStorm.
+const stormSpread = 10 * time.Second
 
 // BenchmarkExpiryStorm measures, on the real clock, a manager over
 // lease.NewClient (Id controller-1, default configuration) on mongotest
-// taking over the 1,000 leases of a dead controller (controller-0, which
+// taking over the leases of a dead controller (controller-0, which
 // wrote them with plain inserts just before the manager started), which
 // run out evenly within 10s, each with a unit waiting on it
 // (BlockUntilLeadershipReleased, then ClaimLeadership). Reported: the time
@@ -28,8 +25,17 @@ const (
 // the delay from each lease's expiry to its re-grant (regrant-p50/p99-ms),
 // and the store commands per re-grant (cmds-per-regrant: the manager's
 // reads, its expiry and the claim). Each op is one storm on a fresh server:
-// run with -benchtime=1x.
+// run with -benchtime=1x. Issue 13 asks for 1,000 leases; on a loaded
+// machine that takes over ten minutes on FerretDB, so 200 is the one that
+// was recorded.
 func BenchmarkExpiryStorm(b *testing.B) {
+	for _, n := range []int{200, 1000} {
+		b.Run(fmt.Sprintf("leases=%d", n), func(b *testing.B) { expiryStorm(b, n) })
+	}
+}
+
+// expiryStorm runs b.N storms of n leases (see BenchmarkExpiryStorm).
+func expiryStorm(b *testing.B, stormLeases int) {
 	var regrants []time.Duration
 	var last time.Duration
 	var commands int64
@@ -43,7 +49,7 @@ func BenchmarkExpiryStorm(b *testing.B) {
 		for j := range leases {
 			name := fmt.Sprintf("storm%04d", j)
 			leases[j] = seedLease{name: name, holder: name + "/0",
-				expiry: first.Add(time.Duration(j) * stormSpread / stormLeases)}
+				expiry: first.Add(time.Duration(j) * stormSpread / time.Duration(stormLeases))}
 		}
 		d.seed(b, now, leases)
 		manager, err := leadership.NewManager(leadership.ManagerConfig{
