@@ -14,9 +14,9 @@ import (
 )
 
 // These benchmarks time wakes: a lease runs out, the manager wakes,
-// refreshes its client, expires what is due and releases the callers
-// blocked on it. A wake reads every lease, so its cost grows with their
-// number by design.
+// reads the leases that are due (leasetest is a lease.SingleRefresher),
+// expires them and releases the callers blocked on them. Only a wake at
+// MaxSleep (a day here, so never) reads every lease.
 
 // stormSize is how many leases run out at one instant in BenchmarkExpiryStorm.
 const stormSize = 10000

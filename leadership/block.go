@@ -41,13 +41,25 @@ func (b block) invoke(ch chan<- block) error {
 // handleBlock records what the client says of the service's lease, then
 // releases the block at once if it is not held, or keeps it until the
 // view shows it released. Reading the client here makes the view, for this
-// name, agree with what a claim through this manager would see next.
-func (m *manager) handleBlock(b block) {
+// name, agree with what a claim through this manager would see next. If
+// the client is a lease.SingleRefresher, it reads the lease from the store
+// first, so that a lease granted by another controller since this one last
+// read it keeps the block; if that read fails in a way that may pass (see
+// retryable), it decides on the cache, as Juju did.
+//
+// It returns only an error from that read that must stop the manager.
+func (m *manager) handleBlock(b block) error {
+	if m.single != nil {
+		if err := m.single.RefreshLease(b.service); err != nil && !retryable(err) {
+			return errors.Trace(err)
+		}
+	}
 	info, held := m.lease(b.service)
 	m.record(b.service, info, held)
 	if !held {
 		close(b.unblock)
-		return
+		return nil
 	}
 	m.blocked[b.service] = append(m.blocked[b.service], b.unblock)
+	return nil
 }

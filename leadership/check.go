@@ -68,7 +68,8 @@ func (c check) respond(r checked) {
 
 // handleCheck answers with a token if the client's cache says the unit
 // holds the lease. If it does not, it refreshes the client once and looks
-// again.
+// again: only that lease, if the client is a lease.SingleRefresher, so that
+// a miss costs the same however many leases there are.
 //
 // Both answers go back to the caller, and so does an error from Refresh
 // that says it may pass if tried again (see retryable). It returns only
@@ -76,7 +77,7 @@ func (c check) respond(r checked) {
 func (m *manager) handleCheck(c check) error {
 	info, held := m.lease(c.service)
 	if !held || info.Holder != c.unit {
-		if err := m.client.Refresh(); err != nil {
+		if err := m.refreshLease(c.service); err != nil {
 			if !retryable(err) {
 				return errors.Trace(err)
 			}

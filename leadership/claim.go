@@ -63,9 +63,11 @@ func (c claim) respond(err error) {
 }
 
 // handleClaim extends the lease if the unit holds it, claims it if nobody
-// does, and denies the claim if another unit holds it. ErrInvalid from the
-// client means its view changed: it reads the lease again and retries, up
-// to maxClaimAttempts times.
+// does, and denies the claim if another unit holds it: if the client is a
+// lease.SingleRefresher, only once the lease read from the store says so
+// (the cache may be stale: the lease expired elsewhere since). ErrInvalid
+// from the client means its view changed: it reads the lease again and
+// retries, up to maxClaimAttempts times.
 //
 // Success, denial, running out of attempts (here, or in the client, which
 // reports [lease.ErrExcessiveContention]), a time the store cannot hold
@@ -75,6 +77,7 @@ func (c claim) respond(err error) {
 // and tomb.ErrDying.
 func (m *manager) handleClaim(c claim) error {
 	request := lease.Request{Holder: c.unit, Duration: c.duration}
+	read := false // whether the lease has been read from the store
 	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
 		select {
 		case <-m.tomb.Dying():
@@ -83,6 +86,18 @@ func (m *manager) handleClaim(c claim) error {
 		}
 		var err error
 		info, held := m.lease(c.service)
+		if held && info.Holder != c.unit && m.single != nil && !read {
+			// Deny only on what the store says now.
+			read = true
+			if err := m.single.RefreshLease(c.service); err != nil {
+				if !retryable(err) {
+					return errors.Trace(err)
+				}
+				c.respond(errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit))
+				return nil
+			}
+			info, held = m.lease(c.service)
+		}
 		switch {
 		case !held:
 			err = m.client.ClaimLease(c.service, request)
@@ -95,6 +110,8 @@ func (m *manager) handleClaim(c claim) error {
 		}
 		switch {
 		case errors.Is(err, lease.ErrInvalid):
+			// The client has read the lease again (see lease.ErrInvalid).
+			read = true
 			continue
 		case retryable(err):
 			// The client ran out of attempts itself, or the request

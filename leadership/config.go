@@ -28,13 +28,34 @@ type ManagerConfig struct {
 	// below one millisecond (minMaxSleep), which would keep an idle
 	// manager busy.
 	MaxSleep time.Duration
+
+	// ClockPoll is how often the manager reads what the store records of
+	// the other controllers' clocks, when its client is a
+	// [lease.ClockRefresher] (the MongoDB client is): one read of one
+	// small document, at most ClockPoll after the manager last read the
+	// store. A controller's leases can be expired only once this manager
+	// has bounded its clock, and it bounds it by the first read that
+	// follows the controller's last write; so, after a controller dies,
+	// its units' leases run out at most about ClockPoll (plus the read's
+	// own time) after the end of their guaranteed terms, whatever their
+	// length and MaxSleep. Zero means 200ms (defaultClockPoll); negative
+	// means never, so that the clocks are read only along with leases; a
+	// positive value below one millisecond is invalid.
+	ClockPoll time.Duration
 }
+
+// defaultClockPoll is how often a manager reads the store's clocks when
+// [ManagerConfig.ClockPoll] is zero: a dead controller's leases are then
+// expired within about 200ms after their guaranteed terms end, which
+// leaves the rest of issue 13's 500ms for the expiry and the next claim.
+const defaultClockPoll = 200 * time.Millisecond
 
 // minMaxSleep is the shortest MaxSleep a manager accepts.
 const minMaxSleep = time.Millisecond
 
 // Validate returns an error describing the first problem with config, or
-// nil. It checks, in order: Client, Clock, MaxSleep. A Client or Clock that
+// nil. It checks, in order: Client, Clock, MaxSleep, ClockPoll. A Client
+// or Clock that
 // is an interface holding a nil pointer (such as a nil *leasetest.Client)
 // is refused like a missing one, since calling it would panic on the
 // manager's goroutine.
@@ -57,7 +78,20 @@ func (config ManagerConfig) Validate() error {
 	if config.MaxSleep > 0 && config.MaxSleep < minMaxSleep {
 		return errors.Errorf("invalid MaxSleep %v: must be zero (one minute) or at least %v", config.MaxSleep, minMaxSleep)
 	}
+	if config.ClockPoll > 0 && config.ClockPoll < minMaxSleep {
+		return errors.Errorf("invalid ClockPoll %v: must be zero (%v), negative (never) or at least %v",
+			config.ClockPoll, defaultClockPoll, minMaxSleep)
+	}
 	return nil
+}
+
+// clockPoll returns ClockPoll, or its default if it is zero; negative
+// means never.
+func (config ManagerConfig) clockPoll() time.Duration {
+	if config.ClockPoll == 0 {
+		return defaultClockPoll
+	}
+	return config.ClockPoll
 }
 
 // maxSleep returns MaxSleep, or its default if it is zero.

@@ -58,11 +58,27 @@
 //
 // Time is read only through [ManagerConfig.Clock]. The manager wakes when
 // the earliest lease it knows of expires, and at least every
-// [ManagerConfig.MaxSleep]; on each wake it refreshes its client and
-// expires what has run out, so that leases left behind by other
-// controllers are expired even when this manager is never called. Clocks
-// of different controllers may disagree about the time, but must run at
-// the same rate (see package lease).
+// [ManagerConfig.MaxSleep]; at start and at least every MaxSleep it
+// refreshes every lease of its client and expires what has run out, so
+// that leases left behind by other controllers are expired even when this
+// manager is never called. Clocks of different controllers may disagree
+// about the time, but must run at the same rate (see package lease).
+//
+// # Cost, and failover
+//
+// With a client that reads single leases ([lease.SingleRefresher], as the
+// MongoDB client does), a check that misses, a claim the cache would deny,
+// a block and the expiry of a lease that is due each read only that lease
+// (and the clock document), so they cost the same with 10,000 leases as
+// with 10; a denial and a release are decided on what the store says of
+// the lease at that moment, not on a cache that may be stale. Other
+// clients are refreshed in full on each of those, or not at all for a
+// claim and a block, as in Juju. With a client that reads the clocks
+// alone ([lease.ClockRefresher]), the manager also does so every
+// [ManagerConfig.ClockPoll] (200ms by default): after a controller dies,
+// its units' leases are then expired about ClockPoll after their
+// guaranteed terms end, whatever their length and MaxSleep (see package
+// lease, "Failover", for why).
 //
 // A clock may step back (an NTP correction, or a clock without Go's
 // monotonic reading). Operations may then fail, with

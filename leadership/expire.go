@@ -9,25 +9,38 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// wake refreshes the client, rebuilds the view from one snapshot of its
-// leases, and tries to expire every lease in it whose expiry is not after
-// now, in name order, starting after the lease whose expiry failed last.
+// wake refreshes what the manager knows and expires what has run out. If
+// the client is not a lease.SingleRefresher, or MaxSleep has passed since
+// the manager last refreshed every lease, it refreshes every lease
+// (wakeAll); otherwise it reads only the leases that are due, or, if none
+// is, the clocks (wakeDue).
 //
-// ErrInvalid from ExpireLease is expected (someone else got there first,
-// or the lease was extended) and ignored. An error that says the store or
-// the clock is not ready yet (see retryable) ends the wake's expiries and
-// makes the manager back off before it wakes again: it keeps running, and
-// tries again then. It returns any other client error, which must stop the
-// manager.
+// It returns only client errors that must stop the manager (see
+// wakeAll and wakeDue).
 func (m *manager) wake() error {
+	if m.single == nil || !m.now().Before(m.sleepFrom.Add(m.maxSleep)) {
+		return m.wakeAll()
+	}
+	return m.wakeDue()
+}
+
+// wakeAll refreshes the client, rebuilds the view from one snapshot of its
+// leases, and tries to expire every lease in it whose expiry is not after
+// now (see expire).
+//
+// An error that says the store or the clock is not ready yet (see
+// retryable) makes the manager back off before it wakes again: it keeps
+// running, and tries again then. It returns any other client error, which
+// must stop the manager.
+func (m *manager) wakeAll() error {
 	if err := m.client.Refresh(); err != nil {
 		if !retryable(err) {
 			return errors.Trace(err)
 		}
-		m.retry.failed(m.retry.after, m.woke(), m.maxSleep)
+		m.retry.failed(m.retry.after, m.woke(false), m.maxSleep)
 		return nil
 	}
-	now := m.woke()
+	now := m.woke(true)
 	leases := m.client.Leases()
 	m.view.reset(leases)
 	var expired []string
@@ -36,28 +49,8 @@ func (m *manager) wake() error {
 			expired = append(expired, name)
 		}
 	}
-	sort.Strings(expired)
-	// Start after the lease that failed last, so that one lease that
-	// keeps failing does not keep the others from being tried.
-	first := sort.SearchStrings(expired, m.retry.after)
-	if first < len(expired) && expired[first] == m.retry.after {
-		first++
-	}
-	failed := false
-	for _, name := range append(expired[first:], expired[:first]...) {
-		err := m.client.ExpireLease(name)
-		if err != nil && !errors.Is(err, lease.ErrInvalid) && !retryable(err) {
-			return errors.Trace(err)
-		}
-		m.sync(name)
-		if retryable(err) {
-			m.retry.failed(name, now, m.maxSleep)
-			failed = true
-			break
-		}
-	}
-	if !failed {
-		m.retry.succeeded()
+	if err := m.expire(expired, now, nil); err != nil {
+		return errors.Trace(err)
 	}
 	for name := range m.blocked {
 		if !m.view.has(name) {
@@ -67,11 +60,95 @@ func (m *manager) wake() error {
 	return nil
 }
 
-// woke records a wake at the clock's reading, which it returns: MaxSleep
-// counts from it, and the manager does not wake again at that reading.
-func (m *manager) woke() time.Time {
+// wakeDue reads from the store each lease in the view whose expiry is not
+// after now, and expires those that are still due (see expire). If none
+// is due, it reads the clocks instead, when the client can (a poll: see
+// ManagerConfig.ClockPoll). Either way the skews the client knows may have
+// changed, so it records again the expiry of every lease someone is
+// blocked on: those are the ones whose expiry must not be late.
+//
+// Its errors are handled as wakeAll's are.
+func (m *manager) wakeDue() error {
+	now := m.woke(false)
+	due := m.view.due(now)
+	if len(due) == 0 && m.clocks != nil {
+		if err := m.clocks.RefreshClocks(); err != nil {
+			if !retryable(err) {
+				return errors.Trace(err)
+			}
+			m.retry.failed(m.retry.after, now, m.maxSleep)
+			return nil
+		}
+		m.retry.succeeded()
+	}
+	if err := m.expire(due, now, m.single.RefreshLease); err != nil {
+		return errors.Trace(err)
+	}
+	for name := range m.blocked {
+		m.sync(name)
+	}
+	return nil
+}
+
+// expire tries to expire each named lease whose expiry is not after now,
+// in name order, starting after the lease whose expiry failed last; if read
+// is not nil, it first reads each lease with it, so that the decision is
+// taken on what the store says of that lease now.
+//
+// ErrInvalid from ExpireLease is expected (someone else got there first,
+// or the lease was extended) and ignored. An error that says the store or
+// the clock is not ready yet (see retryable) ends the expiries and makes
+// the manager back off before it wakes again. It returns any other client
+// error, which must stop the manager.
+func (m *manager) expire(names []string, now time.Time, read func(string) error) error {
+	sort.Strings(names)
+	// Start after the lease that failed last, so that one lease that
+	// keeps failing does not keep the others from being tried.
+	first := sort.SearchStrings(names, m.retry.after)
+	if first < len(names) && names[first] == m.retry.after {
+		first++
+	}
+	for _, name := range append(names[first:], names[:first]...) {
+		err := m.expireOne(name, now, read)
+		if err != nil && !errors.Is(err, lease.ErrInvalid) && !retryable(err) {
+			return errors.Trace(err)
+		}
+		m.sync(name)
+		if retryable(err) {
+			m.retry.failed(name, now, m.maxSleep)
+			return nil
+		}
+	}
+	m.retry.succeeded()
+	return nil
+}
+
+// expireOne expires the named lease. If read is not nil, it reads the
+// lease with it first, and expires it only if it is still held and due at
+// now; otherwise it expires it without looking, as Juju did, since the
+// caller has just refreshed every lease.
+func (m *manager) expireOne(name string, now time.Time, read func(string) error) error {
+	if read != nil {
+		if err := read(name); err != nil {
+			return err
+		}
+		if info, held := m.lease(name); !held || info.Expiry.After(now) {
+			return nil
+		}
+	}
+	return m.client.ExpireLease(name)
+}
+
+// woke records a wake at the clock's reading, which it returns: the
+// manager does not wake again at that reading, and reads the clocks again
+// ClockPoll after it. If all is true, the wake refreshed every lease, and
+// MaxSleep counts from it.
+func (m *manager) woke(all bool) time.Time {
 	now := m.now()
-	m.sleepFrom, m.lastWake = now, now
+	m.lastWake = now
+	if all {
+		m.sleepFrom = now
+	}
 	return now
 }
 

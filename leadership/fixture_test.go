@@ -40,6 +40,11 @@ type fixture struct {
 	maxSleep time.Duration
 	// noRevoker hides the scripted client's RevokeLease from the manager.
 	noRevoker bool
+	// refreshing gives the manager a RefreshingClient, which reads single
+	// leases and the clocks, rather than a plain Client.
+	refreshing bool
+	// clockPoll is the manager's ClockPoll (zero: the default).
+	clockPoll time.Duration
 }
 
 // clientOnly hides every method of a client but lease.Client's.
@@ -57,14 +62,18 @@ func (f *fixture) RunTest(c *gc.C, test func(leadership.ManagerWorker, *clocktes
 	if maxSleep == 0 {
 		maxSleep = defaultMaxSleep
 	}
-	var managerClient lease.Client = client
-	if f.noRevoker {
-		managerClient = clientOnly{client}
+	var managed lease.Client = client
+	switch {
+	case f.noRevoker:
+		managed = clientOnly{client}
+	case f.refreshing:
+		managed = RefreshingClient{client}
 	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   managerClient,
-		Clock:    clock,
-		MaxSleep: maxSleep,
+		Client:    managed,
+		Clock:     clock,
+		MaxSleep:  maxSleep,
+		ClockPoll: f.clockPoll,
 	})
 	c.Assert(err, jc.ErrorIsNil)
 	defer func() {

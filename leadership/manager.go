@@ -61,8 +61,10 @@ type ManagerWorker interface {
 //     claim, extend, check or expire, records THAT lease only;
 //   - it keeps one alarm, replaced only when the wake-up time changes.
 //
-// The view is rebuilt from Leases() only at start-up and on each wake,
-// after a Refresh: those are the only O(n) steps. Between wakes the view
+// The view is rebuilt from Leases() only at start-up and on each wake
+// that refreshes every lease (every wake if the client is not a
+// lease.SingleRefresher, else every MaxSleep): those are the only O(n)
+// steps. Between wakes the view
 // may be stale for leases this manager did not touch (the client's cache
 // can change wholesale on a Refresh or an ErrInvalid). That corrects
 // itself: a lease can only be removed elsewhere once it has expired, and
@@ -78,6 +80,12 @@ type manager struct {
 	reader   lease.Reader // nil if client does not implement it
 	clock    lease.Clock
 	maxSleep time.Duration
+	// single and clocks are the client's optional refreshers (see
+	// refresh.go); nil if it does not implement them, and clocks also if
+	// ClockPoll is negative.
+	single    lease.SingleRefresher
+	clocks    lease.ClockRefresher
+	clockPoll time.Duration
 
 	claims  chan claim
 	checks  chan check
@@ -89,8 +97,8 @@ type manager struct {
 	// Everything below is owned by the loop goroutine.
 	view    view
 	blocked map[string][]chan struct{} // by service name
-	// sleepFrom is when the manager started or last woke; it wakes again
-	// MaxSleep after it at the latest.
+	// sleepFrom is when the manager started or last refreshed every
+	// lease; it does so again MaxSleep after it at the latest.
 	sleepFrom time.Time
 	// lastWake is when the manager last woke (zero before the first
 	// wake). It never wakes twice at one clock reading: everything due at
@@ -128,6 +136,10 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 	}
 	m.lastNow = m.sleepFrom
 	m.reader, _ = config.Client.(lease.Reader)
+	m.single, _ = config.Client.(lease.SingleRefresher)
+	if m.clockPoll = config.clockPoll(); m.clockPoll > 0 {
+		m.clocks, _ = config.Client.(lease.ClockRefresher)
+	}
 	go func() {
 		defer m.tomb.Done()
 		m.kill(m.loop())
@@ -181,8 +193,7 @@ func (m *manager) choose() error {
 	case c := <-m.checks:
 		return m.handleCheck(c)
 	case b := <-m.blocks:
-		m.handleBlock(b)
-		return nil
+		return m.handleBlock(b)
 	case b := <-m.cancels:
 		m.handleCancel(b)
 		return nil
@@ -194,8 +205,9 @@ func (m *manager) choose() error {
 }
 
 // setAlarm makes sure the alarm is set for the next wake-up time: the
-// earliest expiry in the view, or MaxSleep after the last wake if that is
-// sooner; or, after a wake that could not finish, the end of its back-off;
+// earliest expiry in the view, or MaxSleep after the last refresh of every
+// lease, or the next read of the clocks (see pollAt), whichever is sooner;
+// or, after a wake that could not finish, the end of its back-off;
 // and never at or before the last wake. It replaces the alarm only if that
 // time has changed.
 //
@@ -206,6 +218,9 @@ func (m *manager) setAlarm() {
 	at := m.sleepFrom.Add(m.maxSleep)
 	if expiry, ok := m.view.earliest(); ok && expiry.Before(at) {
 		at = expiry
+	}
+	if poll, ok := m.pollAt(); ok && poll.Before(at) {
+		at = poll
 	}
 	if !m.retry.at.IsZero() {
 		at = m.retry.at

@@ -150,3 +150,25 @@ func (c *Client) call(method string, args []interface{}) error {
 		method, args, expect.method, expect.args)
 	return errors.New(c.failed)
 }
+
+// RefreshingClient is a Client that is also a lease.SingleRefresher and a
+// lease.ClockRefresher: RefreshLease and RefreshClocks are scripted calls
+// like the others. It is what the manager sees of the MongoDB client.
+type RefreshingClient struct {
+	*Client
+}
+
+var (
+	_ lease.SingleRefresher = RefreshingClient{}
+	_ lease.ClockRefresher  = RefreshingClient{}
+)
+
+// RefreshLease is part of the lease.SingleRefresher interface.
+func (c RefreshingClient) RefreshLease(name string) error {
+	return c.call("RefreshLease", []interface{}{name})
+}
+
+// RefreshClocks is part of the lease.ClockRefresher interface.
+func (c RefreshingClient) RefreshClocks() error {
+	return c.call("RefreshClocks", nil)
+}

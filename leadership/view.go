@@ -102,6 +102,24 @@ func (v *view) earliest() (time.Time, bool) {
 	return v.byTime[0].expiry, true
 }
 
+// due returns the names of the leases whose expiry is not after now, in no
+// particular order. It costs O(k) for k due leases, however many the view
+// holds: it walks the heap only as far as due entries go.
+func (v *view) due(now time.Time) []string {
+	var names []string
+	var visit func(i int)
+	visit = func(i int) {
+		if i >= len(v.byTime) || v.byTime[i].expiry.After(now) {
+			return
+		}
+		names = append(names, v.byTime[i].name)
+		visit(2*i + 1)
+		visit(2*i + 2)
+	}
+	visit(0)
+	return names
+}
+
 // expiryHeap implements heap.Interface, earliest expiry first.
 type expiryHeap []*viewEntry
 

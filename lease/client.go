@@ -16,17 +16,19 @@ type client struct {
 }
 
 var (
-	_ Client  = (*client)(nil)
-	_ Reader  = (*client)(nil)
-	_ Revoker = (*client)(nil)
+	_ Client          = (*client)(nil)
+	_ Reader          = (*client)(nil)
+	_ Revoker         = (*client)(nil)
+	_ SingleRefresher = (*client)(nil)
+	_ ClockRefresher  = (*client)(nil)
 )
 
-// NewClient returns a [Client], which is also a [Reader] and a [Revoker],
-// for the leases in config's namespace. It creates the namespace's clock
-// document if it does not exist, and loads the current leases. It returns
-// an error if config is invalid, if the store holds a corrupt document,
-// or, matching [ErrTimeOutOfRange], if the clock reads a time the store
-// cannot hold.
+// NewClient returns a [Client], which is also a [Reader], a [Revoker], a
+// [SingleRefresher] and a [ClockRefresher], for the leases in config's
+// namespace. It creates the namespace's clock document if it does not
+// exist, and loads the current leases. It returns an error if config is
+// invalid, if the store holds a corrupt document, or, matching
+// [ErrTimeOutOfRange], if the clock reads a time the store cannot hold.
 //
 // A client needs no clean-up. It is not safe for concurrent use.
 func NewClient(config ClientConfig) (Client, error) {
@@ -81,7 +83,7 @@ func (c *client) write(name string, request Request, build writeOps) error {
 	}
 	var next entry
 	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
-		if err := c.refreshForRetry(attempt); err != nil {
+		if err := c.refreshForRetry(name, attempt); err != nil {
 			return nil, errors.Trace(err)
 		}
 		var ops []txn.Op
@@ -102,7 +104,7 @@ func (c *client) ExpireLease(name string) error {
 		return errors.Annotatef(err, "invalid name")
 	}
 	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
-		if err := c.refreshForRetry(attempt); err != nil {
+		if err := c.refreshForRetry(name, attempt); err != nil {
 			return nil, errors.Trace(err)
 		}
 		return expireOps(c.scope, c.cache, name, c.config.Clock.Now())
@@ -115,9 +117,9 @@ func (c *client) ExpireLease(name string) error {
 }
 
 // RevokeLease is part of the [Revoker] interface. It runs one transaction
-// (retried, after a refresh, if the store changed under it) that records
-// the client's clock and removes the lease document if holder still holds
-// it.
+// (retried, after reading that lease again, if the store changed under it)
+// that records the client's clock and removes the lease document if holder
+// still holds it.
 func (c *client) RevokeLease(name, holder string) error {
 	if err := validateString(name); err != nil {
 		return errors.Annotatef(err, "invalid name")
@@ -126,7 +128,7 @@ func (c *client) RevokeLease(name, holder string) error {
 		return errors.Annotatef(err, "invalid holder")
 	}
 	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
-		if err := c.refreshForRetry(attempt); err != nil {
+		if err := c.refreshForRetry(name, attempt); err != nil {
 			return nil, errors.Trace(err)
 		}
 		return revokeOps(c.scope, c.cache, name, holder, c.config.Clock.Now())
@@ -138,14 +140,16 @@ func (c *client) RevokeLease(name, holder string) error {
 	return nil
 }
 
-// refreshForRetry refreshes the cache before every attempt but the first:
-// the first attempt trusts the cache, and a later one only happens because
-// the store changed under it.
-func (c *client) refreshForRetry(attempt int) error {
+// refreshForRetry refreshes the named lease, and the clock document,
+// before every attempt but the first: the first attempt trusts the cache,
+// and a later one only happens because the store changed under it. Only
+// that lease is read, so that a retry costs the same however many leases
+// the namespace holds.
+func (c *client) refreshForRetry(name string, attempt int) error {
 	if attempt == 0 {
 		return nil
 	}
-	return errors.Trace(c.Refresh())
+	return errors.Trace(c.RefreshLease(name))
 }
 
 // Leases is part of the [Client] interface.

@@ -31,6 +31,49 @@
 // Time is only ever read through a [Clock], so that tests can control it;
 // [SystemClock] is the one implementation that reads the wall clock.
 //
+// # Reading one lease, or the clocks alone
+//
+// Besides [Client.Refresh], which reads every lease, the MongoDB client
+// reads one lease ([SingleRefresher]: that lease's document, then the clock
+// document) or the clock document alone ([ClockRefresher]), at a cost that
+// does not depend on how many leases the namespace holds; a transaction's
+// retry reads only its own lease. Each reads the clock document exactly as
+// Refresh does: between two readings of the local clock, keeping a
+// writer's [Skew] while the time and the count of transactions it has
+// recorded are unchanged. That stays safe, for this reason. A Skew says
+// that the writer's clock had reached LastWrite when the read ended, at
+// local time ReadBefore; since clocks run at the same rate, at any later
+// local time t the writer's clock reads at least LastWrite + (t -
+// ReadBefore), so it has passed an expiry e it wrote once t reaches
+// [Skew.Latest](e). That is a fact about the writer's clock, not about a
+// document: it holds for every lease the writer wrote, whenever the lease
+// was read, so skews can be brought up to date without reading the
+// leases again. A cached lease may be stale (extended, or expired and
+// claimed again, since it was read), but an expiry or an extension is
+// written only in a transaction that asserts the lease's document is
+// exactly the one cached, so a stale entry can make a client try too
+// early, never succeed too early. A lease is read before the clock
+// document, as Refresh reads every lease first, so that the clock
+// document read is at least as recent as the lease (every transaction
+// writes the clock document first) and its writer has clock data.
+//
+// # Failover
+//
+// How late is that bound? If a writer recorded LastWrite at the real
+// instant it wrote, and the first read that saw it ended d later, then
+// Latest(e) is e + d (give or take the difference between what the two
+// clocks read): a lease is taken to run out as late as the gap between
+// its writer's last write and the first read that followed it. Later
+// reads of the same LastWrite keep the earlier, tighter Skew, so the gap
+// does not grow while the writer is silent. A writer that dies right
+// after a write therefore has each of its leases expire, for a client
+// that reads the clock document every P, at most P plus one read after
+// the end of the lease's guaranteed term, whatever the lease's length.
+// That is why a leadership manager reads the clocks (RefreshClocks) every
+// ClockPoll: Juju read the clock document only along with the leases, when
+// its manager woke for an expiry, so the gap was as long as the time to
+// that wake, up to a whole lease (or MaxSleep) late.
+//
 // # Range of times
 //
 // The store keeps times as int64 nanoseconds since 1970, so it holds times

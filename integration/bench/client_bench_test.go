@@ -83,7 +83,7 @@ func runClient(b *testing.B, prepare func(b *testing.B, env *clientEnv), body fu
 	}
 }
 
-func check(b *testing.B, err error) {
+func check(b testing.TB, err error) {
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -38,7 +38,7 @@ type db struct {
 	db      *mgo.Database
 }
 
-func startDB(b *testing.B) *db {
+func startDB(b testing.TB) *db {
 	b.Helper()
 	server, err := mongotest.Start()
 	if err != nil {
@@ -52,18 +52,25 @@ func startDB(b *testing.B) *db {
 	return &db{server: server, session: session, db: session.DB("")}
 }
 
-func (d *db) close(b *testing.B) {
+func (d *db) close(b testing.TB) {
 	d.session.Close()
 	if err := d.server.Close(); err != nil {
 		b.Fatal(err)
 	}
 }
 
-// newClient returns a lease client on d with the given clock.
-func (d *db) newClient(b *testing.B, clock lease.Clock) lease.Client {
+// newClient returns a lease client on d with the given clock, with Id
+// clientId.
+func (d *db) newClient(b testing.TB, clock lease.Clock) lease.Client {
+	b.Helper()
+	return d.newClientAs(b, clientId, clock)
+}
+
+// newClientAs returns a lease client on d with the given Id and clock.
+func (d *db) newClientAs(b testing.TB, id string, clock lease.Clock) lease.Client {
 	b.Helper()
 	client, err := lease.NewClient(lease.ClientConfig{
-		Id:         clientId,
+		Id:         id,
 		Namespace:  namespace,
 		Collection: collection,
 		Mongo:      lease.NewMongo(d.db, txnCollection),
@@ -88,7 +95,7 @@ type seedLease struct {
 // client would write (see lease/docs.go); mgo/txn accepts documents
 // created outside it. A client with Id clientId, created afterwards, reads
 // them as its own, so their expiries are exact on its clock.
-func (d *db) seed(b *testing.B, now time.Time, leases []seedLease) {
+func (d *db) seed(b testing.TB, now time.Time, leases []seedLease) {
 	b.Helper()
 	c := d.db.C(collection)
 	err := c.Insert(bson.D{

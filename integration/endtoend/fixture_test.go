@@ -76,6 +76,12 @@ func (s *mongoSuite) TearDownTest(c *gc.C) {
 // Id and clock, and stops it, checking it stopped cleanly, at the end of
 // the test.
 func (s *mongoSuite) startManager(c *gc.C, id string, clock lease.Clock) leadership.ManagerWorker {
+	return s.startManagerPolling(c, id, clock, 0)
+}
+
+// startManagerPolling is startManager with the given ClockPoll (zero: the
+// default).
+func (s *mongoSuite) startManagerPolling(c *gc.C, id string, clock lease.Clock, poll time.Duration) leadership.ManagerWorker {
 	client, err := lease.NewClient(lease.ClientConfig{
 		Id:         id,
 		Namespace:  namespace,
@@ -85,9 +91,10 @@ func (s *mongoSuite) startManager(c *gc.C, id string, clock lease.Clock) leaders
 	})
 	c.Assert(err, jc.ErrorIsNil)
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   client,
-		Clock:    clock,
-		MaxSleep: time.Minute,
+		Client:    client,
+		Clock:     clock,
+		MaxSleep:  time.Minute,
+		ClockPoll: poll,
 	})
 	c.Assert(err, jc.ErrorIsNil)
 	s.addCleanup(func(c *gc.C) {

@@ -50,6 +50,8 @@ func (s *ClientCommandsSuite) TestCommands(c *gc.C) {
 	})
 	record("ExtendLease, not lengthening", func() { check(fix.Client.ExtendLease("name", request)) })
 	record("Refresh, one lease", func() { check(fix.Client.Refresh()) })
+	c.Check(record("RefreshLease", func() { check(fix.Client.(lease.SingleRefresher).RefreshLease("name")) }), gc.Equals, int64(2))
+	c.Check(record("RefreshClocks", func() { check(fix.Client.(lease.ClockRefresher).RefreshClocks()) }), gc.Equals, int64(1))
 	fix.Clock.Advance(2 * time.Hour)
 	record("ExpireLease", func() { check(fix.Client.ExpireLease("name")) })
 	record("Refresh, no lease", func() { check(fix.Client.Refresh()) })

@@ -68,7 +68,36 @@ func (s *ClientCorruptionSuite) TestNoClockData(c *gc.C) {
 	s.checkCacheUnchanged(c)
 }
 
+// TestCorruptionFoundOnRetry: a retry reads the lease it is about again,
+// finds it corrupt, and changes nothing.
 func (s *ClientCorruptionSuite) TestCorruptionFoundOnRetry(c *gc.C) {
+	blocker := NewFixture(c, s.db, FixtureParams{Id: "blocker"})
+	defer s.fix.Mongo.SetBeforeHooks(c, func() {
+		err := blocker.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: 2 * time.Minute})
+		c.Check(err, jc.ErrorIsNil)
+		err = s.db.C("default-collection").UpdateId("lease#default-namespace#name#",
+			bson.M{"$set": bson.M{"holder": ""}})
+		c.Check(err, jc.ErrorIsNil)
+	})()
+
+	err := s.fix.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: 5 * time.Minute})
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
+		`corrupt lease document "lease#default-namespace#name#": invalid holder: string is empty`))
+	s.checkCacheUnchanged(c)
+
+	// The database holds what the blocker wrote, not the SUT's extension.
+	docs := s.dump(c)
+	c.Assert(docs, gc.HasLen, 2)
+	c.Check(docs[1]["_id"], gc.Equals, "lease#default-namespace#name#")
+	c.Check(docs[1]["writer"], gc.Equals, "blocker")
+	c.Check(docs[1]["expiry"], gc.Equals, s.fix.Zero.Add(2*time.Minute).UnixNano())
+}
+
+// TestRetryReadsOnlyItsLease: a retry reads only the lease it is about
+// (and the clock document), so a corrupt document of another lease does
+// not fail it (issue 13: a retry costs the same however many leases there
+// are); a full Refresh still finds it.
+func (s *ClientCorruptionSuite) TestRetryReadsOnlyItsLease(c *gc.C) {
 	blocker := NewFixture(c, s.db, FixtureParams{Id: "blocker"})
 	defer s.fix.Mongo.SetBeforeHooks(c, func() {
 		err := blocker.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: 2 * time.Minute})
@@ -76,22 +105,24 @@ func (s *ClientCorruptionSuite) TestCorruptionFoundOnRetry(c *gc.C) {
 		s.insert(c, bson.M{"_id": "lease#default-namespace#bad#", "type": "lease",
 			"namespace": "default-namespace", "name": "bad"})
 	})()
-	dump := func() []bson.M {
-		var docs []bson.M
-		err := s.db.C("default-collection").Find(nil).Select(bson.M{"txn-queue": 0}).Sort("_id").All(&docs)
-		c.Assert(err, jc.ErrorIsNil)
-		return docs
-	}
 
 	err := s.fix.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: 5 * time.Minute})
-	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
-		`corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty`))
-	s.checkCacheUnchanged(c)
-
-	// The database holds what the blocker wrote, not the SUT's extension.
-	docs := dump()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check("name", s.fix.Expiry(), s.fix.Zero.Add(5*time.Minute))
+	docs := s.dump(c)
 	c.Assert(docs, gc.HasLen, 3)
 	c.Check(docs[2]["_id"], gc.Equals, "lease#default-namespace#name#")
-	c.Check(docs[2]["writer"], gc.Equals, "blocker")
-	c.Check(docs[2]["expiry"], gc.Equals, s.fix.Zero.Add(2*time.Minute).UnixNano())
+	c.Check(docs[2]["writer"], gc.Equals, "default-client")
+
+	err = s.fix.Client.Refresh()
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
+		`corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty`))
+}
+
+// dump returns every document of the collection, without txn-queue, by _id.
+func (s *ClientCorruptionSuite) dump(c *gc.C) []bson.M {
+	var docs []bson.M
+	err := s.db.C("default-collection").Find(nil).Select(bson.M{"txn-queue": 0}).Sort("_id").All(&docs)
+	c.Assert(err, jc.ErrorIsNil)
+	return docs
 }

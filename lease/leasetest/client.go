@@ -12,7 +12,9 @@ import (
 )
 
 // Client is one controller's [lease.Client] on a [Store], with its own id
-// and cache. It also implements [lease.Reader] and [lease.Revoker]. Create one with
+// and cache. It also implements [lease.Reader], [lease.Revoker] and
+// [lease.SingleRefresher]; not [lease.ClockRefresher], since its clients
+// share one clock. Create one with
 // [Store.NewClient]. A Client is not safe for concurrent use.
 type Client struct {
 	store *Store
@@ -21,9 +23,10 @@ type Client struct {
 }
 
 var (
-	_ lease.Client  = (*Client)(nil)
-	_ lease.Reader  = (*Client)(nil)
-	_ lease.Revoker = (*Client)(nil)
+	_ lease.Client          = (*Client)(nil)
+	_ lease.Reader          = (*Client)(nil)
+	_ lease.Revoker         = (*Client)(nil)
+	_ lease.SingleRefresher = (*Client)(nil)
 )
 
 // change is what an operation, decided from a cached entry, does to the
@@ -206,6 +209,29 @@ func validate(name string, request *lease.Request) error {
 		if err := request.Validate(); err != nil {
 			return fmt.Errorf("invalid request: %w", err)
 		}
+	}
+	return nil
+}
+
+// RefreshLease is part of the [lease.SingleRefresher] interface: it
+// reloads the named lease only. Like Refresh, it fails, changing nothing,
+// on an invalid name or a clock reading outside the store's range (an
+// error matching [lease.ErrTimeOutOfRange]), and never otherwise.
+func (c *Client) RefreshLease(name string) error {
+	if err := validate(name, nil); err != nil {
+		return err
+	}
+	if err := stored.CheckClockReading(c.store.clock.Now(), c.id); err != nil {
+		return err
+	}
+	e, held := c.store.lease(name)
+	if c.cache == nil {
+		c.cache = make(map[string]entry)
+	}
+	if held {
+		c.cache[name] = e
+	} else {
+		delete(c.cache, name)
 	}
 	return nil
 }

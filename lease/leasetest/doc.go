@@ -18,6 +18,7 @@
 //     the clock is strictly after its expiry;
 //   - [Client.Refresh] reloads the cache from the store, and is the only
 //     operation whose cost grows with the number of leases;
+//     [Client.RefreshLease] reloads one lease;
 //   - names, holders and client ids follow the same rule (not empty, none
 //     of '.', '$', '#', spaces, tabs or line breaks), with the same errors;
 //   - the store holds the same range of times as MongoDB documents of

@@ -104,3 +104,11 @@ func (s *Store) copyLocked(dst map[string]entry) map[string]entry {
 	}
 	return dst
 }
+
+// lease returns the named lease, and whether it is held.
+func (s *Store) lease(name string) (entry, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, held := s.leases[name]
+	return e, held
+}

@@ -198,3 +198,21 @@ func (s *StoreSuite) TestNilClock(c *gc.C) {
 		c.Check(client, gc.IsNil)
 	}
 }
+
+// TestRefreshLease: RefreshLease reloads the named lease only, held or not.
+func (s *StoreSuite) TestRefreshLease(c *gc.C) {
+	c.Assert(s.a.ClaimLease("redis", request("redis/0", time.Minute)), jc.ErrorIsNil)
+	c.Assert(s.a.ClaimLease("mysql", request("mysql/0", time.Minute)), jc.ErrorIsNil)
+	c.Assert(s.b.RefreshLease("redis"), jc.ErrorIsNil)
+	c.Check(s.b.Leases(), gc.HasLen, 1)
+	info, held := s.b.Lease("redis")
+	c.Check(held, jc.IsTrue)
+	c.Check(info.Holder, gc.Equals, "redis/0")
+
+	s.clock.Advance(2 * time.Minute)
+	c.Assert(s.a.ExpireLease("redis"), jc.ErrorIsNil)
+	c.Assert(s.b.RefreshLease("redis"), jc.ErrorIsNil)
+	c.Check(s.b.Leases(), gc.HasLen, 0)
+
+	c.Check(s.b.RefreshLease("bad name"), gc.ErrorMatches, `invalid name: .*`)
+}

@@ -1,0 +1,89 @@
+package lease
+
+import (
+	"github.com/juju/errors"
+	"gopkg.in/mgo.v2"
+	"gopkg.in/mgo.v2/bson"
+)
+
+// RefreshLease is part of the [SingleRefresher] interface. It reads the
+// lease's document first and the clock document second, as Refresh does
+// and for the same reason, so that it costs two reads, however many
+// leases the namespace holds.
+func (c *client) RefreshLease(name string) error {
+	if err := validateString(name); err != nil {
+		return errors.Annotatef(err, "invalid name")
+	}
+	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
+	defer closer()
+
+	e, held, err := readEntry(collection, c.config.Namespace, name)
+	if err != nil {
+		return errors.Trace(err)
+	}
+	skews, writes, err := c.readSkews(collection)
+	if err != nil {
+		return errors.Trace(err)
+	}
+	if _, found := skews[e.writer]; held && !found {
+		return errors.Errorf("lease %q invalid: no clock data for %s", name, e.writer)
+	}
+	c.keepSkews(skews, writes)
+	if held {
+		c.cache.entries[name] = e
+	} else {
+		delete(c.cache.entries, name)
+	}
+	return nil
+}
+
+// RefreshClocks is part of the [ClockRefresher] interface.
+func (c *client) RefreshClocks() error {
+	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
+	defer closer()
+
+	skews, writes, err := c.readSkews(collection)
+	if err != nil {
+		return errors.Trace(err)
+	}
+	c.keepSkews(skews, writes)
+	return nil
+}
+
+// keepSkews records skews and writes, read without reading every lease,
+// in the cache. A writer that the cache knows of but the clock document
+// no longer lists keeps what the cache knew, so that no cached lease is
+// left without clock data (which would make its expiry read as local).
+// The clock document only gains writers, so that happens only if the
+// document was replaced behind the clients' backs.
+func (c *client) keepSkews(skews map[string]Skew, writes map[string]int64) {
+	for writer, skew := range c.cache.skews {
+		if _, found := skews[writer]; !found {
+			skews[writer] = skew
+			writes[writer] = c.cache.writes[writer]
+		}
+	}
+	c.cache.skews, c.cache.writes = skews, writes
+}
+
+// readEntry reads the named lease's document by its _id, and reports
+// whether the lease is held. A document that is corrupt, or that records
+// another lease, is an error.
+func readEntry(collection *mgo.Collection, namespace, name string) (entry, bool, error) {
+	var raw bson.Raw
+	err := collection.FindId(leaseDocId(namespace, name)).One(&raw)
+	switch {
+	case err == mgo.ErrNotFound:
+		return entry{}, false, nil
+	case err != nil:
+		return entry{}, false, errors.Annotatef(err, "cannot read lease document")
+	}
+	got, e, err := decodeLeaseDoc(raw)
+	if err != nil {
+		return entry{}, false, errors.Trace(err)
+	}
+	if got != name {
+		return entry{}, false, errors.Errorf("corrupt lease document %q: records lease %q", rawId(raw), got)
+	}
+	return e, true, nil
+}
