@@ -47,6 +47,28 @@
 // leads each service. A unit agent normally uses them through a [Tracker],
 // which claims, renews, waits and hands over for it.
 //
+// # Design
+//
+// Claims, extensions and checks must cost the same with 100,000 leases as
+// with 10, so the manager's loop never copies every lease on their paths:
+// it reads one lease through [lease.Reader] when the client has it (else
+// it falls back to Leases()[name]); it keeps its own view of the leases
+// (an expiry per lease, in a heap) and, after a claim, an extension, a
+// check or an expiry, records that lease only; and it keeps one alarm,
+// replaced only when the time to wake changes.
+//
+// The view is rebuilt from Leases() only at start-up and on each wake
+// that refreshes every lease (every wake if the client is not a
+// [lease.SingleRefresher], else every MaxSleep): those are the only O(n)
+// steps. In between, the view may be stale for leases this manager did not
+// touch. That corrects itself: a lease can only be removed elsewhere once
+// it has expired, and an extension only moves its expiry later, so the
+// recorded expiry of a stale entry is due about when, or before, the truth
+// changed, and the wake then reads that lease again; a lease claimed
+// elsewhere is absent from the view until a request names it or the next
+// full refresh. A request about a lease reads the client first and records
+// what it read, so claims, checks and blocks on one name agree.
+//
 // # Concurrency
 //
 // A manager's methods are safe for concurrent use. One goroutine owns the

@@ -51,29 +51,8 @@ type ManagerWorker interface {
 	Manager
 }
 
-// manager implements [ManagerWorker].
-//
-// Cost. Claims, extensions and checks must cost the same with 100,000
-// leases as with 10, so the loop never copies every lease on their paths:
-//   - it reads one lease through lease.Reader when the client has it (else
-//     it falls back to Leases()[name]);
-//   - it keeps its own view (expiry per lease, in a heap) and, after a
-//     claim, extend, check or expire, records THAT lease only;
-//   - it keeps one alarm, replaced only when the wake-up time changes.
-//
-// The view is rebuilt from Leases() only at start-up and on each wake
-// that refreshes every lease (every wake if the client is not a
-// lease.SingleRefresher, else every MaxSleep): those are the only O(n)
-// steps. Between wakes the view
-// may be stale for leases this manager did not touch (the client's cache
-// can change wholesale on a Refresh or an ErrInvalid). That corrects
-// itself: a lease can only be removed elsewhere once it has expired, and
-// an extension only moves its expiry later, so the recorded expiry of a
-// stale entry is due about when, or before, the truth changed; a lease
-// claimed elsewhere is absent from the view. Either way the next wake, at
-// the earliest recorded expiry or after MaxSleep at the latest, rebuilds
-// the view. A request about a lease reads the client first and records
-// what it read, so claims, checks and blocks on one name agree.
+// manager implements [ManagerWorker]. How it keeps the cost of each call
+// flat is in the package doc, "Design".
 type manager struct {
 	tomb     tomb.Tomb
 	client   lease.Client

@@ -74,6 +74,43 @@
 // its manager woke for an expiry, so the gap was as long as the time to
 // that wake, up to a whole lease (or MaxSleep) late.
 //
+// # Design
+//
+// An extension is always written, even when the lease seems to last
+// longer already, because only its transaction checks what the decision
+// rests on. The cache may be stale: the lease expired and claimed again
+// since. Of another writer's clock the cache knows only a lower bound (the
+// writer had reached LastWrite by the end of the read), so nothing says
+// when that writer will take its lease to have run out: Skew.Earliest
+// does not, for a writer that wrote long before the read. And this
+// client's own clock may have stepped back since it wrote the lease, which
+// moves the expiry later on its clock than the others, who measured that
+// clock before, will take it to be; the clock operation then aborts the
+// transaction.
+//
+// A writer that has not written since the previous refresh (its recorded
+// time and its count of transactions are both unchanged) keeps its
+// previous Skew: that read window was no wider, and later reads only widen
+// the uncertainty. A writer that has written again keeps it only if its
+// time moved on: a writer whose clock stepped back records a time it has
+// recorded before, and the previous Skew would then put the expiries it
+// writes now earlier than that writer takes them to be. The client's own
+// clock has the zero Skew.
+//
+// The read window is measured as the first reading plus the time elapsed
+// between the readings. With SystemClock, whose readings carry Go's
+// monotonic clock, the elapsed time is monotonic, so a wall clock stepped
+// back by NTP during the read cannot invert the window (Juju LP 1662202).
+// A Clock without monotonic readings (a fake, or one that returns the wall
+// clock converted to UTC, which drops the monotonic reading) can step back
+// between the two readings; the window is then the two readings, earlier
+// first. Its end is still an upper bound on the local time of the read, on
+// the clock as it reads after the step, which is all that Latest, and so
+// every expiry, relies on. (Juju failed the refresh instead, which stopped
+// the manager that made it.) A reading that the store cannot hold makes
+// Refresh fail with ErrTimeOutOfRange, changing nothing, so that every
+// time the cache holds or computes from is in the store's range.
+//
 // # Range of times
 //
 // The store keeps times as int64 nanoseconds since 1970, so it holds times

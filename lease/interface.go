@@ -8,18 +8,6 @@ import (
 	"gopkg.in/mgo.v2/txn"
 )
 
-// ErrInvalid is returned by [Client.ClaimLease], [Client.ExtendLease],
-// [Client.ExpireLease] and [Revoker.RevokeLease] when the operation is not
-// possible in the state the client knows of: the lease is held by someone
-// else, is not held at all, or has not yet expired. When the store changed
-// under the client, the client has already refreshed that lease in its
-// cache before returning ErrInvalid, so its [Client.Leases] tell the caller
-// what happened to it.
-//
-// ErrInvalid is always returned bare, so it can be compared with == as well
-// as with errors.Is.
-var ErrInvalid = errors.New("invalid lease operation")
-
 // Client manipulates leases in one namespace of a shared store, and caches
 // what it knows of them.
 //

@@ -17,32 +17,6 @@ type scope struct {
 	id         string
 }
 
-// cache is what a client knows of the leases in its namespace.
-type cache struct {
-	// entries holds the held leases, by name.
-	entries map[string]entry
-	// skews holds what is known of each writer's clock, by client id. The
-	// client's own id maps to the zero Skew.
-	skews map[string]Skew
-	// writes holds how many transactions each writer had run when the
-	// skews were read, by client id.
-	writes map[string]int64
-}
-
-// info returns what the cache says about the named lease, as the Client
-// interface reports it, and whether the lease is held.
-func (c cache) info(s scope, name string) (Info, bool) {
-	e, found := c.entries[name]
-	if !found {
-		return Info{}, false
-	}
-	return Info{
-		Holder:   e.holder,
-		Expiry:   c.skews[e.writer].Latest(e.expiry),
-		AssertOp: s.assertHolderOp(name, e.holder),
-	}, true
-}
-
 // assertHolderOp returns an op that asserts only that holder holds the named
 // lease: it stays satisfied across extensions by any writer and after the
 // expiry time, until the lease is expired or changes hands.
@@ -151,17 +125,7 @@ func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]
 // lease; the expiry is then on this client's clock, and this client is its
 // writer.
 //
-// An extension is always written, even when the lease seems to last
-// longer already, because only its transaction checks what the decision
-// rests on. The cache may be stale: the lease expired and claimed again
-// since. Of another writer's clock the cache knows only a lower bound (the
-// writer had reached LastWrite by the end of the read), so nothing says
-// when that writer will take its lease to have run out: Skew.Earliest
-// does not, for a writer that wrote long before the read. And this
-// client's own clock may have stepped back since it wrote the lease, which
-// moves the expiry later on its clock than the others, who measured that
-// clock before, will take it to be; the clock operation then aborts the
-// transaction.
+// (Why an extension is always written: see the package doc, "Design".)
 //
 // It returns an ErrTimeOutOfRange error if now, or the new expiry, cannot
 // be stored: the expiry cannot be cut to the store's range, since it must

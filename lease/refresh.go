@@ -74,28 +74,10 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 // client's clock, and returns what it shows of each writer's clock, and
 // how many transactions each writer has run.
 //
-// A writer that has not written since the previous refresh (its recorded
-// time and its count of transactions are both unchanged) keeps its
-// previous Skew: that read window was no wider, and later reads only widen
-// the uncertainty. A writer that has written again keeps it only if its
-// time moved on: a writer whose clock stepped back records a time it has
-// recorded before, and the previous Skew would then put the expiries it
-// writes now earlier than that writer takes them to be. The client's own
-// clock has the zero Skew.
-//
-// The read window is measured as the first reading plus the time elapsed
-// between the readings. With SystemClock, whose readings carry Go's
-// monotonic clock, the elapsed time is monotonic, so a wall clock stepped
-// back by NTP during the read cannot invert the window (Juju LP 1662202).
-// A Clock without monotonic readings (a fake, or one that returns the wall
-// clock converted to UTC, which drops the monotonic reading) can step back
-// between the two readings; the window is then the two readings, earlier
-// first. Its end is still an upper bound on the local time of the read, on
-// the clock as it reads after the step, which is all that Latest, and so
-// every expiry, relies on. (Juju failed the refresh instead, which stopped
-// the manager that made it.) A reading that the store cannot hold makes
-// Refresh fail with ErrTimeOutOfRange, changing nothing, so that every
-// time the cache holds or computes from is in the store's range.
+// It keeps a writer's previous Skew while the writer has not written since
+// (see the package doc, "Design"). The read window is never inverted, even
+// by a clock stepped back during the read. A reading that the store cannot
+// hold fails with ErrTimeOutOfRange, changing nothing.
 func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, error) {
 	readAfter := c.config.Clock.Now()
 	var raw bson.Raw

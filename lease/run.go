@@ -5,14 +5,6 @@ import (
 	"gopkg.in/mgo.v2/txn"
 )
 
-// ErrExcessiveContention is returned (possibly annotated; check with
-// errors.Is) by [NewClient], [Client.ClaimLease], [Client.ExtendLease],
-// [Client.ExpireLease] and [Revoker.RevokeLease] when every attempt at the
-// operation's transaction
-// was aborted because the store kept changing. Nothing is known of the
-// lease's state; the operation may be tried again.
-var ErrExcessiveContention = errors.New("state changing too quickly; try again soon")
-
 // maxAttempts is how many times run builds and runs a transaction before it
 // gives up with ErrExcessiveContention.
 const maxAttempts = 3

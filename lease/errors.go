@@ -1,6 +1,30 @@
 package lease
 
-import "github.com/seed07a61904/leadership/internal/stored"
+import (
+	"errors"
+
+	"github.com/seed07a61904/leadership/internal/stored"
+)
+
+// The errors a client returns that callers may test for, with errors.Is.
+
+// ErrInvalid is returned by [Client.ClaimLease], [Client.ExtendLease],
+// [Client.ExpireLease] and [Revoker.RevokeLease] when the operation is not
+// possible in the state the client knows of: the lease is held by someone
+// else, is not held at all, or has not yet expired. When the store changed under the client, the client
+// has already refreshed that lease in its cache before returning
+// ErrInvalid, so its [Client.Leases] tell the caller what happened to it.
+//
+// ErrInvalid is always returned bare, so it can be compared with == as well
+// as with errors.Is.
+var ErrInvalid = errors.New("invalid lease operation")
+
+// ErrExcessiveContention is returned (possibly annotated; check with
+// errors.Is) by [NewClient], [Client.ClaimLease], [Client.ExtendLease],
+// [Client.ExpireLease] and [Revoker.RevokeLease] when every attempt at the
+// operation's transaction was aborted because the store kept changing. Nothing is known of the
+// lease's state; the operation may be tried again.
+var ErrExcessiveContention = errors.New("state changing too quickly; try again soon")
 
 // ErrTimeOutOfRange is returned, wrapped (check with errors.Is), by
 // [Client.ClaimLease], [Client.ExtendLease], [Client.ExpireLease],

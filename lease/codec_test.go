@@ -10,22 +10,22 @@ import (
 	"gopkg.in/mgo.v2/bson"
 )
 
-type DocsSuite struct{}
+type CodecSuite struct{}
 
-var _ = gc.Suite(&DocsSuite{})
+var _ = gc.Suite(&CodecSuite{})
 
-func (s *DocsSuite) TestIds(c *gc.C) {
+func (s *CodecSuite) TestIds(c *gc.C) {
 	c.Check(leaseDocId("service-leadership", "redis"), gc.Equals, "lease#service-leadership#redis#")
 	c.Check(clockDocId("service-leadership"), gc.Equals, "clock#service-leadership#")
 }
 
-func (s *DocsSuite) TestTimesKeepPrecision(c *gc.C) {
+func (s *CodecSuite) TestTimesKeepPrecision(c *gc.C) {
 	t := toTime(toInt64(zero))
 	c.Check(t.Equal(zero), jc.IsTrue)
 	c.Check(t.Nanosecond(), gc.Equals, 5)
 }
 
-func (s *DocsSuite) TestLeaseDocRoundTrip(c *gc.C) {
+func (s *CodecSuite) TestLeaseDocRoundTrip(c *gc.C) {
 	e := entry{holder: "redis/0", expiry: zero.Add(time.Minute), writer: "machine-0"}
 	name, got, err := decodeLeaseDoc(raw(newLeaseDoc("ns", "redis", e)))
 	c.Assert(err, jc.ErrorIsNil)
@@ -35,7 +35,7 @@ func (s *DocsSuite) TestLeaseDocRoundTrip(c *gc.C) {
 	c.Check(got.expiry.Equal(e.expiry), jc.IsTrue)
 }
 
-func (s *DocsSuite) TestDecodeLeaseDoc(c *gc.C) {
+func (s *CodecSuite) TestDecodeLeaseDoc(c *gc.C) {
 	good := func() bson.M {
 		return bson.M{
 			"_id": "lease#ns#name#", "type": "lease", "namespace": "ns", "name": "name",
@@ -149,7 +149,7 @@ func (s *DocsSuite) TestDecodeLeaseDoc(c *gc.C) {
 
 // TestLeaseDocExtremes: the first and the last time the store holds
 // decode as themselves.
-func (s *DocsSuite) TestLeaseDocExtremes(c *gc.C) {
+func (s *CodecSuite) TestLeaseDocExtremes(c *gc.C) {
 	for _, nanos := range []int64{math.MinInt64, -1, 1, math.MaxInt64} {
 		doc := newLeaseDoc("ns", "name", entry{holder: "h", expiry: time.Unix(0, nanos), writer: "w"})
 		c.Check(doc.Expiry, gc.Equals, nanos)
@@ -159,14 +159,14 @@ func (s *DocsSuite) TestLeaseDocExtremes(c *gc.C) {
 	}
 }
 
-func (s *DocsSuite) TestClockDocRoundTrip(c *gc.C) {
+func (s *CodecSuite) TestClockDocRoundTrip(c *gc.C) {
 	writers, writes, err := decodeClockDoc(raw(newClockDoc("ns")))
 	c.Check(writes, gc.HasLen, 0)
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(writers, gc.HasLen, 0)
 }
 
-func (s *DocsSuite) TestDecodeClockDoc(c *gc.C) {
+func (s *CodecSuite) TestDecodeClockDoc(c *gc.C) {
 	for i, t := range []struct {
 		about string
 		doc   bson.M

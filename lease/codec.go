@@ -42,16 +42,6 @@ func clockDocId(namespace string) string {
 	return fmt.Sprintf("%s#%s#", typeClock, namespace)
 }
 
-// entry is what a client caches of one held lease.
-type entry struct {
-	// holder is the lease's holder.
-	holder string
-	// expiry is when the lease expires, on writer's clock.
-	expiry time.Time
-	// writer is the Id of the client that last wrote the lease.
-	writer string
-}
-
 // leaseDoc is the document that records one held lease.
 type leaseDoc struct {
 	Id        string `bson:"_id"`
