@@ -224,14 +224,21 @@ func (m *manager) setAlarm() {
 func (m *manager) now() time.Time {
 	now := m.clock.Now()
 	if back := m.lastNow.Sub(now); back > 0 {
-		m.sleepFrom = m.sleepFrom.Add(-back)
-		if !m.lastWake.IsZero() {
-			m.lastWake = m.lastWake.Add(-back)
-		}
-		m.retry.shift(-back)
+		moveBack(back, &m.sleepFrom, &m.lastWake, &m.retry.at)
 	}
 	m.lastNow = now
 	return now
+}
+
+// moveBack moves every time that is set (not zero) back by d: what the
+// manager and the tracker do to the times they count on their clock when
+// it steps back.
+func moveBack(d time.Duration, times ...*time.Time) {
+	for _, t := range times {
+		if !t.IsZero() {
+			*t = t.Add(-d)
+		}
+	}
 }
 
 // lease returns the client's cached information about the named lease,

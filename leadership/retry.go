@@ -46,10 +46,3 @@ func (r *retry) failed(name string, now time.Time, maxSleep time.Duration) {
 func (r *retry) succeeded() {
 	*r = retry{}
 }
-
-// shift moves the end of the back-off by d, if there is one.
-func (r *retry) shift(d time.Duration) {
-	if !r.at.IsZero() {
-		r.at = r.at.Add(d)
-	}
-}

@@ -10,11 +10,7 @@ import "time"
 func (t *tracker) now() time.Time {
 	now := t.config.Clock.Now()
 	if back := t.lastNow.Sub(now); back > 0 {
-		for _, at := range []*time.Time{&t.termEnd, &t.nextClaim, &t.claimStart} {
-			if !at.IsZero() {
-				*at = at.Add(-back)
-			}
-		}
+		moveBack(back, &t.termEnd, &t.nextClaim, &t.claimStart)
 	}
 	t.lastNow = now
 	return now
