@@ -1,0 +1,130 @@
+package leadership
+
+import "time"
+
+// Observer is told what a manager or a tracker does, one [Event] at a
+// time, so that metrics can be kept without the library depending on a
+// metrics system (the nested module prometheus/ turns events into
+// Prometheus metrics). Set it in [ManagerConfig.Observer] or
+// [TrackerConfig.Observer].
+//
+// Observe is called on the manager's (or tracker's) own goroutine, so
+// events from one manager arrive in order and never concurrently; an
+// Observer shared by several managers must be safe for concurrent use.
+// Observe must return quickly and must not call the manager or tracker
+// that emits the event (that would deadlock). It must not keep e.Err
+// beyond the call if it mutates it.
+type Observer interface {
+	Observe(e Event)
+}
+
+// ObserverFunc adapts a function to [Observer].
+type ObserverFunc func(e Event)
+
+// Observe calls f(e).
+func (f ObserverFunc) Observe(e Event) { f(e) }
+
+// EventKind says what an [Event] reports. Its values are short lower-case
+// words, fit for a metric label.
+type EventKind string
+
+// The kinds of [Event], with the results each may carry.
+const (
+	// EventClaim: a ClaimLeadership call answered. Result is
+	// ResultGranted (a new term), ResultExtended (the leader's term
+	// extended), ResultDenied (another unit leads) or ResultError.
+	EventClaim EventKind = "claim"
+	// EventCheck: a CheckLeadership call answered. Result is ResultHit
+	// (the unit leads; a token was returned), ResultMiss (it does not) or
+	// ResultError.
+	EventCheck EventKind = "check"
+	// EventBlock: a BlockUntilLeadershipReleased (or its context form)
+	// answered. Result is ResultReleased or ResultError (stopped or
+	// cancelled).
+	EventBlock EventKind = "block"
+	// EventRevoke: a revocation ([Revoker]) answered. Result is
+	// ResultRevoked, ResultDenied (the unit was not leader) or ResultError.
+	EventRevoke EventKind = "revoke"
+	// EventExpire: the manager tried to expire a lease that ran out.
+	// Result is ResultExpired, or ResultError (it will try again).
+	EventExpire EventKind = "expire"
+	// EventWake: the manager woke on its alarm and did its work: expiries,
+	// polls and refreshes. Result is ResultOK, or ResultError if it must
+	// back off and try again.
+	EventWake EventKind = "wake"
+	// EventRefresh: the manager read the store through its client. Call
+	// is the lease.Client method ("Refresh" for every lease,
+	// "RefreshLease" for one, "RefreshClocks" for the clocks alone).
+	// Result is ResultOK or ResultError.
+	EventRefresh EventKind = "refresh"
+	// EventStore: the manager made one write call of its client, a store
+	// transaction. Call is the method ("ClaimLease", "ExtendLease",
+	// "ExpireLease", "RevokeLease"). Result is ResultOK, ResultDenied (the
+	// client returned lease.ErrInvalid) or ResultError.
+	EventStore EventKind = "store"
+	// EventLeading: a tracker became leader (Result ResultLeader) or
+	// minion (ResultMinion) of its service.
+	EventLeading EventKind = "leading"
+	// EventStop: the manager or tracker stopped. Err is why; nil after
+	// Kill.
+	EventStop EventKind = "stop"
+)
+
+// Result is the outcome carried by an [Event]; empty for kinds that have
+// none.
+type Result string
+
+// The results of events; see [EventKind] for which kind carries which.
+const (
+	ResultOK       Result = "ok"
+	ResultError    Result = "error"
+	ResultGranted  Result = "granted"
+	ResultExtended Result = "extended"
+	ResultDenied   Result = "denied"
+	ResultHit      Result = "hit"
+	ResultMiss     Result = "miss"
+	ResultReleased Result = "released"
+	ResultRevoked  Result = "revoked"
+	ResultExpired  Result = "expired"
+	ResultLeader   Result = "leader"
+	ResultMinion   Result = "minion"
+)
+
+// Event is one thing a manager or a tracker did. Fields that do not apply
+// to its Kind are zero.
+type Event struct {
+	// Kind says what happened.
+	Kind EventKind
+
+	// Result is the outcome.
+	Result Result
+
+	// Call names the lease.Client method, for EventRefresh and
+	// EventStore.
+	Call string
+
+	// Service and Unit name the service (the lease) and the unit (its
+	// holder or claimant) concerned, if any.
+	Service string
+	Unit    string
+
+	// Duration is how long it took on the emitter's clock: for a call of
+	// the Manager API, from when the manager took the request to its
+	// answer; for a wake, a refresh or a store call, that work alone.
+	// Zero for kinds without one, and on a clock that did not move.
+	Duration time.Duration
+
+	// At is the emitter's clock reading when it happened.
+	At time.Time
+
+	// Known is how many leases the manager's view holds after the event
+	// (held, as far as it knows, or run out and not yet expired). Held
+	// is how many of those were last claimed or extended through this
+	// manager, and have not been seen to end. Both are set on every
+	// event a manager emits, and are zero on a tracker's.
+	Known int
+	Held  int
+
+	// Err is the error, for ResultError and for EventStop.
+	Err error
+}
