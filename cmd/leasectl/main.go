@@ -82,7 +82,7 @@
 //	    "expires_by": "...",                      // latest, on the operator's clock; null without clock data
 //	    "left_at_most_seconds": 12.5,             // expires_by minus read_before; null without clock data
 //	    "expired": false,                         // the writer's clock has passed expiry
-//	    "change": "new"                           // watch only: "new", "changed", "gone", or absent
+//	    "change": "new"                           // watch only: "new", "changed", "gone" (then expires_by and left_at_most_seconds are null), or absent
 //	  }],
 //	  "writers": [{                               // clock and watch
 //	    "writer": "controller-0",

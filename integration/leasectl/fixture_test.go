@@ -43,6 +43,8 @@ type fixture struct {
 	// clock is the controllers' clock; opClock leasectl's, an hour and
 	// 250ms behind.
 	clock, opClock *clocktest.Clock
+	// opStart is where opClock starts.
+	opStart time.Time
 }
 
 // opLag is how far the operator's clock is behind the controllers'.
@@ -69,6 +71,7 @@ func newFixture(t *testing.T) *fixture {
 		url:     "mongodb://" + server.Addr() + "/" + db.Name,
 		clock:   clocktest.NewClock(clocktest.Start),
 		opClock: clocktest.NewClock(clocktest.Start.Add(-opLag)),
+		opStart: clocktest.Start.Add(-opLag),
 	}
 }
 

@@ -52,6 +52,8 @@ func writeLeases(w io.Writer, rows []leaseRow, marks bool) {
 // timeLeft is a lease's TIME LEFT cell.
 func timeLeft(l leaseRow) string {
 	switch {
+	case l.Change == changeGone:
+		return "-"
 	case l.LeftAtMost == nil:
 		return "unknown (no clock data)"
 	case l.Expired:

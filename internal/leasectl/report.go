@@ -171,7 +171,8 @@ func markChanges(prev, cur *report) {
 		delete(prevLeases, l.Name)
 	}
 	for _, l := range prevLeases {
-		l.Change = changeGone
+		// What a gone lease had left is no longer known.
+		l.Change, l.ExpiresBy, l.LeftAtMost, l.Expired = changeGone, nil, nil, false
 		cur.Leases = append(cur.Leases, l)
 	}
 	sort.SliceStable(cur.Leases, func(i, j int) bool { return cur.Leases[i].Name < cur.Leases[j].Name })

@@ -21,22 +21,27 @@ func (env Env) show(c *conn, opts options, cmd string) error {
 			return err
 		}
 	} else {
-		writeReport(env.Stdout, r, cmd == "list", cmd == "clock", false)
+		writeReport(env.Stdout, r, cmd == "list", cmd == "clock", false, true)
 	}
 	return problemsError(r)
 }
 
 // writeReport writes r as text: its leases if leases, its writers if
-// writers, with CHANGE columns if marks.
-func writeReport(w io.Writer, r report, leases, writers, marks bool) {
+// writers, with CHANGE columns if marks, and notes on what the estimates
+// mean if notes.
+func writeReport(w io.Writer, r report, leases, writers, marks, notes bool) {
 	writeHeader(w, r)
 	if leases {
 		writeLeases(w, r.Leases, marks)
-		fmt.Fprint(w, leaseNote)
+		if notes {
+			fmt.Fprint(w, leaseNote)
+		}
 	}
 	if writers {
 		writeWriters(w, r.Writers, marks)
-		fmt.Fprint(w, clockNote)
+		if notes {
+			fmt.Fprint(w, clockNote)
+		}
 	}
 	writeProblems(w, r.Problems)
 }

@@ -66,7 +66,7 @@ func (env Env) watch(ctx context.Context, c *conn, opts options, w watchOptions)
 			}
 		} else {
 			fmt.Fprintf(env.Stdout, "== refresh %d\n", n)
-			writeReport(env.Stdout, r, true, true, prev != nil)
+			writeReport(env.Stdout, r, true, true, prev != nil, prev == nil)
 		}
 		prev = &r
 	}
