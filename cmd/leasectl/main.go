@@ -63,6 +63,14 @@
 //     writes often (a live controller renews its leases), that is close
 //     to the true offset; for a silent one it says little.
 //
+// watch does better for a writer that stays silent: as a lease client
+// keeps a writer's Skew, it keeps, while the writer's last recorded time
+// and count of writes are unchanged, the end of the first read that saw
+// them, so that TIME LEFT counts down between refreshes and the offset's
+// bound stays that of the earliest read. A write (even at a time recorded
+// before, after a clock stepped back) starts again from the read that
+// sees it.
+//
 // The clocks must run at the same rate, as the library assumes.
 //
 // # JSON

@@ -109,6 +109,17 @@ func TestWatchJSON(t *testing.T) {
 		for _, wr := range got.Writers {
 			writers = append(writers, mark{wr.Writer, wr.Change})
 		}
+		if i == 1 {
+			// controller-0 has not written since refresh 1, a second
+			// before: redis has a second less left, at most, and the
+			// bound on controller-0's clock is refresh 1's.
+			if l := got.Leases[1]; l.LeftAtMost == nil || *l.LeftAtMost != 59 {
+				t.Errorf("refresh 2: redis %+v, want 59s left at most", l)
+			}
+			if w := got.Writers[0]; w.OffsetAtLeast != opLag.Seconds() {
+				t.Errorf("refresh 2: controller-0 %+v, want an offset of at least %v", w, opLag.Seconds())
+			}
+		}
 		if !equalMarks(leases, want[i][0]) || !equalMarks(writers, want[i][1]) {
 			t.Errorf("refresh %d: leases %v, writers %v; want %v, %v", i+1, leases, writers, want[i][0], want[i][1])
 		}

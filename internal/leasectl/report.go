@@ -93,8 +93,9 @@ const (
 )
 
 // newReport returns the report of snap for collection: its leases if
-// leases, its writers if writers.
-func newReport(snap lease.Snapshot, collection string, leases, writers bool) report {
+// leases, its writers if writers. seen bounds the writers' clocks: see
+// [seen.bound].
+func newReport(snap lease.Snapshot, collection string, leases, writers bool, seen seen) report {
 	r := report{
 		Namespace:  snap.Namespace,
 		Collection: collection,
@@ -105,7 +106,7 @@ func newReport(snap lease.Snapshot, collection string, leases, writers bool) rep
 	if leases {
 		r.Leases = []leaseRow{}
 		for _, l := range snap.Leases {
-			r.Leases = append(r.Leases, newLeaseRow(snap, l))
+			r.Leases = append(r.Leases, newLeaseRow(snap, seen, l))
 		}
 	}
 	if writers {
@@ -115,7 +116,7 @@ func newReport(snap lease.Snapshot, collection string, leases, writers bool) rep
 				Writer:        w.Id,
 				LastWrite:     w.LastWrite.UTC(),
 				Writes:        w.Writes,
-				OffsetAtLeast: seconds(sub(w.LastWrite, snap.ReadBefore)),
+				OffsetAtLeast: seconds(sub(w.LastWrite, seen.bound(snap, w.Id))),
 			})
 		}
 	}
@@ -126,19 +127,61 @@ func newReport(snap lease.Snapshot, collection string, leases, writers bool) rep
 }
 
 // newLeaseRow returns the row of l. The writer had reached its LastWrite
-// by the end of the read, so its clock reaches l.Expiry no later than
-// Skew.Latest(l.Expiry) on ours: that is all one read tells.
-func newLeaseRow(snap lease.Snapshot, l lease.StoredLease) leaseRow {
+// by the local time seen.bound, so its clock reaches l.Expiry no later
+// than Skew.Latest(l.Expiry) on ours: that is all the reads tell.
+func newLeaseRow(snap lease.Snapshot, seen seen, l lease.StoredLease) leaseRow {
 	row := leaseRow{Name: l.Name, Holder: l.Holder, Writer: l.Writer, Expiry: l.Expiry.UTC()}
 	skew, ok := snap.Skew(l.Writer)
 	if !ok {
 		return row
 	}
+	skew.ReadBefore = seen.bound(snap, l.Writer)
 	by := skew.Latest(l.Expiry).UTC()
 	left := seconds(sub(by, snap.ReadBefore))
 	row.ExpiresBy, row.LeftAtMost = &by, &left
 	row.Expired = !by.After(snap.ReadBefore)
 	return row
+}
+
+// seen maps each writer to the end of the first read that saw its
+// current LastWrite and count of writes, as a lease client keeps a
+// writer's Skew while the writer has not written again (see package
+// lease's doc, "Design"). watch keeps it across refreshes; list and
+// clock, which read once, use nil.
+type seen map[string]seenWriter
+
+// seenWriter is what seen records of one writer.
+type seenWriter struct {
+	lastWrite  time.Time
+	writes     int64
+	readBefore time.Time
+}
+
+// bound returns the earliest local time known by which the writer had
+// reached the LastWrite that snap records: the end of the first read that
+// saw it, if s has it, or else the end of snap's read.
+func (s seen) bound(snap lease.Snapshot, writer string) time.Time {
+	if w, ok := s[writer]; ok {
+		return w.readBefore
+	}
+	return snap.ReadBefore
+}
+
+// update records what snap shows of each writer: a writer that has not
+// written since (same LastWrite, same count) keeps its bound, and any
+// other gets the end of snap's read. Writers snap lacks are forgotten.
+func (s seen) update(snap lease.Snapshot) {
+	for id := range s {
+		if _, ok := snap.Writer(id); !ok {
+			delete(s, id)
+		}
+	}
+	for _, w := range snap.Writers {
+		if old, ok := s[w.Id]; ok && old.lastWrite.Equal(w.LastWrite) && old.writes == w.Writes {
+			continue
+		}
+		s[w.Id] = seenWriter{lastWrite: w.LastWrite, writes: w.Writes, readBefore: snap.ReadBefore}
+	}
 }
 
 // sub returns a - b, saturated as time.Time.Sub saturates.

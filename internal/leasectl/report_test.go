@@ -28,7 +28,7 @@ func TestNewLeaseRow(t *testing.T) {
 		{"expiry behind the writer's last write", lease.StoredLease{Name: "a", Writer: "m-0", Expiry: start}, ptr(-3600), true},
 		{"writer without clock data", lease.StoredLease{Name: "a", Writer: "m-9", Expiry: start}, nil, false},
 	} {
-		row := newLeaseRow(snap, c.l)
+		row := newLeaseRow(snap, nil, c.l)
 		if !reflect.DeepEqual(row.LeftAtMost, c.left) || row.Expired != c.expired {
 			t.Errorf("%s: left %v expired %v, want %v %v", c.about, deref(row.LeftAtMost), row.Expired, deref(c.left), c.expired)
 		}
@@ -47,7 +47,7 @@ func TestOffsetLowerBound(t *testing.T) {
 		Namespace: "ns", ReadAfter: start, ReadBefore: start.Add(2 * time.Second),
 		Writers: []lease.StoredWriter{{Id: "ahead", LastWrite: start.Add(time.Minute)}, {Id: "behind", LastWrite: start.Add(-time.Minute)}},
 	}
-	r := newReport(snap, "leases", false, true)
+	r := newReport(snap, "leases", false, true, nil)
 	if r.Leases != nil || len(r.Writers) != 2 || r.Writers[0].OffsetAtLeast != 58 || r.Writers[1].OffsetAtLeast != -62 {
 		t.Errorf("report %+v", r)
 	}
@@ -106,4 +106,44 @@ func deref(f *float64) interface{} {
 		return nil
 	}
 	return *f
+}
+
+// TestSeenKeepsBoundWhileSilent: watch keeps, for a writer that has not
+// written since, the bound of the first read that saw its last write, as
+// a lease client keeps its Skew; a new write (even at the same time, as
+// after a clock stepped back) starts from the new read.
+func TestSeenKeepsBoundWhileSilent(t *testing.T) {
+	t0 := leasetest.Start
+	last := t0.Add(-time.Hour)
+	snapAt := func(read time.Time, writes int64) lease.Snapshot {
+		return lease.Snapshot{
+			Namespace: "ns", ReadAfter: read, ReadBefore: read,
+			Leases:  []lease.StoredLease{{Name: "a", Holder: "h", Writer: "w", Expiry: last.Add(10 * time.Second)}},
+			Writers: []lease.StoredWriter{{Id: "w", LastWrite: last, Writes: writes}},
+		}
+	}
+	s := seen{}
+	for i, c := range []struct {
+		snap   lease.Snapshot
+		left   float64
+		offset float64
+	}{
+		{snapAt(t0, 1), 10, -3600},
+		{snapAt(t0.Add(3*time.Second), 1), 7, -3600},
+		{snapAt(t0.Add(11*time.Second), 1), -1, -3600},
+		{snapAt(t0.Add(12*time.Second), 2), 10, -3612},
+	} {
+		s.update(c.snap)
+		r := newReport(c.snap, "leases", true, true, s)
+		if got := *r.Leases[0].LeftAtMost; got != c.left || r.Leases[0].Expired != (c.left <= 0) {
+			t.Errorf("read %d: left at most %v (expired %v), want %v", i, got, r.Leases[0].Expired, c.left)
+		}
+		if got := r.Writers[0].OffsetAtLeast; got != c.offset {
+			t.Errorf("read %d: offset at least %v, want %v", i, got, c.offset)
+		}
+	}
+	s.update(lease.Snapshot{})
+	if len(s) != 0 {
+		t.Errorf("a writer gone from the clock document is still seen: %v", s)
+	}
 }

@@ -15,7 +15,7 @@ func (env Env) show(c *conn, opts options, cmd string) error {
 	if err != nil {
 		return fmt.Errorf("cannot read namespace %q: %w", c.namespace, err)
 	}
-	r := newReport(snap, c.coll, cmd == "list", cmd == "clock")
+	r := newReport(snap, c.coll, cmd == "list", cmd == "clock", nil)
 	if opts.json {
 		if err := writeJSON(env.Stdout, r.toJSON(0)); err != nil {
 			return err

@@ -39,10 +39,14 @@ func parseWatch(args []string) (watchOptions, error) {
 
 // watch reads the namespace every w.interval (on env.Clock) and shows its
 // leases and writers, marking what changed since the previous refresh.
+// For a writer that has not written since an earlier refresh, it keeps
+// the bound that refresh gave on the writer's clock, so that the time
+// left shrinks, and the offset's bound holds, while the writer is silent.
 // It returns nil when ctx is done or after w.count refreshes. A refresh
 // that fails is reported on Stderr, and the next one is tried.
 func (env Env) watch(ctx context.Context, c *conn, opts options, w watchOptions) error {
 	var prev *report
+	seen := seen{}
 	for n := 1; w.count == 0 || n <= w.count; n++ {
 		if n > 1 {
 			select {
@@ -56,7 +60,8 @@ func (env Env) watch(ctx context.Context, c *conn, opts options, w watchOptions)
 			fmt.Fprintf(env.Stderr, "leasectl: refresh %d: cannot read namespace %q: %v\n", n, c.namespace, err)
 			continue
 		}
-		r := newReport(snap, c.coll, true, true)
+		seen.update(snap)
+		r := newReport(snap, c.coll, true, true, seen)
 		if prev != nil {
 			markChanges(prev, &r)
 		}
