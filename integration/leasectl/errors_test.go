@@ -13,6 +13,7 @@ import (
 func TestCommandLineErrors(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	f.clientIn("another", "controller-0")
 	for _, c := range []struct {
 		args   []string
 		status int
@@ -35,9 +36,9 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-url", f.url, "-namespace", "a.b", "list"}, leasectl.ExitUsage, `leasectl: invalid -namespace "a.b": `},
 		{[]string{"-url", f.url, "-writer", "a b", "revoke", "redis", "redis/0"}, leasectl.ExitUsage, `leasectl: invalid -writer "a b": `},
 		{[]string{"-url", f.url, "-collection", "nosuch", "list"}, leasectl.ExitFailure,
-			`leasectl: no collection "nosuch" in database "mongotest" on ` + f.server.Addr() + `/mongotest (the database's collections: "leases", "txns", "txns.stash")`},
+			`leasectl: no collection "nosuch" in database "` + f.db.Name + `" on ` + f.server.Addr() + `/` + f.db.Name + ` (the database's collections: "leases", "txns", "txns.stash")`},
 		{[]string{"-url", f.url, "-namespace", "other", "clock"}, leasectl.ExitFailure,
-			`leasectl: no namespace "other" in collection "leases": no lease and no clock document (namespaces there: "service-leadership")`},
+			`leasectl: no namespace "other" in collection "leases": no lease and no clock document (namespaces there: "another", "service-leadership")`},
 	} {
 		code, out, errOut := f.runArgs(c.args...)
 		wantStatus(t, code, c.status)

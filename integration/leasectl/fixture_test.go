@@ -79,9 +79,16 @@ func newFixture(t *testing.T) *fixture {
 // clock, in the default collection and namespace.
 func (f *fixture) client(id string) lease.Client {
 	f.t.Helper()
+	return f.clientIn(namespace, id)
+}
+
+// clientIn returns a lease client with the given id on the controllers'
+// clock, in the default collection and namespace ns.
+func (f *fixture) clientIn(ns, id string) lease.Client {
+	f.t.Helper()
 	client, err := lease.NewClient(lease.ClientConfig{
 		Id:         id,
-		Namespace:  namespace,
+		Namespace:  ns,
 		Collection: collection,
 		Mongo:      lease.NewMongo(f.db, txnCollection),
 		Clock:      f.clock,

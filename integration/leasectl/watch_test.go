@@ -178,3 +178,35 @@ func TestWatchStopsOnCancel(t *testing.T) {
 		t.Errorf("%d refreshes, want 1", got)
 	}
 }
+
+// TestWatchCarriesOnAfterFailedRefresh stops the server before refresh
+// 2, which fails within -timeout (real time: a refused connection is
+// retried until then), and restarts it before refresh 3, which works:
+// each refresh reads on a new copy of the session, since mgo keeps
+// failing on one that held a broken socket. The -timeout of 3s gives
+// refresh 3 room for mgo's resynchronisation of the cluster (it waits
+// 500ms between attempts) on a loaded machine.
+func TestWatchCarriesOnAfterFailedRefresh(t *testing.T) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	w := f.startWatch("-json", "-timeout", "3s", "watch", "-count", "3")
+	w.next(2, func() {
+		if err := f.server.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	w.next(3, func() {
+		if err := f.server.Restart(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	wantStatus(t, w.wait(), leasectl.ExitOK)
+	wantContains(t, "stderr", w.stderr.String(), `leasectl: refresh 2: cannot read namespace "service-leadership": `)
+	lines := strings.Split(strings.TrimSuffix(w.stdout.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d refreshes shown, want 2:\n%s", len(lines), w.stdout.String())
+	}
+	if got := f.decode(lines[1]); got.Refresh != 3 || len(got.Leases) != 1 || got.Leases[0].Change != "" {
+		t.Errorf("refresh 3 after the failed one: %+v", got)
+	}
+}

@@ -52,9 +52,14 @@ func (c *conn) close() {
 	c.session.Close()
 }
 
-// collection returns the lease collection.
-func (c *conn) collection() *mgo.Collection {
-	return c.db.C(c.coll)
+// inspect reads the namespace with [lease.Inspect], on a copy of the
+// session: after a network error, mgo keeps failing on a session that
+// held the broken socket until it is refreshed, and a copy gets a new
+// socket, as lease.NewMongo's copies do.
+func (c *conn) inspect(clock lease.Clock) (lease.Snapshot, error) {
+	session := c.session.Copy()
+	defer session.Close()
+	return lease.Inspect(c.db.With(session).C(c.coll), c.namespace, clock)
 }
 
 // checkNamespace returns an error unless the lease collection exists and
@@ -70,14 +75,14 @@ func (c *conn) checkNamespace(clock lease.Clock) error {
 		return fmt.Errorf("no collection %q in database %q on %s (the database's collections: %s)",
 			c.coll, c.db.Name, c.where, quoteList(names))
 	}
-	snap, err := lease.Inspect(c.collection(), c.namespace, clock)
+	snap, err := c.inspect(clock)
 	if err != nil {
 		return fmt.Errorf("cannot read namespace %q: %w", c.namespace, err)
 	}
 	if snap.HasClock || len(snap.Leases) > 0 || len(snap.Problems) > 0 {
 		return nil
 	}
-	namespaces, err := lease.Namespaces(c.collection())
+	namespaces, err := lease.Namespaces(c.db.C(c.coll))
 	if err != nil {
 		return fmt.Errorf("no namespace %q in collection %q (and %v)", c.namespace, c.coll, err)
 	}

@@ -116,7 +116,7 @@ func newReport(snap lease.Snapshot, collection string, leases, writers bool, see
 				Writer:        w.Id,
 				LastWrite:     w.LastWrite.UTC(),
 				Writes:        w.Writes,
-				OffsetAtLeast: seconds(sub(w.LastWrite, seen.bound(snap, w.Id))),
+				OffsetAtLeast: seconds(w.LastWrite.Sub(seen.bound(snap, w.Id))),
 			})
 		}
 	}
@@ -137,7 +137,7 @@ func newLeaseRow(snap lease.Snapshot, seen seen, l lease.StoredLease) leaseRow {
 	}
 	skew.ReadBefore = seen.bound(snap, l.Writer)
 	by := skew.Latest(l.Expiry).UTC()
-	left := seconds(sub(by, snap.ReadBefore))
+	left := seconds(by.Sub(snap.ReadBefore))
 	row.ExpiresBy, row.LeftAtMost = &by, &left
 	row.Expired = !by.After(snap.ReadBefore)
 	return row
@@ -182,11 +182,6 @@ func (s seen) update(snap lease.Snapshot) {
 		}
 		s[w.Id] = seenWriter{lastWrite: w.LastWrite, writes: w.Writes, readBefore: snap.ReadBefore}
 	}
-}
-
-// sub returns a - b, saturated as time.Time.Sub saturates.
-func sub(a, b time.Time) time.Duration {
-	return a.Sub(b)
 }
 
 // seconds returns d in seconds, to the millisecond.

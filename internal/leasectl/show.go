@@ -3,15 +3,13 @@ package leasectl
 import (
 	"fmt"
 	"io"
-
-	"github.com/seed07a61904/leadership/lease"
 )
 
 // show runs list (cmd "list") or clock (cmd "clock"): one read, one
 // report. It fails, after printing everything, if any document could not
 // be used.
 func (env Env) show(c *conn, opts options, cmd string) error {
-	snap, err := lease.Inspect(c.collection(), c.namespace, env.Clock)
+	snap, err := c.inspect(env.Clock)
 	if err != nil {
 		return fmt.Errorf("cannot read namespace %q: %w", c.namespace, err)
 	}

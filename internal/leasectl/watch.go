@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/seed07a61904/leadership/lease"
 )
 
 // watchOptions are watch's own flags.
@@ -55,7 +53,7 @@ func (env Env) watch(ctx context.Context, c *conn, opts options, w watchOptions)
 			case <-env.Clock.Alarm(env.Clock.Now().Add(w.interval)):
 			}
 		}
-		snap, err := lease.Inspect(c.collection(), c.namespace, env.Clock)
+		snap, err := c.inspect(env.Clock)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "leasectl: refresh %d: cannot read namespace %q: %v\n", n, c.namespace, err)
 			continue
