@@ -12,7 +12,7 @@
 //	         [-json] [-timeout 10s] [-txns txns] [-writer ID]
 //	         list | clock | watch [-interval 1s] [-count N] | revoke LEASE HOLDER
 //
-// The URL is a mongodb:// connection string as [mgowire.Dial] takes it;
+// The URL is a mongodb:// connection string as mgowire.Dial takes it;
 // its database (default "test", as mgo's) holds the collection. leasectl
 // waits at most -timeout for the server, and for each operation.
 //
@@ -30,9 +30,9 @@
 //     A refresh that fails is reported on stderr, and watch carries on.
 //   - revoke LEASE HOLDER: a forced, fenced release of a stuck lease. It
 //     runs the transaction of the MongoDB client's RevokeLease
-//     ([lease.Revoker]): it records the writer's clock in the clock
+//     (lease.Revoker): it records the writer's clock in the clock
 //     document and removes the lease document if HOLDER still holds it,
-//     so that any token HOLDER's units took ([lease.Info.AssertOp]) then
+//     so that any token HOLDER's units took (lease.Info.AssertOp) then
 //     aborts its transaction. It is refused, changing nothing, if the
 //     lease is not held or another holder holds it. leasectl writes as a
 //     lease client with the id -writer (default leasectl-HOST, the host
@@ -50,7 +50,7 @@
 // document shows only that the writer's clock had reached the time it
 // last recorded (LastWrite) by the end of the read, on the operator's
 // clock; a writer that has not written for a while may be ahead of that
-// by any amount. (This is [lease.Skew]'s arithmetic, and the package
+// by any amount. (This is lease.Skew's arithmetic, and the package
 // lease doc's "Design" section says why no better bound exists.) So:
 //
 //   - TIME LEFT is an upper bound: the lease runs out, on its writer's
