@@ -85,19 +85,29 @@ type Problem struct {
 	Err error
 }
 
-// Inspect reads every document of namespace in collection, as
-// [Client.Refresh] does (the lease documents first, then the clock
-// document between two readings of clock), validated by the same code,
-// and returns what they hold. It writes nothing, so it neither creates a
-// clock document nor records a writer. A corrupt document does not make
-// it fail: it is left out and reported in [Snapshot.Problems]. It returns
-// an error only if the store cannot be read, or if namespace is not a
-// valid string (not empty, without '.', '$', '#', spaces, tabs or line
-// breaks).
-func Inspect(collection *mgo.Collection, namespace string, clock Clock) (Snapshot, error) {
+// Inspect reads every document of namespace in the named collection of
+// mongo (see [ClientConfig]), as [Client.Refresh] does (the lease
+// documents first, then the clock document between two readings of
+// clock), validated by the same code, and returns what they hold. It
+// writes nothing, so it neither creates a clock document nor records a
+// writer. A corrupt document does not make it fail: it is left out and
+// reported in [Snapshot.Problems]. It returns an error only if the store
+// cannot be read, or if collection or namespace is not a valid string
+// (not empty, without '.', '$', '#', spaces, tabs or line breaks).
+func Inspect(mongo Mongo, collection, namespace string, clock Clock) (Snapshot, error) {
+	if err := validateString(collection); err != nil {
+		return Snapshot{}, errors.Annotatef(err, "invalid collection %q", collection)
+	}
 	if err := validateString(namespace); err != nil {
 		return Snapshot{}, errors.Annotatef(err, "invalid namespace %q", namespace)
 	}
+	coll, closer := mongo.GetCollection(collection)
+	defer closer()
+	return inspect(coll, namespace, clock)
+}
+
+// inspect is Inspect on coll.
+func inspect(collection *mgo.Collection, namespace string, clock Clock) (Snapshot, error) {
 	query := bson.D{
 		{Name: fieldType, Value: typeLease},
 		{Name: fieldNamespace, Value: namespace},
@@ -192,12 +202,17 @@ func (s Snapshot) Skew(id string) (Skew, bool) {
 }
 
 // Namespaces returns the namespaces that have a lease or a clock document
-// in collection, sorted, without duplicates. Documents of other types are
-// ignored.
-func Namespaces(collection *mgo.Collection) ([]string, error) {
+// in the named collection of mongo, sorted, without duplicates.
+// Documents of other types are ignored.
+func Namespaces(mongo Mongo, collection string) ([]string, error) {
+	if err := validateString(collection); err != nil {
+		return nil, errors.Annotatef(err, "invalid collection %q", collection)
+	}
+	coll, closer := mongo.GetCollection(collection)
+	defer closer()
 	query := bson.D{{Name: fieldType, Value: bson.D{{Name: "$in", Value: []string{typeLease, typeClock}}}}}
 	var found []interface{}
-	if err := collection.Find(query).Distinct(fieldNamespace, &found); err != nil {
+	if err := coll.Find(query).Distinct(fieldNamespace, &found); err != nil {
 		return nil, errors.Annotatef(err, "cannot list namespaces")
 	}
 	var names []string

@@ -118,3 +118,13 @@ func (s *InspectSuite) TestProblemsNamedNotFatal(c *gc.C) {
 		}
 	}
 }
+
+func (s *InspectSuite) TestInvalidNamesRefusedBeforeReading(c *gc.C) {
+	// A nil Mongo: nothing may be read.
+	_, err := Inspect(nil, "a.b", "ns", nil)
+	c.Check(err, gc.ErrorMatches, `invalid collection "a.b": .*`)
+	_, err = Inspect(nil, "leases", "", nil)
+	c.Check(err, gc.ErrorMatches, `invalid namespace "": .*`)
+	_, err = Namespaces(nil, "a$b")
+	c.Check(err, gc.ErrorMatches, `invalid collection "a\$b": .*`)
+}

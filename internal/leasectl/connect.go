@@ -16,7 +16,8 @@ import (
 type conn struct {
 	session   *mgo.Session
 	db        *mgo.Database
-	where     string // the servers, for messages; never the password
+	mongo     lease.Mongo // on db, with the -txns transaction collection
+	where     string      // the servers, for messages; never the password
 	namespace string
 	coll      string
 }
@@ -44,7 +45,14 @@ func connect(opts options) (*conn, error) {
 	session.SetSyncTimeout(opts.timeout)
 	session.SetSocketTimeout(opts.timeout)
 	db := session.DB("")
-	return &conn{session: session, db: db, where: where + "/" + db.Name, namespace: opts.namespace, coll: opts.collection}, nil
+	return &conn{
+		session:   session,
+		db:        db,
+		mongo:     lease.NewMongo(db, opts.txns),
+		where:     where + "/" + db.Name,
+		namespace: opts.namespace,
+		coll:      opts.collection,
+	}, nil
 }
 
 // close ends the session.
@@ -52,14 +60,12 @@ func (c *conn) close() {
 	c.session.Close()
 }
 
-// inspect reads the namespace with [lease.Inspect], on a copy of the
-// session: after a network error, mgo keeps failing on a session that
-// held the broken socket until it is refreshed, and a copy gets a new
-// socket, as lease.NewMongo's copies do.
+// inspect reads the namespace with [lease.Inspect]. Each read is on a
+// copy of the session (lease.NewMongo's GetCollection): after a network
+// error, mgo keeps failing on a session that held the broken socket until
+// it is refreshed, and a copy gets a new socket.
 func (c *conn) inspect(clock lease.Clock) (lease.Snapshot, error) {
-	session := c.session.Copy()
-	defer session.Close()
-	return lease.Inspect(c.db.With(session).C(c.coll), c.namespace, clock)
+	return lease.Inspect(c.mongo, c.coll, c.namespace, clock)
 }
 
 // checkNamespace returns an error unless the lease collection exists and
@@ -82,7 +88,7 @@ func (c *conn) checkNamespace(clock lease.Clock) error {
 	if snap.HasClock || len(snap.Leases) > 0 || len(snap.Problems) > 0 {
 		return nil
 	}
-	namespaces, err := lease.Namespaces(c.db.C(c.coll))
+	namespaces, err := lease.Namespaces(c.mongo, c.coll)
 	if err != nil {
 		return fmt.Errorf("no namespace %q in collection %q (and %v)", c.namespace, c.coll, err)
 	}

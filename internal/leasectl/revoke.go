@@ -28,7 +28,7 @@ func (env Env) revoke(c *conn, opts options, writer, name, holder string) error 
 		Id:         writer,
 		Namespace:  c.namespace,
 		Collection: c.coll,
-		Mongo:      lease.NewMongo(c.db, opts.txns),
+		Mongo:      c.mongo,
 		Clock:      env.Clock,
 	})
 	if err != nil {
