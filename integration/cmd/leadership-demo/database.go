@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"gopkg.in/mgo.v2"
@@ -30,6 +31,7 @@ const (
 type database struct {
 	db    *mgo.Database
 	desc  string       // for the header line
+	url   string       // for leasectl -url: the server and database, no credentials
 	close func() error // releases the session and the server or database
 }
 
@@ -50,6 +52,7 @@ func openDatabase(url string) (*database, error) {
 		return &database{
 			db:   session.DB(""),
 			desc: "embedded FerretDB at " + server.Addr(),
+			url:  "mongodb://" + server.Addr() + "/" + session.DB("").Name,
 			close: func() error {
 				session.Close()
 				return server.Close()
@@ -80,6 +83,7 @@ func openDatabase(url string) (*database, error) {
 	return &database{
 		db:   session.DB(""),
 		desc: fmt.Sprintf("database %s on %s", info.Database, info.Addrs[0]),
+		url:  "mongodb://" + strings.Join(info.Addrs, ",") + "/" + info.Database,
 		close: func() error {
 			defer session.Close()
 			return session.DB("").DropDatabase()

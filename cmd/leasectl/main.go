@@ -1,0 +1,135 @@
+// Command leasectl shows and fixes the leases that package lease's MongoDB
+// client stores: one namespace of one collection, read through package
+// mgowire (so MongoDB 5.1 and later work, as for the library).
+//
+// Install it with
+//
+//	go install github.com/seed07a61904/leadership/cmd/leasectl@latest
+//
+// Usage:
+//
+//	leasectl -url URL [-collection leases] [-namespace service-leadership]
+//	         [-json] [-timeout 10s] [-txns txns] [-writer ID]
+//	         list | clock | watch [-interval 1s] [-count N] | revoke LEASE HOLDER
+//
+// The URL is a mongodb:// connection string as mgowire.Dial takes it;
+// its database (default "test", as mgo's) holds the collection. leasectl
+// waits at most -timeout for the server, and for each operation.
+//
+// # Subcommands
+//
+//   - list: each lease of the namespace: its name, holder, expiry (on the
+//     clock of the lease's writer, as stored), the time left, and the
+//     writer.
+//   - clock: each writer of the clock document: the latest time it
+//     recorded (on its own clock), how many transactions it has run in
+//     the namespace, and how far its clock is from the operator's.
+//   - watch: list and clock together, read again every -interval until
+//     interrupted (SIGINT or SIGTERM) or -count refreshes, with each lease
+//     and writer marked new, changed or gone since the previous refresh.
+//     A refresh that fails is reported on stderr, and watch carries on.
+//   - revoke LEASE HOLDER: a forced, fenced release of a stuck lease. It
+//     runs the transaction of the MongoDB client's RevokeLease
+//     (lease.Revoker): it records the writer's clock in the clock
+//     document and removes the lease document if HOLDER still holds it,
+//     so that any token HOLDER's units took (lease.Info.AssertOp) then
+//     aborts its transaction. It is refused, changing nothing, if the
+//     lease is not held or another holder holds it. leasectl writes as a
+//     lease client with the id -writer (default leasectl-HOST, the host
+//     name with '.' and other characters a client id cannot hold made
+//     '-'), which the clock document then lists as a writer, like any
+//     controller. The fencing only holds if -txns names the mgo/txn
+//     collection the lease clients use (the library's users choose it in
+//     lease.NewMongo; the demo's is "txns"). Revoking ends the holder's
+//     lease early: do it only once the holder is known to have stopped
+//     acting as one, or its tokens are all it relies on.
+//
+// # What the estimates mean
+//
+// Each writer's times are on its own clock. One read of the clock
+// document shows only that the writer's clock had reached the time it
+// last recorded (LastWrite) by the end of the read, on the operator's
+// clock; a writer that has not written for a while may be ahead of that
+// by any amount. (This is lease.Skew's arithmetic, and the package
+// lease doc's "Design" section says why no better bound exists.) So:
+//
+//   - TIME LEFT is an upper bound: the lease runs out, on its writer's
+//     clock, at most that long after the read, on the operator's
+//     (Skew.Latest of the expiry); it may already have run out. "expired"
+//     is certain: the writer's own clock has passed the expiry, and a
+//     lease client may expire the lease.
+//   - OFFSET is a lower bound: the writer's clock minus the operator's is
+//     at least LastWrite minus the end of the read. For a writer that
+//     writes often (a live controller renews its leases), that is close
+//     to the true offset; for a silent one it says little.
+//
+// watch does better for a writer that stays silent: as a lease client
+// keeps a writer's Skew, it keeps, while the writer's last recorded time
+// and count of writes are unchanged, the end of the first read that saw
+// them, so that TIME LEFT counts down between refreshes and the offset's
+// bound stays that of the earliest read. A write (even at a time recorded
+// before, after a clock stepped back) starts again from the read that
+// sees it.
+//
+// The clocks must run at the same rate, as the library assumes.
+//
+// # JSON
+//
+// With -json, list and clock print one object, and watch one object per
+// refresh, each on one line. Times are RFC 3339 in UTC, with nanoseconds;
+// durations are seconds, to the millisecond:
+//
+//	{
+//	  "refresh": 3,                               // watch only
+//	  "namespace": "service-leadership",
+//	  "collection": "leases",
+//	  "read_after": "...", "read_before": "...",  // operator's clock around the read of the clock document
+//	  "leases": [{                                // list and watch
+//	    "name": "redis", "holder": "redis/0", "writer": "controller-0",
+//	    "expiry": "...",                          // on the writer's clock
+//	    "expires_by": "...",                      // latest, on the operator's clock; null without clock data
+//	    "left_at_most_seconds": 12.5,             // expires_by minus read_before; null without clock data
+//	    "expired": false,                         // the writer's clock has passed expiry
+//	    "change": "new"                           // watch only: "new", "changed", "gone" (then expires_by and left_at_most_seconds are null), or absent
+//	  }],
+//	  "writers": [{                               // clock and watch
+//	    "writer": "controller-0",
+//	    "last_write": "...",                      // on its own clock
+//	    "writes": 42,                             // transactions it has run in the namespace
+//	    "offset_at_least_seconds": -0.25,         // its clock minus the operator's is at least this
+//	    "change": "changed"                       // watch only
+//	  }],
+//	  "problems": [{"document": "lease#ns#x#", "error": "..."}]
+//	}
+//
+// revoke prints {"namespace", "lease", "holder", "writer", "revoked": true}
+// on success; a refusal prints nothing on stdout.
+//
+// # Errors and exit status
+//
+// 0: done. 1: failure: the server cannot be reached within -timeout, the
+// collection does not exist in the database, the namespace has no lease
+// and no clock document (the error lists the namespaces that exist),
+// revoke was refused or failed, or a document is corrupt. Corrupt
+// documents never stop list, clock or watch: each is named, with what is
+// wrong with it, under PROBLEMS (or in "problems"), and list and clock
+// then exit with 1. 2: usage: no -url or a malformed one, an invalid
+// collection, namespace or writer name, an unknown subcommand, or the
+// wrong number of arguments. Errors go to stderr.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/seed07a61904/leadership/internal/leasectl"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := leasectl.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,111 @@
+package leasectl_test
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/internal/leasectl"
+)
+
+func TestCommandLineErrors(t *testing.T) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	f.clientIn("another", "controller-0")
+	for _, c := range []struct {
+		args   []string
+		status int
+		stderr string
+	}{
+		{[]string{"list"}, leasectl.ExitUsage, "leasectl: missing -url"},
+		{[]string{"-url", "http://127.0.0.1:1", "list"}, leasectl.ExitUsage, `leasectl: invalid -url: mgowire: invalid configuration: URL "http://127.0.0.1:1": scheme "http://"`},
+		{[]string{"-url", "mongodb://127.0.0.1:99999", "list"}, leasectl.ExitUsage, `server "127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
+		{[]string{"-url", f.url}, leasectl.ExitUsage, "leasectl: missing subcommand: list, clock, watch or revoke"},
+		{[]string{"-url", f.url, "frob"}, leasectl.ExitUsage, `leasectl: unknown subcommand "frob": want list, clock, watch or revoke`},
+		{[]string{"-url", f.url, "list", "redis"}, leasectl.ExitUsage, `leasectl: list takes no arguments, got ["redis"]`},
+		{[]string{"-url", f.url, "clock", "-json"}, leasectl.ExitUsage, `leasectl: clock takes no arguments, got ["-json"]`},
+		{[]string{"-url", f.url, "revoke", "redis"}, leasectl.ExitUsage, `leasectl: revoke takes LEASE HOLDER, got 1 arguments ["redis"]`},
+		{[]string{"-url", f.url, "revoke", "redis", "redis/0", "now"}, leasectl.ExitUsage, `revoke takes LEASE HOLDER, got 3 arguments`},
+		{[]string{"-url", f.url, "watch", "now"}, leasectl.ExitUsage, `leasectl: watch takes no arguments besides -interval and -count, got ["now"]`},
+		{[]string{"-url", f.url, "watch", "-interval", "0s"}, leasectl.ExitUsage, "leasectl: invalid watch -interval 0s: must be positive"},
+		{[]string{"-url", f.url, "watch", "-count", "-1"}, leasectl.ExitUsage, "leasectl: invalid watch -count -1: must be 0 or more"},
+		{[]string{"-url", f.url, "-frob", "list"}, leasectl.ExitUsage, "leasectl: flag provided but not defined: -frob"},
+		{[]string{"-url", f.url, "-timeout", "0s", "list"}, leasectl.ExitUsage, "leasectl: invalid -timeout 0s: must be positive"},
+		{[]string{"-url", f.url, "-namespace", "a.b", "list"}, leasectl.ExitUsage, `leasectl: invalid -namespace "a.b": `},
+		{[]string{"-url", f.url, "-writer", "a b", "revoke", "redis", "redis/0"}, leasectl.ExitUsage, `leasectl: invalid -writer "a b": `},
+		{[]string{"-url", f.url, "-collection", "nosuch", "list"}, leasectl.ExitFailure,
+			`leasectl: no collection "nosuch" in database "` + f.db.Name + `" on ` + f.server.Addr() + `/` + f.db.Name + ` (the database's collections: "leases", "txns", "txns.stash")`},
+		{[]string{"-url", f.url, "-namespace", "other", "clock"}, leasectl.ExitFailure,
+			`leasectl: no namespace "other" in collection "leases": no lease and no clock document (namespaces there: "another", "service-leadership")`},
+	} {
+		code, out, errOut := f.runArgs(c.args...)
+		wantStatus(t, code, c.status)
+		wantContains(t, "stderr", errOut, c.stderr)
+		if c.status == leasectl.ExitUsage {
+			wantContains(t, "stderr", errOut, "Usage: leasectl -url URL", "Exit status: 0 ok, 1 failure, 2 usage error.")
+		}
+		if out != "" {
+			t.Errorf("%q: stdout %q, want none", c.args, out)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	f := newFixture(t)
+	code, out, errOut := f.runArgs("-help")
+	wantStatus(t, code, leasectl.ExitOK)
+	if out != "" {
+		t.Errorf("stdout %q", out)
+	}
+	wantContains(t, "usage", errOut, "leasectl [flags] revoke LEASE HOLDER", "-timeout duration", "Exit status: 0 ok, 1 failure, 2 usage error.")
+}
+
+// TestUnreachableServer waits, in real time, for a -timeout of 300ms to
+// run out: a server that refuses connections is not known to be down for
+// good (mgo retries it until the timeout).
+func TestUnreachableServer(t *testing.T) {
+	f := newFixture(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	code, out, errOut := f.runArgs("-url", "mongodb://"+addr, "-timeout", "300ms", "list")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stderr", errOut, "leasectl: cannot reach the server at "+addr+" within 300ms: no reachable servers")
+	if out != "" {
+		t.Errorf("stdout %q", out)
+	}
+}
+
+func TestCorruptDocumentsReported(t *testing.T) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	bad := bson.M{"_id": "lease#service-leadership#mysql#", "type": "lease", "namespace": namespace,
+		"name": "mysql", "holder": "mysql/0", "expiry": 1.5, "writer": "controller-0"}
+	if err := f.db.C(collection).Insert(bad); err != nil {
+		t.Fatal(err)
+	}
+	problem := `lease#service-leadership#mysql#: corrupt lease document "lease#service-leadership#mysql#": invalid expiry: 1.5 is a float64, not int64 nanoseconds since 1970`
+
+	code, out, errOut := f.run("list")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stdout", out, "redis/0", "PROBLEMS (documents a lease client would refuse):\n  "+problem)
+	wantContains(t, "stderr", errOut, `leasectl: 1 document(s) in namespace "service-leadership" could not be used; the first: `+problem)
+
+	code, out, _ = f.run("-json", "list")
+	wantStatus(t, code, leasectl.ExitFailure)
+	got := f.decode(out)
+	if len(got.Leases) != 1 || got.Leases[0].Name != "redis" || len(got.Problems) != 1 ||
+		got.Problems[0].Document != "lease#service-leadership#mysql#" {
+		t.Errorf("leases %+v, problems %+v", got.Leases, got.Problems)
+	}
+
+	// revoke goes through a lease client, which refuses the namespace.
+	code, _, errOut = f.run("revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stderr", errOut, `leasectl: cannot open namespace "service-leadership" as writer "leasectl-ops-example-com": `, "corrupt lease document")
+}

@@ -1,0 +1,106 @@
+package leasectl_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed07a61904/leadership/internal/leasectl"
+)
+
+// twoControllers has controller-0 claim redis for a minute, at the start
+// of the controllers' clock, and controller-1 claim mysql for 30s, 10s
+// later; then, 61s after the start, controller-0 claims web for a minute,
+// so that its clock has passed redis's expiry.
+func twoControllers(f *fixture) {
+	c0, c1 := f.client("controller-0"), f.client("controller-1")
+	f.claim(c0, "redis", "redis/0", time.Minute)
+	f.clock.Advance(10 * time.Second)
+	f.claim(c1, "mysql", "mysql/1", 30*time.Second)
+	f.clock.Advance(51 * time.Second)
+	f.claim(c0, "web", "web/2", time.Minute)
+}
+
+func TestListTable(t *testing.T) {
+	f := newFixture(t)
+	twoControllers(f)
+	code, out, errOut := f.run("list")
+	wantStatus(t, code, leasectl.ExitOK)
+	if errOut != "" {
+		t.Errorf("stderr: %s", errOut)
+	}
+	lines := strings.Split(out, "\n")
+	wantContains(t, "header", lines[0], `namespace "service-leadership" in collection "leases", read at 2073-03-03T08:39:59.750Z on your clock`)
+	wantContains(t, "table header", lines[1], "LEASE", "HOLDER", "EXPIRY (WRITER'S CLOCK)", "TIME LEFT", "WRITER")
+	// The controllers' clock starts at 2073-03-03T09:40:00.000000005Z.
+	for i, want := range [][]string{
+		{"mysql", "mysql/1", "2073-03-03T09:40:40.000Z", "at most 30s", "controller-1"},
+		{"redis", "redis/0", "2073-03-03T09:41:00.000Z", "expired", "controller-0"},
+		{"web", "web/2", "2073-03-03T09:42:01.000Z", "at most 1m0s", "controller-0"},
+	} {
+		if got := strings.Fields(lines[2+i]); strings.Join(got, "|") != strings.Join(append(want[:3:3], strings.Fields(want[3])...), "|")+"|"+want[4] {
+			t.Errorf("row %d: got %q, want %q", i, lines[2+i], want)
+		}
+	}
+	wantContains(t, "note", out, "TIME LEFT: at most this long after the read")
+}
+
+func TestListJSON(t *testing.T) {
+	f := newFixture(t)
+	twoControllers(f)
+	code, out, _ := f.run("-json", "list")
+	wantStatus(t, code, leasectl.ExitOK)
+	got := f.decode(out)
+	if got.Namespace != namespace || got.Collection != collection {
+		t.Errorf("namespace %q, collection %q", got.Namespace, got.Collection)
+	}
+	readBefore := f.opClock.Now()
+	if !got.ReadBefore.Equal(readBefore) || !got.ReadAfter.Equal(readBefore) {
+		t.Errorf("read window %v to %v, want both %v (the operator's clock did not move)", got.ReadAfter, got.ReadBefore, readBefore)
+	}
+	if len(got.Writers) != 0 || len(got.Problems) != 0 || got.Problems == nil {
+		t.Errorf("writers %v, problems %v; want none and []", got.Writers, got.Problems)
+	}
+	start := f.clock.Now().Add(-61 * time.Second)
+	want := []struct {
+		name, holder, writer string
+		expiry               time.Time
+		left                 float64
+		expired              bool
+	}{
+		{"mysql", "mysql/1", "controller-1", start.Add(40 * time.Second), 30, false},
+		{"redis", "redis/0", "controller-0", start.Add(time.Minute), -1, true},
+		{"web", "web/2", "controller-0", start.Add(121 * time.Second), 60, false},
+	}
+	if len(got.Leases) != len(want) {
+		t.Fatalf("leases %+v, want %d", got.Leases, len(want))
+	}
+	for i, w := range want {
+		l := got.Leases[i]
+		if l.Name != w.name || l.Holder != w.holder || l.Writer != w.writer || !l.Expiry.Equal(w.expiry) || l.Expired != w.expired || l.Change != "" {
+			t.Errorf("lease %d: %+v, want %+v", i, l, w)
+		}
+		if l.LeftAtMost == nil || *l.LeftAtMost != w.left {
+			t.Errorf("lease %s: left_at_most_seconds %v, want %v", w.name, l.LeftAtMost, w.left)
+		}
+		// The writer had reached its last write by the end of the read:
+		// the lease runs out by then plus the difference, on our clock.
+		if wantBy := readBefore.Add(time.Duration(w.left * float64(time.Second))); l.ExpiresBy == nil || !l.ExpiresBy.Equal(wantBy) {
+			t.Errorf("lease %s: expires_by %v, want %v", w.name, l.ExpiresBy, wantBy)
+		}
+		if l.Expiry.Location() != time.UTC {
+			t.Errorf("lease %s: expiry %v not in UTC", w.name, l.Expiry)
+		}
+	}
+}
+
+func TestListEmptyNamespace(t *testing.T) {
+	f := newFixture(t)
+	f.client("controller-0") // creates the clock document only
+	code, out, _ := f.run("list")
+	wantStatus(t, code, leasectl.ExitOK)
+	wantContains(t, "stdout", out, "(no leases held)")
+	code, out, _ = f.run("-json", "list")
+	wantStatus(t, code, leasectl.ExitOK)
+	wantContains(t, "stdout", out, `"leases":[]`, `"problems":[]`)
+}

@@ -1,0 +1,122 @@
+package leasectl_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/internal/leasectl"
+)
+
+// fencedWrite runs, on the controllers' transaction collection, a
+// transaction made of assert and an insert of a new document: a write
+// fenced by a lease, as a leader's would be.
+func (f *fixture) fencedWrite(assert txn.Op, id string) error {
+	runner := txn.NewRunner(f.db.C(txnCollection))
+	return runner.Run([]txn.Op{assert, {C: "settings", Id: id, Assert: txn.DocMissing, Insert: bson.M{"by": "leader"}}}, "", nil)
+}
+
+func TestRevoke(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "redis", "redis/0", time.Minute)
+	f.claim(c0, "mysql", "mysql/0", time.Minute)
+	token := c0.Leases()["redis"].AssertOp
+
+	code, out, errOut := f.run("revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitOK)
+	if want := `revoked lease "redis" of "redis/0" in namespace "service-leadership", as writer "leasectl-ops-example-com" (now recorded in the clock document)` + "\n"; out != want || errOut != "" {
+		t.Errorf("stdout %q, stderr %q; want stdout %q", out, errOut, want)
+	}
+	if err := c0.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	leases := c0.Leases()
+	if _, held := leases["redis"]; held {
+		t.Errorf("redis still held after the revoke: %+v", leases["redis"])
+	}
+	if got := leases["mysql"].Holder; got != "mysql/0" {
+		t.Errorf("mysql's holder %q after revoking redis, want mysql/0", got)
+	}
+	if err := f.fencedWrite(token, "stale"); !errors.Is(err, txn.ErrAborted) {
+		t.Errorf("write fenced by redis/0's token taken before the revoke: %v, want %v", err, txn.ErrAborted)
+	}
+	// The revoke recorded leasectl as a writer, at the operator's time.
+	_, out, _ = f.run("-json", "clock")
+	got := f.decode(out)
+	if len(got.Writers) != 2 || got.Writers[1].Writer != "leasectl-ops-example-com" ||
+		got.Writers[1].Writes != 1 || !got.Writers[1].LastWrite.Equal(f.opClock.Now()) {
+		t.Errorf("writers after the revoke: %+v", got.Writers)
+	}
+}
+
+func TestRevokeJSONAndWriter(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "redis", "redis/0", time.Minute)
+	code, out, _ := f.run("-json", "-writer", "alice", "revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitOK)
+	var got map[string]interface{}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%q: %v", out, err)
+	}
+	want := map[string]interface{}{"namespace": namespace, "lease": "redis", "holder": "redis/0", "writer": "alice", "revoked": true}
+	if len(got) != len(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %v, want %v", k, got[k], v)
+		}
+	}
+}
+
+func TestRevokeRefusedWhenHolderChanged(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "redis", "redis/1", time.Minute)
+	token := c0.Leases()["redis"].AssertOp
+	before := f.dump()
+
+	code, out, errOut := f.run("revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitFailure)
+	if out != "" {
+		t.Errorf("stdout %q, want none", out)
+	}
+	wantContains(t, "stderr", errOut, `leasectl: refused: lease "redis" in namespace "service-leadership" is held by "redis/1", not "redis/0": nothing revoked`)
+	if after := f.dump(); after != before {
+		t.Errorf("the refused revoke changed the leases:\nbefore %s\nafter  %s", before, after)
+	}
+	if err := c0.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	if got := c0.Leases()["redis"].Holder; got != "redis/1" {
+		t.Errorf("holder %q after the refused revoke, want redis/1", got)
+	}
+	if err := f.fencedWrite(token, "fresh"); err != nil {
+		t.Errorf("write fenced by the untouched lease: %v", err)
+	}
+
+	code, _, errOut = f.run("revoke", "mysql", "mysql/0")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stderr", errOut, `refused: lease "mysql" in namespace "service-leadership" is not held (by "mysql/0" or anyone): nothing revoked`)
+}
+
+// dump returns the lease collection's lease documents, as JSON, to show
+// that a refused revoke wrote nothing to them.
+func (f *fixture) dump() string {
+	f.t.Helper()
+	var docs []bson.M
+	if err := f.db.C(collection).Find(bson.M{"type": "lease"}).Select(bson.M{"txn-queue": 0}).Sort("_id").All(&docs); err != nil {
+		f.t.Fatal(err)
+	}
+	data, err := json.Marshal(docs)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return string(data)
+}

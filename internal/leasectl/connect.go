@@ -1,0 +1,109 @@
+package leasectl
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"gopkg.in/mgo.v2"
+
+	"github.com/seed07a61904/leadership/internal/stored"
+	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/mgowire"
+)
+
+// conn is a session on the server, and where the leases are.
+type conn struct {
+	session   *mgo.Session
+	db        *mgo.Database
+	mongo     lease.Mongo // on db, with the -txns transaction collection
+	where     string      // the servers, for messages; never the password
+	namespace string
+	coll      string
+}
+
+// connect checks the URL, collection and namespace names, and dials the
+// server through mgowire, waiting at most opts.timeout for it. A bad URL
+// or name is a usage error.
+func connect(opts options) (*conn, error) {
+	for _, f := range []struct{ name, value string }{{"collection", opts.collection}, {"namespace", opts.namespace}, {"txns", opts.txns}} {
+		if err := stored.ValidateString(f.value); err != nil {
+			return nil, usagef("invalid -%s %q: %v", f.name, f.value, err)
+		}
+	}
+	info, wopts, err := mgowire.ParseURL(opts.url)
+	if err != nil {
+		return nil, usagef("invalid -url: %v", err)
+	}
+	info.Timeout = opts.timeout
+	wopts.ConnectTimeout = opts.timeout
+	where := strings.Join(info.Addrs, ",")
+	session, err := mgowire.DialWithInfo(info, wopts)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach the server at %s within %v: %w", where, opts.timeout, err)
+	}
+	session.SetSyncTimeout(opts.timeout)
+	session.SetSocketTimeout(opts.timeout)
+	db := session.DB("")
+	return &conn{
+		session:   session,
+		db:        db,
+		mongo:     lease.NewMongo(db, opts.txns),
+		where:     where + "/" + db.Name,
+		namespace: opts.namespace,
+		coll:      opts.collection,
+	}, nil
+}
+
+// close ends the session.
+func (c *conn) close() {
+	c.session.Close()
+}
+
+// inspect reads the namespace with [lease.Inspect]. Each read is on a
+// copy of the session (lease.NewMongo's GetCollection): after a network
+// error, mgo keeps failing on a session that held the broken socket until
+// it is refreshed, and a copy gets a new socket.
+func (c *conn) inspect(clock lease.Clock) (lease.Snapshot, error) {
+	return lease.Inspect(c.mongo, c.coll, c.namespace, clock)
+}
+
+// checkNamespace returns an error unless the lease collection exists and
+// holds a lease or the clock document of the namespace; the error for an
+// unknown namespace lists those that exist.
+func (c *conn) checkNamespace(clock lease.Clock) error {
+	names, err := c.db.CollectionNames()
+	if err != nil {
+		return fmt.Errorf("cannot list the collections of database %q on %s: %w", c.db.Name, c.where, err)
+	}
+	sort.Strings(names)
+	if i := sort.SearchStrings(names, c.coll); i == len(names) || names[i] != c.coll {
+		return fmt.Errorf("no collection %q in database %q on %s (the database's collections: %s)",
+			c.coll, c.db.Name, c.where, quoteList(names))
+	}
+	snap, err := c.inspect(clock)
+	if err != nil {
+		return fmt.Errorf("cannot read namespace %q: %w", c.namespace, err)
+	}
+	if snap.HasClock || len(snap.Leases) > 0 || len(snap.Problems) > 0 {
+		return nil
+	}
+	namespaces, err := lease.Namespaces(c.mongo, c.coll)
+	if err != nil {
+		return fmt.Errorf("no namespace %q in collection %q (and %v)", c.namespace, c.coll, err)
+	}
+	return fmt.Errorf("no namespace %q in collection %q: no lease and no clock document (namespaces there: %s)",
+		c.namespace, c.coll, quoteList(namespaces))
+}
+
+// quoteList returns names quoted and comma-separated, or "none".
+func quoteList(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(quoted, ", ")
+}

@@ -1,0 +1,239 @@
+package leasectl
+
+import (
+	"sort"
+	"time"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// report is what list, clock and each refresh of watch show: the JSON
+// shape is documented in the command's package doc. Times are in UTC.
+// Leases is nil unless leases are shown, Writers unless writers are.
+type report struct {
+	Namespace  string
+	Collection string
+	ReadAfter  time.Time
+	ReadBefore time.Time
+	Leases     []leaseRow
+	Writers    []writerRow
+	Problems   []problemRow
+}
+
+// reportJSON is report's JSON: leases and writers are left out when not
+// shown, and are [] when shown but empty.
+type reportJSON struct {
+	Refresh    int          `json:"refresh,omitempty"`
+	Namespace  string       `json:"namespace"`
+	Collection string       `json:"collection"`
+	ReadAfter  time.Time    `json:"read_after"`
+	ReadBefore time.Time    `json:"read_before"`
+	Leases     *[]leaseRow  `json:"leases,omitempty"`
+	Writers    *[]writerRow `json:"writers,omitempty"`
+	Problems   []problemRow `json:"problems"`
+}
+
+// toJSON returns r's JSON form, for refresh n of watch (0 for list and
+// clock).
+func (r report) toJSON(n int) reportJSON {
+	j := reportJSON{Refresh: n, Namespace: r.Namespace, Collection: r.Collection,
+		ReadAfter: r.ReadAfter, ReadBefore: r.ReadBefore, Problems: r.Problems}
+	if r.Leases != nil {
+		j.Leases = &r.Leases
+	}
+	if r.Writers != nil {
+		j.Writers = &r.Writers
+	}
+	return j
+}
+
+// leaseRow is one lease.
+type leaseRow struct {
+	Name   string `json:"name"`
+	Holder string `json:"holder"`
+	Writer string `json:"writer"`
+	// Expiry is on the writer's clock.
+	Expiry time.Time `json:"expiry"`
+	// ExpiresBy is the latest time, on the operator's clock, at which
+	// the writer's clock may not yet have reached Expiry; nil without
+	// clock data for the writer.
+	ExpiresBy *time.Time `json:"expires_by"`
+	// LeftAtMost is ExpiresBy minus the end of the read, in seconds; nil
+	// without clock data. Zero or less is Expired.
+	LeftAtMost *float64 `json:"left_at_most_seconds"`
+	// Expired: the writer's own clock has passed Expiry.
+	Expired bool `json:"expired"`
+	// Change is "new", "changed" or "gone" (watch only).
+	Change string `json:"change,omitempty"`
+}
+
+// writerRow is one writer of the clock document.
+type writerRow struct {
+	Writer    string    `json:"writer"`
+	LastWrite time.Time `json:"last_write"`
+	Writes    int64     `json:"writes"`
+	// OffsetAtLeast bounds the writer's clock minus the operator's from
+	// below, in seconds: LastWrite minus the end of the read.
+	OffsetAtLeast float64 `json:"offset_at_least_seconds"`
+	// Change is "new", "changed" or "gone" (watch only).
+	Change string `json:"change,omitempty"`
+}
+
+// problemRow is a document that could not be used.
+type problemRow struct {
+	Document string `json:"document"`
+	Error    string `json:"error"`
+}
+
+// Changes that watch marks.
+const (
+	changeNew     = "new"
+	changeChanged = "changed"
+	changeGone    = "gone"
+)
+
+// newReport returns the report of snap for collection: its leases if
+// leases, its writers if writers. seen bounds the writers' clocks: see
+// [seen.bound].
+func newReport(snap lease.Snapshot, collection string, leases, writers bool, seen seen) report {
+	r := report{
+		Namespace:  snap.Namespace,
+		Collection: collection,
+		ReadAfter:  snap.ReadAfter.UTC(),
+		ReadBefore: snap.ReadBefore.UTC(),
+		Problems:   []problemRow{},
+	}
+	if leases {
+		r.Leases = []leaseRow{}
+		for _, l := range snap.Leases {
+			r.Leases = append(r.Leases, newLeaseRow(snap, seen, l))
+		}
+	}
+	if writers {
+		r.Writers = []writerRow{}
+		for _, w := range snap.Writers {
+			r.Writers = append(r.Writers, writerRow{
+				Writer:        w.Id,
+				LastWrite:     w.LastWrite.UTC(),
+				Writes:        w.Writes,
+				OffsetAtLeast: seconds(w.LastWrite.Sub(seen.bound(snap, w.Id))),
+			})
+		}
+	}
+	for _, p := range snap.Problems {
+		r.Problems = append(r.Problems, problemRow{Document: p.Document, Error: p.Err.Error()})
+	}
+	return r
+}
+
+// newLeaseRow returns the row of l. The writer had reached its LastWrite
+// by the local time seen.bound, so its clock reaches l.Expiry no later
+// than Skew.Latest(l.Expiry) on ours: that is all the reads tell.
+func newLeaseRow(snap lease.Snapshot, seen seen, l lease.StoredLease) leaseRow {
+	row := leaseRow{Name: l.Name, Holder: l.Holder, Writer: l.Writer, Expiry: l.Expiry.UTC()}
+	skew, ok := snap.Skew(l.Writer)
+	if !ok {
+		return row
+	}
+	skew.ReadBefore = seen.bound(snap, l.Writer)
+	by := skew.Latest(l.Expiry).UTC()
+	left := seconds(by.Sub(snap.ReadBefore))
+	row.ExpiresBy, row.LeftAtMost = &by, &left
+	row.Expired = !by.After(snap.ReadBefore)
+	return row
+}
+
+// seen maps each writer to the end of the first read that saw its
+// current LastWrite and count of writes, as a lease client keeps a
+// writer's Skew while the writer has not written again (see package
+// lease's doc, "Design"). watch keeps it across refreshes; list and
+// clock, which read once, use nil.
+type seen map[string]seenWriter
+
+// seenWriter is what seen records of one writer.
+type seenWriter struct {
+	lastWrite  time.Time
+	writes     int64
+	readBefore time.Time
+}
+
+// bound returns the earliest local time known by which the writer had
+// reached the LastWrite that snap records: the end of the first read that
+// saw it, if s has it, or else the end of snap's read.
+func (s seen) bound(snap lease.Snapshot, writer string) time.Time {
+	if w, ok := s[writer]; ok {
+		return w.readBefore
+	}
+	return snap.ReadBefore
+}
+
+// update records what snap shows of each writer: a writer that has not
+// written since (same LastWrite, same count) keeps its bound, and any
+// other gets the end of snap's read. Writers snap lacks are forgotten.
+func (s seen) update(snap lease.Snapshot) {
+	for id := range s {
+		if _, ok := snap.Writer(id); !ok {
+			delete(s, id)
+		}
+	}
+	for _, w := range snap.Writers {
+		if old, ok := s[w.Id]; ok && old.lastWrite.Equal(w.LastWrite) && old.writes == w.Writes {
+			continue
+		}
+		s[w.Id] = seenWriter{lastWrite: w.LastWrite, writes: w.Writes, readBefore: snap.ReadBefore}
+	}
+}
+
+// seconds returns d in seconds, to the millisecond.
+func seconds(d time.Duration) float64 {
+	return d.Round(time.Millisecond).Seconds()
+}
+
+// markChanges sets Change on cur's rows against prev's, and adds prev's
+// rows that cur lacks as gone, keeping both lists sorted by name.
+func markChanges(prev, cur *report) {
+	prevLeases := map[string]leaseRow{}
+	for _, l := range prev.Leases {
+		if l.Change != changeGone {
+			prevLeases[l.Name] = l
+		}
+	}
+	for i, l := range cur.Leases {
+		p, found := prevLeases[l.Name]
+		switch {
+		case !found:
+			cur.Leases[i].Change = changeNew
+		case p.Holder != l.Holder || p.Writer != l.Writer || !p.Expiry.Equal(l.Expiry):
+			cur.Leases[i].Change = changeChanged
+		}
+		delete(prevLeases, l.Name)
+	}
+	for _, l := range prevLeases {
+		// What a gone lease had left is no longer known.
+		l.Change, l.ExpiresBy, l.LeftAtMost, l.Expired = changeGone, nil, nil, false
+		cur.Leases = append(cur.Leases, l)
+	}
+	sort.SliceStable(cur.Leases, func(i, j int) bool { return cur.Leases[i].Name < cur.Leases[j].Name })
+
+	prevWriters := map[string]writerRow{}
+	for _, w := range prev.Writers {
+		if w.Change != changeGone {
+			prevWriters[w.Writer] = w
+		}
+	}
+	for i, w := range cur.Writers {
+		p, found := prevWriters[w.Writer]
+		switch {
+		case !found:
+			cur.Writers[i].Change = changeNew
+		case p.Writes != w.Writes || !p.LastWrite.Equal(w.LastWrite):
+			cur.Writers[i].Change = changeChanged
+		}
+		delete(prevWriters, w.Writer)
+	}
+	for _, w := range prevWriters {
+		w.Change = changeGone
+		cur.Writers = append(cur.Writers, w)
+	}
+	sort.SliceStable(cur.Writers, func(i, j int) bool { return cur.Writers[i].Writer < cur.Writers[j].Writer })
+}

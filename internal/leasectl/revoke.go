@@ -1,0 +1,58 @@
+package leasectl
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// revokeResult is revoke's JSON output.
+type revokeResult struct {
+	Namespace string `json:"namespace"`
+	Lease     string `json:"lease"`
+	Holder    string `json:"holder"`
+	Writer    string `json:"writer"`
+	Revoked   bool   `json:"revoked"`
+}
+
+// revoke removes the lease name if holder still holds it, through
+// [lease.Revoker.RevokeLease] of a lease client with the id writer: one
+// mgo/txn transaction, on the transaction collection opts.txns, that
+// records writer's clock in the clock document and removes the lease
+// document if its holder is still holder. Any token taken while holder
+// held the lease then fails its assertion. A lease that is not held, or
+// that another holder holds, is refused with an error.
+func (env Env) revoke(c *conn, opts options, writer, name, holder string) error {
+	client, err := lease.NewClient(lease.ClientConfig{
+		Id:         writer,
+		Namespace:  c.namespace,
+		Collection: c.coll,
+		Mongo:      c.mongo,
+		Clock:      env.Clock,
+	})
+	if err != nil {
+		return fmt.Errorf("cannot open namespace %q as writer %q: %w", c.namespace, writer, err)
+	}
+	revoker, ok := client.(lease.Revoker)
+	if !ok {
+		return fmt.Errorf("the lease client (%T) cannot revoke", client)
+	}
+	err = revoker.RevokeLease(name, holder)
+	switch {
+	case errors.Is(err, lease.ErrInvalid):
+		info, held := client.Leases()[name]
+		if !held {
+			return fmt.Errorf("refused: lease %q in namespace %q is not held (by %q or anyone): nothing revoked", name, c.namespace, holder)
+		}
+		return fmt.Errorf("refused: lease %q in namespace %q is held by %q, not %q: nothing revoked", name, c.namespace, info.Holder, holder)
+	case err != nil:
+		return fmt.Errorf("cannot revoke lease %q held by %q: %w", name, holder, err)
+	}
+	if opts.json {
+		return writeJSON(env.Stdout, revokeResult{Namespace: c.namespace, Lease: name, Holder: holder, Writer: writer, Revoked: true})
+	}
+	fmt.Fprintf(env.Stdout, "revoked lease %q of %q in namespace %q, as writer %q (now recorded in the clock document)\n",
+		name, holder, c.namespace, writer)
+	return nil
+}

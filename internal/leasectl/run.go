@@ -1,0 +1,215 @@
+package leasectl
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/seed07a61904/leadership/internal/stored"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// Exit statuses of [Run].
+const (
+	// ExitOK: the command did what was asked.
+	ExitOK = 0
+	// ExitFailure: it could not (unreachable server, missing collection,
+	// unknown namespace, refused revoke, corrupt documents, ...).
+	ExitFailure = 1
+	// ExitUsage: the command line is wrong (flags, URL, subcommand,
+	// arguments).
+	ExitUsage = 2
+)
+
+// usageText is printed for -help and after a usage error.
+const usageText = `Usage: leasectl -url URL [flags] list|clock|watch|revoke ...
+
+Shows and fixes the leases of one namespace of a lease collection
+(package lease's MongoDB schema), through package mgowire.
+
+  leasectl [flags] list                  each lease: holder, expiry, time left, writer
+  leasectl [flags] clock                 each writer: last time recorded, writes, clock offset
+  leasectl [flags] watch [-interval 1s] [-count N]
+                                         both, refreshed, with changes marked new/changed/gone
+  leasectl [flags] revoke LEASE HOLDER   remove LEASE if HOLDER still holds it
+
+Flags:
+`
+
+// usageTail follows the flags in the usage text.
+const usageTail = `
+Times on a writer's clock are as the writer recorded them. "Time left" is
+at most that long from the read, on your clock: a writer's clock had
+reached its last recorded time by the read, and may be further ahead.
+A clock offset is a lower bound (writer's clock minus yours is at least
+that); one read cannot bound it from above.
+
+Exit status: 0 ok, 1 failure, 2 usage error.
+`
+
+// Env is what a run of leasectl uses of the world. Its zero value, with
+// Stdout and Stderr set, is what the command uses.
+type Env struct {
+	// Stdout receives the output; Stderr errors and usage.
+	Stdout, Stderr io.Writer
+
+	// Clock is the operator's clock; nil means lease.SystemClock. Tests
+	// set a fake one to drive watch.
+	Clock lease.Clock
+
+	// Hostname names the host for revoke's default writer id; nil means
+	// os.Hostname.
+	Hostname func() (string, error)
+}
+
+// Run runs leasectl with args (the command line without the program
+// name), writing to stdout and stderr, and returns the exit status:
+// [ExitOK], [ExitFailure] or [ExitUsage]. watch runs until ctx is done.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return Env{Stdout: stdout, Stderr: stderr}.Run(ctx, args)
+}
+
+// options are the global flags.
+type options struct {
+	url        string
+	collection string
+	namespace  string
+	txns       string
+	writer     string
+	json       bool
+	timeout    time.Duration
+}
+
+// usageError is a command-line mistake: exit status 2, with the usage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// usagef returns a usageError.
+func usagef(format string, args ...interface{}) error {
+	return usageError{fmt.Sprintf(format, args...)}
+}
+
+// Run is [Run] in env.
+func (env Env) Run(ctx context.Context, args []string) int {
+	if env.Clock == nil {
+		env.Clock = lease.SystemClock{}
+	}
+	if env.Hostname == nil {
+		env.Hostname = os.Hostname
+	}
+	fs := flag.NewFlagSet("leasectl", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var opts options
+	fs.StringVar(&opts.url, "url", "", "MongoDB `URL`, mongodb://[user:pass@]host[:port][,...][/database][?options] (required; database default \"test\", as mgo)")
+	fs.StringVar(&opts.collection, "collection", "leases", "the lease `collection`")
+	fs.StringVar(&opts.namespace, "namespace", "service-leadership", "the `namespace` (lease.ClientConfig.Namespace)")
+	fs.StringVar(&opts.txns, "txns", "txns", "revoke: the mgo/txn `collection` the lease clients use; only a revoke through it fences their tokens")
+	fs.StringVar(&opts.writer, "writer", "", "revoke: the client `id` to write as, recorded in the clock document (default leasectl-HOST)")
+	fs.BoolVar(&opts.json, "json", false, "print JSON (see the package doc for its shape)")
+	fs.DurationVar(&opts.timeout, "timeout", 10*time.Second, "how long to wait for the server, and for each operation")
+	printUsage := func() {
+		fmt.Fprint(env.Stderr, usageText)
+		fs.SetOutput(env.Stderr)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		fmt.Fprint(env.Stderr, usageTail)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage()
+			return ExitOK
+		}
+		fmt.Fprintf(env.Stderr, "leasectl: %v\n", err)
+		printUsage()
+		return ExitUsage
+	}
+	err := env.dispatch(ctx, opts, fs.Args())
+	var usage usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &usage):
+		fmt.Fprintf(env.Stderr, "leasectl: %v\n", err)
+		printUsage()
+		return ExitUsage
+	default:
+		fmt.Fprintf(env.Stderr, "leasectl: %v\n", err)
+		return ExitFailure
+	}
+}
+
+// dispatch checks the command line and runs the subcommand.
+func (env Env) dispatch(ctx context.Context, opts options, args []string) error {
+	if len(args) == 0 {
+		return usagef("missing subcommand: list, clock, watch or revoke")
+	}
+	if opts.timeout <= 0 {
+		return usagef("invalid -timeout %v: must be positive", opts.timeout)
+	}
+	cmd, args := args[0], args[1:]
+	var run func(context.Context, *conn) error
+	switch cmd {
+	case "list", "clock":
+		if len(args) != 0 {
+			return usagef("%s takes no arguments, got %q", cmd, args)
+		}
+		run = func(_ context.Context, c *conn) error { return env.show(c, opts, cmd) }
+	case "watch":
+		w, err := parseWatch(args)
+		if err != nil {
+			return err
+		}
+		run = func(ctx context.Context, c *conn) error { return env.watch(ctx, c, opts, w) }
+	case "revoke":
+		if len(args) != 2 {
+			return usagef("revoke takes LEASE HOLDER, got %d arguments %q", len(args), args)
+		}
+		writer, err := env.writerId(opts.writer)
+		if err != nil {
+			return err
+		}
+		run = func(_ context.Context, c *conn) error { return env.revoke(c, opts, writer, args[0], args[1]) }
+	default:
+		return usagef("unknown subcommand %q: want list, clock, watch or revoke", cmd)
+	}
+	if opts.url == "" {
+		return usagef("missing -url")
+	}
+	c, err := connect(opts)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	if err := c.checkNamespace(env.Clock); err != nil {
+		return err
+	}
+	return run(ctx, c)
+}
+
+// writerId returns the writer id for revoke: given, or leasectl-HOST with
+// the characters a client id cannot hold replaced by '-'.
+func (env Env) writerId(given string) (string, error) {
+	if given != "" {
+		if err := stored.ValidateString(given); err != nil {
+			return "", usagef("invalid -writer %q: %v", given, err)
+		}
+		return given, nil
+	}
+	host, err := env.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return "leasectl-" + strings.Map(func(r rune) rune {
+		switch r {
+		case '.', '$', '#', ' ', '\t', '\n', '\r':
+			return '-'
+		}
+		return r
+	}, host), nil
+}

@@ -1,0 +1,55 @@
+package leasectl
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestUsageWithoutServer checks the command-line errors found before
+// dialing: no server is needed, and none is dialed.
+func TestUsageWithoutServer(t *testing.T) {
+	for _, c := range []struct {
+		args   []string
+		status int
+		stderr string
+	}{
+		{nil, ExitUsage, "leasectl: missing subcommand"},
+		{[]string{"list"}, ExitUsage, "leasectl: missing -url"},
+		{[]string{"-url", "mongodb+srv://x", "list"}, ExitUsage, "leasectl: invalid -url: mgowire: invalid configuration: \"mongodb+srv://x\": mongodb+srv URLs are not supported"},
+		{[]string{"-url", "mongodb://u:secret@h/db", "-collection", "a$b", "list"}, ExitUsage, `leasectl: invalid -collection "a$b"`},
+		{[]string{"-url", "mongodb://u:secret@h:99999/db", "list"}, ExitUsage, `port "99999" is not a number`},
+		{[]string{"-url", "x", "frob"}, ExitUsage, `unknown subcommand "frob"`},
+		{[]string{"-url", "x", "revoke"}, ExitUsage, "revoke takes LEASE HOLDER, got 0 arguments"},
+		{[]string{"-json=maybe", "list"}, ExitUsage, `invalid boolean value "maybe" for -json`},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), c.args, &stdout, &stderr)
+		if code != c.status || !strings.Contains(stderr.String(), c.stderr) || stdout.Len() != 0 {
+			t.Errorf("%q: status %d, stdout %q, stderr %q; want %d and %q", c.args, code, stdout.String(), stderr.String(), c.status, c.stderr)
+		}
+		if strings.Contains(stderr.String(), "secret") {
+			t.Errorf("%q: the password is in the error: %s", c.args, stderr.String())
+		}
+	}
+}
+
+func TestWriterId(t *testing.T) {
+	for _, c := range []struct {
+		given, host string
+		hostErr     error
+		want        string
+	}{
+		{"", "ops.example.com", nil, "leasectl-ops-example-com"},
+		{"", "a b$c#d", nil, "leasectl-a-b-c-d"},
+		{"", "", errors.New("no host"), "leasectl-unknown"},
+		{"alice", "ignored", nil, "alice"},
+	} {
+		env := Env{Hostname: func() (string, error) { return c.host, c.hostErr }}
+		if got, err := env.writerId(c.given); err != nil || got != c.want {
+			t.Errorf("writerId(%q) on host %q: %q, %v; want %q", c.given, c.host, got, err, c.want)
+		}
+	}
+}
