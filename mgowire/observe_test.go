@@ -132,23 +132,7 @@ func TestObserveNotPrimaryAndReconnect(t *testing.T) {
 	if err := c.Insert(bson.M{"_id": 2}); err == nil {
 		t.Fatal("insert succeeded through a not-primary reply")
 	}
-	// As in TestNotPrimaryClosesConnection: retry until a new socket.
-	deadline := timeout()
-	for attempt := 0; ; attempt++ {
-		session.Refresh()
-		err := c.Insert(bson.M{"_id": 3 + attempt})
-		if err == nil {
-			break
-		}
-		if !strings.Contains(err.Error(), "not primary") {
-			t.Fatal(err)
-		}
-		select {
-		case <-deadline:
-			t.Fatalf("insert still fails after %d attempts: %v", attempt+1, err)
-		default:
-		}
-	}
+	insertUntilNewSocket(t, session, c, 3)
 	var notPrimary []mgowire.Event
 	for _, e := range o.commands("insert") {
 		if e.Result == mgowire.ResultNotPrimary {
