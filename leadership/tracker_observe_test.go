@@ -3,12 +3,14 @@ package leadership_test
 import (
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
@@ -141,4 +143,45 @@ func TestTrackerObserverValidation(t *testing.T) {
 	if err == nil || err.Error() != "invalid Observer: nil leadership.ObserverFunc" {
 		t.Errorf("got %v, want the nil ObserverFunc refused", err)
 	}
+}
+
+// failFirstClaim is a Manager whose first claim fails with contention.
+type failFirstClaim struct {
+	leadership.Manager
+	failed atomic.Bool
+}
+
+func (m *failFirstClaim) ClaimLeadership(service, unit string, duration time.Duration) error {
+	if !m.failed.Swap(true) {
+		return lease.ErrExcessiveContention
+	}
+	return m.Manager.ClaimLeadership(service, unit, duration)
+}
+
+func TestObserveTrackerRetry(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:   leasetest.NewStore(clock).MustNewClient("controller-0"),
+		Clock:    clock,
+		MaxSleep: defaultMaxSleep,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		manager.Kill()
+		manager.Wait()
+	}()
+	ot := startObservedTracker(t, &failFirstClaim{Manager: manager}, clock, "redis/0")
+	// The retry comes Duration/16 after the failure.
+	if err := clock.WaitAlarmFor(offset(time.Minute/16), LongWait); err != nil {
+		t.Fatal(err)
+	}
+	checkLog(t, ot.logs, slog.LevelWarn, "leadership call failed; retrying", map[string]interface{}{
+		"service": "redis", "unit": "redis/0", "retry": time.Minute / 16, "error": lease.ErrExcessiveContention.Error(),
+	})
+	// A failed first claim decides the tracker: a minion, until the retry.
+	ot.waitLeading(t, 1, leadership.ResultMinion)
+	clock.Advance(time.Minute / 16)
+	ot.waitLeading(t, 2, leadership.ResultLeader)
 }
