@@ -138,7 +138,8 @@
 //     failed; backing off"); a wake, read or write slower than the slow
 //     threshold ("slow wake", "slow refresh", "slow store"), a tenth of the
 //     shortest duration claimed through the manager (one second before the
-//     first claim);
+//     first claim); a tracker's failed call, retried after a back-off
+//     ("leadership call failed; retrying");
 //   - info: a tracker's "became leader" and "became minion";
 //   - debug: "leadership granted" (a new term), "leadership lost" (a lease
 //     claimed through this manager that ended, or went to another
