@@ -29,26 +29,33 @@ func BenchmarkObserve(b *testing.B) {
 		{"observer", leadership.ObserverFunc(func(leadership.Event) { count.Add(1) }), nil},
 		{"logger", nil, discard},
 	}
-	for _, v := range variants {
-		v := v
-		b.Run("extend/"+v.name, func(b *testing.B) {
-			manager := newObserveBench(b, v.observer, v.logger)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if err := manager.ClaimLeadership("target", "target/0", time.Minute); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run("check/"+v.name, func(b *testing.B) {
-			manager := newObserveBench(b, v.observer, v.logger)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := manager.CheckLeadership("target", "target/0"); err != nil {
-					b.Fatal(err)
-				}
+	ops := []struct {
+		name string
+		run  func(leadership.ManagerWorker) error
+	}{
+		{"extend", func(m leadership.ManagerWorker) error {
+			return m.ClaimLeadership("target", "target/0", time.Minute)
+		}},
+		{"check", func(m leadership.ManagerWorker) error {
+			_, err := m.CheckLeadership("target", "target/0")
+			return err
+		}},
+	}
+	for _, op := range ops {
+		op := op
+		b.Run("op="+op.name, func(b *testing.B) {
+			for _, v := range variants {
+				v := v
+				b.Run("obs="+v.name, func(b *testing.B) {
+					manager := newObserveBench(b, v.observer, v.logger)
+					b.ReportAllocs()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						if err := op.run(manager); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
 			}
 		})
 	}
