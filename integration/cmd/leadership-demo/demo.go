@@ -38,6 +38,11 @@ func (d *demo) writeEvery() time.Duration {
 // run runs the demo with cfg, printing to out, and returns what it found.
 // It returns an error only if the demo could not be set up.
 func run(cfg config, out io.Writer) (result, error) {
+	metrics, err := startMetrics(cfg.metricsAddr, cfg.controllers, out)
+	if err != nil {
+		return result{}, err
+	}
+	defer metrics.close()
 	db, err := openDatabase(cfg.mongoURL)
 	if err != nil {
 		return result{}, err
