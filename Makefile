@@ -84,9 +84,9 @@ soak:
 tidycheck:
 	GO=$(GO) ./internal/tidycheck/tidycheck.sh 1.24
 
-# The library's go.mod says go 1.18 (github.com/juju/errors needs it), so that
-# importers on older toolchains can use it. Go 1.21 is the oldest toolchain the
-# module proxy serves: build and vet the root module with it too.
+# The library's go.mod says go 1.21 (log/slog needs it), so that importers on
+# older toolchains can use it. Go 1.21 is also the oldest toolchain the module
+# proxy serves: build and vet the root module with it too.
 OLDGO ?= go1.21.13
 oldgo:
 	GOTOOLCHAIN=$(OLDGO) $(GO) vet ./...

@@ -1,6 +1,6 @@
 module github.com/seed07a61904/leadership
 
-go 1.18
+go 1.21
 
 require (
 	github.com/juju/errors v1.0.0

@@ -1,6 +1,8 @@
 package leadership
 
 import (
+	"time"
+
 	"github.com/juju/errors"
 )
 
@@ -21,6 +23,17 @@ type block struct {
 	service string
 	unblock chan struct{} // closed by the loop
 	abort   <-chan struct{}
+	// err is why a wait given up through cancel ended: its context's
+	// error.
+	err error
+}
+
+// waiter is a block the loop keeps until its service has no leader.
+type waiter struct {
+	unblock chan struct{}
+	// since is when the loop took the block (a stamp: zero if nobody
+	// observes the manager).
+	since time.Time
 }
 
 // invoke sends b on ch and returns nil once the loop closes b.unblock, or
@@ -49,17 +62,20 @@ func (b block) invoke(ch chan<- block) error {
 //
 // It returns only an error from that read that must stop the manager.
 func (m *manager) handleBlock(b block) error {
+	start := m.stamp()
 	if m.single != nil {
-		if err := m.single.RefreshLease(b.service); err != nil && !retryable(err) {
+		if err := m.refreshOne(b.service); err != nil && !retryable(err) {
+			m.emit(Event{Kind: EventBlock, Result: ResultError, Service: b.service, Err: ErrStopped}, start)
 			return errors.Trace(err)
 		}
 	}
 	info, held := m.lease(b.service)
 	m.record(b.service, info, held)
 	if !held {
+		m.emit(Event{Kind: EventBlock, Result: ResultReleased, Service: b.service}, start)
 		close(b.unblock)
 		return nil
 	}
-	m.blocked[b.service] = append(m.blocked[b.service], b.unblock)
+	m.blocked[b.service] = append(m.blocked[b.service], waiter{unblock: b.unblock, since: start})
 	return nil
 }

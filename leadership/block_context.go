@@ -56,6 +56,7 @@ func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, servi
 			if ch == nil {
 				// The loop has the waiter: have it dropped,
 				// without waiting for the loop.
+				b.err = ctx.Err()
 				b.cancel(m.cancels)
 			}
 			return errors.Annotatef(ctx.Err(), "waiting for leaderlessness of %q", serviceName)
@@ -105,13 +106,15 @@ func (m *manager) dropCancelled() {
 
 // handleCancel forgets the waiter b registered, if it is still there (the
 // loop may have released it just before the cancellation). It never fails.
-// It leaves m.blocked untouched if the waiter is gone.
+// It leaves m.blocked untouched if the waiter is gone. A waiter it forgets
+// ends with EventBlock's ResultError, the context's error.
 func (m *manager) handleCancel(b block) {
 	waiters := m.blocked[b.service]
-	for i, unblock := range waiters {
-		if unblock != b.unblock {
+	for i, w := range waiters {
+		if w.unblock != b.unblock {
 			continue
 		}
+		m.emit(Event{Kind: EventBlock, Result: ResultError, Service: b.service, Err: b.err}, w.since)
 		waiters = append(waiters[:i], waiters[i+1:]...)
 		if len(waiters) == 0 {
 			delete(m.blocked, b.service)

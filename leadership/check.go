@@ -73,24 +73,42 @@ func (c check) respond(r checked) {
 //
 // Both answers go back to the caller, and so does an error from Refresh
 // that says it may pass if tried again (see retryable). It returns only
-// any other error from Refresh, which must stop the manager.
+// any other error from Refresh, which must stop the manager. Either way it
+// emits the check's [EventCheck].
 func (m *manager) handleCheck(c check) error {
+	start := m.stamp()
+	r, err := m.check(c)
+	result := ResultMiss
+	switch {
+	case err != nil:
+		m.emit(Event{Kind: EventCheck, Result: ResultError, Service: c.service, Unit: c.unit, Err: stopped(err)}, start)
+		return err
+	case r.err != nil:
+		result = ResultError
+	case r.token != nil:
+		result = ResultHit
+	}
+	m.emit(Event{Kind: EventCheck, Result: result, Service: c.service, Unit: c.unit, Err: r.err}, start)
+	c.respond(r)
+	return nil
+}
+
+// check decides c, as handleCheck describes: it returns the answer for
+// the caller, or the error that must stop the manager.
+func (m *manager) check(c check) (checked, error) {
 	info, held := m.lease(c.service)
 	if !held || info.Holder != c.unit {
 		if err := m.refreshLease(c.service); err != nil {
 			if !retryable(err) {
-				return errors.Trace(err)
+				return checked{}, errors.Trace(err)
 			}
-			c.respond(checked{err: errors.Annotatef(err, "cannot check leadership of %q for %q", c.service, c.unit)})
-			return nil
+			return checked{err: errors.Annotatef(err, "cannot check leadership of %q for %q", c.service, c.unit)}, nil
 		}
 		info, held = m.lease(c.service)
 	}
 	m.record(c.service, info, held)
 	if held && info.Holder == c.unit {
-		c.respond(checked{token: token{info.AssertOp}})
-	} else {
-		c.respond(checked{})
+		return checked{token: token{info.AssertOp}}, nil
 	}
-	return nil
+	return checked{}, nil
 }

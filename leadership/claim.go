@@ -74,14 +74,41 @@ func (c claim) respond(err error) {
 // ([lease.ErrTimeOutOfRange]), and any other error that says nothing of the
 // store's health (see retryable) go back to the caller. It
 // returns only errors that must stop the manager: any other client error,
-// and tomb.ErrDying.
+// and tomb.ErrDying. Either way it emits the claim's [EventClaim].
 func (m *manager) handleClaim(c claim) error {
+	start := m.stamp()
+	if m.shortestClaim == 0 || c.duration < m.shortestClaim {
+		m.shortestClaim = c.duration
+	}
+	result, answer, err := m.claim(c)
+	if err != nil {
+		m.emit(Event{Kind: EventClaim, Result: ResultError, Service: c.service, Unit: c.unit, Err: stopped(err)}, start)
+		return err
+	}
+	m.emit(Event{Kind: EventClaim, Result: result, Service: c.service, Unit: c.unit, Err: answerErr(result, answer)}, start)
+	c.respond(answer)
+	return nil
+}
+
+// answerErr returns the error an event with result carries: answer, for
+// ResultError only.
+func answerErr(result Result, answer error) error {
+	if result == ResultError {
+		return answer
+	}
+	return nil
+}
+
+// claim decides c, as handleClaim describes: it returns the result, the
+// answer for the caller (nil if granted or extended), and the error, if
+// any, that must stop the manager.
+func (m *manager) claim(c claim) (Result, error, error) {
 	request := lease.Request{Holder: c.unit, Duration: c.duration}
 	read := false // whether the lease has been read from the store
 	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
 		select {
 		case <-m.tomb.Dying():
-			return tomb.ErrDying
+			return ResultError, nil, tomb.ErrDying
 		default:
 		}
 		var err error
@@ -89,24 +116,24 @@ func (m *manager) handleClaim(c claim) error {
 		if held && info.Holder != c.unit && m.single != nil && !read {
 			// Deny only on what the store says now.
 			read = true
-			if err := m.single.RefreshLease(c.service); err != nil {
+			if err := m.refreshOne(c.service); err != nil {
 				if !retryable(err) {
-					return errors.Trace(err)
+					return ResultError, nil, errors.Trace(err)
 				}
-				c.respond(errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit))
-				return nil
+				return ResultError, errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit), nil
 			}
 			info, held = m.lease(c.service)
 		}
+		result := ResultGranted
 		switch {
 		case !held:
-			err = m.client.ClaimLease(c.service, request)
+			err = m.claimLease(c.service, request)
 		case info.Holder == c.unit:
-			err = m.client.ExtendLease(c.service, request)
+			result = ResultExtended
+			err = m.extendLease(c.service, request)
 		default:
 			m.record(c.service, info, held)
-			c.respond(ErrClaimDenied)
-			return nil
+			return ResultDenied, ErrClaimDenied, nil
 		}
 		switch {
 		case errors.Is(err, lease.ErrInvalid):
@@ -118,16 +145,14 @@ func (m *manager) handleClaim(c claim) error {
 			// or the clock gives a time the store cannot hold: tell
 			// the caller, and stay alive.
 			m.sync(c.service)
-			c.respond(errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit))
-			return nil
+			return ResultError, errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit), nil
 		case err != nil:
-			return errors.Trace(err)
+			return ResultError, nil, errors.Trace(err)
 		}
 		m.sync(c.service)
-		c.respond(nil)
-		return nil
+		m.hold(c.service, c.unit)
+		return result, nil, nil
 	}
 	m.sync(c.service)
-	c.respond(errors.Annotatef(errTooQuickly, "cannot claim leadership of %q for %q", c.service, c.unit))
-	return nil
+	return ResultError, errors.Annotatef(errTooQuickly, "cannot claim leadership of %q for %q", c.service, c.unit), nil
 }

@@ -1,6 +1,7 @@
 package leadership
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/juju/errors"
@@ -42,6 +43,26 @@ type ManagerConfig struct {
 	// means never, so that the clocks are read only along with leases; a
 	// positive value below one millisecond is invalid.
 	ClockPoll time.Duration
+
+	// Observer, if not nil, is told of everything the manager does, one
+	// [Event] at a time on the manager's goroutine (see [Observer] for
+	// the kinds, and "Observing a manager" in the package doc). nil means
+	// none. An interface holding a nil pointer or function is refused.
+	Observer Observer
+
+	// Logger, if not nil, gets the manager's log lines: its stop (error,
+	// or info for a clean stop); contention, failed calls and back-offs
+	// (warn); wakes, reads and store calls slower than the slow threshold
+	// (warn); claims granted, leaderships lost, revokes and expiries
+	// (debug). The slow threshold is a tenth of the shortest duration
+	// this manager has been asked to claim for, or one second before its
+	// first claim (defaultSlow): a store call that takes that long eats
+	// into every term it serves. The attribute keys are listed in the
+	// package doc. nil means silent.
+	//
+	// With neither Observer nor Logger set, the manager reads its clock
+	// no more often than without them.
+	Logger *slog.Logger
 }
 
 // defaultClockPoll is how often a manager reads the store's clocks when
@@ -54,11 +75,10 @@ const defaultClockPoll = 200 * time.Millisecond
 const minMaxSleep = time.Millisecond
 
 // Validate returns an error describing the first problem with config, or
-// nil. It checks, in order: Client, Clock, MaxSleep, ClockPoll. A Client
-// or Clock that
-// is an interface holding a nil pointer (such as a nil *leasetest.Client)
-// is refused like a missing one, since calling it would panic on the
-// manager's goroutine.
+// nil. It checks, in order: Client, Clock, MaxSleep, ClockPoll, Observer.
+// A Client or Clock that is an interface holding a nil pointer (such as a
+// nil *leasetest.Client) is refused like a missing one, and so is such an
+// Observer, since calling it would panic on the manager's goroutine.
 func (config ManagerConfig) Validate() error {
 	if config.Client == nil {
 		return errors.New("missing client")
@@ -81,6 +101,9 @@ func (config ManagerConfig) Validate() error {
 	if config.ClockPoll > 0 && config.ClockPoll < minMaxSleep {
 		return errors.Errorf("invalid ClockPoll %v: must be zero (%v), negative (never) or at least %v",
 			config.ClockPoll, defaultClockPoll, minMaxSleep)
+	}
+	if config.Observer != nil && isnil.Value(config.Observer) {
+		return errors.Errorf("invalid Observer: nil %T", config.Observer)
 	}
 	return nil
 }

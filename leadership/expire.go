@@ -16,12 +16,25 @@ import (
 // is, the clocks (wakeDue).
 //
 // It returns only client errors that must stop the manager (see
-// wakeAll and wakeDue).
+// wakeAll and wakeDue). Either way it emits the wake's [EventWake]: an
+// error if the wake must back off.
 func (m *manager) wake() error {
+	start := m.stamp()
+	var err error
 	if m.single == nil || !m.now().Before(m.sleepFrom.Add(m.maxSleep)) {
-		return m.wakeAll()
+		err = m.wakeAll()
+	} else {
+		err = m.wakeDue()
 	}
-	return m.wakeDue()
+	switch {
+	case err != nil:
+		m.emit(Event{Kind: EventWake, Result: ResultError, Err: err}, start)
+	case m.retry.err != nil:
+		m.emit(Event{Kind: EventWake, Result: ResultError, Err: m.retry.err}, start)
+	default:
+		m.emit(Event{Kind: EventWake, Result: ResultOK}, start)
+	}
+	return err
 }
 
 // wakeAll refreshes the client, rebuilds the view from one snapshot of its
@@ -33,16 +46,19 @@ func (m *manager) wake() error {
 // running, and tries again then. It returns any other client error, which
 // must stop the manager.
 func (m *manager) wakeAll() error {
-	if err := m.client.Refresh(); err != nil {
+	if err := m.refreshAll(); err != nil {
 		if !retryable(err) {
 			return errors.Trace(err)
 		}
-		m.retry.failed(m.retry.after, m.woke(false), m.maxSleep)
+		m.retry.failed(m.retry.after, m.woke(false), m.maxSleep, err)
 		return nil
 	}
 	now := m.woke(true)
 	leases := m.client.Leases()
 	m.view.reset(leases)
+	if m.observing {
+		m.checkAllHeld(leases)
+	}
 	var expired []string
 	for name, info := range leases {
 		if !info.Expiry.After(now) {
@@ -72,16 +88,16 @@ func (m *manager) wakeDue() error {
 	now := m.woke(false)
 	due := m.view.due(now)
 	if len(due) == 0 && m.clocks != nil {
-		if err := m.clocks.RefreshClocks(); err != nil {
+		if err := m.refreshClocks(); err != nil {
 			if !retryable(err) {
 				return errors.Trace(err)
 			}
-			m.retry.failed(m.retry.after, now, m.maxSleep)
+			m.retry.failed(m.retry.after, now, m.maxSleep, err)
 			return nil
 		}
 		m.retry.succeeded()
 	}
-	if err := m.expire(due, now, m.single.RefreshLease); err != nil {
+	if err := m.expire(due, now, m.refreshOne); err != nil {
 		return errors.Trace(err)
 	}
 	for name := range m.blocked {
@@ -109,34 +125,41 @@ func (m *manager) expire(names []string, now time.Time, read func(string) error)
 		first++
 	}
 	for _, name := range append(names[first:], names[:first]...) {
-		err := m.expireOne(name, now, read)
+		start := m.stamp()
+		expired, err := m.expireOne(name, now, read)
 		if err != nil && !errors.Is(err, lease.ErrInvalid) && !retryable(err) {
+			m.emit(Event{Kind: EventExpire, Result: ResultError, Service: name, Err: err}, start)
 			return errors.Trace(err)
 		}
 		m.sync(name)
 		if retryable(err) {
-			m.retry.failed(name, now, m.maxSleep)
+			m.emit(Event{Kind: EventExpire, Result: ResultError, Service: name, Err: err}, start)
+			m.retry.failed(name, now, m.maxSleep, err)
 			return nil
+		}
+		if expired {
+			m.emit(Event{Kind: EventExpire, Result: ResultExpired, Service: name}, start)
 		}
 	}
 	m.retry.succeeded()
 	return nil
 }
 
-// expireOne expires the named lease. If read is not nil, it reads the
-// lease with it first, and expires it only if it is still held and due at
-// now; otherwise it expires it without looking, as Juju did, since the
-// caller has just refreshed every lease.
-func (m *manager) expireOne(name string, now time.Time, read func(string) error) error {
+// expireOne expires the named lease, and reports whether it did. If read
+// is not nil, it reads the lease with it first, and expires it only if it
+// is still held and due at now; otherwise it expires it without looking,
+// as Juju did, since the caller has just refreshed every lease.
+func (m *manager) expireOne(name string, now time.Time, read func(string) error) (bool, error) {
 	if read != nil {
 		if err := read(name); err != nil {
-			return err
+			return false, err
 		}
 		if info, held := m.lease(name); !held || info.Expiry.After(now) {
-			return nil
+			return false, nil
 		}
 	}
-	return m.client.ExpireLease(name)
+	err := m.expireLease(name)
+	return err == nil, err
 }
 
 // woke records a wake at the clock's reading, which it returns: the

@@ -73,7 +73,7 @@ func (l leaders) respond(result leadersResult) {
 // says nothing of the store's health (see retryable). It returns only
 // other Refresh errors, which must stop the manager.
 func (m *manager) handleLeaders(l leaders) error {
-	if err := m.client.Refresh(); err != nil {
+	if err := m.refreshAll(); err != nil {
 		if !retryable(err) {
 			return errors.Trace(err)
 		}
@@ -82,6 +82,9 @@ func (m *manager) handleLeaders(l leaders) error {
 	}
 	leases := m.client.Leases()
 	m.view.reset(leases)
+	if m.observing {
+		m.checkAllHeld(leases)
+	}
 	for name := range m.blocked {
 		if !m.view.has(name) {
 			m.release(name)

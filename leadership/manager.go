@@ -1,6 +1,7 @@
 package leadership
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/juju/errors"
@@ -73,9 +74,22 @@ type manager struct {
 	revokes chan revoke
 	leaders chan leaders
 
+	// observer and logger are ManagerConfig's, nil if not set; observing
+	// is true if either is set (see emit.go).
+	observer  Observer
+	logger    *slog.Logger
+	observing bool
+
 	// Everything below is owned by the loop goroutine.
 	view    view
-	blocked map[string][]chan struct{} // by service name
+	blocked map[string][]waiter // by service name
+	// held maps the leases claimed or extended through this manager, and
+	// not seen to end since, to their holders; kept only while observing
+	// (see held.go).
+	held map[string]string
+	// shortestClaim is the shortest duration a claim has asked for; zero
+	// before the first (see slow).
+	shortestClaim time.Duration
 	// sleepFrom is when the manager started or last refreshed every
 	// lease; it does so again MaxSleep after it at the latest.
 	sleepFrom time.Time
@@ -108,12 +122,16 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		cancels:  make(chan block, cancelBuffer),
 		revokes:  make(chan revoke),
 		leaders:  make(chan leaders),
-		blocked:  make(map[string][]chan struct{}),
+		blocked:  make(map[string][]waiter),
+		held:     make(map[string]string),
+		observer: config.Observer,
+		logger:   config.Logger,
 		// Read here rather than in the loop, so that MaxSleep counts from
 		// the moment NewManager was called, whenever the loop starts.
 		sleepFrom: config.Clock.Now(),
 	}
 	m.lastNow = m.sleepFrom
+	m.observing = m.observer != nil || m.logger != nil
 	m.reader, _ = config.Client.(lease.Reader)
 	m.single, _ = config.Client.(lease.SingleRefresher)
 	if m.clockPoll = config.clockPoll(); m.clockPoll > 0 {
@@ -122,6 +140,8 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 	go func() {
 		defer m.tomb.Done()
 		m.kill(m.loop())
+		m.abandonWaiters()
+		m.emitStop()
 	}()
 	return m, nil
 }
@@ -260,6 +280,9 @@ func (m *manager) sync(name string) {
 // record updates the view for the named lease only, with what the client
 // says of it; if it is not held, it releases the blocks waiting for it.
 func (m *manager) record(name string, info lease.Info, held bool) {
+	if m.observing {
+		m.checkHeld(name, info, held)
+	}
 	if held {
 		m.view.set(name, info.Expiry)
 		return
@@ -270,8 +293,22 @@ func (m *manager) record(name string, info lease.Info, held bool) {
 
 // release unblocks every caller waiting for the named lease to be released.
 func (m *manager) release(name string) {
-	for _, unblock := range m.blocked[name] {
-		close(unblock)
+	for _, w := range m.blocked[name] {
+		m.emit(Event{Kind: EventBlock, Result: ResultReleased, Service: name}, w.since)
+		close(w.unblock)
 	}
 	delete(m.blocked, name)
+}
+
+// abandonWaiters emits, once the manager has stopped, the EventBlock of
+// every caller still waiting: each gets ErrStopped.
+func (m *manager) abandonWaiters() {
+	if !m.observing {
+		return
+	}
+	for name, waiters := range m.blocked {
+		for _, w := range waiters {
+			m.emit(Event{Kind: EventBlock, Result: ResultError, Service: name, Err: ErrStopped}, w.since)
+		}
+	}
 }

@@ -7,9 +7,9 @@ import "time"
 // and otherwise by refreshing every lease.
 func (m *manager) refreshLease(name string) error {
 	if m.single != nil {
-		return m.single.RefreshLease(name)
+		return m.refreshOne(name)
 	}
-	return m.client.Refresh()
+	return m.refreshAll()
 }
 
 // pollAt returns when the manager next reads the clocks, ClockPoll after

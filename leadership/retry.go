@@ -20,11 +20,13 @@ type retry struct {
 	// after is the name of the lease whose expiry failed last: the next
 	// wake tries the others first.
 	after string
+	// err is why the last wake could not finish; nil when nothing failed.
+	err error
 }
 
-// failed backs off after a wake at now that could not finish; name is the
-// lease whose expiry failed, if any.
-func (r *retry) failed(name string, now time.Time, maxSleep time.Duration) {
+// failed backs off after a wake at now that could not finish, because of
+// err; name is the lease whose expiry failed, if any.
+func (r *retry) failed(name string, now time.Time, maxSleep time.Duration, err error) {
 	ceiling := maxRetryDelay
 	if maxSleep < ceiling {
 		ceiling = maxSleep
@@ -40,6 +42,7 @@ func (r *retry) failed(name string, now time.Time, maxSleep time.Duration) {
 	}
 	r.at = now.Add(r.delay)
 	r.after = name
+	r.err = err
 }
 
 // succeeded ends the back-off.

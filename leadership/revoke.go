@@ -93,31 +93,48 @@ func (r revoke) respond(err error) {
 // Success, not-leader, no revoker and the errors that say nothing of the
 // store's health (contention, a time out of range: see retryable) go back
 // to the caller. It returns only errors that must stop the manager: any
-// other client error.
+// other client error. Either way it emits the revocation's [EventRevoke].
 func (m *manager) handleRevoke(r revoke) error {
+	start := m.stamp()
+	answer, err := m.revoke(r)
+	result := ResultError
+	switch {
+	case err != nil:
+		m.emit(Event{Kind: EventRevoke, Result: ResultError, Service: r.service, Unit: r.unit, Err: stopped(err)}, start)
+		return err
+	case answer == nil:
+		result = ResultRevoked
+	case errors.Is(answer, ErrNotLeader):
+		result = ResultDenied
+	}
+	m.emit(Event{Kind: EventRevoke, Result: result, Service: r.service, Unit: r.unit, Err: answerErr(result, answer)}, start)
+	r.respond(answer)
+	return nil
+}
+
+// revoke decides r, as handleRevoke describes: it returns the answer for
+// the caller, or the error that must stop the manager.
+func (m *manager) revoke(r revoke) (error, error) {
 	revoker, ok := m.client.(lease.Revoker)
 	if !ok {
-		r.respond(errors.Annotatef(ErrRevokeNotSupported, "cannot revoke leadership of %q for %q", r.service, r.unit))
-		return nil
+		return errors.Annotatef(ErrRevokeNotSupported, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
 	}
 	info, held := m.lease(r.service)
 	if !held || info.Holder != r.unit {
-		if err := m.client.Refresh(); err != nil {
+		if err := m.refreshAll(); err != nil {
 			if !retryable(err) {
-				return errors.Trace(err)
+				return nil, errors.Trace(err)
 			}
-			r.respond(errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit))
-			return nil
+			return errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
 		}
 	}
 	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
 		info, held = m.lease(r.service)
 		if !held || info.Holder != r.unit {
 			m.record(r.service, info, held)
-			r.respond(&notLeaderError{service: r.service, unit: r.unit})
-			return nil
+			return &notLeaderError{service: r.service, unit: r.unit}, nil
 		}
-		err := revoker.RevokeLease(r.service, r.unit)
+		err := m.revokeLease(revoker, r.service, r.unit)
 		switch {
 		case errors.Is(err, lease.ErrInvalid):
 			continue
@@ -126,18 +143,16 @@ func (m *manager) handleRevoke(r revoke) error {
 			// time the store cannot hold: tell the caller, and stay
 			// alive.
 			m.sync(r.service)
-			r.respond(errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit))
-			return nil
+			return errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
 		case err != nil:
-			return errors.Trace(err)
+			return nil, errors.Trace(err)
 		}
 		// The lease is gone: sync removes it from the view and
 		// releases this manager's waiters.
+		m.unhold(r.service)
 		m.sync(r.service)
-		r.respond(nil)
-		return nil
+		return nil, nil
 	}
 	m.sync(r.service)
-	r.respond(errors.Annotatef(errTooQuickly, "cannot revoke leadership of %q for %q", r.service, r.unit))
-	return nil
+	return errors.Annotatef(errTooQuickly, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
 }

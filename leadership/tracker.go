@@ -136,6 +136,9 @@ type tracker struct {
 	claimStart time.Time
 	// lastNow is the tracker's latest reading of its clock (see now).
 	lastNow time.Time
+	// reported is what the tracker last reported of the unit's
+	// leadership (see noteLeading).
+	reported leading
 	// cancelBlock gives up the wait for a release in flight, if any.
 	cancelBlock context.CancelFunc
 	pending     map[question][]*ticket
@@ -170,6 +173,7 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 	go func() {
 		defer t.tomb.Done()
 		t.kill(t.loop())
+		t.emitStop()
 	}()
 	return t, nil
 }

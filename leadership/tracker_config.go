@@ -1,6 +1,7 @@
 package leadership
 
 import (
+	"log/slog"
 	"strings"
 	"time"
 
@@ -45,6 +46,18 @@ type TrackerConfig struct {
 	// Clock is the tracker's only source of time. It should be the
 	// clock of the manager, or one that runs at the same rate. Required.
 	Clock lease.Clock
+
+	// Observer, if not nil, is told, on the tracker's goroutine, each time
+	// the unit becomes leader or minion ([EventLeading]) and when the
+	// tracker stops ([EventStop]). nil means none. An interface holding
+	// a nil pointer or function is refused.
+	Observer Observer
+
+	// Logger, if not nil, gets the tracker's log lines: each change
+	// between leader and minion (info), and its stop (error, or info for
+	// a clean stop), with the attributes "service" and "unit". nil means
+	// silent.
+	Logger *slog.Logger
 }
 
 // minTrackerDuration is the shortest [TrackerConfig.Duration] a tracker
@@ -53,7 +66,7 @@ const minTrackerDuration = time.Millisecond
 
 // Validate returns an error describing the first problem with config, or
 // nil. It checks, in order: Manager, ServiceName, UnitName, Duration,
-// Clock.
+// Clock, Observer.
 func (config TrackerConfig) Validate() error {
 	if config.Manager == nil {
 		return errors.New("missing manager")
@@ -81,6 +94,9 @@ func (config TrackerConfig) Validate() error {
 	}
 	if isnil.Value(config.Clock) {
 		return errors.Errorf("invalid clock: nil %T", config.Clock)
+	}
+	if config.Observer != nil && isnil.Value(config.Observer) {
+		return errors.Errorf("invalid Observer: nil %T", config.Observer)
 	}
 	return nil
 }

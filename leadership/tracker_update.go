@@ -41,6 +41,7 @@ func (t *tracker) update(now time.Time) {
 		t.startClaim(now)
 	}
 	leader := t.isLeader(now)
+	t.noteLeading(leader, now)
 	if leader {
 		t.answer(waitLeader, true)
 	} else if t.decided {

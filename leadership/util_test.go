@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/juju/errors"
-	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -65,7 +64,7 @@ func NewClient(leases map[string]lease.Info, expect []call) *Client {
 
 // Wait fails the test unless every expected call has been made, and no
 // unexpected call, within LongWait.
-func (c *Client) Wait(t *gc.C) {
+func (c *Client) Wait(t interface{ Fatalf(string, ...interface{}) }) {
 	select {
 	case <-c.done:
 	case <-time.After(LongWait):

@@ -27,6 +27,7 @@ import (
 type conn struct {
 	up net.Conn
 	t  translator
+	em *emitter // nil if nobody observes
 
 	wmu     sync.Mutex // serialises Write
 	partial []byte     // the start of a message that mgo has not finished writing
@@ -34,6 +35,9 @@ type conn struct {
 
 	rmu sync.Mutex // serialises Read
 	out []byte     // translated bytes that mgo has not read yet
+	// lostSeen is set once Read has emitted the EventCommand of the
+	// command whose reply the connection's failure lost.
+	lostSeen bool
 
 	mu       sync.Mutex
 	ready    sync.Cond  // broadcast whenever a field below changes
@@ -55,10 +59,11 @@ type message struct {
 var _ net.Conn = (*conn)(nil)
 
 // newConn returns a translating connection over up, to the server whose
-// address mgo knows as addr, and starts its receiving goroutine, which
-// ends when the connection fails or closes.
-func newConn(up net.Conn, s *shared, addr string) *conn {
-	c := &conn{up: up, t: translator{s: s, addr: addr}}
+// address mgo knows as addr, emitting its commands' events through em (nil
+// for none), and starts its receiving goroutine, which ends when the
+// connection fails or closes.
+func newConn(up net.Conn, s *shared, addr string, em *emitter) *conn {
+	c := &conn{up: up, t: translator{s: s, addr: addr}, em: em}
 	c.ready.L = &c.mu
 	go c.receive()
 	return c
@@ -134,6 +139,7 @@ func (c *conn) handle(msg []byte) error {
 		if ex.reply == nil {
 			c.lastID++
 			ex.cmd = wire.BuildMsg(c.lastID, 0, 0, ex.cmd)
+			ex.sent = c.em.now()
 		}
 		if !c.push(ex) {
 			return errLost
@@ -270,6 +276,7 @@ func (c *conn) Read(p []byte) (int, error) {
 	for len(c.out) == 0 {
 		ex, m, err := c.next()
 		if err != nil {
+			c.emitLost(err)
 			return 0, err
 		}
 		if ex.reply != nil {
@@ -279,12 +286,19 @@ func (c *conn) Read(p []byte) (int, error) {
 		if m.h.ResponseTo != ex.lastID() {
 			return 0, c.fail(fmt.Errorf("%w: server answered request %d, want %d", ErrMalformed, m.h.ResponseTo, ex.lastID()))
 		}
-		reply, notPrimary, err := c.t.translateReply(ex, m.h, m.body)
+		reply, status, err := c.t.translateReply(ex, m.h, m.body)
 		if err != nil {
+			c.emitCommand(ex, ResultError, err)
 			return 0, c.fail(err)
 		}
-		if notPrimary {
+		switch status {
+		case replyNotPrimary:
+			c.emitCommand(ex, ResultNotPrimary, ErrNotPrimary)
 			c.fail(ErrNotPrimary)
+		case replyFailed:
+			c.emitCommand(ex, ResultError, errCommandFailed)
+		default:
+			c.emitCommand(ex, ResultOK, nil)
 		}
 		if !ex.silent {
 			c.out = reply
@@ -293,6 +307,45 @@ func (c *conn) Read(p []byte) (int, error) {
 	n := copy(p, c.out)
 	c.out = c.out[n:]
 	return n, nil
+}
+
+// errCommandFailed is the Err of the EventCommand of a command whose
+// reply says it failed (the reply itself goes to mgo).
+var errCommandFailed = errors.New("mgowire: command failed")
+
+// emitCommand emits the EventCommand of ex, a command sent to the server.
+func (c *conn) emitCommand(ex exchange, result Result, err error) {
+	c.em.emit(Event{Kind: EventCommand, Result: result, Addr: c.t.addr, Command: ex.name, Err: err}, ex.sent)
+}
+
+// emitLost emits, once, the EventCommand of the oldest command whose
+// reply the connection's failure, err, lost, if there is one. Read calls
+// it, holding rmu.
+func (c *conn) emitLost(err error) {
+	if c.em == nil || c.lostSeen {
+		return
+	}
+	c.lostSeen = true
+	c.mu.Lock()
+	var ex exchange
+	lost := false
+	for _, p := range c.pending {
+		if p.reply == nil {
+			ex, lost = p, true
+			break
+		}
+	}
+	c.mu.Unlock()
+	if lost && !c.isClosed() {
+		c.emitCommand(ex, ResultError, err)
+	}
+}
+
+// isClosed reports whether Close was called.
+func (c *conn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
 // lastID returns the request id of the OP_MSG that carries ex.

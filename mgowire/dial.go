@@ -60,6 +60,7 @@ type dialer struct {
 	timeout time.Duration
 	dial    func(addr string) (net.Conn, error) // Options.DialConn; nil for TCP
 	cred    *credential
+	em      *emitter // nil if nobody observes
 
 	mu      sync.Mutex
 	lastErr error // the last error of dialServer, for DialWithInfo
@@ -103,6 +104,7 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 		tls:     opts.TLS,
 		timeout: opts.ConnectTimeout,
 		dial:    opts.DialConn,
+		em:      newEmitter(opts),
 	}
 	if d.timeout == 0 {
 		d.timeout = info.Timeout
@@ -129,14 +131,19 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 // dialServer is the mgo.DialInfo.DialServer of a session: it dials the
 // server, sets up TLS, authenticates, and returns the translating
 // connection.
+// It emits the setup's EventConnect.
 func (d *dialer) dialServer(addr *mgo.ServerAddr) (net.Conn, error) {
+	start := d.em.now()
 	c, err := d.dialAddr(addr.String())
 	if err != nil {
 		d.mu.Lock()
 		d.lastErr = err
 		d.mu.Unlock()
+		d.em.emit(Event{Kind: EventConnect, Result: ResultError, Addr: addr.String(), Err: err}, start)
+		return nil, err
 	}
-	return c, err
+	d.em.emit(Event{Kind: EventConnect, Result: ResultOK, Addr: addr.String()}, start)
+	return c, nil
 }
 
 // dialAddr dials the server at addr ("host:port") as dialServer does.
@@ -186,5 +193,5 @@ func (d *dialer) dialAddr(addr string) (net.Conn, error) {
 		up.Close()
 		return nil, fmt.Errorf("mgowire: setting up %s: %w", addr, err)
 	}
-	return newConn(up, d.s, addr), nil
+	return newConn(up, d.s, addr, d.em), nil
 }

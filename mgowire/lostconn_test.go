@@ -71,7 +71,7 @@ func TestWriteLeavesFailedServerWriteToRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newConn(failingWrites{a}, d.s, "pipe:1")
+	c := newConn(failingWrites{a}, d.s, "pipe:1", nil)
 	t.Cleanup(func() { c.Close() })
 	if n, err := c.Write(pingQuery(1)); err != nil || n != len(pingQuery(1)) {
 		t.Fatalf("Write whose command the server's connection refused = %d, %v; want %d, nil", n, err, len(pingQuery(1)))

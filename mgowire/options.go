@@ -3,11 +3,15 @@ package mgowire
 import (
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net"
 	"time"
 
 	mgo "gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/internal/isnil"
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // DefaultConnectTimeout is how long dialing one server, its TLS handshake
@@ -50,6 +54,26 @@ type Options struct {
 	// the connection's setup deadline. It must return a connection or an error; a
 	// (nil, nil) result fails the dial with an error naming addr.
 	DialConn func(addr string) (net.Conn, error)
+
+	// Observer, if not nil, is told of every connection set up (or not)
+	// and every command sent to a server, with its outcome and duration
+	// (see [Observer]). nil means none. An interface holding a nil
+	// pointer or function is invalid.
+	Observer Observer
+
+	// Logger, if not nil, gets the connections' log lines: a failed
+	// connection setup (warn), a not-primary reply and the first
+	// connection set up after it, the reconnection (warn), a successful
+	// setup and a failed command (debug). The attribute keys are listed in
+	// the package doc. nil means silent.
+	Logger *slog.Logger
+
+	// Clock times the connections' setups and commands for Observer and
+	// Logger; it is read only if one of them is set. nil means
+	// [lease.SystemClock]. An interface holding a nil pointer is
+	// invalid. (The setup deadline is always on the system clock: it is a
+	// net.Conn deadline.)
+	Clock lease.Clock
 }
 
 // Validate returns an error, whose cause is [ErrInvalid], naming the first
@@ -69,6 +93,12 @@ func (o Options) Validate() error {
 	}
 	if o.ConnectTimeout < 0 {
 		return fmt.Errorf("%w: ConnectTimeout %v is negative", ErrInvalid, o.ConnectTimeout)
+	}
+	if o.Observer != nil && isnil.Value(o.Observer) {
+		return fmt.Errorf("%w: Observer is a nil %T", ErrInvalid, o.Observer)
+	}
+	if o.Clock != nil && isnil.Value(o.Clock) {
+		return fmt.Errorf("%w: Clock is a nil %T", ErrInvalid, o.Clock)
 	}
 	return nil
 }

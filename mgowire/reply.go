@@ -39,20 +39,33 @@ type writeConcernError struct {
 	ErrMsg   string      `bson:"errmsg"`
 }
 
+// replyStatus is what a server's reply says of its command.
+type replyStatus int
+
+const (
+	// replyOK: the command succeeded.
+	replyOK replyStatus = iota
+	// replyFailed: the command failed (ok is not 1, or a write error).
+	replyFailed
+	// replyNotPrimary: the server is not a writable primary, and the
+	// connection must close once mgo has the reply.
+	replyNotPrimary
+)
+
 // translateReply returns the OP_REPLY for mgo that answers the exchange
-// ex, given the server's reply (wire.Header h, body body), and whether the
-// reply says the server is not a writable primary, in which case the
-// connection must close once mgo has it. An error, whose cause is
-// [ErrMalformed] or [ErrUnsupported], means the reply cannot be read and
-// the connection must close.
-func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]byte, bool, error) {
+// ex, given the server's reply (wire.Header h, body body), and what the
+// reply says of the command: replyNotPrimary if the server is not a
+// writable primary, in which case the connection must close once mgo has
+// it. An error, whose cause is [ErrMalformed] or [ErrUnsupported], means
+// the reply cannot be read and the connection must close.
+func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]byte, replyStatus, error) {
 	doc, err := parseMsg(h, body)
 	if err != nil {
-		return nil, false, err
+		return nil, replyOK, err
 	}
 	var f replyFields
 	if err := f.decode(doc); err != nil {
-		return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
+		return nil, replyOK, fmt.Errorf("reply to %s: %w", ex.name, err)
 	}
 	t.trackCursor(ex, &f)
 	switch ex.name {
@@ -61,7 +74,14 @@ func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]b
 			t.s.setReplicaSetMember(t.addr, f.SetName != "")
 		}
 	}
-	notPrimary := f.notPrimary()
+	shape := f.shape()
+	status := replyOK
+	switch {
+	case f.notPrimary():
+		status = replyNotPrimary
+	case !isOK(f.OK) || f.errMsg() != "" || shape != "" || f.WCE != nil || len(f.WriteErrors) > 0:
+		status = replyFailed
+	}
 	if !isOK(f.OK) && f.errMsg() == "" {
 		// mgo sees a failure only in a non-empty string errmsg (or $err);
 		// it never reads ok. Give it one, keeping the code.
@@ -74,17 +94,17 @@ func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]b
 			msg += " (" + name + ")"
 		}
 		if doc, err = failReply(doc, msg, code, f.CodeName); err != nil {
-			return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
+			return nil, replyOK, fmt.Errorf("reply to %s: %w", ex.name, err)
 		}
-		return wire.BuildReply(ex.mgoID, 0, doc), notPrimary, nil
+		return wire.BuildReply(ex.mgoID, 0, doc), status, nil
 	}
-	if msg := f.shape(); msg != "" {
+	if msg := shape; msg != "" {
 		// A writeConcernError or writeErrors that neither mgowire nor
 		// mgo can read must not make a write look successful.
 		if doc, err = failReply(doc, "mgowire: reply to "+ex.name+": "+msg, codeWriteConcernFailed, nil); err != nil {
-			return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
+			return nil, replyOK, fmt.Errorf("reply to %s: %w", ex.name, err)
 		}
-		return wire.BuildReply(ex.mgoID, 0, doc), notPrimary, nil
+		return wire.BuildReply(ex.mgoID, 0, doc), status, nil
 	}
 	if f.WCE != nil {
 		code, _ := number(f.WCE.Code)
@@ -93,11 +113,11 @@ func (t translator) translateReply(ex exchange, h wire.Header, body []byte) ([]b
 			// update and delete, and only when it has a code: fail the
 			// command outright so that mgo reports it.
 			if doc, err = failWriteConcern(doc, f.WCE); err != nil {
-				return nil, false, fmt.Errorf("reply to %s: %w", ex.name, err)
+				return nil, replyOK, fmt.Errorf("reply to %s: %w", ex.name, err)
 			}
 		}
 	}
-	return wire.BuildReply(ex.mgoID, 0, doc), notPrimary, nil
+	return wire.BuildReply(ex.mgoID, 0, doc), status, nil
 }
 
 // trackCursor records in the cursor table the cursor that a reply leaves

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"time"
 
 	"gopkg.in/mgo.v2/bson"
 
@@ -24,6 +25,9 @@ type exchange struct {
 	name     string // the command's name, as mgo spelt it
 	cursorID int64  // for getMore: the cursor it reads
 	silent   bool   // mgo expects no reply (request id 0, OP_KILL_CURSORS)
+	// sent is when the command went to the server, on the emitter's
+	// clock; zero if nobody observes (see emit.go).
+	sent time.Time
 }
 
 // Error codes of MongoDB (src/mongo/base/error_codes.yml) that the

@@ -1,0 +1,64 @@
+package leadership
+
+import "github.com/seed07a61904/leadership/lease"
+
+// The manager's calls of its client, each emitting its EventRefresh or
+// EventStore with its duration on the manager's clock (see emit). They
+// return the client's error unchanged.
+
+// refreshAll is the client's Refresh.
+func (m *manager) refreshAll() error {
+	start := m.stamp()
+	err := m.client.Refresh()
+	m.emitCall(EventRefresh, "Refresh", "", "", start, err)
+	return err
+}
+
+// refreshOne is the SingleRefresher's RefreshLease; m.single must be set.
+func (m *manager) refreshOne(name string) error {
+	start := m.stamp()
+	err := m.single.RefreshLease(name)
+	m.emitCall(EventRefresh, "RefreshLease", name, "", start, err)
+	return err
+}
+
+// refreshClocks is the ClockRefresher's RefreshClocks; m.clocks must be
+// set.
+func (m *manager) refreshClocks() error {
+	start := m.stamp()
+	err := m.clocks.RefreshClocks()
+	m.emitCall(EventRefresh, "RefreshClocks", "", "", start, err)
+	return err
+}
+
+// claimLease is the client's ClaimLease.
+func (m *manager) claimLease(name string, request lease.Request) error {
+	start := m.stamp()
+	err := m.client.ClaimLease(name, request)
+	m.emitCall(EventStore, "ClaimLease", name, request.Holder, start, err)
+	return err
+}
+
+// extendLease is the client's ExtendLease.
+func (m *manager) extendLease(name string, request lease.Request) error {
+	start := m.stamp()
+	err := m.client.ExtendLease(name, request)
+	m.emitCall(EventStore, "ExtendLease", name, request.Holder, start, err)
+	return err
+}
+
+// expireLease is the client's ExpireLease.
+func (m *manager) expireLease(name string) error {
+	start := m.stamp()
+	err := m.client.ExpireLease(name)
+	m.emitCall(EventStore, "ExpireLease", name, "", start, err)
+	return err
+}
+
+// revokeLease is the Revoker's RevokeLease.
+func (m *manager) revokeLease(revoker lease.Revoker, name, holder string) error {
+	start := m.stamp()
+	err := revoker.RevokeLease(name, holder)
+	m.emitCall(EventStore, "RevokeLease", name, holder, start, err)
+	return err
+}

@@ -1,0 +1,194 @@
+package leadership
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/juju/errors"
+	"gopkg.in/tomb.v1"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// The attribute keys of the log lines of managers and trackers (see
+// "Observing a manager" in the package doc).
+const (
+	keyService   = "service"
+	keyUnit      = "unit"
+	keyHolder    = "holder"
+	keyCall      = "call"
+	keyResult    = "result"
+	keyDuration  = "duration"
+	keyThreshold = "threshold"
+	keyRetry     = "retry"
+	keyKnown     = "known"
+	keyHeld      = "held"
+	keyError     = "error"
+)
+
+// defaultSlow is a manager's slow threshold before its first claim (see
+// ManagerConfig.Logger); slowFraction is the fraction of the shortest
+// claim duration that it is after.
+const (
+	defaultSlow  = time.Second
+	slowFraction = 10
+)
+
+// stamp returns a reading of the clock, taken through now, to time the
+// work that follows, if anyone observes the manager; otherwise the zero
+// time, so that an unobserved manager reads its clock no more often than
+// it would without observation.
+func (m *manager) stamp() time.Time {
+	if !m.observing {
+		return time.Time{}
+	}
+	return m.now()
+}
+
+// emit completes e and hands it to the observer and the logger, if any:
+// At is a reading of the clock (through now, so that a step back is seen
+// as every other reading's is), Duration runs from start (a stamp; none
+// if zero) to At, and is zero if the clock stepped back meanwhile; Known
+// and Held count the view's leases and those held through this manager.
+// It is the one place where a manager's events are made, so that what is
+// observed and what is logged agree.
+func (m *manager) emit(e Event, start time.Time) {
+	if !m.observing {
+		return
+	}
+	e.At = m.now()
+	if !start.IsZero() {
+		if d := e.At.Sub(start); d > 0 {
+			e.Duration = d
+		}
+	}
+	e.Known = len(m.view.entries)
+	e.Held = len(m.held)
+	if m.observer != nil {
+		m.observer.Observe(e)
+	}
+	if m.logger != nil {
+		m.logEvent(e)
+	}
+}
+
+// emitCall emits the EventRefresh or EventStore of one client call about
+// service (if any) for unit (if any), begun at start, with its error.
+func (m *manager) emitCall(kind EventKind, call, service, unit string, start time.Time, err error) {
+	if !m.observing {
+		return
+	}
+	result := ResultOK
+	switch {
+	case err == nil:
+	case kind == EventStore && errors.Is(err, lease.ErrInvalid):
+		result = ResultDenied
+	default:
+		result = ResultError
+	}
+	m.emit(Event{Kind: kind, Result: result, Call: call, Service: service, Unit: unit, Err: err}, start)
+}
+
+// emitStop emits the manager's EventStop, with the reason Wait returns.
+func (m *manager) emitStop() {
+	err := m.tomb.Err()
+	if err == tomb.ErrDying {
+		err = nil
+	}
+	m.emit(Event{Kind: EventStop, Err: err}, time.Time{})
+}
+
+// stopped returns the error that the caller of a request sees when its
+// handler returns err, which stops the manager: ErrStopped.
+func stopped(err error) error {
+	if errors.Is(err, tomb.ErrDying) {
+		return ErrStopped
+	}
+	return err
+}
+
+// slow returns the slow threshold (see ManagerConfig.Logger).
+func (m *manager) slow() time.Duration {
+	if m.shortestClaim == 0 {
+		return defaultSlow
+	}
+	return m.shortestClaim / slowFraction
+}
+
+// logEvent writes the log line, if any, that e calls for.
+func (m *manager) logEvent(e Event) {
+	level, msg := slog.LevelDebug, ""
+	slowCheck := false
+	switch e.Kind {
+	case EventStop:
+		level, msg = slog.LevelInfo, "lease manager stopped"
+		if e.Err != nil {
+			level = slog.LevelError
+		}
+	case EventClaim, EventCheck, EventRevoke:
+		switch e.Result {
+		case ResultGranted:
+			msg = "leadership granted"
+		case ResultRevoked:
+			msg = "leadership revoked"
+		case ResultError:
+			level, msg = slog.LevelWarn, string(e.Kind)+" failed"
+		}
+	case EventExpire:
+		msg = "lease expired"
+		if e.Result == ResultError {
+			msg = "lease expiry failed"
+		}
+	case EventWake:
+		slowCheck = true
+		if e.Result == ResultError {
+			level, msg = slog.LevelWarn, "wake failed; backing off"
+		}
+	case EventRefresh, EventStore:
+		slowCheck = true
+		if e.Result == ResultDenied && e.Call != "ExpireLease" {
+			level, msg = slog.LevelWarn, "lease changed under a store call; retrying"
+		}
+	}
+	if slowCheck && msg == "" && e.Duration > m.slow() {
+		level, msg = slog.LevelWarn, "slow "+string(e.Kind)
+	}
+	if msg == "" || !m.logger.Enabled(context.Background(), level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 10)
+	attrs = appendEventAttrs(attrs, e)
+	if slowCheck {
+		attrs = append(attrs, slog.Duration(keyThreshold, m.slow()))
+	}
+	if e.Kind == EventWake && e.Result == ResultError {
+		attrs = append(attrs, slog.Duration(keyRetry, m.retry.delay))
+	}
+	attrs = append(attrs, slog.Int(keyKnown, e.Known), slog.Int(keyHeld, e.Held))
+	m.logger.LogAttrs(context.Background(), level, msg, attrs...)
+}
+
+// appendEventAttrs appends to attrs the attributes of e that are set,
+// keyed as the package doc lists them.
+func appendEventAttrs(attrs []slog.Attr, e Event) []slog.Attr {
+	if e.Service != "" {
+		attrs = append(attrs, slog.String(keyService, e.Service))
+	}
+	if e.Unit != "" {
+		attrs = append(attrs, slog.String(keyUnit, e.Unit))
+	}
+	if e.Call != "" {
+		attrs = append(attrs, slog.String(keyCall, e.Call))
+	}
+	if e.Result != "" {
+		attrs = append(attrs, slog.String(keyResult, string(e.Result)))
+	}
+	if e.Duration != 0 {
+		attrs = append(attrs, slog.Duration(keyDuration, e.Duration))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.Any(keyError, e.Err))
+	}
+	return attrs
+}

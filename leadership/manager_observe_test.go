@@ -1,0 +1,395 @@
+package leadership_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// redisHeld returns a lease held by holder, expiring d after the clock's
+// start.
+func redisHeld(holder string, d time.Duration) map[string]lease.Info {
+	return map[string]lease.Info{"redis": {Holder: holder, Expiry: offset(d)}}
+}
+
+// setRedis returns a callback that makes holder hold redis until d after
+// the clock's start; "" removes the lease.
+func setRedis(holder string, d time.Duration) func(map[string]lease.Info) {
+	return func(leases map[string]lease.Info) {
+		if holder == "" {
+			delete(leases, "redis")
+			return
+		}
+		leases["redis"] = lease.Info{Holder: holder, Expiry: offset(d)}
+	}
+}
+
+func TestObserveClaimGranted(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, nil, false, call{
+		method:   "ClaimLease",
+		args:     []interface{}{"redis", redis0},
+		callback: advance(clock, 3*time.Second, setRedis("redis/0", time.Minute)),
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK, Call: "ClaimLease",
+		Service: "redis", Unit: "redis/0", Duration: 3 * time.Second, Known: 0, Held: 0})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultGranted,
+		Service: "redis", Unit: "redis/0", Duration: 3 * time.Second, Known: 1, Held: 1})
+	if at := om.kind(leadership.EventClaim)[0].At; !at.Equal(offset(3 * time.Second)) {
+		t.Errorf("claim event At %v, want %v", at, offset(3*time.Second))
+	}
+	checkLog(t, om.logs, slog.LevelDebug, "leadership granted", map[string]interface{}{
+		"service": "redis", "unit": "redis/0", "duration": 3 * time.Second, "known": int64(1), "held": int64(1),
+	})
+	// 3s is below the slow threshold, a tenth of the minute claimed.
+	checkNoLog(t, om.logs, "slow store")
+}
+
+func TestObserveClaimExtendedSlow(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, redisHeld("redis/0", time.Second), false, call{
+		method:   "ExtendLease",
+		args:     []interface{}{"redis", redis0},
+		callback: advance(clock, 7*time.Second, setRedis("redis/0", time.Minute)),
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultExtended,
+		Service: "redis", Unit: "redis/0", Duration: 7 * time.Second, Known: 1, Held: 1})
+	checkLog(t, om.logs, slog.LevelWarn, "slow store", map[string]interface{}{
+		"call": "ExtendLease", "service": "redis", "unit": "redis/0",
+		"duration": 7 * time.Second, "threshold": 6 * time.Second,
+	})
+	checkNoLog(t, om.logs, "leadership granted")
+}
+
+func TestObserveClaimDenied(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, redisHeld("redis/1", time.Minute), false)
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != leadership.ErrClaimDenied {
+		t.Fatalf("got %v, want ErrClaimDenied", err)
+	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultDenied,
+		Service: "redis", Unit: "redis/0", Known: 1, Held: 0})
+	if n := len(om.logs.Records()); n != 0 {
+		t.Errorf("a denial logged %d lines: %v", n, om.logs.Records())
+	}
+}
+
+func TestObserveClaimContention(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, nil, false, call{
+		method: "ClaimLease",
+		args:   []interface{}{"redis", redis0},
+		err:    lease.ErrInvalid,
+	}, call{
+		method:   "ClaimLease",
+		args:     []interface{}{"redis", redis0},
+		callback: setRedis("redis/0", time.Minute),
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	stores := om.kind(leadership.EventStore)
+	if len(stores) != 2 {
+		t.Fatalf("want 2 store events, got %+v", stores)
+	}
+	checkEvent(t, stores[0], leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultDenied,
+		Call: "ClaimLease", Service: "redis", Unit: "redis/0", Err: lease.ErrInvalid})
+	checkEvent(t, stores[1], leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK,
+		Call: "ClaimLease", Service: "redis", Unit: "redis/0"})
+	checkLog(t, om.logs, slog.LevelWarn, "lease changed under a store call; retrying", map[string]interface{}{
+		"call": "ClaimLease", "service": "redis", "unit": "redis/0", "result": "denied",
+	})
+}
+
+func TestObserveClaimError(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, nil, false, call{
+		method: "ClaimLease",
+		args:   []interface{}{"redis", redis0},
+		err:    lease.ErrExcessiveContention,
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); !errors.Is(err, lease.ErrExcessiveContention) {
+		t.Fatalf("got %v, want ErrExcessiveContention", err)
+	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultError,
+		Service: "redis", Unit: "redis/0", Err: lease.ErrExcessiveContention})
+	checkLog(t, om.logs, slog.LevelWarn, "claim failed", map[string]interface{}{
+		"service": "redis", "unit": "redis/0", "result": "error",
+	})
+}
+
+func TestObserveCheck(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, redisHeld("redis/0", time.Minute), false, call{
+		method:   "Refresh",
+		callback: advance(clock, 2*time.Second, nil),
+	}, call{
+		method: "Refresh",
+		err:    lease.ErrExcessiveContention,
+	})
+	if _, err := om.CheckLeadership("redis", "redis/0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := om.CheckLeadership("redis", "redis/1"); err == nil {
+		t.Fatal("redis/1 leads")
+	}
+	if _, err := om.CheckLeadership("redis", "redis/1"); !errors.Is(err, lease.ErrExcessiveContention) {
+		t.Fatalf("got %v, want ErrExcessiveContention", err)
+	}
+	checks := om.kind(leadership.EventCheck)
+	if len(checks) != 3 {
+		t.Fatalf("want 3 check events, got %+v", checks)
+	}
+	checkEvent(t, checks[0], leadership.Event{Kind: leadership.EventCheck, Result: leadership.ResultHit,
+		Service: "redis", Unit: "redis/0", Known: 1})
+	checkEvent(t, checks[1], leadership.Event{Kind: leadership.EventCheck, Result: leadership.ResultMiss,
+		Service: "redis", Unit: "redis/1", Duration: 2 * time.Second, Known: 1})
+	checkEvent(t, checks[2], leadership.Event{Kind: leadership.EventCheck, Result: leadership.ResultError,
+		Service: "redis", Unit: "redis/1", Known: 1, Err: lease.ErrExcessiveContention})
+	refreshes := om.kind(leadership.EventRefresh)
+	if len(refreshes) != 2 {
+		t.Fatalf("want 2 refresh events, got %+v", refreshes)
+	}
+	checkEvent(t, refreshes[0], leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultOK,
+		Call: "Refresh", Duration: 2 * time.Second, Known: 1})
+	checkEvent(t, refreshes[1], leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultError,
+		Call: "Refresh", Known: 1, Err: lease.ErrExcessiveContention})
+	// Before any claim the slow threshold is a second: the 2s refresh is slow.
+	checkLog(t, om.logs, slog.LevelWarn, "slow refresh", map[string]interface{}{
+		"call": "Refresh", "duration": 2 * time.Second, "threshold": time.Second,
+	})
+	checkLog(t, om.logs, slog.LevelWarn, "check failed", map[string]interface{}{
+		"service": "redis", "unit": "redis/1", "error": "cannot check leadership of \"redis\" for \"redis/1\": " + lease.ErrExcessiveContention.Error(),
+	})
+}
+
+func TestObserveRevokeAndBlockReleased(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	registered := make(chan struct{})
+	om := startObserved(t, clock, redisHeld("redis/0", time.Minute), true, call{
+		// The block's read of the lease: the manager has the waiter
+		// once this returns.
+		method:   "RefreshLease",
+		args:     []interface{}{"redis"},
+		callback: func(map[string]lease.Info) { close(registered) },
+	}, call{
+		method:   "RevokeLease",
+		args:     []interface{}{"redis", "redis/0"},
+		callback: advance(clock, 2*time.Second, setRedis("", 0)),
+	}, call{
+		method: "Refresh",
+	})
+	blocked := make(chan error, 1)
+	go func() { blocked <- om.BlockUntilLeadershipReleased("redis") }()
+	<-registered
+	revoker := om.ManagerWorker.(leadership.Revoker)
+	if err := revoker.RevokeLeadership("redis", "redis/0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	if err := revoker.RevokeLeadership("redis", "redis/0"); !errors.Is(err, leadership.ErrNotLeader) {
+		t.Fatalf("got %v, want ErrNotLeader", err)
+	}
+	revokes := om.kind(leadership.EventRevoke)
+	if len(revokes) != 2 {
+		t.Fatalf("want 2 revoke events, got %+v", revokes)
+	}
+	checkEvent(t, revokes[0], leadership.Event{Kind: leadership.EventRevoke, Result: leadership.ResultRevoked,
+		Service: "redis", Unit: "redis/0", Duration: 2 * time.Second})
+	checkEvent(t, revokes[1], leadership.Event{Kind: leadership.EventRevoke, Result: leadership.ResultDenied,
+		Service: "redis", Unit: "redis/0"})
+	// The block waited from before the revoke to its end.
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventBlock, Result: leadership.ResultReleased,
+		Service: "redis", Duration: 2 * time.Second})
+	checkLog(t, om.logs, slog.LevelDebug, "leadership revoked", map[string]interface{}{
+		"service": "redis", "unit": "redis/0",
+	})
+}
+
+func TestObserveBlockCancelledAndStopped(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	registered := make(chan struct{}, 2)
+	signal := func(map[string]lease.Info) { registered <- struct{}{} }
+	om := startObserved(t, clock, redisHeld("redis/0", time.Minute), true,
+		call{method: "RefreshLease", args: []interface{}{"redis"}, callback: signal},
+		call{method: "RefreshLease", args: []interface{}{"redis"}, callback: signal},
+	)
+	blocker := om.ManagerWorker.(leadership.ContextBlocker)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancelled := make(chan error, 1)
+	go func() { cancelled <- blocker.BlockUntilLeadershipReleasedContext(ctx, "redis") }()
+	<-registered
+	clock.Advance(time.Second)
+	cancel()
+	if err := <-cancelled; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- om.BlockUntilLeadershipReleased("redis") }()
+	<-registered
+	clock.Advance(time.Second)
+	om.Kill()
+	if err := om.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-stopped; err != leadership.ErrStopped {
+		t.Fatalf("got %v, want ErrStopped", err)
+	}
+	blocks := om.kind(leadership.EventBlock)
+	if len(blocks) != 2 {
+		t.Fatalf("want 2 block events, got %+v", blocks)
+	}
+	// The cancelled wait is dropped when the loop next runs: by then the
+	// clock has moved on 1s, or 2s.
+	if d := blocks[0].Duration; d != time.Second && d != 2*time.Second {
+		t.Errorf("cancelled block's Duration %v, want 1s or 2s", d)
+	}
+	blocks[0].Duration = 0
+	checkEvent(t, blocks[0], leadership.Event{Kind: leadership.EventBlock, Result: leadership.ResultError,
+		Service: "redis", Known: 1, Err: context.Canceled})
+	checkEvent(t, blocks[1], leadership.Event{Kind: leadership.EventBlock, Result: leadership.ResultError,
+		Service: "redis", Duration: time.Second, Known: 1, Err: leadership.ErrStopped})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventStop, Known: 1})
+	checkLog(t, om.logs, slog.LevelInfo, "lease manager stopped", map[string]interface{}{"known": int64(1)})
+}
+
+func TestObserveWakeExpire(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, redisHeld("redis/0", time.Second), false, call{
+		method:   "Refresh",
+		callback: advance(clock, 2*time.Second, nil),
+	}, call{
+		method:   "ExpireLease",
+		args:     []interface{}{"redis"},
+		callback: setRedis("", 0),
+	})
+	if err := clock.WaitAlarmFor(offset(time.Second), LongWait); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultOK)
+	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Duration: 2 * time.Second})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventExpire, Result: leadership.ResultExpired, Service: "redis"})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK,
+		Call: "ExpireLease", Service: "redis", Known: 1})
+	checkLog(t, om.logs, slog.LevelDebug, "lease expired", map[string]interface{}{"service": "redis", "known": int64(0)})
+	checkLog(t, om.logs, slog.LevelWarn, "slow wake", map[string]interface{}{
+		"duration": 2 * time.Second, "threshold": time.Second,
+	})
+}
+
+func TestObserveWakeBackOff(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, redisHeld("redis/0", time.Second), false, call{
+		method: "Refresh",
+	}, call{
+		method: "ExpireLease",
+		args:   []interface{}{"redis"},
+		err:    lease.ErrExcessiveContention,
+	})
+	if err := clock.WaitAlarmFor(offset(time.Second), LongWait); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultError)
+	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultError,
+		Known: 1, Err: lease.ErrExcessiveContention})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventExpire, Result: leadership.ResultError,
+		Service: "redis", Known: 1, Err: lease.ErrExcessiveContention})
+	checkLog(t, om.logs, slog.LevelWarn, "wake failed; backing off", map[string]interface{}{
+		"retry": 50 * time.Millisecond, "error": lease.ErrExcessiveContention.Error(),
+	})
+	checkLog(t, om.logs, slog.LevelDebug, "lease expiry failed", map[string]interface{}{"service": "redis"})
+}
+
+func TestObserveLost(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, nil, false, call{
+		method:   "ClaimLease",
+		args:     []interface{}{"redis", redis0},
+		callback: setRedis("redis/0", time.Minute),
+	}, call{
+		// Another controller has expired redis/0's lease and granted it
+		// to redis/1.
+		method:   "Refresh",
+		callback: setRedis("redis/1", 2*time.Minute),
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// redis/1's check misses the cache, reads the store, and finds that
+	// redis/0 has lost its lease.
+	if _, err := om.CheckLeadership("redis", "redis/1"); err != nil {
+		t.Fatal(err)
+	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventCheck, Result: leadership.ResultHit,
+		Service: "redis", Unit: "redis/1", Known: 1, Held: 0})
+	checkLog(t, om.logs, slog.LevelDebug, "leadership lost", map[string]interface{}{
+		"service": "redis", "unit": "redis/0", "holder": "redis/1",
+	})
+}
+
+func TestObserveClockStepBack(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, nil, false, call{
+		method: "ClaimLease",
+		args:   []interface{}{"redis", redis0},
+		callback: func(leases map[string]lease.Info) {
+			clock.Set(offset(-5 * time.Second))
+			setRedis("redis/0", time.Minute)(leases)
+		},
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// The step back gives zero durations, never negative ones.
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK, Call: "ClaimLease",
+		Service: "redis", Unit: "redis/0"})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultGranted,
+		Service: "redis", Unit: "redis/0", Known: 1, Held: 1})
+}
+
+func TestObserveStopError(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	failure := errors.New("store unreachable")
+	om := startObserved(t, clock, nil, false, call{method: "Refresh", err: failure})
+	if _, err := om.CheckLeadership("redis", "redis/0"); err != leadership.ErrStopped {
+		t.Fatalf("got %v, want ErrStopped", err)
+	}
+	if err := om.Wait(); !errors.Is(err, failure) {
+		t.Fatalf("Wait: got %v, want %v", err, failure)
+	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventCheck, Result: leadership.ResultError,
+		Service: "redis", Unit: "redis/0", Err: failure})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventStop, Err: failure})
+	checkLog(t, om.logs, slog.LevelError, "lease manager stopped", map[string]interface{}{
+		"error": "store unreachable",
+	})
+}
+
+func TestObserverValidation(t *testing.T) {
+	var nilFunc leadership.ObserverFunc
+	config := leadership.ManagerConfig{
+		Client:   NewClient(nil, nil),
+		Clock:    clocktest.NewClock(defaultClockStart),
+		Observer: nilFunc,
+	}
+	err := config.Validate()
+	if err == nil || err.Error() != "invalid Observer: nil leadership.ObserverFunc" {
+		t.Errorf("got %v, want the nil ObserverFunc refused", err)
+	}
+}

@@ -1,0 +1,152 @@
+package leadership_test
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/internal/observetest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// observedManager is a manager on a scripted Client and a fake clock,
+// with a recording Observer and a Logger that records every line, debug
+// and up.
+type observedManager struct {
+	leadership.ManagerWorker
+	events *observetest.Recorder[leadership.Event]
+	logs   *observetest.Handler
+}
+
+// startObserved starts an observed manager on clock, with a Client that
+// has leases and expects calls; a RefreshingClient if refreshing. The
+// manager never wakes on MaxSleep or ClockPoll. At the end of the test, it
+// checks that every expected call was made, then stops the manager.
+func startObserved(t *testing.T, clock *clocktest.Clock, leases map[string]lease.Info, refreshing bool, calls ...call) *observedManager {
+	t.Helper()
+	client := NewClient(leases, calls)
+	var managed lease.Client = client
+	if refreshing {
+		managed = RefreshingClient{client}
+	}
+	om := &observedManager{
+		events: &observetest.Recorder[leadership.Event]{},
+		logs:   observetest.NewHandler(slog.LevelDebug),
+	}
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:    managed,
+		Clock:     clock,
+		MaxSleep:  defaultMaxSleep,
+		ClockPoll: -1,
+		Observer:  om.events,
+		Logger:    slog.New(om.logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	om.ManagerWorker = manager
+	t.Cleanup(func() {
+		client.Wait(t)
+		manager.Kill()
+		manager.Wait()
+	})
+	return om
+}
+
+// kind returns the recorded events of the given kind, in order.
+func (om *observedManager) kind(kind leadership.EventKind) []leadership.Event {
+	return om.events.Match(func(e leadership.Event) bool { return e.Kind == kind })
+}
+
+// waitEvent waits for an event of the given kind and result, and returns it.
+func (om *observedManager) waitEvent(t *testing.T, kind leadership.EventKind, result leadership.Result) leadership.Event {
+	t.Helper()
+	e, ok := om.events.WaitFor(func(e leadership.Event) bool {
+		return e.Kind == kind && e.Result == result
+	}, LongWait)
+	if !ok {
+		t.Fatalf("no %s/%s event within %v; got %v", kind, result, LongWait, om.events.Events())
+	}
+	return e
+}
+
+// checkEvent fails the test unless got has want's Kind, Result, Call,
+// Service, Unit, Duration, Known and Held, and an Err that matches
+// want.Err with errors.Is (or none, if want.Err is nil).
+func checkEvent(t *testing.T, got, want leadership.Event) {
+	t.Helper()
+	gotErr, wantErr := got.Err, want.Err
+	got.Err, want.Err, got.At, want.At = nil, nil, time.Time{}, time.Time{}
+	if got != want {
+		t.Errorf("event:\n  got  %+v\n  want %+v", got, want)
+	}
+	switch {
+	case wantErr == nil && gotErr != nil:
+		t.Errorf("%s/%s event: unexpected Err %v", got.Kind, got.Result, gotErr)
+	case wantErr != nil && !errors.Is(gotErr, wantErr):
+		t.Errorf("%s/%s event: Err %v does not match %v", got.Kind, got.Result, gotErr, wantErr)
+	}
+}
+
+// checkOnly checks that exactly one event of want's kind was recorded, and
+// that it is want.
+func (om *observedManager) checkOnly(t *testing.T, want leadership.Event) {
+	t.Helper()
+	got := om.kind(want.Kind)
+	if len(got) != 1 {
+		t.Fatalf("want one %s event, got %d: %+v", want.Kind, len(got), got)
+	}
+	checkEvent(t, got[0], want)
+}
+
+// checkLog fails the test unless logs has exactly one line with message
+// msg, at level, whose attributes include attrs (compared by their Any
+// value: string, int64, time.Duration, error text for "error").
+func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg string, attrs map[string]interface{}) {
+	t.Helper()
+	lines := logs.Find(msg)
+	if len(lines) != 1 {
+		t.Fatalf("want one %q line, got %d: %v (all: %v)", msg, len(lines), lines, logs.Records())
+	}
+	line := lines[0]
+	if line.Level != level {
+		t.Errorf("%q logged at %v, want %v", msg, line.Level, level)
+	}
+	for key, want := range attrs {
+		v, ok := line.Attrs[key]
+		if !ok {
+			t.Errorf("%q has no attribute %q: %v", msg, key, line)
+			continue
+		}
+		got := v.Any()
+		if err, ok := got.(error); ok {
+			got = err.Error()
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprintf("%T", got) != fmt.Sprintf("%T", want) {
+			t.Errorf("%q attribute %q: got %v (%T), want %v (%T)", msg, key, got, got, want, want)
+		}
+	}
+}
+
+// checkNoLog fails the test if logs has a line with message msg.
+func checkNoLog(t *testing.T, logs *observetest.Handler, msg string) {
+	t.Helper()
+	if lines := logs.Find(msg); len(lines) != 0 {
+		t.Errorf("unexpected %q lines: %v", msg, lines)
+	}
+}
+
+// advance returns a call callback that moves clock on by d, as a store call
+// that takes d would.
+func advance(clock *clocktest.Clock, d time.Duration, then func(map[string]lease.Info)) func(map[string]lease.Info) {
+	return func(leases map[string]lease.Info) {
+		clock.Advance(d)
+		if then != nil {
+			then(leases)
+		}
+	}
+}
