@@ -43,7 +43,7 @@ func run(cfg config, out io.Writer) (result, error) {
 		return result{}, err
 	}
 	defer metrics.close()
-	db, err := openDatabase(cfg.mongoURL)
+	db, err := openDatabase(cfg.mongoURL, metrics.translator())
 	if err != nil {
 		return result{}, err
 	}
@@ -55,7 +55,7 @@ func run(cfg config, out io.Writer) (result, error) {
 	}
 	// Each manager reads the store at least four times a lease, so a
 	// unit waiting on one controller sees another's revocation soon.
-	ctrls, err := startControllers(cfg.controllers, mongo, cfg.lease/4)
+	ctrls, err := startControllers(cfg.controllers, mongo, cfg.lease/4, metrics)
 	if err != nil {
 		return result{}, err
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/mgowire"
 	leaseprom "github.com/seed07a61904/leadership/prometheus"
 )
 
@@ -18,10 +20,10 @@ import (
 // controller="controller-N") and of its mgowire connections, at /metrics,
 // while the demo runs. A nil *metrics serves nothing.
 type metrics struct {
-	managers   map[string]*leaseprom.ManagerCollector // by controller Id
-	translator *leaseprom.TranslatorCollector
-	server     *http.Server
-	served     chan error // the server's result, once closed
+	managers          map[string]*leaseprom.ManagerCollector // by controller Id
+	translatorMetrics *leaseprom.TranslatorCollector
+	server            *http.Server
+	served            chan error // the server's result, once closed
 }
 
 // startMetrics serves metrics for controllers controller-0 to
@@ -43,10 +45,10 @@ func startMetrics(addr string, n int, out io.Writer) (*metrics, error) {
 		m.managers[id] = c
 	}
 	var err error
-	if m.translator, err = leaseprom.NewTranslatorCollector(leaseprom.Options{}); err != nil {
+	if m.translatorMetrics, err = leaseprom.NewTranslatorCollector(leaseprom.Options{}); err != nil {
 		return nil, err
 	}
-	registry.MustRegister(m.translator)
+	registry.MustRegister(m.translatorMetrics)
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("-metrics: %w", err)
@@ -57,6 +59,24 @@ func startMetrics(addr string, n int, out io.Writer) (*metrics, error) {
 	go func() { m.served <- m.server.Serve(listener) }()
 	fmt.Fprintf(out, "metrics at http://%s/metrics\n", listener.Addr())
 	return m, nil
+}
+
+// manager returns the observer for the manager and the trackers of the
+// controller with the given Id, or nil if m is nil.
+func (m *metrics) manager(id string) leadership.Observer {
+	if m == nil {
+		return nil
+	}
+	return m.managers[id]
+}
+
+// translator returns the observer for the mgowire connections, or nil if
+// m is nil.
+func (m *metrics) translator() mgowire.Observer {
+	if m == nil {
+		return nil
+	}
+	return m.translatorMetrics
 }
 
 // close stops serving, and returns the server's error, if it failed

@@ -68,13 +68,24 @@ func (s *demoSuite) TestRunMetrics(c *gc.C) {
 	c.Assert(w.scraped, jc.IsTrue)
 	c.Assert(w.err, jc.ErrorIsNil)
 	c.Logf("scraped %s:\n%s", w.url, w.body)
+	// The summary starts once every manager has stopped. Each has read
+	// the store, a unit of the service has been elected, and the
+	// connections to the database have been counted.
 	for _, want := range []string{
-		`leadership_leases_known{controller="controller-0"} `,
-		`leadership_leases_held{controller="controller-1"} `,
-		`leadership_last_refresh_timestamp_seconds{controller="controller-1"} `,
-		`leadership_stopped{controller="controller-0"} `,
+		`(?m)^leadership_stopped\{controller="controller-0"\} 1$`,
+		`(?m)^leadership_stopped\{controller="controller-1"\} 1$`,
+		`(?m)^leadership_last_refresh_timestamp_seconds\{controller="controller-0"\} [1-9]`,
+		`(?m)^leadership_last_refresh_timestamp_seconds\{controller="controller-1"\} [1-9]`,
+		`(?m)^leadership_leases_known\{controller="controller-1"\} [0-9]+$`,
+		`(?m)^leadership_refreshes_total\{call="Refresh",controller="controller-0",result="ok"\} [1-9]`,
+		`(?m)^leadership_operations_total\{controller="controller-[01]",kind="claim",result="granted"\} [1-9]`,
+		`(?m)^leadership_store_transaction_duration_seconds_count\{call="ClaimLease",controller="controller-[01]"\} [1-9]`,
+		`(?m)^leadership_tracker_changes_total\{controller="controller-[01]",result="leader"\} [1-9]`,
+		`(?m)^leadership_tracker_leader\{controller="controller-[01]",service="mysql",unit="mysql/[01]"\} 0$`,
+		`(?m)^leadership_mgowire_connections_total\{result="ok"\} [1-9]`,
+		`(?m)^leadership_mgowire_commands_total\{command="[a-zA-Z]+",result="ok"\} [1-9]`,
 	} {
-		c.Check(w.body, jc.Contains, want)
+		c.Check(regexp.MustCompile(want).MatchString(w.body), jc.IsTrue, gc.Commentf("no match for %s", want))
 	}
 	// The server stops with the demo.
 	_, err = scrape(w.url)
