@@ -20,35 +20,56 @@
 // seconds, measured on the emitter's clock ([leadership.Event.Duration]).
 // A [ManagerCollector] keeps:
 //
-//	name                                        type       labels         what
-//	leadership_operations_total                 counter    kind, result   operations answered: kind claim (result granted, extended, denied, error),
-//	                                                                      check (hit, miss, error), block (released, error),
-//	                                                                      revoke (revoked, denied, error); and expiries tried:
-//	                                                                      kind expire (expired, error)
-//	leadership_operation_duration_seconds       histogram  kind           claim, check and revoke: from the manager taking the request to its answer
-//	                                                                      (not block, which waits as long as the leader holds)
-//	leadership_store_transactions_total         counter    call, result   write calls of the lease client (store transactions): call ClaimLease,
-//	                                                                      ExtendLease, ExpireLease, RevokeLease; result ok, denied (lease.ErrInvalid), error
-//	leadership_store_transaction_duration_seconds histogram call          their durations
-//	leadership_wakes_total                      counter    result         wakes on the manager's alarm (expiries, polls, refreshes): ok, error
-//	leadership_wake_duration_seconds            histogram                 their durations
-//	leadership_refreshes_total                  counter    call, result   reads of the store: call Refresh (every lease), RefreshLease (one),
-//	                                                                      RefreshClocks (the clocks alone); result ok, error
-//	leadership_refresh_duration_seconds         histogram  call           their durations
-//	leadership_leases_known                     gauge                     leases in the manager's view ([leadership.Event.Known])
-//	leadership_leases_held                      gauge                     of those, leases claimed or extended through this manager ([leadership.Event.Held])
-//	leadership_last_refresh_timestamp_seconds   gauge                     when the manager last read the store successfully, Unix seconds on its clock
-//	leadership_stopped                          gauge                     1 once the manager has stopped
-//	leadership_tracker_leader                   gauge      service, unit  1 while the tracker of unit leads service; 0 while it does not, and once it stopped
-//	leadership_tracker_changes_total            counter    result         trackers' changes to leader or to minion
+//	leadership_operations_total                    counter    kind, result
+//	    Operations answered, and expiries tried. kind and its results:
+//	    claim (granted, extended, denied, error), check (hit, miss, error),
+//	    block (released, error), revoke (revoked, denied, error),
+//	    expire (expired, error).
+//	leadership_operation_duration_seconds          histogram  kind
+//	    Claims, checks and revokes, from the manager taking the request
+//	    to its answer. Not blocks, which wait as long as the leader holds.
+//	leadership_store_transactions_total            counter    call, result
+//	    Write calls of the lease client, each a store transaction. call:
+//	    ClaimLease, ExtendLease, ExpireLease, RevokeLease; result: ok,
+//	    denied (the client returned lease.ErrInvalid), error.
+//	leadership_store_transaction_duration_seconds  histogram  call
+//	    Their durations.
+//	leadership_wakes_total                         counter    result
+//	    Wakes on the manager's alarm (expiries, polls, refreshes): ok, error.
+//	leadership_wake_duration_seconds               histogram
+//	    Their durations.
+//	leadership_refreshes_total                     counter    call, result
+//	    Reads of the store. call: Refresh (every lease), RefreshLease
+//	    (one), RefreshClocks (the clocks alone); result: ok, error.
+//	leadership_refresh_duration_seconds            histogram  call
+//	    Their durations.
+//	leadership_leases_known                        gauge
+//	    Leases in the manager's view (Event.Known), after its latest event.
+//	leadership_leases_held                         gauge
+//	    Of those, leases claimed or extended through this manager (Event.Held).
+//	leadership_last_refresh_timestamp_seconds      gauge
+//	    When the manager last read the store successfully, in Unix seconds
+//	    on its clock (Event.At); 0 before its first read.
+//	leadership_stopped                             gauge
+//	    1 once the manager has stopped, else 0.
+//	leadership_tracker_leader                      gauge      service, unit
+//	    1 while the tracker of unit leads service; 0 while it does not,
+//	    and once it has stopped.
+//	leadership_tracker_changes_total               counter    result
+//	    Trackers' changes of state: to leader, to minion.
 //
 // A [TranslatorCollector] keeps:
 //
-//	leadership_mgowire_commands_total           counter    command, result  commands sent (find, insert, update, isMaster, ...): result ok,
-//	                                                                        not_primary (mgo will find the new primary), error
-//	leadership_mgowire_command_duration_seconds histogram  command          from sending a command to its reply
-//	leadership_mgowire_connections_total        counter    result           connections set up (dial, TLS, authentication): ok, error
-//	leadership_mgowire_connect_duration_seconds histogram                   from the dial to the end of authentication
+//	leadership_mgowire_commands_total              counter    command, result
+//	    Commands sent (find, insert, update, findAndModify, ismaster, ...).
+//	    result: ok, not_primary (the server is no longer primary; mgo
+//	    finds the new one), error (a failed reply or a lost connection).
+//	leadership_mgowire_command_duration_seconds    histogram  command
+//	    From sending a command to its reply.
+//	leadership_mgowire_connections_total           counter    result
+//	    Connections set up (dial, TLS, authentication): ok, error.
+//	leadership_mgowire_connect_duration_seconds    histogram
+//	    From the dial to the end of authentication.
 //
 // A counter's or histogram's series appears at its first event. The
 // labels are bounded: kinds, results and calls are the constants of
