@@ -110,4 +110,50 @@
 // has caught up. When the manager sees a reading earlier than its last, it
 // moves the times it counts its next wake from back by the step, so that
 // the step does not put off its refreshes and expiries.
+//
+// # Observing a manager
+//
+// [ManagerConfig.Observer] is told of every [Event] a manager emits, on
+// the manager's goroutine, in order: each answered call of its API
+// ([EventClaim], [EventCheck], [EventBlock], [EventRevoke]), each expiry
+// it tries ([EventExpire]), each wake ([EventWake]), each read of the
+// store ([EventRefresh]: Call "Refresh", "RefreshLease" or
+// "RefreshClocks") and each write ([EventStore]: "ClaimLease",
+// "ExtendLease", "ExpireLease" or "RevokeLease"), with its duration on the
+// manager's clock (zero if the clock stepped back meanwhile), and its
+// stop ([EventStop]). Every event carries Known, the leases in the
+// manager's view, and Held, those claimed or extended through it and not
+// seen to end. A [Tracker] emits [EventLeading] at each change between
+// leader and minion (and minion once more when it stops as leader), and
+// [EventStop]. The nested module prometheus/ turns events into metrics.
+//
+// [ManagerConfig.Logger] and [TrackerConfig.Logger] get log lines
+// ([log/slog]) made from the same events, at these levels:
+//
+//   - error: a manager or tracker stopped by a failure ("lease manager
+//     stopped", "leadership tracker stopped"; info for a clean stop);
+//   - warn: a claim, check or revoke that failed ("claim failed", ...);
+//     a store write that met a changed lease and is retried ("lease
+//     changed under a store call; retrying"); a wake that backs off ("wake
+//     failed; backing off"); a wake, read or write slower than the slow
+//     threshold ("slow wake", "slow refresh", "slow store"), a tenth of the
+//     shortest duration claimed through the manager (one second before the
+//     first claim); a tracker's failed call, retried after a back-off
+//     ("leadership call failed; retrying");
+//   - info: a tracker's "became leader" and "became minion";
+//   - debug: "leadership granted" (a new term), "leadership lost" (a lease
+//     claimed through this manager that ended, or went to another
+//     holder, without being revoked through it), "leadership revoked",
+//     "lease expired", "lease expiry failed".
+//
+// Their attribute keys are stable: "service" (the service, which is also
+// the lease's name), "unit", "holder" (the lease's new holder, for a loss),
+// "call" (the lease.Client method), "result" (the event's [Result]),
+// "duration" and "threshold" and "retry" (the back-off before the next wake)
+// as time.Duration, "known" and "held" (as in [Event]), and "error". The
+// lease package does not say which controller wrote a lease, so a
+// manager's lines carry no writer.
+//
+// With neither Observer nor Logger set, a manager reads its clock no more
+// often than without them, and keeps no record of what it holds.
 package leadership

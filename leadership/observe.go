@@ -46,7 +46,9 @@ const (
 	// ResultRevoked, ResultDenied (the unit was not leader) or ResultError.
 	EventRevoke EventKind = "revoke"
 	// EventExpire: the manager tried to expire a lease that ran out.
-	// Result is ResultExpired, or ResultError (it will try again).
+	// Result is ResultExpired, or ResultError (it will try again). A
+	// lease that the store says was extended or already expired by
+	// another manager gives no EventExpire, only its EventStore (denied).
 	EventExpire EventKind = "expire"
 	// EventWake: the manager woke on its alarm and did its work: expiries,
 	// polls and refreshes. Result is ResultOK, or ResultError if it must
@@ -63,7 +65,9 @@ const (
 	// client returned lease.ErrInvalid) or ResultError.
 	EventStore EventKind = "store"
 	// EventLeading: a tracker became leader (Result ResultLeader) or
-	// minion (ResultMinion) of its service.
+	// minion (ResultMinion) of its service: once its first claim has
+	// returned, at each change after that, and as minion when it stops
+	// while leader.
 	EventLeading EventKind = "leading"
 	// EventStop: the manager or tracker stopped. Err is why; nil after
 	// Kill.

@@ -97,6 +97,7 @@ func (t *tracker) handleResult(r callResult, now time.Time) error {
 	case r.err != nil && !errors.Is(r.err, ErrClaimDenied):
 		t.failures++
 		t.nextClaim = now.Add(t.backoff())
+		t.logRetry(r.err, t.backoff())
 		if r.kind == claimCall {
 			t.decided = true
 		}

@@ -54,9 +54,10 @@ type TrackerConfig struct {
 	Observer Observer
 
 	// Logger, if not nil, gets the tracker's log lines: each change
-	// between leader and minion (info), and its stop (error, or info for
-	// a clean stop), with the attributes "service" and "unit". nil means
-	// silent.
+	// between leader and minion (info), each failed call that it retries
+	// after a back-off (warn, with "error" and "retry", the back-off), and
+	// its stop (error, or info for a clean stop), with the attributes
+	// "service" and "unit". nil means silent.
 	Logger *slog.Logger
 }
 

@@ -80,3 +80,14 @@ func (t *tracker) emit(e Event) {
 	}
 	t.config.Logger.LogAttrs(context.Background(), level, msg, appendEventAttrs(nil, e)...)
 }
+
+// logRetry logs, at warn, a call that failed with err and is retried
+// after delay: a line with no event of its own.
+func (t *tracker) logRetry(err error, delay time.Duration) {
+	if t.config.Logger == nil || !t.config.Logger.Enabled(context.Background(), slog.LevelWarn) {
+		return
+	}
+	t.config.Logger.LogAttrs(context.Background(), slog.LevelWarn, "leadership call failed; retrying",
+		slog.String(keyService, t.config.ServiceName), slog.String(keyUnit, t.config.UnitName),
+		slog.Any(keyError, err), slog.Duration(keyRetry, delay))
+}

@@ -158,6 +158,21 @@
 // place where mgowire reads the wall clock, because net.Conn deadlines are
 // absolute times.
 //
+// # Observing the connections
+//
+// [Options.Observer] is told of each connection's setup ([EventConnect]:
+// ok or error) and of each command sent to a server ([EventCommand]: ok;
+// not_primary for a reply of the not-primary class, after which mgo
+// reconnects; error for a reply that says the command failed, or for the
+// command whose reply a lost connection took with it), with durations on
+// [Options.Clock]. [Options.Logger] gets log lines made from the same
+// events: "connection failed" and "server is not primary; reconnecting"
+// (warn); "reconnected after a not-primary reply" (warn: the first
+// connection set up after such a reply); "connected" and "command failed"
+// (debug). Their attribute keys are stable: "addr" (the server,
+// "host:port"), "command", "result" (the event's [Result]), "duration"
+// (a time.Duration) and "error".
+//
 // Sources: mongodb/specifications (OP_MSG, server discovery and
 // monitoring, server selection, auth), the MongoDB manual's legacy
 // opcodes page, SERVER-66833 (5.1+ closes connections on legacy

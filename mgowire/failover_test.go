@@ -55,30 +55,37 @@ func TestNotPrimaryClosesConnection(t *testing.T) {
 			if code := errorCode(err); code != codeOf(reply) {
 				t.Errorf("Insert error %#v has code %d, want %d", err, code, codeOf(reply))
 			}
-			// mgo drops the socket when its reader next reads from the
-			// closed connection, just after handing over the reply: an
-			// operation that starts in between may still meet it, and fail
-			// the same way. A retry after Refresh gets a new socket.
-			deadline := timeout()
-			for attempt := 0; ; attempt++ {
-				session.Refresh()
-				err := c.Insert(bson.M{"_id": 3 + attempt})
-				if err == nil {
-					break
-				}
-				if !strings.Contains(err.Error(), "not primary") {
-					t.Fatalf("Insert after refresh: %v, want success or the closing connection's error", err)
-				}
-				select {
-				case <-deadline:
-					t.Fatalf("Insert after refresh still fails after %d attempts: %v", attempt+1, err)
-				default:
-				}
-			}
+			insertUntilNewSocket(t, session, c, 3)
 			if srv.Connections() == before {
 				t.Fatal("no new connection after a not-primary error")
 			}
 		})
+	}
+}
+
+// insertUntilNewSocket inserts documents with _id first, first+1, ...,
+// refreshing session before each, until one insert succeeds. After a
+// not-primary reply, mgo drops the socket when its reader next reads from
+// the closed connection, just after handing over the reply: an operation
+// that starts in between may still meet it, and fail the same way. A retry
+// after Refresh gets a new socket.
+func insertUntilNewSocket(t *testing.T, session *mgo.Session, c *mgo.Collection, first int) {
+	t.Helper()
+	deadline := timeout()
+	for attempt := 0; ; attempt++ {
+		session.Refresh()
+		err := c.Insert(bson.M{"_id": first + attempt})
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "not primary") {
+			t.Fatalf("Insert after refresh: %v, want success or the closing connection's error", err)
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("Insert after refresh still fails after %d attempts: %v", attempt+1, err)
+		default:
+		}
 	}
 }
 
