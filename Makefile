@@ -3,9 +3,10 @@
 
 GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# The root module and, once it exists, the nested module for everything that
-# needs a running database.
-MODULES     := . $(wildcard integration)
+# The root module, the nested module for everything that needs a running
+# database, and the nested module of Prometheus collectors (which keeps
+# client_golang out of the library's dependencies).
+MODULES     := . $(wildcard integration) $(wildcard prometheus)
 # The nested module that benchmarks etcd's election against ours. It has no
 # code outside tests; check vets it and runs its smoke tests without -race
 # or staticcheck, because its cold build (etcd, gRPC) alone takes minutes.

@@ -5,6 +5,7 @@ go 1.26.0
 replace (
 	github.com/seed07a61904/leadership => ../
 	github.com/seed07a61904/leadership/integration => ../integration
+	github.com/seed07a61904/leadership/prometheus => ../prometheus
 )
 
 require (

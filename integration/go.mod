@@ -5,7 +5,9 @@ go 1.24
 require (
 	github.com/FerretDB/FerretDB v1.24.2
 	github.com/juju/testing v1.0.2
+	github.com/prometheus/client_golang v1.22.0
 	github.com/seed07a61904/leadership v0.0.0
+	github.com/seed07a61904/leadership/prometheus v0.0.0
 	github.com/xdg-go/scram v1.1.2
 	go.uber.org/goleak v1.3.0
 	gopkg.in/check.v1 v1.0.0-20201130134442-10cb98267c6c
@@ -43,7 +45,6 @@ require (
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/ncruces/go-strftime v0.1.9 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
-	github.com/prometheus/client_golang v1.22.0 // indirect
 	github.com/prometheus/client_model v0.6.2 // indirect
 	github.com/prometheus/common v0.64.0 // indirect
 	github.com/prometheus/procfs v0.15.1 // indirect
@@ -82,4 +83,7 @@ require (
 	modernc.org/token v1.1.0 // indirect
 )
 
-replace github.com/seed07a61904/leadership => ../
+replace (
+	github.com/seed07a61904/leadership => ../
+	github.com/seed07a61904/leadership/prometheus => ../prometheus
+)

@@ -13,13 +13,17 @@ import (
 type controller struct {
 	id      string
 	manager leadership.ManagerWorker
+	// observer is told what the manager and the trackers on it do (for
+	// -metrics); nil if nothing is.
+	observer leadership.Observer
 }
 
 // startController starts the controller with the given Id. This is the
 // set-up to copy: a lease client and a manager, both on the real clock.
 // maxSleep is the managers' MaxSleep: a manager sees another controller's
 // revocation at its next read of the store, its next wake at the latest.
-func startController(id string, mongo lease.Mongo, maxSleep time.Duration) (*controller, error) {
+// observer, if not nil, is told what the manager does.
+func startController(id string, mongo lease.Mongo, maxSleep time.Duration, observer leadership.Observer) (*controller, error) {
 	client, err := lease.NewClient(lease.ClientConfig{
 		Id:         id,
 		Namespace:  namespace,
@@ -34,11 +38,12 @@ func startController(id string, mongo lease.Mongo, maxSleep time.Duration) (*con
 		Client:   client,
 		Clock:    lease.SystemClock{},
 		MaxSleep: maxSleep,
+		Observer: observer,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting %s: %w", id, err)
 	}
-	return &controller{id: id, manager: manager}, nil
+	return &controller{id: id, manager: manager, observer: observer}, nil
 }
 
 // controllers holds every controller and whether it is alive. It is safe
@@ -49,11 +54,13 @@ type controllers struct {
 	dead []bool
 }
 
-// startControllers starts n controllers, controller-0 to controller-(n-1).
-func startControllers(n int, mongo lease.Mongo, maxSleep time.Duration) (*controllers, error) {
+// startControllers starts n controllers, controller-0 to controller-(n-1),
+// whose managers and trackers metrics observes (if not nil).
+func startControllers(n int, mongo lease.Mongo, maxSleep time.Duration, metrics *metrics) (*controllers, error) {
 	cs := &controllers{dead: make([]bool, n)}
 	for i := 0; i < n; i++ {
-		c, err := startController(fmt.Sprintf("controller-%d", i), mongo, maxSleep)
+		id := fmt.Sprintf("controller-%d", i)
+		c, err := startController(id, mongo, maxSleep, metrics.manager(id))
 		if err != nil {
 			cs.stopAll()
 			return nil, err

@@ -37,14 +37,15 @@ type database struct {
 
 // openDatabase starts an embedded server if url is "", or dials url
 // through mgowire (MongoDB 6.0 and later speak only OP_MSG) and uses a new
-// database, under a random name, that close drops.
-func openDatabase(url string) (*database, error) {
+// database, under a random name, that close drops. observer, if not nil,
+// is told what the mgowire connections do.
+func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 	if url == "" {
 		server, err := mongotest.Start()
 		if err != nil {
 			return nil, err
 		}
-		session, err := server.Dial()
+		session, err := server.DialWith(mgowire.Options{Observer: observer})
 		if err != nil {
 			server.Close()
 			return nil, err
@@ -76,6 +77,7 @@ func openDatabase(url string) (*database, error) {
 	}
 	info.Database = "leadership_demo_" + hex.EncodeToString(b[:])
 	info.Timeout = 15 * time.Second
+	opts.Observer = observer
 	session, err := mgowire.DialWithInfo(info, opts)
 	if err != nil {
 		return nil, fmt.Errorf("dialing %s: %w", url, err)

@@ -38,7 +38,12 @@ func (d *demo) writeEvery() time.Duration {
 // run runs the demo with cfg, printing to out, and returns what it found.
 // It returns an error only if the demo could not be set up.
 func run(cfg config, out io.Writer) (result, error) {
-	db, err := openDatabase(cfg.mongoURL)
+	metrics, err := startMetrics(cfg.metricsAddr, cfg.controllers, out)
+	if err != nil {
+		return result{}, err
+	}
+	defer metrics.close()
+	db, err := openDatabase(cfg.mongoURL, metrics.translator())
 	if err != nil {
 		return result{}, err
 	}
@@ -50,7 +55,7 @@ func run(cfg config, out io.Writer) (result, error) {
 	}
 	// Each manager reads the store at least four times a lease, so a
 	// unit waiting on one controller sees another's revocation soon.
-	ctrls, err := startControllers(cfg.controllers, mongo, cfg.lease/4)
+	ctrls, err := startControllers(cfg.controllers, mongo, cfg.lease/4, metrics)
 	if err != nil {
 		return result{}, err
 	}

@@ -77,6 +77,15 @@
 // demo recorded as leader in that term, terms must never go backwards, and
 // the log must hold exactly the writes that the units saw commit.
 //
+// # Metrics
+//
+// With -metrics ADDR (e.g. -metrics :9090, or `make demo
+// DEMOFLAGS=-metrics=:9090`) the demo serves Prometheus metrics at
+// http://ADDR/metrics while it runs: those of each controller's manager
+// and trackers, labelled controller="controller-N", and those of the
+// mgowire connections (see package leaseprom, in the prometheus module,
+// for the list).
+//
 // # Load
 //
 // The embedded server runs on SQLite and manages a few dozen mgo/txn
@@ -124,6 +133,7 @@ type config struct {
 	runTime     time.Duration
 	seed        uint64
 	mongoURL    string // "" for the embedded server
+	metricsAddr string // where to serve /metrics; "" for nowhere
 	// progress rewrites a progress line in place, for a terminal; without
 	// it, a progress line is printed every few seconds.
 	progress bool
@@ -142,6 +152,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.runTime, "run", 20*time.Second, "how long the units run")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed for crashes and the controller kill")
 	fs.StringVar(&cfg.mongoURL, "mongo", "", "MongoDB URL, dialed through mgowire; default: an embedded server")
+	fs.StringVar(&cfg.metricsAddr, "metrics", "", "serve Prometheus metrics at http://`ADDR`/metrics (e.g. :9090) while the demo runs")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

@@ -65,6 +65,7 @@ func (u *unit) start() (*agent, bool) {
 		UnitName:    u.name,
 		Duration:    u.d.cfg.lease,
 		Clock:       u.d.clock,
+		Observer:    c.observer,
 	})
 	if err != nil {
 		u.d.rec.problem(u.d.clock.Now(), "%s: %v", u.name, err)
