@@ -1,6 +1,7 @@
 package leasectl_test
 
 import (
+	"context"
 	"net"
 	"testing"
 	"time"
@@ -78,6 +79,60 @@ func TestUnreachableServer(t *testing.T) {
 	wantContains(t, "stderr", errOut, "leasectl: cannot reach the server at "+addr+" within 300ms: no reachable servers")
 	if out != "" {
 		t.Errorf("stdout %q", out)
+	}
+}
+
+// TestSilentServerTimesOut runs leasectl against a server that accepts
+// connections and never answers: the -timeout, on the operator's clock,
+// ends the run even though mgo, which checks its own timeout only between
+// rounds of its server sync, would fail seconds later.
+func TestSilentServerTimesOut(t *testing.T) {
+	f := newFixture(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	defer func() {
+		ln.Close()
+		<-accepted
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	addr := ln.Addr().String()
+
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- f.env(&stdout, &stderr).Run(context.Background(), []string{"-url", "mongodb://" + addr, "-timeout", "5s", "list"})
+	}()
+	if err := f.opClock.WaitAlarmFor(f.opStart.Add(5*time.Second), longWait); err != nil {
+		t.Fatal(err)
+	}
+	f.opClock.Advance(5 * time.Second)
+	select {
+	case code := <-done:
+		wantStatus(t, code, leasectl.ExitFailure)
+		if want := "leasectl: cannot reach the server at " + addr + " within 5s\n"; stderr.String() != want {
+			t.Errorf("stderr %q, want %q", stderr.String(), want)
+		}
+		if stdout.String() != "" {
+			t.Errorf("stdout %q", stdout.String())
+		}
+	case <-time.After(longWait):
+		t.Fatalf("leasectl still running %v after its -timeout ran out", longWait)
 	}
 }
 

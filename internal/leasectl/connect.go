@@ -23,9 +23,15 @@ type conn struct {
 }
 
 // connect checks the URL, collection and namespace names, and dials the
-// server through mgowire, waiting at most opts.timeout for it. A bad URL
-// or name is a usage error.
-func connect(opts options) (*conn, error) {
+// server through mgowire, waiting at most opts.timeout on clock for it. A
+// bad URL or name is a usage error.
+//
+// mgo checks its own timeout only between rounds of its server sync (half
+// a second apart, each with a dial that may itself take the timeout), so
+// it can fail seconds late: the deadline is kept here, and a dial still
+// running at the deadline is left to finish, and its session closed, in
+// the background.
+func connect(opts options, clock lease.Clock) (*conn, error) {
 	for _, f := range []struct{ name, value string }{{"collection", opts.collection}, {"namespace", opts.namespace}, {"txns", opts.txns}} {
 		if err := stored.ValidateString(f.value); err != nil {
 			return nil, usagef("invalid -%s %q: %v", f.name, f.value, err)
@@ -38,10 +44,31 @@ func connect(opts options) (*conn, error) {
 	info.Timeout = opts.timeout
 	wopts.ConnectTimeout = opts.timeout
 	where := strings.Join(info.Addrs, ",")
-	session, err := mgowire.DialWithInfo(info, wopts)
-	if err != nil {
-		return nil, fmt.Errorf("cannot reach the server at %s within %v: %w", where, opts.timeout, err)
+	type dialed struct {
+		session *mgo.Session
+		err     error
 	}
+	done := make(chan dialed, 1)
+	deadline := clock.Alarm(clock.Now().Add(opts.timeout))
+	go func() {
+		session, err := mgowire.DialWithInfo(info, wopts)
+		done <- dialed{session, err}
+	}()
+	var d dialed
+	select {
+	case d = <-done:
+	case <-deadline:
+		go func() {
+			if d := <-done; d.session != nil {
+				d.session.Close()
+			}
+		}()
+		return nil, fmt.Errorf("cannot reach the server at %s within %v", where, opts.timeout)
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("cannot reach the server at %s within %v: %w", where, opts.timeout, d.err)
+	}
+	session := d.session
 	session.SetSyncTimeout(opts.timeout)
 	session.SetSocketTimeout(opts.timeout)
 	db := session.DB("")

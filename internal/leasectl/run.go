@@ -181,7 +181,7 @@ func (env Env) dispatch(ctx context.Context, opts options, args []string) error 
 	if opts.url == "" {
 		return usagef("missing -url")
 	}
-	c, err := connect(opts)
+	c, err := connect(opts, env.Clock)
 	if err != nil {
 		return err
 	}
