@@ -26,7 +26,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-url", f.url}, leasectl.ExitUsage, "leasectl: missing subcommand: list, clock, watch or revoke"},
 		{[]string{"-url", f.url, "frob"}, leasectl.ExitUsage, `leasectl: unknown subcommand "frob": want list, clock, watch or revoke`},
 		{[]string{"-url", f.url, "list", "redis"}, leasectl.ExitUsage, `leasectl: list takes no arguments, got ["redis"]`},
-		{[]string{"-url", f.url, "clock", "-json"}, leasectl.ExitUsage, `leasectl: clock takes no arguments, got ["-json"]`},
+		{[]string{"-url", f.url, "clock", "-json"}, leasectl.ExitUsage, `leasectl: flag -json after the subcommand "clock": leasectl's flags go before it (leasectl -json ... clock ...)`},
 		{[]string{"-url", f.url, "revoke", "redis"}, leasectl.ExitUsage, `leasectl: revoke takes LEASE HOLDER, got 1 arguments ["redis"]`},
 		{[]string{"-url", f.url, "revoke", "redis", "redis/0", "now"}, leasectl.ExitUsage, `revoke takes LEASE HOLDER, got 3 arguments`},
 		{[]string{"-url", f.url, "watch", "now"}, leasectl.ExitUsage, `leasectl: watch takes no arguments besides -interval and -count, got ["now"]`},
