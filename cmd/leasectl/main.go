@@ -38,7 +38,11 @@
 //     lease client with the id -writer (default leasectl-HOST, the host
 //     name with '.' and other characters a client id cannot hold made
 //     '-'), which the clock document then lists as a writer, like any
-//     controller. The fencing only holds if -txns names the mgo/txn
+//     controller. It refuses, changing nothing, an id that wrote a
+//     stored lease (a controller's: recording the operator's time as
+//     that controller's clock would move every client's bound on it), and
+//     an id whose recorded time is later than the operator's clock. The
+//     fencing only holds if -txns names the mgo/txn
 //     collection the lease clients use (the library's users choose it in
 //     lease.NewMongo; the demo's is "txns"). Revoking ends the holder's
 //     lease early: do it only once the holder is known to have stopped

@@ -3,6 +3,7 @@ package leasectl
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -23,7 +24,28 @@ type revokeResult struct {
 // document if its holder is still holder. Any token taken while holder
 // held the lease then fails its assertion. A lease that is not held, or
 // that another holder holds, is refused with an error.
+//
+// So is a writer id that wrote a stored lease, or whose time in the clock
+// document is later than env.Clock's: the first is a controller's, and
+// writing the operator's time as its clock would move the bound that
+// every client keeps on that clock; the second would only make the
+// transaction's clock assertion fail, again and again.
 func (env Env) revoke(c *conn, opts options, writer, name, holder string) error {
+	snap, err := c.inspect(env.Clock)
+	if err != nil {
+		return fmt.Errorf("cannot read namespace %q: %w", c.namespace, err)
+	}
+	for _, l := range snap.Leases {
+		if l.Writer == writer {
+			return fmt.Errorf("refused: writer %q wrote lease %q: it is a lease client in use, and leasectl must write as an id of its own (-writer): nothing revoked", writer, l.Name)
+		}
+	}
+	if w, ok := snap.Writer(writer); ok {
+		if now := env.Clock.Now(); w.LastWrite.After(now) {
+			return fmt.Errorf("refused: the clock document records writer %q at %s, later than your clock's %s, and a writer's time must not go back: use another -writer, or fix this host's clock: nothing revoked",
+				writer, w.LastWrite.UTC().Format(time.RFC3339Nano), now.UTC().Format(time.RFC3339Nano))
+		}
+	}
 	client, err := lease.NewClient(lease.ClientConfig{
 		Id:         writer,
 		Namespace:  c.namespace,
