@@ -133,6 +133,12 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// A second signal, while a read that ignores ctx finishes, kills
+		// the process as usual.
+		<-ctx.Done()
+		stop()
+	}()
 	code := leasectl.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

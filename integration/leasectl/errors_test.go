@@ -88,6 +88,37 @@ func TestUnreachableServer(t *testing.T) {
 // rounds of its server sync, would fail seconds later.
 func TestSilentServerTimesOut(t *testing.T) {
 	f := newFixture(t)
+	addr := silentServer(t)
+	code, stdout, stderr := f.dialSilent(context.Background(), addr, func() { f.opClock.Advance(5 * time.Second) })
+	wantStatus(t, code, leasectl.ExitFailure)
+	if want := "leasectl: cannot reach the server at " + addr + " within 5s\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q", stdout)
+	}
+}
+
+// TestInterruptWhileDialing cancels the context (as a SIGINT does) while
+// leasectl waits for a server that never answers: it stops at once.
+func TestInterruptWhileDialing(t *testing.T) {
+	f := newFixture(t)
+	addr := silentServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code, stdout, stderr := f.dialSilent(ctx, addr, cancel)
+	wantStatus(t, code, leasectl.ExitFailure)
+	if want := "leasectl: interrupted while dialing the server at " + addr + ": context canceled\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q", stdout)
+	}
+}
+
+// silentServer returns the address of a server that accepts connections
+// and never answers, until the test ends.
+func silentServer(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -104,35 +135,36 @@ func TestSilentServerTimesOut(t *testing.T) {
 			conns = append(conns, c)
 		}
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		ln.Close()
 		<-accepted
 		for _, c := range conns {
 			c.Close()
 		}
-	}()
-	addr := ln.Addr().String()
+	})
+	return ln.Addr().String()
+}
 
+// dialSilent runs leasectl -url mongodb://addr -timeout 5s list in ctx,
+// calls stop once it waits for the server (its deadline is set on the
+// operator's clock), and returns its exit status, stdout and stderr.
+func (f *fixture) dialSilent(ctx context.Context, addr string, stop func()) (int, string, string) {
+	f.t.Helper()
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- f.env(&stdout, &stderr).Run(context.Background(), []string{"-url", "mongodb://" + addr, "-timeout", "5s", "list"})
+		done <- f.env(&stdout, &stderr).Run(ctx, []string{"-url", "mongodb://" + addr, "-timeout", "5s", "list"})
 	}()
 	if err := f.opClock.WaitAlarmFor(f.opStart.Add(5*time.Second), longWait); err != nil {
-		t.Fatal(err)
+		f.t.Fatal(err)
 	}
-	f.opClock.Advance(5 * time.Second)
+	stop()
 	select {
 	case code := <-done:
-		wantStatus(t, code, leasectl.ExitFailure)
-		if want := "leasectl: cannot reach the server at " + addr + " within 5s\n"; stderr.String() != want {
-			t.Errorf("stderr %q, want %q", stderr.String(), want)
-		}
-		if stdout.String() != "" {
-			t.Errorf("stdout %q", stdout.String())
-		}
+		return code, stdout.String(), stderr.String()
 	case <-time.After(longWait):
-		t.Fatalf("leasectl still running %v after its -timeout ran out", longWait)
+		f.t.Fatalf("leasectl still running %v after it was stopped", longWait)
+		return -1, "", ""
 	}
 }
 

@@ -1,6 +1,7 @@
 package leasectl
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -23,15 +24,15 @@ type conn struct {
 }
 
 // connect checks the URL, collection and namespace names, and dials the
-// server through mgowire, waiting at most opts.timeout on clock for it. A
-// bad URL or name is a usage error.
+// server through mgowire, waiting at most opts.timeout on clock for it,
+// and no longer than ctx allows. A bad URL or name is a usage error.
 //
 // mgo checks its own timeout only between rounds of its server sync (half
 // a second apart, each with a dial that may itself take the timeout), so
 // it can fail seconds late: the deadline is kept here, and a dial still
 // running at the deadline is left to finish, and its session closed, in
 // the background.
-func connect(opts options, clock lease.Clock) (*conn, error) {
+func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error) {
 	for _, f := range []struct{ name, value string }{{"collection", opts.collection}, {"namespace", opts.namespace}, {"txns", opts.txns}} {
 		if err := stored.ValidateString(f.value); err != nil {
 			return nil, usagef("invalid -%s %q: %v", f.name, f.value, err)
@@ -54,16 +55,22 @@ func connect(opts options, clock lease.Clock) (*conn, error) {
 		session, err := mgowire.DialWithInfo(info, wopts)
 		done <- dialed{session, err}
 	}()
-	var d dialed
-	select {
-	case d = <-done:
-	case <-deadline:
+	abandon := func() {
 		go func() {
 			if d := <-done; d.session != nil {
 				d.session.Close()
 			}
 		}()
+	}
+	var d dialed
+	select {
+	case d = <-done:
+	case <-deadline:
+		abandon()
 		return nil, fmt.Errorf("cannot reach the server at %s within %v", where, opts.timeout)
+	case <-ctx.Done():
+		abandon()
+		return nil, fmt.Errorf("interrupted while dialing the server at %s: %w", where, ctx.Err())
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("cannot reach the server at %s within %v: %w", where, opts.timeout, d.err)

@@ -185,7 +185,7 @@ func (env Env) dispatch(ctx context.Context, opts options, args []string, global
 	if opts.url == "" {
 		return usagef("missing -url")
 	}
-	c, err := connect(opts, env.Clock)
+	c, err := connect(ctx, opts, env.Clock)
 	if err != nil {
 		return err
 	}
