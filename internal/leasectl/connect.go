@@ -2,6 +2,7 @@ package leasectl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -71,6 +72,10 @@ func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error
 	case <-ctx.Done():
 		abandon()
 		return nil, fmt.Errorf("interrupted while dialing the server at %s: %w", where, ctx.Err())
+	}
+	if errors.Is(d.err, mgowire.ErrInvalid) {
+		// Options the URL set that mgowire refuses, as authMechanism=PLAIN.
+		return nil, usagef("invalid -url: %v", d.err)
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("cannot reach the server at %s within %v: %w", where, opts.timeout, d.err)
