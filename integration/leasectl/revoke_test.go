@@ -145,6 +145,24 @@ func TestRevokeRefusedForAWriterInUse(t *testing.T) {
 	}
 }
 
+func TestRevokeRefusedWithoutClockDocument(t *testing.T) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	if err := f.db.C(collection).RemoveId("clock#service-leadership#"); err != nil {
+		t.Fatal(err)
+	}
+	before := f.dumpAll()
+	code, out, errOut := f.run("revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stderr", errOut, `leasectl: refused: namespace "service-leadership" has leases but no clock document, so no lease client can use it: nothing revoked`)
+	if out != "" {
+		t.Errorf("stdout %q", out)
+	}
+	if after := f.dumpAll(); after != before {
+		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
 // dump returns the lease collection's lease documents, as JSON, to show
 // that a refused revoke wrote nothing to them.
 func (f *fixture) dump() string {

@@ -35,6 +35,11 @@ func (env Env) revoke(c *conn, opts options, writer, name, holder string) error 
 	if err != nil {
 		return fmt.Errorf("cannot read namespace %q: %w", c.namespace, err)
 	}
+	if !snap.HasClock {
+		// A lease client would create it, and then refuse the leases,
+		// whose writers it does not list.
+		return fmt.Errorf("refused: namespace %q has leases but no clock document, so no lease client can use it: nothing revoked", c.namespace)
+	}
 	for _, l := range snap.Leases {
 		if l.Writer == writer {
 			return fmt.Errorf("refused: writer %q wrote lease %q: it is a lease client in use, and leasectl must write as an id of its own (-writer): nothing revoked", writer, l.Name)
