@@ -41,7 +41,8 @@
 //     controller. It refuses, changing nothing, an id that wrote a
 //     stored lease (a controller's: recording the operator's time as
 //     that controller's clock would move every client's bound on it), and
-//     an id whose recorded time is later than the operator's clock. The
+//     an id whose recorded time is later than the operator's clock, and
+//     a namespace whose clock document is gone. The
 //     fencing only holds if -txns names the mgo/txn
 //     collection the lease clients use (the library's users choose it in
 //     lease.NewMongo; the demo's is "txns"). Revoking ends the holder's
@@ -117,9 +118,12 @@
 // revoke was refused or failed, or a document is corrupt. Corrupt
 // documents never stop list, clock or watch: each is named, with what is
 // wrong with it, under PROBLEMS (or in "problems"), and list and clock
-// then exit with 1. 2: usage: no -url or a malformed one, an invalid
-// collection, namespace or writer name, an unknown subcommand, or the
-// wrong number of arguments. Errors go to stderr.
+// then exit with 1. 2: usage: no -url or a malformed one (or one with an
+// option mgowire refuses), an invalid collection, namespace or writer
+// name, an unknown subcommand, the wrong number of arguments, or one of
+// leasectl's flags after the subcommand (they go before it). Errors go to
+// stderr. Ctrl-C (SIGINT) or SIGTERM stops watch with status 0, and ends
+// the wait for the server with status 1; a second one kills leasectl.
 package main
 
 import (
