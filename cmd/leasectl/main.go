@@ -45,7 +45,11 @@
 //     a namespace whose clock document is gone. The
 //     fencing only holds if -txns names the mgo/txn
 //     collection the lease clients use (the library's users choose it in
-//     lease.NewMongo; the demo's is "txns"). Revoking ends the holder's
+//     lease.NewMongo; the demo's is "txns"), and a transaction through
+//     another would leave in the documents a token the clients' runner
+//     cannot find, failing all their later transactions on them: revoke
+//     refuses a -txns that holds none of the transactions the namespace's
+//     documents name (mgo/txn's txn-queue). Revoking ends the holder's
 //     lease early: do it only once the holder is known to have stopped
 //     acting as one, or its tokens are all it relies on.
 //

@@ -163,6 +163,33 @@ func TestRevokeRefusedWithoutClockDocument(t *testing.T) {
 	}
 }
 
+// TestRevokeRefusedWithWrongTxns gives -txns a collection other than the
+// controllers': a revoke through it would leave, in the lease and clock
+// documents, a transaction token that the controllers' runner cannot
+// find, and every later transaction on them would fail.
+func TestRevokeRefusedWithWrongTxns(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "redis", "redis/0", time.Minute)
+	token := c0.Leases()["redis"].AssertOp
+	before := f.dumpAll()
+	code, out, errOut := f.run("-txns", "othertxns", "revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stderr", errOut, `leasectl: refused: the transactions of namespace "service-leadership" are not in -txns collection "othertxns": `, "nothing revoked")
+	if out != "" {
+		t.Errorf("stdout %q", out)
+	}
+	if after := f.dumpAll(); after != before {
+		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
+	}
+	if err := f.fencedWrite(token, "after"); err != nil {
+		t.Errorf("write fenced by the lease after the refused revoke: %v", err)
+	}
+	if err := c0.ClaimLease("mysql", lease.Request{Holder: "mysql/0", Duration: time.Minute}); err != nil {
+		t.Errorf("claim after the refused revoke: %v", err)
+	}
+}
+
 // dump returns the lease collection's lease documents, as JSON, to show
 // that a refused revoke wrote nothing to them.
 func (f *fixture) dump() string {

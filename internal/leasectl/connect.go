@@ -22,6 +22,7 @@ type conn struct {
 	where     string      // the servers, for messages; never the password
 	namespace string
 	coll      string
+	txns      string // the -txns collection
 }
 
 // connect checks the URL, collection and namespace names, and dials the
@@ -91,6 +92,7 @@ func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error
 		where:     where + "/" + db.Name,
 		namespace: opts.namespace,
 		coll:      opts.collection,
+		txns:      opts.txns,
 	}, nil
 }
 

@@ -109,7 +109,7 @@ func (env Env) Run(ctx context.Context, args []string) int {
 	fs.StringVar(&opts.url, "url", "", "MongoDB `URL`, mongodb://[user:pass@]host[:port][,...][/database][?options] (required; database default \"test\", as mgo)")
 	fs.StringVar(&opts.collection, "collection", "leases", "the lease `collection`")
 	fs.StringVar(&opts.namespace, "namespace", "service-leadership", "the `namespace` (lease.ClientConfig.Namespace)")
-	fs.StringVar(&opts.txns, "txns", "txns", "revoke: the mgo/txn `collection` the lease clients use; only a revoke through it fences their tokens")
+	fs.StringVar(&opts.txns, "txns", "txns", "revoke: the mgo/txn `collection` the lease clients use; only a revoke through it fences their tokens (checked against the transactions the documents name)")
 	fs.StringVar(&opts.writer, "writer", "", "revoke: the client `id` to write as, recorded in the clock document (default leasectl-HOST)")
 	fs.BoolVar(&opts.json, "json", false, "print JSON (see the package doc for its shape)")
 	fs.DurationVar(&opts.timeout, "timeout", 10*time.Second, "how long to wait for the server, and for each operation")
