@@ -3,6 +3,7 @@ package leasectl_test
 import (
 	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +114,29 @@ func TestInterruptWhileDialing(t *testing.T) {
 	}
 	if stdout != "" {
 		t.Errorf("stdout %q", stdout)
+	}
+}
+
+// TestBadCredentials gives the embedded server (which has no users)
+// credentials: leasectl says they were refused at once, without waiting
+// for its -timeout (which, on the operator's fake clock, never runs out),
+// as mgo's retries of the failed connection setup would.
+func TestBadCredentials(t *testing.T) {
+	f := newFixture(t)
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- f.env(&stdout, &stderr).Run(context.Background(), []string{"-url", "mongodb://alice:secret@" + f.server.Addr() + "/" + f.db.Name, "list"})
+	}()
+	select {
+	case code := <-done:
+		wantStatus(t, code, leasectl.ExitFailure)
+		wantContains(t, "stderr", stderr.String(), "leasectl: the server at "+f.server.Addr()+" refused the credentials: ", "mgowire: authentication failed")
+		if strings.Contains(stderr.String(), "secret") || stdout.String() != "" {
+			t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
+		}
+	case <-time.After(longWait):
+		t.Fatalf("leasectl still running after %v", longWait)
 	}
 }
 

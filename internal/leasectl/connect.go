@@ -54,7 +54,22 @@ func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error
 	done := make(chan dialed, 1)
 	deadline := clock.Alarm(clock.Now().Add(opts.timeout))
 	go func() {
-		session, err := mgowire.DialWithInfo(info, wopts)
+		// mgo retries a server whose connection setup failed until its
+		// timeout, even when the server refused the credentials: one
+		// fail-fast dial first tells that apart, and its session is
+		// closed (a fail-fast session would not wait for a server that
+		// comes back, as watch's refreshes must).
+		fast := *info
+		fast.FailFast = true
+		session, err := mgowire.DialWithInfo(&fast, wopts)
+		switch {
+		case err == nil:
+			session.Close()
+		case errors.Is(err, mgowire.ErrAuth), errors.Is(err, mgowire.ErrInvalid):
+			done <- dialed{nil, err}
+			return
+		}
+		session, err = mgowire.DialWithInfo(info, wopts)
 		done <- dialed{session, err}
 	}()
 	abandon := func() {
@@ -77,6 +92,9 @@ func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error
 	if errors.Is(d.err, mgowire.ErrInvalid) {
 		// Options the URL set that mgowire refuses, as authMechanism=PLAIN.
 		return nil, usagef("invalid -url: %v", d.err)
+	}
+	if errors.Is(d.err, mgowire.ErrAuth) {
+		return nil, fmt.Errorf("the server at %s refused the credentials: %w", where, d.err)
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("cannot reach the server at %s within %v: %w", where, opts.timeout, d.err)
