@@ -52,6 +52,7 @@ func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error
 		err     error
 	}
 	done := make(chan dialed, 1)
+	firstErr := make(chan error, 1) // the fail-fast dial's, for the deadline's message
 	deadline := clock.Alarm(clock.Now().Add(opts.timeout))
 	go func() {
 		// mgo retries a server whose connection setup failed until its
@@ -68,6 +69,8 @@ func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error
 		case errors.Is(err, mgowire.ErrAuth), errors.Is(err, mgowire.ErrInvalid):
 			done <- dialed{nil, err}
 			return
+		default:
+			firstErr <- err
 		}
 		session, err = mgowire.DialWithInfo(info, wopts)
 		done <- dialed{session, err}
@@ -84,7 +87,12 @@ func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error
 	case d = <-done:
 	case <-deadline:
 		abandon()
-		return nil, fmt.Errorf("cannot reach the server at %s within %v", where, opts.timeout)
+		select {
+		case err := <-firstErr:
+			return nil, fmt.Errorf("cannot reach the server at %s within %v; the first attempt: %w", where, opts.timeout, err)
+		default:
+			return nil, fmt.Errorf("cannot reach the server at %s within %v", where, opts.timeout)
+		}
 	case <-ctx.Done():
 		abandon()
 		return nil, fmt.Errorf("interrupted while dialing the server at %s: %w", where, ctx.Err())
