@@ -38,9 +38,18 @@
 //     lease client with the id -writer (default leasectl-HOST, the host
 //     name with '.' and other characters a client id cannot hold made
 //     '-'), which the clock document then lists as a writer, like any
-//     controller. The fencing only holds if -txns names the mgo/txn
+//     controller. It refuses, changing nothing, an id that wrote a
+//     stored lease (a controller's: recording the operator's time as
+//     that controller's clock would move every client's bound on it), and
+//     an id whose recorded time is later than the operator's clock, and
+//     a namespace whose clock document is gone. The
+//     fencing only holds if -txns names the mgo/txn
 //     collection the lease clients use (the library's users choose it in
-//     lease.NewMongo; the demo's is "txns"). Revoking ends the holder's
+//     lease.NewMongo; the demo's is "txns"), and a transaction through
+//     another would leave in the documents a token the clients' runner
+//     cannot find, failing all their later transactions on them: revoke
+//     refuses a -txns that holds none of the transactions the namespace's
+//     documents name (mgo/txn's txn-queue). Revoking ends the holder's
 //     lease early: do it only once the holder is known to have stopped
 //     acting as one, or its tokens are all it relies on.
 //
@@ -113,9 +122,12 @@
 // revoke was refused or failed, or a document is corrupt. Corrupt
 // documents never stop list, clock or watch: each is named, with what is
 // wrong with it, under PROBLEMS (or in "problems"), and list and clock
-// then exit with 1. 2: usage: no -url or a malformed one, an invalid
-// collection, namespace or writer name, an unknown subcommand, or the
-// wrong number of arguments. Errors go to stderr.
+// then exit with 1. 2: usage: no -url or a malformed one (or one with an
+// option mgowire refuses), an invalid collection, namespace or writer
+// name, an unknown subcommand, the wrong number of arguments, or one of
+// leasectl's flags after the subcommand (they go before it). Errors go to
+// stderr. Ctrl-C (SIGINT) or SIGTERM stops watch with status 0, and ends
+// the wait for the server with status 1; a second one kills leasectl.
 package main
 
 import (
@@ -129,6 +141,12 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// A second signal, while a read that ignores ctx finishes, kills
+		// the process as usual.
+		<-ctx.Done()
+		stop()
+	}()
 	code := leasectl.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

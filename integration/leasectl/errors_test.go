@@ -1,7 +1,9 @@
 package leasectl_test
 
 import (
+	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,7 +27,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-url", f.url}, leasectl.ExitUsage, "leasectl: missing subcommand: list, clock, watch or revoke"},
 		{[]string{"-url", f.url, "frob"}, leasectl.ExitUsage, `leasectl: unknown subcommand "frob": want list, clock, watch or revoke`},
 		{[]string{"-url", f.url, "list", "redis"}, leasectl.ExitUsage, `leasectl: list takes no arguments, got ["redis"]`},
-		{[]string{"-url", f.url, "clock", "-json"}, leasectl.ExitUsage, `leasectl: clock takes no arguments, got ["-json"]`},
+		{[]string{"-url", f.url, "clock", "-json"}, leasectl.ExitUsage, `leasectl: flag -json after the subcommand "clock": leasectl's flags go before it (leasectl -json ... clock ...)`},
 		{[]string{"-url", f.url, "revoke", "redis"}, leasectl.ExitUsage, `leasectl: revoke takes LEASE HOLDER, got 1 arguments ["redis"]`},
 		{[]string{"-url", f.url, "revoke", "redis", "redis/0", "now"}, leasectl.ExitUsage, `revoke takes LEASE HOLDER, got 3 arguments`},
 		{[]string{"-url", f.url, "watch", "now"}, leasectl.ExitUsage, `leasectl: watch takes no arguments besides -interval and -count, got ["now"]`},
@@ -78,6 +80,115 @@ func TestUnreachableServer(t *testing.T) {
 	wantContains(t, "stderr", errOut, "leasectl: cannot reach the server at "+addr+" within 300ms: no reachable servers")
 	if out != "" {
 		t.Errorf("stdout %q", out)
+	}
+}
+
+// TestSilentServerTimesOut runs leasectl against a server that accepts
+// connections and never answers: the -timeout, on the operator's clock,
+// ends the run even though mgo, which checks its own timeout only between
+// rounds of its server sync, would fail seconds later.
+func TestSilentServerTimesOut(t *testing.T) {
+	f := newFixture(t)
+	addr := silentServer(t)
+	code, stdout, stderr := f.dialSilent(context.Background(), addr, func() { f.opClock.Advance(5 * time.Second) })
+	wantStatus(t, code, leasectl.ExitFailure)
+	if want := "leasectl: cannot reach the server at " + addr + " within 5s\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q", stdout)
+	}
+}
+
+// TestInterruptWhileDialing cancels the context (as a SIGINT does) while
+// leasectl waits for a server that never answers: it stops at once.
+func TestInterruptWhileDialing(t *testing.T) {
+	f := newFixture(t)
+	addr := silentServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code, stdout, stderr := f.dialSilent(ctx, addr, cancel)
+	wantStatus(t, code, leasectl.ExitFailure)
+	if want := "leasectl: interrupted while dialing the server at " + addr + ": context canceled\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q", stdout)
+	}
+}
+
+// TestBadCredentials gives the embedded server (which has no users)
+// credentials: leasectl says they were refused at once, without waiting
+// for its -timeout (which, on the operator's fake clock, never runs out),
+// as mgo's retries of the failed connection setup would.
+func TestBadCredentials(t *testing.T) {
+	f := newFixture(t)
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- f.env(&stdout, &stderr).Run(context.Background(), []string{"-url", "mongodb://alice:secret@" + f.server.Addr() + "/" + f.db.Name, "list"})
+	}()
+	select {
+	case code := <-done:
+		wantStatus(t, code, leasectl.ExitFailure)
+		wantContains(t, "stderr", stderr.String(), "leasectl: the server at "+f.server.Addr()+" refused the credentials: ", "mgowire: authentication failed")
+		if strings.Contains(stderr.String(), "secret") || stdout.String() != "" {
+			t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
+		}
+	case <-time.After(longWait):
+		t.Fatalf("leasectl still running after %v", longWait)
+	}
+}
+
+// silentServer returns the address of a server that accepts connections
+// and never answers, until the test ends.
+func silentServer(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-accepted
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+// dialSilent runs leasectl -url mongodb://addr -timeout 5s list in ctx,
+// calls stop once it waits for the server (its deadline is set on the
+// operator's clock), and returns its exit status, stdout and stderr.
+func (f *fixture) dialSilent(ctx context.Context, addr string, stop func()) (int, string, string) {
+	f.t.Helper()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- f.env(&stdout, &stderr).Run(ctx, []string{"-url", "mongodb://" + addr, "-timeout", "5s", "list"})
+	}()
+	if err := f.opClock.WaitAlarmFor(f.opStart.Add(5*time.Second), longWait); err != nil {
+		f.t.Fatal(err)
+	}
+	stop()
+	select {
+	case code := <-done:
+		return code, stdout.String(), stderr.String()
+	case <-time.After(longWait):
+		f.t.Fatalf("leasectl still running %v after it was stopped", longWait)
+		return -1, "", ""
 	}
 }
 

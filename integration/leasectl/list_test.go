@@ -1,11 +1,15 @@
 package leasectl_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"gopkg.in/mgo.v2/bson"
+
 	"github.com/seed07a61904/leadership/internal/leasectl"
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // twoControllers has controller-0 claim redis for a minute, at the start
@@ -103,4 +107,51 @@ func TestListEmptyNamespace(t *testing.T) {
 	code, out, _ = f.run("-json", "list")
 	wantStatus(t, code, leasectl.ExitOK)
 	wantContains(t, "stdout", out, `"leases":[]`, `"problems":[]`)
+}
+
+// TestReadsWriteNothing runs every read of leasectl, and lease.Inspect on
+// a namespace with leases but no clock document, and checks that no
+// document of the lease or the transaction collection changed (txn-queue
+// fields included) and that no clock document was created.
+func TestReadsWriteNothing(t *testing.T) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	f.claim(f.clientIn("other", "controller-1"), "mysql", "mysql/1", time.Minute)
+	if err := f.db.C(collection).RemoveId("clock#other#"); err != nil {
+		t.Fatal(err)
+	}
+	before := f.dumpAll()
+
+	for _, args := range [][]string{{"list"}, {"-json", "clock"}, {"watch", "-count", "1"}, {"-namespace", "nosuch", "list"}, {"-namespace", "other", "list"}} {
+		f.run(args...)
+	}
+	snap, err := lease.Inspect(lease.NewMongo(f.db, txnCollection), collection, "other", f.opClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.HasClock || len(snap.Leases) != 1 || len(snap.Problems) != 1 {
+		t.Errorf("snapshot of a namespace without its clock document: %+v", snap)
+	}
+	if after := f.dumpAll(); after != before {
+		t.Errorf("reads changed the store:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// dumpAll returns every document of the lease and the transaction
+// collections, as JSON.
+func (f *fixture) dumpAll() string {
+	f.t.Helper()
+	var all []bson.M
+	for _, name := range []string{collection, txnCollection} {
+		var docs []bson.M
+		if err := f.db.C(name).Find(nil).Sort("_id").All(&docs); err != nil {
+			f.t.Fatal(err)
+		}
+		all = append(all, bson.M{name: docs})
+	}
+	data, err := json.Marshal(all)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return string(data)
 }

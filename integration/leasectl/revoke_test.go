@@ -9,7 +9,9 @@ import (
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/internal/leasectl"
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // fencedWrite runs, on the controllers' transaction collection, a
@@ -104,6 +106,88 @@ func TestRevokeRefusedWhenHolderChanged(t *testing.T) {
 	code, _, errOut = f.run("revoke", "mysql", "mysql/0")
 	wantStatus(t, code, leasectl.ExitFailure)
 	wantContains(t, "stderr", errOut, `refused: lease "mysql" in namespace "service-leadership" is not held (by "mysql/0" or anyone): nothing revoked`)
+}
+
+func TestRevokeRefusedForAWriterInUse(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "redis", "redis/0", time.Minute)
+	// controller-1 holds no lease, but has written, on a clock an hour
+	// ahead of the operator's.
+	c1 := f.client("controller-1")
+	f.claim(c1, "mysql", "mysql/1", time.Minute)
+	if err := c1.(lease.Revoker).RevokeLease("mysql", "mysql/1"); err != nil {
+		t.Fatal(err)
+	}
+	_, before, _ := f.run("-json", "clock")
+	leases := f.dump()
+
+	code, out, errOut := f.run("-writer", "controller-0", "revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stderr", errOut, `leasectl: refused: writer "controller-0" wrote lease "redis": it is a lease client in use, and leasectl must write as an id of its own (-writer): nothing revoked`)
+	if out != "" {
+		t.Errorf("stdout %q", out)
+	}
+
+	code, out, errOut = f.run("-writer", "controller-1", "revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stderr", errOut, `leasectl: refused: the clock document records writer "controller-1" at `+clocktest.Start.UTC().Format(time.RFC3339Nano)+
+		`, later than your clock's `+f.opStart.UTC().Format(time.RFC3339Nano)+`, and a writer's time must not go back: use another -writer, or fix this host's clock: nothing revoked`)
+	if out != "" {
+		t.Errorf("stdout %q", out)
+	}
+
+	if _, after, _ := f.run("-json", "clock"); after != before {
+		t.Errorf("the refused revokes changed the clock document:\nbefore %s\nafter  %s", before, after)
+	}
+	if after := f.dump(); after != leases {
+		t.Errorf("the refused revokes changed the leases:\nbefore %s\nafter  %s", leases, after)
+	}
+}
+
+func TestRevokeRefusedWithoutClockDocument(t *testing.T) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	if err := f.db.C(collection).RemoveId("clock#service-leadership#"); err != nil {
+		t.Fatal(err)
+	}
+	before := f.dumpAll()
+	code, out, errOut := f.run("revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stderr", errOut, `leasectl: refused: namespace "service-leadership" has leases but no clock document, so no lease client can use it: nothing revoked`)
+	if out != "" {
+		t.Errorf("stdout %q", out)
+	}
+	if after := f.dumpAll(); after != before {
+		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// TestRevokeRefusedWithWrongTxns gives -txns a collection other than the
+// controllers': a revoke through it would leave, in the lease and clock
+// documents, a transaction token that the controllers' runner cannot
+// find, and every later transaction on them would fail.
+func TestRevokeRefusedWithWrongTxns(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "redis", "redis/0", time.Minute)
+	token := c0.Leases()["redis"].AssertOp
+	before := f.dumpAll()
+	code, out, errOut := f.run("-txns", "othertxns", "revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitFailure)
+	wantContains(t, "stderr", errOut, `leasectl: refused: the transactions of namespace "service-leadership" are not in -txns collection "othertxns": `, "nothing revoked")
+	if out != "" {
+		t.Errorf("stdout %q", out)
+	}
+	if after := f.dumpAll(); after != before {
+		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
+	}
+	if err := f.fencedWrite(token, "after"); err != nil {
+		t.Errorf("write fenced by the lease after the refused revoke: %v", err)
+	}
+	if err := c0.ClaimLease("mysql", lease.Request{Holder: "mysql/0", Duration: time.Minute}); err != nil {
+		t.Errorf("claim after the refused revoke: %v", err)
+	}
 }
 
 // dump returns the lease collection's lease documents, as JSON, to show

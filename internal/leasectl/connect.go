@@ -1,6 +1,8 @@
 package leasectl
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -20,12 +22,19 @@ type conn struct {
 	where     string      // the servers, for messages; never the password
 	namespace string
 	coll      string
+	txns      string // the -txns collection
 }
 
 // connect checks the URL, collection and namespace names, and dials the
-// server through mgowire, waiting at most opts.timeout for it. A bad URL
-// or name is a usage error.
-func connect(opts options) (*conn, error) {
+// server through mgowire, waiting at most opts.timeout on clock for it,
+// and no longer than ctx allows. A bad URL or name is a usage error.
+//
+// mgo checks its own timeout only between rounds of its server sync (half
+// a second apart, each with a dial that may itself take the timeout), so
+// it can fail seconds late: the deadline is kept here, and a dial still
+// running at the deadline is left to finish, and its session closed, in
+// the background.
+func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error) {
 	for _, f := range []struct{ name, value string }{{"collection", opts.collection}, {"namespace", opts.namespace}, {"txns", opts.txns}} {
 		if err := stored.ValidateString(f.value); err != nil {
 			return nil, usagef("invalid -%s %q: %v", f.name, f.value, err)
@@ -38,10 +47,67 @@ func connect(opts options) (*conn, error) {
 	info.Timeout = opts.timeout
 	wopts.ConnectTimeout = opts.timeout
 	where := strings.Join(info.Addrs, ",")
-	session, err := mgowire.DialWithInfo(info, wopts)
-	if err != nil {
-		return nil, fmt.Errorf("cannot reach the server at %s within %v: %w", where, opts.timeout, err)
+	type dialed struct {
+		session *mgo.Session
+		err     error
 	}
+	done := make(chan dialed, 1)
+	firstErr := make(chan error, 1) // the fail-fast dial's, for the deadline's message
+	deadline := clock.Alarm(clock.Now().Add(opts.timeout))
+	go func() {
+		// mgo retries a server whose connection setup failed until its
+		// timeout, even when the server refused the credentials: one
+		// fail-fast dial first tells that apart, and its session is
+		// closed (a fail-fast session would not wait for a server that
+		// comes back, as watch's refreshes must).
+		fast := *info
+		fast.FailFast = true
+		session, err := mgowire.DialWithInfo(&fast, wopts)
+		switch {
+		case err == nil:
+			session.Close()
+		case errors.Is(err, mgowire.ErrAuth), errors.Is(err, mgowire.ErrInvalid):
+			done <- dialed{nil, err}
+			return
+		default:
+			firstErr <- err
+		}
+		session, err = mgowire.DialWithInfo(info, wopts)
+		done <- dialed{session, err}
+	}()
+	abandon := func() {
+		go func() {
+			if d := <-done; d.session != nil {
+				d.session.Close()
+			}
+		}()
+	}
+	var d dialed
+	select {
+	case d = <-done:
+	case <-deadline:
+		abandon()
+		select {
+		case err := <-firstErr:
+			return nil, fmt.Errorf("cannot reach the server at %s within %v; the first attempt: %w", where, opts.timeout, err)
+		default:
+			return nil, fmt.Errorf("cannot reach the server at %s within %v", where, opts.timeout)
+		}
+	case <-ctx.Done():
+		abandon()
+		return nil, fmt.Errorf("interrupted while dialing the server at %s: %w", where, ctx.Err())
+	}
+	if errors.Is(d.err, mgowire.ErrInvalid) {
+		// Options the URL set that mgowire refuses, as authMechanism=PLAIN.
+		return nil, usagef("invalid -url: %v", d.err)
+	}
+	if errors.Is(d.err, mgowire.ErrAuth) {
+		return nil, fmt.Errorf("the server at %s refused the credentials: %w", where, d.err)
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("cannot reach the server at %s within %v: %w", where, opts.timeout, d.err)
+	}
+	session := d.session
 	session.SetSyncTimeout(opts.timeout)
 	session.SetSocketTimeout(opts.timeout)
 	db := session.DB("")
@@ -52,6 +118,7 @@ func connect(opts options) (*conn, error) {
 		where:     where + "/" + db.Name,
 		namespace: opts.namespace,
 		coll:      opts.collection,
+		txns:      opts.txns,
 	}, nil
 }
 

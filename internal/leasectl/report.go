@@ -1,6 +1,7 @@
 package leasectl
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -116,7 +117,7 @@ func newReport(snap lease.Snapshot, collection string, leases, writers bool, see
 				Writer:        w.Id,
 				LastWrite:     w.LastWrite.UTC(),
 				Writes:        w.Writes,
-				OffsetAtLeast: seconds(w.LastWrite.Sub(seen.bound(snap, w.Id))),
+				OffsetAtLeast: secondsDown(w.LastWrite.Sub(seen.bound(snap, w.Id))),
 			})
 		}
 	}
@@ -137,7 +138,7 @@ func newLeaseRow(snap lease.Snapshot, seen seen, l lease.StoredLease) leaseRow {
 	}
 	skew.ReadBefore = seen.bound(snap, l.Writer)
 	by := skew.Latest(l.Expiry).UTC()
-	left := seconds(by.Sub(snap.ReadBefore))
+	left := secondsUp(by.Sub(snap.ReadBefore))
 	row.ExpiresBy, row.LeftAtMost = &by, &left
 	row.Expired = !by.After(snap.ReadBefore)
 	return row
@@ -184,9 +185,24 @@ func (s seen) update(snap lease.Snapshot) {
 	}
 }
 
-// seconds returns d in seconds, to the millisecond.
-func seconds(d time.Duration) float64 {
-	return d.Round(time.Millisecond).Seconds()
+// secondsUp returns d in seconds, rounded up to the millisecond, so that
+// an upper bound stays one.
+func secondsUp(d time.Duration) float64 {
+	r := d.Truncate(time.Millisecond) // towards zero: up if d < 0
+	if r < d && r <= math.MaxInt64-time.Millisecond {
+		r += time.Millisecond
+	}
+	return r.Seconds()
+}
+
+// secondsDown returns d in seconds, rounded down to the millisecond, so
+// that a lower bound stays one.
+func secondsDown(d time.Duration) float64 {
+	r := d.Truncate(time.Millisecond) // towards zero: down if d > 0
+	if r > d && r >= math.MinInt64+time.Millisecond {
+		r -= time.Millisecond
+	}
+	return r.Seconds()
 }
 
 // markChanges sets Change on cur's rows against prev's, and adds prev's

@@ -56,6 +56,43 @@ func TestOffsetLowerBound(t *testing.T) {
 	}
 }
 
+// TestBoundsRoundedOutward checks that the millisecond shown of an upper
+// bound (time left) is never below it, and of a lower bound (offset)
+// never above it.
+func TestBoundsRoundedOutward(t *testing.T) {
+	start := leasetest.Start
+	snap := lease.Snapshot{
+		Namespace: "ns", ReadAfter: start, ReadBefore: start.Add(time.Second),
+		Writers: []lease.StoredWriter{
+			{Id: "ahead", LastWrite: start.Add(time.Minute - 400*time.Microsecond)},
+			{Id: "behind", LastWrite: start.Add(-time.Minute - 400*time.Microsecond)},
+		},
+	}
+	r := newReport(snap, "leases", false, true, nil)
+	if len(r.Writers) != 2 || r.Writers[0].OffsetAtLeast != 58.999 || r.Writers[1].OffsetAtLeast != -61.001 {
+		t.Errorf("offsets %+v, want at least 58.999 and -61.001", r.Writers)
+	}
+	for _, c := range []struct {
+		expiry time.Time // on the clock of writer "ahead"
+		left   float64
+	}{
+		{start.Add(time.Minute + 600*time.Microsecond), 0.001},  // 1ms left at most, not 0
+		{start.Add(time.Minute + 1500*time.Millisecond), 1.501}, // 1.5004s
+		{start.Add(time.Minute + 1500*time.Millisecond + 400*time.Microsecond), 1.501},
+	} {
+		row := newLeaseRow(snap, nil, lease.StoredLease{Name: "a", Writer: "ahead", Expiry: c.expiry})
+		if row.LeftAtMost == nil || *row.LeftAtMost != c.left || row.Expired {
+			t.Errorf("expiry %v: left %v expired %v, want at most %v", c.expiry, deref(row.LeftAtMost), row.Expired, c.left)
+		}
+	}
+	if got, want := secondsUp(-1500*time.Microsecond), -0.001; got != want {
+		t.Errorf("secondsUp(-1.5ms) = %v, want %v", got, want)
+	}
+	if got, want := secondsDown(-1500*time.Microsecond), -0.002; got != want {
+		t.Errorf("secondsDown(-1.5ms) = %v, want %v", got, want)
+	}
+}
+
 func TestMarkChanges(t *testing.T) {
 	at := leasetest.Start
 	prev := report{

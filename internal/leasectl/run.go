@@ -109,7 +109,7 @@ func (env Env) Run(ctx context.Context, args []string) int {
 	fs.StringVar(&opts.url, "url", "", "MongoDB `URL`, mongodb://[user:pass@]host[:port][,...][/database][?options] (required; database default \"test\", as mgo)")
 	fs.StringVar(&opts.collection, "collection", "leases", "the lease `collection`")
 	fs.StringVar(&opts.namespace, "namespace", "service-leadership", "the `namespace` (lease.ClientConfig.Namespace)")
-	fs.StringVar(&opts.txns, "txns", "txns", "revoke: the mgo/txn `collection` the lease clients use; only a revoke through it fences their tokens")
+	fs.StringVar(&opts.txns, "txns", "txns", "revoke: the mgo/txn `collection` the lease clients use; only a revoke through it fences their tokens (checked against the transactions the documents name)")
 	fs.StringVar(&opts.writer, "writer", "", "revoke: the client `id` to write as, recorded in the clock document (default leasectl-HOST)")
 	fs.BoolVar(&opts.json, "json", false, "print JSON (see the package doc for its shape)")
 	fs.DurationVar(&opts.timeout, "timeout", 10*time.Second, "how long to wait for the server, and for each operation")
@@ -129,7 +129,7 @@ func (env Env) Run(ctx context.Context, args []string) int {
 		printUsage()
 		return ExitUsage
 	}
-	err := env.dispatch(ctx, opts, fs.Args())
+	err := env.dispatch(ctx, opts, fs.Args(), fs)
 	var usage usageError
 	switch {
 	case err == nil:
@@ -144,10 +144,14 @@ func (env Env) Run(ctx context.Context, args []string) int {
 	}
 }
 
-// dispatch checks the command line and runs the subcommand.
-func (env Env) dispatch(ctx context.Context, opts options, args []string) error {
+// dispatch checks the command line and runs the subcommand. global holds
+// leasectl's own flags, to recognise one given after the subcommand.
+func (env Env) dispatch(ctx context.Context, opts options, args []string, global *flag.FlagSet) error {
 	if len(args) == 0 {
 		return usagef("missing subcommand: list, clock, watch or revoke")
+	}
+	if err := misplacedFlag(global, args[0], args[1:]); err != nil {
+		return err
 	}
 	if opts.timeout <= 0 {
 		return usagef("invalid -timeout %v: must be positive", opts.timeout)
@@ -181,7 +185,7 @@ func (env Env) dispatch(ctx context.Context, opts options, args []string) error 
 	if opts.url == "" {
 		return usagef("missing -url")
 	}
-	c, err := connect(opts)
+	c, err := connect(ctx, opts, env.Clock)
 	if err != nil {
 		return err
 	}
@@ -190,6 +194,30 @@ func (env Env) dispatch(ctx context.Context, opts options, args []string) error 
 		return err
 	}
 	return run(ctx, c)
+}
+
+// misplacedFlag returns a usage error if args, the arguments of
+// subcommand cmd, hold one of leasectl's own flags (-json, -url, ...),
+// which go before the subcommand: the flag package stops at the first
+// argument that is not a flag, so it would otherwise be taken for an
+// argument, or for an unknown flag of watch.
+func misplacedFlag(global *flag.FlagSet, cmd string, args []string) error {
+	for _, arg := range args {
+		if arg == "--" {
+			return nil
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
+		if name == arg || name == "" {
+			continue
+		}
+		if i := strings.IndexByte(name, '='); i >= 0 {
+			name = name[:i]
+		}
+		if global.Lookup(name) != nil {
+			return usagef("flag %s after the subcommand %q: leasectl's flags go before it (leasectl -%s ... %s ...)", arg, cmd, name, cmd)
+		}
+	}
+	return nil
 }
 
 // writerId returns the writer id for revoke: given, or leasectl-HOST with

@@ -23,7 +23,11 @@ func TestUsageWithoutServer(t *testing.T) {
 		{[]string{"-url", "mongodb://u:secret@h:99999/db", "list"}, ExitUsage, `port "99999" is not a number`},
 		{[]string{"-url", "x", "frob"}, ExitUsage, `unknown subcommand "frob"`},
 		{[]string{"-url", "x", "revoke"}, ExitUsage, "revoke takes LEASE HOLDER, got 0 arguments"},
+		{[]string{"-url", "mongodb://u:secret@h/db?authMechanism=PLAIN", "list"}, ExitUsage, `leasectl: invalid -url: mgowire: invalid configuration: DialInfo.Mechanism "PLAIN"`},
 		{[]string{"-json=maybe", "list"}, ExitUsage, `invalid boolean value "maybe" for -json`},
+		{[]string{"-url", "x", "list", "-json"}, ExitUsage, `leasectl: flag -json after the subcommand "list": leasectl's flags go before it (leasectl -json ... list ...)`},
+		{[]string{"-url", "x", "watch", "-interval", "2s", "--namespace=a"}, ExitUsage, `flag --namespace=a after the subcommand "watch": leasectl's flags go before it`},
+		{[]string{"-url", "x", "revoke", "redis", "redis/0", "-writer", "me"}, ExitUsage, `flag -writer after the subcommand "revoke"`},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := Run(context.Background(), c.args, &stdout, &stderr)
