@@ -27,7 +27,8 @@
 //   - watch: list and clock together, read again every -interval until
 //     interrupted (SIGINT or SIGTERM) or -count refreshes, with each lease
 //     and writer marked new, changed or gone since the previous refresh.
-//     A refresh that fails is reported on stderr, and watch carries on.
+//     A refresh that fails is reported on stderr, and watch carries on;
+//     with -count, watch exits with 1 if the last refresh failed.
 //   - revoke LEASE HOLDER: a forced, fenced release of a stuck lease. It
 //     runs the transaction of the MongoDB client's RevokeLease
 //     (lease.Revoker): it records the writer's clock in the clock
@@ -119,7 +120,8 @@
 // 0: done. 1: failure: the server cannot be reached within -timeout, the
 // collection does not exist in the database, the namespace has no lease
 // and no clock document (the error lists the namespaces that exist),
-// revoke was refused or failed, or a document is corrupt. Corrupt
+// revoke was refused or failed, watch -count's last refresh failed, or a
+// document is corrupt. Corrupt
 // documents never stop list, clock or watch: each is named, with what is
 // wrong with it, under PROBLEMS (or in "problems"), and list and clock
 // then exit with 1. 2: usage: no -url or a malformed one (or one with an

@@ -210,3 +210,22 @@ func TestWatchCarriesOnAfterFailedRefresh(t *testing.T) {
 		t.Errorf("refresh 3 after the failed one: %+v", got)
 	}
 }
+
+// TestWatchFailsIfLastRefreshFails stops the server before the last of
+// -count refreshes: watch shows the first, reports the second, and exits
+// with 1, so that a script running watch -count sees the failure.
+func TestWatchFailsIfLastRefreshFails(t *testing.T) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	w := f.startWatch("-json", "-timeout", "3s", "watch", "-count", "2")
+	w.next(2, func() {
+		if err := f.server.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	wantStatus(t, w.wait(), leasectl.ExitFailure)
+	wantContains(t, "stderr", w.stderr.String(), `leasectl: the last refresh (2) failed: `)
+	if lines := strings.Split(strings.TrimSuffix(w.stdout.String(), "\n"), "\n"); len(lines) != 1 {
+		t.Fatalf("%d refreshes shown, want 1:\n%s", len(lines), w.stdout.String())
+	}
+}

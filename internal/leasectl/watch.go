@@ -40,11 +40,14 @@ func parseWatch(args []string) (watchOptions, error) {
 // For a writer that has not written since an earlier refresh, it keeps
 // the bound that refresh gave on the writer's clock, so that the time
 // left shrinks, and the offset's bound holds, while the writer is silent.
-// It returns nil when ctx is done or after w.count refreshes. A refresh
-// that fails is reported on Stderr, and the next one is tried.
+// It returns nil when ctx is done, and after w.count refreshes if the
+// last one worked; if it failed, its error, so that a script that runs
+// watch -count sees a failure. A refresh that fails is reported on
+// Stderr, and the next one is tried.
 func (env Env) watch(ctx context.Context, c *conn, opts options, w watchOptions) error {
 	var prev *report
 	seen := seen{}
+	var lastErr error
 	for n := 1; w.count == 0 || n <= w.count; n++ {
 		if n > 1 {
 			select {
@@ -56,8 +59,10 @@ func (env Env) watch(ctx context.Context, c *conn, opts options, w watchOptions)
 		snap, err := c.inspect(env.Clock)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "leasectl: refresh %d: cannot read namespace %q: %v\n", n, c.namespace, err)
+			lastErr = fmt.Errorf("the last refresh (%d) failed: %w", n, err)
 			continue
 		}
+		lastErr = nil
 		seen.update(snap)
 		r := newReport(snap, c.coll, true, true, seen)
 		if prev != nil {
@@ -73,5 +78,5 @@ func (env Env) watch(ctx context.Context, c *conn, opts options, w watchOptions)
 		}
 		prev = &r
 	}
-	return nil
+	return lastErr
 }
