@@ -132,7 +132,8 @@
 //
 //   - error: a manager or tracker stopped by a failure ("lease manager
 //     stopped", "leadership tracker stopped"; info for a clean stop);
-//   - warn: a claim, check or revoke that failed ("claim failed", ...);
+//   - warn: a claim, check or revoke that failed ("claim failed", ...;
+//     debug if it failed only because the manager was being killed);
 //     a store write that met a changed lease and is retried ("lease
 //     changed under a store call; retrying"); a wake that backs off ("wake
 //     failed; backing off"); a wake, read or write slower than the slow

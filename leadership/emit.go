@@ -140,6 +140,10 @@ func (m *manager) logEvent(e Event) {
 			msg = "leadership revoked"
 		case ResultError:
 			level, msg = slog.LevelWarn, string(e.Kind)+" failed"
+			if errors.Is(e.Err, ErrStopped) {
+				// Cut short by Kill: the stop line says so.
+				level = slog.LevelDebug
+			}
 		}
 	case EventExpire:
 		msg = "lease expired"

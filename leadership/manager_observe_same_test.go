@@ -2,6 +2,7 @@ package leadership_test
 
 import (
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -63,5 +64,36 @@ func TestObserveMakesSameDecisionsOnSteppingClock(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestObserveClaimCutShortByKill: a claim that the manager gives up
+// because it is being killed (cleanly) is answered ErrStopped, and its
+// EventClaim says so; but a clean stop is normal operation, and must log
+// nothing at warn or above but the store call's contention.
+func TestObserveClaimCutShortByKill(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	var om *observedManager
+	om = startObserved(t, clock, nil, false, call{
+		method: "ClaimLease",
+		args:   []interface{}{"redis", redis0},
+		err:    lease.ErrInvalid,
+		// Killed during the first attempt, the manager sees it before
+		// the second.
+		callback: func(map[string]lease.Info) { om.Kill() },
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != leadership.ErrStopped {
+		t.Fatalf("got %v, want ErrStopped", err)
+	}
+	if err := om.Wait(); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultError,
+		Service: "redis", Unit: "redis/0", Err: leadership.ErrStopped})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventStop})
+	for _, line := range om.logs.Records() {
+		if line.Level >= slog.LevelWarn && line.Message != "lease changed under a store call; retrying" {
+			t.Errorf("a clean stop logged %v", line)
+		}
 	}
 }
