@@ -12,8 +12,10 @@ import "time"
 // events from one manager arrive in order and never concurrently; an
 // Observer shared by several managers must be safe for concurrent use.
 // Observe must return quickly and must not call the manager or tracker
-// that emits the event (that would deadlock). It must not keep e.Err
-// beyond the call if it mutates it.
+// that emits the event (that would deadlock); the same holds for the
+// handler of [ManagerConfig.Logger]. It must not keep e.Err beyond the
+// call if it mutates it. A panic in Observe is not recovered: like any
+// panic on a goroutine of its own, it ends the program.
 type Observer interface {
 	Observe(e Event)
 }

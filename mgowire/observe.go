@@ -9,7 +9,10 @@ import "time"
 //
 // Every connection of a session calls Observe from its own goroutines, so
 // an Observer must be safe for concurrent use. Observe must return
-// quickly: the connection waits for it.
+// quickly: the connection waits for it, and reads no reply meanwhile, so
+// an Observe that uses a session of the connections it observes may wait
+// for itself for ever. A panic in Observe is not recovered: on a
+// connection's goroutine, it ends the program.
 type Observer interface {
 	Observe(e Event)
 }
