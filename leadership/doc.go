@@ -115,7 +115,9 @@
 //
 // [ManagerConfig.Observer] is told of every [Event] a manager emits, on
 // the manager's goroutine, in order: each answered call of its API
-// ([EventClaim], [EventCheck], [EventBlock], [EventRevoke]), each expiry
+// ([EventClaim], [EventCheck], [EventBlock], [EventRevoke]; a call of
+// [LeaderReader]'s Leaders has no event of its own, only its read of
+// every lease, an [EventRefresh]), each expiry
 // it tries ([EventExpire]), each wake ([EventWake]), each read of the
 // store ([EventRefresh]: Call "Refresh", "RefreshLease" or
 // "RefreshClocks") and each write ([EventStore]: "ClaimLease",
