@@ -117,7 +117,8 @@ type Event struct {
 	// Duration is how long it took on the emitter's clock: for a call of
 	// the Manager API, from when the manager took the request to its
 	// answer; for a wake, a refresh or a store call, that work alone.
-	// Zero for kinds without one, and on a clock that did not move.
+	// Zero for kinds without one, on a clock that did not move, and on
+	// one that stepped back meanwhile (never negative).
 	Duration time.Duration
 
 	// At is the emitter's clock reading when it happened.

@@ -68,7 +68,8 @@ type Event struct {
 
 	// Duration is how long it took: for EventConnect, from the dial to
 	// the end of authentication; for EventCommand, from sending the
-	// command to its reply.
+	// command to its reply. Zero if Options.Clock stepped back
+	// meanwhile (never negative).
 	Duration time.Duration
 
 	// Err is the error, for ResultError and ResultNotPrimary.
