@@ -1,6 +1,7 @@
 package leadership_test
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -96,4 +97,73 @@ func TestObserveClaimCutShortByKill(t *testing.T) {
 			t.Errorf("a clean stop logged %v", line)
 		}
 	}
+}
+
+// TestObserveLostOnFullRefresh: a lease claimed through the manager that
+// another manager has since given to another unit is seen as lost at the
+// wake's full refresh: Held drops to 0 there, while Known keeps the lease.
+func TestObserveLostOnFullRefresh(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, nil, false, call{
+		method:   "ClaimLease",
+		args:     []interface{}{"redis", redis0},
+		callback: setRedis("redis/0", time.Minute),
+	}, call{
+		method:   "Refresh",
+		callback: setRedis("redis/1", 2*time.Minute),
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := clock.WaitAlarmFor(offset(time.Minute), LongWait); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultOK)
+	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Known: 1, Held: 0})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultOK, Call: "Refresh", Known: 1, Held: 1})
+	checkLog(t, om.logs, slog.LevelDebug, "leadership lost", map[string]interface{}{
+		"service": "redis", "unit": "redis/0", "holder": "redis/1",
+	})
+	if got := om.kind(leadership.EventExpire); len(got) != 0 {
+		t.Errorf("unexpected expiries: %+v", got)
+	}
+}
+
+// TestObserveRevokeNotSupported: a revocation through a manager whose
+// client cannot revoke is answered ErrRevokeNotSupported, an EventRevoke
+// error with it, and a "revoke failed" warning (a misconfiguration, not
+// normal operation); the store is not called.
+func TestObserveRevokeNotSupported(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	events := &observetest.Recorder[leadership.Event]{}
+	logs := observetest.NewHandler(slog.LevelDebug)
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:    clientOnly{NewClient(redisHeld("redis/0", time.Minute), nil)},
+		Clock:     clock,
+		MaxSleep:  defaultMaxSleep,
+		ClockPoll: -1,
+		Observer:  events,
+		Logger:    slog.New(logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		manager.Kill()
+		if err := manager.Wait(); err != nil {
+			t.Error(err)
+		}
+	}()
+	err = manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+	if !errors.Is(err, leadership.ErrRevokeNotSupported) {
+		t.Fatalf("got %v, want ErrRevokeNotSupported", err)
+	}
+	got := events.Match(func(e leadership.Event) bool { return e.Kind == leadership.EventRevoke })
+	if len(got) != 1 {
+		t.Fatalf("want one revoke event, got %+v", events.Events())
+	}
+	checkEvent(t, got[0], leadership.Event{Kind: leadership.EventRevoke, Result: leadership.ResultError,
+		Service: "redis", Unit: "redis/0", Known: 1, Err: leadership.ErrRevokeNotSupported})
+	checkLog(t, logs, slog.LevelWarn, "revoke failed", map[string]interface{}{"service": "redis", "unit": "redis/0"})
 }
