@@ -11,6 +11,7 @@ import (
 	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 // TestObserveMakesSameDecisionsOnSteppingClock: the clock jumps forward
@@ -166,4 +167,56 @@ func TestObserveRevokeNotSupported(t *testing.T) {
 	checkEvent(t, got[0], leadership.Event{Kind: leadership.EventRevoke, Result: leadership.ResultError,
 		Service: "redis", Unit: "redis/0", Known: 1, Err: leadership.ErrRevokeNotSupported})
 	checkLog(t, logs, slog.LevelWarn, "revoke failed", map[string]interface{}{"service": "redis", "unit": "redis/0"})
+}
+
+// TestObserveSteadyStateQuiet: a leader extending its lease term after
+// term, and the wakes that refresh every lease in between, are normal
+// operation: the manager logs nothing at info or above.
+func TestObserveSteadyStateQuiet(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	events := &observetest.Recorder[leadership.Event]{}
+	logs := observetest.NewHandler(slog.LevelInfo)
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:    leasetest.NewStore(clock).MustNewClient("controller-0"),
+		Clock:     clock,
+		MaxSleep:  time.Minute,
+		ClockPoll: -1,
+		Observer:  events,
+		Logger:    slog.New(logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		manager.Kill()
+		if err := manager.Wait(); err != nil {
+			t.Error(err)
+		}
+	}()
+	const terms = 10
+	for i := 1; i <= terms; i++ {
+		if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(30 * time.Second)
+		if i%2 != 0 {
+			continue
+		}
+		// Every MaxSleep, a wake that refreshes every lease; the clock
+		// stands still until it is done.
+		at := offset(time.Duration(i) * 30 * time.Second)
+		if _, ok := events.WaitFor(func(e leadership.Event) bool {
+			return e.Kind == leadership.EventWake && e.At.Equal(at)
+		}, LongWait); !ok {
+			t.Fatalf("no wake at %v: %+v", at, events.Events())
+		}
+	}
+	if got := events.Match(func(e leadership.Event) bool {
+		return e.Kind == leadership.EventClaim && e.Result == leadership.ResultExtended
+	}); len(got) != terms-1 {
+		t.Errorf("%d extensions, want %d", len(got), terms-1)
+	}
+	if lines := logs.Records(); len(lines) != 0 {
+		t.Errorf("manager logged at info or above: %v", lines)
+	}
 }
