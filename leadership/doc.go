@@ -138,7 +138,8 @@
 //     debug if it failed only because the manager was being killed);
 //     a store write that met a changed lease and is retried ("lease
 //     changed under a store call; retrying"); a wake that backs off ("wake
-//     failed; backing off"); a wake, read or write slower than the slow
+//     failed; backing off"), or that fails and stops the manager ("wake
+//     failed"); a wake, read or write slower than the slow
 //     threshold ("slow wake", "slow refresh", "slow store"), a tenth of the
 //     shortest duration claimed through the manager (one second before the
 //     first claim); a tracker's failed call, retried after a back-off

@@ -152,7 +152,12 @@ func (m *manager) logEvent(e Event) {
 		}
 	case EventWake:
 		slowCheck = true
-		if e.Result == ResultError {
+		switch {
+		case e.Result != ResultError:
+		case m.stopping:
+			// The manager stops next; its stop line says why.
+			level, msg = slog.LevelWarn, "wake failed"
+		default:
 			level, msg = slog.LevelWarn, "wake failed; backing off"
 		}
 	case EventRefresh, EventStore:
@@ -172,7 +177,7 @@ func (m *manager) logEvent(e Event) {
 	if slowCheck {
 		attrs = append(attrs, slog.Duration(keyThreshold, m.slow()))
 	}
-	if e.Kind == EventWake && e.Result == ResultError {
+	if e.Kind == EventWake && e.Result == ResultError && !m.stopping {
 		attrs = append(attrs, slog.Duration(keyRetry, m.retry.delay))
 	}
 	attrs = append(attrs, slog.Int(keyKnown, e.Known), slog.Int(keyHeld, e.Held))
