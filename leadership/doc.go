@@ -115,7 +115,9 @@
 //
 // [ManagerConfig.Observer] is told of every [Event] a manager emits, on
 // the manager's goroutine, in order: each answered call of its API
-// ([EventClaim], [EventCheck], [EventBlock], [EventRevoke]), each expiry
+// ([EventClaim], [EventCheck], [EventBlock], [EventRevoke]; a call of
+// [LeaderReader]'s Leaders has no event of its own, only its read of
+// every lease, an [EventRefresh]), each expiry
 // it tries ([EventExpire]), each wake ([EventWake]), each read of the
 // store ([EventRefresh]: Call "Refresh", "RefreshLease" or
 // "RefreshClocks") and each write ([EventStore]: "ClaimLease",
@@ -132,10 +134,12 @@
 //
 //   - error: a manager or tracker stopped by a failure ("lease manager
 //     stopped", "leadership tracker stopped"; info for a clean stop);
-//   - warn: a claim, check or revoke that failed ("claim failed", ...);
+//   - warn: a claim, check or revoke that failed ("claim failed", ...;
+//     debug if it failed only because the manager was being killed);
 //     a store write that met a changed lease and is retried ("lease
 //     changed under a store call; retrying"); a wake that backs off ("wake
-//     failed; backing off"); a wake, read or write slower than the slow
+//     failed; backing off"), or that fails and stops the manager ("wake
+//     failed"); a wake, read or write slower than the slow
 //     threshold ("slow wake", "slow refresh", "slow store"), a tenth of the
 //     shortest duration claimed through the manager (one second before the
 //     first claim); a tracker's failed call, retried after a back-off

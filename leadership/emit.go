@@ -35,20 +35,26 @@ const (
 	slowFraction = 10
 )
 
-// stamp returns a reading of the clock, taken through now, to time the
-// work that follows, if anyone observes the manager; otherwise the zero
-// time, so that an unobserved manager reads its clock no more often than
-// it would without observation.
+// stamp returns a reading of the clock to time the work that follows, if
+// anyone observes the manager; otherwise the zero time, so that an
+// unobserved manager reads its clock no more often than it would without
+// observation.
+//
+// It reads the clock directly, not through now: a reading taken only for
+// observation must not be one that now compares the next with, or an
+// observed manager could see a step back that an unobserved one does not
+// (a clock that jumps forward and back between two of the manager's own
+// readings), and move its wakes by it.
 func (m *manager) stamp() time.Time {
 	if !m.observing {
 		return time.Time{}
 	}
-	return m.now()
+	return m.clock.Now()
 }
 
 // emit completes e and hands it to the observer and the logger, if any:
-// At is a reading of the clock (through now, so that a step back is seen
-// as every other reading's is), Duration runs from start (a stamp; none
+// At is a reading of the clock (directly, as stamp's is, so that
+// observing changes no decision), Duration runs from start (a stamp; none
 // if zero) to At, and is zero if the clock stepped back meanwhile; Known
 // and Held count the view's leases and those held through this manager.
 // It is the one place where a manager's events are made, so that what is
@@ -57,7 +63,7 @@ func (m *manager) emit(e Event, start time.Time) {
 	if !m.observing {
 		return
 	}
-	e.At = m.now()
+	e.At = m.clock.Now()
 	if !start.IsZero() {
 		if d := e.At.Sub(start); d > 0 {
 			e.Duration = d
@@ -134,6 +140,10 @@ func (m *manager) logEvent(e Event) {
 			msg = "leadership revoked"
 		case ResultError:
 			level, msg = slog.LevelWarn, string(e.Kind)+" failed"
+			if errors.Is(e.Err, ErrStopped) {
+				// Cut short by Kill: the stop line says so.
+				level = slog.LevelDebug
+			}
 		}
 	case EventExpire:
 		msg = "lease expired"
@@ -142,7 +152,12 @@ func (m *manager) logEvent(e Event) {
 		}
 	case EventWake:
 		slowCheck = true
-		if e.Result == ResultError {
+		switch {
+		case e.Result != ResultError:
+		case m.stopping:
+			// The manager stops next; its stop line says why.
+			level, msg = slog.LevelWarn, "wake failed"
+		default:
 			level, msg = slog.LevelWarn, "wake failed; backing off"
 		}
 	case EventRefresh, EventStore:
@@ -162,7 +177,7 @@ func (m *manager) logEvent(e Event) {
 	if slowCheck {
 		attrs = append(attrs, slog.Duration(keyThreshold, m.slow()))
 	}
-	if e.Kind == EventWake && e.Result == ResultError {
+	if e.Kind == EventWake && e.Result == ResultError && !m.stopping {
 		attrs = append(attrs, slog.Duration(keyRetry, m.retry.delay))
 	}
 	attrs = append(attrs, slog.Int(keyKnown, e.Known), slog.Int(keyHeld, e.Held))

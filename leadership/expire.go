@@ -28,6 +28,7 @@ func (m *manager) wake() error {
 	}
 	switch {
 	case err != nil:
+		m.stopping = true
 		m.emit(Event{Kind: EventWake, Result: ResultError, Err: err}, start)
 	case m.retry.err != nil:
 		m.emit(Event{Kind: EventWake, Result: ResultError, Err: m.retry.err}, start)

@@ -90,6 +90,10 @@ type manager struct {
 	// shortestClaim is the shortest duration a claim has asked for; zero
 	// before the first (see slow).
 	shortestClaim time.Duration
+	// stopping is set by a wake that met an error that stops the
+	// manager, so that its line does not say it backs off (see
+	// logEvent).
+	stopping bool
 	// sleepFrom is when the manager started or last refreshed every
 	// lease; it does so again MaxSleep after it at the latest.
 	sleepFrom time.Time

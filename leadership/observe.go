@@ -12,8 +12,10 @@ import "time"
 // events from one manager arrive in order and never concurrently; an
 // Observer shared by several managers must be safe for concurrent use.
 // Observe must return quickly and must not call the manager or tracker
-// that emits the event (that would deadlock). It must not keep e.Err
-// beyond the call if it mutates it.
+// that emits the event (that would deadlock); the same holds for the
+// handler of [ManagerConfig.Logger]. It must not keep e.Err beyond the
+// call if it mutates it. A panic in Observe is not recovered: like any
+// panic on a goroutine of its own, it ends the program.
 type Observer interface {
 	Observe(e Event)
 }
@@ -115,7 +117,8 @@ type Event struct {
 	// Duration is how long it took on the emitter's clock: for a call of
 	// the Manager API, from when the manager took the request to its
 	// answer; for a wake, a refresh or a store call, that work alone.
-	// Zero for kinds without one, and on a clock that did not move.
+	// Zero for kinds without one, on a clock that did not move, and on
+	// one that stepped back meanwhile (never negative).
 	Duration time.Duration
 
 	// At is the emitter's clock reading when it happened.

@@ -1,6 +1,7 @@
 package leadership_test
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"sync/atomic"
@@ -184,4 +185,64 @@ func TestObserveTrackerRetry(t *testing.T) {
 	ot.waitLeading(t, 1, leadership.ResultMinion)
 	clock.Advance(time.Minute / 16)
 	ot.waitLeading(t, 2, leadership.ResultLeader)
+}
+
+// TestObserveTrackerKilledWaiting: a minion killed while it waits for a
+// release reports only its stop (it was never leader), and the manager
+// reports the wait given up, as an EventBlock error with the context's
+// error, logged at no level (it is normal operation).
+func TestObserveTrackerKilledWaiting(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	events := &observetest.Recorder[leadership.Event]{}
+	logs := observetest.NewHandler(slog.LevelInfo)
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:   leasetest.NewStore(clock).MustNewClient("controller-0"),
+		Clock:    clock,
+		MaxSleep: defaultMaxSleep,
+		Observer: events,
+		Logger:   slog.New(logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		manager.Kill()
+		manager.Wait()
+	}()
+	leader := startObservedTracker(t, manager, clock, "redis/0")
+	leader.waitLeading(t, 1, leadership.ResultLeader)
+	minion := startObservedTracker(t, manager, clock, "redis/1")
+	minion.waitLeading(t, 1, leadership.ResultMinion)
+	// The minion's wait reaches the manager after its denied claim: the
+	// manager reads the lease for it, its second RefreshLease (the
+	// first was the denial's).
+	reads := 0
+	blocked := func(e leadership.Event) bool {
+		if e.Kind == leadership.EventRefresh && e.Call == "RefreshLease" {
+			reads++
+		}
+		return reads == 2
+	}
+	if _, ok := events.WaitFor(blocked, LongWait); !ok {
+		t.Fatalf("the minion's wait did not reach the manager: %+v", events.Events())
+	}
+
+	minion.Kill()
+	if err := minion.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	got := minion.events.Events()
+	if len(got) != 2 {
+		t.Fatalf("want minion, stop; got %+v", got)
+	}
+	checkEvent(t, got[1], leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/1"})
+	given, ok := events.WaitFor(func(e leadership.Event) bool { return e.Kind == leadership.EventBlock }, LongWait)
+	if !ok {
+		t.Fatalf("no block event: %+v", events.Events())
+	}
+	checkEvent(t, given, leadership.Event{Kind: leadership.EventBlock, Result: leadership.ResultError,
+		Service: "redis", Known: 1, Held: 1, Err: context.Canceled})
+	if lines := logs.Records(); len(lines) != 0 {
+		t.Errorf("manager logged at info or above: %v", lines)
+	}
 }

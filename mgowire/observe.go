@@ -9,7 +9,10 @@ import "time"
 //
 // Every connection of a session calls Observe from its own goroutines, so
 // an Observer must be safe for concurrent use. Observe must return
-// quickly: the connection waits for it.
+// quickly: the connection waits for it, and reads no reply meanwhile, so
+// an Observe that uses a session of the connections it observes may wait
+// for itself for ever. A panic in Observe is not recovered: on a
+// connection's goroutine, it ends the program.
 type Observer interface {
 	Observe(e Event)
 }
@@ -65,7 +68,8 @@ type Event struct {
 
 	// Duration is how long it took: for EventConnect, from the dial to
 	// the end of authentication; for EventCommand, from sending the
-	// command to its reply.
+	// command to its reply. Zero if Options.Clock stepped back
+	// meanwhile (never negative).
 	Duration time.Duration
 
 	// Err is the error, for ResultError and ResultNotPrimary.

@@ -194,3 +194,40 @@ func TestObserveOptionsValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestObserveAuthFailure: a connection whose authentication fails is a
+// failed setup: an EventConnect error matching ErrAuth, and a "connection
+// failed" warning that names the server and not the password.
+func TestObserveAuthFailure(t *testing.T) {
+	srv := startServer(t, wiretest.Config{Users: map[string]string{"alice": "pw"}})
+	opts, o := observedOptions()
+	_, err := mgowire.DialWithInfo(&mgo.DialInfo{
+		Addrs: []string{srv.Addr()}, Username: "alice", Password: "xyzzy42", Timeout: 300 * time.Millisecond,
+	}, opts)
+	if !errors.Is(err, mgowire.ErrAuth) {
+		t.Fatalf("dial with a wrong password: %v, want an error matching mgowire.ErrAuth", err)
+	}
+	failed := o.events.Match(func(e mgowire.Event) bool {
+		return e.Kind == mgowire.EventConnect && e.Result == mgowire.ResultError
+	})
+	if len(failed) == 0 {
+		t.Fatalf("no failed connect event; got %+v", o.events.Events())
+	}
+	for _, e := range failed {
+		if !errors.Is(e.Err, mgowire.ErrAuth) || e.Addr != srv.Addr() {
+			t.Errorf("failed connect event %+v: want Err matching ErrAuth, Addr %s", e, srv.Addr())
+		}
+	}
+	if ok := o.events.Match(func(e mgowire.Event) bool {
+		return e.Kind == mgowire.EventConnect && e.Result == mgowire.ResultOK
+	}); len(ok) != 0 {
+		t.Errorf("connect events ok after a wrong password: %+v", ok)
+	}
+	line := o.logs.Find("connection failed")
+	if len(line) == 0 {
+		t.Fatalf("no connection failed line: %v", o.logs.Records())
+	}
+	if line[0].Level != slog.LevelWarn || attr(line[0], "addr") != srv.Addr() || strings.Contains(attr(line[0], "error"), "xyzzy42") {
+		t.Errorf("connection failed line %v", line[0])
+	}
+}

@@ -51,7 +51,8 @@
 //	    When the manager last read the store successfully, in Unix seconds
 //	    on its clock (Event.At); 0 before its first read.
 //	leadership_stopped                             gauge
-//	    1 once the manager has stopped, else 0.
+//	    1 once the manager has stopped, else 0; back to 0 at the first
+//	    event of a manager restarted with the same collector.
 //	leadership_tracker_leader                      gauge      service, unit
 //	    1 while the tracker of unit leads service; 0 while it does not,
 //	    and once it has stopped.

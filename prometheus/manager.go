@@ -89,7 +89,7 @@ func NewManagerCollector(opts Options) (*ManagerCollector, error) {
 		lastRefresh: gauge("last_refresh_timestamp_seconds",
 			"When the manager last read the store successfully, in Unix seconds on its clock; 0 before the first read."),
 		stopped: gauge("stopped",
-			"1 once the manager has stopped, else 0."),
+			"1 once the manager has stopped (until a manager restarted with this collector reports anything), else 0."),
 		leader: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: ns, Name: "tracker_leader", ConstLabels: labels,
 			Help: "1 while a tracker's unit leads its service, 0 while it does not or once the tracker has stopped.",
@@ -114,6 +114,11 @@ func (m *ManagerCollector) Observe(e leadership.Event) {
 	}
 	m.known.Set(float64(e.Known))
 	m.held.Set(float64(e.Held))
+	if e.Kind != leadership.EventStop {
+		// A manager emits nothing after its stop: this is a manager
+		// restarted with the same collector, which runs.
+		m.stopped.Set(0)
+	}
 	switch e.Kind {
 	case leadership.EventClaim, leadership.EventCheck, leadership.EventRevoke:
 		m.operations.WithLabelValues(string(e.Kind), string(e.Result)).Inc()

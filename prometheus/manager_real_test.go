@@ -128,7 +128,7 @@ leadership_leases_known{controller="0"} 0
 # HELP leadership_leases_held Leases in the manager's view last claimed or extended through this manager.
 # TYPE leadership_leases_held gauge
 leadership_leases_held{controller="0"} 0
-# HELP leadership_stopped 1 once the manager has stopped, else 0.
+# HELP leadership_stopped 1 once the manager has stopped (until a manager restarted with this collector reports anything), else 0.
 # TYPE leadership_stopped gauge
 leadership_stopped{controller="0"} 1
 `

@@ -221,7 +221,7 @@ leadership_leases_held{controller="7"} %d
 # HELP leadership_last_refresh_timestamp_seconds When the manager last read the store successfully, in Unix seconds on its clock; 0 before the first read.
 # TYPE leadership_last_refresh_timestamp_seconds gauge
 leadership_last_refresh_timestamp_seconds{controller="7"} %s
-# HELP leadership_stopped 1 once the manager has stopped, else 0.
+# HELP leadership_stopped 1 once the manager has stopped (until a manager restarted with this collector reports anything), else 0.
 # TYPE leadership_stopped gauge
 leadership_stopped{controller="7"} %d
 `, known, held, refreshed, stopped)
@@ -274,7 +274,7 @@ leadership_tracker_leader{service="redis",unit="redis/1"} 0
 # TYPE leadership_tracker_changes_total counter
 leadership_tracker_changes_total{result="leader"} 3
 leadership_tracker_changes_total{result="minion"} 2
-# HELP leadership_stopped 1 once the manager has stopped, else 0.
+# HELP leadership_stopped 1 once the manager has stopped (until a manager restarted with this collector reports anything), else 0.
 # TYPE leadership_stopped gauge
 leadership_stopped 0
 `
@@ -345,4 +345,31 @@ leadership_tracker_changes_total{result="leader"} %[1]d
 	if got := testutil.CollectAndCount(m, "leadership_tracker_leader"); got != goroutines {
 		t.Errorf("%d leader series, want %d", got, goroutines)
 	}
+}
+
+// TestManagerRestarted: a manager restarted with the same collector (as a
+// dependency engine restarts a worker that failed) is no longer stopped
+// once it reports anything: the stopped gauge must not stay at 1, and an
+// alert on it fire, for ever after one failure.
+func TestManagerRestarted(t *testing.T) {
+	m := newManagerCollector(t, leaseprom.Options{})
+	stopped := func(want float64) {
+		t.Helper()
+		exposed := fmt.Sprintf(`
+# HELP leadership_stopped 1 once the manager has stopped (until a manager restarted with this collector reports anything), else 0.
+# TYPE leadership_stopped gauge
+leadership_stopped %v
+`, want)
+		if err := testutil.CollectAndCompare(m, strings.NewReader(exposed), "leadership_stopped"); err != nil {
+			t.Error(err)
+		}
+	}
+	m.Observe(leadership.Event{Kind: leadership.EventStop, Err: errors.New("store gone"), At: epoch})
+	stopped(1)
+	// The new manager's first event: its start-up refresh.
+	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: "Refresh", Result: leadership.ResultOK, At: epoch.Add(time.Second)})
+	stopped(0)
+	// A tracker's stop is not the manager's.
+	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", At: epoch.Add(2 * time.Second)})
+	stopped(0)
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -30,7 +31,7 @@ type Options struct {
 	// them all (see "One collector per manager" in the package doc).
 	// Names must be valid label names, not reserved (starting with
 	// "__"), and not one of the collector's own labels (kind, result,
-	// call, service, unit, command).
+	// call, service, unit, command); values must be valid UTF-8.
 	ConstLabels prometheus.Labels
 
 	// Buckets are the upper bounds, in seconds, of every duration
@@ -51,8 +52,8 @@ var (
 var variableLabels = []string{"kind", "result", "call", "service", "unit", "command"}
 
 // Validate returns an error describing the first problem with opts, or
-// nil. It checks, in order: Namespace, ConstLabels (in name order),
-// Buckets.
+// nil. It checks, in order: Namespace, ConstLabels (in name order: each
+// name, then its value), Buckets.
 func (opts Options) Validate() error {
 	if opts.Namespace != "" && !metricName.MatchString(opts.Namespace) {
 		return fmt.Errorf("invalid namespace %q: must match [a-zA-Z_:][a-zA-Z0-9_:]*", opts.Namespace)
@@ -68,6 +69,11 @@ func (opts Options) Validate() error {
 			if name == own {
 				return fmt.Errorf("invalid constant label name %q: the collectors set it themselves", name)
 			}
+		}
+		if value := opts.ConstLabels[name]; !utf8.ValidString(value) {
+			// Registering would fail, with an error about a
+			// descriptor.
+			return fmt.Errorf("invalid value %q of constant label %q: not valid UTF-8", value, name)
 		}
 	}
 	for i, b := range opts.Buckets {

@@ -22,6 +22,7 @@ func TestOptionsValidate(t *testing.T) {
 		{leaseprom.Options{ConstLabels: prometheus.Labels{"__name": "x"}}, `invalid constant label name "__name": names starting with __ are reserved`},
 		{leaseprom.Options{ConstLabels: prometheus.Labels{"service": "x"}}, `invalid constant label name "service": the collectors set it themselves`},
 		{leaseprom.Options{ConstLabels: prometheus.Labels{"result": "x"}}, `invalid constant label name "result": the collectors set it themselves`},
+		{leaseprom.Options{ConstLabels: prometheus.Labels{"controller": "\xff0"}}, `invalid value "\xff0" of constant label "controller": not valid UTF-8`},
 		{leaseprom.Options{Buckets: []float64{0.1, math.NaN()}}, `invalid bucket 1: NaN`},
 		{leaseprom.Options{Buckets: []float64{0.1, 0.5, 0.5}}, `invalid bucket 2: 0.5 is not above 0.5: buckets must increase`},
 		{leaseprom.Options{Buckets: []float64{1, 0.1}}, `invalid bucket 1: 0.1 is not above 1: buckets must increase`},

@@ -37,16 +37,18 @@ func (r *Recorder[E]) Observe(e E) {
 
 // WaitFor returns the first recorded event for which keep is true, waiting
 // for it up to timeout (real time: a failure deadline), and false if none
-// came.
+// came. It calls keep once for each event, in order, until it returns
+// true, so keep may count (the n-th event of a kind).
 func (r *Recorder[E]) WaitFor(keep func(E) bool, timeout time.Duration) (E, bool) {
 	// The deadline is real time, read through lease.SystemClock, the one
 	// place the module reads the wall clock.
 	system := lease.SystemClock{}
 	deadline := system.Alarm(system.Now().Add(timeout))
+	seen := 0
 	for {
 		r.mu.Lock()
-		for _, e := range r.events {
-			if keep(e) {
+		for ; seen < len(r.events); seen++ {
+			if e := r.events[seen]; keep(e) {
 				r.mu.Unlock()
 				return e, true
 			}

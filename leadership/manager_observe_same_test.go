@@ -1,0 +1,251 @@
+package leadership_test
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/internal/observetest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+)
+
+// TestObserveMakesSameDecisionsOnSteppingClock: the clock jumps forward
+// during one store call and back during the next, within one claim. An
+// unobserved manager reads its clock before and after the claim only, and
+// sees no step; an observed one must set the same alarm (observation reads
+// the clock more often, but must not make the manager see a step that it
+// would not have seen, and move its MaxSleep wake back by it).
+func TestObserveMakesSameDecisionsOnSteppingClock(t *testing.T) {
+	for _, observed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("observed=%v", observed), func(t *testing.T) {
+			clock := clocktest.NewClock(defaultClockStart)
+			client := NewClient(nil, []call{{
+				method:   "ClaimLease",
+				args:     []interface{}{"redis", redis0},
+				err:      lease.ErrInvalid,
+				callback: advance(clock, 10*time.Second, nil),
+			}, {
+				method: "ClaimLease",
+				args:   []interface{}{"redis", redis0},
+				callback: func(leases map[string]lease.Info) {
+					clock.Set(offset(0))
+					setRedis("redis/0", 2*defaultMaxSleep)(leases)
+				},
+			}})
+			config := leadership.ManagerConfig{Client: client, Clock: clock, MaxSleep: defaultMaxSleep, ClockPoll: -1}
+			if observed {
+				config.Observer = &observetest.Recorder[leadership.Event]{}
+			}
+			manager, err := leadership.NewManager(config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				manager.Kill()
+				if err := manager.Wait(); err != nil {
+					t.Error(err)
+				}
+			}()
+			if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			client.Wait(t)
+			// The loop takes this request once it has set its alarm
+			// after the claim.
+			if err := manager.BlockUntilLeadershipReleased("sync"); err != nil {
+				t.Fatal(err)
+			}
+			for _, at := range clock.Alarms() {
+				if !at.Equal(offset(defaultMaxSleep)) {
+					t.Errorf("alarm at %v, want only %v (MaxSleep after the start)", at, offset(defaultMaxSleep))
+				}
+			}
+		})
+	}
+}
+
+// TestObserveClaimCutShortByKill: a claim that the manager gives up
+// because it is being killed (cleanly) is answered ErrStopped, and its
+// EventClaim says so; but a clean stop is normal operation, and must log
+// nothing at warn or above but the store call's contention.
+func TestObserveClaimCutShortByKill(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	var om *observedManager
+	om = startObserved(t, clock, nil, false, call{
+		method: "ClaimLease",
+		args:   []interface{}{"redis", redis0},
+		err:    lease.ErrInvalid,
+		// Killed during the first attempt, the manager sees it before
+		// the second.
+		callback: func(map[string]lease.Info) { om.Kill() },
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != leadership.ErrStopped {
+		t.Fatalf("got %v, want ErrStopped", err)
+	}
+	if err := om.Wait(); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultError,
+		Service: "redis", Unit: "redis/0", Err: leadership.ErrStopped})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventStop})
+	for _, line := range om.logs.Records() {
+		if line.Level >= slog.LevelWarn && line.Message != "lease changed under a store call; retrying" {
+			t.Errorf("a clean stop logged %v", line)
+		}
+	}
+}
+
+// TestObserveLostOnFullRefresh: a lease claimed through the manager that
+// another manager has since given to another unit is seen as lost at the
+// wake's full refresh: Held drops to 0 there, while Known keeps the lease.
+func TestObserveLostOnFullRefresh(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	om := startObserved(t, clock, nil, false, call{
+		method:   "ClaimLease",
+		args:     []interface{}{"redis", redis0},
+		callback: setRedis("redis/0", time.Minute),
+	}, call{
+		method:   "Refresh",
+		callback: setRedis("redis/1", 2*time.Minute),
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := clock.WaitAlarmFor(offset(time.Minute), LongWait); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultOK)
+	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Known: 1, Held: 0})
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultOK, Call: "Refresh", Known: 1, Held: 1})
+	checkLog(t, om.logs, slog.LevelDebug, "leadership lost", map[string]interface{}{
+		"service": "redis", "unit": "redis/0", "holder": "redis/1",
+	})
+	if got := om.kind(leadership.EventExpire); len(got) != 0 {
+		t.Errorf("unexpected expiries: %+v", got)
+	}
+}
+
+// TestObserveRevokeNotSupported: a revocation through a manager whose
+// client cannot revoke is answered ErrRevokeNotSupported, an EventRevoke
+// error with it, and a "revoke failed" warning (a misconfiguration, not
+// normal operation); the store is not called.
+func TestObserveRevokeNotSupported(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	events := &observetest.Recorder[leadership.Event]{}
+	logs := observetest.NewHandler(slog.LevelDebug)
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:    clientOnly{NewClient(redisHeld("redis/0", time.Minute), nil)},
+		Clock:     clock,
+		MaxSleep:  defaultMaxSleep,
+		ClockPoll: -1,
+		Observer:  events,
+		Logger:    slog.New(logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		manager.Kill()
+		if err := manager.Wait(); err != nil {
+			t.Error(err)
+		}
+	}()
+	err = manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+	if !errors.Is(err, leadership.ErrRevokeNotSupported) {
+		t.Fatalf("got %v, want ErrRevokeNotSupported", err)
+	}
+	got := events.Match(func(e leadership.Event) bool { return e.Kind == leadership.EventRevoke })
+	if len(got) != 1 {
+		t.Fatalf("want one revoke event, got %+v", events.Events())
+	}
+	checkEvent(t, got[0], leadership.Event{Kind: leadership.EventRevoke, Result: leadership.ResultError,
+		Service: "redis", Unit: "redis/0", Known: 1, Err: leadership.ErrRevokeNotSupported})
+	checkLog(t, logs, slog.LevelWarn, "revoke failed", map[string]interface{}{"service": "redis", "unit": "redis/0"})
+}
+
+// TestObserveSteadyStateQuiet: a leader extending its lease term after
+// term, and the wakes that refresh every lease in between, are normal
+// operation: the manager logs nothing at info or above.
+func TestObserveSteadyStateQuiet(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	events := &observetest.Recorder[leadership.Event]{}
+	logs := observetest.NewHandler(slog.LevelInfo)
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:    leasetest.NewStore(clock).MustNewClient("controller-0"),
+		Clock:     clock,
+		MaxSleep:  time.Minute,
+		ClockPoll: -1,
+		Observer:  events,
+		Logger:    slog.New(logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		manager.Kill()
+		if err := manager.Wait(); err != nil {
+			t.Error(err)
+		}
+	}()
+	const terms = 10
+	for i := 1; i <= terms; i++ {
+		if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(30 * time.Second)
+		if i%2 != 0 {
+			continue
+		}
+		// Every MaxSleep, a wake that refreshes every lease; the clock
+		// stands still until it is done.
+		at := offset(time.Duration(i) * 30 * time.Second)
+		if _, ok := events.WaitFor(func(e leadership.Event) bool {
+			return e.Kind == leadership.EventWake && e.At.Equal(at)
+		}, LongWait); !ok {
+			t.Fatalf("no wake at %v: %+v", at, events.Events())
+		}
+	}
+	if got := events.Match(func(e leadership.Event) bool {
+		return e.Kind == leadership.EventClaim && e.Result == leadership.ResultExtended
+	}); len(got) != terms-1 {
+		t.Errorf("%d extensions, want %d", len(got), terms-1)
+	}
+	if lines := logs.Records(); len(lines) != 0 {
+		t.Errorf("manager logged at info or above: %v", lines)
+	}
+}
+
+// TestObserveWakeFailsFatally: a wake whose refresh fails in a way that
+// stops the manager does not back off: its line must not say it does (nor
+// carry a back-off), and the stop line says why, at error.
+func TestObserveWakeFailsFatally(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	failure := errors.New("store unreachable")
+	om := startObserved(t, clock, redisHeld("redis/0", time.Second), false, call{
+		method: "Refresh",
+		err:    failure,
+	})
+	if err := clock.WaitAlarmFor(offset(time.Second), LongWait); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	if err := om.Wait(); !errors.Is(err, failure) {
+		t.Fatalf("Wait: got %v, want %v", err, failure)
+	}
+	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultError)
+	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultError, Known: 1, Err: failure})
+	checkNoLog(t, om.logs, "wake failed; backing off")
+	checkLog(t, om.logs, slog.LevelWarn, "wake failed", map[string]interface{}{"error": "store unreachable"})
+	if line := om.logs.Find("wake failed"); len(line) == 1 {
+		if _, ok := line[0].Attrs["retry"]; ok {
+			t.Errorf("the fatal wake's line has a back-off: %v", line[0])
+		}
+	}
+	checkLog(t, om.logs, slog.LevelError, "lease manager stopped", map[string]interface{}{"error": "store unreachable"})
+}
