@@ -135,9 +135,9 @@
 //   - error: a manager or tracker stopped by a failure ("lease manager
 //     stopped", "leadership tracker stopped"; info for a clean stop);
 //   - warn: a claim, check or revoke that failed ("claim failed", ...;
-//     debug if it failed only because the manager was being killed);
-//     a store write that met a changed lease and is retried ("lease
-//     changed under a store call; retrying"); a wake that backs off ("wake
+//     debug if it failed only because the manager was being killed;
+//     a claim fails so after the lease kept changing, which is lasting
+//     contention); a wake that backs off ("wake
 //     failed; backing off"), or that fails and stops the manager ("wake
 //     failed"); a wake, read or write slower than the slow
 //     threshold ("slow wake", "slow refresh", "slow store"), a tenth of the
@@ -148,7 +148,10 @@
 //   - debug: "leadership granted" (a new term), "leadership lost" (a lease
 //     claimed through this manager that ended, or went to another
 //     holder, without being revoked through it), "leadership revoked",
-//     "lease expired", "lease expiry failed".
+//     "lease expired", "lease expiry failed", and "lease changed under a
+//     store call; retrying" (a write that lost a race to another
+//     controller, routine in a handover: the claim is tried once more,
+//     then denied).
 //
 // Their attribute keys are stable: "service" (the service, which is also
 // the lease's name), "unit", "holder" (the lease's new holder, for a loss),

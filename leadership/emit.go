@@ -163,7 +163,10 @@ func (m *manager) logEvent(e Event) {
 	case EventRefresh, EventStore:
 		slowCheck = true
 		if e.Result == ResultDenied && e.Call != "ExpireLease" {
-			level, msg = slog.LevelWarn, "lease changed under a store call; retrying"
+			// Routine: a claim that lost a race to another controller
+			// retries once, then is denied. Contention that lasts is
+			// the warn "claim failed" (lease.ErrExcessiveContention).
+			msg = "lease changed under a store call; retrying"
 		}
 	}
 	if slowCheck && msg == "" && e.Duration > m.slow() {

@@ -108,7 +108,7 @@ func TestObserveClaimContention(t *testing.T) {
 		Call: "ClaimLease", Service: "redis", Unit: "redis/0", Err: lease.ErrInvalid})
 	checkEvent(t, stores[1], leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK,
 		Call: "ClaimLease", Service: "redis", Unit: "redis/0"})
-	checkLog(t, om.logs, slog.LevelWarn, "lease changed under a store call; retrying", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelDebug, "lease changed under a store call; retrying", map[string]interface{}{
 		"call": "ClaimLease", "service": "redis", "unit": "redis/0", "result": "denied",
 	})
 }

@@ -65,6 +65,9 @@
 //	    Commands sent (find, insert, update, findAndModify, ismaster, ...).
 //	    result: ok, not_primary (the server is no longer primary; mgo
 //	    finds the new one), error (a failed reply or a lost connection).
+//	    A failed reply includes a write error such as a duplicate key,
+//	    which mgo/txn meets and handles when transactions race to insert
+//	    the same document: a few insert errors are normal under load.
 //	leadership_mgowire_command_duration_seconds    histogram  command
 //	    From sending a command to its reply.
 //	leadership_mgowire_connections_total           counter    result
@@ -88,7 +91,11 @@
 //	or leadership_stopped == 1
 //
 // The timestamp is on the manager's clock, which is the wall clock
-// (lease.SystemClock) in production. And a service whose trackers all
+// (lease.SystemClock) in production. It is 0 until the manager's first
+// successful read, so that a manager that never reads the store alerts
+// too; give the alert a "for:" longer than ClockPoll (or MaxSleep, for a
+// client that reads only in full) so that a manager just started does
+// not. And a service whose trackers all
 // say they are minions has no leader:
 //
 //	max by (service) (leadership_tracker_leader) == 0
