@@ -68,7 +68,9 @@ summarise() {
 	shift
 	[ -f "$OUT/$name.txt" ] || return 0
 	[ -f "$OUT/$name.cmd.txt" ] && sed -i '/^benchstat /d' "$OUT/$name.cmd.txt"
-	echo "benchstat $(printf '%q ' "$@")bench/$name.txt" >> "$OUT/$name.cmd.txt"
+	local args=""
+	[ $# -eq 0 ] || args=$(printf '%q ' "$@")
+	echo "benchstat ${args}bench/$name.txt" >> "$OUT/$name.cmd.txt"
 	"$GO" run "$BENCHSTAT_PKG" "$@" "$OUT/$name.txt" > "$OUT/$name.stat.txt"
 }
 
