@@ -62,8 +62,10 @@ wallclock:
 demo:
 	cd integration && $(GO) run ./cmd/leadership-demo $(DEMOFLAGS)
 
-## bench: every benchmark, in about 25 minutes: raw results in bench/*.txt, and
-## the machine, commands and benchstat tables in BENCHMARKS.md (bench/run.sh).
+## bench: the benchmarks, in about 45 minutes: raw results in bench/*.txt, and
+## the machine, commands and benchstat tables in BENCHMARKS.md (bench/run.sh;
+## its header lists the groups, and the long ones that run only when named, e.g.
+## BENCHES="failover100 percall10k storm1000" make bench).
 bench:
 	GO=$(GO) ./bench/run.sh
 

@@ -69,11 +69,23 @@ func (d *db) newClient(b testing.TB, clock lease.Clock) lease.Client {
 // newClientAs returns a lease client on d with the given Id and clock.
 func (d *db) newClientAs(b testing.TB, id string, clock lease.Clock) lease.Client {
 	b.Helper()
+	return d.newClientOn(b, id, clock, d.mongo())
+}
+
+// mongo returns the lease.Mongo of d's clients.
+func (d *db) mongo() lease.Mongo {
+	return lease.NewMongo(d.db, txnCollection)
+}
+
+// newClientOn returns a lease client with the given Id and clock that
+// reaches d through mongo.
+func (d *db) newClientOn(b testing.TB, id string, clock lease.Clock, mongo lease.Mongo) lease.Client {
+	b.Helper()
 	client, err := lease.NewClient(lease.ClientConfig{
 		Id:         id,
 		Namespace:  namespace,
 		Collection: collection,
-		Mongo:      lease.NewMongo(d.db, txnCollection),
+		Mongo:      mongo,
 		Clock:      clock,
 	})
 	if err != nil {
