@@ -11,7 +11,6 @@ import (
 	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 // TestObserveMakesSameDecisionsOnSteppingClock: the clock jumps forward
@@ -41,16 +40,7 @@ func TestObserveMakesSameDecisionsOnSteppingClock(t *testing.T) {
 			if observed {
 				config.Observer = &observetest.Recorder[leadership.Event]{}
 			}
-			manager, err := leadership.NewManager(config)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer func() {
-				manager.Kill()
-				if err := manager.Wait(); err != nil {
-					t.Error(err)
-				}
-			}()
+			manager := startManager(t, config)
 			if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 				t.Fatal(err)
 			}
@@ -137,26 +127,15 @@ func TestObserveLostOnFullRefresh(t *testing.T) {
 // normal operation); the store is not called.
 func TestObserveRevokeNotSupported(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	events := &observetest.Recorder[leadership.Event]{}
-	logs := observetest.NewHandler(slog.LevelDebug)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
+	obs := newObservation(slog.LevelDebug)
+	events, logs := obs.events, obs.logs
+	manager := startManager(t, obs.observe(leadership.ManagerConfig{
 		Client:    clientOnly{NewClient(redisHeld("redis/0", time.Minute), nil)},
 		Clock:     clock,
 		MaxSleep:  defaultMaxSleep,
 		ClockPoll: -1,
-		Observer:  events,
-		Logger:    slog.New(logs),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		if err := manager.Wait(); err != nil {
-			t.Error(err)
-		}
-	}()
-	err = manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+	}))
+	err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
 	if !errors.Is(err, leadership.ErrRevokeNotSupported) {
 		t.Fatalf("got %v, want ErrRevokeNotSupported", err)
 	}
@@ -174,25 +153,11 @@ func TestObserveRevokeNotSupported(t *testing.T) {
 // operation: the manager logs nothing at info or above.
 func TestObserveSteadyStateQuiet(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	events := &observetest.Recorder[leadership.Event]{}
-	logs := observetest.NewHandler(slog.LevelInfo)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:    leasetest.NewStore(clock).MustNewClient("controller-0"),
-		Clock:     clock,
-		MaxSleep:  time.Minute,
-		ClockPoll: -1,
-		Observer:  events,
-		Logger:    slog.New(logs),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		if err := manager.Wait(); err != nil {
-			t.Error(err)
-		}
-	}()
+	obs := newObservation(slog.LevelInfo)
+	events, logs := obs.events, obs.logs
+	config := obs.observe(storeConfig(clock))
+	config.MaxSleep, config.ClockPoll = time.Minute, -1
+	manager := startManager(t, config)
 	const terms = 10
 	for i := 1; i <= terms; i++ {
 		if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {

@@ -9,27 +9,21 @@ import (
 	"time"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
-	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 // observedTracker is a tracker with a recording Observer and Logger.
 type observedTracker struct {
 	leadership.Tracker
-	events *observetest.Recorder[leadership.Event]
-	logs   *observetest.Handler
+	observation
 }
 
 // startObservedTracker starts an observed tracker of unit, of redis, on
 // manager.
 func startObservedTracker(t *testing.T, manager leadership.Manager, clock *clocktest.Clock, unit string) *observedTracker {
 	t.Helper()
-	ot := &observedTracker{
-		events: &observetest.Recorder[leadership.Event]{},
-		logs:   observetest.NewHandler(slog.LevelDebug),
-	}
+	ot := &observedTracker{observation: newObservation(slog.LevelDebug)}
 	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
 		Manager:     manager,
 		ServiceName: "redis",
@@ -71,18 +65,7 @@ func (ot *observedTracker) waitLeading(t *testing.T, n int, want leadership.Resu
 
 func TestObserveTracker(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   leasetest.NewStore(clock).MustNewClient("controller-0"),
-		Clock:    clock,
-		MaxSleep: defaultMaxSleep,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		manager.Wait()
-	}()
+	manager := startManager(t, storeConfig(clock))
 	leader := startObservedTracker(t, manager, clock, "redis/0")
 	leader.waitLeading(t, 1, leadership.ResultLeader)
 	minion := startObservedTracker(t, manager, clock, "redis/1")
@@ -161,18 +144,7 @@ func (m *failFirstClaim) ClaimLeadership(service, unit string, duration time.Dur
 
 func TestObserveTrackerRetry(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   leasetest.NewStore(clock).MustNewClient("controller-0"),
-		Clock:    clock,
-		MaxSleep: defaultMaxSleep,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		manager.Wait()
-	}()
+	manager := startManager(t, storeConfig(clock))
 	ot := startObservedTracker(t, &failFirstClaim{Manager: manager}, clock, "redis/0")
 	// The retry comes Duration/16 after the failure.
 	if err := clock.WaitAlarmFor(offset(time.Minute/16), LongWait); err != nil {
@@ -193,22 +165,9 @@ func TestObserveTrackerRetry(t *testing.T) {
 // error, logged at no level (it is normal operation).
 func TestObserveTrackerKilledWaiting(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	events := &observetest.Recorder[leadership.Event]{}
-	logs := observetest.NewHandler(slog.LevelInfo)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   leasetest.NewStore(clock).MustNewClient("controller-0"),
-		Clock:    clock,
-		MaxSleep: defaultMaxSleep,
-		Observer: events,
-		Logger:   slog.New(logs),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		manager.Wait()
-	}()
+	obs := newObservation(slog.LevelInfo)
+	events, logs := obs.events, obs.logs
+	manager := startManager(t, obs.observe(storeConfig(clock)))
 	leader := startObservedTracker(t, manager, clock, "redis/0")
 	leader.waitLeading(t, 1, leadership.ResultLeader)
 	minion := startObservedTracker(t, manager, clock, "redis/1")
