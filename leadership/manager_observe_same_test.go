@@ -95,17 +95,7 @@ func TestObserveClaimCutShortByKill(t *testing.T) {
 // wake's full refresh: Held drops to 0 there, while Known keeps the lease.
 func TestObserveLostOnFullRefresh(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	om := startObserved(t, clock, nil, false, call{
-		method:   "ClaimLease",
-		args:     []interface{}{"redis", redis0},
-		callback: setRedis("redis/0", time.Minute),
-	}, call{
-		method:   "Refresh",
-		callback: setRedis("redis/1", 2*time.Minute),
-	})
-	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	om := startLost(t, clock)
 	if err := clock.WaitAlarmFor(offset(time.Minute), LongWait); err != nil {
 		t.Fatal(err)
 	}

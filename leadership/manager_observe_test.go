@@ -317,20 +317,7 @@ func TestObserveWakeBackOff(t *testing.T) {
 }
 
 func TestObserveLost(t *testing.T) {
-	clock := clocktest.NewClock(defaultClockStart)
-	om := startObserved(t, clock, nil, false, call{
-		method:   "ClaimLease",
-		args:     []interface{}{"redis", redis0},
-		callback: setRedis("redis/0", time.Minute),
-	}, call{
-		// Another controller has expired redis/0's lease and granted it
-		// to redis/1.
-		method:   "Refresh",
-		callback: setRedis("redis/1", 2*time.Minute),
-	})
-	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	om := startLost(t, clocktest.NewClock(defaultClockStart))
 	// redis/1's check misses the cache, reads the store, and finds that
 	// redis/0 has lost its lease.
 	if _, err := om.CheckLeadership("redis", "redis/1"); err != nil {

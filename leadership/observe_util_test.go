@@ -102,6 +102,25 @@ func startObserved(t *testing.T, clock *clocktest.Clock, leases map[string]lease
 	return om
 }
 
+// startLost starts an observed manager on clock that claims redis for
+// redis/0 for a minute; by its next Refresh, another controller has
+// expired that lease and granted it to redis/1 for two minutes.
+func startLost(t *testing.T, clock *clocktest.Clock) *observedManager {
+	t.Helper()
+	om := startObserved(t, clock, nil, false, call{
+		method:   "ClaimLease",
+		args:     []interface{}{"redis", redis0},
+		callback: setRedis("redis/0", time.Minute),
+	}, call{
+		method:   "Refresh",
+		callback: setRedis("redis/1", 2*time.Minute),
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	return om
+}
+
 // kind returns the recorded events of the given kind, in order.
 func (om *observedManager) kind(kind leadership.EventKind) []leadership.Event {
 	return om.events.Match(func(e leadership.Event) bool { return e.Kind == kind })
