@@ -147,11 +147,7 @@ leadership_stopped{controller="0"} 1
 	if n := testutil.CollectAndCount(metrics, "leadership_refreshes_total"); n != 2 {
 		t.Errorf("%d refresh series (call and result), want 2: Refresh and RefreshLease, ok", n)
 	}
-	problems, err := testutil.CollectAndLint(metrics)
-	must("linting", err)
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	checkLint(t, metrics)
 	t.Logf("%s", gathered(t, metrics, "leadership_refreshes_total", "leadership_wakes_total", "leadership_last_refresh_timestamp_seconds", "leadership_operation_duration_seconds"))
 }
 

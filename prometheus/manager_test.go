@@ -30,11 +30,7 @@ func unixSeconds(t time.Time) string {
 // if it cannot be made.
 func newManagerCollector(t *testing.T, opts leaseprom.Options) *leaseprom.ManagerCollector {
 	t.Helper()
-	m, err := leaseprom.NewManagerCollector(opts)
-	if err != nil {
-		t.Fatalf("NewManagerCollector(%+v): %v", opts, err)
-	}
-	return m
+	return mustCollector(t, "NewManagerCollector", leaseprom.NewManagerCollector, opts)
 }
 
 // everyManagerEvent has one event of each kind a manager or a tracker
@@ -66,13 +62,7 @@ func TestManagerLint(t *testing.T) {
 	for _, e := range everyManagerEvent() {
 		m.Observe(e)
 	}
-	problems, err := testutil.CollectAndLint(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	checkLint(t, m)
 	// 14 names; the operations by kind have 5 series (one result each)
 	// and their latencies 3 (claim, check, revoke).
 	if n := testutil.CollectAndCount(m); n != 14+4+2 {

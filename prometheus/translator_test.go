@@ -19,11 +19,7 @@ import (
 // test if it cannot be made.
 func newTranslatorCollector(t *testing.T, opts leaseprom.Options) *leaseprom.TranslatorCollector {
 	t.Helper()
-	c, err := leaseprom.NewTranslatorCollector(opts)
-	if err != nil {
-		t.Fatalf("NewTranslatorCollector(%+v): %v", opts, err)
-	}
-	return c
+	return mustCollector(t, "NewTranslatorCollector", leaseprom.NewTranslatorCollector, opts)
 }
 
 // translatorEvents are a connection's events: one connect, commands of
@@ -42,13 +38,7 @@ func TestTranslatorLint(t *testing.T) {
 	for _, e := range translatorEvents {
 		c.Observe(e)
 	}
-	problems, err := testutil.CollectAndLint(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	checkLint(t, c)
 }
 
 func TestTranslatorMetrics(t *testing.T) {
