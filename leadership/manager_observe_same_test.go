@@ -96,10 +96,7 @@ func TestObserveClaimCutShortByKill(t *testing.T) {
 func TestObserveLostOnFullRefresh(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
 	om := startLost(t, clock)
-	if err := clock.WaitAlarmFor(offset(time.Minute), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(time.Minute)
+	advanceToAlarm(t, clock, time.Minute)
 	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultOK)
 	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Known: 1, Held: 0})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultOK, Call: "Refresh", Known: 1, Held: 1})
@@ -186,10 +183,7 @@ func TestObserveWakeFailsFatally(t *testing.T) {
 		method: "Refresh",
 		err:    failure,
 	})
-	if err := clock.WaitAlarmFor(offset(time.Second), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(time.Second)
+	advanceToAlarm(t, clock, time.Second)
 	if err := om.Wait(); !errors.Is(err, failure) {
 		t.Fatalf("Wait: got %v, want %v", err, failure)
 	}

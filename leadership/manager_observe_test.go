@@ -277,10 +277,7 @@ func TestObserveWakeExpire(t *testing.T) {
 		args:     []interface{}{"redis"},
 		callback: setRedis("", 0),
 	})
-	if err := clock.WaitAlarmFor(offset(time.Second), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(time.Second)
+	advanceToAlarm(t, clock, time.Second)
 	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultOK)
 	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Duration: 2 * time.Second})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventExpire, Result: leadership.ResultExpired, Service: "redis"})
@@ -301,10 +298,7 @@ func TestObserveWakeBackOff(t *testing.T) {
 		args:   []interface{}{"redis"},
 		err:    lease.ErrExcessiveContention,
 	})
-	if err := clock.WaitAlarmFor(offset(time.Second), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(time.Second)
+	advanceToAlarm(t, clock, time.Second)
 	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultError)
 	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultError,
 		Known: 1, Err: lease.ErrExcessiveContention})

@@ -204,6 +204,16 @@ func checkNoLog(t *testing.T, logs *observetest.Handler, msg string) {
 	}
 }
 
+// advanceToAlarm waits until an alarm is set d after the clock's start,
+// where the clock must still stand, and moves the clock on by d to it.
+func advanceToAlarm(t *testing.T, clock *clocktest.Clock, d time.Duration) {
+	t.Helper()
+	if err := clock.WaitAlarmFor(offset(d), LongWait); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(d)
+}
+
 // advance returns a call callback that moves clock on by d, as a store call
 // that takes d would.
 func advance(clock *clocktest.Clock, d time.Duration, then func(map[string]lease.Info)) func(map[string]lease.Info) {

@@ -96,10 +96,7 @@ func TestObserveTracker(t *testing.T) {
 	// a term after its claim, it stops with ErrStopped, logged as an
 	// error.
 	manager.Kill()
-	if err := clock.WaitAlarmFor(offset(30*time.Second), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(30 * time.Second)
+	advanceToAlarm(t, clock, 30*time.Second)
 	if err := minion.Wait(); !errors.Is(err, leadership.ErrStopped) {
 		t.Fatalf("got %v, want ErrStopped", err)
 	}
