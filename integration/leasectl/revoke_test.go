@@ -86,9 +86,7 @@ func TestRevokeRefusedWhenHolderChanged(t *testing.T) {
 
 	code, out, errOut := f.run("revoke", "redis", "redis/0")
 	wantStatus(t, code, leasectl.ExitFailure)
-	if out != "" {
-		t.Errorf("stdout %q, want none", out)
-	}
+	wantNone(t, "stdout", out)
 	wantContains(t, "stderr", errOut, `leasectl: refused: lease "redis" in namespace "service-leadership" is held by "redis/1", not "redis/0": nothing revoked`)
 	if after := f.dump(); after != before {
 		t.Errorf("the refused revoke changed the leases:\nbefore %s\nafter  %s", before, after)
@@ -125,17 +123,13 @@ func TestRevokeRefusedForAWriterInUse(t *testing.T) {
 	code, out, errOut := f.run("-writer", "controller-0", "revoke", "redis", "redis/0")
 	wantStatus(t, code, leasectl.ExitFailure)
 	wantContains(t, "stderr", errOut, `leasectl: refused: writer "controller-0" wrote lease "redis": it is a lease client in use, and leasectl must write as an id of its own (-writer): nothing revoked`)
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
+	wantNone(t, "stdout", out)
 
 	code, out, errOut = f.run("-writer", "controller-1", "revoke", "redis", "redis/0")
 	wantStatus(t, code, leasectl.ExitFailure)
 	wantContains(t, "stderr", errOut, `leasectl: refused: the clock document records writer "controller-1" at `+clocktest.Start.UTC().Format(time.RFC3339Nano)+
 		`, later than your clock's `+f.opStart.UTC().Format(time.RFC3339Nano)+`, and a writer's time must not go back: use another -writer, or fix this host's clock: nothing revoked`)
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
+	wantNone(t, "stdout", out)
 
 	if _, after, _ := f.run("-json", "clock"); after != before {
 		t.Errorf("the refused revokes changed the clock document:\nbefore %s\nafter  %s", before, after)
@@ -155,9 +149,7 @@ func TestRevokeRefusedWithoutClockDocument(t *testing.T) {
 	code, out, errOut := f.run("revoke", "redis", "redis/0")
 	wantStatus(t, code, leasectl.ExitFailure)
 	wantContains(t, "stderr", errOut, `leasectl: refused: namespace "service-leadership" has leases but no clock document, so no lease client can use it: nothing revoked`)
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
+	wantNone(t, "stdout", out)
 	if after := f.dumpAll(); after != before {
 		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
 	}
@@ -176,9 +168,7 @@ func TestRevokeRefusedWithWrongTxns(t *testing.T) {
 	code, out, errOut := f.run("-txns", "othertxns", "revoke", "redis", "redis/0")
 	wantStatus(t, code, leasectl.ExitFailure)
 	wantContains(t, "stderr", errOut, `leasectl: refused: the transactions of namespace "service-leadership" are not in -txns collection "othertxns": `, "nothing revoked")
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
+	wantNone(t, "stdout", out)
 	if after := f.dumpAll(); after != before {
 		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
 	}
