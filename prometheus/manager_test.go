@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,9 +126,7 @@ leadership_refreshes_total{call="RefreshClocks",result="ok"} 1
 leadership_refreshes_total{call="RefreshLease",result="error"} 1
 `
 	names := []string{"leadership_operations_total", "leadership_store_transactions_total", "leadership_wakes_total", "leadership_refreshes_total"}
-	if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, m, want, names...)
 }
 
 // TestManagerHistograms: durations land in the buckets of their
@@ -188,9 +185,7 @@ ctl_refresh_duration_seconds_sum{call="Refresh"} 0.1
 ctl_refresh_duration_seconds_count{call="Refresh"} 1
 `
 	names := []string{"ctl_operation_duration_seconds", "ctl_store_transaction_duration_seconds", "ctl_wake_duration_seconds", "ctl_refresh_duration_seconds"}
-	if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, m, want, names...)
 }
 
 // TestManagerGauges: leases known and held follow the manager's latest
@@ -215,9 +210,7 @@ leadership_last_refresh_timestamp_seconds{controller="7"} %s
 # TYPE leadership_stopped gauge
 leadership_stopped{controller="7"} %d
 `, known, held, refreshed, stopped)
-		if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
-			t.Error(err)
-		}
+		checkExposed(t, m, want, names...)
 	}
 	check(0, 0, "0", 0)
 
@@ -268,9 +261,7 @@ leadership_tracker_changes_total{result="minion"} 2
 # TYPE leadership_stopped gauge
 leadership_stopped 0
 `
-	if err := testutil.CollectAndCompare(m, strings.NewReader(want), "leadership_tracker_leader", "leadership_tracker_changes_total", "leadership_stopped"); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, m, want, "leadership_tracker_leader", "leadership_tracker_changes_total", "leadership_stopped")
 }
 
 // TestManagerConcurrent: several goroutines, as several trackers and
@@ -329,9 +320,7 @@ leadership_operations_total{kind="revoke",result="revoked"} %[1]d
 # TYPE leadership_tracker_changes_total counter
 leadership_tracker_changes_total{result="leader"} %[1]d
 `, n)
-	if err := testutil.CollectAndCompare(m, strings.NewReader(want), "leadership_operations_total", "leadership_tracker_changes_total"); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, m, want, "leadership_operations_total", "leadership_tracker_changes_total")
 	if got := testutil.CollectAndCount(m, "leadership_tracker_leader"); got != goroutines {
 		t.Errorf("%d leader series, want %d", got, goroutines)
 	}
@@ -350,9 +339,7 @@ func TestManagerRestarted(t *testing.T) {
 # TYPE leadership_stopped gauge
 leadership_stopped %v
 `, want)
-		if err := testutil.CollectAndCompare(m, strings.NewReader(exposed), "leadership_stopped"); err != nil {
-			t.Error(err)
-		}
+		checkExposed(t, m, exposed, "leadership_stopped")
 	}
 	m.Observe(leadership.Event{Kind: leadership.EventStop, Err: errors.New("store gone"), At: epoch})
 	stopped(1)

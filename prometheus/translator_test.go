@@ -3,7 +3,6 @@ package leaseprom_test
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,9 +87,7 @@ leadership_mgowire_connect_duration_seconds_bucket{le="+Inf"} 2
 leadership_mgowire_connect_duration_seconds_sum 2.03
 leadership_mgowire_connect_duration_seconds_count 2
 `
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, c, want)
 }
 
 // TestTranslatorConcurrent: connections observe from many goroutines at
@@ -118,7 +115,5 @@ func TestTranslatorConcurrent(t *testing.T) {
 leadership_mgowire_connections_total{result="error"} %[1]d
 leadership_mgowire_connections_total{result="ok"} %[1]d
 `, goroutines*rounds)
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "leadership_mgowire_connections_total"); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, c, want, "leadership_mgowire_connections_total")
 }

@@ -1,6 +1,7 @@
 package leaseprom_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,15 @@ func mustCollector[C prometheus.Collector](t *testing.T, name string, newCollect
 		t.Fatalf("%s(%+v): %v", name, opts, err)
 	}
 	return c
+}
+
+// checkExposed fails the test unless what c exposes of the named metrics
+// (all of them, if none is named) is want, in the text exposition format.
+func checkExposed(t *testing.T, c prometheus.Collector, want string, names ...string) {
+	t.Helper()
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
 }
 
 // checkLint fails the test if c cannot be collected, or if promlint has
