@@ -49,7 +49,7 @@ func storeConfig(clock *clocktest.Clock) leadership.ManagerConfig {
 
 // startManager starts a manager with config. At the end of the test, it
 // stops the manager and fails the test unless it stopped cleanly.
-func startManager(t *testing.T, config leadership.ManagerConfig) leadership.ManagerWorker {
+func startManager(t testing.TB, config leadership.ManagerConfig) leadership.ManagerWorker {
 	t.Helper()
 	manager, err := leadership.NewManager(config)
 	if err != nil {
