@@ -42,6 +42,23 @@ func (w *watcher) next(n int, change func()) {
 	w.f.opClock.Advance(time.Second)
 }
 
+// stopServer stops the fixture's server, as a change between refreshes.
+func (f *fixture) stopServer() {
+	f.t.Helper()
+	if err := f.server.Stop(); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// restartServer restarts the fixture's stopped server, as a change
+// between refreshes.
+func (f *fixture) restartServer() {
+	f.t.Helper()
+	if err := f.server.Restart(); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 // wait waits for watch to return, and returns its exit status.
 func (w *watcher) wait() int {
 	w.f.t.Helper()
@@ -190,16 +207,8 @@ func TestWatchCarriesOnAfterFailedRefresh(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
 	w := f.startWatch("-json", "-timeout", "3s", "watch", "-count", "3")
-	w.next(2, func() {
-		if err := f.server.Stop(); err != nil {
-			t.Fatal(err)
-		}
-	})
-	w.next(3, func() {
-		if err := f.server.Restart(); err != nil {
-			t.Fatal(err)
-		}
-	})
+	w.next(2, f.stopServer)
+	w.next(3, f.restartServer)
 	wantStatus(t, w.wait(), leasectl.ExitOK)
 	wantContains(t, "stderr", w.stderr.String(), `leasectl: refresh 2: cannot read namespace "service-leadership": `)
 	lines := strings.Split(strings.TrimSuffix(w.stdout.String(), "\n"), "\n")
@@ -218,11 +227,7 @@ func TestWatchFailsIfLastRefreshFails(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
 	w := f.startWatch("-json", "-timeout", "3s", "watch", "-count", "2")
-	w.next(2, func() {
-		if err := f.server.Stop(); err != nil {
-			t.Fatal(err)
-		}
-	})
+	w.next(2, f.stopServer)
 	wantStatus(t, w.wait(), leasectl.ExitFailure)
 	wantContains(t, "stderr", w.stderr.String(), `leasectl: the last refresh (2) failed: `)
 	if lines := strings.Split(strings.TrimSuffix(w.stdout.String(), "\n"), "\n"); len(lines) != 1 {
