@@ -11,7 +11,6 @@ import (
 	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 // TestObserveMakesSameDecisionsOnSteppingClock: the clock jumps forward
@@ -41,16 +40,7 @@ func TestObserveMakesSameDecisionsOnSteppingClock(t *testing.T) {
 			if observed {
 				config.Observer = &observetest.Recorder[leadership.Event]{}
 			}
-			manager, err := leadership.NewManager(config)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer func() {
-				manager.Kill()
-				if err := manager.Wait(); err != nil {
-					t.Error(err)
-				}
-			}()
+			manager := startManager(t, config)
 			if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 				t.Fatal(err)
 			}
@@ -105,21 +95,8 @@ func TestObserveClaimCutShortByKill(t *testing.T) {
 // wake's full refresh: Held drops to 0 there, while Known keeps the lease.
 func TestObserveLostOnFullRefresh(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	om := startObserved(t, clock, nil, false, call{
-		method:   "ClaimLease",
-		args:     []interface{}{"redis", redis0},
-		callback: setRedis("redis/0", time.Minute),
-	}, call{
-		method:   "Refresh",
-		callback: setRedis("redis/1", 2*time.Minute),
-	})
-	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if err := clock.WaitAlarmFor(offset(time.Minute), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(time.Minute)
+	om := startLost(t, clock)
+	advanceToAlarm(t, clock, time.Minute)
 	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultOK)
 	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Known: 1, Held: 0})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultOK, Call: "Refresh", Known: 1, Held: 1})
@@ -137,26 +114,15 @@ func TestObserveLostOnFullRefresh(t *testing.T) {
 // normal operation); the store is not called.
 func TestObserveRevokeNotSupported(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	events := &observetest.Recorder[leadership.Event]{}
-	logs := observetest.NewHandler(slog.LevelDebug)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
+	obs := newObservation(slog.LevelDebug)
+	events, logs := obs.events, obs.logs
+	manager := startManager(t, obs.observe(leadership.ManagerConfig{
 		Client:    clientOnly{NewClient(redisHeld("redis/0", time.Minute), nil)},
 		Clock:     clock,
 		MaxSleep:  defaultMaxSleep,
 		ClockPoll: -1,
-		Observer:  events,
-		Logger:    slog.New(logs),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		if err := manager.Wait(); err != nil {
-			t.Error(err)
-		}
-	}()
-	err = manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+	}))
+	err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
 	if !errors.Is(err, leadership.ErrRevokeNotSupported) {
 		t.Fatalf("got %v, want ErrRevokeNotSupported", err)
 	}
@@ -174,25 +140,11 @@ func TestObserveRevokeNotSupported(t *testing.T) {
 // operation: the manager logs nothing at info or above.
 func TestObserveSteadyStateQuiet(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	events := &observetest.Recorder[leadership.Event]{}
-	logs := observetest.NewHandler(slog.LevelInfo)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:    leasetest.NewStore(clock).MustNewClient("controller-0"),
-		Clock:     clock,
-		MaxSleep:  time.Minute,
-		ClockPoll: -1,
-		Observer:  events,
-		Logger:    slog.New(logs),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		if err := manager.Wait(); err != nil {
-			t.Error(err)
-		}
-	}()
+	obs := newObservation(slog.LevelInfo)
+	events, logs := obs.events, obs.logs
+	config := obs.observe(storeConfig(clock))
+	config.MaxSleep, config.ClockPoll = time.Minute, -1
+	manager := startManager(t, config)
 	const terms = 10
 	for i := 1; i <= terms; i++ {
 		if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
@@ -231,10 +183,7 @@ func TestObserveWakeFailsFatally(t *testing.T) {
 		method: "Refresh",
 		err:    failure,
 	})
-	if err := clock.WaitAlarmFor(offset(time.Second), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(time.Second)
+	advanceToAlarm(t, clock, time.Second)
 	if err := om.Wait(); !errors.Is(err, failure) {
 		t.Fatalf("Wait: got %v, want %v", err, failure)
 	}

@@ -277,10 +277,7 @@ func TestObserveWakeExpire(t *testing.T) {
 		args:     []interface{}{"redis"},
 		callback: setRedis("", 0),
 	})
-	if err := clock.WaitAlarmFor(offset(time.Second), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(time.Second)
+	advanceToAlarm(t, clock, time.Second)
 	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultOK)
 	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Duration: 2 * time.Second})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventExpire, Result: leadership.ResultExpired, Service: "redis"})
@@ -301,10 +298,7 @@ func TestObserveWakeBackOff(t *testing.T) {
 		args:   []interface{}{"redis"},
 		err:    lease.ErrExcessiveContention,
 	})
-	if err := clock.WaitAlarmFor(offset(time.Second), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(time.Second)
+	advanceToAlarm(t, clock, time.Second)
 	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultError)
 	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultError,
 		Known: 1, Err: lease.ErrExcessiveContention})
@@ -317,20 +311,7 @@ func TestObserveWakeBackOff(t *testing.T) {
 }
 
 func TestObserveLost(t *testing.T) {
-	clock := clocktest.NewClock(defaultClockStart)
-	om := startObserved(t, clock, nil, false, call{
-		method:   "ClaimLease",
-		args:     []interface{}{"redis", redis0},
-		callback: setRedis("redis/0", time.Minute),
-	}, call{
-		// Another controller has expired redis/0's lease and granted it
-		// to redis/1.
-		method:   "Refresh",
-		callback: setRedis("redis/1", 2*time.Minute),
-	})
-	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	om := startLost(t, clocktest.NewClock(defaultClockStart))
 	// redis/1's check misses the cache, reads the store, and finds that
 	// redis/0 has lost its lease.
 	if _, err := om.CheckLeadership("redis", "redis/1"); err != nil {

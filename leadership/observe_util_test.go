@@ -11,15 +11,65 @@ import (
 	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/lease/leasetest"
 )
+
+// observation records what a manager or a tracker reports: its events,
+// and its log lines at a level and up.
+type observation struct {
+	events *observetest.Recorder[leadership.Event]
+	logs   *observetest.Handler
+}
+
+// newObservation returns an observation that records log lines at level
+// and up.
+func newObservation(level slog.Level) observation {
+	return observation{
+		events: &observetest.Recorder[leadership.Event]{},
+		logs:   observetest.NewHandler(level),
+	}
+}
+
+// observe returns config with the observation's Observer and Logger.
+func (o observation) observe(config leadership.ManagerConfig) leadership.ManagerConfig {
+	config.Observer = o.events
+	config.Logger = slog.New(o.logs)
+	return config
+}
+
+// storeConfig is the config of a manager of controller-0 on a new
+// leasetest store on clock, waking at most every defaultMaxSleep.
+func storeConfig(clock *clocktest.Clock) leadership.ManagerConfig {
+	return leadership.ManagerConfig{
+		Client:   leasetest.NewStore(clock).MustNewClient("controller-0"),
+		Clock:    clock,
+		MaxSleep: defaultMaxSleep,
+	}
+}
+
+// startManager starts a manager with config. At the end of the test, it
+// stops the manager and fails the test unless it stopped cleanly.
+func startManager(t testing.TB, config leadership.ManagerConfig) leadership.ManagerWorker {
+	t.Helper()
+	manager, err := leadership.NewManager(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		manager.Kill()
+		if err := manager.Wait(); err != nil {
+			t.Error(err)
+		}
+	})
+	return manager
+}
 
 // observedManager is a manager on a scripted Client and a fake clock,
 // with a recording Observer and a Logger that records every line, debug
 // and up.
 type observedManager struct {
 	leadership.ManagerWorker
-	events *observetest.Recorder[leadership.Event]
-	logs   *observetest.Handler
+	observation
 }
 
 // startObserved starts an observed manager on clock, with a Client that
@@ -33,18 +83,13 @@ func startObserved(t *testing.T, clock *clocktest.Clock, leases map[string]lease
 	if refreshing {
 		managed = RefreshingClient{client}
 	}
-	om := &observedManager{
-		events: &observetest.Recorder[leadership.Event]{},
-		logs:   observetest.NewHandler(slog.LevelDebug),
-	}
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
+	om := &observedManager{observation: newObservation(slog.LevelDebug)}
+	manager, err := leadership.NewManager(om.observe(leadership.ManagerConfig{
 		Client:    managed,
 		Clock:     clock,
 		MaxSleep:  defaultMaxSleep,
 		ClockPoll: -1,
-		Observer:  om.events,
-		Logger:    slog.New(om.logs),
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +99,25 @@ func startObserved(t *testing.T, clock *clocktest.Clock, leases map[string]lease
 		manager.Kill()
 		manager.Wait()
 	})
+	return om
+}
+
+// startLost starts an observed manager on clock that claims redis for
+// redis/0 for a minute; by its next Refresh, another controller has
+// expired that lease and granted it to redis/1 for two minutes.
+func startLost(t *testing.T, clock *clocktest.Clock) *observedManager {
+	t.Helper()
+	om := startObserved(t, clock, nil, false, call{
+		method:   "ClaimLease",
+		args:     []interface{}{"redis", redis0},
+		callback: setRedis("redis/0", time.Minute),
+	}, call{
+		method:   "Refresh",
+		callback: setRedis("redis/1", 2*time.Minute),
+	})
+	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
+		t.Fatal(err)
+	}
 	return om
 }
 
@@ -138,6 +202,16 @@ func checkNoLog(t *testing.T, logs *observetest.Handler, msg string) {
 	if lines := logs.Find(msg); len(lines) != 0 {
 		t.Errorf("unexpected %q lines: %v", msg, lines)
 	}
+}
+
+// advanceToAlarm waits until an alarm is set d after the clock's start,
+// where the clock must still stand, and moves the clock on by d to it.
+func advanceToAlarm(t *testing.T, clock *clocktest.Clock, d time.Duration) {
+	t.Helper()
+	if err := clock.WaitAlarmFor(offset(d), LongWait); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(d)
 }
 
 // advance returns a call callback that moves clock on by d, as a store call

@@ -9,27 +9,21 @@ import (
 	"time"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
-	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 // observedTracker is a tracker with a recording Observer and Logger.
 type observedTracker struct {
 	leadership.Tracker
-	events *observetest.Recorder[leadership.Event]
-	logs   *observetest.Handler
+	observation
 }
 
 // startObservedTracker starts an observed tracker of unit, of redis, on
 // manager.
 func startObservedTracker(t *testing.T, manager leadership.Manager, clock *clocktest.Clock, unit string) *observedTracker {
 	t.Helper()
-	ot := &observedTracker{
-		events: &observetest.Recorder[leadership.Event]{},
-		logs:   observetest.NewHandler(slog.LevelDebug),
-	}
+	ot := &observedTracker{observation: newObservation(slog.LevelDebug)}
 	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
 		Manager:     manager,
 		ServiceName: "redis",
@@ -71,18 +65,7 @@ func (ot *observedTracker) waitLeading(t *testing.T, n int, want leadership.Resu
 
 func TestObserveTracker(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   leasetest.NewStore(clock).MustNewClient("controller-0"),
-		Clock:    clock,
-		MaxSleep: defaultMaxSleep,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		manager.Wait()
-	}()
+	manager := startManager(t, storeConfig(clock))
 	leader := startObservedTracker(t, manager, clock, "redis/0")
 	leader.waitLeading(t, 1, leadership.ResultLeader)
 	minion := startObservedTracker(t, manager, clock, "redis/1")
@@ -107,16 +90,12 @@ func TestObserveTracker(t *testing.T) {
 	checkLog(t, leader.logs, slog.LevelInfo, "became leader", map[string]interface{}{"service": "redis", "unit": "redis/0"})
 	checkLog(t, leader.logs, slog.LevelInfo, "became minion", map[string]interface{}{"service": "redis", "unit": "redis/0"})
 	checkLog(t, leader.logs, slog.LevelInfo, "leadership tracker stopped", map[string]interface{}{"unit": "redis/0"})
-	checkLog(t, minion.logs, slog.LevelInfo, "became leader", map[string]interface{}{"unit": "redis/1"})
 
 	// The manager stops under the remaining tracker: at its renewal, half
 	// a term after its claim, it stops with ErrStopped, logged as an
 	// error.
 	manager.Kill()
-	if err := clock.WaitAlarmFor(offset(30*time.Second), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(30 * time.Second)
+	advanceToAlarm(t, clock, 30*time.Second)
 	if err := minion.Wait(); !errors.Is(err, leadership.ErrStopped) {
 		t.Fatalf("got %v, want ErrStopped", err)
 	}
@@ -125,6 +104,9 @@ func TestObserveTracker(t *testing.T) {
 		t.Fatalf("want one stop event with ErrStopped, got %+v", stops)
 	}
 	minion.waitLeading(t, 3, leadership.ResultMinion)
+	// A tracker logs each change after reporting it: only once the
+	// tracker has stopped are its lines all there.
+	checkLog(t, minion.logs, slog.LevelInfo, "became leader", map[string]interface{}{"unit": "redis/1"})
 	lines := minion.logs.Find("leadership tracker stopped")
 	if len(lines) != 1 || lines[0].Level != slog.LevelError {
 		t.Errorf("want one error-level stop line, got %v", lines)
@@ -161,18 +143,7 @@ func (m *failFirstClaim) ClaimLeadership(service, unit string, duration time.Dur
 
 func TestObserveTrackerRetry(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   leasetest.NewStore(clock).MustNewClient("controller-0"),
-		Clock:    clock,
-		MaxSleep: defaultMaxSleep,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		manager.Wait()
-	}()
+	manager := startManager(t, storeConfig(clock))
 	ot := startObservedTracker(t, &failFirstClaim{Manager: manager}, clock, "redis/0")
 	// The retry comes Duration/16 after the failure.
 	if err := clock.WaitAlarmFor(offset(time.Minute/16), LongWait); err != nil {
@@ -193,22 +164,9 @@ func TestObserveTrackerRetry(t *testing.T) {
 // error, logged at no level (it is normal operation).
 func TestObserveTrackerKilledWaiting(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	events := &observetest.Recorder[leadership.Event]{}
-	logs := observetest.NewHandler(slog.LevelInfo)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   leasetest.NewStore(clock).MustNewClient("controller-0"),
-		Clock:    clock,
-		MaxSleep: defaultMaxSleep,
-		Observer: events,
-		Logger:   slog.New(logs),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		manager.Kill()
-		manager.Wait()
-	}()
+	obs := newObservation(slog.LevelInfo)
+	events, logs := obs.events, obs.logs
+	manager := startManager(t, obs.observe(storeConfig(clock)))
 	leader := startObservedTracker(t, manager, clock, "redis/0")
 	leader.waitLeading(t, 1, leadership.ResultLeader)
 	minion := startObservedTracker(t, manager, clock, "redis/1")

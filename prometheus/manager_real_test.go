@@ -2,7 +2,6 @@ package leaseprom_test
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -138,20 +137,14 @@ leadership_stopped{controller="0"} 1
 		"leadership_tracker_leader", "leadership_tracker_changes_total",
 		"leadership_leases_known", "leadership_leases_held", "leadership_stopped",
 	}
-	if err := testutil.CollectAndCompare(metrics, strings.NewReader(want), names...); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, metrics, want, names...)
 	// The manager read every lease at its start, and single leases on
 	// the way (how many depends on whether the block reached it before
 	// the wake).
 	if n := testutil.CollectAndCount(metrics, "leadership_refreshes_total"); n != 2 {
 		t.Errorf("%d refresh series (call and result), want 2: Refresh and RefreshLease, ok", n)
 	}
-	problems, err := testutil.CollectAndLint(metrics)
-	must("linting", err)
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	checkLint(t, metrics)
 	t.Logf("%s", gathered(t, metrics, "leadership_refreshes_total", "leadership_wakes_total", "leadership_last_refresh_timestamp_seconds", "leadership_operation_duration_seconds"))
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,11 +29,7 @@ func unixSeconds(t time.Time) string {
 // if it cannot be made.
 func newManagerCollector(t *testing.T, opts leaseprom.Options) *leaseprom.ManagerCollector {
 	t.Helper()
-	m, err := leaseprom.NewManagerCollector(opts)
-	if err != nil {
-		t.Fatalf("NewManagerCollector(%+v): %v", opts, err)
-	}
-	return m
+	return mustCollector(t, "NewManagerCollector", leaseprom.NewManagerCollector, opts)
 }
 
 // everyManagerEvent has one event of each kind a manager or a tracker
@@ -66,13 +61,7 @@ func TestManagerLint(t *testing.T) {
 	for _, e := range everyManagerEvent() {
 		m.Observe(e)
 	}
-	problems, err := testutil.CollectAndLint(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	checkLint(t, m)
 	// 14 names; the operations by kind have 5 series (one result each)
 	// and their latencies 3 (claim, check, revoke).
 	if n := testutil.CollectAndCount(m); n != 14+4+2 {
@@ -137,9 +126,7 @@ leadership_refreshes_total{call="RefreshClocks",result="ok"} 1
 leadership_refreshes_total{call="RefreshLease",result="error"} 1
 `
 	names := []string{"leadership_operations_total", "leadership_store_transactions_total", "leadership_wakes_total", "leadership_refreshes_total"}
-	if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, m, want, names...)
 }
 
 // TestManagerHistograms: durations land in the buckets of their
@@ -198,9 +185,7 @@ ctl_refresh_duration_seconds_sum{call="Refresh"} 0.1
 ctl_refresh_duration_seconds_count{call="Refresh"} 1
 `
 	names := []string{"ctl_operation_duration_seconds", "ctl_store_transaction_duration_seconds", "ctl_wake_duration_seconds", "ctl_refresh_duration_seconds"}
-	if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, m, want, names...)
 }
 
 // TestManagerGauges: leases known and held follow the manager's latest
@@ -225,9 +210,7 @@ leadership_last_refresh_timestamp_seconds{controller="7"} %s
 # TYPE leadership_stopped gauge
 leadership_stopped{controller="7"} %d
 `, known, held, refreshed, stopped)
-		if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
-			t.Error(err)
-		}
+		checkExposed(t, m, want, names...)
 	}
 	check(0, 0, "0", 0)
 
@@ -278,9 +261,7 @@ leadership_tracker_changes_total{result="minion"} 2
 # TYPE leadership_stopped gauge
 leadership_stopped 0
 `
-	if err := testutil.CollectAndCompare(m, strings.NewReader(want), "leadership_tracker_leader", "leadership_tracker_changes_total", "leadership_stopped"); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, m, want, "leadership_tracker_leader", "leadership_tracker_changes_total", "leadership_stopped")
 }
 
 // TestManagerConcurrent: several goroutines, as several trackers and
@@ -339,9 +320,7 @@ leadership_operations_total{kind="revoke",result="revoked"} %[1]d
 # TYPE leadership_tracker_changes_total counter
 leadership_tracker_changes_total{result="leader"} %[1]d
 `, n)
-	if err := testutil.CollectAndCompare(m, strings.NewReader(want), "leadership_operations_total", "leadership_tracker_changes_total"); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, m, want, "leadership_operations_total", "leadership_tracker_changes_total")
 	if got := testutil.CollectAndCount(m, "leadership_tracker_leader"); got != goroutines {
 		t.Errorf("%d leader series, want %d", got, goroutines)
 	}
@@ -360,9 +339,7 @@ func TestManagerRestarted(t *testing.T) {
 # TYPE leadership_stopped gauge
 leadership_stopped %v
 `, want)
-		if err := testutil.CollectAndCompare(m, strings.NewReader(exposed), "leadership_stopped"); err != nil {
-			t.Error(err)
-		}
+		checkExposed(t, m, exposed, "leadership_stopped")
 	}
 	m.Observe(leadership.Event{Kind: leadership.EventStop, Err: errors.New("store gone"), At: epoch})
 	stopped(1)

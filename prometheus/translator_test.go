@@ -3,7 +3,6 @@ package leaseprom_test
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,11 +18,7 @@ import (
 // test if it cannot be made.
 func newTranslatorCollector(t *testing.T, opts leaseprom.Options) *leaseprom.TranslatorCollector {
 	t.Helper()
-	c, err := leaseprom.NewTranslatorCollector(opts)
-	if err != nil {
-		t.Fatalf("NewTranslatorCollector(%+v): %v", opts, err)
-	}
-	return c
+	return mustCollector(t, "NewTranslatorCollector", leaseprom.NewTranslatorCollector, opts)
 }
 
 // translatorEvents are a connection's events: one connect, commands of
@@ -42,13 +37,7 @@ func TestTranslatorLint(t *testing.T) {
 	for _, e := range translatorEvents {
 		c.Observe(e)
 	}
-	problems, err := testutil.CollectAndLint(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	checkLint(t, c)
 }
 
 func TestTranslatorMetrics(t *testing.T) {
@@ -98,9 +87,7 @@ leadership_mgowire_connect_duration_seconds_bucket{le="+Inf"} 2
 leadership_mgowire_connect_duration_seconds_sum 2.03
 leadership_mgowire_connect_duration_seconds_count 2
 `
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, c, want)
 }
 
 // TestTranslatorConcurrent: connections observe from many goroutines at
@@ -128,7 +115,5 @@ func TestTranslatorConcurrent(t *testing.T) {
 leadership_mgowire_connections_total{result="error"} %[1]d
 leadership_mgowire_connections_total{result="ok"} %[1]d
 `, goroutines*rounds)
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "leadership_mgowire_connections_total"); err != nil {
-		t.Error(err)
-	}
+	checkExposed(t, c, want, "leadership_mgowire_connections_total")
 }

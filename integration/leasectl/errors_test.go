@@ -2,6 +2,7 @@ package leasectl_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -48,9 +49,7 @@ func TestCommandLineErrors(t *testing.T) {
 		if c.status == leasectl.ExitUsage {
 			wantContains(t, "stderr", errOut, "Usage: leasectl -url URL", "Exit status: 0 ok, 1 failure, 2 usage error.")
 		}
-		if out != "" {
-			t.Errorf("%q: stdout %q, want none", c.args, out)
-		}
+		wantNone(t, fmt.Sprintf("%q: stdout", c.args), out)
 	}
 }
 
@@ -58,9 +57,7 @@ func TestHelp(t *testing.T) {
 	f := newFixture(t)
 	code, out, errOut := f.runArgs("-help")
 	wantStatus(t, code, leasectl.ExitOK)
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
+	wantNone(t, "stdout", out)
 	wantContains(t, "usage", errOut, "leasectl [flags] revoke LEASE HOLDER", "-timeout duration", "Exit status: 0 ok, 1 failure, 2 usage error.")
 }
 
@@ -78,9 +75,7 @@ func TestUnreachableServer(t *testing.T) {
 	code, out, errOut := f.runArgs("-url", "mongodb://"+addr, "-timeout", "300ms", "list")
 	wantStatus(t, code, leasectl.ExitFailure)
 	wantContains(t, "stderr", errOut, "leasectl: cannot reach the server at "+addr+" within 300ms: no reachable servers")
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
+	wantNone(t, "stdout", out)
 }
 
 // TestSilentServerTimesOut runs leasectl against a server that accepts
@@ -95,9 +90,7 @@ func TestSilentServerTimesOut(t *testing.T) {
 	if want := "leasectl: cannot reach the server at " + addr + " within 5s\n"; stderr != want {
 		t.Errorf("stderr %q, want %q", stderr, want)
 	}
-	if stdout != "" {
-		t.Errorf("stdout %q", stdout)
-	}
+	wantNone(t, "stdout", stdout)
 }
 
 // TestInterruptWhileDialing cancels the context (as a SIGINT does) while
@@ -112,9 +105,7 @@ func TestInterruptWhileDialing(t *testing.T) {
 	if want := "leasectl: interrupted while dialing the server at " + addr + ": context canceled\n"; stderr != want {
 		t.Errorf("stderr %q, want %q", stderr, want)
 	}
-	if stdout != "" {
-		t.Errorf("stdout %q", stdout)
-	}
+	wantNone(t, "stdout", stdout)
 }
 
 // TestBadCredentials gives the embedded server (which has no users)

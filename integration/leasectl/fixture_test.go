@@ -204,6 +204,14 @@ func wantStatus(t *testing.T, code, want int) {
 	}
 }
 
+// wantNone fails the test unless s, what the test calls what, is empty.
+func wantNone(t *testing.T, what, s string) {
+	t.Helper()
+	if s != "" {
+		t.Errorf("%s %q, want none", what, s)
+	}
+}
+
 // wantContains fails the test unless s contains each of subs.
 func wantContains(t *testing.T, what, s string, subs ...string) {
 	t.Helper()

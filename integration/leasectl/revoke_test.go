@@ -84,12 +84,7 @@ func TestRevokeRefusedWhenHolderChanged(t *testing.T) {
 	token := c0.Leases()["redis"].AssertOp
 	before := f.dump()
 
-	code, out, errOut := f.run("revoke", "redis", "redis/0")
-	wantStatus(t, code, leasectl.ExitFailure)
-	if out != "" {
-		t.Errorf("stdout %q, want none", out)
-	}
-	wantContains(t, "stderr", errOut, `leasectl: refused: lease "redis" in namespace "service-leadership" is held by "redis/1", not "redis/0": nothing revoked`)
+	f.runRefused([]string{"revoke", "redis", "redis/0"}, `leasectl: refused: lease "redis" in namespace "service-leadership" is held by "redis/1", not "redis/0": nothing revoked`)
 	if after := f.dump(); after != before {
 		t.Errorf("the refused revoke changed the leases:\nbefore %s\nafter  %s", before, after)
 	}
@@ -103,9 +98,7 @@ func TestRevokeRefusedWhenHolderChanged(t *testing.T) {
 		t.Errorf("write fenced by the untouched lease: %v", err)
 	}
 
-	code, _, errOut = f.run("revoke", "mysql", "mysql/0")
-	wantStatus(t, code, leasectl.ExitFailure)
-	wantContains(t, "stderr", errOut, `refused: lease "mysql" in namespace "service-leadership" is not held (by "mysql/0" or anyone): nothing revoked`)
+	f.runRefused([]string{"revoke", "mysql", "mysql/0"}, `refused: lease "mysql" in namespace "service-leadership" is not held (by "mysql/0" or anyone): nothing revoked`)
 }
 
 func TestRevokeRefusedForAWriterInUse(t *testing.T) {
@@ -122,20 +115,10 @@ func TestRevokeRefusedForAWriterInUse(t *testing.T) {
 	_, before, _ := f.run("-json", "clock")
 	leases := f.dump()
 
-	code, out, errOut := f.run("-writer", "controller-0", "revoke", "redis", "redis/0")
-	wantStatus(t, code, leasectl.ExitFailure)
-	wantContains(t, "stderr", errOut, `leasectl: refused: writer "controller-0" wrote lease "redis": it is a lease client in use, and leasectl must write as an id of its own (-writer): nothing revoked`)
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
+	f.runRefused([]string{"-writer", "controller-0", "revoke", "redis", "redis/0"}, `leasectl: refused: writer "controller-0" wrote lease "redis": it is a lease client in use, and leasectl must write as an id of its own (-writer): nothing revoked`)
 
-	code, out, errOut = f.run("-writer", "controller-1", "revoke", "redis", "redis/0")
-	wantStatus(t, code, leasectl.ExitFailure)
-	wantContains(t, "stderr", errOut, `leasectl: refused: the clock document records writer "controller-1" at `+clocktest.Start.UTC().Format(time.RFC3339Nano)+
+	f.runRefused([]string{"-writer", "controller-1", "revoke", "redis", "redis/0"}, `leasectl: refused: the clock document records writer "controller-1" at `+clocktest.Start.UTC().Format(time.RFC3339Nano)+
 		`, later than your clock's `+f.opStart.UTC().Format(time.RFC3339Nano)+`, and a writer's time must not go back: use another -writer, or fix this host's clock: nothing revoked`)
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
 
 	if _, after, _ := f.run("-json", "clock"); after != before {
 		t.Errorf("the refused revokes changed the clock document:\nbefore %s\nafter  %s", before, after)
@@ -152,12 +135,7 @@ func TestRevokeRefusedWithoutClockDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := f.dumpAll()
-	code, out, errOut := f.run("revoke", "redis", "redis/0")
-	wantStatus(t, code, leasectl.ExitFailure)
-	wantContains(t, "stderr", errOut, `leasectl: refused: namespace "service-leadership" has leases but no clock document, so no lease client can use it: nothing revoked`)
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
+	f.runRefused([]string{"revoke", "redis", "redis/0"}, `leasectl: refused: namespace "service-leadership" has leases but no clock document, so no lease client can use it: nothing revoked`)
 	if after := f.dumpAll(); after != before {
 		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
 	}
@@ -173,12 +151,7 @@ func TestRevokeRefusedWithWrongTxns(t *testing.T) {
 	f.claim(c0, "redis", "redis/0", time.Minute)
 	token := c0.Leases()["redis"].AssertOp
 	before := f.dumpAll()
-	code, out, errOut := f.run("-txns", "othertxns", "revoke", "redis", "redis/0")
-	wantStatus(t, code, leasectl.ExitFailure)
-	wantContains(t, "stderr", errOut, `leasectl: refused: the transactions of namespace "service-leadership" are not in -txns collection "othertxns": `, "nothing revoked")
-	if out != "" {
-		t.Errorf("stdout %q", out)
-	}
+	f.runRefused([]string{"-txns", "othertxns", "revoke", "redis", "redis/0"}, `leasectl: refused: the transactions of namespace "service-leadership" are not in -txns collection "othertxns": `, "nothing revoked")
 	if after := f.dumpAll(); after != before {
 		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
 	}
@@ -188,6 +161,17 @@ func TestRevokeRefusedWithWrongTxns(t *testing.T) {
 	if err := c0.ClaimLease("mysql", lease.Request{Holder: "mysql/0", Duration: time.Minute}); err != nil {
 		t.Errorf("claim after the refused revoke: %v", err)
 	}
+}
+
+// runRefused runs leasectl -url URL args..., and fails the test unless
+// it exits with ExitFailure, its stderr contains each of msgs, and it
+// prints nothing on stdout.
+func (f *fixture) runRefused(args []string, msgs ...string) {
+	f.t.Helper()
+	code, out, errOut := f.run(args...)
+	wantStatus(f.t, code, leasectl.ExitFailure)
+	wantContains(f.t, "stderr", errOut, msgs...)
+	wantNone(f.t, "stdout", out)
 }
 
 // dump returns the lease collection's lease documents, as JSON, to show

@@ -42,6 +42,34 @@ func (w *watcher) next(n int, change func()) {
 	w.f.opClock.Advance(time.Second)
 }
 
+// jsonLines returns the lines that a -json watch printed, one a refresh
+// shown, failing the test unless there are n.
+func (w *watcher) jsonLines(n int) []string {
+	w.f.t.Helper()
+	lines := strings.Split(strings.TrimSuffix(w.stdout.String(), "\n"), "\n")
+	if len(lines) != n {
+		w.f.t.Fatalf("%d refreshes shown, want %d:\n%s", len(lines), n, w.stdout.String())
+	}
+	return lines
+}
+
+// stopServer stops the fixture's server, as a change between refreshes.
+func (f *fixture) stopServer() {
+	f.t.Helper()
+	if err := f.server.Stop(); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// restartServer restarts the fixture's stopped server, as a change
+// between refreshes.
+func (f *fixture) restartServer() {
+	f.t.Helper()
+	if err := f.server.Restart(); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 // wait waits for watch to return, and returns its exit status.
 func (w *watcher) wait() int {
 	w.f.t.Helper()
@@ -81,10 +109,7 @@ func TestWatchJSON(t *testing.T) {
 	w := watchScript(f, "-json", "watch", "-count", "3")
 	wantStatus(t, w.wait(), leasectl.ExitOK)
 
-	lines := strings.Split(strings.TrimSuffix(w.stdout.String(), "\n"), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d lines of output, want 3:\n%s", len(lines), w.stdout.String())
-	}
+	lines := w.jsonLines(3)
 	type mark struct{ name, change string }
 	want := [][2][]mark{
 		{{{"redis", ""}}, {{"controller-0", ""}}}, // controller-1 has not written yet
@@ -190,22 +215,11 @@ func TestWatchCarriesOnAfterFailedRefresh(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
 	w := f.startWatch("-json", "-timeout", "3s", "watch", "-count", "3")
-	w.next(2, func() {
-		if err := f.server.Stop(); err != nil {
-			t.Fatal(err)
-		}
-	})
-	w.next(3, func() {
-		if err := f.server.Restart(); err != nil {
-			t.Fatal(err)
-		}
-	})
+	w.next(2, f.stopServer)
+	w.next(3, f.restartServer)
 	wantStatus(t, w.wait(), leasectl.ExitOK)
 	wantContains(t, "stderr", w.stderr.String(), `leasectl: refresh 2: cannot read namespace "service-leadership": `)
-	lines := strings.Split(strings.TrimSuffix(w.stdout.String(), "\n"), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("%d refreshes shown, want 2:\n%s", len(lines), w.stdout.String())
-	}
+	lines := w.jsonLines(2)
 	if got := f.decode(lines[1]); got.Refresh != 3 || len(got.Leases) != 1 || got.Leases[0].Change != "" {
 		t.Errorf("refresh 3 after the failed one: %+v", got)
 	}
@@ -218,14 +232,8 @@ func TestWatchFailsIfLastRefreshFails(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
 	w := f.startWatch("-json", "-timeout", "3s", "watch", "-count", "2")
-	w.next(2, func() {
-		if err := f.server.Stop(); err != nil {
-			t.Fatal(err)
-		}
-	})
+	w.next(2, f.stopServer)
 	wantStatus(t, w.wait(), leasectl.ExitFailure)
 	wantContains(t, "stderr", w.stderr.String(), `leasectl: the last refresh (2) failed: `)
-	if lines := strings.Split(strings.TrimSuffix(w.stdout.String(), "\n"), "\n"); len(lines) != 1 {
-		t.Fatalf("%d refreshes shown, want 1:\n%s", len(lines), w.stdout.String())
-	}
+	w.jsonLines(1)
 }

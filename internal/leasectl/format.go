@@ -30,23 +30,11 @@ func writeHeader(w io.Writer, r report) {
 
 // writeLeases writes the table of leases, with a CHANGE column if marks.
 func writeLeases(w io.Writer, rows []leaseRow, marks bool) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprint(tw, "LEASE\tHOLDER\tEXPIRY (WRITER'S CLOCK)\tTIME LEFT\tWRITER")
-	if marks {
-		fmt.Fprint(tw, "\tCHANGE")
-	}
-	fmt.Fprintln(tw)
-	for _, l := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", l.Name, l.Holder, l.Expiry.Format(timeFormat), timeLeft(l), l.Writer)
-		if marks {
-			fmt.Fprintf(tw, "\t%s", l.Change)
-		}
-		fmt.Fprintln(tw)
-	}
-	tw.Flush()
-	if len(rows) == 0 {
-		fmt.Fprintln(w, "(no leases held)")
-	}
+	writeTable(w, "LEASE\tHOLDER\tEXPIRY (WRITER'S CLOCK)\tTIME LEFT\tWRITER", len(rows), marks, "(no leases held)",
+		func(i int) (string, string) {
+			l := rows[i]
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", l.Name, l.Holder, l.Expiry.Format(timeFormat), timeLeft(l), l.Writer), l.Change
+		})
 }
 
 // timeLeft is a lease's TIME LEFT cell.
@@ -64,22 +52,34 @@ func timeLeft(l leaseRow) string {
 
 // writeWriters writes the table of writers, with a CHANGE column if marks.
 func writeWriters(w io.Writer, rows []writerRow, marks bool) {
+	writeTable(w, "WRITER\tLAST WRITE (ITS CLOCK)\tWRITES\tOFFSET FROM YOUR CLOCK", len(rows), marks, "(no writers recorded)",
+		func(i int) (string, string) {
+			r := rows[i]
+			return fmt.Sprintf("%s\t%s\t%d\tat least %s", r.Writer, r.LastWrite.Format(timeFormat), r.Writes, signed(r.OffsetAtLeast)), r.Change
+		})
+}
+
+// writeTable writes a table of n rows under header (tab-separated cells),
+// row i's cells and change coming from row; with a CHANGE column holding
+// the changes if marks, and the line none below an empty table.
+func writeTable(w io.Writer, header string, n int, marks bool, none string, row func(i int) (cells, change string)) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprint(tw, "WRITER\tLAST WRITE (ITS CLOCK)\tWRITES\tOFFSET FROM YOUR CLOCK")
+	fmt.Fprint(tw, header)
 	if marks {
 		fmt.Fprint(tw, "\tCHANGE")
 	}
 	fmt.Fprintln(tw)
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\tat least %s", r.Writer, r.LastWrite.Format(timeFormat), r.Writes, signed(r.OffsetAtLeast))
+	for i := 0; i < n; i++ {
+		cells, change := row(i)
+		fmt.Fprint(tw, cells)
 		if marks {
-			fmt.Fprintf(tw, "\t%s", r.Change)
+			fmt.Fprintf(tw, "\t%s", change)
 		}
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	if len(rows) == 0 {
-		fmt.Fprintln(w, "(no writers recorded)")
+	if n == 0 {
+		fmt.Fprintln(w, none)
 	}
 }
 

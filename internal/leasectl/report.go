@@ -208,48 +208,61 @@ func secondsDown(d time.Duration) float64 {
 // markChanges sets Change on cur's rows against prev's, and adds prev's
 // rows that cur lacks as gone, keeping both lists sorted by name.
 func markChanges(prev, cur *report) {
-	prevLeases := map[string]leaseRow{}
-	for _, l := range prev.Leases {
-		if l.Change != changeGone {
-			prevLeases[l.Name] = l
-		}
-	}
-	for i, l := range cur.Leases {
-		p, found := prevLeases[l.Name]
-		switch {
-		case !found:
-			cur.Leases[i].Change = changeNew
-		case p.Holder != l.Holder || p.Writer != l.Writer || !p.Expiry.Equal(l.Expiry):
-			cur.Leases[i].Change = changeChanged
-		}
-		delete(prevLeases, l.Name)
-	}
-	for _, l := range prevLeases {
+	cur.Leases = markRows(prev.Leases, cur.Leases, rowKind[leaseRow]{
+		key:    func(l leaseRow) string { return l.Name },
+		change: func(l *leaseRow) *string { return &l.Change },
+		differ: func(p, l leaseRow) bool {
+			return p.Holder != l.Holder || p.Writer != l.Writer || !p.Expiry.Equal(l.Expiry)
+		},
 		// What a gone lease had left is no longer known.
-		l.Change, l.ExpiresBy, l.LeftAtMost, l.Expired = changeGone, nil, nil, false
-		cur.Leases = append(cur.Leases, l)
-	}
-	sort.SliceStable(cur.Leases, func(i, j int) bool { return cur.Leases[i].Name < cur.Leases[j].Name })
+		forget: func(l *leaseRow) { l.ExpiresBy, l.LeftAtMost, l.Expired = nil, nil, false },
+	})
+	cur.Writers = markRows(prev.Writers, cur.Writers, rowKind[writerRow]{
+		key:    func(w writerRow) string { return w.Writer },
+		change: func(w *writerRow) *string { return &w.Change },
+		differ: func(p, w writerRow) bool { return p.Writes != w.Writes || !p.LastWrite.Equal(w.LastWrite) },
+	})
+}
 
-	prevWriters := map[string]writerRow{}
-	for _, w := range prev.Writers {
-		if w.Change != changeGone {
-			prevWriters[w.Writer] = w
+// rowKind says how markRows treats one kind of row.
+type rowKind[T any] struct {
+	// key names a row; rows are sorted by it.
+	key func(T) string
+	// change points at a row's Change.
+	change func(*T) *string
+	// differ says whether a row kept under its name has changed.
+	differ func(prev, cur T) bool
+	// forget, if not nil, clears what is no longer known of a gone row.
+	forget func(*T)
+}
+
+// markRows sets the change of cur's rows against prev's (new or changed;
+// prev's gone rows do not count), and returns cur with prev's rows that
+// it lacks added as gone, sorted by key.
+func markRows[T any](prev, cur []T, kind rowKind[T]) []T {
+	before := map[string]T{}
+	for _, r := range prev {
+		if *kind.change(&r) != changeGone {
+			before[kind.key(r)] = r
 		}
 	}
-	for i, w := range cur.Writers {
-		p, found := prevWriters[w.Writer]
+	for i, r := range cur {
+		p, found := before[kind.key(r)]
 		switch {
 		case !found:
-			cur.Writers[i].Change = changeNew
-		case p.Writes != w.Writes || !p.LastWrite.Equal(w.LastWrite):
-			cur.Writers[i].Change = changeChanged
+			*kind.change(&cur[i]) = changeNew
+		case kind.differ(p, r):
+			*kind.change(&cur[i]) = changeChanged
 		}
-		delete(prevWriters, w.Writer)
+		delete(before, kind.key(r))
 	}
-	for _, w := range prevWriters {
-		w.Change = changeGone
-		cur.Writers = append(cur.Writers, w)
+	for _, r := range before {
+		*kind.change(&r) = changeGone
+		if kind.forget != nil {
+			kind.forget(&r)
+		}
+		cur = append(cur, r)
 	}
-	sort.SliceStable(cur.Writers, func(i, j int) bool { return cur.Writers[i].Writer < cur.Writers[j].Writer })
+	sort.SliceStable(cur, func(i, j int) bool { return kind.key(cur[i]) < kind.key(cur[j]) })
+	return cur
 }
