@@ -192,7 +192,7 @@ func secondsUp(d time.Duration) float64 {
 	if r < d && r <= math.MaxInt64-time.Millisecond {
 		r += time.Millisecond
 	}
-	return r.Seconds()
+	return milliseconds(r)
 }
 
 // secondsDown returns d in seconds, rounded down to the millisecond, so
@@ -202,7 +202,14 @@ func secondsDown(d time.Duration) float64 {
 	if r > d && r >= math.MinInt64+time.Millisecond {
 		r -= time.Millisecond
 	}
-	return r.Seconds()
+	return milliseconds(r)
+}
+
+// milliseconds returns d, a whole number of milliseconds, in seconds, as
+// the float64 nearest to it, so that JSON shows 2.538 rather than
+// Duration.Seconds' 2.5380000000000003.
+func milliseconds(d time.Duration) float64 {
+	return float64(d/time.Millisecond) / 1000
 }
 
 // markChanges sets Change on cur's rows against prev's, and adds prev's

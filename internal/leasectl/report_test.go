@@ -1,6 +1,7 @@
 package leasectl
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -182,5 +183,30 @@ func TestSeenKeepsBoundWhileSilent(t *testing.T) {
 	s.update(lease.Snapshot{})
 	if len(s) != 0 {
 		t.Errorf("a writer gone from the clock document is still seen: %v", s)
+	}
+}
+
+// TestSecondsShownToTheMillisecond checks that the bounds JSON shows are
+// whole milliseconds as written, not Duration.Seconds' nearest binary
+// sum (2.5380000000000003 for 2.538s).
+func TestSecondsShownToTheMillisecond(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{2538 * time.Millisecond, "2.538"},
+		{-2538 * time.Millisecond, "-2.538"},
+		{61001 * time.Millisecond, "61.001"},
+		{7 * time.Millisecond, "0.007"},
+	} {
+		for name, f := range map[string]func(time.Duration) float64{"secondsUp": secondsUp, "secondsDown": secondsDown} {
+			got, err := json.Marshal(f(c.d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != c.want {
+				t.Errorf("%s(%v) marshals as %s, want %s", name, c.d, got, c.want)
+			}
+		}
 	}
 }
