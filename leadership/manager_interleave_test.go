@@ -30,36 +30,74 @@ func threeDue() map[string]lease.Info {
 }
 
 // waitClaimWaiting waits, for LongWait at most, until some goroutine is
-// in the manager's ClaimLeadership, and fails the test otherwise. It is
-// called while the manager's goroutine is inside a client call, so such a
-// claim cannot have been taken yet: it waits to be.
+// parked in a claim's send to the manager, and fails the test otherwise.
+// It is called while the manager's goroutine is inside a client call, so
+// such a claim cannot have been taken yet: a parked sender is one the
+// manager's next receive finds. A goroutine still on its way there
+// (checking names, making the claim) does not count.
 func waitClaimWaiting(c *gc.C) {
 	deadline := time.Now().Add(LongWait)
 	buf := make([]byte, 1<<20)
 	for time.Now().Before(deadline) {
-		stacks := string(buf[:runtime.Stack(buf, true)])
-		if strings.Contains(stacks, "leadership.(*manager).ClaimLeadership(") {
-			return
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			header, _, _ := strings.Cut(g, "\n")
+			if strings.Contains(header, "[select") && strings.Contains(g, "leadership.claim.invoke(") {
+				return
+			}
 		}
 		runtime.Gosched()
 	}
-	c.Fatalf("no goroutine reached ClaimLeadership within %v", LongWait)
+	c.Fatalf("no claim was waiting for the manager within %v", LongWait)
 }
 
+// midWakeClaim is a claim a test makes while the manager is inside its
+// expiry of lease a, the first of threeDue's leases to fall due.
+type midWakeClaim struct {
+	manager leadership.ManagerWorker
+	claimed chan error
+}
+
+func newMidWakeClaim() *midWakeClaim {
+	return &midWakeClaim{claimed: make(chan error, 1)}
+}
+
+// expireA returns the expected expiry of lease a, during which the unit
+// claims the service (for a minute), and which returns once that claim
+// waits to be taken.
+func (w *midWakeClaim) expireA(c *gc.C, service, unit string) call {
+	return call{method: "ExpireLease", args: []interface{}{"a"}, callback: func(leases map[string]lease.Info) {
+		delete(leases, "a")
+		go func() { w.claimed <- w.manager.ClaimLeadership(service, unit, time.Minute) }()
+		waitClaimWaiting(c)
+	}}
+}
+
+// wake returns a fixture's test that makes the manager wake when the
+// leases fall due, checks that the claim succeeds, then runs after.
+func (w *midWakeClaim) wake(c *gc.C, after func(leadership.ManagerWorker)) func(leadership.ManagerWorker, *clocktest.Clock) {
+	return func(m leadership.ManagerWorker, clock *clocktest.Clock) {
+		w.manager = m
+		c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
+		clock.Advance(time.Second)
+		select {
+		case err := <-w.claimed:
+			c.Check(err, jc.ErrorIsNil)
+		case <-time.After(LongWait):
+			c.Fatalf("claim not answered")
+		}
+		after(m)
+	}
+}
+
+// TestClaimAnsweredBetweenExpiries has a unit claim another service while
+// the manager expires a: the claim is answered before b's expiry.
 func (s *InterleaveSuite) TestClaimAnsweredBetweenExpiries(c *gc.C) {
-	var manager leadership.ManagerWorker
-	claimed := make(chan error, 1)
+	w := newMidWakeClaim()
 	fix := &fixture{
 		leases: threeDue(),
 		expectCalls: []call{
 			{method: "Refresh"},
-			{method: "ExpireLease", args: []interface{}{"a"}, callback: func(leases map[string]lease.Info) {
-				delete(leases, "a")
-				// While the manager is busy expiring a, a unit asks
-				// for another service.
-				go func() { claimed <- manager.ClaimLeadership("z", "z/0", time.Minute) }()
-				waitClaimWaiting(c)
-			}},
+			w.expireA(c, "z", "z/0"),
 			{method: "ClaimLease", args: []interface{}{"z", lease.Request{Holder: "z/0", Duration: time.Minute}},
 				callback: func(leases map[string]lease.Info) {
 					leases["z"] = lease.Info{Holder: "z/0", Expiry: offset(time.Minute + time.Second)}
@@ -68,17 +106,7 @@ func (s *InterleaveSuite) TestClaimAnsweredBetweenExpiries(c *gc.C) {
 			{method: "ExpireLease", args: []interface{}{"c"}, callback: deleteLease("c")},
 		},
 	}
-	fix.RunTest(c, func(m leadership.ManagerWorker, clock *clocktest.Clock) {
-		manager = m
-		c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Second)
-		select {
-		case err := <-claimed:
-			c.Check(err, jc.ErrorIsNil)
-		case <-time.After(LongWait):
-			c.Fatalf("claim not answered")
-		}
-	})
+	fix.RunTest(c, w.wake(c, func(leadership.ManagerWorker) {}))
 }
 
 // TestClaimBetweenExpiriesExtendsDueLease has the holder of a due lease
@@ -86,17 +114,12 @@ func (s *InterleaveSuite) TestClaimAnsweredBetweenExpiries(c *gc.C) {
 // refused by the client (ErrInvalid: not expired), and the unit stays
 // leader.
 func (s *InterleaveSuite) TestClaimBetweenExpiriesExtendsDueLease(c *gc.C) {
-	var manager leadership.ManagerWorker
-	claimed := make(chan error, 1)
+	w := newMidWakeClaim()
 	fix := &fixture{
 		leases: threeDue(),
 		expectCalls: []call{
 			{method: "Refresh"},
-			{method: "ExpireLease", args: []interface{}{"a"}, callback: func(leases map[string]lease.Info) {
-				delete(leases, "a")
-				go func() { claimed <- manager.ClaimLeadership("b", "b/0", time.Minute) }()
-				waitClaimWaiting(c)
-			}},
+			w.expireA(c, "b", "b/0"),
 			{method: "ExtendLease", args: []interface{}{"b", lease.Request{Holder: "b/0", Duration: time.Minute}},
 				callback: func(leases map[string]lease.Info) {
 					leases["b"] = lease.Info{Holder: "b/0", Expiry: offset(time.Minute + time.Second)}
@@ -105,17 +128,8 @@ func (s *InterleaveSuite) TestClaimBetweenExpiriesExtendsDueLease(c *gc.C) {
 			{method: "ExpireLease", args: []interface{}{"c"}, callback: deleteLease("c")},
 		},
 	}
-	fix.RunTest(c, func(m leadership.ManagerWorker, clock *clocktest.Clock) {
-		manager = m
-		c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Second)
-		select {
-		case err := <-claimed:
-			c.Check(err, jc.ErrorIsNil)
-		case <-time.After(LongWait):
-			c.Fatalf("claim not answered")
-		}
+	fix.RunTest(c, w.wake(c, func(m leadership.ManagerWorker) {
 		_, err := m.CheckLeadership("b", "b/0")
 		c.Check(err, jc.ErrorIsNil)
-	})
+	}))
 }
