@@ -43,13 +43,8 @@ func (p *parser) seedlist(hosts []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if maxHosts > 0 {
-		if s.has("replicaset") {
-			return nil, p.errorf("options srvMaxHosts and replicaSet conflict")
-		}
-		if lb, _ := p.boolean("loadbalanced"); lb {
-			return nil, p.errorf("options srvMaxHosts and loadBalanced=true conflict")
-		}
+	if err := p.checkMaxHosts(maxHosts, "the URL"); err != nil {
+		return nil, err
 	}
 	service := "mongodb"
 	if v, ok := s.str("srvservicename"); ok && v != "" {
@@ -84,14 +79,32 @@ func (p *parser) seedlist(hosts []string) ([]string, error) {
 		}
 		addrs = append(addrs, addr)
 	}
+	if err := p.txt(ctx, r, host); err != nil {
+		return nil, err
+	}
+	if err := p.checkMaxHosts(maxHosts, "the TXT record of "+host); err != nil {
+		return nil, err
+	}
 	if maxHosts > 0 && int(maxHosts) < len(addrs) {
 		rand.Shuffle(len(addrs), func(i, j int) { addrs[i], addrs[j] = addrs[j], addrs[i] })
 		addrs = addrs[:maxHosts]
 	}
-	if err := p.txt(ctx, r, host); err != nil {
-		return nil, err
-	}
 	return addrs, nil
+}
+
+// checkMaxHosts refuses a positive srvMaxHosts with replicaSet or
+// loadBalanced=true, as set so far (by where).
+func (p *parser) checkMaxHosts(maxHosts int64, where string) error {
+	if maxHosts <= 0 {
+		return nil
+	}
+	if p.set.has("replicaset") {
+		return p.errorf("option srvMaxHosts and replicaSet (from %s) conflict: srvMaxHosts picks servers of a sharded cluster", where)
+	}
+	if lb, _ := p.boolean("loadbalanced"); lb {
+		return p.errorf("option srvMaxHosts and loadBalanced=true (from %s) conflict", where)
+	}
+	return nil
 }
 
 // txt reads the TXT record of host into the URL's options, where the URL

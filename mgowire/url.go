@@ -124,6 +124,12 @@ func (p *parser) parse() (*mgo.DialInfo, error) {
 	if !hasUser {
 		hosts = hostInfo
 	}
+	switch {
+	case p.raw == "":
+		return nil, p.errorf("the URL is empty")
+	case hosts == "" && strings.HasPrefix(afterHosts, "/") && strings.Contains(dbPart, "/"):
+		return nil, p.errorf("no host before the first '/': a '/' in a host (a UNIX domain socket's path) must be percent-encoded, though mgo cannot dial one")
+	}
 	// Without user information before the first '/' or '?', an '@' later
 	// on may end a password holding an unescaped '/' or '?': say so
 	// without showing any part of it.

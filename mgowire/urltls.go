@@ -59,16 +59,13 @@ func (p *parser) applyTLS() error {
 	}
 	caFile, hasCA := s.str("tlscafile")
 	certFile, hasCert := s.str("tlscertificatekeyfile")
-	keyPassword, hasPassword := s.str("tlscertificatekeyfilepassword")
+	keyPassword := s.vals["tlscertificatekeyfilepassword"] // unused without a key file
 	on := p.opts.TLS != nil || p.srv || hasCA || hasCert
 	if s.has("tls") {
 		if !flags["tls"] && (hasCA || hasCert) {
 			return p.errorf("options %s=false and tlsCAFile or tlsCertificateKeyFile conflict", s.names["tls"])
 		}
 		on = flags["tls"]
-	}
-	if hasPassword && !hasCert {
-		p.warn(s.names["tlscertificatekeyfilepassword"], "no tlsCertificateKeyFile to decrypt")
 	}
 	if !on {
 		p.opts.TLS = nil
