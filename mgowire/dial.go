@@ -66,8 +66,9 @@ type dialer struct {
 	timeout time.Duration
 	dial    func(addr string) (net.Conn, error) // Options.DialConn; nil for TCP
 	cred    *credential
-	appName string   // Options.AppName; "" for no handshake
-	em      *emitter // nil if nobody observes
+	appName string            // Options.AppName; "" for no handshake
+	names   map[string]string // Options.serverNames: host names of resolved addresses
+	em      *emitter          // nil if nobody observes
 
 	mu      sync.Mutex
 	lastErr error // the last error of dialServer, for DialWithInfo
@@ -112,6 +113,7 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 		timeout: opts.ConnectTimeout,
 		dial:    opts.DialConn,
 		appName: opts.AppName,
+		names:   opts.serverNames,
 		em:      newEmitter(opts),
 	}
 	if d.timeout == 0 {
@@ -182,6 +184,9 @@ func (d *dialer) dialAddr(addr string) (net.Conn, error) {
 		if cfg.ServerName == "" {
 			if host, _, err := net.SplitHostPort(addr); err == nil {
 				cfg.ServerName = host
+			}
+			if name, ok := d.names[addr]; ok {
+				cfg.ServerName = name
 			}
 		}
 		tc := tls.Client(up, cfg)

@@ -88,9 +88,17 @@ type Options struct {
 	AllowInsecureTLS bool
 
 	// Resolver looks up the SRV and TXT records of a mongodb+srv URL in
-	// [ParseURLWith]. nil means [net.DefaultResolver]. An interface
-	// holding a nil pointer is invalid.
+	// [ParseURLWith]. nil means [net.DefaultResolver], and mgo resolves
+	// the servers' host names itself; with a Resolver of its own,
+	// ParseURLWith resolves the SRV records' targets through it too, and
+	// the DialInfo lists their IP addresses (TLS still checks the
+	// certificates against their names). An interface holding a nil
+	// pointer is invalid.
 	Resolver Resolver
+
+	// serverNames maps the "ip:port" addresses that ParseURLWith resolved
+	// through Resolver to their host names, for TLS.
+	serverNames map[string]string
 
 	// Clock times the connections' setups and commands for Observer and
 	// Logger; it is read only if one of them is set. nil means

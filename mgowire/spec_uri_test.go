@@ -219,6 +219,22 @@ func (c authCase) check() string {
 	return ""
 }
 
+// seedNames returns the servers of a parsed mongodb+srv URL by name: with
+// a Resolver of the caller's, ParseURLWith lists their addresses, and
+// remembers their names for TLS.
+func (p parsed) seedNames() []string {
+	var names []string
+	for _, addr := range p.info.Addrs {
+		_, port, _ := net.SplitHostPort(addr)
+		name, ok := p.opts.serverNames[addr]
+		if !ok {
+			return append([]string{"(not resolved by the Resolver) " + addr}, names...)
+		}
+		names = append(names, net.JoinHostPort(name, port))
+	}
+	return names
+}
+
 // seedlistCase is a test file of the Initial DNS Seedlist Discovery spec.
 type seedlistCase struct {
 	URI           string
@@ -265,14 +281,14 @@ func (c seedlistCase) check() string {
 			host, port, _ := net.SplitHostPort(s)
 			want[i] = net.JoinHostPort(strings.ToLower(host), port)
 		}
-		got := append([]string(nil), p.info.Addrs...)
+		got := p.seedNames()
 		sort.Strings(want)
 		sort.Strings(got)
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			return fmt.Sprintf("seeds %q, want %q", got, want)
 		}
 	}
-	if c.NumSeeds != nil && len(p.info.Addrs) != *c.NumSeeds {
+	if c.NumSeeds != nil && len(p.seedNames()) != *c.NumSeeds {
 		return fmt.Sprintf("%d seeds, want %d", len(p.info.Addrs), *c.NumSeeds)
 	}
 	for k, v := range c.Options {

@@ -12,14 +12,17 @@ import (
 
 // Resolver looks up the DNS records of a mongodb+srv URL: its SRV
 // records (service "mongodb", or the URL's srvServiceName; protocol
-// "tcp"), and its TXT records. *net.Resolver satisfies it; tests give a
-// fake.
+// "tcp"), its TXT records and, when it is not [net.DefaultResolver], the
+// addresses of the SRV records' targets. *net.Resolver satisfies it;
+// tests give a fake.
 type Resolver interface {
 	// LookupSRV is as [net.Resolver.LookupSRV].
 	LookupSRV(ctx context.Context, service, proto, name string) (cname string, addrs []*net.SRV, err error)
 	// LookupTXT is as [net.Resolver.LookupTXT]. An error that is a
 	// *net.DNSError with IsNotFound means there are none.
 	LookupTXT(ctx context.Context, name string) ([]string, error)
+	// LookupHost is as [net.Resolver.LookupHost].
+	LookupHost(ctx context.Context, host string) (addrs []string, err error)
 }
 
 // txtOptions are the options that a TXT record may set, as the Initial DNS
@@ -33,6 +36,12 @@ var txtOptions = map[string]bool{"authsource": true, "replicaset": true, "loadba
 // picking srvMaxHosts of them at random if set. Its TXT record, if any
 // (at most one), sets authSource, replicaSet and loadBalanced, unless the
 // URL sets them.
+//
+// mgo resolves a server's host name itself, with the system's resolver.
+// So with Options.Resolver set, seedlist resolves the targets through it
+// too and gives mgo their IP addresses, remembering each one's name in
+// Options.serverNames for TLS (the certificate names the host, not its
+// address); mgo learns the other members' names from the servers.
 func (p *parser) seedlist(hosts []string) ([]string, error) {
 	s := &p.set
 	host := strings.ToLower(strings.TrimSuffix(hosts[0], "."))
@@ -89,7 +98,42 @@ func (p *parser) seedlist(hosts []string) ([]string, error) {
 		rand.Shuffle(len(addrs), func(i, j int) { addrs[i], addrs[j] = addrs[j], addrs[i] })
 		addrs = addrs[:maxHosts]
 	}
+	if p.opts.Resolver != nil {
+		return p.resolveTargets(ctx, addrs)
+	}
 	return addrs, nil
+}
+
+// resolveTargets returns addrs ("host:port") with each host replaced by
+// its first address from Options.Resolver (IPv4 preferred, as mgo prefers
+// it), recording the host name of each in p.opts.serverNames.
+func (p *parser) resolveTargets(ctx context.Context, addrs []string) ([]string, error) {
+	names := make(map[string]string, len(addrs))
+	for k, v := range p.opts.serverNames {
+		names[k] = v
+	}
+	out := make([]string, 0, len(addrs))
+	for _, addr := range addrs {
+		host, port, _ := net.SplitHostPort(addr)
+		ips, err := p.opts.Resolver.LookupHost(ctx, host)
+		if err != nil {
+			return nil, fmt.Errorf("mgowire: URL %q: looking up the address of %s: %w", redact(p.raw), host, err)
+		}
+		var pick string
+		for _, ip := range ips {
+			if parsed := net.ParseIP(ip); parsed != nil && (pick == "" || parsed.To4() != nil && net.ParseIP(pick).To4() == nil) {
+				pick = ip
+			}
+		}
+		if pick == "" {
+			return nil, p.errorf("no IP address for %s, an SRV record's target", host)
+		}
+		ipAddr := net.JoinHostPort(pick, port)
+		names[ipAddr] = host
+		out = append(out, ipAddr)
+	}
+	p.opts.serverNames = names
+	return out, nil
 }
 
 // checkMaxHosts refuses a positive srvMaxHosts with replicaSet or

@@ -227,13 +227,14 @@ func TestURLOptionSeparatorsAndRepeats(t *testing.T) {
 
 // TestUserInfoPercentDecoded: the user name and password are
 // percent-decoded as the connection string spec says, a '+' staying a '+'
-// (mgo.ParseURL alone would make it a space).
+// (mgo.ParseURL alone would make it a space). An unescaped ':' or '/' in
+// a password is refused (TestURLRefusesWhatTheSpecForbids).
 func TestUserInfoPercentDecoded(t *testing.T) {
 	for u, want := range map[string][2]string{
 		"mongodb://alice:a+b@host/":             {"alice", "a+b"},
 		"alice:a+b@host":                        {"alice", "a+b"},
 		"mongodb://al+ce:p%40ss%3Fw%2B%20@host": {"al+ce", "p@ss?w+ "},
-		"mongodb://alice:a:b/c@host/db?w=1":     {"alice", "a:b/c"},
+		"mongodb://alice:a%3Ab%2Fc@host/db?w=1": {"alice", "a:b/c"},
 		"mongodb://host/?authSource=a+b":        {"", ""},
 	} {
 		info, _, err := mgowire.ParseURL(u)
