@@ -162,7 +162,12 @@
 // [Options.AllowInsecureTLS]), and srvServiceName and srvMaxHosts. A zero
 // timeout keeps the default rather than waiting forever. TLS is on with
 // tls=true, for mongodb+srv URLs unless tls=false, and when tlsCAFile or
-// tlsCertificateKeyFile is given. retryWrites and retryReads are checked
+// tlsCertificateKeyFile is given. The Options given to ParseURLWith are
+// the defaults that the URL overrides: its WriteConcern is the one that w,
+// wtimeoutMS and journal change; its TLS configuration is used (cloned,
+// then changed by the tls* options) unless the URL says tls=false;
+// ConnectTimeout, SocketTimeout and AppName are kept unless the URL sets
+// them. retryWrites and retryReads are checked
 // and have no effect: mgowire sends no lsid or txnNumber, so the server
 // retries nothing; an mgo/txn transaction interrupted by a failover is
 // resumed by the next runner that meets it, and other writes are the

@@ -1,10 +1,14 @@
 package mgowire_test
 
 import (
+	"crypto/tls"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	mgo "gopkg.in/mgo.v2"
 
 	"github.com/seed07a61904/leadership/mgowire"
 )
@@ -58,5 +62,34 @@ func TestURLRefusesWhatTheSpecForbids(t *testing.T) {
 		if !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), names) {
 			t.Errorf("ParseURL(%q) = %v, want ErrInvalid naming %s", u, err, names)
 		}
+	}
+}
+
+// TestParseURLWithBase: the Options given to ParseURLWith are defaults
+// that the URL overrides, and are never changed themselves.
+func TestParseURLWithBase(t *testing.T) {
+	base := mgowire.Options{
+		WriteConcern:   &mgo.Safe{W: 2, J: true},
+		TLS:            &tls.Config{ServerName: "db.example.com", MinVersion: tls.VersionTLS13},
+		ConnectTimeout: 3 * time.Second,
+		AppName:        "mine",
+	}
+	_, opts, err := mgowire.ParseURLWith("mongodb://h/?wtimeoutMS=5&socketTimeoutMS=7000", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *opts.WriteConcern != (mgo.Safe{W: 2, J: true, WTimeout: 5}) || opts.ConnectTimeout != 3*time.Second ||
+		opts.SocketTimeout != 7*time.Second || opts.AppName != "mine" {
+		t.Errorf("options %+v, write concern %+v", opts, *opts.WriteConcern)
+	}
+	if opts.TLS == nil || opts.TLS == base.TLS || opts.TLS.ServerName != "db.example.com" || opts.TLS.MinVersion != tls.VersionTLS13 {
+		t.Errorf("TLS %+v, want a copy of the base's", opts.TLS)
+	}
+	if *base.WriteConcern != (mgo.Safe{W: 2, J: true}) {
+		t.Errorf("the base's write concern changed: %+v", *base.WriteConcern)
+	}
+	_, opts, err = mgowire.ParseURLWith("mongodb://h/?tls=false&w=majority&appName=app&connectTimeoutMS=1000", base)
+	if err != nil || opts.TLS != nil || opts.WriteConcern.WMode != "majority" || opts.AppName != "app" || opts.ConnectTimeout != time.Second {
+		t.Errorf("overridden: %+v, %v", opts, err)
 	}
 }

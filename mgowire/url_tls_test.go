@@ -226,3 +226,37 @@ func TestAppNameHandshake(t *testing.T) {
 		}
 	}
 }
+
+// TestSocketTimeoutFromURL: socketTimeoutMS becomes the session's socket
+// timeout (not serverSelectionTimeoutMS, mgo's default for it): a reply
+// that does not come within it fails the operation.
+func TestSocketTimeoutFromURL(t *testing.T) {
+	srv := startServer(t, wiretest.Config{})
+	release := make(chan struct{})
+	defer close(release)
+	srv.SetHook(func(cmd wiretest.Command, reply bson.D) bson.D {
+		if cmd.Name == "find" {
+			<-release // never answered while the test runs
+		}
+		return reply
+	})
+	info, opts, err := mgowire.ParseURL("mongodb://" + srv.Addr() + "/test?socketTimeoutMS=200&serverSelectionTimeoutMS=60000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, err := mgowire.DialWithInfo(info, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer session.Close()
+	done := make(chan error, 1)
+	go func() { done <- session.DB("").C("c").Find(nil).One(&bson.M{}) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "timeout") {
+			t.Errorf("Find: %v, want a timeout", err)
+		}
+	case <-time.After(longWait):
+		t.Fatal("Find did not time out")
+	}
+}
