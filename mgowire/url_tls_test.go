@@ -84,7 +84,7 @@ func insert(t *testing.T, url string, opts mgowire.Options) error {
 	if err != nil {
 		return err
 	}
-	info.Timeout, info.FailFast = 2*time.Second, true
+	info.Timeout, info.FailFast = longWait, true // a refused dial fails at once
 	session, err := mgowire.DialWithInfo(info, opts)
 	if err != nil {
 		return err
