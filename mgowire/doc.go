@@ -177,7 +177,9 @@
 // heartbeatFrequencyMS, localThresholdMS, maxIdleTimeMS, minPoolSize,
 // maxConnecting, waitQueueTimeoutMS, timeoutMS, serverSelectionTryOnce,
 // serverMonitoringMode, maxAdaptiveRetries, enableOverloadRetargeting,
-// uuidRepresentation and unknown options are ignored with a warning.
+// uuidRepresentation and unknown options are ignored with a warning,
+// except unknown options whose names start with tls, ssl or auth: those
+// are refused, since ignoring a TLS or authentication setting is unsafe.
 //
 // A mongodb+srv URL names one host, whose SRV records
 // (_mongodb._tcp.host, or the srvServiceName) list the servers, through

@@ -178,7 +178,7 @@ func (p *parser) userInfo(userInfo string, info *mgo.DialInfo) error {
 	if strings.Contains(userInfo, "@") {
 		return p.errorf("more than one '@' before the hosts: %s", encode)
 	}
-	user, password, hasPassword := strings.Cut(userInfo, ":")
+	user, password, _ := strings.Cut(userInfo, ":")
 	if strings.Contains(password, ":") {
 		return p.errorf("a second ':' in the user information: %s", encode)
 	}
@@ -192,7 +192,6 @@ func (p *parser) userInfo(userInfo string, info *mgo.DialInfo) error {
 	if info.Username == "" {
 		return p.errorf("an empty user name before the '@': leave out the user information, or give a user name")
 	}
-	p.set.hasPassword = hasPassword
 	return nil
 }
 

@@ -32,12 +32,11 @@ func (w warner) warn(option, reason string) {
 	}
 }
 
-// urlSettings are what a URL's options and user information set, before
+// urlSettings are what a URL's options (and its TXT record) set, before
 // they are checked together and applied.
 type urlSettings struct {
-	hasPassword bool
-	vals        map[string]string // last value of each option, by lower-case name
-	names       map[string]string // the name as the URL wrote it, by lower-case name
+	vals  map[string]string // last value of each option, by lower-case name
+	names map[string]string // the name as the URL wrote it, by lower-case name
 }
 
 // has reports whether the URL sets the option key (lower case).
@@ -104,7 +103,6 @@ var typed = map[string]string{
 // without being shown.
 func (p *parser) options(query string, suspect bool) error {
 	p.set.vals, p.set.names = map[string]string{}, map[string]string{}
-	tlsSeen := map[string]bool{}
 	for _, pair := range strings.FieldsFunc(query, func(c rune) bool { return c == '&' || c == ';' }) {
 		name, rawVal, hasEq := strings.Cut(pair, "=")
 		if suspect && strings.Contains(name, "@") {
@@ -123,6 +121,11 @@ func (p *parser) options(query string, suspect bool) error {
 			continue
 		}
 		if !acted[key] {
+			for _, prefix := range []string{"tls", "ssl", "auth"} {
+				if strings.HasPrefix(key, prefix) {
+					return p.errorf("option %s is not one that mgowire knows, and a TLS or authentication option cannot be ignored safely", name)
+				}
+			}
 			p.warn(name, "not an option that mgowire knows")
 			continue
 		}
@@ -135,7 +138,6 @@ func (p *parser) options(query string, suspect bool) error {
 			if prev, ok := p.set.vals["tls"]; ok && prev != val {
 				return p.errorf("options %s=%s and %s=%s conflict", p.set.names["tls"], prev, name, val)
 			}
-			tlsSeen[key] = true
 			p.set.vals["tls"], p.set.names["tls"] = val, name
 			continue
 		}
