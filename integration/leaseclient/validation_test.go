@@ -127,16 +127,20 @@ func (s *ClientValidationSuite) TestSameRefusalsAsInMemory(c *gc.C) {
 		err:   `invalid lease name "` + strings.Repeat("a", 64) + `"... (17825792 bytes): 17825792 bytes, more than 256; a lease name` + stringRule,
 	}, {
 		about: "a 17MiB holder",
-		call:  func(cl lease.Client) error { return cl.ClaimLease("mysql", lease.Request{Holder: huge, Duration: time.Minute}) },
-		err:   `invalid request: invalid holder "` + strings.Repeat("a", 64) + `"... (17825792 bytes): 17825792 bytes, more than 256; a holder` + stringRule,
+		call: func(cl lease.Client) error {
+			return cl.ClaimLease("mysql", lease.Request{Holder: huge, Duration: time.Minute})
+		},
+		err: `invalid request: invalid holder "` + strings.Repeat("a", 64) + `"... (17825792 bytes): 17825792 bytes, more than 256; a holder` + stringRule,
 	}, {
 		about: "a NUL in a lease name",
 		call:  func(cl lease.Client) error { return cl.ClaimLease("my\x00sql", ok) },
 		err:   `invalid lease name "my\x00sql": control character U+0000 at byte 2 (use "my-sql" instead); a lease name` + stringRule,
 	}, {
 		about: "invalid UTF-8 in a holder",
-		call:  func(cl lease.Client) error { return cl.ExtendLease("redis", lease.Request{Holder: "redis/\xff", Duration: time.Minute}) },
-		err:   `invalid request: invalid holder "redis/\xff": invalid UTF-8 at byte 6 (use "redis/-" instead); a holder` + stringRule,
+		call: func(cl lease.Client) error {
+			return cl.ExtendLease("redis", lease.Request{Holder: "redis/\xff", Duration: time.Minute})
+		},
+		err: `invalid request: invalid holder "redis/\xff": invalid UTF-8 at byte 6 (use "redis/-" instead); a holder` + stringRule,
 	}, {
 		about: "a duration that is not positive",
 		call:  func(cl lease.Client) error { return cl.ExtendLease("redis", lease.Request{Holder: "redis/0"}) },
