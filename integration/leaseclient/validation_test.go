@@ -2,6 +2,7 @@ package leaseclient_test
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -222,4 +223,24 @@ func (s *ClientValidationSuite) TestExpireLeaseName(c *gc.C) {
 	fix := EasyFixture(c, s.db)
 	err := fix.Client.ExpireLease("$name")
 	s.checkError(c, err, `invalid lease name "$name": '$' at byte 0 (use "-name" instead); a lease name`+stringRule)
+}
+
+// TestValidIdsWork: ids at the edges of the rule (the longest, one of
+// digits only, one like a MongoDB field, one not ASCII) are field names
+// the store keeps: a client with each claims, and another client reads
+// the lease and the writer's clock.
+func (s *ClientValidationSuite) TestValidIdsWork(c *gc.C) {
+	for i, id := range []string{strings.Repeat("c", 256), "0", "_id", "контроллер-1", "ctl_1:2@x/y"} {
+		c.Logf("id %q", id)
+		name := fmt.Sprintf("lease%d", i)
+		writer := NewFixture(c, s.db, FixtureParams{Id: id})
+		c.Assert(writer.Client.ClaimLease(name, lease.Request{Holder: "holder", Duration: time.Minute}), jc.ErrorIsNil)
+		reader := NewFixture(c, s.db, FixtureParams{Id: fmt.Sprintf("reader-%d", i)})
+		c.Check(name, reader.Holder(), "holder")
+		snapshot, err := lease.Inspect(reader.Mongo, "default-collection", "default-namespace", reader.Clock)
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(snapshot.Problems, gc.HasLen, 0)
+		_, ok := snapshot.Writer(id)
+		c.Check(ok, jc.IsTrue)
+	}
 }
