@@ -333,9 +333,9 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		err    string
 	}{
 		{func(cfg *leadership.TrackerConfig) { cfg.Manager = nil }, "missing manager"},
-		{func(cfg *leadership.TrackerConfig) { cfg.ServiceName = "Redis" }, `invalid service name "Redis"`},
-		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "redis" }, `invalid unit name "redis"`},
-		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "mysql/0" }, `unit "mysql/0" is not a unit of service "redis"`},
+		{func(cfg *leadership.TrackerConfig) { cfg.ServiceName = "Redis" }, `invalid service name "Redis": it has upper-case 'R' at byte 0; a service name is .*`},
+		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "redis" }, `invalid unit name "redis": it has no "/" .*; a unit name is .*`},
+		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "mysql/0" }, `unit "mysql/0" is not a unit of service "redis": it is a unit of "mysql"; .*`},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = 0 }, "invalid duration 0: must be positive"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = -time.Second }, "invalid duration -1s: must be positive"},
 		// A Duration of 1ns made ClaimDuration 0, and the tracker

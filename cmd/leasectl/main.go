@@ -16,6 +16,13 @@
 // its database (default "test", as mgo's) holds the collection. leasectl
 // waits at most -timeout for the server, and for each operation.
 //
+// The names given (-collection, -namespace, -txns, -writer, and revoke's
+// LEASE and HOLDER) must each be 1 to 256 bytes of UTF-8 text with no '.',
+// '$', '#', white space or control characters, as for a lease client
+// (lease.MaxStringLen), and a HOLDER that names a unit ("mysql/0") must be
+// a unit of the service LEASE names: each is checked before anything is
+// dialled, and a bad one is a usage error that states the rule.
+//
 // # Subcommands
 //
 //   - list: each lease of the namespace: its name, holder, expiry (on the

@@ -36,8 +36,8 @@ type conn struct {
 // the background.
 func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error) {
 	for _, f := range []struct{ name, value string }{{"collection", opts.collection}, {"namespace", opts.namespace}, {"txns", opts.txns}} {
-		if err := stored.ValidateString(f.value); err != nil {
-			return nil, usagef("invalid -%s %q: %v", f.name, f.value, err)
+		if err := stored.CheckString(f.name, f.value); err != nil {
+			return nil, usagef("-%s: %v", f.name, err)
 		}
 	}
 	info, wopts, err := mgowire.ParseURL(opts.url)

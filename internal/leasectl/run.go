@@ -174,6 +174,9 @@ func (env Env) dispatch(ctx context.Context, opts options, args []string, global
 		if len(args) != 2 {
 			return usagef("revoke takes LEASE HOLDER, got %d arguments %q", len(args), args)
 		}
+		if err := checkRevokeArgs(args[0], args[1]); err != nil {
+			return err
+		}
 		writer, err := env.writerId(opts.writer)
 		if err != nil {
 			return err
@@ -221,11 +224,12 @@ func misplacedFlag(global *flag.FlagSet, cmd string, args []string) error {
 }
 
 // writerId returns the writer id for revoke: given, or leasectl-HOST with
-// the characters a client id cannot hold replaced by '-'.
+// the characters a client id cannot hold replaced by '-' (and cut to the
+// longest id the store takes).
 func (env Env) writerId(given string) (string, error) {
 	if given != "" {
-		if err := stored.ValidateString(given); err != nil {
-			return "", usagef("invalid -writer %q: %v", given, err)
+		if err := stored.CheckString("id", given); err != nil {
+			return "", usagef("-writer: %v", err)
 		}
 		return given, nil
 	}
@@ -233,11 +237,5 @@ func (env Env) writerId(given string) (string, error) {
 	if err != nil || host == "" {
 		host = "unknown"
 	}
-	return "leasectl-" + strings.Map(func(r rune) rune {
-		switch r {
-		case '.', '$', '#', ' ', '\t', '\n', '\r':
-			return '-'
-		}
-		return r
-	}, host), nil
+	return stored.Sanitize("leasectl-" + host), nil
 }

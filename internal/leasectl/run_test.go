@@ -19,7 +19,11 @@ func TestUsageWithoutServer(t *testing.T) {
 		{nil, ExitUsage, "leasectl: missing subcommand"},
 		{[]string{"list"}, ExitUsage, "leasectl: missing -url"},
 		{[]string{"-url", "mongodb+srv://x", "list"}, ExitUsage, "leasectl: invalid -url: mgowire: invalid configuration: \"mongodb+srv://x\": mongodb+srv URLs are not supported"},
-		{[]string{"-url", "mongodb://u:secret@h/db", "-collection", "a$b", "list"}, ExitUsage, `leasectl: invalid -collection "a$b"`},
+		{[]string{"-url", "mongodb://u:secret@h/db", "-collection", "a$b", "list"}, ExitUsage, `leasectl: -collection: invalid collection "a$b": '$' at byte 1 (use "a-b" instead); a collection must be 1 to 256 bytes`},
+		{[]string{"-url", "x", "-writer", "ctl.example.com", "revoke", "redis", "redis/0"}, ExitUsage, `leasectl: -writer: invalid id "ctl.example.com": '.' at byte 3 (use "ctl-example-com" instead); an id must be`},
+		{[]string{"-url", "x", "revoke", "mysql", "redis/0"}, ExitUsage, `leasectl: revoke: holder "redis/0" is not a unit of "mysql": a leadership lease is held by a unit of the service it is named for ("mysql/0"); nothing revoked`},
+		{[]string{"-url", "x", "revoke", "re.dis", "redis/0"}, ExitUsage, `leasectl: revoke: invalid lease name "re.dis": '.' at byte 2 (use "re-dis" instead); a lease name must be`},
+		{[]string{"-url", "x", "revoke", "redis", "redis 0"}, ExitUsage, `leasectl: revoke: invalid holder "redis 0": white space U+0020 at byte 5 (use "redis-0" instead); a holder must be`},
 		{[]string{"-url", "mongodb://u:secret@h:99999/db", "list"}, ExitUsage, `port "99999" is not a number`},
 		{[]string{"-url", "x", "frob"}, ExitUsage, `unknown subcommand "frob"`},
 		{[]string{"-url", "x", "revoke"}, ExitUsage, "revoke takes LEASE HOLDER, got 0 arguments"},
@@ -48,6 +52,8 @@ func TestWriterId(t *testing.T) {
 	}{
 		{"", "ops.example.com", nil, "leasectl-ops-example-com"},
 		{"", "a b$c#d", nil, "leasectl-a-b-c-d"},
+		{"", "a\x00b\xffc\u00a0d", nil, "leasectl-a-b-c-d"},
+		{"", strings.Repeat("h", 300), nil, "leasectl-" + strings.Repeat("h", 256-len("leasectl-"))},
 		{"", "", errors.New("no host"), "leasectl-unknown"},
 		{"alice", "ignored", nil, "alice"},
 	} {
