@@ -359,7 +359,7 @@ func TestRevokeWaitRefusedWhenRenewed(t *testing.T) {
 	wantStatus(t, r.wait(), leasectl.ExitFailure)
 	wantNone(t, "stdout", r.stdout.String())
 	wantContains(t, "stderr", r.stderr.String(),
-		`leasectl: refused: lease "redis" of "redis/0" in namespace "service-leadership" was renewed while leasectl waited for it to run out: redis/0 is alive and may act as leader.`,
+		`leasectl: refused: lease "redis" of "redis/0" in namespace "service-leadership" was renewed since leasectl first read it: redis/0 is alive and may act as leader.`,
 		"nothing revoked")
 	if err := f.fencedWrite(token, "leader"); err != nil {
 		t.Errorf("write fenced by the renewed lease: %v", err)

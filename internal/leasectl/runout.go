@@ -102,7 +102,7 @@ func inForceError(namespace, name, holder string, expiresBy, now time.Time) erro
 // renewedError is the refusal to revoke lease name of holder, which its
 // holder's controller renewed.
 func renewedError(namespace, name, holder string) error {
-	return fmt.Errorf("refused: lease %q of %q in namespace %q was renewed while leasectl waited for it to run out: "+
+	return fmt.Errorf("refused: lease %q of %q in namespace %q was renewed since leasectl first read it: "+
 		"%s is alive and may act as leader. Stop %s (or let it resign) and then run revoke -force: nothing revoked",
 		name, holder, namespace, holder, holder)
 }
