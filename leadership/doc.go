@@ -167,7 +167,10 @@
 // the lease's name), "unit", "holder" (the lease's new holder, for a loss),
 // "call" (the lease.Client method), "result" (the event's [Result]),
 // "duration" and "threshold" and "retry" (the back-off before the next wake)
-// as time.Duration, "known" and "held" (as in [Event]), and "error". The
+// as time.Duration, "known" and "held" (as in [Event]), and "error" (the
+// error's message, a string: one line with any handler, where an error
+// value would make slog's text handler print a github.com/juju/errors
+// error's stack). The
 // lease package does not say which controller wrote a lease, so a
 // manager's lines carry no writer.
 //

@@ -84,7 +84,7 @@ func (config TrackerConfig) Validate() error {
 		return errors.Errorf("invalid duration %s: must be at least %s", formatDuration(config.Duration), minTrackerDuration)
 	}
 	if config.Clock == nil {
-		return errors.New("missing clock")
+		return errors.New(missingClock)
 	}
 	if isnil.Value(config.Clock) {
 		return errors.Errorf("invalid clock: nil %T", config.Clock)

@@ -342,7 +342,7 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		// renewed again and again at one reading.
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Nanosecond }, "invalid duration 1ns: must be at least 1ms"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Millisecond - 1 }, "invalid duration 999.999µs: must be at least 1ms"},
-		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, "missing clock"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, `missing clock: set Clock to lease\.SystemClock\{\}, the wall clock \(in tests, a fake one such as leasetest\.NewClock\(leasetest\.Start\)\)`},
 		// Typed nils (issue 11): they passed, and panicked on the
 		// tracker's goroutine.
 		{func(cfg *leadership.TrackerConfig) { cfg.Manager = (*nilManager)(nil) }, `invalid manager: nil \*leadership_test.nilManager`},

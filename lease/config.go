@@ -36,7 +36,7 @@ type ClientConfig struct {
 	Mongo Mongo
 
 	// Clock is the only source of time the client uses. It must not be
-	// nil. Clients that share a namespace may disagree about the time, but
+	// nil: [SystemClock]{} for the wall clock. Clients that share a namespace may disagree about the time, but
 	// their clocks must run at the same rate.
 	Clock Clock
 }
@@ -68,7 +68,7 @@ func (config ClientConfig) Validate() error {
 		return errors.New("invalid mongo: NewMongo was given a nil database")
 	}
 	if config.Clock == nil {
-		return errors.New("missing clock")
+		return errors.New("missing clock: set Clock to lease.SystemClock{}, the wall clock (in tests, a fake one such as leasetest.NewClock(leasetest.Start))")
 	}
 	if isnil.Value(config.Clock) {
 		return errors.Errorf("invalid clock: nil %T", config.Clock)

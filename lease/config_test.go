@@ -86,7 +86,7 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 	}, {
 		about:  "missing clock",
 		change: func(cfg *lease.ClientConfig) { cfg.Clock = nil },
-		err:    "missing clock",
+		err:    "missing clock: set Clock to lease.SystemClock{}, the wall clock (in tests, a fake one such as leasetest.NewClock(leasetest.Start))",
 	}, {
 		about:  "nil pointer as clock",
 		change: func(cfg *lease.ClientConfig) { cfg.Clock = (*nilClock)(nil) },

@@ -63,7 +63,7 @@ func (s *ClientValidationSuite) TestNewClientMongo(c *gc.C) {
 }
 
 func (s *ClientValidationSuite) TestNewClientClock(c *gc.C) {
-	s.checkNewClient(c, func(config *lease.ClientConfig) { config.Clock = nil }, "missing clock")
+	s.checkNewClient(c, func(config *lease.ClientConfig) { config.Clock = nil }, "missing clock: set Clock to lease.SystemClock{}, the wall clock (in tests, a fake one such as leasetest.NewClock(leasetest.Start))")
 }
 
 // TestIdsTheStoreCannotHold: NewClient accepted the id "controller\x00a",

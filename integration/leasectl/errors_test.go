@@ -58,7 +58,7 @@ func TestHelp(t *testing.T) {
 	code, out, errOut := f.runArgs("-help")
 	wantStatus(t, code, leasectl.ExitOK)
 	wantNone(t, "stdout", out)
-	wantContains(t, "usage", errOut, "leasectl [flags] revoke LEASE HOLDER", "-timeout duration", "Exit status: 0 ok, 1 failure, 2 usage error.")
+	wantContains(t, "usage", errOut, "leasectl [flags] revoke [-wait | -force] LEASE HOLDER", "-timeout duration", "Exit status: 0 ok, 1 failure, 2 usage error.")
 }
 
 // TestUnreachableServer waits, in real time, for a -timeout of 300ms to

@@ -32,6 +32,10 @@ func TestUsageWithoutServer(t *testing.T) {
 		{[]string{"-url", "x", "list", "-json"}, ExitUsage, `leasectl: flag -json after the subcommand "list": leasectl's flags go before it (leasectl -json ... list ...)`},
 		{[]string{"-url", "x", "watch", "-interval", "2s", "--namespace=a"}, ExitUsage, `flag --namespace=a after the subcommand "watch": leasectl's flags go before it`},
 		{[]string{"-url", "x", "revoke", "redis", "redis/0", "-writer", "me"}, ExitUsage, `flag -writer after the subcommand "revoke"`},
+		{[]string{"-url", "x", "revoke", "-force", "-wait", "redis", "redis/0"}, ExitUsage, `revoke takes -force or -wait, not both`},
+		{[]string{"-url", "x", "revoke", "redis", "redis/0", "-force"}, ExitUsage, `flag -force after revoke's arguments: it goes before them (leasectl ... revoke -force LEASE HOLDER)`},
+		{[]string{"-url", "x", "revoke", "-later", "redis", "redis/0"}, ExitUsage, `revoke: flag provided but not defined: -later`},
+		{[]string{"-url", "x", "revoke", "-wait", "redis"}, ExitUsage, `revoke takes LEASE HOLDER, got 1 arguments ["redis"]`},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := Run(context.Background(), c.args, &stdout, &stderr)

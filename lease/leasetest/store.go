@@ -63,7 +63,7 @@ func (s *Store) NewClient(id string) (*Client, error) {
 		return nil, err
 	}
 	if isnil.Value(s.clock) {
-		return nil, fmt.Errorf("invalid store: nil clock %T (see NewStore)", s.clock)
+		return nil, fmt.Errorf("invalid store: nil clock %T (see NewStore): give NewStore a clock, such as NewClock(Start)", s.clock)
 	}
 	c := &Client{store: s, id: id}
 	if err := c.Refresh(); err != nil {

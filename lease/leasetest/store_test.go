@@ -200,7 +200,7 @@ func (s *StoreSuite) TestNilClock(c *gc.C) {
 	var fake *leasetest.Clock
 	for _, clock := range []lease.Clock{nil, fake} {
 		client, err := leasetest.NewStore(clock).NewClient("a")
-		c.Check(err, gc.ErrorMatches, `invalid store: nil clock .* \(see NewStore\)`)
+		c.Check(err, gc.ErrorMatches, `invalid store: nil clock .* \(see NewStore\): give NewStore a clock, such as NewClock\(Start\)`)
 		c.Check(client, gc.IsNil)
 	}
 }
