@@ -81,6 +81,13 @@ soak:
 	cd integration && LOAD_SERVICES=10000 LOAD_MINUTES=60 LOAD_MONGO_SERVICES=300 LOAD_MONGO_MINUTES=10 \
 		$(GO) test -count=1 -timeout 0 -v -run 'TestMemoryStore|TestMongo' ./load
 
+## db: the embedded database alone, in the foreground until Ctrl-C, which
+## removes its data: it prints the URL to give your program, the usage
+## example (go run ./examples/usage URL) and leasectl -url.
+.PHONY: db
+db:
+	cd integration && $(GO) run ./cmd/mongotest-server
+
 # A new module on Go 1.24 that requires the library must keep its go line
 # through go mod tidy (internal/pin says why it could not).
 tidycheck:

@@ -105,7 +105,7 @@ func (env *wakeEnv) blockOn(b *testing.B, k int) *sync.WaitGroup {
 	for i := range names {
 		names[i] = fmt.Sprintf("blocked%09d", env.next)
 		env.next++
-		if err := env.manager.ClaimLeadership(names[i], "other/0", blockedLeaseDuration); err != nil {
+		if err := env.manager.ClaimLeadership(names[i], names[i]+"/0", blockedLeaseDuration); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,8 +8,8 @@ import (
 
 // BlockUntilLeadershipReleased is part of the [Manager] interface.
 func (m *manager) BlockUntilLeadershipReleased(serviceName string) error {
-	if !isValidService(serviceName) {
-		return errors.Errorf("cannot wait for leaderlessness: invalid service name %q", serviceName)
+	if err := checkService(serviceName); err != nil {
+		return refuse(err, "cannot wait for leaderlessness")
 	}
 	return block{
 		service: serviceName,

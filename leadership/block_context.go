@@ -30,8 +30,8 @@ var _ ContextBlocker = (*manager)(nil)
 // BlockUntilLeadershipReleasedContext is part of the [ContextBlocker]
 // interface.
 func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, serviceName string) error {
-	if !isValidService(serviceName) {
-		return errors.Errorf("cannot wait for leaderlessness: invalid service name %q", serviceName)
+	if err := checkService(serviceName); err != nil {
+		return refuse(err, "cannot wait for leaderlessness")
 	}
 	if err := ctx.Err(); err != nil {
 		// Done before the call: the answer is ctx's, whatever the

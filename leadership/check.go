@@ -6,11 +6,8 @@ import (
 
 // CheckLeadership is part of the [Manager] interface.
 func (m *manager) CheckLeadership(serviceName, unitName string) (Token, error) {
-	if !isValidService(serviceName) {
-		return nil, errors.Errorf("cannot check leadership: invalid service name %q", serviceName)
-	}
-	if !isValidUnit(unitName) {
-		return nil, errors.Errorf("cannot check leadership: invalid unit name %q", unitName)
+	if err := checkNames(serviceName, unitName); err != nil {
+		return nil, refuse(err, "cannot check leadership")
 	}
 	return check{
 		service:  serviceName,

@@ -11,14 +11,11 @@ import (
 
 // ClaimLeadership is part of the [Manager] interface.
 func (m *manager) ClaimLeadership(serviceName, unitName string, duration time.Duration) error {
-	if !isValidService(serviceName) {
-		return errors.Errorf("cannot claim leadership: invalid service name %q", serviceName)
+	if err := checkNames(serviceName, unitName); err != nil {
+		return refuse(err, "cannot claim leadership")
 	}
-	if !isValidUnit(unitName) {
-		return errors.Errorf("cannot claim leadership: invalid unit name %q", unitName)
-	}
-	if duration <= 0 {
-		return errors.Errorf("cannot claim leadership: invalid duration %s", formatDuration(duration))
+	if err := checkDuration(duration); err != nil {
+		return refuse(err, "cannot claim leadership")
 	}
 	return claim{
 		service:  serviceName,

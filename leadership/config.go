@@ -20,7 +20,8 @@ type ManagerConfig struct {
 	// once started, and calls it from one goroutine. Required.
 	Client lease.Client
 
-	// Clock is the manager's only source of time. Required.
+	// Clock is the manager's only source of time. Required:
+	// lease.SystemClock{} for the wall clock.
 	Clock lease.Clock
 
 	// MaxSleep is the longest the manager goes between two refreshes of
@@ -65,6 +66,10 @@ type ManagerConfig struct {
 	Logger *slog.Logger
 }
 
+// missingClock is the error of a [ManagerConfig] or [TrackerConfig]
+// without a Clock: it says what to set.
+const missingClock = "missing clock: set Clock to lease.SystemClock{}, the wall clock (in tests, a fake one such as leasetest.NewClock(leasetest.Start))"
+
 // defaultClockPoll is how often a manager reads the store's clocks when
 // [ManagerConfig.ClockPoll] is zero: a dead controller's leases are then
 // expired within about 200ms after their guaranteed terms end, which
@@ -87,7 +92,7 @@ func (config ManagerConfig) Validate() error {
 		return errors.Errorf("invalid client: nil %T", config.Client)
 	}
 	if config.Clock == nil {
-		return errors.New("missing clock")
+		return errors.New(missingClock)
 	}
 	if isnil.Value(config.Clock) {
 		return errors.Errorf("invalid clock: nil %T", config.Clock)

@@ -18,14 +18,24 @@
 //
 // # Names
 //
-// Services and units are named as Juju named them in 2015. A service name
-// is lowercase letters and digits in segments joined by hyphens; it starts
-// with a letter, and no segment is made only of digits: "redis", "my-db2"
-// and "wordpress-2a" are valid; "Redis", "2redis", "my_db", "redis-" and
-// "db-2" are not. A unit name is the service name, a slash and the unit's
-// number in decimal without leading zeros: "redis/0", "my-db2/17"; not
-// "redis/01" or "redis/x". Every method checks its names before it sends
-// anything to the manager, and returns an error that names the bad value.
+// Services and units are named as Juju named them in 2015, with limits on
+// their length. A service name is 1 to [MaxServiceNameLen] (128) bytes of
+// lowercase letters and digits in segments joined by single hyphens; it
+// starts with a letter, and no segment is made only of digits: "redis",
+// "my-db2" and "wordpress-2a" are valid; "Redis", "2redis", "my_db",
+// "redis-" and "db-2" are not. A unit name is the service name, a slash
+// and the unit's number in decimal, 0 or up to [MaxUnitNumberDigits] (10)
+// digits without a leading zero: "redis/0", "my-db2/17"; not "redis/01"
+// or "redis/x". A unit is leader only of its own service: "mysql/0" can
+// claim, check or revoke "mysql", never "redis". Every method checks its
+// names, their pairing and the duration before it sends anything to the
+// manager's loop, and returns an error matching [ErrInvalidArgument] that
+// quotes the bad value, says what is wrong with it and states the rule.
+// The limits keep every name within what the lease store holds
+// ([lease.MaxStringLen]). A client's own refusal of an argument (an error
+// matching [lease.ErrInvalidArgument]) is likewise the error of the call
+// that passed it, and never stops the manager; a wake that meets one
+// backs off, as for contention.
 //
 // # Errors
 //
@@ -157,7 +167,10 @@
 // the lease's name), "unit", "holder" (the lease's new holder, for a loss),
 // "call" (the lease.Client method), "result" (the event's [Result]),
 // "duration" and "threshold" and "retry" (the back-off before the next wake)
-// as time.Duration, "known" and "held" (as in [Event]), and "error". The
+// as time.Duration, "known" and "held" (as in [Event]), and "error" (the
+// error's message, a string: one line with any handler, where an error
+// value would make slog's text handler print a github.com/juju/errors
+// error's stack). The
 // lease package does not say which controller wrote a lease, so a
 // manager's lines carry no writer.
 //

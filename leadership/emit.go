@@ -206,7 +206,7 @@ func appendEventAttrs(attrs []slog.Attr, e Event) []slog.Attr {
 		attrs = append(attrs, slog.Duration(keyDuration, e.Duration))
 	}
 	if e.Err != nil {
-		attrs = append(attrs, slog.Any(keyError, e.Err))
+		attrs = append(attrs, slog.String(keyError, e.Err.Error()))
 	}
 	return attrs
 }

@@ -32,6 +32,27 @@ var (
 	// returned annotated; check it with errors.Is.
 	ErrRevokeNotSupported = errors.New("lease client cannot revoke leases")
 
+	// ErrInvalidArgument is matched, with errors.Is, by the error every
+	// [Manager] method (and [Revoker.RevokeLeadership],
+	// [ContextBlocker.BlockUntilLeadershipReleasedContext]) returns for
+	// an argument that breaks its rule: a service or unit name that is
+	// not valid (see "Names" in the package doc), a unit that is not a
+	// unit of the service, or a duration that is not positive. Such a
+	// call is refused before it reaches the manager's loop. The message
+	// quotes the value, says what is wrong and states the rule, for
+	// example:
+	//
+	//	cannot claim leadership: invalid service name "db-2": it has a
+	//	segment "2" made only of digits; a service name is 1 to 128
+	//	bytes of lower-case letters and digits in segments joined by
+	//	single hyphens, starting with a letter, with no segment made
+	//	only of digits ("redis", "my-db2", "wordpress-2a")
+	//
+	// It is [lease.ErrInvalidArgument], so it also matches a client's
+	// refusal of an argument, which a manager returns to the call that
+	// made it, and never stops for.
+	ErrInvalidArgument = lease.ErrInvalidArgument
+
 	// errTooQuickly is the cause of the error [Manager.ClaimLeadership]
 	// returns when the lease changed under every one of its
 	// maxClaimAttempts attempts, or when the client itself gave up for the

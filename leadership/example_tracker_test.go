@@ -33,12 +33,22 @@ func newExampleTracker(manager leadership.Manager, clock *leasetest.Clock, unit 
 // the waiting unit takes over without waiting for the lease to run out.
 func ExampleTracker() {
 	manager, clock := newExampleManager()
-	defer worker.Stop(manager)
+	defer func() {
+		// Stop returns why manager stopped, if it stopped by itself.
+		if err := worker.Stop(manager); err != nil {
+			fmt.Println("manager stopped:", err)
+		}
+	}()
 
 	first := newExampleTracker(manager, clock, "redis/0")
 	fmt.Println("redis/0 leader:", first.WaitLeader().Wait())
 	second := newExampleTracker(manager, clock, "redis/1")
-	defer worker.Stop(second)
+	defer func() {
+		// Stop returns why second stopped, if it stopped by itself.
+		if err := worker.Stop(second); err != nil {
+			fmt.Println("second stopped:", err)
+		}
+	}()
 	fmt.Println("redis/1 minion:", second.WaitMinion().Wait())
 
 	// Before acting as leader, a unit asks for a guarantee: true means
@@ -64,7 +74,12 @@ func ExampleTracker() {
 // waiters are released.
 func ExampleRevoker() {
 	manager, _ := newExampleManager()
-	defer worker.Stop(manager)
+	defer func() {
+		// Stop returns why manager stopped, if it stopped by itself.
+		if err := worker.Stop(manager); err != nil {
+			fmt.Println("manager stopped:", err)
+		}
+	}()
 
 	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		panic(err)
@@ -87,7 +102,12 @@ func ExampleRevoker() {
 // leaves nothing behind in the manager.
 func ExampleContextBlocker() {
 	manager, _ := newExampleManager()
-	defer worker.Stop(manager)
+	defer func() {
+		// Stop returns why manager stopped, if it stopped by itself.
+		if err := worker.Stop(manager); err != nil {
+			fmt.Println("manager stopped:", err)
+		}
+	}()
 
 	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		panic(err)
@@ -123,7 +143,12 @@ func ExampleLeaderReader() {
 		if err != nil {
 			panic(err)
 		}
-		defer worker.Stop(manager)
+		defer func() {
+			// Stop returns why manager stopped, if it stopped by itself.
+			if err := worker.Stop(manager); err != nil {
+				fmt.Println("manager stopped:", err)
+			}
+		}()
 		managers = append(managers, manager)
 	}
 	if err := managers[0].ClaimLeadership("redis", "redis/0", time.Minute); err != nil {

@@ -221,6 +221,11 @@ func (m *manager) woke(all bool) time.Time {
 // requested expiry, or the clock's reading) is one the store cannot hold.
 // The first passes in time; the second, for a clock reading, once the
 // clock is mended.
+//
+// It is also true of [lease.ErrInvalidArgument]: the client refused an
+// argument of the call (a name it cannot store), which is that call's
+// error, not the store's.
 func retryable(err error) bool {
-	return errors.Is(err, lease.ErrExcessiveContention) || errors.Is(err, lease.ErrTimeOutOfRange)
+	return errors.Is(err, lease.ErrExcessiveContention) || errors.Is(err, lease.ErrTimeOutOfRange) ||
+		errors.Is(err, lease.ErrInvalidArgument)
 }

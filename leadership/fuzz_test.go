@@ -1,6 +1,7 @@
 package leadership_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -17,6 +18,9 @@ import (
 // digits in hyphen-separated segments, the first starting with a letter,
 // none empty and none made only of digits.
 func serviceOracle(s string) bool {
+	if len(s) > 128 {
+		return false
+	}
 	segments := strings.Split(s, "-")
 	for i, seg := range segments {
 		if seg == "" {
@@ -43,14 +47,14 @@ func serviceOracle(s string) bool {
 }
 
 // unitOracle is the unit-name grammar: a service, a slash, and 0 or a
-// decimal number without leading zeros.
+// decimal number of at most 10 digits without leading zeros.
 func unitOracle(s string) bool {
 	i := strings.LastIndexByte(s, '/')
 	if i < 0 || !serviceOracle(s[:i]) {
 		return false
 	}
 	n := s[i+1:]
-	if n == "" || (n[0] == '0' && n != "0") {
+	if n == "" || len(n) > 10 || (n[0] == '0' && n != "0") {
 		return false
 	}
 	for j := 0; j < len(n); j++ {
@@ -63,9 +67,11 @@ func unitOracle(s string) bool {
 
 // FuzzManagerNames sends fuzzed service and unit names through a running
 // manager's public methods, and checks what they answer against the name
-// grammar: the exact validation errors, in the order service, unit,
-// duration, and otherwise an answer from the lease store. A valid name is
-// also a valid lease name and holder for package lease.
+// grammar: the validation errors (each starting as below, then saying
+// what is wrong and the rule, and matching ErrInvalidArgument), in the
+// order service, unit, the unit's service, duration, and otherwise an
+// answer from the lease store. A valid name is also a valid lease name
+// and holder for package lease.
 func FuzzManagerNames(f *testing.F) {
 	for _, seed := range []struct {
 		service, unit string
@@ -76,6 +82,9 @@ func FuzzManagerNames(f *testing.F) {
 		{"a-1", "a-1/0", 1}, {"a-b1", "a-b1/01", 1}, {"1a", "x/0", 1}, {"a--b", "a/0", 1},
 		{"", "", 0}, {"A", "a/0", 1}, {"é", "é/0", 1}, {"a", "a/١", 1}, {"a", "a/0/0", 1},
 		{"mysql\n", "mysql/0\n", 1}, {"a.b", "a$b/0", 1}, {"a#b", "a b/0", 1},
+		{"redis", "mysql/0", 1}, {"redis", "redis/12345678901", 1}, {"redis", "redis/1234567890", 0},
+		{strings.Repeat("a", 128), strings.Repeat("a", 128) + "/0", 0},
+		{strings.Repeat("a", 129), strings.Repeat("a", 129) + "/0", 1},
 	} {
 		f.Add(seed.service, seed.unit, seed.d)
 	}
@@ -105,7 +114,7 @@ func FuzzManagerNames(f *testing.F) {
 		err := manager.BlockUntilLeadershipReleased(service)
 		want := "" // nobody ever claims, so a valid service is released at once
 		if !validService {
-			want = fmt.Sprintf("cannot wait for leaderlessness: invalid service name %q", service)
+			want = "cannot wait for leaderlessness: invalid service name " + quote(service) + ": "
 		}
 		expect(t, "BlockUntilLeadershipReleased", err, want)
 
@@ -115,40 +124,65 @@ func FuzzManagerNames(f *testing.F) {
 		}
 		switch {
 		case !validService:
-			expect(t, "CheckLeadership", err, fmt.Sprintf("cannot check leadership: invalid service name %q", service))
+			expect(t, "CheckLeadership", err, "cannot check leadership: invalid service name "+quote(service)+": ")
 		case !validUnit:
-			expect(t, "CheckLeadership", err, fmt.Sprintf("cannot check leadership: invalid unit name %q", unit))
+			expect(t, "CheckLeadership", err, "cannot check leadership: invalid unit name "+quote(unit)+": ")
+		case !strings.HasPrefix(unit, service+"/"):
+			expect(t, "CheckLeadership", err, fmt.Sprintf("cannot check leadership: unit %q is not a unit of service %q: ", unit, service))
 		default:
 			// Nobody ever claims: the store says the unit is not leader.
 			expect(t, "CheckLeadership", err, fmt.Sprintf("%q is not leader of %q", unit, service))
 		}
 
-		if validService && validUnit && d > 0 {
+		if validService && validUnit && strings.HasPrefix(unit, service+"/") && d > 0 {
 			return // a claim would succeed, and change what later inputs see
 		}
 		err = manager.ClaimLeadership(service, unit, time.Duration(d))
 		switch {
 		case !validService:
-			expect(t, "ClaimLeadership", err, fmt.Sprintf("cannot claim leadership: invalid service name %q", service))
+			expect(t, "ClaimLeadership", err, "cannot claim leadership: invalid service name "+quote(service)+": ")
 		case !validUnit:
-			expect(t, "ClaimLeadership", err, fmt.Sprintf("cannot claim leadership: invalid unit name %q", unit))
+			expect(t, "ClaimLeadership", err, "cannot claim leadership: invalid unit name "+quote(unit)+": ")
+		case !strings.HasPrefix(unit, service+"/"):
+			expect(t, "ClaimLeadership", err, fmt.Sprintf("cannot claim leadership: unit %q is not a unit of service %q: ", unit, service))
 		default:
-			want = fmt.Sprintf("cannot claim leadership: invalid duration %v", time.Duration(d))
+			want = fmt.Sprintf("cannot claim leadership: invalid duration %v: must be positive", time.Duration(d))
 			if d == 0 {
-				want = "cannot claim leadership: invalid duration 0"
+				want = "cannot claim leadership: invalid duration 0: must be positive"
 			}
 			expect(t, "ClaimLeadership", err, want)
 		}
 	})
 }
 
-// expect checks that err has the message want, or is nil if want is "".
+// expect checks that err is nil if want is "". Otherwise, if want ends
+// with ": ", it checks that err's message starts with want and that err
+// matches ErrInvalidArgument (the rest of the message, what is wrong and
+// the rule, is checked in manager_validation_test.go); if not, that its
+// message is want, and that it matches ErrInvalidArgument only if want
+// starts with "cannot".
 func expect(t *testing.T, call string, err error, want string) {
 	t.Helper()
 	switch {
 	case want == "" && err != nil:
 		t.Fatalf("%s: %v, want no error", call, err)
-	case want != "" && (err == nil || err.Error() != want):
+	case want == "":
+	case err == nil:
+		t.Fatalf("%s: no error, want %q", call, want)
+	case strings.HasSuffix(want, ": ") && !strings.HasPrefix(err.Error(), want):
+		t.Fatalf("%s: %v, want %q...", call, err, want)
+	case !strings.HasSuffix(want, ": ") && err.Error() != want:
 		t.Fatalf("%s: %v, want %q", call, err, want)
+	case errors.Is(err, leadership.ErrInvalidArgument) != strings.HasPrefix(want, "cannot"):
+		t.Fatalf("%s: %v: errors.Is(ErrInvalidArgument) is %v", call, err, errors.Is(err, leadership.ErrInvalidArgument))
 	}
+}
+
+// quote quotes a name as the errors do: in full up to 64 bytes, else its
+// first 64 bytes and its length.
+func quote(s string) string {
+	if len(s) <= 64 {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q... (%d bytes)", s[:64], len(s))
 }

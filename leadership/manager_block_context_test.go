@@ -114,7 +114,8 @@ func (s *BlockContextSuite) TestInvalidService(c *gc.C) {
 	fix := &fixture{}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.(leadership.ContextBlocker).BlockUntilLeadershipReleasedContext(context.Background(), "Redis")
-		c.Check(err, gc.ErrorMatches, `cannot wait for leaderlessness: invalid service name "Redis"`)
+		c.Check(err, gc.ErrorMatches, `cannot wait for leaderlessness: invalid service name "Redis": it has upper-case 'R' at byte 0; a service name is .*`)
+		c.Check(errors.Is(err, leadership.ErrInvalidArgument), jc.IsTrue)
 	})
 }
 

@@ -168,9 +168,9 @@ func (s *RevokeLeadershipSuite) TestRevokeValidation(c *gc.C) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		revoker := manager.(leadership.Revoker)
 		c.Check(revoker.RevokeLeadership("Redis", "redis/0"), gc.ErrorMatches,
-			`cannot revoke leadership: invalid service name "Redis"`)
+			`cannot revoke leadership: invalid service name "Redis": it has upper-case 'R' at byte 0; a service name is .*`)
 		c.Check(revoker.RevokeLeadership("redis", "redis/x"), gc.ErrorMatches,
-			`cannot revoke leadership: invalid unit name "redis/x"`)
+			`cannot revoke leadership: invalid unit name "redis/x": its unit number "x" is not decimal digits; a unit name is .*`)
 	})
 }
 

@@ -38,11 +38,8 @@ var _ Revoker = (*manager)(nil)
 
 // RevokeLeadership is part of the [Revoker] interface.
 func (m *manager) RevokeLeadership(serviceName, unitName string) error {
-	if !isValidService(serviceName) {
-		return errors.Errorf("cannot revoke leadership: invalid service name %q", serviceName)
-	}
-	if !isValidUnit(unitName) {
-		return errors.Errorf("cannot revoke leadership: invalid unit name %q", unitName)
+	if err := checkNames(serviceName, unitName); err != nil {
+		return refuse(err, "cannot revoke leadership")
 	}
 	return revoke{
 		service:  serviceName,

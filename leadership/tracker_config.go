@@ -2,7 +2,6 @@ package leadership
 
 import (
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/juju/errors"
@@ -75,14 +74,8 @@ func (config TrackerConfig) Validate() error {
 	if isnil.Value(config.Manager) {
 		return errors.Errorf("invalid manager: nil %T", config.Manager)
 	}
-	if !isValidService(config.ServiceName) {
-		return errors.Errorf("invalid service name %q", config.ServiceName)
-	}
-	if !isValidUnit(config.UnitName) {
-		return errors.Errorf("invalid unit name %q", config.UnitName)
-	}
-	if service := config.UnitName[:strings.LastIndexByte(config.UnitName, '/')]; service != config.ServiceName {
-		return errors.Errorf("unit %q is not a unit of service %q", config.UnitName, config.ServiceName)
+	if err := checkNames(config.ServiceName, config.UnitName); err != nil {
+		return err
 	}
 	if config.Duration <= 0 {
 		return errors.Errorf("invalid duration %s: must be positive", formatDuration(config.Duration))
@@ -91,7 +84,7 @@ func (config TrackerConfig) Validate() error {
 		return errors.Errorf("invalid duration %s: must be at least %s", formatDuration(config.Duration), minTrackerDuration)
 	}
 	if config.Clock == nil {
-		return errors.New("missing clock")
+		return errors.New(missingClock)
 	}
 	if isnil.Value(config.Clock) {
 		return errors.Errorf("invalid clock: nil %T", config.Clock)

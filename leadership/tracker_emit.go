@@ -89,5 +89,5 @@ func (t *tracker) logRetry(err error, delay time.Duration) {
 	}
 	t.config.Logger.LogAttrs(context.Background(), slog.LevelWarn, "leadership call failed; retrying",
 		slog.String(keyService, t.config.ServiceName), slog.String(keyUnit, t.config.UnitName),
-		slog.Any(keyError, err), slog.Duration(keyRetry, delay))
+		slog.String(keyError, err.Error()), slog.Duration(keyRetry, delay))
 }

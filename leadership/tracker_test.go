@@ -333,16 +333,16 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		err    string
 	}{
 		{func(cfg *leadership.TrackerConfig) { cfg.Manager = nil }, "missing manager"},
-		{func(cfg *leadership.TrackerConfig) { cfg.ServiceName = "Redis" }, `invalid service name "Redis"`},
-		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "redis" }, `invalid unit name "redis"`},
-		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "mysql/0" }, `unit "mysql/0" is not a unit of service "redis"`},
+		{func(cfg *leadership.TrackerConfig) { cfg.ServiceName = "Redis" }, `invalid service name "Redis": it has upper-case 'R' at byte 0; a service name is .*`},
+		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "redis" }, `invalid unit name "redis": it has no "/" .*; a unit name is .*`},
+		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "mysql/0" }, `unit "mysql/0" is not a unit of service "redis": it is a unit of "mysql"; .*`},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = 0 }, "invalid duration 0: must be positive"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = -time.Second }, "invalid duration -1s: must be positive"},
 		// A Duration of 1ns made ClaimDuration 0, and the tracker
 		// renewed again and again at one reading.
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Nanosecond }, "invalid duration 1ns: must be at least 1ms"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Millisecond - 1 }, "invalid duration 999.999µs: must be at least 1ms"},
-		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, "missing clock"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, `missing clock: set Clock to lease\.SystemClock\{\}, the wall clock \(in tests, a fake one such as leasetest\.NewClock\(leasetest\.Start\)\)`},
 		// Typed nils (issue 11): they passed, and panicked on the
 		// tracker's goroutine.
 		{func(cfg *leadership.TrackerConfig) { cfg.Manager = (*nilManager)(nil) }, `invalid manager: nil \*leadership_test.nilManager`},

@@ -75,8 +75,8 @@ type writeOps func(s scope, c cache, name string, request Request, now time.Time
 // makes of it (refreshing before each retry), and caches the entry it
 // wrote.
 func (c *client) write(name string, request Request, build writeOps) error {
-	if err := validateString(name); err != nil {
-		return errors.Annotatef(err, "invalid name")
+	if err := checkString("lease name", name); err != nil {
+		return errors.Trace(err)
 	}
 	if err := request.Validate(); err != nil {
 		return errors.Annotatef(err, "invalid request")
@@ -100,8 +100,8 @@ func (c *client) write(name string, request Request, build writeOps) error {
 
 // ExpireLease is part of the [Client] interface.
 func (c *client) ExpireLease(name string) error {
-	if err := validateString(name); err != nil {
-		return errors.Annotatef(err, "invalid name")
+	if err := checkString("lease name", name); err != nil {
+		return errors.Trace(err)
 	}
 	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
 		if err := c.refreshForRetry(name, attempt); err != nil {
@@ -121,11 +121,11 @@ func (c *client) ExpireLease(name string) error {
 // that records the client's clock and removes the lease document if holder
 // still holds it.
 func (c *client) RevokeLease(name, holder string) error {
-	if err := validateString(name); err != nil {
-		return errors.Annotatef(err, "invalid name")
+	if err := checkString("lease name", name); err != nil {
+		return errors.Trace(err)
 	}
-	if err := validateString(holder); err != nil {
-		return errors.Annotatef(err, "invalid holder")
+	if err := checkString("holder", holder); err != nil {
+		return errors.Trace(err)
 	}
 	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
 		if err := c.refreshForRetry(name, attempt); err != nil {

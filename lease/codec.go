@@ -80,14 +80,14 @@ func (doc leaseDoc) validate() (time.Time, error) {
 	if !strings.HasSuffix(doc.Id, leaseDocId(doc.Namespace, doc.Name)) {
 		return time.Time{}, errors.New("inconsistent _id")
 	}
-	if err := validateString(doc.Holder); err != nil {
+	if err := checkStored(doc.Holder); err != nil {
 		return time.Time{}, errors.Annotatef(err, "invalid holder")
 	}
 	expiry, err := decodeTime(doc.Expiry)
 	if err != nil {
 		return time.Time{}, errors.Annotatef(err, "invalid expiry")
 	}
-	if err := validateString(doc.Writer); err != nil {
+	if err := checkStored(doc.Writer); err != nil {
 		return time.Time{}, errors.Annotatef(err, "invalid writer")
 	}
 	return expiry, nil

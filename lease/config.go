@@ -11,8 +11,12 @@ import (
 type ClientConfig struct {
 	// Id identifies the client among all clients that use the same
 	// Collection and Namespace. No two clients that run at the same time
-	// may share an Id. It must be a valid string: not empty, and without
-	// '.', '$', '#', spaces, tabs or line breaks.
+	// may share an Id. It must be 1 to [MaxStringLen] bytes of UTF-8 text
+	// with no '.', '$', '#', white space or control characters: it is a
+	// field name in every write, where '.' and '$' would be read as a
+	// path or an operator. A host name makes a good Id once its dots
+	// are hyphens ("ctl-1-example-com"); the error for an Id with a dot
+	// suggests that form.
 	Id string
 
 	// Namespace groups leases: clients with the same Collection and
@@ -22,7 +26,9 @@ type ClientConfig struct {
 
 	// Collection names the MongoDB collection that holds the leases. The
 	// package needs exclusive use of it. It must be a valid string, as for
-	// Id.
+	// Id. (The server may limit collection names further: MongoDB allows
+	// at most 255 bytes for the database name, a dot and the collection
+	// name together; NewClient then fails with the server's error.)
 	Collection string
 
 	// Mongo gives the client its collection and runs its transactions.
@@ -30,25 +36,27 @@ type ClientConfig struct {
 	Mongo Mongo
 
 	// Clock is the only source of time the client uses. It must not be
-	// nil. Clients that share a namespace may disagree about the time, but
+	// nil: [SystemClock]{} for the wall clock. Clients that share a namespace may disagree about the time, but
 	// their clocks must run at the same rate.
 	Clock Clock
 }
 
 // Validate returns an error describing the first problem with config, or
 // nil. It checks Id, Namespace, Collection, Mongo and Clock, in that order.
+// The error for a string field matches [ErrInvalidArgument], quotes the
+// value and states the rule (see MaxStringLen).
 // A Mongo or Clock that is an interface holding a nil pointer, and a Mongo
 // that [NewMongo] made from a nil database, are refused like missing ones:
 // using them would panic on the goroutine of the client's owner.
 func (config ClientConfig) Validate() error {
-	if err := validateString(config.Id); err != nil {
-		return errors.Annotatef(err, "invalid id")
+	if err := checkString("id", config.Id); err != nil {
+		return errors.Trace(err)
 	}
-	if err := validateString(config.Namespace); err != nil {
-		return errors.Annotatef(err, "invalid namespace")
+	if err := checkString("namespace", config.Namespace); err != nil {
+		return errors.Trace(err)
 	}
-	if err := validateString(config.Collection); err != nil {
-		return errors.Annotatef(err, "invalid collection")
+	if err := checkString("collection", config.Collection); err != nil {
+		return errors.Trace(err)
 	}
 	if config.Mongo == nil {
 		return errors.New("missing mongo")
@@ -60,7 +68,7 @@ func (config ClientConfig) Validate() error {
 		return errors.New("invalid mongo: NewMongo was given a nil database")
 	}
 	if config.Clock == nil {
-		return errors.New("missing clock")
+		return errors.New("missing clock: set Clock to lease.SystemClock{}, the wall clock (in tests, a fake one such as leasetest.NewClock(leasetest.Start))")
 	}
 	if isnil.Value(config.Clock) {
 		return errors.Errorf("invalid clock: nil %T", config.Clock)

@@ -54,23 +54,23 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 	}, {
 		about:  "bad id",
 		change: func(cfg *lease.ClientConfig) { cfg.Id = "$bad" },
-		err:    "invalid id: string contains forbidden characters",
+		err:    `invalid id "$bad": '$' at byte 0 (use "-bad" instead); an id must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters`,
 	}, {
 		about:  "empty id",
 		change: func(cfg *lease.ClientConfig) { cfg.Id = "" },
-		err:    "invalid id: string is empty",
+		err:    `invalid id "": empty; an id must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters`,
 	}, {
 		about:  "bad namespace",
 		change: func(cfg *lease.ClientConfig) { cfg.Namespace = "$bad" },
-		err:    "invalid namespace: string contains forbidden characters",
+		err:    `invalid namespace "$bad": '$' at byte 0 (use "-bad" instead); a namespace must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters`,
 	}, {
 		about:  "empty namespace",
 		change: func(cfg *lease.ClientConfig) { cfg.Namespace = "" },
-		err:    "invalid namespace: string is empty",
+		err:    `invalid namespace "": empty; a namespace must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters`,
 	}, {
 		about:  "bad collection",
 		change: func(cfg *lease.ClientConfig) { cfg.Collection = "$bad" },
-		err:    "invalid collection: string contains forbidden characters",
+		err:    `invalid collection "$bad": '$' at byte 0 (use "-bad" instead); a collection must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters`,
 	}, {
 		about:  "missing mongo",
 		change: func(cfg *lease.ClientConfig) { cfg.Mongo = nil },
@@ -86,7 +86,7 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 	}, {
 		about:  "missing clock",
 		change: func(cfg *lease.ClientConfig) { cfg.Clock = nil },
-		err:    "missing clock",
+		err:    "missing clock: set Clock to lease.SystemClock{}, the wall clock (in tests, a fake one such as leasetest.NewClock(leasetest.Start))",
 	}, {
 		about:  "nil pointer as clock",
 		change: func(cfg *lease.ClientConfig) { cfg.Clock = (*nilClock)(nil) },
@@ -96,7 +96,7 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 		change: func(cfg *lease.ClientConfig) {
 			*cfg = lease.ClientConfig{Id: "a b", Namespace: "#"}
 		},
-		err: "invalid id: string contains forbidden characters",
+		err: `invalid id "a b": white space U+0020 at byte 1 (use "a-b" instead); an id must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters`,
 	}, {
 		about: "checked in order: collection before mongo",
 		change: func(cfg *lease.ClientConfig) {
@@ -104,7 +104,7 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 			cfg.Mongo = nil
 			cfg.Clock = nil
 		},
-		err: "invalid collection: string is empty",
+		err: `invalid collection "": empty; a collection must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters`,
 	}, {
 		about: "checked in order: mongo before clock",
 		change: func(cfg *lease.ClientConfig) {

@@ -52,3 +52,23 @@ var ErrExcessiveContention = errors.New("state changing too quickly; try again s
 // written, makes the document corrupt: that error does not match
 // ErrTimeOutOfRange.
 var ErrTimeOutOfRange = stored.ErrTimeOutOfRange
+
+// ErrInvalidArgument is matched, with errors.Is, by the error that
+// [NewClient] (through [ClientConfig.Validate]), [Client.ClaimLease],
+// [Client.ExtendLease], [Client.ExpireLease], [Revoker.RevokeLease],
+// [SingleRefresher.RefreshLease], [Request.Validate], [Inspect] and
+// [Namespaces] return for an argument that breaks its rule: a lease name,
+// holder, client id, namespace or collection name that is not 1 to
+// [MaxStringLen] bytes of UTF-8 text with no '.', '$', '#', white space or
+// control characters, or a request duration that is not positive. Nothing
+// is read or written, and the client's cache is unchanged: the error is
+// the call's own, and says nothing of the store. Its message quotes the
+// value (its first 64 bytes, if longer), says what is wrong and where,
+// and states the rule, for example:
+//
+//	invalid id "ctl-1.example.com": '.' at byte 5 (use "ctl-1-example-com"
+//	instead); an id must be 1 to 256 bytes of UTF-8 text with no '.', '$',
+//	'#', white space or control characters
+//
+// The clients of package leasetest return the same errors.
+var ErrInvalidArgument = stored.ErrInvalidArgument

@@ -85,14 +85,14 @@ func ExampleSkew() {
 // Validate reports the first field that is missing or malformed.
 func ExampleClientConfig_Validate() {
 	config := lease.ClientConfig{
-		Id:         "controller.0",
+		Id:         "ctl-0.example.com",
 		Namespace:  "service-leadership",
 		Collection: "leases",
 	}
 	fmt.Println(config.Validate())
-	config.Id = "controller-0"
+	config.Id = "ctl-0-example-com"
 	fmt.Println(config.Validate())
 	// Output:
-	// invalid id: string contains forbidden characters
+	// invalid id "ctl-0.example.com": '.' at byte 5 (use "ctl-0-example-com" instead); an id must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters
 	// missing mongo
 }

@@ -92,14 +92,14 @@ type Problem struct {
 // writes nothing, so it neither creates a clock document nor records a
 // writer. A corrupt document does not make it fail: it is left out and
 // reported in [Snapshot.Problems]. It returns an error only if the store
-// cannot be read, or if collection or namespace is not a valid string
-// (not empty, without '.', '$', '#', spaces, tabs or line breaks).
+// cannot be read, or, matching [ErrInvalidArgument], if collection or
+// namespace is not a valid string (see [MaxStringLen]).
 func Inspect(mongo Mongo, collection, namespace string, clock Clock) (Snapshot, error) {
-	if err := validateString(collection); err != nil {
-		return Snapshot{}, errors.Annotatef(err, "invalid collection %q", collection)
+	if err := checkString("collection", collection); err != nil {
+		return Snapshot{}, errors.Trace(err)
 	}
-	if err := validateString(namespace); err != nil {
-		return Snapshot{}, errors.Annotatef(err, "invalid namespace %q", namespace)
+	if err := checkString("namespace", namespace); err != nil {
+		return Snapshot{}, errors.Trace(err)
 	}
 	coll, closer := mongo.GetCollection(collection)
 	defer closer()
@@ -205,8 +205,8 @@ func (s Snapshot) Skew(id string) (Skew, bool) {
 // in the named collection of mongo, sorted, without duplicates.
 // Documents of other types are ignored.
 func Namespaces(mongo Mongo, collection string) ([]string, error) {
-	if err := validateString(collection); err != nil {
-		return nil, errors.Annotatef(err, "invalid collection %q", collection)
+	if err := checkString("collection", collection); err != nil {
+		return nil, errors.Trace(err)
 	}
 	coll, closer := mongo.GetCollection(collection)
 	defer closer()

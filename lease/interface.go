@@ -1,19 +1,26 @@
 package lease
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/internal/stored"
 )
 
 // Client manipulates leases in one namespace of a shared store, and caches
 // what it knows of them.
 //
 // A Client is not safe for concurrent use: calls must be serialised by the
-// caller. Errors other than [ErrInvalid] mean the store could not be used;
-// nothing can be inferred about the lease from them.
+// caller. Every method that takes a lease name or a holder first checks it
+// (see [MaxStringLen]), and a [Request] (see [Request.Validate]): an
+// argument that breaks the rules is refused with an error matching
+// [ErrInvalidArgument], before anything is read or written, whatever the
+// store's state; the MongoDB client and the in-memory one (package
+// leasetest) refuse the same arguments with the same messages. Errors
+// other than [ErrInvalid], [ErrInvalidArgument] and [ErrTimeOutOfRange]
+// mean the store could not be used; nothing can be inferred about the
+// lease from them.
 type Client interface {
 	// ClaimLease records the request's holder as the holder of the named
 	// lease, for at least the request's duration from the start of the
@@ -92,8 +99,9 @@ type Info struct {
 
 // Request describes a claim or an extension of a lease.
 type Request struct {
-	// Holder names the lease's holder. It must be a valid string: not
-	// empty, and without '.', '$', '#', spaces, tabs or line breaks.
+	// Holder names the lease's holder. It must be 1 to [MaxStringLen]
+	// bytes of UTF-8 text with no '.', '$', '#', white space or control
+	// characters.
 	Holder string
 
 	// Duration is how long the lease must be held for, counted from the
@@ -107,13 +115,20 @@ type Request struct {
 	Duration time.Duration
 }
 
-// Validate returns an error describing the first problem with r, or nil.
+// Validate returns an error describing the first problem with r, or nil:
+// the holder is checked first, then the duration. The error matches
+// [ErrInvalidArgument]; it quotes the holder or the duration and states
+// the rule, as in
+//
+//	invalid holder "redis 0": white space U+0020 at byte 5 (use "redis-0"
+//	instead); a holder must be 1 to 256 bytes of UTF-8 text with no '.',
+//	'$', '#', white space or control characters
 func (r Request) Validate() error {
-	if err := validateString(r.Holder); err != nil {
-		return fmt.Errorf("invalid holder: %w", err)
+	if err := checkString("holder", r.Holder); err != nil {
+		return err
 	}
 	if r.Duration <= 0 {
-		return errors.New("invalid duration")
+		return stored.Invalidf("invalid duration %v: must be positive", r.Duration)
 	}
 	return nil
 }

@@ -11,8 +11,8 @@ import (
 // and for the same reason, so that it costs two reads, however many
 // leases the namespace holds.
 func (c *client) RefreshLease(name string) error {
-	if err := validateString(name); err != nil {
-		return errors.Annotatef(err, "invalid name")
+	if err := checkString("lease name", name); err != nil {
+		return errors.Trace(err)
 	}
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()

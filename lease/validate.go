@@ -2,10 +2,27 @@ package lease
 
 import "github.com/seed07a61904/leadership/internal/stored"
 
-// validateString returns an error if s cannot be used as a lease name,
-// holder, client id, namespace or collection name: not empty, and none of
-// '.', '$', '#', spaces, tabs or line breaks. The rule lives in
-// internal/stored, which package leasetest applies too.
-func validateString(s string) error {
-	return stored.ValidateString(s)
+// MaxStringLen is the most bytes a lease name, a holder, a client id, a
+// namespace or a collection name may have. Each must be 1 to MaxStringLen
+// bytes of UTF-8 text with no '.', '$', '#', white space or control
+// characters; an argument that breaks the rule is refused, with an error
+// matching [ErrInvalidArgument], before anything is sent to the store.
+// The in-memory store (package leasetest) applies the same rule, with the
+// same errors.
+const MaxStringLen = stored.MaxStringLen
+
+// checkString returns nil if s may be used as what (a "lease name",
+// "holder", "id", "namespace" or "collection"), or an error matching
+// ErrInvalidArgument that quotes s, says what is wrong with it and states
+// the rule (see MaxStringLen). The rule lives in internal/stored, which
+// package leasetest applies too.
+func checkString(what, s string) error {
+	return stored.CheckString(what, s)
+}
+
+// checkStored returns an error if s, a holder or writer read from a lease
+// document, is not a string any version of the client could have written
+// (see stored.CheckStored).
+func checkStored(s string) error {
+	return stored.CheckStored(s)
 }

@@ -261,7 +261,7 @@
 // connection set up after such a reply); "connected" and "command failed"
 // (debug). Their attribute keys are stable: "addr" (the server,
 // "host:port"), "command", "result" (the event's [Result]), "duration"
-// (a time.Duration) and "error".
+// (a time.Duration) and "error" (the error's message, a string).
 //
 // Sources: mongodb/specifications (OP_MSG, server discovery and
 // monitoring, server selection, auth), the MongoDB manual's legacy

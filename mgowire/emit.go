@@ -98,7 +98,7 @@ func (em *emitter) emit(e Event, start time.Time) {
 	}
 	attrs = append(attrs, slog.String(keyResult, string(e.Result)), slog.Duration(keyDuration, e.Duration))
 	if e.Err != nil {
-		attrs = append(attrs, slog.Any(keyError, e.Err))
+		attrs = append(attrs, slog.String(keyError, e.Err.Error()))
 	}
 	em.logger.LogAttrs(context.Background(), level, msg, attrs...)
 }

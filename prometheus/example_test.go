@@ -48,7 +48,12 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	defer worker.Stop(manager)
+	defer func() {
+		// Stop returns why manager stopped, if it stopped by itself.
+		if err := worker.Stop(manager); err != nil {
+			fmt.Println("manager stopped:", err)
+		}
+	}()
 	fmt.Println("redis/0:", manager.ClaimLeadership("redis", "redis/0", time.Minute))
 	fmt.Println("redis/1:", manager.ClaimLeadership("redis", "redis/1", time.Minute))
 	if _, err := manager.CheckLeadership("redis", "redis/0"); err != nil {

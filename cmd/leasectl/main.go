@@ -10,49 +10,82 @@
 //
 //	leasectl -url URL [-collection leases] [-namespace service-leadership]
 //	         [-json] [-timeout 10s] [-txns txns] [-writer ID]
-//	         list | clock | watch [-interval 1s] [-count N] | revoke LEASE HOLDER
+//	         list | clock | watch [-interval 1s] [-count N] |
+//	         revoke [-wait | -force] LEASE HOLDER
 //
 // The URL is a mongodb:// connection string as mgowire.Dial takes it;
 // its database (default "test", as mgo's) holds the collection. leasectl
 // waits at most -timeout for the server, and for each operation.
+//
+// The names given (-collection, -namespace, -txns, -writer, and revoke's
+// LEASE and HOLDER) must each be 1 to 256 bytes of UTF-8 text with no '.',
+// '$', '#', white space or control characters, as for a lease client
+// (lease.MaxStringLen), and a HOLDER that names a unit ("mysql/0") must be
+// a unit of the service LEASE names: each is checked before anything is
+// dialled, and a bad one is a usage error that states the rule.
 //
 // # Subcommands
 //
 //   - list: each lease of the namespace: its name, holder, expiry (on the
 //     clock of the lease's writer, as stored), the time left, and the
 //     writer.
+//
 //   - clock: each writer of the clock document: the latest time it
 //     recorded (on its own clock), how many transactions it has run in
 //     the namespace, and how far its clock is from the operator's.
+//
 //   - watch: list and clock together, read again every -interval until
 //     interrupted (SIGINT or SIGTERM) or -count refreshes, with each lease
 //     and writer marked new, changed or gone since the previous refresh.
 //     A refresh that fails is reported on stderr, and watch carries on;
 //     with -count, watch exits with 1 if the last refresh failed.
-//   - revoke LEASE HOLDER: a forced, fenced release of a stuck lease. It
-//     runs the transaction of the MongoDB client's RevokeLease
-//     (lease.Revoker): it records the writer's clock in the clock
-//     document and removes the lease document if HOLDER still holds it,
-//     so that any token HOLDER's units took (lease.Info.AssertOp) then
-//     aborts its transaction. It is refused, changing nothing, if the
-//     lease is not held or another holder holds it. leasectl writes as a
-//     lease client with the id -writer (default leasectl-HOST, the host
-//     name with '.' and other characters a client id cannot hold made
-//     '-'), which the clock document then lists as a writer, like any
-//     controller. It refuses, changing nothing, an id that wrote a
-//     stored lease (a controller's: recording the operator's time as
-//     that controller's clock would move every client's bound on it), and
-//     an id whose recorded time is later than the operator's clock, and
-//     a namespace whose clock document is gone. The
-//     fencing only holds if -txns names the mgo/txn
-//     collection the lease clients use (the library's users choose it in
-//     lease.NewMongo; the demo's is "txns"), and a transaction through
-//     another would leave in the documents a token the clients' runner
-//     cannot find, failing all their later transactions on them: revoke
-//     refuses a -txns that holds none of the transactions the namespace's
-//     documents name (mgo/txn's txn-queue). Revoking ends the holder's
-//     lease early: do it only once the holder is known to have stopped
-//     acting as one, or its tokens are all it relies on.
+//
+//   - revoke [-wait | -force] LEASE HOLDER: a fenced release of a stuck
+//     lease. It removes the lease document if HOLDER still holds it, in
+//     one mgo/txn transaction that also records the writer's clock in the
+//     clock document, so that any token HOLDER's units took
+//     (lease.Info.AssertOp, leadership.Token.AssertOps) then aborts its
+//     transaction. It is refused, changing nothing, if the lease is not
+//     held or another holder holds it.
+//
+//     By default it removes only a lease that has run out: one whose TIME
+//     LEFT (below) has passed, so that its writer's clock is past its
+//     expiry, and any controller's lease client may expire it. It does so
+//     through that client's own transaction (lease.Client.ExpireLease),
+//     which fails if the lease was renewed since the read. Until then
+//     HOLDER may act as leader (its tracker, and its manager's
+//     CheckLeadership, may say it leads), and removing the lease would let
+//     another unit be granted it and lead beside HOLDER: a live lease is
+//     refused, with the time, on the operator's clock, until which it may
+//     be in force. One read cannot tell how long ago a silent writer last
+//     wrote, so a stopped controller's lease shows its whole term left;
+//     -wait waits, on the operator's clock, until the lease has run out
+//     (keeping, as a lease client does, the bound of its first read while
+//     the writer stays silent), then removes it; it refuses if the lease
+//     is renewed meanwhile, which means that HOLDER is alive. Ctrl-C stops
+//     the wait, revoking nothing.
+//
+//     -force removes the lease at once (lease.Revoker.RevokeLease), and
+//     warns, on stderr, until when HOLDER may still act as leader: only
+//     its fenced writes fail from then on, and another unit may be
+//     granted the lease and lead at the same time. Use it only once HOLDER
+//     is known to have stopped acting as leader (its agent or controller
+//     is stopped), or when its tokens are all it relies on.
+//
+//     leasectl writes as a lease client with the id -writer (default
+//     leasectl-HOST, the host name with '.' and other characters a client
+//     id cannot hold made '-'), which the clock document then lists as a
+//     writer, like any controller. It refuses, changing nothing, an id
+//     that wrote a stored lease (a controller's: recording the operator's
+//     time as that controller's clock would move every client's bound on
+//     it), an id whose recorded time is later than the operator's clock,
+//     and a namespace whose clock document is gone. The fencing only holds
+//     if -txns names the mgo/txn collection the lease clients use (the
+//     library's users choose it in lease.NewMongo; the demo's is "txns"),
+//     and a transaction through another would leave in the documents a
+//     token the clients' runner cannot find, failing all their later
+//     transactions on them: revoke refuses a -txns that holds none of the
+//     transactions the namespace's documents name (mgo/txn's txn-queue).
 //
 // # What the estimates mean
 //
@@ -112,15 +145,22 @@
 //	  "problems": [{"document": "lease#ns#x#", "error": "..."}]
 //	}
 //
-// revoke prints {"namespace", "lease", "holder", "writer", "revoked": true}
-// on success; a refusal prints nothing on stdout.
+// revoke prints, on success,
+//
+//	{"namespace": "service-leadership", "lease": "redis", "holder": "redis/0",
+//	 "writer": "leasectl-ops", "revoked": true,
+//	 "forced": true,                             // -force was given
+//	 "holder_may_lead_until": "..."}             // -force only: until when, on the operator's clock, the lease might have been in force; null if it had run out
+//
+// and a refusal prints nothing on stdout.
 //
 // # Errors and exit status
 //
 // 0: done. 1: failure: the server cannot be reached within -timeout, the
 // collection does not exist in the database, the namespace has no lease
 // and no clock document (the error lists the namespaces that exist),
-// revoke was refused or failed, watch -count's last refresh failed, or a
+// revoke was refused (the lease may still be in force, was renewed during
+// -wait, is not held or held by another), failed or was interrupted, watch -count's last refresh failed, or a
 // document is corrupt. Corrupt
 // documents never stop list, clock or watch: each is named, with what is
 // wrong with it, under PROBLEMS (or in "problems"), and list and clock
@@ -129,7 +169,7 @@
 // name, an unknown subcommand, the wrong number of arguments, or one of
 // leasectl's flags after the subcommand (they go before it). Errors go to
 // stderr. Ctrl-C (SIGINT) or SIGTERM stops watch with status 0, and ends
-// the wait for the server with status 1; a second one kills leasectl.
+// the wait for the server, and revoke -wait's wait, with status 1; a second one kills leasectl.
 package main
 
 import (

@@ -1,14 +1,16 @@
 // Command usage is the README's usage example: a leadership manager on
 // MongoDB, and a write fenced by a leader's token. It needs a MongoDB
-// server at the URL in its first line; integration/cmd/leadership-demo runs
-// the same steps on an embedded one. make check compiles it, and checks
-// that the README shows it exactly (main_test.go).
+// server at the URL given as its argument (default: the one in main);
+// make db runs an embedded one and prints its URL, and
+// integration/cmd/leadership-demo runs the same steps on one. make check
+// compiles it, and checks that the README shows it exactly (main_test.go).
 package main
 
 import (
 	"errors"
 	"fmt"
 	"log"
+	"os"
 	"time"
 
 	"gopkg.in/mgo.v2/bson"
@@ -21,10 +23,20 @@ import (
 )
 
 func main() {
-	// mgowire.Dial, not mgo.Dial: MongoDB 5.1 and later speak only OP_MSG.
-	session, err := mgowire.Dial("mongodb://127.0.0.1:27017/juju")
-	if err != nil {
+	url := "mongodb://127.0.0.1:27017/juju"
+	if len(os.Args) > 1 {
+		url = os.Args[1] // e.g. the URL that make db prints
+	}
+	if err := run(url); err != nil {
 		log.Fatal(err)
+	}
+}
+
+func run(url string) (err error) {
+	// mgowire.Dial, not mgo.Dial: MongoDB 5.1 and later speak only OP_MSG.
+	session, err := mgowire.Dial(url)
+	if err != nil {
+		return err
 	}
 	defer session.Close()
 	// Leases and the transactions they fence must share one txn collection.
@@ -38,42 +50,48 @@ func main() {
 		Clock:      lease.SystemClock{},
 	})
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
 		Client: client,
 		Clock:  lease.SystemClock{},
 	})
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
-	defer worker.Stop(manager)
+	defer func() {
+		// Stop returns why the manager stopped, if it stopped by itself
+		// (its calls then fail with leadership.ErrStopped).
+		err = errors.Join(err, worker.Stop(manager))
+	}()
 
 	// redis/0 leads redis for at least a minute from now, unless another
 	// unit already does (leadership.ErrClaimDenied). Claim again within the
 	// minute to stay leader; a unit that is denied can wait with
 	// manager.BlockUntilLeadershipReleased("redis") and then claim.
 	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-		log.Fatal(err)
+		return err
 	}
+	fmt.Println("redis/0 leads redis")
 
 	// Later: write only if redis/0 is still leader when the write applies.
 	token, err := manager.CheckLeadership("redis", "redis/0")
 	if err != nil {
-		log.Fatal(err) // not leader
+		return err // not leader
 	}
-	ops := append(token.AssertOps(), txn.Op{
-		C:      "settings",
-		Id:     "redis",
-		Assert: txn.DocExists,
-		Update: bson.M{"$set": bson.M{"maxmemory": "2gb"}},
-	})
+	ops := append(token.AssertOps(),
+		// The first run creates redis's settings: an Insert of a document
+		// that exists is skipped.
+		txn.Op{C: "settings", Id: "redis", Insert: bson.M{}},
+		txn.Op{C: "settings", Id: "redis", Update: bson.M{"$set": bson.M{"maxmemory": "2gb"}}},
+	)
 	switch err := mongo.RunTransaction(ops); {
 	case errors.Is(err, txn.ErrAborted):
-		fmt.Println("not written: redis/0 is no longer leader (or redis has no settings)")
+		fmt.Println("not written: redis/0 is no longer leader")
 	case err != nil:
-		log.Fatal(err)
+		return err
 	default:
-		fmt.Println("written")
+		fmt.Println("written, as leader of redis: settings maxmemory=2gb")
 	}
+	return nil
 }

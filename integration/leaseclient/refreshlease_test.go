@@ -103,5 +103,5 @@ func (s *ClientRefreshLeaseSuite) TestNoClockData(c *gc.C) {
 
 func (s *ClientRefreshLeaseSuite) TestInvalidName(c *gc.C) {
 	err := s.single().RefreshLease("bad name")
-	c.Check(err, gc.ErrorMatches, `invalid name: .*`)
+	c.Check(err, gc.ErrorMatches, `invalid lease name .*`)
 }

@@ -126,6 +126,6 @@ func (s *ClientRevokeSuite) TestRevokeBlockedByHandover(c *gc.C) {
 
 func (s *ClientRevokeSuite) TestRevokeValidation(c *gc.C) {
 	fix := EasyFixture(c, s.db)
-	c.Check(revoker(c, fix).RevokeLease("", "holder"), gc.ErrorMatches, "invalid name: string is empty")
-	c.Check(revoker(c, fix).RevokeLease("name", "hol der"), gc.ErrorMatches, "invalid holder: string contains forbidden characters")
+	c.Check(revoker(c, fix).RevokeLease("", "holder"), gc.ErrorMatches, `invalid lease name "": empty; a lease name must be .*`)
+	c.Check(revoker(c, fix).RevokeLease("name", "hol der"), gc.ErrorMatches, `invalid holder "hol der": white space U\+0020 at byte 3 \(use "hol-der" instead\); a holder must be .*`)
 }

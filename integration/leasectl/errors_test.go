@@ -36,8 +36,8 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-url", f.url, "watch", "-count", "-1"}, leasectl.ExitUsage, "leasectl: invalid watch -count -1: must be 0 or more"},
 		{[]string{"-url", f.url, "-frob", "list"}, leasectl.ExitUsage, "leasectl: flag provided but not defined: -frob"},
 		{[]string{"-url", f.url, "-timeout", "0s", "list"}, leasectl.ExitUsage, "leasectl: invalid -timeout 0s: must be positive"},
-		{[]string{"-url", f.url, "-namespace", "a.b", "list"}, leasectl.ExitUsage, `leasectl: invalid -namespace "a.b": `},
-		{[]string{"-url", f.url, "-writer", "a b", "revoke", "redis", "redis/0"}, leasectl.ExitUsage, `leasectl: invalid -writer "a b": `},
+		{[]string{"-url", f.url, "-namespace", "a.b", "list"}, leasectl.ExitUsage, `leasectl: -namespace: invalid namespace "a.b": '.' at byte 1 (use "a-b" instead); a namespace must be `},
+		{[]string{"-url", f.url, "-writer", "a b", "revoke", "redis", "redis/0"}, leasectl.ExitUsage, `leasectl: -writer: invalid id "a b": white space U+0020 at byte 1 (use "a-b" instead); an id must be `},
 		{[]string{"-url", f.url, "-collection", "nosuch", "list"}, leasectl.ExitFailure,
 			`leasectl: no collection "nosuch" in database "` + f.db.Name + `" on ` + f.server.Addr() + `/` + f.db.Name + ` (the database's collections: "leases", "txns", "txns.stash")`},
 		{[]string{"-url", f.url, "-namespace", "other", "clock"}, leasectl.ExitFailure,
@@ -58,7 +58,7 @@ func TestHelp(t *testing.T) {
 	code, out, errOut := f.runArgs("-help")
 	wantStatus(t, code, leasectl.ExitOK)
 	wantNone(t, "stdout", out)
-	wantContains(t, "usage", errOut, "leasectl [flags] revoke LEASE HOLDER", "-timeout duration", "Exit status: 0 ok, 1 failure, 2 usage error.")
+	wantContains(t, "usage", errOut, "leasectl [flags] revoke [-wait | -force] LEASE HOLDER", "-timeout duration", "Exit status: 0 ok, 1 failure, 2 usage error.")
 }
 
 // TestUnreachableServer waits, in real time, for a -timeout of 300ms to

@@ -68,7 +68,7 @@ func newFixture(t *testing.T) *fixture {
 		server:  server,
 		session: session,
 		db:      db,
-		url:     "mongodb://" + server.Addr() + "/" + db.Name,
+		url:     server.URL(),
 		clock:   clocktest.NewClock(clocktest.Start),
 		opClock: clocktest.NewClock(clocktest.Start.Add(-opLag)),
 		opStart: clocktest.Start.Add(-opLag),

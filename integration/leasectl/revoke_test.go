@@ -1,6 +1,7 @@
 package leasectl_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -22,18 +23,26 @@ func (f *fixture) fencedWrite(assert txn.Op, id string) error {
 	return runner.Run([]txn.Op{assert, {C: "settings", Id: id, Assert: txn.DocMissing, Insert: bson.M{"by": "leader"}}}, "", nil)
 }
 
-func TestRevoke(t *testing.T) {
+// TestRevokeForce revokes, with -force, a lease that may still be in
+// force: it is removed at once, and the operator is told until when its
+// holder may still act as leader.
+func TestRevokeForce(t *testing.T) {
 	f := newFixture(t)
 	c0 := f.client("controller-0")
 	f.claim(c0, "redis", "redis/0", time.Minute)
 	f.claim(c0, "mysql", "mysql/0", time.Minute)
 	token := c0.Leases()["redis"].AssertOp
 
-	code, out, errOut := f.run("revoke", "redis", "redis/0")
+	code, out, errOut := f.run("revoke", "-force", "redis", "redis/0")
 	wantStatus(t, code, leasectl.ExitOK)
-	if want := `revoked lease "redis" of "redis/0" in namespace "service-leadership", as writer "leasectl-ops-example-com" (now recorded in the clock document)` + "\n"; out != want || errOut != "" {
-		t.Errorf("stdout %q, stderr %q; want stdout %q", out, errOut, want)
+	if want := `revoked lease "redis" of "redis/0" in namespace "service-leadership", as writer "leasectl-ops-example-com" (now recorded in the clock document)` + "\n"; out != want {
+		t.Errorf("stdout %q, want %q", out, want)
 	}
+	until := f.opClock.Now().Add(time.Minute).UTC().Format("2006-01-02T15:04:05.000Z")
+	wantContains(t, "stderr", errOut,
+		`leasectl: warning: -force removed lease "redis" while it may still be in force, until `+until+` on your clock (at most 1m0s from now): `,
+		`until then redis/0 may still act as leader`,
+		`only the writes fenced by its token`)
 	if err := c0.Refresh(); err != nil {
 		t.Fatal(err)
 	}
@@ -60,13 +69,14 @@ func TestRevokeJSONAndWriter(t *testing.T) {
 	f := newFixture(t)
 	c0 := f.client("controller-0")
 	f.claim(c0, "redis", "redis/0", time.Minute)
-	code, out, _ := f.run("-json", "-writer", "alice", "revoke", "redis", "redis/0")
+	code, out, _ := f.run("-json", "-writer", "alice", "revoke", "-force", "redis", "redis/0")
 	wantStatus(t, code, leasectl.ExitOK)
 	var got map[string]interface{}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%q: %v", out, err)
 	}
-	want := map[string]interface{}{"namespace": namespace, "lease": "redis", "holder": "redis/0", "writer": "alice", "revoked": true}
+	want := map[string]interface{}{"namespace": namespace, "lease": "redis", "holder": "redis/0", "writer": "alice", "revoked": true,
+		"forced": true, "holder_may_lead_until": f.opClock.Now().Add(time.Minute).UTC().Format(time.RFC3339Nano)}
 	if len(got) != len(want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
@@ -187,4 +197,187 @@ func (f *fixture) dump() string {
 		f.t.Fatal(err)
 	}
 	return string(data)
+}
+
+// TestRevokeRefusedWhileTheLeaseMayBeInForce revokes, as an operator
+// would, a lease whose writer has just renewed it: its holder may act as
+// leader until the lease runs out, so removing it then would let another
+// unit be granted the lease while the holder still leads. revoke refuses,
+// says why and what to do, and changes nothing: the holder's token still
+// commits, and no other controller can claim the lease.
+func TestRevokeRefusedWhileTheLeaseMayBeInForce(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "mysql", "mysql/1", 10*time.Second)
+	f.clock.Advance(time.Second)
+	token := c0.Leases()["mysql"].AssertOp
+	before := f.dumpAll()
+
+	// One read shows only that controller-0's clock had reached its last
+	// write by the end of the read: the lease may run 10s from there.
+	expiresBy := f.opClock.Now().Add(10 * time.Second).UTC().Format("2006-01-02T15:04:05.000Z")
+	f.runRefused([]string{"revoke", "mysql", "mysql/1"},
+		`leasectl: refused: lease "mysql" of "mysql/1" in namespace "service-leadership" may be in force until `+expiresBy+` on your clock (at most 10s from now)`,
+		`mysql/1 may act as leader until then`,
+		`-wait`, `-force`, `nothing revoked`)
+	if after := f.dumpAll(); after != before {
+		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
+	}
+	if err := f.fencedWrite(token, "leader"); err != nil {
+		t.Errorf("write fenced by the lease after the refused revoke: %v", err)
+	}
+	c1 := f.client("controller-1")
+	if err := c1.ClaimLease("mysql", lease.Request{Holder: "mysql/2", Duration: 10 * time.Second}); !errors.Is(err, lease.ErrInvalid) {
+		t.Errorf("another controller's claim after the refused revoke: %v, want %v", err, lease.ErrInvalid)
+	}
+}
+
+// TestRevokeOfALeaseThatHasRunOut revokes, without -force or -wait, a
+// lease that one read shows to have run out: its writer recorded a time
+// past its expiry (it claimed another lease later). It is removed, as any
+// controller's client would expire it, and the holder's token is fenced.
+func TestRevokeOfALeaseThatHasRunOut(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "redis", "redis/0", time.Second)
+	token := c0.Leases()["redis"].AssertOp
+	f.clock.Advance(2 * time.Second)
+	f.claim(c0, "mysql", "mysql/0", time.Minute)
+
+	code, out, errOut := f.run("revoke", "redis", "redis/0")
+	wantStatus(t, code, leasectl.ExitOK)
+	wantNone(t, "stderr", errOut)
+	if want := `revoked lease "redis" of "redis/0" in namespace "service-leadership", as writer "leasectl-ops-example-com" (now recorded in the clock document); it had run out, so redis/0 no longer leads` + "\n"; out != want {
+		t.Errorf("stdout %q, want %q", out, want)
+	}
+	if err := f.fencedWrite(token, "stale"); !errors.Is(err, txn.ErrAborted) {
+		t.Errorf("write fenced by redis/0's token taken before the revoke: %v, want %v", err, txn.ErrAborted)
+	}
+	if err := c0.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	if info, held := c0.Leases()["redis"]; held {
+		t.Errorf("redis still held after the revoke: %+v", info)
+	}
+	if got := c0.Leases()["mysql"].Holder; got != "mysql/0" {
+		t.Errorf("mysql's holder %q after revoking redis, want mysql/0", got)
+	}
+
+	_, out, _ = f.run("-json", "revoke", "mysql", "mysql/0")
+	wantNone(t, "stdout of the refused revoke", out)
+	f.clock.Advance(2 * time.Minute)
+	f.claim(c0, "redis", "redis/1", time.Second)
+	code, out, _ = f.run("-json", "revoke", "mysql", "mysql/0")
+	wantStatus(t, code, leasectl.ExitOK)
+	if want := `{"namespace":"service-leadership","lease":"mysql","holder":"mysql/0","writer":"leasectl-ops-example-com","revoked":true,"forced":false,"holder_may_lead_until":null}` + "\n"; out != want {
+		t.Errorf("stdout %q, want %q", out, want)
+	}
+}
+
+// revoker is leasectl revoke running in the background.
+type revoker struct {
+	f              *fixture
+	stdout, stderr syncBuffer
+	cancel         context.CancelFunc
+	done           chan int
+}
+
+// startRevoke runs leasectl -url URL args... in the background.
+func (f *fixture) startRevoke(args ...string) *revoker {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &revoker{f: f, cancel: cancel, done: make(chan int, 1)}
+	f.t.Cleanup(cancel)
+	go func() {
+		r.done <- f.env(&r.stdout, &r.stderr).Run(ctx, append([]string{"-url", f.url}, args...))
+	}()
+	return r
+}
+
+// waitAlarm waits until the revoke has asked for an alarm at t on the
+// operator's clock.
+func (r *revoker) waitAlarm(t time.Time) {
+	r.f.t.Helper()
+	if err := r.f.opClock.WaitAlarmFor(t, longWait); err != nil {
+		r.f.t.Fatalf("%v\nstdout so far:\n%s\nstderr so far:\n%s", err, r.stdout.String(), r.stderr.String())
+	}
+}
+
+// wait waits for the revoke to return, and returns its exit status.
+func (r *revoker) wait() int {
+	r.f.t.Helper()
+	select {
+	case code := <-r.done:
+		r.f.t.Logf("$ leasectl revoke\n%s%s(exit status %d)", r.stdout.String(), r.stderr.String(), code)
+		return code
+	case <-time.After(longWait):
+		r.f.t.Fatalf("revoke did not return\nstdout so far:\n%s\nstderr so far:\n%s", r.stdout.String(), r.stderr.String())
+		return -1
+	}
+}
+
+// TestRevokeWait revokes with -wait the lease of a controller that has
+// stopped: leasectl waits, on its own clock, until the lease has run out
+// (a minute after its read, since the writer stays silent), and then
+// removes it.
+func TestRevokeWait(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "redis", "redis/0", time.Minute)
+	token := c0.Leases()["redis"].AssertOp
+
+	r := f.startRevoke("revoke", "-wait", "redis", "redis/0")
+	runOut := f.opClock.Now().Add(time.Minute)
+	r.waitAlarm(runOut.Add(time.Nanosecond))
+	wantContains(t, "stderr", r.stderr.String(),
+		`leasectl: lease "redis" of "redis/0" may be in force until `+runOut.UTC().Format("2006-01-02T15:04:05.000Z")+` on your clock (at most 1m0s from now): waiting until it has run out (Ctrl-C to stop)`)
+	if err := f.fencedWrite(token, "leader"); err != nil {
+		t.Errorf("write fenced by the lease while revoke waits: %v", err)
+	}
+	f.opClock.Advance(time.Minute + time.Nanosecond)
+	wantStatus(t, r.wait(), leasectl.ExitOK)
+	wantContains(t, "stdout", r.stdout.String(), `revoked lease "redis" of "redis/0"`, "it had run out")
+	if err := f.fencedWrite(token, "stale"); !errors.Is(err, txn.ErrAborted) {
+		t.Errorf("write fenced by redis/0's token after the revoke: %v, want %v", err, txn.ErrAborted)
+	}
+}
+
+// TestRevokeWaitRefusedWhenRenewed revokes with -wait a lease that its
+// controller renews meanwhile: its holder is alive, and revoke refuses.
+func TestRevokeWaitRefusedWhenRenewed(t *testing.T) {
+	f := newFixture(t)
+	c0 := f.client("controller-0")
+	f.claim(c0, "redis", "redis/0", time.Minute)
+	token := c0.Leases()["redis"].AssertOp
+
+	r := f.startRevoke("revoke", "-wait", "redis", "redis/0")
+	r.waitAlarm(f.opClock.Now().Add(time.Minute + time.Nanosecond))
+	f.clock.Advance(30 * time.Second)
+	if err := c0.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	f.opClock.Advance(time.Minute + time.Nanosecond)
+	wantStatus(t, r.wait(), leasectl.ExitFailure)
+	wantNone(t, "stdout", r.stdout.String())
+	wantContains(t, "stderr", r.stderr.String(),
+		`leasectl: refused: lease "redis" of "redis/0" in namespace "service-leadership" was renewed since leasectl first read it: redis/0 is alive and may act as leader.`,
+		"nothing revoked")
+	if err := f.fencedWrite(token, "leader"); err != nil {
+		t.Errorf("write fenced by the renewed lease: %v", err)
+	}
+}
+
+// TestRevokeWaitInterrupted stops a revoke -wait before the lease has run
+// out: nothing is revoked.
+func TestRevokeWaitInterrupted(t *testing.T) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	r := f.startRevoke("revoke", "-wait", "redis", "redis/0")
+	r.waitAlarm(f.opClock.Now().Add(time.Minute + time.Nanosecond))
+	before := f.dumpAll()
+	r.cancel()
+	wantStatus(t, r.wait(), leasectl.ExitFailure)
+	wantContains(t, "stderr", r.stderr.String(), `leasectl: interrupted while waiting for lease "redis" of "redis/0" to run out: nothing revoked`)
+	if after := f.dumpAll(); after != before {
+		t.Errorf("the interrupted revoke wrote:\nbefore %s\nafter  %s", before, after)
+	}
 }

@@ -5,7 +5,9 @@
 // temporary directory) behind a proxy that speaks the wire protocol as
 // MongoDB 6.0 and later do, so that mgo.v2 reaches it only through the
 // translating connection of package mgowire, as it would reach a real
-// MongoDB 6, 7 or 8. [Server.Dial] returns such a session. Start a new
+// MongoDB 6, 7 or 8. [Server.Dial] returns such a session, and
+// [Server.URL] the mongodb:// URL (with the database) that a program of
+// yours, or leasectl -url, dials with mgowire.Dial. Start a new
 // Server for each test: startup takes milliseconds, and FerretDB's SQLite
 // backend slows down as a txns collection grows.
 //

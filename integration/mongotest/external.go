@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/seed07a61904/leadership/mgowire"
 )
@@ -30,7 +32,7 @@ func startExternal(rawURL string) (*Server, error) {
 	}
 	info.Database = "mongotest_" + hex.EncodeToString(b[:])
 	info.Timeout = dialTimeout
-	s := &Server{ext: info, extOpts: opts}
+	s := &Server{ext: info, extOpts: opts, extURL: rawURL}
 	session, err := s.Dial()
 	if err != nil {
 		return nil, err
@@ -50,4 +52,30 @@ func (s *Server) closeExternal() error {
 		return fmt.Errorf("mongotest: dropping database %s: %w", s.ext.Database, err)
 	}
 	return nil
+}
+
+// externalURL is [Server.URL] for an external server: s.extURL with the
+// Server's database in the path, and with authSource set to the database
+// the credentials are checked against, if there are credentials and the
+// URL did not name it (it named the database, which was the source).
+func (s *Server) externalURL() string {
+	rest := strings.TrimPrefix(s.extURL, "mongodb://")
+	query := ""
+	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		rest, query = rest[:i], rest[i+1:]
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	if s.ext.Username != "" && !strings.Contains("&"+strings.ToLower(query), "&authsource=") {
+		if query != "" {
+			query += "&"
+		}
+		query += "authSource=" + url.QueryEscape(s.ext.Source)
+	}
+	u := "mongodb://" + rest + "/" + s.ext.Database
+	if query != "" {
+		u += "?" + query
+	}
+	return u
 }

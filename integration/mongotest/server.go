@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,7 @@ var errClosed = errors.New("mongotest: server is closed")
 type Server struct {
 	ext     *mgo.DialInfo   // the external server; nil for the embedded one
 	extOpts mgowire.Options // mgowire's options from its URL
+	extURL  string          // LEADERSHIP_MONGO_URL
 
 	dir        string       // FerretDB's data directory
 	ln         net.Listener // the server's listener, open until Close
@@ -92,6 +94,28 @@ func (s *Server) Addr() string {
 		return s.ext.Addrs[0]
 	}
 	return s.ln.Addr().String()
+}
+
+// URL returns the mongodb:// URL that reaches the Server's database, as
+// [mgowire.Dial] and leasectl -url take it: for the embedded server
+// "mongodb://127.0.0.1:PORT/mongotest", with, after [Server.RequireAuth],
+// the credentials given there and "?authSource=admin"; for an external
+// server, LEADERSHIP_MONGO_URL (its hosts, credentials and options) with
+// the Server's own database in place of the URL's, and an authSource that
+// keeps authenticating where the URL did. Since it may hold a password,
+// print it only where the credentials may be seen.
+func (s *Server) URL() string {
+	if s.ext != nil {
+		return s.externalURL()
+	}
+	u := url.URL{Scheme: "mongodb", Host: s.Addr(), Path: "/" + databaseName}
+	if cfg := s.auth.Load(); cfg != nil {
+		s.mu.Lock()
+		u.User = url.UserPassword(cfg.user, s.password)
+		s.mu.Unlock()
+		u.RawQuery = "authSource=" + authDB
+	}
+	return u.String()
 }
 
 // Dial returns a new session to the server, through the translating

@@ -44,8 +44,8 @@ type conn struct {
 func connect(ctx context.Context, opts options, env Env) (*conn, error) {
 	clock := env.Clock
 	for _, f := range []struct{ name, value string }{{"collection", opts.collection}, {"namespace", opts.namespace}, {"txns", opts.txns}} {
-		if err := stored.ValidateString(f.value); err != nil {
-			return nil, usagef("invalid -%s %q: %v", f.name, f.value, err)
+		if err := stored.CheckString(f.name, f.value); err != nil {
+			return nil, usagef("-%s: %v", f.name, err)
 		}
 	}
 	info, wopts, err := mgowire.ParseURLWith(opts.url, mgowire.Options{Logger: warnLogger(env.Stderr), Resolver: env.Resolver})

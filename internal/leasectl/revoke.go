@@ -1,8 +1,11 @@
 package leasectl
 
 import (
+	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -18,22 +21,69 @@ type revokeResult struct {
 	Holder    string `json:"holder"`
 	Writer    string `json:"writer"`
 	Revoked   bool   `json:"revoked"`
+	Forced    bool   `json:"forced"`
+	// MayLeadUntil is, after -force, the latest time on the operator's
+	// clock at which the lease might still have been in force, and the
+	// holder might still act as leader; nil if it had run out.
+	MayLeadUntil *time.Time `json:"holder_may_lead_until"`
 }
 
-// revoke removes the lease name if holder still holds it, through
-// [lease.Revoker.RevokeLease] of a lease client with the id writer: one
-// mgo/txn transaction, on the transaction collection opts.txns, that
-// records writer's clock in the clock document and removes the lease
-// document if its holder is still holder. Any token taken while holder
-// held the lease then fails its assertion. A lease that is not held, or
-// that another holder holds, is refused with an error.
+// revokeOptions are revoke's flags and arguments.
+type revokeOptions struct {
+	force, wait  bool
+	name, holder string
+}
+
+// parseRevoke parses revoke's arguments: [-force | -wait] LEASE HOLDER.
+func parseRevoke(args []string) (revokeOptions, error) {
+	fs := flag.NewFlagSet("revoke", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var r revokeOptions
+	fs.BoolVar(&r.force, "force", false, "remove the lease even if it may still be in force")
+	fs.BoolVar(&r.wait, "wait", false, "wait until the lease has run out, then remove it")
+	if err := fs.Parse(args); err != nil {
+		return r, usagef("revoke: %v", err)
+	}
+	for _, arg := range fs.Args() {
+		if name := strings.TrimLeft(arg, "-"); arg != name && fs.Lookup(strings.SplitN(name, "=", 2)[0]) != nil {
+			return r, usagef("flag %s after revoke's arguments: it goes before them (leasectl ... revoke %s LEASE HOLDER)", arg, arg)
+		}
+	}
+	switch {
+	case fs.NArg() != 2:
+		return r, usagef("revoke takes LEASE HOLDER, got %d arguments %q", fs.NArg(), fs.Args())
+	case r.force && r.wait:
+		return r, usagef("revoke takes -force or -wait, not both: -wait removes the lease once it has run out, -force at once")
+	}
+	r.name, r.holder = fs.Arg(0), fs.Arg(1)
+	return r, nil
+}
+
+// revoke removes the lease r.name if r.holder holds it, through a lease
+// client with the id writer (whose clock, env.Clock, the write records in
+// the clock document), on the transaction collection opts.txns, so that
+// any token taken while the holder held the lease then fails its
+// assertion. A lease that is not held, or that another holder holds, is
+// refused with an error.
 //
-// So is a writer id that wrote a stored lease, or whose time in the clock
-// document is later than env.Clock's: the first is a controller's, and
-// writing the operator's time as its clock would move the bound that
-// every client keeps on that clock; the second would only make the
-// transaction's clock assertion fail, again and again.
-func (env Env) revoke(c *conn, opts options, writer, name, holder string) error {
+// Without r.force, the lease is removed only once it has run out by the
+// bounds every lease client keeps (its Info.Expiry, the latest time on
+// env.Clock at which its writer's clock may not have reached its expiry),
+// through [lease.Client.ExpireLease], the same transaction by which any
+// controller's client would remove it: the holder may act as leader until
+// then, and removing it sooner could let another unit lead beside it. A
+// lease that may still be in force is refused; with r.wait, revoke waits
+// (on env.Clock) until it has run out, and refuses if it is renewed
+// meanwhile. With r.force, it is removed at once through
+// [lease.Revoker.RevokeLease], and a warning on env.Stderr says until when
+// the holder may still act as leader.
+//
+// A writer id that wrote a stored lease, or whose time in the clock
+// document is later than env.Clock's, is refused too: the first is a
+// controller's, and writing the operator's time as its clock would move
+// the bound that every client keeps on that clock; the second would only
+// make the transaction's clock assertion fail, again and again.
+func (env Env) revoke(ctx context.Context, c *conn, opts options, writer string, r revokeOptions) error {
 	snap, err := c.inspect(env.Clock)
 	if err != nil {
 		return fmt.Errorf("cannot read namespace %q: %w", c.namespace, err)
@@ -67,26 +117,31 @@ func (env Env) revoke(c *conn, opts options, writer, name, holder string) error 
 	if err != nil {
 		return fmt.Errorf("cannot open namespace %q as writer %q: %w", c.namespace, writer, err)
 	}
-	revoker, ok := client.(lease.Revoker)
-	if !ok {
-		return fmt.Errorf("the lease client (%T) cannot revoke", client)
+	if r.force {
+		return env.forceRevoke(c, opts, writer, r, client)
 	}
-	err = revoker.RevokeLease(name, holder)
-	switch {
-	case errors.Is(err, lease.ErrInvalid):
-		info, held := client.Leases()[name]
-		if !held {
-			return fmt.Errorf("refused: lease %q in namespace %q is not held (by %q or anyone): nothing revoked", name, c.namespace, holder)
+	if err := env.awaitRunOut(ctx, c, r, client, snap); err != nil {
+		return err
+	}
+	err = client.ExpireLease(r.name)
+	if errors.Is(err, lease.ErrInvalid) {
+		// The store changed since the client read it: say how.
+		if err := client.Refresh(); err != nil {
+			return fmt.Errorf("cannot read namespace %q again: %w", c.namespace, err)
 		}
-		return fmt.Errorf("refused: lease %q in namespace %q is held by %q, not %q: nothing revoked", name, c.namespace, info.Holder, holder)
-	case err != nil:
-		return fmt.Errorf("cannot revoke lease %q held by %q: %w", name, holder, err)
+		if _, err := heldBy(client, c.namespace, r.name, r.holder); err != nil {
+			return err
+		}
+		return renewedError(c.namespace, r.name, r.holder)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot revoke lease %q held by %q: %w", r.name, r.holder, err)
 	}
 	if opts.json {
-		return writeJSON(env.Stdout, revokeResult{Namespace: c.namespace, Lease: name, Holder: holder, Writer: writer, Revoked: true})
+		return writeJSON(env.Stdout, revokeResult{Namespace: c.namespace, Lease: r.name, Holder: r.holder, Writer: writer, Revoked: true})
 	}
-	fmt.Fprintf(env.Stdout, "revoked lease %q of %q in namespace %q, as writer %q (now recorded in the clock document)\n",
-		name, holder, c.namespace, writer)
+	fmt.Fprintf(env.Stdout, "revoked lease %q of %q in namespace %q, as writer %q (now recorded in the clock document); it had run out, so %s no longer leads\n",
+		r.name, r.holder, c.namespace, writer, r.holder)
 	return nil
 }
 

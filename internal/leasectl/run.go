@@ -37,7 +37,12 @@ Shows and fixes the leases of one namespace of a lease collection
   leasectl [flags] clock                 each writer: last time recorded, writes, clock offset
   leasectl [flags] watch [-interval 1s] [-count N]
                                          both, refreshed, with changes marked new/changed/gone
-  leasectl [flags] revoke LEASE HOLDER   remove LEASE if HOLDER still holds it
+  leasectl [flags] revoke [-wait | -force] LEASE HOLDER
+                                         remove LEASE if HOLDER still holds it and the
+                                         lease has run out; -wait: wait until it has
+                                         (refused if it is renewed); -force: remove it
+                                         at once, although HOLDER may still act as
+                                         leader until the lease would have run out
 
 Flags:
 `
@@ -177,14 +182,18 @@ func (env Env) dispatch(ctx context.Context, opts options, args []string, global
 		}
 		run = func(ctx context.Context, c *conn) error { return env.watch(ctx, c, opts, w) }
 	case "revoke":
-		if len(args) != 2 {
-			return usagef("revoke takes LEASE HOLDER, got %d arguments %q", len(args), args)
+		r, err := parseRevoke(args)
+		if err != nil {
+			return err
+		}
+		if err := checkRevokeArgs(args[0], args[1]); err != nil {
+			return err
 		}
 		writer, err := env.writerId(opts.writer)
 		if err != nil {
 			return err
 		}
-		run = func(_ context.Context, c *conn) error { return env.revoke(c, opts, writer, args[0], args[1]) }
+		run = func(ctx context.Context, c *conn) error { return env.revoke(ctx, c, opts, writer, r) }
 	default:
 		return usagef("unknown subcommand %q: want list, clock, watch or revoke", cmd)
 	}
@@ -227,11 +236,12 @@ func misplacedFlag(global *flag.FlagSet, cmd string, args []string) error {
 }
 
 // writerId returns the writer id for revoke: given, or leasectl-HOST with
-// the characters a client id cannot hold replaced by '-'.
+// the characters a client id cannot hold replaced by '-' (and cut to the
+// longest id the store takes).
 func (env Env) writerId(given string) (string, error) {
 	if given != "" {
-		if err := stored.ValidateString(given); err != nil {
-			return "", usagef("invalid -writer %q: %v", given, err)
+		if err := stored.CheckString("id", given); err != nil {
+			return "", usagef("-writer: %v", err)
 		}
 		return given, nil
 	}
@@ -239,11 +249,5 @@ func (env Env) writerId(given string) (string, error) {
 	if err != nil || host == "" {
 		host = "unknown"
 	}
-	return "leasectl-" + strings.Map(func(r rune) rune {
-		switch r {
-		case '.', '$', '#', ' ', '\t', '\n', '\r':
-			return '-'
-		}
-		return r
-	}, host), nil
+	return stored.Sanitize("leasectl-" + host), nil
 }

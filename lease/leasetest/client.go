@@ -101,8 +101,8 @@ func (c *Client) RevokeLease(name, holder string) error {
 	if err := validate(name, nil); err != nil {
 		return err
 	}
-	if err := stored.ValidateString(holder); err != nil {
-		return fmt.Errorf("invalid holder: %w", err)
+	if err := stored.CheckString("holder", holder); err != nil {
+		return err
 	}
 	return c.run(name, func(last entry, held bool, _ time.Time) (change, error) {
 		if !held || last.holder != holder {
@@ -202,8 +202,8 @@ func info(name string, e entry) lease.Info {
 // validate checks a lease name and, if it is not nil, a request, with the
 // MongoDB client's rules and messages.
 func validate(name string, request *lease.Request) error {
-	if err := stored.ValidateString(name); err != nil {
-		return fmt.Errorf("invalid name: %w", err)
+	if err := stored.CheckString("lease name", name); err != nil {
+		return err
 	}
 	if request != nil {
 		if err := request.Validate(); err != nil {

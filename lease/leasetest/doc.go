@@ -19,8 +19,11 @@
 //   - [Client.Refresh] reloads the cache from the store, and is the only
 //     operation whose cost grows with the number of leases;
 //     [Client.RefreshLease] reloads one lease;
-//   - names, holders and client ids follow the same rule (not empty, none
-//     of '.', '$', '#', spaces, tabs or line breaks), with the same errors;
+//   - names, holders and client ids follow the same rule (1 to
+//     [lease.MaxStringLen] bytes of UTF-8 text with no '.', '$', '#',
+//     white space or control characters), checked where they enter, with
+//     the same errors, matching [lease.ErrInvalidArgument]; so do request
+//     durations (positive);
 //   - the store holds the same range of times as MongoDB documents of
 //     int64 nanoseconds, 1677-09-21T00:12:43.145224192Z to
 //     2262-04-11T23:47:16.854775807Z: an operation whose clock reading or

@@ -54,6 +54,7 @@ func (s *StoreSuite) TestStaleRevokeAfterHandover(c *gc.C) {
 }
 
 func (s *StoreSuite) TestRevokeValidation(c *gc.C) {
-	c.Check(s.a.RevokeLease("", "redis/0"), gc.ErrorMatches, "invalid name: string is empty")
-	c.Check(s.a.RevokeLease("redis", "redis 0"), gc.ErrorMatches, "invalid holder: string contains forbidden characters")
+	c.Check(s.a.RevokeLease("", "redis/0"), gc.ErrorMatches, `invalid lease name "": empty; a lease name must be .*`)
+	c.Check(s.a.RevokeLease("redis", "redis 0"), gc.ErrorMatches, `invalid holder "redis 0": white space U\+0020 at byte 5 \(use "redis-0" instead\); a holder must be .*`)
+	c.Check(s.a.RevokeLease("redis", "redis\x00"), jc.Satisfies, isInvalidArgument)
 }

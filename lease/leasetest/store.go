@@ -48,20 +48,22 @@ func NewStore(clock lease.Clock) *Store {
 // NewClient returns a new [Client] on the store whose writes are recorded
 // as made by id, with its cache loaded from the store. Like the MongoDB
 // client's (see [lease.ClientConfig]), an id must be unique among the
-// clients of a store, which the store does not check, and a valid string:
-// not empty, and without '.', '$', '#', spaces, tabs or line breaks. It
-// returns an error for an invalid id ("invalid id: ..."), and one matching
+// clients of a store, which the store does not check, and 1 to
+// [lease.MaxStringLen] bytes of UTF-8 text with no '.', '$', '#', white
+// space or control characters. It returns an error matching
+// [lease.ErrInvalidArgument] for an invalid id, with the MongoDB client's
+// message ("invalid id \"ctl-1.example.com\": '.' at byte 5 ..."), and one matching
 // [lease.ErrTimeOutOfRange] if the clock reads a time outside the store's
 // range, as [lease.NewClient] does. A store made with a nil clock (or an
 // interface holding a nil pointer) has no clients: NewClient returns an
 // error saying so, rather than letting the client panic later on its
 // owner's goroutine.
 func (s *Store) NewClient(id string) (*Client, error) {
-	if err := stored.ValidateString(id); err != nil {
-		return nil, fmt.Errorf("invalid id: %w", err)
+	if err := stored.CheckString("id", id); err != nil {
+		return nil, err
 	}
 	if isnil.Value(s.clock) {
-		return nil, fmt.Errorf("invalid store: nil clock %T (see NewStore)", s.clock)
+		return nil, fmt.Errorf("invalid store: nil clock %T (see NewStore): give NewStore a clock, such as NewClock(Start)", s.clock)
 	}
 	c := &Client{store: s, id: id}
 	if err := c.Refresh(); err != nil {

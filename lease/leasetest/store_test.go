@@ -1,6 +1,7 @@
 package leasetest_test
 
 import (
+	"strings"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -160,22 +161,27 @@ func (s *StoreSuite) TestValidation(c *gc.C) {
 		err  string
 	}{{
 		call: func() error { return s.a.ClaimLease("", request("redis/0", time.Minute)) },
-		err:  "invalid name: string is empty",
+		err:  `invalid lease name "": empty; a lease name must be .*`,
 	}, {
 		call: func() error { return s.a.ExtendLease("re.dis", request("redis/0", time.Minute)) },
-		err:  "invalid name: string contains forbidden characters",
+		err:  `invalid lease name "re.dis": '.' at byte 2 \(use "re-dis" instead\); a lease name must be .*`,
 	}, {
 		call: func() error { return s.a.ExpireLease("re dis") },
-		err:  "invalid name: string contains forbidden characters",
+		err:  `invalid lease name "re dis": white space U\+0020 at byte 2 \(use "re-dis" instead\); a lease name must be .*`,
+	}, {
+		call: func() error { return s.a.RefreshLease(strings.Repeat("r", 300)) },
+		err:  `invalid lease name "r{64}"\.\.\. \(300 bytes\): 300 bytes, more than 256; a lease name must be .*`,
 	}, {
 		call: func() error { return s.a.ClaimLease("redis", request("redis#0", time.Minute)) },
-		err:  "invalid request: invalid holder: string contains forbidden characters",
+		err:  `invalid request: invalid holder "redis#0": '#' at byte 5 \(use "redis-0" instead\); a holder must be .*`,
 	}, {
 		call: func() error { return s.a.ExtendLease("redis", request("redis/0", 0)) },
-		err:  "invalid request: invalid duration",
+		err:  `invalid request: invalid duration 0s: must be positive`,
 	}} {
 		c.Logf("test %d: %s", i, t.err)
-		c.Check(t.call(), gc.ErrorMatches, t.err)
+		err := t.call()
+		c.Check(err, gc.ErrorMatches, t.err)
+		c.Check(err, jc.Satisfies, isInvalidArgument)
 	}
 	c.Check(s.a.Leases(), gc.HasLen, 0)
 }
@@ -194,7 +200,7 @@ func (s *StoreSuite) TestNilClock(c *gc.C) {
 	var fake *leasetest.Clock
 	for _, clock := range []lease.Clock{nil, fake} {
 		client, err := leasetest.NewStore(clock).NewClient("a")
-		c.Check(err, gc.ErrorMatches, `invalid store: nil clock .* \(see NewStore\)`)
+		c.Check(err, gc.ErrorMatches, `invalid store: nil clock .* \(see NewStore\): give NewStore a clock, such as NewClock\(Start\)`)
 		c.Check(client, gc.IsNil)
 	}
 }
@@ -214,5 +220,5 @@ func (s *StoreSuite) TestRefreshLease(c *gc.C) {
 	c.Assert(s.b.RefreshLease("redis"), jc.ErrorIsNil)
 	c.Check(s.b.Leases(), gc.HasLen, 0)
 
-	c.Check(s.b.RefreshLease("bad name"), gc.ErrorMatches, `invalid name: .*`)
+	c.Check(s.b.RefreshLease("bad name"), gc.ErrorMatches, `invalid lease name "bad name": .*`)
 }

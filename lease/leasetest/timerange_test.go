@@ -3,6 +3,7 @@ package leasetest_test
 import (
 	"errors"
 	"regexp"
+	"strings"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -95,21 +96,39 @@ func (s *TimeRangeSuite) TestNewClientValidatesId(c *gc.C) {
 	for _, t := range []struct {
 		id, err string
 	}{
-		{"", "invalid id: string is empty"},
-		{"machine.0", "invalid id: string contains forbidden characters"},
-		{"machine$0", "invalid id: string contains forbidden characters"},
-		{"machine#0", "invalid id: string contains forbidden characters"},
-		{"machine 0", "invalid id: string contains forbidden characters"},
-		{"machine\n0", "invalid id: string contains forbidden characters"},
+		{"", `invalid id "": empty`},
+		{"machine.0", `invalid id "machine.0": '.' at byte 7 (use "machine-0" instead)`},
+		{"machine$0", `invalid id "machine$0": '$' at byte 7 (use "machine-0" instead)`},
+		{"machine#0", `invalid id "machine#0": '#' at byte 7 (use "machine-0" instead)`},
+		{"machine 0", `invalid id "machine 0": white space U+0020 at byte 7 (use "machine-0" instead)`},
+		{"machine\n0", `invalid id "machine\n0": white space U+000A at byte 7 (use "machine-0" instead)`},
+		// The in-memory store used to take these, which the MongoDB
+		// client cannot store (an id is a field name there).
+		{"controller\x00a", `invalid id "controller\x00a": control character U+0000 at byte 10 (use "controller-a" instead)`},
+		{"controller\xffa", `invalid id "controller\xffa": invalid UTF-8 at byte 10 (use "controller-a" instead)`},
+		{strings.Repeat("c", 257), `invalid id "` + strings.Repeat("c", 64) + `"... (257 bytes): 257 bytes, more than 256`},
 	} {
+		want := regexp.QuoteMeta(t.err + "; an id must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters")
 		client, err := s.store.NewClient(t.id)
-		c.Check(err, gc.ErrorMatches, t.err)
+		c.Check(err, gc.ErrorMatches, want)
+		c.Check(err, jc.Satisfies, isInvalidArgument)
 		c.Check(client, gc.IsNil)
 		// The MongoDB client says the same.
 		err = lease.ClientConfig{
 			Id: t.id, Namespace: "ns", Collection: "leases", Mongo: nil, Clock: s.clock,
 		}.Validate()
-		c.Check(err, gc.ErrorMatches, t.err)
+		c.Check(err, gc.ErrorMatches, want)
+		c.Check(err, jc.Satisfies, isInvalidArgument)
 	}
-	c.Check(func() { s.store.MustNewClient("") }, gc.PanicMatches, `leasetest: NewClient\(""\): invalid id: string is empty`)
+	for _, id := range []string{"controller-0", strings.Repeat("c", 256), "контроллер", "ctl_1:2@x"} {
+		_, err := s.store.NewClient(id)
+		c.Check(err, jc.ErrorIsNil, gc.Commentf("%q", id))
+	}
+	c.Check(func() { s.store.MustNewClient("") }, gc.PanicMatches, `leasetest: NewClient\(""\): invalid id "": empty; .*`)
+}
+
+// isInvalidArgument reports whether err matches lease.ErrInvalidArgument,
+// for jc.Satisfies.
+func isInvalidArgument(err error) bool {
+	return errors.Is(err, lease.ErrInvalidArgument)
 }

@@ -55,7 +55,7 @@ func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 		return &database{
 			db:   session.DB(""),
 			desc: "embedded FerretDB at " + server.Addr(),
-			url:  "mongodb://" + server.Addr() + "/" + session.DB("").Name,
+			url:  server.URL(),
 			close: func() error {
 				session.Close()
 				return server.Close()

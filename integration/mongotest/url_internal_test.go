@@ -1,0 +1,35 @@
+package mongotest
+
+import (
+	"testing"
+
+	mgo "gopkg.in/mgo.v2"
+)
+
+// TestExternalURL checks the URL of a Server on an external server: the
+// URL it was given, with the Server's database, keeping the credentials'
+// source.
+func TestExternalURL(t *testing.T) {
+	for _, c := range []struct {
+		raw  string
+		info mgo.DialInfo
+		want string
+	}{
+		{"mongodb://db1:27017,db2:27017", mgo.DialInfo{Database: "mongotest_ab"},
+			"mongodb://db1:27017,db2:27017/mongotest_ab"},
+		{"mongodb://db1/?replicaSet=rs0", mgo.DialInfo{Database: "mongotest_ab"},
+			"mongodb://db1/mongotest_ab?replicaSet=rs0"},
+		{"mongodb://u:p%40@db1/juju?tls=true", mgo.DialInfo{Database: "mongotest_ab", Username: "u", Source: "juju"},
+			"mongodb://u:p%40@db1/mongotest_ab?tls=true&authSource=juju"},
+		{"mongodb://u:p@db1/juju?authSource=admin", mgo.DialInfo{Database: "mongotest_ab", Username: "u", Source: "admin"},
+			"mongodb://u:p@db1/mongotest_ab?authSource=admin"},
+		{"mongodb://u:p@db1", mgo.DialInfo{Database: "mongotest_ab", Username: "u", Source: "admin"},
+			"mongodb://u:p@db1/mongotest_ab?authSource=admin"},
+	} {
+		info := c.info
+		s := &Server{ext: &info, extURL: c.raw}
+		if got := s.URL(); got != c.want {
+			t.Errorf("URL of %q: %q, want %q", c.raw, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package leadership_test
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	jujuerrors "github.com/juju/errors"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// lockedBuffer is a bytes.Buffer that a handler writes while the test
+// reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// checkTextLine fails the test unless text, what a slog.TextHandler
+// wrote, has a line holding msg and an error attribute whose value is
+// want, the error's message, and holds no source path, line number or
+// escaped line break (slog's text handler formats an error with %+v,
+// which makes a github.com/juju/errors error print its stack).
+func checkTextLine(t *testing.T, text, msg, want string) {
+	t.Helper()
+	var line string
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if strings.Contains(l, "msg="+msg) || strings.Contains(l, `msg="`+msg+`"`) {
+			line = l
+		}
+	}
+	if line == "" {
+		t.Fatalf("no line with msg %q in:\n%s", msg, text)
+	}
+	if !strings.Contains(line, " error="+strconv.Quote(want)+" ") {
+		t.Errorf("the line has no error attribute %q:\n%s\nall of it:\n%s", want, line, text)
+	}
+	for _, bad := range []string{".go:", "github.com/", `\n`} {
+		if strings.Contains(text, bad) {
+			t.Errorf("the log holds a source location (%q):\n%s", bad, text)
+		}
+	}
+}
+
+// textLogger returns a logger that writes, at debug and above, text lines
+// to the returned buffer.
+func textLogger() (*slog.Logger, *lockedBuffer) {
+	buf := &lockedBuffer{}
+	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+}
+
+// TestLogTextHandlerManager logs, through slog.TextHandler, a claim that
+// fails with an error made by github.com/juju/errors: the error attribute
+// is its message, on the claim's one line.
+func TestLogTextHandlerManager(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	client := NewClient(nil, []call{{
+		method: "ClaimLease",
+		args:   []interface{}{"redis", redis0},
+		err:    jujuerrors.Annotate(lease.ErrExcessiveContention, "store busy"),
+	}})
+	logger, buf := textLogger()
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:    client,
+		Clock:     clock,
+		MaxSleep:  defaultMaxSleep,
+		ClockPoll: -1,
+		Logger:    logger,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		client.Wait(t)
+		manager.Kill()
+		if err := manager.Wait(); err != nil {
+			t.Error(err)
+		}
+	}()
+	err = manager.ClaimLeadership("redis", "redis/0", time.Minute)
+	if !errors.Is(err, lease.ErrExcessiveContention) {
+		t.Fatalf("claim: %v, want %v", err, lease.ErrExcessiveContention)
+	}
+	checkTextLine(t, buf.String(), "claim failed", err.Error())
+}
+
+// failingClaims is a Manager whose claims fail with an error made by
+// github.com/juju/errors.
+type failingClaims struct {
+	leadership.Manager
+}
+
+func (failingClaims) ClaimLeadership(service, unit string, duration time.Duration) error {
+	return jujuerrors.Annotatef(lease.ErrExcessiveContention, "cannot claim %q", service)
+}
+
+// TestLogTextHandlerTracker logs, through slog.TextHandler, a tracker's
+// claim that fails with an error made by github.com/juju/errors and is
+// retried: the error attribute is its message, on one line.
+func TestLogTextHandlerTracker(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	logger, buf := textLogger()
+	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager:     failingClaims{},
+		ServiceName: "redis",
+		UnitName:    "redis/0",
+		Duration:    time.Minute,
+		Clock:       clock,
+		Logger:      logger,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		tracker.Kill()
+		tracker.Wait()
+	}()
+	// The retry comes Duration/16 after the failure.
+	if err := clock.WaitAlarmFor(offset(time.Minute/16), LongWait); err != nil {
+		t.Fatal(err)
+	}
+	checkTextLine(t, buf.String(), "leadership call failed; retrying", `cannot claim "redis": `+lease.ErrExcessiveContention.Error())
+}
