@@ -68,9 +68,13 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 // with IDNA, as for a DNS lookup), an IPv4 address or an IPv6 address in
 // brackets, with an optional port from 1 to 65535 (default 27017).
 // Option names are case-insensitive; a repeated option's last value
-// counts (with a warning). Errors have the cause [ErrInvalid] and name
-// the bad part, option or DNS record, never the password, except a
-// failed DNS lookup, which wraps the resolver's error.
+// counts (with a warning), but all tls and ssl options must agree. The
+// options acted on, ignored and refused are listed in the package
+// documentation ("Connection strings").
+//
+// Errors name the bad part, option or DNS record, and never show a
+// password. Their cause is [ErrInvalid], except for a failed DNS lookup,
+// whose error wraps the resolver's.
 func ParseURLWith(rawURL string, base Options) (*mgo.DialInfo, Options, error) {
 	p := &parser{raw: rawURL, opts: base, w: newWarner(base.Logger)}
 	info, err := p.parse()
