@@ -28,6 +28,9 @@ import (
 //   - Timeout also bounds each connection's setup unless
 //     opts.ConnectTimeout is set. It must not be negative.
 //
+// opts.SocketTimeout, if set, becomes the session's socket timeout;
+// opts.AppName is sent in a handshake on each connection (see [Options]).
+//
 // Errors: the cause is [ErrInvalid] for info or opts that cannot be used
 // (the message names the field). Otherwise the error is mgo's, for example
 // "no reachable servers" when no server could be dialed, authenticated or
@@ -50,6 +53,9 @@ func DialWithInfo(info *mgo.DialInfo, opts Options) (*mgo.Session, error) {
 		}
 		return nil, err
 	}
+	if opts.SocketTimeout > 0 {
+		session.SetSocketTimeout(opts.SocketTimeout)
+	}
 	return session, nil
 }
 
@@ -60,7 +66,9 @@ type dialer struct {
 	timeout time.Duration
 	dial    func(addr string) (net.Conn, error) // Options.DialConn; nil for TCP
 	cred    *credential
-	em      *emitter // nil if nobody observes
+	appName string            // Options.AppName; "" for no handshake
+	names   map[string]string // Options.serverNames: host names of resolved addresses
+	em      *emitter          // nil if nobody observes
 
 	mu      sync.Mutex
 	lastErr error // the last error of dialServer, for DialWithInfo
@@ -104,6 +112,8 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 		tls:     opts.TLS,
 		timeout: opts.ConnectTimeout,
 		dial:    opts.DialConn,
+		appName: opts.AppName,
+		names:   opts.serverNames,
 		em:      newEmitter(opts),
 	}
 	if d.timeout == 0 {
@@ -175,6 +185,9 @@ func (d *dialer) dialAddr(addr string) (net.Conn, error) {
 			if host, _, err := net.SplitHostPort(addr); err == nil {
 				cfg.ServerName = host
 			}
+			if name, ok := d.names[addr]; ok {
+				cfg.ServerName = name
+			}
 		}
 		tc := tls.Client(up, cfg)
 		if err := tc.Handshake(); err != nil {
@@ -182,6 +195,12 @@ func (d *dialer) dialAddr(addr string) (net.Conn, error) {
 			return nil, fmt.Errorf("mgowire: TLS with %s: %w", addr, err)
 		}
 		up = tc
+	}
+	if d.appName != "" {
+		if err := handshake(up, d.appName); err != nil {
+			up.Close()
+			return nil, fmt.Errorf("mgowire: handshake with %s: %w", addr, err)
+		}
 	}
 	if d.cred != nil {
 		if err := authenticate(up, *d.cred); err != nil {

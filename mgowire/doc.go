@@ -144,6 +144,96 @@
 //     in-process fakes and an embedded FerretDB, never against a real
 //     replica set failing over.
 //
+// # Connection strings
+//
+// [ParseURL] and [ParseURLWith] (and so [Dial]) read MongoDB connection
+// strings as MongoDB's Connection String, URI Options and Initial DNS
+// Seedlist Discovery specifications say, and [Options.Logger] gets a
+// warning for each option they ignore. They act on appName (sent in a
+// handshake on each connection: [Options.AppName]), authSource,
+// authMechanism (SCRAM-SHA-256 or SCRAM-SHA-1), replicaSet,
+// directConnection, maxPoolSize (mgo's pool limit; 0 is mgo's default,
+// 4096), serverSelectionTimeoutMS (mgo.DialInfo.Timeout),
+// connectTimeoutMS, socketTimeoutMS ([Options.SocketTimeout]), w,
+// wtimeoutMS (or the deprecated wtimeout), journal, tls or ssl, tlsCAFile,
+// tlsCertificateKeyFile and tlsCertificateKeyFilePassword (a key
+// encrypted with the legacy PEM encryption only), tlsInsecure,
+// tlsAllowInvalidCertificates and tlsAllowInvalidHostnames (only with
+// [Options.AllowInsecureTLS]), and srvServiceName and srvMaxHosts. A zero
+// timeout keeps the default rather than waiting forever. TLS is on with
+// tls=true, for mongodb+srv URLs unless tls=false, and when tlsCAFile or
+// tlsCertificateKeyFile is given. The Options given to ParseURLWith are
+// the defaults that the URL overrides: its WriteConcern is the one that w,
+// wtimeoutMS and journal change; its TLS configuration is used (cloned,
+// then changed by the tls* options) unless the URL says tls=false;
+// ConnectTimeout, SocketTimeout and AppName are kept unless the URL sets
+// them. retryWrites and retryReads are checked
+// and have no effect: mgowire sends no lsid or txnNumber, so the server
+// retries nothing; an mgo/txn transaction interrupted by a failover is
+// resumed by the next runner that meets it, and other writes are the
+// caller's to retry. readPreference=primary and readConcernLevel=local
+// are accepted, as they are what mgowire does anyway. mgo's own
+// connect=direct is read too. compressors, zlibCompressionLevel,
+// heartbeatFrequencyMS, localThresholdMS, maxIdleTimeMS, minPoolSize,
+// maxConnecting, waitQueueTimeoutMS, timeoutMS, serverSelectionTryOnce,
+// serverMonitoringMode, maxAdaptiveRetries, enableOverloadRetargeting,
+// uuidRepresentation and unknown options are ignored with a warning,
+// except unknown options whose names start with tls, ssl or auth: those
+// are refused, since ignoring a TLS or authentication setting is unsafe.
+//
+// A mongodb+srv URL names one host, whose SRV records
+// (_mongodb._tcp.host, or the srvServiceName) list the servers, through
+// [Options.Resolver]; each must be in the host's parent domain (the host
+// less its first label, or the host itself if it has fewer than three).
+// Its TXT record, if any (at most one), may set authSource, replicaSet and
+// loadBalanced, which the URL's own options override. The records are
+// looked up once, by ParseURLWith; mgo then discovers the replica set from
+// them.
+//
+// Where the specifications ask a driver to accept what mgowire cannot do
+// safely, or to warn where mgowire refuses, it refuses with [ErrInvalid].
+// These are the only cases of the specifications' test files (copied in
+// testdata/spec, run by the package's tests) that do not pass as written,
+// each under its name in those tests:
+//   - `unix-socket`: UNIX domain sockets; mgo resolves and dials every
+//     server over TCP.
+//   - `auth-mechanism`: mechanisms other than SCRAM-SHA-256 and
+//     SCRAM-SHA-1, authMechanismProperties and gssapiServiceName: mgowire
+//     authenticates each connection itself and speaks SCRAM only.
+//   - `strict-value`: an invalid value of an option that mgowire acts on
+//     (connectTimeoutMS=-2, journal=invalid, tlsInsecure=invalid, ...) is
+//     an error rather than a warning and the default: the default may be
+//     weaker than what the URL's author meant.
+//   - `ignored-option`: an option of the list above that mgowire ignores
+//     gets a warning where the specification expects none.
+//   - `read-preference`: readPreference other than primary,
+//     readPreferenceTags and maxStalenessSeconds; fencing needs reads from
+//     the primary (see "Why a token's fencing survives a failover").
+//   - `read-concern`: readConcernLevel other than local; mgowire sends no
+//     readConcern.
+//   - `fsync`: fsync, unless false; MongoDB treats it as journal.
+//   - `load-balanced`: loadBalanced=true; mgo.v2 needs the address of every
+//     member it uses.
+//   - `proxy`: proxyHost; mgowire would dial around a SOCKS5 proxy (use
+//     [Options.DialConn] to dial through one).
+//   - `insecure-tls`: tlsInsecure, tlsAllowInvalidCertificates and
+//     tlsAllowInvalidHostnames set to true, unless the program sets
+//     [Options.AllowInsecureTLS].
+//   - `revocation-check`: tlsDisableCertificateRevocationCheck=false or
+//     tlsDisableOCSPEndpointCheck=false ask for revocation checks, which
+//     Go's crypto/tls does not make (true is accepted: there is nothing to
+//     turn off).
+//
+// In the Server Discovery and Monitoring specification's error tests, run
+// against the not-primary classification of "Replica sets":
+//   - `not-a-reply`: network errors and timeouts are no replies to
+//     classify; mgo drops the socket and resynchronises itself.
+//   - `no-staleness-check`: a not-primary reply closes its connection even
+//     when its topologyVersion or the connection's generation says it is
+//     stale: one reconnection too many, never one too few.
+//   - `write-errors`: a not-primary code in writeErrors closes the
+//     connection too, for the same reason.
+//
 // # Connections and time
 //
 // Write sends each translated command before it returns. One goroutine per

@@ -1,7 +1,11 @@
 package mgowire_test
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"os"
 	"time"
 
 	mgo "gopkg.in/mgo.v2"
@@ -76,4 +80,40 @@ func ExampleDialWithInfo() {
 		}
 	}
 	// Output: map[w:majority wtimeout:5000]
+}
+
+func ExampleParseURLWith() {
+	// The records that MongoDB Atlas publishes for a cluster, served by a
+	// fake resolver (a *net.Resolver in production).
+	dns := fakeResolver{
+		srv: map[string][]*net.SRV{"_mongodb._tcp.cluster0.abcde.mongodb.net": {
+			{Target: "ac-1-shard-00-00.abcde.mongodb.net.", Port: 27017},
+		}},
+		txt:  map[string][]string{"cluster0.abcde.mongodb.net": {"authSource=admin&replicaSet=atlas-xyz-shard-0"}},
+		host: map[string][]string{"ac-1-shard-00-00.abcde.mongodb.net": {"192.0.2.1"}},
+	}
+	// Warnings about ignored options, without the time, to stdout.
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	info, opts, err := mgowire.ParseURLWith(
+		"mongodb+srv://user:pass@cluster0.abcde.mongodb.net/juju?retryWrites=true&w=majority&appName=Cluster0&compressors=zstd",
+		mgowire.Options{Resolver: dns, Logger: logger})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(info.Addrs, info.Database, info.Source, info.ReplicaSetName, opts.AppName, opts.TLS != nil)
+
+	_, _, err = mgowire.ParseURLWith("mongodb://db1/juju?readPreference=secondaryPreferred", mgowire.Options{})
+	fmt.Println(errors.Is(err, mgowire.ErrInvalid))
+	// Output:
+	// level=WARN msg="connection string option ignored" option=compressors reason="mgowire sends and accepts no compressed messages"
+	// [192.0.2.1:27017] juju admin atlas-xyz-shard-0 Cluster0 true
+	// true
 }

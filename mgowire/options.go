@@ -68,6 +68,38 @@ type Options struct {
 	// the package doc. nil means silent.
 	Logger *slog.Logger
 
+	// AppName, if not empty, is sent as the client application's name
+	// (client.application.name) in a handshake, an isMaster command that
+	// mgowire sends first on each new connection, so that the server's logs
+	// and currentOp show it; at most 128 bytes. Empty means no handshake
+	// beyond mgo's own.
+	AppName string
+
+	// SocketTimeout, if not zero, is set with Session.SetSocketTimeout on
+	// the session that [DialWithInfo] returns: how long mgo waits for a
+	// server's reply before it drops the connection. Zero means mgo's
+	// default (mgo.DialInfo.Timeout). It must not be negative.
+	SocketTimeout time.Duration
+
+	// AllowInsecureTLS permits the URL options that turn off checks of
+	// the server's certificate (tlsInsecure, tlsAllowInvalidCertificates,
+	// tlsAllowInvalidHostnames) in [ParseURLWith]; without it they are
+	// refused. It has no other effect.
+	AllowInsecureTLS bool
+
+	// Resolver looks up the SRV and TXT records of a mongodb+srv URL in
+	// [ParseURLWith]. nil means [net.DefaultResolver], and mgo resolves
+	// the servers' host names itself; with a Resolver of its own,
+	// ParseURLWith resolves the SRV records' targets through it too, and
+	// the DialInfo lists their IP addresses (TLS still checks the
+	// certificates against their names). An interface holding a nil
+	// pointer is invalid.
+	Resolver Resolver
+
+	// serverNames maps the "ip:port" addresses that ParseURLWith resolved
+	// through Resolver to their host names, for TLS.
+	serverNames map[string]string
+
 	// Clock times the connections' setups and commands for Observer and
 	// Logger; it is read only if one of them is set. nil means
 	// [lease.SystemClock]. An interface holding a nil pointer is
@@ -93,6 +125,15 @@ func (o Options) Validate() error {
 	}
 	if o.ConnectTimeout < 0 {
 		return fmt.Errorf("%w: ConnectTimeout %v is negative", ErrInvalid, o.ConnectTimeout)
+	}
+	if len(o.AppName) > maxAppName {
+		return fmt.Errorf("%w: AppName is %d bytes long; the server takes at most %d", ErrInvalid, len(o.AppName), maxAppName)
+	}
+	if o.SocketTimeout < 0 {
+		return fmt.Errorf("%w: SocketTimeout %v is negative", ErrInvalid, o.SocketTimeout)
+	}
+	if o.Resolver != nil && isnil.Value(o.Resolver) {
+		return fmt.Errorf("%w: Resolver is a nil %T", ErrInvalid, o.Resolver)
 	}
 	if o.Observer != nil && isnil.Value(o.Observer) {
 		return fmt.Errorf("%w: Observer is a nil %T", ErrInvalid, o.Observer)

@@ -1,12 +1,9 @@
 package mgowire
 
 import (
-	"crypto/tls"
-	"errors"
 	"fmt"
-	"math"
 	"net"
-	"strconv"
+	"net/url"
 	"strings"
 	"time"
 
@@ -14,51 +11,21 @@ import (
 )
 
 // DefaultTimeout is the mgo.DialInfo.Timeout that [Dial] uses, as
-// mgo.Dial does.
+// mgo.Dial does, unless the URL sets serverSelectionTimeoutMS.
 const DefaultTimeout = 10 * time.Second
 
 // Dial is [mgo.Dial] through translating connections: it returns a
-// session to the servers of a MongoDB connection string,
-//
-//	mongodb://[user:pass@]host1[:port1][,host2[:port2],...][/database][?options]
-//
-// with writes acknowledged by a majority and reads on the primary
-// (Strong mode). Options are separated by '&' or ';', as mgo.ParseURL
-// separates them; if one is given more than once, the last value counts
-// (as the connection string spec says, and as mgo does). Besides the
-// options of [mgo.ParseURL] (authSource, authMechanism, replicaSet,
-// connect=direct, maxPoolSize), it reads:
-//   - tls or ssl: "true" for TLS with the system's roots, "false" (default);
-//     tls and ssl given with different values are an error.
-//   - w: a number or a mode such as "majority" (default "majority");
-//     wtimeoutMS: milliseconds; journal: "true" or "false". Only
-//     "majority" keeps the guarantee in the package documentation ("Why a
-//     token's fencing survives a failover"): a number (w=1, or any count
-//     below a majority of the voting members) or a tag set weakens it, and
-//     then a stale token's write can commit after a failover.
-//   - connectTimeoutMS: [Options.ConnectTimeout] in milliseconds, at most
-//     9223372036854 (the largest that a time.Duration holds).
-//   - retryWrites: accepted and ignored; mgowire never retries a write.
-//
-// Option names are case-sensitive, written as above (wtimeoutMS, not
-// wTimeoutMS); these and mgo.ParseURL's are the only ones accepted, and
-// any other, in any case, is an error naming it. mongodb+srv:// URLs
-// (DNS seed lists) are not supported: list the hosts in a mongodb:// URL.
-//
-// The user name and password are percent-decoded as the connection
-// string spec says: "%40" is '@', "%3F" is '?', "%25" is '%', and a '+'
-// stays a '+' (mgo.ParseURL decodes them with url.QueryUnescape, which
-// makes a '+' a space; mgowire does not). The spec asks for '@', '?',
-// ':', '/' and '%' in a user name or password to be percent-encoded; an
-// unescaped '@' or '?' is refused, since mgo would split the URL there,
-// and a '%' must start an escape.
-//
-// As with mgo.Dial, the session discovers the other members of a replica
-// set from the seeds (Direct only with connect=direct), waits up to
-// [DefaultTimeout] for a server, and retries a failed server until then
-// (FailFast false). For anything else, such as a TLS configuration of your
-// own, use [DialWithInfo]. Errors: the cause is [ErrInvalid] for a URL that
-// cannot be used (the message names the option); otherwise as for
+// session to the servers of a MongoDB connection string, with writes
+// acknowledged by a majority and reads on the primary (Strong mode). The
+// URL is read by [ParseURL]; see the package documentation ("Connection
+// strings") for the options it acts on and those it refuses. As with
+// mgo.Dial, the session discovers the other members of a replica set from
+// the seeds (unless directConnection=true), waits up to the URL's
+// serverSelectionTimeoutMS (default [DefaultTimeout]) for a server, and
+// retries a failed server until then (FailFast false). For anything else,
+// such as a TLS configuration of your own, use [ParseURLWith] and
+// [DialWithInfo]. Errors: the cause is [ErrInvalid] for a URL that cannot
+// be used (the message names the part or option); otherwise as for
 // [DialWithInfo].
 func Dial(rawURL string) (*mgo.Session, error) {
 	info, opts, err := ParseURL(rawURL)
@@ -68,205 +35,207 @@ func Dial(rawURL string) (*mgo.Session, error) {
 	return DialWithInfo(info, opts)
 }
 
-// ParseURL returns the mgo.DialInfo and [Options] that [Dial] would use
-// for the connection string rawURL. info.Timeout is [DefaultTimeout].
-// As with mgo.ParseURL, the mongodb:// scheme may be left out; any other
-// scheme is refused. Each server must be a host name or IPv4 address, or
-// an IPv6 address in brackets, with an optional port from 1 to 65535
-// (mgo's default, 27017, if none). Errors have the cause [ErrInvalid] and
-// name the bad scheme, server or option; they never show the password.
+// ParseURL is [ParseURLWith] with zero Options: warnings are dropped and
+// a mongodb+srv URL is resolved with [net.DefaultResolver].
 func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
-	var opts Options
-	if strings.HasPrefix(rawURL, "mongodb+srv://") {
-		return nil, opts, fmt.Errorf("%w: %q: mongodb+srv URLs are not supported; list the hosts in a mongodb:// URL", ErrInvalid, redact(rawURL))
-	}
-	if scheme, _ := splitScheme(rawURL); scheme != "" && scheme != "mongodb://" {
-		return nil, opts, fmt.Errorf("%w: URL %q: scheme %q; want mongodb:// (in lower case), or none", ErrInvalid, redact(rawURL), scheme)
-	}
-	if err := checkUserInfo(rawURL); err != nil {
-		return nil, opts, err
-	}
-	base, query, _ := strings.Cut(rawURL, "?")
-	var mgoOpts []string
-	wc := mgo.Safe{WMode: "majority"}
-	tlsOn := map[string]bool{} // "tls" and "ssl", as last given
-	for _, pair := range strings.FieldsFunc(query, func(c rune) bool { return c == '&' || c == ';' }) {
-		k, v, _ := strings.Cut(pair, "=")
-		var err error
-		switch k {
-		case "tls", "ssl":
-			var on bool
-			if on, err = strconv.ParseBool(v); err == nil {
-				tlsOn[k] = on
-			}
-		case "w":
-			if n, nerr := strconv.Atoi(v); nerr == nil {
-				wc.W, wc.WMode = n, ""
-			} else {
-				wc.W, wc.WMode = 0, v
-			}
-		case "wtimeoutMS":
-			wc.WTimeout, err = strconv.Atoi(v)
-		case "journal":
-			wc.J, err = strconv.ParseBool(v)
-		case "connectTimeoutMS":
-			var ms int64
-			if ms, err = strconv.ParseInt(v, 10, 64); err == nil {
-				if max := int64(math.MaxInt64 / time.Millisecond); ms > max || ms < -max {
-					err = fmt.Errorf("%d ms does not fit a time.Duration (at most %d ms)", ms, max)
-				}
-				opts.ConnectTimeout = time.Duration(ms) * time.Millisecond
-			}
-		case "retryWrites":
-			_, err = strconv.ParseBool(v)
-		default:
-			mgoOpts = append(mgoOpts, pair)
-		}
-		if err != nil {
-			return nil, opts, fmt.Errorf("%w: URL option %s=%q: %v", ErrInvalid, k, v, err)
-		}
-	}
-	if on, ok := tlsOn["tls"]; ok {
-		if ssl, ok := tlsOn["ssl"]; ok && ssl != on {
-			return nil, opts, fmt.Errorf("%w: URL options tls=%t and ssl=%t conflict", ErrInvalid, on, ssl)
-		}
-	}
-	if tlsOn["tls"] || tlsOn["ssl"] {
-		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	opts.WriteConcern = &wc
-	if err := opts.Validate(); err != nil {
-		return nil, opts, fmt.Errorf("URL %q: %w", redact(rawURL), err)
-	}
-	base = plusLiteral(base)
-	if len(mgoOpts) > 0 {
-		base += "?" + strings.Join(mgoOpts, "&")
-	}
-	info, err := mgo.ParseURL(base)
+	return ParseURLWith(rawURL, Options{})
+}
+
+// ParseURLWith returns the mgo.DialInfo and [Options] that [Dial] would
+// use for the connection string rawURL, which follows MongoDB's
+// Connection String and URI Options specifications:
+//
+//	mongodb://[user[:password]@]host1[:port1][,host2[:port2],...][/[database]][?options]
+//	mongodb+srv://[user[:password]@]host[/[database]][?options]
+//
+// The returned Options are base with the URL's settings written over it
+// (WriteConcern, TLS, ConnectTimeout, AppName, SocketTimeout); base's
+// other fields are kept and also steer the parsing: base.Logger gets a
+// warning (level WARN, message "connection string option ignored",
+// attributes "option" and "reason") for each option that is ignored,
+// base.Resolver looks up a mongodb+srv URL's SRV and TXT records
+// (nil: [net.DefaultResolver]), and base.AllowInsecureTLS permits the
+// options that weaken TLS. info.Timeout is serverSelectionTimeoutMS, or
+// [DefaultTimeout]; info.Source is authSource, or "" (then DialWithInfo
+// uses the database, or "admin").
+//
+// The mongodb:// scheme may be left out, as mgo.ParseURL allows; any
+// other scheme is refused. The user name, password, database, hosts and
+// option values are percent-decoded (RFC 3986: a '+' stays a '+'); an
+// '@', a second ':' or a '%' that starts no escape in the user
+// information is refused, as is a database name with '/', '\', ' ', '"'
+// or '$'. Each server is a host name (UTF-8 names are converted to ASCII
+// with IDNA, as for a DNS lookup), an IPv4 address or an IPv6 address in
+// brackets, with an optional port from 1 to 65535 (default 27017).
+// Option names are case-insensitive; a repeated option's last value
+// counts (with a warning), but all tls and ssl options must agree. The
+// options acted on, ignored and refused are listed in the package
+// documentation ("Connection strings").
+//
+// Errors name the bad part, option or DNS record, and never show a
+// password. Their cause is [ErrInvalid], except for a failed DNS lookup,
+// whose error wraps the resolver's.
+func ParseURLWith(rawURL string, base Options) (*mgo.DialInfo, Options, error) {
+	p := &parser{raw: rawURL, opts: base, w: newWarner(base.Logger)}
+	info, err := p.parse()
 	if err != nil {
-		return nil, opts, fmt.Errorf("%w: URL %q: %v", ErrInvalid, redact(rawURL), err)
+		return nil, base, err
 	}
-	for _, addr := range info.Addrs {
-		if err := checkAddr(addr); err != nil {
-			return nil, opts, fmt.Errorf("%w: URL %q: server %q: %v", ErrInvalid, redact(rawURL), addr, err)
-		}
-	}
-	info.Timeout = DefaultTimeout
-	return info, opts, nil
+	return info, p.opts, nil
 }
 
-// plusLiteral returns base (a URL without its options) with each '+' in
-// its user information written as "%2B": mgo.ParseURL decodes the user
-// name and password with url.QueryUnescape, which makes a '+' a space,
-// while the connection string spec percent-decodes them (RFC 3986), in
-// which a '+' is a '+'.
-func plusLiteral(base string) string {
-	scheme, rest := splitScheme(base)
-	at := strings.Index(rest, "@")
-	if at < 0 {
-		return base
-	}
-	return scheme + strings.ReplaceAll(rest[:at], "+", "%2B") + rest[at:]
+// parser holds the state of one ParseURLWith.
+type parser struct {
+	raw  string
+	srv  bool // the mongodb+srv scheme
+	opts Options
+	w    warner
+	// set by the options, applied once all are read
+	set urlSettings
 }
 
-// checkUserInfo refuses a URL whose user information mgo.ParseURL would
-// split wrongly: it takes the options from the first '?', and the user
-// information up to the first '@' before them, so an unescaped '?' or '@'
-// in a password would put part of it in an option or a host name, and
-// into error messages.
-func checkUserInfo(rawURL string) error {
-	_, rest := splitScheme(rawURL)
-	beforeQuery, query, _ := strings.Cut(rest, "?")
-	_, hosts, hasUser := strings.Cut(beforeQuery, "@")
-	switch {
-	case !hasUser && strings.Contains(query, "@"):
-		return fmt.Errorf("%w: URL %q has an '@' after its '?': percent-encode a '?' in the user name or password as %%3F, an '@' in an option as %%40",
-			ErrInvalid, redact(rawURL))
-	case strings.Contains(hosts, "@"):
-		return fmt.Errorf("%w: URL %q has more than one '@' before its options: percent-encode an '@' in the user name or password as %%40",
-			ErrInvalid, redact(rawURL))
-	}
-	return nil
+// errorf returns an ErrInvalid error about the URL, which it names with
+// its password hidden.
+func (p *parser) errorf(format string, args ...interface{}) error {
+	return fmt.Errorf("%w: URL %q: %s", ErrInvalid, redact(p.raw), fmt.Sprintf(format, args...))
 }
 
-// splitScheme returns the "scheme://" that starts rawURL, if any, and the
-// rest.
-func splitScheme(rawURL string) (scheme, rest string) {
-	i := strings.Index(rawURL, "://")
-	if i <= 0 {
-		return "", rawURL
+// parse splits the URL into its parts, reads them and returns the
+// DialInfo, leaving the Options in p.opts.
+func (p *parser) parse() (*mgo.DialInfo, error) {
+	scheme, rest := splitScheme(p.raw)
+	switch scheme {
+	case "mongodb://", "":
+	case "mongodb+srv://":
+		p.srv = true
+	default:
+		return nil, p.errorf("scheme %q; want mongodb:// or mongodb+srv:// (in lower case), or none", scheme)
 	}
-	for j, c := range rawURL[:i] {
-		// RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-		if !letter && (j == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
-			return "", rawURL
-		}
+	hostInfo, afterHosts := rest, ""
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		hostInfo, afterHosts = rest[:i], rest[i:]
 	}
-	return rawURL[:i+3], rawURL[i+3:]
-}
-
-// checkAddr returns nil if addr is a host, with an optional port, that
-// mgo can dial: a host name or IPv4 address (letters, digits, '-', '.',
-// '_'), or an IPv6 address in brackets; a port of decimal digits from 1
-// to 65535. Otherwise it says what is wrong.
-func checkAddr(addr string) error {
-	host, port, hasPort := addr, "", false
-	if strings.HasPrefix(addr, "[") {
-		end := strings.Index(addr, "]")
-		if end < 0 {
-			return errors.New("an IPv6 address without its ']'")
-		}
-		host = addr[1:end]
-		if rest := addr[end+1:]; rest != "" {
-			if rest[0] != ':' {
-				return fmt.Errorf("%q after the IPv6 address", rest)
-			}
-			port, hasPort = rest[1:], true
-		}
-		ip, _, _ := strings.Cut(host, "%") // a zone, as in fe80::1%eth0
-		if net.ParseIP(ip) == nil || !strings.Contains(ip, ":") {
-			return fmt.Errorf("%q is not an IPv6 address", host)
-		}
+	var dbPart, query string
+	if strings.HasPrefix(afterHosts, "/") {
+		dbPart, query, _ = strings.Cut(afterHosts[1:], "?")
 	} else {
-		if i := strings.LastIndex(addr, ":"); i >= 0 {
-			host, port, hasPort = addr[:i], addr[i+1:], true
-		}
-		if host == "" {
-			return errors.New("an empty host")
-		}
-		for _, c := range host {
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
-				return fmt.Errorf("host %q has the character %q", host, c)
-			}
+		query = strings.TrimPrefix(afterHosts, "?")
+	}
+	userInfo, hosts, hasUser := cutLast(hostInfo, "@")
+	if !hasUser {
+		hosts = hostInfo
+	}
+	switch {
+	case p.raw == "":
+		return nil, p.errorf("the URL is empty")
+	case hosts == "" && strings.HasPrefix(afterHosts, "/") && strings.Contains(dbPart, "/"):
+		return nil, p.errorf("no host before the first '/': a '/' in a host (a UNIX domain socket's path) must be percent-encoded, though mgo cannot dial one")
+	}
+	// Without user information before the first '/' or '?', an '@' later
+	// on may end a password holding an unescaped '/' or '?': say so
+	// without showing any part of it.
+	suspect := !hasUser && strings.Contains(afterHosts, "@")
+	if suspect && strings.Contains(dbPart, "@") {
+		return nil, p.errorf("an '@' after the hosts: percent-encode a '/', '?' or '@' in the user name or password (%%2F, %%3F, %%40)")
+	}
+	info := &mgo.DialInfo{Timeout: DefaultTimeout}
+	if hasUser {
+		if err := p.userInfo(userInfo, info); err != nil {
+			return nil, err
 		}
 	}
-	if hasPort {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 || strings.Trim(port, "0123456789") != "" {
-			return fmt.Errorf("port %q is not a number from 1 to 65535", port)
+	db, err := decodeDatabase(dbPart)
+	if err != nil {
+		return nil, p.errorf("%v", err)
+	}
+	info.Database = db
+	if err := p.options(query, suspect); err != nil {
+		return nil, err
+	}
+	addrs, err := p.hosts(hosts)
+	if err != nil {
+		if suspect {
+			return nil, p.errorf("a server is invalid and an '@' follows the hosts: percent-encode a '/', '?' or '@' in the user name or password (%%2F, %%3F, %%40)")
 		}
+		return nil, err
+	}
+	if p.srv {
+		if addrs, err = p.seedlist(addrs); err != nil {
+			return nil, err
+		}
+	}
+	info.Addrs = addrs
+	if err := p.apply(info); err != nil {
+		return nil, err
+	}
+	if err := p.opts.Validate(); err != nil {
+		return nil, fmt.Errorf("URL %q: %w", redact(p.raw), err)
+	}
+	return info, nil
+}
+
+// userInfo reads "user[:password]" into info, as the connection string
+// spec says: percent-decoded, and refused with an unescaped '@', a
+// second ':' or a '%' that starts no escape.
+func (p *parser) userInfo(userInfo string, info *mgo.DialInfo) error {
+	const encode = "percent-encode '@', ':', '/', '?' and '%' in the user name and password"
+	if strings.Contains(userInfo, "@") {
+		return p.errorf("more than one '@' before the hosts: %s", encode)
+	}
+	user, password, _ := strings.Cut(userInfo, ":")
+	if strings.Contains(password, ":") {
+		return p.errorf("a second ':' in the user information: %s", encode)
+	}
+	var err error
+	if info.Username, err = url.PathUnescape(user); err != nil {
+		return p.errorf("the user name has a '%%' that starts no escape: %s", encode)
+	}
+	if info.Password, err = url.PathUnescape(password); err != nil {
+		return p.errorf("the password has a '%%' that starts no escape: %s", encode)
+	}
+	if info.Username == "" {
+		return p.errorf("an empty user name before the '@': leave out the user information, or give a user name")
 	}
 	return nil
 }
 
-// redact returns rawURL with the password of its user information, if
-// any, replaced, for error messages: with or without a scheme, and when a
-// '?' or '@' in the password (see checkUserInfo) makes the user
-// information end at a later '@' than mgo would take.
-func redact(rawURL string) string {
-	scheme, rest := splitScheme(rawURL)
-	beforeQuery, _, _ := strings.Cut(rest, "?")
-	at := strings.LastIndex(beforeQuery, "@")
-	if at < 0 {
-		at = strings.LastIndex(rest, "@")
+// decodeDatabase percent-decodes the database part of a URL and checks
+// it: the connection string spec forbids '/', '\', ' ', '"' and '$' in
+// it once decoded ('.' is allowed).
+func decodeDatabase(part string) (string, error) {
+	db, err := url.PathUnescape(part)
+	if err != nil {
+		return "", fmt.Errorf("database %q has a '%%' that starts no escape", part)
 	}
-	if at < 0 {
-		return rawURL
+	if i := strings.IndexAny(db, "/\\ \"$"); i >= 0 {
+		return "", fmt.Errorf("database %q has the character %q, which a database name must not have", db, db[i])
 	}
-	user, _, hasPassword := strings.Cut(rest[:at], ":")
-	if !hasPassword {
-		return rawURL
+	return db, nil
+}
+
+// hosts reads the comma-separated hosts of the URL into mgo addresses:
+// each percent-decoded, a UTF-8 host name converted to ASCII with IDNA.
+// A mongodb+srv URL must have one host name and no port.
+func (p *parser) hosts(hosts string) ([]string, error) {
+	parts := strings.Split(hosts, ",")
+	if p.srv && len(parts) != 1 {
+		return nil, p.errorf("a mongodb+srv URL names one host, whose DNS records list the servers; it has %d", len(parts))
 	}
-	return scheme + user + ":xxxxx" + rest[at:]
+	addrs := make([]string, 0, len(parts))
+	for _, h := range parts {
+		addr, err := decodeHost(h)
+		if err != nil {
+			return nil, p.errorf("server %q: %v", h, err)
+		}
+		if p.srv {
+			if strings.HasPrefix(addr, "[") || strings.Contains(addr, ":") {
+				return nil, p.errorf("server %q: a mongodb+srv URL names a host without a port (the SRV records give the ports)", h)
+			}
+			if net.ParseIP(addr) != nil {
+				return nil, p.errorf("server %q: a mongodb+srv URL names a host name, not an IP address", h)
+			}
+		}
+		addrs = append(addrs, addr)
+	}
+	return addrs, nil
 }

@@ -146,6 +146,12 @@ func (s *Server) DialWith(opts mgowire.Options) (*mgo.Session, error) {
 		if opts.ConnectTimeout == 0 {
 			opts.ConnectTimeout = s.extOpts.ConnectTimeout
 		}
+		if opts.AppName == "" {
+			opts.AppName = s.extOpts.AppName
+		}
+		if opts.SocketTimeout == 0 {
+			opts.SocketTimeout = s.extOpts.SocketTimeout
+		}
 	}
 	session, err := mgowire.DialWithInfo(info, opts)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -26,21 +28,27 @@ type conn struct {
 }
 
 // connect checks the URL, collection and namespace names, and dials the
-// server through mgowire, waiting at most opts.timeout on clock for it,
-// and no longer than ctx allows. A bad URL or name is a usage error.
+// server through mgowire, waiting at most opts.timeout on env.Clock for
+// it, and no longer than ctx allows. A bad URL or name is a usage error.
+// The URL is read by mgowire.ParseURLWith, with env.Resolver for a
+// mongodb+srv URL; its warnings (options it ignores) go to env.Stderr.
+// -timeout bounds the dial, each connection's setup and each operation,
+// whatever the URL's serverSelectionTimeoutMS, connectTimeoutMS and
+// socketTimeoutMS say.
 //
 // mgo checks its own timeout only between rounds of its server sync (half
 // a second apart, each with a dial that may itself take the timeout), so
 // it can fail seconds late: the deadline is kept here, and a dial still
 // running at the deadline is left to finish, and its session closed, in
 // the background.
-func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error) {
+func connect(ctx context.Context, opts options, env Env) (*conn, error) {
+	clock := env.Clock
 	for _, f := range []struct{ name, value string }{{"collection", opts.collection}, {"namespace", opts.namespace}, {"txns", opts.txns}} {
 		if err := stored.CheckString(f.name, f.value); err != nil {
 			return nil, usagef("-%s: %v", f.name, err)
 		}
 	}
-	info, wopts, err := mgowire.ParseURL(opts.url)
+	info, wopts, err := mgowire.ParseURLWith(opts.url, mgowire.Options{Logger: warnLogger(env.Stderr), Resolver: env.Resolver})
 	if err != nil {
 		return nil, usagef("invalid -url: %v", err)
 	}
@@ -120,6 +128,20 @@ func connect(ctx context.Context, opts options, clock lease.Clock) (*conn, error
 		coll:      opts.collection,
 		txns:      opts.txns,
 	}, nil
+}
+
+// warnLogger returns a logger that writes mgowire's warnings about the
+// URL to w, one line each, without a time stamp.
+func warnLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
 }
 
 // close ends the session.

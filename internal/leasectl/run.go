@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/stored"
 	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/mgowire"
 )
 
 // Exit statuses of [Run].
@@ -70,6 +71,11 @@ type Env struct {
 	// Hostname names the host for revoke's default writer id; nil means
 	// os.Hostname.
 	Hostname func() (string, error)
+
+	// Resolver looks up a mongodb+srv -url's DNS records (see
+	// mgowire.ParseURLWith); nil means the system's resolver. Tests set a
+	// fake one.
+	Resolver mgowire.Resolver
 }
 
 // Run runs leasectl with args (the command line without the program
@@ -111,7 +117,7 @@ func (env Env) Run(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("leasectl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var opts options
-	fs.StringVar(&opts.url, "url", "", "MongoDB `URL`, mongodb://[user:pass@]host[:port][,...][/database][?options] (required; database default \"test\", as mgo)")
+	fs.StringVar(&opts.url, "url", "", "MongoDB connection string `URL`, mongodb://[user:pass@]host[:port][,...][/database][?options] or mongodb+srv://[user:pass@]host[/database][?options] (required; database default \"test\", as mgo)")
 	fs.StringVar(&opts.collection, "collection", "leases", "the lease `collection`")
 	fs.StringVar(&opts.namespace, "namespace", "service-leadership", "the `namespace` (lease.ClientConfig.Namespace)")
 	fs.StringVar(&opts.txns, "txns", "txns", "revoke: the mgo/txn `collection` the lease clients use; only a revoke through it fences their tokens (checked against the transactions the documents name)")
@@ -194,7 +200,7 @@ func (env Env) dispatch(ctx context.Context, opts options, args []string, global
 	if opts.url == "" {
 		return usagef("missing -url")
 	}
-	c, err := connect(ctx, opts, env.Clock)
+	c, err := connect(ctx, opts, env)
 	if err != nil {
 		return err
 	}

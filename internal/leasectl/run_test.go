@@ -18,7 +18,8 @@ func TestUsageWithoutServer(t *testing.T) {
 	}{
 		{nil, ExitUsage, "leasectl: missing subcommand"},
 		{[]string{"list"}, ExitUsage, "leasectl: missing -url"},
-		{[]string{"-url", "mongodb+srv://x", "list"}, ExitUsage, "leasectl: invalid -url: mgowire: invalid configuration: \"mongodb+srv://x\": mongodb+srv URLs are not supported"},
+		{[]string{"-url", "mongodb+srv://u:secret@x:27017", "list"}, ExitUsage, "leasectl: invalid -url: mgowire: invalid configuration: URL \"mongodb+srv://u:xxxxx@x:27017\": server \"x:27017\": a mongodb+srv URL names a host without a port"},
+		{[]string{"-url", "mongodb://u:secret@h/db?readPreference=nearest", "list"}, ExitUsage, "option readPreference=nearest: mgowire reads from the primary only"},
 		{[]string{"-url", "mongodb://u:secret@h/db", "-collection", "a$b", "list"}, ExitUsage, `leasectl: -collection: invalid collection "a$b": '$' at byte 1 (use "a-b" instead); a collection must be 1 to 256 bytes`},
 		{[]string{"-url", "x", "-writer", "ctl.example.com", "revoke", "redis", "redis/0"}, ExitUsage, `leasectl: -writer: invalid id "ctl.example.com": '.' at byte 3 (use "ctl-example-com" instead); an id must be`},
 		{[]string{"-url", "x", "revoke", "mysql", "redis/0"}, ExitUsage, `leasectl: revoke: holder "redis/0" is not a unit of "mysql": a leadership lease is held by a unit of the service it is named for ("mysql/0"); nothing revoked`},
@@ -27,7 +28,7 @@ func TestUsageWithoutServer(t *testing.T) {
 		{[]string{"-url", "mongodb://u:secret@h:99999/db", "list"}, ExitUsage, `port "99999" is not a number`},
 		{[]string{"-url", "x", "frob"}, ExitUsage, `unknown subcommand "frob"`},
 		{[]string{"-url", "x", "revoke"}, ExitUsage, "revoke takes LEASE HOLDER, got 0 arguments"},
-		{[]string{"-url", "mongodb://u:secret@h/db?authMechanism=PLAIN", "list"}, ExitUsage, `leasectl: invalid -url: mgowire: invalid configuration: DialInfo.Mechanism "PLAIN"`},
+		{[]string{"-url", "mongodb://u:secret@h/db?authMechanism=PLAIN", "list"}, ExitUsage, `leasectl: invalid -url: mgowire: invalid configuration: URL "mongodb://u:xxxxx@h/db?authMechanism=PLAIN": option authMechanism=PLAIN`},
 		{[]string{"-json=maybe", "list"}, ExitUsage, `invalid boolean value "maybe" for -json`},
 		{[]string{"-url", "x", "list", "-json"}, ExitUsage, `leasectl: flag -json after the subcommand "list": leasectl's flags go before it (leasectl -json ... list ...)`},
 		{[]string{"-url", "x", "watch", "-interval", "2s", "--namespace=a"}, ExitUsage, `flag --namespace=a after the subcommand "watch": leasectl's flags go before it`},

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -60,7 +62,9 @@ func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 			},
 		}, nil
 	}
-	info, opts, err := mgowire.ParseURL(url)
+	// mgowire's warnings about the URL (options it ignores) go to stderr.
+	warnings := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	info, opts, err := mgowire.ParseURLWith(url, mgowire.Options{Logger: warnings})
 	if err != nil {
 		return nil, fmt.Errorf("-mongo: %w", err)
 	}
@@ -78,6 +82,7 @@ func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 	info.Database = "leadership_demo_" + hex.EncodeToString(b[:])
 	info.Timeout = 15 * time.Second
 	opts.Observer = observer
+	opts.Logger = nil // the URL's warnings only, not the connections' log
 	session, err := mgowire.DialWithInfo(info, opts)
 	if err != nil {
 		return nil, fmt.Errorf("dialing %s: %w", url, err)

@@ -151,7 +151,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.lease, "lease", 4*time.Second, "lease duration claimed by leaders")
 	fs.DurationVar(&cfg.runTime, "run", 20*time.Second, "how long the units run")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed for crashes and the controller kill")
-	fs.StringVar(&cfg.mongoURL, "mongo", "", "MongoDB URL, dialed through mgowire; default: an embedded server")
+	fs.StringVar(&cfg.mongoURL, "mongo", "", "MongoDB connection string (mongodb:// or mongodb+srv://, as mgowire.ParseURL reads it), dialed through mgowire; default: an embedded server")
 	fs.StringVar(&cfg.metricsAddr, "metrics", "", "serve Prometheus metrics at http://`ADDR`/metrics (e.g. :9090) while the demo runs")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
