@@ -73,12 +73,13 @@
 // each refusal with the topologyVersion and, for a retryable write (one
 // with lsid and txnNumber), the RetryableWriteError label, as MongoDB 4.4
 // and later send them. Reads that allow secondaries (but getMore) run,
-// and so do the handshake, monitoring and authentication. The step-down bumps the
-// topologyVersion counter; its end is an election: primary again, a new
-// term, the counter bumped again. A test with a fake clock ends a timed
-// step-down by advancing the clock past its end: every later command
-// sees the primary, and awaitable hellos are answered at once. Restart
-// gives a new processId (counter 0) and, for a member, a new term.
+// and so do the handshake, monitoring and authentication. The step-down
+// bumps the topologyVersion counter; its end is an election: primary
+// again, a new term, the counter bumped again. A test with a fake clock
+// ends a timed step-down by advancing the clock past its end: every later
+// command sees the primary, and awaitable hellos are answered at once.
+// Restart gives a new processId (counter 0) and, for a member, a new
+// term.
 //
 // A retryable write whose first attempt ran is answered, when retried
 // (the same lsid and txnNumber), with the first attempt's reply without
@@ -110,10 +111,10 @@
 // connections. These are what a replica set and access control do to a
 // client. The codes, texts and fields are MongoDB's, after its source and
 // the drivers' specifications (Server Discovery and Monitoring, Retryable
-// Writes, Read and Write Concern), cited beside the code; the package
-// conformance of this module checks them, and the driver's reactions,
-// with the official MongoDB Go driver; but no real server was run to
-// compare them.
+// Writes, Read and Write Concern), cited beside the code; the tests of
+// package integration/conformance check them, and the driver's
+// reactions, with the official MongoDB Go driver; but no real server was
+// run to compare them.
 //
 // # FerretDB workarounds
 //

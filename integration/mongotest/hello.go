@@ -68,7 +68,8 @@ func (c *conn) hello(name string, cmd []element, db string) ([]byte, error) {
 // replica-set member (src/mongo/db/repl/hello_response.cpp) the
 // topologyVersion, hosts, setName, setVersion, isWritablePrimary (or
 // ismaster for isMaster), secondary, primary, me and electionId; for a
-// standalone the topologyVersion and isWritablePrimary. The other
+// standalone (src/mongo/db/repl/replication_info.cpp) isWritablePrimary
+// and the topologyVersion, whose counter never changes. The other
 // fields (sizes, wire versions, logical session timeout, ...) are
 // FerretDB's, and connectionId is the connection's. A failed reply is
 // returned unchanged.
