@@ -53,6 +53,7 @@ func (c *conn) command(body []element) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.s.cursors.track(name, body, reply)
 	if monitoring[name] {
 		return reply, nil
 	}

@@ -72,8 +72,9 @@
 // NotPrimaryNoSecondaryOk (13435, "not primary and secondaryOk=false"),
 // each refusal with the topologyVersion and, for a retryable write (one
 // with lsid and txnNumber), the RetryableWriteError label, as MongoDB 4.4
-// and later send them. Reads that allow secondaries (but getMore) run,
-// and so do the handshake, monitoring and authentication. The step-down
+// and later send them. Reads that allow secondaries run, and so do the
+// getMore of their cursors, the handshake, monitoring and
+// authentication. The step-down
 // bumps the topologyVersion counter; its end is an election: primary
 // again, a new term, the counter bumped again. A test with a fake clock
 // ends a timed step-down by advancing the clock past its end: every later
@@ -138,16 +139,16 @@
 //     decoding into a bson.M sees every field.
 //
 // FerretDB itself serves killCursors from any connection, so the proxy
-// keeps no cursor table.
+// does not track which connection opened a cursor; it remembers only
+// which cursors a stepped-down member goes on serving.
 //
 // # Known limits
 //
-//   - During a step-down, getMore is refused (13435) even for a cursor
-//     opened with a read preference that allows secondaries, which MongoDB
-//     would serve; an aggregate with $out or $merge counts as a read. The
-//     set has one member: no other member is elected, hello lists no
-//     other host, and there is no lastWrite, $clusterTime or
-//     operationTime.
+//   - During a step-down, an aggregate with $out or $merge counts as a
+//     read (MongoDB refuses it as a write). The set has one member: no
+//     other member is elected, hello lists no other host, and there is no
+//     lastWrite, $clusterTime or operationTime. replSetStepDown and the
+//     other replSet commands are not implemented; use [Server.StepDown].
 //   - A query cannot match an escaped key: a filter on a field whose name
 //     has a '$' or a '.' in a stored document finds nothing. Keys that
 //     legitimately contain U+FF04 or U+FF0E come back as '$' and '.'.

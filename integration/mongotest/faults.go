@@ -67,7 +67,7 @@ func (l *faultList) take(kind faultKind, applies func(*fault) bool) (fault, bool
 // named command applies to it whatever it is, and refuses a command that
 // a secondary would run with NotWritablePrimary.
 func (s *Server) takeNotPrimary(name string, cmd []element) []byte {
-	code, errmsg, refused := notPrimaryCode(name, cmd)
+	code, errmsg, refused := s.notPrimaryCode(name, cmd)
 	_, ok := s.faults.take(faultNotPrimary, func(f *fault) bool {
 		if f.command != "" {
 			return strings.EqualFold(f.command, name)

@@ -245,9 +245,9 @@ func topologyVersionElement(s Topology) element {
 // (13435); each refusal carries the topologyVersion and, for a retryable
 // write (one with a txnNumber), the RetryableWriteError label. The
 // handshake, monitoring and authentication commands and killCursors
-// still run, and so do reads that allow secondaries, but getMore (see
-// the package's known limits). The connections stay open, as on MongoDB
-// 4.2 and later.
+// still run, and so do reads that allow secondaries and the getMore of
+// their cursors (a getMore of a cursor opened on the primary is refused
+// with 13435). The connections stay open, as on MongoDB 4.2 and later.
 //
 // The step-down bumps the topologyVersion counter; its end, when d has
 // passed on the server's clock (seen by the next command, or at once by

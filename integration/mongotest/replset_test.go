@@ -188,6 +188,38 @@ func (s *replSetSuite) TestStepDownForADuration(c *gc.C) {
 	c.Check(conn.run("test", countCmd())["n"], gc.Equals, 3)
 }
 
+// TestGetMoreDuringStepDown checks that a stepped-down member serves the
+// getMore of a cursor opened with a read preference that allows
+// secondaries, and refuses that of a cursor opened on the primary.
+func (s *replSetSuite) TestGetMoreDuringStepDown(c *gc.C) {
+	conn := dialRaw(c, s.server.Addr())
+	defer conn.Close()
+	c.Check(conn.run("test", insertCmd(bson.M{"_id": 1}, bson.M{"_id": 2}, bson.M{"_id": 3}))["n"], gc.Equals, 3)
+	open := func(extra ...bson.DocElem) int64 {
+		cmd := append(bson.D{{Name: "find", Value: "things"}, {Name: "batchSize", Value: 1}}, extra...)
+		reply := conn.run("test", cmd)
+		cursor, _ := reply["cursor"].(bson.M)
+		id, ok := cursor["id"].(int64)
+		c.Assert(ok && id != 0, jc.IsTrue, gc.Commentf("%v", reply))
+		return id
+	}
+	getMore := func(id int64) bson.M {
+		return conn.run("test", bson.D{{Name: "getMore", Value: id}, {Name: "collection", Value: "things"}, {Name: "batchSize", Value: 1}})
+	}
+	onPrimary := open()
+	onSecondary := open(bson.DocElem{Name: "$readPreference", Value: bson.M{"mode": "secondaryPreferred"}})
+
+	c.Assert(s.server.StepDown(0), jc.ErrorIsNil)
+	c.Check(withoutTV(c, s.server, getMore(onPrimary)), jc.DeepEquals, notSecondaryOk)
+	reply := getMore(onSecondary)
+	c.Check(reply["ok"], gc.Equals, 1.0, gc.Commentf("%v", reply))
+	cursor, _ := reply["cursor"].(bson.M)
+	c.Check(cursor["nextBatch"], gc.HasLen, 1)
+	// A cursor opened on the secondary is served too.
+	during := open(bson.DocElem{Name: "$readPreference", Value: bson.M{"mode": "nearest"}})
+	c.Check(getMore(during)["ok"], gc.Equals, 1.0)
+}
+
 func (s *replSetSuite) TestStepDownUntilStepUp(c *gc.C) {
 	conn := dialRaw(c, s.server.Addr())
 	defer conn.Close()

@@ -1,5 +1,7 @@
 package mongotest
 
+import "sync"
+
 // What a replica-set member that is not primary does with each command,
 // after MongoDB's rule (each command's secondaryAllowed: always, opt-in
 // or never; src/mongo/db/commands.h and the Server Selection
@@ -21,9 +23,9 @@ var secondaryAlways = map[string]bool{
 
 // secondaryReads names the reads that a secondary runs when their read
 // preference allows secondaries (MongoDB's "secondaryOk"), and refuses
-// with NotPrimaryNoSecondaryOk otherwise. getMore is among them: it
-// carries no read preference of its own, so a stepped-down member
-// refuses it, which MongoDB does only to cursors opened on the primary.
+// with NotPrimaryNoSecondaryOk otherwise. getMore, which carries no read
+// preference, counts as one with the read preference of the command that
+// opened its cursor (see cursorTable), as on MongoDB.
 var secondaryReads = map[string]bool{
 	"find": true, "count": true, "distinct": true, "aggregate": true, "getMore": true,
 	"listCollections": true, "listIndexes": true, "listDatabases": true,
@@ -51,12 +53,12 @@ func secondaryOk(cmd []element) bool {
 // notPrimaryCode returns how a member that is not primary refuses the
 // command name with fields cmd, and its errmsg; ok is false if it runs
 // the command.
-func notPrimaryCode(name string, cmd []element) (code Code, errmsg string, ok bool) {
+func (s *Server) notPrimaryCode(name string, cmd []element) (code Code, errmsg string, ok bool) {
 	switch {
 	case secondaryAlways[name]:
 		return 0, "", false
 	case secondaryReads[name]:
-		if secondaryOk(cmd) {
+		if secondaryOk(cmd) || name == "getMore" && s.cursors.secondaryOk(cursorID(cmd)) {
 			return 0, "", false
 		}
 		return CodeNotPrimaryNoSecondaryOk, "not primary and secondaryOk=false", true
@@ -99,9 +101,80 @@ func (s *Server) refuseIfSecondary(name string, cmd []element) []byte {
 	if s.topo.current().Primary {
 		return nil
 	}
-	code, errmsg, refused := notPrimaryCode(name, cmd)
+	code, errmsg, refused := s.notPrimaryCode(name, cmd)
 	if !refused {
 		return nil
 	}
 	return s.refusal(code, errmsg, cmd)
+}
+
+// maxCursors bounds the cursor table; past it the table starts again
+// empty, and a getMore of an older cursor during a step-down is refused.
+const maxCursors = 1 << 16
+
+// cursorTable holds the open cursors whose command's read preference
+// allowed secondaries, so that a stepped-down member goes on serving
+// their getMore and refuses the others' (MongoDB checks a getMore
+// against the read preference of the command that opened the cursor).
+// FerretDB's cursor ids are unique server-wide.
+type cursorTable struct {
+	mu  sync.Mutex
+	ids map[int64]struct{}
+}
+
+// secondaryOk reports whether the cursor id was opened by a read that
+// allowed secondaries.
+func (t *cursorTable) secondaryOk(id int64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.ids[id]
+	return ok
+}
+
+// track records what the reply to the read name with fields cmd tells of
+// a cursor: a new cursor of a read that allows secondaries is added, a
+// getMore's exhausted cursor removed.
+func (t *cursorTable) track(name string, cmd []element, reply []byte) {
+	if !secondaryReads[name] {
+		return
+	}
+	id, ok := replyCursorID(reply)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case name == "getMore" && id == 0:
+		delete(t.ids, cursorID(cmd))
+	case name != "getMore" && id != 0 && secondaryOk(cmd):
+		if t.ids == nil || len(t.ids) >= maxCursors {
+			t.ids = map[int64]struct{}{}
+		}
+		t.ids[id] = struct{}{}
+	}
+}
+
+// cursorID returns the cursor id of a getMore command (0 if none).
+func cursorID(cmd []element) int64 {
+	if len(cmd) == 0 {
+		return 0
+	}
+	id, _ := cmd[0].int64Value()
+	return id
+}
+
+// replyCursorID returns the cursor.id of a reply, and whether it has one.
+func replyCursorID(reply []byte) (int64, bool) {
+	elems, err := splitDoc(reply)
+	if err != nil {
+		return 0, false
+	}
+	cursor, _ := lookup(elems, "cursor")
+	fields, ok := cursor.doc()
+	if !ok {
+		return 0, false
+	}
+	id, _ := lookup(fields, "id")
+	return id.int64Value()
 }

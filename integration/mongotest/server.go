@@ -47,6 +47,7 @@ type Server struct {
 	auth       atomic.Pointer[authConfig] // for new connections; nil: none required
 	topo       *topology                  // what hello says of the server
 	retries    retryTable                 // the last retryable write of each session
+	cursors    cursorTable                // the cursors that a secondary serves
 	connIDs    atomic.Int32               // the connectionId of the last connection accepted
 
 	lifeMu sync.Mutex // serialises Stop, Restart and Close
