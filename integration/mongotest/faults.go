@@ -11,7 +11,7 @@ import (
 type faultKind int
 
 const (
-	// faultNotPrimary answers the command with NotWritablePrimary instead
+	// faultNotPrimary refuses the command as a secondary does, instead
 	// of running it.
 	faultNotPrimary faultKind = iota
 	// faultWriteConcern runs the command and adds a writeConcernError to
