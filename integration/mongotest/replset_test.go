@@ -302,6 +302,11 @@ func (s *replSetSuite) TestAwaitableHelloDropped(c *gc.C) {
 }
 
 func (s *replSetSuite) TestRestart(c *gc.C) {
+	for i := 1; i <= 2; i++ {
+		conn := dialRaw(c, s.server.Addr())
+		c.Check(hello(conn, false)["connectionId"], gc.Equals, i)
+		conn.Close()
+	}
 	before := s.server.Topology()
 	c.Assert(s.server.StepDown(time.Minute), jc.ErrorIsNil)
 	c.Assert(s.server.Restart(), jc.ErrorIsNil)
@@ -312,7 +317,9 @@ func (s *replSetSuite) TestRestart(c *gc.C) {
 	c.Check(after.Primary, jc.IsTrue)
 	conn := dialRaw(c, s.server.Addr())
 	defer conn.Close()
-	s.checkPrimaryHello(c, hello(conn, false), "isWritablePrimary", 0, 2)
+	doc := hello(conn, false)
+	s.checkPrimaryHello(c, doc, "isWritablePrimary", 0, 2)
+	c.Check(doc["connectionId"], gc.Equals, 1)
 }
 
 // TestFailNotPrimaryOnReplicaSet checks that a one-off refusal carries

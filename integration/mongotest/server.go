@@ -263,8 +263,8 @@ func (s *Server) Stop() error {
 // Restart stops the embedded FerretDB if it is running, and starts it
 // again on the same data, behind the same address, as a restarted
 // server: hello reports a new topologyVersion (a new processId, counter
-// 0) and, for a replica-set member, primary again in a new term (a
-// step-down in progress ends). Against an external server it returns an
+// 0), connectionIds start again from 1, and a replica-set member is
+// primary again in a new term (a step-down in progress ends). Against an external server it returns an
 // error.
 func (s *Server) Restart() error {
 	if s.ext != nil {
@@ -282,6 +282,7 @@ func (s *Server) Restart() error {
 	}
 	s.ferret = f
 	s.topo.restart()
+	s.connIDs.Store(0)
 	s.mu.Lock()
 	s.upstream = f.addr
 	s.mu.Unlock()
