@@ -60,7 +60,11 @@ func newAuthConfig(user, password string) (*authConfig, error) {
 		if _, err := rand.Read(salt); err != nil {
 			return nil, err
 		}
-		cfg.creds[mech] = c.client.GetStoredCredentials(scram.KeyFactors{Salt: string(salt), Iters: c.iters})
+		creds, err := c.client.GetStoredCredentialsWithError(scram.KeyFactors{Salt: string(salt), Iters: c.iters})
+		if err != nil {
+			return nil, err
+		}
+		cfg.creds[mech] = creds
 	}
 	return cfg, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // This file reads and writes raw BSON, so that the proxy can change a
@@ -18,6 +19,7 @@ const (
 	bsonDocument = 0x03
 	bsonArray    = 0x04
 	bsonBinary   = 0x05
+	bsonObjectID = 0x07
 	bsonBool     = 0x08
 	bsonInt32    = 0x10
 	bsonInt64    = 0x12
@@ -190,6 +192,16 @@ func (e element) truthy() bool {
 	return ok && n != 0
 }
 
+// doc returns the elements of an embedded document element, and whether
+// it is one.
+func (e element) doc() ([]element, bool) {
+	if e.kind != bsonDocument {
+		return nil, false
+	}
+	elems, err := splitDoc(e.value)
+	return elems, err == nil
+}
+
 // int64Value returns the value of a numeric element as an int64, and
 // whether it is an integer.
 func (e element) int64Value() (int64, bool) {
@@ -200,6 +212,16 @@ func (e element) int64Value() (int64, bool) {
 		return int64(binary.LittleEndian.Uint64(e.value)), true
 	}
 	return 0, false
+}
+
+// number returns the value of a numeric element (double, int32 or int64)
+// as a float64, and whether it is one.
+func (e element) number() (float64, bool) {
+	if e.kind == bsonDouble {
+		return math.Float64frombits(binary.LittleEndian.Uint64(e.value)), true
+	}
+	n, ok := e.int64Value()
+	return float64(n), ok
 }
 
 // lookup returns the first element of elems with the given key.

@@ -38,23 +38,63 @@ func (c *conn) command(body []element) ([]byte, error) {
 	if reply, done := c.authenticate(name, db, body); done {
 		return reply, nil
 	}
+	if handshakeCommands[name] {
+		return c.hello(name, body, db)
+	}
+	if reply := c.s.refuseIfSecondary(name, body); reply != nil {
+		return reply, nil
+	}
 	if !monitoring[name] {
-		if reply := c.s.faults.take(faultNotPrimary, name); reply != nil {
+		if reply := c.s.takeNotPrimary(name, body); reply != nil {
 			return reply, nil
 		}
 	}
+	reply, err := c.run(name, body)
+	if err != nil {
+		return nil, err
+	}
+	c.s.cursors.track(name, body, reply)
+	if monitoring[name] {
+		return reply, nil
+	}
+	code, wce, ok := c.s.takeWriteConcern(name, body)
+	if !ok {
+		return reply, nil
+	}
+	extra := []element{{kind: bsonDocument, key: "writeConcernError", value: wce}}
+	if code.topologyError() {
+		extra = append(extra, topologyVersionElement(c.s.topo.current()))
+	}
+	if retryableWrite(body) && code.retriable() {
+		extra = append(extra, stringArrayElement("errorLabels", "RetryableWriteError"))
+	}
+	elems, err := splitDoc(reply)
+	if err != nil {
+		return nil, err
+	}
+	return buildDoc(append(elems, extra...)), nil
+}
+
+// run runs the command name with fields body on FerretDB, with the
+// workarounds FerretDB needs, and returns its reply. A write runs alone,
+// and a retry of a retryable write that already succeeded gets the first
+// attempt's reply without running again (see retryTable).
+func (c *conn) run(name string, body []element) ([]byte, error) {
 	cmd, err := rewriteCommand(name, body)
 	if err != nil {
 		return errorReply(codeFailedToParse, "%s: %v", name, err), nil
 	}
-	var mechs element
-	var addMechs bool
-	if handshakeCommands[name] {
-		cmd, mechs, addMechs = c.auth.supportedMechs(cmd)
-	}
+	var session string
+	var txnNumber int64
+	retryable := false
 	if writes[name] {
 		c.s.writeMu.Lock()
 		defer c.s.writeMu.Unlock()
+		if session, txnNumber, retryable = retryKey(body); retryable {
+			if reply, ok := c.s.retries.lookup(session, txnNumber); ok {
+				return reply, nil
+			}
+		}
 	}
 	reply, err := c.roundTrip(buildDoc(cmd))
 	if err != nil {
@@ -63,13 +103,8 @@ func (c *conn) command(body []element) ([]byte, error) {
 	if reply, err = unescapeReply(reply); err != nil {
 		return nil, err
 	}
-	if addMechs {
-		return addField(reply, mechs)
-	}
-	if !monitoring[name] {
-		if wce := c.s.faults.take(faultWriteConcern, name); wce != nil {
-			return addField(reply, element{kind: bsonDocument, key: "writeConcernError", value: wce})
-		}
+	if retryable {
+		c.s.retries.store(session, txnNumber, reply)
 	}
 	return reply, nil
 }

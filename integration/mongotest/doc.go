@@ -11,13 +11,19 @@
 // Server for each test: startup takes milliseconds, and FerretDB's SQLite
 // backend slows down as a txns collection grows.
 //
+// [StartWith] with [Options.ReplicaSet] runs the server as a one-member
+// replica set instead, whose [Server.StepDown] plays an election (see
+// "Replica set and step-down" below); [Options.Clock] times step-downs.
+//
 // Against a real MongoDB, set LEADERSHIP_MONGO_URL to its URL (for
 // example mongodb://127.0.0.1:27017), which is dialed through mgowire too.
 // Each Server then uses a database of its own, under a random name, and
 // drops it on Close; use the default database of the sessions that
 // [Server.Dial] returns, session.DB(""). The fault hooks (Stop, Restart,
-// FailNotPrimary, FailWriteConcern, RequireAuth) return an error,
-// DropConnections does nothing, and Commands and Connections return -1.
+// FailNotPrimary, FailWriteConcern, FailWriteConcernCode, RequireAuth,
+// StepDown, StepUp) return an error, DropConnections does nothing,
+// Commands and Connections return -1, Topology returns the zero value
+// and Options are ignored.
 //
 // # The wire protocol, as MongoDB 6.0 and later
 //
@@ -32,25 +38,86 @@
 //     OP_COMPRESSED (compression is never negotiated) and any other opcode
 //     close the connection, as do malformed messages.
 //   - hello and isMaster report FerretDB's maxWireVersion (21, MongoDB
-//     7.0) and no replica set.
+//     7.0), a topologyVersion {processId, counter} (as MongoDB 4.4 and
+//     later, standalone or not), and a connectionId of each connection's
+//     own, from 1 upwards. A standalone reports isWritablePrimary (or
+//     ismaster) and no replica set.
+//   - An awaitable hello (with topologyVersion and maxAwaitTimeMS, as the
+//     drivers' streaming monitors send it) is answered when the
+//     topologyVersion changes or maxAwaitTimeMS has passed on the wall
+//     clock, as by MongoDB 4.4 and later; the reply never sets moreToCome,
+//     so a driver sends the next one itself.
 //
 // Plain mgo.Dial therefore fails against it ("no reachable servers"): mgo
 // asks for a nonce with OP_QUERY on every new socket, and gives up.
 //
+// # Replica set and step-down
+//
+// A server started with [Options.ReplicaSet] is the primary of a
+// one-member replica set. Its hello reports, as a MongoDB member does
+// (the Server Discovery and Monitoring specification says how drivers
+// read each field): setName, setVersion 1, hosts, primary and me (all
+// [Server.Addr], so that mgo.v2, which follows hosts, and the drivers,
+// which check me, reach nothing else), electionId (0x7fffffff and the
+// election term, as MongoDB's protocol version 1 makes it), secondary,
+// and the topologyVersion. mgo.v2 sessions work as against a real set,
+// mgowire adding the read preference primaryPreferred to mgo's slaveOk
+// reads.
+//
+// [Server.StepDown] makes the member secondary for a duration on the
+// server's clock ([Options.Clock], lease.SystemClock by default), or
+// until [Server.StepUp]; [Server.Topology] shows the state. Meanwhile
+// hello says isWritablePrimary (or ismaster) false, secondary true, no
+// primary, no electionId; writes and the commands only a primary runs
+// are refused with NotWritablePrimary (10107, "not primary"), reads
+// without a read preference that allows secondaries with
+// NotPrimaryNoSecondaryOk (13435, "not primary and secondaryOk=false"),
+// each refusal with the topologyVersion and, for a retryable write (one
+// with lsid and txnNumber), the RetryableWriteError label, as MongoDB 4.4
+// and later send them. Reads that allow secondaries run, and so do the
+// getMore of their cursors, the handshake, monitoring and
+// authentication. The step-down
+// bumps the topologyVersion counter; its end is an election: primary
+// again, a new term, the counter bumped again. A test with a fake clock
+// ends a timed step-down by advancing the clock past its end: every later
+// command sees the primary, and awaitable hellos are answered at once.
+// Restart gives a new processId (counter 0) and, for a member, a new
+// term.
+//
+// A retryable write whose first attempt ran is answered, when retried
+// (the same lsid and txnNumber), with the first attempt's reply without
+// running again, as MongoDB answers it (FerretDB ignores txnNumber).
+//
 // # Fault hooks
 //
-// [Server.FailNotPrimary] answers the next commands with error 10107
-// NotWritablePrimary, as a stepped-down primary does; [Server.FailWriteConcern]
-// adds a writeConcernError (64 WriteConcernFailed, a timed-out majority
-// write) to the replies of writes; [Server.RequireAuth] makes new
-// connections authenticate with SCRAM-SHA-256 or SCRAM-SHA-1 (through
-// github.com/xdg-go/scram) before anything but the handshake, once per
-// connection. [Server.PendingFaults] and [Server.ClearFaults] inspect and
-// disarm the first two; [Server.Connections] counts the connections
-// clients opened. [Server.Stop], [Server.Restart] and
-// [Server.DropConnections] break connections. These are what a replica set and access control do
-// to a client; the error codes and texts are MongoDB's, where noted in
-// the code, but no real server was run to compare them.
+// [Server.FailNotPrimary] refuses the next commands as a stepped-down
+// member does (10107 for writes, 13435 for primary reads), while hello
+// still says primary: a one-off reply, whose topologyVersion is the
+// current one, so that a driver following the SDAM specification treats
+// it as stale (it retries a labelled write, but does not mark the server
+// Unknown); use StepDown for a state change. [Server.FailWriteConcern]
+// adds a writeConcernError (64 WriteConcernFailed, errInfo {wtimeout,
+// writeConcern}) to writes whose write concern waits for replication
+// with a wtimeout, the only writes for which MongoDB reports one;
+// [Server.FailWriteConcernCode] adds one with the code of a step-down or
+// a shutdown during the wait (189 PrimarySteppedDown, 11602
+// InterruptedDueToReplStateChange, 91 ShutdownInProgress), with the
+// topologyVersion and the RetryableWriteError label where MongoDB adds
+// them. The sessions of [Server.Dial] write with {w: "majority",
+// wtimeout: 10000} ([DialWriteConcern]), so that both apply to them.
+// [Server.RequireAuth] makes new connections authenticate with
+// SCRAM-SHA-256 or SCRAM-SHA-1 (through github.com/xdg-go/scram) before
+// anything but the handshake, once per connection. [Server.PendingFaults]
+// and [Server.ClearFaults] inspect and disarm the armed hooks;
+// [Server.Connections] counts the connections clients opened.
+// [Server.Stop], [Server.Restart] and [Server.DropConnections] break
+// connections. These are what a replica set and access control do to a
+// client. The codes, texts and fields are MongoDB's, after its source and
+// the drivers' specifications (Server Discovery and Monitoring, Retryable
+// Writes, Read and Write Concern), cited beside the code; the tests of
+// package integration/conformance check them, and the driver's
+// reactions, with the official MongoDB Go driver; but no real server was
+// run to compare them.
 //
 // # FerretDB workarounds
 //
@@ -74,10 +141,16 @@
 //     decoding into a bson.M sees every field.
 //
 // FerretDB itself serves killCursors from any connection, so the proxy
-// keeps no cursor table.
+// does not track which connection opened a cursor; it remembers only
+// which cursors a stepped-down member goes on serving.
 //
 // # Known limits
 //
+//   - During a step-down, an aggregate with $out or $merge counts as a
+//     read (MongoDB refuses it as a write). The set has one member: no
+//     other member is elected, hello lists no other host, and there is no
+//     lastWrite, $clusterTime or operationTime. replSetStepDown and the
+//     other replSet commands are not implemented; use [Server.StepDown].
 //   - A query cannot match an escaped key: a filter on a field whose name
 //     has a '$' or a '.' in a stored document finds nothing. Keys that
 //     legitimately contain U+FF04 or U+FF0E come back as '$' and '.'.

@@ -43,21 +43,9 @@ func (c *conn) handshake(h wire.Header, body []byte) ([]byte, error) {
 		return wire.BuildReply(h.RequestID, 0, errorReply(codeUnsupportedOpQueryCommand,
 			"Unsupported OP_QUERY command: %s. The client driver may require an upgrade. For more details see https://dochub.mongodb.org/core/legacy-opcode-removal", name)), nil
 	}
-	fwd := make([]element, 0, len(cmd)+1)
-	for _, e := range cmd {
-		if !strings.HasPrefix(e.key, "$") {
-			fwd = append(fwd, e)
-		}
-	}
-	fwd, mechs, addMechs := c.auth.supportedMechs(fwd)
-	reply, err := c.roundTrip(buildDoc(append(fwd, stringElement("$db", db))))
+	reply, err := c.hello(cmd[0].key, cmd, db)
 	if err != nil {
 		return nil, err
-	}
-	if addMechs {
-		if reply, err = addField(reply, mechs); err != nil {
-			return nil, err
-		}
 	}
 	return wire.BuildReply(h.RequestID, 0, reply), nil
 }

@@ -14,6 +14,10 @@ import (
 // packages' tests share them.
 const longWait = 5 * time.Minute
 
+// shortWait is the window of a "must not happen" assertion: how long a
+// test waits to see that something does not happen.
+const shortWait = 50 * time.Millisecond
+
 // mgoGoroutines are mgo.v2's own goroutines, which outlive a closed session
 // for up to its 15-second ping interval: the pinger, the sync loop, and a
 // sync of one server that failed and sleeps before its retry. (The stack

@@ -36,7 +36,7 @@ func (s *Server) acceptLoop() {
 			nc.Close()
 			continue
 		}
-		c := &conn{s: s, client: nc, auth: authState{cfg: s.auth.Load()}}
+		c := &conn{s: s, client: nc, id: s.connIDs.Add(1), done: make(chan struct{}), auth: authState{cfg: s.auth.Load()}}
 		s.conns[c] = struct{}{}
 		s.connWG.Add(1)
 		s.mu.Unlock()
@@ -50,6 +50,8 @@ func (s *Server) acceptLoop() {
 type conn struct {
 	s      *Server
 	client net.Conn
+	id     int32         // the connectionId that hello reports: 1 for the first connection, then one more for each
+	done   chan struct{} // closed by close
 
 	mu       sync.Mutex // guards upstream and closed
 	upstream net.Conn
@@ -108,6 +110,9 @@ func (c *conn) serve(upstream string) {
 func (c *conn) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.closed {
+		close(c.done)
+	}
 	c.closed = true
 	c.client.Close()
 	if c.upstream != nil {

@@ -12,6 +12,7 @@ import (
 
 	mgo "gopkg.in/mgo.v2"
 
+	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/mgowire"
 )
 
@@ -46,6 +47,10 @@ type Server struct {
 	accepted   atomic.Int64
 	faults     faultList
 	auth       atomic.Pointer[authConfig] // for new connections; nil: none required
+	topo       *topology                  // what hello says of the server
+	retries    retryTable                 // the last retryable write of each session
+	cursors    cursorTable                // the cursors that a secondary serves
+	connIDs    atomic.Int32               // the connectionId of the last connection accepted
 
 	lifeMu sync.Mutex // serialises Stop, Restart and Close
 	ferret *ferret    // the running FerretDB; nil while stopped
@@ -58,21 +63,53 @@ type Server struct {
 	connWG   sync.WaitGroup // the goroutines serving conns
 }
 
-// Start starts a new, empty server and returns it; the caller must Close
-// it. Without LEADERSHIP_MONGO_URL it runs an embedded FerretDB with the
-// SQLite backend on a new temporary directory, and the proxy that speaks
-// to clients on a free loopback port. With LEADERSHIP_MONGO_URL set to a MongoDB URL (as
-// accepted by [mgowire.ParseURL]), it uses that server instead, with a
-// database of its own under a random name.
+// Options configure a Server that [StartWith] starts. The zero Options
+// give what [Start] gives: a standalone server.
+type Options struct {
+	// ReplicaSet, if not "", makes the embedded server a one-member
+	// replica set of that name instead of a standalone server: its hello
+	// reports setName, setVersion, hosts, primary and me (all the
+	// server's own address, [Server.Addr], so that mgo.v2 and drivers
+	// that follow the hosts list connect to nothing else), electionId
+	// and the secondary flag, and [Server.StepDown] plays an election. A
+	// standalone's hello reports none of these. Against an external
+	// server it is ignored: that server is whatever it is.
+	ReplicaSet string
+
+	// Clock times the step-downs of [Server.StepDown]; nil means
+	// lease.SystemClock. With a fake clock (such as lease/leasetest's), a
+	// test ends a step-down by advancing the clock past its end, or by
+	// [Server.StepUp]. The wall clock still times what a client times:
+	// the wait of an awaitable hello (maxAwaitTimeMS).
+	Clock lease.Clock
+}
+
+// Start starts a new, empty, standalone server and returns it; the caller
+// must Close it. It is StartWith(Options{}).
 func Start() (*Server, error) {
+	return StartWith(Options{})
+}
+
+// StartWith starts a new, empty server configured by opts and returns
+// it; the caller must Close it. Without LEADERSHIP_MONGO_URL it runs an
+// embedded FerretDB with the SQLite backend on a new temporary
+// directory, and the proxy that speaks to clients on a free loopback
+// port. With LEADERSHIP_MONGO_URL set to a MongoDB URL (as accepted by
+// [mgowire.ParseURL]), it uses that server instead, with a database of
+// its own under a random name, and ignores opts.
+func StartWith(opts Options) (*Server, error) {
 	if rawURL := os.Getenv(envURL); rawURL != "" {
 		return startExternal(rawURL)
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = lease.SystemClock{}
 	}
 	dir, err := os.MkdirTemp("", "mongotest-")
 	if err != nil {
 		return nil, fmt.Errorf("mongotest: %w", err)
 	}
-	s := &Server{dir: dir, conns: map[*conn]struct{}{}, acceptDone: make(chan struct{})}
+	s := &Server{dir: dir, conns: map[*conn]struct{}{}, acceptDone: make(chan struct{}), topo: newTopology(opts.ReplicaSet, clock)}
 	if s.ferret, err = startFerret(dir); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -119,8 +156,9 @@ func (s *Server) URL() string {
 }
 
 // Dial returns a new session to the server, through the translating
-// connections of [mgowire.DialWithInfo] with its default options
-// (majority writes). Its default database (the one that session.DB("")
+// connections of [mgowire.DialWithInfo] with its default options, but
+// for the write concern of the embedded server, {w: "majority",
+// wtimeout: 10000} (see [DialWriteConcern]). Its default database (the one that session.DB("")
 // returns) is the Server's own; use it rather than a name of your own, so
 // that tests also work against an external server. After
 // [Server.RequireAuth], the session authenticates with the credentials
@@ -131,11 +169,15 @@ func (s *Server) Dial() (*mgo.Session, error) {
 }
 
 // DialWith is [Server.Dial] with mgowire options of the caller's, for
-// example a DialConn that puts faults under the translator. Against an
-// external server, the options from its URL are used where opts leaves
-// the zero value.
+// example a DialConn that puts faults under the translator. Against the
+// embedded server, a nil opts.WriteConcern means [DialWriteConcern];
+// against an external server, the options from its URL are used where
+// opts leaves the zero value.
 func (s *Server) DialWith(opts mgowire.Options) (*mgo.Session, error) {
 	info := s.dialInfo()
+	if s.ext == nil && opts.WriteConcern == nil {
+		opts.WriteConcern = DialWriteConcern()
+	}
 	if s.ext != nil {
 		if opts.WriteConcern == nil {
 			opts.WriteConcern = s.extOpts.WriteConcern
@@ -158,6 +200,16 @@ func (s *Server) DialWith(opts mgowire.Options) (*mgo.Session, error) {
 		return nil, fmt.Errorf("mongotest: dialing %s: %w", s.Addr(), err)
 	}
 	return session, nil
+}
+
+// DialWriteConcern returns the write concern of the sessions that
+// [Server.Dial] returns from the embedded server: majority writes, as
+// mgowire's default, with a wtimeout of 10 s (below the sessions'
+// 15-second socket timeout), so that a write waiting for replication can
+// end with a writeConcernError, as [Server.FailWriteConcern] plays it,
+// rather than with a socket timeout.
+func DialWriteConcern() *mgo.Safe {
+	return &mgo.Safe{WMode: "majority", WTimeout: 10000}
 }
 
 // dialInfo returns the settings that [Server.Dial] gives to
@@ -196,6 +248,7 @@ func (s *Server) Close() error {
 	s.stopLocked()
 	err := s.ln.Close()
 	<-s.acceptDone
+	s.topo.close()
 	if rmErr := os.RemoveAll(s.dir); rmErr != nil && err == nil {
 		err = rmErr
 	}
@@ -238,8 +291,11 @@ func (s *Server) Stop() error {
 }
 
 // Restart stops the embedded FerretDB if it is running, and starts it
-// again on the same data, behind the same address. Against an external
-// server it returns an error.
+// again on the same data, behind the same address, as a restarted
+// server: hello reports a new topologyVersion (a new processId, counter
+// 0), connectionIds start again from 1, and a replica-set member is
+// primary again in a new term (a step-down in progress ends). Against an external server it returns an
+// error.
 func (s *Server) Restart() error {
 	if s.ext != nil {
 		return errors.New("mongotest: Restart is not supported against an external server")
@@ -255,6 +311,8 @@ func (s *Server) Restart() error {
 		return err
 	}
 	s.ferret = f
+	s.topo.restart()
+	s.connIDs.Store(0)
 	s.mu.Lock()
 	s.upstream = f.addr
 	s.mu.Unlock()

@@ -116,16 +116,17 @@ func errorCode(err error) int {
 	return 0
 }
 
-// checkNotPrimary runs op after arming a NotWritablePrimary reply for
-// command: op fails with code 10107, mgowire closes that connection, and
+// checkNotPrimary runs op after arming a not-primary refusal of command:
+// op fails with code (10107 for a write, 13435 for a read), mgowire
+// closes that connection, and
 // both a copy of the session and the session itself, once refreshed, work
 // on a new connection.
-func (s *translatorSuite) checkNotPrimary(c *gc.C, command string, op func(*mgo.Collection) error) {
+func (s *translatorSuite) checkNotPrimary(c *gc.C, command string, code int, op func(*mgo.Collection) error) {
 	before := s.dialer.snapshot()
 	c.Assert(s.server.FailNotPrimary(command, 1), jc.ErrorIsNil)
 	err := op(s.coll)
 	c.Assert(err, gc.NotNil)
-	c.Check(errorCode(err), gc.Equals, 10107, gc.Commentf("%s: %#v", command, err))
+	c.Check(errorCode(err), gc.Equals, code, gc.Commentf("%s: %#v", command, err))
 	c.Check(err, gc.ErrorMatches, ".*not primary.*")
 	c.Check(s.server.PendingFaults(), gc.Equals, 0)
 	s.dialer.assertClosed(c, before)
@@ -140,7 +141,7 @@ func (s *translatorSuite) checkNotPrimary(c *gc.C, command string, op func(*mgo.
 
 func (s *translatorSuite) TestNotPrimaryOnInsert(c *gc.C) {
 	i := 0
-	s.checkNotPrimary(c, "insert", func(coll *mgo.Collection) error {
+	s.checkNotPrimary(c, "insert", 10107, func(coll *mgo.Collection) error {
 		i++
 		return coll.Insert(bson.M{"_id": i})
 	})
@@ -151,22 +152,25 @@ func (s *translatorSuite) TestNotPrimaryOnInsert(c *gc.C) {
 }
 
 func (s *translatorSuite) TestNotPrimaryOnUpdate(c *gc.C) {
-	s.checkNotPrimary(c, "update", func(coll *mgo.Collection) error {
+	s.checkNotPrimary(c, "update", 10107, func(coll *mgo.Collection) error {
 		return coll.UpdateId("a", bson.M{"$inc": bson.M{"n": 1}})
 	})
 	s.checkN(c, 3)
 }
 
 func (s *translatorSuite) TestNotPrimaryOnFindAndModify(c *gc.C) {
-	s.checkNotPrimary(c, "findAndModify", func(coll *mgo.Collection) error {
+	s.checkNotPrimary(c, "findAndModify", 10107, func(coll *mgo.Collection) error {
 		_, err := coll.FindId("a").Apply(mgo.Change{Update: bson.M{"$inc": bson.M{"n": 1}}}, &bson.M{})
 		return err
 	})
 	s.checkN(c, 3)
 }
 
+// TestNotPrimaryOnFind checks a primary read refused as a secondary
+// refuses it: NotPrimaryNoSecondaryOk, which mgowire also counts as "not
+// primary".
 func (s *translatorSuite) TestNotPrimaryOnFind(c *gc.C) {
-	s.checkNotPrimary(c, "find", func(coll *mgo.Collection) error {
+	s.checkNotPrimary(c, "find", 13435, func(coll *mgo.Collection) error {
 		return coll.FindId("a").One(&bson.M{})
 	})
 }

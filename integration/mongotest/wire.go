@@ -129,3 +129,22 @@ func binaryElement(key string, data []byte) element {
 func docElement(key string, fields ...element) element {
 	return element{kind: bsonDocument, key: key, value: buildDoc(fields)}
 }
+
+// int64Element returns a BSON int64 element.
+func int64Element(key string, n int64) element {
+	return element{kind: bsonInt64, key: key, value: binary.LittleEndian.AppendUint64(nil, uint64(n))}
+}
+
+// objectIDElement returns a BSON ObjectId element with the 12 bytes id.
+func objectIDElement(key string, id []byte) element {
+	return element{kind: bsonObjectID, key: key, value: append([]byte(nil), id...)}
+}
+
+// stringArrayElement returns a BSON array element of strings.
+func stringArrayElement(key string, values ...string) element {
+	items := make([]element, len(values))
+	for i, v := range values {
+		items[i] = stringElement(strconv.Itoa(i), v)
+	}
+	return element{kind: bsonArray, key: key, value: buildDoc(items)}
+}
