@@ -45,9 +45,10 @@ type ManagerConfig struct {
 	// controller, and a unit blocked through this manager is released at
 	// most about ClockPoll (plus the poll's reads) after it; a client that
 	// counts releases but reads no clocks (leasetest's) is polled only
-	// while someone is blocked. Zero means 200ms (defaultClockPoll); negative
-	// means never, so that the clocks are read only along with leases; a
-	// positive value below one millisecond is invalid.
+	// while someone is blocked. Zero means 200ms (defaultClockPoll);
+	// negative means never, so that the clocks, and releases made through
+	// other controllers, are seen only along with leases; a positive value
+	// below one millisecond is invalid.
 	ClockPoll time.Duration
 
 	// Observer, if not nil, is told of everything the manager does, one
