@@ -257,14 +257,15 @@ func (m *manager) setAlarm() {
 // now reads the clock. If it reads earlier than the manager's last
 // reading, the clock has stepped back (an NTP step, or a clock with no
 // monotonic reading): every time the next wake is counted from (the last
-// wake, for MaxSleep and for "never twice at one reading", and the end of
-// a back-off) moves back by the step, so that the step delays none of
+// wake, for MaxSleep and for "never twice at one reading", the end of a
+// back-off, and the first block of a watch: see pollAt) moves back by the
+// step, so that the step delays none of
 // them. The leases' expiries do not move: each is the latest time at which
 // its holder may still lead, and a later deadline errs on the safe side.
 func (m *manager) now() time.Time {
 	now := m.clock.Now()
 	if back := m.lastNow.Sub(now); back > 0 {
-		moveBack(back, &m.sleepFrom, &m.lastWake, &m.retry.at)
+		moveBack(back, &m.sleepFrom, &m.lastWake, &m.retry.at, &m.watchFrom)
 	}
 	m.lastNow = now
 	return now

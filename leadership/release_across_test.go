@@ -201,3 +201,29 @@ func newTrackerFor(c *gc.C, m leadership.Manager, clock *clocktest.Clock, unit s
 	c.Assert(err, jc.ErrorIsNil)
 	return t
 }
+
+// A clock that steps back while someone waits does not put off the polls
+// of a client that reads no clocks: a revocation through a, after b's
+// clock stepped back an hour, still reaches b's waiter one ClockPoll
+// later.
+func (s *ReleaseAcrossSuite) TestClockStepBackKeepsPolling(c *gc.C) {
+	a, _ := s.manager(c, "a")
+	b, eventsB := s.manager(c, "b")
+	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
+	released := make(chan error, 1)
+	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
+	waitBlocked(c, b, eventsB, "redis", nil)
+
+	s.clock.Set(s.clock.Now().Add(-time.Hour))
+	// A round trip, so that b has read the clock since the step.
+	_, err := b.CheckLeadership("redis", "redis/9")
+	c.Assert(err, gc.NotNil)
+	c.Assert(a.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
+	s.clock.Advance(defaultClockPoll)
+	select {
+	case err := <-released:
+		c.Assert(err, jc.ErrorIsNil)
+	case <-time.After(LongWait):
+		c.Fatalf("b's waiter not released one ClockPoll after the revocation; alarms %v", s.clock.Alarms())
+	}
+}
