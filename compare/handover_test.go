@@ -34,9 +34,9 @@ const (
 //     come at once by moving the fake clock by its MaxSleep (a Refresh);
 //     it then claims through controller-1 (one transaction).
 //
-// In real time, ours adds the wait for that wake: up to controller-1's
-// MaxSleep (the default is a minute). A waiter on the leader's own
-// controller is released at once, without it.
+// In real time, ours adds the wait for controller-1's next poll, at most
+// its ClockPoll (200ms by default; BenchmarkHandoverAcross times it). A
+// waiter on the leader's own controller is released at once, without it.
 func BenchmarkHandover(b *testing.B) {
 	b.Run("impl=etcd", func(b *testing.B) {
 		env := newEtcdEnv(b)

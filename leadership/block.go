@@ -76,6 +76,7 @@ func (m *manager) handleBlock(b block) error {
 		close(b.unblock)
 		return nil
 	}
+	m.watchStarted(m.lastNow)
 	m.blocked[b.service] = append(m.blocked[b.service], waiter{unblock: b.unblock, since: start})
 	return nil
 }

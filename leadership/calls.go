@@ -31,6 +31,15 @@ func (m *manager) refreshClocks() error {
 	return err
 }
 
+// refreshReleases is the ReleaseWatcher's RefreshReleases; m.watcher
+// must be set.
+func (m *manager) refreshReleases() error {
+	start := m.stamp()
+	err := m.watcher.RefreshReleases()
+	m.emitCall(EventRefresh, "RefreshReleases", "", "", start, err)
+	return err
+}
+
 // claimLease is the client's ClaimLease.
 func (m *manager) claimLease(name string, request lease.Request) error {
 	start := m.stamp()

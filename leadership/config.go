@@ -40,9 +40,16 @@ type ManagerConfig struct {
 	// follows the controller's last write; so, after a controller dies,
 	// its units' leases run out at most about ClockPoll (plus the read's
 	// own time) after the end of their guaranteed terms, whatever their
-	// length and MaxSleep. Zero means 200ms (defaultClockPoll); negative
-	// means never, so that the clocks are read only along with leases; a
-	// positive value below one millisecond is invalid.
+	// length and MaxSleep. When the client also counts releases
+	// ([lease.ReleaseWatcher]: the MongoDB client and leasetest's do),
+	// each poll also sees a revocation or an expiry made through another
+	// controller, and a unit blocked through this manager is released at
+	// most about ClockPoll (plus the poll's reads) after it; a client that
+	// counts releases but reads no clocks (leasetest's) is polled only
+	// while someone is blocked. Zero means 200ms (defaultClockPoll);
+	// negative means never, so that the clocks, and releases made through
+	// other controllers, are seen only along with leases; a positive value
+	// below one millisecond is invalid.
 	ClockPoll time.Duration
 
 	// Observer, if not nil, is told of everything the manager does, one

@@ -110,7 +110,15 @@
 // [ManagerConfig.ClockPoll] (200ms by default): after a controller dies,
 // its units' leases are then expired about ClockPoll after their
 // guaranteed terms end, whatever their length and MaxSleep (see package
-// lease, "Failover", for why).
+// lease, "Failover", for why). With a client that also counts releases
+// ([lease.ReleaseWatcher]: the MongoDB client and leasetest's), each poll
+// sees a revocation or an expiry made through another controller, and
+// reads again the leases that units wait on through this manager, and only
+// those: a unit blocked here is released about ClockPoll after a release
+// elsewhere, and a poll when nothing was released stays one small read
+// (see package lease, "Releases"). A client that counts releases but reads
+// no clocks (leasetest's) is polled only while someone is blocked
+// ("RefreshReleases").
 //
 // A clock may step back (an NTP correction, or a clock without Go's
 // monotonic reading). Operations may then fail, with
@@ -129,8 +137,8 @@
 // [LeaderReader]'s Leaders has no event of its own, only its read of
 // every lease, an [EventRefresh]), each expiry
 // it tries ([EventExpire]), each wake ([EventWake]), each read of the
-// store ([EventRefresh]: Call "Refresh", "RefreshLease" or
-// "RefreshClocks") and each write ([EventStore]: "ClaimLease",
+// store ([EventRefresh]: Call "Refresh", "RefreshLease", "RefreshClocks"
+// or "RefreshReleases") and each write ([EventStore]: "ClaimLease",
 // "ExtendLease", "ExpireLease" or "RevokeLease"), with its duration on the
 // manager's clock (zero if the clock stepped back meanwhile), and its
 // stop ([EventStop]). Every event carries Known, the leases in the

@@ -79,17 +79,19 @@ func (m *manager) wakeAll() error {
 
 // wakeDue reads from the store each lease in the view whose expiry is not
 // after now, and expires those that are still due (see expire). If none
-// is due, it reads the clocks instead, when the client can (a poll: see
-// ManagerConfig.ClockPoll). Either way the skews the client knows may have
-// changed, so it records again the expiry of every lease someone is
-// blocked on: those are the ones whose expiry must not be late.
+// is due, it polls instead, when the client can (see poll and
+// ManagerConfig.ClockPoll). If the client's count of releases has changed,
+// it reads again the leases someone is blocked on (see followReleases).
+// Either way the skews the client knows may have changed, so it records
+// again the expiry of every lease someone is blocked on: those are the
+// ones whose expiry must not be late.
 //
 // Its errors are handled as wakeAll's are.
 func (m *manager) wakeDue() error {
 	now := m.woke(false)
 	due := m.view.due(now)
-	if len(due) == 0 && m.clocks != nil {
-		if err := m.refreshClocks(); err != nil {
+	if len(due) == 0 && (m.clocks != nil || m.watching()) {
+		if err := m.poll(); err != nil {
 			if !retryable(err) {
 				return errors.Trace(err)
 			}
@@ -100,6 +102,13 @@ func (m *manager) wakeDue() error {
 	}
 	if err := m.expire(due, now, m.refreshOne); err != nil {
 		return errors.Trace(err)
+	}
+	if err := m.followReleases(); err != nil {
+		if !retryable(err) {
+			return errors.Trace(err)
+		}
+		m.retry.failed(m.retry.after, now, m.maxSleep, err)
+		return nil
 	}
 	for name := range m.blocked {
 		m.sync(name)

@@ -66,6 +66,10 @@ type manager struct {
 	single    lease.SingleRefresher
 	clocks    lease.ClockRefresher
 	clockPoll time.Duration
+	// watcher is the client's lease.ReleaseWatcher (see release.go); nil
+	// if it does not implement it or lease.SingleRefresher, or if
+	// ClockPoll is negative.
+	watcher lease.ReleaseWatcher
 
 	claims  chan claim
 	checks  chan check
@@ -108,6 +112,12 @@ type manager struct {
 	// retry is the back-off after a wake that could not finish: the
 	// manager does not wake again before retry.at.
 	retry retry
+	// releasesSeen is the watcher's count of releases when the manager
+	// last read every lease someone was blocked on (see followReleases).
+	releasesSeen int64
+	// watchFrom is when someone blocked while nobody else was (see
+	// watchStarted).
+	watchFrom time.Time
 }
 
 // NewManager returns a [ManagerWorker] running with config, or nil and an
@@ -140,6 +150,12 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 	m.single, _ = config.Client.(lease.SingleRefresher)
 	if m.clockPoll = config.clockPoll(); m.clockPoll > 0 {
 		m.clocks, _ = config.Client.(lease.ClockRefresher)
+		if m.single != nil {
+			m.watcher, _ = config.Client.(lease.ReleaseWatcher)
+		}
+	}
+	if m.watcher != nil {
+		m.releasesSeen = m.watcher.Releases()
 	}
 	go func() {
 		defer m.tomb.Done()
@@ -241,14 +257,15 @@ func (m *manager) setAlarm() {
 // now reads the clock. If it reads earlier than the manager's last
 // reading, the clock has stepped back (an NTP step, or a clock with no
 // monotonic reading): every time the next wake is counted from (the last
-// wake, for MaxSleep and for "never twice at one reading", and the end of
-// a back-off) moves back by the step, so that the step delays none of
+// wake, for MaxSleep and for "never twice at one reading", the end of a
+// back-off, and the first block of a watch: see pollAt) moves back by the
+// step, so that the step delays none of
 // them. The leases' expiries do not move: each is the latest time at which
 // its holder may still lead, and a later deadline errs on the safe side.
 func (m *manager) now() time.Time {
 	now := m.clock.Now()
 	if back := m.lastNow.Sub(now); back > 0 {
-		moveBack(back, &m.sleepFrom, &m.lastWake, &m.retry.at)
+		moveBack(back, &m.sleepFrom, &m.lastWake, &m.retry.at, &m.watchFrom)
 	}
 	m.lastNow = now
 	return now

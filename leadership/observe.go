@@ -58,7 +58,8 @@ const (
 	EventWake EventKind = "wake"
 	// EventRefresh: the manager read the store through its client. Call
 	// is the lease.Client method ("Refresh" for every lease,
-	// "RefreshLease" for one, "RefreshClocks" for the clocks alone).
+	// "RefreshLease" for one, "RefreshClocks" for the clocks alone,
+	// "RefreshReleases" for the count of releases alone).
 	// Result is ResultOK or ResultError.
 	EventRefresh EventKind = "refresh"
 	// EventStore: the manager made one write call of its client, a store

@@ -12,6 +12,9 @@ type cache struct {
 	// writes holds how many transactions each writer had run when the
 	// skews were read, by client id.
 	writes map[string]int64
+	// releases is the clock document's count of releases when the skews
+	// were read (see ReleaseWatcher).
+	releases int64
 }
 
 // info returns what the cache says about the named lease, as the Client

@@ -21,12 +21,13 @@ var (
 	_ Revoker         = (*client)(nil)
 	_ SingleRefresher = (*client)(nil)
 	_ ClockRefresher  = (*client)(nil)
+	_ ReleaseWatcher  = (*client)(nil)
 )
 
 // NewClient returns a [Client], which is also a [Reader], a [Revoker], a
-// [SingleRefresher] and a [ClockRefresher], for the leases in config's
-// namespace. It creates the namespace's clock document if it does not
-// exist, and loads the current leases. It returns an error if config is
+// [SingleRefresher], a [ClockRefresher] and a [ReleaseWatcher], for the
+// leases in config's namespace. It creates the namespace's clock document
+// if it does not exist, and loads the current leases. It returns an error if config is
 // invalid, if the store holds a corrupt document, or, matching
 // [ErrTimeOutOfRange], if the clock reads a time the store cannot hold.
 //

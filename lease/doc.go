@@ -74,6 +74,58 @@
 // its manager woke for an expiry, so the gap was as long as the time to
 // that wake, up to a whole lease (or MaxSleep) late.
 //
+// # Releases
+//
+// A transaction that removes a lease (an expiry or a revocation) also
+// adds one to the clock document's count of releases ([ReleaseWatcher]),
+// and removes the lease before it writes the clock document: mgo/txn
+// checks every assertion of a transaction before it applies any of its
+// operations, and applies them in order. A leadership manager reads the
+// count with the clocks at each poll and, when it has changed, reads
+// again the leases its units wait on, and only those. A poll when nothing
+// was released is one read of one small document, however many leases
+// there are; one after a release costs, besides, two reads (the lease's
+// document and the clock document) per service waited on through that
+// manager.
+//
+// A waiter is released by the first poll that follows a release of its
+// lease. The manager keeps the count it last acted on, C, taken from a
+// read of the clock document that came before its reads of each waited
+// lease. A release removes the lease at t1 and increments the count at
+// t2, after t1. The next poll reads the count at t3, after t2. If that
+// differs from C, the manager reads the lease after t3, so after t1, and
+// finds it gone (or held again, by a claim made since, so that the unit
+// must wait on). If it equals C, no increment was applied between the
+// read that gave C and t3, since the count only grows; so the release's
+// increment, and its removal before it, came before that read, and the
+// manager's read of the lease that followed found it gone already. The
+// manager takes a count as acted on only once every read made for it has
+// succeeded. The bound is therefore ClockPoll plus the poll's reads, with
+// the transaction's own time before it, whatever the lease's length and
+// MaxSleep.
+//
+// A release seen early never lets anything happen early. The count only
+// decides which leases the manager reads; what it believes of a lease
+// still comes from that lease's document, and it releases a waiter only
+// when the read finds no lease. A released waiter may then try to claim,
+// nothing more: a claim's transaction asserts that the lease's document
+// is missing, so it succeeds only once the removal is applied, whatever a
+// count says. The new order of a removal's operations changes nothing
+// Refresh relies on (see its doc): a removed lease needs no clock data,
+// and a lease that is written is still written after its writer's time.
+// A transaction runner that reordered operations would only delay the
+// release, to the lease's expiry or the manager's MaxSleep.
+//
+// A clock document written before the count existed has none, and reads
+// as zero; the first release that counts creates it. Clients that do not
+// count (older versions) ignore the field, and their releases leave it as
+// it is: a unit waiting through a newer manager learns of such a release
+// as before, at the lease's expiry or the manager's MaxSleep. A count that
+// is not an integer makes the clock document corrupt. A clock document
+// replaced behind the clients' backs starts the count again from zero;
+// the manager compares counts for equality only, so any change makes it
+// read.
+//
 // # Design
 //
 // An extension is always written, even when the lease seems to last

@@ -28,7 +28,9 @@ func (s scope) assertHolderOp(name, holder string) txn.Op {
 	}
 }
 
-// clockWriteOp returns the op that starts every lease transaction: it
+// clockWriteOp returns the op that starts every lease transaction that
+// writes a lease (one that removes a lease ends with it: see
+// releaseClockOps): it
 // records that this client has reached time now, and aborts the transaction
 // if the client has already recorded a later time (so a transaction built
 // long ago, or with a clock that went backwards, cannot apply). It also
@@ -167,7 +169,9 @@ func extendOps(s scope, c cache, name string, request Request, now time.Time) ([
 	return []txn.Op{clock, op}, next, nil
 }
 
-// expireOps returns the ops that expire the named lease at time now. It
+// expireOps returns the ops that expire the named lease at time now (the
+// lease's op first, then the clock op, which counts the release: see
+// releaseClockOps). It
 // returns an ErrTimeOutOfRange error if now cannot be stored, and
 // ErrInvalid if the cache does not have the lease held, or if now is
 // not strictly after the latest local time at which the lease's last writer
@@ -185,15 +189,11 @@ func expireOps(s scope, c cache, name string, now time.Time) ([]txn.Op, error) {
 	}
 	op := s.assertEntryOp(name, last)
 	op.Remove = true
-	clock, err := s.clockWriteOp(now)
-	if err != nil {
-		return nil, err
-	}
-	return []txn.Op{clock, op}, nil
+	return s.releaseClockOps(op, now)
 }
 
 // revokeOps returns the ops that remove the named lease, held by holder, at
-// time now. It returns ErrInvalid if the cache does not have the lease held
+// time now, in the order releaseClockOps gives them. It returns ErrInvalid if the cache does not have the lease held
 // by holder. Unlike expireOps it asserts only the holder, as a token's
 // AssertOp does, so an extension by another writer since the cache was read
 // does not abort it; a change of holder does.
@@ -202,11 +202,7 @@ func revokeOps(s scope, c cache, name, holder string, now time.Time) ([]txn.Op, 
 	if !found || last.holder != holder {
 		return nil, ErrInvalid
 	}
-	clock, err := s.clockWriteOp(now)
-	if err != nil {
-		return nil, err
-	}
 	op := s.assertHolderOp(name, holder)
 	op.Remove = true
-	return []txn.Op{clock, op}, nil
+	return s.releaseClockOps(op, now)
 }

@@ -27,7 +27,7 @@ func (c *client) Refresh() error {
 	if err != nil {
 		return errors.Trace(err)
 	}
-	skews, writes, err := c.readSkews(collection)
+	skews, writes, releases, err := c.readSkews(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
@@ -42,7 +42,7 @@ func (c *client) Refresh() error {
 			return errors.Errorf("lease %q invalid: no clock data for %s", name, writer)
 		}
 	}
-	c.cache = cache{entries: entries, skews: skews, writes: writes}
+	c.cache = cache{entries: entries, skews: skews, writes: writes, releases: releases}
 	return nil
 }
 
@@ -71,24 +71,25 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 }
 
 // readSkews reads the clock document between exactly two readings of the
-// client's clock, and returns what it shows of each writer's clock, and
-// how many transactions each writer has run.
+// client's clock, and returns what it shows of each writer's clock, how
+// many transactions each writer has run, and the count of releases (see
+// ReleaseWatcher).
 //
 // It keeps a writer's previous Skew while the writer has not written since
 // (see the package doc, "Design"). The read window is never inverted, even
 // by a clock stepped back during the read. A reading that the store cannot
 // hold fails with ErrTimeOutOfRange, changing nothing.
-func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, error) {
+func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, int64, error) {
 	readAfter := c.config.Clock.Now()
 	var raw bson.Raw
 	err := collection.FindId(clockDocId(c.config.Namespace)).One(&raw)
 	readEnd := c.config.Clock.Now()
 	if err != nil {
-		return nil, nil, errors.Annotatef(err, "cannot read clock document")
+		return nil, nil, 0, errors.Annotatef(err, "cannot read clock document")
 	}
 	for _, reading := range []time.Time{readAfter, readEnd} {
 		if err := stored.CheckClockReading(reading, c.config.Id); err != nil {
-			return nil, nil, errors.Trace(err)
+			return nil, nil, 0, errors.Trace(err)
 		}
 	}
 	elapsed := readEnd.Sub(readAfter)
@@ -106,7 +107,11 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 
 	writers, writes, err := decodeClockDoc(raw)
 	if err != nil {
-		return nil, nil, errors.Trace(err)
+		return nil, nil, 0, errors.Trace(err)
+	}
+	releases, err := decodeReleases(raw)
+	if err != nil {
+		return nil, nil, 0, errors.Trace(err)
 	}
 	skews := make(map[string]Skew, len(writers)+1)
 	for writer, lastWrite := range writers {
@@ -122,7 +127,7 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 		}
 	}
 	skews[c.config.Id] = Skew{}
-	return skews, writes, nil
+	return skews, writes, releases, nil
 }
 
 // ensureClockDoc creates the namespace's clock document unless it exists,

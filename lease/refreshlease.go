@@ -21,7 +21,7 @@ func (c *client) RefreshLease(name string) error {
 	if err != nil {
 		return errors.Trace(err)
 	}
-	skews, writes, err := c.readSkews(collection)
+	skews, writes, releases, err := c.readSkews(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
@@ -29,6 +29,7 @@ func (c *client) RefreshLease(name string) error {
 		return errors.Errorf("lease %q invalid: no clock data for %s", name, e.writer)
 	}
 	c.keepSkews(skews, writes)
+	c.cache.releases = releases
 	if held {
 		c.cache.entries[name] = e
 	} else {
@@ -42,11 +43,12 @@ func (c *client) RefreshClocks() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
 
-	skews, writes, err := c.readSkews(collection)
+	skews, writes, releases, err := c.readSkews(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
 	c.keepSkews(skews, writes)
+	c.cache.releases = releases
 	return nil
 }
 

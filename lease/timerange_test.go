@@ -196,12 +196,12 @@ func (s *TimeRangeSuite) TestExpireOps(c *gc.C) {
 	now := farExpiry.Add(10*time.Hour + time.Nanosecond)
 	ops, err = expireOps(testScope, farCache(), "name", now)
 	c.Assert(err, jc.ErrorIsNil)
-	c.Check(ops, jc.DeepEquals, []txn.Op{clockOp(now), {
+	c.Check(ops, jc.DeepEquals, []txn.Op{{
 		C:      "leases",
 		Id:     "lease#ns#name#",
 		Assert: d("holder", "holder", "expiry", farExpiry.UnixNano(), "writer", "remote"),
 		Remove: true,
-	}})
+	}, releaseOp(now)})
 
 	for _, now := range []time.Time{lastTime.Add(time.Nanosecond), firstTime.Add(-time.Nanosecond)} {
 		ops, err = expireOps(testScope, testCache(entry{holder: "holder", expiry: zero, writer: "me"}), "name", now)

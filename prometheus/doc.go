@@ -40,7 +40,8 @@
 //	    Their durations.
 //	leadership_refreshes_total                     counter    call, result
 //	    Reads of the store. call: Refresh (every lease), RefreshLease
-//	    (one), RefreshClocks (the clocks alone); result: ok, error.
+//	    (one), RefreshClocks (the clocks alone), RefreshReleases (the
+//	    count of releases alone); result: ok, error.
 //	leadership_refresh_duration_seconds            histogram  call
 //	    Their durations.
 //	leadership_leases_known                        gauge

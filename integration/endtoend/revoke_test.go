@@ -23,7 +23,7 @@ var _ = gc.Suite(&RevokeSuite{})
 
 // Controller A's unit revokes; its token stops fencing at once, and
 // controller B, which waited with a context, sees the release at its next
-// full read, long before the lease would have run out.
+// poll, ClockPoll later, long before the lease would have run out.
 func (s *RevokeSuite) TestRevokeAcrossControllers(c *gc.C) {
 	clock := clocktest.NewClock(start)
 	managerA := s.startManager(c, "machine-0", clock)
@@ -44,10 +44,10 @@ func (s *RevokeSuite) TestRevokeAcrossControllers(c *gc.C) {
 	c.Assert(managerA.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
 	c.Check(s.runFenced(token, "after-revoke"), gc.Equals, txn.ErrAborted)
 
-	// B reads every lease again at its MaxSleep wake, a minute after it
-	// started (its clock polls in between read only the clock document).
+	// B's poll reads the clock document, finds the count of releases
+	// changed, and reads the lease again.
 	c.Assert(clock.WaitAlarms(1, longWait), jc.ErrorIsNil)
-	clock.Advance(time.Minute)
+	clock.Advance(defaultClockPoll)
 	select {
 	case err := <-released:
 		c.Assert(err, jc.ErrorIsNil)

@@ -12,14 +12,17 @@ import (
 )
 
 // Client is one controller's [lease.Client] on a [Store], with its own id
-// and cache. It also implements [lease.Reader], [lease.Revoker] and
-// [lease.SingleRefresher]; not [lease.ClockRefresher], since its clients
-// share one clock. Create one with
-// [Store.NewClient]. A Client is not safe for concurrent use.
+// and cache. It also implements [lease.Reader], [lease.Revoker],
+// [lease.SingleRefresher] and [lease.ReleaseWatcher]; not
+// [lease.ClockRefresher], since its clients share one clock. Create one
+// with [Store.NewClient]. A Client is not safe for concurrent use.
 type Client struct {
 	store *Store
 	id    string
 	cache map[string]entry
+	// releases is the store's count of releases at the client's last
+	// RefreshReleases.
+	releases int64
 }
 
 var (
@@ -27,6 +30,7 @@ var (
 	_ lease.Reader          = (*Client)(nil)
 	_ lease.Revoker         = (*Client)(nil)
 	_ lease.SingleRefresher = (*Client)(nil)
+	_ lease.ReleaseWatcher  = (*Client)(nil)
 )
 
 // change is what an operation, decided from a cached entry, does to the
@@ -138,6 +142,7 @@ func (c *Client) run(name string, decide decideFunc) error {
 	if ch.remove {
 		delete(s.leases, name)
 		delete(c.cache, name)
+		s.releases++
 	} else {
 		s.leases[name] = ch.entry
 		c.cache[name] = ch.entry

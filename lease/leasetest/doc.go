@@ -19,6 +19,11 @@
 //   - [Client.Refresh] reloads the cache from the store, and is the only
 //     operation whose cost grows with the number of leases;
 //     [Client.RefreshLease] reloads one lease;
+//   - the store counts the leases expired or revoked through any client,
+//     and [Client.RefreshReleases] reads that count, as the MongoDB client
+//     reads it from its clock document ([lease.ReleaseWatcher]), so that a
+//     leadership manager on one client releases its waiters within one
+//     ClockPoll of a release made through another, as it does on MongoDB;
 //   - names, holders and client ids follow the same rule (1 to
 //     [lease.MaxStringLen] bytes of UTF-8 text with no '.', '$', '#',
 //     white space or control characters), checked where they enter, with

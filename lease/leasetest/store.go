@@ -23,6 +23,9 @@ type Store struct {
 
 	mu     sync.Mutex
 	leases map[string]entry
+	// releases counts the leases removed: expired or revoked (see
+	// release.go).
+	releases int64
 }
 
 // entry is what the store, and a client's cache, record of one lease.

@@ -83,6 +83,7 @@ func (s *TimeRangeSuite) TestClockOutOfRange(c *gc.C) {
 	checkRangeError(c, s.a.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}), want)
 	checkRangeError(c, s.a.ExpireLease("redis"), want)
 	checkRangeError(c, s.a.Refresh(), want)
+	checkRangeError(c, s.a.RefreshReleases(), want)
 	_, err := s.store.NewClient("c")
 	checkRangeError(c, err, `clock reading 2262-04-11T23:47:16.854775808Z of client "c"`+rangetest.Tail)
 	// Nothing changed: redis is still held, to the same expiry.

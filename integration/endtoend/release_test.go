@@ -1,0 +1,180 @@
+package endtoend_test
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// ReleaseSuite: a release (a revocation, or an expiry) through one
+// controller reaches the units blocked through another within that
+// controller's next poll (ClockPoll, 200ms by default), whatever the
+// lease's length and MaxSleep: each poll reads the count of releases in
+// the clock document, and, when it has changed, the leases someone waits
+// on.
+type ReleaseSuite struct {
+	mongoSuite
+}
+
+var _ = gc.Suite(&ReleaseSuite{})
+
+// defaultClockPoll is ManagerConfig.ClockPoll's default.
+const defaultClockPoll = 200 * time.Millisecond
+
+// startObservedManager starts a manager with the default ClockPoll and a
+// MaxSleep of one hour over a new lease client, and returns it with a
+// channel that receives each of its events.
+func (s *ReleaseSuite) startObservedManager(c *gc.C, id string, clock lease.Clock) (leadership.ManagerWorker, <-chan leadership.Event) {
+	client, err := lease.NewClient(lease.ClientConfig{
+		Id:         id,
+		Namespace:  namespace,
+		Collection: leases,
+		Mongo:      lease.NewMongo(s.db, txnCollection),
+		Clock:      clock,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	events := make(chan leadership.Event, 10000)
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:   client,
+		Clock:    clock,
+		MaxSleep: time.Hour,
+		Observer: leadership.ObserverFunc(func(e leadership.Event) { events <- e }),
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	s.addCleanup(func(c *gc.C) {
+		manager.Kill()
+		c.Check(manager.Wait(), jc.ErrorIsNil)
+	})
+	return manager, events
+}
+
+// waitBlocked waits until the manager has taken a block on the service:
+// its read of the lease as it takes the block (the first after an event
+// that after accepts, if after is not nil), then a round trip through its
+// loop, which answers only once the waiter is recorded.
+func waitBlocked(c *gc.C, m leadership.Manager, events <-chan leadership.Event, service string, after func(leadership.Event) bool) {
+	deadline := time.After(longWait)
+	for found := false; !found; {
+		select {
+		case e := <-events:
+			switch {
+			case after != nil:
+				if after(e) {
+					after = nil
+				}
+			case e.Kind == leadership.EventRefresh && e.Call == "RefreshLease" && e.Service == service:
+				found = true
+			}
+		case <-deadline:
+			c.Fatalf("no block on %q taken", service)
+		}
+	}
+	_, err := m.CheckLeadership(service, service+"/99")
+	c.Assert(err, gc.NotNil)
+}
+
+// waitEvent waits for an event that want accepts.
+func waitEvent(c *gc.C, events <-chan leadership.Event, want func(leadership.Event) bool) leadership.Event {
+	deadline := time.After(longWait)
+	for {
+		select {
+		case e := <-events:
+			if want(e) {
+				return e
+			}
+		case <-deadline:
+			c.Fatalf("event never came")
+		}
+	}
+}
+
+// The graceful handover across controllers, with one-minute terms:
+// redis/0's tracker, through A, stops and revokes; redis/1's tracker,
+// waiting through B, leads once B has polled, one ClockPoll later. It
+// used to lead only when redis/0's term would have run out, 55s later in
+// the scenario this replaces, or at B's MaxSleep.
+func (s *ReleaseSuite) TestRevokeReachesTrackerOnOtherController(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	managerA, _ := s.startObservedManager(c, "machine-0", clock)
+	managerB, eventsB := s.startObservedManager(c, "machine-1", clock)
+	newTracker := func(m leadership.Manager, unit string) leadership.Tracker {
+		t, err := leadership.NewTracker(leadership.TrackerConfig{
+			Manager: m, ServiceName: "redis", UnitName: unit, Duration: time.Minute, Clock: clock,
+		})
+		c.Assert(err, jc.ErrorIsNil)
+		s.addCleanup(func(c *gc.C) {
+			t.Kill()
+			c.Check(t.Wait(), jc.ErrorIsNil)
+		})
+		return t
+	}
+	first := newTracker(managerA, "redis/0")
+	c.Assert(first.WaitLeader().Wait(), jc.IsTrue)
+	second := newTracker(managerB, "redis/1")
+	c.Assert(second.WaitMinion().Wait(), jc.IsTrue)
+	waitBlocked(c, managerB, eventsB, "redis", func(e leadership.Event) bool {
+		return e.Kind == leadership.EventClaim && e.Unit == "redis/1" && e.Result == leadership.ResultDenied
+	})
+	leading := second.WaitLeader()
+
+	first.Kill()
+	c.Assert(first.Wait(), jc.ErrorIsNil) // it has revoked
+	clock.Advance(defaultClockPoll)
+	select {
+	case ok := <-waitTicket(leading):
+		c.Check(ok, jc.IsTrue)
+	case <-time.After(longWait):
+		c.Fatalf("redis/1 does not lead one ClockPoll after redis/0's revocation")
+	}
+	leaders, err := managerA.(leadership.LeaderReader).Leaders()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(leaders, jc.DeepEquals, map[string]string{"redis": "redis/1"})
+}
+
+// waitTicket returns a channel that receives the ticket's answer.
+func waitTicket(t leadership.Ticket) <-chan bool {
+	ch := make(chan bool, 1)
+	go func() { ch <- t.Wait() }()
+	return ch
+}
+
+// An expiry through A releases the unit blocked through B, which would
+// itself expire the lease only much later. X leads redis for a minute and
+// dies; A read X's clock right after X's claim, so that for A the lease
+// runs out when the minute does; B started 50s later, and has bounded X's
+// clock only then, so that for B the lease runs out 50s after that. A
+// expires it; B's next poll sees the count of releases change, reads the
+// lease and releases its waiter, who can then lead.
+func (s *ReleaseSuite) TestExpiryReachesWaiterOnOtherController(c *gc.C) {
+	clock := clocktest.NewClock(start)
+	managerX := s.startManager(c, "machine-2", clock)
+	managerA, eventsA := s.startObservedManager(c, "machine-0", clock)
+	c.Assert(managerX.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
+	_, err := managerA.CheckLeadership("redis", "redis/9")
+	c.Assert(err, gc.NotNil)
+	managerX.Kill()
+	c.Assert(managerX.Wait(), jc.ErrorIsNil)
+
+	clock.Advance(50 * time.Second)
+	managerB, eventsB := s.startObservedManager(c, "machine-1", clock)
+	released := make(chan error, 1)
+	go func() { released <- managerB.BlockUntilLeadershipReleased("redis") }()
+	waitBlocked(c, managerB, eventsB, "redis", nil)
+
+	clock.Advance(10*time.Second + time.Nanosecond)
+	e := waitEvent(c, eventsA, func(e leadership.Event) bool { return e.Kind == leadership.EventExpire })
+	c.Assert(e.Result, gc.Equals, leadership.ResultExpired)
+	clock.Advance(defaultClockPoll)
+	select {
+	case err := <-released:
+		c.Assert(err, jc.ErrorIsNil)
+	case <-time.After(longWait):
+		c.Fatalf("B's waiter not released one ClockPoll after A's expiry")
+	}
+	c.Check(managerB.ClaimLeadership("redis", "redis/1", time.Minute), jc.ErrorIsNil)
+}

@@ -1,0 +1,98 @@
+package leaseclient_test
+
+import (
+	"fmt"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// ClientReleaseSuite: lease.ReleaseWatcher on the MongoDB client. Every
+// expiry and revocation counts itself in the clock document's "releases";
+// any read of the clock document brings the count into the cache.
+type ClientReleaseSuite struct {
+	mongoSuite
+}
+
+var _ = gc.Suite(&ClientReleaseSuite{})
+
+// watcher returns fix's client as a lease.ReleaseWatcher.
+func watcher(c *gc.C, fix *Fixture) lease.ReleaseWatcher {
+	w, ok := fix.Client.(lease.ReleaseWatcher)
+	c.Assert(ok, jc.IsTrue)
+	return w
+}
+
+// storedReleases returns the clock document's count as stored, and
+// whether it has one.
+func (s *ClientReleaseSuite) storedReleases(c *gc.C, fix *Fixture) (interface{}, bool) {
+	var doc bson.M
+	err := s.db.C(fix.Config.Collection).FindId("clock#" + fix.Config.Namespace + "#").One(&doc)
+	c.Assert(err, jc.ErrorIsNil)
+	v, ok := doc["releases"]
+	return v, ok
+}
+
+func (s *ClientReleaseSuite) TestReleasesCounted(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	other := NewFixture(c, s.db, FixtureParams{Id: "other"})
+	count := func(read func() error) int64 {
+		c.Assert(read(), jc.ErrorIsNil)
+		return watcher(c, other).Releases()
+	}
+	c.Check(count(watcher(c, other).RefreshReleases), gc.Equals, int64(0))
+	_, found := s.storedReleases(c, fix)
+	c.Check(found, jc.IsFalse)
+
+	request := lease.Request{Holder: "holder", Duration: time.Minute}
+	c.Assert(fix.Client.ClaimLease("name", request), jc.ErrorIsNil)
+	c.Assert(fix.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: time.Hour}), jc.ErrorIsNil)
+	c.Check(count(watcher(c, other).RefreshReleases), gc.Equals, int64(0))
+
+	c.Assert(fix.Client.(lease.Revoker).RevokeLease("name", "holder"), jc.ErrorIsNil)
+	c.Check(watcher(c, other).Releases(), gc.Equals, int64(0)) // not read yet
+	c.Check(count(watcher(c, other).RefreshReleases), gc.Equals, int64(1))
+
+	c.Assert(fix.Client.ClaimLease("name", request), jc.ErrorIsNil)
+	fix.Clock.Advance(time.Minute + time.Nanosecond)
+	c.Assert(fix.Client.ExpireLease("name"), jc.ErrorIsNil)
+	// Every read of the clock document reads the count too.
+	c.Check(count(func() error { return other.Client.(lease.SingleRefresher).RefreshLease("name") }), gc.Equals, int64(2))
+	c.Assert(fix.Client.(lease.Revoker).RevokeLease("name", "holder"), gc.Equals, lease.ErrInvalid)
+	c.Check(count(other.Client.Refresh), gc.Equals, int64(2))
+	c.Check(count(other.Client.(lease.ClockRefresher).RefreshClocks), gc.Equals, int64(2))
+	stored, _ := s.storedReleases(c, fix)
+	c.Check(fmt.Sprint(stored), gc.Equals, "2") // an int64, or an int32 on some servers
+}
+
+// TestDocumentWithoutCount: a clock document written before releases were
+// counted reads as a count of zero, and the next release counts itself.
+func (s *ClientReleaseSuite) TestDocumentWithoutCount(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	c.Assert(fix.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute}), jc.ErrorIsNil)
+	c.Assert(fix.Client.(lease.Revoker).RevokeLease("name", "holder"), jc.ErrorIsNil)
+	clockId := "clock#" + fix.Config.Namespace + "#"
+	c.Assert(s.db.C(fix.Config.Collection).UpdateId(clockId, bson.M{"$unset": bson.M{"releases": 1}}), jc.ErrorIsNil)
+
+	other := NewFixture(c, s.db, FixtureParams{Id: "other"})
+	c.Check(watcher(c, other).Releases(), gc.Equals, int64(0))
+	c.Assert(other.Client.ClaimLease("name", lease.Request{Holder: "next", Duration: time.Minute}), jc.ErrorIsNil)
+	c.Assert(other.Client.(lease.Revoker).RevokeLease("name", "next"), jc.ErrorIsNil)
+	c.Assert(watcher(c, fix).RefreshReleases(), jc.ErrorIsNil)
+	c.Check(watcher(c, fix).Releases(), gc.Equals, int64(1))
+}
+
+// TestCorruptCount: a count that is not an integer makes the clock
+// document corrupt, and the read changes nothing.
+func (s *ClientReleaseSuite) TestCorruptCount(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	clockId := "clock#" + fix.Config.Namespace + "#"
+	c.Assert(s.db.C(fix.Config.Collection).UpdateId(clockId, bson.M{"$set": bson.M{"releases": "many"}}), jc.ErrorIsNil)
+	err := watcher(c, fix).RefreshReleases()
+	c.Check(err, gc.ErrorMatches, `corrupt clock document "clock#default-namespace#": invalid release count many \(a string, not an integer\)`)
+	c.Check(watcher(c, fix).Releases(), gc.Equals, int64(0))
+}

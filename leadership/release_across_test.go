@@ -1,0 +1,229 @@
+package leadership_test
+
+import (
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+	"github.com/seed07a61904/leadership/worker"
+)
+
+// ReleaseAcrossSuite runs two managers, two controllers, over one
+// in-memory store, with one-hour MaxSleep and the default ClockPoll: a
+// release through one reaches the units blocked through the other at
+// that one's next poll, whatever the lease's length.
+type ReleaseAcrossSuite struct {
+	clock *clocktest.Clock
+	store *leasetest.Store
+	stop  []worker.Worker
+}
+
+var _ = gc.Suite(&ReleaseAcrossSuite{})
+
+// defaultClockPoll is ManagerConfig.ClockPoll's default.
+const defaultClockPoll = 200 * time.Millisecond
+
+func (s *ReleaseAcrossSuite) SetUpTest(c *gc.C) {
+	s.clock = clocktest.NewClock(defaultClockStart)
+	s.store = leasetest.NewStore(s.clock)
+	s.stop = nil
+}
+
+func (s *ReleaseAcrossSuite) TearDownTest(c *gc.C) {
+	for i := len(s.stop) - 1; i >= 0; i-- {
+		c.Check(worker.Stop(s.stop[i]), jc.ErrorIsNil)
+	}
+}
+
+// manager starts a manager over a new client of the store, and returns it
+// with a channel that receives each of its events.
+func (s *ReleaseAcrossSuite) manager(c *gc.C, id string) (leadership.ManagerWorker, <-chan leadership.Event) {
+	events := make(chan leadership.Event, 1000)
+	m, err := leadership.NewManager(leadership.ManagerConfig{
+		Client:   s.store.MustNewClient(id),
+		Clock:    s.clock,
+		MaxSleep: time.Hour,
+		Observer: leadership.ObserverFunc(func(e leadership.Event) { events <- e }),
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	s.stop = append(s.stop, m)
+	return m, events
+}
+
+// waitBlocked waits until the manager has taken a block on the service:
+// the first read of its lease after the event that after accepts (nil:
+// any), which the manager makes as it takes the block, followed by a
+// round trip through the manager's loop, which it answers only once it
+// has recorded the waiter.
+func waitBlocked(c *gc.C, m leadership.Manager, events <-chan leadership.Event, service string, after func(leadership.Event) bool) {
+	deadline := time.After(LongWait)
+	for {
+		select {
+		case e := <-events:
+			switch {
+			case after != nil:
+				if after(e) {
+					after = nil
+				}
+				continue
+			case e.Kind != leadership.EventRefresh || e.Call != "RefreshLease" || e.Service != service:
+				continue
+			}
+		case <-deadline:
+			c.Fatalf("no block on %q taken", service)
+		}
+		break
+	}
+	_, err := m.CheckLeadership(service, service+"/99")
+	c.Assert(err, gc.NotNil)
+}
+
+// claimDenied accepts the event of a claim of unit's denied.
+func claimDenied(unit string) func(leadership.Event) bool {
+	return func(e leadership.Event) bool {
+		return e.Kind == leadership.EventClaim && e.Unit == unit && e.Result == leadership.ResultDenied
+	}
+}
+
+// The graceful handover across controllers: redis/0 leads through a with
+// one-minute terms, redis/1's tracker waits through b; redis/0's tracker
+// stops, which revokes through a; redis/1 leads once b has polled, one
+// ClockPoll later (it used to wait for the lease's expiry, or b's
+// MaxSleep).
+func (s *ReleaseAcrossSuite) TestRevokeReachesWaiterOnOtherManager(c *gc.C) {
+	a, _ := s.manager(c, "a")
+	b, eventsB := s.manager(c, "b")
+	first := newTrackerFor(c, a, s.clock, "redis/0", time.Minute)
+	assertTicket(c, first.WaitLeader(), true)
+	second := newTrackerFor(c, b, s.clock, "redis/1", time.Minute)
+	defer worker.Stop(second)
+	assertTicket(c, second.WaitMinion(), true)
+	waitBlocked(c, b, eventsB, "redis", claimDenied("redis/1"))
+	leaderTicket := second.WaitLeader()
+
+	c.Assert(worker.Stop(first), jc.ErrorIsNil)
+	assertNotReady(c, leaderTicket) // b has not polled yet
+	s.clock.Advance(defaultClockPoll)
+	assertTicket(c, leaderTicket, true)
+	leaders, err := a.(leadership.LeaderReader).Leaders()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(leaders, jc.DeepEquals, map[string]string{"redis": "redis/1"})
+}
+
+// A revocation through a releases every service's waiters on b at b's
+// next poll, and b reads only the leases someone waits on: the release of
+// a service nobody waits on makes it read those, and nothing else.
+func (s *ReleaseAcrossSuite) TestPollReadsOnlyWaitedLeases(c *gc.C) {
+	a, _ := s.manager(c, "a")
+	b, eventsB := s.manager(c, "b")
+	for _, service := range []string{"mysql", "redis", "wordpress"} {
+		c.Assert(a.ClaimLeadership(service, service+"/0", time.Minute), jc.ErrorIsNil)
+	}
+	released := make(chan error, 1)
+	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
+	waitBlocked(c, b, eventsB, "redis", nil)
+
+	revoker := a.(leadership.Revoker)
+	c.Assert(revoker.RevokeLeadership("mysql", "mysql/0"), jc.ErrorIsNil)
+	s.clock.Advance(defaultClockPoll)
+	reads := readsUntilWake(c, eventsB)
+	c.Check(reads, jc.DeepEquals, []string{"RefreshReleases", "RefreshLease redis"})
+	select {
+	case err := <-released:
+		c.Fatalf("released early: %v", err)
+	default:
+	}
+
+	c.Assert(revoker.RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
+	s.clock.Advance(defaultClockPoll)
+	select {
+	case err := <-released:
+		c.Assert(err, jc.ErrorIsNil)
+	case <-time.After(LongWait):
+		c.Fatalf("redis never released on b")
+	}
+}
+
+// A poll when no release was counted reads the count alone.
+func (s *ReleaseAcrossSuite) TestQuietPollReadsCountOnly(c *gc.C) {
+	a, _ := s.manager(c, "a")
+	b, eventsB := s.manager(c, "b")
+	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
+	go b.BlockUntilLeadershipReleased("redis")
+	waitBlocked(c, b, eventsB, "redis", nil)
+	for i := 0; i < 3; i++ {
+		s.clock.Advance(defaultClockPoll)
+		c.Check(readsUntilWake(c, eventsB), jc.DeepEquals, []string{"RefreshReleases"})
+	}
+}
+
+// readsUntilWake returns the store reads ("Call service", or "Call" for
+// one without a service) of the manager's next wake, in order: those
+// since the last event of another kind (an answered call, whose reads
+// come before it).
+func readsUntilWake(c *gc.C, events <-chan leadership.Event) []string {
+	var reads []string
+	for {
+		select {
+		case e := <-events:
+			switch e.Kind {
+			case leadership.EventRefresh:
+				read := e.Call
+				if e.Service != "" {
+					read += " " + e.Service
+				}
+				reads = append(reads, read)
+			case leadership.EventWake:
+				return reads
+			default:
+				reads = nil
+			}
+		case <-time.After(LongWait):
+			c.Fatalf("no wake; reads so far: %v", reads)
+		}
+	}
+}
+
+// newTrackerFor starts a tracker for unit of redis on m with the given
+// term.
+func newTrackerFor(c *gc.C, m leadership.Manager, clock *clocktest.Clock, unit string, duration time.Duration) leadership.Tracker {
+	t, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager:     m,
+		ServiceName: "redis",
+		UnitName:    unit,
+		Duration:    duration,
+		Clock:       clock,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	return t
+}
+
+// A clock that steps back while someone waits does not put off the polls
+// of a client that reads no clocks: a revocation through a, after b's
+// clock stepped back an hour, still reaches b's waiter one ClockPoll
+// later.
+func (s *ReleaseAcrossSuite) TestClockStepBackKeepsPolling(c *gc.C) {
+	a, _ := s.manager(c, "a")
+	b, eventsB := s.manager(c, "b")
+	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
+	released := make(chan error, 1)
+	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
+	waitBlocked(c, b, eventsB, "redis", nil)
+
+	s.clock.Set(s.clock.Now().Add(-time.Hour))
+	// A round trip, so that b has read the clock since the step.
+	_, err := b.CheckLeadership("redis", "redis/9")
+	c.Assert(err, gc.NotNil)
+	c.Assert(a.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
+	s.clock.Advance(defaultClockPoll)
+	select {
+	case err := <-released:
+		c.Assert(err, jc.ErrorIsNil)
+	case <-time.After(LongWait):
+		c.Fatalf("b's waiter not released one ClockPoll after the revocation; alarms %v", s.clock.Alarms())
+	}
+}
