@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ const (
 type database struct {
 	db    *mgo.Database
 	desc  string       // for the header line
-	url   string       // for leasectl -url: the server and database, no credentials
+	url   string       // for leasectl -url: the server and database, no password
 	close func() error // releases the session and the server or database
 }
 
@@ -90,7 +91,7 @@ func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 	return &database{
 		db:   session.DB(""),
 		desc: fmt.Sprintf("database %s on %s", info.Database, info.Addrs[0]),
-		url:  "mongodb://" + strings.Join(info.Addrs, ",") + "/" + info.Database,
+		url:  leasectlURL(url, info.Database, info.Source),
 		close: func() error {
 			defer session.Close()
 			return session.DB("").DropDatabase()
@@ -161,4 +162,49 @@ func readSettings(mongo lease.Mongo, services []string) (map[string]settingsDoc,
 		docs[service] = doc
 	}
 	return docs, nil
+}
+
+// leasectlURL returns the connection string for leasectl -url that
+// reaches database db as the demo does: rawURL (which ParseURLWith
+// accepted) with its database replaced by db and, if it has user
+// information and no authSource, authSource set to source, the database
+// the demo authenticates against. The scheme, hosts and options are kept
+// (a mongodb+srv URL, TLS, replicaSet), and every password (the URL's,
+// tlsCertificateKeyFilePassword) is replaced by the word PASSWORD, for the
+// operator to fill in, so that the demo's output does not show it.
+func leasectlURL(rawURL, db, source string) string {
+	scheme, rest := "mongodb://", rawURL
+	if i := strings.Index(rawURL, "://"); i >= 0 {
+		scheme, rest = rawURL[:i+3], rawURL[i+3:]
+	}
+	hostInfo, query := rest, ""
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		hostInfo = rest[:i]
+		_, query, _ = strings.Cut(rest[i:], "?")
+	}
+	at := strings.LastIndex(hostInfo, "@")
+	if at >= 0 {
+		if user, _, ok := strings.Cut(hostInfo[:at], ":"); ok {
+			hostInfo = user + ":PASSWORD" + hostInfo[at:]
+		}
+	}
+	var opts []string
+	hasSource := false
+	for _, pair := range strings.FieldsFunc(query, func(c rune) bool { return c == '&' || c == ';' }) {
+		name, _, _ := strings.Cut(pair, "=")
+		key := strings.ToLower(name)
+		if strings.HasSuffix(key, "password") {
+			pair = name + "=PASSWORD"
+		}
+		hasSource = hasSource || key == "authsource"
+		opts = append(opts, pair)
+	}
+	if at >= 0 && !hasSource {
+		opts = append(opts, "authSource="+url.PathEscape(source))
+	}
+	u := scheme + hostInfo + "/" + url.PathEscape(db)
+	if len(opts) > 0 {
+		u += "?" + strings.Join(opts, "&")
+	}
+	return u
 }
