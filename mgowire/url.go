@@ -63,8 +63,8 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 // other scheme is refused. The user name, password, database, hosts and
 // option values are percent-decoded (RFC 3986: a '+' stays a '+'); an
 // '@', a second ':' or a '%' that starts no escape in the user
-// information is refused, as is a database name with '/', '\', ' ', '"'
-// or '$'. Each server is a host name (UTF-8 names are converted to ASCII
+// information is refused, as is a database name (or authSource) with
+// '/', '\', ' ', '"', '$' or a NUL. Each server is a host name (UTF-8 names are converted to ASCII
 // with IDNA, as for a DNS lookup), an IPv4 address or an IPv6 address in
 // brackets, with an optional port from 1 to 65535 (default 27017).
 // Option names are case-insensitive; a repeated option's last value
@@ -201,13 +201,15 @@ func (p *parser) userInfo(userInfo string, info *mgo.DialInfo) error {
 
 // decodeDatabase percent-decodes the database part of a URL and checks
 // it: the connection string spec forbids '/', '\', ' ', '"' and '$' in
-// it once decoded ('.' is allowed).
+// it once decoded ('.' is allowed), and MongoDB a NUL, which would also
+// cut the name short where mgo writes it as a C string (the
+// "database.collection" of an OP_QUERY).
 func decodeDatabase(part string) (string, error) {
 	db, err := url.PathUnescape(part)
 	if err != nil {
 		return "", fmt.Errorf("database %q has a '%%' that starts no escape", part)
 	}
-	if i := strings.IndexAny(db, "/\\ \"$"); i >= 0 {
+	if i := strings.IndexAny(db, "/\\ \"$\x00"); i >= 0 {
 		return "", fmt.Errorf("database %q has the character %q, which a database name must not have", db, db[i])
 	}
 	return db, nil

@@ -3,6 +3,7 @@ package mgowire
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	mgo "gopkg.in/mgo.v2"
 )
@@ -45,6 +46,9 @@ func (p *parser) applyAuth(info *mgo.DialInfo) error {
 	source, hasSource := s.str("authsource")
 	if hasSource && source == "" {
 		return p.errorf("option %s is empty; name the database that holds the user", s.names["authsource"])
+	}
+	if strings.Contains(source, "\x00") {
+		return p.errorf("option %s=%q has a NUL, which no database name has", s.names["authsource"], source)
 	}
 	for _, k := range []string{"authmechanismproperties", "gssapiservicename"} {
 		if s.has(k) {
