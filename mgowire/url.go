@@ -53,6 +53,9 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 // other fields are kept and also steer the parsing: base.Logger gets a
 // warning (level WARN, message "connection string option ignored",
 // attributes "option" and "reason") for each option that is ignored,
+// and one with the message "connection string option weakens fencing"
+// for a w other than majority, which is used although a write it
+// acknowledges can be rolled back in a failover,
 // base.Resolver looks up a mongodb+srv URL's SRV and TXT records
 // (nil: [net.DefaultResolver]), and base.AllowInsecureTLS permits the
 // options that weaken TLS. info.Timeout is serverSelectionTimeoutMS, or

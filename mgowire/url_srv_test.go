@@ -191,3 +191,32 @@ func TestOptionsValidateNewFields(t *testing.T) {
 		t.Errorf("128-byte AppName: %v", err)
 	}
 }
+
+// TestURLWeakWriteConcernWarned: a w other than majority is used, as the
+// URL asks, but no longer silently: it voids the fencing guarantee, and
+// Options.Logger is told so.
+func TestURLWeakWriteConcernWarned(t *testing.T) {
+	for _, c := range []struct {
+		query string
+		warn  bool
+	}{
+		{"w=1", true}, {"w=5", true}, {"w=dc-east", true}, {"W=1&w=majority", false},
+		{"w=majority", false}, {"", false}, {"journal=true", false},
+	} {
+		h := observetest.NewHandler(slog.LevelDebug)
+		_, _, err := mgowire.ParseURLWith("mongodb://h/db?"+c.query, mgowire.Options{Logger: slog.New(h)})
+		if err != nil {
+			t.Fatalf("%s: %v", c.query, err)
+		}
+		warned := false
+		for _, r := range h.Records() {
+			if r.Message == "connection string option weakens fencing" {
+				warned = r.Level == slog.LevelWarn && r.Attrs["option"].String() != "" &&
+					strings.Contains(r.Attrs["reason"].String(), "only w=majority keeps the fencing guarantee")
+			}
+		}
+		if warned != c.warn {
+			t.Errorf("%s: warned %v, want %v (log %v)", c.query, warned, c.warn, h.Records())
+		}
+	}
+}

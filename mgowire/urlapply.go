@@ -1,6 +1,7 @@
 package mgowire
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -162,6 +163,10 @@ func (p *parser) applyWriteConcern() error {
 			wc.W, wc.WMode = n, ""
 		} else {
 			wc.W, wc.WMode = 0, w
+		}
+		if wc.WMode != "majority" && (wc.W > 0 || wc.WMode != "") {
+			p.w.weakens(s.names["w"], fmt.Sprintf("w=%s is used, but only w=majority keeps the fencing guarantee: unless it counts a majority of the voting members, "+
+				"a write it acknowledges can be rolled back in a failover, and a stale token's write can then commit", w))
 		}
 	}
 	if s.has("wtimeoutms") {
