@@ -4,11 +4,9 @@
 package leasectl_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/internal/leasectl"
+	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -107,28 +106,9 @@ func (f *fixture) claim(client lease.Client, name, holder string, d time.Duratio
 	}
 }
 
-// syncBuffer is a bytes.Buffer that a running command may write while the
-// test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // env returns leasectl's environment on the operator's clock, writing to
 // stdout and stderr, on host "ops.example.com".
-func (f *fixture) env(stdout, stderr *syncBuffer) leasectl.Env {
+func (f *fixture) env(stdout, stderr *observetest.Buffer) leasectl.Env {
 	return leasectl.Env{
 		Stdout:   stdout,
 		Stderr:   stderr,
@@ -148,7 +128,7 @@ func (f *fixture) run(args ...string) (int, string, string) {
 // runArgs runs leasectl with exactly args.
 func (f *fixture) runArgs(args ...string) (int, string, string) {
 	f.t.Helper()
-	var stdout, stderr syncBuffer
+	var stdout, stderr observetest.Buffer
 	code := f.env(&stdout, &stderr).Run(context.Background(), args)
 	f.t.Logf("$ leasectl %s\n%s%s(exit status %d)", strings.Join(args, " "), stdout.String(), stderr.String(), code)
 	return code, stdout.String(), stderr.String()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/internal/leasectl"
+	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -277,7 +278,7 @@ func TestRevokeOfALeaseThatHasRunOut(t *testing.T) {
 // revoker is leasectl revoke running in the background.
 type revoker struct {
 	f              *fixture
-	stdout, stderr syncBuffer
+	stdout, stderr observetest.Buffer
 	cancel         context.CancelFunc
 	done           chan int
 }

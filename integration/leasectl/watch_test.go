@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/seed07a61904/leadership/internal/leasectl"
+	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/lease"
 )
 
 // watcher is leasectl watch running in the background.
 type watcher struct {
 	f              *fixture
-	stdout, stderr syncBuffer
+	stdout, stderr observetest.Buffer
 	cancel         context.CancelFunc
 	done           chan int
 }
