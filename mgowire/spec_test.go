@@ -131,6 +131,20 @@ func readSpec(t *testing.T, file string, v interface{}) {
 	}
 }
 
+// runFileCases runs the specification files under testdata/spec/dir whose
+// each file is one case of type C, and returns the tally's counts, as
+// specTally.done does for that directory.
+func runFileCases[C interface{ check() string }](t *testing.T, dir string) (passed, refused int) {
+	t.Helper()
+	st := newSpecTally(t)
+	for _, file := range specFiles(t, dir) {
+		var c C
+		readSpec(t, file, &c)
+		st.record(specOutcome{file: file, failure: c.check()})
+	}
+	return st.done(dir + "/")
+}
+
 // countingHandler is a slog.Handler that counts the records it gets and
 // keeps the last.
 type countingHandler struct {
