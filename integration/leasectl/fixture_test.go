@@ -106,6 +106,40 @@ func (f *fixture) claim(client lease.Client, name, holder string, d time.Duratio
 	}
 }
 
+// running is leasectl running in the background.
+type running struct {
+	f              *fixture
+	args           []string
+	stdout, stderr observetest.Buffer
+	cancel         context.CancelFunc
+	done           chan int
+}
+
+// start runs leasectl -url URL args... in the background, cancelled (as by
+// Ctrl-C) when the test ends if it is still running.
+func (f *fixture) start(args ...string) *running {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{f: f, args: args, cancel: cancel, done: make(chan int, 1)}
+	f.t.Cleanup(cancel)
+	go func() {
+		r.done <- f.env(&r.stdout, &r.stderr).Run(ctx, append([]string{"-url", f.url}, args...))
+	}()
+	return r
+}
+
+// wait waits for leasectl to return, and returns its exit status.
+func (r *running) wait() int {
+	r.f.t.Helper()
+	select {
+	case code := <-r.done:
+		r.f.t.Logf("$ leasectl %s\n%s%s(exit status %d)", strings.Join(r.args, " "), r.stdout.String(), r.stderr.String(), code)
+		return code
+	case <-time.After(longWait):
+		r.f.t.Fatalf("leasectl %s still running after %v\nstdout so far:\n%s\nstderr so far:\n%s", strings.Join(r.args, " "), longWait, r.stdout.String(), r.stderr.String())
+		return -1
+	}
+}
+
 // env returns leasectl's environment on the operator's clock, writing to
 // stdout and stderr, on host "ops.example.com".
 func (f *fixture) env(stdout, stderr *observetest.Buffer) leasectl.Env {
