@@ -208,3 +208,17 @@ func leasectlURL(rawURL, db, source string) string {
 	}
 	return u
 }
+
+// shellQuote returns s as a POSIX shell word: itself if it has only
+// characters that no shell treats specially, else in single quotes (a
+// connection string's '&' and '?' would otherwise end the command or
+// match files).
+func shellQuote(s string) string {
+	safe := func(r rune) bool {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)
+	}
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -56,3 +56,18 @@ func (s *urlSuite) TestLeasectlURL(c *gc.C) {
 		}
 	}
 }
+
+// TestShellQuote: the printed leasectl command can be pasted into a shell.
+// A URL with options ("?appName=demo&w=majority") was printed bare, and
+// its '&' ran the command in the background without the rest of it.
+func (s *urlSuite) TestShellQuote(c *gc.C) {
+	for in, want := range map[string]string{
+		"mongodb://127.0.0.1:27017/demo":                       "mongodb://127.0.0.1:27017/demo",
+		"mongodb://h/demo?appName=demo&w=majority":             "'mongodb://h/demo?appName=demo&w=majority'",
+		"mongodb+srv://u:PASSWORD@c.example.net/demo?tls=true": "'mongodb+srv://u:PASSWORD@c.example.net/demo?tls=true'",
+		"it's": `'it'\''s'`,
+		"":     "''",
+	} {
+		c.Check(shellQuote(in), gc.Equals, want)
+	}
+}
