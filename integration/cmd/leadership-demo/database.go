@@ -5,15 +5,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/integration/internal/connstr"
 	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
@@ -91,7 +90,7 @@ func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 	return &database{
 		db:   session.DB(""),
 		desc: fmt.Sprintf("database %s on %s", info.Database, info.Addrs[0]),
-		url:  leasectlURL(url, info.Database, info.Source),
+		url:  connstr.HidePasswords(connstr.WithDatabase(url, info.Database, info.Source)),
 		close: func() error {
 			defer session.Close()
 			return session.DB("").DropDatabase()
@@ -162,63 +161,4 @@ func readSettings(mongo lease.Mongo, services []string) (map[string]settingsDoc,
 		docs[service] = doc
 	}
 	return docs, nil
-}
-
-// leasectlURL returns the connection string for leasectl -url that
-// reaches database db as the demo does: rawURL (which ParseURLWith
-// accepted) with its database replaced by db and, if it has user
-// information and no authSource, authSource set to source, the database
-// the demo authenticates against. The scheme, hosts and options are kept
-// (a mongodb+srv URL, TLS, replicaSet), and every password (the URL's,
-// tlsCertificateKeyFilePassword) is replaced by the word PASSWORD, for the
-// operator to fill in, so that the demo's output does not show it.
-func leasectlURL(rawURL, db, source string) string {
-	scheme, rest := "mongodb://", rawURL
-	if i := strings.Index(rawURL, "://"); i >= 0 {
-		scheme, rest = rawURL[:i+3], rawURL[i+3:]
-	}
-	hostInfo, query := rest, ""
-	if i := strings.IndexAny(rest, "/?"); i >= 0 {
-		hostInfo = rest[:i]
-		_, query, _ = strings.Cut(rest[i:], "?")
-	}
-	at := strings.LastIndex(hostInfo, "@")
-	if at >= 0 {
-		if user, _, ok := strings.Cut(hostInfo[:at], ":"); ok {
-			hostInfo = user + ":PASSWORD" + hostInfo[at:]
-		}
-	}
-	var opts []string
-	hasSource := false
-	for _, pair := range strings.FieldsFunc(query, func(c rune) bool { return c == '&' || c == ';' }) {
-		name, _, _ := strings.Cut(pair, "=")
-		key := strings.ToLower(name)
-		if strings.HasSuffix(key, "password") {
-			pair = name + "=PASSWORD"
-		}
-		hasSource = hasSource || key == "authsource"
-		opts = append(opts, pair)
-	}
-	if at >= 0 && !hasSource {
-		opts = append(opts, "authSource="+url.PathEscape(source))
-	}
-	u := scheme + hostInfo + "/" + url.PathEscape(db)
-	if len(opts) > 0 {
-		u += "?" + strings.Join(opts, "&")
-	}
-	return u
-}
-
-// shellQuote returns s as a POSIX shell word: itself if it has only
-// characters that no shell treats specially, else in single quotes (a
-// connection string's '&' and '?' would otherwise end the command or
-// match files).
-func shellQuote(s string) string {
-	safe := func(r rune) bool {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)
-	}
-	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
