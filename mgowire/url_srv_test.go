@@ -128,6 +128,9 @@ func TestSRVURLRefused(t *testing.T) {
 		"no SRV records": {func(r *fakeResolver) {
 			r.srv["_mongodb._tcp.cluster0.abcde.mongodb.net"] = nil
 		}, "no SRV records"},
+		"TXT value with a '%' that starts no escape": {func(r *fakeResolver) {
+			r.txt["cluster0.abcde.mongodb.net"] = []string{"authSource=ad%zzmin"}
+		}, "TXT record"},
 	} {
 		r := atlasResolver()
 		tc.change(&r)
@@ -218,5 +221,21 @@ func TestURLWeakWriteConcernWarned(t *testing.T) {
 		if warned != c.warn {
 			t.Errorf("%s: warned %v, want %v (log %v)", c.query, warned, c.warn, h.Records())
 		}
+	}
+}
+
+// TestSRVTXTDecoded: the TXT record's options are read as the URL's are:
+// values percent-decoded (authSource=%24external was kept as
+// "%24external"), and a repeated option's last value counts (the first
+// did).
+func TestSRVTXTDecoded(t *testing.T) {
+	r := atlasResolver()
+	r.txt["cluster0.abcde.mongodb.net"] = []string{"authSource=%24external&replicaSet=first&replicaSet=rs%2D0"}
+	info, _, err := mgowire.ParseURLWith("mongodb+srv://cluster0.abcde.mongodb.net/db", mgowire.Options{Resolver: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Source != "$external" || info.ReplicaSetName != "rs-0" {
+		t.Errorf("authSource %q, replicaSet %q; want $external and rs-0", info.Source, info.ReplicaSetName)
 	}
 }
