@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	mgo "gopkg.in/mgo.v2"
 )
@@ -206,7 +207,7 @@ func (p *parser) userInfo(userInfo string, info *mgo.DialInfo) error {
 // it: the connection string spec forbids '/', '\', ' ', '"' and '$' in
 // it once decoded ('.' is allowed), and MongoDB a NUL, which would also
 // cut the name short where mgo writes it as a C string (the
-// "database.collection" of an OP_QUERY).
+// "database.collection" of an OP_QUERY), and bytes that are not UTF-8.
 func decodeDatabase(part string) (string, error) {
 	db, err := url.PathUnescape(part)
 	if err != nil {
@@ -214,6 +215,9 @@ func decodeDatabase(part string) (string, error) {
 	}
 	if i := strings.IndexAny(db, "/\\ \"$\x00"); i >= 0 {
 		return "", fmt.Errorf("database %q has the character %q, which a database name must not have", db, db[i])
+	}
+	if !utf8.ValidString(db) {
+		return "", fmt.Errorf("database %q is not UTF-8, as a database name must be", db)
 	}
 	return db, nil
 }

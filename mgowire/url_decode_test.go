@@ -54,6 +54,8 @@ func TestURLRefusesWhatTheSpecForbids(t *testing.T) {
 		// as a C string ("db.collection" of OP_QUERY): refused, naming it.
 		"mongodb://h/zz%00yy":                    `'\x00'`,
 		"mongodb://u:p@h/db?authSource=ad%00min": `authSource`,
+		"mongodb://h/ab%E2%82":                   `not UTF-8`,
+		"mongodb://u:p@h/db?authSource=ad%FFmin": `authSource`,
 		"mongodb://@h/":                          "empty user name",
 		"mongodb://:@h/":                         "empty user name",
 		"mongodb://h/?w":                         `"w"`,

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	mgo "gopkg.in/mgo.v2"
 )
@@ -48,8 +49,8 @@ func (p *parser) applyAuth(info *mgo.DialInfo) error {
 	if hasSource && source == "" {
 		return p.errorf("option %s is empty; name the database that holds the user", s.names["authsource"])
 	}
-	if strings.Contains(source, "\x00") {
-		return p.errorf("option %s=%q has a NUL, which no database name has", s.names["authsource"], source)
+	if strings.Contains(source, "\x00") || !utf8.ValidString(source) {
+		return p.errorf("option %s=%q is not a database name: it has a NUL, or bytes that are not UTF-8", s.names["authsource"], source)
 	}
 	for _, k := range []string{"authmechanismproperties", "gssapiservicename"} {
 		if s.has(k) {
