@@ -1,40 +1,20 @@
 package leadership_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	jujuerrors "github.com/juju/errors"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 )
-
-// lockedBuffer is a bytes.Buffer that a handler writes while the test
-// reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // checkTextLine fails the test unless text, what a slog.TextHandler
 // wrote, has a line holding msg and an error attribute whose value is
@@ -64,8 +44,8 @@ func checkTextLine(t *testing.T, text, msg, want string) {
 
 // textLogger returns a logger that writes, at debug and above, text lines
 // to the returned buffer.
-func textLogger() (*slog.Logger, *lockedBuffer) {
-	buf := &lockedBuffer{}
+func textLogger() (*slog.Logger, *observetest.Buffer) {
+	buf := &observetest.Buffer{}
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
 }
 

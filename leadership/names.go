@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/juju/errors"
 
@@ -149,7 +148,7 @@ func serviceProblem(name string) string {
 		case 'a' <= r && r <= 'z', '0' <= r && r <= '9', r == '-':
 		case 'A' <= r && r <= 'Z':
 			return fmt.Sprintf("has upper-case %q at byte %d", r, i)
-		case r == utf8.RuneError:
+		case stored.NotUTF8(name, i, r):
 			return fmt.Sprintf("has invalid UTF-8 at byte %d", i)
 		default:
 			return fmt.Sprintf("has %q at byte %d", r, i)

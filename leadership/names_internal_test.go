@@ -76,6 +76,7 @@ func TestNameProblems(t *testing.T) {
 		{"Redis", "it has upper-case 'R' at byte 0", `it has no "/" and unit number after the service name`},
 		{"my_db", "it has '_' at byte 2", `it has no "/" and unit number after the service name`},
 		{"db\xff", "it has invalid UTF-8 at byte 2", `it has no "/" and unit number after the service name`},
+		{"db\uFFFD", "it has '\uFFFD' at byte 2", `it has no "/" and unit number after the service name`},
 		{"-a", "it starts with a hyphen", `it has no "/" and unit number after the service name`},
 		{"2redis", "it starts with a digit", `it has no "/" and unit number after the service name`},
 		{"redis-", "it ends with a hyphen", `it has no "/" and unit number after the service name`},

@@ -47,7 +47,10 @@ type ClientConfig struct {
 // value and states the rule (see MaxStringLen).
 // A Mongo or Clock that is an interface holding a nil pointer, and a Mongo
 // that [NewMongo] made from a nil database, are refused like missing ones:
-// using them would panic on the goroutine of the client's owner.
+// using them would panic on the goroutine of the client's owner. A Mongo
+// that NewMongo made with a transaction collection that MongoDB cannot
+// hold (empty, or with a '$' or a NUL) is refused with an error matching
+// ErrInvalidArgument, rather than by the server at the first write.
 func (config ClientConfig) Validate() error {
 	if err := checkString("id", config.Id); err != nil {
 		return errors.Trace(err)
@@ -64,8 +67,13 @@ func (config ClientConfig) Validate() error {
 	if isnil.Value(config.Mongo) {
 		return errors.Errorf("invalid mongo: nil %T", config.Mongo)
 	}
-	if m, ok := config.Mongo.(*dbMongo); ok && m.db == nil {
-		return errors.New("invalid mongo: NewMongo was given a nil database")
+	if m, ok := config.Mongo.(*dbMongo); ok {
+		if m.db == nil {
+			return errors.New("invalid mongo: NewMongo was given a nil database")
+		}
+		if err := checkTxnCollection(m.txnCollection); err != nil {
+			return errors.Annotate(err, "invalid mongo")
+		}
 	}
 	if config.Clock == nil {
 		return errors.New("missing clock: set Clock to lease.SystemClock{}, the wall clock (in tests, a fake one such as leasetest.NewClock(leasetest.Start))")

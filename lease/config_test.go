@@ -1,6 +1,8 @@
 package lease_test
 
 import (
+	"errors"
+
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 	"gopkg.in/mgo.v2"
@@ -84,6 +86,18 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 		change: func(cfg *lease.ClientConfig) { cfg.Mongo = lease.NewMongo(nil, "txns") },
 		err:    "invalid mongo: NewMongo was given a nil database",
 	}, {
+		about:  "NewMongo with an empty transaction collection",
+		change: func(cfg *lease.ClientConfig) { cfg.Mongo = lease.NewMongo(&mgo.Database{Name: "juju"}, "") },
+		err:    `invalid mongo: invalid transaction collection "": empty; a transaction collection (NewMongo's txnCollection) must be a MongoDB collection name: not empty, with no '$' or NUL`,
+	}, {
+		about:  "NewMongo with a '$' in the transaction collection",
+		change: func(cfg *lease.ClientConfig) { cfg.Mongo = lease.NewMongo(&mgo.Database{Name: "juju"}, "$txns") },
+		err:    `invalid mongo: invalid transaction collection "$txns": '$' at byte 0; a transaction collection (NewMongo's txnCollection) must be a MongoDB collection name: not empty, with no '$' or NUL`,
+	}, {
+		about:  "NewMongo with a NUL in the transaction collection",
+		change: func(cfg *lease.ClientConfig) { cfg.Mongo = lease.NewMongo(&mgo.Database{Name: "juju"}, "tx\x00ns") },
+		err:    `invalid mongo: invalid transaction collection "tx\x00ns": '\x00' at byte 2; a transaction collection (NewMongo's txnCollection) must be a MongoDB collection name: not empty, with no '$' or NUL`,
+	}, {
 		about:  "missing clock",
 		change: func(cfg *lease.ClientConfig) { cfg.Clock = nil },
 		err:    "missing clock: set Clock to lease.SystemClock{}, the wall clock (in tests, a fake one such as leasetest.NewClock(leasetest.Start))",
@@ -126,5 +140,25 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 		client, err := lease.NewClient(config)
 		c.Check(client, gc.IsNil)
 		c.Check(err, gc.ErrorMatches, regexpQuote(t.err))
+	}
+}
+
+// TestValidateTxnCollection: NewMongo's transaction collection was not
+// checked, so an empty one, or one with a '$' or a NUL, reached the
+// server, whose refusal ("Invalid namespace specified 'juju.'") named no
+// rule and matched no sentinel. It is now the argument's error, and a '.'
+// (which MongoDB collection names may hold) stays accepted.
+func (s *ClientConfigSuite) TestValidateTxnCollection(c *gc.C) {
+	db := &mgo.Database{Name: "juju"}
+	for name, valid := range map[string]bool{"": false, "$txns": false, "tx\x00ns": false, "txns": true, "juju.txns": true} {
+		err := lease.ClientConfig{
+			Id: "machine-0", Namespace: "service-leadership", Collection: "leases",
+			Mongo: lease.NewMongo(db, name), Clock: lease.SystemClock{},
+		}.Validate()
+		if valid {
+			c.Check(err, jc.ErrorIsNil, gc.Commentf("%q", name))
+		} else {
+			c.Check(errors.Is(err, lease.ErrInvalidArgument), jc.IsTrue, gc.Commentf("%q: %v", name, err))
+		}
 	}
 }

@@ -60,7 +60,9 @@ var ErrTimeOutOfRange = stored.ErrTimeOutOfRange
 // [Namespaces] return for an argument that breaks its rule: a lease name,
 // holder, client id, namespace or collection name that is not 1 to
 // [MaxStringLen] bytes of UTF-8 text with no '.', '$', '#', white space or
-// control characters, or a request duration that is not positive. Nothing
+// control characters, a transaction collection given to [NewMongo] that
+// MongoDB cannot hold (empty, or with a '$' or a NUL), or a request
+// duration that is not positive. Nothing
 // is read or written, and the client's cache is unchanged: the error is
 // the call's own, and says nothing of the store. Its message quotes the
 // value (its first 64 bytes, if longer), says what is wrong and where,

@@ -22,7 +22,9 @@ type Mongo interface {
 // transactions with a txn.Runner on db's collection named txnCollection.
 // Each call works on its own copy of db's session, so a broken connection
 // does not outlive the call, and db's session must stay open while the
-// Mongo is in use.
+// Mongo is in use. txnCollection must be a MongoDB collection name (not
+// empty, with no '$' or NUL; unlike the lease collection, it may hold a
+// '.'): [NewClient] refuses a Mongo made with another.
 //
 // mgo/txn only orders and checks transactions that go through the same
 // transaction collection. A lease's [Info.AssertOp] therefore fences the

@@ -175,28 +175,45 @@ type roundTripper struct {
 // A reply with ok other than 1 is an error with the cause [ErrAuth],
 // carrying the server's message and code.
 func (rt *roundTripper) run(cmd bson.D, out interface{}) error {
-	rt.lastID++
-	if _, err := rt.up.Write(wire.BuildMsg(rt.lastID, 0, 0, marshalDoc(cmd))); err != nil {
-		return err
-	}
-	h, body, err := wire.ReadMessage(rt.up)
+	doc, status, err := rt.exchange(cmd)
 	if err != nil {
-		return err
-	}
-	if h.ResponseTo != rt.lastID {
-		return fmt.Errorf("%w: server answered request %d, want %d", ErrMalformed, h.ResponseTo, rt.lastID)
-	}
-	doc, err := parseMsg(h, body)
-	if err != nil {
-		return err
-	}
-	var status replyFields
-	if err := unmarshal(doc, &status); err != nil {
 		return err
 	}
 	if !isOK(status.OK) {
-		code, _ := number(status.Code)
-		return fmt.Errorf("%w: %s: %s (code %d)", ErrAuth, cmd[0].Name, status.errMsg(), code)
+		return fmt.Errorf("%w: %s: %s", ErrAuth, cmd[0].Name, status.failure())
 	}
 	return unmarshal(doc, out)
+}
+
+// exchange sends the command cmd as an OP_MSG and returns the reply's
+// document and its status fields, whatever its ok. A reply to another
+// request is an error with the cause [ErrMalformed].
+func (rt *roundTripper) exchange(cmd bson.D) ([]byte, replyFields, error) {
+	var status replyFields
+	rt.lastID++
+	if _, err := rt.up.Write(wire.BuildMsg(rt.lastID, 0, 0, marshalDoc(cmd))); err != nil {
+		return nil, status, err
+	}
+	h, body, err := wire.ReadMessage(rt.up)
+	if err != nil {
+		return nil, status, err
+	}
+	if h.ResponseTo != rt.lastID {
+		return nil, status, fmt.Errorf("%w: server answered request %d, want %d", ErrMalformed, h.ResponseTo, rt.lastID)
+	}
+	doc, err := parseMsg(h, body)
+	if err != nil {
+		return nil, status, err
+	}
+	if err := unmarshal(doc, &status); err != nil {
+		return nil, status, err
+	}
+	return doc, status, nil
+}
+
+// failure describes a reply whose ok is not 1: the server's message and
+// its code, as "message (code N)".
+func (f replyFields) failure() string {
+	code, _ := number(f.Code)
+	return fmt.Sprintf("%s (code %d)", f.errMsg(), code)
 }

@@ -212,6 +212,11 @@
 //   - `read-concern`: readConcernLevel other than local; mgowire sends no
 //     readConcern.
 //   - `fsync`: fsync, unless false; MongoDB treats it as journal.
+//   - `weak-writes`: w other than majority (w=1, w=5, a tag set) is used,
+//     and logged at level WARN with the message "connection string option
+//     weakens fencing": unless it counts a majority of the voting members,
+//     a failover can roll back what it acknowledged (see "Why a token's
+//     fencing survives a failover").
 //   - `load-balanced`: loadBalanced=true; mgo.v2 needs the address of every
 //     member it uses.
 //   - `proxy`: proxyHost; mgowire would dial around a SOCKS5 proxy (use

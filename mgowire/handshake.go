@@ -6,8 +6,6 @@ import (
 	"runtime"
 
 	"gopkg.in/mgo.v2/bson"
-
-	"github.com/seed07a61904/leadership/internal/wire"
 )
 
 // driverName is the driver name that the handshake reports, beside mgo's.
@@ -29,28 +27,13 @@ func handshake(up net.Conn, appName string) error {
 		}},
 		{Name: "$db", Value: "admin"},
 	}
-	const id = 1
-	if _, err := up.Write(wire.BuildMsg(id, 0, 0, marshalDoc(cmd))); err != nil {
-		return err
-	}
-	h, body, err := wire.ReadMessage(up)
+	rt := roundTripper{up: up}
+	_, status, err := rt.exchange(cmd)
 	if err != nil {
-		return err
-	}
-	if h.ResponseTo != id {
-		return fmt.Errorf("%w: server answered request %d, want %d", ErrMalformed, h.ResponseTo, id)
-	}
-	doc, err := parseMsg(h, body)
-	if err != nil {
-		return err
-	}
-	var status replyFields
-	if err := unmarshal(doc, &status); err != nil {
 		return err
 	}
 	if !isOK(status.OK) {
-		code, _ := number(status.Code)
-		return fmt.Errorf("isMaster with the client metadata: %s (code %d)", status.errMsg(), code)
+		return fmt.Errorf("isMaster with the client metadata: %s", status.failure())
 	}
 	return nil
 }

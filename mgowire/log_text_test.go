@@ -1,41 +1,21 @@
 package mgowire_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	jujuerrors "github.com/juju/errors"
 	mgo "gopkg.in/mgo.v2"
 
+	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/internal/wiretest"
 	"github.com/seed07a61904/leadership/mgowire"
 )
-
-// lockedBuffer is a bytes.Buffer that a handler writes while the test
-// reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestLogTextHandler logs, through slog.TextHandler, a connection that
 // fails with an error made by github.com/juju/errors: the error attribute
@@ -46,7 +26,7 @@ func (b *lockedBuffer) String() string {
 func TestLogTextHandler(t *testing.T) {
 	srv := startServer(t, wiretest.Config{})
 	opts, o := observedOptions()
-	var buf lockedBuffer
+	var buf observetest.Buffer
 	opts.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var dials atomic.Int32
 	refused := jujuerrors.Annotate(errors.New("refused by the test"), "dial")

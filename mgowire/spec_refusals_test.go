@@ -30,6 +30,9 @@ const (
 	refusedReadConcern = "read-concern"
 	// fsync, except fsync=false: MongoDB treats it as journal.
 	refusedFsync = "fsync"
+	// w other than majority: used, with a warning that it voids the
+	// fencing guarantee, where the spec expects none.
+	refusedWeakWrites = "weak-writes"
 	// loadBalanced=true: mgo needs every member's address.
 	refusedLoadBalanced = "load-balanced"
 	// proxyHost: mgowire does not dial through a SOCKS5 proxy.
@@ -194,6 +197,7 @@ var specRefusals = map[string]string{
 	"uri-options/compression-options.json: Multiple compressors are parsed correctly":                                                               refusedIgnoredOption,
 	"uri-options/compression-options.json: Valid compression options are parsed correctly":                                                          refusedIgnoredOption,
 	"uri-options/concern-options.json: Arbitrary string readConcernLevel does not cause a warning":                                                  refusedReadConcern,
+	"uri-options/concern-options.json: Arbitrary string w doesn't cause a warning":                                                                  refusedWeakWrites,
 	"uri-options/concern-options.json: Invalid journal causes a warning":                                                                            refusedStrictValue,
 	"uri-options/concern-options.json: Non-numeric wTimeoutMS causes a warning":                                                                     refusedStrictValue,
 	"uri-options/concern-options.json: Too low wTimeoutMS causes a warning":                                                                         refusedStrictValue,

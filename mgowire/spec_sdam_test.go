@@ -32,13 +32,7 @@ type sdamErrorCase struct {
 // after which the server keeps its type must not. A file passes when all
 // its errors are command errors classified so.
 func TestSpecSDAMErrors(t *testing.T) {
-	st := newSpecTally(t)
-	for _, file := range specFiles(t, "server-discovery-and-monitoring") {
-		var c sdamErrorCase
-		readSpec(t, file, &c)
-		st.record(specOutcome{file: file, failure: c.check()})
-	}
-	passed, refused := st.done("server-discovery-and-monitoring/")
+	passed, refused := runFileCases[sdamErrorCase](t, "server-discovery-and-monitoring")
 	t.Logf("server-discovery-and-monitoring/errors: %d cases, %d passed, %d refused", passed+refused, passed, refused)
 }
 

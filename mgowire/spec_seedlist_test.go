@@ -43,13 +43,7 @@ type seedlistCase struct {
 // not checked here; the integration module dials an Atlas-shaped URL
 // through a fake resolver to its embedded server instead.
 func TestSpecSeedlist(t *testing.T) {
-	st := newSpecTally(t)
-	for _, file := range specFiles(t, "initial-dns-seedlist-discovery") {
-		var c seedlistCase
-		readSpec(t, file, &c)
-		st.record(specOutcome{file: file, failure: c.check()})
-	}
-	passed, refused := st.done("initial-dns-seedlist-discovery/")
+	passed, refused := runFileCases[seedlistCase](t, "initial-dns-seedlist-discovery")
 	t.Logf("initial-dns-seedlist-discovery: %d cases, %d passed, %d refused", passed+refused, passed, refused)
 }
 

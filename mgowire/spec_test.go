@@ -2,25 +2,20 @@ package mgowire
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	mgo "gopkg.in/mgo.v2"
+
+	"github.com/seed07a61904/leadership/internal/wiretest"
 )
 
 // The conformance suite: every case of the test files of MongoDB's
@@ -136,6 +131,20 @@ func readSpec(t *testing.T, file string, v interface{}) {
 	}
 }
 
+// runFileCases runs the specification files under testdata/spec/dir whose
+// each file is one case of type C, and returns the tally's counts, as
+// specTally.done does for that directory.
+func runFileCases[C interface{ check() string }](t *testing.T, dir string) (passed, refused int) {
+	t.Helper()
+	st := newSpecTally(t)
+	for _, file := range specFiles(t, dir) {
+		var c C
+		readSpec(t, file, &c)
+		st.record(specOutcome{file: file, failure: c.check()})
+	}
+	return st.done(dir + "/")
+}
+
 // countingHandler is a slog.Handler that counts the records it gets and
 // keeps the last.
 type countingHandler struct {
@@ -179,29 +188,14 @@ func parseSpecURL(uri string) parsed {
 // URLs name (ca.pem, cert.pem), with a CA certificate and a client
 // certificate with its key, made for the test; other names are not found.
 func specFilesInstalled(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, err := wiretest.NewCert(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		NotBefore:    time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
-		NotAfter:     time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC),
-		IsCA:         true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	certPEM := cert.CertPEM
 	files := map[string][]byte{
 		"ca.pem":   certPEM,
-		"cert.pem": append(append([]byte{}, certPEM...), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})...),
+		"cert.pem": append(append([]byte{}, certPEM...), cert.KeyPEM...),
 	}
 	old := readFile
 	readFile = func(name string) ([]byte, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -153,7 +154,9 @@ func (p *parser) checkMaxHosts(maxHosts int64, where string) error {
 
 // txt reads the TXT record of host into the URL's options, where the URL
 // does not set them: at most one record, whose strings are joined, holding
-// "key=value" pairs separated by '&' whose keys are in txtOptions.
+// "key=value" pairs separated by '&' whose keys are in txtOptions, read
+// as the URL's options are (values percent-decoded, the last of a
+// repeated option counting).
 func (p *parser) txt(ctx context.Context, r Resolver, host string) error {
 	records, err := r.LookupTXT(ctx, host)
 	var dnsErr *net.DNSError
@@ -170,13 +173,22 @@ func (p *parser) txt(ctx context.Context, r Resolver, host string) error {
 	default:
 		return p.errorf("%s has %d TXT records; the seedlist spec allows one", host, len(records))
 	}
+	fromURL := map[string]bool{}
+	for key := range txtOptions {
+		fromURL[key] = p.set.has(key)
+	}
 	for _, pair := range strings.Split(records[0], "&") {
-		k, v, ok := strings.Cut(pair, "=")
+		k, raw, ok := strings.Cut(pair, "=")
 		key := strings.ToLower(k)
 		if !ok || !txtOptions[key] {
 			return p.errorf("TXT record of %s: %q is not authSource=, replicaSet= or loadBalanced=", host, pair)
 		}
-		if !p.set.has(key) {
+		v, err := url.PathUnescape(raw)
+		if err != nil {
+			return p.errorf("TXT record of %s: option %s: the value has a '%%' that starts no escape", host, k)
+		}
+		if !fromURL[key] {
+			// As in the URL, a repeated option's last value counts.
 			p.set.vals[key], p.set.names[key] = v, k
 		}
 	}

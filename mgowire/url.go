@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	mgo "gopkg.in/mgo.v2"
 )
@@ -53,6 +54,9 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 // other fields are kept and also steer the parsing: base.Logger gets a
 // warning (level WARN, message "connection string option ignored",
 // attributes "option" and "reason") for each option that is ignored,
+// and one with the message "connection string option weakens fencing"
+// for a w other than majority, which is used although a write it
+// acknowledges can be rolled back in a failover,
 // base.Resolver looks up a mongodb+srv URL's SRV and TXT records
 // (nil: [net.DefaultResolver]), and base.AllowInsecureTLS permits the
 // options that weaken TLS. info.Timeout is serverSelectionTimeoutMS, or
@@ -63,8 +67,8 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 // other scheme is refused. The user name, password, database, hosts and
 // option values are percent-decoded (RFC 3986: a '+' stays a '+'); an
 // '@', a second ':' or a '%' that starts no escape in the user
-// information is refused, as is a database name with '/', '\', ' ', '"'
-// or '$'. Each server is a host name (UTF-8 names are converted to ASCII
+// information is refused, as is a database name (or authSource) with
+// '/', '\', ' ', '"', '$' or a NUL. Each server is a host name (UTF-8 names are converted to ASCII
 // with IDNA, as for a DNS lookup), an IPv4 address or an IPv6 address in
 // brackets, with an optional port from 1 to 65535 (default 27017).
 // Option names are case-insensitive; a repeated option's last value
@@ -201,14 +205,19 @@ func (p *parser) userInfo(userInfo string, info *mgo.DialInfo) error {
 
 // decodeDatabase percent-decodes the database part of a URL and checks
 // it: the connection string spec forbids '/', '\', ' ', '"' and '$' in
-// it once decoded ('.' is allowed).
+// it once decoded ('.' is allowed), and MongoDB a NUL, which would also
+// cut the name short where mgo writes it as a C string (the
+// "database.collection" of an OP_QUERY), and bytes that are not UTF-8.
 func decodeDatabase(part string) (string, error) {
 	db, err := url.PathUnescape(part)
 	if err != nil {
 		return "", fmt.Errorf("database %q has a '%%' that starts no escape", part)
 	}
-	if i := strings.IndexAny(db, "/\\ \"$"); i >= 0 {
+	if i := strings.IndexAny(db, "/\\ \"$\x00"); i >= 0 {
 		return "", fmt.Errorf("database %q has the character %q, which a database name must not have", db, db[i])
+	}
+	if !utf8.ValidString(db) {
+		return "", fmt.Errorf("database %q is not UTF-8, as a database name must be", db)
 	}
 	return db, nil
 }

@@ -50,12 +50,18 @@ func TestURLRefusesWhatTheSpecForbids(t *testing.T) {
 		"mongodb://alice:pw@h/db?authSource=":      "authSource",
 		"mongodb://h/my%20db":                      "my db",
 		"mongodb://h/a$b":                          `'$'`,
-		"mongodb://@h/":                            "empty user name",
-		"mongodb://:@h/":                           "empty user name",
-		"mongodb://h/?w":                           `"w"`,
-		"mongodb://al%zzce:pw@h":                   "'%'",
-		"mongodb://h1,h2/?directConnection=true":   "directConnection",
-		"mongodb://h/?srvServiceName=x":            "srvServiceName",
+		// Percent-decoded, a NUL would cut the name where mgo writes it
+		// as a C string ("db.collection" of OP_QUERY): refused, naming it.
+		"mongodb://h/zz%00yy":                    `'\x00'`,
+		"mongodb://u:p@h/db?authSource=ad%00min": `authSource`,
+		"mongodb://h/ab%E2%82":                   `not UTF-8`,
+		"mongodb://u:p@h/db?authSource=ad%FFmin": `authSource`,
+		"mongodb://@h/":                          "empty user name",
+		"mongodb://:@h/":                         "empty user name",
+		"mongodb://h/?w":                         `"w"`,
+		"mongodb://al%zzce:pw@h":                 "'%'",
+		"mongodb://h1,h2/?directConnection=true": "directConnection",
+		"mongodb://h/?srvServiceName=x":          "srvServiceName",
 		"mongodb://h/?tlsInsecure=true&tlsAllowInvalidCertificates=true": "tlsInsecure",
 	} {
 		_, _, err := mgowire.ParseURL(u)

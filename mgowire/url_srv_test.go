@@ -128,6 +128,9 @@ func TestSRVURLRefused(t *testing.T) {
 		"no SRV records": {func(r *fakeResolver) {
 			r.srv["_mongodb._tcp.cluster0.abcde.mongodb.net"] = nil
 		}, "no SRV records"},
+		"TXT value with a '%' that starts no escape": {func(r *fakeResolver) {
+			r.txt["cluster0.abcde.mongodb.net"] = []string{"authSource=ad%zzmin"}
+		}, "TXT record"},
 	} {
 		r := atlasResolver()
 		tc.change(&r)
@@ -189,5 +192,50 @@ func TestOptionsValidateNewFields(t *testing.T) {
 	}
 	if err := (mgowire.Options{AppName: strings.Repeat("a", 128), Resolver: net.DefaultResolver}).Validate(); err != nil {
 		t.Errorf("128-byte AppName: %v", err)
+	}
+}
+
+// TestURLWeakWriteConcernWarned: a w other than majority is used, as the
+// URL asks, but no longer silently: it voids the fencing guarantee, and
+// Options.Logger is told so.
+func TestURLWeakWriteConcernWarned(t *testing.T) {
+	for _, c := range []struct {
+		query string
+		warn  bool
+	}{
+		{"w=1", true}, {"w=5", true}, {"w=dc-east", true}, {"W=1&w=majority", false},
+		{"w=majority", false}, {"", false}, {"journal=true", false},
+	} {
+		h := observetest.NewHandler(slog.LevelDebug)
+		_, _, err := mgowire.ParseURLWith("mongodb://h/db?"+c.query, mgowire.Options{Logger: slog.New(h)})
+		if err != nil {
+			t.Fatalf("%s: %v", c.query, err)
+		}
+		warned := false
+		for _, r := range h.Records() {
+			if r.Message == "connection string option weakens fencing" {
+				warned = r.Level == slog.LevelWarn && r.Attrs["option"].String() != "" &&
+					strings.Contains(r.Attrs["reason"].String(), "only w=majority keeps the fencing guarantee")
+			}
+		}
+		if warned != c.warn {
+			t.Errorf("%s: warned %v, want %v (log %v)", c.query, warned, c.warn, h.Records())
+		}
+	}
+}
+
+// TestSRVTXTDecoded: the TXT record's options are read as the URL's are:
+// values percent-decoded (authSource=%24external was kept as
+// "%24external"), and a repeated option's last value counts (the first
+// did).
+func TestSRVTXTDecoded(t *testing.T) {
+	r := atlasResolver()
+	r.txt["cluster0.abcde.mongodb.net"] = []string{"authSource=%24external&replicaSet=first&replicaSet=rs%2D0"}
+	info, _, err := mgowire.ParseURLWith("mongodb+srv://cluster0.abcde.mongodb.net/db", mgowire.Options{Resolver: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Source != "$external" || info.ReplicaSetName != "rs-0" {
+		t.Errorf("authSource %q, replicaSet %q; want $external and rs-0", info.Source, info.ReplicaSetName)
 	}
 }

@@ -1,8 +1,11 @@
 package mgowire
 
 import (
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	mgo "gopkg.in/mgo.v2"
 )
@@ -45,6 +48,9 @@ func (p *parser) applyAuth(info *mgo.DialInfo) error {
 	source, hasSource := s.str("authsource")
 	if hasSource && source == "" {
 		return p.errorf("option %s is empty; name the database that holds the user", s.names["authsource"])
+	}
+	if strings.Contains(source, "\x00") || !utf8.ValidString(source) {
+		return p.errorf("option %s=%q is not a database name: it has a NUL, or bytes that are not UTF-8", s.names["authsource"], source)
 	}
 	for _, k := range []string{"authmechanismproperties", "gssapiservicename"} {
 		if s.has(k) {
@@ -158,6 +164,10 @@ func (p *parser) applyWriteConcern() error {
 			wc.W, wc.WMode = n, ""
 		} else {
 			wc.W, wc.WMode = 0, w
+		}
+		if wc.WMode != "majority" && (wc.W > 0 || wc.WMode != "") {
+			p.w.weakens(s.names["w"], fmt.Sprintf("w=%s is used, but only w=majority keeps the fencing guarantee: unless it counts a majority of the voting members, "+
+				"a write it acknowledges can be rolled back in a failover, and a stale token's write can then commit", w))
 		}
 	}
 	if s.has("wtimeoutms") {

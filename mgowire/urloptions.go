@@ -12,9 +12,12 @@ import (
 )
 
 // msgURLWarning is the message of the log line for each ignored part of a
-// connection string; keyOption and keyReason are its attributes.
+// connection string, and msgURLWeakens that for an option that is used
+// although it voids the fencing guarantee; keyOption and keyReason are
+// their attributes.
 const (
 	msgURLWarning = "connection string option ignored"
+	msgURLWeakens = "connection string option weakens fencing"
 	keyOption     = "option"
 	keyReason     = "reason"
 )
@@ -26,8 +29,19 @@ func newWarner(l *slog.Logger) warner { return warner{logger: l} }
 
 // warn logs that option (as the URL wrote it) is ignored, and why.
 func (w warner) warn(option, reason string) {
+	w.log(msgURLWarning, option, reason)
+}
+
+// weakens logs that option (as the URL wrote it) is used although it
+// voids the fencing guarantee, and why.
+func (w warner) weakens(option, reason string) {
+	w.log(msgURLWeakens, option, reason)
+}
+
+// log logs msg at level WARN with the option and the reason.
+func (w warner) log(msg, option, reason string) {
 	if w.logger != nil {
-		w.logger.LogAttrs(context.Background(), slog.LevelWarn, msgURLWarning,
+		w.logger.LogAttrs(context.Background(), slog.LevelWarn, msg,
 			slog.String(keyOption, option), slog.String(keyReason, reason))
 	}
 }

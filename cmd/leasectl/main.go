@@ -13,8 +13,9 @@
 //	         list | clock | watch [-interval 1s] [-count N] |
 //	         revoke [-wait | -force] LEASE HOLDER
 //
-// The URL is a mongodb:// connection string as mgowire.Dial takes it;
-// its database (default "test", as mgo's) holds the collection. leasectl
+// The URL is a mongodb:// or mongodb+srv:// connection string, as
+// mgowire.ParseURLWith reads it (the options it ignores are reported on
+// stderr); its database (default "test", as mgo's) holds the collection. leasectl
 // waits at most -timeout for the server, and for each operation.
 //
 // The names given (-collection, -namespace, -txns, -writer, and revoke's

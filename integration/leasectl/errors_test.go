@@ -11,6 +11,7 @@ import (
 	"gopkg.in/mgo.v2/bson"
 
 	"github.com/seed07a61904/leadership/internal/leasectl"
+	"github.com/seed07a61904/leadership/internal/observetest"
 )
 
 func TestCommandLineErrors(t *testing.T) {
@@ -114,7 +115,7 @@ func TestInterruptWhileDialing(t *testing.T) {
 // as mgo's retries of the failed connection setup would.
 func TestBadCredentials(t *testing.T) {
 	f := newFixture(t)
-	var stdout, stderr syncBuffer
+	var stdout, stderr observetest.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- f.env(&stdout, &stderr).Run(context.Background(), []string{"-url", "mongodb://alice:secret@" + f.server.Addr() + "/" + f.db.Name, "list"})
@@ -165,7 +166,7 @@ func silentServer(t *testing.T) string {
 // operator's clock), and returns its exit status, stdout and stderr.
 func (f *fixture) dialSilent(ctx context.Context, addr string, stop func()) (int, string, string) {
 	f.t.Helper()
-	var stdout, stderr syncBuffer
+	var stdout, stderr observetest.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- f.env(&stdout, &stderr).Run(ctx, []string{"-url", "mongodb://" + addr, "-timeout", "5s", "list"})

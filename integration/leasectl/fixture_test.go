@@ -4,11 +4,9 @@
 package leasectl_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/internal/leasectl"
+	"github.com/seed07a61904/leadership/internal/observetest"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -107,28 +106,43 @@ func (f *fixture) claim(client lease.Client, name, holder string, d time.Duratio
 	}
 }
 
-// syncBuffer is a bytes.Buffer that a running command may write while the
-// test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// running is leasectl running in the background.
+type running struct {
+	f              *fixture
+	args           []string
+	stdout, stderr observetest.Buffer
+	cancel         context.CancelFunc
+	done           chan int
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+// start runs leasectl -url URL args... in the background, cancelled (as by
+// Ctrl-C) when the test ends if it is still running.
+func (f *fixture) start(args ...string) *running {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{f: f, args: args, cancel: cancel, done: make(chan int, 1)}
+	f.t.Cleanup(cancel)
+	go func() {
+		r.done <- f.env(&r.stdout, &r.stderr).Run(ctx, append([]string{"-url", f.url}, args...))
+	}()
+	return r
 }
 
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+// wait waits for leasectl to return, and returns its exit status.
+func (r *running) wait() int {
+	r.f.t.Helper()
+	select {
+	case code := <-r.done:
+		r.f.t.Logf("$ leasectl %s\n%s%s(exit status %d)", strings.Join(r.args, " "), r.stdout.String(), r.stderr.String(), code)
+		return code
+	case <-time.After(longWait):
+		r.f.t.Fatalf("leasectl %s still running after %v\nstdout so far:\n%s\nstderr so far:\n%s", strings.Join(r.args, " "), longWait, r.stdout.String(), r.stderr.String())
+		return -1
+	}
 }
 
 // env returns leasectl's environment on the operator's clock, writing to
 // stdout and stderr, on host "ops.example.com".
-func (f *fixture) env(stdout, stderr *syncBuffer) leasectl.Env {
+func (f *fixture) env(stdout, stderr *observetest.Buffer) leasectl.Env {
 	return leasectl.Env{
 		Stdout:   stdout,
 		Stderr:   stderr,
@@ -148,7 +162,7 @@ func (f *fixture) run(args ...string) (int, string, string) {
 // runArgs runs leasectl with exactly args.
 func (f *fixture) runArgs(args ...string) (int, string, string) {
 	f.t.Helper()
-	var stdout, stderr syncBuffer
+	var stdout, stderr observetest.Buffer
 	code := f.env(&stdout, &stderr).Run(context.Background(), args)
 	f.t.Logf("$ leasectl %s\n%s%s(exit status %d)", strings.Join(args, " "), stdout.String(), stderr.String(), code)
 	return code, stdout.String(), stderr.String()

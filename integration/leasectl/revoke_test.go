@@ -1,7 +1,6 @@
 package leasectl_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -274,44 +273,12 @@ func TestRevokeOfALeaseThatHasRunOut(t *testing.T) {
 	}
 }
 
-// revoker is leasectl revoke running in the background.
-type revoker struct {
-	f              *fixture
-	stdout, stderr syncBuffer
-	cancel         context.CancelFunc
-	done           chan int
-}
-
-// startRevoke runs leasectl -url URL args... in the background.
-func (f *fixture) startRevoke(args ...string) *revoker {
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &revoker{f: f, cancel: cancel, done: make(chan int, 1)}
-	f.t.Cleanup(cancel)
-	go func() {
-		r.done <- f.env(&r.stdout, &r.stderr).Run(ctx, append([]string{"-url", f.url}, args...))
-	}()
-	return r
-}
-
 // waitAlarm waits until the revoke has asked for an alarm at t on the
 // operator's clock.
-func (r *revoker) waitAlarm(t time.Time) {
+func (r *running) waitAlarm(t time.Time) {
 	r.f.t.Helper()
 	if err := r.f.opClock.WaitAlarmFor(t, longWait); err != nil {
 		r.f.t.Fatalf("%v\nstdout so far:\n%s\nstderr so far:\n%s", err, r.stdout.String(), r.stderr.String())
-	}
-}
-
-// wait waits for the revoke to return, and returns its exit status.
-func (r *revoker) wait() int {
-	r.f.t.Helper()
-	select {
-	case code := <-r.done:
-		r.f.t.Logf("$ leasectl revoke\n%s%s(exit status %d)", r.stdout.String(), r.stderr.String(), code)
-		return code
-	case <-time.After(longWait):
-		r.f.t.Fatalf("revoke did not return\nstdout so far:\n%s\nstderr so far:\n%s", r.stdout.String(), r.stderr.String())
-		return -1
 	}
 }
 
@@ -325,7 +292,7 @@ func TestRevokeWait(t *testing.T) {
 	f.claim(c0, "redis", "redis/0", time.Minute)
 	token := c0.Leases()["redis"].AssertOp
 
-	r := f.startRevoke("revoke", "-wait", "redis", "redis/0")
+	r := f.start("revoke", "-wait", "redis", "redis/0")
 	runOut := f.opClock.Now().Add(time.Minute)
 	r.waitAlarm(runOut.Add(time.Nanosecond))
 	wantContains(t, "stderr", r.stderr.String(),
@@ -349,7 +316,7 @@ func TestRevokeWaitRefusedWhenRenewed(t *testing.T) {
 	f.claim(c0, "redis", "redis/0", time.Minute)
 	token := c0.Leases()["redis"].AssertOp
 
-	r := f.startRevoke("revoke", "-wait", "redis", "redis/0")
+	r := f.start("revoke", "-wait", "redis", "redis/0")
 	r.waitAlarm(f.opClock.Now().Add(time.Minute + time.Nanosecond))
 	f.clock.Advance(30 * time.Second)
 	if err := c0.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}); err != nil {
@@ -371,7 +338,7 @@ func TestRevokeWaitRefusedWhenRenewed(t *testing.T) {
 func TestRevokeWaitInterrupted(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
-	r := f.startRevoke("revoke", "-wait", "redis", "redis/0")
+	r := f.start("revoke", "-wait", "redis", "redis/0")
 	r.waitAlarm(f.opClock.Now().Add(time.Minute + time.Nanosecond))
 	before := f.dumpAll()
 	r.cancel()

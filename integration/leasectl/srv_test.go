@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seed07a61904/leadership/internal/leasectl"
+	"github.com/seed07a61904/leadership/internal/observetest"
 )
 
 // srvResolver serves one SRV record for cluster0.abcde.mongodb.net,
@@ -45,7 +46,7 @@ func TestListThroughSRVURL(t *testing.T) {
 	twoControllers(f)
 	url := "mongodb+srv://cluster0.abcde.mongodb.net/" + f.db.Name +
 		"?retryWrites=true&w=majority&appName=leasectl&tls=false&compressors=zlib"
-	var stdout, stderr syncBuffer
+	var stdout, stderr observetest.Buffer
 	env := f.env(&stdout, &stderr)
 	env.Resolver = srvResolver{f.server.Addr()}
 	code := env.Run(context.Background(), []string{"-url", url, "list"})

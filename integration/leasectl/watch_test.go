@@ -1,7 +1,6 @@
 package leasectl_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,30 +9,10 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// watcher is leasectl watch running in the background.
-type watcher struct {
-	f              *fixture
-	stdout, stderr syncBuffer
-	cancel         context.CancelFunc
-	done           chan int
-}
-
-// startWatch runs leasectl -url URL args... in the background.
-func (f *fixture) startWatch(args ...string) *watcher {
-	ctx, cancel := context.WithCancel(context.Background())
-	w := &watcher{f: f, cancel: cancel, done: make(chan int, 1)}
-	t := f.t
-	t.Cleanup(cancel)
-	go func() {
-		w.done <- f.env(&w.stdout, &w.stderr).Run(ctx, append([]string{"-url", f.url}, args...))
-	}()
-	return w
-}
-
 // next waits until watch has finished refresh n-1 (it has asked for the
 // alarm of refresh n, an interval of 1s apart on the operator's clock),
 // calls change, and moves the operator's clock to that alarm.
-func (w *watcher) next(n int, change func()) {
+func (w *running) next(n int, change func()) {
 	w.f.t.Helper()
 	if err := w.f.opClock.WaitAlarmFor(w.f.opStart.Add(time.Duration(n-1)*time.Second), longWait); err != nil {
 		w.f.t.Fatalf("refresh %d: %v\nstdout so far:\n%s", n, err, w.stdout.String())
@@ -44,7 +23,7 @@ func (w *watcher) next(n int, change func()) {
 
 // jsonLines returns the lines that a -json watch printed, one a refresh
 // shown, failing the test unless there are n.
-func (w *watcher) jsonLines(n int) []string {
+func (w *running) jsonLines(n int) []string {
 	w.f.t.Helper()
 	lines := strings.Split(strings.TrimSuffix(w.stdout.String(), "\n"), "\n")
 	if len(lines) != n {
@@ -70,27 +49,14 @@ func (f *fixture) restartServer() {
 	}
 }
 
-// wait waits for watch to return, and returns its exit status.
-func (w *watcher) wait() int {
-	w.f.t.Helper()
-	select {
-	case code := <-w.done:
-		w.f.t.Logf("$ leasectl watch\n%s%s(exit status %d)", w.stdout.String(), w.stderr.String(), code)
-		return code
-	case <-time.After(longWait):
-		w.f.t.Fatalf("watch still running after %v; stdout:\n%s", longWait, w.stdout.String())
-		return -1
-	}
-}
-
 // watchScript runs leasectl -url URL args... as a watch of 3 refreshes:
 // refresh 1 sees redis held by controller-0; mysql is claimed by
 // controller-1 before refresh 2; before refresh 3, redis is revoked and
 // mysql extended.
-func watchScript(f *fixture, args ...string) *watcher {
+func watchScript(f *fixture, args ...string) *running {
 	c0, c1 := f.client("controller-0"), f.client("controller-1")
 	f.claim(c0, "redis", "redis/0", time.Minute)
-	w := f.startWatch(args...)
+	w := f.start(args...)
 	w.next(2, func() { f.claim(c1, "mysql", "mysql/1", time.Minute) })
 	w.next(3, func() {
 		if err := c0.(lease.Revoker).RevokeLease("redis", "redis/0"); err != nil {
@@ -193,7 +159,7 @@ func TestWatchTable(t *testing.T) {
 func TestWatchStopsOnCancel(t *testing.T) {
 	f := newFixture(t)
 	f.client("controller-0")
-	w := f.startWatch("watch")
+	w := f.start("watch")
 	if err := f.opClock.WaitAlarmFor(f.opStart.Add(time.Second), longWait); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +180,7 @@ func TestWatchStopsOnCancel(t *testing.T) {
 func TestWatchCarriesOnAfterFailedRefresh(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
-	w := f.startWatch("-json", "-timeout", "3s", "watch", "-count", "3")
+	w := f.start("-json", "-timeout", "3s", "watch", "-count", "3")
 	w.next(2, f.stopServer)
 	w.next(3, f.restartServer)
 	wantStatus(t, w.wait(), leasectl.ExitOK)
@@ -231,7 +197,7 @@ func TestWatchCarriesOnAfterFailedRefresh(t *testing.T) {
 func TestWatchFailsIfLastRefreshFails(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
-	w := f.startWatch("-json", "-timeout", "3s", "watch", "-count", "2")
+	w := f.start("-json", "-timeout", "3s", "watch", "-count", "2")
 	w.next(2, f.stopServer)
 	wantStatus(t, w.wait(), leasectl.ExitFailure)
 	wantContains(t, "stderr", w.stderr.String(), `leasectl: the last refresh (2) failed: `)

@@ -4,9 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/url"
-	"strings"
-
+	"github.com/seed07a61904/leadership/integration/internal/connstr"
 	"github.com/seed07a61904/leadership/mgowire"
 )
 
@@ -59,23 +57,5 @@ func (s *Server) closeExternal() error {
 // the credentials are checked against, if there are credentials and the
 // URL did not name it (it named the database, which was the source).
 func (s *Server) externalURL() string {
-	rest := strings.TrimPrefix(s.extURL, "mongodb://")
-	query := ""
-	if i := strings.IndexByte(rest, '?'); i >= 0 {
-		rest, query = rest[:i], rest[i+1:]
-	}
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		rest = rest[:i]
-	}
-	if s.ext.Username != "" && !strings.Contains("&"+strings.ToLower(query), "&authsource=") {
-		if query != "" {
-			query += "&"
-		}
-		query += "authSource=" + url.QueryEscape(s.ext.Source)
-	}
-	u := "mongodb://" + rest + "/" + s.ext.Database
-	if query != "" {
-		u += "?" + query
-	}
-	return u
+	return connstr.WithDatabase(s.extURL, s.ext.Database, s.ext.Source)
 }

@@ -25,6 +25,16 @@ func TestExternalURL(t *testing.T) {
 			"mongodb://u:p@db1/mongotest_ab?authSource=admin"},
 		{"mongodb://u:p@db1", mgo.DialInfo{Database: "mongotest_ab", Username: "u", Source: "admin"},
 			"mongodb://u:p@db1/mongotest_ab?authSource=admin"},
+		// A mongodb+srv URL keeps its scheme (it became
+		// "mongodb://mongodb+srv:/mongotest_ab"), ';' separates options
+		// as '&' does (its authSource was overridden), and a URL without
+		// a scheme is a mongodb:// one.
+		{"mongodb+srv://u:p@cluster0.example.net/juju?tls=false", mgo.DialInfo{Database: "mongotest_ab", Username: "u", Source: "juju"},
+			"mongodb+srv://u:p@cluster0.example.net/mongotest_ab?tls=false&authSource=juju"},
+		{"mongodb://u:p@db1/?tls=false;authSource=admin", mgo.DialInfo{Database: "mongotest_ab", Username: "u", Source: "admin"},
+			"mongodb://u:p@db1/mongotest_ab?tls=false&authSource=admin"},
+		{"db1:27017", mgo.DialInfo{Database: "mongotest_ab"},
+			"mongodb://db1:27017/mongotest_ab"},
 	} {
 		info := c.info
 		s := &Server{ext: &info, extURL: c.raw}

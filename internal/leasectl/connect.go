@@ -43,9 +43,11 @@ type conn struct {
 // the background.
 func connect(ctx context.Context, opts options, env Env) (*conn, error) {
 	clock := env.Clock
-	for _, f := range []struct{ name, value string }{{"collection", opts.collection}, {"namespace", opts.namespace}, {"txns", opts.txns}} {
-		if err := stored.CheckString(f.name, f.value); err != nil {
-			return nil, usagef("-%s: %v", f.name, err)
+	for _, f := range []struct{ flag, what, value string }{
+		{"collection", "collection", opts.collection}, {"namespace", "namespace", opts.namespace}, {"txns", "collection", opts.txns},
+	} {
+		if err := stored.CheckString(f.what, f.value); err != nil {
+			return nil, usagef("-%s: %v", f.flag, err)
 		}
 	}
 	info, wopts, err := mgowire.ParseURLWith(opts.url, mgowire.Options{Logger: warnLogger(env.Stderr), Resolver: env.Resolver})

@@ -21,6 +21,7 @@ func TestUsageWithoutServer(t *testing.T) {
 		{[]string{"-url", "mongodb+srv://u:secret@x:27017", "list"}, ExitUsage, "leasectl: invalid -url: mgowire: invalid configuration: URL \"mongodb+srv://u:xxxxx@x:27017\": server \"x:27017\": a mongodb+srv URL names a host without a port"},
 		{[]string{"-url", "mongodb://u:secret@h/db?readPreference=nearest", "list"}, ExitUsage, "option readPreference=nearest: mgowire reads from the primary only"},
 		{[]string{"-url", "mongodb://u:secret@h/db", "-collection", "a$b", "list"}, ExitUsage, `leasectl: -collection: invalid collection "a$b": '$' at byte 1 (use "a-b" instead); a collection must be 1 to 256 bytes`},
+		{[]string{"-url", "mongodb://h/db", "-txns", "$x", "list"}, ExitUsage, `leasectl: -txns: invalid collection "$x": '$' at byte 0`},
 		{[]string{"-url", "x", "-writer", "ctl.example.com", "revoke", "redis", "redis/0"}, ExitUsage, `leasectl: -writer: invalid id "ctl.example.com": '.' at byte 3 (use "ctl-example-com" instead); an id must be`},
 		{[]string{"-url", "x", "revoke", "mysql", "redis/0"}, ExitUsage, `leasectl: revoke: holder "redis/0" is not a unit of "mysql": a leadership lease is held by a unit of the service it is named for ("mysql/0"); nothing revoked`},
 		{[]string{"-url", "x", "revoke", "re.dis", "redis/0"}, ExitUsage, `leasectl: revoke: invalid lease name "re.dis": '.' at byte 2 (use "re-dis" instead); a lease name must be`},

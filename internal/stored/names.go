@@ -75,7 +75,7 @@ func stringProblem(s string) string {
 	}
 	for i, r := range s {
 		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], string(utf8.RuneError)):
+		case NotUTF8(s, i, r):
 			return fmt.Sprintf("invalid UTF-8 at byte %d", i)
 		case strings.ContainsRune(forbiddenChars, r):
 			return fmt.Sprintf("%q at byte %d", r, i)
@@ -88,6 +88,13 @@ func stringProblem(s string) string {
 	return ""
 }
 
+// NotUTF8 reports whether r, the rune that ranging over s gives at byte
+// i, stands for a byte that is not UTF-8, rather than for an encoded
+// U+FFFD, which is valid.
+func NotUTF8(s string, i int, r rune) bool {
+	return r == utf8.RuneError && !strings.HasPrefix(s[i:], string(utf8.RuneError))
+}
+
 // Sanitize returns s with every character [CheckString] refuses (and
 // every byte that is not UTF-8) replaced by '-', cut to [MaxStringLen]
 // bytes: a valid string, unless s is empty. It makes a client id of a
@@ -95,8 +102,7 @@ func stringProblem(s string) string {
 func Sanitize(s string) string {
 	var b strings.Builder
 	for i, r := range s {
-		bad := r == utf8.RuneError && !strings.HasPrefix(s[i:], string(utf8.RuneError))
-		if bad || strings.ContainsRune(forbiddenChars, r) || unicode.IsSpace(r) || unicode.IsControl(r) {
+		if NotUTF8(s, i, r) || strings.ContainsRune(forbiddenChars, r) || unicode.IsSpace(r) || unicode.IsControl(r) {
 			r = '-'
 		}
 		if b.Len()+utf8.RuneLen(r) > MaxStringLen {

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/integration/internal/connstr"
 	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
@@ -33,7 +33,7 @@ const (
 type database struct {
 	db    *mgo.Database
 	desc  string       // for the header line
-	url   string       // for leasectl -url: the server and database, no credentials
+	url   string       // for leasectl -url: the server and database, no password
 	close func() error // releases the session and the server or database
 }
 
@@ -90,7 +90,7 @@ func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 	return &database{
 		db:   session.DB(""),
 		desc: fmt.Sprintf("database %s on %s", info.Database, info.Addrs[0]),
-		url:  "mongodb://" + strings.Join(info.Addrs, ",") + "/" + info.Database,
+		url:  connstr.HidePasswords(connstr.WithDatabase(url, info.Database, info.Source)),
 		close: func() error {
 			defer session.Close()
 			return session.DB("").DropDatabase()

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed07a61904/leadership/integration/internal/connstr"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -64,7 +65,7 @@ func run(cfg config, out io.Writer) (result, error) {
 	fmt.Fprintf(out, "%d controllers, %d services of %d units, lease %s, run %s, seed %d; %s\n",
 		cfg.controllers, cfg.services, cfg.units, cfg.lease, cfg.runTime, cfg.seed, db.desc)
 	fmt.Fprintf(out, "inspect the leases (from the repository root): go run ./cmd/leasectl -url %s -collection %s -namespace %s list\n",
-		db.url, leaseCollection, namespace)
+		connstr.ShellQuote(db.url), leaseCollection, namespace)
 	d := &demo{
 		cfg:   cfg,
 		clock: clock,

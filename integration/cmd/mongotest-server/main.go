@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/seed07a61904/leadership/integration/internal/connstr"
 	"github.com/seed07a61904/leadership/integration/mongotest"
 )
 
@@ -37,6 +38,9 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	url := server.URL()
+	// Quoted for the shell: a URL from LEADERSHIP_MONGO_URL may have
+	// options, whose '&' would end the command.
+	q := connstr.ShellQuote(url)
 	fmt.Fprintf(out, `embedded database, up until Ctrl-C (which removes its data), at
   %s
 
@@ -45,9 +49,9 @@ Try, from the repository root, in another terminal:
   go run ./cmd/leasectl -url %s list
   go run ./cmd/leasectl -url %s watch
 (leasectl finds no leases until a program such as the usage example has
-claimed some; the demo, make demo DEMOFLAGS='-mongo %s', uses
+claimed some; the demo, make demo DEMOFLAGS="-mongo %s", uses
 a database of its own there, and drops it when it ends)
-`, url, url, url, url, url)
+`, url, q, q, q, q)
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping: removing the database")
 	return server.Close()
