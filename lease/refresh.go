@@ -39,7 +39,7 @@ func (c *client) Refresh() error {
 	for _, name := range names {
 		writer := entries[name].writer
 		if _, found := skews[writer]; !found {
-			return errors.Errorf("lease %q invalid: no clock data for %s", name, writer)
+			return corrupt(errors.Errorf("lease %q invalid: no clock data for %s", name, writer))
 		}
 	}
 	c.cache = cache{entries: entries, skews: skews, writes: writes}
@@ -65,7 +65,7 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 		entries[name] = e
 	}
 	if err := iter.Close(); err != nil {
-		return nil, errors.Annotatef(err, "cannot read lease documents")
+		return nil, errors.Annotatef(storeError(err), "cannot read lease documents")
 	}
 	return entries, nil
 }
@@ -83,8 +83,11 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 	var raw bson.Raw
 	err := collection.FindId(clockDocId(c.config.Namespace)).One(&raw)
 	readEnd := c.config.Clock.Now()
-	if err != nil {
-		return nil, nil, errors.Annotatef(err, "cannot read clock document")
+	switch {
+	case err == mgo.ErrNotFound:
+		return nil, nil, corrupt(errors.Errorf("clock document %q missing (was the collection dropped?)", clockDocId(c.config.Namespace)))
+	case err != nil:
+		return nil, nil, errors.Annotatef(storeError(err), "cannot read clock document")
 	}
 	for _, reading := range []time.Time{readAfter, readEnd} {
 		if err := stored.CheckClockReading(reading, c.config.Id); err != nil {
@@ -137,7 +140,7 @@ func (c *client) ensureClockDoc() error {
 		case err == mgo.ErrNotFound:
 			return createClockOps(c.scope), nil
 		case err != nil:
-			return nil, errors.Annotatef(err, "cannot read clock document")
+			return nil, errors.Annotatef(storeError(err), "cannot read clock document")
 		}
 		if _, _, err := decodeClockDoc(raw); err != nil {
 			return nil, errors.Trace(err)
