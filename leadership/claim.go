@@ -104,6 +104,9 @@ func answerErr(result Result, answer error) error {
 // any, that must stop the manager.
 func (m *manager) claim(c claim) (Result, error, error) {
 	request := lease.Request{Holder: c.unit, Duration: c.duration}
+	if err := m.settle(c.service); err != nil {
+		return ResultError, errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit), nil
+	}
 	read := false // whether the lease has been read from the store
 	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
 		select {

@@ -108,6 +108,9 @@ type manager struct {
 	// retry is the back-off after a wake that could not finish: the
 	// manager does not wake again before retry.at.
 	retry retry
+	// outage is what the manager must read again after calls that could
+	// not use the store (see outage.go).
+	outage outage
 }
 
 // NewManager returns a [ManagerWorker] running with config, or nil and an
@@ -209,8 +212,10 @@ func (m *manager) choose() error {
 
 // setAlarm makes sure the alarm is set for the next wake-up time: the
 // earliest expiry in the view, or MaxSleep after the last refresh of every
-// lease, or the next read of the clocks (see pollAt), whichever is sooner;
-// or, after a wake that could not finish, the end of its back-off;
+// lease, or the next read of the clocks (see pollAt), or the read of every
+// lease after a call that could not use the store (see outageAlarm),
+// whichever is sooner; or, after a wake that could not finish, the end of
+// its back-off;
 // and never at or before the last wake. It replaces the alarm only if that
 // time has changed.
 //
@@ -224,6 +229,9 @@ func (m *manager) setAlarm() {
 	}
 	if poll, ok := m.pollAt(); ok && poll.Before(at) {
 		at = poll
+	}
+	if read, ok := m.outageAlarm(); ok && read.Before(at) {
+		at = read
 	}
 	if !m.retry.at.IsZero() {
 		at = m.retry.at

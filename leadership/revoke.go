@@ -120,7 +120,7 @@ func (m *manager) revoke(r revoke) (error, error) {
 		return errors.Annotatef(ErrRevokeNotSupported, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
 	}
 	info, held := m.lease(r.service)
-	if !held || info.Holder != r.unit {
+	if !held || info.Holder != r.unit || m.outage.unsure[r.service] {
 		if err := m.refreshAll(); err != nil {
 			if !retryable(err) {
 				return nil, errors.Trace(err)

@@ -111,6 +111,9 @@ type tracker struct {
 	config  TrackerConfig
 	revoker Revoker        // nil if the manager cannot revoke
 	blocker ContextBlocker // nil if the manager's waits take no context
+	// managerDying is closed when the manager begins to stop; nil if the
+	// manager is not a Stopping (see managerStopped).
+	managerDying <-chan struct{}
 
 	tickets chan ticketRequest
 	results chan callResult
@@ -170,6 +173,9 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 	}
 	t.revoker, _ = config.Manager.(Revoker)
 	t.blocker, _ = config.Manager.(ContextBlocker)
+	if s, ok := config.Manager.(Stopping); ok {
+		t.managerDying = s.Dying()
+	}
 	go func() {
 		defer t.tomb.Done()
 		t.kill(t.loop())
@@ -269,6 +275,8 @@ func (t *tracker) choose() error {
 	select {
 	case <-t.tomb.Dying():
 		return t.stop()
+	case <-t.managerDying:
+		return t.managerStopped()
 	case <-t.alarm:
 		t.alarm = nil
 		return nil

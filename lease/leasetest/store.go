@@ -23,6 +23,8 @@ type Store struct {
 
 	mu     sync.Mutex
 	leases map[string]entry
+	// down is true between Stop and Restart.
+	down bool
 }
 
 // entry is what the store, and a client's cache, record of one lease.
