@@ -72,10 +72,9 @@ func (c check) respond(r checked) {
 // once and looks again: only that lease, if the client is a lease.SingleRefresher, so that
 // a miss costs the same however many leases there are.
 //
-// Both answers go back to the caller, and so does an error from Refresh
-// that says it may pass if tried again (see retryable). It returns only
-// any other error from Refresh, which must stop the manager. Either way it
-// emits the check's [EventCheck].
+// Both answers go back to the caller, and so does an error from the
+// refresh (see retryable): it never returns an error of the client. Either
+// way it emits the check's [EventCheck].
 func (m *manager) handleCheck(c check) error {
 	start := m.stamp()
 	r, err := m.check(c)

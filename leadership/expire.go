@@ -15,9 +15,10 @@ import (
 // the store (see outage), it refreshes every lease (wakeAll); otherwise it reads only the leases that are due, or, if none
 // is, the clocks (wakeDue).
 //
-// It returns only client errors that must stop the manager (see
-// wakeAll and wakeDue). Either way it emits the wake's [EventWake]: an
-// error if the wake must back off.
+// It returns only tomb.ErrDying (from a claim it answers between two
+// expiries), which stops the manager: a client error makes the wake back
+// off (see wakeAll and wakeDue). Either way it emits the wake's
+// [EventWake]: an error if the wake must back off.
 func (m *manager) wake() error {
 	start := m.stamp()
 	var err error
@@ -114,10 +115,9 @@ func (m *manager) wakeDue() error {
 // answers the claims that are waiting (see serveWaitingClaims).
 //
 // ErrInvalid from ExpireLease is expected (someone else got there first,
-// or the lease was extended) and ignored. An error that says the store or
-// the clock is not ready yet (see retryable) ends the expiries and makes
-// the manager back off before it wakes again. It returns any other client
-// error, which must stop the manager.
+// or the lease was extended) and ignored. Any other client error (see
+// retryable) ends the expiries and makes the manager back off before it
+// wakes again. It returns only tomb.ErrDying.
 func (m *manager) expire(names []string, now time.Time, read func(string) error) error {
 	sort.Strings(names)
 	// Start after the lease that failed last, so that one lease that

@@ -27,16 +27,21 @@ type Manager interface {
 	// means the lease kept changing, or the controller's clock is behind
 	// its own last write (after an NTP step), while the manager tried:
 	// nothing is known of the outcome, the manager keeps running, and the
-	// caller may try again. [ErrStopped] means the manager has stopped.
-	// Any other error means nothing can be inferred.
+	// caller may try again. One satisfying errors.Is(err,
+	// [lease.ErrUnavailable]) means the store could not be reached: the
+	// claim may or may not have been applied, and the manager reads the
+	// lease from the store before it decides the next request about it.
+	// [ErrStopped] means the manager has stopped. Any other error means
+	// nothing can be inferred; the manager keeps running.
 	ClaimLeadership(serviceName, unitName string, duration time.Duration) error
 
 	// CheckLeadership returns a [Token] if the unit is leader of the
 	// service, or an error and a nil Token if it is not: an error that
 	// says "<unit> is not leader of <service>". An error satisfying
-	// errors.Is(err, [lease.ErrExcessiveContention]) means the manager
-	// could not read the store just then, and the caller may try again;
-	// [ErrStopped] means the manager has stopped.
+	// errors.Is(err, [lease.ErrExcessiveContention]) or
+	// [lease.ErrUnavailable] means the manager could not read the store
+	// just then, and the caller may try again; [ErrStopped] means the
+	// manager has stopped.
 	CheckLeadership(serviceName, unitName string) (Token, error)
 
 	// BlockUntilLeadershipReleased returns nil once the manager's view
@@ -45,8 +50,8 @@ type Manager interface {
 	BlockUntilLeadershipReleased(serviceName string) error
 }
 
-// ManagerWorker is a [Manager] that runs until killed or until its client
-// fails.
+// ManagerWorker is a [Manager] that runs until killed: no error of its
+// client stops it (see "Errors" in the package doc).
 type ManagerWorker interface {
 	worker.Worker
 	Manager

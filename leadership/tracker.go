@@ -53,9 +53,13 @@ import (
 //
 // Errors other than [ErrClaimDenied] are retried with back-off (from
 // Duration/16, doubling, up to Duration/2) on the tracker's clock; while
-// they last the tracker stays up, a minion once its term has ended. If
-// the manager stops, the tracker stops with an error matching
-// [ErrStopped]. If a claim fails with an error matching
+// they last the tracker stays up, a minion once its term has ended. A
+// store outage is such an error ([lease.ErrUnavailable]): the tracker
+// keeps trying through it, and leads again within Duration/2 of the store
+// answering, if no other unit has claimed meanwhile. If the manager stops,
+// the tracker stops with an error matching [ErrStopped]: at once if the
+// manager is a [Stopping] (the manager [NewManager] returns is), and
+// otherwise at its next call. If a claim fails with an error matching
 // [lease.ErrTimeOutOfRange] (the claim's expiry, its start plus Duration,
 // is past what the store can hold, e.g. a Duration of centuries), the
 // tracker stops with that error, without revoking: every retry would fail
