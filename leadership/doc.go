@@ -141,7 +141,9 @@
 // it tries ([EventExpire]), each wake ([EventWake]), each read of the
 // store ([EventRefresh]: Call "Refresh", "RefreshLease" or
 // "RefreshClocks") and each write ([EventStore]: "ClaimLease",
-// "ExtendLease", "ExpireLease" or "RevokeLease"), with its duration on the
+// "ExtendLease", "ExpireLease" or "RevokeLease"; one whose error matches
+// [lease.ErrUnavailable] or [lease.ErrCorrupt] has the result
+// [ResultUnavailable] or [ResultCorrupt]), with its duration on the
 // manager's clock (zero if the clock stepped back meanwhile), and its
 // stop ([EventStop]). Every event carries Known, the leases in the
 // manager's view, and Held, those claimed or extended through it and not
@@ -153,7 +155,9 @@
 // ([log/slog]) made from the same events, at these levels:
 //
 //   - error: a manager or tracker stopped by a failure ("lease manager
-//     stopped", "leadership tracker stopped"; info for a clean stop);
+//     stopped", "leadership tracker stopped"; info for a clean stop); a
+//     read or write that met a document a person must repair ("lease
+//     store needs repair", [lease.ErrCorrupt]);
 //   - warn: a claim, check or revoke that failed ("claim failed", ...;
 //     debug if it failed only because the manager was being killed;
 //     a claim fails so after the lease kept changing, which is lasting

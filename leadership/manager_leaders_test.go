@@ -59,7 +59,7 @@ func (s *LeadersSuite) TestLeadersReleasesWaiters(c *gc.C) {
 	})
 }
 
-func (s *LeadersSuite) TestLeadersRefreshErrorStopsManager(c *gc.C) {
+func (s *LeadersSuite) TestLeadersRefreshErrorGoesToCaller(c *gc.C) {
 	fix := &fixture{
 		expectCalls: []call{{method: "Refresh", err: unavailable("lol borken")}, {method: "Refresh"}},
 	}

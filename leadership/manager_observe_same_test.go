@@ -173,9 +173,6 @@ func TestObserveSteadyStateQuiet(t *testing.T) {
 	}
 }
 
-// TestObserveWakeFailsFatally: a wake whose refresh fails in a way that
-// stops the manager does not back off: its line must not say it does (nor
-// carry a back-off), and the stop line says why, at error.
 // TestObserveWakeOutage: a wake that cannot reach the store backs off, and
 // says so; the manager keeps running.
 func TestObserveWakeOutage(t *testing.T) {

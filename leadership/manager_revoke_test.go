@@ -141,7 +141,7 @@ func (s *RevokeLeadershipSuite) TestRevokeContention(c *gc.C) {
 	})
 }
 
-func (s *RevokeLeadershipSuite) TestRevokeClientErrorStopsManager(c *gc.C) {
+func (s *RevokeLeadershipSuite) TestRevokeUnknownOutcome(c *gc.C) {
 	fix := &fixture{
 		leases: heldLeases(),
 		expectCalls: []call{
