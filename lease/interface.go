@@ -45,7 +45,10 @@ type Client interface {
 	// caller owns the returned map.
 	Leases() map[string]Info
 
-	// Refresh reloads the client's cache from the store.
+	// Refresh reloads the client's cache from the store. An error
+	// matching [ErrCorrupt] may come with the cache reloaded for every
+	// lease but the corrupt ones (the MongoDB client does so); any other
+	// error leaves the cache as it was.
 	Refresh() error
 }
 
