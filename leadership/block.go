@@ -60,7 +60,7 @@ func (b block) invoke(ch chan<- block) error {
 // read it keeps the block; if that read fails in a way that may pass (see
 // retryable), it decides on the cache, as Juju did.
 //
-// It returns only an error from that read that must stop the manager.
+// It never returns an error of the client.
 func (m *manager) handleBlock(b block) error {
 	start := m.stamp()
 	if m.single != nil {

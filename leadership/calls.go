@@ -3,14 +3,16 @@ package leadership
 import "github.com/seed07a61904/leadership/lease"
 
 // The manager's calls of its client, each emitting its EventRefresh or
-// EventStore with its duration on the manager's clock (see emit). They
-// return the client's error unchanged.
+// EventStore with its duration on the manager's clock (see emit), and
+// noting what a failure says of the store (see noteCall). They return the
+// client's error unchanged.
 
 // refreshAll is the client's Refresh.
 func (m *manager) refreshAll() error {
 	start := m.stamp()
 	err := m.client.Refresh()
 	m.emitCall(EventRefresh, "Refresh", "", "", start, err)
+	m.noteCall(true, "", false, err)
 	return err
 }
 
@@ -19,6 +21,7 @@ func (m *manager) refreshOne(name string) error {
 	start := m.stamp()
 	err := m.single.RefreshLease(name)
 	m.emitCall(EventRefresh, "RefreshLease", name, "", start, err)
+	m.noteCall(false, name, false, err)
 	return err
 }
 
@@ -28,6 +31,7 @@ func (m *manager) refreshClocks() error {
 	start := m.stamp()
 	err := m.clocks.RefreshClocks()
 	m.emitCall(EventRefresh, "RefreshClocks", "", "", start, err)
+	m.noteCall(false, "", false, err)
 	return err
 }
 
@@ -45,6 +49,7 @@ func (m *manager) claimLease(name string, request lease.Request) error {
 	start := m.stamp()
 	err := m.client.ClaimLease(name, request)
 	m.emitCall(EventStore, "ClaimLease", name, request.Holder, start, err)
+	m.noteCall(false, name, true, err)
 	return err
 }
 
@@ -53,6 +58,7 @@ func (m *manager) extendLease(name string, request lease.Request) error {
 	start := m.stamp()
 	err := m.client.ExtendLease(name, request)
 	m.emitCall(EventStore, "ExtendLease", name, request.Holder, start, err)
+	m.noteCall(false, name, true, err)
 	return err
 }
 
@@ -61,6 +67,7 @@ func (m *manager) expireLease(name string) error {
 	start := m.stamp()
 	err := m.client.ExpireLease(name)
 	m.emitCall(EventStore, "ExpireLease", name, "", start, err)
+	m.noteCall(false, name, true, err)
 	return err
 }
 
@@ -69,5 +76,6 @@ func (m *manager) revokeLease(revoker lease.Revoker, name, holder string) error 
 	start := m.stamp()
 	err := revoker.RevokeLease(name, holder)
 	m.emitCall(EventStore, "RevokeLease", name, holder, start, err)
+	m.noteCall(false, name, true, err)
 	return err
 }

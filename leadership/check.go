@@ -64,14 +64,14 @@ func (c check) respond(r checked) {
 }
 
 // handleCheck answers with a token if the client's cache says the unit
-// holds the lease. If it does not, it refreshes the client once and looks
-// again: only that lease, if the client is a lease.SingleRefresher, so that
+// holds the lease. If it does not, or the outcome of the manager's last
+// write of the lease is unknown (see outage), it refreshes the client
+// once and looks again: only that lease, if the client is a lease.SingleRefresher, so that
 // a miss costs the same however many leases there are.
 //
-// Both answers go back to the caller, and so does an error from Refresh
-// that says it may pass if tried again (see retryable). It returns only
-// any other error from Refresh, which must stop the manager. Either way it
-// emits the check's [EventCheck].
+// Both answers go back to the caller, and so does an error from the
+// refresh (see retryable): it never returns an error of the client. Either
+// way it emits the check's [EventCheck].
 func (m *manager) handleCheck(c check) error {
 	start := m.stamp()
 	r, err := m.check(c)
@@ -94,7 +94,7 @@ func (m *manager) handleCheck(c check) error {
 // the caller, or the error that must stop the manager.
 func (m *manager) check(c check) (checked, error) {
 	info, held := m.lease(c.service)
-	if !held || info.Holder != c.unit {
+	if !held || info.Holder != c.unit || m.outage.unsure[c.service] {
 		if err := m.refreshLease(c.service); err != nil {
 			if !retryable(err) {
 				return checked{}, errors.Trace(err)

@@ -66,12 +66,14 @@ func (c claim) respond(err error) {
 // from the client means its view changed: it reads the lease again and
 // retries, up to maxClaimAttempts times.
 //
+// If the outcome of the manager's last write of the lease is unknown (see
+// outage), it reads the lease first.
+//
 // Success, denial, running out of attempts (here, or in the client, which
-// reports [lease.ErrExcessiveContention]), a time the store cannot hold
-// ([lease.ErrTimeOutOfRange]), and any other error that says nothing of the
-// store's health (see retryable) go back to the caller. It
-// returns only errors that must stop the manager: any other client error,
-// and tomb.ErrDying. Either way it emits the claim's [EventClaim].
+// reports [lease.ErrExcessiveContention]), and every client error but
+// ErrInvalid (see retryable) go back to the caller. It returns only
+// tomb.ErrDying, which stops the manager. Either way it emits the claim's
+// [EventClaim].
 func (m *manager) handleClaim(c claim) error {
 	start := m.stamp()
 	if m.shortestClaim == 0 || c.duration < m.shortestClaim {
@@ -101,6 +103,9 @@ func answerErr(result Result, answer error) error {
 // any, that must stop the manager.
 func (m *manager) claim(c claim) (Result, error, error) {
 	request := lease.Request{Holder: c.unit, Duration: c.duration}
+	if err := m.settle(c.service); err != nil {
+		return ResultError, errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit), nil
+	}
 	read := false // whether the lease has been read from the store
 	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
 		select {

@@ -39,14 +39,34 @@
 //
 // # Errors
 //
-// A manager stops, and its Wait returns the reason, only when its client
-// fails in a way that says nothing about the leases: a store that cannot
-// be reached or holds corrupt documents. Contention is not such a failure,
-// nor is a clock that steps back: the client reports
-// [lease.ErrExcessiveContention], a claim or check returns it to its
-// caller, and a wake that meets it backs off on the manager's clock (from
-// 50ms, doubling, up to 5s or MaxSleep) and tries again. Errors are
-// classified with errors.Is, so a client may wrap them.
+// Nothing but Kill stops a manager. A client error goes to the caller of
+// the call that met it, annotated (check it with errors.Is), and a wake
+// that meets one backs off on the manager's clock (from 50ms, doubling,
+// up to 5s or MaxSleep) and tries again:
+//
+//   - [lease.ErrUnavailable]: the store could not be reached (a dropped
+//     connection, a server restarting, an election's "not primary", a
+//     write concern error). After one, the manager reads every lease again
+//     at its next wake, at most 50ms later and then on its back-off, so
+//     that it learns what other controllers did meanwhile; and a write
+//     that met one has an unknown outcome, so the next claim, check or
+//     revoke of that lease reads it from the store before deciding. An
+//     error the client does not classify is handled the same way.
+//   - [lease.ErrCorrupt]: the store holds a document a person must
+//     repair. Every call about that lease fails with it, logged at error
+//     level ("lease store needs repair") and counted as the "corrupt"
+//     result of its read or write event; the other leases are served.
+//   - [lease.ErrExcessiveContention]: the lease kept changing, or the
+//     clock stepped back behind the client's last write. It passes.
+//   - [lease.ErrTimeOutOfRange]: a time the store cannot hold.
+//
+// A store call holds the manager's loop until the driver gives up: with
+// the MongoDB client, mgo's sync timeout (the wait for a reachable
+// server) plus a socket timeout, each set by mgo.DialInfo.Timeout (see
+// the README, "Store outages"). Meanwhile the other calls wait for the
+// loop; a [Tracker] keeps its own deadlines, and a wait given up through
+// [ContextBlocker] returns at once. A manager that is a [Stopping] says
+// when it is killed, and its trackers stop at once.
 //
 // # More than the Manager interface
 //
@@ -139,7 +159,9 @@
 // it tries ([EventExpire]), each wake ([EventWake]), each read of the
 // store ([EventRefresh]: Call "Refresh", "RefreshLease", "RefreshClocks"
 // or "RefreshReleases") and each write ([EventStore]: "ClaimLease",
-// "ExtendLease", "ExpireLease" or "RevokeLease"), with its duration on the
+// "ExtendLease", "ExpireLease" or "RevokeLease"; one whose error matches
+// [lease.ErrUnavailable] or [lease.ErrCorrupt] has the result
+// [ResultUnavailable] or [ResultCorrupt]), with its duration on the
 // manager's clock (zero if the clock stepped back meanwhile), and its
 // stop ([EventStop]). Every event carries Known, the leases in the
 // manager's view, and Held, those claimed or extended through it and not
@@ -151,7 +173,9 @@
 // ([log/slog]) made from the same events, at these levels:
 //
 //   - error: a manager or tracker stopped by a failure ("lease manager
-//     stopped", "leadership tracker stopped"; info for a clean stop);
+//     stopped", "leadership tracker stopped"; info for a clean stop); a
+//     read or write that met a document a person must repair ("lease
+//     store needs repair", [lease.ErrCorrupt]);
 //   - warn: a claim, check or revoke that failed ("claim failed", ...;
 //     debug if it failed only because the manager was being killed;
 //     a claim fails so after the lease kept changing, which is lasting

@@ -27,6 +27,10 @@ const (
 	keyError     = "error"
 )
 
+// msgRepair is the error line of a read or write that met a corrupt
+// document (see "Observing a manager" in the package doc).
+const msgRepair = "lease store needs repair"
+
 // defaultSlow is a manager's slow threshold before its first claim (see
 // ManagerConfig.Logger); slowFraction is the fraction of the shortest
 // claim duration that it is after.
@@ -90,6 +94,10 @@ func (m *manager) emitCall(kind EventKind, call, service, unit string, start tim
 	case err == nil:
 	case kind == EventStore && errors.Is(err, lease.ErrInvalid):
 		result = ResultDenied
+	case errors.Is(err, lease.ErrCorrupt):
+		result = ResultCorrupt
+	case errors.Is(err, lease.ErrUnavailable):
+		result = ResultUnavailable
 	default:
 		result = ResultError
 	}
@@ -162,6 +170,11 @@ func (m *manager) logEvent(e Event) {
 		}
 	case EventRefresh, EventStore:
 		slowCheck = true
+		if e.Result == ResultCorrupt {
+			// A person must repair the store: every call about
+			// the lease fails until then.
+			level, msg = slog.LevelError, msgRepair
+		}
 		if e.Result == ResultDenied && e.Call != "ExpireLease" {
 			// Routine: a claim that lost a race to another controller
 			// retries once, then is denied. Contention that lasts is

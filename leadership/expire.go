@@ -11,17 +11,18 @@ import (
 
 // wake refreshes what the manager knows and expires what has run out. If
 // the client is not a lease.SingleRefresher, or MaxSleep has passed since
-// the manager last refreshed every lease, it refreshes every lease
-// (wakeAll); otherwise it reads only the leases that are due, or, if none
+// the manager last refreshed every lease, or a call since could not use
+// the store (see outage), it refreshes every lease (wakeAll); otherwise it reads only the leases that are due, or, if none
 // is, the clocks (wakeDue).
 //
-// It returns only client errors that must stop the manager (see
-// wakeAll and wakeDue). Either way it emits the wake's [EventWake]: an
-// error if the wake must back off.
+// It returns only tomb.ErrDying (from a claim it answers between two
+// expiries), which stops the manager: a client error makes the wake back
+// off (see wakeAll and wakeDue). Either way it emits the wake's
+// [EventWake]: an error if the wake must back off.
 func (m *manager) wake() error {
 	start := m.stamp()
 	var err error
-	if m.single == nil || !m.now().Before(m.sleepFrom.Add(m.maxSleep)) {
+	if m.single == nil || m.outage.stale || !m.now().Before(m.sleepFrom.Add(m.maxSleep)) {
 		err = m.wakeAll()
 	} else {
 		err = m.wakeDue()
@@ -42,12 +43,12 @@ func (m *manager) wake() error {
 // leases, and tries to expire every lease in it whose expiry is not after
 // now (see expire).
 //
-// An error that says the store or the clock is not ready yet (see
-// retryable) makes the manager back off before it wakes again: it keeps
-// running, and tries again then. It returns any other client error, which
-// must stop the manager.
+// An error from the refresh makes the manager back off before it wakes
+// again (see retryable): it keeps running, and tries again then. A
+// corrupt document does not: the client has read every other lease, and
+// the wake goes on with them.
 func (m *manager) wakeAll() error {
-	if err := m.refreshAll(); err != nil {
+	if err := m.refreshAll(); err != nil && !errors.Is(err, lease.ErrCorrupt) {
 		if !retryable(err) {
 			return errors.Trace(err)
 		}
@@ -123,10 +124,9 @@ func (m *manager) wakeDue() error {
 // answers the claims that are waiting (see serveWaitingClaims).
 //
 // ErrInvalid from ExpireLease is expected (someone else got there first,
-// or the lease was extended) and ignored. An error that says the store or
-// the clock is not ready yet (see retryable) ends the expiries and makes
-// the manager back off before it wakes again. It returns any other client
-// error, which must stop the manager.
+// or the lease was extended) and ignored. Any other client error (see
+// retryable) ends the expiries and makes the manager back off before it
+// wakes again. It returns only tomb.ErrDying.
 func (m *manager) expire(names []string, now time.Time, read func(string) error) error {
 	sort.Strings(names)
 	// Start after the lease that failed last, so that one lease that
@@ -222,19 +222,21 @@ func (m *manager) woke(all bool) time.Time {
 	return now
 }
 
-// retryable reports whether err, from the client, says that the operation
-// failed for a reason that says nothing of the store's health, so that the
-// manager must not stop for it: the store kept changing under the client
-// (which is also what a client whose clock stepped back behind its own last
-// write reports), or a time the operation would write or compute from (a
-// requested expiry, or the clock's reading) is one the store cannot hold.
-// The first passes in time; the second, for a clock reading, once the
-// clock is mended.
-//
-// It is also true of [lease.ErrInvalidArgument]: the client refused an
-// argument of the call (a name it cannot store), which is that call's
-// error, not the store's.
+// retryable reports whether err, from the client, is an error the manager
+// reports to the caller of the request that met it (a wake backs off and
+// tries again): every error but lease.ErrInvalid, which the manager
+// handles itself. Nothing but Kill stops a manager. The store may have
+// kept changing under the client (lease.ErrExcessiveContention, which is
+// also what a client whose clock stepped back behind its own last write
+// reports); a time the operation would write or compute from may be one
+// the store cannot hold (lease.ErrTimeOutOfRange); the client may have
+// refused an argument of the call (lease.ErrInvalidArgument: a name it
+// cannot store, which is that call's error); the store may be out
+// of reach (lease.ErrUnavailable, or any error the client does not
+// classify: see outage.go for what the manager reads again once it
+// answers); or it may hold a corrupt document (lease.ErrCorrupt, which
+// fails every call about that lease until a person mends it, and is
+// logged at error level). All but the last pass in time.
 func retryable(err error) bool {
-	return errors.Is(err, lease.ErrExcessiveContention) || errors.Is(err, lease.ErrTimeOutOfRange) ||
-		errors.Is(err, lease.ErrInvalidArgument)
+	return err != nil && !errors.Is(err, lease.ErrInvalid)
 }

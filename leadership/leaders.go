@@ -14,9 +14,9 @@ type LeaderReader interface {
 	// [Manager.CheckLeadership], a lease past its expiry that no manager
 	// has yet expired is still listed: the answer says who held each lease
 	// at the read, not for how long. It returns an error matching
-	// [lease.ErrExcessiveContention] if the store could not be read just
-	// then (the caller may try again), or [ErrStopped] if the manager stops
-	// first.
+	// [lease.ErrExcessiveContention] or [lease.ErrUnavailable] if the
+	// store could not be read just then (the caller may try again), or
+	// [ErrStopped] if the manager stops first.
 	Leaders() (map[string]string, error)
 }
 
@@ -69,9 +69,8 @@ func (l leaders) respond(result leadersResult) {
 // (releasing waiters on leases now gone, as a wake does, but expiring
 // nothing), and answers with each lease's holder.
 //
-// The answer goes back to the caller, and so does a Refresh error that
-// says nothing of the store's health (see retryable). It returns only
-// other Refresh errors, which must stop the manager.
+// The answer goes back to the caller, and so does a Refresh error (see
+// retryable): it never returns an error of the client.
 func (m *manager) handleLeaders(l leaders) error {
 	if err := m.refreshAll(); err != nil {
 		if !retryable(err) {

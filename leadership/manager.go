@@ -27,16 +27,21 @@ type Manager interface {
 	// means the lease kept changing, or the controller's clock is behind
 	// its own last write (after an NTP step), while the manager tried:
 	// nothing is known of the outcome, the manager keeps running, and the
-	// caller may try again. [ErrStopped] means the manager has stopped.
-	// Any other error means nothing can be inferred.
+	// caller may try again. One satisfying errors.Is(err,
+	// [lease.ErrUnavailable]) means the store could not be reached: the
+	// claim may or may not have been applied, and the manager reads the
+	// lease from the store before it decides the next request about it.
+	// [ErrStopped] means the manager has stopped. Any other error means
+	// nothing can be inferred; the manager keeps running.
 	ClaimLeadership(serviceName, unitName string, duration time.Duration) error
 
 	// CheckLeadership returns a [Token] if the unit is leader of the
 	// service, or an error and a nil Token if it is not: an error that
 	// says "<unit> is not leader of <service>". An error satisfying
-	// errors.Is(err, [lease.ErrExcessiveContention]) means the manager
-	// could not read the store just then, and the caller may try again;
-	// [ErrStopped] means the manager has stopped.
+	// errors.Is(err, [lease.ErrExcessiveContention]) or
+	// [lease.ErrUnavailable] means the manager could not read the store
+	// just then, and the caller may try again; [ErrStopped] means the
+	// manager has stopped.
 	CheckLeadership(serviceName, unitName string) (Token, error)
 
 	// BlockUntilLeadershipReleased returns nil once the manager's view
@@ -45,8 +50,8 @@ type Manager interface {
 	BlockUntilLeadershipReleased(serviceName string) error
 }
 
-// ManagerWorker is a [Manager] that runs until killed or until its client
-// fails.
+// ManagerWorker is a [Manager] that runs until killed: no error of its
+// client stops it (see "Errors" in the package doc).
 type ManagerWorker interface {
 	worker.Worker
 	Manager
@@ -118,6 +123,9 @@ type manager struct {
 	// watchFrom is when someone blocked while nobody else was (see
 	// watchStarted).
 	watchFrom time.Time
+	// outage is what the manager must read again after calls that could
+	// not use the store (see outage.go).
+	outage outage
 }
 
 // NewManager returns a [ManagerWorker] running with config, or nil and an
@@ -225,8 +233,10 @@ func (m *manager) choose() error {
 
 // setAlarm makes sure the alarm is set for the next wake-up time: the
 // earliest expiry in the view, or MaxSleep after the last refresh of every
-// lease, or the next read of the clocks (see pollAt), whichever is sooner;
-// or, after a wake that could not finish, the end of its back-off;
+// lease, or the next read of the clocks (see pollAt), or the read of every
+// lease after a call that could not use the store (see outageAlarm),
+// whichever is sooner; or, after a wake that could not finish, the end of
+// its back-off;
 // and never at or before the last wake. It replaces the alarm only if that
 // time has changed.
 //
@@ -240,6 +250,9 @@ func (m *manager) setAlarm() {
 	}
 	if poll, ok := m.pollAt(); ok && poll.Before(at) {
 		at = poll
+	}
+	if read, ok := m.outageAlarm(); ok && read.Before(at) {
+		at = read
 	}
 	if !m.retry.at.IsZero() {
 		at = m.retry.at
@@ -265,7 +278,7 @@ func (m *manager) setAlarm() {
 func (m *manager) now() time.Time {
 	now := m.clock.Now()
 	if back := m.lastNow.Sub(now); back > 0 {
-		moveBack(back, &m.sleepFrom, &m.lastWake, &m.retry.at, &m.watchFrom)
+		moveBack(back, &m.sleepFrom, &m.lastWake, &m.retry.at, &m.watchFrom, &m.outage.readAt)
 	}
 	m.lastNow = now
 	return now

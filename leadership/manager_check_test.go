@@ -122,16 +122,18 @@ func (s *CheckLeadershipSuite) TestRefresh_Failure_OtherHolder(c *gc.C) {
 	})
 }
 
+// TestRefresh_Error: a store failure goes to the caller; the manager keeps
+// running, and reads every lease again at its next wake, 50ms later.
 func (s *CheckLeadershipSuite) TestRefresh_Error(c *gc.C) {
 	fix := &fixture{
-		expectCalls: []call{{method: "Refresh", err: errors.New("crunch squish")}},
-		expectDirty: true,
+		expectCalls: []call{{method: "Refresh", err: unavailable("crunch squish")}, {method: "Refresh"}},
 	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		token, err := manager.CheckLeadership("redis", "redis/0")
-		c.Check(err, gc.ErrorMatches, "leadership manager stopped")
+		c.Check(err, gc.ErrorMatches, `cannot check leadership of "redis" for "redis/0": crunch squish: lease store unavailable`)
+		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
 		c.Check(token, gc.IsNil)
-		err = manager.Wait()
-		c.Check(err, gc.ErrorMatches, "crunch squish")
+		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Advance(50 * time.Millisecond)
 	})
 }

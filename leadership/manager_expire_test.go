@@ -83,14 +83,17 @@ func (s *ExpireLeadershipSuite) TestExpire_ErrInvalid_Updated(c *gc.C) {
 	})
 }
 
+// TestExpire_OtherError: an expiry that fails backs off 50ms, then the
+// manager reads every lease again and expires it.
 func (s *ExpireLeadershipSuite) TestExpire_OtherError(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(-time.Second),
-		expectCalls: expireRedis(errors.New("snarfblat hobalob"), nil),
-		expectDirty: true,
+		leases: redisLease(-time.Second),
+		expectCalls: append(expireRedis(errors.New("snarfblat hobalob"), nil),
+			expireRedis(nil, deleteLease("redis"))...),
 	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		c.Check(manager.Wait(), gc.ErrorMatches, "snarfblat hobalob")
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Advance(50 * time.Millisecond)
 	})
 }
 
@@ -166,17 +169,29 @@ func (s *ExpireLeadershipSuite) TestExpire_Multiple(c *gc.C) {
 			err:      lease.ErrInvalid,
 			callback: deleteLease("store"),
 		}, {
-			// tokumx has not expired; vvvvvv is never tried, because the
-			// manager dies first.
+			// tokumx has not expired; vvvvvv waits for the back-off
+			// after ultron's failure.
 			method: "ExpireLease",
 			args:   []interface{}{"ultron"},
 			err:    errors.New("what is this?"),
+		}, {
+			// 50ms later the manager reads every lease again, and
+			// tries vvvvvv before ultron, which failed last.
+			method: "Refresh",
+		}, {
+			method:   "ExpireLease",
+			args:     []interface{}{"vvvvvv"},
+			callback: deleteLease("vvvvvv"),
+		}, {
+			method:   "ExpireLease",
+			args:     []interface{}{"ultron"},
+			callback: deleteLease("ultron"),
 		}},
-		expectDirty: true,
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(5 * time.Second)
-		c.Check(manager.Wait(), gc.ErrorMatches, `what is this\?`)
+		c.Assert(clock.WaitAlarmFor(offset(5*time.Second+50*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Advance(50 * time.Millisecond)
 	})
 }
 

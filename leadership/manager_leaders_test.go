@@ -59,15 +59,17 @@ func (s *LeadersSuite) TestLeadersReleasesWaiters(c *gc.C) {
 	})
 }
 
-func (s *LeadersSuite) TestLeadersRefreshErrorStopsManager(c *gc.C) {
+func (s *LeadersSuite) TestLeadersRefreshErrorGoesToCaller(c *gc.C) {
 	fix := &fixture{
-		expectCalls: []call{{method: "Refresh", err: errors.New("lol borken")}},
-		expectDirty: true,
+		expectCalls: []call{{method: "Refresh", err: unavailable("lol borken")}, {method: "Refresh"}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		_, err := manager.(leadership.LeaderReader).Leaders()
-		c.Check(err, gc.Equals, leadership.ErrStopped)
-		c.Check(manager.Wait(), gc.ErrorMatches, "lol borken")
+		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
+		c.Check(err, gc.ErrorMatches, "cannot read leaders: lol borken: lease store unavailable")
+		leaders, err := manager.(leadership.LeaderReader).Leaders()
+		c.Check(err, jc.ErrorIsNil)
+		c.Check(leaders, gc.HasLen, 0)
 	})
 }
 

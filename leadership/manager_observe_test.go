@@ -3,6 +3,7 @@ package leadership_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -344,21 +345,41 @@ func TestObserveClockStepBack(t *testing.T) {
 		Service: "redis", Unit: "redis/0", Known: 1, Held: 1})
 }
 
-func TestObserveStopError(t *testing.T) {
+// TestObserveStoreUnavailable: a check that cannot reach the store is
+// answered with the error, which the refresh's event reports as
+// unavailable; the manager keeps running.
+func TestObserveStoreUnavailable(t *testing.T) {
 	clock := clocktest.NewClock(defaultClockStart)
-	failure := errors.New("store unreachable")
+	failure := unavailable("store unreachable")
 	om := startObserved(t, clock, nil, false, call{method: "Refresh", err: failure})
-	if _, err := om.CheckLeadership("redis", "redis/0"); err != leadership.ErrStopped {
-		t.Fatalf("got %v, want ErrStopped", err)
+	if _, err := om.CheckLeadership("redis", "redis/0"); !errors.Is(err, lease.ErrUnavailable) {
+		t.Fatalf("got %v, want an error matching lease.ErrUnavailable", err)
 	}
-	if err := om.Wait(); !errors.Is(err, failure) {
-		t.Fatalf("Wait: got %v, want %v", err, failure)
-	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultUnavailable,
+		Call: "Refresh", Err: failure})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventCheck, Result: leadership.ResultError,
 		Service: "redis", Unit: "redis/0", Err: failure})
-	om.checkOnly(t, leadership.Event{Kind: leadership.EventStop, Err: failure})
-	checkLog(t, om.logs, slog.LevelError, "lease manager stopped", map[string]interface{}{
-		"error": "store unreachable",
+	checkLog(t, om.logs, slog.LevelWarn, "check failed", map[string]interface{}{
+		"error": `cannot check leadership of "redis" for "redis/0": store unreachable: lease store unavailable`,
+	})
+	if n := len(om.kind(leadership.EventStop)); n != 0 {
+		t.Fatalf("the manager stopped")
+	}
+}
+
+// TestObserveStoreCorrupt: a read that meets a corrupt document is an
+// error line and a "corrupt" result, and the call's error.
+func TestObserveStoreCorrupt(t *testing.T) {
+	clock := clocktest.NewClock(defaultClockStart)
+	failure := fmt.Errorf("corrupt lease document %q: %w", "redis", lease.ErrCorrupt)
+	om := startObserved(t, clock, nil, true, call{method: "RefreshLease", args: []interface{}{"redis"}, err: failure})
+	if _, err := om.CheckLeadership("redis", "redis/0"); !errors.Is(err, lease.ErrCorrupt) {
+		t.Fatalf("got %v, want an error matching lease.ErrCorrupt", err)
+	}
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultCorrupt,
+		Call: "RefreshLease", Service: "redis", Err: failure})
+	checkLog(t, om.logs, slog.LevelError, "lease store needs repair", map[string]interface{}{
+		"error": `corrupt lease document "redis": lease store holds a corrupt document`, "service": "redis",
 	})
 }
 

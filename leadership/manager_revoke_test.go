@@ -141,16 +141,22 @@ func (s *RevokeLeadershipSuite) TestRevokeContention(c *gc.C) {
 	})
 }
 
-func (s *RevokeLeadershipSuite) TestRevokeClientErrorStopsManager(c *gc.C) {
+func (s *RevokeLeadershipSuite) TestRevokeUnknownOutcome(c *gc.C) {
 	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{revokeCall("redis", "redis/0", errors.New("lol borken"))},
-		expectDirty: true,
+		leases: heldLeases(),
+		expectCalls: []call{
+			// The revoke is applied, but its reply is lost.
+			{method: "RevokeLease", args: []interface{}{"redis", "redis/0"}, err: unavailable("lol borken"), callback: deleteLease("redis")},
+			// The check reads the lease first, and finds it gone.
+			{method: "Refresh"},
+		},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(err, gc.Equals, leadership.ErrStopped)
-		c.Check(manager.Wait(), gc.ErrorMatches, "lol borken")
+		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
+		c.Check(err, gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": lol borken: lease store unavailable`)
+		_, err = manager.CheckLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
 	})
 }
 

@@ -1,7 +1,6 @@
 package leadership_test
 
 import (
-	"errors"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -77,12 +76,12 @@ func (s *WakeSuite) TestMaxSleepCountsFromLastWake(c *gc.C) {
 func (s *WakeSuite) TestRefreshErrorOnWake(c *gc.C) {
 	fix := &fixture{
 		maxSleep:    time.Minute,
-		expectCalls: []call{{method: "Refresh", err: errors.New("zap")}},
-		expectDirty: true,
+		expectCalls: []call{{method: "Refresh", err: unavailable("zap")}, {method: "Refresh"}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Minute)
-		c.Check(manager.Wait(), gc.ErrorMatches, "zap")
+		c.Assert(clock.WaitAlarmFor(offset(time.Minute+50*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Advance(50 * time.Millisecond)
 	})
 }
 

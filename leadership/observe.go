@@ -60,12 +60,17 @@ const (
 	// is the lease.Client method ("Refresh" for every lease,
 	// "RefreshLease" for one, "RefreshClocks" for the clocks alone,
 	// "RefreshReleases" for the count of releases alone).
-	// Result is ResultOK or ResultError.
+	// Result is ResultOK; ResultUnavailable if the store could not be
+	// reached (the error matches lease.ErrUnavailable); ResultCorrupt if
+	// it holds a document a person must repair (lease.ErrCorrupt); or
+	// ResultError.
 	EventRefresh EventKind = "refresh"
 	// EventStore: the manager made one write call of its client, a store
 	// transaction. Call is the method ("ClaimLease", "ExtendLease",
 	// "ExpireLease", "RevokeLease"). Result is ResultOK, ResultDenied (the
-	// client returned lease.ErrInvalid) or ResultError.
+	// client returned lease.ErrInvalid), ResultUnavailable (the store
+	// could not be reached: the write's outcome is unknown until the
+	// manager reads the lease again), ResultCorrupt or ResultError.
 	EventStore EventKind = "store"
 	// EventLeading: a tracker became leader (Result ResultLeader) or
 	// minion (ResultMinion) of its service: once its first claim has
@@ -95,6 +100,11 @@ const (
 	ResultExpired  Result = "expired"
 	ResultLeader   Result = "leader"
 	ResultMinion   Result = "minion"
+	// ResultUnavailable and ResultCorrupt are the results of an
+	// EventRefresh or EventStore whose error matches
+	// [lease.ErrUnavailable] or [lease.ErrCorrupt].
+	ResultUnavailable Result = "unavailable"
+	ResultCorrupt     Result = "corrupt"
 )
 
 // Event is one thing a manager or a tracker did. Fields that do not apply

@@ -25,9 +25,11 @@ type Revoker interface {
 	// It returns an error matching [ErrNotLeader] if the unit is not
 	// leader; [ErrRevokeNotSupported] if the manager's client cannot revoke;
 	// an error matching [lease.ErrExcessiveContention] if the lease kept
-	// changing (the caller may try again) or [lease.ErrTimeOutOfRange] if
-	// the clock reads a time the store cannot hold; [ErrStopped] if the
-	// manager stops first.
+	// changing (the caller may try again), [lease.ErrUnavailable] if the
+	// store could not be reached (the revoke may or may not have been
+	// applied; the manager reads the lease before its next decision on
+	// it), or [lease.ErrTimeOutOfRange] if the clock reads a time the
+	// store cannot hold; [ErrStopped] if the manager stops first.
 	//
 	// Only the unit itself should revoke, once it has stopped acting as
 	// leader: revoking cuts short the guarantee its last claim gave it.
@@ -87,10 +89,11 @@ func (r revoke) respond(err error) {
 // from the client means the store changed under it: it reads the lease
 // again and retries, up to maxClaimAttempts times.
 //
-// Success, not-leader, no revoker and the errors that say nothing of the
-// store's health (contention, a time out of range: see retryable) go back
-// to the caller. It returns only errors that must stop the manager: any
-// other client error. Either way it emits the revocation's [EventRevoke].
+// Success, not-leader, no revoker and every client error but ErrInvalid
+// (see retryable) go back to the caller: it never returns an error of the
+// client. If the outcome of the manager's last write of the lease is
+// unknown (see outage), it reads the store first. Either way it emits the
+// revocation's [EventRevoke].
 func (m *manager) handleRevoke(r revoke) error {
 	start := m.stamp()
 	answer, err := m.revoke(r)
@@ -117,7 +120,7 @@ func (m *manager) revoke(r revoke) (error, error) {
 		return errors.Annotatef(ErrRevokeNotSupported, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
 	}
 	info, held := m.lease(r.service)
-	if !held || info.Holder != r.unit {
+	if !held || info.Holder != r.unit || m.outage.unsure[r.service] {
 		if err := m.refreshAll(); err != nil {
 			if !retryable(err) {
 				return nil, errors.Trace(err)

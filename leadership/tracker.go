@@ -53,9 +53,13 @@ import (
 //
 // Errors other than [ErrClaimDenied] are retried with back-off (from
 // Duration/16, doubling, up to Duration/2) on the tracker's clock; while
-// they last the tracker stays up, a minion once its term has ended. If
-// the manager stops, the tracker stops with an error matching
-// [ErrStopped]. If a claim fails with an error matching
+// they last the tracker stays up, a minion once its term has ended. A
+// store outage is such an error ([lease.ErrUnavailable]): the tracker
+// keeps trying through it, and leads again within Duration/2 of the store
+// answering, if no other unit has claimed meanwhile. If the manager stops,
+// the tracker stops with an error matching [ErrStopped]: at once if the
+// manager is a [Stopping] (the manager [NewManager] returns is), and
+// otherwise at its next call. If a claim fails with an error matching
 // [lease.ErrTimeOutOfRange] (the claim's expiry, its start plus Duration,
 // is past what the store can hold, e.g. a Duration of centuries), the
 // tracker stops with that error, without revoking: every retry would fail
@@ -111,6 +115,9 @@ type tracker struct {
 	config  TrackerConfig
 	revoker Revoker        // nil if the manager cannot revoke
 	blocker ContextBlocker // nil if the manager's waits take no context
+	// managerDying is closed when the manager begins to stop; nil if the
+	// manager is not a Stopping (see managerStopped).
+	managerDying <-chan struct{}
 
 	tickets chan ticketRequest
 	results chan callResult
@@ -170,6 +177,9 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 	}
 	t.revoker, _ = config.Manager.(Revoker)
 	t.blocker, _ = config.Manager.(ContextBlocker)
+	if s, ok := config.Manager.(Stopping); ok {
+		t.managerDying = s.Dying()
+	}
 	go func() {
 		defer t.tomb.Done()
 		t.kill(t.loop())
@@ -269,6 +279,8 @@ func (t *tracker) choose() error {
 	select {
 	case <-t.tomb.Dying():
 		return t.stop()
+	case <-t.managerDying:
+		return t.managerStopped()
 	case <-t.alarm:
 		t.alarm = nil
 		return nil

@@ -103,7 +103,7 @@ func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 		expiry, err = doc.validate()
 	}
 	if err != nil {
-		return "", entry{}, errors.Annotatef(err, "corrupt lease document %q", rawId(raw))
+		return "", entry{}, corrupt(errors.Annotatef(err, "corrupt lease document %q", rawId(raw)))
 	}
 	return doc.Name, entry{
 		holder: doc.Holder,
@@ -158,15 +158,15 @@ func newClockDoc(namespace string) clockDoc {
 func decodeClockDoc(raw bson.Raw) (map[string]time.Time, map[string]int64, error) {
 	var doc clockDoc
 	if err := raw.Unmarshal(&doc); err != nil {
-		return nil, nil, errors.Annotatef(err, "corrupt clock document")
+		return nil, nil, corrupt(errors.Annotatef(err, "corrupt clock document"))
 	}
 	writers, err := doc.writers()
 	if err != nil {
-		return nil, nil, errors.Annotatef(err, "corrupt clock document")
+		return nil, nil, corrupt(errors.Annotatef(err, "corrupt clock document"))
 	}
 	writes, err := doc.writes()
 	if err != nil {
-		return nil, nil, errors.Annotatef(err, "corrupt clock document")
+		return nil, nil, corrupt(errors.Annotatef(err, "corrupt clock document"))
 	}
 	return writers, writes, nil
 }

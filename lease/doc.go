@@ -163,6 +163,33 @@
 // Refresh fail with ErrTimeOutOfRange, changing nothing, so that every
 // time the cache holds or computes from is in the store's range.
 //
+// # Store failures
+//
+// The MongoDB client sorts the driver's errors in one place: an error that
+// says the store could not be reached or could not answer (a connection
+// refused, reset or closed, a network or server-selection timeout, "no
+// reachable servers", a "not primary" or "node is recovering" reply, a
+// write concern error, wtimeout included) matches [ErrUnavailable]; a
+// document no client could have written, or a missing clock document (a
+// dropped collection), matches [ErrCorrupt]. The codes are those of
+// MongoDB's specifications (Server Discovery and Monitoring, Retryable
+// Writes), shared with mgowire.
+//
+// A write that fails with ErrUnavailable may have been applied, or may be
+// applied later: mgo/txn leaves a transaction interrupted half way in its
+// transaction collection, and the next transaction on the same documents
+// (or txn.Runner.ResumeAll) finishes it. The client assumes neither: its
+// cache keeps what it held before the call, and since every write asserts
+// that the stored document is exactly the one cached, the next write on
+// that lease is decided on what the store then holds (a stale cache makes
+// it abort, read the lease again and decide anew). A leadership manager
+// also reads the lease again before the next request about it.
+//
+// How long one call waits for an unreachable store is mgo's: its sync
+// timeout (for a reachable server) and its socket timeout (for each
+// reply), both mgo.DialInfo.Timeout unless set on the session, and
+// mgowire's connect timeout for each connection it opens.
+//
 // # Range of times
 //
 // The store keeps times as int64 nanoseconds since 1970, so it holds times

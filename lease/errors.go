@@ -74,3 +74,38 @@ var ErrTimeOutOfRange = stored.ErrTimeOutOfRange
 //
 // The clients of package leasetest return the same errors.
 var ErrInvalidArgument = stored.ErrInvalidArgument
+
+// ErrUnavailable is matched, with errors.Is, by the error of every call
+// that met a store that could not be reached or could not answer: the
+// connection refused, reset or closed, a network or server-selection
+// timeout ("no reachable servers"), a "not primary" or "node is
+// recovering" reply (an election in progress), a write concern error
+// (wtimeout included), a server restarted under the client. The MongoDB
+// client's [NewClient], [Client.ClaimLease], [Client.ExtendLease],
+// [Client.ExpireLease], [Client.Refresh], [Revoker.RevokeLease],
+// [SingleRefresher.RefreshLease] and [ClockRefresher.RefreshClocks]
+// return it, wrapping the driver's error; so do the clients of package
+// leasetest while their store is stopped.
+//
+// It says nothing of the leases. After a read, the cache is unchanged.
+// After a write, the outcome is unknown: the transaction may have been
+// applied, or may be applied later (mgo/txn finishes a transaction left
+// half done when the next one touches its documents). The client's cache
+// keeps what it held before the call, and the next write on that lease is
+// decided on what the store then holds, because each asserts the stored
+// document is the one cached. The call may be tried again once the store
+// answers.
+var ErrUnavailable = errors.New("lease store unavailable")
+
+// ErrCorrupt is matched, with errors.Is, by the error of a call that met
+// a document no client could have written: a lease or clock document that
+// does not decode, holds a time of the wrong type or out of range, or
+// names another lease; a lease whose writer the clock document does not
+// list; or a namespace whose clock document is missing (the collection
+// was dropped, or emptied, under the clients). Trying again does not
+// help: a person must repair or remove the document (see cmd/leasectl).
+// The MongoDB client's [NewClient], [Client.Refresh],
+// [SingleRefresher.RefreshLease], [ClockRefresher.RefreshClocks] and,
+// when they read a lease again, its writes return it; the message names
+// the document.
+var ErrCorrupt = errors.New("lease store holds a corrupt document")

@@ -20,7 +20,10 @@ import (
 // leasetest) refuse the same arguments with the same messages. Errors
 // other than [ErrInvalid], [ErrInvalidArgument] and [ErrTimeOutOfRange]
 // mean the store could not be used; nothing can be inferred about the
-// lease from them.
+// lease from them. Those matching [ErrUnavailable] say the store could
+// not be reached (a write's outcome is then unknown), those matching
+// [ErrCorrupt] that it holds a document a person must repair (see "Store
+// failures" in the package doc).
 type Client interface {
 	// ClaimLease records the request's holder as the holder of the named
 	// lease, for at least the request's duration from the start of the
@@ -49,7 +52,10 @@ type Client interface {
 	// caller owns the returned map.
 	Leases() map[string]Info
 
-	// Refresh reloads the client's cache from the store.
+	// Refresh reloads the client's cache from the store. An error
+	// matching [ErrCorrupt] may come with the cache reloaded for every
+	// lease but the corrupt ones (the MongoDB client does so); any other
+	// error leaves the cache as it was.
 	Refresh() error
 }
 

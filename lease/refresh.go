@@ -1,6 +1,7 @@
 package lease
 
 import (
+	"fmt"
 	"sort"
 	"time"
 
@@ -15,15 +16,19 @@ import (
 // Refresh is part of the [Client] interface. It reads the lease documents
 // first and the clock document second, so that the clock document read is
 // at least as recent as every lease's writer: every transaction writes its
-// writer's time before the lease. If any document is corrupt, or a lease's
-// writer has no time in the clock document, or the client's clock reads a
-// time outside the store's range (ErrTimeOutOfRange), it returns an error
-// and leaves the cache as it was.
+// writer's time before the lease. If the store cannot be read
+// (ErrUnavailable), the clock document is corrupt or missing, or the
+// client's clock reads a time outside the store's range
+// (ErrTimeOutOfRange), it returns an error and leaves the cache as it was.
+// A corrupt lease document, or a lease whose writer has no time in the
+// clock document, does not keep the others from being read: the cache
+// holds every other lease, leaves that one out, and Refresh returns an
+// error matching ErrCorrupt that names it (the first, and how many more).
 func (c *client) Refresh() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
 
-	entries, err := readEntries(collection, c.config.Namespace)
+	entries, damaged, err := readEntries(collection, c.config.Namespace)
 	if err != nil {
 		return errors.Trace(err)
 	}
@@ -39,35 +44,44 @@ func (c *client) Refresh() error {
 	for _, name := range names {
 		writer := entries[name].writer
 		if _, found := skews[writer]; !found {
-			return errors.Errorf("lease %q invalid: no clock data for %s", name, writer)
+			damaged = append(damaged, corrupt(errors.Errorf("lease %q invalid: no clock data for %s", name, writer)))
+			delete(entries, name)
 		}
 	}
 	c.cache = cache{entries: entries, skews: skews, writes: writes, releases: releases}
-	return nil
+	switch len(damaged) {
+	case 0:
+		return nil
+	case 1:
+		return damaged[0]
+	}
+	return corrupt(fmt.Errorf("%w (and %d more corrupt lease documents)", damaged[0], len(damaged)-1))
 }
 
-// readEntries reads every lease document in the namespace. It fails on the
-// first corrupt one.
-func readEntries(collection *mgo.Collection, namespace string) (map[string]entry, error) {
+// readEntries reads every lease document in the namespace, and returns the
+// valid ones by name, and an error for each corrupt one, which it leaves
+// out. It fails if the store cannot be read.
+func readEntries(collection *mgo.Collection, namespace string) (map[string]entry, []error, error) {
 	query := bson.D{
 		{Name: fieldType, Value: typeLease},
 		{Name: fieldNamespace, Value: namespace},
 	}
 	iter := collection.Find(query).Iter()
 	entries := map[string]entry{}
+	var damaged []error
 	var raw bson.Raw
 	for iter.Next(&raw) {
 		name, e, err := decodeLeaseDoc(raw)
 		if err != nil {
-			iter.Close()
-			return nil, errors.Trace(err)
+			damaged = append(damaged, err)
+			continue
 		}
 		entries[name] = e
 	}
 	if err := iter.Close(); err != nil {
-		return nil, errors.Annotatef(err, "cannot read lease documents")
+		return nil, nil, errors.Annotatef(storeError(err), "cannot read lease documents")
 	}
-	return entries, nil
+	return entries, damaged, nil
 }
 
 // readSkews reads the clock document between exactly two readings of the
@@ -84,8 +98,11 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 	var raw bson.Raw
 	err := collection.FindId(clockDocId(c.config.Namespace)).One(&raw)
 	readEnd := c.config.Clock.Now()
-	if err != nil {
-		return nil, nil, 0, errors.Annotatef(err, "cannot read clock document")
+	switch {
+	case err == mgo.ErrNotFound:
+		return nil, nil, 0, corrupt(errors.Errorf("clock document %q missing (was the collection dropped?)", clockDocId(c.config.Namespace)))
+	case err != nil:
+		return nil, nil, 0, errors.Annotatef(storeError(err), "cannot read clock document")
 	}
 	for _, reading := range []time.Time{readAfter, readEnd} {
 		if err := stored.CheckClockReading(reading, c.config.Id); err != nil {
@@ -142,7 +159,7 @@ func (c *client) ensureClockDoc() error {
 		case err == mgo.ErrNotFound:
 			return createClockOps(c.scope), nil
 		case err != nil:
-			return nil, errors.Annotatef(err, "cannot read clock document")
+			return nil, errors.Annotatef(storeError(err), "cannot read clock document")
 		}
 		if _, _, err := decodeClockDoc(raw); err != nil {
 			return nil, errors.Trace(err)

@@ -12,9 +12,11 @@ type SingleRefresher interface {
 	// the other writers' clocks, exactly as [Client.Refresh] would for
 	// that lease. The other leases in the cache are left as they were.
 	// Its cost does not depend on how many leases the namespace holds.
-	// On error (an invalid name, a corrupt document, a lease whose writer
-	// has no clock data, or a clock reading the store cannot hold,
-	// matching [ErrTimeOutOfRange]) the cache is unchanged.
+	// On error (an invalid name; a corrupt document or a lease whose
+	// writer has no clock data, matching [ErrCorrupt]; a store that could
+	// not be reached, matching [ErrUnavailable]; or a clock reading the
+	// store cannot hold, matching [ErrTimeOutOfRange]) the cache is
+	// unchanged.
 	RefreshLease(name string) error
 }
 
@@ -29,7 +31,9 @@ type ClockRefresher interface {
 	// RefreshClocks reads what the store records of every writer's clock,
 	// and updates the client's [Skew]s as [Client.Refresh] would, without
 	// reading any lease. It costs one read of one small document. On
-	// error (a corrupt clock document, or a clock reading the store
-	// cannot hold, matching [ErrTimeOutOfRange]) the cache is unchanged.
+	// error (a corrupt or missing clock document, matching [ErrCorrupt]; a
+	// store that could not be reached, matching [ErrUnavailable]; or a
+	// clock reading the store cannot hold, matching [ErrTimeOutOfRange])
+	// the cache is unchanged.
 	RefreshClocks() error
 }

@@ -26,7 +26,7 @@ func (c *client) RefreshLease(name string) error {
 		return errors.Trace(err)
 	}
 	if _, found := skews[e.writer]; held && !found {
-		return errors.Errorf("lease %q invalid: no clock data for %s", name, e.writer)
+		return corrupt(errors.Errorf("lease %q invalid: no clock data for %s", name, e.writer))
 	}
 	c.keepSkews(skews, writes)
 	c.cache.releases = releases
@@ -78,14 +78,14 @@ func readEntry(collection *mgo.Collection, namespace, name string) (entry, bool,
 	case err == mgo.ErrNotFound:
 		return entry{}, false, nil
 	case err != nil:
-		return entry{}, false, errors.Annotatef(err, "cannot read lease document")
+		return entry{}, false, errors.Annotatef(storeError(err), "cannot read lease document")
 	}
 	got, e, err := decodeLeaseDoc(raw)
 	if err != nil {
 		return entry{}, false, errors.Trace(err)
 	}
 	if got != name {
-		return entry{}, false, errors.Errorf("corrupt lease document %q: records lease %q", rawId(raw), got)
+		return entry{}, false, corrupt(errors.Errorf("corrupt lease document %q: records lease %q", rawId(raw), got))
 	}
 	return e, true, nil
 }

@@ -74,7 +74,7 @@ func decodeReleases(raw bson.Raw) (int64, error) {
 		Releases interface{} `bson:"releases"`
 	}
 	if err := raw.Unmarshal(&doc); err != nil {
-		return 0, errors.Annotatef(err, "corrupt clock document %q", rawId(raw))
+		return 0, corrupt(errors.Annotatef(err, "corrupt clock document %q", rawId(raw)))
 	}
 	switch v := doc.Releases.(type) {
 	case nil:
@@ -84,7 +84,7 @@ func decodeReleases(raw bson.Raw) (int64, error) {
 	case int:
 		return int64(v), nil
 	default:
-		return 0, errors.Errorf("corrupt clock document %q: invalid release count %v (a %T, not an integer)", rawId(raw), v, v)
+		return 0, corrupt(errors.Errorf("corrupt clock document %q: invalid release count %v (a %T, not an integer)", rawId(raw), v, v))
 	}
 }
 

@@ -23,7 +23,9 @@ type buildFunc func(attempt int) ([]txn.Op, error)
 // interprets txn.ErrAborted, and that decides what reaches the caller:
 // ErrInvalid bare, so that callers can compare it with ==; nil for
 // errNoOperations; ErrExcessiveContention once the attempts are used up;
-// any other error traced.
+// any other error traced, a transaction's matching ErrUnavailable if it
+// says the store could not answer (see storeError): its outcome is then
+// unknown, and the client's cache keeps what it held.
 func run(mongo Mongo, build buildFunc) error {
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		ops, err := build(attempt)
@@ -35,7 +37,7 @@ func run(mongo Mongo, build buildFunc) error {
 		case err != nil:
 			return errors.Trace(err)
 		}
-		err = mongo.RunTransaction(ops)
+		err = storeError(mongo.RunTransaction(ops))
 		switch {
 		case errors.Is(err, txn.ErrAborted):
 			continue

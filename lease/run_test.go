@@ -106,7 +106,19 @@ func (s *RunSuite) TestRunError(c *gc.C) {
 	err := run(mongo, func(attempt int) ([]txn.Op, error) {
 		return someOps, nil
 	})
-	c.Check(err, gc.ErrorMatches, "no reachable servers")
+	c.Check(err, gc.ErrorMatches, "lease store unavailable: no reachable servers")
 	c.Check(errors.Is(err, boom), jc.IsTrue)
+	c.Check(errors.Is(err, ErrUnavailable), jc.IsTrue)
 	c.Check(mongo.ran, gc.HasLen, 1)
+}
+
+func (s *RunSuite) TestRunOtherError(c *gc.C) {
+	boom := errors.New("boom")
+	mongo := &scriptedMongo{results: []error{boom}}
+	err := run(mongo, func(attempt int) ([]txn.Op, error) {
+		return someOps, nil
+	})
+	c.Check(err, gc.ErrorMatches, "boom")
+	c.Check(errors.Is(err, boom), jc.IsTrue)
+	c.Check(errors.Is(err, ErrUnavailable), jc.IsFalse)
 }

@@ -3,6 +3,7 @@ package mgowire
 import (
 	"errors"
 
+	"github.com/seed07a61904/leadership/internal/mongoerr"
 	"github.com/seed07a61904/leadership/internal/wire"
 )
 
@@ -30,7 +31,7 @@ var ErrUnsupported = wire.ErrUnsupported
 // recovering. The connection closes itself so that mgo discards the socket
 // and looks for the primary again; see the package documentation. Match it
 // with [errors.Is].
-var ErrNotPrimary = errors.New("mgowire: server is not primary; connection closed")
+var ErrNotPrimary = mongoerr.ErrNotPrimary
 
 // ErrAuth is the cause of the error a connection fails with when the
 // server refuses the credentials, or the SCRAM conversation goes wrong.

@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/mgo.v2/bson"
 
+	"github.com/seed07a61904/leadership/internal/mongoerr"
 	"github.com/seed07a61904/leadership/internal/wire"
 )
 
@@ -258,24 +259,9 @@ func (f *replyFields) errMsg() string {
 	return s
 }
 
-// Error codes of the "not writable primary" and "node is recovering"
-// classes, from the Server Discovery and Monitoring spec
-// (mongodb/specifications, source/server-discovery-and-monitoring,
-// "Not writable primary and node is recovering").
-var notPrimaryCodes = map[int64]bool{
-	10107: true, // NotWritablePrimary
-	13435: true, // NotPrimaryNoSecondaryOk
-	10058: true, // LegacyNotPrimary
-	11600: true, // InterruptedAtShutdown
-	11602: true, // InterruptedDueToReplStateChange
-	13436: true, // NotPrimaryOrSecondary
-	189:   true, // PrimarySteppedDown
-	91:    true, // ShutdownInProgress
-}
-
 // notPrimary says whether the reply is an error of the not-primary class:
 // its code, or that of its writeConcernError or of one of its writeErrors,
-// is one of notPrimaryCodes; or, for an error without a code, its message
+// is of that class (see mongoerr.NotPrimaryCode); or, for an error without a code, its message
 // says so (the spec checks the message only when there is no code).
 func (f *replyFields) notPrimary() bool {
 	if !isOK(f.OK) && isNotPrimary(f.Code, f.errMsg()) {
@@ -285,7 +271,7 @@ func (f *replyFields) notPrimary() bool {
 		return true
 	}
 	for _, e := range f.WriteErrors {
-		if code, ok := number(e.Code); ok && notPrimaryCodes[code] {
+		if code, ok := number(e.Code); ok && mongoerr.NotPrimaryCode(code) {
 			return true
 		}
 	}
@@ -296,10 +282,9 @@ func (f *replyFields) notPrimary() bool {
 // has no code.
 func isNotPrimary(code interface{}, msg string) bool {
 	if n, ok := number(code); ok {
-		return notPrimaryCodes[n]
+		return mongoerr.NotPrimaryCode(n)
 	}
-	return strings.Contains(msg, "not master") || strings.Contains(msg, "not primary") ||
-		strings.Contains(msg, "node is recovering")
+	return mongoerr.NotPrimaryMessage(msg)
 }
 
 // isOK says whether a reply's ok field means success.

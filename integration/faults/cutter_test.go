@@ -1,7 +1,7 @@
 package faults_test
 
 import (
-	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -29,7 +29,9 @@ func (m cutMode) String() string {
 	return [...]string{"drop-before", "lose-reply", "stop-before"}[m]
 }
 
-var errCut = errors.New("connection cut by the test")
+// errCut is what a cut connection's Read and Write return: a closed
+// connection, as the network stack reports one.
+var errCut = fmt.Errorf("connection cut by the test: %w", net.ErrClosed)
 
 // cutter breaks mgo's connections at the n-th message sent after it is
 // armed. It sits under mgowire's translator: every command that mgowire

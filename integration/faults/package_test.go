@@ -3,13 +3,19 @@
 // request reaches the server, or after the server did it but before the
 // reply arrives), the server stopped and restarted on the same data, and
 // mgo/txn transactions interrupted half way (txn.SetChaos). In every case
-// the manager must either report the error (Wait returns it, and callers
-// get leadership.ErrStopped) or carry on; it must never hang or leak a
+// the operation must either succeed or fail with an error matching
+// lease.ErrUnavailable, and the manager must carry on; it must never hang or leak a
 // goroutine; and a manager started afterwards must see a consistent
 // state: no lease lost, none duplicated or given to a unit that never
 // asked, and the interrupted transactions completed or rolled back by
 // mgo/txn (by txn.Runner.ResumeAll, or by the next transaction on the
 // same documents).
+//
+// Nothing but Kill stops a manager: an operation that meets the fault
+// fails with an error matching lease.ErrUnavailable, the manager keeps
+// running, and once the fault is healed the same manager claims again on
+// what the store holds (a claim whose reply was lost, applied by the
+// server, is found and extended).
 //
 // Each case runs on a fresh mongotest server. txn.SetChaos is global, so
 // no test here may run in parallel with another.

@@ -24,7 +24,8 @@ type fault struct {
 }
 
 // runOnce runs sc on a fresh server with f around its act, then checks
-// what the database holds, kills the manager, starts a new one with the
+// what the database holds, has the manager that met the fault carry on
+// (sc.again), kills it (it must not have stopped on its own), starts a new one with the
 // same Id (as a restarted controller would), and lets sc check what it
 // sees. It reports whether the fault happened.
 func runOnce(c *gc.C, sc scenario, f fault) (fired bool) {
@@ -53,8 +54,13 @@ func runOnce(c *gc.C, sc scenario, f fault) (fired bool) {
 		checkHeld(c, e, sc.mayHold(r), comment)
 	}
 
+	if sc.again != nil && !carriedOn {
+		sc.again(c, r)
+	}
+	c.Assert(r.a.isStopped(), jc.IsFalse, gc.Commentf("the manager stopped: %v", r.a.err))
 	r.a.manager.Kill()
 	<-r.a.stopped
+	c.Check(r.a.err, jc.ErrorIsNil)
 	if f.resume {
 		before := e.leases(c)["redis"].Holder
 		e.resumeAll(c)

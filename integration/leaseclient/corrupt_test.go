@@ -1,6 +1,7 @@
 package leaseclient_test
 
 import (
+	"errors"
 	"regexp"
 	"time"
 
@@ -125,4 +126,29 @@ func (s *ClientCorruptionSuite) dump(c *gc.C) []bson.M {
 	err := s.db.C("default-collection").Find(nil).Select(bson.M{"txn-queue": 0}).Sort("_id").All(&docs)
 	c.Assert(err, jc.ErrorIsNil)
 	return docs
+}
+
+// TestCorruptLeaseDocLeftOut: a corrupt lease document does not keep a
+// refresh from reading the others: it is left out, and the error, which
+// matches lease.ErrCorrupt, names it.
+func (s *ClientCorruptionSuite) TestCorruptLeaseDocLeftOut(c *gc.C) {
+	other := NewFixture(c, s.db, FixtureParams{Id: "other"})
+	c.Assert(other.Client.ClaimLease("fresh", lease.Request{Holder: "holder", Duration: time.Minute}), jc.ErrorIsNil)
+	s.insert(c, bson.M{
+		"_id": "lease#default-namespace#bad#", "type": "lease", "namespace": "default-namespace",
+		"name": "bad", "holder": "", "expiry": int64(1), "writer": "default-client",
+	})
+	s.insert(c, bson.M{
+		"_id": "lease#default-namespace#worse#", "type": "lease", "namespace": "default-namespace",
+		"name": "worse", "holder": "x", "expiry": "soon", "writer": "default-client",
+	})
+	err := s.fix.Client.Refresh()
+	c.Check(errors.Is(err, lease.ErrCorrupt), jc.IsTrue)
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
+		`corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty (and 1 more corrupt lease documents)`))
+	c.Check(s.fix.Client.Leases(), gc.HasLen, 2)
+	c.Check("fresh", s.fix.Holder(), "holder")
+	c.Check("name", s.fix.Holder(), "holder")
+	err = s.fix.Client.(lease.SingleRefresher).RefreshLease("bad")
+	c.Check(errors.Is(err, lease.ErrCorrupt), jc.IsTrue)
 }

@@ -118,12 +118,16 @@ func (c *Client) RevokeLease(name, holder string) error {
 
 // run decides the operation from the cache. If that says it is impossible,
 // or that nothing needs writing, it returns at once, without looking at the
-// store. Otherwise it applies the change if the store still holds what the
+// store. While the store is stopped it fails first (see Store.Stop).
+// Otherwise it applies the change if the store still holds what the
 // cache does; if it does not, it reloads the cache and decides again, with
 // the store locked, so that the second decision is final. Before each
 // decision, a clock reading the MongoDB client could not record is an
 // ErrTimeOutOfRange error.
 func (c *Client) run(name string, decide decideFunc) error {
+	if err := c.store.reach(); err != nil {
+		return err
+	}
 	last, held := c.cache[name]
 	ch, err := c.decide(decide, last, held)
 	if err != nil || ch.none {
@@ -180,9 +184,13 @@ func (c *Client) Lease(name string) (lease.Info, bool) {
 
 // Refresh is part of the [lease.Client] interface. Like the MongoDB
 // client's, it fails, changing nothing, if the clock reads a time outside
-// the store's range (an error matching [lease.ErrTimeOutOfRange]); it
-// never fails otherwise.
+// the store's range (an error matching [lease.ErrTimeOutOfRange]), or
+// while the store is stopped (matching [lease.ErrUnavailable]: see
+// [Store.Stop]); it never fails otherwise.
 func (c *Client) Refresh() error {
+	if err := c.store.reach(); err != nil {
+		return err
+	}
 	if err := stored.CheckClockReading(c.store.clock.Now(), c.id); err != nil {
 		return err
 	}
@@ -221,9 +229,13 @@ func validate(name string, request *lease.Request) error {
 // RefreshLease is part of the [lease.SingleRefresher] interface: it
 // reloads the named lease only. Like Refresh, it fails, changing nothing,
 // on an invalid name or a clock reading outside the store's range (an
-// error matching [lease.ErrTimeOutOfRange]), and never otherwise.
+// error matching [lease.ErrTimeOutOfRange]) or while the store is stopped
+// ([lease.ErrUnavailable]), and never otherwise.
 func (c *Client) RefreshLease(name string) error {
 	if err := validate(name, nil); err != nil {
+		return err
+	}
+	if err := c.store.reach(); err != nil {
 		return err
 	}
 	if err := stored.CheckClockReading(c.store.clock.Now(), c.id); err != nil {

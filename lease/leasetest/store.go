@@ -26,6 +26,8 @@ type Store struct {
 	// releases counts the leases removed: expired or revoked (see
 	// release.go).
 	releases int64
+	// down is true between Stop and Restart.
+	down bool
 }
 
 // entry is what the store, and a client's cache, record of one lease.

@@ -1,0 +1,96 @@
+package leadership_test
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
+)
+
+// unavailable returns an error matching lease.ErrUnavailable, as a client
+// reports a store it cannot reach.
+func unavailable(what string) error {
+	return fmt.Errorf("%s: %w", what, lease.ErrUnavailable)
+}
+
+// OutageSuite checks what a manager does after calls that could not use
+// the store.
+type OutageSuite struct{}
+
+var _ = gc.Suite(&OutageSuite{})
+
+// TestCheckAfterUnknownExtension: an extension's reply is lost. The cache
+// still says the unit leads, but the check reads the lease from the store
+// before it answers.
+func (s *OutageSuite) TestCheckAfterUnknownExtension(c *gc.C) {
+	fix := &fixture{
+		refreshing: true,
+		clockPoll:  -1,
+		leases:     redisLease(time.Minute),
+		expectCalls: []call{{
+			method: "ExtendLease",
+			args:   []interface{}{"redis", redis0},
+			err:    unavailable("reply lost"),
+		}, {
+			method: "RefreshLease",
+			args:   []interface{}{"redis"},
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
+		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
+		token, err := manager.CheckLeadership("redis", "redis/0")
+		c.Check(err, jc.ErrorIsNil)
+		c.Check(token, gc.NotNil)
+	})
+}
+
+// TestOutageReadsEveryLease: a single lease's read fails; the manager's
+// next wake, 50ms later, reads every lease (other controllers may have
+// written meanwhile), not only the ones due.
+func (s *OutageSuite) TestOutageReadsEveryLease(c *gc.C) {
+	fix := &fixture{
+		refreshing: true,
+		clockPoll:  -1,
+		leases:     redisLease(time.Minute),
+		expectCalls: []call{{
+			method: "RefreshLease",
+			args:   []interface{}{"mysql"},
+			err:    unavailable("no reachable servers"),
+		}, {
+			method: "Refresh",
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		_, err := manager.CheckLeadership("mysql", "mysql/0")
+		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
+		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Advance(50 * time.Millisecond)
+	})
+}
+
+// TestCorruptRefreshStillExpires: a refresh that finds a corrupt document
+// (the client has read every other lease) does not hold up the wake: the
+// lease that ran out is expired.
+func (s *OutageSuite) TestCorruptRefreshStillExpires(c *gc.C) {
+	fix := &fixture{
+		leases: redisLease(time.Second),
+		expectCalls: []call{{
+			method: "Refresh",
+			err:    fmt.Errorf("corrupt lease document %q: %w", "lease#bad", lease.ErrCorrupt),
+		}, {
+			method:   "ExpireLease",
+			args:     []interface{}{"redis"},
+			callback: deleteLease("redis"),
+		}},
+	}
+	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
+		clock.Advance(time.Second)
+	})
+}
