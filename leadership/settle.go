@@ -66,6 +66,15 @@ func done(a lease.Activity) {
 	}
 }
 
+// trackerActivity returns the activity of a tracker's loop on config's
+// clock, or nil if the clock is not a lease.Settler.
+func trackerActivity(config TrackerConfig) lease.Activity {
+	if _, ok := config.Clock.(lease.Settler); !ok {
+		return nil
+	}
+	return lease.Track(config.Clock, fmt.Sprintf("tracker of %q for %q", config.ServiceName, config.UnitName))
+}
+
 // startCallActivity starts the activity of the call the tracker is about
 // to start, busy, and returns it; nil if the clock is not a lease.Settler.
 func (t *tracker) startCallActivity(call string) lease.Activity {

@@ -2,7 +2,6 @@ package leadership
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/juju/errors"
@@ -175,7 +174,7 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 	}
 	t.revoker, _ = config.Manager.(Revoker)
 	t.blocker, _ = config.Manager.(ContextBlocker)
-	t.activity = lease.Track(config.Clock, fmt.Sprintf("tracker of %q for %q", config.ServiceName, config.UnitName))
+	t.activity = trackerActivity(config)
 	go func() {
 		defer t.tomb.Done()
 		t.kill(t.loop())
