@@ -43,6 +43,7 @@ fmt:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
+	@echo "== go vet, module by module (the first run downloads and compiles their dependencies, FerretDB and etcd among them: minutes)"
 	@set -e; for m in $(MODULES) $(COMPARE); do \
 		echo "== go vet $$m"; \
 		(cd $$m && $(GO) vet ./...); \
