@@ -41,9 +41,11 @@ type Clock struct {
 	// requested counts every alarm ever requested, by its instant, so
 	// that a test can wait for one even if it has already fired.
 	requested map[instant]int
-	// changed is closed, and replaced, whenever an alarm is requested and
-	// whenever an activity changes (see notifyLocked).
+	// changed is closed, and replaced, whenever an alarm is requested,
+	// and whenever an activity changes while a wait watches it (see
+	// notifyLocked); watched is set while one does.
 	changed chan struct{}
+	watched bool
 	// activities are those that report to the clock and have not ended
 	// (see settle.go).
 	activities map[*activity]struct{}
@@ -104,7 +106,7 @@ func (c *Clock) Alarm(t time.Time) <-chan time.Time {
 		copy(c.pending[i+1:], c.pending[i:])
 		c.pending[i] = alarm{at: t, ch: ch}
 	}
-	c.notifyLocked()
+	c.notifyLocked(true)
 	return ch
 }
 
@@ -186,6 +188,7 @@ func (c *Clock) waitFor(timeout time.Duration, done func() bool, want func() str
 			return nil
 		}
 		changed := c.changed
+		c.watched = true
 		c.mu.Unlock()
 		select {
 		case <-changed:
