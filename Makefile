@@ -11,6 +11,9 @@ MODULES     := . $(wildcard integration) $(wildcard prometheus)
 # code outside tests; check vets it and runs its smoke tests without -race
 # or staticcheck, because its cold build (etcd, gRPC) alone takes minutes.
 COMPARE     := $(wildcard compare)
+# Builds with go build -v, counting the packages compiled, so that a first
+# build that takes minutes shows that it moves (internal/buildprogress).
+BUILDPROGRESS := GO=$(GO) $(CURDIR)/internal/buildprogress/buildprogress.sh
 # Extra flags for `go test`, e.g. TESTFLAGS='-run Manager -v'.
 TESTFLAGS   ?=
 # The longest one test binary may run. The safety simulation takes about 3
@@ -29,12 +32,12 @@ check: fmt vet staticcheck doccheck wallclock oldgo tidycheck test
 ## test: every test of every module, with the race detector.
 test:
 	@set -e; for m in $(MODULES); do \
-		echo "== go test -race $$m (builds it with the race detector first; integration builds FerretDB)"; \
-		(cd $$m && $(GO) test -race -count=1 -timeout $(TESTTIMEOUT) $(TESTFLAGS) ./...); \
+		echo "== go test -race $$m: building it with the race detector (the first time, minutes; integration builds FerretDB)"; \
+		(cd $$m && $(BUILDPROGRESS) -race ./... && echo "   testing $$m" && $(GO) test -race -count=1 -timeout $(TESTTIMEOUT) $(TESTFLAGS) ./...); \
 	done
 	@set -e; for m in $(COMPARE); do \
-		echo "== go test $$m"; \
-		(cd $$m && $(GO) test -count=1 $(TESTFLAGS) ./...); \
+		echo "== go test $$m: building it (the first time, minutes: etcd)"; \
+		(cd $$m && $(BUILDPROGRESS) ./... && echo "   testing $$m" && $(GO) test -count=1 $(TESTFLAGS) ./...); \
 	done
 
 fmt:
@@ -43,10 +46,9 @@ fmt:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
-	@echo "== go vet, module by module (the first run downloads and compiles their dependencies, FerretDB and etcd among them: minutes)"
 	@set -e; for m in $(MODULES) $(COMPARE); do \
-		echo "== go vet $$m"; \
-		(cd $$m && $(GO) vet ./...); \
+		echo "== go vet $$m: building it first (the first time, minutes for integration, FerretDB, and compare, etcd)"; \
+		(cd $$m && $(BUILDPROGRESS) ./... && echo "   vetting $$m" && $(GO) vet ./...); \
 	done
 
 staticcheck:
@@ -69,17 +71,12 @@ wallclock:
 
 ## demo: the leadership demo (integration/cmd/leadership-demo) on an embedded
 ## database, in about 20 seconds once built. The first build downloads about
-## 60 modules and compiles FerretDB, for minutes: go build -v's packages are
-## counted as they compile, so that the wait shows. DEMOFLAGS passes flags,
-## e.g. DEMOFLAGS=-help.
+## 60 modules and compiles FerretDB, for minutes: the packages are counted as
+## they compile, so that the wait shows. DEMOFLAGS passes flags, e.g.
+## DEMOFLAGS=-help.
 demo:
 	@echo "== building the demo and the embedded database (FerretDB): the first time takes several minutes; later runs start in seconds"
-	@cd integration && total=$$($(GO) list -deps ./cmd/leadership-demo | wc -l) && \
-	{ $(GO) build -v -o /dev/null ./cmd/leadership-demo 2>&1; echo "exit $$?"; } | \
-	awk -v total=$$total '/^exit [0-9]+$$/ { code = $$2; next } \
-		/^[^ #]+$$/ { n++; if (n % 25 == 0) { printf "   %d of %d packages compiled (%s)\n", n, total, $$0; fflush() } next } \
-		{ print; fflush() } \
-		END { if (n % 25 != 0) printf "   %d of %d packages compiled; the rest were in the build cache\n", n, total; exit code }'
+	@cd integration && $(BUILDPROGRESS) ./cmd/leadership-demo
 	@echo "== running the demo: go run ./cmd/leadership-demo $(DEMOFLAGS)"
 	@cd integration && $(GO) run ./cmd/leadership-demo $(DEMOFLAGS)
 
