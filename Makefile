@@ -11,6 +11,9 @@ MODULES     := . $(wildcard integration) $(wildcard prometheus)
 # code outside tests; check vets it and runs its smoke tests without -race
 # or staticcheck, because its cold build (etcd, gRPC) alone takes minutes.
 COMPARE     := $(wildcard compare)
+# Builds with go build -v, counting the packages compiled, so that a first
+# build that takes minutes shows that it moves (internal/buildprogress).
+BUILDPROGRESS := GO=$(GO) $(CURDIR)/internal/buildprogress/buildprogress.sh
 # Extra flags for `go test`, e.g. TESTFLAGS='-run Manager -v'.
 TESTFLAGS   ?=
 # The longest one test binary may run. The safety simulation takes about 3
@@ -22,45 +25,60 @@ TESTTIMEOUT ?= 30m
 
 ## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
 ## wall-clock rule, a user's go mod tidy, and every test of every module with
-## -race.
+## -race. Each step says what it does as it starts ("== ..."); the README's
+## first screen says what the whole costs, the first time and after.
 check: fmt vet staticcheck doccheck wallclock oldgo tidycheck test
 
 ## test: every test of every module, with the race detector.
 test:
 	@set -e; for m in $(MODULES); do \
-		echo "== go test -race $$m"; \
-		(cd $$m && $(GO) test -race -count=1 -timeout $(TESTTIMEOUT) $(TESTFLAGS) ./...); \
+		echo "== go test -race $$m: building it with the race detector (the first time, minutes; integration builds FerretDB)"; \
+		(cd $$m && $(BUILDPROGRESS) -race ./... && echo "   testing $$m" && $(GO) test -race -count=1 -timeout $(TESTTIMEOUT) $(TESTFLAGS) ./...); \
 	done
 	@set -e; for m in $(COMPARE); do \
-		echo "== go test $$m"; \
-		(cd $$m && $(GO) test -count=1 $(TESTFLAGS) ./...); \
+		echo "== go test $$m: building it (the first time, minutes: etcd)"; \
+		(cd $$m && $(BUILDPROGRESS) ./... && echo "   testing $$m" && $(GO) test -count=1 $(TESTFLAGS) ./...); \
 	done
 
 fmt:
+	@echo "== gofmt -l (must list nothing)"
 	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
-	@set -e; for m in $(MODULES) $(COMPARE); do (cd $$m && $(GO) vet ./...); done
+	@set -e; for m in $(MODULES) $(COMPARE); do \
+		echo "== go vet $$m: building it first (the first time, minutes for integration, FerretDB, and compare, etcd)"; \
+		(cd $$m && $(BUILDPROGRESS) ./... && echo "   vetting $$m" && $(GO) vet ./...); \
+	done
 
 staticcheck:
+	@echo "== staticcheck: go run $(STATICCHECK) (the first run downloads and builds it, about a minute)"
 	@set -e; for m in $(MODULES); do \
+		echo "== staticcheck $$m"; \
 		(cd $$m && $(GO) run $(STATICCHECK) -checks inherit,ST1000,ST1020,ST1021,ST1022 ./...); \
 	done
 
 doccheck:
+	@echo "== doccheck: every exported identifier has a doc comment"
 	@$(GO) run ./internal/doccheck $(MODULES)
 
 # Time comes only from an injected lease.Clock: outside lease.SystemClock
 # (lease/clock.go), non-test code must not read the wall clock itself.
 wallclock:
+	@echo "== wallclock: no non-test code reads the wall clock outside lease/clock.go"
 	@out=$$(git grep --untracked -n -E 'time\.(Now|After|Sleep|NewTimer|Tick)\(' -- '*.go' ':!*_test.go' ':!lease/clock.go' || true); \
 	if [ -n "$$out" ]; then echo "non-test code reads the wall clock outside lease.SystemClock:"; echo "$$out"; exit 1; fi
 
 ## demo: the leadership demo (integration/cmd/leadership-demo) on an embedded
-## database, in about 30 seconds. DEMOFLAGS passes flags, e.g. DEMOFLAGS=-help.
+## database, in about 20 seconds once built. The first build downloads about
+## 60 modules and compiles FerretDB, for minutes: the packages are counted as
+## they compile, so that the wait shows. DEMOFLAGS passes flags, e.g.
+## DEMOFLAGS=-help.
 demo:
-	cd integration && $(GO) run ./cmd/leadership-demo $(DEMOFLAGS)
+	@echo "== building the demo and the embedded database (FerretDB): the first time takes several minutes; later runs start in seconds"
+	@cd integration && $(BUILDPROGRESS) ./cmd/leadership-demo
+	@echo "== running the demo: go run ./cmd/leadership-demo $(DEMOFLAGS)"
+	@cd integration && $(GO) run ./cmd/leadership-demo $(DEMOFLAGS)
 
 ## bench: the benchmarks, in about 45 minutes: raw results in bench/*.txt, and
 ## the machine, commands and benchstat tables in BENCHMARKS.md (bench/run.sh;
@@ -91,11 +109,13 @@ db:
 # A new module on Go 1.24 that requires the library must keep its go line
 # through go mod tidy (internal/pin says why it could not).
 tidycheck:
-	GO=$(GO) ./internal/tidycheck/tidycheck.sh 1.24
+	@echo "== tidycheck: a new Go 1.24 module that requires the library keeps its go line through go mod tidy"
+	@GO=$(GO) ./internal/tidycheck/tidycheck.sh 1.24
 
 # The library's go.mod says go 1.21 (log/slog needs it), so that importers on
 # older toolchains can use it. Go 1.21 is also the oldest toolchain the module
 # proxy serves: build and vet the root module with it too.
 OLDGO ?= go1.21.13
 oldgo:
-	GOTOOLCHAIN=$(OLDGO) $(GO) vet ./...
+	@echo "== go vet with $(OLDGO), the library's oldest Go (the first run downloads that toolchain, 68 MB, from the module proxy)"
+	@GOTOOLCHAIN=$(OLDGO) $(GO) vet ./...

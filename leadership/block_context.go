@@ -44,12 +44,14 @@ func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, servi
 		abort:   m.tomb.Dying(),
 	}
 	ch := m.blocks
+	activity := activityOf(ctx) // a tracker's (see settle.go)
 	for {
 		select {
 		case <-b.abort:
 			return ErrStopped
 		case ch <- b:
 			ch = nil
+			idle(activity, nil, b.abort, b.unblock)
 		case <-b.unblock:
 			return nil
 		case <-ctx.Done():

@@ -88,6 +88,9 @@ type manager struct {
 	observer  Observer
 	logger    *slog.Logger
 	observing bool
+	// activity reports the loop's work to the clock, if it is a
+	// lease.Settler; nil otherwise (see settle.go).
+	activity lease.Activity
 
 	// Everything below is owned by the loop goroutine.
 	view    view
@@ -154,6 +157,7 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 	}
 	m.lastNow = m.sleepFrom
 	m.observing = m.observer != nil || m.logger != nil
+	m.activity = lease.Track(config.Clock, "leadership manager")
 	m.reader, _ = config.Client.(lease.Reader)
 	m.single, _ = config.Client.(lease.SingleRefresher)
 	if m.clockPoll = config.clockPoll(); m.clockPoll > 0 {
@@ -170,6 +174,7 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		m.kill(m.loop())
 		m.abandonWaiters()
 		m.emitStop()
+		done(m.activity)
 	}()
 	return m, nil
 }
@@ -209,24 +214,33 @@ func (m *manager) loop() error {
 // returns the error, if any, that must stop the manager.
 func (m *manager) choose() error {
 	m.dropCancelled()
+	idle(m.activity, m.alarm, m.tomb.Dying(), nil)
 	select {
 	case <-m.tomb.Dying():
+		busy(m.activity)
 		return tomb.ErrDying
 	case <-m.alarm:
+		busy(m.activity)
 		m.alarm = nil
 		return m.wake()
 	case c := <-m.claims:
+		busy(m.activity)
 		return m.handleClaim(c)
 	case c := <-m.checks:
+		busy(m.activity)
 		return m.handleCheck(c)
 	case b := <-m.blocks:
+		busy(m.activity)
 		return m.handleBlock(b)
 	case b := <-m.cancels:
+		busy(m.activity)
 		m.handleCancel(b)
 		return nil
 	case r := <-m.revokes:
+		busy(m.activity)
 		return m.handleRevoke(r)
 	case l := <-m.leaders:
+		busy(m.activity)
 		return m.handleLeaders(l)
 	}
 }

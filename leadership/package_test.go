@@ -14,7 +14,7 @@ func TestPackage(t *testing.T) {
 // gc.Suite, so that `go test -race -count=20 -run Tracker` repeats them
 // alone.
 func TestTracker(t *testing.T) {
-	for _, suite := range []interface{}{&TrackerSuite{}, &TrackerHandoverSuite{}} {
+	for _, suite := range []interface{}{&TrackerSuite{}, &TrackerHandoverSuite{}, &TrackerSettleSuite{}} {
 		if result := gc.Run(suite, nil); !result.Passed() {
 			t.Error(result)
 		}

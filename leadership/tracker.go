@@ -7,6 +7,7 @@ import (
 	"github.com/juju/errors"
 	"gopkg.in/tomb.v1"
 
+	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/worker"
 )
 
@@ -151,6 +152,9 @@ type tracker struct {
 	pending     map[question][]*ticket
 	alarm       <-chan time.Time // nil when none is set
 	alarmAt     time.Time
+	// activity and callActivity report the loop's work and the call in
+	// flight to the clock, if it is a lease.Settler (see settle.go).
+	activity, callActivity lease.Activity
 }
 
 var _ Tracker = (*tracker)(nil)
@@ -180,10 +184,12 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 	if s, ok := config.Manager.(Stopping); ok {
 		t.managerDying = s.Dying()
 	}
+	t.activity = trackerActivity(config)
 	go func() {
 		defer t.tomb.Done()
 		t.kill(t.loop())
 		t.emitStop()
+		done(t.activity)
 	}()
 	return t, nil
 }
@@ -276,18 +282,23 @@ func (t *tracker) loop() error {
 // the end of a call. It returns the error, if any, that must stop the
 // tracker.
 func (t *tracker) choose() error {
+	idle(t.activity, t.alarm, t.tomb.Dying(), nil)
 	select {
 	case <-t.tomb.Dying():
+		busy(t.activity)
 		return t.stop()
 	case <-t.managerDying:
 		return t.managerStopped()
 	case <-t.alarm:
+		busy(t.activity)
 		t.alarm = nil
 		return nil
 	case r := <-t.tickets:
+		busy(t.activity)
 		t.pending[r.question] = append(t.pending[r.question], r.ticket)
 		return nil
 	case r := <-t.results:
+		busy(t.activity)
 		return t.handleResult(r, t.now())
 	}
 }
@@ -313,6 +324,7 @@ func (t *tracker) stop() error {
 			t.mayHold = false
 		}
 	}
+	t.endCallActivity()
 	if !t.mayHold || t.revoker == nil {
 		return tomb.ErrDying
 	}

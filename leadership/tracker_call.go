@@ -35,6 +35,7 @@ func (t *tracker) startClaim(now time.Time) {
 	t.calling = claimCall
 	t.nextClaim = time.Time{}
 	t.claimStart = now
+	t.startCallActivity("claim")
 	go func() {
 		err := t.config.Manager.ClaimLeadership(t.config.ServiceName, t.config.UnitName, t.config.Duration)
 		t.deliver(callResult{kind: claimCall, err: err})
@@ -49,13 +50,15 @@ func (t *tracker) startBlock() {
 	t.calling = blockCall
 	ctx, cancel := context.WithCancel(context.Background())
 	t.cancelBlock = cancel
+	activity := t.startCallActivity("wait for a release")
 	go func() {
 		var err error
 		if t.blocker != nil {
-			err = t.blocker.BlockUntilLeadershipReleasedContext(ctx, t.config.ServiceName)
+			err = t.blocker.BlockUntilLeadershipReleasedContext(withActivity(ctx, activity), t.config.ServiceName)
 		} else {
 			err = t.config.Manager.BlockUntilLeadershipReleased(t.config.ServiceName)
 		}
+		busy(activity)
 		t.deliver(callResult{kind: blockCall, err: err})
 	}()
 }
@@ -86,6 +89,7 @@ func (t *tracker) deliver(r callResult) {
 func (t *tracker) handleResult(r callResult, now time.Time) error {
 	start := t.claimStart
 	t.calling, t.claimStart = noCall, time.Time{}
+	t.endCallActivity()
 	if r.kind == blockCall {
 		t.cancelBlock()
 		t.cancelBlock = nil

@@ -2,9 +2,10 @@
 // client stores: one namespace of one collection, read through package
 // mgowire (so MongoDB 5.1 and later work, as for the library).
 //
-// Install it with
+// Install it from a clone of the repository (the module is not on the Go
+// module proxy, so go install with @latest fails), in the clone's root:
 //
-//	go install github.com/seed07a61904/leadership/cmd/leasectl@latest
+//	go install ./cmd/leasectl
 //
 // Usage:
 //

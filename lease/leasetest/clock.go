@@ -13,12 +13,27 @@ import (
 // Clock is a fake [lease.Clock] whose time moves only when a test moves it.
 // Create one with [NewClock]. It is safe for concurrent use.
 //
-// Tests that drive code which waits on alarms use [Clock.WaitAlarms] or
-// [Clock.WaitAlarmFor] to learn that the code has set its alarm, then
-// [Clock.Advance] to make it fire. Nothing sleeps: the timeout those methods
-// take is only a deadline for failing, measured on the real clock (the
-// idea of Juju's testing clock, whose Alarms channel tells a test when code
-// under test is waiting).
+// To move it under leadership managers and trackers, use
+// [Clock.AdvanceSettled], and [Clock.Settle] after anything else the test
+// does to them (starting a tracker, stopping one): the manager and the
+// tracker report their work to the clock (it is a [lease.Settler]), so
+// AdvanceSettled can fire each alarm at its own time and wait, after each,
+// until every claim has been answered and every next alarm set. Advance
+// alone would fire every alarm due within the step with the step's end as
+// its time: a renewal due halfway through a term would then start at the
+// term's end, and race the manager's expiry of the lease. WaitAlarms does
+// not help there either: a manager always has an alarm pending, so
+// WaitAlarms(1) returns at once, whatever is in flight.
+// ExampleTracker_renewals in package leadership renews a tracker five
+// times this way.
+//
+// For code of your own that waits on one alarm at a time, [Clock.WaitAlarms]
+// or [Clock.WaitAlarmFor] tells the test that the code has set its alarm,
+// and [Clock.Advance] then fires it; or report the code's loop through
+// [Clock.Track], and use Settle and AdvanceSettled. Nothing sleeps: the
+// timeout these methods take is only a deadline for failing, measured on
+// the real clock (the idea of Juju's testing clock, whose Alarms channel
+// tells a test when code under test is waiting).
 type Clock struct {
 	mu      sync.Mutex
 	now     time.Time
@@ -26,8 +41,14 @@ type Clock struct {
 	// requested counts every alarm ever requested, by its instant, so
 	// that a test can wait for one even if it has already fired.
 	requested map[instant]int
-	// changed is closed, and replaced, whenever an alarm is requested.
+	// changed is closed, and replaced, whenever an alarm is requested,
+	// and whenever an activity changes while a wait watches it (see
+	// notifyLocked); watched is set while one does.
 	changed chan struct{}
+	watched bool
+	// activities are those that report to the clock and have not ended
+	// (see settle.go).
+	activities map[*activity]struct{}
 }
 
 var _ lease.Clock = (*Clock)(nil)
@@ -53,9 +74,10 @@ func instantOf(t time.Time) instant {
 // NewClock returns a Clock that reads now until it is moved.
 func NewClock(now time.Time) *Clock {
 	return &Clock{
-		now:       now,
-		requested: make(map[instant]int),
-		changed:   make(chan struct{}),
+		now:        now,
+		requested:  make(map[instant]int),
+		changed:    make(chan struct{}),
+		activities: make(map[*activity]struct{}),
 	}
 }
 
@@ -84,8 +106,7 @@ func (c *Clock) Alarm(t time.Time) <-chan time.Time {
 		copy(c.pending[i+1:], c.pending[i:])
 		c.pending[i] = alarm{at: t, ch: ch}
 	}
-	close(c.changed)
-	c.changed = make(chan struct{})
+	c.notifyLocked(true)
 	return ch
 }
 
@@ -167,6 +188,7 @@ func (c *Clock) waitFor(timeout time.Duration, done func() bool, want func() str
 			return nil
 		}
 		changed := c.changed
+		c.watched = true
 		c.mu.Unlock()
 		select {
 		case <-changed:

@@ -41,7 +41,10 @@
 // All the clients of a Store read the one [lease.Clock] given to
 // [NewStore]. The store therefore models no clock skew: every client agrees
 // on the time, so an expiry is the same instant for all of them, and there
-// is no clock document. Use a fake clock to control time in tests.
+// is no clock document. Use a fake clock to control time in tests: with
+// leadership managers and trackers on it, move it with
+// [Clock.AdvanceSettled], which waits after each alarm until they have
+// settled (see [Clock]).
 //
 // # Concurrency
 //

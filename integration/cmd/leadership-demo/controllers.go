@@ -13,8 +13,8 @@ import (
 type controller struct {
 	id      string
 	manager leadership.ManagerWorker
-	// observer is told what the manager and the trackers on it do (for
-	// -metrics); nil if nothing is.
+	// observer is told what the manager and the trackers on it do: the
+	// recorder's, which passes every event on to -metrics' collector.
 	observer leadership.Observer
 }
 
@@ -55,12 +55,12 @@ type controllers struct {
 }
 
 // startControllers starts n controllers, controller-0 to controller-(n-1),
-// whose managers and trackers metrics observes (if not nil).
-func startControllers(n int, mongo lease.Mongo, maxSleep time.Duration, metrics *metrics) (*controllers, error) {
+// whose managers and trackers observer(id) observes.
+func startControllers(n int, mongo lease.Mongo, maxSleep time.Duration, observer func(id string) leadership.Observer) (*controllers, error) {
 	cs := &controllers{dead: make([]bool, n)}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("controller-%d", i)
-		c, err := startController(id, mongo, maxSleep, metrics.manager(id))
+		c, err := startController(id, mongo, maxSleep, observer(id))
 		if err != nil {
 			cs.stopAll()
 			return nil, err

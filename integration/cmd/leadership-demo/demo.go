@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed07a61904/leadership/integration/internal/connstr"
+	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -54,14 +55,17 @@ func run(cfg config, out io.Writer) (result, error) {
 	if err := createSettings(mongo, services); err != nil {
 		return result{}, fmt.Errorf("creating the settings documents: %w", err)
 	}
+	clock := lease.SystemClock{}
+	start := clock.Now()
+	rec := newRecorder(out, cfg, start)
 	// Each manager reads the store at least four times a lease, so a
 	// unit waiting on one controller sees another's revocation soon.
-	ctrls, err := startControllers(cfg.controllers, mongo, cfg.lease/4, metrics)
+	ctrls, err := startControllers(cfg.controllers, mongo, cfg.lease/4, func(id string) leadership.Observer {
+		return rec.observer(id, metrics.manager(id))
+	})
 	if err != nil {
 		return result{}, err
 	}
-	clock := lease.SystemClock{}
-	start := clock.Now()
 	fmt.Fprintf(out, "%d controllers, %d services of %d units, lease %s, run %s, seed %d; %s\n",
 		cfg.controllers, cfg.services, cfg.units, cfg.lease, cfg.runTime, cfg.seed, db.desc)
 	fmt.Fprintf(out, "inspect the leases (from the repository root): go run ./cmd/leasectl -url %s -collection %s -namespace %s list\n",
@@ -71,7 +75,7 @@ func run(cfg config, out io.Writer) (result, error) {
 		clock: clock,
 		mongo: mongo,
 		ctrls: ctrls,
-		rec:   newRecorder(out, cfg, start),
+		rec:   rec,
 		stop:  make(chan struct{}),
 	}
 

@@ -54,7 +54,7 @@ func (s *demoSuite) TestRun(c *gc.C) {
 	c.Logf("demo output:\n%s", out.String())
 	c.Assert(o.err, jc.ErrorIsNil)
 	res := o.res
-	c.Check(res.ok(), jc.IsTrue)
+	c.Check(res.safe(), jc.IsTrue)
 	c.Check(res.problems, gc.HasLen, 0)
 	c.Check(res.overlaps, gc.HasLen, 0)
 	c.Check(res.auditProblems, gc.HasLen, 0)
@@ -73,7 +73,14 @@ func (s *demoSuite) TestRun(c *gc.C) {
 	c.Check(res.loggedWrites, gc.Equals, res.committed)
 	c.Check(res.staleAborted > 0, jc.IsTrue)
 	c.Check(res.kills, gc.Equals, 1)
-	c.Check(out.String(), jc.Contains, "OK: at most one leader")
+	// The verdict says OK only if every service had a leader; a loaded
+	// machine may leave one leaderless, and the demo then says so.
+	if res.progressed() {
+		c.Check(out.String(), jc.Contains, "\nOK: at most one leader")
+	} else {
+		c.Check(out.String(), jc.Contains, "\nNO PROGRESS: ")
+	}
+	c.Check(out.String(), jc.Contains, "\n  store calls  ")
 }
 
 // TestRunMongoURL runs a short demo with -mongo, against a server of the

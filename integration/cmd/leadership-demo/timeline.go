@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // term is one unit's uninterrupted leadership of a service, as its tracker
@@ -36,8 +38,10 @@ type term struct {
 // guarantees overlapped.
 type recorder struct {
 	out      io.Writer
+	clock    lease.Clock // stamps the lines
 	start    time.Time
 	runTime  time.Duration
+	lease    time.Duration
 	progress bool // rewrite the progress line in place
 
 	mu            sync.Mutex
@@ -51,23 +55,35 @@ type recorder struct {
 	staleCommits  int
 	kills         int
 	problems      []string
+	// after counts the terms that were not a service's first, by how the
+	// term before ended ("resigned", "crashed", "lost", "interrupted", or
+	// "" if it had not).
+	after map[string]int
+	store storeCalls
 }
 
 // newRecorder returns a recorder whose timeline counts from start.
 func newRecorder(out io.Writer, cfg config, start time.Time) *recorder {
 	return &recorder{
 		out:       out,
+		clock:     lease.SystemClock{},
 		start:     start,
 		runTime:   cfg.runTime,
+		lease:     cfg.lease,
 		progress:  cfg.progress,
 		terms:     map[string][]*term{},
 		committed: map[string]int{},
+		after:     map[string]int{},
 	}
 }
 
-// printf prints one line of the timeline, at the time now, about subject
-// (a service, or a controller), with r.mu held.
-func (r *recorder) printf(now time.Time, subject, format string, args ...any) {
+// printf prints one line of the timeline about subject (a service, or a
+// controller), with r.mu held. The line is stamped with the time it is
+// printed, read with r.mu held, so that the stamps never run backwards
+// even when the events' own times (in the lines' text) arrive out of
+// order.
+func (r *recorder) printf(subject, format string, args ...any) {
+	now := r.clock.Now()
 	if r.progressShown {
 		fmt.Fprint(r.out, "\r\033[K")
 	}
@@ -94,22 +110,23 @@ func (r *recorder) led(service, unit, controller string, from, until time.Time) 
 	t := &term{n: len(terms) + 1, service: service, unit: unit, controller: controller, claimed: from, end: until}
 	r.terms[service] = append(terms, t)
 	if len(terms) == 0 {
-		r.printf(from, service, "%s leads (term %d, via %s)", unit, t.n, controller)
+		r.printf(service, "%s leads (term %d, via %s)", unit, t.n, controller)
 		return t
 	}
 	prev := terms[len(terms)-1]
+	r.after[prev.ended]++
 	delay := from.Sub(prev.endedAt)
 	switch prev.ended {
 	case "resigned":
 		r.handovers = append(r.handovers, delay)
-		r.printf(from, service, "%s leads (term %d, via %s), %s after %s resigned", unit, t.n, controller, seconds(delay), prev.unit)
+		r.printf(service, "%s leads (term %d, via %s), %s after %s resigned", unit, t.n, controller, seconds(delay), prev.unit)
 	case "crashed":
 		r.failovers = append(r.failovers, delay)
-		r.printf(from, service, "%s leads (term %d, via %s), %s after %s crashed", unit, t.n, controller, seconds(delay), prev.unit)
+		r.printf(service, "%s leads (term %d, via %s), %s after %s crashed", unit, t.n, controller, seconds(delay), prev.unit)
 	case "":
-		r.printf(from, service, "%s leads (term %d, via %s); %s's term %d had not ended", unit, t.n, controller, prev.unit, prev.n)
+		r.printf(service, "%s leads (term %d, via %s); %s's term %d had not ended", unit, t.n, controller, prev.unit, prev.n)
 	default:
-		r.printf(from, service, "%s leads (term %d, via %s), %s after %s's term %d ended (%s)",
+		r.printf(service, "%s leads (term %d, via %s), %s after %s's term %d ended (%s)",
 			unit, t.n, controller, seconds(delay), prev.unit, prev.n, prev.ended)
 	}
 	return t
@@ -134,7 +151,7 @@ func (r *recorder) writeAborted(now time.Time, t *term) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.aborted++
-	r.printf(now, t.service, "%s's guarded write aborted: its lease is gone", t.unit)
+	r.printf(t.service, "%s's guarded write aborted: its lease is gone", t.unit)
 }
 
 // crashed records that t's leader crashed at now. Its guarantee stands:
@@ -147,7 +164,7 @@ func (r *recorder) crashed(now time.Time, t *term) {
 	if !t.end.After(now) {
 		left = "its guarantee ran out " + seconds(now.Sub(t.end)) + " ago"
 	}
-	r.printf(now, t.service, "%s CRASHES after %s in term %d; %s", t.unit, plural(t.writes, "guarded write"), t.n, left)
+	r.printf(t.service, "%s CRASHES after %s in term %d; %s", t.unit, plural(t.writes, "guarded write"), t.n, left)
 }
 
 // resigned records that t's leader stopped acting at now, to hand over:
@@ -159,7 +176,7 @@ func (r *recorder) resigned(now time.Time, t *term) {
 	if t.end.After(now) {
 		t.end = now
 	}
-	r.printf(now, t.service, "%s RESIGNS after %s in term %d: stops acting, stops its tracker", t.unit, plural(t.writes, "guarded write"), t.n)
+	r.printf(t.service, "%s RESIGNS after %s in term %d: stops acting, stops its tracker", t.unit, plural(t.writes, "guarded write"), t.n)
 }
 
 // revoked records that the tracker of t's leader, which resigned, has
@@ -167,7 +184,7 @@ func (r *recorder) resigned(now time.Time, t *term) {
 func (r *recorder) revoked(now time.Time, t *term) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.printf(now, t.service, "%s's tracker stopped, %s after it resigned: leadership revoked", t.unit, seconds(now.Sub(t.endedAt)))
+	r.printf(t.service, "%s's tracker stopped, %s after it resigned: leadership revoked", t.unit, seconds(now.Sub(t.endedAt)))
 }
 
 // lost records that t's leader learnt at now that it is no longer leader.
@@ -175,7 +192,7 @@ func (r *recorder) lost(now time.Time, t *term, why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.endLocked(now, t, "lost")
-	r.printf(now, t.service, "%s lost leadership (%s) after %s in term %d", t.unit, why, plural(t.writes, "guarded write"), t.n)
+	r.printf(t.service, "%s lost leadership (%s) after %s in term %d", t.unit, why, plural(t.writes, "guarded write"), t.n)
 }
 
 // interrupted records that t's leader lost its guarantee at now without
@@ -184,7 +201,7 @@ func (r *recorder) interrupted(now time.Time, t *term, why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.endLocked(now, t, "interrupted")
-	r.printf(now, t.service, "%s's term %d interrupted: %s", t.unit, t.n, why)
+	r.printf(t.service, "%s's term %d interrupted: %s", t.unit, t.n, why)
 }
 
 // stale records the outcome of a stale write: one made with the token of
@@ -200,7 +217,7 @@ func (r *recorder) stale(now time.Time, old *term, err error, aborted bool) {
 	switch {
 	case aborted:
 		r.staleAborted++
-		r.printf(now, old.service, "%s writes with its term-%d token: ABORTED, as it must be (%s)", old.unit, old.n, leader)
+		r.printf(old.service, "%s writes with its term-%d token: ABORTED, as it must be (%s)", old.unit, old.n, leader)
 	case err == nil:
 		r.staleCommits++
 		r.problemLocked(now, "%s's stale write with its term-%d token COMMITTED (%s)", old.unit, old.n, leader)
@@ -214,7 +231,7 @@ func (r *recorder) killed(now time.Time, controller string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.kills++
-	r.printf(now, controller, "KILLED; its units move to the next live controller")
+	r.printf(controller, "KILLED; its units move to the next live controller")
 }
 
 // moved records that a leader moved from one controller to another,
@@ -222,14 +239,14 @@ func (r *recorder) killed(now time.Time, controller string) {
 func (r *recorder) moved(now time.Time, t *term, from, to string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.printf(now, t.service, "%s (leader) moves from %s to %s", t.unit, from, to)
+	r.printf(t.service, "%s (leader) moves from %s to %s", t.unit, from, to)
 }
 
 // note prints a line of the timeline.
 func (r *recorder) note(now time.Time, subject, format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.printf(now, subject, format, args...)
+	r.printf(subject, format, args...)
 }
 
 // problem records something that makes the demo fail.
@@ -243,7 +260,7 @@ func (r *recorder) problem(now time.Time, format string, args ...any) {
 func (r *recorder) problemLocked(now time.Time, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	r.problems = append(r.problems, msg)
-	r.printf(now, "ERROR", "%s", msg)
+	r.printf("ERROR", "%s", msg)
 }
 
 // tick shows progress at now: it rewrites the progress line in place, or
@@ -252,7 +269,7 @@ func (r *recorder) tick(now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.progress {
-		r.printf(now, "progress", "%s", r.progressLine(now))
+		r.printf("progress", "%s", r.progressLine(now))
 		return
 	}
 	fmt.Fprint(r.out, "\r\033[K"+r.progressLine(now))

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# buildprogress: go build -v of PACKAGES and of every package their tests
+# import, discarding what it builds, printing every 25th package compiled
+# out of the number needed, so that a first build that takes minutes
+# (FerretDB, etcd) shows that it moves; a build the cache already holds
+# prints one line. Build errors pass through; the exit status is go
+# build's. make demo, vet and test run it before their own go command,
+# which then finds the packages it needs compiled in the build cache.
+#
+# Usage: buildprogress.sh [-race] PACKAGES...   (GO names the go command)
+set -uo pipefail
+go=${GO:-go}
+flags=()
+if [ "${1:-}" = -race ]; then
+	flags=(-race)
+	shift
+fi
+# Every package the packages and their tests need, but those go build
+# cannot build on its own: test variants, test mains and other main
+# packages, and packages with test files only.
+if ! pkgs=$("$go" list "${flags[@]}" -deps -test \
+	-f '{{if and (not .ForTest) (ne .Name "main") (or .GoFiles .CgoFiles)}}{{.ImportPath}}{{end}}' "$@" 2>/dev/null | grep .); then
+	exec "$go" build "${flags[@]}" -o /dev/null "$@" # to show why
+fi
+total=$(wc -l <<<"$pkgs")
+"$go" build "${flags[@]}" -v $pkgs 2>&1 | awk -v total="$total" '
+	/^[^ #]+$/ {
+		n++
+		if (n % 25 == 0) { printf "   %d of %d packages compiled (%s)\n", n, total, $0; fflush() }
+		next
+	}
+	{ print; fflush() }
+	END {
+		if (n == 0) printf "   all %d packages were in the build cache\n", total
+		else if (n % 25 != 0) printf "   %d of %d packages compiled; the rest were in the build cache\n", n, total
+	}'
+exit "${PIPESTATUS[0]}"
