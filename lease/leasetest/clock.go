@@ -22,8 +22,7 @@ import (
 // [Clock.MonotonicAlarm] therefore fires after as much Advance as when it
 // was set, whatever steps back come in between: Alarms and WaitAlarms list
 // it at the time Now will read when it fires, and WaitAlarmFor finds it by
-// the time Now would have read then, had the clock not stepped since it
-// was set.
+// that time, and by every time it was pending for before a step.
 //
 // Tests that drive code which waits on alarms use [Clock.WaitAlarms] or
 // [Clock.WaitAlarmFor] to learn that the code has set its alarm, then
@@ -41,7 +40,8 @@ type Clock struct {
 	// requested counts every alarm ever requested, by its instant, so
 	// that a test can wait for one even if it has already fired.
 	requested map[instant]int
-	// changed is closed, and replaced, whenever an alarm is requested.
+	// changed is closed, and replaced, whenever an alarm is requested, or
+	// a step back moves an alarm on the monotonic time.
 	changed chan struct{}
 }
 
@@ -168,14 +168,19 @@ func (c *Clock) setLocked(t time.Time) {
 	stepped := false
 	for i, a := range c.pending {
 		if a.mono {
-			c.pending[i].at = c.wallLocked(a.monoAt)
-			stepped = true
+			if at := c.wallLocked(a.monoAt); !at.Equal(a.at) {
+				c.pending[i].at = at
+				c.requested[instantOf(at)]++
+				stepped = true
+			}
 		}
 	}
 	if stepped {
 		sort.SliceStable(c.pending, func(i, j int) bool {
 			return c.pending[i].at.Before(c.pending[j].at)
 		})
+		close(c.changed)
+		c.changed = make(chan struct{})
 	}
 	kept := c.pending[:0]
 	for _, a := range c.pending {
