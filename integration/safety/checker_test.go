@@ -77,18 +77,18 @@ func TestChecker(t *testing.T) {
 			claim(1, 11*time.Second, "redis/1", time.Minute)},
 	}, {
 		about: "a tracker's guarantee broken by an expiry",
-		hist: []rec{trackerClaim(0, 0), {step: 1, at: 10 * time.Second, op: "client-expire", svc: "redis", result: "ok"}},
+		hist:  []rec{trackerClaim(0, 0), {step: 1, at: 10 * time.Second, op: "client-expire", svc: "redis", result: "ok"}},
 		kinds: []string{"tracker-claim"},
 	}, {
 		about: "a tracker's guarantee broken by a grant to another unit, at its last instant",
-		hist: []rec{trackerClaim(0, 0), {step: 1, at: 15 * time.Second, op: "client-claim", svc: "redis", unit: "redis/1", result: "ok"}},
+		hist:  []rec{trackerClaim(0, 0), {step: 1, at: 15 * time.Second, op: "client-claim", svc: "redis", unit: "redis/1", result: "ok"}},
 		kinds: []string{"tracker-claim"},
 	}, {
 		about: "a tracker's guarantee, and an expiry after it",
-		hist: []rec{trackerClaim(0, 0), {step: 1, at: 16 * time.Second, op: "client-expire", svc: "redis", result: "ok"}},
+		hist:  []rec{trackerClaim(0, 0), {step: 1, at: 16 * time.Second, op: "client-expire", svc: "redis", result: "ok"}},
 	}, {
 		about: "a tracker's guarantee, and its own renewal",
-		hist: []rec{trackerClaim(0, 0), {step: 1, at: 5 * time.Second, op: "client-claim", svc: "redis", unit: "redis/3", result: "ok"}},
+		hist:  []rec{trackerClaim(0, 0), {step: 1, at: 5 * time.Second, op: "client-claim", svc: "redis", unit: "redis/3", result: "ok"}},
 	}, {
 		about: "a killed tracker's guarantee, and its revoke",
 		hist: []rec{trackerClaim(0, 0), {step: 1, at: 5 * time.Second, op: "tracker-kill", unit: "redis/3", result: "ok", tracker: 1},
