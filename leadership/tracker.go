@@ -46,16 +46,18 @@ import (
 // and its back-offs on monotonic time, which no step moves:
 //
 //   - If [TrackerConfig.Clock] is a [lease.MonotonicClock], on its
-//     Monotonic time, with its MonotonicAlarm. [lease.SystemClock] is one,
-//     on Go's monotonic clock; so is the fake [github.com/seed07a61904/leadership/lease/leasetest.Clock], on which a
-//     step back is a Set to an earlier time, which moves Now only.
+//     Monotonic time, with its MonotonicAlarm. [lease.SystemClock] is
+//     one, on Go's monotonic clock; so is the fake clock of package
+//     lease/leasetest, on which a step back is a Set to an earlier time,
+//     which moves Now only.
 //   - Otherwise its readings of Now must carry Go's monotonic reading, as
-//     time.Now's do: time.Time compares and subtracts two such readings on
-//     the monotonic clock. [TrackerConfig.Validate] refuses a clock whose
-//     reading does not (one that returns time.Now().UTC(), or a fake clock
-//     of one's own that is not a MonotonicClock). A later reading that
-//     does not ends the term at once, and a claim started at such a
-//     reading begins no term: the tracker cannot measure time on it.
+//     time.Now's do: time.Time compares and subtracts two such readings
+//     on the monotonic clock. [TrackerConfig.Validate] refuses a clock
+//     whose reading does not (one that returns the system time in UTC,
+//     or a fake clock of one's own that is not a MonotonicClock). A later
+//     reading that does not ends the term at once, and a claim started
+//     at such a reading begins no term: the tracker cannot measure time
+//     on it.
 //
 // A step back therefore never lengthens a term, whenever it comes and
 // however far it goes (centuries included), read by the tracker or not.
@@ -64,7 +66,9 @@ import (
 // controllers judge it (once the manager writes again, they measure its
 // clock as further ahead), so the tracker also ends the term when its
 // wall clock reaches the claim's start plus Duration. It sees such a step
-// at its next reading (every question reads the clock), not by an alarm.
+// at its next reading (every question reads the clock, so ClaimLeader and
+// WaitLeader answer by it at once), not by an alarm: a waiting WaitMinion
+// and the EventLeading that reports the end may come later.
 //
 // So, exactly: the tracker's term ends no later than the lease its claim
 // wrote, as the other controllers judge it, provided that the tracker's

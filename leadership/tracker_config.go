@@ -49,8 +49,8 @@ type TrackerConfig struct {
 	// it must measure time whatever steps it takes: be a
 	// [lease.MonotonicClock] ([lease.SystemClock] and leasetest's fake
 	// Clock are), or read times that carry Go's monotonic reading, as
-	// time.Now's do (a clock that returns time.Now().UTC() does not). See
-	// "Clocks that step back" on [Tracker].
+	// time.Now's do (a clock that returns the system time in UTC does
+	// not). See "Clocks that step back" on [Tracker].
 	Clock lease.Clock
 
 	// Observer, if not nil, is told, on the tracker's goroutine, each time
