@@ -60,7 +60,7 @@ import (
 // more as the server's txns collection grows.
 var (
 	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 10, tracked: 50}
-	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 60, tracked: 40}
+	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 60, tracked: 30}
 )
 
 func TestSafety(t *testing.T) {

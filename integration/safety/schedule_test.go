@@ -281,7 +281,7 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 }
 
 var (
-	trackerDurations = []time.Duration{15 * time.Second, 30 * time.Second, time.Minute}
+	trackerDurations = []time.Duration{15 * time.Second, 30 * time.Second}
 	// slows are how long a slow-mid call takes.
 	slows = []time.Duration{100 * time.Millisecond, time.Second, 5 * time.Second, 15 * time.Second}
 )
