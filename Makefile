@@ -89,7 +89,8 @@ bench:
 
 ## soak: issue 7's long runs, without -race (make check runs them small with
 ## it): SAFETY_SEEDS seeds of each kind of safety schedule (default 2000, about
-## two hours in all on 2 cores), then the load tests at full size: 10,000
+## two hours in all on 2 cores for the first three kinds; the "tracked" kind,
+## with trackers, adds about as much again), then the load tests at full size: 10,000
 ## services for an hour on the in-memory store (under a minute), and 300
 ## services for ten minutes on the embedded server (about 45 minutes: FerretDB's
 ## SQLite backend does a few transactions a second at that size).

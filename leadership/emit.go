@@ -62,7 +62,9 @@ func (m *manager) stamp() time.Time {
 // if zero) to At, and is zero if the clock stepped back meanwhile; Known
 // and Held count the view's leases and those held through this manager.
 // It is the one place where a manager's events are made, so that what is
-// observed and what is logged agree.
+// observed and what is logged agree. (A Duration of more than about 292
+// years, which only a clock that stepped forward that far can give, is
+// the largest time.Duration: the most the field can say.)
 func (m *manager) emit(e Event, start time.Time) {
 	if !m.observing {
 		return

@@ -7,6 +7,7 @@ import (
 	"github.com/juju/errors"
 	"gopkg.in/tomb.v1"
 
+	"github.com/seed07a61904/leadership/internal/timeshift"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/worker"
 )
@@ -285,26 +286,28 @@ func (m *manager) setAlarm() {
 // reading, the clock has stepped back (an NTP step, or a clock with no
 // monotonic reading): every time the next wake is counted from (the last
 // wake, for MaxSleep and for "never twice at one reading", the end of a
-// back-off, and the first block of a watch: see pollAt) moves back by the
-// step, so that the step delays none of
-// them. The leases' expiries do not move: each is the latest time at which
-// its holder may still lead, and a later deadline errs on the safe side.
+// back-off, the first block of a watch (see pollAt) and the re-read after
+// an outage) moves back by the step, exactly, however far it goes, so
+// that the step delays none of them. The leases' expiries do not move:
+// each is the latest time at which its holder may still lead, and a later
+// deadline errs on the safe side.
 func (m *manager) now() time.Time {
 	now := m.clock.Now()
-	if back := m.lastNow.Sub(now); back > 0 {
-		moveBack(back, &m.sleepFrom, &m.lastWake, &m.retry.at, &m.watchFrom, &m.outage.readAt)
+	if now.Before(m.lastNow) {
+		moveBack(now, m.lastNow, &m.sleepFrom, &m.lastWake, &m.retry.at, &m.watchFrom, &m.outage.readAt)
 	}
 	m.lastNow = now
 	return now
 }
 
-// moveBack moves every time that is set (not zero) back by d: what the
-// manager and the tracker do to the times they count on their clock when
-// it steps back.
-func moveBack(d time.Duration, times ...*time.Time) {
+// moveBack moves every time that is set (not zero) back by the step from
+// last to now, exactly: time.Time.Sub saturates at about 292 years, and a
+// step back further than that, moved by Sub's difference, would put the
+// manager's next wake off by the rest.
+func moveBack(now, last time.Time, times ...*time.Time) {
 	for _, t := range times {
 		if !t.IsZero() {
-			*t = t.Add(-d)
+			*t = timeshift.Shift(*t, now, last)
 		}
 	}
 }

@@ -108,3 +108,41 @@ func syncThenAlarm(c *gc.C, manager leadership.Manager, clock *clocktest.Clock, 
 	}
 	c.Assert(clock.WaitAlarmFor(at, LongWait), jc.ErrorIsNil)
 }
+
+// centuriesBack is a step back of 300 years from the fake clock's start:
+// more than a time.Duration counts (time.Time.Sub saturates at about 292
+// years).
+var centuriesBack = defaultClockStart.AddDate(-300, 0, 0)
+
+// TestMaxSleepAfterCenturiesBack: a step back of 300 years moves the
+// MaxSleep wake back by exactly the step, not by the 292 years Sub would
+// measure (which put the wake off by 8 years).
+func (s *ClockBackSuite) TestMaxSleepAfterCenturiesBack(c *gc.C) {
+	fix := &fixture{
+		maxSleep:    time.Minute,
+		expectCalls: []call{{method: "Refresh"}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
+		clock.Set(centuriesBack)
+		syncThenAlarm(c, manager, clock, centuriesBack.Add(time.Minute))
+		clock.Advance(time.Minute)
+		c.Assert(clock.WaitAlarmFor(centuriesBack.Add(2*time.Minute), LongWait), jc.ErrorIsNil)
+	})
+}
+
+// TestBackOffAfterCenturiesBack: so does a back-off.
+func (s *ClockBackSuite) TestBackOffAfterCenturiesBack(c *gc.C) {
+	fix := &fixture{
+		leases:      redisLease(-time.Second),
+		maxSleep:    time.Hour,
+		expectCalls: append(expireRedis(errContention, nil), call{method: "Refresh"}),
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Set(centuriesBack)
+		syncThenAlarm(c, manager, clock, centuriesBack.Add(50*time.Millisecond))
+		clock.Advance(50 * time.Millisecond)
+		c.Assert(clock.WaitAlarmFor(centuriesBack.Add(50*time.Millisecond+time.Hour), LongWait), jc.ErrorIsNil)
+	})
+}

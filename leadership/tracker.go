@@ -20,37 +20,61 @@ import (
 //
 // # Guarantees
 //
-// A claim's start is the tracker's clock reading taken just before the
-// claim call; its term ends Duration later. The tracker counts itself
-// leader only within the term of its last successful claim, and counts
-// itself a minion from the instant that term ends unless a later claim has
-// succeeded, whatever the manager does and however long a call hangs:
-// claims run on a goroutine of their own while the tracker's loop keeps an
-// alarm for the end of the term.
+// A claim's start is the tracker's reading of its clock taken just before
+// the claim call; its term ends Duration later. The tracker counts itself
+// leader (a true [Tracker.ClaimLeader] or [Tracker.WaitLeader], an
+// [EventLeading] leader) only within the term of its last successful
+// claim, and counts itself a minion from the instant that term ends unless
+// a later claim has succeeded, whatever the manager does and however long
+// a call hangs: claims run on a goroutine of their own while the tracker's
+// loop keeps an alarm for the end of the term.
+//
+// A lease the manager wrote in that claim lasts, as every controller
+// judges it, at least Duration from the manager's own reading of its
+// clock, which comes after the claim's start (see package lease). So the
+// term ends no later than the lease, as long as the tracker measures the
+// term in real time: what the next section is about.
 //
 // # Clocks that step back
 //
-// The guarantee a claim gives holds in real time from the claim's start,
-// and the tracker measures real time with its clock; a clock that steps
-// back by J (an NTP step, or a clock with no monotonic reading) would make
-// every deadline counted on it J late, and the manager may read the
-// stepped clock inside the claim call, so that its lease ends J before the
-// tracker's term would. So, as the manager does, the tracker keeps its
-// latest clock reading, and whenever a reading is earlier than that, it
-// moves back by the difference everything it counted on the clock: the end
-// of its term, its next claim, and the start of a claim in flight. A claim
-// that returns to a reading earlier than its start therefore begins a term
-// that ends at start + Duration − (start − now), which is now + Duration.
+// A clock's Now may step back (an NTP step; a fake clock set to an
+// earlier time), and a deadline counted on such readings would end as
+// much too late. The tracker sees a step only if it reads the clock
+// between the two sides of it, and it cannot tell how far the manager's
+// reading was moved by a step inside the claim call: no correction counted
+// on readings of Now is safe. So the tracker counts its terms, its renewals
+// and its back-offs on monotonic time, which no step moves:
 //
-// The limit: the tracker sees a step only between two readings of its
-// own. A step back that is undone before its next reading (back and then
-// forward again, within one call) is invisible to it, and the lease then
-// ends up to that step before the tracker's term does. What is guaranteed:
-// the tracker's term ends no later than the lease its claim wrote, as
-// long as every step back still shows in the tracker's next reading, that
-// is, unless the clock steps back and then forward again between two
-// readings of the tracker. (Steps forward are always safe: they only end
-// terms early.)
+//   - If [TrackerConfig.Clock] is a [lease.MonotonicClock], on its
+//     Monotonic time, with its MonotonicAlarm. [lease.SystemClock] is
+//     one, on Go's monotonic clock; so is the fake clock of package
+//     lease/leasetest, on which a step back is a Set to an earlier time,
+//     which moves Now only.
+//   - Otherwise its readings of Now must carry Go's monotonic reading, as
+//     time.Now's do: time.Time compares and subtracts two such readings
+//     on the monotonic clock. [TrackerConfig.Validate] refuses a clock
+//     whose reading does not (one that returns the system time in UTC,
+//     or a fake clock of one's own that is not a MonotonicClock). A later
+//     reading that does not ends the term at once, and a claim started
+//     at such a reading begins no term: the tracker cannot measure time
+//     on it.
+//
+// A step back therefore never lengthens a term, whenever it comes and
+// however far it goes (centuries included), read by the tracker or not.
+// A step forward counts as time passing on a leasetest.Clock; on Go's
+// monotonic clock it does not, but it can shorten the lease as the other
+// controllers judge it (once the manager writes again, they measure its
+// clock as further ahead), so the tracker also ends the term when its
+// wall clock reaches the claim's start plus Duration. It sees such a step
+// at its next reading (every question reads the clock, so ClaimLeader and
+// WaitLeader answer by it at once), not by an alarm: a waiting WaitMinion
+// and the EventLeading that reports the end may come later.
+//
+// So, exactly: the tracker's term ends no later than the lease its claim
+// wrote, as the other controllers judge it, provided that the tracker's
+// monotonic time runs at the rate at which time passes (what package lease
+// requires of every controller's clock), and, for steps forward, that the
+// tracker reads the manager's clock.
 //
 // Errors other than [ErrClaimDenied] are retried with back-off (from
 // Duration/16, doubling, up to Duration/2) on the tracker's clock; while
@@ -127,23 +151,28 @@ type tracker struct {
 
 	// decided is false until the first claim has returned.
 	decided bool
-	// termEnd is when the term of the last successful claim ends; zero
-	// when the unit is not leader.
-	termEnd time.Time
+	// clock is the config's Clock if it is a lease.MonotonicClock, nil
+	// if not (see "Clocks that step back" on [Tracker]).
+	clock lease.MonotonicClock
+	// termEnd is when the term of the last successful claim ends, in
+	// monotonic time, and termEndWall when it ends on the wall clock (a
+	// time without a monotonic reading); both zero when the unit is not
+	// leader.
+	termEnd     time.Time
+	termEndWall time.Time
 	// mayHold is true while the unit may hold the lease: from a successful
 	// claim until a denial. A stopping tracker revokes if it is set.
 	mayHold bool
 	// calling is the kind of call in flight, if any.
 	calling callKind
-	// nextClaim is when to claim next, if no call is in flight; zero if
-	// no claim is scheduled (the tracker is waiting for a release).
+	// nextClaim is when to claim next, in monotonic time, if no call is
+	// in flight; zero if no claim is scheduled (the tracker is waiting for
+	// a release).
 	nextClaim time.Time
 	// failures counts the calls that failed in a row, for back-off.
 	failures int
 	// claimStart is the start of the claim in flight, if any.
-	claimStart time.Time
-	// lastNow is the tracker's latest reading of its clock (see now).
-	lastNow time.Time
+	claimStart reading
 	// reported is what the tracker last reported of the unit's
 	// leadership (see noteLeading).
 	reported leading
@@ -151,7 +180,7 @@ type tracker struct {
 	cancelBlock context.CancelFunc
 	pending     map[question][]*ticket
 	alarm       <-chan time.Time // nil when none is set
-	alarmAt     time.Time
+	alarmAt     time.Time        // in monotonic time
 	// activity and callActivity report the loop's work and the call in
 	// flight to the clock, if it is a lease.Settler (see settle.go).
 	activity, callActivity lease.Activity
@@ -179,6 +208,7 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 		results: make(chan callResult),
 		pending: make(map[question][]*ticket),
 	}
+	t.clock, _ = config.Clock.(lease.MonotonicClock)
 	t.revoker, _ = config.Manager.(Revoker)
 	t.blocker, _ = config.Manager.(ContextBlocker)
 	if s, ok := config.Manager.(Stopping); ok {
@@ -269,7 +299,7 @@ func (t *tracker) ask(q question) Ticket {
 // ends it, every pending ticket is then answered false.
 func (t *tracker) loop() error {
 	defer t.answerAll(false)
-	t.nextClaim = t.now()
+	t.nextClaim = t.now().mono
 	for {
 		t.update(t.now())
 		if err := t.choose(); err != nil {
@@ -282,12 +312,13 @@ func (t *tracker) loop() error {
 // the end of a call. It returns the error, if any, that must stop the
 // tracker.
 func (t *tracker) choose() error {
-	idle(t.activity, t.alarm, t.tomb.Dying(), nil)
+	idle(t.activity, t.alarm, t.tomb.Dying(), t.managerDying)
 	select {
 	case <-t.tomb.Dying():
 		busy(t.activity)
 		return t.stop()
 	case <-t.managerDying:
+		busy(t.activity)
 		return t.managerStopped()
 	case <-t.alarm:
 		busy(t.activity)

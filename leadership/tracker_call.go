@@ -29,9 +29,8 @@ type callResult struct {
 
 // startClaim starts a claim on a goroutine of its own. Its start, now, is
 // the loop's latest reading, taken before the call: the term it may begin
-// is counted from it, moved back by any step back the loop sees before the
-// claim returns (see now).
-func (t *tracker) startClaim(now time.Time) {
+// is counted from it, in monotonic time (see isLeader).
+func (t *tracker) startClaim(now reading) {
 	t.calling = claimCall
 	t.nextClaim = time.Time{}
 	t.claimStart = now
@@ -73,10 +72,9 @@ func (t *tracker) deliver(r callResult) {
 
 // handleResult records the outcome of a call, at now, and schedules what
 // follows:
-//   - a successful claim begins a term of Duration from its start (moved
-//     back by any step back seen since, now's included: a claim that
-//     returns to a reading before its start begins a term of Duration
-//     from now), and schedules the renewal Duration/2 after that start;
+//   - a successful claim begins a term of Duration from its start, in
+//     monotonic time and on the wall clock (none if its start was a blind
+//     reading), and schedules the renewal Duration/2 after that start;
 //   - a denied claim ends any term and starts a wait for a release;
 //   - a release schedules a claim at once;
 //   - any other error schedules the call's retry, a claim, after a
@@ -86,9 +84,9 @@ func (t *tracker) deliver(r callResult) {
 // ErrStopped (its manager has stopped), or a claim's error matching
 // lease.ErrTimeOutOfRange (the store cannot hold the claim's expiry, so
 // every retry would fail the same way).
-func (t *tracker) handleResult(r callResult, now time.Time) error {
+func (t *tracker) handleResult(r callResult, now reading) error {
 	start := t.claimStart
-	t.calling, t.claimStart = noCall, time.Time{}
+	t.calling, t.claimStart = noCall, reading{}
 	t.endCallActivity()
 	if r.kind == blockCall {
 		t.cancelBlock()
@@ -100,7 +98,7 @@ func (t *tracker) handleResult(r callResult, now time.Time) error {
 		return errors.Annotatef(r.err, "tracking leadership of %q for %q", t.config.ServiceName, t.config.UnitName)
 	case r.err != nil && !errors.Is(r.err, ErrClaimDenied):
 		t.failures++
-		t.nextClaim = now.Add(t.backoff())
+		t.nextClaim = now.mono.Add(t.backoff())
 		t.logRetry(r.err, t.backoff())
 		if r.kind == claimCall {
 			t.decided = true
@@ -110,14 +108,17 @@ func (t *tracker) handleResult(r callResult, now time.Time) error {
 	t.failures = 0
 	switch {
 	case r.kind == blockCall:
-		t.nextClaim = now
+		t.nextClaim = now.mono
 	case r.err == nil:
 		t.decided, t.mayHold = true, true
-		t.termEnd = start.Add(t.config.Duration)
-		t.nextClaim = start.Add(t.config.Duration / 2)
+		if !start.blind {
+			t.termEnd = start.mono.Add(t.config.Duration)
+			t.termEndWall = start.wall.Round(0).Add(t.config.Duration)
+		}
+		t.nextClaim = start.mono.Add(t.config.Duration / 2)
 	default: // denied
 		t.decided, t.mayHold = true, false
-		t.termEnd = time.Time{}
+		t.termEnd, t.termEndWall = time.Time{}, time.Time{}
 		t.startBlock()
 	}
 	return nil

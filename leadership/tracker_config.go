@@ -7,6 +7,7 @@ import (
 	"github.com/juju/errors"
 
 	"github.com/seed07a61904/leadership/internal/isnil"
+	"github.com/seed07a61904/leadership/internal/timeshift"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -43,7 +44,12 @@ type TrackerConfig struct {
 	Duration time.Duration
 
 	// Clock is the tracker's only source of time. It should be the
-	// clock of the manager, or one that runs at the same rate. Required.
+	// clock of the manager, or one that runs at the same rate. Required;
+	// it must measure time whatever steps it takes: be a
+	// [lease.MonotonicClock] ([lease.SystemClock] and leasetest's fake
+	// Clock are), or read times that carry Go's monotonic reading, as
+	// time.Now's do (a clock that returns the system time in UTC does
+	// not). See "Clocks that step back" on [Tracker].
 	Clock lease.Clock
 
 	// Observer, if not nil, is told, on the tracker's goroutine, each time
@@ -66,7 +72,8 @@ const minTrackerDuration = time.Millisecond
 
 // Validate returns an error describing the first problem with config, or
 // nil. It checks, in order: Manager, ServiceName, UnitName, Duration,
-// Clock, Observer.
+// Clock, Observer. To check a Clock that is not a [lease.MonotonicClock],
+// it reads it once.
 func (config TrackerConfig) Validate() error {
 	if config.Manager == nil {
 		return errors.New("missing manager")
@@ -88,6 +95,12 @@ func (config TrackerConfig) Validate() error {
 	}
 	if isnil.Value(config.Clock) {
 		return errors.Errorf("invalid clock: nil %T", config.Clock)
+	}
+	if _, ok := config.Clock.(lease.MonotonicClock); !ok {
+		if now := config.Clock.Now(); !timeshift.HasMonotonic(now) {
+			return errors.Errorf("invalid clock %T: it read %s, which carries no monotonic reading, and it is not a lease.MonotonicClock: "+
+				"a tracker could not measure its term across a step of the clock", config.Clock, now.Format(time.RFC3339Nano))
+		}
 	}
 	if config.Observer != nil && isnil.Value(config.Observer) {
 		return errors.Errorf("invalid Observer: nil %T", config.Observer)

@@ -43,7 +43,7 @@ func (t *tracker) emitStop() {
 	if t.config.Observer == nil && t.config.Logger == nil {
 		return
 	}
-	now := t.now()
+	now := t.now().wall
 	if t.reported == leadingLeader {
 		t.reported = leadingMinion
 		t.emit(Event{Kind: EventLeading, Result: ResultMinion, At: now})

@@ -30,12 +30,26 @@ func newArmedClock(clock *clocktest.Clock) *armedClock {
 // Alarm is part of the lease.Clock interface.
 func (a *armedClock) Alarm(t time.Time) <-chan time.Time {
 	ch := a.Clock.Alarm(t)
+	a.armed(t)
+	return ch
+}
+
+// MonotonicAlarm is part of the lease.MonotonicClock interface: a tracker
+// sets its alarms on monotonic time. These tests never step the clock
+// back, so the monotonic time and Now agree.
+func (a *armedClock) MonotonicAlarm(t time.Time) <-chan time.Time {
+	ch := a.Clock.MonotonicAlarm(t)
+	a.armed(t)
+	return ch
+}
+
+// armed records t as the latest alarm requested.
+func (a *armedClock) armed(t time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.latest = t
 	close(a.changed)
 	a.changed = make(chan struct{})
-	return ch
 }
 
 // waitArmed waits until the tracker's latest alarm is after the clock's

@@ -325,6 +325,11 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		Clock:       s.clock,
 	}
 	c.Check(valid.Validate(), jc.ErrorIsNil)
+	// A clock that is not a lease.MonotonicClock, but whose readings
+	// carry Go's monotonic reading, is valid.
+	monotonicReadings := valid
+	monotonicReadings.Clock = wallClock{lease.SystemClock{}}
+	c.Check(monotonicReadings.Validate(), jc.ErrorIsNil)
 	atMinimum := valid
 	atMinimum.Duration = time.Millisecond
 	c.Check(atMinimum.Validate(), jc.ErrorIsNil)
@@ -347,6 +352,13 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		// tracker's goroutine.
 		{func(cfg *leadership.TrackerConfig) { cfg.Manager = (*nilManager)(nil) }, `invalid manager: nil \*leadership_test.nilManager`},
 		{func(cfg *leadership.TrackerConfig) { cfg.Clock = (*clocktest.Clock)(nil) }, `invalid clock: nil \*leasetest.Clock`},
+		// A clock that is not a lease.MonotonicClock, and whose readings
+		// carry no monotonic reading: the tracker could not measure its
+		// term across a step back.
+		{func(cfg *leadership.TrackerConfig) { cfg.Clock = wallClock{s.clock} }, `invalid clock leadership_test.wallClock: ` +
+			`it read 2073-03-03T01:00:00.000000005-08:40, which carries no monotonic reading, and it is not a lease.MonotonicClock: ` +
+			`a tracker could not measure its term across a step of the clock`},
+		{func(cfg *leadership.TrackerConfig) { cfg.Clock = utcClock{} }, `invalid clock leadership_test.utcClock: it read .*Z, which carries no monotonic reading, .*`},
 	} {
 		c.Logf("test %d: %s", i, t.err)
 		config := valid
@@ -356,4 +368,20 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		c.Check(err, gc.ErrorMatches, t.err)
 		c.Check(tracker, gc.IsNil)
 	}
+}
+
+// wallClock hides every method of a clock but lease.Clock's: it is no
+// lease.MonotonicClock.
+type wallClock struct {
+	lease.Clock
+}
+
+// utcClock reads the system's clock in UTC, which strips Go's monotonic
+// reading.
+type utcClock struct {
+	wallClock
+}
+
+func (utcClock) Now() time.Time {
+	return lease.SystemClock{}.Now().UTC()
 }

@@ -1,31 +1,68 @@
 package leadership
 
-import "time"
+import (
+	"time"
 
-// now reads the clock. If it reads earlier than the tracker's last
-// reading, the clock has stepped back: the end of the term, the next claim
-// and the start of a claim in flight move back by the step, so that no
-// deadline counted on the clock ends later in real time than it should
-// (see "Clocks that step back" on [Tracker]).
-func (t *tracker) now() time.Time {
-	now := t.config.Clock.Now()
-	if back := t.lastNow.Sub(now); back > 0 {
-		moveBack(back, &t.termEnd, &t.nextClaim, &t.claimStart)
+	"github.com/seed07a61904/leadership/internal/timeshift"
+)
+
+// reading is one reading of the tracker's clock.
+type reading struct {
+	// wall is the clock's Now, for events and for the wall-clock end of a
+	// term.
+	wall time.Time
+	// mono is the monotonic time everything else is counted on: the
+	// clock's Monotonic if it is a lease.MonotonicClock, else wall, with
+	// its monotonic reading.
+	mono time.Time
+	// blind is set if mono cannot measure time: the clock is not a
+	// lease.MonotonicClock, and wall carries no monotonic reading.
+	blind bool
+}
+
+// now reads the clock (see "Clocks that step back" on [Tracker]). A blind
+// reading ends the term at once: on it, the tracker cannot tell how much
+// of the term is left.
+func (t *tracker) now() reading {
+	var r reading
+	if t.clock != nil {
+		r.mono = t.clock.Monotonic()
+		r.wall = t.clock.Now()
+	} else {
+		r.wall = t.config.Clock.Now()
+		r.mono = r.wall
+		r.blind = !timeshift.HasMonotonic(r.wall)
 	}
-	t.lastNow = now
-	return now
+	if r.blind {
+		t.termEnd, t.termEndWall = time.Time{}, time.Time{}
+	}
+	return r
 }
 
 // isLeader reports whether the unit is leader at now: within the term of
-// its last successful claim.
-func (t *tracker) isLeader(now time.Time) bool {
-	return !t.termEnd.IsZero() && now.Before(t.termEnd)
+// its last successful claim, on the monotonic clock and on the wall clock.
+//
+// Safety: termEnd is the claim's start plus Duration in monotonic time,
+// which no step back moves, so it comes no later than Duration after the
+// manager's reading in the claim, and so no later than the lease as other
+// controllers judge it; termEndWall ends the term early if the wall clock
+// stepped forward, which can shorten the lease as they judge it. A
+// wall-clock step back can only make the second test pass for longer; the
+// first still holds.
+func (t *tracker) isLeader(now reading) bool {
+	return !t.termEnd.IsZero() && now.mono.Before(t.termEnd) && now.wall.Round(0).Before(t.termEndWall)
+}
+
+// covers reports whether the term, at now, lasts at least d more, on both
+// clocks: how long a true ClaimLeader guarantees.
+func (t *tracker) covers(now reading, d time.Duration) bool {
+	return !now.mono.Add(d).After(t.termEnd) && !now.wall.Round(0).Add(d).After(t.termEndWall)
 }
 
 // update brings the tracker up to date with now: it ends a term that has
 // run out, starts a claim that is due, answers the tickets it can, and
 // sets the alarm for the next thing due.
-func (t *tracker) update(now time.Time) {
+func (t *tracker) update(now reading) {
 	select {
 	case <-t.tomb.Dying():
 		// A question that came with Kill is answered as a stopped
@@ -35,20 +72,20 @@ func (t *tracker) update(now time.Time) {
 	default:
 	}
 	if !t.isLeader(now) {
-		t.termEnd = time.Time{}
+		t.termEnd, t.termEndWall = time.Time{}, time.Time{}
 	}
-	if t.calling == noCall && !t.nextClaim.IsZero() && !now.Before(t.nextClaim) {
+	if t.calling == noCall && !t.nextClaim.IsZero() && !now.mono.Before(t.nextClaim) {
 		t.startClaim(now)
 	}
 	leader := t.isLeader(now)
-	t.noteLeading(leader, now)
+	t.noteLeading(leader, now.wall)
 	if leader {
 		t.answer(waitLeader, true)
 	} else if t.decided {
 		t.answer(waitMinion, true)
 	}
 	switch {
-	case leader && !now.Add(t.ClaimDuration()).After(t.termEnd):
+	case leader && t.covers(now, t.ClaimDuration()):
 		t.answer(claimLeader, true)
 	case leader, !t.decided:
 		// A renewal, due or in flight, or the first claim decides.
@@ -60,7 +97,7 @@ func (t *tracker) update(now time.Time) {
 
 // setAlarm sets the alarm for the earlier of the end of the term (if
 // leader) and the next claim (if one is scheduled and no call is in
-// flight), replacing it only if that time changed.
+// flight), both in monotonic time, replacing it only if that time changed.
 func (t *tracker) setAlarm(leader bool) {
 	var at time.Time
 	if leader {
@@ -73,7 +110,11 @@ func (t *tracker) setAlarm(leader bool) {
 	case at.IsZero():
 		t.alarm = nil
 	case t.alarm == nil || !at.Equal(t.alarmAt):
-		t.alarm = t.config.Clock.Alarm(at)
+		if t.clock != nil {
+			t.alarm = t.clock.MonotonicAlarm(at)
+		} else {
+			t.alarm = t.config.Clock.Alarm(at)
+		}
 		t.alarmAt = at
 	}
 }

@@ -15,17 +15,55 @@ type Clock interface {
 	Alarm(time.Time) <-chan time.Time
 }
 
-// SystemClock is a [Clock] that reads the system's wall clock.
+// MonotonicClock is a [Clock] that also measures how much time passes,
+// whatever steps its Now takes: an NTP step back, or a test's fake clock
+// set to an earlier time. A leadership tracker counts its terms on it (see
+// leadership.Tracker, "Clocks that step back").
+//
+// Monotonic time never goes back, and moves forward exactly as time
+// passes; a step forward of Now may count as time passed (it then ends
+// what is counted on it early, which errs on the safe side), a step back
+// never does. Its readings mean nothing but their order and their
+// differences: compare them with each other, with Before, After, Equal
+// and Sub, never with readings of Now.
+type MonotonicClock interface {
+	Clock
+
+	// Monotonic returns a reading of the clock's monotonic time.
+	Monotonic() time.Time
+
+	// MonotonicAlarm returns a channel that receives a value (a reading
+	// of Now) at some point after the monotonic time has reached t; at
+	// once if it has. A step of Now neither delays nor hastens it.
+	MonotonicAlarm(t time.Time) <-chan time.Time
+}
+
+// SystemClock is a [Clock] that reads the system's wall clock. It is also
+// a [MonotonicClock], on Go's monotonic clock: its readings carry it, as
+// time.Now's do.
 type SystemClock struct{}
 
-var _ Clock = SystemClock{}
+var _ MonotonicClock = SystemClock{}
 
 // Now is part of the [Clock] interface.
 func (SystemClock) Now() time.Time {
 	return time.Now()
 }
 
-// Alarm is part of the [Clock] interface.
+// Alarm is part of the [Clock] interface. Like every timer of Go's, it
+// counts on the monotonic clock the time from the call to t, so a step of
+// the wall clock after the call neither delays nor hastens it.
 func (SystemClock) Alarm(t time.Time) <-chan time.Time {
+	return time.After(time.Until(t))
+}
+
+// Monotonic is part of the [MonotonicClock] interface: a reading of
+// time.Now, whose monotonic reading Before, After and Sub use.
+func (SystemClock) Monotonic() time.Time {
+	return time.Now()
+}
+
+// MonotonicAlarm is part of the [MonotonicClock] interface.
+func (SystemClock) MonotonicAlarm(t time.Time) <-chan time.Time {
 	return time.After(time.Until(t))
 }

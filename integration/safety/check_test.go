@@ -17,7 +17,12 @@ import (
 // lease must have been expired, every transaction must be finished, and
 // every block released.
 func (w *world) finish() {
-	w.step = stepFinal
+	w.setStep(stepFinal)
+	for _, tr := range w.trackers {
+		if tr.tracker != nil {
+			w.killTracker(tr)
+		}
+	}
 	if err := txn.NewRunner(w.db.C(txnsC)).ResumeAll(); err != nil {
 		w.violate("unfinished-txn", fmt.Sprintf("cannot resume interrupted transactions: %v", err), stepFinal)
 	}
@@ -82,16 +87,29 @@ type term struct {
 }
 
 // checkHistory checks the history against the guarantees:
-//   - no two units of a service are ever guaranteed leadership at once;
+//   - no two units of a service are ever guaranteed leadership at once (a
+//     unit's guarantee ends where its leadership is revoked);
 //   - a guarded write commits only while its unit holds the lease in the
-//     database, and never while another unit is guaranteed leadership.
+//     database, and never while another unit is guaranteed leadership;
+//   - a tracker's true ClaimLeader is kept: see checkTrackerClaims.
 func (w *world) checkHistory() {
 	terms := map[string][]term{}
-	for _, r := range w.hist {
-		if r.op == "claim" && r.result == "ok" {
-			terms[r.svc] = append(terms[r.svc], term{r, r.at, r.at + r.dur})
+	for i, r := range w.hist {
+		if r.op != "claim" || r.result != "ok" {
+			continue
 		}
+		t := term{r, r.at - r.took, r.at - r.took + r.dur}
+		// A revoke of the unit's leadership after the claim ends its
+		// guarantee just before it.
+		for _, v := range w.hist[i+1:] {
+			if v.op == "revoke" && v.result == "ok" && v.svc == r.svc && v.unit == r.unit && v.at <= t.to {
+				t.to = v.at - time.Nanosecond
+				break
+			}
+		}
+		terms[r.svc] = append(terms[r.svc], t)
 	}
+	w.checkTrackerClaims()
 	svcs := make([]string, 0, len(terms))
 	for svc := range terms {
 		svcs = append(svcs, svc)
@@ -120,6 +138,34 @@ func (w *world) checkHistory() {
 			if t.unit != r.unit && t.from <= r.at && r.at <= t.to {
 				w.violate("stale-write", fmt.Sprintf("%s's write at %v committed while %s was guaranteed [%v, %v] by #%d",
 					r.unit, r.at, t.unit, t.from, t.to, t.step), t.step, r.step)
+			}
+		}
+	}
+}
+
+// checkTrackerClaims checks that each true ClaimLeader a tracker gave at
+// a time T was kept: until T plus ClaimDuration, or until the driver
+// killed the tracker if sooner, nobody expired or revoked its unit's lease
+// nor was granted it.
+func (w *world) checkTrackerClaims() {
+	for i, r := range w.hist {
+		if r.op != "tracker-claim" {
+			continue
+		}
+		end := r.at + r.dur
+		for _, later := range w.hist[i+1:] {
+			if later.at > end || (later.op == "tracker-kill" && later.tracker == r.tracker) {
+				break
+			}
+			if later.svc != r.svc || later.result != "ok" {
+				continue
+			}
+			switch {
+			case later.op == "client-claim" && later.unit != r.unit,
+				later.op == "client-expire",
+				later.op == "client-revoke":
+				w.violate("tracker-claim", fmt.Sprintf("%s's tracker guaranteed leadership at %v until %v, but m%d's %s of %s (%s) came at %v",
+					r.unit, r.at, end, later.node, later.op, later.svc, later.unit, later.at), r.step, later.step)
 			}
 		}
 	}

@@ -50,6 +50,49 @@ func TestChecker(t *testing.T) {
 		about: "an aborted write",
 		hist: []rec{claim(0, 0, "redis/1", time.Minute),
 			{step: 1, at: time.Second, node: -1, op: "write", svc: "redis", unit: "redis/0", result: "aborted"}},
+	}, {
+		about: "a revoke ends the unit's term",
+		hist: []rec{claim(0, 0, "redis/0", time.Minute),
+			{step: 1, at: 10 * time.Second, op: "revoke", svc: "redis", unit: "redis/0", result: "ok"},
+			claim(2, 10*time.Second, "redis/1", time.Minute)},
+	}, {
+		about: "a revoke before the claim ends nothing",
+		hist: []rec{{step: 0, at: 0, op: "revoke", svc: "redis", unit: "redis/0", result: "ok"},
+			claim(1, 0, "redis/0", time.Minute), claim(2, 10*time.Second, "redis/1", time.Minute)},
+		kinds: []string{"two-leaders"},
+	}, {
+		about: "a revoke of another unit ends nothing",
+		hist: []rec{claim(0, 0, "redis/0", time.Minute),
+			{step: 1, at: 10 * time.Second, op: "revoke", svc: "redis", unit: "redis/1", result: "ok"},
+			claim(2, 10*time.Second, "redis/1", time.Minute)},
+		kinds: []string{"two-leaders"},
+	}, {
+		about: "a claim's term starts when the call did",
+		hist: []rec{{step: 0, at: 5 * time.Second, op: "claim", svc: "redis", unit: "redis/0", dur: 10 * time.Second, result: "ok", took: 5 * time.Second},
+			claim(1, 10*time.Second, "redis/1", time.Minute)},
+		kinds: []string{"two-leaders"},
+	}, {
+		about: "a claim that took time, and another unit after its term",
+		hist: []rec{{step: 0, at: 5 * time.Second, op: "claim", svc: "redis", unit: "redis/0", dur: 10 * time.Second, result: "ok", took: 5 * time.Second},
+			claim(1, 11*time.Second, "redis/1", time.Minute)},
+	}, {
+		about: "a tracker's guarantee broken by an expiry",
+		hist:  []rec{trackerClaim(0, 0), {step: 1, at: 10 * time.Second, op: "client-expire", svc: "redis", result: "ok"}},
+		kinds: []string{"tracker-claim"},
+	}, {
+		about: "a tracker's guarantee broken by a grant to another unit, at its last instant",
+		hist:  []rec{trackerClaim(0, 0), {step: 1, at: 15 * time.Second, op: "client-claim", svc: "redis", unit: "redis/1", result: "ok"}},
+		kinds: []string{"tracker-claim"},
+	}, {
+		about: "a tracker's guarantee, and an expiry after it",
+		hist:  []rec{trackerClaim(0, 0), {step: 1, at: 16 * time.Second, op: "client-expire", svc: "redis", result: "ok"}},
+	}, {
+		about: "a tracker's guarantee, and its own renewal",
+		hist:  []rec{trackerClaim(0, 0), {step: 1, at: 5 * time.Second, op: "client-claim", svc: "redis", unit: "redis/3", result: "ok"}},
+	}, {
+		about: "a killed tracker's guarantee, and its revoke",
+		hist: []rec{trackerClaim(0, 0), {step: 1, at: 5 * time.Second, op: "tracker-kill", unit: "redis/3", result: "ok", tracker: 1},
+			{step: 1, at: 5 * time.Second, op: "client-revoke", svc: "redis", unit: "redis/3", result: "ok"}},
 	}} {
 		w := &world{hist: test.hist}
 		w.checkHistory()
@@ -61,4 +104,10 @@ func TestChecker(t *testing.T) {
 			t.Errorf("%s: violations %v, want kinds %v", test.about, w.violations, test.kinds)
 		}
 	}
+}
+
+// trackerClaim is a true ClaimLeader of redis/3's tracker, the first, for
+// 15s.
+func trackerClaim(step int, at time.Duration) rec {
+	return rec{step: step, at: at, op: "tracker-claim", svc: "redis", unit: "redis/3", dur: 15 * time.Second, result: "true", tracker: 1}
 }

@@ -30,6 +30,7 @@ var (
 	_ lease.Reader          = (*recordingClient)(nil)
 	_ lease.SingleRefresher = (*recordingClient)(nil)
 	_ lease.ClockRefresher  = (*recordingClient)(nil)
+	_ lease.Revoker         = (*recordingClient)(nil)
 )
 
 func newRecordingClient(inner lease.Client, n *node, w *world) *recordingClient {
@@ -52,6 +53,14 @@ func (c *recordingClient) ExtendLease(name string, r lease.Request) error {
 func (c *recordingClient) ExpireLease(name string) error {
 	err := c.inner.ExpireLease(name)
 	c.w.record(rec{node: c.node.index, op: "client-expire", svc: name, result: describe(err)})
+	return wrap(err)
+}
+
+// RevokeLease passes a revoke on to the MongoDB client. Only "tracked"
+// schedules revoke (their trackers, when killed, and their revoke events).
+func (c *recordingClient) RevokeLease(name, holder string) error {
+	err := c.inner.(lease.Revoker).RevokeLease(name, holder)
+	c.w.record(rec{node: c.node.index, op: "client-revoke", svc: name, unit: holder, result: describe(err)})
 	return wrap(err)
 }
 

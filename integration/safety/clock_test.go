@@ -27,6 +27,15 @@ type gatedClock struct {
 	// stepBy, in the middle of whatever the manager is doing then.
 	stepIn int
 	stepBy time.Duration
+	// slowIn counts down the readings (the manager's and its trackers')
+	// until slow is called, to move every clock on in the middle of
+	// whatever the node is doing then: the time a call takes.
+	slowIn int
+	slow   func()
+	// quiet, while set, keeps readings from counting down stepIn and
+	// slowIn: the driver's own questions to the trackers are no part of
+	// the schedule.
+	quiet bool
 	// hasty counts the alarms in a row requested for less than
 	// hastyAlarm after the clock's reading: on a real clock, each would
 	// wake the manager again at once.
@@ -61,18 +70,69 @@ func newGatedClock(now time.Time) *gatedClock {
 func (c *gatedClock) Now() time.Time {
 	now := c.Clock.Now()
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if d := now.Sub(c.lastRead); !c.lastRead.IsZero() && d > 0 {
 		c.advanced += d
 	}
 	c.lastRead = now
+	slow := c.countLocked(now)
+	c.mu.Unlock()
+	if slow != nil {
+		slow()
+	}
+	return now
+}
+
+// read is a tracker's reading of the node's clock: it counts down stepIn
+// and slowIn as the manager's readings do, but not towards the manager's
+// pace (see advanced).
+func (c *gatedClock) read() time.Time {
+	now := c.Clock.Now()
+	c.mu.Lock()
+	slow := c.countLocked(now)
+	c.mu.Unlock()
+	if slow != nil {
+		slow()
+	}
+	return now
+}
+
+// countLocked counts a reading, now, towards a pending step back, which
+// it makes, and towards a pending slow call, which it returns for the
+// caller to make once c.mu is unlocked.
+func (c *gatedClock) countLocked(now time.Time) func() {
+	if c.quiet {
+		return nil
+	}
 	if c.stepIn > 0 {
 		c.stepIn--
 		if c.stepIn == 0 {
 			c.Clock.Set(now.Add(-c.stepBy))
 		}
 	}
-	return now
+	if c.slowIn > 0 {
+		c.slowIn--
+		if c.slowIn == 0 {
+			slow := c.slow
+			c.slow = nil
+			return slow
+		}
+	}
+	return nil
+}
+
+// slowAfter makes the node call f right after the n-th reading from now of
+// its manager or its trackers.
+func (c *gatedClock) slowAfter(n int, f func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slowIn, c.slow = n, f
+}
+
+// setQuiet sets or clears quiet.
+func (c *gatedClock) setQuiet(v bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.quiet = v
 }
 
 // stepBackAfter makes the clock step back by d right after the manager's

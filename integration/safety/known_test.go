@@ -196,6 +196,28 @@ var knownSchedules = []known{{
 		{kind: evAdvance, dur: 25 * time.Second},
 		{kind: evClaim, node: 1, unit: "redis/1", dur: 20 * time.Second},
 	},
+}, {
+	// Issue 19, the second defect: redis/3's tracker claims through m0 at
+	// 0s, and idles until its renewal; m0 is killed (its renewals fail),
+	// and at 5s m0's clock steps back 10s while 10s pass before the
+	// tracker reads it again, so that it sees no step. m1 expires the
+	// lease at 35s, the first wake after its end at 30s, and redis/4's
+	// tracker, waiting on m1, takes it. redis/3's tracker counted itself
+	// leader until 40s (30s on m0's clock).
+	name:    "an idle leader's clock steps back unread",
+	variant: tracked,
+	setup: setup{offsets: []time.Duration{0, 0}, services: []string{"redis"}, units: 3, trackers: []trackerSpec{
+		{unit: "redis/3", node: 0, dur: 30 * time.Second}, {unit: "redis/4", node: 1, dur: 30 * time.Second}}},
+	events: []event{
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evKill, node: 0},
+		{kind: evJump, node: 0, dur: 10 * time.Second, slow: 10 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+	},
 }}
 
 func TestKnownSchedules(t *testing.T) {

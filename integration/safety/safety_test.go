@@ -12,6 +12,13 @@
 // "faulty" ones also drop every connection to the server and interrupt
 // transactions half way with txn.SetChaos (which is global, so those seeds
 // run one at a time, and no test here may run in parallel with them).
+// The "tracked" ones add a leadership.Tracker for two units of each
+// service, each on a node's manager with alarms of its own on the node's
+// clock (its calls fail while that manager is down, as a unit agent's do
+// while its controller restarts), tracker kills (which revoke) and
+// restarts, revokes by the other units, claims whose answer comes late,
+// clock steps between a tracker's reading and its manager's, and steps an
+// idle leader never reads.
 //
 // The driver is the only source of concurrency that matters: it moves
 // every clock together, then lets the managers' alarms through one
@@ -24,7 +31,13 @@
 // unit held the lease in the database, and while no other unit was
 // guaranteed leadership; that after the schedule, with every manager
 // running, every lease is expired, every transaction finished and every
-// block released; and, in plain schedules, that no manager ever died.
+// block released; and, in plain schedules, that no manager ever died. In
+// tracked schedules, after every event, a tracker that answers at once
+// that it leads (WaitLeader) must find its unit holding the lease in the
+// database, a true ClaimLeader must not be followed, within ClaimDuration,
+// by an expiry, a revoke or a grant of the lease to another unit, no
+// tracker may stop unless killed, and a revoke ends its unit's guaranteed
+// term.
 //
 // SAFETY_SEEDS=N runs N seeds per variant (default: the counts below),
 // SAFETY_SEED=S runs seed S only, SAFETY_EVENTS=N sets the events per
@@ -41,17 +54,17 @@ import (
 )
 
 // defaultSeeds and defaultEvents are the seeds per variant that `make
-// check` runs, and the events in each schedule; together they take about
-// ... under -race on two cores. Longer schedules find more (the first two
+// check` runs, and the events in each schedule (a tracked schedule's
+// scenarios may take it somewhat past its count). Longer schedules find more (the first two
 // bugs this found needed 100 events or more), but each transaction costs
 // more as the server's txns collection grows.
 var (
-	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 10}
-	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 60}
+	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 10, tracked: 50}
+	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 60, tracked: 30}
 )
 
 func TestSafety(t *testing.T) {
-	for _, v := range []variant{plain, backwards, faulty} {
+	for _, v := range []variant{plain, backwards, faulty, tracked} {
 		t.Run(v.String(), func(t *testing.T) {
 			runSeeds(t, v)
 		})

@@ -24,26 +24,41 @@ const (
 	// primary" (a stepped-down primary), or a writeConcernError on a write
 	// that was applied (a majority write that timed out).
 	faulty
+	// tracked schedules add, to backwards ones, a leadership.Tracker per
+	// unit for two units of each service (on nodes of their own), which
+	// are killed (and so revoke) and restarted; revokes by the other
+	// units; and calls that take time (slow-mid), so that a clock can step
+	// back between a tracker's reading and its manager's, and time pass
+	// before the claim returns. A tracker must never count itself leader
+	// while the lease is not its unit's, nor promise (ClaimLeader) a time
+	// in which it is expired, revoked or granted to another unit; nor
+	// stop by itself.
+	tracked
 )
 
 func (v variant) String() string {
-	return [...]string{"plain", "backwards", "faulty"}[v]
+	return [...]string{"plain", "backwards", "faulty", "tracked"}[v]
 }
 
 // kind is the kind of one scheduled event.
 type kind int
 
 const (
-	evClaim   kind = iota // a unit claims leadership through a manager
-	evCheck               // a unit checks its leadership, keeping the token
-	evWrite               // a unit writes with the last token it got
-	evBlock               // a manager is asked to wait for a service's release
-	evAdvance             // every clock moves forward
-	evJump                // one clock steps back
-	evJumpMid             // one clock steps back after its manager's n-th reading
-	evKill                // a manager is killed
-	evRestart             // a killed manager is restarted
-	evDrop                // every connection to the server is dropped
+	evClaim        kind = iota // a unit claims leadership through a manager
+	evCheck                    // a unit checks its leadership, keeping the token
+	evWrite                    // a unit writes with the last token it got
+	evBlock                    // a manager is asked to wait for a service's release
+	evAdvance                  // every clock moves forward
+	evJump                     // one clock steps back
+	evJumpMid                  // one clock steps back after its manager's n-th reading
+	evKill                     // a manager is killed
+	evRestart                  // a killed manager is restarted
+	evDrop                     // every connection to the server is dropped
+	evSlowMid                  // every clock moves on after one node's n-th reading
+	evRevoke                   // a unit's leadership is revoked through a manager
+	evTrackerKill              // a tracker is killed (and revokes)
+	evTrackerStart             // a killed tracker is started again
+	evTrackerStep              // a tracker's next claim: its clock steps back, and the answer takes time
 )
 
 // event is one step of a schedule. Which fields count depends on kind.
@@ -56,6 +71,13 @@ type event struct {
 	chaos string        // claim, advance: the mgo/txn breakpoint to interrupt at
 	reads int           // jump-mid: after how many readings
 	fault faultKind     // claim, advance: the server's reply to fail
+	// tracker is the index of the tracker in setup.trackers: tracker
+	// kill, start and step.
+	tracker int
+	// slow is how long a tracker-step's claim takes to return after its
+	// manager's write; for a jump, how far every clock moves on right
+	// after it (before anything reads the clock).
+	slow time.Duration
 }
 
 // faultKind is a reply that the server fails during one event, through
@@ -87,6 +109,9 @@ func (e event) String() string {
 		s = fmt.Sprintf("advance   all clocks by %v", e.dur)
 	case evJump:
 		s = fmt.Sprintf("jump      m%d's clock back by %v", e.node, e.dur)
+		if e.slow != 0 {
+			s += fmt.Sprintf(", then every clock on by %v", e.slow)
+		}
 	case evJumpMid:
 		s = fmt.Sprintf("jump-mid  m%d's clock back by %v after its next %d readings", e.node, e.dur, e.reads)
 	case evKill:
@@ -95,6 +120,16 @@ func (e event) String() string {
 		s = fmt.Sprintf("restart   m%d", e.node)
 	case evDrop:
 		s = "drop      every connection"
+	case evSlowMid:
+		s = fmt.Sprintf("slow-mid  all clocks on by %v after m%d's next %d readings", e.dur, e.node, e.reads)
+	case evRevoke:
+		s = fmt.Sprintf("revoke    m%d %s", e.node, e.unit)
+	case evTrackerKill:
+		s = fmt.Sprintf("t-kill    tracker %d", e.tracker)
+	case evTrackerStart:
+		s = fmt.Sprintf("t-start   tracker %d", e.tracker)
+	case evTrackerStep:
+		s = fmt.Sprintf("t-step    tracker %d's next claim: its clock back by %v, and its answer %v late", e.tracker, e.dur, e.slow)
 	}
 	if e.chaos != "" {
 		s += fmt.Sprintf(" (txns interrupted at %s)", e.chaos)
@@ -111,6 +146,9 @@ type setup struct {
 	offsets  []time.Duration
 	services []string
 	units    int // per service
+	// trackers are the trackers of a tracked schedule, started with the
+	// managers; their units are none of the others.
+	trackers []trackerSpec
 }
 
 var (
@@ -123,6 +161,9 @@ var (
 
 // generate returns the setup and n events of the schedule for seed.
 func generate(seed int64, v variant, n int) (setup, []event) {
+	if v == tracked {
+		return generateTracked(seed, n)
+	}
 	rng := rand.New(rand.NewSource(seed))
 	var s setup
 	managers := 3 + rng.Intn(3)
@@ -237,4 +278,123 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 		events = append(events, e)
 	}
 	return s, events
+}
+
+var (
+	trackerDurations = []time.Duration{15 * time.Second, 30 * time.Second}
+	// slows are how long a slow-mid call takes.
+	slows = []time.Duration{100 * time.Millisecond, time.Second, 5 * time.Second, 15 * time.Second}
+)
+
+// generateTracked returns the setup and n events of a tracked schedule.
+func generateTracked(seed int64, n int) (setup, []event) {
+	rng := rand.New(rand.NewSource(seed))
+	var s setup
+	managers := 3 + rng.Intn(3)
+	for i := 0; i < managers; i++ {
+		s.offsets = append(s.offsets, time.Duration(rng.Int63n(int64(2*time.Hour)))-time.Hour)
+	}
+	s.services = serviceNames[:2+rng.Intn(2)]
+	s.units = 3
+	for _, svc := range s.services {
+		for u := s.units; u < s.units+2; u++ {
+			s.trackers = append(s.trackers, trackerSpec{
+				unit: fmt.Sprintf("%s/%d", svc, u),
+				node: rng.Intn(managers),
+				dur:  trackerDurations[rng.Intn(len(trackerDurations))],
+			})
+		}
+	}
+	unit := func() string {
+		return fmt.Sprintf("%s/%d", s.services[rng.Intn(len(s.services))], rng.Intn(s.units))
+	}
+	pick := func(ds []time.Duration) time.Duration { return ds[rng.Intn(len(ds))] }
+	events := make([]event, 0, n)
+	for len(events) < n {
+		e := event{node: rng.Intn(managers)}
+		switch r := rng.Intn(100); {
+		case r < 12:
+			e.kind, e.unit, e.dur = evClaim, unit(), pick(durations)
+		case r < 17:
+			e.kind, e.unit = evCheck, unit()
+		case r < 21:
+			e.kind, e.unit = evWrite, unit()
+		case r < 23:
+			e.kind, e.svc = evBlock, s.services[rng.Intn(len(s.services))]
+		case r < 48:
+			e.kind, e.dur = evAdvance, pick(steps)
+		case r < 52:
+			e.kind = evKill
+		case r < 58:
+			e.kind = evRestart
+		case r < 62:
+			e.kind, e.unit = evRevoke, unit()
+		case r < 66:
+			e.kind, e.tracker = evTrackerKill, rng.Intn(len(s.trackers))
+		case r < 72:
+			e.kind, e.tracker = evTrackerStart, rng.Intn(len(s.trackers))
+		case r < 76:
+			e.kind, e.dur = evJump, pick(jumps)
+		case r < 80:
+			e.kind, e.dur, e.reads = evJumpMid, pick(jumps), 1+rng.Intn(6)
+		case r < 84:
+			e.kind, e.dur, e.reads = evSlowMid, pick(slows), 1+rng.Intn(6)
+		case r < 92:
+			// A tracker's claim: its clock steps back between its
+			// reading and its manager's, and the answer comes late (the
+			// tracker then reads its clock later than before the step,
+			// and sees no step, or only part of it); then its renewals
+			// fail (its manager is killed) while the others expire the
+			// lease and grant it again. The tracker must count itself
+			// leader no longer than the lease.
+			t := rng.Intn(len(s.trackers))
+			events = appendLeads(events, s, t)
+			tr := s.trackers[t]
+			events = append(events,
+				event{kind: evTrackerStep, tracker: t, dur: pick(jumps[2:]), slow: pick(slows[2:])},
+				event{kind: evAdvance, dur: tr.dur/2 + time.Second},
+				event{kind: evKill, node: tr.node})
+			events = appendSmallSteps(events, tr.dur+15*time.Second)
+			continue
+		default:
+			// An idle leader's clock steps back, and time passes, as
+			// much, before it reads the clock again: it sees no step.
+			// Its renewals fail (its manager is killed) while the
+			// others expire the lease and grant it again.
+			t := rng.Intn(len(s.trackers))
+			events = appendLeads(events, s, t)
+			tr := s.trackers[t]
+			j := pick(jumps[1:])
+			events = append(events,
+				event{kind: evJump, node: tr.node, dur: j, slow: j},
+				event{kind: evKill, node: tr.node})
+			events = appendSmallSteps(events, tr.dur+15*time.Second)
+			continue
+		}
+		events = append(events, e)
+	}
+	return s, events
+}
+
+// appendLeads appends events that make tracker t lead, most likely, with
+// the other tracker of its service waiting to: t's manager runs, the other
+// tracker is killed (revoking, if it led), t runs, and the other runs
+// again.
+func appendLeads(events []event, s setup, t int) []event {
+	other := t ^ 1 // the trackers of a service are 2i and 2i+1
+	return append(events,
+		event{kind: evRestart, node: s.trackers[t].node},
+		event{kind: evTrackerKill, tracker: other},
+		event{kind: evTrackerStart, tracker: t},
+		event{kind: evAdvance, dur: time.Second},
+		event{kind: evTrackerStart, tracker: other})
+}
+
+// appendSmallSteps appends advances of 5s, d in all: between them the
+// driver asks the trackers whether they lead.
+func appendSmallSteps(events []event, d time.Duration) []event {
+	for passed := time.Duration(0); passed < d; passed += 5 * time.Second {
+		events = append(events, event{kind: evAdvance, dur: 5 * time.Second})
+	}
+	return events
 }

@@ -37,12 +37,15 @@ func simulate(s setup, v variant, events []event) (outcome, error) {
 				}
 			}
 		}()
-		w.step = stepSetup
+		w.setStep(stepSetup)
 		for _, n := range w.nodes {
 			w.startNode(n)
 		}
+		for _, tr := range w.trackers {
+			w.startTracker(tr)
+		}
 		for i, e := range events {
-			w.step = i
+			w.setStep(i)
 			w.run(e)
 		}
 		w.finish()

@@ -51,6 +51,9 @@ func (w *world) run(e event) {
 		n.offset -= e.dur
 		w.jumped += e.dur
 		w.record(rec{node: n.index, op: "jump", dur: -e.dur, result: "ok"})
+		if e.slow != 0 {
+			w.advance(e.slow)
+		}
 	case evJumpMid:
 		n.clock.stepBackAfter(e.reads, e.dur)
 		n.offset -= e.dur
@@ -68,9 +71,41 @@ func (w *world) run(e event) {
 		w.server.DropConnections()
 		w.record(rec{node: -1, op: "drop", result: "ok"})
 		w.refreshDriver()
+	case evSlowMid:
+		n.clock.slowAfter(e.reads, func() { w.slowAll(e.dur) })
+		w.record(rec{node: n.index, op: "slow-mid", dur: e.dur, result: fmt.Sprintf("after %d readings", e.reads)})
+	case evRevoke:
+		w.revoke(n, e)
+	case evTrackerKill:
+		w.killTracker(w.trackers[e.tracker])
+	case evTrackerStep:
+		tr := w.trackers[e.tracker]
+		tr.conn.armStep(e.dur, e.slow)
+		w.nodes[tr.spec.node].offset -= e.dur
+		w.jumped += e.dur
+		w.record(rec{node: tr.spec.node, op: "t-step", unit: tr.spec.unit, dur: -e.dur, result: fmt.Sprintf("answer %v late", e.slow), tracker: tr.index + 1})
+	case evTrackerStart:
+		if tr := w.trackers[e.tracker]; tr.tracker == nil {
+			w.startTracker(tr)
+		} else {
+			w.skipped(tr.spec.node, tr.spec.unit+"'s tracker is running")
+		}
 	}
 	for _, n := range w.nodes {
 		w.settle(n)
+	}
+	if len(w.trackers) > 0 {
+		// A tracker's claims and releases change what its manager
+		// waits for, and a manager's expiries release the trackers'
+		// waits: let each settle after the other.
+		for round := 0; round < 1; round++ {
+			for _, tr := range w.trackers {
+				w.settleTracker(tr)
+			}
+			for _, n := range w.nodes {
+				w.settle(n)
+			}
+		}
 	}
 	if e.chaos != "" {
 		txn.SetChaos(txn.Chaos{})
@@ -80,7 +115,40 @@ func (w *world) run(e event) {
 		w.server.ClearFaults()
 	}
 	w.reap()
+	if len(w.trackers) > 0 {
+		w.reapTrackers()
+		w.checkTrackers()
+	}
 	w.checkPace(e)
+}
+
+// slowAll moves every clock on by d, in the middle of a node's call: the
+// time the call takes. It runs on the goroutine of whatever read the
+// clock; the managers' and trackers' alarms still wait for the driver.
+func (w *world) slowAll(d time.Duration) {
+	w.mu.Lock()
+	w.elapsed += d
+	w.mu.Unlock()
+	for _, n := range w.nodes {
+		n.clock.Advance(d)
+	}
+	w.record(rec{node: -1, op: "slow", dur: d, result: "ok"})
+}
+
+// revoke revokes a unit's leadership through a manager, as the unit
+// would once it stopped acting as leader.
+func (w *world) revoke(n *node, e event) {
+	svc := serviceOf(e.unit)
+	if n.cur == nil {
+		w.skipped(n.index, "not running")
+		return
+	}
+	var err error
+	w.call(n.cur, func() error {
+		err = n.cur.manager.(leadership.Revoker).RevokeLeadership(svc, e.unit)
+		return nil
+	})
+	w.record(rec{node: n.index, op: "revoke", svc: svc, unit: e.unit, result: describe(err)})
 }
 
 // maxHastyAlarms is how many alarms in a row a manager may ask for at
@@ -132,6 +200,7 @@ func (w *world) claim(n *node, e event) {
 		return
 	}
 	var err error
+	began := w.now()
 	w.call(n.cur, func() error {
 		err = n.cur.manager.ClaimLeadership(svc, e.unit, e.dur)
 		return nil
@@ -140,7 +209,7 @@ func (w *world) claim(n *node, e event) {
 	if err == leadership.ErrClaimDenied {
 		result = "denied"
 	}
-	w.record(rec{node: n.index, op: "claim", svc: svc, unit: e.unit, dur: e.dur, result: result})
+	w.record(rec{node: n.index, op: "claim", svc: svc, unit: e.unit, dur: e.dur, result: result, took: w.now() - began})
 }
 
 func (w *world) check(n *node, e event) {
@@ -231,7 +300,9 @@ func (w *world) block(n *node, e event) {
 // advance moves every clock forward by d, then lets each manager in turn
 // handle what fell due.
 func (w *world) advance(d time.Duration) {
+	w.mu.Lock()
 	w.elapsed += d
+	w.mu.Unlock()
 	for _, n := range w.nodes {
 		n.clock.Advance(d)
 	}
@@ -250,7 +321,7 @@ func (w *world) kill(n *node) {
 	case <-time.After(longWait):
 		w.hung("m%d never stopped after Kill", n.index)
 	}
-	n.cur = nil
+	w.setCur(n, nil)
 	w.record(rec{node: n.index, op: "kill", result: describe(inc.err)})
 }
 

@@ -41,16 +41,21 @@ type world struct {
 	session *mgo.Session // the driver's own, for guarded writes and reads
 	db      *mgo.Database
 
-	elapsed time.Duration // global time since start
+	elapsed time.Duration // global time since start; set under mu
 	jumped  time.Duration // how far clocks have stepped back, in all
-	step    int           // the event being run, stepSetup or stepFinal
+	step    int           // the event being run, stepSetup or stepFinal; set under mu
 	nodes   []*node
 	tokens  map[string]leadership.Token // the last one each unit got
 	blocks  []*pendingBlock
+	// trackers are the trackers of a "tracked" schedule.
+	trackers []*simTracker
 
 	mu         sync.Mutex
 	hist       []rec
 	violations []violation
+	// holders is who holds each lease in the database, as the lease
+	// clients' successful writes recorded in hist say (see record).
+	holders map[string]string
 }
 
 // node is one controller: a clock, a session, and a manager when it runs.
@@ -60,7 +65,7 @@ type node struct {
 	offset  time.Duration // clock minus global time
 	clock   *gatedClock
 	session *mgo.Session
-	cur     *incarnation // nil while not running
+	cur     *incarnation // nil while not running; set under w.mu
 	spun    bool         // a spin has been reported
 }
 
@@ -100,6 +105,11 @@ type rec struct {
 	dur    time.Duration
 	result string
 	holder string // write: the lease's holder in the database after commit
+	// took is how much global time passed during a claim (only a
+	// slow-mid event makes it pass): its term starts at at - took.
+	took time.Duration
+	// tracker is 1 + the index of the tracker that made the record, or 0.
+	tracker int
 }
 
 // The steps of the records made outside the schedule's events.
@@ -134,6 +144,12 @@ func (r rec) String() string {
 	if r.holder != "" {
 		s += " (lease held by " + r.holder + ")"
 	}
+	if r.took != 0 {
+		s += fmt.Sprintf(" (took %v)", r.took)
+	}
+	if r.tracker != 0 {
+		s += " [tracker]"
+	}
 	return s
 }
 
@@ -154,6 +170,17 @@ func (w *world) record(r rec) {
 	defer w.mu.Unlock()
 	r.step, r.at = w.step, w.elapsed
 	w.hist = append(w.hist, r)
+	if r.result == "ok" {
+		switch r.op {
+		case "client-claim":
+			if w.holders == nil {
+				w.holders = map[string]string{}
+			}
+			w.holders[r.svc] = r.unit
+		case "client-expire", "client-revoke":
+			delete(w.holders, r.svc)
+		}
+	}
 }
 
 func (w *world) violate(kind, what string, steps ...int) {
@@ -198,12 +225,28 @@ func newWorld(s setup, v variant) (*world, error) {
 		}
 		w.nodes = append(w.nodes, n)
 	}
+	for i, spec := range s.trackers {
+		tr := &simTracker{spec: spec, index: i}
+		n := w.nodes[spec.node]
+		tr.clock = &trackerClock{node: n}
+		tr.conn = &trackerConn{w: w, n: n, tr: tr}
+		w.trackers = append(w.trackers, tr)
+	}
 	return w, nil
 }
 
 // close stops every manager and the server. After a hang it does not wait
 // for what hung.
 func (w *world) close() {
+	for _, tr := range w.trackers {
+		if tr.tracker != nil {
+			tr.tracker.Kill()
+			select {
+			case <-tr.stopped:
+			case <-time.After(longWait):
+			}
+		}
+	}
 	for _, n := range w.nodes {
 		if n.cur != nil {
 			n.cur.manager.Kill()
@@ -211,7 +254,7 @@ func (w *world) close() {
 			case <-n.cur.stopped:
 			case <-time.After(longWait):
 			}
-			n.cur = nil
+			w.setCur(n, nil)
 		}
 	}
 	for _, b := range w.blocks {
@@ -259,7 +302,7 @@ func (w *world) startNode(n *node) bool {
 		inc.err = inc.manager.Wait()
 		close(inc.stopped)
 	}()
-	n.cur = inc
+	w.setCur(n, inc)
 	w.record(rec{node: n.index, op: "start", result: "ok"})
 	w.settle(n)
 	return true
@@ -325,9 +368,24 @@ func (w *world) reap() {
 		if w.variant != faulty {
 			w.violate("died", fmt.Sprintf("m%d died: %v", n.index, n.cur.err), w.step)
 		}
-		n.cur = nil
+		w.setCur(n, nil)
 		if w.variant == faulty {
 			w.startNode(n)
 		}
 	}
+}
+
+// setCur sets n's incarnation, under w.mu: trackers read it (see
+// runningManager).
+func (w *world) setCur(n *node, inc *incarnation) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n.cur = inc
+}
+
+// setStep sets the step being run, under w.mu: trackers' records read it.
+func (w *world) setStep(step int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.step = step
 }

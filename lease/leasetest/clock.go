@@ -7,11 +7,22 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed07a61904/leadership/internal/timeshift"
 	"github.com/seed07a61904/leadership/lease"
 )
 
 // Clock is a fake [lease.Clock] whose time moves only when a test moves it.
 // Create one with [NewClock]. It is safe for concurrent use.
+//
+// It is also a [lease.MonotonicClock], as a leadership tracker needs: its
+// monotonic time starts at the time given to NewClock, moves forward with
+// [Clock.Advance], and with [Clock.Set] to a later time (which counts as
+// time passing), but not with Set to an earlier time, which is a step back
+// of Now only (as when NTP steps a clock back). An alarm from
+// [Clock.MonotonicAlarm] therefore fires after as much Advance as when it
+// was set, whatever steps back come in between: Alarms and WaitAlarms list
+// it at the time Now will read when it fires, and WaitAlarmFor finds it by
+// that time, and by every time it was pending for before a step.
 //
 // To move it under leadership managers and trackers, use
 // [Clock.AdvanceSettled], and [Clock.Settle] after anything else the test
@@ -35,14 +46,18 @@ import (
 // the real clock (the idea of Juju's testing clock, whose Alarms channel
 // tells a test when code under test is waiting).
 type Clock struct {
-	mu      sync.Mutex
-	now     time.Time
+	mu  sync.Mutex
+	now time.Time
+	// mono is the monotonic time: it moves as now does, except when now
+	// steps back.
+	mono    time.Time
 	pending []alarm // sorted by time, then by order of request
 	// requested counts every alarm ever requested, by its instant, so
 	// that a test can wait for one even if it has already fired.
 	requested map[instant]int
 	// changed is closed, and replaced, whenever an alarm is requested,
-	// and whenever an activity changes while a wait watches it (see
+	// whenever a step back moves an alarm on the monotonic time, and
+	// whenever an activity changes while a wait watches it (see
 	// notifyLocked); watched is set while one does.
 	changed chan struct{}
 	watched bool
@@ -51,11 +66,16 @@ type Clock struct {
 	activities map[*activity]struct{}
 }
 
-var _ lease.Clock = (*Clock)(nil)
+var _ lease.MonotonicClock = (*Clock)(nil)
 
+// alarm is a pending alarm: at is when Now will read when it fires; for an
+// alarm on the monotonic time, monoAt is its time there, and at moves back
+// whenever Now steps back.
 type alarm struct {
-	at time.Time
-	ch chan time.Time
+	at     time.Time
+	ch     chan time.Time
+	mono   bool
+	monoAt time.Time
 }
 
 // instant is a time as a map key: its Unix seconds and nanoseconds, which,
@@ -75,6 +95,7 @@ func instantOf(t time.Time) instant {
 func NewClock(now time.Time) *Clock {
 	return &Clock{
 		now:        now,
+		mono:       now,
 		requested:  make(map[instant]int),
 		changed:    make(chan struct{}),
 		activities: make(map[*activity]struct{}),
@@ -94,20 +115,48 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) Alarm(t time.Time) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	c.requested[instantOf(t)]++
-	if !t.After(c.now) {
-		ch <- c.now
+	return c.addLocked(alarm{at: t}, !t.After(c.now))
+}
+
+// Monotonic is part of the [lease.MonotonicClock] interface.
+func (c *Clock) Monotonic() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mono
+}
+
+// MonotonicAlarm is part of the [lease.MonotonicClock] interface. Like
+// Alarm's, its channel has a buffer of one; an alarm for a monotonic time
+// already reached fires at once.
+func (c *Clock) MonotonicAlarm(t time.Time) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.addLocked(alarm{at: c.wallLocked(t), mono: true, monoAt: t}, !t.After(c.mono))
+}
+
+// wallLocked returns the time Now reads when the monotonic time reaches
+// mono, if the clock does not step before then.
+func (c *Clock) wallLocked(mono time.Time) time.Time {
+	return timeshift.Shift(c.now, mono, c.mono)
+}
+
+// addLocked requests a, which fires at once if due, and returns its
+// channel.
+func (c *Clock) addLocked(a alarm, due bool) <-chan time.Time {
+	a.ch = make(chan time.Time, 1)
+	c.requested[instantOf(a.at)]++
+	if due {
+		a.ch <- c.now
 	} else {
 		i := sort.Search(len(c.pending), func(i int) bool {
-			return c.pending[i].at.After(t)
+			return c.pending[i].at.After(a.at)
 		})
 		c.pending = append(c.pending, alarm{})
 		copy(c.pending[i+1:], c.pending[i:])
-		c.pending[i] = alarm{at: t, ch: ch}
+		c.pending[i] = a
 	}
 	c.notifyLocked(true)
-	return ch
+	return a.ch
 }
 
 // Advance moves the clock forward by d, then fires, in time order, every
@@ -123,7 +172,9 @@ func (c *Clock) Advance(d time.Duration) {
 }
 
 // Set moves the clock to t, which may be earlier than Now (as when NTP steps
-// a clock back), then fires every pending alarm whose time has come.
+// a clock back), then fires every pending alarm whose time has come. A
+// later t moves the monotonic time forward as far; an earlier one leaves
+// it, and moves every pending alarm on it back by the step.
 func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -131,13 +182,42 @@ func (c *Clock) Set(t time.Time) {
 }
 
 func (c *Clock) setLocked(t time.Time) {
-	c.now = t
-	n := 0
-	for n < len(c.pending) && !c.pending[n].at.After(t) {
-		c.pending[n].ch <- t
-		n++
+	if t.After(c.now) {
+		c.mono = timeshift.Shift(c.mono, t, c.now)
 	}
-	c.pending = append(c.pending[:0], c.pending[n:]...)
+	c.now = t
+	stepped := false
+	for i, a := range c.pending {
+		if a.mono {
+			if at := c.wallLocked(a.monoAt); !at.Equal(a.at) {
+				c.pending[i].at = at
+				c.requested[instantOf(at)]++
+				stepped = true
+			}
+		}
+	}
+	if stepped {
+		sort.SliceStable(c.pending, func(i, j int) bool {
+			return c.pending[i].at.Before(c.pending[j].at)
+		})
+		c.notifyLocked(true)
+	}
+	kept := c.pending[:0]
+	for _, a := range c.pending {
+		due := !a.at.After(t)
+		if a.mono {
+			due = !a.monoAt.After(c.mono)
+		}
+		if due {
+			a.ch <- t
+		} else {
+			kept = append(kept, a)
+		}
+	}
+	for i := len(kept); i < len(c.pending); i++ {
+		c.pending[i] = alarm{}
+	}
+	c.pending = kept
 }
 
 // Alarms returns the times of the pending alarms, earliest first.

@@ -134,3 +134,55 @@ func (s *ClockSuite) TestWaitAlarmForOutsideUnixNano(c *gc.C) {
 	err := clock.WaitAlarmFor(time.Unix(0, math.MinInt64), time.Millisecond)
 	c.Check(err, gc.ErrorMatches, `leasetest: timed out after 1ms: an alarm for 1677-09-21T.* wanted; .*`)
 }
+
+// The monotonic time moves with Advance and with Set forward, not with a
+// step back; a monotonic alarm fires after as much Advance as when it was
+// set, whatever steps back come in between.
+func (s *ClockSuite) TestMonotonicIgnoresStepsBack(c *gc.C) {
+	clock := leasetest.NewClock(start)
+	c.Check(clock.Monotonic().Equal(start), jc.IsTrue)
+	alarm := clock.MonotonicAlarm(start.Add(30 * time.Second))
+	wall := clock.Alarm(start.Add(30 * time.Second))
+	c.Assert(clock.WaitAlarmFor(start.Add(30*time.Second), longWait), jc.ErrorIsNil)
+	clock.Advance(10 * time.Second)
+	clock.Set(start.Add(-time.Hour))
+	c.Check(clock.Monotonic().Equal(start.Add(10*time.Second)), jc.IsTrue)
+	// The monotonic alarm now fires when Now reads -1h+20s; the other at
+	// 30s, as before.
+	c.Check(clock.Alarms(), jc.DeepEquals, []time.Time{start.Add(-time.Hour + 20*time.Second), start.Add(30 * time.Second)})
+	clock.Advance(20*time.Second - time.Nanosecond)
+	_, ok := fired(alarm)
+	c.Check(ok, jc.IsFalse)
+	clock.Advance(time.Nanosecond)
+	t, ok := fired(alarm)
+	c.Check(ok, jc.IsTrue)
+	c.Check(t.Equal(start.Add(-time.Hour+20*time.Second)), jc.IsTrue)
+	_, ok = fired(wall)
+	c.Check(ok, jc.IsFalse)
+	// Set forward counts as time passing.
+	clock.Set(start.Add(time.Hour))
+	c.Check(clock.Monotonic().Equal(start.Add(2*time.Hour+10*time.Second)), jc.IsTrue)
+	_, ok = fired(wall)
+	c.Check(ok, jc.IsTrue)
+}
+
+// A step back of more than a time.Duration counts (about 292 years) moves
+// a monotonic alarm back by exactly the step.
+func (s *ClockSuite) TestMonotonicAlarmAfterCenturiesBack(c *gc.C) {
+	clock := leasetest.NewClock(start)
+	alarm := clock.MonotonicAlarm(start.Add(time.Minute))
+	back := start.AddDate(-300, 0, 0)
+	clock.Set(back)
+	c.Check(clock.Alarms(), jc.DeepEquals, []time.Time{back.Add(time.Minute)})
+	clock.Advance(time.Minute - time.Nanosecond)
+	_, ok := fired(alarm)
+	c.Check(ok, jc.IsFalse)
+	clock.Advance(time.Nanosecond)
+	_, ok = fired(alarm)
+	c.Check(ok, jc.IsTrue)
+	// Set forward counts, exactly, as time passing.
+	clock.Set(start)
+	mono := clock.Monotonic()
+	c.Check(mono.Unix()-start.Unix(), gc.Equals, start.Unix()-back.Unix())
+	c.Check(mono.Nanosecond(), gc.Equals, start.Nanosecond())
+}
