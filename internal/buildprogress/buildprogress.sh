@@ -17,9 +17,13 @@ if [ "${1:-}" = -race ]; then
 fi
 # Every package the packages and their tests need, but those go build
 # cannot build on its own: test variants, test mains and other main
-# packages, and packages with test files only.
+# packages, and packages with test files only. On a first run go list
+# downloads the modules first (half a minute or more for FerretDB's):
+# its "go: downloading" lines pass through, so that this does not look
+# stuck; its other messages are dropped, and go build shows them below.
 if ! pkgs=$("$go" list "${flags[@]}" -deps -test \
-	-f '{{if and (not .ForTest) (ne .Name "main") (or .GoFiles .CgoFiles)}}{{.ImportPath}}{{end}}' "$@" 2>/dev/null | grep .); then
+	-f '{{if and (not .ForTest) (ne .Name "main") (or .GoFiles .CgoFiles)}}{{.ImportPath}}{{end}}' "$@" \
+	2> >(grep --line-buffered '^go: downloading' >&2) | grep .); then
 	exec "$go" build "${flags[@]}" -o /dev/null "$@" # to show why
 fi
 total=$(wc -l <<<"$pkgs")
