@@ -23,6 +23,7 @@ type conn struct {
 	db        *mgo.Database
 	mongo     lease.Mongo // on db, with the -txns transaction collection
 	where     string      // the servers, for messages; never the password
+	urlDB     string      // the database the URL names, "" if none
 	namespace string
 	coll      string
 	txns      string // the -txns collection
@@ -130,6 +131,7 @@ func connect(ctx context.Context, opts options, env Env) (*conn, error) {
 		namespace: opts.namespace,
 		coll:      opts.collection,
 		txns:      opts.txns,
+		urlDB:     info.Database,
 	}, nil
 }
 
@@ -206,8 +208,21 @@ func (c *conn) checkNamespace(clock lease.Clock) error {
 	}
 	sort.Strings(names)
 	if i := sort.SearchStrings(names, c.coll); i == len(names) || names[i] != c.coll {
-		return fmt.Errorf("no collection %q in database %q on %s (the database's collections: %s)",
-			c.coll, c.db.Name, c.where, quoteList(names))
+		hint := ""
+		if len(names) == 0 {
+			// A database with no collections is most likely the wrong
+			// one: the URL's database misspelt, or left out (mgo's
+			// default is "test").
+			if c.urlDB == "" {
+				hint = "; the URL names no database, so mgo used \"test\": add it after the host, as in mongodb://host:port/DATABASE"
+			}
+			if dbs, err := c.session.DatabaseNames(); err == nil {
+				sort.Strings(dbs)
+				hint += "; the server's databases: " + quoteList(dbs)
+			}
+		}
+		return fmt.Errorf("no collection %q in database %q on %s (the database's collections: %s%s)",
+			c.coll, c.db.Name, c.where, quoteList(names), hint)
 	}
 	snap, err := c.inspect(clock)
 	if err != nil {
