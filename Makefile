@@ -105,6 +105,8 @@ soak:
 ## example (go run ./examples/usage URL) and leasectl -url.
 .PHONY: db
 db:
+	@echo "== building the embedded database (FerretDB): the first time takes minutes (as make demo's build); later runs start in seconds"
+	@cd integration && $(BUILDPROGRESS) ./cmd/mongotest-server
 	cd integration && $(GO) run ./cmd/mongotest-server
 
 # A new module on Go 1.24 that requires the library must keep its go line

@@ -93,7 +93,7 @@ const minMaxSleep = time.Millisecond
 // Observer, since calling it would panic on the manager's goroutine.
 func (config ManagerConfig) Validate() error {
 	if config.Client == nil {
-		return errors.New("missing client")
+		return errors.New("missing client: set Client to one from lease.NewClient (in tests, from a leasetest.Store's NewClient)")
 	}
 	if isnil.Value(config.Client) {
 		return errors.Errorf("invalid client: nil %T", config.Client)

@@ -20,7 +20,7 @@ func (s *ValidationSuite) TestMissingClient(c *gc.C) {
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
 		Clock: clocktest.NewClock(defaultClockStart),
 	})
-	c.Check(err, gc.ErrorMatches, "missing client")
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta("missing client: set Client to one from lease.NewClient (in tests, from a leasetest.Store's NewClient)"))
 	c.Check(manager, gc.IsNil)
 }
 
@@ -85,7 +85,7 @@ func (s *ValidationSuite) TestTinyMaxSleep(c *gc.C) {
 
 func (s *ValidationSuite) TestValidateOrder(c *gc.C) {
 	err := leadership.ManagerConfig{MaxSleep: -1}.Validate()
-	c.Check(err, gc.ErrorMatches, "missing client")
+	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta("missing client: set Client to one from lease.NewClient (in tests, from a leasetest.Store's NewClient)"))
 	err = leadership.ManagerConfig{Client: NewClient(nil, nil), MaxSleep: -1}.Validate()
 	c.Check(err, gc.ErrorMatches, `missing clock: .*`)
 }

@@ -62,7 +62,7 @@ func (config ClientConfig) Validate() error {
 		return errors.Trace(err)
 	}
 	if config.Mongo == nil {
-		return errors.New("missing mongo")
+		return errors.New(`missing mongo: set Mongo to lease.NewMongo(session.DB(""), "txns"), on the database and txn collection that your fenced transactions use`)
 	}
 	if isnil.Value(config.Mongo) {
 		return errors.Errorf("invalid mongo: nil %T", config.Mongo)

@@ -76,7 +76,7 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 	}, {
 		about:  "missing mongo",
 		change: func(cfg *lease.ClientConfig) { cfg.Mongo = nil },
-		err:    "missing mongo",
+		err:    `missing mongo: set Mongo to lease.NewMongo(session.DB(""), "txns"), on the database and txn collection that your fenced transactions use`,
 	}, {
 		about:  "nil pointer as mongo",
 		change: func(cfg *lease.ClientConfig) { cfg.Mongo = (*nilMongo)(nil) },
@@ -125,7 +125,7 @@ func (s *ClientConfigSuite) TestValidate(c *gc.C) {
 			cfg.Mongo = nil
 			cfg.Clock = nil
 		},
-		err: "missing mongo",
+		err: `missing mongo: set Mongo to lease.NewMongo(session.DB(""), "txns"), on the database and txn collection that your fenced transactions use`,
 	}} {
 		c.Logf("test %d: %s", i, t.about)
 		config := valid()

@@ -94,5 +94,5 @@ func ExampleClientConfig_Validate() {
 	fmt.Println(config.Validate())
 	// Output:
 	// invalid id "ctl-0.example.com": '.' at byte 5 (use "ctl-0-example-com" instead); an id must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters
-	// missing mongo
+	// missing mongo: set Mongo to lease.NewMongo(session.DB(""), "txns"), on the database and txn collection that your fenced transactions use
 }

@@ -59,7 +59,7 @@ func (s *ClientValidationSuite) TestNewClientCollection(c *gc.C) {
 }
 
 func (s *ClientValidationSuite) TestNewClientMongo(c *gc.C) {
-	s.checkNewClient(c, func(config *lease.ClientConfig) { config.Mongo = nil }, "missing mongo")
+	s.checkNewClient(c, func(config *lease.ClientConfig) { config.Mongo = nil }, `missing mongo: set Mongo to lease.NewMongo(session.DB(""), "txns"), on the database and txn collection that your fenced transactions use`)
 }
 
 func (s *ClientValidationSuite) TestNewClientClock(c *gc.C) {

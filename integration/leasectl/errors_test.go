@@ -54,6 +54,26 @@ func TestCommandLineErrors(t *testing.T) {
 	}
 }
 
+// TestWrongDatabase checks that a URL whose database is left out, or
+// misspelt, is told apart from a missing collection: the error names the
+// server's databases, and says when the URL names none.
+func TestWrongDatabase(t *testing.T) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	addr := f.server.Addr()
+	for _, c := range []struct{ url, want string }{
+		{"mongodb://" + addr, `leasectl: no collection "leases" in database "test" on ` + addr + `/test (the database's collections: none; ` +
+			`the URL names no database, so mgo used "test": add it after the host, as in mongodb://host:port/DATABASE; the server's databases: `},
+		{"mongodb://" + addr + "/" + f.db.Name + "x", `leasectl: no collection "leases" in database "` + f.db.Name + `x" on ` + addr + `/` + f.db.Name +
+			`x (the database's collections: none; the server's databases: `},
+	} {
+		code, out, errOut := f.runArgs("-url", c.url, "list")
+		wantStatus(t, code, leasectl.ExitFailure)
+		wantContains(t, "stderr", errOut, c.want, fmt.Sprintf("%q", f.db.Name))
+		wantNone(t, "stdout", out)
+	}
+}
+
 func TestHelp(t *testing.T) {
 	f := newFixture(t)
 	code, out, errOut := f.runArgs("-help")

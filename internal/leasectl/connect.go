@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/mgo.v2"
 
@@ -22,6 +23,7 @@ type conn struct {
 	db        *mgo.Database
 	mongo     lease.Mongo // on db, with the -txns transaction collection
 	where     string      // the servers, for messages; never the password
+	urlDB     string      // the database the URL names, "" if none
 	namespace string
 	coll      string
 	txns      string // the -txns collection
@@ -129,21 +131,58 @@ func connect(ctx context.Context, opts options, env Env) (*conn, error) {
 		namespace: opts.namespace,
 		coll:      opts.collection,
 		txns:      opts.txns,
+		urlDB:     info.Database,
 	}, nil
 }
 
-// warnLogger returns a logger that writes mgowire's warnings about the
-// URL to w, one line each, without a time stamp.
+// warnLogger returns a logger that writes mgowire's warnings (about the
+// URL, and failed connections) to w, one line each, without a time stamp.
+// A warning that repeats one already written, but for its "duration", is
+// dropped: mgo retries a refused connection about twice a second until the
+// timeout, and the error that ends the command reports it.
 func warnLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
-		Level: slog.LevelWarn,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
+	return slog.New(&onceHandler{
+		Handler: slog.NewTextHandler(w, &slog.HandlerOptions{
+			Level: slog.LevelWarn,
+			ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+				if len(groups) == 0 && a.Key == slog.TimeKey {
+					return slog.Attr{}
+				}
+				return a
+			},
+		}),
+		seen: make(map[string]bool),
+	})
+}
+
+// onceHandler passes each distinct record (level, message and attributes
+// other than "duration") to Handler once. warnLogger never adds attributes
+// or groups to its logger, and mgowire does not either, so WithAttrs and
+// WithGroup keep the set of records seen.
+type onceHandler struct {
+	slog.Handler
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// Handle passes r on unless a record with the same key was passed before.
+func (h *onceHandler) Handle(ctx context.Context, r slog.Record) error {
+	var key strings.Builder
+	fmt.Fprintf(&key, "%s %q", r.Level, r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key != "duration" {
+			fmt.Fprintf(&key, " %s=%q", a.Key, a.Value.String())
+		}
+		return true
+	})
+	h.mu.Lock()
+	seen := h.seen[key.String()]
+	h.seen[key.String()] = true
+	h.mu.Unlock()
+	if seen {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 // close ends the session.
@@ -169,8 +208,21 @@ func (c *conn) checkNamespace(clock lease.Clock) error {
 	}
 	sort.Strings(names)
 	if i := sort.SearchStrings(names, c.coll); i == len(names) || names[i] != c.coll {
-		return fmt.Errorf("no collection %q in database %q on %s (the database's collections: %s)",
-			c.coll, c.db.Name, c.where, quoteList(names))
+		hint := ""
+		if len(names) == 0 {
+			// A database with no collections is most likely the wrong
+			// one: the URL's database misspelt, or left out (mgo's
+			// default is "test").
+			if c.urlDB == "" {
+				hint = "; the URL names no database, so mgo used \"test\": add it after the host, as in mongodb://host:port/DATABASE"
+			}
+			if dbs, err := c.session.DatabaseNames(); err == nil {
+				sort.Strings(dbs)
+				hint += "; the server's databases: " + quoteList(dbs)
+			}
+		}
+		return fmt.Errorf("no collection %q in database %q on %s (the database's collections: %s%s)",
+			c.coll, c.db.Name, c.where, quoteList(names), hint)
 	}
 	snap, err := c.inspect(clock)
 	if err != nil {

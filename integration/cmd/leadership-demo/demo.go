@@ -68,7 +68,7 @@ func run(cfg config, out io.Writer) (result, error) {
 	}
 	fmt.Fprintf(out, "%d controllers, %d services of %d units, lease %s, run %s, seed %d; %s\n",
 		cfg.controllers, cfg.services, cfg.units, cfg.lease, cfg.runTime, cfg.seed, db.desc)
-	fmt.Fprintf(out, "inspect the leases (from the repository root): go run ./cmd/leasectl -url %s -collection %s -namespace %s list\n",
+	fmt.Fprintf(out, "inspect the leases while the demo runs (its database goes with it; make db keeps one up), from the repository root: go run ./cmd/leasectl -url %s -collection %s -namespace %s list\n",
 		connstr.ShellQuote(db.url), leaseCollection, namespace)
 	d := &demo{
 		cfg:   cfg,
