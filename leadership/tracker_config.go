@@ -84,11 +84,9 @@ func (config TrackerConfig) Validate() error {
 	if err := checkNames(config.ServiceName, config.UnitName); err != nil {
 		return err
 	}
-	if config.Duration <= 0 {
-		return errors.Errorf("invalid duration %s: must be positive", formatDuration(config.Duration))
-	}
 	if config.Duration < minTrackerDuration {
-		return errors.Errorf("invalid duration %s: must be at least %s", formatDuration(config.Duration), minTrackerDuration)
+		return errors.Errorf("invalid Duration %s: how long each claim is for must be at least %s (the tracker renews every Duration/2)",
+			formatDuration(config.Duration), minTrackerDuration)
 	}
 	if config.Clock == nil {
 		return errors.New(missingClock)

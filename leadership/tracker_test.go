@@ -341,12 +341,12 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		{func(cfg *leadership.TrackerConfig) { cfg.ServiceName = "Redis" }, `invalid service name "Redis": it has upper-case 'R' at byte 0; a service name is .*`},
 		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "redis" }, `invalid unit name "redis": it has no "/" .*; a unit name is .*`},
 		{func(cfg *leadership.TrackerConfig) { cfg.UnitName = "mysql/0" }, `unit "mysql/0" is not a unit of service "redis": it is a unit of "mysql"; .*`},
-		{func(cfg *leadership.TrackerConfig) { cfg.Duration = 0 }, "invalid duration 0: must be positive"},
-		{func(cfg *leadership.TrackerConfig) { cfg.Duration = -time.Second }, "invalid duration -1s: must be positive"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = 0 }, "invalid Duration 0: how long each claim is for must be at least 1ms \\(the tracker renews every Duration/2\\)"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = -time.Second }, "invalid Duration -1s: how long each claim is for must be at least 1ms .*"},
 		// A Duration of 1ns made ClaimDuration 0, and the tracker
 		// renewed again and again at one reading.
-		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Nanosecond }, "invalid duration 1ns: must be at least 1ms"},
-		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Millisecond - 1 }, "invalid duration 999.999µs: must be at least 1ms"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Nanosecond }, "invalid Duration 1ns: how long each claim is for must be at least 1ms .*"},
+		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Millisecond - 1 }, "invalid Duration 999.999µs: how long each claim is for must be at least 1ms .*"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, `missing clock: set Clock to lease\.SystemClock\{\}, the wall clock \(in tests, a fake one such as leasetest\.NewClock\(leasetest\.Start\)\)`},
 		// Typed nils (issue 11): they passed, and panicked on the
 		// tracker's goroutine.
