@@ -65,8 +65,13 @@ import (
 // monotonic clock it does not, but it can shorten the lease as the other
 // controllers judge it (once the manager writes again, they measure its
 // clock as further ahead), so the tracker also ends the term when its
-// wall clock reaches the claim's start plus Duration. It sees such a step
-// at its next reading (every question reads the clock, so ClaimLeader and
+// wall clock reaches Duration after the earliest wall-clock time the
+// manager can have read in the claim: the claim's start, or earlier if
+// the tracker read the wall clock stepped back while the claim ran (each
+// such reading moved back by the monotonic time since the start). A step
+// back during the claim and a step forward after it therefore shorten
+// the term as they shorten the lease. The tracker sees a step forward at
+// its next reading (every question reads the clock, so ClaimLeader and
 // WaitLeader answer by it at once), not by an alarm: a waiting WaitMinion
 // and the EventLeading that reports the end may come later.
 //
@@ -74,7 +79,10 @@ import (
 // wrote, as the other controllers judge it, provided that the tracker's
 // monotonic time runs at the rate at which time passes (what package lease
 // requires of every controller's clock), and, for steps forward, that the
-// tracker reads the manager's clock.
+// tracker reads the manager's clock and that the wall clock did not step
+// back and forward again between two of the tracker's readings around the
+// manager's (the tracker cannot see such a pair of steps, and the manager
+// does not report its reading).
 //
 // Errors other than [ErrClaimDenied] are retried with back-off (from
 // Duration/16, doubling, up to Duration/2) on the tracker's clock; while
@@ -173,6 +181,12 @@ type tracker struct {
 	failures int
 	// claimStart is the start of the claim in flight, if any.
 	claimStart reading
+	// claimWall is the earliest wall-clock time, among the readings
+	// taken while the claim in flight ran (its start included, blind
+	// ones excepted), moved back by the monotonic time elapsed since the
+	// start: a floor for the manager's reading, had it been taken at the
+	// claim's start, whatever steps the tracker read meanwhile.
+	claimWall time.Time
 	// reported is what the tracker last reported of the unit's
 	// leadership (see noteLeading).
 	reported leading

@@ -34,6 +34,7 @@ func (t *tracker) startClaim(now reading) {
 	t.calling = claimCall
 	t.nextClaim = time.Time{}
 	t.claimStart = now
+	t.claimWall = now.wall.Round(0)
 	t.startCallActivity("claim")
 	go func() {
 		err := t.config.Manager.ClaimLeadership(t.config.ServiceName, t.config.UnitName, t.config.Duration)
@@ -70,11 +71,12 @@ func (t *tracker) deliver(r callResult) {
 	}
 }
 
-// handleResult records the outcome of a call, at now, and schedules what
-// follows:
+// handleResult records the outcome of a call, at now (a reading already
+// noted in claimWall), and schedules what follows:
 //   - a successful claim begins a term of Duration from its start, in
-//     monotonic time and on the wall clock (none if its start was a blind
-//     reading), and schedules the renewal Duration/2 after that start;
+//     monotonic time, and from claimWall on the wall clock (none if its
+//     start was a blind reading), and schedules the renewal Duration/2
+//     after that start;
 //   - a denied claim ends any term and starts a wait for a release;
 //   - a release schedules a claim at once;
 //   - any other error schedules the call's retry, a claim, after a
@@ -85,8 +87,8 @@ func (t *tracker) deliver(r callResult) {
 // lease.ErrTimeOutOfRange (the store cannot hold the claim's expiry, so
 // every retry would fail the same way).
 func (t *tracker) handleResult(r callResult, now reading) error {
-	start := t.claimStart
-	t.calling, t.claimStart = noCall, reading{}
+	start, startWall := t.claimStart, t.claimWall
+	t.calling, t.claimStart, t.claimWall = noCall, reading{}, time.Time{}
 	t.endCallActivity()
 	if r.kind == blockCall {
 		t.cancelBlock()
@@ -113,7 +115,7 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 		t.decided, t.mayHold = true, true
 		if !start.blind {
 			t.termEnd = start.mono.Add(t.config.Duration)
-			t.termEndWall = start.wall.Round(0).Add(t.config.Duration)
+			t.termEndWall = startWall.Add(t.config.Duration)
 		}
 		t.nextClaim = start.mono.Add(t.config.Duration / 2)
 	default: // denied
