@@ -93,10 +93,12 @@ import (
 // the tracker stops with an error matching [ErrStopped]: at once if the
 // manager is a [Stopping] (the manager [NewManager] returns is), and
 // otherwise at its next call. If a claim fails with an error matching
-// [lease.ErrTimeOutOfRange] (the claim's expiry, its start plus Duration,
-// is past what the store can hold, e.g. a Duration of centuries), the
-// tracker stops with that error, without revoking: every retry would fail
-// alike. In both cases Wait returns the error and every ticket is answered
+// [lease.ErrTimeOutOfRange] while its start, on the tracker's wall clock,
+// is in the store's range and its start plus Duration is not (e.g. a
+// Duration of centuries), the tracker stops with that error, without
+// revoking: every retry would fail alike. Otherwise (a clock that stepped
+// out of the store's range, or a manager that read its clock at another
+// time) that error is retried as any other. In both cases Wait returns the error and every ticket is answered
 // false.
 //
 // A stopped tracker answers every ticket, pending or new, false.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/juju/errors"
 
+	"github.com/seed07a61904/leadership/internal/stored"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -84,8 +85,11 @@ func (t *tracker) deliver(r callResult) {
 //
 // It returns only the errors that must stop the tracker: one matching
 // ErrStopped (its manager has stopped), or a claim's error matching
-// lease.ErrTimeOutOfRange (the store cannot hold the claim's expiry, so
-// every retry would fail the same way).
+// lease.ErrTimeOutOfRange when the claim's start, on the wall clock, is
+// in the store's range and the start plus Duration is not (the store
+// cannot hold the claim's expiry, so every retry would fail the same way;
+// a start out of range, or an expiry in range, says the clock stepped,
+// and a later claim may work).
 func (t *tracker) handleResult(r callResult, now reading) error {
 	start, startWall := t.claimStart, t.claimWall
 	t.calling, t.claimStart, t.claimWall = noCall, reading{}, time.Time{}
@@ -96,7 +100,7 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 	}
 	switch {
 	case errors.Is(r.err, ErrStopped),
-		r.kind == claimCall && errors.Is(r.err, lease.ErrTimeOutOfRange):
+		r.kind == claimCall && errors.Is(r.err, lease.ErrTimeOutOfRange) && t.durationOutOfRange(start):
 		return errors.Annotatef(r.err, "tracking leadership of %q for %q", t.config.ServiceName, t.config.UnitName)
 	case r.err != nil && !errors.Is(r.err, ErrClaimDenied):
 		t.failures++
@@ -124,6 +128,18 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 		t.startBlock()
 	}
 	return nil
+}
+
+// durationOutOfRange reports whether a claim started at start has an
+// expiry the store cannot hold although start itself can be held: only
+// then does lease.ErrTimeOutOfRange say the tracker's Duration is at
+// fault rather than its clock. A blind start says nothing.
+func (t *tracker) durationOutOfRange(start reading) bool {
+	if start.blind {
+		return false
+	}
+	wall := start.wall.Round(0)
+	return stored.InRange(wall) && !stored.InRange(wall.Add(t.config.Duration))
 }
 
 // backoff returns how long to wait before retrying after t.failures
