@@ -170,8 +170,10 @@ type tracker struct {
 	// leader.
 	termEnd     time.Time
 	termEndWall time.Time
-	// mayHold is true while the unit may hold the lease: from a successful
-	// claim until a denial. A stopping tracker revokes if it is set.
+	// mayHold is true while the unit may hold the lease: from a claim that
+	// succeeded, or failed with an outcome that may be a success (see
+	// mayHoldAfter), until a denial. A stopping tracker revokes if it is
+	// set.
 	mayHold bool
 	// calling is the kind of call in flight, if any.
 	calling callKind
@@ -241,7 +243,10 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 }
 
 // Kill is part of the [worker.Worker] interface. A leading tracker revokes
-// its leadership (if its manager is a [Revoker]) before Wait returns; if a
+// its leadership (if its manager is a [Revoker]) before Wait returns, and
+// so does one whose last claim failed other than by a denial or its
+// manager's stop (the claim may have been written: a store's lost reply);
+// a revoke of a lease the unit does not hold is fenced, and ignored. If a
 // claim is in flight, it waits for it first, so Wait returns only once the
 // manager has answered that claim (or stopped): a claim that never returns
 // keeps Wait from returning.
@@ -365,7 +370,7 @@ func (t *tracker) stop() error {
 		r := <-t.results
 		t.calling = noCall
 		switch {
-		case r.err == nil:
+		case mayHoldAfter(r.err):
 			t.mayHold = true
 		case errors.Is(r.err, ErrClaimDenied):
 			t.mayHold = false

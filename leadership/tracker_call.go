@@ -103,6 +103,9 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 		r.kind == claimCall && errors.Is(r.err, lease.ErrTimeOutOfRange) && t.durationOutOfRange(start):
 		return errors.Annotatef(r.err, "tracking leadership of %q for %q", t.config.ServiceName, t.config.UnitName)
 	case r.err != nil && !errors.Is(r.err, ErrClaimDenied):
+		if r.kind == claimCall {
+			t.mayHold = true // see mayHoldAfter
+		}
 		t.failures++
 		t.nextClaim = now.mono.Add(t.backoff())
 		t.logRetry(r.err, t.backoff())
@@ -140,6 +143,17 @@ func (t *tracker) durationOutOfRange(start reading) bool {
 	}
 	wall := start.wall.Round(0)
 	return stored.InRange(wall) && !stored.InRange(wall.Add(t.config.Duration))
+}
+
+// mayHoldAfter reports whether the unit may hold the lease after a claim
+// that returned err: unless the claim was denied or the manager stopped,
+// yes. A claim that failed otherwise may have been written (a store whose
+// reply was lost, lease.ErrUnavailable: mgo/txn may still apply the
+// write), so a stopping tracker revokes, which is fenced and answers
+// ErrNotLeader if the unit does not hold it, rather than leave another
+// unit waiting for the lease to run out.
+func mayHoldAfter(err error) bool {
+	return !errors.Is(err, ErrClaimDenied) && !errors.Is(err, ErrStopped)
 }
 
 // backoff returns how long to wait before retrying after t.failures
