@@ -227,3 +227,37 @@ func (s *ReleaseAcrossSuite) TestClockStepBackKeepsPolling(c *gc.C) {
 		c.Fatalf("b's waiter not released one ClockPoll after the revocation; alarms %v", s.clock.Alarms())
 	}
 }
+
+// A poll for releases that fails because the store is down is a call that
+// failed the store, as a failed read of the clocks is: once the store is
+// back, the manager reads every lease again (other controllers may have
+// written meanwhile), not only the leases someone waits on, and not an
+// hour later at MaxSleep.
+func (s *ReleaseAcrossSuite) TestFailedPollReadsEveryLeaseAfterOutage(c *gc.C) {
+	a, _ := s.manager(c, "a")
+	b, eventsB := s.manager(c, "b")
+	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
+	released := make(chan error, 1)
+	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
+	waitBlocked(c, b, eventsB, "redis", nil)
+
+	s.store.Stop()
+	c.Assert(s.clock.AdvanceSettled(defaultClockPoll, LongWait), jc.ErrorIsNil)
+	s.store.Restart()
+	c.Assert(s.clock.AdvanceSettled(time.Second, LongWait), jc.ErrorIsNil)
+	var failed, refreshed bool
+	for !refreshed {
+		select {
+		case e := <-eventsB:
+			switch {
+			case e.Kind != leadership.EventRefresh:
+			case e.Call == "RefreshReleases" && e.Result == leadership.ResultUnavailable:
+				failed = true
+			case e.Call == "Refresh" && failed && e.Result == leadership.ResultOK:
+				refreshed = true
+			}
+		default:
+			c.Fatalf("no full refresh after the outage (poll failed: %v)", failed)
+		}
+	}
+}
