@@ -215,9 +215,14 @@ func (s *ReleaseAcrossSuite) TestClockStepBackKeepsPolling(c *gc.C) {
 	waitBlocked(c, b, eventsB, "redis", nil)
 
 	s.clock.Set(s.clock.Now().Add(-time.Hour))
-	// A round trip, so that b has read the clock since the step.
+	// A round trip, and then Settle, so that b has read the clock since
+	// the step before the clock moves on: b answers the check before it
+	// reads the clock to set its alarm, and had it read it only after
+	// the Advance below, it would have taken the step to be ClockPoll
+	// shorter, and its poll to be due ClockPoll later.
 	_, err := b.CheckLeadership("redis", "redis/9")
 	c.Assert(err, gc.NotNil)
+	c.Assert(s.clock.Settle(LongWait), jc.ErrorIsNil)
 	c.Assert(a.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
 	s.clock.Advance(defaultClockPoll)
 	select {
