@@ -2,8 +2,6 @@ package leadership
 
 import (
 	"time"
-
-	"github.com/juju/errors"
 )
 
 // BlockUntilLeadershipReleased is part of the [Manager] interface.
@@ -57,17 +55,16 @@ func (b block) invoke(ch chan<- block) error {
 // name, agree with what a claim through this manager would see next. If
 // the client is a lease.SingleRefresher, it reads the lease from the store
 // first, so that a lease granted by another controller since this one last
-// read it keeps the block; if that read fails in a way that may pass (see
-// retryable), it decides on the cache, as Juju did.
+// read it keeps the block; if that read fails (see readFailed), it
+// decides on the cache, as Juju did.
 //
 // It never returns an error of the client.
 func (m *manager) handleBlock(b block) error {
 	start := m.stamp()
 	if m.single != nil {
-		if err := m.refreshOne(b.service); err != nil && !retryable(err) {
-			m.emit(Event{Kind: EventBlock, Result: ResultError, Service: b.service, Err: ErrStopped}, start)
-			return errors.Trace(err)
-		}
+		// An error of the read (any error: see readFailed) leaves the
+		// decision to the cache.
+		_ = m.refreshOne(b.service)
 	}
 	info, held := m.lease(b.service)
 	m.record(b.service, info, held)

@@ -41,6 +41,7 @@ func (m *manager) refreshReleases() error {
 	start := m.stamp()
 	err := m.watcher.RefreshReleases()
 	m.emitCall(EventRefresh, "RefreshReleases", "", "", start, err)
+	m.noteCall(false, "", false, err)
 	return err
 }
 

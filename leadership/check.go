@@ -70,7 +70,7 @@ func (c check) respond(r checked) {
 // a miss costs the same however many leases there are.
 //
 // Both answers go back to the caller, and so does an error from the
-// refresh (see retryable): it never returns an error of the client. Either
+// refresh (see readFailed): it never returns an error of the client. Either
 // way it emits the check's [EventCheck].
 func (m *manager) handleCheck(c check) error {
 	start := m.stamp()
@@ -95,10 +95,7 @@ func (m *manager) handleCheck(c check) error {
 func (m *manager) check(c check) (checked, error) {
 	info, held := m.lease(c.service)
 	if !held || info.Holder != c.unit || m.outage.unsure[c.service] {
-		if err := m.refreshLease(c.service); err != nil {
-			if !retryable(err) {
-				return checked{}, errors.Trace(err)
-			}
+		if err := m.refreshLease(c.service); readFailed(err) {
 			return checked{err: errors.Annotatef(err, "cannot check leadership of %q for %q", c.service, c.unit)}, nil
 		}
 		info, held = m.lease(c.service)

@@ -118,10 +118,7 @@ func (m *manager) claim(c claim) (Result, error, error) {
 		if held && info.Holder != c.unit && m.single != nil && !read {
 			// Deny only on what the store says now.
 			read = true
-			if err := m.refreshOne(c.service); err != nil {
-				if !retryable(err) {
-					return ResultError, nil, errors.Trace(err)
-				}
+			if err := m.refreshOne(c.service); readFailed(err) {
 				return ResultError, errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit), nil
 			}
 			info, held = m.lease(c.service)

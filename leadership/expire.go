@@ -44,14 +44,11 @@ func (m *manager) wake() error {
 // now (see expire).
 //
 // An error from the refresh makes the manager back off before it wakes
-// again (see retryable): it keeps running, and tries again then. A
+// again (see readFailed): it keeps running, and tries again then. A
 // corrupt document does not: the client has read every other lease, and
 // the wake goes on with them.
 func (m *manager) wakeAll() error {
-	if err := m.refreshAll(); err != nil && !errors.Is(err, lease.ErrCorrupt) {
-		if !retryable(err) {
-			return errors.Trace(err)
-		}
+	if err := m.refreshAll(); readFailed(err) && !errors.Is(err, lease.ErrCorrupt) {
 		m.retry.failed(m.retry.after, m.woke(false), m.maxSleep, err)
 		return nil
 	}
@@ -92,10 +89,7 @@ func (m *manager) wakeDue() error {
 	now := m.woke(false)
 	due := m.view.due(now)
 	if len(due) == 0 && (m.clocks != nil || m.watching()) {
-		if err := m.poll(); err != nil {
-			if !retryable(err) {
-				return errors.Trace(err)
-			}
+		if err := m.poll(); readFailed(err) {
 			m.retry.failed(m.retry.after, now, m.maxSleep, err)
 			return nil
 		}
@@ -104,10 +98,7 @@ func (m *manager) wakeDue() error {
 	if err := m.expire(due, now, m.refreshOne); err != nil {
 		return errors.Trace(err)
 	}
-	if err := m.followReleases(); err != nil {
-		if !retryable(err) {
-			return errors.Trace(err)
-		}
+	if err := m.followReleases(); readFailed(err) {
 		m.retry.failed(m.retry.after, now, m.maxSleep, err)
 		return nil
 	}
@@ -199,6 +190,12 @@ func (m *manager) serveWaitingClaims() error {
 func (m *manager) expireOne(name string, now time.Time, read func(string) error) (bool, error) {
 	if read != nil {
 		if err := read(name); err != nil {
+			if errors.Is(err, lease.ErrInvalid) {
+				// Not the expiry's ErrInvalid, which expire ignores:
+				// a read that broke the client's rules (see
+				// readFailed) backs the wake off.
+				err = errors.Errorf("cannot read lease %q: %v", name, err)
+			}
 			return false, err
 		}
 		if info, held := m.lease(name); !held || info.Expiry.After(now) {
@@ -239,4 +236,14 @@ func (m *manager) woke(all bool) time.Time {
 // logged at error level). All but the last pass in time.
 func retryable(err error) bool {
 	return err != nil && !errors.Is(err, lease.ErrInvalid)
+}
+
+// readFailed reports whether err, from a read of the store (Refresh,
+// RefreshLease, RefreshClocks, RefreshReleases), is an error: every error
+// of a read goes to the caller of the request that made it, or backs off
+// the wake that made it, and none stops the manager. lease.ErrInvalid is
+// a write's answer, which no read should give (a client that breaks that
+// rule fails the one request, as a store error would).
+func readFailed(err error) bool {
+	return err != nil
 }

@@ -70,12 +70,9 @@ func (l leaders) respond(result leadersResult) {
 // nothing), and answers with each lease's holder.
 //
 // The answer goes back to the caller, and so does a Refresh error (see
-// retryable): it never returns an error of the client.
+// readFailed): it never returns an error of the client.
 func (m *manager) handleLeaders(l leaders) error {
-	if err := m.refreshAll(); err != nil {
-		if !retryable(err) {
-			return errors.Trace(err)
-		}
+	if err := m.refreshAll(); readFailed(err) {
 		l.respond(leadersResult{err: errors.Annotate(err, "cannot read leaders")})
 		return nil
 	}

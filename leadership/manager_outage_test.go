@@ -94,3 +94,75 @@ func (s *OutageSuite) TestCorruptRefreshStillExpires(c *gc.C) {
 		clock.Advance(time.Second)
 	})
 }
+
+// TestReadErrInvalidIsTheCallersError: a client whose read of a lease
+// returns lease.ErrInvalid (a rule for writes; a read has no view to find
+// changed) breaks its contract, but the error is the check's alone: the
+// manager keeps serving.
+func (s *OutageSuite) TestReadErrInvalidIsTheCallersError(c *gc.C) {
+	fix := &fixture{
+		refreshing: true,
+		clockPoll:  -1,
+		expectCalls: []call{{
+			method: "RefreshLease",
+			args:   []interface{}{"redis"},
+			err:    lease.ErrInvalid,
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		_, err := manager.CheckLeadership("redis", "redis/0")
+		c.Check(errors.Is(err, lease.ErrInvalid), jc.IsTrue, gc.Commentf("%v", err))
+		select {
+		case <-manager.(leadership.Stopping).Dying():
+			c.Errorf("the manager stopped")
+		default:
+		}
+	})
+}
+
+// TestReadErrInvalidOnClaimIsTheCallersError: the same for the read a
+// claim makes before it denies.
+func (s *OutageSuite) TestReadErrInvalidOnClaimIsTheCallersError(c *gc.C) {
+	fix := &fixture{
+		refreshing: true,
+		clockPoll:  -1,
+		leases:     redisLease(time.Minute),
+		expectCalls: []call{{
+			method: "RefreshLease",
+			args:   []interface{}{"redis"},
+			err:    lease.ErrInvalid,
+		}},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err := manager.ClaimLeadership("redis", "redis/1", time.Minute)
+		c.Check(errors.Is(err, lease.ErrInvalid), jc.IsTrue, gc.Commentf("%v", err))
+		select {
+		case <-manager.(leadership.Stopping).Dying():
+			c.Errorf("the manager stopped")
+		default:
+		}
+	})
+}
+
+// TestReadErrInvalidOnWakeBacksOff: the same for a wake's Refresh: the
+// wake backs off, and the next one expires the lease.
+func (s *OutageSuite) TestReadErrInvalidOnWakeBacksOff(c *gc.C) {
+	fix := &fixture{
+		leases: redisLease(time.Second),
+		expectCalls: []call{{
+			method: "Refresh",
+			err:    lease.ErrInvalid,
+		}, {
+			method: "Refresh",
+		}, {
+			method:   "ExpireLease",
+			args:     []interface{}{"redis"},
+			callback: deleteLease("redis"),
+		}},
+	}
+	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
+		clock.Advance(time.Second)
+		c.Assert(clock.WaitAlarmFor(offset(time.Second+50*time.Millisecond), LongWait), jc.ErrorIsNil)
+		clock.Advance(50 * time.Millisecond)
+	})
+}

@@ -215,9 +215,14 @@ func (s *ReleaseAcrossSuite) TestClockStepBackKeepsPolling(c *gc.C) {
 	waitBlocked(c, b, eventsB, "redis", nil)
 
 	s.clock.Set(s.clock.Now().Add(-time.Hour))
-	// A round trip, so that b has read the clock since the step.
+	// A round trip, and then Settle, so that b has read the clock since
+	// the step before the clock moves on: b answers the check before it
+	// reads the clock to set its alarm, and had it read it only after
+	// the Advance below, it would have taken the step to be ClockPoll
+	// shorter, and its poll to be due ClockPoll later.
 	_, err := b.CheckLeadership("redis", "redis/9")
 	c.Assert(err, gc.NotNil)
+	c.Assert(s.clock.Settle(LongWait), jc.ErrorIsNil)
 	c.Assert(a.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
 	s.clock.Advance(defaultClockPoll)
 	select {
@@ -225,5 +230,39 @@ func (s *ReleaseAcrossSuite) TestClockStepBackKeepsPolling(c *gc.C) {
 		c.Assert(err, jc.ErrorIsNil)
 	case <-time.After(LongWait):
 		c.Fatalf("b's waiter not released one ClockPoll after the revocation; alarms %v", s.clock.Alarms())
+	}
+}
+
+// A poll for releases that fails because the store is down is a call that
+// failed the store, as a failed read of the clocks is: once the store is
+// back, the manager reads every lease again (other controllers may have
+// written meanwhile), not only the leases someone waits on, and not an
+// hour later at MaxSleep.
+func (s *ReleaseAcrossSuite) TestFailedPollReadsEveryLeaseAfterOutage(c *gc.C) {
+	a, _ := s.manager(c, "a")
+	b, eventsB := s.manager(c, "b")
+	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
+	released := make(chan error, 1)
+	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
+	waitBlocked(c, b, eventsB, "redis", nil)
+
+	s.store.Stop()
+	c.Assert(s.clock.AdvanceSettled(defaultClockPoll, LongWait), jc.ErrorIsNil)
+	s.store.Restart()
+	c.Assert(s.clock.AdvanceSettled(time.Second, LongWait), jc.ErrorIsNil)
+	var failed, refreshed bool
+	for !refreshed {
+		select {
+		case e := <-eventsB:
+			switch {
+			case e.Kind != leadership.EventRefresh:
+			case e.Call == "RefreshReleases" && e.Result == leadership.ResultUnavailable:
+				failed = true
+			case e.Call == "Refresh" && failed && e.Result == leadership.ResultOK:
+				refreshed = true
+			}
+		default:
+			c.Fatalf("no full refresh after the outage (poll failed: %v)", failed)
+		}
 	}
 }

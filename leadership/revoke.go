@@ -121,10 +121,7 @@ func (m *manager) revoke(r revoke) (error, error) {
 	}
 	info, held := m.lease(r.service)
 	if !held || info.Holder != r.unit || m.outage.unsure[r.service] {
-		if err := m.refreshAll(); err != nil {
-			if !retryable(err) {
-				return nil, errors.Trace(err)
-			}
+		if err := m.refreshAll(); readFailed(err) {
 			return errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
 		}
 	}

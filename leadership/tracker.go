@@ -65,8 +65,13 @@ import (
 // monotonic clock it does not, but it can shorten the lease as the other
 // controllers judge it (once the manager writes again, they measure its
 // clock as further ahead), so the tracker also ends the term when its
-// wall clock reaches the claim's start plus Duration. It sees such a step
-// at its next reading (every question reads the clock, so ClaimLeader and
+// wall clock reaches Duration after the earliest wall-clock time the
+// manager can have read in the claim: the claim's start, or earlier if
+// the tracker read the wall clock stepped back while the claim ran (each
+// such reading moved back by the monotonic time since the start). A step
+// back during the claim and a step forward after it therefore shorten
+// the term as they shorten the lease. The tracker sees a step forward at
+// its next reading (every question reads the clock, so ClaimLeader and
 // WaitLeader answer by it at once), not by an alarm: a waiting WaitMinion
 // and the EventLeading that reports the end may come later.
 //
@@ -74,7 +79,10 @@ import (
 // wrote, as the other controllers judge it, provided that the tracker's
 // monotonic time runs at the rate at which time passes (what package lease
 // requires of every controller's clock), and, for steps forward, that the
-// tracker reads the manager's clock.
+// tracker reads the manager's clock and that the wall clock did not step
+// back and forward again between two of the tracker's readings around the
+// manager's (the tracker cannot see such a pair of steps, and the manager
+// does not report its reading).
 //
 // Errors other than [ErrClaimDenied] are retried with back-off (from
 // Duration/16, doubling, up to Duration/2) on the tracker's clock; while
@@ -85,10 +93,12 @@ import (
 // the tracker stops with an error matching [ErrStopped]: at once if the
 // manager is a [Stopping] (the manager [NewManager] returns is), and
 // otherwise at its next call. If a claim fails with an error matching
-// [lease.ErrTimeOutOfRange] (the claim's expiry, its start plus Duration,
-// is past what the store can hold, e.g. a Duration of centuries), the
-// tracker stops with that error, without revoking: every retry would fail
-// alike. In both cases Wait returns the error and every ticket is answered
+// [lease.ErrTimeOutOfRange] while its start, on the tracker's wall clock,
+// is in the store's range and its start plus Duration is not (e.g. a
+// Duration of centuries), the tracker stops with that error, without
+// revoking: every retry would fail alike. Otherwise (a clock that stepped
+// out of the store's range, or a manager that read its clock at another
+// time) that error is retried as any other. In both cases Wait returns the error and every ticket is answered
 // false.
 //
 // A stopped tracker answers every ticket, pending or new, false.
@@ -160,8 +170,10 @@ type tracker struct {
 	// leader.
 	termEnd     time.Time
 	termEndWall time.Time
-	// mayHold is true while the unit may hold the lease: from a successful
-	// claim until a denial. A stopping tracker revokes if it is set.
+	// mayHold is true while the unit may hold the lease: from a claim that
+	// succeeded, or failed with an outcome that may be a success (see
+	// mayHoldAfter), until a denial. A stopping tracker revokes if it is
+	// set.
 	mayHold bool
 	// calling is the kind of call in flight, if any.
 	calling callKind
@@ -173,6 +185,12 @@ type tracker struct {
 	failures int
 	// claimStart is the start of the claim in flight, if any.
 	claimStart reading
+	// claimWall is the earliest wall-clock time, among the readings
+	// taken while the claim in flight ran (its start included, blind
+	// ones excepted), moved back by the monotonic time elapsed since the
+	// start: a floor for the manager's reading, had it been taken at the
+	// claim's start, whatever steps the tracker read meanwhile.
+	claimWall time.Time
 	// reported is what the tracker last reported of the unit's
 	// leadership (see noteLeading).
 	reported leading
@@ -225,7 +243,10 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 }
 
 // Kill is part of the [worker.Worker] interface. A leading tracker revokes
-// its leadership (if its manager is a [Revoker]) before Wait returns; if a
+// its leadership (if its manager is a [Revoker]) before Wait returns, and
+// so does one whose last claim failed other than by a denial or its
+// manager's stop (the claim may have been written: a store's lost reply);
+// a revoke of a lease the unit does not hold is fenced, and ignored. If a
 // claim is in flight, it waits for it first, so Wait returns only once the
 // manager has answered that claim (or stopped): a claim that never returns
 // keeps Wait from returning.
@@ -349,7 +370,7 @@ func (t *tracker) stop() error {
 		r := <-t.results
 		t.calling = noCall
 		switch {
-		case r.err == nil:
+		case mayHoldAfter(r.err):
 			t.mayHold = true
 		case errors.Is(r.err, ErrClaimDenied):
 			t.mayHold = false

@@ -6,6 +6,7 @@ import (
 
 	"github.com/juju/errors"
 
+	"github.com/seed07a61904/leadership/internal/stored"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -34,6 +35,7 @@ func (t *tracker) startClaim(now reading) {
 	t.calling = claimCall
 	t.nextClaim = time.Time{}
 	t.claimStart = now
+	t.claimWall = now.wall.Round(0)
 	t.startCallActivity("claim")
 	go func() {
 		err := t.config.Manager.ClaimLeadership(t.config.ServiceName, t.config.UnitName, t.config.Duration)
@@ -70,11 +72,12 @@ func (t *tracker) deliver(r callResult) {
 	}
 }
 
-// handleResult records the outcome of a call, at now, and schedules what
-// follows:
+// handleResult records the outcome of a call, at now (a reading already
+// noted in claimWall), and schedules what follows:
 //   - a successful claim begins a term of Duration from its start, in
-//     monotonic time and on the wall clock (none if its start was a blind
-//     reading), and schedules the renewal Duration/2 after that start;
+//     monotonic time, and from claimWall on the wall clock (none if its
+//     start was a blind reading), and schedules the renewal Duration/2
+//     after that start;
 //   - a denied claim ends any term and starts a wait for a release;
 //   - a release schedules a claim at once;
 //   - any other error schedules the call's retry, a claim, after a
@@ -82,11 +85,14 @@ func (t *tracker) deliver(r callResult) {
 //
 // It returns only the errors that must stop the tracker: one matching
 // ErrStopped (its manager has stopped), or a claim's error matching
-// lease.ErrTimeOutOfRange (the store cannot hold the claim's expiry, so
-// every retry would fail the same way).
+// lease.ErrTimeOutOfRange when the claim's start, on the wall clock, is
+// in the store's range and the start plus Duration is not (the store
+// cannot hold the claim's expiry, so every retry would fail the same way;
+// a start out of range, or an expiry in range, says the clock stepped,
+// and a later claim may work).
 func (t *tracker) handleResult(r callResult, now reading) error {
-	start := t.claimStart
-	t.calling, t.claimStart = noCall, reading{}
+	start, startWall := t.claimStart, t.claimWall
+	t.calling, t.claimStart, t.claimWall = noCall, reading{}, time.Time{}
 	t.endCallActivity()
 	if r.kind == blockCall {
 		t.cancelBlock()
@@ -94,9 +100,12 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 	}
 	switch {
 	case errors.Is(r.err, ErrStopped),
-		r.kind == claimCall && errors.Is(r.err, lease.ErrTimeOutOfRange):
+		r.kind == claimCall && errors.Is(r.err, lease.ErrTimeOutOfRange) && t.durationOutOfRange(start):
 		return errors.Annotatef(r.err, "tracking leadership of %q for %q", t.config.ServiceName, t.config.UnitName)
 	case r.err != nil && !errors.Is(r.err, ErrClaimDenied):
+		if r.kind == claimCall {
+			t.mayHold = true // see mayHoldAfter
+		}
 		t.failures++
 		t.nextClaim = now.mono.Add(t.backoff())
 		t.logRetry(r.err, t.backoff())
@@ -113,7 +122,7 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 		t.decided, t.mayHold = true, true
 		if !start.blind {
 			t.termEnd = start.mono.Add(t.config.Duration)
-			t.termEndWall = start.wall.Round(0).Add(t.config.Duration)
+			t.termEndWall = startWall.Add(t.config.Duration)
 		}
 		t.nextClaim = start.mono.Add(t.config.Duration / 2)
 	default: // denied
@@ -122,6 +131,29 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 		t.startBlock()
 	}
 	return nil
+}
+
+// durationOutOfRange reports whether a claim started at start has an
+// expiry the store cannot hold although start itself can be held: only
+// then does lease.ErrTimeOutOfRange say the tracker's Duration is at
+// fault rather than its clock. A blind start says nothing.
+func (t *tracker) durationOutOfRange(start reading) bool {
+	if start.blind {
+		return false
+	}
+	wall := start.wall.Round(0)
+	return stored.InRange(wall) && !stored.InRange(wall.Add(t.config.Duration))
+}
+
+// mayHoldAfter reports whether the unit may hold the lease after a claim
+// that returned err: unless the claim was denied or the manager stopped,
+// yes. A claim that failed otherwise may have been written (a store whose
+// reply was lost, lease.ErrUnavailable: mgo/txn may still apply the
+// write), so a stopping tracker revokes, which is fenced and answers
+// ErrNotLeader if the unit does not hold it, rather than leave another
+// unit waiting for the lease to run out.
+func mayHoldAfter(err error) bool {
+	return !errors.Is(err, ErrClaimDenied) && !errors.Is(err, ErrStopped)
 }
 
 // backoff returns how long to wait before retrying after t.failures

@@ -380,3 +380,32 @@ func (c *strippingClock) Now() time.Time {
 func (c *strippingClock) Alarm(t time.Time) <-chan time.Time {
 	return lease.SystemClock{}.Alarm(t)
 }
+
+// TestClockStepsBackDuringClaimThenForward: the tracker reads 0s and
+// claims; the clock steps back 20s before the manager reads it, so the
+// lease ends at 10s on that clock; the claim returns at -20s, and the wall
+// clock then steps forward 20s again without its monotonic time (an NTP
+// correction). The manager, on the same clock, takes the lease to have
+// ended when its clock reads 10s, 10s after the claim in real time; the
+// tracker's term must end then too, not 30s after the claim.
+func (s *TrackerSuite) TestClockStepsBackDuringClaimThenForward(c *gc.C) {
+	clock := &aheadClock{Clock: s.clock}
+	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager: s.manager, ServiceName: "redis", UnitName: "redis/0",
+		Duration: trackDuration, Clock: clock,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	s.tracker = tracker
+	mc := s.manager.expect(c, "ClaimLeadership")
+	s.clock.Set(offset(-20 * time.Second))
+	// The manager reads -20s: its lease ends at 10s on this clock.
+	mc.reply <- nil
+	assertTicket(c, tracker.WaitLeader(), true)
+	clock.step(20 * time.Second)
+	s.clock.Advance(10*time.Second - time.Nanosecond)
+	assertTicket(c, tracker.WaitLeader(), true)
+	s.clock.Advance(time.Nanosecond)
+	// The wall clock reads 10s: the lease has ended.
+	assertTicket(c, tracker.ClaimLeader(), false)
+	assertTicket(c, tracker.WaitMinion(), true)
+}

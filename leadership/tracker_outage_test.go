@@ -2,6 +2,7 @@ package leadership_test
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/worker"
 )
 
@@ -162,4 +164,27 @@ func (s *TrackerHandoverSuite) TestTrackerStopsWhenManagerKilled(c *gc.C) {
 		}
 		assertTicket(c, tracker.ClaimLeader(), false)
 	}
+}
+
+// A first claim fails with an error that leaves its outcome unknown (the
+// store's reply was lost: mgo/txn may still apply the write); the tracker
+// is then killed. The unit may hold the lease, so the tracker revokes it,
+// and another unit need not wait for the lease to run out.
+func (s *TrackerSuite) TestKillAfterClaimOfUnknownOutcomeRevokes(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, fmt.Errorf("cannot claim leadership: %w", lease.ErrUnavailable))
+	assertTicket(c, tracker.WaitMinion(), true)
+	tracker.Kill()
+	s.manager.expect(c, "RevokeLeadership").reply <- leadership.ErrNotLeader
+	c.Check(tracker.Wait(), jc.ErrorIsNil)
+}
+
+// The same, with the tracker killed while that claim is in flight.
+func (s *TrackerSuite) TestKillDuringClaimOfUnknownOutcomeRevokes(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	mc := s.manager.expect(c, "ClaimLeadership")
+	tracker.Kill()
+	mc.reply <- fmt.Errorf("cannot claim leadership: %w", lease.ErrUnavailable)
+	s.manager.expect(c, "RevokeLeadership").reply <- nil
+	c.Check(tracker.Wait(), jc.ErrorIsNil)
 }

@@ -226,3 +226,30 @@ func (s *TrackerSettleSuite) TestFailoverWhenLeadersManagerStops(c *gc.C) {
 		gc.Commentf("expiry %s, claimed %s", info.Expiry, claimed))
 	c.Check(answer(c, minion.ClaimLeader()), jc.IsTrue)
 }
+
+// TestClockOutOfStoreRangeAndBack: the clock steps to the year 2300, past
+// the last time the store holds, for a while, and then back: every claim
+// and every wake fails meanwhile, but neither the managers nor the
+// tracker stop, and the tracker leads again once the clock is back.
+func (s *TrackerSettleSuite) TestClockOutOfStoreRangeAndBack(c *gc.C) {
+	leader := s.track(c, 0, "redis/0")
+	c.Assert(s.clock.Settle(LongWait), jc.ErrorIsNil)
+	c.Assert(answer(c, leader.WaitLeader()), jc.IsTrue)
+	back := s.clock.Now()
+	s.clock.Set(time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC))
+	s.advance(c, settleDuration)
+	c.Check(answer(c, leader.ClaimLeader()), jc.IsFalse)
+	s.clock.Set(back)
+	s.advance(c, settleDuration)
+	c.Check(answer(c, leader.ClaimLeader()), jc.IsTrue)
+	info, ok := s.lease(c)
+	c.Assert(ok, jc.IsTrue)
+	c.Check(info.Holder, gc.Equals, "redis/0")
+	for _, w := range s.managers {
+		select {
+		case <-w.(leadership.Stopping).Dying():
+			c.Fatalf("a manager stopped")
+		default:
+		}
+	}
+}

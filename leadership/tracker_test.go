@@ -9,6 +9,7 @@ import (
 	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/internal/stored"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -287,11 +288,13 @@ func (s *TrackerSuite) TestManagerStopped(c *gc.C) {
 }
 
 // A claim whose expiry the store cannot hold stops the tracker with the
-// error, without revoking: every retry would fail alike.
+// error, without revoking: every retry would fail alike. Here the
+// renewal starts 10s before the last time the store holds.
 func (s *TrackerSuite) TestClaimTimeOutOfRangeStops(c *gc.C) {
 	tracker := s.start(c, s.manager)
 	s.claim(c, nil)
-	s.advanceTo(c, trackDuration/2)
+	c.Assert(s.clock.WaitAlarmFor(offset(trackDuration/2), LongWait), jc.ErrorIsNil)
+	s.clock.Set(stored.MaxTime.Add(-10 * time.Second))
 	s.claim(c, fmt.Errorf("cannot claim lease: %w", lease.ErrTimeOutOfRange))
 	err := tracker.Wait()
 	c.Check(errors.Is(err, lease.ErrTimeOutOfRange), jc.IsTrue, gc.Commentf("%v", err))
@@ -299,6 +302,38 @@ func (s *TrackerSuite) TestClaimTimeOutOfRangeStops(c *gc.C) {
 	assertTicket(c, tracker.ClaimLeader(), false)
 	assertTicket(c, tracker.WaitMinion(), false)
 	s.manager.expectNone(c)
+}
+
+// A claim fails with lease.ErrTimeOutOfRange because the clock read a
+// time the store cannot hold (it stepped to the year 2300): that says
+// nothing of the claim's Duration, and a later claim may work, so the
+// tracker retries after its back-off and leads again once the clock is
+// set right.
+func (s *TrackerSuite) TestClaimTimeOutOfRangeClockRetries(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	c.Assert(s.clock.WaitAlarmFor(offset(trackDuration/2), LongWait), jc.ErrorIsNil)
+	future := time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.clock.Set(future)
+	s.claim(c, fmt.Errorf("cannot claim lease: %w", lease.ErrTimeOutOfRange))
+	assertTicket(c, tracker.WaitMinion(), true)
+	s.clock.Set(offset(0))
+	s.advanceTo(c, trackDuration/16)
+	s.claim(c, nil)
+	assertTicket(c, tracker.WaitLeader(), true)
+}
+
+// A claim fails with lease.ErrTimeOutOfRange although the tracker's
+// reading plus Duration is in the store's range: the manager read its
+// clock at another time (it stepped between the readings), so the
+// tracker retries.
+func (s *TrackerSuite) TestClaimTimeOutOfRangeManagerRetries(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, fmt.Errorf("cannot claim lease: %w", lease.ErrTimeOutOfRange))
+	assertTicket(c, tracker.WaitMinion(), true)
+	s.advanceTo(c, trackDuration/16)
+	s.claim(c, nil)
+	assertTicket(c, tracker.WaitLeader(), true)
 }
 
 // A manager without Revoker or ContextBlocker: the tracker stops without

@@ -36,7 +36,27 @@ func (t *tracker) now() reading {
 	if r.blind {
 		t.termEnd, t.termEndWall = time.Time{}, time.Time{}
 	}
+	t.noteClaimWall(r)
 	return r
+}
+
+// noteClaimWall lowers claimWall, while a claim is in flight, to r's wall
+// clock moved back to the claim's start in monotonic time. The manager
+// read its clock at some instant inside the claim; the wall clock's lead
+// over monotonic time was then no less than the least the tracker saw,
+// unless the wall clock stepped back and forward again between two of the
+// tracker's readings. The lease it wrote ends, on the wall clock, no
+// earlier than claimWall plus Duration: so the wall-clock end of the term
+// is counted from claimWall, not from the start's wall reading, which a
+// step back during the claim and a step forward after it would make late.
+func (t *tracker) noteClaimWall(r reading) {
+	if t.calling != claimCall || r.blind || t.claimStart.blind {
+		return
+	}
+	w := timeshift.Shift(r.wall.Round(0), t.claimStart.mono, r.mono)
+	if w.Before(t.claimWall) {
+		t.claimWall = w
+	}
 }
 
 // isLeader reports whether the unit is leader at now: within the term of

@@ -10,7 +10,7 @@ import (
 // unreachable (the embedded test server's Stop does the same): until
 // [Store.Restart], every call of every client that would reach the store
 // (ClaimLease, ExtendLease, ExpireLease, RevokeLease, Refresh,
-// RefreshLease, and Store.NewClient) fails with an error matching
+// RefreshLease, RefreshReleases, and Store.NewClient) fails with an error matching
 // [lease.ErrUnavailable] and changes nothing. A client's Leases and Lease
 // read its cache, and keep answering from it. The leases are kept, and
 // time goes on: a lease runs out while the store is down as it would

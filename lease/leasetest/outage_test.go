@@ -42,7 +42,10 @@ func (s *OutageSuite) TestStopFailsEveryCall(c *gc.C) {
 		"RevokeLease":  func() error { return a.RevokeLease("redis", "redis/0") },
 		"Refresh":      func() error { return b.Refresh() },
 		"RefreshLease": func() error { return b.RefreshLease("redis") },
-		"NewClient":    func() error { _, err := store.NewClient("c"); return err },
+		// A release through a, read through b: the count must not
+		// reach b while the store is down.
+		"RefreshReleases": func() error { return b.RefreshReleases() },
+		"NewClient":       func() error { _, err := store.NewClient("c"); return err },
 		// Refused by b's cache alone while the store is up; down, it
 		// fails like the others.
 		"ClaimLease (held)": func() error { return b.ClaimLease("redis", request) },

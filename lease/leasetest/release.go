@@ -8,10 +8,14 @@ import "github.com/seed07a61904/leadership/internal/stored"
 // that a leadership manager on this client releases its waiters soon after
 // another client's release, as it would on MongoDB. Like Refresh, it
 // fails, changing nothing, if the clock reads a time outside the store's
-// range (an error matching [lease.ErrTimeOutOfRange]), and never
-// otherwise.
+// range (an error matching [lease.ErrTimeOutOfRange]) or while the store
+// is stopped (an error matching [lease.ErrUnavailable], see
+// [Store.Stop]), and never otherwise.
 func (c *Client) RefreshReleases() error {
 	if err := stored.CheckClockReading(c.store.clock.Now(), c.id); err != nil {
+		return err
+	}
+	if err := c.store.reach(); err != nil {
 		return err
 	}
 	c.store.mu.Lock()
