@@ -9,9 +9,14 @@
 // global simulated time; claims, extensions, checks, blocks, guarded
 // writes with tokens, clock advances, manager kills and restarts. The
 // "backwards" schedules also step single clocks back, as NTP can; the
-// "faulty" ones also drop every connection to the server and interrupt
+// "faulty" ones also drop every connection to the server, interrupt
 // transactions half way with txn.SetChaos (which is global, so those seeds
-// run one at a time, and no test here may run in parallel with them).
+// run one at a time, and no test here may run in parallel with them), fail
+// one reply ("not primary", a writeConcernError), the first of an
+// operation or of a command mgo/txn sends while it runs a transaction, stop
+// the server and restart it on the same data, and step it down (it is a
+// one-member replica set in those schedules) and up again, while time
+// passes.
 // The "tracked" ones add a leadership.Tracker for two units of each
 // service, each on a node's manager with alarms of its own on the node's
 // clock (its calls fail while that manager is down, as a unit agent's do
@@ -31,7 +36,7 @@
 // unit held the lease in the database, and while no other unit was
 // guaranteed leadership; that after the schedule, with every manager
 // running, every lease is expired, every transaction finished and every
-// block released; and, in plain schedules, that no manager ever died. In
+// block released; and, in every variant, that no manager ever died. In
 // tracked schedules, after every event, a tracker that answers at once
 // that it leads (WaitLeader) must find its unit holding the lease in the
 // database, a true ClaimLeader must not be followed, within ClaimDuration,
