@@ -62,10 +62,13 @@ import (
 // check` runs, and the events in each schedule (a tracked schedule's
 // scenarios may take it somewhat past its count). Longer schedules find more (the first two
 // bugs this found needed 100 events or more), but each transaction costs
-// more as the server's txns collection grows.
+// more as the server's txns collection grows. A faulty schedule's outages
+// and step-downs cost seconds of real time each (every operation of a
+// manager waits its session's sync timeout), so its schedules are short
+// and its seeds many.
 var (
-	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 10, tracked: 50}
-	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 60, tracked: 30}
+	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 50, tracked: 50}
+	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 24, tracked: 30}
 )
 
 func TestSafety(t *testing.T) {
@@ -116,6 +119,10 @@ func runSeed(t *testing.T, seed int64, v variant, n int) {
 	}
 	if len(o.violations) == 0 {
 		return
+	}
+	// Shrinking may take long: say first what failed.
+	for _, vi := range o.violations {
+		t.Logf("seed %d: %s", seed, vi)
 	}
 	began = time.Now()
 	shrunk, so, runs, err := shrink(s, v, events, o)
