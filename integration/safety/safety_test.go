@@ -64,11 +64,11 @@ import (
 // bugs this found needed 100 events or more), but each transaction costs
 // more as the server's txns collection grows. A faulty schedule's outages
 // and step-downs cost seconds of real time each (every operation of a
-// manager waits its session's sync timeout), so its schedules are short
+// manager waits for mgo to give up on the server), so its schedules are short
 // and its seeds many.
 var (
 	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 50, tracked: 50}
-	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 24, tracked: 30}
+	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 16, tracked: 30}
 )
 
 func TestSafety(t *testing.T) {

@@ -363,9 +363,9 @@ func (w *world) armFault(f faultKind, cmd string) {
 }
 
 // outage stops the server (evOutage) or steps it down (evStepDown), moves
-// every clock on by e.dur in steps no longer than maxSleep/2, letting every
-// manager handle what fell due after each, then restarts the server on
-// the same data, or ends the step-down as an election would. The managers
+// every clock on by e.dur, letting every manager handle what fell due,
+// then restarts the server on the same data, or ends the step-down as an
+// election would. The managers
 // fail to reach the store all that while; they must neither die nor grant
 // anything they cannot write, and must find their way back afterwards.
 func (w *world) outage(e event) {
@@ -382,15 +382,13 @@ func (w *world) outage(e event) {
 		return
 	}
 	w.record(rec{node: -1, op: "server-" + what, result: "ok"})
-	// Two halves: each running manager tries the store (and waits the
-	// session's sync timeout, in real time) about twice.
-	for _, d := range []time.Duration{e.dur / 2, e.dur - e.dur/2} {
-		w.advance(d)
-		for _, n := range w.nodes {
-			w.settle(n)
-		}
-		w.reap()
+	// One step: each running manager tries the store (and waits, in real
+	// time, for mgo to give up on it, about 2s) once or twice.
+	w.advance(e.dur)
+	for _, n := range w.nodes {
+		w.settle(n)
 	}
+	w.reap()
 	if e.kind == evStepDown {
 		what, err = "step-up", w.server.StepUp()
 	} else {
