@@ -9,9 +9,14 @@
 // global simulated time; claims, extensions, checks, blocks, guarded
 // writes with tokens, clock advances, manager kills and restarts. The
 // "backwards" schedules also step single clocks back, as NTP can; the
-// "faulty" ones also drop every connection to the server and interrupt
+// "faulty" ones also drop every connection to the server, interrupt
 // transactions half way with txn.SetChaos (which is global, so those seeds
-// run one at a time, and no test here may run in parallel with them).
+// run one at a time, and no test here may run in parallel with them), fail
+// one reply ("not primary", a writeConcernError), the first of an
+// operation or of a command mgo/txn sends while it runs a transaction, stop
+// the server and restart it on the same data, and step it down (it is a
+// one-member replica set in those schedules) and up again, while time
+// passes.
 // The "tracked" ones add a leadership.Tracker for two units of each
 // service, each on a node's manager with alarms of its own on the node's
 // clock (its calls fail while that manager is down, as a unit agent's do
@@ -31,7 +36,7 @@
 // unit held the lease in the database, and while no other unit was
 // guaranteed leadership; that after the schedule, with every manager
 // running, every lease is expired, every transaction finished and every
-// block released; and, in plain schedules, that no manager ever died. In
+// block released; and, in every variant, that no manager ever died. In
 // tracked schedules, after every event, a tracker that answers at once
 // that it leads (WaitLeader) must find its unit holding the lease in the
 // database, a true ClaimLeader must not be followed, within ClaimDuration,
@@ -57,10 +62,13 @@ import (
 // check` runs, and the events in each schedule (a tracked schedule's
 // scenarios may take it somewhat past its count). Longer schedules find more (the first two
 // bugs this found needed 100 events or more), but each transaction costs
-// more as the server's txns collection grows.
+// more as the server's txns collection grows. A faulty schedule's outages
+// and step-downs cost seconds of real time each (every operation of a
+// manager waits for mgo to give up on the server), so its schedules are short
+// and its seeds many.
 var (
-	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 10, tracked: 50}
-	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 60, tracked: 30}
+	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 50, tracked: 50}
+	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 16, tracked: 30}
 )
 
 func TestSafety(t *testing.T) {
@@ -111,6 +119,10 @@ func runSeed(t *testing.T, seed int64, v variant, n int) {
 	}
 	if len(o.violations) == 0 {
 		return
+	}
+	// Shrinking may take long: say first what failed.
+	for _, vi := range o.violations {
+		t.Logf("seed %d: %s", seed, vi)
 	}
 	began = time.Now()
 	shrunk, so, runs, err := shrink(s, v, events, o)

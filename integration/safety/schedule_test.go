@@ -20,9 +20,14 @@ const (
 	backwards
 	// faulty schedules also drop every connection to the server,
 	// interrupt the transactions of one operation half way (txn.SetChaos),
-	// and fail one command of an operation as a replica set does: "not
+	// fail one command of an operation as a replica set does: "not
 	// primary" (a stepped-down primary), or a writeConcernError on a write
-	// that was applied (a majority write that timed out).
+	// that was applied (a majority write that timed out), either the
+	// operation's first command or the first of a name that mgo/txn sends
+	// while it runs a transaction (insert, update, findAndModify); stop
+	// the server and restart it on the same data while time passes; and
+	// step the server (a one-member replica set) down while time passes,
+	// then let it be elected again. A manager must never die.
 	faulty
 	// tracked schedules add, to backwards ones, a leadership.Tracker per
 	// unit for two units of each service (on nodes of their own), which
@@ -59,6 +64,8 @@ const (
 	evTrackerKill              // a tracker is killed (and revokes)
 	evTrackerStart             // a killed tracker is started again
 	evTrackerStep              // a tracker's next claim: its clock steps back, and the answer takes time
+	evOutage                   // the server stops while every clock moves on, then restarts on the same data
+	evStepDown                 // the server steps down while every clock moves on, then is elected again
 )
 
 // event is one step of a schedule. Which fields count depends on kind.
@@ -71,6 +78,9 @@ type event struct {
 	chaos string        // claim, advance: the mgo/txn breakpoint to interrupt at
 	reads int           // jump-mid: after how many readings
 	fault faultKind     // claim, advance: the server's reply to fail
+	// cmd is the command whose reply fault fails: "" for the first the
+	// server would refuse (fault not primary) or the first write.
+	cmd string
 	// tracker is the index of the tracker in setup.trackers: tracker
 	// kill, start and step.
 	tracker int
@@ -130,12 +140,20 @@ func (e event) String() string {
 		s = fmt.Sprintf("t-start   tracker %d", e.tracker)
 	case evTrackerStep:
 		s = fmt.Sprintf("t-step    tracker %d's next claim: its clock back by %v, and its answer %v late", e.tracker, e.dur, e.slow)
+	case evOutage:
+		s = fmt.Sprintf("outage    the server stops for %v of every clock, then restarts", e.dur)
+	case evStepDown:
+		s = fmt.Sprintf("step-down the server steps down for %v of every clock, then is elected", e.dur)
 	}
 	if e.chaos != "" {
 		s += fmt.Sprintf(" (txns interrupted at %s)", e.chaos)
 	}
 	if e.fault != noFault {
-		s += fmt.Sprintf(" (first reply of its kind: %v)", e.fault)
+		cmd := "first reply of its kind"
+		if e.cmd != "" {
+			cmd = "first " + e.cmd
+		}
+		s += fmt.Sprintf(" (%s: %v)", cmd, e.fault)
 	}
 	return s
 }
@@ -157,6 +175,15 @@ var (
 	steps        = []time.Duration{time.Second, 5 * time.Second, 10 * time.Second, 20 * time.Second, 45 * time.Second}
 	jumps        = []time.Duration{time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
 	breakpoints  = []string{"set-prepared", "set-applying", "set-applied"}
+	// outages are how long every clock moves on while the server is
+	// stopped or stepped down: less than a lease, and more than the
+	// longest.
+	outages = []time.Duration{time.Second, 10 * time.Second, 45 * time.Second, 2 * time.Minute}
+	// faultCmds are the commands a fault may name: "" is the first the
+	// fault applies to; the others are the commands mgo/txn sends as it
+	// runs a transaction (insert: the transaction document; update and
+	// findAndModify: its state, and the documents' queues and values).
+	faultCmds = []string{"", "insert", "update", "findAndModify"}
 )
 
 // generate returns the setup and n events of the schedule for seed.
@@ -214,6 +241,29 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 			e.kind, e.unit = evWrite, unit()
 		case r < 56:
 			e.kind, e.svc = evBlock, s.services[rng.Intn(len(s.services))]
+		case v == faulty && (r >= 76 && r < 84 || r >= 94):
+			switch f := rng.Intn(7); {
+			case f == 0:
+				e.kind = evDrop
+			case f == 1:
+				e.kind, e.dur = evOutage, pick(outages)
+			case f == 2:
+				e.kind, e.dur = evStepDown, pick(outages)
+			default:
+				if rng.Intn(2) == 0 {
+					e.kind, e.unit, e.dur = evClaim, unit(), pick(durations)
+				} else {
+					e.kind, e.dur = evAdvance, pick(steps)
+				}
+				switch rng.Intn(3) {
+				case 0:
+					e.chaos = breakpoints[rng.Intn(len(breakpoints))]
+				case 1:
+					e.fault, e.cmd = faultNotPrimary, faultCmds[rng.Intn(len(faultCmds))]
+				default:
+					e.fault, e.cmd = faultWriteConcern, faultCmds[rng.Intn(len(faultCmds))]
+				}
+			}
 		case r < 84:
 			e.kind, e.dur = evAdvance, pick(steps)
 		case r < 88:
@@ -253,22 +303,6 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 			}
 			events = append(events, catchUp...)
 			e = event{kind: evClaim, node: e.node, unit: u, dur: pick(durations)}
-		case v == faulty && r < 97:
-			e.kind = evDrop
-		case v == faulty:
-			if rng.Intn(2) == 0 {
-				e.kind, e.unit, e.dur = evClaim, unit(), pick(durations)
-			} else {
-				e.kind, e.dur = evAdvance, pick(steps)
-			}
-			switch rng.Intn(3) {
-			case 0:
-				e.chaos = breakpoints[rng.Intn(len(breakpoints))]
-			case 1:
-				e.fault = faultNotPrimary
-			default:
-				e.fault = faultWriteConcern
-			}
 		default:
 			e.kind, e.dur = evAdvance, pick(steps)
 		}

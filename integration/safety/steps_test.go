@@ -34,7 +34,7 @@ func (w *world) run(e event) {
 		// changes, and the requests that follow order it before their use.
 		txn.SetChaos(txn.Chaos{KillChance: 1, Breakpoint: e.chaos})
 	}
-	w.armFault(e.fault)
+	w.armFault(e.fault, e.cmd)
 	switch e.kind {
 	case evClaim:
 		w.claim(n, e)
@@ -76,6 +76,8 @@ func (w *world) run(e event) {
 		w.record(rec{node: n.index, op: "slow-mid", dur: e.dur, result: fmt.Sprintf("after %d readings", e.reads)})
 	case evRevoke:
 		w.revoke(n, e)
+	case evOutage, evStepDown:
+		w.outage(e)
 	case evTrackerKill:
 		w.killTracker(w.trackers[e.tracker])
 	case evTrackerStep:
@@ -340,19 +342,61 @@ func (w *world) refreshDriver() {
 // the next write (faultWriteConcern) of whatever the event does. Like
 // chaos, it is armed while every manager is idle. An external server has
 // no fault hooks: the event then runs without the fault.
-func (w *world) armFault(f faultKind) {
+func (w *world) armFault(f faultKind, cmd string) {
 	var err error
 	switch f {
 	case noFault:
 		return
 	case faultNotPrimary:
-		err = w.server.FailNotPrimary("", 1)
+		err = w.server.FailNotPrimary(cmd, 1)
 	case faultWriteConcern:
-		err = w.server.FailWriteConcern("", 1)
+		err = w.server.FailWriteConcern(cmd, 1)
 	}
 	result := "armed"
+	if cmd != "" {
+		result += " for " + cmd
+	}
 	if err != nil {
 		result = err.Error()
 	}
 	w.record(rec{node: -1, op: "fault " + f.String(), result: result})
+}
+
+// outage stops the server (evOutage) or steps it down (evStepDown), moves
+// every clock on by e.dur, letting every manager handle what fell due,
+// then restarts the server on the same data, or ends the step-down as an
+// election would. The managers
+// fail to reach the store all that while; they must neither die nor grant
+// anything they cannot write, and must find their way back afterwards.
+func (w *world) outage(e event) {
+	var err error
+	what := "stop"
+	if e.kind == evStepDown {
+		what = "step-down"
+		err = w.server.StepDown(e.dur + time.Hour)
+	} else {
+		err = w.server.Stop()
+	}
+	if err != nil {
+		w.record(rec{node: -1, op: "server-" + what, result: describe(err)})
+		return
+	}
+	w.record(rec{node: -1, op: "server-" + what, result: "ok"})
+	// One step: each running manager tries the store (and waits, in real
+	// time, for mgo to give up on it, about 2s) once or twice.
+	w.advance(e.dur)
+	for _, n := range w.nodes {
+		w.settle(n)
+	}
+	w.reap()
+	if e.kind == evStepDown {
+		what, err = "step-up", w.server.StepUp()
+	} else {
+		what, err = "restart", w.server.Restart()
+	}
+	if err != nil {
+		w.hung("the server never came back (%s): %v", what, err)
+	}
+	w.record(rec{node: -1, op: "server-" + what, result: "ok"})
+	w.refreshDriver()
 }
