@@ -112,11 +112,7 @@ func (s *OutageSuite) TestReadErrInvalidIsTheCallersError(c *gc.C) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		_, err := manager.CheckLeadership("redis", "redis/0")
 		c.Check(errors.Is(err, lease.ErrInvalid), jc.IsTrue, gc.Commentf("%v", err))
-		select {
-		case <-manager.(leadership.Stopping).Dying():
-			c.Errorf("the manager stopped")
-		default:
-		}
+		checkRunning(c, manager)
 	})
 }
 
@@ -136,11 +132,7 @@ func (s *OutageSuite) TestReadErrInvalidOnClaimIsTheCallersError(c *gc.C) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/1", time.Minute)
 		c.Check(errors.Is(err, lease.ErrInvalid), jc.IsTrue, gc.Commentf("%v", err))
-		select {
-		case <-manager.(leadership.Stopping).Dying():
-			c.Errorf("the manager stopped")
-		default:
-		}
+		checkRunning(c, manager)
 	})
 }
 
@@ -165,4 +157,14 @@ func (s *OutageSuite) TestReadErrInvalidOnWakeBacksOff(c *gc.C) {
 		c.Assert(clock.WaitAlarmFor(offset(time.Second+50*time.Millisecond), LongWait), jc.ErrorIsNil)
 		clock.Advance(50 * time.Millisecond)
 	})
+}
+
+// checkRunning fails the test if manager has stopped: nothing but Kill
+// may stop it.
+func checkRunning(c *gc.C, manager leadership.ManagerWorker) {
+	select {
+	case <-manager.(leadership.Stopping).Dying():
+		c.Errorf("the manager stopped")
+	default:
+	}
 }
