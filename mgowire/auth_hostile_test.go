@@ -16,7 +16,6 @@ import (
 	"gopkg.in/mgo.v2/bson"
 
 	"github.com/seed07a61904/leadership/internal/wire"
-	"github.com/seed07a61904/leadership/lease"
 )
 
 // authStep answers the SASL command cmd, the step-th command of the
@@ -99,8 +98,7 @@ func dialFake(t *testing.T, up net.Conn, connectTimeout time.Duration) (time.Dur
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := lease.SystemClock{}
-	start := clock.Now()
+	start := time.Now()
 	done := make(chan error, 1)
 	go func() {
 		c, err := d.dialAddr("fake:1")
@@ -111,7 +109,7 @@ func dialFake(t *testing.T, up net.Conn, connectTimeout time.Duration) (time.Dur
 	}()
 	select {
 	case err := <-done:
-		return clock.Now().Sub(start), err
+		return time.Since(start), err
 	case <-timeout():
 		t.Fatalf("dial did not return within %v (ConnectTimeout %v)", longWait, connectTimeout)
 	}

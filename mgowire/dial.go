@@ -8,8 +8,6 @@ import (
 	"time"
 
 	mgo "gopkg.in/mgo.v2"
-
-	"github.com/seed07a61904/leadership/lease"
 )
 
 // DialWithInfo is [mgo.DialWithInfo] through translating connections: it
@@ -120,7 +118,7 @@ func newDialer(info *mgo.DialInfo, opts Options) (*dialer, *mgo.DialInfo, error)
 		d.timeout = info.Timeout
 	}
 	if d.timeout == 0 {
-		d.timeout = DefaultConnectTimeout
+		d.timeout = DefaultTimeout
 	}
 	if info.Username != "" {
 		source := info.Source
@@ -158,10 +156,9 @@ func (d *dialer) dialServer(addr *mgo.ServerAddr) (net.Conn, error) {
 
 // dialAddr dials the server at addr ("host:port") as dialServer does.
 func (d *dialer) dialAddr(addr string) (net.Conn, error) {
-	// One deadline bounds the dial, TLS and authentication together. It is
-	// the one place mgowire reads the wall clock: net.Conn deadlines are
-	// absolute times.
-	deadline := lease.SystemClock{}.Now().Add(d.timeout)
+	// One deadline bounds the dial, TLS and authentication together, on
+	// the wall clock: net.Conn deadlines are absolute times.
+	deadline := wallClock{}.Now().Add(d.timeout)
 	var up net.Conn
 	var err error
 	if d.dial != nil {

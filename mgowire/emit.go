@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"time"
-
-	"github.com/seed07a61904/leadership/lease"
 )
 
 // The attribute keys of mgowire's log lines (see "Observing the
@@ -25,7 +23,7 @@ const (
 type emitter struct {
 	observer Observer
 	logger   *slog.Logger
-	clock    lease.Clock
+	clock    Clock
 	// notPrimary is set by a not-primary reply, and cleared by the next
 	// connection set up: that one is logged as the reconnection after it.
 	notPrimary atomic.Bool
@@ -38,7 +36,7 @@ func newEmitter(opts Options) *emitter {
 	}
 	em := &emitter{observer: opts.Observer, logger: opts.Logger, clock: opts.Clock}
 	if em.clock == nil {
-		em.clock = lease.SystemClock{}
+		em.clock = wallClock{}
 	}
 	return em
 }

@@ -7,7 +7,6 @@ import (
 	mgo "gopkg.in/mgo.v2"
 
 	"github.com/seed07a61904/leadership/internal/wiretest"
-	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/mgowire"
 )
 
@@ -61,6 +60,5 @@ func commandsNamed(srv *wiretest.Server, name string) []wiretest.Command {
 // timeout returns a channel that receives once longWait has passed: a
 // failure deadline.
 func timeout() <-chan time.Time {
-	clock := lease.SystemClock{}
-	return clock.Alarm(clock.Now().Add(longWait))
+	return time.After(longWait)
 }

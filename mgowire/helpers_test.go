@@ -1,10 +1,6 @@
 package mgowire
 
-import (
-	"time"
-
-	"github.com/seed07a61904/leadership/lease"
-)
+import "time"
 
 // longWait bounds anything a test waits for; it is a failure deadline,
 // never a pause.
@@ -12,6 +8,5 @@ const longWait = 10 * time.Second
 
 // timeout returns a channel that receives once longWait has passed.
 func timeout() <-chan time.Time {
-	clock := lease.SystemClock{}
-	return clock.Alarm(clock.Now().Add(longWait))
+	return time.After(longWait)
 }

@@ -11,13 +11,15 @@ import (
 	"gopkg.in/mgo.v2/bson"
 
 	"github.com/seed07a61904/leadership/internal/isnil"
-	"github.com/seed07a61904/leadership/lease"
 )
 
-// DefaultConnectTimeout is how long dialing one server, its TLS handshake
-// and its authentication may take together when neither
-// [Options.ConnectTimeout] nor mgo.DialInfo.Timeout says.
-const DefaultConnectTimeout = 10 * time.Second
+// DefaultConnectTimeout is [DefaultTimeout], which is also how long
+// dialing one server, its TLS handshake and its authentication may take
+// together when neither [Options.ConnectTimeout] nor mgo.DialInfo.Timeout
+// says.
+//
+// Deprecated: use [DefaultTimeout]; the two were always equal.
+const DefaultConnectTimeout = DefaultTimeout
 
 // Options are what mgowire adds to mgo.DialInfo. The zero value asks for
 // majority writes over plain TCP. [DialWithInfo] reads them and never
@@ -101,11 +103,11 @@ type Options struct {
 	serverNames map[string]string
 
 	// Clock times the connections' setups and commands for Observer and
-	// Logger; it is read only if one of them is set. nil means
-	// [lease.SystemClock]. An interface holding a nil pointer is
-	// invalid. (The setup deadline is always on the system clock: it is a
-	// net.Conn deadline.)
-	Clock lease.Clock
+	// Logger; it is read only if one of them is set. nil means the wall
+	// clock (time.Now). An interface holding a nil pointer is invalid.
+	// (The setup deadline is always on the wall clock: it is a net.Conn
+	// deadline.)
+	Clock Clock
 }
 
 // Validate returns an error, whose cause is [ErrInvalid], naming the first

@@ -13,7 +13,6 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/wire"
 	"github.com/seed07a61904/leadership/internal/wiretest"
-	"github.com/seed07a61904/leadership/lease"
 )
 
 // TestHostileReplies: replies that break the protocol close the
@@ -79,7 +78,7 @@ func TestHostileReplies(t *testing.T) {
 			c, server := pipeConn(t)
 			go c.Write(wire.BuildQuery(1, 0, "admin.$cmd", marshalDoc(bson.D{{Name: "ping", Value: 1}})))
 			id := expectMsg(t, server)
-			if err := c.SetReadDeadline(lease.SystemClock{}.Now().Add(200 * time.Millisecond)); err != nil {
+			if err := c.SetReadDeadline(time.Now().Add(200 * time.Millisecond)); err != nil {
 				t.Fatal(err)
 			}
 			go func() {

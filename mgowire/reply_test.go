@@ -13,7 +13,6 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/wire"
 	"github.com/seed07a61904/leadership/internal/wiretest"
-	"github.com/seed07a61904/leadership/lease"
 )
 
 // pipeConn returns a translating connection whose server is the other end
@@ -146,13 +145,12 @@ func TestConnectTimeoutCoversTheDial(t *testing.T) {
 	a, b := net.Pipe()
 	defer b.Close()
 	up := deadlineConn{Conn: a, deadlines: make(chan time.Time, 2)}
-	clock := lease.SystemClock{}
 	var dialed time.Time
 	d, _, err := newDialer(&mgo.DialInfo{}, Options{ConnectTimeout: connectTimeout, DialConn: func(string) (net.Conn, error) {
 		// A dial that takes time: the clock moves on (by a microsecond,
 		// spinning, not sleeping) before the connection is returned.
-		dialed = clock.Now()
-		for clock.Now().Sub(dialed) < time.Microsecond {
+		dialed = time.Now()
+		for time.Since(dialed) < time.Microsecond {
 		}
 		return up, nil
 	}})
@@ -222,7 +220,7 @@ func TestReadDeadlineWhileAwaitingReply(t *testing.T) {
 	c, server := pipeConn(t)
 	go c.Write(wire.BuildQuery(1, 0, "admin.$cmd", marshalDoc(bson.D{{Name: "ping", Value: 1}})))
 	expectMsg(t, server) // and never answer
-	if err := c.SetReadDeadline(lease.SystemClock{}.Now().Add(time.Millisecond)); err != nil {
+	if err := c.SetReadDeadline(time.Now().Add(time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -12,7 +12,10 @@ import (
 )
 
 // DefaultTimeout is the mgo.DialInfo.Timeout that [Dial] uses, as
-// mgo.Dial does, unless the URL sets serverSelectionTimeoutMS.
+// mgo.Dial does, unless the URL sets serverSelectionTimeoutMS; and how
+// long setting up one connection (dial, TLS handshake and authentication
+// together) may take when neither [Options.ConnectTimeout] nor
+// mgo.DialInfo.Timeout says.
 const DefaultTimeout = 10 * time.Second
 
 // Dial is [mgo.Dial] through translating connections: it returns a

@@ -260,7 +260,9 @@ func (c *Clock) WaitAlarmFor(t time.Time, timeout time.Duration) error {
 
 // waitFor waits until done, called with c.mu held, returns true.
 func (c *Clock) waitFor(timeout time.Duration, done func() bool, want func() string) error {
-	deadline := lease.SystemClock{}.Alarm(lease.SystemClock{}.Now().Add(timeout))
+	// A failure deadline on real time: this file is one of those the
+	// Makefile's wall-clock rule allows to read it.
+	deadline := time.After(timeout)
 	for {
 		c.mu.Lock()
 		if done() {
