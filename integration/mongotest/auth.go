@@ -1,72 +1,38 @@
 package mongotest
 
 import (
-	"crypto/md5"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 
-	"github.com/xdg-go/scram"
+	"github.com/seed07a61904/leadership/internal/scramserver"
 )
 
 // authDB is the database of the one user that [Server.RequireAuth] sets,
 // as MongoDB keeps users in admin.
 const authDB = "admin"
 
-// Iteration counts of MongoDB's defaults (scramIterationCount and
-// scramSHA256IterationCount).
-const (
-	sha1Iterations   = 10000
-	sha256Iterations = 15000
-)
-
-// authConfig is the user that clients must authenticate as, with its
-// stored credentials for each mechanism.
+// authConfig is the user that clients must authenticate as, and the
+// authentication that finds it.
 type authConfig struct {
-	user  string
-	creds map[string]scram.StoredCredentials // by mechanism
-	hash  map[string]scram.HashGeneratorFcn
+	user   string
+	server *scramserver.Server
 }
 
-// newAuthConfig derives the stored credentials of user and password for
-// SCRAM-SHA-1 and SCRAM-SHA-256, as MongoDB does: SCRAM-SHA-1 runs on the
-// hex MD5 digest of "user:mongo:password", SCRAM-SHA-256 on the password
-// itself, SASLprepped.
+// newAuthConfig derives the stored credentials of user and password as
+// MongoDB does, with its default iteration counts and random salts, and
+// returns the authentication of that one user in admin, by SCRAM-SHA-1
+// or SCRAM-SHA-256.
 func newAuthConfig(user, password string) (*authConfig, error) {
-	digest := md5.Sum([]byte(user + ":mongo:" + password))
-	sha1Client, err := scram.SHA1.NewClientUnprepped(user, hex.EncodeToString(digest[:]), "")
+	creds, err := scramserver.Derive(user, password, scramserver.Salting{})
 	if err != nil {
 		return nil, err
 	}
-	sha256Client, err := scram.SHA256.NewClient(user, password, "")
-	if err != nil {
-		return nil, err
-	}
-	cfg := &authConfig{
-		user:  user,
-		creds: map[string]scram.StoredCredentials{},
-		hash:  map[string]scram.HashGeneratorFcn{"SCRAM-SHA-1": scram.SHA1, "SCRAM-SHA-256": scram.SHA256},
-	}
-	for mech, c := range map[string]struct {
-		client *scram.Client
-		salt   int
-		iters  int
-	}{
-		"SCRAM-SHA-1":   {sha1Client, 16, sha1Iterations},
-		"SCRAM-SHA-256": {sha256Client, 28, sha256Iterations},
-	} {
-		salt := make([]byte, c.salt)
-		if _, err := rand.Read(salt); err != nil {
-			return nil, err
-		}
-		creds, err := c.client.GetStoredCredentialsWithError(scram.KeyFactors{Salt: string(salt), Iters: c.iters})
-		if err != nil {
-			return nil, err
-		}
-		cfg.creds[mech] = creds
-	}
-	return cfg, nil
+	return &authConfig{user: user, server: &scramserver.Server{
+		Users: func(db, name string) (scramserver.Credentials, bool) {
+			return creds, name == user && db == authDB
+		},
+	}}, nil
 }
 
 // RequireAuth makes the server require, on every connection accepted from
@@ -75,10 +41,11 @@ func newAuthConfig(user, password string) (*authConfig, error) {
 // a MongoDB server with access control does. Until then such a connection
 // may only run hello, isMaster, ping, buildInfo and the authentication
 // commands; any other command gets error 13 Unauthorized. A connection
-// may authenticate only once, as on MongoDB 5.3 and later, and logout
-// leaves it unauthenticated for good. [Server.Dial]
-// authenticates with these credentials from then on. It returns an error
-// for an empty user and against an external server.
+// may authenticate only once, and logout leaves it unauthenticated for
+// good (package internal/scramserver words the conversation and its
+// failures as MongoDB does). [Server.Dial] authenticates with these
+// credentials from then on. It returns an error for an empty user and
+// against an external server.
 func (s *Server) RequireAuth(user, password string) error {
 	if s.ext != nil {
 		return fmt.Errorf("mongotest: RequireAuth is %w", errExternal)
@@ -106,24 +73,23 @@ var openCommands = map[string]bool{
 
 // authState is one connection's authentication.
 type authState struct {
-	cfg  *authConfig // nil if the server requires none
-	done bool        // authenticated, and not logged out since
-	once bool        // authenticated once: no second time
-	conv *scram.ServerConversation
-	// skipEmpty is saslStart's options.skipEmptyExchange: answer done
-	// with the server's final message, without waiting for an empty
-	// client message.
-	skipEmpty bool
+	cfg   *authConfig       // nil if the server requires none
+	scram *scramserver.Conn // made by conn(), at the first command
 }
 
-// conversationID is the id of every SASL conversation: one at a time per
-// connection.
-const conversationID = 1
+// conn returns the connection's state in package scramserver.
+func (a *authState) conn() *scramserver.Conn {
+	if a.scram == nil {
+		a.scram = a.cfg.server.NewConn()
+	}
+	return a.scram
+}
 
 // authenticate handles authentication on a server that requires it: it
-// answers saslStart and saslContinue, and refuses other commands until the
-// connection has authenticated. It returns the reply and true if it
-// answered the command, or false to let it run.
+// answers saslStart and saslContinue (package scramserver says how), and
+// refuses other commands until the connection has authenticated. It
+// returns the reply and true if it answered the command, or false to let
+// it run.
 func (c *conn) authenticate(name, db string, body []element) ([]byte, bool) {
 	a := &c.auth
 	if a.cfg == nil {
@@ -137,93 +103,62 @@ func (c *conn) authenticate(name, db string, body []element) ([]byte, bool) {
 	case "logout":
 		// As MongoDB up to 7.x does: the connection is no longer
 		// authenticated, and may not authenticate again.
-		a.done = false
+		a.conn().Logout()
 		return okReply(), true
 	}
-	if !a.done && !openCommands[name] {
-		return errorReply(codeUnauthorized, "command %s requires authentication", name), true
+	if !a.conn().Authenticated() && !openCommands[name] {
+		return authReply(scramserver.Reply{}, scramserver.Unauthorized(name)), true
 	}
 	return nil, false
 }
 
 // start answers saslStart.
 func (a *authState) start(db string, body []element) []byte {
-	if a.once {
-		// MongoDB 5.3+'s text (SERVER-57369); its code was not checked
-		// against a real server.
-		return errorReply(codeBadValue, "Each client connection may only be authenticated once. Previously authenticated as: %s@%s", a.cfg.user, authDB)
-	}
-	a.conv = nil
 	mechElem, _ := lookup(body, "mechanism")
 	mech, _ := mechElem.str()
-	hash, ok := a.cfg.hash[mech]
-	if !ok {
-		return errorReply(codeMechanismUnavailable, "Received authentication for mechanism %s which is unknown or not enabled", mech)
-	}
-	creds := a.cfg.creds[mech]
-	server, err := hash.NewServer(func(user string) (scram.StoredCredentials, error) {
-		if user != a.cfg.user || db != authDB {
-			return scram.StoredCredentials{}, fmt.Errorf("no user %s@%s", user, db)
-		}
-		return creds, nil
-	})
-	if err != nil {
-		return errorReply(codeBadValue, "%v", err)
-	}
-	a.conv = server.NewConversation()
-	a.skipEmpty = false
+	payload, binary := payloadOf(body)
+	skip := false
 	if opts, ok := lookup(body, "options"); ok && opts.kind == bsonDocument {
 		if fields, err := splitDoc(opts.value); err == nil {
-			skip, _ := lookup(fields, "skipEmptyExchange")
-			a.skipEmpty = skip.truthy()
+			skipElem, _ := lookup(fields, "skipEmptyExchange")
+			skip = skipElem.truthy()
 		}
 	}
-	return a.continueWith(body)
+	return authReply(a.conn().Start(scramserver.StartRequest{
+		DB: db, Mechanism: mech, Payload: payload, PayloadNotBinary: !binary, SkipEmptyExchange: skip,
+	}))
 }
 
 // step answers saslContinue.
 func (a *authState) step(body []element) []byte {
 	idElem, _ := lookup(body, "conversationId")
-	if id, _ := idElem.int64Value(); a.conv == nil || id != conversationID {
-		return errorReply(codeProtocolError, "No SASL session state found")
-	}
-	if a.conv.Done() {
-		// The client's empty message after the server's final one.
-		a.conv = nil
-		a.done, a.once = true, true
-		return saslReply(true, nil)
-	}
-	return a.continueWith(body)
+	id, _ := idElem.int64Value()
+	payload, binary := payloadOf(body)
+	return authReply(a.conn().Continue(scramserver.ContinueRequest{
+		ConversationID: id, Payload: payload, PayloadNotBinary: !binary,
+	}))
 }
 
-// continueWith feeds the payload of body to the conversation and returns
-// the reply.
-func (a *authState) continueWith(body []element) []byte {
-	payloadElem, _ := lookup(body, "payload")
-	payload, ok := payloadElem.binaryData()
-	if !ok {
-		a.conv = nil
-		return errorReply(codeBadValue, "SASL payload must be BinData")
-	}
-	out, err := a.conv.Step(string(payload))
-	if err != nil || (a.conv.Done() && !a.conv.Valid()) {
-		a.conv = nil
-		return errorReply(codeAuthenticationFailed, "Authentication failed.")
-	}
-	if a.conv.Done() && a.skipEmpty {
-		a.conv = nil
-		a.done, a.once = true, true
-		return saslReply(true, []byte(out))
-	}
-	return saslReply(false, []byte(out))
+// payloadOf returns the payload field of a SASL command, and whether it
+// is BinData.
+func payloadOf(body []element) ([]byte, bool) {
+	e, _ := lookup(body, "payload")
+	return e.binaryData()
 }
 
-// saslReply returns a reply to saslStart or saslContinue.
-func saslReply(done bool, payload []byte) []byte {
+// saslReply returns the reply to saslStart or saslContinue: the failure
+// if there is one, or r.
+func authReply(r scramserver.Reply, failure *scramserver.Error) []byte {
+	if failure != nil {
+		return buildDoc([]element{
+			doubleElement("ok", 0), stringElement("errmsg", failure.Message),
+			int32Element("code", failure.Code), stringElement("codeName", failure.CodeName),
+		})
+	}
 	return okReply(
-		int32Element("conversationId", conversationID),
-		boolElement("done", done),
-		binaryElement("payload", payload),
+		int32Element("conversationId", r.ConversationID),
+		boolElement("done", r.Done),
+		binaryElement("payload", r.Payload),
 	)
 }
 
@@ -248,6 +183,9 @@ func (a *authState) supportedMechs(cmd []element) (rest []element, field element
 	if name, _ := e.str(); name != authDB+"."+a.cfg.user {
 		return rest, element{}, false
 	}
-	mechs := buildDoc([]element{stringElement("0", "SCRAM-SHA-1"), stringElement("1", "SCRAM-SHA-256")})
-	return rest, element{kind: bsonArray, key: "saslSupportedMechs", value: mechs}, true
+	var mechs []element
+	for i, m := range a.cfg.server.Offered() {
+		mechs = append(mechs, stringElement(strconv.Itoa(i), m))
+	}
+	return rest, element{kind: bsonArray, key: "saslSupportedMechs", value: buildDoc(mechs)}, true
 }

@@ -101,6 +101,8 @@ func (s *authSuite) TestLogin(c *gc.C) {
 			again := login(c, conn, "admin", mech, testUser, testPassword, skipEmpty)
 			c.Check(again["ok"], gc.Equals, 0.0)
 			c.Check(again["errmsg"], gc.Matches, "Each client connection may only be authenticated once.*")
+			c.Check(again["code"], gc.Equals, 5626701)
+			c.Check(again["codeName"], gc.Equals, "Location5626701")
 			c.Check(conn.run("test", countCmd()), jc.DeepEquals, bson.M{"ok": 1.0, "n": 0})
 			// logout ends it, for good.
 			c.Check(conn.run("admin", bson.D{{Name: "logout", Value: 1}}), jc.DeepEquals, bson.M{"ok": 1.0})

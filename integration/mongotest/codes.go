@@ -5,9 +5,9 @@ import "strconv"
 // MongoDB error codes that the server puts in its own replies, with the
 // names MongoDB gives them (src/mongo/base/error_codes.yml). The codes
 // and texts of 352, 13, 18, 59 and 10107 are those that MongoDB's
-// documentation and bug reports show; the others (and the exact choice
-// of code for a refused second authentication or an unknown mechanism)
-// were not compared with a real server.
+// documentation and bug reports show; the others were not compared with
+// a real server. Replies to authentication take their codes and texts
+// from package internal/scramserver.
 const (
 	codeBadValue                  = 2
 	codeUnauthorized              = 13

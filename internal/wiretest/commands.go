@@ -5,6 +5,8 @@ import (
 	"reflect"
 
 	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/internal/scramserver"
 )
 
 // cursor is an open cursor: the documents it has yet to return.
@@ -41,8 +43,9 @@ func (sc *serverConn) command(raw []byte, db string) []byte {
 	switch {
 	case db == "":
 		reply = errorDoc(40571, "OP_MSG requests require a $db argument")
-	case len(s.cfg.Users) > 0 && !sc.authenticated && !preAuth[cmd.Name]:
-		reply = errorDoc(13, fmt.Sprintf("command %s requires authentication", cmd.Name))
+	case len(s.cfg.Users) > 0 && !sc.auth.Authenticated() && !preAuth[cmd.Name]:
+		e := scramserver.Unauthorized(cmd.Name)
+		reply = errorDoc(int(e.Code), e.Message)
 	case cmd.Name == "saslStart" || cmd.Name == "saslContinue":
 		reply = sc.saslStep(cmd)
 	default:
@@ -187,11 +190,7 @@ func (s *Server) hello(name string, mechs *string) bson.D {
 			bson.DocElem{Name: "secondary", Value: s.cfg.Secondary})
 	}
 	if mechs != nil && *mechs != "" && len(s.cfg.Users) > 0 {
-		offered := s.cfg.Mechanisms
-		if len(offered) == 0 {
-			offered = []string{"SCRAM-SHA-1", "SCRAM-SHA-256"}
-		}
-		reply = append(reply, bson.DocElem{Name: "saslSupportedMechs", Value: offered})
+		reply = append(reply, bson.DocElem{Name: "saslSupportedMechs", Value: s.auth.Offered()})
 	}
 	return append(reply, bson.DocElem{Name: "ok", Value: 1.0})
 }

@@ -9,7 +9,6 @@ package wiretest
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"gopkg.in/mgo.v2/bson"
 
+	"github.com/seed07a61904/leadership/internal/scramserver"
 	"github.com/seed07a61904/leadership/internal/wire"
 )
 
@@ -63,9 +63,9 @@ type Hook func(cmd Command, reply bson.D) bson.D
 // Server is the test server, on a loopback port. Its methods are safe for
 // concurrent use.
 type Server struct {
-	cfg   Config
-	ln    net.Listener
-	creds map[string]map[string]storedCredential // mechanism -> user
+	cfg  Config
+	ln   net.Listener
+	auth *scramserver.Server
 
 	mu         sync.Mutex
 	colls      map[string][]bson.D // namespace -> documents in insertion order
@@ -96,11 +96,9 @@ func Start(cfg Config) (*Server, error) {
 		cursors: map[int64]*cursor{},
 		conns:   map[net.Conn]bool{},
 	}
-	if len(cfg.Users) > 0 {
-		if s.creds, err = storeCredentials(cfg.Users); err != nil {
-			ln.Close()
-			return nil, err
-		}
+	if s.auth, err = newAuth(cfg); err != nil {
+		ln.Close()
+		return nil, err
 	}
 	s.wg.Add(1)
 	go s.accept()
@@ -181,7 +179,7 @@ func (s *Server) accept() {
 		}
 		s.nconns++
 		s.conns[c] = true
-		sc := &serverConn{s: s, c: c, id: s.nconns}
+		sc := &serverConn{s: s, c: c, id: s.nconns, auth: s.auth.NewConn()}
 		s.wg.Add(1)
 		s.mu.Unlock()
 		go sc.serve()
@@ -190,11 +188,10 @@ func (s *Server) accept() {
 
 // serverConn is one connection to the server.
 type serverConn struct {
-	s             *Server
-	c             net.Conn
-	id            int
-	authenticated bool
-	sasl          *saslConversation
+	s    *Server
+	c    net.Conn
+	id   int
+	auth *scramserver.Conn
 }
 
 // serve answers the connection's messages until it closes or breaks the
@@ -278,6 +275,3 @@ func marshal(doc interface{}) []byte {
 	}
 	return b
 }
-
-// errNoSuchUser is what a SCRAM lookup of an unknown user returns.
-var errNoSuchUser = errors.New("no such user")
