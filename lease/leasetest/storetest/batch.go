@@ -47,7 +47,7 @@ func refused(message string) outcome {
 // op's error against want.
 func apply(f *fixture, a lease.Client, ops []lease.Op, want []outcome) {
 	f.Helper()
-	errs := f.batcher(a).ApplyLeases(ops)
+	errs := as[lease.Batcher](f, a).ApplyLeases(ops)
 	if len(errs) != len(ops) {
 		f.Fatalf("ApplyLeases of %d ops returned %d errors: %v", len(ops), len(errs), errs)
 	}
@@ -69,7 +69,7 @@ func apply(f *fixture, a lease.Client, ops []lease.Op, want []outcome) {
 
 func testBatchEmpty(f *fixture) {
 	a := f.client("a")
-	if errs := f.batcher(a).ApplyLeases(nil); len(errs) != 0 {
+	if errs := as[lease.Batcher](f, a).ApplyLeases(nil); len(errs) != 0 {
 		f.Errorf("ApplyLeases of no ops: %v", errs)
 	}
 }
@@ -79,7 +79,7 @@ func testBatchEmpty(f *fixture) {
 // applied as they would have been alone.
 func testBatchEachAsAlone(f *fixture) {
 	a := f.client("a")
-	f.batcher(a)
+	as[lease.Batcher](f, a)
 	for _, c := range []struct {
 		name     string
 		duration time.Duration
@@ -155,7 +155,7 @@ func testBatchStaleCache(f *fixture) {
 	f.ok(a.ClaimLease("w", request("w/0", time.Minute)), "ClaimLease w")
 	f.ok(a.ClaimLease("v", request("v/0", time.Minute)), "ClaimLease v")
 	b := f.client("b")
-	f.batcher(b)
+	as[lease.Batcher](f, b)
 	f.ok(a.ClaimLease("x", request("x/0", time.Minute)), "ClaimLease x")
 	f.ok(a.ExtendLease("w", request("w/0", 2*time.Minute)), "ExtendLease w")
 	f.ok(a.ExtendLease("v", request("v/0", time.Hour)), "ExtendLease v")
@@ -179,7 +179,7 @@ func testBatchStaleCache(f *fixture) {
 // The ops' durations count from the start of the call.
 func testBatchCountedFromCallStart(f *fixture) {
 	a := f.client("a")
-	f.batcher(a)
+	as[lease.Batcher](f, a)
 	f.clock.setStep(time.Second)
 	begin := f.clock.peek()
 	apply(f, a, []lease.Op{
@@ -204,7 +204,7 @@ const manyOps = 200
 // or not).
 func testBatchMany(f *fixture) {
 	a := f.client("a")
-	f.batcher(a)
+	as[lease.Batcher](f, a)
 	claims := make([]lease.Op, manyOps)
 	revokes := make([]lease.Op, manyOps)
 	want := make([]outcome, manyOps)
@@ -231,7 +231,7 @@ func testBatchMany(f *fixture) {
 func testBatchWhileStopped(f *fixture) {
 	s := f.stopStore()
 	a := f.client("a")
-	f.batcher(a)
+	as[lease.Batcher](f, a)
 	f.ok(a.ClaimLease("mine", request("mine/0", time.Minute)), "ClaimLease")
 	f.ok(s.Stop(), "Stop")
 	f.clock.Advance(time.Second)
@@ -252,7 +252,7 @@ func testBatchWhileStopped(f *fixture) {
 // claim in a batch fences them.
 func testBatchFencing(f *fixture) {
 	s, a, op := fenced(f)
-	f.batcher(a)
+	as[lease.Batcher](f, a)
 	apply(f, a, []lease.Op{
 		{Kind: lease.OpRevoke, Lease: "redis", Request: lease.Request{Holder: "redis/0"}},
 		{Kind: lease.OpClaim, Lease: "mysql", Request: request("mysql/0", time.Minute)},

@@ -13,8 +13,8 @@ var extendCases = []testCase{
 	{"OtherHolder", testExtendOtherHolder},
 	{"Unheld", testExtendUnheld},
 	{"NeverShortens", testExtendNeverShortens},
-	{"StaleAfterShorterExtension", testExtendStaleAfterShorterExtension},
-	{"StaleAfterLongerExtension", testExtendStaleAfterLongerExtension},
+	{"StaleAfterShorterExtension", staleExtension(90*time.Second, 120*time.Second)},
+	{"StaleAfterLongerExtension", staleExtension(120*time.Second, 90*time.Second)},
 	{"StaleAfterExpiry", testExtendStaleAfterExpiry},
 	{"StaleAfterHandover", testExtendStaleAfterHandover},
 	{"AfterLateRead", testExtendAfterLateRead},
@@ -30,6 +30,7 @@ func testExtendToNotBy(f *fixture) {
 	f.clock.Advance(time.Second)
 	f.ok(a.ExtendLease("redis", request("redis/0", time.Minute)), "ExtendLease a second later")
 	f.holds(a, "redis", "redis/0", f.start.Add(time.Minute+time.Second))
+	f.holds(f.client("b"), "redis", "redis/0", f.start.Add(time.Minute+time.Second))
 }
 
 // Nobody expired the lease, so its holder can still extend it once its
@@ -76,26 +77,23 @@ func staleHolder(f *fixture) (a, b lease.Client) {
 	return a, b
 }
 
-// A holder extends from a cache made stale by a shorter extension
-// through another client: the extension applies, and both see it.
-func testExtendStaleAfterShorterExtension(f *fixture) {
-	a, b := staleHolder(f)
-	f.ok(a.ExtendLease("redis", request("redis/0", 90*time.Second)), "ExtendLease (a)")
-	f.ok(b.ExtendLease("redis", request("redis/0", 120*time.Second)), "ExtendLease from a stale cache (b)")
-	f.holds(b, "redis", "redis/0", f.start.Add(120*time.Second))
-	f.ok(a.Refresh(), "Refresh")
-	f.holds(a, "redis", "redis/0", f.start.Add(120*time.Second))
-}
-
-// A holder extends from a cache made stale by a longer extension: there
-// is nothing to lengthen, and the lease keeps the longer expiry.
-func testExtendStaleAfterLongerExtension(f *fixture) {
-	a, b := staleHolder(f)
-	f.ok(a.ExtendLease("redis", request("redis/0", 120*time.Second)), "ExtendLease (a)")
-	f.ok(b.ExtendLease("redis", request("redis/0", 90*time.Second)), "ExtendLease from a stale cache (b)")
-	f.holds(b, "redis", "redis/0", f.start.Add(120*time.Second))
-	f.ok(a.Refresh(), "Refresh")
-	f.holds(a, "redis", "redis/0", f.start.Add(120*time.Second))
+// staleExtension returns a case: a holder's lease is extended through a
+// for first, then through b, whose cache does not know of that, for
+// second. b's extension succeeds (there is nothing to lengthen if second
+// is shorter), and both clients see the lease held until the later end.
+func staleExtension(first, second time.Duration) func(*fixture) {
+	return func(f *fixture) {
+		a, b := staleHolder(f)
+		end := f.start.Add(first)
+		if second > first {
+			end = f.start.Add(second)
+		}
+		f.ok(a.ExtendLease("redis", request("redis/0", first)), "ExtendLease (a)")
+		f.ok(b.ExtendLease("redis", request("redis/0", second)), "ExtendLease from a stale cache (b)")
+		f.holds(b, "redis", "redis/0", end)
+		f.ok(a.Refresh(), "Refresh")
+		f.holds(a, "redis", "redis/0", end)
+	}
 }
 
 // A lease expired through another client cannot be extended from a stale

@@ -25,10 +25,7 @@ var fencingCases = []testCase{
 // and returns the client and the lease's AssertOp.
 func fenced(f *fixture) (TxnStore, lease.Client, txn.Op) {
 	f.Helper()
-	s, ok := f.store.(TxnStore)
-	if !ok {
-		f.Skip("the store runs no transactions of the caller's (it is not a storetest.TxnStore)")
-	}
+	s := storeAs[TxnStore](f, "runs no transactions of the caller's")
 	a := f.client("a")
 	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
 	info, held := f.view(a, "redis")
@@ -81,7 +78,7 @@ func testFencingAbortsOnceExpired(f *fixture) {
 
 func testFencingAbortsOnceRevoked(f *fixture) {
 	s, a, op := fenced(f)
-	f.ok(f.revoker(a).RevokeLease("redis", "redis/0"), "RevokeLease")
+	f.ok(as[lease.Revoker](f, a).RevokeLease("redis", "redis/0"), "RevokeLease")
 	aborts(f, s, op)
 }
 

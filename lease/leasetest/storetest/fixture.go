@@ -53,14 +53,22 @@ func (f *fixture) client(id string) lease.Client {
 	return c
 }
 
+// storeAs returns the store as an I (one of ClockStore, StopStore,
+// TxnStore), or skips the test, saying why: the store lacks what I
+// offers.
+func storeAs[I any](f *fixture, lacks string) I {
+	f.Helper()
+	s, ok := f.store.(I)
+	if !ok {
+		f.Skipf("the store %s (it is not a %v)", lacks, reflect.TypeOf((*I)(nil)).Elem())
+	}
+	return s
+}
+
 // clockStore returns the store as a ClockStore, or skips the test.
 func (f *fixture) clockStore() ClockStore {
 	f.Helper()
-	cs, ok := f.store.(ClockStore)
-	if !ok {
-		f.Skip("the store's clients share one clock (it is not a storetest.ClockStore)")
-	}
-	return cs
+	return storeAs[ClockStore](f, "gives its clients one clock")
 }
 
 // clientOn returns a new client with id that reads clk, and fails the
@@ -227,64 +235,21 @@ func (f *fixture) unchanged(before snapshot, what string) {
 	}
 }
 
-// revoker returns c as a lease.Revoker, or skips the test.
-func (f *fixture) revoker(c lease.Client) lease.Revoker {
+// as returns c as an I (one of package lease's optional interfaces), or
+// skips the test, saying that c does not implement it.
+func as[I any](f *fixture, c lease.Client) I {
 	f.Helper()
-	r, ok := c.(lease.Revoker)
+	i, ok := c.(I)
 	if !ok {
-		f.Skipf("the client (%T) is not a lease.Revoker", c)
+		f.Skipf("the client (%T) is not a %v", c, reflect.TypeOf((*I)(nil)).Elem())
 	}
-	return r
-}
-
-// single returns c as a lease.SingleRefresher, or skips the test.
-func (f *fixture) single(c lease.Client) lease.SingleRefresher {
-	f.Helper()
-	r, ok := c.(lease.SingleRefresher)
-	if !ok {
-		f.Skipf("the client (%T) is not a lease.SingleRefresher", c)
-	}
-	return r
-}
-
-// clocks returns c as a lease.ClockRefresher, or skips the test.
-func (f *fixture) clocks(c lease.Client) lease.ClockRefresher {
-	f.Helper()
-	r, ok := c.(lease.ClockRefresher)
-	if !ok {
-		f.Skipf("the client (%T) is not a lease.ClockRefresher", c)
-	}
-	return r
-}
-
-// watcher returns c as a lease.ReleaseWatcher, or skips the test.
-func (f *fixture) watcher(c lease.Client) lease.ReleaseWatcher {
-	f.Helper()
-	w, ok := c.(lease.ReleaseWatcher)
-	if !ok {
-		f.Skipf("the client (%T) is not a lease.ReleaseWatcher", c)
-	}
-	return w
-}
-
-// batcher returns c as a lease.Batcher, or skips the test.
-func (f *fixture) batcher(c lease.Client) lease.Batcher {
-	f.Helper()
-	b, ok := c.(lease.Batcher)
-	if !ok {
-		f.Skipf("the client (%T) is not a lease.Batcher", c)
-	}
-	return b
+	return i
 }
 
 // stopStore returns the store as a StopStore, or skips the test.
 func (f *fixture) stopStore() StopStore {
 	f.Helper()
-	s, ok := f.store.(StopStore)
-	if !ok {
-		f.Skip("the store cannot be stopped (it is not a storetest.StopStore)")
-	}
-	return s
+	return storeAs[StopStore](f, "cannot be stopped")
 }
 
 // dump returns the store's dump, or nil if it is not a DumpStore.

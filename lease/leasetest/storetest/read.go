@@ -112,15 +112,16 @@ func testRefreshLeaseReadsThatLeaseOnly(f *fixture) {
 	b := f.client("b")
 	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
 	f.ok(a.ClaimLease("mysql", request("mysql/0", time.Minute)), "ClaimLease")
-	f.ok(f.single(b).RefreshLease("redis"), "RefreshLease")
+	single := as[lease.SingleRefresher](f, b)
+	f.ok(single.RefreshLease("redis"), "RefreshLease")
 	f.holds(b, "redis", "redis/0", f.start.Add(time.Minute))
 	f.count(b, 1)
 
-	f.ok(f.single(b).RefreshLease("mysql"), "RefreshLease")
+	f.ok(single.RefreshLease("mysql"), "RefreshLease")
 	f.ok(a.ExtendLease("mysql", request("mysql/0", time.Hour)), "ExtendLease")
-	f.ok(f.single(b).RefreshLease("redis"), "RefreshLease")
+	f.ok(single.RefreshLease("redis"), "RefreshLease")
 	f.holds(b, "mysql", "mysql/0", f.start.Add(time.Minute))
-	f.ok(f.single(b).RefreshLease("mysql"), "RefreshLease")
+	f.ok(single.RefreshLease("mysql"), "RefreshLease")
 	f.holds(b, "mysql", "mysql/0", f.start.Add(time.Hour))
 }
 
@@ -133,7 +134,7 @@ func testRefreshLeaseNotHeld(f *fixture) {
 	f.heldBy(b, "redis", "redis/0")
 	f.clock.Advance(2 * time.Minute)
 	f.ok(a.ExpireLease("redis"), "ExpireLease")
-	f.ok(f.single(b).RefreshLease("redis"), "RefreshLease")
+	f.ok(as[lease.SingleRefresher](f, b).RefreshLease("redis"), "RefreshLease")
 	f.free(b, "redis")
 	f.count(b, 0)
 }

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"time"
+
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // releaseCases check lease.ReleaseWatcher.
@@ -15,11 +17,9 @@ var releaseCases = []testCase{
 func testReleasesCounted(f *fixture) {
 	a := f.client("a")
 	b := f.client("b")
-	wa, wb := f.watcher(a), f.watcher(b)
-	count := func(w interface {
-		RefreshReleases() error
-		Releases() int64
-	}, want int64, when string) {
+	wa, wb := as[lease.ReleaseWatcher](f, a), as[lease.ReleaseWatcher](f, b)
+	r := as[lease.Revoker](f, a)
+	count := func(w lease.ReleaseWatcher, want int64, when string) {
 		f.Helper()
 		f.ok(w.RefreshReleases(), "RefreshReleases")
 		if got := w.Releases(); got != want {
@@ -33,10 +33,10 @@ func testReleasesCounted(f *fixture) {
 
 	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
 	f.ok(a.ExtendLease("redis", request("redis/0", time.Hour)), "ExtendLease")
-	f.invalid(f.revoker(a).RevokeLease("redis", "redis/1"), "RevokeLease of another holder")
+	f.invalid(r.RevokeLease("redis", "redis/1"), "RevokeLease of another holder")
 	count(wb, 0, "after a claim, an extension and a refused revocation")
 
-	f.ok(f.revoker(a).RevokeLease("redis", "redis/0"), "RevokeLease")
+	f.ok(r.RevokeLease("redis", "redis/0"), "RevokeLease")
 	if n := wb.Releases(); n != 0 {
 		f.Errorf("Releases read the store: %d releases counted before RefreshReleases", n)
 	}

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"time"
+
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // revokeCases check lease.Revoker.
@@ -17,7 +19,7 @@ var revokeCases = []testCase{
 func testRevokeBeforeExpiry(f *fixture) {
 	a := f.client("a")
 	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
-	f.ok(f.revoker(a).RevokeLease("redis", "redis/0"), "RevokeLease")
+	f.ok(as[lease.Revoker](f, a).RevokeLease("redis", "redis/0"), "RevokeLease")
 	f.free(a, "redis")
 	f.count(a, 0)
 	b := f.client("b")
@@ -28,8 +30,9 @@ func testRevokeBeforeExpiry(f *fixture) {
 func testRevokeOtherHolderOrUnheld(f *fixture) {
 	a := f.client("a")
 	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
-	f.invalid(f.revoker(a).RevokeLease("redis", "redis/1"), "RevokeLease of another holder")
-	f.invalid(f.revoker(a).RevokeLease("mysql", "mysql/0"), "RevokeLease of a lease not held")
+	r := as[lease.Revoker](f, a)
+	f.invalid(r.RevokeLease("redis", "redis/1"), "RevokeLease of another holder")
+	f.invalid(r.RevokeLease("mysql", "mysql/0"), "RevokeLease of a lease not held")
 	f.holds(a, "redis", "redis/0", f.start.Add(time.Minute))
 }
 
@@ -39,7 +42,7 @@ func testRevokeStaleAfterExtension(f *fixture) {
 	a, b := staleHolder(f)
 	f.clock.Advance(time.Second)
 	f.ok(a.ExtendLease("redis", request("redis/0", time.Hour)), "ExtendLease (a)")
-	f.ok(f.revoker(b).RevokeLease("redis", "redis/0"), "RevokeLease from a stale cache (b)")
+	f.ok(as[lease.Revoker](f, b).RevokeLease("redis", "redis/0"), "RevokeLease from a stale cache (b)")
 	f.free(b, "redis")
 	f.ok(a.Refresh(), "Refresh (a)")
 	f.free(a, "redis")
@@ -49,9 +52,9 @@ func testRevokeStaleAfterExtension(f *fixture) {
 // fails; the new holder keeps the lease, and the revoker sees it.
 func testRevokeStaleAfterHandover(f *fixture) {
 	a, b := staleHolder(f)
-	f.ok(f.revoker(a).RevokeLease("redis", "redis/0"), "RevokeLease (a)")
+	f.ok(as[lease.Revoker](f, a).RevokeLease("redis", "redis/0"), "RevokeLease (a)")
 	f.ok(a.ClaimLease("redis", request("redis/1", time.Minute)), "ClaimLease (a)")
-	f.invalid(f.revoker(b).RevokeLease("redis", "redis/0"), "RevokeLease from a stale cache (b)")
+	f.invalid(as[lease.Revoker](f, b).RevokeLease("redis", "redis/0"), "RevokeLease from a stale cache (b)")
 	f.holds(b, "redis", "redis/1", f.start.Add(time.Minute))
 	f.ok(a.Refresh(), "Refresh (a)")
 	f.holds(a, "redis", "redis/1", f.start.Add(time.Minute))

@@ -47,8 +47,8 @@ type skewed struct {
 // the read (one second ahead), and no later than from its end.
 func newSkewed(f *fixture) skewed {
 	f.Helper()
-	writer := f.client("writer")
 	f.clockStore()
+	writer := f.client("writer")
 	f.ok(writer.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
 	clk := newClock(f.start.Add(time.Second))
 	clk.setStep(readStep)
@@ -108,8 +108,8 @@ func testSkewExtendToTheWritersBound(f *fixture) {
 // the writer's own, started again in another zone, nor another client's
 // in UTC.
 func testSkewZones(f *fixture) {
-	writer := f.client("writer")
 	f.clockStore()
+	writer := f.client("writer")
 	f.ok(writer.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
 	again := f.clientOn("writer", newClock(f.start.In(time.FixedZone("somewhere", -1234))))
 	f.holds(again, "redis", "redis/0", f.start.Add(time.Minute))
@@ -117,16 +117,25 @@ func testSkewZones(f *fixture) {
 	f.holds(utc, "redis", "redis/0", f.start.Add(time.Minute))
 }
 
+// observed is a lease claimed for d, at the start, by a writer on a
+// clock of its own, wc, and read at once by an observer on the store's
+// clock.
+func observed(f *fixture, d time.Duration) (wc *clock, writer, observer lease.Client) {
+	f.Helper()
+	wc = newClock(f.start)
+	writer = f.clientOn("writer", wc)
+	f.ok(writer.ClaimLease("redis", request("redis/0", d)), "ClaimLease")
+	observer = f.client("observer")
+	f.holds(observer, "redis", "redis/0", f.start.Add(d))
+	return wc, writer, observer
+}
+
 // A writer whose clock steps back 20s, and reads its last recorded time
 // again 20s later, extends for a minute: a client that measured its
 // clock before must measure it again, and take the lease to end 80s
 // after the first write.
 func testSkewWriteSameTimeAfterStepBack(f *fixture) {
-	wc := newClock(f.start)
-	writer := f.clientOn("writer", wc)
-	f.ok(writer.ClaimLease("redis", request("redis/0", 30*time.Second)), "ClaimLease")
-	observer := f.client("observer")
-	f.holds(observer, "redis", "redis/0", f.start.Add(30*time.Second))
+	wc, writer, observer := observed(f, 30*time.Second)
 
 	wc.Set(f.start.Add(-20 * time.Second))
 	wc.Advance(20 * time.Second)
@@ -147,11 +156,7 @@ func testSkewWriteSameTimeAfterStepBack(f *fixture) {
 // write until the clock is back), it fails without writing: that client
 // may expire the lease a minute after the claim.
 func testSkewExtendAfterStepBack(f *fixture) {
-	wc := newClock(f.start)
-	writer := f.clientOn("writer", wc)
-	f.ok(writer.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
-	observer := f.client("observer")
-	f.holds(observer, "redis", "redis/0", f.start.Add(time.Minute))
+	wc, writer, observer := observed(f, time.Minute)
 
 	f.clock.Set(f.start.Add(21 * time.Second))
 	wc.Set(f.start.Add(-9 * time.Second))
@@ -196,7 +201,7 @@ func testSkewRefreshLease(f *fixture) {
 	for _, name := range []string{"a", "b"} {
 		f.ok(writer.ClaimLease(name, request("holder", time.Minute)), "ClaimLease")
 	}
-	f.ok(f.single(reader).RefreshLease("a"), "RefreshLease")
+	f.ok(as[lease.SingleRefresher](f, reader).RefreshLease("a"), "RefreshLease")
 	f.count(reader, 1)
 	f.holds(reader, "a", "holder", f.start.Add(time.Hour+time.Minute))
 }
@@ -209,8 +214,8 @@ func testSkewClockPoll(f *fixture) {
 	writer := f.client("writer")
 	rc := newClock(f.start.Add(time.Hour))
 	reader := f.clientOn("reader", rc)
-	f.clocks(reader)
-	f.single(reader)
+	clocks := as[lease.ClockRefresher](f, reader)
+	single := as[lease.SingleRefresher](f, reader)
 	f.ok(writer.ClaimLease("a", request("holder", time.Minute)), "ClaimLease")
 	f.ok(reader.Refresh(), "Refresh")
 	f.clock.Advance(30 * time.Second)
@@ -219,12 +224,12 @@ func testSkewClockPoll(f *fixture) {
 	late := f.clientOn("late", lc)
 	f.ok(writer.ExtendLease("a", request("holder", time.Minute)), "ExtendLease")
 
-	f.ok(f.clocks(reader).RefreshClocks(), "RefreshClocks")
+	f.ok(clocks.RefreshClocks(), "RefreshClocks")
 	f.clock.Advance(20 * time.Second)
 	rc.Advance(20 * time.Second)
 	lc.Advance(20 * time.Second)
-	f.ok(f.single(reader).RefreshLease("a"), "RefreshLease")
+	f.ok(single.RefreshLease("a"), "RefreshLease")
 	f.holds(reader, "a", "holder", f.start.Add(time.Hour+90*time.Second))
-	f.ok(f.single(late).RefreshLease("a"), "RefreshLease (late)")
+	f.ok(as[lease.SingleRefresher](f, late).RefreshLease("a"), "RefreshLease (late)")
 	f.holds(late, "a", "holder", f.start.Add(time.Hour+110*time.Second))
 }

@@ -87,6 +87,7 @@ var refusals = []refusal{
 	{"a '#' in a holder", claim("redis", request("redis#0", time.Minute)), `invalid request: invalid holder "redis#0": '#' at byte 5 (use "redis-0" instead); a holder` + stringRule},
 	{"a zero duration", claim("redis", request("redis/0", 0)), `invalid request: invalid duration 0s: must be positive`},
 	{"a '.' in a lease name to extend", extend("re.dis", valid), `invalid lease name "re.dis": '.' at byte 2 (use "re-dis" instead); a lease name` + stringRule},
+	{"a '$' in a lease name to extend", extend("$name", valid), `invalid lease name "$name": '$' at byte 0 (use "-name" instead); a lease name` + stringRule},
 	{"a '$' in a holder to extend", extend("redis", request("$holder", time.Minute)), `invalid request: invalid holder "$holder": '$' at byte 0 (use "-holder" instead); a holder` + stringRule},
 	{"invalid UTF-8 in a holder", extend("redis", request("redis/\xff", time.Minute)), `invalid request: invalid holder "redis/\xff": invalid UTF-8 at byte 6 (use "redis/-" instead); a holder` + stringRule},
 	{"a zero duration to extend", extend("redis", request("redis/0", 0)), `invalid request: invalid duration 0s: must be positive`},
@@ -195,7 +196,9 @@ func testValidationInvalidIds(f *fixture) {
 // MongoDB field, ones not ASCII) work: a client with each claims, and
 // another client sees the lease held.
 func testValidationValidIds(f *fixture) {
-	for i, id := range []string{strings.Repeat("c", 256), "0", "_id", "контроллер-1", "ctl_1:2@x/y", "controller-0"} {
+	for i, id := range []string{
+		strings.Repeat("c", 256), "0", "_id", "контроллер", "контроллер-1", "ctl_1:2@x", "ctl_1:2@x/y", "controller-0",
+	} {
 		name := fmt.Sprintf("lease%d", i)
 		f.ok(f.client(id).ClaimLease(name, request("holder", time.Minute)), fmt.Sprintf("ClaimLease by %q", id))
 		f.holds(f.client(fmt.Sprintf("reader-%d", i)), name, "holder", f.start.Add(time.Minute))
