@@ -26,22 +26,6 @@ func checkUnavailable(c *gc.C, err error, what string) {
 	c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue, gc.Commentf("%s: %v", what, err))
 }
 
-func (s *ClientUnavailableSuite) TestStopRestart(c *gc.C) {
-	fix := EasyFixture(c, s.db)
-	c.Assert(fix.Client.ClaimLease("name", unavailableRequest), jc.ErrorIsNil)
-	s.db.Session.SetSyncTimeout(time.Second)
-	c.Assert(s.server.Stop(), jc.ErrorIsNil)
-	checkUnavailable(c, fix.Client.Refresh(), "Refresh")
-	checkUnavailable(c, fix.Client.(lease.SingleRefresher).RefreshLease("name"), "RefreshLease")
-	checkUnavailable(c, fix.Client.(lease.ClockRefresher).RefreshClocks(), "RefreshClocks")
-	checkUnavailable(c, fix.Client.ExtendLease("name", unavailableRequest), "ExtendLease")
-	checkUnavailable(c, fix.Client.ClaimLease("other", unavailableRequest), "ClaimLease")
-	c.Assert(s.server.Restart(), jc.ErrorIsNil)
-	c.Check(fix.Client.Refresh(), jc.ErrorIsNil)
-	c.Check(fix.Client.Leases()["name"].Holder, gc.Equals, "holder")
-	c.Check(fix.Client.ExtendLease("name", unavailableRequest), jc.ErrorIsNil)
-}
-
 func (s *ClientUnavailableSuite) TestDropConnections(c *gc.C) {
 	fix := EasyFixture(c, s.db)
 	c.Assert(fix.Client.ClaimLease("name", unavailableRequest), jc.ErrorIsNil)
