@@ -48,7 +48,7 @@ func (c *Client) ApplyLeases(ops []lease.Op) []error {
 		held bool
 		ch   change
 	}
-	var todo []pending
+	todo := make([]pending, 0, len(ops))
 	for i, op := range ops {
 		if decides[i] == nil {
 			continue
