@@ -1,6 +1,10 @@
 package leadership
 
-import "github.com/seed07a61904/leadership/lease"
+import (
+	"fmt"
+
+	"github.com/seed07a61904/leadership/lease"
+)
 
 // The manager's calls of its client, each emitting its EventRefresh or
 // EventStore with its duration on the manager's clock (see emit), and
@@ -72,11 +76,47 @@ func (m *manager) expireLease(name string) error {
 	return err
 }
 
-// revokeLease is the Revoker's RevokeLease.
-func (m *manager) revokeLease(revoker lease.Revoker, name, holder string) error {
+// revokeLease is the Revoker's RevokeLease; m.revoker must be set.
+func (m *manager) revokeLease(name, holder string) error {
 	start := m.stamp()
-	err := revoker.RevokeLease(name, holder)
+	err := m.revoker.RevokeLease(name, holder)
 	m.emitCall(EventStore, "RevokeLease", name, holder, start, err)
 	m.noteCall(false, name, true, err)
 	return err
+}
+
+// applyLeases is the Batcher's ApplyLeases; m.batcher must be set. Each
+// op has its EventStore, named after its single-lease method, with the
+// transaction's duration and Batch set to len(ops), and its outcome
+// noted as a write of its lease. A client that answers with a slice of
+// the wrong length has failed the store (errBatchAnswer): every op's
+// outcome is unknown.
+func (m *manager) applyLeases(ops []lease.Op) []error {
+	start := m.stamp()
+	errs := m.batcher.ApplyLeases(ops)
+	if len(errs) != len(ops) {
+		err := fmt.Errorf("%w: %d errors for %d ops", errBatchAnswer, len(errs), len(ops))
+		errs = make([]error, len(ops))
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	for i, op := range ops {
+		m.emitOp(op, len(ops), i > 0, start, errs[i])
+		m.noteCall(false, op.Lease, true, errs[i])
+	}
+	return errs
+}
+
+// opCall returns the name of the single-lease method that kind stands for.
+func opCall(kind lease.OpKind) string {
+	switch kind {
+	case lease.OpClaim:
+		return "ClaimLease"
+	case lease.OpExtend:
+		return "ExtendLease"
+	case lease.OpExpire:
+		return "ExpireLease"
+	}
+	return "RevokeLease"
 }

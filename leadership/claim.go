@@ -74,19 +74,10 @@ func (c claim) respond(err error) {
 // ErrInvalid (see retryable) go back to the caller. It returns only
 // tomb.ErrDying, which stops the manager. Either way it emits the claim's
 // [EventClaim].
+//
+// The writes queued behind c go with it (see handleWrites).
 func (m *manager) handleClaim(c claim) error {
-	start := m.stamp()
-	if m.shortestClaim == 0 || c.duration < m.shortestClaim {
-		m.shortestClaim = c.duration
-	}
-	result, answer, err := m.claim(c)
-	if err != nil {
-		m.emit(Event{Kind: EventClaim, Result: ResultError, Service: c.service, Unit: c.unit, Err: stopped(err)}, start)
-		return err
-	}
-	m.emit(Event{Kind: EventClaim, Result: result, Service: c.service, Unit: c.unit, Err: answerErr(result, answer)}, start)
-	c.respond(answer)
-	return nil
+	return m.handleWrites(m.newClaimJob(c))
 }
 
 // answerErr returns the error an event with result carries: answer, for
@@ -98,60 +89,120 @@ func answerErr(result Result, answer error) error {
 	return nil
 }
 
-// claim decides c, as handleClaim describes: it returns the result, the
-// answer for the caller (nil if granted or extended), and the error, if
-// any, that must stop the manager.
-func (m *manager) claim(c claim) (Result, error, error) {
-	request := lease.Request{Holder: c.unit, Duration: c.duration}
-	if err := m.settle(c.service); err != nil {
-		return ResultError, errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit), nil
+// claimJob is a claim the loop has taken, through its attempts (see
+// handleClaim and writeJob).
+type claimJob struct {
+	m       *manager
+	c       claim
+	request lease.Request
+	start   time.Time // a stamp
+	settled bool      // whether settle has run
+	read    bool      // whether the lease has been read from the store
+	attempt int
+	// result and answer are the outcome: once the job is done, the
+	// result and the caller's answer (nil if granted or extended); while
+	// a write is in flight, the result it gives if it applies.
+	result Result
+	answer error
+}
+
+var _ writeJob = (*claimJob)(nil)
+
+// newClaimJob takes c.
+func (m *manager) newClaimJob(c claim) *claimJob {
+	if m.shortestClaim == 0 || c.duration < m.shortestClaim {
+		m.shortestClaim = c.duration
 	}
-	read := false // whether the lease has been read from the store
-	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
-		select {
-		case <-m.tomb.Dying():
-			return ResultError, nil, tomb.ErrDying
-		default:
+	return &claimJob{
+		m:       m,
+		c:       c,
+		request: lease.Request{Holder: c.unit, Duration: c.duration},
+		start:   m.stamp(),
+	}
+}
+
+// service is part of the writeJob interface.
+func (j *claimJob) service() string {
+	return j.c.service
+}
+
+// next is part of the writeJob interface: it decides the claim's next
+// attempt, as handleClaim describes.
+func (j *claimJob) next() (lease.Op, bool, error) {
+	m, c := j.m, j.c
+	if !j.settled {
+		j.settled = true
+		if err := m.settle(c.service); err != nil {
+			return j.fail(err)
 		}
-		var err error
-		info, held := m.lease(c.service)
-		if held && info.Holder != c.unit && m.single != nil && !read {
-			// Deny only on what the store says now.
-			read = true
-			if err := m.refreshOne(c.service); readFailed(err) {
-				return ResultError, errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit), nil
-			}
-			info, held = m.lease(c.service)
-		}
-		result := ResultGranted
-		switch {
-		case !held:
-			err = m.claimLease(c.service, request)
-		case info.Holder == c.unit:
-			result = ResultExtended
-			err = m.extendLease(c.service, request)
-		default:
-			m.record(c.service, info, held)
-			return ResultDenied, ErrClaimDenied, nil
-		}
-		switch {
-		case errors.Is(err, lease.ErrInvalid):
-			// The client has read the lease again (see lease.ErrInvalid).
-			read = true
-			continue
-		case retryable(err):
-			// The client ran out of attempts itself, or the request
-			// or the clock gives a time the store cannot hold: tell
-			// the caller, and stay alive.
-			m.sync(c.service)
-			return ResultError, errors.Annotatef(err, "cannot claim leadership of %q for %q", c.service, c.unit), nil
-		case err != nil:
-			return ResultError, nil, errors.Trace(err)
-		}
+	}
+	if j.attempt == maxClaimAttempts {
 		m.sync(c.service)
-		m.hold(c.service, c.unit)
-		return result, nil, nil
+		return j.fail(errTooQuickly)
+	}
+	j.attempt++
+	select {
+	case <-m.tomb.Dying():
+		return lease.Op{}, false, tomb.ErrDying
+	default:
+	}
+	info, held := m.lease(c.service)
+	if held && info.Holder != c.unit && m.single != nil && !j.read {
+		// Deny only on what the store says now.
+		j.read = true
+		if err := m.refreshOne(c.service); readFailed(err) {
+			return j.fail(err)
+		}
+		info, held = m.lease(c.service)
+	}
+	switch {
+	case !held:
+		j.result = ResultGranted
+		return lease.Op{Kind: lease.OpClaim, Lease: c.service, Request: j.request}, false, nil
+	case info.Holder == c.unit:
+		j.result = ResultExtended
+		return lease.Op{Kind: lease.OpExtend, Lease: c.service, Request: j.request}, false, nil
+	}
+	m.record(c.service, info, held)
+	j.result, j.answer = ResultDenied, ErrClaimDenied
+	return lease.Op{}, true, nil
+}
+
+// fail makes the job done with err, annotated, for the caller.
+func (j *claimJob) fail(err error) (lease.Op, bool, error) {
+	j.result = ResultError
+	j.answer = errors.Annotatef(err, "cannot claim leadership of %q for %q", j.c.service, j.c.unit)
+	return lease.Op{}, true, nil
+}
+
+// applied is part of the writeJob interface.
+func (j *claimJob) applied(err error) bool {
+	m, c := j.m, j.c
+	switch {
+	case errors.Is(err, lease.ErrInvalid):
+		// The client has read the lease again (see lease.ErrInvalid).
+		j.read = true
+		return false
+	case retryable(err):
+		// The client ran out of attempts itself, or the request or the
+		// clock gives a time the store cannot hold, or the store could
+		// not be used: tell the caller, and stay alive.
+		m.sync(c.service)
+		j.fail(err)
+		return true
 	}
 	m.sync(c.service)
-	return ResultError, errors.Annotatef(errTooQuickly, "cannot claim leadership of %q for %q", c.service, c.unit), nil
+	m.hold(c.service, c.unit)
+	return true
+}
+
+// finish is part of the writeJob interface.
+func (j *claimJob) finish(stop error) {
+	c := j.c
+	if stop != nil {
+		j.m.emit(Event{Kind: EventClaim, Result: ResultError, Service: c.service, Unit: c.unit, Err: stopped(stop)}, j.start)
+		return
+	}
+	j.m.emit(Event{Kind: EventClaim, Result: j.result, Service: c.service, Unit: c.unit, Err: answerErr(j.result, j.answer)}, j.start)
+	c.respond(j.answer)
 }

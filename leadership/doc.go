@@ -99,6 +99,31 @@
 // full refresh. A request about a lease reads the client first and records
 // what it read, so claims, checks and blocks on one name agree.
 //
+// # Batches
+//
+// When its client is a [lease.Batcher] (leasetest's is), a manager sends
+// the writes that queue while a store call holds its loop together, as
+// one store transaction (group commit): once that call returns, it takes
+// the claims and revocations waiting, up to [ManagerConfig.MaxBatch] (100
+// by default), decides each as it would alone, and sends the writes they
+// need, each of a different lease, in one ApplyLeases, each asserting the
+// state of its lease that it was decided on. A write that finds nothing
+// queued goes at once through the single-lease method: batches add no
+// wait. A caller sees no difference but in time, and gets the answer it
+// would have had alone: a write the store refuses because its lease
+// changed fails none of the others, and is decided again on what the
+// client read, then tried again (with the other such writes of its batch,
+// no more often than alone); a second request about a lease already in a
+// batch is decided once the first has its answer; and if the store fails
+// the transaction, every caller in it gets an error matching
+// [lease.ErrUnavailable], and the manager reads each of those leases
+// before it decides on it again. A wake expires the leases that ran out
+// in batches of MaxBatch too, and between two batches answers the claims
+// waiting, and releases the blocks on the leases just expired, so that a
+// unit waiting on one is served before the next batch. Each write has its
+// own [EventStore], with the whole transaction's Duration and [Event.Batch]
+// set to its number of writes. MaxBatch 1 sends every write alone.
+//
 // # Concurrency
 //
 // A manager's methods are safe for concurrent use. One goroutine owns the
@@ -159,7 +184,8 @@
 // it tries ([EventExpire]), each wake ([EventWake]), each read of the
 // store ([EventRefresh]: Call "Refresh", "RefreshLease", "RefreshClocks"
 // or "RefreshReleases") and each write ([EventStore]: "ClaimLease",
-// "ExtendLease", "ExpireLease" or "RevokeLease"; one whose error matches
+// "ExtendLease", "ExpireLease" or "RevokeLease", also for a write sent in
+// a batch, whose Batch is then set; one whose error matches
 // [lease.ErrUnavailable] or [lease.ErrCorrupt] has the result
 // [ResultUnavailable] or [ResultCorrupt]), with its duration on the
 // manager's clock (zero if the clock stepped back meanwhile), and its
@@ -184,7 +210,8 @@
 //     failed"); a wake, read or write slower than the slow
 //     threshold ("slow wake", "slow refresh", "slow store"), a tenth of the
 //     shortest duration claimed through the manager (one second before the
-//     first claim); a tracker's failed call, retried after a back-off
+//     first claim; a batch logs one line, for its first write); a
+//     tracker's failed call, retried after a back-off
 //     ("leadership call failed; retrying");
 //   - info: a tracker's "became leader" and "became minion";
 //   - debug: "leadership granted" (a new term), "leadership lost" (a lease

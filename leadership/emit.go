@@ -91,6 +91,12 @@ func (m *manager) emitCall(kind EventKind, call, service, unit string, start tim
 	if !m.observing {
 		return
 	}
+	m.emit(callEvent(kind, call, service, unit, err), start)
+}
+
+// callEvent returns the event of one client call, its result given by
+// err.
+func callEvent(kind EventKind, call, service, unit string, err error) Event {
 	result := ResultOK
 	switch {
 	case err == nil:
@@ -103,7 +109,22 @@ func (m *manager) emitCall(kind EventKind, call, service, unit string, start tim
 	default:
 		result = ResultError
 	}
-	m.emit(Event{Kind: kind, Result: result, Call: call, Service: service, Unit: unit, Err: err}, start)
+	return Event{Kind: kind, Result: result, Call: call, Service: service, Unit: unit, Err: err}
+}
+
+// emitOp emits the EventStore of op, one of the n writes of one
+// ApplyLeases begun at start, with its error (see applyLeases). The
+// transaction is slow once, not once per op: if tail, a slow duration
+// makes no log line.
+func (m *manager) emitOp(op lease.Op, n int, tail bool, start time.Time, err error) {
+	if !m.observing {
+		return
+	}
+	e := callEvent(EventStore, opCall(op.Kind), op.Lease, op.Request.Holder, err)
+	e.Batch = n
+	m.batchTail = tail
+	m.emit(e, start)
+	m.batchTail = false
 }
 
 // emitStop emits the manager's EventStop, with the reason Wait returns.
@@ -184,7 +205,7 @@ func (m *manager) logEvent(e Event) {
 			msg = "lease changed under a store call; retrying"
 		}
 	}
-	if slowCheck && msg == "" && e.Duration > m.slow() {
+	if slowCheck && msg == "" && e.Duration > m.slow() && !m.batchTail {
 		level, msg = slog.LevelWarn, "slow "+string(e.Kind)
 	}
 	if msg == "" || !m.logger.Enabled(context.Background(), level) {

@@ -60,6 +60,12 @@ var (
 	// so callers can recognise it with errors.Is. The manager stays alive;
 	// the caller may try again.
 	errTooQuickly = lease.ErrExcessiveContention
+
+	// errBatchAnswer is the cause of the error of every op of a batch
+	// whose [lease.Batcher] did not return one error per op: a client
+	// that broke its contract, so that each op's outcome is unknown, as
+	// after an error the client does not classify (see outage.go).
+	errBatchAnswer = errors.New("lease client answered a batch with the wrong number of errors")
 )
 
 // maxClaimAttempts bounds the claim and extend attempts of one

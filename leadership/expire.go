@@ -111,13 +111,17 @@ func (m *manager) wakeDue() error {
 // expire tries to expire each named lease whose expiry is not after now,
 // in name order, starting after the lease whose expiry failed last; if read
 // is not nil, it first reads each lease with it, so that the decision is
-// taken on what the store says of that lease now. Between two expiries it
-// answers the claims that are waiting (see serveWaitingClaims).
+// taken on what the store says of that lease now. It sends the expiries in
+// batches of up to MaxBatch (one at a time if the client is not a
+// lease.Batcher; see expireBatch), and between two batches it answers the
+// claims that are waiting (see serveWaitingClaims), so that a unit
+// waiting on a lease of one batch is answered before the next.
 //
 // ErrInvalid from ExpireLease is expected (someone else got there first,
 // or the lease was extended) and ignored. Any other client error (see
-// retryable) ends the expiries and makes the manager back off before it
-// wakes again. It returns only tomb.ErrDying.
+// retryable) ends the expiries once its batch has been answered, and
+// makes the manager back off before it wakes again. It returns only
+// tomb.ErrDying.
 func (m *manager) expire(names []string, now time.Time, read func(string) error) error {
 	sort.Strings(names)
 	// Start after the lease that failed last, so that one lease that
@@ -126,30 +130,83 @@ func (m *manager) expire(names []string, now time.Time, read func(string) error)
 	if first < len(names) && names[first] == m.retry.after {
 		first++
 	}
-	for i, name := range append(names[first:], names[:first]...) {
+	names = append(names[first:], names[:first]...)
+	size := m.batchSize()
+	for i := 0; i < len(names); i += size {
 		if i > 0 {
 			if err := m.serveWaitingClaims(); err != nil {
 				return errors.Trace(err)
 			}
 		}
-		start := m.stamp()
-		expired, err := m.expireOne(name, now, read)
-		if err != nil && !errors.Is(err, lease.ErrInvalid) && !retryable(err) {
-			m.emit(Event{Kind: EventExpire, Result: ResultError, Service: name, Err: err}, start)
-			return errors.Trace(err)
+		batch := names[i:]
+		if len(batch) > size {
+			batch = batch[:size]
 		}
-		m.sync(name)
-		if retryable(err) {
-			m.emit(Event{Kind: EventExpire, Result: ResultError, Service: name, Err: err}, start)
-			m.retry.failed(name, now, m.maxSleep, err)
+		if failed, err := m.expireBatch(batch, now, read); err != nil {
+			m.retry.failed(failed, now, m.maxSleep, err)
 			return nil
-		}
-		if expired {
-			m.emit(Event{Kind: EventExpire, Result: ResultExpired, Service: name}, start)
 		}
 	}
 	m.retry.succeeded()
 	return nil
+}
+
+// expireBatch expires the named leases, each of a different lease, in one
+// transaction (see applyWrites), and records what the client then says of
+// each, releasing the blocks waiting on those that are gone. If read is
+// not nil, it reads each lease with it first, and expires only those that
+// are still held and due at now; a read that fails ends the reads, and
+// the leases read before it are expired. Otherwise it expires them without
+// looking, as Juju did, since the caller has just refreshed every lease.
+//
+// It returns the first lease whose read or expiry failed with an error
+// other than ErrInvalid, and that error (see expire); "" and nil if none
+// did.
+func (m *manager) expireBatch(names []string, now time.Time, read func(string) error) (string, error) {
+	start := m.stamp()
+	ops := make([]lease.Op, 0, len(names))
+	unread, readErr := "", error(nil)
+	for _, name := range names {
+		if read != nil {
+			if err := read(name); err != nil {
+				if errors.Is(err, lease.ErrInvalid) {
+					// Not the expiry's ErrInvalid, which expire
+					// ignores: a read that broke the client's rules
+					// (see readFailed) backs the wake off.
+					err = errors.Errorf("cannot read lease %q: %v", name, err)
+				}
+				unread, readErr = name, err
+				break
+			}
+			if info, held := m.lease(name); !held || info.Expiry.After(now) {
+				m.sync(name)
+				continue
+			}
+		}
+		ops = append(ops, lease.Op{Kind: lease.OpExpire, Lease: name})
+	}
+	failed, failErr := "", error(nil)
+	for i, err := range m.applyWrites(ops) {
+		name := ops[i].Lease
+		m.sync(name)
+		switch {
+		case retryable(err):
+			m.emit(Event{Kind: EventExpire, Result: ResultError, Service: name, Err: err}, start)
+			if failErr == nil {
+				failed, failErr = name, err
+			}
+		case err == nil:
+			m.emit(Event{Kind: EventExpire, Result: ResultExpired, Service: name}, start)
+		}
+	}
+	if readErr != nil {
+		m.sync(unread)
+		m.emit(Event{Kind: EventExpire, Result: ResultError, Service: unread, Err: readErr}, start)
+		if failErr == nil {
+			failed, failErr = unread, readErr
+		}
+	}
+	return failed, failErr
 }
 
 // claimsBetweenExpiries is how many waiting claims a manager answers, at
@@ -181,29 +238,6 @@ func (m *manager) serveWaitingClaims() error {
 		}
 	}
 	return nil
-}
-
-// expireOne expires the named lease, and reports whether it did. If read
-// is not nil, it reads the lease with it first, and expires it only if it
-// is still held and due at now; otherwise it expires it without looking,
-// as Juju did, since the caller has just refreshed every lease.
-func (m *manager) expireOne(name string, now time.Time, read func(string) error) (bool, error) {
-	if read != nil {
-		if err := read(name); err != nil {
-			if errors.Is(err, lease.ErrInvalid) {
-				// Not the expiry's ErrInvalid, which expire ignores:
-				// a read that broke the client's rules (see
-				// readFailed) backs the wake off.
-				err = errors.Errorf("cannot read lease %q: %v", name, err)
-			}
-			return false, err
-		}
-		if info, held := m.lease(name); !held || info.Expiry.After(now) {
-			return false, nil
-		}
-	}
-	err := m.expireLease(name)
-	return err == nil, err
 }
 
 // woke records a wake at the clock's reading, which it returns: the

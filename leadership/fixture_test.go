@@ -45,6 +45,11 @@ type fixture struct {
 	refreshing bool
 	// clockPoll is the manager's ClockPoll (zero: the default).
 	clockPoll time.Duration
+	// batching makes the scripted client a lease.Batcher too
+	// (BatchingClient, or RefreshingBatchingClient if refreshing).
+	batching bool
+	// maxBatch is the manager's MaxBatch (zero: the default).
+	maxBatch int
 }
 
 // clientOnly hides every method of a client but lease.Client's.
@@ -66,14 +71,19 @@ func (f *fixture) RunTest(c *gc.C, test func(leadership.ManagerWorker, *clocktes
 	switch {
 	case f.noRevoker:
 		managed = clientOnly{client}
+	case f.refreshing && f.batching:
+		managed = RefreshingBatchingClient{RefreshingClient{client}}
 	case f.refreshing:
 		managed = RefreshingClient{client}
+	case f.batching:
+		managed = BatchingClient{client}
 	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
 		Client:    managed,
 		Clock:     clock,
 		MaxSleep:  maxSleep,
 		ClockPoll: f.clockPoll,
+		MaxBatch:  f.maxBatch,
 	})
 	c.Assert(err, jc.ErrorIsNil)
 	defer func() {

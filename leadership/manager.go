@@ -72,6 +72,13 @@ type manager struct {
 	single    lease.SingleRefresher
 	clocks    lease.ClockRefresher
 	clockPoll time.Duration
+	// revoker is the client's lease.Revoker; nil if it does not
+	// implement it (see revoke.go).
+	revoker lease.Revoker
+	// batcher is the client's lease.Batcher, nil if it does not implement
+	// it or MaxBatch is 1; maxBatch is MaxBatch (see batch.go).
+	batcher  lease.Batcher
+	maxBatch int
 	// watcher is the client's lease.ReleaseWatcher (see release.go); nil
 	// if it does not implement it or lease.SingleRefresher, or if
 	// ClockPoll is negative.
@@ -103,6 +110,9 @@ type manager struct {
 	// shortestClaim is the shortest duration a claim has asked for; zero
 	// before the first (see slow).
 	shortestClaim time.Duration
+	// batchTail is set while the manager emits the events of a batch's
+	// writes after the first, which log no slow line (see emitOp).
+	batchTail bool
 	// stopping is set by a wake that met an error that stops the
 	// manager, so that its line does not say it backs off (see
 	// logEvent).
@@ -142,6 +152,7 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		client:   config.Client,
 		clock:    config.Clock,
 		maxSleep: config.maxSleep(),
+		maxBatch: config.maxBatch(),
 		claims:   make(chan claim),
 		checks:   make(chan check),
 		blocks:   make(chan block),
@@ -161,6 +172,10 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 	m.activity = lease.Track(config.Clock, "leadership manager")
 	m.reader, _ = config.Client.(lease.Reader)
 	m.single, _ = config.Client.(lease.SingleRefresher)
+	m.revoker, _ = config.Client.(lease.Revoker)
+	if m.maxBatch > 1 {
+		m.batcher, _ = config.Client.(lease.Batcher)
+	}
 	if m.clockPoll = config.clockPoll(); m.clockPoll > 0 {
 		m.clocks, _ = config.Client.(lease.ClockRefresher)
 		if m.single != nil {

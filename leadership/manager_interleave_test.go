@@ -30,24 +30,37 @@ func threeDue() map[string]lease.Info {
 }
 
 // waitClaimWaiting waits, for LongWait at most, until some goroutine is
-// parked in a claim's send to the manager, and fails the test otherwise.
-// It is called while the manager's goroutine is inside a client call, so
-// such a claim cannot have been taken yet: a parked sender is one the
-// manager's next receive finds. A goroutine still on its way there
-// (checking names, making the claim) does not count.
+// parked in a claim's send to the manager, and fails the test otherwise
+// (see waitParked).
 func waitClaimWaiting(c *gc.C) {
+	waitParked(c, 1)
+}
+
+// waitParked waits, for LongWait at most, until n goroutines are parked
+// in a claim's or a revocation's call of the manager, and fails the test
+// otherwise. It is called while the manager's goroutine is inside a
+// client call, so such a call cannot have been taken yet, unless it is
+// the one the manager is serving: a parked sender is one the manager's
+// next receive finds. A goroutine still on its way there (checking names,
+// making the request) does not count.
+func waitParked(c *gc.C, n int) {
 	deadline := time.Now().Add(LongWait)
 	buf := make([]byte, 1<<20)
 	for time.Now().Before(deadline) {
+		parked := 0
 		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
 			header, _, _ := strings.Cut(g, "\n")
-			if strings.Contains(header, "[select") && strings.Contains(g, "leadership.claim.invoke(") {
-				return
+			if strings.Contains(header, "[select") &&
+				(strings.Contains(g, "leadership.claim.invoke(") || strings.Contains(g, "leadership.revoke.invoke(")) {
+				parked++
 			}
+		}
+		if parked >= n {
+			return
 		}
 		runtime.Gosched()
 	}
-	c.Fatalf("no claim was waiting for the manager within %v", LongWait)
+	c.Fatalf("fewer than %d claims or revocations were waiting for the manager within %v", n, LongWait)
 }
 
 // midWakeClaim is a claim a test makes while the manager is inside its

@@ -201,3 +201,40 @@ func (s *ValidationSuite) TestNames(c *gc.C) {
 		}
 	})
 }
+
+// TestMaxBatch: MaxBatch is zero (the default), 1 (no batches) or up to
+// 1,000; anything else is refused, naming the value and the rule.
+func (s *ValidationSuite) TestMaxBatch(c *gc.C) {
+	for _, n := range []int{-1, 1001, 1 << 40} {
+		err := leadership.ManagerConfig{
+			Client:   NewClient(nil, nil),
+			Clock:    clocktest.NewClock(defaultClockStart),
+			MaxBatch: n,
+		}.Validate()
+		c.Check(err, gc.ErrorMatches, fmt.Sprintf(`invalid MaxBatch %d: must be zero \(100\), 1 \(no batches\) or up to 1000`, n))
+	}
+	for _, n := range []int{0, 1, 2, 1000} {
+		err := leadership.ManagerConfig{
+			Client:   NewClient(nil, nil),
+			Clock:    clocktest.NewClock(defaultClockStart),
+			MaxBatch: n,
+		}.Validate()
+		c.Check(err, jc.ErrorIsNil)
+	}
+	// Checked after ClockPoll, before Observer.
+	err := leadership.ManagerConfig{
+		Client:    NewClient(nil, nil),
+		Clock:     clocktest.NewClock(defaultClockStart),
+		ClockPoll: time.Nanosecond,
+		MaxBatch:  -1,
+	}.Validate()
+	c.Check(err, gc.ErrorMatches, `invalid ClockPoll 1ns: .*`)
+	var observer leadership.ObserverFunc
+	err = leadership.ManagerConfig{
+		Client:   NewClient(nil, nil),
+		Clock:    clocktest.NewClock(defaultClockStart),
+		MaxBatch: -1,
+		Observer: observer,
+	}.Validate()
+	c.Check(err, gc.ErrorMatches, `invalid MaxBatch -1: .*`)
+}

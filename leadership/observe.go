@@ -65,9 +65,11 @@ const (
 	// it holds a document a person must repair (lease.ErrCorrupt); or
 	// ResultError.
 	EventRefresh EventKind = "refresh"
-	// EventStore: the manager made one write call of its client, a store
-	// transaction. Call is the method ("ClaimLease", "ExtendLease",
-	// "ExpireLease", "RevokeLease"). Result is ResultOK, ResultDenied (the
+	// EventStore: the manager made one write of one lease through its
+	// client: a store transaction, or one of the writes of a transaction
+	// sent as a batch (Batch says how many). Call is the method
+	// ("ClaimLease", "ExtendLease", "ExpireLease", "RevokeLease"), or for
+	// a write of a batch the method it stands for. Result is ResultOK, ResultDenied (the
 	// client returned lease.ErrInvalid), ResultUnavailable (the store
 	// could not be reached: the write's outcome is unknown until the
 	// manager reads the lease again), ResultCorrupt or ResultError.
@@ -142,6 +144,13 @@ type Event struct {
 	// event a manager emits, and are zero on a tracker's.
 	Known int
 	Held  int
+
+	// Batch is, for an EventStore, how many writes the store transaction
+	// that carried this one held, when the manager sent it with others
+	// (see "Batches" in the package doc): each has its own event, with
+	// the whole transaction's Duration. Zero for a write sent alone, and
+	// for every other kind.
+	Batch int
 
 	// Err is the error, for ResultError and for EventStop.
 	Err error

@@ -1,6 +1,8 @@
 package leadership
 
 import (
+	"time"
+
 	"github.com/juju/errors"
 
 	"github.com/seed07a61904/leadership/lease"
@@ -94,62 +96,107 @@ func (r revoke) respond(err error) {
 // client. If the outcome of the manager's last write of the lease is
 // unknown (see outage), it reads the store first. Either way it emits the
 // revocation's [EventRevoke].
+//
+// The writes queued behind r go with it (see handleWrites).
 func (m *manager) handleRevoke(r revoke) error {
-	start := m.stamp()
-	answer, err := m.revoke(r)
-	result := ResultError
-	switch {
-	case err != nil:
-		m.emit(Event{Kind: EventRevoke, Result: ResultError, Service: r.service, Unit: r.unit, Err: stopped(err)}, start)
-		return err
-	case answer == nil:
-		result = ResultRevoked
-	case errors.Is(answer, ErrNotLeader):
-		result = ResultDenied
-	}
-	m.emit(Event{Kind: EventRevoke, Result: result, Service: r.service, Unit: r.unit, Err: answerErr(result, answer)}, start)
-	r.respond(answer)
-	return nil
+	return m.handleWrites(m.newRevokeJob(r))
 }
 
-// revoke decides r, as handleRevoke describes: it returns the answer for
-// the caller, or the error that must stop the manager.
-func (m *manager) revoke(r revoke) (error, error) {
-	revoker, ok := m.client.(lease.Revoker)
-	if !ok {
-		return errors.Annotatef(ErrRevokeNotSupported, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
-	}
-	info, held := m.lease(r.service)
-	if !held || info.Holder != r.unit || m.outage.unsure[r.service] {
-		if err := m.refreshAll(); readFailed(err) {
-			return errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
+// revokeJob is a revocation the loop has taken, through its attempts (see
+// handleRevoke and writeJob).
+type revokeJob struct {
+	m       *manager
+	r       revoke
+	start   time.Time // a stamp
+	began   bool      // whether the first attempt has been decided
+	attempt int
+	answer  error // the caller's answer, once the job is done
+}
+
+var _ writeJob = (*revokeJob)(nil)
+
+// newRevokeJob takes r.
+func (m *manager) newRevokeJob(r revoke) *revokeJob {
+	return &revokeJob{m: m, r: r, start: m.stamp()}
+}
+
+// service is part of the writeJob interface.
+func (j *revokeJob) service() string {
+	return j.r.service
+}
+
+// next is part of the writeJob interface: it decides the revocation's
+// next attempt, as handleRevoke describes.
+func (j *revokeJob) next() (lease.Op, bool, error) {
+	m, r := j.m, j.r
+	if !j.began {
+		j.began = true
+		if m.revoker == nil {
+			return j.fail(ErrRevokeNotSupported)
+		}
+		info, held := m.lease(r.service)
+		if !held || info.Holder != r.unit || m.outage.unsure[r.service] {
+			if err := m.refreshAll(); readFailed(err) {
+				return j.fail(err)
+			}
 		}
 	}
-	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
-		info, held = m.lease(r.service)
-		if !held || info.Holder != r.unit {
-			m.record(r.service, info, held)
-			return &notLeaderError{service: r.service, unit: r.unit}, nil
-		}
-		err := m.revokeLease(revoker, r.service, r.unit)
-		switch {
-		case errors.Is(err, lease.ErrInvalid):
-			continue
-		case retryable(err):
-			// The client ran out of attempts, or its clock reads a
-			// time the store cannot hold: tell the caller, and stay
-			// alive.
-			m.sync(r.service)
-			return errors.Annotatef(err, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
-		case err != nil:
-			return nil, errors.Trace(err)
-		}
-		// The lease is gone: sync removes it from the view and
-		// releases this manager's waiters.
-		m.unhold(r.service)
+	if j.attempt == maxClaimAttempts {
 		m.sync(r.service)
-		return nil, nil
+		return j.fail(errTooQuickly)
 	}
+	j.attempt++
+	info, held := m.lease(r.service)
+	if !held || info.Holder != r.unit {
+		m.record(r.service, info, held)
+		j.answer = &notLeaderError{service: r.service, unit: r.unit}
+		return lease.Op{}, true, nil
+	}
+	return lease.Op{Kind: lease.OpRevoke, Lease: r.service, Request: lease.Request{Holder: r.unit}}, false, nil
+}
+
+// fail makes the job done with err, annotated, for the caller.
+func (j *revokeJob) fail(err error) (lease.Op, bool, error) {
+	j.answer = errors.Annotatef(err, "cannot revoke leadership of %q for %q", j.r.service, j.r.unit)
+	return lease.Op{}, true, nil
+}
+
+// applied is part of the writeJob interface.
+func (j *revokeJob) applied(err error) bool {
+	m, r := j.m, j.r
+	switch {
+	case errors.Is(err, lease.ErrInvalid):
+		return false
+	case retryable(err):
+		// The client ran out of attempts, or its clock reads a time
+		// the store cannot hold, or the store could not be used: tell
+		// the caller, and stay alive.
+		m.sync(r.service)
+		j.fail(err)
+		return true
+	}
+	// The lease is gone: sync removes it from the view and releases
+	// this manager's waiters.
+	m.unhold(r.service)
 	m.sync(r.service)
-	return errors.Annotatef(errTooQuickly, "cannot revoke leadership of %q for %q", r.service, r.unit), nil
+	j.answer = nil
+	return true
+}
+
+// finish is part of the writeJob interface.
+func (j *revokeJob) finish(stop error) {
+	r := j.r
+	if stop != nil {
+		j.m.emit(Event{Kind: EventRevoke, Result: ResultError, Service: r.service, Unit: r.unit, Err: stopped(stop)}, j.start)
+		return
+	}
+	result := ResultError
+	switch {
+	case j.answer == nil:
+		result = ResultRevoked
+	case errors.Is(j.answer, ErrNotLeader):
+		result = ResultDenied
+	}
+	j.m.emit(Event{Kind: EventRevoke, Result: result, Service: r.service, Unit: r.unit, Err: answerErr(result, j.answer)}, j.start)
+	r.respond(j.answer)
 }

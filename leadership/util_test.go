@@ -3,6 +3,7 @@ package leadership_test
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"sync"
 	"time"
 
@@ -26,6 +27,9 @@ type call struct {
 	method string
 	args   []interface{}
 	err    error
+	// errs is the answer of an ApplyLeases call (see BatchingClient), one
+	// error per op; nil means that every op applied.
+	errs []error
 	// callback, if not nil, runs first, whether or not the call matches;
 	// it plays another writer by changing the client's leases.
 	callback func(leases map[string]lease.Info)
@@ -124,11 +128,18 @@ func (c *Client) Leases() map[string]lease.Info {
 }
 
 func (c *Client) call(method string, args []interface{}) error {
+	return c.script(method, args).err
+}
+
+// script plays the next expected call, and returns it if the actual call
+// matches it; otherwise it fails the test, and returns a call whose err
+// says so.
+func (c *Client) script(method string, args []interface{}) call {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	select {
 	case <-c.done:
-		return errors.Errorf("Client method called after test complete: %s %v", method, args)
+		return call{err: errors.Errorf("Client method called after test complete: %s %v", method, args)}
 	default:
 	}
 	defer func() {
@@ -143,11 +154,35 @@ func (c *Client) call(method string, args []interface{}) error {
 		expect.callback(c.leases)
 	}
 	if method == expect.method && reflect.DeepEqual(args, expect.args) {
-		return expect.err
+		return expect
 	}
 	c.failed = fmt.Sprintf("unexpected Client call:\n  actual: %s %v\n  expect: %s %v",
 		method, args, expect.method, expect.args)
-	return errors.New(c.failed)
+	return call{err: errors.New(c.failed)}
+}
+
+// applyLeases plays an ApplyLeases call, whose args are the ops sorted
+// by lease name (the ops of a batch, each of a different lease, have no
+// order of their own: a manager takes queued claims and revocations from
+// two channels): it answers with the expected call's errs, in the same
+// order, or with its err for every op if errs is nil (a failed script's
+// error, or nil: every op applied).
+func (c *Client) applyLeases(ops []lease.Op) []error {
+	sorted := append([]lease.Op(nil), ops...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Lease < sorted[j].Lease })
+	expect := c.script("ApplyLeases", []interface{}{sorted})
+	byLease := make(map[string]error, len(ops))
+	for i, op := range sorted {
+		byLease[op.Lease] = expect.err
+		if expect.errs != nil && i < len(expect.errs) {
+			byLease[op.Lease] = expect.errs[i]
+		}
+	}
+	errs := make([]error, len(ops))
+	for i, op := range ops {
+		errs[i] = byLease[op.Lease]
+	}
+	return errs
 }
 
 // RefreshingClient is a Client that is also a lease.SingleRefresher and a
@@ -170,4 +205,31 @@ func (c RefreshingClient) RefreshLease(name string) error {
 // RefreshClocks is part of the lease.ClockRefresher interface.
 func (c RefreshingClient) RefreshClocks() error {
 	return c.call("RefreshClocks", nil)
+}
+
+// BatchingClient is a Client that is also a lease.Batcher: ApplyLeases is
+// a scripted call like the others (see Client.applyLeases).
+type BatchingClient struct {
+	*Client
+}
+
+var _ lease.Batcher = BatchingClient{}
+
+// ApplyLeases is part of the lease.Batcher interface.
+func (c BatchingClient) ApplyLeases(ops []lease.Op) []error {
+	return c.applyLeases(ops)
+}
+
+// RefreshingBatchingClient is a RefreshingClient that is also a
+// lease.Batcher, as BatchingClient is: what the manager sees of the
+// MongoDB client once it batches.
+type RefreshingBatchingClient struct {
+	RefreshingClient
+}
+
+var _ lease.Batcher = RefreshingBatchingClient{}
+
+// ApplyLeases is part of the lease.Batcher interface.
+func (c RefreshingBatchingClient) ApplyLeases(ops []lease.Op) []error {
+	return c.applyLeases(ops)
 }

@@ -13,7 +13,7 @@ import (
 
 // Client is one controller's [lease.Client] on a [Store], with its own id
 // and cache. It also implements [lease.Reader], [lease.Revoker],
-// [lease.SingleRefresher] and [lease.ReleaseWatcher]; not
+// [lease.SingleRefresher], [lease.ReleaseWatcher] and [lease.Batcher]; not
 // [lease.ClockRefresher], since its clients share one clock. Create one
 // with [Store.NewClient]. A Client is not safe for concurrent use.
 type Client struct {
@@ -53,7 +53,39 @@ func (c *Client) ClaimLease(name string, request lease.Request) error {
 	if err := validate(name, &request); err != nil {
 		return err
 	}
-	return c.run(name, func(_ entry, held bool, now time.Time) (change, error) {
+	return c.run(name, c.claim(name, request))
+}
+
+// ExtendLease is part of the [lease.Client] interface.
+func (c *Client) ExtendLease(name string, request lease.Request) error {
+	if err := validate(name, &request); err != nil {
+		return err
+	}
+	return c.run(name, c.extend(name, request))
+}
+
+// ExpireLease is part of the [lease.Client] interface.
+func (c *Client) ExpireLease(name string) error {
+	if err := validate(name, nil); err != nil {
+		return err
+	}
+	return c.run(name, expire)
+}
+
+// RevokeLease is part of the [lease.Revoker] interface. Like the MongoDB
+// client's, it removes the lease whatever its expiry, as long as holder
+// holds it.
+func (c *Client) RevokeLease(name, holder string) error {
+	if err := validateRevoke(name, holder); err != nil {
+		return err
+	}
+	return c.run(name, revoke(holder))
+}
+
+// claim decides a claim of the named lease: possible only if it is not
+// held.
+func (c *Client) claim(name string, request lease.Request) decideFunc {
+	return func(_ entry, held bool, now time.Time) (change, error) {
 		if held {
 			return change{}, lease.ErrInvalid
 		}
@@ -62,15 +94,13 @@ func (c *Client) ClaimLease(name string, request lease.Request) error {
 			return change{}, err
 		}
 		return change{entry: entry{request.Holder, expiry, c.id}}, nil
-	})
+	}
 }
 
-// ExtendLease is part of the [lease.Client] interface.
-func (c *Client) ExtendLease(name string, request lease.Request) error {
-	if err := validate(name, &request); err != nil {
-		return err
-	}
-	return c.run(name, func(last entry, held bool, now time.Time) (change, error) {
+// extend decides an extension of the named lease: possible only by its
+// holder, and never shortening it.
+func (c *Client) extend(name string, request lease.Request) decideFunc {
+	return func(last entry, held bool, now time.Time) (change, error) {
 		if !held || last.holder != request.Holder {
 			return change{}, lease.ErrInvalid
 		}
@@ -82,38 +112,27 @@ func (c *Client) ExtendLease(name string, request lease.Request) error {
 			return change{none: true}, nil
 		}
 		return change{entry: entry{last.holder, expiry, c.id}}, nil
-	})
+	}
 }
 
-// ExpireLease is part of the [lease.Client] interface.
-func (c *Client) ExpireLease(name string) error {
-	if err := validate(name, nil); err != nil {
-		return err
+// expire decides an expiry: possible only once the clock is strictly
+// after the lease's expiry.
+func expire(last entry, held bool, now time.Time) (change, error) {
+	if !held || !now.After(last.expiry) {
+		return change{}, lease.ErrInvalid
 	}
-	return c.run(name, func(last entry, held bool, now time.Time) (change, error) {
-		if !held || !now.After(last.expiry) {
-			return change{}, lease.ErrInvalid
-		}
-		return change{remove: true}, nil
-	})
+	return change{remove: true}, nil
 }
 
-// RevokeLease is part of the [lease.Revoker] interface. Like the MongoDB
-// client's, it removes the lease whatever its expiry, as long as holder
-// holds it.
-func (c *Client) RevokeLease(name, holder string) error {
-	if err := validate(name, nil); err != nil {
-		return err
-	}
-	if err := stored.CheckString("holder", holder); err != nil {
-		return err
-	}
-	return c.run(name, func(last entry, held bool, _ time.Time) (change, error) {
+// revoke decides a revocation by holder: possible only if holder holds
+// the lease, whatever its expiry.
+func revoke(holder string) decideFunc {
+	return func(last entry, held bool, _ time.Time) (change, error) {
 		if !held || last.holder != holder {
 			return change{}, lease.ErrInvalid
 		}
 		return change{remove: true}, nil
-	})
+	}
 }
 
 // run decides the operation from the cache. If that says it is impossible,
@@ -136,9 +155,25 @@ func (c *Client) run(name string, decide decideFunc) error {
 	s := c.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.transactions++
+	reloaded := false
+	return c.applyLocked(name, decide, last, held, ch, &reloaded)
+}
+
+// applyLocked applies ch, decided from the cached entry last (held false
+// if there was none), if the store still holds that entry; if it does
+// not, it decides again, finally, on the cache reloaded from the store
+// (unless *reloaded says this transaction has reloaded it already: every
+// write since went to both). The store must be locked.
+func (c *Client) applyLocked(name string, decide decideFunc, last entry, held bool, ch change, reloaded *bool) error {
+	s := c.store
 	if stored, ok := s.leases[name]; ok != held || !stored.same(last) {
-		c.cache = s.copyLocked(c.cache)
+		if !*reloaded {
+			c.cache = s.copyLocked(c.cache)
+			*reloaded = true
+		}
 		last, held = c.cache[name]
+		var err error
 		if ch, err = c.decide(decide, last, held); err != nil || ch.none {
 			return err
 		}
@@ -210,6 +245,14 @@ func info(name string, e entry) lease.Info {
 			Assert: bson.D{{Name: "holder", Value: e.holder}},
 		},
 	}
+}
+
+// validateRevoke checks a revocation's lease name, then its holder.
+func validateRevoke(name, holder string) error {
+	if err := validate(name, nil); err != nil {
+		return err
+	}
+	return stored.CheckString("holder", holder)
 }
 
 // validate checks a lease name and, if it is not nil, a request, with the

@@ -24,6 +24,11 @@
 //     reads it from its clock document ([lease.ReleaseWatcher]), so that a
 //     leadership manager on one client releases its waiters within one
 //     ClockPoll of a release made through another, as it does on MongoDB;
+//   - [Client.ApplyLeases] ([lease.Batcher]) applies several writes in one
+//     transaction, each decided as its single-lease method decides it and
+//     answered as that method would be, a denied op failing none of the
+//     others; [Store.Transactions] counts the store's write transactions,
+//     so that a test can check that writes queued together went as one;
 //   - names, holders and client ids follow the same rule (1 to
 //     [lease.MaxStringLen] bytes of UTF-8 text with no '.', '$', '#',
 //     white space or control characters), checked where they enter, with

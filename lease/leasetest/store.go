@@ -26,6 +26,9 @@ type Store struct {
 	// releases counts the leases removed: expired or revoked (see
 	// release.go).
 	releases int64
+	// transactions counts the write transactions run (see
+	// Transactions).
+	transactions int64
 	// down is true between Stop and Restart.
 	down bool
 }
