@@ -33,7 +33,8 @@ import (
 // tracker's wall clock as of the latest renewal (later after each one),
 // or the parent's deadline if that is earlier; the context is done by its
 // Deadline unless the wall clock steps, and by the end of the term in
-// monotonic time in any case.
+// monotonic time in any case. (Deadline asks the tracker's loop: do not
+// call it from the tracker's Observer, which runs on that loop.)
 //
 // Kill and Resign wait for leader-only work before they revoke: they end
 // every leader context at once, then wait until the work under each has
