@@ -397,3 +397,37 @@ func (s *TrackerHandoverSuite) TestLeaderContextEndsByTermEndWhenStoreDown(c *gc
 	s.store.Restart()
 	assertTicket(c, tracker.WaitMinion(), true)
 }
+
+// A clock stepped back after the claim moves the deadline back with it:
+// the context ends when the term ends in monotonic time, and its Deadline
+// says when that is on the wall clock as it now reads.
+func (s *TrackerSuite) TestLeaderContextDeadlineAfterStepBack(c *gc.C) {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
+	ctx, cancel := leaderContext(c, tracker)
+	defer cancel()
+	s.clock.Set(offset(-time.Hour))
+	assertDeadline(c, ctx, offset(trackDuration-time.Hour))
+	// The renewal, due half a term after the claim, hangs.
+	c.Assert(s.clock.WaitAlarmFor(offset(trackDuration/2-time.Hour), LongWait), jc.ErrorIsNil)
+	s.clock.Set(offset(trackDuration/2 - time.Hour))
+	hung := s.manager.expect(c, "ClaimLeadership")
+	c.Assert(s.clock.WaitAlarmFor(offset(trackDuration-time.Hour), LongWait), jc.ErrorIsNil)
+	s.clock.Set(offset(trackDuration - time.Hour))
+	assertDone(c, ctx, leadership.ErrTermEnded)
+	hung.reply <- nil
+}
+
+// A manager that is killed ends its tracker's leader contexts at once,
+// with an error matching ErrStopped, without the clock moving.
+func (s *TrackerHandoverSuite) TestLeaderContextEndsWhenManagerKilled(c *gc.C) {
+	m := s.manager(c, "a", time.Hour)
+	tracker := s.tracker(c, m, "redis/0")
+	assertTicket(c, tracker.WaitLeader(), true)
+	w := runWork(c, tracker)
+	ctx := w.started(c)
+	m.Kill()
+	assertDone(c, ctx, leadership.ErrStopped)
+	c.Check(errors.Is(waitResult(c, waitChan(tracker), "Wait"), leadership.ErrStopped), jc.IsTrue)
+	w.end(c)
+}
