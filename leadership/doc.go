@@ -77,6 +77,21 @@
 // leads each service. A unit agent normally uses them through a [Tracker],
 // which claims, renews, waits and hands over for it.
 //
+// # Leader-only work
+//
+// A [Token] fences writes to the store; nothing fences a leader's other
+// work (calls to other services, files, processes). The [Tracker] that
+// [NewTracker] returns is also a [LeaderRunner]: RunAsLeader runs such
+// work under a context that is done as soon as the unit stops leading,
+// and at the latest when its last term ends, whatever else happens, with
+// the reason as its cause ([ErrLeadershipLost], [ErrTermEnded],
+// [ErrTrackerKilled], [ErrResigned]). The tracker's Kill, and its Resign
+// ([Resigner]: give up leadership and stay a candidate), end those
+// contexts and revoke only once the work under them has returned, so no
+// other unit leads while it still acts; if the work outlives the term,
+// they do not revoke, and the lease runs out instead. A true ClaimLeader
+// gives no such protection: Kill and Resign cut its guarantee short.
+//
 // # Design
 //
 // Claims, extensions and checks must cost the same with 100,000 leases as

@@ -53,6 +53,33 @@ var (
 	// made it, and never stops for.
 	ErrInvalidArgument = lease.ErrInvalidArgument
 
+	// ErrLeadershipLost is the cause ([context.Cause]) of a leader
+	// context ([LeaderRunner]) that ended because a claim of its
+	// tracker's was denied: another unit leads.
+	ErrLeadershipLost = errors.New("leadership lost to another unit")
+
+	// ErrTermEnded is the cause of a leader context that ended because
+	// its tracker's last term ran out before a renewal succeeded: a
+	// renewal that hung or failed (a store that is down, say).
+	ErrTermEnded = errors.New("leadership term ended without a renewal")
+
+	// ErrTrackerKilled is the cause of a leader context that ended
+	// because its tracker was killed; [LeaderRunner] and [Resigner]
+	// methods called on a killed tracker return it.
+	ErrTrackerKilled = errors.New("leadership tracker killed")
+
+	// ErrResigned is the cause of a leader context that ended because
+	// its tracker resigned ([Resigner.Resign]).
+	ErrResigned = errors.New("leadership resigned")
+
+	// ErrLeaderWorkRunning is matched, with errors.Is, by the error a
+	// tracker's Wait (after Kill) and [Resigner.Resign] return when
+	// leader-only work run under a leader context had still not
+	// returned when the unit's last term ended: the tracker did not
+	// revoke the unit's leadership, which the lease's expiry ends
+	// instead (see [LeaderRunner]).
+	ErrLeaderWorkRunning = errors.New("leader-only work still running at the end of the term")
+
 	// errTooQuickly is the cause of the error [Manager.ClaimLeadership]
 	// returns when the lease changed under every one of its
 	// maxClaimAttempts attempts, or when the client itself gave up for the

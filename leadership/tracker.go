@@ -85,11 +85,12 @@ import (
 // does not report its reading).
 //
 // Errors other than [ErrClaimDenied] are retried with back-off (from
-// Duration/16, doubling, up to Duration/2) on the tracker's clock; while
-// they last the tracker stays up, a minion once its term has ended. A
-// store outage is such an error ([lease.ErrUnavailable]): the tracker
-// keeps trying through it, and leads again within Duration/2 of the store
-// answering, if no other unit has claimed meanwhile. If the manager stops,
+// [TrackerConfig.RetryPeriod], doubling, up to MaxRetryPeriod: by default
+// Duration/16 and Duration/2) on the tracker's clock; while they last the
+// tracker stays up, a minion once its term has ended. A store outage is
+// such an error ([lease.ErrUnavailable]): the tracker keeps trying through
+// it, and leads again within MaxRetryPeriod of the store answering, if no
+// other unit has claimed meanwhile. If the manager stops,
 // the tracker stops with an error matching [ErrStopped]: at once if the
 // manager is a [Stopping] (the manager [NewManager] returns is), and
 // otherwise at its next call. If a claim fails with an error matching
@@ -102,6 +103,16 @@ import (
 // false.
 //
 // A stopped tracker answers every ticket, pending or new, false.
+//
+// # Leader-only work, Kill and Resign
+//
+// The tracker [NewTracker] returns is also a [LeaderRunner], which hands
+// leader-only work a context that ends with the unit's leadership, and a
+// [Resigner], which gives leadership up and keeps the tracker running.
+// Kill and Resign end those contexts and wait for the work under them to
+// stop before they revoke (until the unit's last term ends, at the
+// latest). A true ClaimLeader promises nothing to work that does not run
+// under a leader context: Kill and Resign cut its guarantee short.
 //
 // # One tracker per unit
 //
@@ -118,8 +129,9 @@ type Tracker interface {
 	ServiceName() string
 
 	// ClaimDuration returns how long a true [Tracker.ClaimLeader]
-	// guarantees leadership for: Duration/2 (Juju's tracker, likewise,
-	// claimed for twice the duration it promised).
+	// guarantees leadership for: [TrackerConfig.ClaimDuration], by
+	// default Duration/2 (Juju's tracker, likewise, claimed for twice
+	// the duration it promised).
 	ClaimDuration() time.Duration
 
 	// ClaimLeader returns a Ticket whose answer is true if the unit is
@@ -127,6 +139,14 @@ type Tracker interface {
 	// false if it is not. While the current term cannot cover
 	// ClaimDuration from now (a renewal is late or failing), the answer
 	// waits for the renewal, or is false once the term ends.
+	//
+	// The guarantee holds while the tracker runs and leads. Kill cuts it
+	// short, and so does the tracker's Resign ([Resigner]): each
+	// revokes the unit's leadership as soon as the work run under leader
+	// contexts ([LeaderRunner]) has stopped, at once if there is none,
+	// without waiting for the guarantee to run out; another unit may
+	// then lead. Work that must not be cut short runs under a leader
+	// context, which Kill and Resign end first and wait for.
 	ClaimLeader() Ticket
 
 	// WaitLeader returns a Ticket that is answered true once the unit is
@@ -148,6 +168,7 @@ type Tracker interface {
 type tracker struct {
 	tomb    tomb.Tomb
 	config  TrackerConfig
+	timing  trackerTiming
 	revoker Revoker        // nil if the manager cannot revoke
 	blocker ContextBlocker // nil if the manager's waits take no context
 	// managerDying is closed when the manager begins to stop; nil if the
@@ -156,6 +177,16 @@ type tracker struct {
 
 	tickets chan ticketRequest
 	results chan callResult
+	// workRequests, releases, deadlines and resigns carry requests for
+	// leader contexts, their releases, their deadlines, and Resign
+	// calls, to the loop, until closed is closed (see closeService);
+	// closeCause, written before, says why.
+	workRequests chan *leaderWork
+	releases     chan *leaderWork
+	deadlines    chan deadlineRequest
+	resigns      chan chan error
+	closed       chan struct{}
+	closeCause   error
 
 	// Everything below is owned by the loop goroutine.
 
@@ -202,12 +233,23 @@ type tracker struct {
 	// activity and callActivity report the loop's work and the call in
 	// flight to the clock, if it is a lease.Settler (see settle.go).
 	activity, callActivity lease.Activity
+	// waiting holds the requests for leader contexts not yet granted,
+	// and works the granted ones not yet released (see tracker_work.go).
+	waiting []*leaderWork
+	works   map[*leaderWork]struct{}
+	// resigning is the resignation under way, if any; while it lasts
+	// the unit does not count as leader, and no claim is scheduled.
+	resigning *resignation
+	// pauseUntil is the earliest time a claim may start, in monotonic
+	// time: the end of the pause after the last resignation.
+	pauseUntil time.Time
 }
 
 var _ Tracker = (*tracker)(nil)
 
 // NewTracker returns a running [Tracker] for config, or nil and an error if
-// config is invalid. Stop it with Kill and Wait (or [worker.Stop]).
+// config is invalid. Stop it with Kill and Wait (or [worker.Stop]). It is
+// also a [LeaderRunner] and a [Resigner].
 //
 // On a manager that is not a [ContextBlocker], a minion tracker leaves a
 // goroutine behind after Wait returns, until the leadership is released or
@@ -222,9 +264,17 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 	}
 	t := &tracker{
 		config:  config,
+		timing:  timingOf(config),
 		tickets: make(chan ticketRequest),
 		results: make(chan callResult),
 		pending: make(map[question][]*ticket),
+
+		workRequests: make(chan *leaderWork),
+		releases:     make(chan *leaderWork),
+		deadlines:    make(chan deadlineRequest),
+		resigns:      make(chan chan error),
+		closed:       make(chan struct{}),
+		works:        make(map[*leaderWork]struct{}),
 	}
 	t.clock, _ = config.Clock.(lease.MonotonicClock)
 	t.revoker, _ = config.Manager.(Revoker)
@@ -247,9 +297,17 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 // so does one whose last claim failed other than by a denial or its
 // manager's stop (the claim may have been written: a store's lost reply);
 // a revoke of a lease the unit does not hold is fenced, and ignored. If a
-// claim is in flight, it waits for it first, so Wait returns only once the
-// manager has answered that claim (or stopped): a claim that never returns
-// keeps Wait from returning.
+// claim (or a Resign's revoke) is in flight, it waits for it first, so
+// Wait returns only once the manager has answered it (or stopped): a call
+// that never returns keeps Wait from returning.
+//
+// Kill ends every leader context at once, with the cause
+// [ErrTrackerKilled], makes no more renewals, and revokes only once the
+// leader-only work under those contexts has stopped (see [LeaderRunner]):
+// it waits for that work until the unit's last term ends; work still
+// running then is left to run, the tracker does not revoke, and Wait
+// returns an error matching [ErrLeaderWorkRunning]. It does not wait for
+// guarantees a true ClaimLeader gave: it cuts them short.
 //
 // A minion tracker gives up its wait for a release at once if its manager
 // is a [ContextBlocker]. If it is not (a wrapper that embeds only
@@ -264,8 +322,9 @@ func (t *tracker) Kill() {
 // Wait is part of the [worker.Worker] interface. It returns nil after a
 // clean stop; an error matching [ErrStopped] if the manager stopped under
 // the tracker; an error matching [lease.ErrTimeOutOfRange] if a claim's
-// expiry was out of the store's range; or the revoke's error, if revoking
-// failed.
+// expiry was out of the store's range; an error matching
+// [ErrLeaderWorkRunning] if Kill did not revoke because leader-only work
+// still ran; or the revoke's error, if revoking failed.
 func (t *tracker) Wait() error {
 	return t.tomb.Wait()
 }
@@ -286,7 +345,7 @@ func (t *tracker) ServiceName() string {
 
 // ClaimDuration is part of the [Tracker] interface.
 func (t *tracker) ClaimDuration() time.Duration {
-	return t.config.Duration / 2
+	return t.timing.guarantee
 }
 
 // ClaimLeader is part of the [Tracker] interface.
@@ -317,9 +376,17 @@ func (t *tracker) ask(q question) Ticket {
 }
 
 // loop runs the tracker until it is killed or the manager stops. Whatever
-// ends it, every pending ticket is then answered false.
-func (t *tracker) loop() error {
-	defer t.answerAll(false)
+// ends it, every pending ticket is then answered false, and every leader
+// context and Resign call is answered with the reason (see closeService).
+func (t *tracker) loop() (err error) {
+	defer func() {
+		t.answerAll(false)
+		cause := err
+		if errors.Is(err, tomb.ErrDying) {
+			cause = ErrTrackerKilled
+		}
+		t.closeService(t.now(), cause)
+	}()
 	t.nextClaim = t.now().mono
 	for {
 		t.update(t.now())
@@ -329,9 +396,9 @@ func (t *tracker) loop() error {
 	}
 }
 
-// choose handles whichever comes first: death, the alarm, a question or
-// the end of a call. It returns the error, if any, that must stop the
-// tracker.
+// choose handles whichever comes first: death, the alarm, a question, a
+// request about leader-only work or a resignation, or the end of a call.
+// It returns the error, if any, that must stop the tracker.
 func (t *tracker) choose() error {
 	idle(t.activity, t.alarm, t.tomb.Dying(), t.managerDying)
 	select {
@@ -352,41 +419,21 @@ func (t *tracker) choose() error {
 	case r := <-t.results:
 		busy(t.activity)
 		return t.handleResult(r, t.now())
+	case w := <-t.workRequests:
+		busy(t.activity)
+		t.handleWorkRequest(w)
+		return nil
+	case w := <-t.releases:
+		busy(t.activity)
+		t.handleRelease(w, t.now())
+		return nil
+	case r := <-t.deadlines:
+		busy(t.activity)
+		t.handleDeadline(r, t.now())
+		return nil
+	case reply := <-t.resigns:
+		busy(t.activity)
+		t.handleResign(reply, t.now())
+		return nil
 	}
-}
-
-// stop ends the tracker on Kill: it answers every pending ticket false,
-// gives up a wait for a release, waits for a claim in flight to return,
-// and then, if the unit may hold the lease, revokes it. It returns
-// tomb.ErrDying for a clean stop, or the revoke's error. ErrNotLeader,
-// ErrStopped and ErrRevokeNotSupported from the revoke all mean there is
-// nothing left to release that the tracker could release.
-func (t *tracker) stop() error {
-	t.answerAll(false)
-	if t.cancelBlock != nil {
-		t.cancelBlock()
-	}
-	if t.calling == claimCall {
-		r := <-t.results
-		t.calling = noCall
-		switch {
-		case mayHoldAfter(r.err):
-			t.mayHold = true
-		case errors.Is(r.err, ErrClaimDenied):
-			t.mayHold = false
-		}
-	}
-	t.endCallActivity()
-	if !t.mayHold || t.revoker == nil {
-		return tomb.ErrDying
-	}
-	err := t.revoker.RevokeLeadership(t.config.ServiceName, t.config.UnitName)
-	switch {
-	case err == nil,
-		errors.Is(err, ErrNotLeader),
-		errors.Is(err, ErrStopped),
-		errors.Is(err, ErrRevokeNotSupported):
-		return tomb.ErrDying
-	}
-	return errors.Annotatef(err, "cannot revoke leadership of %q for %q", t.config.ServiceName, t.config.UnitName)
 }

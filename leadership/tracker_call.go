@@ -19,6 +19,8 @@ const (
 	claimCall
 	// blockCall is a wait for the service to have no leader.
 	blockCall
+	// revokeCall is a RevokeLeadership, to resign.
+	revokeCall
 )
 
 // callResult is what a call running on its own goroutine reports back to
@@ -38,7 +40,7 @@ func (t *tracker) startClaim(now reading) {
 	t.claimWall = now.wall.Round(0)
 	t.startCallActivity("claim")
 	go func() {
-		err := t.config.Manager.ClaimLeadership(t.config.ServiceName, t.config.UnitName, t.config.Duration)
+		err := t.config.Manager.ClaimLeadership(t.config.ServiceName, t.config.UnitName, t.timing.lease)
 		t.deliver(callResult{kind: claimCall, err: err})
 	}()
 }
@@ -76,12 +78,17 @@ func (t *tracker) deliver(r callResult) {
 // noted in claimWall), and schedules what follows:
 //   - a successful claim begins a term of Duration from its start, in
 //     monotonic time, and from claimWall on the wall clock (none if its
-//     start was a blind reading), and schedules the renewal Duration/2
+//     start was a blind reading), and schedules the renewal RenewAfter
 //     after that start;
-//   - a denied claim ends any term and starts a wait for a release;
+//   - a denied claim ends any term (and its leader contexts, with
+//     ErrLeadershipLost) and starts a wait for a release;
 //   - a release schedules a claim at once;
 //   - any other error schedules the call's retry, a claim, after a
-//     back-off.
+//     back-off;
+//   - a revoke ends the resignation that made it (handleRevokeResult).
+//
+// While the tracker resigns, it schedules no claim and starts no wait: the
+// resignation schedules the next claim when it ends.
 //
 // It returns only the errors that must stop the tracker: one matching
 // ErrStopped (its manager has stopped), or a claim's error matching
@@ -98,6 +105,14 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 		t.cancelBlock()
 		t.cancelBlock = nil
 	}
+	if r.kind == revokeCall {
+		return t.handleRevokeResult(r.err, now)
+	}
+	if t.resigning != nil {
+		// No claim is scheduled while the tracker resigns: the
+		// resignation schedules the next one when it ends.
+		defer func() { t.nextClaim = time.Time{} }()
+	}
 	switch {
 	case errors.Is(r.err, ErrStopped),
 		r.kind == claimCall && errors.Is(r.err, lease.ErrTimeOutOfRange) && t.durationOutOfRange(start):
@@ -107,8 +122,8 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 			t.mayHold = true // see mayHoldAfter
 		}
 		t.failures++
-		t.nextClaim = now.mono.Add(t.backoff())
-		t.logRetry(r.err, t.backoff())
+		t.nextClaim = now.mono.Add(t.timing.backoff(t.failures))
+		t.logRetry(r.err, t.timing.backoff(t.failures))
 		if r.kind == claimCall {
 			t.decided = true
 		}
@@ -120,17 +135,27 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 		t.nextClaim = now.mono
 	case r.err == nil:
 		t.decided, t.mayHold = true, true
-		if !start.blind {
-			t.termEnd = start.mono.Add(t.config.Duration)
-			t.termEndWall = startWall.Add(t.config.Duration)
-		}
-		t.nextClaim = start.mono.Add(t.config.Duration / 2)
+		t.beginTerm(start, startWall)
+		t.nextClaim = t.timing.renewAt(start.mono)
 	default: // denied
 		t.decided, t.mayHold = true, false
+		t.endLiveWork(now, ErrLeadershipLost)
 		t.termEnd, t.termEndWall = time.Time{}, time.Time{}
-		t.startBlock()
+		if t.resigning == nil {
+			t.startBlock()
+		}
 	}
 	return nil
+}
+
+// beginTerm records the term of a successful claim that started at start,
+// with claimWall startWall: lease long from its start in monotonic time,
+// and from startWall on the wall clock; none if start is a blind reading.
+func (t *tracker) beginTerm(start reading, startWall time.Time) {
+	if !start.blind {
+		t.termEnd = t.timing.termEnd(start.mono)
+		t.termEndWall = t.timing.termEnd(startWall)
+	}
 }
 
 // durationOutOfRange reports whether a claim started at start has an
@@ -154,22 +179,4 @@ func (t *tracker) durationOutOfRange(start reading) bool {
 // unit waiting for the lease to run out.
 func mayHoldAfter(err error) bool {
 	return !errors.Is(err, ErrClaimDenied) && !errors.Is(err, ErrStopped)
-}
-
-// backoff returns how long to wait before retrying after t.failures
-// failures in a row: Duration/16, doubled for each failure after the
-// first, at most Duration/2, and at least a nanosecond.
-func (t *tracker) backoff() time.Duration {
-	d := t.config.Duration / 16
-	limit := t.config.Duration / 2
-	for i := 1; i < t.failures && d < limit; i++ {
-		d *= 2
-	}
-	if d > limit {
-		d = limit
-	}
-	if d <= 0 {
-		d = time.Nanosecond
-	}
-	return d
 }

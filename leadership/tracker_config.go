@@ -33,15 +33,54 @@ type TrackerConfig struct {
 	// name of ServiceName (e.g. "redis/0" for "redis").
 	UnitName string
 
-	// Duration is how long each claim is for. The tracker renews at the
-	// latest Duration/2 after the start of its last successful claim,
-	// and a true [Tracker.ClaimLeader] guarantees leadership for
-	// Duration/2. At least one millisecond (minTrackerDuration, as
+	// Duration is how long each claim is for (client-go's LeaseDuration):
+	// the unit's term lasts Duration from the start of its last
+	// successful claim. The other durations below default to fractions
+	// of it. At least one millisecond (minTrackerDuration, as
 	// [ManagerConfig.MaxSleep]'s minimum): a shorter one would have the
 	// tracker renew again and again at one clock reading. A Duration that
 	// takes a claim's expiry past what the store can hold stops the
 	// tracker (see [Tracker]).
 	Duration time.Duration
+
+	// RenewAfter is how long after the start of its last successful
+	// claim the tracker claims again, to renew. Zero means Duration/2.
+	// Not negative, and less than Duration: a renewal must start within
+	// the term it renews. (client-go's RenewDeadline has no counterpart:
+	// the term always ends Duration after its claim's start, which is no
+	// later than the lease ends, and the tracker counts itself a minion
+	// from then until a renewal succeeds.)
+	RenewAfter time.Duration
+
+	// ClaimDuration is how long a true [Tracker.ClaimLeader] guarantees
+	// leadership for, from the call. Zero means Duration/2. Not negative,
+	// and RenewAfter plus ClaimDuration at most Duration, so that the
+	// term still covers the guarantee when the renewal is due: a larger
+	// one would make ClaimLeader wait for every renewal.
+	ClaimDuration time.Duration
+
+	// RetryPeriod is how long the tracker waits after a call (a claim,
+	// or a wait for a release) that failed with an error other than a
+	// denial, before it claims again (client-go's RetryPeriod); the wait
+	// doubles with each further failure in a row, up to MaxRetryPeriod.
+	// Zero means Duration/16. Not negative, and RenewAfter plus
+	// RetryPeriod less than Duration, so that a failed renewal is retried
+	// within its term.
+	RetryPeriod time.Duration
+
+	// MaxRetryPeriod is the longest wait between retries: through a store
+	// outage, the tracker claims again within MaxRetryPeriod of the store
+	// answering. Zero means Duration/2. Not negative, and at least
+	// RetryPeriod.
+	MaxRetryPeriod time.Duration
+
+	// ResignPause is how long a tracker that resigned ([Resigner]) makes
+	// no claim after it has stood aside, so that another unit may take
+	// over; then it claims again (and, denied, waits for a release as
+	// usual). Zero means Duration: a service with no other candidate is
+	// leaderless at most as long as after the leader's crash. Not
+	// negative.
+	ResignPause time.Duration
 
 	// Clock is the tracker's only source of time. It should be the
 	// clock of the manager, or one that runs at the same rate. Required;
@@ -72,8 +111,10 @@ const minTrackerDuration = time.Millisecond
 
 // Validate returns an error describing the first problem with config, or
 // nil. It checks, in order: Manager, ServiceName, UnitName, Duration,
-// Clock, Observer. To check a Clock that is not a [lease.MonotonicClock],
-// it reads it once.
+// RenewAfter, ClaimDuration, RetryPeriod, MaxRetryPeriod, ResignPause,
+// Clock, Observer. A duration's rule is checked on the values in force:
+// a zero duration's default, which the message names. To check a Clock
+// that is not a [lease.MonotonicClock], it reads it once.
 func (config TrackerConfig) Validate() error {
 	if config.Manager == nil {
 		return errors.New("missing manager")
@@ -87,6 +128,9 @@ func (config TrackerConfig) Validate() error {
 	if config.Duration < minTrackerDuration {
 		return errors.Errorf("invalid Duration %s: how long each claim is for must be at least %s (the tracker renews every Duration/2)",
 			formatDuration(config.Duration), minTrackerDuration)
+	}
+	if err := config.validateTiming(); err != nil {
+		return err
 	}
 	if config.Clock == nil {
 		return errors.New(missingClock)

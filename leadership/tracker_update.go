@@ -80,8 +80,10 @@ func (t *tracker) covers(now reading, d time.Duration) bool {
 }
 
 // update brings the tracker up to date with now: it ends a term that has
-// run out, starts a claim that is due, answers the tickets it can, and
-// sets the alarm for the next thing due.
+// run out (and the leader contexts of that term, with ErrTermEnded),
+// takes a resignation as far as it can go, starts a claim that is due,
+// answers the tickets it can, grants the leader contexts waiting if the
+// unit leads, and sets the alarm for the next thing due.
 func (t *tracker) update(now reading) {
 	select {
 	case <-t.tomb.Dying():
@@ -92,40 +94,59 @@ func (t *tracker) update(now reading) {
 	default:
 	}
 	if !t.isLeader(now) {
+		t.endLiveWork(now, ErrTermEnded)
 		t.termEnd, t.termEndWall = time.Time{}, time.Time{}
 	}
-	if t.calling == noCall && !t.nextClaim.IsZero() && !now.mono.Before(t.nextClaim) {
+	t.advanceResign(now)
+	if at := t.claimAt(); !at.IsZero() && !now.mono.Before(at) {
 		t.startClaim(now)
 	}
-	leader := t.isLeader(now)
+	// A resigning unit counts as a minion, though its term may last.
+	leader := t.isLeader(now) && t.resigning == nil
 	t.noteLeading(leader, now.wall)
 	if leader {
 		t.answer(waitLeader, true)
+		t.grantWork()
 	} else if t.decided {
 		t.answer(waitMinion, true)
 	}
 	switch {
-	case leader && t.covers(now, t.ClaimDuration()):
+	case leader && t.covers(now, t.timing.guarantee):
 		t.answer(claimLeader, true)
 	case leader, !t.decided:
 		// A renewal, due or in flight, or the first claim decides.
 	default:
 		t.answer(claimLeader, false)
 	}
-	t.setAlarm(leader)
+	t.setAlarm()
 }
 
-// setAlarm sets the alarm for the earlier of the end of the term (if
-// leader) and the next claim (if one is scheduled and no call is in
-// flight), both in monotonic time, replacing it only if that time changed.
-func (t *tracker) setAlarm(leader bool) {
-	var at time.Time
-	if leader {
-		at = t.termEnd
+// claimAt returns when the next claim is due, in monotonic time: the
+// scheduled one, but not before the pause after a resignation ends; zero
+// if none is scheduled or a call is in flight.
+func (t *tracker) claimAt() time.Time {
+	if t.calling != noCall || t.nextClaim.IsZero() {
+		return time.Time{}
 	}
-	if t.calling == noCall && !t.nextClaim.IsZero() && (at.IsZero() || t.nextClaim.Before(at)) {
-		at = t.nextClaim
+	if t.nextClaim.Before(t.pauseUntil) {
+		return t.pauseUntil
 	}
+	return t.nextClaim
+}
+
+// setAlarm sets the alarm for the earlier of the end of the term (if one
+// lasts: the unit leads, or resigns) and the next claim (see claimAt).
+func (t *tracker) setAlarm() {
+	at := t.termEnd
+	if next := t.claimAt(); !next.IsZero() && (at.IsZero() || next.Before(at)) {
+		at = next
+	}
+	t.setAlarmAt(at)
+}
+
+// setAlarmAt sets the alarm for at, in monotonic time (none if at is
+// zero), replacing it only if that time changed.
+func (t *tracker) setAlarmAt(at time.Time) {
 	switch {
 	case at.IsZero():
 		t.alarm = nil

@@ -1,5 +1,6 @@
 // Command usage is the README's usage example: a leadership manager on
-// MongoDB, and a write fenced by a leader's token. It needs a MongoDB
+// MongoDB, a write fenced by a leader's token, and leader-only work run
+// by a tracker under a leader context. It needs a MongoDB
 // server at the URL given as its argument (default: the one in main);
 // make db runs an embedded one and prints its URL, and
 // integration/cmd/leadership-demo runs the same steps on one. make check
@@ -7,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
@@ -93,5 +95,29 @@ func run(url string) (err error) {
 	default:
 		fmt.Println("written, as leader of redis: settings maxmemory=2gb")
 	}
-	return nil
+
+	// A unit agent runs a tracker, which claims and renews for it, and
+	// runs its leader-only work (what no token fences: other services,
+	// files) under a context that ends as soon as the unit stops leading.
+	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager:     manager,
+		ServiceName: "redis",
+		UnitName:    "redis/0",
+		Duration:    time.Minute,
+		Clock:       lease.SystemClock{},
+	})
+	if err != nil {
+		return err
+	}
+	err = tracker.(leadership.LeaderRunner).RunAsLeader(context.Background(), func(ctx context.Context) error {
+		// Check ctx before each action; context.Cause(ctx) says why it ended.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		fmt.Println("leader-only work done, as leader of redis")
+		return nil
+	})
+	// Stopping the tracker ends the context, waits for the work to
+	// return, and then revokes: the next unit may lead at once.
+	return errors.Join(err, worker.Stop(tracker))
 }
