@@ -198,6 +198,18 @@ func storeUnavailable(err error) bool {
 		mongoerr.NotPrimaryMessage(cause) || mongoerr.Unavailable(errors.New(cause)))
 }
 
+// storeCause returns err's message from the lease client's
+// "lease store unavailable: " on, without the annotations of the
+// manager and the tracker around it (which name the service and unit that
+// the timeline names already); the whole message if there is none.
+func storeCause(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, lease.ErrUnavailable.Error()+": "); i >= 0 {
+		return msg[i:]
+	}
+	return msg
+}
+
 // txnReloadFailed starts the message of mgo/txn's error when a
 // transaction it is running cannot be read back.
 const txnReloadFailed = "failed to reload transaction: "

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -292,12 +293,13 @@ func (s *summarySuite) TestHandoversAcrossControllers(c *gc.C) {
 	t = s.leadFor("mysql", "mysql/2", "controller-2", 3.4)
 	s.moveTo(4)
 	s.rec.resigned(s.at(4), t)
-	s.rec.notRevoked(s.at(4.1), t, "the store did not answer: lease store unavailable: not primary")
+	s.rec.notRevoked(s.at(4.1), t, storeCause(fmt.Errorf("cannot revoke leadership of %q for %q: %w", "mysql", "mysql/2",
+		errors.New("lease store unavailable: not primary"))))
 	s.leadFor("mysql", "mysql/0", "controller-0", 8.5)
 
 	c.Check(s.out.String(), jc.Contains, "mysql/1 leads (term 2, via controller-1), 0.15s after mysql/0 resigned (through the same controller)\n")
 	c.Check(s.out.String(), jc.Contains, "mysql/2 leads (term 3, via controller-2), 0.4s after mysql/1 resigned (across controllers, from controller-1)\n")
-	c.Check(s.out.String(), jc.Contains, "mysql/2's tracker stopped, 0.1s after it resigned, but could not revoke (the store did not answer: lease store unavailable: not primary): its lease runs out instead\n")
+	c.Check(s.out.String(), jc.Contains, "mysql/2's tracker stopped, 0.1s after it resigned, but could not revoke (lease store unavailable: not primary): its lease runs out instead\n")
 	c.Check(s.out.String(), jc.Contains, "mysql/0 leads (term 4, via controller-0), 4.5s after mysql/2 resigned (not revoked; its lease ran out)\n")
 	res := summarize(s.rec, []string{"mysql"}, nil)
 	c.Check(res.handovers, jc.DeepEquals, []time.Duration{150 * time.Millisecond, 400 * time.Millisecond})
@@ -325,7 +327,7 @@ func (s *summarySuite) TestUnknownOutcomes(c *gc.C) {
 	s.rec.writeUnavailable(s.at(9.1), old, late, errors.New("lease store unavailable: not primary"))
 	lost := s.rec.newWrite(old, false)
 	s.rec.writeUnavailable(s.at(9.2), old, lost, errors.New("lease store unavailable: not primary"))
-	s.rec.checkUnavailable(s.at(9.3), old, errors.New("lease store unavailable: no reachable servers"))
+	s.rec.checkUnavailable(s.at(9.3), old, errors.New(`cannot check leadership of "mysql" for "mysql/0": lease store unavailable: no reachable servers`))
 	s.rec.lost(s.at(11), old, "its tracker says it is no longer leader")
 	s.moveTo(14)
 	s.rec.outageEnded(s.at(14), "primary again")

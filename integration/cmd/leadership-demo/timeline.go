@@ -426,7 +426,7 @@ func (r *recorder) checkUnavailable(now time.Time, t *term, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.checksUnavailable++
-	r.printf(t.service, "%s: CheckLeadership met the store unavailable (%v); no write", t.unit, err)
+	r.printf(t.service, "%s: CheckLeadership met the store unavailable (%s); no write", t.unit, storeCause(err))
 }
 
 // crashed records that t's leader crashed at now. Its guarantee stands:

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -233,7 +232,7 @@ func (u *unit) resign(a *agent) {
 		// The tracker had stopped with its controller: no revoke.
 		u.d.rec.notRevoked(u.d.clock.Now(), t, "its controller had stopped")
 	case storeUnavailable(err):
-		u.d.rec.notRevoked(u.d.clock.Now(), t, fmt.Sprintf("the store did not answer: %v", err))
+		u.d.rec.notRevoked(u.d.clock.Now(), t, storeCause(err))
 	default:
 		u.d.rec.problem(u.d.clock.Now(), "%s: stopping its tracker: %v", u.name, err)
 	}
