@@ -9,6 +9,11 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
+// clockPoll is the managers' ClockPoll (the default): how often each
+// reads the store's clocks, and sees a release made through another
+// controller.
+const clockPoll = 200 * time.Millisecond
+
 // controller is one leadership manager over a lease client of its own.
 type controller struct {
 	id      string
@@ -20,8 +25,9 @@ type controller struct {
 
 // startController starts the controller with the given Id. This is the
 // set-up to copy: a lease client and a manager, both on the real clock.
-// maxSleep is the managers' MaxSleep: a manager sees another controller's
-// revocation at its next read of the store, its next wake at the latest.
+// maxSleep is the managers' MaxSleep, the longest between two reads of
+// every lease; a manager sees another controller's revocation sooner, at
+// its next poll of the store (clockPoll).
 // observer, if not nil, is told what the manager does.
 func startController(id string, mongo lease.Mongo, maxSleep time.Duration, observer leadership.Observer) (*controller, error) {
 	client, err := lease.NewClient(lease.ClientConfig{
@@ -35,10 +41,11 @@ func startController(id string, mongo lease.Mongo, maxSleep time.Duration, obser
 		return nil, fmt.Errorf("starting %s: %w", id, err)
 	}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   client,
-		Clock:    lease.SystemClock{},
-		MaxSleep: maxSleep,
-		Observer: observer,
+		Client:    client,
+		Clock:     lease.SystemClock{},
+		MaxSleep:  maxSleep,
+		ClockPoll: clockPoll,
+		Observer:  observer,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting %s: %w", id, err)

@@ -3,9 +3,12 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"gopkg.in/mgo.v2"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/seed07a61904/leadership/integration/internal/connstr"
 	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/internal/mongoerr"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/mgowire"
@@ -29,21 +33,35 @@ const (
 	settingsCollection = "settings"
 )
 
+// replicaSet is the name of the embedded server's one-member replica set.
+const replicaSet = "demo"
+
 // database is where the demo keeps its leases and settings.
 type database struct {
 	db    *mgo.Database
 	desc  string       // for the header line
 	url   string       // for leasectl -url: the server and database, no password
 	close func() error // releases the session and the server or database
+	// down takes the database down as a failover does, until up; both
+	// are nil for a database the demo did not start.
+	down, up func() error
 }
 
 // openDatabase starts an embedded server if url is "", or dials url
 // through mgowire (MongoDB 6.0 and later speak only OP_MSG) and uses a new
 // database, under a random name, that close drops. observer, if not nil,
 // is told what the mgowire connections do.
+//
+// The embedded server is a one-member replica set, so that its down is an
+// election as a client sees one: the primary steps down (hello reports
+// no primary; writes and primary reads are refused with "not primary"),
+// and its up ends the election, the member primary again in a new term,
+// on the same data. Stopping the server instead would look like a crash
+// of a standalone server: connections refused, not a set without a
+// primary for a while.
 func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 	if url == "" {
-		server, err := mongotest.Start()
+		server, err := mongotest.StartWith(mongotest.Options{ReplicaSet: replicaSet})
 		if err != nil {
 			return nil, err
 		}
@@ -60,6 +78,8 @@ func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 				session.Close()
 				return server.Close()
 			},
+			down: func() error { return server.StepDown(0) },
+			up:   server.StepUp,
 		}, nil
 	}
 	// mgowire's warnings about the URL (options it ignores) go to stderr.
@@ -99,8 +119,9 @@ func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 }
 
 // settingsDoc is a service's settings document. Each guarded write bumps
-// Version, records its writer and term, and appends them to Log, so that
-// the document keeps the order in which the writes committed.
+// Version, records its writer and term, and appends them, with its
+// number, to Log, so that the document keeps the order in which the
+// writes committed.
 type settingsDoc struct {
 	Service string     `bson:"_id"`
 	Leader  string     `bson:"leader"`
@@ -109,10 +130,13 @@ type settingsDoc struct {
 	Log     []logEntry `bson:"log"`
 }
 
-// logEntry records one guarded write in a settingsDoc.
+// logEntry records one guarded write in a settingsDoc: its writer, the
+// term it was made in, and its number (see recorder.newWrite), by which
+// the audit tells which writes of unknown outcome were applied.
 type logEntry struct {
-	Unit string `bson:"unit"`
-	Term int    `bson:"term"`
+	Unit  string `bson:"unit"`
+	Term  int    `bson:"term"`
+	Write int    `bson:"write"`
 }
 
 // createSettings inserts an empty settings document for each service.
@@ -133,8 +157,14 @@ func createSettings(mongo lease.Mongo, services []string) error {
 // term, if and only if token still holds: the token's assertions and the
 // update run as one transaction, which aborts (txn.ErrAborted) if the
 // unit has lost leadership. This is the pattern to copy: check leadership,
-// then put the token's AssertOps in the transaction that needs them.
-func guardedWrite(mongo lease.Mongo, token leadership.Token, service, unit string, term int) error {
+// then put the token's AssertOps in the transaction that needs them. The
+// log entry carries write, the write's number.
+//
+// Any other error leaves the outcome unknown: if it says the store could
+// not answer (see storeUnavailable), mgo/txn may have applied the write,
+// or may apply it when the next transaction on the same documents finds
+// it half done, still fenced by the token's assertions.
+func guardedWrite(mongo lease.Mongo, token leadership.Token, service, unit string, term, write int) error {
 	ops := append(token.AssertOps(), txn.Op{
 		C:      settingsCollection,
 		Id:     service,
@@ -142,10 +172,59 @@ func guardedWrite(mongo lease.Mongo, token leadership.Token, service, unit strin
 		Update: bson.D{
 			{Name: "$set", Value: bson.D{{Name: "leader", Value: unit}, {Name: "term", Value: term}}},
 			{Name: "$inc", Value: bson.D{{Name: "version", Value: 1}}},
-			{Name: "$push", Value: bson.D{{Name: "log", Value: logEntry{Unit: unit, Term: term}}}},
+			{Name: "$push", Value: bson.D{{Name: "log", Value: logEntry{Unit: unit, Term: term, Write: write}}}},
 		},
 	})
 	return mongo.RunTransaction(ops)
+}
+
+// storeUnavailable reports whether err, from a guarded write, says that
+// the store could not be reached or could not answer (a dropped
+// connection, "no reachable servers", "not primary", a write concern
+// error): what the lease client reports as lease.ErrUnavailable.
+//
+// mgo/txn flattens the error of a transaction's reload into text
+// ("failed to reload transaction: not primary and secondaryOk=false",
+// with %v), so that error is classified by its text.
+func storeUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, lease.ErrUnavailable) || mongoerr.Unavailable(err) {
+		return true
+	}
+	cause, ok := strings.CutPrefix(err.Error(), txnReloadFailed)
+	return ok && (cause == io.EOF.Error() || cause == io.ErrUnexpectedEOF.Error() ||
+		mongoerr.NotPrimaryMessage(cause) || mongoerr.Unavailable(errors.New(cause)))
+}
+
+// storeCause returns err's message from the lease client's
+// "lease store unavailable: " on, without the annotations of the
+// manager and the tracker around it (which name the service and unit that
+// the timeline names already); the whole message if there is none.
+func storeCause(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, lease.ErrUnavailable.Error()+": "); i >= 0 {
+		return msg[i:]
+	}
+	return msg
+}
+
+// txnReloadFailed starts the message of mgo/txn's error when a
+// transaction it is running cannot be read back.
+const txnReloadFailed = "failed to reload transaction: "
+
+// resumePending finishes every transaction left half done on the
+// transaction collection (a write whose reply was lost in an outage), as
+// the next transaction on the same documents would, so that the settings
+// documents hold the final outcome of every guarded write.
+func resumePending(mongo lease.Mongo) error {
+	coll, closer := mongo.GetCollection(txnCollection)
+	defer closer()
+	if err := txn.NewRunner(coll).ResumeAll(); err != nil {
+		return fmt.Errorf("resuming pending transactions: %w", err)
+	}
+	return nil
 }
 
 // readSettings returns the settings document of each service.

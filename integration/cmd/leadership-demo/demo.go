@@ -32,6 +32,16 @@ func (d *demo) stopping() bool {
 	}
 }
 
+// progressWait is how much longer than -run the demo may go on, by
+// default, until the run has shown what it must (see
+// recorder.checkProgressLocked): a leader for every service, a guarded
+// write committed, every service led again after the outage.
+const progressWait = 30 * time.Second
+
+// outageAt is when the outage starts, as a fraction of the run: after
+// the controller is killed (between 20% and 35%).
+const outageAt = 0.45
+
 // writeEvery is how long a leader waits between two guarded writes.
 func (d *demo) writeEvery() time.Duration {
 	return d.cfg.lease / 8
@@ -58,8 +68,9 @@ func run(cfg config, out io.Writer) (result, error) {
 	clock := lease.SystemClock{}
 	start := clock.Now()
 	rec := newRecorder(out, cfg, start)
-	// Each manager reads the store at least four times a lease, so a
-	// unit waiting on one controller sees another's revocation soon.
+	// Each manager reads every lease at least four times a lease, and
+	// polls the store for releases every clockPoll, so that a unit
+	// waiting on one controller sees another's revocation within it.
 	ctrls, err := startControllers(cfg.controllers, mongo, cfg.lease/4, func(id string) leadership.Observer {
 		return rec.observer(id, metrics.manager(id))
 	})
@@ -68,6 +79,19 @@ func run(cfg config, out io.Writer) (result, error) {
 	}
 	fmt.Fprintf(out, "%d controllers, %d services of %d units, lease %s, run %s, seed %d; %s\n",
 		cfg.controllers, cfg.services, cfg.units, cfg.lease, cfg.runTime, cfg.seed, db.desc)
+	outageStart := start.Add(time.Duration(float64(cfg.runTime) * outageAt))
+	switch {
+	case cfg.outage == 0:
+		rec.noOutage("-outage 0")
+		fmt.Fprintln(out, "no database outage (-outage 0)")
+	case db.down == nil:
+		rec.noOutage("the demo cannot stop a database it did not start (-mongo)")
+		fmt.Fprintf(out, "no database outage: the demo cannot stop a database it did not start (-mongo); -outage %s ignored\n", cfg.outage)
+	default:
+		rec.planOutage(cfg.outage)
+		fmt.Fprintf(out, "the database goes down at %s for %s, as in a failover: its primary steps down, then is elected again\n",
+			seconds(outageStart.Sub(start)), seconds(cfg.outage))
+	}
 	fmt.Fprintf(out, "inspect the leases while the demo runs (its database goes with it; make db keeps one up), from the repository root: go run ./cmd/leasectl -url %s -collection %s -namespace %s list\n",
 		connstr.ShellQuote(db.url), leaseCollection, namespace)
 	d := &demo{
@@ -103,13 +127,21 @@ func run(cfg config, out io.Writer) (result, error) {
 	}
 	rng := rand.New(rand.NewPCG(cfg.seed, 1<<32))
 	if cfg.controllers > 1 {
-		// Kill one controller, between 35% and 60% of the way through.
-		at := start.Add(cfg.runTime * time.Duration(35+rng.IntN(26)) / 100)
+		// Kill one controller, between 20% and 35% of the way through,
+		// before the outage.
+		at := start.Add(cfg.runTime * time.Duration(20+rng.IntN(16)) / 100)
 		victim := rng.IntN(cfg.controllers)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			d.killAt(at, victim)
+		}()
+	}
+	if cfg.outage > 0 && db.down != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.outage(db, outageStart, cfg.outage)
 		}()
 	}
 	progressDone := make(chan struct{})
@@ -119,6 +151,15 @@ func run(cfg config, out io.Writer) (result, error) {
 	}()
 
 	<-clock.Alarm(start.Add(cfg.runTime))
+	select {
+	case <-rec.progressMade():
+	default:
+		rec.note(clock.Now(), "demo", "run time is over, but not every service has been led (again, after the outage) or no guarded write has committed: waiting up to %s more", cfg.progressWait)
+		select {
+		case <-rec.progressMade():
+		case <-clock.Alarm(start.Add(cfg.runTime + cfg.progressWait)):
+		}
+	}
 	close(d.stop)
 	wg.Wait()
 	<-progressDone
@@ -128,6 +169,9 @@ func run(cfg config, out io.Writer) (result, error) {
 		d.rec.problem(clock.Now(), "%v", err)
 	}
 
+	if err := resumePending(mongo); err != nil {
+		return result{}, err
+	}
 	docs, err := readSettings(mongo, services)
 	if err != nil {
 		return result{}, err
@@ -149,6 +193,31 @@ func (d *demo) killAt(at time.Time, i int) {
 	if err := d.ctrls.kill(i); err != nil {
 		d.rec.problem(d.clock.Now(), "%s stopped with %v", d.ctrls.id(i), err)
 	}
+}
+
+// outage takes the database down at the given time, for d, as a failover
+// does (see openDatabase), and brings it back. It brings it back at once
+// if the demo stops first.
+func (d *demo) outage(db *database, at time.Time, length time.Duration) {
+	select {
+	case <-d.clock.Alarm(at):
+	case <-d.stop:
+		return
+	}
+	d.rec.outageStarted(d.clock.Now(), "its primary steps down, as in a failover; until an election ends, no primary: writes and primary reads are refused (\"not primary\")")
+	if err := db.down(); err != nil {
+		d.rec.problem(d.clock.Now(), "taking the database down: %v", err)
+		return
+	}
+	select {
+	case <-d.clock.Alarm(d.clock.Now().Add(length)):
+	case <-d.stop:
+	}
+	if err := db.up(); err != nil {
+		d.rec.problem(d.clock.Now(), "bringing the database back: %v", err)
+		return
+	}
+	d.rec.outageEnded(d.clock.Now(), "primary again after an election, on the same data; no manager or tracker was restarted")
 }
 
 // showProgress updates the progress line until the demo stops: four times

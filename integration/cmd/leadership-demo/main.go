@@ -35,31 +35,49 @@
 //     service's settings document that records the writer and its term.
 //   - At a random moment, between a quarter of a lease and two leases
 //     after its election, the leader either resigns or crashes (each
-//     unit alternates between the two, starting at random). Resigning, it stops acting and stops its tracker, which
-//     revokes its leadership: another unit takes over at once if it waits
-//     on the same controller, and at the next read of the store by its
-//     controller otherwise. Crashing, its connection is cut, so its
+//     unit alternates between the two, starting at random). Resigning,
+//     it stops acting and stops its tracker, which revokes its
+//     leadership: another unit takes over at once if it waits on the same
+//     controller, and at its controller's next poll of the store (every
+//     200ms) otherwise. Crashing, its connection is cut, so its
 //     tracker can neither renew nor revoke: another unit takes over once
 //     the lease has run out and a controller has expired it. Either way
 //     the unit starts again, as a follower, a little later.
-//   - A unit that has lost leadership (it resigned, or crashed and came
-//     back, or its tracker said so) tries one more guarded write with the
-//     token of its old term: a stale write, which must abort with
-//     txn.ErrAborted. After a crash it first waits until CheckLeadership
-//     says it is no longer leader.
-//   - Once, at a random moment, one controller is killed. Its units'
-//     trackers stop with it, and the units start new ones on the next live
-//     controller, as Juju's agents reconnect to another API server; a
+//   - A unit that resigned, or crashed and came back, tries one more
+//     guarded write with the token of its old term: a stale write, which
+//     must abort with txn.ErrAborted. It first waits until
+//     CheckLeadership says it is no longer leader.
+//   - A unit whose tracker says it is no longer leader (its renewal
+//     failed or came too late) keeps its tracker, as a unit agent does,
+//     and follows again; it makes no stale write, since its tracker may
+//     claim the same lease again, which would make its old token good.
+//   - Once, at a random moment between 20% and 35% of the run, one
+//     controller is killed. Its units' trackers stop with it, and the
+//     units start new ones on the next live controller, as Juju's agents
+//     reconnect to another API server; a
 //     leader leads again if its new tracker's claim extends its lease in
 //     time, because leases live in the database, not in a controller.
+//   - At 45% of the run, the database goes down for -outage (5s by
+//     default), as in a failover: the embedded server runs as a
+//     one-member replica set, whose primary steps down (hello reports no
+//     primary; writes and primary reads are refused with "not primary",
+//     as MongoDB refuses them during an election) and is elected again
+//     when the outage ends, on the same data. Nothing is restarted:
+//     managers and trackers ride it out, calls meanwhile fail with
+//     lease.ErrUnavailable or wait for the new primary, and every service
+//     is led again soon after the database answers. With -mongo there is
+//     no outage: the demo cannot stop a database it did not start, and
+//     says so.
 //
 // # What is checked
 //
 // The demo is a checker: it records what the trackers guaranteed and what
 // the database holds, and decides nothing about leadership itself. It
 // exits with status 0 only if no stale write committed, no two units of a
-// service held overlapping guarantees, and the database agrees; status 1
-// otherwise, or on any unexpected error; 2 for bad flags.
+// service held overlapping guarantees, the database agrees, no manager or
+// tracker stopped without being killed and, after the outage, every
+// service was led again; status 1 otherwise, or on any unexpected error;
+// 2 for bad flags.
 //
 // A true ClaimLeader, asked at time t, guarantees that the unit leads
 // until t plus ClaimDuration. A term is a unit's unbroken run of such
@@ -67,15 +85,33 @@
 // moment the unit resigned (it stops acting then; its revoke follows).
 // Terms of different units of one service must not overlap. The summary
 // shows, beside each other, graceful handovers (from a resignation to the
-// next unit's first guarantee) and crash failovers (from a crash to the
-// next unit's first guarantee, which must wait for the old lease to run
-// out).
+// next unit's first guarantee; across controllers and through the same
+// controller) and crash failovers (from a crash to the next unit's first
+// guarantee, which must wait for the old lease to run out).
+//
+// A guarded write that meets the outage fails with a store error (a
+// "not primary" reply, a dropped connection): that is expected, and
+// counted apart, not as a problem. Its outcome is unknown: mgo/txn may
+// have applied it, or may apply it later, when the next transaction on
+// the same documents finds it half done. The demo never guesses: each
+// guarded write carries a number of its own, and the audit decides.
 //
 // At the end, the database is audited: each service's settings document
 // holds the log of every guarded write it received, in commit order, each
-// with its writer and term. Every entry must come from the unit that the
-// demo recorded as leader in that term, terms must never go backwards, and
-// the log must hold exactly the writes that the units saw commit.
+// with its writer, term and number (pending transactions are resumed
+// first). Every entry must come from the unit that the demo recorded as
+// leader in that term, terms must never go backwards, and the log must
+// hold every write that the units saw commit, no write that they saw
+// abort and, of the writes of unknown outcome, no stale one: a stale
+// write found in the log counts as a stale write committed.
+//
+// After an outage, the summary says when the database went down and for
+// how long, and how long after it answered again every service was led
+// (a guarantee given at or after that moment, or one that spanned it).
+// The run lasts -run; if by then some service has never had a leader, no
+// guarded write has committed, or some service has not been led again
+// since the outage, it goes on until they have, for at most 30s more,
+// so that a slow machine delays the verdict rather than spoils it.
 //
 // # Metrics
 //
@@ -90,9 +126,9 @@
 //
 // The embedded server runs on SQLite and manages a few dozen mgo/txn
 // transactions a second, fewer as the transaction collection grows. The
-// defaults (3 controllers, 4 services of 3 units, a 4s lease, 20s) make
-// about ten transactions a second: one write per leader every eighth of
-// the lease duration, renewals and expiries.
+// defaults (3 controllers, 4 services of 3 units, a 4s lease, 20s, a 5s
+// outage) make about ten transactions a second: one write per leader
+// every eighth of the lease duration, renewals and expiries.
 package main
 
 import (
@@ -132,8 +168,14 @@ type config struct {
 	lease       time.Duration
 	runTime     time.Duration
 	seed        uint64
+	// outage is how long the database is down, from 45% of the run; 0
+	// for no outage. Ignored with mongoURL.
+	outage      time.Duration
 	mongoURL    string // "" for the embedded server
 	metricsAddr string // where to serve /metrics; "" for nowhere
+	// progressWait is how much longer than runTime the run may go on
+	// until it has shown what it must (see run).
+	progressWait time.Duration
 	// progress rewrites a progress line in place, for a terminal; without
 	// it, a progress line is printed every few seconds.
 	progress bool
@@ -144,13 +186,14 @@ type config struct {
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("leadership-demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var cfg config
+	cfg := config{progressWait: progressWait}
 	fs.IntVar(&cfg.services, "services", 4, "number of services")
 	fs.IntVar(&cfg.units, "units", 3, "units per service")
 	fs.IntVar(&cfg.controllers, "controllers", 3, "controllers (leadership managers)")
 	fs.DurationVar(&cfg.lease, "lease", 4*time.Second, "lease duration claimed by leaders")
 	fs.DurationVar(&cfg.runTime, "run", 20*time.Second, "how long the units run")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed for crashes and the controller kill")
+	fs.DurationVar(&cfg.outage, "outage", 5*time.Second, "how long the database is down, from 45% of the run: its primary steps down, as in a failover, and is elected again; 0 for no outage; at most half of -run; not with -mongo (the demo cannot stop that database)")
 	fs.StringVar(&cfg.mongoURL, "mongo", "", "MongoDB connection string (mongodb:// or mongodb+srv://, as mgowire.ParseURL reads it), dialed through mgowire; default: an embedded server")
 	fs.StringVar(&cfg.metricsAddr, "metrics", "", "serve Prometheus metrics at http://`ADDR`/metrics (e.g. :9090) while the demo runs")
 	if err := fs.Parse(args); err != nil {
@@ -175,6 +218,10 @@ func (cfg config) validate() error {
 		return fmt.Errorf("-lease %s: need at least 100ms", cfg.lease)
 	case cfg.runTime <= 0:
 		return fmt.Errorf("-run %s: must be positive", cfg.runTime)
+	case cfg.outage < 0:
+		return fmt.Errorf("-outage %s: must be 0 (no outage) or positive", cfg.outage)
+	case cfg.outage > cfg.runTime/2:
+		return fmt.Errorf("-outage %s: at most half of -run %s, so that the run goes on after it (it starts at 45%% of the run)", cfg.outage, cfg.runTime)
 	}
 	return nil
 }

@@ -15,8 +15,13 @@ const slowFraction = 10
 // storeCalls is what the demo saw of the managers' store calls (their
 // writes and reads of the leases), from their events.
 type storeCalls struct {
-	durations []time.Duration // every call's, in the order seen
-	slow      int             // calls over lease/slowFraction
+	durations []time.Duration // every call's, in the order seen, but those in the outage
+	slow      int             // of those, the calls over lease/slowFraction
+	// outage counts the calls that overlapped the outage (from its
+	// start to the database's answer), which are expected to be slow or
+	// to fail, and longest is the longest of them.
+	outage  int
+	longest time.Duration
 	// warned is the longest call the timeline has warned of; zero if none.
 	warned time.Duration
 }
@@ -37,11 +42,22 @@ func (r *recorder) observer(id string, next leadership.Observer) leadership.Obse
 
 // storeCall records one store call of the named controller's manager, and
 // prints a warning when it is slow: the first time, and whenever one takes
-// twice as long as the last warned of.
+// twice as long as the last warned of. A call that overlapped the outage
+// is counted apart, never as slow.
 func (r *recorder) storeCall(id string, e leadership.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := &r.store
+	end := e.At
+	if end.IsZero() {
+		end = r.clock.Now()
+	}
+	if o := r.outage; !o.started.IsZero() && end.After(o.started) &&
+		(o.answered.IsZero() || end.Add(-e.Duration).Before(o.answered)) {
+		s.outage++
+		s.longest = max(s.longest, e.Duration)
+		return
+	}
 	s.durations = append(s.durations, e.Duration)
 	if e.Duration <= r.lease/slowFraction {
 		return

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,13 +78,14 @@ func (s *summarySuite) TestBreakdownAddsUp(c *gc.C) {
 	s.rec.interrupted(s.at(12), t, "its tracker stopped with its controller")
 	s.rec.led("redis", "redis/1", "controller-1", s.at(14), s.at(16))
 	s.rec.led("mysql", "mysql/0", "controller-0", s.at(0), s.at(2))
-	s.rec.wrote(t)
+	n := s.rec.newWrite(t, false)
+	s.rec.wrote(t, n)
 
 	res := summarize(s.rec, []string{"redis", "mysql"}, map[string]settingsDoc{
-		"redis": {Service: "redis", Version: 1, Leader: "redis/0", Term: 4, Log: []logEntry{{"redis/0", 4}}},
+		"redis": {Service: "redis", Version: 1, Leader: "redis/0", Term: 4, Log: []logEntry{{"redis/0", 4, n}}},
 	})
 	c.Check(res.elected, gc.Equals, 6)
-	c.Check(res.firstLeaders+len(res.handovers)+len(res.failovers)+res.afterLost+res.afterInterrupted+res.afterUnended,
+	c.Check(res.firstLeaders+len(res.handovers)+len(res.failovers)+res.afterLost+res.afterInterrupted+res.afterUnrevoked+res.afterUnended,
 		gc.Equals, res.elected)
 	c.Check(res.auditProblems, gc.HasLen, 0)
 	c.Check(res.ok(), jc.IsTrue)
@@ -95,9 +98,10 @@ func (s *summarySuite) TestBreakdownAddsUp(c *gc.C) {
 
 func (s *summarySuite) TestLeaderlessServiceIsNoProgress(c *gc.C) {
 	t := s.rec.led("redis", "redis/0", "controller-0", s.at(0), s.at(2))
-	s.rec.wrote(t)
+	n := s.rec.newWrite(t, false)
+	s.rec.wrote(t, n)
 	res := summarize(s.rec, []string{"redis", "mysql", "nginx"}, map[string]settingsDoc{
-		"redis": {Service: "redis", Version: 1, Leader: "redis/0", Term: 1, Log: []logEntry{{"redis/0", 1}}},
+		"redis": {Service: "redis", Version: 1, Leader: "redis/0", Term: 1, Log: []logEntry{{"redis/0", 1, n}}},
 	})
 	c.Check(res.safe(), jc.IsTrue)
 	c.Check(res.progressed(), jc.IsFalse)
@@ -153,4 +157,251 @@ func (s *summarySuite) TestSuggestLease(c *gc.C) {
 	} {
 		c.Check(suggestLease(test.current, test.slowest), gc.Equals, test.want, gc.Commentf("%v", test))
 	}
+}
+
+// leadFor records a guarantee of unit's from sec seconds into the run, for
+// the tracker's ClaimDuration of the suite's 4s lease (2s), with the
+// fake clock moved to sec.
+func (s *summarySuite) leadFor(service, unit, controller string, sec float64) *term {
+	s.moveTo(sec)
+	return s.rec.led(service, unit, controller, s.at(sec), s.at(sec+2))
+}
+
+// wroteAt records a committed guarded write of t's leader.
+func (s *summarySuite) wroteAt(t *term) logEntry {
+	n := s.rec.newWrite(t, false)
+	s.rec.wrote(t, n)
+	return logEntry{Unit: t.unit, Term: t.n, Write: n}
+}
+
+// progressed reports whether the recorder has signalled progress.
+func (s *summarySuite) progressed() bool {
+	select {
+	case <-s.rec.progressMade():
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *summarySuite) TestOutageRecovery(c *gc.C) {
+	s.rec.planOutage(5 * time.Second)
+	mysql := s.leadFor("mysql", "mysql/0", "controller-0", 1)
+	wordpress := s.leadFor("wordpress", "wordpress/1", "controller-1", 1.5)
+	mysqlLog := []logEntry{s.wroteAt(mysql)}
+	wpLog := []logEntry{s.wroteAt(wordpress)}
+	c.Check(s.progressed(), jc.IsFalse, gc.Commentf("the outage is still to come"))
+
+	s.moveTo(9)
+	s.rec.outageStarted(s.at(9), "its primary steps down")
+	s.leadFor("mysql", "mysql/0", "controller-0", 9.2) // its guarantee runs to 11.2
+	s.moveTo(11.3)
+	s.rec.lost(s.at(11.3), mysql, "its tracker says it is no longer leader")
+	// wordpress/1 asks during the outage, and is answered after it: its
+	// guarantee spans the answer.
+	s.moveTo(14)
+	s.rec.outageEnded(s.at(14), "primary again")
+	c.Check(s.progressed(), jc.IsFalse, gc.Commentf("no service led again yet"))
+	s.moveTo(14.4)
+	wordpress = s.rec.led("wordpress", "wordpress/1", "controller-1", s.at(13.9), s.at(15.9))
+	c.Check(s.progressed(), jc.IsFalse, gc.Commentf("mysql not led again yet"))
+	mysql = s.leadFor("mysql", "mysql/2", "controller-2", 15.5)
+	c.Check(s.progressed(), jc.IsTrue)
+	mysqlLog = append(mysqlLog, s.wroteAt(mysql))
+	wpLog = append(wpLog, s.wroteAt(wordpress))
+
+	c.Check(s.out.String(), jc.Contains, "   9.00s  database     DOWN for 5s: its primary steps down\n")
+	c.Check(s.out.String(), jc.Contains, "  14.00s  database     UP after 5s: primary again\n")
+	c.Check(s.out.String(), jc.Contains, "  14.40s  wordpress    wordpress/1 led through the outage: its guarantee spans the database's answer (term 1)\n")
+	c.Check(s.out.String(), jc.Contains, "  15.50s  mysql        mysql/2 leads (term 2, via controller-2), 4.2s after mysql/0's term 1 ended (lost); led again 1.5s after the database answered\n")
+	c.Check(s.out.String(), jc.Contains, "  15.50s  database     every service led again, the last 1.5s after the database answered\n")
+
+	doc := func(service string, log []logEntry) settingsDoc {
+		last := log[len(log)-1]
+		return settingsDoc{Service: service, Leader: last.Unit, Term: last.Term, Version: len(log), Log: log}
+	}
+	res := summarize(s.rec, []string{"mysql", "wordpress"}, map[string]settingsDoc{
+		"mysql":     doc("mysql", mysqlLog),
+		"wordpress": doc("wordpress", wpLog),
+	})
+	c.Check(res.auditProblems, gc.HasLen, 0)
+	c.Check(res.ok(), jc.IsTrue)
+	c.Check(res.outage.ran, jc.IsTrue)
+	c.Check(res.outage.started, gc.Equals, 9*time.Second)
+	c.Check(res.outage.answered, gc.Equals, 14*time.Second)
+	c.Check(res.outage.recovered, jc.DeepEquals, map[string]time.Duration{"mysql": 1500 * time.Millisecond, "wordpress": 0})
+	c.Check(res.outage.notRecovered, gc.HasLen, 0)
+	c.Check(res.outage.kept, gc.Equals, 1)
+	c.Check(res.outage.recovery(), gc.Equals, 1500*time.Millisecond)
+	s.out.Reset()
+	printSummary(&s.out, res, 20*time.Second)
+	c.Check(s.out.String(), jc.Contains, "  database outage               5s   from 9s to 14s: its primary stepped down, as in a failover; no store call met it\n")
+	c.Check(s.out.String(), jc.Contains, "  led again after outage       2/2   every service within 1.5s of the database answering; 1 led through it; no manager or tracker was restarted\n")
+	c.Check(s.out.String(), jc.Contains, "\nOK: at most one leader per service at every observed moment; every stale write aborted; every service led again after the outage.\n")
+}
+
+func (s *summarySuite) TestNotLedAgainIsNoProgress(c *gc.C) {
+	s.rec.planOutage(5 * time.Second)
+	mysql := s.leadFor("mysql", "mysql/0", "controller-0", 1)
+	s.leadFor("wordpress", "wordpress/0", "controller-1", 1)
+	entry := s.wroteAt(mysql)
+	s.moveTo(9)
+	s.rec.outageStarted(s.at(9), "its primary steps down")
+	s.moveTo(14)
+	s.rec.outageEnded(s.at(14), "primary again")
+	s.leadFor("mysql", "mysql/1", "controller-1", 16)
+	c.Check(s.progressed(), jc.IsFalse)
+
+	res := summarize(s.rec, []string{"mysql", "wordpress"}, map[string]settingsDoc{
+		"mysql": {Service: "mysql", Leader: "mysql/0", Term: 1, Version: 1, Log: []logEntry{entry}},
+	})
+	c.Check(res.safe(), jc.IsTrue)
+	c.Check(res.progressed(), jc.IsFalse)
+	c.Check(res.outage.notRecovered, jc.DeepEquals, []string{"wordpress"})
+	printSummary(&s.out, res, 20*time.Second)
+	c.Check(s.out.String(), jc.Contains, "  led again after outage       1/2   NOT led again by the end of the run: wordpress\n")
+	c.Check(s.out.String(), jc.Contains, "\nNO PROGRESS: wordpress was not led again after the outage. ")
+}
+
+func (s *summarySuite) TestNoOutage(c *gc.C) {
+	s.rec.noOutage("the demo cannot stop a database it did not start (-mongo)")
+	t := s.leadFor("mysql", "mysql/0", "controller-0", 1)
+	s.leadFor("wordpress", "wordpress/0", "controller-1", 1)
+	entry := s.wroteAt(t)
+	c.Check(s.progressed(), jc.IsTrue)
+	res := summarize(s.rec, []string{"mysql", "wordpress"}, map[string]settingsDoc{
+		"mysql": {Service: "mysql", Leader: "mysql/0", Term: 1, Version: 1, Log: []logEntry{entry}},
+	})
+	c.Check(res.ok(), jc.IsTrue)
+	printSummary(&s.out, res, 20*time.Second)
+	c.Check(s.out.String(), jc.Contains, "  database outage             none   the demo cannot stop a database it did not start (-mongo)\n")
+	c.Check(s.out.String(), gc.Not(jc.Contains), "led again after outage")
+	c.Check(s.out.String(), jc.Contains, "\nOK: at most one leader per service at every observed moment; every stale write aborted.\n")
+}
+
+func (s *summarySuite) TestHandoversAcrossControllers(c *gc.C) {
+	// mysql/0 claims through controller-0, moves to controller-1 (its
+	// controller died), and resigns there: a handover to a unit on
+	// controller-1 is through the same controller.
+	t := s.leadFor("mysql", "mysql/0", "controller-0", 1)
+	s.leadFor("mysql", "mysql/0", "controller-1", 1.5)
+	s.rec.resigned(s.at(2), t)
+	s.rec.revoked(s.at(2.1), t)
+	t = s.leadFor("mysql", "mysql/1", "controller-1", 2.15)
+	s.rec.resigned(s.at(3), t)
+	s.rec.revoked(s.at(3.1), t)
+	t = s.leadFor("mysql", "mysql/2", "controller-2", 3.4)
+	s.moveTo(4)
+	s.rec.resigned(s.at(4), t)
+	s.rec.notRevoked(s.at(4.1), t, storeCause(fmt.Errorf("cannot revoke leadership of %q for %q: %w", "mysql", "mysql/2",
+		errors.New("lease store unavailable: not primary"))))
+	s.leadFor("mysql", "mysql/0", "controller-0", 8.5)
+
+	c.Check(s.out.String(), jc.Contains, "mysql/1 leads (term 2, via controller-1), 0.15s after mysql/0 resigned (through the same controller)\n")
+	c.Check(s.out.String(), jc.Contains, "mysql/2 leads (term 3, via controller-2), 0.4s after mysql/1 resigned (across controllers, from controller-1)\n")
+	c.Check(s.out.String(), jc.Contains, "mysql/2's tracker stopped, 0.1s after it resigned, but could not revoke (lease store unavailable: not primary): its lease runs out instead\n")
+	c.Check(s.out.String(), jc.Contains, "mysql/0 leads (term 4, via controller-0), 4.5s after mysql/2 resigned (not revoked; its lease ran out)\n")
+	res := summarize(s.rec, []string{"mysql"}, nil)
+	c.Check(res.handovers, jc.DeepEquals, []time.Duration{150 * time.Millisecond, 400 * time.Millisecond})
+	c.Check(res.across, jc.DeepEquals, []time.Duration{400 * time.Millisecond})
+	c.Check(res.afterUnrevoked, gc.Equals, 1)
+	c.Check(res.elected, gc.Equals, res.firstLeaders+len(res.handovers)+res.afterUnrevoked)
+	s.out.Reset()
+	printSummary(&s.out, res, 20*time.Second)
+	c.Check(s.out.String(), jc.Contains, "  graceful handover              2   min 0.15s, median 0.4s, max 0.4s from resigning (stop acting, revoke) to the next leader\n")
+	c.Check(s.out.String(), jc.Contains, "    across controllers           1   min 0.4s, median 0.4s, max 0.4s the next leader's controller sees the revoke at its next poll of the store (every 200ms)\n")
+	c.Check(s.out.String(), jc.Contains, "    same controller              1   min 0.15s, median 0.15s, max 0.15s the controller releases its waiting units at once\n")
+	c.Check(s.out.String(), jc.Contains, "  leaders elected                4   1 first leaders, 2 after a resignation, 0 after a crash, 1 after a resignation without a revoke\n")
+}
+
+// TestUnknownOutcomes checks that writes that met the outage are not
+// problems, and that the audit decides them: a leader's write found in the
+// log was applied after all; a stale write found there committed.
+func (s *summarySuite) TestUnknownOutcomes(c *gc.C) {
+	s.rec.planOutage(5 * time.Second)
+	old := s.leadFor("mysql", "mysql/0", "controller-0", 1)
+	log := []logEntry{s.wroteAt(old)}
+	s.moveTo(9)
+	s.rec.outageStarted(s.at(9), "its primary steps down")
+	late := s.rec.newWrite(old, false)
+	s.rec.writeUnavailable(s.at(9.1), old, late, errors.New("lease store unavailable: not primary"))
+	lost := s.rec.newWrite(old, false)
+	s.rec.writeUnavailable(s.at(9.2), old, lost, errors.New("lease store unavailable: not primary"))
+	s.rec.checkUnavailable(s.at(9.3), old, errors.New(`cannot check leadership of "mysql" for "mysql/0": lease store unavailable: no reachable servers`))
+	s.rec.lost(s.at(11), old, "its tracker says it is no longer leader")
+	s.moveTo(14)
+	s.rec.outageEnded(s.at(14), "primary again")
+	t := s.leadFor("mysql", "mysql/1", "controller-1", 15)
+	stale := s.rec.newWrite(old, true)
+	s.rec.stale(s.at(15.1), old, stale, errors.New("lease store unavailable: EOF"), false, true)
+	log = append(log, logEntry{"mysql/0", 1, late}, s.wroteAt(t))
+	c.Check(s.out.String(), jc.Contains, "mysql/0's guarded write 2 met the store unavailable (lease store unavailable: not primary): outcome unknown until the audit\n")
+	c.Check(s.out.String(), jc.Contains, "mysql/0: CheckLeadership met the store unavailable (lease store unavailable: no reachable servers); no write\n")
+	c.Check(s.out.String(), jc.Contains, "mysql/0 writes with its term-1 token: the store did not answer (lease store unavailable: EOF); the audit decides (leader is mysql/1)\n")
+
+	doc := settingsDoc{Service: "mysql", Leader: "mysql/1", Term: 2, Version: len(log), Log: log}
+	res := summarize(s.rec, []string{"mysql"}, map[string]settingsDoc{"mysql": doc})
+	c.Check(res.problems, gc.HasLen, 0)
+	c.Check(res.auditProblems, gc.HasLen, 0)
+	c.Check(res.unavailable, gc.Equals, 2)
+	c.Check(res.unavailableOutside, gc.Equals, 0)
+	c.Check(res.appliedLate, gc.Equals, 1)
+	c.Check(res.checksUnavailable, gc.Equals, 1)
+	c.Check(res.staleUnknown, gc.Equals, 1)
+	c.Check(res.staleCommits, gc.Equals, 0)
+	c.Check(res.ok(), jc.IsTrue)
+	s.out.Reset()
+	printSummary(&s.out, res, 20*time.Second)
+	c.Check(s.out.String(), jc.Contains, "  guarded writes committed       2   3 found in the settings documents, 1 more than seen: of unknown outcome, applied after all\n")
+	c.Check(s.out.String(), jc.Contains, "  guarded writes unavailable     2   the store did not answer (expected during an outage, and not a failure); "+
+		"outcome unknown: the audit found 1 applied, 1 not; 1 leadership check met it too (no write)\n")
+
+	// Had the stale write committed, the audit would have found it.
+	doc.Log = append(doc.Log, logEntry{"mysql/0", 1, stale})
+	doc.Version++
+	res = summarize(s.rec, []string{"mysql"}, map[string]settingsDoc{"mysql": doc})
+	c.Check(res.staleCommits, gc.Equals, 1)
+	c.Check(res.safe(), jc.IsFalse)
+	s.out.Reset()
+	printSummary(&s.out, res, 20*time.Second)
+	c.Check(s.out.String(), jc.Contains, "  stale writes committed         1   must be 0\n")
+	c.Check(s.out.String(), jc.Contains, "  FAIL: mysql: mysql/0's stale write with its term-1 token (number 4) met the store unavailable, and COMMITTED\n")
+	c.Check(s.out.String(), jc.HasSuffix, "\nFAILED\n")
+}
+
+// TestStoreCallsDuringOutage checks that the managers' store calls that
+// overlap the outage are counted apart, not as slow.
+func (s *summarySuite) TestStoreCallsDuringOutage(c *gc.C) {
+	s.rec.planOutage(5 * time.Second)
+	observer := s.rec.observer("controller-1", nil)
+	call := func(endSec float64, d time.Duration) {
+		s.moveTo(endSec)
+		observer.Observe(leadership.Event{Kind: leadership.EventStore, Call: "ExtendLease", Duration: d, At: s.at(endSec)})
+	}
+	call(1, 10*time.Millisecond)
+	s.rec.outageStarted(s.at(9), "its primary steps down")
+	call(14.2, 5200*time.Millisecond) // started at 9: in the outage
+	s.rec.outageEnded(s.at(14), "primary again")
+	call(14.5, 600*time.Millisecond) // started at 13.9, before the answer
+	call(15, 20*time.Millisecond)
+	c.Check(s.out.String(), gc.Not(jc.Contains), "slow store")
+	res := summarize(s.rec, nil, nil)
+	c.Check(res.storeCalls, jc.DeepEquals, []time.Duration{10 * time.Millisecond, 20 * time.Millisecond})
+	c.Check(res.slowCalls, gc.Equals, 0)
+	c.Check(res.outage.calls, gc.Equals, 2)
+	c.Check(res.outage.longest, gc.Equals, 5200*time.Millisecond)
+	printSummary(&s.out, res, 20*time.Second)
+	c.Check(s.out.String(), jc.Contains, "its primary stepped down, as in a failover; 2 store calls met it, the longest waited 5.2s\n")
+	c.Check(s.out.String(), jc.Contains, "; not counting 2 during the outage\n")
+}
+
+// TestStoppedByItselfFails checks that a tracker or manager that stopped
+// without Kill fails the run.
+func (s *summarySuite) TestStoppedByItselfFails(c *gc.C) {
+	s.rec.stoppedByItself(s.at(1), "%s: tracker stopped by itself: %v", "mysql/0", errors.New("lease store unavailable: EOF"))
+	res := summarize(s.rec, nil, nil)
+	c.Check(res.selfStops, gc.Equals, 1)
+	c.Check(res.safe(), jc.IsFalse)
+	printSummary(&s.out, res, 20*time.Second)
+	c.Check(s.out.String(), jc.Contains, "  stopped by themselves          1   managers and trackers stopped without Kill; must be 0\n")
 }

@@ -116,8 +116,8 @@ func (u *unit) live(a *agent) {
 // between the two).
 // Before each guarded write it asks its tracker for a guarantee, and
 // reports the guarantee to the recorder. It returns true if the unit is
-// to follow again in the same life (its tracker said it was not leader
-// before it ever acted), and false if the agent life is over.
+// to follow again in the same life (its tracker says it is not leader),
+// and false if the agent life is over.
 func (u *unit) lead(a *agent) bool {
 	lease := u.d.cfg.lease
 	endAt := u.d.clock.Now().Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*7/4))))
@@ -153,11 +153,10 @@ func (u *unit) lead(a *agent) bool {
 				u.agentDied(a)
 				return false
 			}
-			if u.term == nil {
-				return true // it never acted in this life
+			if u.term != nil {
+				u.lose("its tracker says it is no longer leader")
 			}
-			u.lose(a, "its tracker says it is no longer leader")
-			return false
+			return true
 		}
 		u.term = u.d.rec.led(u.service, u.name, a.ctrl.id, now, now.Add(a.tracker.ClaimDuration()))
 		u.write(a)
@@ -173,12 +172,16 @@ func (u *unit) lead(a *agent) bool {
 
 // write makes one guarded write as leader: it checks leadership, and puts
 // the token's assertions in the transaction that updates the service's
-// settings.
+// settings. A store that does not answer (the outage) is expected: the
+// write's outcome is then unknown, and left to the audit.
 func (u *unit) write(a *agent) {
 	token, err := a.conn.CheckLeadership(u.service, u.name)
 	switch {
 	case errors.Is(err, leadership.ErrStopped):
 		return // the tracker stops too, and the next ClaimLeader says so
+	case storeUnavailable(err):
+		u.d.rec.checkUnavailable(u.d.clock.Now(), u.term, err)
+		return
 	case err != nil:
 		// Its guarantee ran out while it waited for the check (a
 		// slow database): no write.
@@ -187,42 +190,52 @@ func (u *unit) write(a *agent) {
 		return
 	}
 	u.token, u.tokenTerm = token, u.term
-	switch err := guardedWrite(u.d.mongo, token, u.service, u.name, u.term.n); {
+	n := u.d.rec.newWrite(u.term, false)
+	switch err := guardedWrite(u.d.mongo, token, u.service, u.name, u.term.n, n); {
 	case err == nil:
-		u.d.rec.wrote(u.term)
+		u.d.rec.wrote(u.term, n)
 	case errors.Is(err, txn.ErrAborted):
-		u.d.rec.writeAborted(u.d.clock.Now(), u.term)
+		u.d.rec.writeAborted(u.d.clock.Now(), u.term, n)
+	case storeUnavailable(err):
+		u.d.rec.writeUnavailable(u.d.clock.Now(), u.term, n, err)
 	default:
 		u.d.rec.problem(u.d.clock.Now(), "%s: guarded write: %v", u.name, err)
 	}
 }
 
 // lose ends the unit's term, once its tracker has said that it is not
-// leader, and its agent life: it stops its tracker, which revokes the
-// lease if the unit may still hold it (its term can lapse while a slow
-// renewal goes on to succeed), and then makes its stale write. With the
-// tracker running, the stale write would race the tracker's next claim,
-// which makes the old token good again (a token asserts only the holder).
-func (u *unit) lose(a *agent, why string) {
+// leader (a renewal failed or came too late: a slow store, the outage).
+// The unit keeps its tracker, as a unit agent does, and follows again;
+// the tracker keeps claiming, and may lead again. So the unit forgets its
+// token and makes no stale write: a claim of its tracker can make the
+// lease the unit's again, and the old token with it (a token asserts
+// only the holder).
+func (u *unit) lose(why string) {
 	u.d.rec.lost(u.d.clock.Now(), u.term, why)
-	u.term = nil
-	if err := u.stop(a); err != nil && !errors.Is(err, leadership.ErrStopped) {
-		u.d.rec.problem(u.d.clock.Now(), "%s: stopping its tracker: %v", u.name, err)
-	}
-	u.staleWriteOnceDeposed()
+	u.term, u.token, u.tokenTerm = nil, nil, nil
 }
 
 // resign stops the leader gracefully: it stops acting, then stops its
 // tracker, which revokes its leadership so that another unit can take
-// over at once. It makes its stale write, and rests before its next life.
+// over at once (if the store does not answer, or the tracker had stopped
+// with its controller, there is no revoke, and the lease runs out
+// instead). It makes its stale write, and rests before its
+// next life.
 func (u *unit) resign(a *agent) {
 	t := u.term
 	u.d.rec.resigned(u.d.clock.Now(), t)
 	u.term = nil
-	if err := u.stop(a); err != nil && !errors.Is(err, leadership.ErrStopped) {
+	switch err := u.stop(a); {
+	case err == nil:
+		u.d.rec.revoked(u.d.clock.Now(), t)
+	case errors.Is(err, leadership.ErrStopped):
+		// The tracker had stopped with its controller: no revoke.
+		u.d.rec.notRevoked(u.d.clock.Now(), t, "its controller had stopped")
+	case storeUnavailable(err):
+		u.d.rec.notRevoked(u.d.clock.Now(), t, storeCause(err))
+	default:
 		u.d.rec.problem(u.d.clock.Now(), "%s: stopping its tracker: %v", u.name, err)
 	}
-	u.d.rec.revoked(u.d.clock.Now(), t)
 	u.staleWriteOnceDeposed()
 	lease := u.d.cfg.lease
 	u.sleepUntil(u.d.clock.Now().Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*3/4)))))
@@ -247,17 +260,25 @@ func (u *unit) crash(a *agent) {
 
 // staleWriteOnceDeposed waits until the unit's controller says it is no
 // longer leader (the lease need not be gone at once: a crashed unit's
-// lease runs out, and a revoke can fail if the controller dies), and makes
-// the unit's stale write.
+// lease runs out, and a revoke can fail if the controller dies or the
+// store does not answer), and makes the unit's stale write. While the
+// store does not answer, it asks again, for as long as the demo runs.
 func (u *unit) staleWriteOnceDeposed() {
-	for tries := 0; ; tries++ {
+	for tries := 0; ; {
 		i, c, ok := u.controller()
 		if !ok {
 			return
 		}
 		_, err := c.manager.CheckLeadership(u.service, u.name)
+		if err == nil {
+			tries++
+		}
 		switch {
-		case err == nil && tries < 16:
+		case storeUnavailable(err):
+			if !u.sleepUntil(u.d.clock.Now().Add(u.d.writeEvery())) {
+				return
+			}
+		case err == nil && tries <= 16:
 			if !u.sleepUntil(u.d.clock.Now().Add(u.d.writeEvery())) {
 				return
 			}
@@ -279,8 +300,9 @@ func (u *unit) staleWrite() {
 	if u.token == nil {
 		return // it lost leadership before its first write
 	}
-	err := guardedWrite(u.d.mongo, u.token, u.service, u.name, u.tokenTerm.n)
-	u.d.rec.stale(u.d.clock.Now(), u.tokenTerm, err, errors.Is(err, txn.ErrAborted))
+	n := u.d.rec.newWrite(u.tokenTerm, true)
+	err := guardedWrite(u.d.mongo, u.token, u.service, u.name, u.tokenTerm.n, n)
+	u.d.rec.stale(u.d.clock.Now(), u.tokenTerm, n, err, errors.Is(err, txn.ErrAborted), storeUnavailable(err))
 	u.token, u.tokenTerm = nil, nil
 }
 
@@ -300,7 +322,8 @@ func (u *unit) controller() (int, *controller, bool) {
 
 // agentDied handles a tracker that stopped by itself: its controller's
 // manager stopped (the unit moves to another controller for its next
-// life). Anything else fails the demo.
+// life). Anything else, a store error included, fails the demo: nothing
+// but Kill may stop a tracker.
 func (u *unit) agentDied(a *agent) {
 	if u.term != nil {
 		// Its guarantee ended with its tracker. It may still hold the
@@ -312,7 +335,7 @@ func (u *unit) agentDied(a *agent) {
 		u.controllerDied(a.index, a.ctrl, a.err)
 		return
 	}
-	u.d.rec.problem(u.d.clock.Now(), "%s: tracker stopped: %v", u.name, a.err)
+	u.d.rec.stoppedByItself(u.d.clock.Now(), "%s: tracker stopped by itself: %v", u.name, a.err)
 	u.sleepUntil(u.d.clock.Now().Add(u.d.writeEvery()))
 }
 
@@ -321,7 +344,7 @@ func (u *unit) agentDied(a *agent) {
 // demo.
 func (u *unit) controllerDied(i int, c *controller, err error) {
 	if unexpected, stopErr := u.d.ctrls.lost(i); unexpected {
-		u.d.rec.problem(u.d.clock.Now(), "%s stopped: %v (%v)", c.id, stopErr, err)
+		u.d.rec.stoppedByItself(u.d.clock.Now(), "%s stopped by itself: %v (%v)", c.id, stopErr, err)
 	}
 }
 
