@@ -209,3 +209,9 @@ func (s *StoreSuite) TestSingleWritesCountTransactions(c *gc.C) {
 	c.Check(s.b.ClaimLease("redis", request("redis/1", time.Minute)), gc.Equals, lease.ErrInvalid)
 	c.Check(s.store.Transactions()-before, gc.Equals, int64(2))
 }
+
+// isInvalidArgument reports whether err matches lease.ErrInvalidArgument,
+// for jc.Satisfies.
+func isInvalidArgument(err error) bool {
+	return errors.Is(err, lease.ErrInvalidArgument)
+}
