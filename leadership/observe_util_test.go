@@ -172,6 +172,7 @@ func (om *observedManager) checkOnly(t *testing.T, want leadership.Event) {
 // value: string, int64, time.Duration, error text for "error").
 func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg string, attrs map[string]interface{}) {
 	t.Helper()
+	logs.WaitFind(msg, LongWait)
 	lines := logs.Find(msg)
 	if len(lines) != 1 {
 		t.Fatalf("want one %q line, got %d: %v (all: %v)", msg, len(lines), lines, logs.Records())
