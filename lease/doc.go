@@ -37,7 +37,8 @@
 // reads one lease ([SingleRefresher]: that lease's document, then the clock
 // document) or the clock document alone ([ClockRefresher]), at a cost that
 // does not depend on how many leases the namespace holds; a transaction's
-// retry reads only its own lease. Each reads the clock document exactly as
+// retry reads only its own leases (one, or those of a batch, in one
+// query). Each reads the clock document exactly as
 // Refresh does: between two readings of the local clock, keeping a
 // writer's [Skew] while the time and the count of transactions it has
 // recorded are unchanged. That stays safe, for this reason. A Skew says
