@@ -36,7 +36,7 @@ func (c *client) build(p *pending, now time.Time) bool {
 // transaction, until each is answered: when it aborts, it reads the
 // leases again, answers or rebuilds each write (see retry), and runs
 // those it rebuilt. It is the one place that interprets txn.ErrAborted
-// for a lease write. Any other error of the transaction (one matching
+// for a lease write (run does for the clock document's creation). Any other error of the transaction (one matching
 // ErrUnavailable, whose outcome is unknown, or one the client does not
 // classify) answers every write of it, and leaves the cache as it was.
 func (c *client) runBatch(batch []*pending, now time.Time) {
