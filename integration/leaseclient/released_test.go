@@ -172,3 +172,20 @@ func (s *ClientReleasedSuite) TestEarlierVersionCannotClaimReleased(c *gc.C) {
 	c.Check(s.leaseDoc(c, "name"), jc.DeepEquals, before)
 	c.Check(fix.Client.ClaimLease("name", batchRequest), jc.ErrorIsNil)
 }
+
+// TestStaleCacheClaimsReleased: a client that has not read the lease
+// since another released it claims it by an insert; that aborts on the
+// kept document, and the client reads the lease again and updates it.
+func (s *ClientReleasedSuite) TestStaleCacheClaimsReleased(c *gc.C) {
+	stale := NewFixture(c, s.db, FixtureParams{Id: "stale"})
+	fix := EasyFixture(c, s.db)
+	claim(c, fix, "holder", "name")
+	c.Assert(revoker(c, fix).RevokeLease("name", "holder"), jc.ErrorIsNil)
+
+	attempts := 0
+	defer stale.Mongo.SetHooks(c, Hook{After: func() { attempts++ }}, Hook{After: func() { attempts++ }})()
+	c.Check(stale.Client.ClaimLease("name", lease.Request{Holder: "next", Duration: time.Minute}), jc.ErrorIsNil)
+	c.Check(attempts, gc.Equals, 2)
+	c.Check(s.leaseDoc(c, "name")["holder"], gc.Equals, "next")
+	c.Check(s.leaseDoc(c, "name")["writer"], gc.Equals, "stale")
+}
