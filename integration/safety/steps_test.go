@@ -383,12 +383,26 @@ func (w *world) outage(e event) {
 	}
 	w.record(rec{node: -1, op: "server-" + what, result: "ok"})
 	// One step: each running manager tries the store (and waits, in real
-	// time, for mgo to give up on it, about 2s) once or twice.
+	// time, for mgo to give up on it, about 2s) once or twice; so does
+	// each tracker whose renewal or retry falls due, and whose term may
+	// end meanwhile.
 	w.advance(e.dur)
 	for _, n := range w.nodes {
 		w.settle(n)
 	}
+	if len(w.trackers) > 0 {
+		for _, tr := range w.trackers {
+			w.settleTracker(tr)
+		}
+		for _, n := range w.nodes {
+			w.settle(n)
+		}
+	}
 	w.reap()
+	if len(w.trackers) > 0 {
+		w.reapTrackers()
+		w.checkTrackers()
+	}
 	if e.kind == evStepDown {
 		what, err = "step-up", w.server.StepUp()
 	} else {
