@@ -101,4 +101,3 @@ func (s *OutageBackOffSuite) TestReadLeavesStoreBackOff(c *gc.C) {
 		clock.Advance(40 * time.Millisecond)
 	})
 }
-
