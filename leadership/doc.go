@@ -47,7 +47,8 @@
 //   - [lease.ErrUnavailable]: the store could not be reached (a dropped
 //     connection, a server restarting, an election's "not primary", a
 //     write concern error). After one, the manager reads every lease again
-//     at its next wake, at most 50ms later and then on its back-off, so
+//     at its next wake, at most 50ms later and then on its back-off (which
+//     a write that the store answers ends at once), so
 //     that it learns what other controllers did meanwhile; and a write
 //     that met one has an unknown outcome, so the next claim, check or
 //     revoke of that lease reads it from the store before deciding. An

@@ -64,6 +64,8 @@ func failedStore(err error) bool {
 // lease again at its next wake, which it brings forward to
 // minRetryDelay after now, and makes a write's lease unsure; a call that
 // worked (or read every lease but the corrupt ones) clears what it read.
+// A write the store answered, while the manager backs off after a wake
+// that failed the store, ends the back-off (see storeAnswered).
 func (m *manager) noteCall(all bool, name string, write bool, err error) {
 	if failedStore(err) {
 		if !m.outage.stale {
@@ -80,6 +82,9 @@ func (m *manager) noteCall(all bool, name string, write bool, err error) {
 	}
 	if err != nil && !errors.Is(err, lease.ErrInvalid) && !errors.Is(err, lease.ErrCorrupt) {
 		return
+	}
+	if write {
+		m.storeAnswered()
 	}
 	switch {
 	case all:
@@ -107,4 +112,23 @@ func (m *manager) outageAlarm() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return m.outage.readAt, true
+}
+
+// storeAnswered ends the back-off of a wake that failed the store, once a
+// write (a claim, an extension, an expiry or a revoke, answered or
+// aborted) shows that the store answers again: the manager wakes at once
+// rather than up to maxRetryDelay later, reads every lease again, expires
+// what ran out meanwhile and polls again, so that the units waiting on
+// this controller are released as soon as the store allows. The delay is
+// kept, so that a store that fails that wake again is retried after twice
+// as long, as if nothing had answered in between; and each such early wake
+// follows a write a caller asked for, so the manager never spins on its
+// own. Reads do not count: a stepped-down primary still answers them
+// while it refuses every write. A back-off after contention or a time out
+// of range (the store answered) is left as it is.
+func (m *manager) storeAnswered() {
+	if m.retry.at.IsZero() || !failedStore(m.retry.err) || !m.retry.at.After(m.lastNow) {
+		return
+	}
+	m.retry.at = m.lastNow
 }

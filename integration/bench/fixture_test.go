@@ -40,7 +40,13 @@ type db struct {
 
 func startDB(b testing.TB) *db {
 	b.Helper()
-	server, err := mongotest.Start()
+	return startDBWith(b, mongotest.Options{})
+}
+
+// startDBWith is startDB with a server started with opts.
+func startDBWith(b testing.TB, opts mongotest.Options) *db {
+	b.Helper()
+	server, err := mongotest.StartWith(opts)
 	if err != nil {
 		b.Fatal(err)
 	}

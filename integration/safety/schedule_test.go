@@ -39,10 +39,20 @@ const (
 	// in which it is expired, revoked or granted to another unit; nor
 	// stop by itself.
 	tracked
+	// trackedOutages ("outages") schedules are tracked ones in which, now and then, a
+	// tracker leads and then the server (a one-member replica set) is
+	// stopped and restarted on the same data, or stepped down and
+	// elected again, while time passes, before time goes on in small
+	// steps: the trackers meet the outage (their claims fail, their terms
+	// may end) and must lead again afterwards without breaking a
+	// guarantee or stopping. Only these two faults: while the server is
+	// down nothing reaches it, so no write's outcome is unknown, which
+	// the tracked checks rely on (see holder).
+	trackedOutages
 )
 
 func (v variant) String() string {
-	return [...]string{"plain", "backwards", "faulty", "tracked"}[v]
+	return [...]string{"plain", "backwards", "faulty", "tracked", "outages"}[v]
 }
 
 // kind is the kind of one scheduled event.
@@ -188,8 +198,8 @@ var (
 
 // generate returns the setup and n events of the schedule for seed.
 func generate(seed int64, v variant, n int) (setup, []event) {
-	if v == tracked {
-		return generateTracked(seed, n)
+	if v == tracked || v == trackedOutages {
+		return generateTracked(seed, n, v == trackedOutages)
 	}
 	rng := rand.New(rand.NewSource(seed))
 	var s setup
@@ -320,8 +330,12 @@ var (
 	slows = []time.Duration{100 * time.Millisecond, time.Second, 5 * time.Second, 15 * time.Second}
 )
 
-// generateTracked returns the setup and n events of a tracked schedule.
-func generateTracked(seed int64, n int) (setup, []event) {
+// generateTracked returns the setup and n events of a tracked schedule,
+// or, withOutages, of an outages one. The outages' scenario takes its
+// share from the advances, and draws nothing from the random source
+// otherwise, so that a tracked schedule is what it was before outages
+// existed.
+func generateTracked(seed int64, n int, withOutages bool) (setup, []event) {
 	rng := rand.New(rand.NewSource(seed))
 	var s setup
 	managers := 3 + rng.Intn(3)
@@ -347,6 +361,21 @@ func generateTracked(seed int64, n int) (setup, []event) {
 	for len(events) < n {
 		e := event{node: rng.Intn(managers)}
 		switch r := rng.Intn(100); {
+		case withOutages && r >= 38 && r < 48:
+			// A tracker leads (most likely), with the other of its
+			// service waiting; the server goes down while time passes
+			// (as much as a renewal, a term, or more), and comes back;
+			// then time goes on in small steps, in which the trackers
+			// claim again.
+			t := rng.Intn(len(s.trackers))
+			events = appendLeads(events, s, t)
+			kind := evOutage
+			if rng.Intn(2) == 0 {
+				kind = evStepDown
+			}
+			events = append(events, event{kind: kind, dur: pick(outages)})
+			events = appendSmallSteps(events, s.trackers[t].dur)
+			continue
 		case r < 12:
 			e.kind, e.unit, e.dur = evClaim, unit(), pick(durations)
 		case r < 17:

@@ -383,12 +383,26 @@ func (w *world) outage(e event) {
 	}
 	w.record(rec{node: -1, op: "server-" + what, result: "ok"})
 	// One step: each running manager tries the store (and waits, in real
-	// time, for mgo to give up on it, about 2s) once or twice.
+	// time, for mgo to give up on it, about 2s) once or twice; so does
+	// each tracker whose renewal or retry falls due, and whose term may
+	// end meanwhile.
 	w.advance(e.dur)
 	for _, n := range w.nodes {
 		w.settle(n)
 	}
+	if len(w.trackers) > 0 {
+		for _, tr := range w.trackers {
+			w.settleTracker(tr)
+		}
+		for _, n := range w.nodes {
+			w.settle(n)
+		}
+	}
 	w.reap()
+	if len(w.trackers) > 0 {
+		w.reapTrackers()
+		w.checkTrackers()
+	}
 	if e.kind == evStepDown {
 		what, err = "step-up", w.server.StepUp()
 	} else {
@@ -399,4 +413,26 @@ func (w *world) outage(e event) {
 	}
 	w.record(rec{node: -1, op: "server-" + what, result: "ok"})
 	w.refreshDriver()
+	if len(w.trackers) > 0 {
+		w.refreshNodes()
+	}
+}
+
+// refreshNodes waits, after an outage of an outages schedule, until each
+// node's session reaches the primary again: mgo finds it again on its own
+// cadence (about a second after a step-down ends), longer than a node's
+// sync timeout, and time moving on before that would fail the managers'
+// first wakes for want of real time, not of anything the schedule did (a
+// failed wake then leaves the manager "overslept").
+func (w *world) refreshNodes() {
+	for _, n := range w.nodes {
+		ok := false
+		for i := 0; i < 20 && !ok; i++ {
+			n.session.Refresh()
+			ok = n.session.Ping() == nil
+		}
+		if !ok {
+			w.hung("m%d's session never came back", n.index)
+		}
+	}
 }

@@ -207,7 +207,7 @@ func (w *world) hung(format string, args ...interface{}) {
 // managers are not started.
 func newWorld(s setup, v variant) (*world, error) {
 	opts := mongotest.Options{}
-	if v == faulty {
+	if v == faulty || v == trackedOutages {
 		// A replica-set member, so that a schedule can step it down as
 		// an election does; the driver ends each step-down with StepUp,
 		// so the server's own clock never times one.
