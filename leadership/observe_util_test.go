@@ -170,9 +170,9 @@ func (om *observedManager) checkOnly(t *testing.T, want leadership.Event) {
 // checkLog fails the test unless logs has exactly one line with message
 // msg, at level, whose attributes include attrs (compared by their Any
 // value: string, int64, time.Duration, error text for "error").
-func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg string, attrs map[string]interface{}) {
+func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg leadership.LogMessage, attrs map[string]interface{}) {
 	t.Helper()
-	lines := logs.Find(msg)
+	lines := logs.Find(string(msg))
 	if len(lines) != 1 {
 		t.Fatalf("want one %q line, got %d: %v (all: %v)", msg, len(lines), lines, logs.Records())
 	}
@@ -197,9 +197,9 @@ func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg str
 }
 
 // checkNoLog fails the test if logs has a line with message msg.
-func checkNoLog(t *testing.T, logs *observetest.Handler, msg string) {
+func checkNoLog(t *testing.T, logs *observetest.Handler, msg leadership.LogMessage) {
 	t.Helper()
-	if lines := logs.Find(msg); len(lines) != 0 {
+	if lines := logs.Find(string(msg)); len(lines) != 0 {
 		t.Errorf("unexpected %q lines: %v", msg, lines)
 	}
 }
