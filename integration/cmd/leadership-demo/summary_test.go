@@ -141,7 +141,7 @@ func (s *summarySuite) TestSlowStoreWarns(c *gc.C) {
 	c.Check(res.slowCalls, gc.Equals, 3)
 	s.out.Reset()
 	printSummary(&s.out, res, 20*time.Second)
-	c.Check(s.out.String(), jc.Contains, "  store calls                    4   median 600ms, max 1.2s (30% of the lease); 3 over lease/10, when the managers log \"slow store\"\n")
+	c.Check(s.out.String(), jc.Contains, "  store calls                    4   median 600ms, max 1.2s (30% of the lease); 3 over lease/10, when the managers log \""+string(leadership.LogSlowStore)+"\"\n")
 	c.Check(s.out.String(), jc.Contains, "WARNING: store calls took up to 1.2s, 30% of the 4s lease")
 	c.Check(s.out.String(), jc.Contains, "Try a longer lease: -lease 12s -run 1m0s\n")
 }
