@@ -44,7 +44,7 @@ func everyManagerEvent() []leadership.Event {
 		{Kind: leadership.EventWake, Result: leadership.ResultOK, Known: 1, Held: 1},
 		{Kind: leadership.EventRefresh, Result: leadership.ResultOK, Call: leadership.CallRefresh, Known: 1, Held: 1},
 		{Kind: leadership.EventStore, Result: leadership.ResultOK, Call: leadership.CallClaimLease, Service: "redis", Unit: "redis/0", Known: 1, Held: 1},
-		{Kind: leadership.EventLeading, Result: leadership.ResultLeader, Service: "redis", Unit: "redis/0"},
+		{Kind: leadership.EventLeading, Result: leadership.ResultLeader, Service: "redis", Unit: "redis/0", FromTracker: true},
 		{Kind: leadership.EventStop, Known: 1, Held: 1},
 	}
 	for i := range events {
@@ -223,8 +223,8 @@ leadership_stopped{controller="7"} %d
 	check(4, 2, unixSeconds(epoch), 0)
 
 	// A tracker's events carry no lease counts and must not reset them.
-	m.Observe(leadership.Event{Kind: leadership.EventLeading, Result: leadership.ResultLeader, Service: "redis", Unit: "redis/0", At: later})
-	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", At: later})
+	m.Observe(leadership.Event{Kind: leadership.EventLeading, Result: leadership.ResultLeader, Service: "redis", Unit: "redis/0", At: later, FromTracker: true})
+	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", FromTracker: true, At: later})
 	check(4, 2, unixSeconds(epoch), 0)
 
 	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: leadership.CallRefreshClocks, Result: leadership.ResultOK, At: later, Known: 4, Held: 2})
@@ -239,14 +239,14 @@ leadership_stopped{controller="7"} %d
 func TestManagerTracker(t *testing.T) {
 	m := newManagerCollector(t, leaseprom.Options{})
 	leading := func(service, unit string, r leadership.Result) {
-		m.Observe(leadership.Event{Kind: leadership.EventLeading, Result: r, Service: service, Unit: unit, At: epoch})
+		m.Observe(leadership.Event{Kind: leadership.EventLeading, Result: r, Service: service, Unit: unit, At: epoch, FromTracker: true})
 	}
 	leading("redis", "redis/0", leadership.ResultMinion)
 	leading("redis", "redis/1", leadership.ResultLeader)
 	leading("mysql", "mysql/0", leadership.ResultLeader)
 	leading("redis", "redis/1", leadership.ResultMinion)
 	leading("redis", "redis/0", leadership.ResultLeader)
-	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "mysql", Unit: "mysql/0", At: epoch})
+	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "mysql", Unit: "mysql/0", FromTracker: true, At: epoch})
 	want := `
 # HELP leadership_tracker_leader 1 while a tracker's unit leads its service, 0 while it does not or once the tracker has stopped.
 # TYPE leadership_tracker_leader gauge
@@ -347,6 +347,6 @@ leadership_stopped %v
 	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: leadership.CallRefresh, Result: leadership.ResultOK, At: epoch.Add(time.Second)})
 	stopped(0)
 	// A tracker's stop is not the manager's.
-	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", At: epoch.Add(2 * time.Second)})
+	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", FromTracker: true, At: epoch.Add(2 * time.Second)})
 	stopped(0)
 }
