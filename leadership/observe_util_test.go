@@ -174,6 +174,7 @@ func (om *observedManager) checkOnly(t *testing.T, want leadership.Event) {
 // (see checkCatalogued).
 func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg leadership.LogMessage, attrs map[string]interface{}) {
 	t.Helper()
+	logs.WaitFind(string(msg), LongWait)
 	checkCatalogued(t, logs)
 	lines := logs.Find(string(msg))
 	if len(lines) != 1 {

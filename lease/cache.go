@@ -6,6 +6,12 @@ import "time"
 type cache struct {
 	// entries holds the held leases, by name.
 	entries map[string]entry
+	// released holds the names of the leases whose document is kept,
+	// with no holder (see "Released leases" in the package doc): a claim
+	// of one of them updates its document, where a claim of a lease
+	// with no document inserts one. No name is in both entries and
+	// released.
+	released map[string]bool
 	// skews holds what is known of each writer's clock, by client id. The
 	// client's own id maps to the zero Skew.
 	skews map[string]Skew
@@ -15,6 +21,16 @@ type cache struct {
 	// releases is the clock document's count of releases when the skews
 	// were read (see ReleaseWatcher).
 	releases int64
+}
+
+// newCache returns an empty cache.
+func newCache() cache {
+	return cache{
+		entries:  map[string]entry{},
+		released: map[string]bool{},
+		skews:    map[string]Skew{},
+		writes:   map[string]int64{},
+	}
 }
 
 // info returns what the cache says about the named lease, as the Client
@@ -31,11 +47,27 @@ func (c cache) info(s scope, name string) (Info, bool) {
 	}, true
 }
 
-// entry is what a client caches of one held lease.
+// put records what the store holds of the named lease: no document if
+// doc is false, and otherwise e, released if its holder is empty.
+func (c cache) put(name string, e entry, doc bool) {
+	delete(c.entries, name)
+	delete(c.released, name)
+	switch {
+	case !doc:
+	case e.holder == "":
+		c.released[name] = true
+	default:
+		c.entries[name] = e
+	}
+}
+
+// entry is what a client caches of one lease document: a held lease, or,
+// with an empty holder, a released one.
 type entry struct {
-	// holder is the lease's holder.
+	// holder is the lease's holder, or empty if the lease is released.
 	holder string
-	// expiry is when the lease expires, on writer's clock.
+	// expiry is when the lease expires, on writer's clock; for a
+	// released lease, when it was released.
 	expiry time.Time
 	// writer is the Id of the client that last wrote the lease.
 	writer string

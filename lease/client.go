@@ -1,10 +1,7 @@
 package lease
 
 import (
-	"time"
-
 	"github.com/juju/errors"
-	"gopkg.in/mgo.v2/txn"
 )
 
 // client is the [Client] returned by [NewClient]: it stores leases in
@@ -22,13 +19,14 @@ var (
 	_ SingleRefresher = (*client)(nil)
 	_ ClockRefresher  = (*client)(nil)
 	_ ReleaseWatcher  = (*client)(nil)
+	_ Batcher         = (*client)(nil)
 )
 
 // NewClient returns a [Client], which is also a [Reader], a [Revoker], a
-// [SingleRefresher], a [ClockRefresher] and a [ReleaseWatcher], for the
-// leases in config's namespace. It creates the namespace's clock document
-// if it does not exist, and loads the current leases. It returns an error if config is
-// invalid, if the store holds a corrupt document, or, matching
+// [SingleRefresher], a [ClockRefresher], a [ReleaseWatcher] and a
+// [Batcher], for the leases in config's namespace. It creates the
+// namespace's clock document if it does not exist, and loads the current
+// leases. It returns an error if config is invalid, if the store holds a corrupt document, or, matching
 // [ErrTimeOutOfRange], if the clock reads a time the store cannot hold.
 //
 // A client needs no clean-up. It is not safe for concurrent use.
@@ -43,11 +41,7 @@ func NewClient(config ClientConfig) (Client, error) {
 			namespace:  config.Namespace,
 			id:         config.Id,
 		},
-		cache: cache{
-			entries: map[string]entry{},
-			skews:   map[string]Skew{},
-			writes:  map[string]int64{},
-		},
+		cache: newCache(),
 	}
 	if err := c.ensureClockDoc(); err != nil {
 		return nil, errors.Trace(err)
@@ -58,99 +52,50 @@ func NewClient(config ClientConfig) (Client, error) {
 	return c, nil
 }
 
-// ClaimLease is part of the [Client] interface.
+// ClaimLease is part of the [Client] interface. It runs one transaction
+// (retried, after reading that lease again, if the store changed under
+// it) that records the client's clock and writes the lease's holder and
+// expiry: it creates the lease's document, asserting that there is none,
+// or, for a released lease, updates it, asserting that its holder is
+// empty.
 func (c *client) ClaimLease(name string, request Request) error {
-	return c.write(name, request, claimOps)
-}
-
-// ExtendLease is part of the [Client] interface.
-func (c *client) ExtendLease(name string, request Request) error {
-	return c.write(name, request, extendOps)
-}
-
-// writeOps builds the ops of a claim or an extension: claimOps or
-// extendOps.
-type writeOps func(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error)
-
-// write validates a claim or an extension, runs the transaction that build
-// makes of it (refreshing before each retry), and caches the entry it
-// wrote.
-func (c *client) write(name string, request Request, build writeOps) error {
-	if err := checkString("lease name", name); err != nil {
-		return errors.Trace(err)
-	}
-	if err := request.Validate(); err != nil {
-		return errors.Annotatef(err, "invalid request")
-	}
-	var next entry
-	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
-		if err := c.refreshForRetry(name, attempt); err != nil {
-			return nil, errors.Trace(err)
-		}
-		var ops []txn.Op
-		var err error
-		ops, next, err = build(c.scope, c.cache, name, request, c.config.Clock.Now())
-		return ops, err
-	})
-	if err != nil {
+	if err := checkWrite(name, request); err != nil {
 		return err
 	}
-	c.cache.entries[name] = next
-	return nil
+	return c.applyOne(Op{Kind: OpClaim, Lease: name, Request: request})
 }
 
-// ExpireLease is part of the [Client] interface.
+// ExtendLease is part of the [Client] interface. It runs one transaction
+// (retried as ClaimLease's) that records the client's clock and writes
+// the lease's new expiry, asserting that its document is exactly the one
+// cached.
+func (c *client) ExtendLease(name string, request Request) error {
+	if err := checkWrite(name, request); err != nil {
+		return err
+	}
+	return c.applyOne(Op{Kind: OpExtend, Lease: name, Request: request})
+}
+
+// ExpireLease is part of the [Client] interface. It runs one transaction
+// (retried as ClaimLease's) that releases the lease (empties its
+// document's holder), asserting that its document is exactly the one
+// cached, and records the client's clock.
 func (c *client) ExpireLease(name string) error {
 	if err := checkString("lease name", name); err != nil {
 		return errors.Trace(err)
 	}
-	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
-		if err := c.refreshForRetry(name, attempt); err != nil {
-			return nil, errors.Trace(err)
-		}
-		return expireOps(c.scope, c.cache, name, c.config.Clock.Now())
-	})
-	if err != nil {
-		return err
-	}
-	delete(c.cache.entries, name)
-	return nil
+	return c.applyOne(Op{Kind: OpExpire, Lease: name})
 }
 
 // RevokeLease is part of the [Revoker] interface. It runs one transaction
 // (retried, after reading that lease again, if the store changed under it)
-// that records the client's clock and removes the lease document if holder
-// still holds it.
+// that records the client's clock and releases the lease (empties its
+// document's holder) if holder still holds it.
 func (c *client) RevokeLease(name, holder string) error {
-	if err := checkString("lease name", name); err != nil {
-		return errors.Trace(err)
-	}
-	if err := checkString("holder", holder); err != nil {
-		return errors.Trace(err)
-	}
-	err := run(c.config.Mongo, func(attempt int) ([]txn.Op, error) {
-		if err := c.refreshForRetry(name, attempt); err != nil {
-			return nil, errors.Trace(err)
-		}
-		return revokeOps(c.scope, c.cache, name, holder, c.config.Clock.Now())
-	})
-	if err != nil {
+	if err := checkRevoke(name, holder); err != nil {
 		return err
 	}
-	delete(c.cache.entries, name)
-	return nil
-}
-
-// refreshForRetry refreshes the named lease, and the clock document,
-// before every attempt but the first: the first attempt trusts the cache,
-// and a later one only happens because the store changed under it. Only
-// that lease is read, so that a retry costs the same however many leases
-// the namespace holds.
-func (c *client) refreshForRetry(name string, attempt int) error {
-	if attempt == 0 {
-		return nil
-	}
-	return errors.Trace(c.RefreshLease(name))
+	return c.applyOne(Op{Kind: OpRevoke, Lease: name, Request: Request{Holder: holder}})
 }
 
 // Leases is part of the [Client] interface.

@@ -12,7 +12,8 @@ import (
 
 // The documents in a client's collection. Each namespace has one clock
 // document, with the latest time each client has written in the namespace,
-// and one document per held lease. Times are int64 nanoseconds since the
+// and one document per lease that has been claimed: held, or released
+// (its holder empty: see "Released leases" in the package doc). Times are int64 nanoseconds since the
 // Unix epoch (UnixNano), so that no precision is lost; each is on the clock
 // of the client that wrote it. That holds times from 1677-09-21 to
 // 2262-04-11 only (see ErrTimeOutOfRange): the client refuses to write any
@@ -42,13 +43,18 @@ func clockDocId(namespace string) string {
 	return fmt.Sprintf("%s#%s#", typeClock, namespace)
 }
 
-// leaseDoc is the document that records one held lease.
+// leaseDoc is the document that records one lease: held, or, with an
+// empty holder, released.
 type leaseDoc struct {
 	Id        string `bson:"_id"`
 	Type      string `bson:"type"`
 	Namespace string `bson:"namespace"`
 	Name      string `bson:"name"`
-	Holder    string `bson:"holder"`
+	// Holder is a string: empty if the lease is released. It is read as
+	// an interface{} value so that a missing holder, or one of another
+	// type (which mgo would leave empty), is reported, not taken for a
+	// released lease.
+	Holder interface{} `bson:"holder"`
 	// Expiry is an int64 (see toInt64). It is read as an interface{}
 	// value so that a value of another type is reported, not converted:
 	// mgo would truncate a float, and turn one beyond the int64 range
@@ -57,7 +63,8 @@ type leaseDoc struct {
 	Writer string      `bson:"writer"`
 }
 
-// newLeaseDoc returns the document that records e for the named lease.
+// newLeaseDoc returns the document that records e for the named lease
+// (released if e's holder is empty).
 func newLeaseDoc(namespace, name string, e entry) leaseDoc {
 	return leaseDoc{
 		Id:        leaseDocId(namespace, name),
@@ -71,42 +78,64 @@ func newLeaseDoc(namespace, name string, e entry) leaseDoc {
 }
 
 // validate returns an error if doc is not a valid lease document, and
-// otherwise its expiry. The _id is only checked to end with the expected
-// id, because a multi-model transaction runner may prefix it.
-func (doc leaseDoc) validate() (time.Time, error) {
+// otherwise its holder (empty if the lease is released) and its expiry.
+// The _id is only checked to end with the expected id, because a
+// multi-model transaction runner may prefix it.
+func (doc leaseDoc) validate() (string, time.Time, error) {
 	if doc.Type != typeLease {
-		return time.Time{}, errors.Errorf("invalid type %q", doc.Type)
+		return "", time.Time{}, errors.Errorf("invalid type %q", doc.Type)
 	}
 	if !strings.HasSuffix(doc.Id, leaseDocId(doc.Namespace, doc.Name)) {
-		return time.Time{}, errors.New("inconsistent _id")
+		return "", time.Time{}, errors.New("inconsistent _id")
 	}
-	if err := checkStored(doc.Holder); err != nil {
-		return time.Time{}, errors.Annotatef(err, "invalid holder")
+	holder, err := decodeHolder(doc.Holder)
+	if err != nil {
+		return "", time.Time{}, errors.Annotatef(err, "invalid holder")
 	}
 	expiry, err := decodeTime(doc.Expiry)
 	if err != nil {
-		return time.Time{}, errors.Annotatef(err, "invalid expiry")
+		return "", time.Time{}, errors.Annotatef(err, "invalid expiry")
 	}
 	if err := checkStored(doc.Writer); err != nil {
-		return time.Time{}, errors.Annotatef(err, "invalid writer")
+		return "", time.Time{}, errors.Annotatef(err, "invalid writer")
 	}
-	return expiry, nil
+	return holder, expiry, nil
+}
+
+// decodeHolder returns the holder stored as v: a string that a client
+// could have written as a holder (see checkStored), or the empty string
+// of a released lease. A missing holder, and one of another type, are
+// errors.
+func decodeHolder(v interface{}) (string, error) {
+	switch v := v.(type) {
+	case nil:
+		return "", errors.New("missing")
+	case string:
+		if v == "" {
+			return "", nil
+		}
+		return v, checkStored(v)
+	default:
+		return "", errors.Errorf("%v is a %T, not a string", v, v)
+	}
 }
 
 // decodeLeaseDoc decodes and validates a lease document, and returns the
-// lease's name and cache entry. Errors say which document is corrupt.
+// lease's name and its entry, whose holder is empty if the lease is
+// released. Errors say which document is corrupt.
 func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 	var doc leaseDoc
+	var holder string
 	var expiry time.Time
 	err := raw.Unmarshal(&doc)
 	if err == nil {
-		expiry, err = doc.validate()
+		holder, expiry, err = doc.validate()
 	}
 	if err != nil {
 		return "", entry{}, corrupt(errors.Annotatef(err, "corrupt lease document %q", rawId(raw)))
 	}
 	return doc.Name, entry{
-		holder: doc.Holder,
+		holder: holder,
 		expiry: expiry,
 		writer: doc.Writer,
 	}, nil

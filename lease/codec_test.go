@@ -76,9 +76,17 @@ func (s *CodecSuite) TestDecodeLeaseDoc(c *gc.C) {
 		change: bson.M{"_id": 42},
 		err:    `corrupt lease document "42": inconsistent _id`,
 	}, {
-		about:  "empty holder",
+		about:  "empty holder: a released lease",
 		change: bson.M{"holder": ""},
-		err:    `corrupt lease document "lease#ns#name#": invalid holder: string is empty`,
+	}, {
+		about:  "missing holder",
+		change: bson.M{"holder": nil},
+		err:    `corrupt lease document "lease#ns#name#": invalid holder: missing`,
+	}, {
+		// mgo would read it as an empty string: a released lease.
+		about:  "holder of another type",
+		change: bson.M{"holder": 7},
+		err:    `corrupt lease document "lease#ns#name#": invalid holder: 7 is a int, not a string`,
 	}, {
 		about:  "bad holder",
 		change: bson.M{"holder": "a.b"},
@@ -143,7 +151,8 @@ func (s *CodecSuite) TestDecodeLeaseDoc(c *gc.C) {
 		}
 		c.Assert(err, jc.ErrorIsNil)
 		c.Check(name, gc.Equals, "name")
-		c.Check(e, jc.DeepEquals, entry{holder: "holder", expiry: time.Unix(0, 1), writer: "writer"})
+		holder, _ := doc["holder"].(string)
+		c.Check(e, jc.DeepEquals, entry{holder: holder, expiry: time.Unix(0, 1), writer: "writer"})
 	}
 }
 

@@ -37,7 +37,8 @@
 // reads one lease ([SingleRefresher]: that lease's document, then the clock
 // document) or the clock document alone ([ClockRefresher]), at a cost that
 // does not depend on how many leases the namespace holds; a transaction's
-// retry reads only its own lease. Each reads the clock document exactly as
+// retry reads only its own leases (one, or those of a batch, in one
+// query). Each reads the clock document exactly as
 // Refresh does: between two readings of the local clock, keeping a
 // writer's [Skew] while the time and the count of transactions it has
 // recorded are unchanged. That stays safe, for this reason. A Skew says
@@ -76,9 +77,10 @@
 //
 // # Releases
 //
-// A transaction that removes a lease (an expiry or a revocation) also
+// A transaction that releases a lease (an expiry or a revocation, which
+// empty the holder of the lease's document: see "Released leases") also
 // adds one to the clock document's count of releases ([ReleaseWatcher]),
-// and removes the lease before it writes the clock document: mgo/txn
+// and releases the lease before it writes the clock document: mgo/txn
 // checks every assertion of a transaction before it applies any of its
 // operations, and applies them in order. A leadership manager reads the
 // count with the clocks at each poll and, when it has changed, reads
@@ -91,14 +93,15 @@
 // A waiter is released by the first poll that follows a release of its
 // lease. The manager keeps the count it last acted on, C, taken from a
 // read of the clock document that came before its reads of each waited
-// lease. A release removes the lease at t1 and increments the count at
-// t2, after t1. The next poll reads the count at t3, after t2. If that
-// differs from C, the manager reads the lease after t3, so after t1, and
-// finds it gone (or held again, by a claim made since, so that the unit
-// must wait on). If it equals C, no increment was applied between the
-// read that gave C and t3, since the count only grows; so the release's
-// increment, and its removal before it, came before that read, and the
-// manager's read of the lease that followed found it gone already. The
+// lease. A release empties the lease's holder at t1 and increments the
+// count at t2, after t1. The next poll reads the count at t3, after t2.
+// If that differs from C, the manager reads the lease after t3, so after
+// t1, and finds it released (or held again, by a claim made since, so
+// that the unit must wait on). If it equals C, no increment was applied
+// between the read that gave C and t3, since the count only grows; so the
+// release's increment, and its write of the lease before it, came before
+// that read, and the manager's read of the lease that followed found it
+// released already. The
 // manager takes a count as acted on only once every read made for it has
 // succeeded. The bound is therefore ClockPoll plus the poll's reads, with
 // the transaction's own time before it, whatever the lease's length and
@@ -107,12 +110,13 @@
 // A release seen early never lets anything happen early. The count only
 // decides which leases the manager reads; what it believes of a lease
 // still comes from that lease's document, and it releases a waiter only
-// when the read finds no lease. A released waiter may then try to claim,
-// nothing more: a claim's transaction asserts that the lease's document
-// is missing, so it succeeds only once the removal is applied, whatever a
-// count says. The new order of a removal's operations changes nothing
-// Refresh relies on (see its doc): a removed lease needs no clock data,
-// and a lease that is written is still written after its writer's time.
+// when the read finds the lease not held. A released waiter may then try
+// to claim, nothing more: a claim's transaction asserts that the lease's
+// document is missing or has no holder, so it succeeds only once the
+// release is applied, whatever a count says. The order of a release's
+// operations changes nothing Refresh relies on (see its doc): a released
+// lease needs no clock data, and a lease that is written is still written
+// after its writer's time.
 // A transaction runner that reordered operations would only delay the
 // release, to the lease's expiry or the manager's MaxSleep.
 //
@@ -125,6 +129,123 @@
 // replaced behind the clients' backs starts the count again from zero;
 // the manager compares counts for equality only, so any change makes it
 // read.
+//
+// # Released leases
+//
+// A lease's document outlives the lease. An expiry or a revocation
+// empties its holder, and records the time of the release, on the
+// releaser's clock, as its expiry and the releaser as its writer; a claim
+// of a released lease sets the holder, expiry and writer again, asserting
+// that the holder is empty. Only the first claim of a lease inserts its
+// document, asserting that there is none. mgo/txn makes an update much
+// cheaper than an insert or a removal, which go through its stash
+// collection: on the embedded server, a transaction of n claims costs
+// 9+9n commands when it inserts the documents and 9+4n when it updates
+// them, and one of n releases 9+7n when it removed them and 9+4n when it
+// updates them. A lease taken over from a dead controller (an expiry,
+// then a claim) thus costs about 8 commands in batches of 100, where it
+// cost 16, and 26 alone, where it cost 34. Commands are the cost on
+// MongoDB, where each of these is a lookup by _id. The embedded test
+// server (FerretDB on SQLite) scans the whole collection for most of
+// mgo/txn's commands on an existing document, and there a batch of
+// claims ran faster as inserts than as updates all the same (see
+// BenchmarkClientBatch in integration/bench).
+//
+// Every reader takes a document with an empty holder for a lease that is
+// not held, as if there were no document. Refresh, RefreshLease and the
+// reads of a batch keep only its name, so that a claim knows to update
+// it; Leases and Lease do not report it; it needs no clock data; [Inspect]
+// lists it in [Snapshot.Released], not in Snapshot.Leases; an
+// [Info.AssertOp] taken while the lease was held, which asserts the
+// holder, aborts. A holder that is missing or not a string still makes
+// the document corrupt. Documents written by earlier versions read as
+// they did: a held lease, or no document.
+//
+// Clients of an earlier version, which removed the document at each
+// release, may share a namespace with this one, as during a rolling
+// upgrade, without two holders ever being seen. Such a client writes a
+// lease's document only in a transaction that asserts that there is none
+// (a claim, which a kept document aborts) or that it is exactly the held
+// lease the client cached (an extension, an expiry, a revocation); and it
+// cannot cache a released lease, since it reads its document as corrupt.
+// So it never writes over a released document. It does report such
+// documents as corrupt (its Refresh leaves them out and fails with
+// ErrCorrupt), and its claims of a lease that a newer client released
+// fail with ErrCorrupt until a newer client claims that lease: upgrade
+// the controllers of a namespace together. A newer client handles what an
+// earlier one leaves: a lease it removed has no document, and the next
+// claim inserts one.
+//
+// Removing a released document (as an operator may) is safe at any
+// time: the lease stays not held, and the next claim inserts a document.
+// Otherwise a namespace keeps one document per lease ever claimed. A
+// per-lease term number that rises with each change of holder can live in
+// the lease's document, and one that must never go back, even when a
+// document is removed and made again, can be drawn from a namespace-wide
+// counter in the clock document, which every transaction writes exactly
+// once (see "Batches").
+//
+// # Batches
+//
+// [Batcher.ApplyLeases] writes several leases in one transaction, T: one
+// op on the clock document, which records the writer's clock reading now,
+// adds one to its count of transactions and adds the number of T's
+// releases to the count of releases; and one op per lease, built from the
+// cache and the same reading now by the code of the matching single-lease
+// method, which asserts exactly the state of its lease that the write was
+// decided on. T is as safe as the transactions T1 ... Tn that the
+// single-lease methods would have run at that reading, one after another:
+//
+//   - mgo/txn orders the transactions on each document by the document's
+//     queue, and applies a transaction's ops only once all of its
+//     assertions have held at its place in those orders, and then all of
+//     them. Each Ti asserts what T asserts of lease i, and of the clock
+//     document that the writer has recorded no time after now, which
+//     still holds after Tj has recorded now. So T1 ... Tn run back to
+//     back at T's place would all apply, and would leave every lease
+//     document as T does.
+//   - They would leave the clock document as T does, but for the count
+//     of transactions, which T raises by one and they by n. Readers only
+//     compare that count with the one they read before (see "Design"), to
+//     tell that the writer wrote again: one increment tells them as much.
+//   - So every argument in this doc, each made of single transactions
+//     that assert what they were decided on, holds for batches. T's
+//     releases come before its clock op, and its claims and extensions
+//     after it, as in a single transaction (see "Releases"): a reader that
+//     sees the count of releases raised finds each of T's releases
+//     applied, and one that reads a lease T wrote finds T's time in the
+//     clock document.
+//   - The skews are kept as before. Every write of T was decided on the
+//     reading now that T records, as each Ti would record its own; the
+//     writer's own clock has the zero Skew; and the others bound the
+//     writer's clock by now, as they would by the last Ti.
+//   - An aborted T changes nothing. The client reads again every lease of
+//     T (one query, then the clock document, as RefreshLease reads one),
+//     and decides each write again on what it read, as a single-lease
+//     method does after an abort: a write whose lease changed is answered
+//     (mostly ErrInvalid) or built again, and so are the others, on a new
+//     clock reading. mgo/txn does not say which assertion failed, so the
+//     client blames the writes whose assertion no longer holds of what it
+//     read or, if none does (the clock op failed: the clock stepped back
+//     behind the writer's last recorded time), every write. A write blamed
+//     for as many aborts as a single-lease method tries gets
+//     ErrExcessiveContention; a contended lease costs the other writes of
+//     its batch a retry, never an answer.
+//   - A T whose outcome is unknown (ErrUnavailable) was applied as a
+//     whole or not at all, or will be: mgo/txn finishes or aborts a
+//     transaction left half done, never part of one. Every write of T gets
+//     the error and the cache keeps what it held, as after a single-lease
+//     method: the next write of each lease asserts what is cached and, if
+//     T was applied, aborts, reads the lease again and decides anew.
+//
+// The single-lease methods are batches of one, whose transactions are
+// those they always ran. ApplyLeases refuses what the single-lease
+// methods refuse, writing nothing for it, and a second op on one lease.
+// It puts at most [MaxBatchOps] writes in one transaction, and each
+// transaction of a longer slice, run in order, takes its own clock
+// reading. On the embedded server a transaction of n updates (extensions,
+// releases, claims of released leases) costs 9+4n commands: 13 for one,
+// 4.9 a write in batches of 10 and 4.09 in batches of 100.
 //
 // # Design
 //

@@ -7,9 +7,12 @@ import (
 )
 
 // The errors a client returns that callers may test for, with errors.Is.
+// [Batcher.ApplyLeases] answers each of its ops with the error that the
+// op's single-lease method would have returned.
 
 // ErrInvalid is returned by [Client.ClaimLease], [Client.ExtendLease],
-// [Client.ExpireLease] and [Revoker.RevokeLease] when the operation is not
+// [Client.ExpireLease] and [Revoker.RevokeLease] (and for an op of
+// [Batcher.ApplyLeases]) when the operation is not
 // possible in the state the client knows of: the lease is held by someone
 // else, is not held at all, or has not yet expired. When the store changed under the client, the client
 // has already refreshed that lease in its cache before returning
@@ -94,7 +97,9 @@ var ErrInvalidArgument = stored.ErrInvalidArgument
 // keeps what it held before the call, and the next write on that lease is
 // decided on what the store then holds, because each asserts the stored
 // document is the one cached. The call may be tried again once the store
-// answers.
+// answers. Every op of a transaction of [Batcher.ApplyLeases] whose
+// outcome is unknown gets it: the transaction was applied as a whole or
+// not at all.
 var ErrUnavailable = errors.New("lease store unavailable")
 
 // ErrCorrupt is matched, with errors.Is, by the error of a call that met

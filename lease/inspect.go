@@ -17,9 +17,14 @@ type Snapshot struct {
 	// Namespace is the namespace read.
 	Namespace string
 
-	// Leases holds every valid lease document of the namespace, sorted by
-	// name.
+	// Leases holds every valid lease document of the namespace that has
+	// a holder, sorted by name.
 	Leases []StoredLease
+
+	// Released holds the names of the leases whose document is kept with
+	// no holder (see "Released leases" in the package doc), sorted: they
+	// are not held, as if they had no document.
+	Released []string
 
 	// HasClock says whether the namespace's clock document exists. Every
 	// [NewClient] creates it, so a namespace with neither leases nor a
@@ -141,13 +146,17 @@ func inspectDocs(namespace string, leases []bson.Raw, clockRaw *bson.Raw, readAf
 	snap := Snapshot{Namespace: namespace, ReadAfter: readAfter, ReadBefore: readBefore}
 	for _, raw := range leases {
 		name, e, err := decodeLeaseDoc(raw)
-		if err != nil {
+		switch {
+		case err != nil:
 			snap.Problems = append(snap.Problems, Problem{Document: rawId(raw), Err: err})
-			continue
+		case e.holder == "":
+			snap.Released = append(snap.Released, name)
+		default:
+			snap.Leases = append(snap.Leases, StoredLease{Name: name, Holder: e.holder, Expiry: e.expiry, Writer: e.writer})
 		}
-		snap.Leases = append(snap.Leases, StoredLease{Name: name, Holder: e.holder, Expiry: e.expiry, Writer: e.writer})
 	}
 	sort.Slice(snap.Leases, func(i, j int) bool { return snap.Leases[i].Name < snap.Leases[j].Name })
+	sort.Strings(snap.Released)
 
 	known := map[string]bool{}
 	if clockRaw != nil {

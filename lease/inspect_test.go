@@ -128,3 +128,19 @@ func (s *InspectSuite) TestInvalidNamesRefusedBeforeReading(c *gc.C) {
 	_, err = Namespaces(nil, "a$b")
 	c.Check(err, gc.ErrorMatches, `invalid collection "a\$b": .*`)
 }
+
+// TestReleasedDocuments: a document with an empty holder is a released
+// lease: listed in Released, not in Leases, and it needs no clock data.
+func (s *InspectSuite) TestReleasedDocuments(c *gc.C) {
+	leases := []bson.Raw{
+		raw(newLeaseDoc("ns", "redis", entry{holder: "", expiry: zero, writer: "m-gone"})),
+		raw(newLeaseDoc("ns", "mysql", entry{holder: "mysql/0", expiry: zero.Add(time.Hour), writer: "m-0"})),
+		raw(newLeaseDoc("ns", "db", entry{holder: "", expiry: zero, writer: "m-0"})),
+	}
+	clock := inspectClockDoc(map[string]interface{}{"m-0": toInt64(zero)}, nil)
+	snap := inspectDocs("ns", leases, clock, zero, zero)
+	c.Check(snap.Problems, gc.HasLen, 0)
+	c.Assert(snap.Leases, gc.HasLen, 1)
+	c.Check(snap.Leases[0].Name, gc.Equals, "mysql")
+	c.Check(snap.Released, jc.DeepEquals, []string{"db", "redis"})
+}

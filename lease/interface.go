@@ -41,7 +41,7 @@ type Client interface {
 	// the expiry it would write is outside the store's range.
 	ExtendLease(lease string, request Request) error
 
-	// ExpireLease removes the named lease once it has expired. It returns
+	// ExpireLease releases the named lease once it has expired. It returns
 	// ErrInvalid if the lease is not held or might not have expired yet,
 	// and an error matching ErrTimeOutOfRange, writing nothing, if the
 	// clock reading is outside the store's range.
@@ -75,7 +75,7 @@ type Reader interface {
 // unit's leadership at once (as etcd's Resign and Kubernetes'
 // ReleaseOnCancel do) instead of letting the lease run out.
 type Revoker interface {
-	// RevokeLease removes the named lease, which must be held by holder,
+	// RevokeLease releases the named lease, which must be held by holder,
 	// at once: the lease is no longer held, and any [Info.AssertOp] taken
 	// while holder held it now aborts its transaction. Like every write,
 	// it records the client's clock. It returns [ErrInvalid] if, in the

@@ -28,22 +28,27 @@ func (s scope) assertHolderOp(name, holder string) txn.Op {
 	}
 }
 
-// clockWriteOp returns the op that starts every lease transaction that
-// writes a lease (one that removes a lease ends with it: see
-// releaseClockOps): it
-// records that this client has reached time now, and aborts the transaction
-// if the client has already recorded a later time (so a transaction built
-// long ago, or with a clock that went backwards, cannot apply). It also
-// counts the client's transactions, which tells readers that the client
-// has written again even when it records the same time as before. It
-// returns an ErrTimeOutOfRange error, and no op, if the store cannot hold
-// now: every builder gets the check with the op, so none can forget it.
-func (s scope) clockWriteOp(now time.Time) (txn.Op, error) {
+// clockWriteOp returns the clock document's op of every lease
+// transaction (see transactionOps): it records that this client has
+// reached time now, and aborts the transaction if the client has already
+// recorded a later time (so a transaction built long ago, or with a clock
+// that went backwards, cannot apply). It also counts the client's
+// transactions, which tells readers that the client has written again
+// even when it records the same time as before, and adds releases, the
+// leases the transaction removes, to the namespace's count of releases
+// (see ReleaseWatcher). It returns an ErrTimeOutOfRange error, and no op,
+// if the store cannot hold now: every transaction gets the check with
+// the op, so none can forget it.
+func (s scope) clockWriteOp(now time.Time, releases int64) (txn.Op, error) {
 	if err := stored.CheckClockReading(now, s.id); err != nil {
 		return txn.Op{}, err
 	}
 	key := fieldWriters + "." + s.id
 	dbNow := toInt64(now)
+	inc := bson.D{{Name: fieldWrites + "." + s.id, Value: int64(1)}}
+	if releases > 0 {
+		inc = append(inc, bson.DocElem{Name: fieldReleases, Value: releases})
+	}
 	return txn.Op{
 		C:  s.collection,
 		Id: clockDocId(s.namespace),
@@ -53,7 +58,7 @@ func (s scope) clockWriteOp(now time.Time) (txn.Op, error) {
 		}}},
 		Update: bson.D{
 			{Name: "$set", Value: bson.D{{Name: key, Value: dbNow}}},
-			{Name: "$inc", Value: bson.D{{Name: fieldWrites + "." + s.id, Value: int64(1)}}},
+			{Name: "$inc", Value: inc},
 		},
 	}, nil
 }
@@ -83,72 +88,136 @@ func createClockOps(s scope) []txn.Op {
 	}}
 }
 
-// claimOps returns the ops that claim the named lease for request at time
-// now, and the entry to cache once they have run. It returns an
-// ErrTimeOutOfRange error if now, or the expiry now+request.Duration,
-// cannot be stored (time.Time.Add does not overflow within the years a
-// Duration spans, but UnixNano would), and ErrInvalid if the cache has the
-// lease held, by anyone: a lease must be expired before it can be claimed
-// again.
-func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
+// leaseWrite is one lease's part of a transaction: the op on its
+// document, the state of the lease the op asserts (the state the client
+// decided it on), and what the client caches once it is applied. A
+// builder (claimWrite, extendWrite, expireWrite, revokeWrite) makes it
+// from the cache and one clock reading, and transactionOps puts it in a
+// transaction with the clock document's op for that reading.
+type leaseWrite struct {
+	// name is the lease's name.
+	name string
+	// op is the op on the lease's document.
+	op txn.Op
+	// release says that op releases the lease (an expiry or a
+	// revocation): the transaction counts it in the clock document.
+	release bool
+	// next is what op leaves in the lease's document, which the client
+	// caches once op is applied: an empty holder if release.
+	next entry
+
+	// held, kept and last are the state op asserts: the lease held as
+	// last (its holder alone, if holderOnly), or not held, and then
+	// released (kept) or with no document.
+	held       bool
+	kept       bool
+	last       entry
+	holderOnly bool
+}
+
+// assertionHolds reports whether w's assertion holds of its lease as c
+// has it: false means that a transaction with w aborts as long as the
+// store holds what c does.
+func (w leaseWrite) assertionHolds(c cache) bool {
+	e, held := c.entries[w.name]
+	switch {
+	case held != w.held:
+		return false
+	case !held:
+		return c.released[w.name] == w.kept
+	case w.holderOnly:
+		return e.holder == w.last.holder
+	}
+	return e.holder == w.last.holder && e.writer == w.last.writer && e.expiry.Equal(w.last.expiry)
+}
+
+// releasedEntry returns what a release written by s at time now leaves in
+// the lease's document: no holder, the time of the release, and s's id as
+// the writer.
+func (s scope) releasedEntry(now time.Time) entry {
+	return entry{holder: "", expiry: now, writer: s.id}
+}
+
+// setEntry returns the update that sets a lease document's holder, expiry
+// and writer to e's.
+func setEntry(e entry) bson.D {
+	return bson.D{{Name: "$set", Value: bson.D{
+		{Name: fieldHolder, Value: e.holder},
+		{Name: fieldExpiry, Value: toInt64(e.expiry)},
+		{Name: fieldWriter, Value: e.writer},
+	}}}
+}
+
+// claimWrite returns the write that claims the named lease for request at
+// time now: it inserts the lease's document, asserting that there is
+// none, or, if the cache has the lease released, sets the document's
+// holder, expiry and writer, asserting that its holder is empty. It
+// returns an ErrTimeOutOfRange error if now, or the expiry
+// now+request.Duration, cannot be stored (time.Time.Add does not overflow
+// within the years a Duration spans, but UnixNano would), and ErrInvalid
+// if the cache has the lease held, by anyone: a lease must be expired
+// before it can be claimed again.
+func claimWrite(s scope, c cache, name string, request Request, now time.Time) (leaseWrite, error) {
 	if err := stored.CheckClockReading(now, s.id); err != nil {
-		return nil, entry{}, err
+		return leaseWrite{}, err
 	}
 	if _, found := c.entries[name]; found {
-		return nil, entry{}, ErrInvalid
+		return leaseWrite{}, ErrInvalid
 	}
 	expiry := now.Add(request.Duration)
 	if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
-		return nil, entry{}, err
+		return leaseWrite{}, err
 	}
 	next := entry{
 		holder: request.Holder,
 		expiry: expiry,
 		writer: s.id,
 	}
-	clock, err := s.clockWriteOp(now)
-	if err != nil {
-		return nil, entry{}, err
-	}
-	return []txn.Op{clock, {
+	op := txn.Op{
 		C:      s.collection,
 		Id:     leaseDocId(s.namespace, name),
 		Assert: txn.DocMissing,
 		Insert: newLeaseDoc(s.namespace, name, next),
-	}}, next, nil
+	}
+	kept := c.released[name]
+	if kept {
+		op.Assert = bson.D{{Name: fieldHolder, Value: ""}}
+		op.Insert = nil
+		op.Update = setEntry(next)
+	}
+	return leaseWrite{name: name, op: op, next: next, kept: kept}, nil
 }
 
-// extendOps returns the ops that extend the named lease for request at time
-// now, and the entry to cache once they have run. It returns ErrInvalid if
-// the cache does not have the lease held by the request's holder. The new
-// expiry is at least the latest local time at which the last writer might
-// still consider the lease held, so that no client can see the lease
-// expire before that writer does, and an extension never shortens a
-// lease; the expiry is then on this client's clock, and this client is its
-// writer.
+// extendWrite returns the write that extends the named lease for request
+// at time now. It returns ErrInvalid if the cache does not have the lease
+// held by the request's holder. The new expiry is at least the latest
+// local time at which the last writer might still consider the lease
+// held, so that no client can see the lease expire before that writer
+// does, and an extension never shortens a lease; the expiry is then on
+// this client's clock, and this client is its writer.
 //
 // (Why an extension is always written: see the package doc, "Design".)
 //
 // It returns an ErrTimeOutOfRange error if now, or the new expiry, cannot
 // be stored: the expiry cannot be cut to the store's range, since it must
 // not be earlier than either bound.
-func extendOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
+func extendWrite(s scope, c cache, name string, request Request, now time.Time) (leaseWrite, error) {
 	if err := stored.CheckClockReading(now, s.id); err != nil {
-		return nil, entry{}, err
+		return leaseWrite{}, err
 	}
 	last, found := c.entries[name]
 	if !found || last.holder != request.Holder {
-		return nil, entry{}, ErrInvalid
+		return leaseWrite{}, ErrInvalid
 	}
 	expiry := now.Add(request.Duration)
 	if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
-		return nil, entry{}, err
+		return leaseWrite{}, err
 	}
 	if latest := c.skews[last.writer].Latest(last.expiry); expiry.Before(latest) {
 		if err := stored.CheckTime(latest, "expiry", fmt.Sprintf(
 			"of lease %q (the latest time at which its last writer %q, which wrote %s, might still take it to be held)",
 			name, last.writer, stored.Format(last.expiry))); err != nil {
-			return nil, entry{}, err
+			return leaseWrite{}, err
 		}
 		expiry = latest
 	}
@@ -162,47 +231,45 @@ func extendOps(s scope, c cache, name string, request Request, now time.Time) ([
 		{Name: fieldExpiry, Value: toInt64(next.expiry)},
 		{Name: fieldWriter, Value: next.writer},
 	}}}
-	clock, err := s.clockWriteOp(now)
-	if err != nil {
-		return nil, entry{}, err
-	}
-	return []txn.Op{clock, op}, next, nil
+	return leaseWrite{name: name, op: op, next: next, held: true, last: last}, nil
 }
 
-// expireOps returns the ops that expire the named lease at time now (the
-// lease's op first, then the clock op, which counts the release: see
-// releaseClockOps). It
-// returns an ErrTimeOutOfRange error if now cannot be stored, and
-// ErrInvalid if the cache does not have the lease held, or if now is
-// not strictly after the latest local time at which the lease's last writer
+// expireWrite returns the write that expires the named lease at time now:
+// it releases the lease (see releasedEntry), asserting that its document
+// is exactly the one cached. It returns an ErrTimeOutOfRange error if now cannot be stored, and
+// ErrInvalid if the cache does not have the lease held, or if now is not
+// strictly after the latest local time at which the lease's last writer
 // might still consider it held.
-func expireOps(s scope, c cache, name string, now time.Time) ([]txn.Op, error) {
+func expireWrite(s scope, c cache, name string, now time.Time) (leaseWrite, error) {
 	if err := stored.CheckClockReading(now, s.id); err != nil {
-		return nil, err
+		return leaseWrite{}, err
 	}
 	last, found := c.entries[name]
 	if !found {
-		return nil, ErrInvalid
+		return leaseWrite{}, ErrInvalid
 	}
 	if latest := c.skews[last.writer].Latest(last.expiry); !now.After(latest) {
-		return nil, ErrInvalid
+		return leaseWrite{}, ErrInvalid
 	}
+	next := s.releasedEntry(now)
 	op := s.assertEntryOp(name, last)
-	op.Remove = true
-	return s.releaseClockOps(op, now)
+	op.Update = setEntry(next)
+	return leaseWrite{name: name, op: op, release: true, next: next, held: true, last: last}, nil
 }
 
-// revokeOps returns the ops that remove the named lease, held by holder, at
-// time now, in the order releaseClockOps gives them. It returns ErrInvalid if the cache does not have the lease held
-// by holder. Unlike expireOps it asserts only the holder, as a token's
-// AssertOp does, so an extension by another writer since the cache was read
-// does not abort it; a change of holder does.
-func revokeOps(s scope, c cache, name, holder string, now time.Time) ([]txn.Op, error) {
+// revokeWrite returns the write that releases the named lease, held by
+// holder, at time now (see releasedEntry). It returns ErrInvalid if the cache does not have
+// the lease held by holder. Unlike expireWrite it asserts only the
+// holder, as a token's AssertOp does, so an extension by another writer
+// since the cache was read does not abort it; a change of holder does.
+// (transactionOps checks now.)
+func revokeWrite(s scope, c cache, name, holder string, now time.Time) (leaseWrite, error) {
 	last, found := c.entries[name]
 	if !found || last.holder != holder {
-		return nil, ErrInvalid
+		return leaseWrite{}, ErrInvalid
 	}
+	next := s.releasedEntry(now)
 	op := s.assertHolderOp(name, holder)
-	op.Remove = true
-	return s.releaseClockOps(op, now)
+	op.Update = setEntry(next)
+	return leaseWrite{name: name, op: op, release: true, next: next, held: true, last: last, holderOnly: true}, nil
 }

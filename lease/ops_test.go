@@ -50,8 +50,14 @@ func clockOp(now time.Time) txn.Op {
 	}
 }
 
+// releasedUpdate is the update of a lease document that "me" releases at
+// now: the holder emptied, the time of the release and its writer.
+func releasedUpdate(now time.Time) bson.D {
+	return d("$set", d("holder", "", "expiry", now.UnixNano(), "writer", "me"))
+}
+
 // releaseOp is the clock-write op "me" must put last in a txn that
-// removes a lease at now: it counts the release too.
+// releases a lease at now: it counts the release too.
 func releaseOp(now time.Time) txn.Op {
 	op := clockOp(now)
 	op.Update = d(
@@ -62,7 +68,7 @@ func releaseOp(now time.Time) txn.Op {
 }
 
 func (s *OpsSuite) TestClockWriteOp(c *gc.C) {
-	op, err := testScope.clockWriteOp(zero)
+	op, err := testScope.clockWriteOp(zero, 0)
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(op.Assert, jc.DeepEquals, d("$or", []bson.D{
 		d("writers.me", d("$lte", int64(3255759600000000005))),
@@ -275,7 +281,7 @@ func (s *OpsSuite) TestExpireOps(c *gc.C) {
 				"expiry", t.last.expiry.UnixNano(),
 				"writer", t.last.writer,
 			),
-			Remove: true,
+			Update: releasedUpdate(t.now),
 		}, releaseOp(t.now)})
 	}
 }
@@ -319,7 +325,7 @@ func (s *OpsSuite) TestRevokeOps(c *gc.C) {
 			C:      "leases",
 			Id:     "lease#ns#name#",
 			Assert: d("holder", "holder"),
-			Remove: true,
+			Update: releasedUpdate(zero),
 		}, releaseOp(zero)})
 	}
 }

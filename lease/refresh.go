@@ -24,11 +24,13 @@ import (
 // clock document, does not keep the others from being read: the cache
 // holds every other lease, leaves that one out, and Refresh returns an
 // error matching ErrCorrupt that names it (the first, and how many more).
+// The document of a released lease needs no clock data: its time is not
+// an expiry anyone waits for.
 func (c *client) Refresh() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
 
-	entries, damaged, err := readEntries(collection, c.config.Namespace)
+	entries, released, damaged, err := readEntries(collection, c.config.Namespace)
 	if err != nil {
 		return errors.Trace(err)
 	}
@@ -48,7 +50,7 @@ func (c *client) Refresh() error {
 			delete(entries, name)
 		}
 	}
-	c.cache = cache{entries: entries, skews: skews, writes: writes, releases: releases}
+	c.cache = cache{entries: entries, released: released, skews: skews, writes: writes, releases: releases}
 	switch len(damaged) {
 	case 0:
 		return nil
@@ -58,30 +60,35 @@ func (c *client) Refresh() error {
 	return corrupt(fmt.Errorf("%w (and %d more corrupt lease documents)", damaged[0], len(damaged)-1))
 }
 
-// readEntries reads every lease document in the namespace, and returns the
-// valid ones by name, and an error for each corrupt one, which it leaves
-// out. It fails if the store cannot be read.
-func readEntries(collection *mgo.Collection, namespace string) (map[string]entry, []error, error) {
+// readEntries reads every lease document in the namespace, and returns
+// the valid ones of held leases by name, the names of the released
+// leases, and an error for each corrupt document, which it leaves out. It
+// fails if the store cannot be read.
+func readEntries(collection *mgo.Collection, namespace string) (map[string]entry, map[string]bool, []error, error) {
 	query := bson.D{
 		{Name: fieldType, Value: typeLease},
 		{Name: fieldNamespace, Value: namespace},
 	}
 	iter := collection.Find(query).Iter()
 	entries := map[string]entry{}
+	released := map[string]bool{}
 	var damaged []error
 	var raw bson.Raw
 	for iter.Next(&raw) {
 		name, e, err := decodeLeaseDoc(raw)
-		if err != nil {
+		switch {
+		case err != nil:
 			damaged = append(damaged, err)
-			continue
+		case e.holder == "":
+			released[name] = true
+		default:
+			entries[name] = e
 		}
-		entries[name] = e
 	}
 	if err := iter.Close(); err != nil {
-		return nil, nil, errors.Annotatef(storeError(err), "cannot read lease documents")
+		return nil, nil, nil, errors.Annotatef(storeError(err), "cannot read lease documents")
 	}
-	return entries, damaged, nil
+	return entries, released, damaged, nil
 }
 
 // readSkews reads the clock document between exactly two readings of the

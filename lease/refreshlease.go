@@ -17,7 +17,7 @@ func (c *client) RefreshLease(name string) error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
 
-	e, held, err := readEntry(collection, c.config.Namespace, name)
+	e, doc, err := readEntry(collection, c.config.Namespace, name)
 	if err != nil {
 		return errors.Trace(err)
 	}
@@ -25,16 +25,12 @@ func (c *client) RefreshLease(name string) error {
 	if err != nil {
 		return errors.Trace(err)
 	}
-	if _, found := skews[e.writer]; held && !found {
+	if held := doc && e.holder != ""; held && !hasSkew(skews, e.writer) {
 		return corrupt(errors.Errorf("lease %q invalid: no clock data for %s", name, e.writer))
 	}
 	c.keepSkews(skews, writes)
 	c.cache.releases = releases
-	if held {
-		c.cache.entries[name] = e
-	} else {
-		delete(c.cache.entries, name)
-	}
+	c.cache.put(name, e, doc)
 	return nil
 }
 
@@ -68,9 +64,10 @@ func (c *client) keepSkews(skews map[string]Skew, writes map[string]int64) {
 	c.cache.skews, c.cache.writes = skews, writes
 }
 
-// readEntry reads the named lease's document by its _id, and reports
-// whether the lease is held. A document that is corrupt, or that records
-// another lease, is an error.
+// readEntry reads the named lease's document by its _id, and returns its
+// entry (with an empty holder if the lease is released) and whether there
+// is a document. A document that is corrupt, or that records another
+// lease, is an error.
 func readEntry(collection *mgo.Collection, namespace, name string) (entry, bool, error) {
 	var raw bson.Raw
 	err := collection.FindId(leaseDocId(namespace, name)).One(&raw)

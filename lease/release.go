@@ -1,11 +1,8 @@
 package lease
 
 import (
-	"time"
-
 	"github.com/juju/errors"
 	"gopkg.in/mgo.v2/bson"
-	"gopkg.in/mgo.v2/txn"
 )
 
 // ReleaseWatcher is implemented by clients that count, in the store, the
@@ -39,32 +36,6 @@ type ReleaseWatcher interface {
 // the namespace. It is absent from documents that no counting client has
 // released a lease in, and reads as zero there.
 const fieldReleases = "releases"
-
-// releaseClockOps returns the ops of a transaction that removes a lease
-// (an expiry or a revocation) at time now: remove, the op on the lease's
-// document, first, then the clock op, which also counts the release. The
-// lease's op comes first so that a reader that sees the count include
-// this release, then reads the lease, finds it removed: mgo/txn applies a
-// transaction's ops in the order given, and checks every assertion
-// before it applies any, so the order changes nothing else. (A lease
-// that is written, not removed, needs its writer's time in the clock
-// document before it appears: those transactions keep the clock op
-// first.) It returns an ErrTimeOutOfRange error, and no ops, if the store
-// cannot hold now.
-func (s scope) releaseClockOps(remove txn.Op, now time.Time) ([]txn.Op, error) {
-	clock, err := s.clockWriteOp(now)
-	if err != nil {
-		return nil, err
-	}
-	update := clock.Update.(bson.D)
-	for i := range update {
-		if update[i].Name == "$inc" {
-			inc := append(bson.D(nil), update[i].Value.(bson.D)...)
-			update[i].Value = append(inc, bson.DocElem{Name: fieldReleases, Value: int64(1)})
-		}
-	}
-	return []txn.Op{remove, clock}, nil
-}
 
 // decodeReleases returns the count of releases in a clock document: zero
 // if it has none (a document no counting client has released a lease in),

@@ -63,10 +63,11 @@ func (s *ReleaseSuite) TestDecodeReleases(c *gc.C) {
 	}
 }
 
-// TestReleaseOpsOrder: a transaction that removes a lease removes it
-// before it counts the release, so that a reader that sees the count
-// finds the lease gone; a claim and an extension still write the clock
-// first, so that a lease never appears before its writer's time.
+// TestReleaseOpsOrder: a transaction that releases a lease empties its
+// holder before it counts the release, so that a reader that sees the
+// count finds the lease released; a claim and an extension still write
+// the clock first, so that a lease never appears before its writer's
+// time.
 func (s *ReleaseSuite) TestReleaseOpsOrder(c *gc.C) {
 	cached := testCache(entry{holder: "holder", expiry: zero.Add(-1), writer: "me"})
 	expire, err := expireOps(testScope, cached, "name", zero)
@@ -75,7 +76,7 @@ func (s *ReleaseSuite) TestReleaseOpsOrder(c *gc.C) {
 	c.Assert(err, jc.ErrorIsNil)
 	for _, ops := range [][]txn.Op{expire, revoke} {
 		c.Assert(ops, gc.HasLen, 2)
-		c.Check(ops[0].Remove, jc.IsTrue)
+		c.Check(ops[0].Update, jc.DeepEquals, releasedUpdate(zero))
 		c.Check(ops[1], jc.DeepEquals, releaseOp(zero))
 	}
 	claim, _, err := claimOps(testScope, emptyCache(), "name", Request{"holder", 1}, zero)

@@ -6,7 +6,9 @@ import (
 )
 
 // maxAttempts is how many times run builds and runs a transaction before it
-// gives up with ErrExcessiveContention.
+// gives up with ErrExcessiveContention, and for how many aborted
+// transactions runBatch may blame one lease write before it gives that
+// write up so.
 const maxAttempts = 3
 
 // errNoOperations is returned by a transaction builder to end run
@@ -19,8 +21,10 @@ var errNoOperations = errors.New("no operations needed")
 type buildFunc func(attempt int) ([]txn.Op, error)
 
 // run builds and runs a transaction with the client's Mongo, attempting it
-// up to maxAttempts times while it is aborted. It is the only place that
-// interprets txn.ErrAborted, and that decides what reaches the caller:
+// up to maxAttempts times while it is aborted: the transaction that
+// creates the namespace's clock document (lease writes, alone or in
+// batches, go through runBatch). It interprets txn.ErrAborted for it, and
+// decides what reaches the caller:
 // ErrInvalid bare, so that callers can compare it with ==; nil for
 // errNoOperations; ErrExcessiveContention once the attempts are used up;
 // any other error traced, a transaction's matching ErrUnavailable if it

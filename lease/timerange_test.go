@@ -200,7 +200,7 @@ func (s *TimeRangeSuite) TestExpireOps(c *gc.C) {
 		C:      "leases",
 		Id:     "lease#ns#name#",
 		Assert: d("holder", "holder", "expiry", farExpiry.UnixNano(), "writer", "remote"),
-		Remove: true,
+		Update: releasedUpdate(now),
 	}, releaseOp(now)})
 
 	for _, now := range []time.Time{lastTime.Add(time.Nanosecond), firstTime.Add(-time.Nanosecond)} {
@@ -235,9 +235,9 @@ func (s *TimeRangeSuite) TestRevokeOps(c *gc.C) {
 // TestClockWriteOpRange: the op every builder starts with carries the
 // check, so that no builder can record a wrapped reading.
 func (s *TimeRangeSuite) TestClockWriteOpRange(c *gc.C) {
-	_, err := testScope.clockWriteOp(lastTime.Add(time.Nanosecond))
+	_, err := testScope.clockWriteOp(lastTime.Add(time.Nanosecond), 0)
 	checkRangeError(c, err, `clock reading `+lastTime.Add(time.Nanosecond).UTC().Format(time.RFC3339Nano)+` of client "me"`+rangeTail)
-	op, err := testScope.clockWriteOp(lastTime)
+	op, err := testScope.clockWriteOp(lastTime, 0)
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(op.Update, jc.DeepEquals, d(
 		"$set", d("writers.me", lastTime.UnixNano()),

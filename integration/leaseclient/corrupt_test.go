@@ -42,11 +42,11 @@ func (s *ClientCorruptionSuite) insert(c *gc.C, doc bson.M) {
 func (s *ClientCorruptionSuite) TestCorruptLeaseDoc(c *gc.C) {
 	s.insert(c, bson.M{
 		"_id": "lease#default-namespace#bad#", "type": "lease", "namespace": "default-namespace",
-		"name": "bad", "holder": "", "expiry": int64(1), "writer": "default-client",
+		"name": "bad", "holder": 7, "expiry": int64(1), "writer": "default-client",
 	})
 	err := s.fix.Client.Refresh()
 	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
-		`corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty`))
+		`corrupt lease document "lease#default-namespace#bad#": invalid holder: 7 is a int, not a string`))
 	s.checkCacheUnchanged(c)
 }
 
@@ -77,13 +77,13 @@ func (s *ClientCorruptionSuite) TestCorruptionFoundOnRetry(c *gc.C) {
 		err := blocker.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: 2 * time.Minute})
 		c.Check(err, jc.ErrorIsNil)
 		err = s.db.C("default-collection").UpdateId("lease#default-namespace#name#",
-			bson.M{"$set": bson.M{"holder": ""}})
+			bson.M{"$set": bson.M{"holder": 7}})
 		c.Check(err, jc.ErrorIsNil)
 	})()
 
 	err := s.fix.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: 5 * time.Minute})
 	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
-		`corrupt lease document "lease#default-namespace#name#": invalid holder: string is empty`))
+		`corrupt lease document "lease#default-namespace#name#": invalid holder: 7 is a int, not a string`))
 	s.checkCacheUnchanged(c)
 
 	// The database holds what the blocker wrote, not the SUT's extension.
@@ -117,7 +117,7 @@ func (s *ClientCorruptionSuite) TestRetryReadsOnlyItsLease(c *gc.C) {
 
 	err = s.fix.Client.Refresh()
 	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
-		`corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty`))
+		`corrupt lease document "lease#default-namespace#bad#": invalid holder: missing`))
 }
 
 // dump returns every document of the collection, without txn-queue, by _id.
@@ -136,7 +136,7 @@ func (s *ClientCorruptionSuite) TestCorruptLeaseDocLeftOut(c *gc.C) {
 	c.Assert(other.Client.ClaimLease("fresh", lease.Request{Holder: "holder", Duration: time.Minute}), jc.ErrorIsNil)
 	s.insert(c, bson.M{
 		"_id": "lease#default-namespace#bad#", "type": "lease", "namespace": "default-namespace",
-		"name": "bad", "holder": "", "expiry": int64(1), "writer": "default-client",
+		"name": "bad", "holder": 7, "expiry": int64(1), "writer": "default-client",
 	})
 	s.insert(c, bson.M{
 		"_id": "lease#default-namespace#worse#", "type": "lease", "namespace": "default-namespace",
@@ -145,7 +145,7 @@ func (s *ClientCorruptionSuite) TestCorruptLeaseDocLeftOut(c *gc.C) {
 	err := s.fix.Client.Refresh()
 	c.Check(errors.Is(err, lease.ErrCorrupt), jc.IsTrue)
 	c.Check(err, gc.ErrorMatches, regexp.QuoteMeta(
-		`corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty (and 1 more corrupt lease documents)`))
+		`corrupt lease document "lease#default-namespace#bad#": invalid holder: 7 is a int, not a string (and 1 more corrupt lease documents)`))
 	c.Check(s.fix.Client.Leases(), gc.HasLen, 2)
 	c.Check("fresh", s.fix.Holder(), "holder")
 	c.Check("name", s.fix.Holder(), "holder")

@@ -48,13 +48,9 @@ var corruptCases = []struct {
 	insert: badLease(bson.M{"name": nil}),
 	err:    `corrupt lease document "lease#default-namespace#bad#": inconsistent _id`,
 }, {
-	about:  "empty holder",
-	insert: badLease(bson.M{"holder": ""}),
-	err:    `corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty`,
-}, {
 	about:  "holder missing",
 	insert: badLease(bson.M{"holder": nil}),
-	err:    `corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty`,
+	err:    `corrupt lease document "lease#default-namespace#bad#": invalid holder: missing`,
 }, {
 	about:  "holder with a forbidden character",
 	insert: badLease(bson.M{"holder": "redis 0"}),
@@ -62,7 +58,7 @@ var corruptCases = []struct {
 }, {
 	about:  "holder not a string",
 	insert: badLease(bson.M{"holder": 7}),
-	err:    `corrupt lease document "lease#default-namespace#bad#": invalid holder: string is empty`,
+	err:    `corrupt lease document "lease#default-namespace#bad#": invalid holder: 7 is a int, not a string`,
 }, {
 	about:  "zero expiry",
 	insert: badLease(bson.M{"expiry": int64(0)}),

@@ -110,7 +110,42 @@ func Unavailable(err error) bool {
 		return lastErr.WTimeout || codeUnavailable(int64(lastErr.Code), lastErr.Err)
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if driverMessages[e.Error()] {
+		if driverMessages[e.Error()] || flattenedUnavailable(e.Error()) {
+			return true
+		}
+	}
+	return false
+}
+
+// flattenedPrefix starts the one error mgo/txn makes from another by
+// formatting it with %v (flusher.go's reload of a transaction after a
+// failed assertion), which loses the original's type and code.
+const flattenedPrefix = "failed to reload transaction: "
+
+// flattenedMessages are the texts, after flattenedPrefix, of the errors
+// that Unavailable recognises by type: what io.EOF, the syscall errors,
+// net.ErrClosed, a net.Error's timeout and ErrNotPrimary print, besides
+// driverMessages and the "not primary" messages.
+var flattenedMessages = []string{
+	"EOF", "unexpected EOF", "connection refused", "connection reset", "broken pipe",
+	"use of closed network connection", "i/o timeout", "interrupted by chaos",
+}
+
+// flattenedUnavailable reports whether msg is an error that mgo/txn
+// flattened into text (see flattenedPrefix) from one that Unavailable
+// would have recognised, judged by its text: a server's "not primary" or
+// "node is recovering" reply (whose code is lost), a driver message, or a
+// network error.
+func flattenedUnavailable(msg string) bool {
+	rest, ok := strings.CutPrefix(msg, flattenedPrefix)
+	if !ok {
+		return false
+	}
+	if driverMessages[rest] || NotPrimaryMessage(rest) || rest == ErrNotPrimary.Error() {
+		return true
+	}
+	for _, m := range flattenedMessages {
+		if strings.Contains(rest, m) {
 			return true
 		}
 	}

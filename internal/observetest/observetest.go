@@ -112,10 +112,7 @@ type Handler struct {
 }
 
 // records is the list that a Handler and its derived handlers share.
-type records struct {
-	mu    sync.Mutex
-	lines []Record
-}
+type records = Recorder[Record]
 
 var _ slog.Handler = (*Handler)(nil)
 
@@ -139,9 +136,7 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 		rec.Attrs[h.group+a.Key] = a.Value.Resolve()
 		return true
 	})
-	h.shared.mu.Lock()
-	defer h.shared.mu.Unlock()
-	h.shared.lines = append(h.shared.lines, rec)
+	h.shared.Observe(rec)
 	return nil
 }
 
@@ -165,9 +160,17 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 
 // Records returns a copy of the lines recorded so far.
 func (h *Handler) Records() []Record {
-	h.shared.mu.Lock()
-	defer h.shared.mu.Unlock()
-	return append([]Record(nil), h.shared.lines...)
+	return h.shared.Events()
+}
+
+// WaitFind waits up to timeout (real time: a failure deadline) until a
+// line with the message msg has been recorded, and reports whether one
+// was. A test that has seen the event that a line goes with uses it
+// before it checks the line: an Observer is told of an event before the
+// Logger writes its line.
+func (h *Handler) WaitFind(msg string, timeout time.Duration) bool {
+	_, ok := h.shared.WaitFor(func(r Record) bool { return r.Message == msg }, timeout)
+	return ok
 }
 
 // Find returns, in order, the recorded lines with the message msg.

@@ -3,9 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/seed07a61904/leadership/integration/internal/connstr"
 	"github.com/seed07a61904/leadership/integration/mongotest"
-	"github.com/seed07a61904/leadership/internal/mongoerr"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/mgowire"
@@ -182,20 +179,8 @@ func guardedWrite(mongo lease.Mongo, token leadership.Token, service, unit strin
 // the store could not be reached or could not answer (a dropped
 // connection, "no reachable servers", "not primary", a write concern
 // error): what the lease client reports as lease.ErrUnavailable.
-//
-// mgo/txn flattens the error of a transaction's reload into text
-// ("failed to reload transaction: not primary and secondaryOk=false",
-// with %v), so that error is classified by its text.
 func storeUnavailable(err error) bool {
-	if err == nil {
-		return false
-	}
-	if errors.Is(err, lease.ErrUnavailable) || mongoerr.Unavailable(err) {
-		return true
-	}
-	cause, ok := strings.CutPrefix(err.Error(), txnReloadFailed)
-	return ok && (cause == io.EOF.Error() || cause == io.ErrUnexpectedEOF.Error() ||
-		mongoerr.NotPrimaryMessage(cause) || mongoerr.Unavailable(errors.New(cause)))
+	return lease.IsUnavailable(err)
 }
 
 // storeCause returns err's message from the lease client's
@@ -209,10 +194,6 @@ func storeCause(err error) string {
 	}
 	return msg
 }
-
-// txnReloadFailed starts the message of mgo/txn's error when a
-// transaction it is running cannot be read back.
-const txnReloadFailed = "failed to reload transaction: "
 
 // resumePending finishes every transaction left half done on the
 // transaction collection (a write whose reply was lost in an outage), as

@@ -126,6 +126,18 @@ func (f *fixture) holds(c lease.Client, name, holder string, expiry time.Time) {
 	}
 }
 
+// holdsWithin checks that c sees the named lease held by holder until a
+// time from atLeast to atMost: a store that tracks its writers' clocks
+// sees another writer's expiry as late as its read window allows, and
+// an extension takes the lease to that bound (see Skew cases).
+func (f *fixture) holdsWithin(c lease.Client, name, holder string, atLeast, atMost time.Time) {
+	f.Helper()
+	info, held := f.view(c, name)
+	if !held || info.Holder != holder || info.Expiry.Before(atLeast) || info.Expiry.After(atMost) {
+		f.Errorf("lease %q: client sees %s, want held by %q until %s to %s", name, describe(info, held), holder, show(atLeast), show(atMost))
+	}
+}
+
 // heldBy checks that c sees the named lease held by holder, whatever its
 // expiry, and returns that expiry.
 func (f *fixture) heldBy(c lease.Client, name, holder string) time.Time {
