@@ -170,7 +170,7 @@ func startAcrossEnv(tb testing.TB, mongo, same bool) *acrossEnv {
 		if i == 1 || same {
 			config.Observer = leadership.ObserverFunc(func(e leadership.Event) {
 				denied := e.Kind == leadership.EventClaim && e.Result == leadership.ResultDenied
-				read := e.Kind == leadership.EventRefresh && e.Call == "RefreshLease"
+				read := e.Kind == leadership.EventRefresh && e.Call == leadership.CallRefreshLease
 				if denied || read {
 					select {
 					case env.blocks <- e:

@@ -1,7 +1,7 @@
 package leadership
 
 import (
-	"fmt"
+	"github.com/juju/errors"
 
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -15,7 +15,7 @@ import (
 func (m *manager) refreshAll() error {
 	start := m.stamp()
 	err := m.client.Refresh()
-	m.emitCall(EventRefresh, "Refresh", "", "", start, err)
+	m.emitCall(EventRefresh, CallRefresh, "", "", start, err)
 	m.noteCall(true, "", false, err)
 	return err
 }
@@ -24,7 +24,7 @@ func (m *manager) refreshAll() error {
 func (m *manager) refreshOne(name string) error {
 	start := m.stamp()
 	err := m.single.RefreshLease(name)
-	m.emitCall(EventRefresh, "RefreshLease", name, "", start, err)
+	m.emitCall(EventRefresh, CallRefreshLease, name, "", start, err)
 	m.noteCall(false, name, false, err)
 	return err
 }
@@ -34,7 +34,7 @@ func (m *manager) refreshOne(name string) error {
 func (m *manager) refreshClocks() error {
 	start := m.stamp()
 	err := m.clocks.RefreshClocks()
-	m.emitCall(EventRefresh, "RefreshClocks", "", "", start, err)
+	m.emitCall(EventRefresh, CallRefreshClocks, "", "", start, err)
 	m.noteCall(false, "", false, err)
 	return err
 }
@@ -44,7 +44,7 @@ func (m *manager) refreshClocks() error {
 func (m *manager) refreshReleases() error {
 	start := m.stamp()
 	err := m.watcher.RefreshReleases()
-	m.emitCall(EventRefresh, "RefreshReleases", "", "", start, err)
+	m.emitCall(EventRefresh, CallRefreshReleases, "", "", start, err)
 	m.noteCall(false, "", false, err)
 	return err
 }
@@ -53,7 +53,7 @@ func (m *manager) refreshReleases() error {
 func (m *manager) claimLease(name string, request lease.Request) error {
 	start := m.stamp()
 	err := m.client.ClaimLease(name, request)
-	m.emitCall(EventStore, "ClaimLease", name, request.Holder, start, err)
+	m.emitCall(EventStore, CallClaimLease, name, request.Holder, start, err)
 	m.noteCall(false, name, true, err)
 	return err
 }
@@ -62,7 +62,7 @@ func (m *manager) claimLease(name string, request lease.Request) error {
 func (m *manager) extendLease(name string, request lease.Request) error {
 	start := m.stamp()
 	err := m.client.ExtendLease(name, request)
-	m.emitCall(EventStore, "ExtendLease", name, request.Holder, start, err)
+	m.emitCall(EventStore, CallExtendLease, name, request.Holder, start, err)
 	m.noteCall(false, name, true, err)
 	return err
 }
@@ -71,7 +71,7 @@ func (m *manager) extendLease(name string, request lease.Request) error {
 func (m *manager) expireLease(name string) error {
 	start := m.stamp()
 	err := m.client.ExpireLease(name)
-	m.emitCall(EventStore, "ExpireLease", name, "", start, err)
+	m.emitCall(EventStore, CallExpireLease, name, "", start, err)
 	m.noteCall(false, name, true, err)
 	return err
 }
@@ -80,7 +80,7 @@ func (m *manager) expireLease(name string) error {
 func (m *manager) revokeLease(name, holder string) error {
 	start := m.stamp()
 	err := m.revoker.RevokeLease(name, holder)
-	m.emitCall(EventStore, "RevokeLease", name, holder, start, err)
+	m.emitCall(EventStore, CallRevokeLease, name, holder, start, err)
 	m.noteCall(false, name, true, err)
 	return err
 }
@@ -95,7 +95,7 @@ func (m *manager) applyLeases(ops []lease.Op) []error {
 	start := m.stamp()
 	errs := m.batcher.ApplyLeases(ops)
 	if len(errs) != len(ops) {
-		err := fmt.Errorf("%w: %d errors for %d ops", errBatchAnswer, len(errs), len(ops))
+		err := errors.Annotatef(errBatchAnswer, "ApplyLeases returned %d errors for %d ops", len(errs), len(ops))
 		errs = make([]error, len(ops))
 		for i := range errs {
 			errs[i] = err
@@ -109,14 +109,14 @@ func (m *manager) applyLeases(ops []lease.Op) []error {
 }
 
 // opCall returns the name of the single-lease method that kind stands for.
-func opCall(kind lease.OpKind) string {
+func opCall(kind lease.OpKind) Call {
 	switch kind {
 	case lease.OpClaim:
-		return "ClaimLease"
+		return CallClaimLease
 	case lease.OpExtend:
-		return "ExtendLease"
+		return CallExtendLease
 	case lease.OpExpire:
-		return "ExpireLease"
+		return CallExpireLease
 	}
-	return "RevokeLease"
+	return CallRevokeLease
 }

@@ -72,15 +72,9 @@ type ManagerConfig struct {
 	// none. An interface holding a nil pointer or function is refused.
 	Observer Observer
 
-	// Logger, if not nil, gets the manager's log lines: its stop (error,
-	// or info for a clean stop); contention, failed calls and back-offs
-	// (warn); wakes, reads and store calls slower than the slow threshold
-	// (warn); claims granted, leaderships lost, revokes and expiries
-	// (debug). The slow threshold is a tenth of the shortest duration
-	// this manager has been asked to claim for, or one second before its
-	// first claim (defaultSlow): a store call that takes that long eats
-	// into every term it serves. The attribute keys are listed in the
-	// package doc. nil means silent.
+	// Logger, if not nil, gets the manager's log lines, which "Log
+	// lines" in the package doc lists with their levels and attributes.
+	// nil means silent.
 	//
 	// With neither Observer nor Logger set, the manager reads its clock
 	// no more often than without them.

@@ -69,6 +69,12 @@
 // [ContextBlocker] returns at once. A manager that is a [Stopping] says
 // when it is killed, and its trackers stop at once.
 //
+// Errors are the values of errors.go, returned bare or annotated with
+// github.com/juju/errors (Annotatef, Annotate, Trace), which keeps them
+// visible to errors.Is: compare with errors.Is, or with == for the two
+// returned bare ([ErrClaimDenied], [ErrStopped]); match a message only in
+// a test of that message.
+//
 // # More than the Manager interface
 //
 // The manager [NewManager] returns has more methods, each with a small
@@ -198,56 +204,67 @@
 // [LeaderReader]'s Leaders has no event of its own, only its read of
 // every lease, an [EventRefresh]), each expiry
 // it tries ([EventExpire]), each wake ([EventWake]), each read of the
-// store ([EventRefresh]: Call "Refresh", "RefreshLease", "RefreshClocks"
-// or "RefreshReleases") and each write ([EventStore]: "ClaimLease",
-// "ExtendLease", "ExpireLease" or "RevokeLease", also for a write sent in
-// a batch, whose Batch is then set; one whose error matches
-// [lease.ErrUnavailable] or [lease.ErrCorrupt] has the result
-// [ResultUnavailable] or [ResultCorrupt]), with its duration on the
-// manager's clock (zero if the clock stepped back meanwhile), and its
-// stop ([EventStop]). Every event carries Known, the leases in the
+// store ([EventRefresh]) and each write ([EventStore], also for a write
+// sent in a batch, whose Batch is then set), named by its [Call] (one
+// whose error matches [lease.ErrUnavailable] or [lease.ErrCorrupt] has
+// the result [ResultUnavailable] or [ResultCorrupt]), with its duration
+// on the manager's clock (zero if the clock stepped back meanwhile), and
+// its stop ([EventStop]). Every event carries Known, the leases in the
 // manager's view, and Held, those claimed or extended through it and not
 // seen to end. A [Tracker] emits [EventLeading] at each change between
 // leader and minion (and minion once more when it stops as leader), and
-// [EventStop]. The nested module prometheus/ turns events into metrics.
+// [EventStop]; its events have FromTracker set. The nested module
+// prometheus/ turns events into metrics.
+//
+// # Log lines
 //
 // [ManagerConfig.Logger] and [TrackerConfig.Logger] get log lines
-// ([log/slog]) made from the same events, at these levels:
+// ([log/slog]) made from the same events. Their messages are the
+// [LogMessage] constants; each is written at the levels given here:
 //
-//   - error: a manager or tracker stopped by a failure ("lease manager
-//     stopped", "leadership tracker stopped"; info for a clean stop); a
-//     read or write that met a document a person must repair ("lease
-//     store needs repair", [lease.ErrCorrupt]);
-//   - warn: a claim, check or revoke that failed ("claim failed", ...;
-//     debug if it failed only because the manager was being killed;
-//     a claim fails so after the lease kept changing, which is lasting
-//     contention); a wake that backs off ("wake
-//     failed; backing off"), or that fails and stops the manager ("wake
-//     failed"); a wake, read or write slower than the slow
-//     threshold ("slow wake", "slow refresh", "slow store"), a tenth of the
-//     shortest duration claimed through the manager (one second before the
-//     first claim; a batch logs one line, for its first write); a
-//     tracker's failed call, retried after a back-off
-//     ("leadership call failed; retrying");
-//   - info: a tracker's "became leader" and "became minion";
-//   - debug: "leadership granted" (a new term), "leadership lost" (a lease
-//     claimed through this manager that ended, or went to another
-//     holder, without being revoked through it), "leadership revoked",
-//     "lease expired", "lease expiry failed", and "lease changed under a
-//     store call; retrying" (a write that lost a race to another
-//     controller, routine in a handover: the claim is tried once more,
-//     then denied).
+//   - "leadership manager stopped" (info, error): the manager stopped,
+//     after Kill (info) or by a failure (error).
+//   - "leadership tracker stopped" (info, error): a tracker stopped,
+//     likewise.
+//   - "lease store needs repair" (error): a read or write met a document
+//     a person must repair ([lease.ErrCorrupt]).
+//   - "claim failed", "check failed", "revoke failed" (warn, debug): a
+//     call failed; debug if it failed only because the manager was being
+//     killed. A claim fails so after the lease kept changing, which is
+//     lasting contention.
+//   - "wake failed; backing off" (warn): a wake failed, and is tried
+//     again after a back-off.
+//   - "wake failed" (warn): a wake failed, and the manager stops.
+//   - "slow wake", "slow refresh", "slow store" (warn): a wake, read or
+//     write took longer than the slow threshold, a tenth of the shortest
+//     duration claimed through the manager (one second before the first
+//     claim); a batch logs one line, for its first write.
+//   - "leadership call failed; retrying" (warn): a tracker's call failed,
+//     and is tried again after a back-off.
+//   - "became leader", "became minion" (info): a tracker's unit became
+//     leader, or minion.
+//   - "leadership granted" (debug): a claim began a new term.
+//   - "leadership lost" (debug): a lease claimed through this manager
+//     ended, or went to another holder, without being revoked through it.
+//   - "leadership revoked", "lease expired", "lease expiry failed"
+//     (debug).
+//   - "lease changed under a store call; retrying" (debug): a write lost
+//     a race to another controller, routine in a handover: the claim is
+//     tried once more, then denied.
 //
-// Their attribute keys are stable: "service" (the service, which is also
-// the lease's name), "unit", "holder" (the lease's new holder, for a loss),
-// "call" (the lease.Client method), "result" (the event's [Result]),
-// "duration" and "threshold" and "retry" (the back-off before the next wake)
-// as time.Duration, "known" and "held" (as in [Event]), and "error" (the
-// error's message, a string: one line with any handler, where an error
-// value would make slog's text handler print a github.com/juju/errors
-// error's stack). The
+// A line carries the attributes of its event that are set, under these
+// keys, which are stable: "service" (the service, which is also the
+// lease's name), "unit", "call" (the [Call]), "result" (the event's
+// [Result]), "duration", and "error" (the error's message, a string: one
+// line with any handler, where an error value would make slog's text
+// handler print a github.com/juju/errors error's stack). A manager's
+// lines add "known" and "held" (as in [Event]), and those of wakes, reads
+// and writes "threshold", the slow threshold; a line about a back-off
+// (of a wake, or of a tracker's call) adds "retry", the wait before the
+// next try; "leadership lost" carries
+// "service", "unit" and, if the lease went to another unit, "holder". The
 // lease package does not say which controller wrote a lease, so a
-// manager's lines carry no writer.
+// manager's lines carry no writer. Durations are time.Duration values.
 //
 // With neither Observer nor Logger set, a manager reads its clock no more
 // often than without them, and keeps no record of what it holds.

@@ -1,42 +1,12 @@
 package leadership
 
 import (
-	"context"
-	"log/slog"
 	"time"
 
 	"github.com/juju/errors"
 	"gopkg.in/tomb.v1"
 
 	"github.com/seed07a61904/leadership/lease"
-)
-
-// The attribute keys of the log lines of managers and trackers (see
-// "Observing a manager" in the package doc).
-const (
-	keyService   = "service"
-	keyUnit      = "unit"
-	keyHolder    = "holder"
-	keyCall      = "call"
-	keyResult    = "result"
-	keyDuration  = "duration"
-	keyThreshold = "threshold"
-	keyRetry     = "retry"
-	keyKnown     = "known"
-	keyHeld      = "held"
-	keyError     = "error"
-)
-
-// msgRepair is the error line of a read or write that met a corrupt
-// document (see "Observing a manager" in the package doc).
-const msgRepair = "lease store needs repair"
-
-// defaultSlow is a manager's slow threshold before its first claim (see
-// ManagerConfig.Logger); slowFraction is the fraction of the shortest
-// claim duration that it is after.
-const (
-	defaultSlow  = time.Second
-	slowFraction = 10
 )
 
 // stamp returns a reading of the clock to time the work that follows, if
@@ -87,7 +57,7 @@ func (m *manager) emit(e Event, start time.Time) {
 
 // emitCall emits the EventRefresh or EventStore of one client call about
 // service (if any) for unit (if any), begun at start, with its error.
-func (m *manager) emitCall(kind EventKind, call, service, unit string, start time.Time, err error) {
+func (m *manager) emitCall(kind EventKind, call Call, service, unit string, start time.Time, err error) {
 	if !m.observing {
 		return
 	}
@@ -96,7 +66,7 @@ func (m *manager) emitCall(kind EventKind, call, service, unit string, start tim
 
 // callEvent returns the event of one client call, its result given by
 // err.
-func callEvent(kind EventKind, call, service, unit string, err error) Event {
+func callEvent(kind EventKind, call Call, service, unit string, err error) Event {
 	result := ResultOK
 	switch {
 	case err == nil:
@@ -130,7 +100,7 @@ func (m *manager) emitOp(op lease.Op, n int, tail bool, start time.Time, err err
 // emitStop emits the manager's EventStop, with the reason Wait returns.
 func (m *manager) emitStop() {
 	err := m.tomb.Err()
-	if err == tomb.ErrDying {
+	if errors.Is(err, tomb.ErrDying) {
 		err = nil
 	}
 	m.emit(Event{Kind: EventStop, Err: err}, time.Time{})
@@ -143,106 +113,4 @@ func stopped(err error) error {
 		return ErrStopped
 	}
 	return err
-}
-
-// slow returns the slow threshold (see ManagerConfig.Logger).
-func (m *manager) slow() time.Duration {
-	if m.shortestClaim == 0 {
-		return defaultSlow
-	}
-	return m.shortestClaim / slowFraction
-}
-
-// logEvent writes the log line, if any, that e calls for.
-func (m *manager) logEvent(e Event) {
-	level, msg := slog.LevelDebug, ""
-	slowCheck := false
-	switch e.Kind {
-	case EventStop:
-		level, msg = slog.LevelInfo, "lease manager stopped"
-		if e.Err != nil {
-			level = slog.LevelError
-		}
-	case EventClaim, EventCheck, EventRevoke:
-		switch e.Result {
-		case ResultGranted:
-			msg = "leadership granted"
-		case ResultRevoked:
-			msg = "leadership revoked"
-		case ResultError:
-			level, msg = slog.LevelWarn, string(e.Kind)+" failed"
-			if errors.Is(e.Err, ErrStopped) {
-				// Cut short by Kill: the stop line says so.
-				level = slog.LevelDebug
-			}
-		}
-	case EventExpire:
-		msg = "lease expired"
-		if e.Result == ResultError {
-			msg = "lease expiry failed"
-		}
-	case EventWake:
-		slowCheck = true
-		switch {
-		case e.Result != ResultError:
-		case m.stopping:
-			// The manager stops next; its stop line says why.
-			level, msg = slog.LevelWarn, "wake failed"
-		default:
-			level, msg = slog.LevelWarn, "wake failed; backing off"
-		}
-	case EventRefresh, EventStore:
-		slowCheck = true
-		if e.Result == ResultCorrupt {
-			// A person must repair the store: every call about
-			// the lease fails until then.
-			level, msg = slog.LevelError, msgRepair
-		}
-		if e.Result == ResultDenied && e.Call != "ExpireLease" {
-			// Routine: a claim that lost a race to another controller
-			// retries once, then is denied. Contention that lasts is
-			// the warn "claim failed" (lease.ErrExcessiveContention).
-			msg = "lease changed under a store call; retrying"
-		}
-	}
-	if slowCheck && msg == "" && e.Duration > m.slow() && !m.batchTail {
-		level, msg = slog.LevelWarn, "slow "+string(e.Kind)
-	}
-	if msg == "" || !m.logger.Enabled(context.Background(), level) {
-		return
-	}
-	attrs := make([]slog.Attr, 0, 10)
-	attrs = appendEventAttrs(attrs, e)
-	if slowCheck {
-		attrs = append(attrs, slog.Duration(keyThreshold, m.slow()))
-	}
-	if e.Kind == EventWake && e.Result == ResultError && !m.stopping {
-		attrs = append(attrs, slog.Duration(keyRetry, m.retry.delay))
-	}
-	attrs = append(attrs, slog.Int(keyKnown, e.Known), slog.Int(keyHeld, e.Held))
-	m.logger.LogAttrs(context.Background(), level, msg, attrs...)
-}
-
-// appendEventAttrs appends to attrs the attributes of e that are set,
-// keyed as the package doc lists them.
-func appendEventAttrs(attrs []slog.Attr, e Event) []slog.Attr {
-	if e.Service != "" {
-		attrs = append(attrs, slog.String(keyService, e.Service))
-	}
-	if e.Unit != "" {
-		attrs = append(attrs, slog.String(keyUnit, e.Unit))
-	}
-	if e.Call != "" {
-		attrs = append(attrs, slog.String(keyCall, e.Call))
-	}
-	if e.Result != "" {
-		attrs = append(attrs, slog.String(keyResult, string(e.Result)))
-	}
-	if e.Duration != 0 {
-		attrs = append(attrs, slog.Duration(keyDuration, e.Duration))
-	}
-	if e.Err != nil {
-		attrs = append(attrs, slog.String(keyError, e.Err.Error()))
-	}
-	return attrs
 }

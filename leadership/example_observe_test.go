@@ -51,6 +51,6 @@ func Example_observe() {
 	// event: claim result=denied unit=redis/1 known=1 held=1
 	// event: check result=hit unit=redis/0 known=1 held=1
 	// event: stop result= unit= known=1 held=1
-	// level=INFO msg="lease manager stopped" known=1 held=1
+	// level=INFO msg="leadership manager stopped" known=1 held=1
 	// Wait: <nil>
 }

@@ -1,14 +1,9 @@
 package leadership
 
-import (
-	"context"
-	"log/slog"
+import "github.com/seed07a61904/leadership/lease"
 
-	"github.com/seed07a61904/leadership/lease"
-)
-
-// Which leases a manager holds, for [Event.Held] and the "leadership lost"
-// log line: kept only while someone observes the manager, in m.held (lease
+// Which leases a manager holds, for [Event.Held] and the [LogLost]
+// line: kept only while someone observes the manager, in m.held (lease
 // name to unit), at O(1) per lease recorded.
 
 // hold records that the unit has claimed or extended the named lease
@@ -34,14 +29,7 @@ func (m *manager) checkHeld(name string, info lease.Info, held bool) {
 		return
 	}
 	delete(m.held, name)
-	if m.logger == nil || !m.logger.Enabled(context.Background(), slog.LevelDebug) {
-		return
-	}
-	attrs := []slog.Attr{slog.String(keyService, name), slog.String(keyUnit, unit)}
-	if held {
-		attrs = append(attrs, slog.String(keyHolder, info.Holder))
-	}
-	m.logger.LogAttrs(context.Background(), slog.LevelDebug, "leadership lost", attrs...)
+	m.logLost(name, unit, held, info.Holder)
 }
 
 // checkAllHeld does checkHeld for every lease this manager holds, against

@@ -21,11 +21,11 @@ import (
 // want, the error's message, and holds no source path, line number or
 // escaped line break (slog's text handler formats an error with %+v,
 // which makes a github.com/juju/errors error print its stack).
-func checkTextLine(t *testing.T, text, msg, want string) {
+func checkTextLine(t *testing.T, text string, msg leadership.LogMessage, want string) {
 	t.Helper()
 	var line string
 	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-		if strings.Contains(l, "msg="+msg) || strings.Contains(l, `msg="`+msg+`"`) {
+		if strings.Contains(l, "msg="+string(msg)) || strings.Contains(l, `msg="`+string(msg)+`"`) {
 			line = l
 		}
 	}
@@ -81,7 +81,7 @@ func TestLogTextHandlerManager(t *testing.T) {
 	if !errors.Is(err, lease.ErrExcessiveContention) {
 		t.Fatalf("claim: %v, want %v", err, lease.ErrExcessiveContention)
 	}
-	checkTextLine(t, buf.String(), "claim failed", err.Error())
+	checkTextLine(t, buf.String(), leadership.LogClaimFailed, err.Error())
 }
 
 // failingClaims is a Manager whose claims fail with an error made by
@@ -119,5 +119,5 @@ func TestLogTextHandlerTracker(t *testing.T) {
 	if err := clock.WaitAlarmFor(offset(time.Minute/16), LongWait); err != nil {
 		t.Fatal(err)
 	}
-	checkTextLine(t, buf.String(), "leadership call failed; retrying", `cannot claim "redis": `+lease.ErrExcessiveContention.Error())
+	checkTextLine(t, buf.String(), leadership.LogCallRetrying, `cannot claim "redis": `+lease.ErrExcessiveContention.Error())
 }

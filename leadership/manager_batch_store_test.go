@@ -114,7 +114,7 @@ func (s *BatchSuite) TestQueuedClaimsOneTransactionInMemory(c *gc.C) {
 		c.Assert(stores, gc.HasLen, 11)
 		c.Check(stores[0].Batch, gc.Equals, 0)
 		for _, e := range stores[1:] {
-			c.Check(e.Call, gc.Equals, "ClaimLease")
+			c.Check(e.Call, gc.Equals, leadership.CallClaimLease)
 			c.Check(e.Result, gc.Equals, leadership.ResultOK)
 			c.Check(e.Batch, gc.Equals, t.batch)
 		}
@@ -169,7 +169,7 @@ func (s *BatchSuite) TestSlowBatchLogsOnce(c *gc.C) {
 	g.client.applying = func() { g.clock.Advance(7 * time.Second) }
 	c.Check(g.manager.ClaimLeadership("a", "a/0", time.Minute), jc.ErrorIsNil)
 	c.Check(q.wait(3), jc.DeepEquals, make([]error, 3))
-	slow := g.logs.Find("slow store")
+	slow := g.logs.Find(string(leadership.LogSlowStore))
 	c.Assert(slow, gc.HasLen, 1)
 	c.Check(slow[0].String(), gc.Matches, `.* service=s0( .*|$)`)
 	c.Check(slow[0].String(), gc.Matches, `.* duration=7s( .*|$)`)

@@ -84,7 +84,7 @@ func TestObserveClaimCutShortByKill(t *testing.T) {
 		Service: "redis", Unit: "redis/0", Err: leadership.ErrStopped})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventStop})
 	for _, line := range om.logs.Records() {
-		if line.Level >= slog.LevelWarn && line.Message != "lease changed under a store call; retrying" {
+		if line.Level >= slog.LevelWarn && line.Message != string(leadership.LogStoreRace) {
 			t.Errorf("a clean stop logged %v", line)
 		}
 	}
@@ -99,8 +99,8 @@ func TestObserveLostOnFullRefresh(t *testing.T) {
 	advanceToAlarm(t, clock, time.Minute)
 	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultOK)
 	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Known: 1, Held: 0})
-	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultOK, Call: "Refresh", Known: 1, Held: 1})
-	checkLog(t, om.logs, slog.LevelDebug, "leadership lost", map[string]interface{}{
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultOK, Call: leadership.CallRefresh, Known: 1, Held: 1})
+	checkLog(t, om.logs, slog.LevelDebug, leadership.LogLost, map[string]interface{}{
 		"service": "redis", "unit": "redis/0", "holder": "redis/1",
 	})
 	if got := om.kind(leadership.EventExpire); len(got) != 0 {
@@ -132,7 +132,7 @@ func TestObserveRevokeNotSupported(t *testing.T) {
 	}
 	checkEvent(t, got[0], leadership.Event{Kind: leadership.EventRevoke, Result: leadership.ResultError,
 		Service: "redis", Unit: "redis/0", Known: 1, Err: leadership.ErrRevokeNotSupported})
-	checkLog(t, logs, slog.LevelWarn, "revoke failed", map[string]interface{}{"service": "redis", "unit": "redis/0"})
+	checkLog(t, logs, slog.LevelWarn, leadership.LogRevokeFailed, map[string]interface{}{"service": "redis", "unit": "redis/0"})
 }
 
 // TestObserveSteadyStateQuiet: a leader extending its lease term after
@@ -185,8 +185,8 @@ func TestObserveWakeOutage(t *testing.T) {
 	advanceToAlarm(t, clock, time.Second)
 	wake := om.waitEvent(t, leadership.EventWake, leadership.ResultError)
 	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultError, Known: 1, Err: failure})
-	checkLog(t, om.logs, slog.LevelWarn, "wake failed; backing off", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelWarn, leadership.LogWakeBackingOff, map[string]interface{}{
 		"error": "store unreachable: lease store unavailable", "retry": 50 * time.Millisecond,
 	})
-	checkNoLog(t, om.logs, "lease manager stopped")
+	checkNoLog(t, om.logs, leadership.LogManagerStopped)
 }

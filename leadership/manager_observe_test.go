@@ -41,18 +41,18 @@ func TestObserveClaimGranted(t *testing.T) {
 	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	om.checkOnly(t, leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK, Call: "ClaimLease",
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK, Call: leadership.CallClaimLease,
 		Service: "redis", Unit: "redis/0", Duration: 3 * time.Second, Known: 0, Held: 0})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultGranted,
 		Service: "redis", Unit: "redis/0", Duration: 3 * time.Second, Known: 1, Held: 1})
 	if at := om.kind(leadership.EventClaim)[0].At; !at.Equal(offset(3 * time.Second)) {
 		t.Errorf("claim event At %v, want %v", at, offset(3*time.Second))
 	}
-	checkLog(t, om.logs, slog.LevelDebug, "leadership granted", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelDebug, leadership.LogGranted, map[string]interface{}{
 		"service": "redis", "unit": "redis/0", "duration": 3 * time.Second, "known": int64(1), "held": int64(1),
 	})
 	// 3s is below the slow threshold, a tenth of the minute claimed.
-	checkNoLog(t, om.logs, "slow store")
+	checkNoLog(t, om.logs, leadership.LogSlowStore)
 }
 
 func TestObserveClaimExtendedSlow(t *testing.T) {
@@ -67,11 +67,11 @@ func TestObserveClaimExtendedSlow(t *testing.T) {
 	}
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultExtended,
 		Service: "redis", Unit: "redis/0", Duration: 7 * time.Second, Known: 1, Held: 1})
-	checkLog(t, om.logs, slog.LevelWarn, "slow store", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelWarn, leadership.LogSlowStore, map[string]interface{}{
 		"call": "ExtendLease", "service": "redis", "unit": "redis/0",
 		"duration": 7 * time.Second, "threshold": 6 * time.Second,
 	})
-	checkNoLog(t, om.logs, "leadership granted")
+	checkNoLog(t, om.logs, leadership.LogGranted)
 }
 
 func TestObserveClaimDenied(t *testing.T) {
@@ -106,10 +106,10 @@ func TestObserveClaimContention(t *testing.T) {
 		t.Fatalf("want 2 store events, got %+v", stores)
 	}
 	checkEvent(t, stores[0], leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultDenied,
-		Call: "ClaimLease", Service: "redis", Unit: "redis/0", Err: lease.ErrInvalid})
+		Call: leadership.CallClaimLease, Service: "redis", Unit: "redis/0", Err: lease.ErrInvalid})
 	checkEvent(t, stores[1], leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK,
-		Call: "ClaimLease", Service: "redis", Unit: "redis/0"})
-	checkLog(t, om.logs, slog.LevelDebug, "lease changed under a store call; retrying", map[string]interface{}{
+		Call: leadership.CallClaimLease, Service: "redis", Unit: "redis/0"})
+	checkLog(t, om.logs, slog.LevelDebug, leadership.LogStoreRace, map[string]interface{}{
 		"call": "ClaimLease", "service": "redis", "unit": "redis/0", "result": "denied",
 	})
 }
@@ -126,7 +126,7 @@ func TestObserveClaimError(t *testing.T) {
 	}
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultError,
 		Service: "redis", Unit: "redis/0", Err: lease.ErrExcessiveContention})
-	checkLog(t, om.logs, slog.LevelWarn, "claim failed", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelWarn, leadership.LogClaimFailed, map[string]interface{}{
 		"service": "redis", "unit": "redis/0", "result": "error",
 	})
 }
@@ -164,14 +164,14 @@ func TestObserveCheck(t *testing.T) {
 		t.Fatalf("want 2 refresh events, got %+v", refreshes)
 	}
 	checkEvent(t, refreshes[0], leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultOK,
-		Call: "Refresh", Duration: 2 * time.Second, Known: 1})
+		Call: leadership.CallRefresh, Duration: 2 * time.Second, Known: 1})
 	checkEvent(t, refreshes[1], leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultError,
-		Call: "Refresh", Known: 1, Err: lease.ErrExcessiveContention})
+		Call: leadership.CallRefresh, Known: 1, Err: lease.ErrExcessiveContention})
 	// Before any claim the slow threshold is a second: the 2s refresh is slow.
-	checkLog(t, om.logs, slog.LevelWarn, "slow refresh", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelWarn, leadership.LogSlowRefresh, map[string]interface{}{
 		"call": "Refresh", "duration": 2 * time.Second, "threshold": time.Second,
 	})
-	checkLog(t, om.logs, slog.LevelWarn, "check failed", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelWarn, leadership.LogCheckFailed, map[string]interface{}{
 		"service": "redis", "unit": "redis/1", "error": "cannot check leadership of \"redis\" for \"redis/1\": " + lease.ErrExcessiveContention.Error(),
 	})
 }
@@ -216,7 +216,7 @@ func TestObserveRevokeAndBlockReleased(t *testing.T) {
 	// The block waited from before the revoke to its end.
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventBlock, Result: leadership.ResultReleased,
 		Service: "redis", Duration: 2 * time.Second})
-	checkLog(t, om.logs, slog.LevelDebug, "leadership revoked", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelDebug, leadership.LogRevoked, map[string]interface{}{
 		"service": "redis", "unit": "redis/0",
 	})
 }
@@ -265,7 +265,7 @@ func TestObserveBlockCancelledAndStopped(t *testing.T) {
 	checkEvent(t, blocks[1], leadership.Event{Kind: leadership.EventBlock, Result: leadership.ResultError,
 		Service: "redis", Duration: time.Second, Known: 1, Err: leadership.ErrStopped})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventStop, Known: 1})
-	checkLog(t, om.logs, slog.LevelInfo, "lease manager stopped", map[string]interface{}{"known": int64(1)})
+	checkLog(t, om.logs, slog.LevelInfo, leadership.LogManagerStopped, map[string]interface{}{"known": int64(1)})
 }
 
 func TestObserveWakeExpire(t *testing.T) {
@@ -283,9 +283,9 @@ func TestObserveWakeExpire(t *testing.T) {
 	checkEvent(t, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Duration: 2 * time.Second})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventExpire, Result: leadership.ResultExpired, Service: "redis"})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK,
-		Call: "ExpireLease", Service: "redis", Known: 1})
-	checkLog(t, om.logs, slog.LevelDebug, "lease expired", map[string]interface{}{"service": "redis", "known": int64(0)})
-	checkLog(t, om.logs, slog.LevelWarn, "slow wake", map[string]interface{}{
+		Call: leadership.CallExpireLease, Service: "redis", Known: 1})
+	checkLog(t, om.logs, slog.LevelDebug, leadership.LogExpired, map[string]interface{}{"service": "redis", "known": int64(0)})
+	checkLog(t, om.logs, slog.LevelWarn, leadership.LogSlowWake, map[string]interface{}{
 		"duration": 2 * time.Second, "threshold": time.Second,
 	})
 }
@@ -305,10 +305,10 @@ func TestObserveWakeBackOff(t *testing.T) {
 		Known: 1, Err: lease.ErrExcessiveContention})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventExpire, Result: leadership.ResultError,
 		Service: "redis", Known: 1, Err: lease.ErrExcessiveContention})
-	checkLog(t, om.logs, slog.LevelWarn, "wake failed; backing off", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelWarn, leadership.LogWakeBackingOff, map[string]interface{}{
 		"retry": 50 * time.Millisecond, "error": lease.ErrExcessiveContention.Error(),
 	})
-	checkLog(t, om.logs, slog.LevelDebug, "lease expiry failed", map[string]interface{}{"service": "redis"})
+	checkLog(t, om.logs, slog.LevelDebug, leadership.LogExpiryFailed, map[string]interface{}{"service": "redis"})
 }
 
 func TestObserveLost(t *testing.T) {
@@ -320,7 +320,7 @@ func TestObserveLost(t *testing.T) {
 	}
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventCheck, Result: leadership.ResultHit,
 		Service: "redis", Unit: "redis/1", Known: 1, Held: 0})
-	checkLog(t, om.logs, slog.LevelDebug, "leadership lost", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelDebug, leadership.LogLost, map[string]interface{}{
 		"service": "redis", "unit": "redis/0", "holder": "redis/1",
 	})
 }
@@ -339,7 +339,7 @@ func TestObserveClockStepBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The step back gives zero durations, never negative ones.
-	om.checkOnly(t, leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK, Call: "ClaimLease",
+	om.checkOnly(t, leadership.Event{Kind: leadership.EventStore, Result: leadership.ResultOK, Call: leadership.CallClaimLease,
 		Service: "redis", Unit: "redis/0"})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultGranted,
 		Service: "redis", Unit: "redis/0", Known: 1, Held: 1})
@@ -356,10 +356,10 @@ func TestObserveStoreUnavailable(t *testing.T) {
 		t.Fatalf("got %v, want an error matching lease.ErrUnavailable", err)
 	}
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultUnavailable,
-		Call: "Refresh", Err: failure})
+		Call: leadership.CallRefresh, Err: failure})
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventCheck, Result: leadership.ResultError,
 		Service: "redis", Unit: "redis/0", Err: failure})
-	checkLog(t, om.logs, slog.LevelWarn, "check failed", map[string]interface{}{
+	checkLog(t, om.logs, slog.LevelWarn, leadership.LogCheckFailed, map[string]interface{}{
 		"error": `cannot check leadership of "redis" for "redis/0": store unreachable: lease store unavailable`,
 	})
 	if n := len(om.kind(leadership.EventStop)); n != 0 {
@@ -377,8 +377,8 @@ func TestObserveStoreCorrupt(t *testing.T) {
 		t.Fatalf("got %v, want an error matching lease.ErrCorrupt", err)
 	}
 	om.checkOnly(t, leadership.Event{Kind: leadership.EventRefresh, Result: leadership.ResultCorrupt,
-		Call: "RefreshLease", Service: "redis", Err: failure})
-	checkLog(t, om.logs, slog.LevelError, "lease store needs repair", map[string]interface{}{
+		Call: leadership.CallRefreshLease, Service: "redis", Err: failure})
+	checkLog(t, om.logs, slog.LevelError, leadership.LogStoreNeedsRepair, map[string]interface{}{
 		"error": `corrupt lease document "redis": lease store holds a corrupt document`, "service": "redis",
 	})
 }

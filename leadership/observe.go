@@ -57,9 +57,7 @@ const (
 	// back off and try again.
 	EventWake EventKind = "wake"
 	// EventRefresh: the manager read the store through its client. Call
-	// is the lease.Client method ("Refresh" for every lease,
-	// "RefreshLease" for one, "RefreshClocks" for the clocks alone,
-	// "RefreshReleases" for the count of releases alone).
+	// is the method: one of the reads among the [Call] values.
 	// Result is ResultOK; ResultUnavailable if the store could not be
 	// reached (the error matches lease.ErrUnavailable); ResultCorrupt if
 	// it holds a document a person must repair (lease.ErrCorrupt); or
@@ -67,9 +65,9 @@ const (
 	EventRefresh EventKind = "refresh"
 	// EventStore: the manager made one write of one lease through its
 	// client: a store transaction, or one of the writes of a transaction
-	// sent as a batch (Batch says how many). Call is the method
-	// ("ClaimLease", "ExtendLease", "ExpireLease", "RevokeLease"), or for
-	// a write of a batch the method it stands for. Result is ResultOK, ResultDenied (the
+	// sent as a batch (Batch says how many). Call is the method, one of
+	// the writes among the [Call] values, or for a write of a batch the
+	// method it stands for. Result is ResultOK, ResultDenied (the
 	// client returned lease.ErrInvalid), ResultUnavailable (the store
 	// could not be reached: the write's outcome is unknown until the
 	// manager reads the lease again), ResultCorrupt or ResultError.
@@ -79,8 +77,8 @@ const (
 	// returned, at each change after that, and as minion when it stops
 	// while leader.
 	EventLeading EventKind = "leading"
-	// EventStop: the manager or tracker stopped. Err is why; nil after
-	// Kill.
+	// EventStop: the manager or tracker stopped (FromTracker says
+	// which). Err is why; nil after Kill.
 	EventStop EventKind = "stop"
 )
 
@@ -109,6 +107,25 @@ const (
 	ResultCorrupt     Result = "corrupt"
 )
 
+// Call names the [lease.Client] method (or that of one of the client's
+// optional interfaces) behind an [EventRefresh] or an [EventStore]. Its
+// values are the methods' names, fit for a metric label.
+type Call string
+
+// The calls of a manager's client: reads of the store (EventRefresh),
+// then writes (EventStore).
+const (
+	CallRefresh         Call = "Refresh"         // every lease
+	CallRefreshLease    Call = "RefreshLease"    // one lease ([lease.SingleRefresher])
+	CallRefreshClocks   Call = "RefreshClocks"   // the clocks alone ([lease.ClockRefresher])
+	CallRefreshReleases Call = "RefreshReleases" // the count of releases alone ([lease.ReleaseWatcher])
+
+	CallClaimLease  Call = "ClaimLease"
+	CallExtendLease Call = "ExtendLease"
+	CallExpireLease Call = "ExpireLease"
+	CallRevokeLease Call = "RevokeLease" // [lease.Revoker]
+)
+
 // Event is one thing a manager or a tracker did. Fields that do not apply
 // to its Kind are zero.
 type Event struct {
@@ -120,12 +137,17 @@ type Event struct {
 
 	// Call names the lease.Client method, for EventRefresh and
 	// EventStore.
-	Call string
+	Call Call
 
 	// Service and Unit name the service (the lease) and the unit (its
-	// holder or claimant) concerned, if any.
+	// holder or claimant) concerned, if any. A tracker's events name
+	// both.
 	Service string
 	Unit    string
+
+	// FromTracker is true for the events of a tracker (EventLeading, and
+	// its EventStop), false for a manager's.
+	FromTracker bool
 
 	// Duration is how long it took on the emitter's clock: for a call of
 	// the Manager API, from when the manager took the request to its

@@ -170,10 +170,13 @@ func (om *observedManager) checkOnly(t *testing.T, want leadership.Event) {
 // checkLog fails the test unless logs has exactly one line with message
 // msg, at level, whose attributes include attrs (compared by their Any
 // value: string, int64, time.Duration, error text for "error").
-func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg string, attrs map[string]interface{}) {
+// Every line of logs must also be as the package doc's catalogue says
+// (see checkCatalogued).
+func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg leadership.LogMessage, attrs map[string]interface{}) {
 	t.Helper()
-	logs.WaitFind(msg, LongWait)
-	lines := logs.Find(msg)
+	logs.WaitFind(string(msg), LongWait)
+	checkCatalogued(t, logs)
+	lines := logs.Find(string(msg))
 	if len(lines) != 1 {
 		t.Fatalf("want one %q line, got %d: %v (all: %v)", msg, len(lines), lines, logs.Records())
 	}
@@ -197,10 +200,12 @@ func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg str
 	}
 }
 
-// checkNoLog fails the test if logs has a line with message msg.
-func checkNoLog(t *testing.T, logs *observetest.Handler, msg string) {
+// checkNoLog fails the test if logs has a line with message msg, or a
+// line that is not as the package doc's catalogue says.
+func checkNoLog(t *testing.T, logs *observetest.Handler, msg leadership.LogMessage) {
 	t.Helper()
-	if lines := logs.Find(msg); len(lines) != 0 {
+	checkCatalogued(t, logs)
+	if lines := logs.Find(string(msg)); len(lines) != 0 {
 		t.Errorf("unexpected %q lines: %v", msg, lines)
 	}
 }

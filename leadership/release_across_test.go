@@ -70,7 +70,7 @@ func waitBlocked(c *gc.C, m leadership.Manager, events <-chan leadership.Event, 
 					after = nil
 				}
 				continue
-			case e.Kind != leadership.EventRefresh || e.Call != "RefreshLease" || e.Service != service:
+			case e.Kind != leadership.EventRefresh || e.Call != leadership.CallRefreshLease || e.Service != service:
 				continue
 			}
 		case <-deadline:
@@ -172,7 +172,7 @@ func readsUntilWake(c *gc.C, events <-chan leadership.Event) []string {
 		case e := <-events:
 			switch e.Kind {
 			case leadership.EventRefresh:
-				read := e.Call
+				read := string(e.Call)
 				if e.Service != "" {
 					read += " " + e.Service
 				}
@@ -256,9 +256,9 @@ func (s *ReleaseAcrossSuite) TestFailedPollReadsEveryLeaseAfterOutage(c *gc.C) {
 		case e := <-eventsB:
 			switch {
 			case e.Kind != leadership.EventRefresh:
-			case e.Call == "RefreshReleases" && e.Result == leadership.ResultUnavailable:
+			case e.Call == leadership.CallRefreshReleases && e.Result == leadership.ResultUnavailable:
 				failed = true
-			case e.Call == "Refresh" && failed && e.Result == leadership.ResultOK:
+			case e.Call == leadership.CallRefresh && failed && e.Result == leadership.ResultOK:
 				refreshed = true
 			}
 		default:

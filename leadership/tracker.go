@@ -330,9 +330,9 @@ func (t *tracker) Wait() error {
 }
 
 // kill stops the tracker with err, nil for a clean stop, making an error
-// caused by tomb.ErrDying bare as the manager's kill does.
+// that matches tomb.ErrDying bare as the manager's kill does.
 func (t *tracker) kill(err error) {
-	if errors.Cause(err) == tomb.ErrDying {
+	if errors.Is(err, tomb.ErrDying) {
 		err = tomb.ErrDying
 	}
 	t.tomb.Kill(err)

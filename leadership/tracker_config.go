@@ -97,11 +97,9 @@ type TrackerConfig struct {
 	// a nil pointer or function is refused.
 	Observer Observer
 
-	// Logger, if not nil, gets the tracker's log lines: each change
-	// between leader and minion (info), each failed call that it retries
-	// after a back-off (warn, with "error" and "retry", the back-off), and
-	// its stop (error, or info for a clean stop), with the attributes
-	// "service" and "unit". nil means silent.
+	// Logger, if not nil, gets the tracker's log lines, which "Log
+	// lines" in the package doc lists with their levels and attributes.
+	// nil means silent.
 	Logger *slog.Logger
 }
 

@@ -1,10 +1,9 @@
 package leadership
 
 import (
-	"context"
-	"log/slog"
 	"time"
 
+	"github.com/juju/errors"
 	"gopkg.in/tomb.v1"
 )
 
@@ -49,45 +48,21 @@ func (t *tracker) emitStop() {
 		t.emit(Event{Kind: EventLeading, Result: ResultMinion, At: now})
 	}
 	err := t.tomb.Err()
-	if err == tomb.ErrDying {
+	if errors.Is(err, tomb.ErrDying) {
 		err = nil
 	}
 	t.emit(Event{Kind: EventStop, At: now, Err: err})
 }
 
-// emit hands e, with the tracker's service and unit, to the observer and
-// the logger, if any: the one place a tracker's events are made.
+// emit hands e, with the tracker's service and unit and FromTracker set,
+// to the observer and the logger, if any: the one place a tracker's
+// events are made.
 func (t *tracker) emit(e Event) {
-	e.Service, e.Unit = t.config.ServiceName, t.config.UnitName
+	e.Service, e.Unit, e.FromTracker = t.config.ServiceName, t.config.UnitName, true
 	if t.config.Observer != nil {
 		t.config.Observer.Observe(e)
 	}
-	if t.config.Logger == nil {
-		return
+	if t.config.Logger != nil {
+		t.logEvent(e)
 	}
-	level, msg := slog.LevelInfo, "became minion"
-	switch {
-	case e.Kind == EventLeading && e.Result == ResultLeader:
-		msg = "became leader"
-	case e.Kind == EventStop:
-		msg = "leadership tracker stopped"
-		if e.Err != nil {
-			level = slog.LevelError
-		}
-	}
-	if !t.config.Logger.Enabled(context.Background(), level) {
-		return
-	}
-	t.config.Logger.LogAttrs(context.Background(), level, msg, appendEventAttrs(nil, e)...)
-}
-
-// logRetry logs, at warn, a call that failed with err and is retried
-// after delay: a line with no event of its own.
-func (t *tracker) logRetry(err error, delay time.Duration) {
-	if t.config.Logger == nil || !t.config.Logger.Enabled(context.Background(), slog.LevelWarn) {
-		return
-	}
-	t.config.Logger.LogAttrs(context.Background(), slog.LevelWarn, "leadership call failed; retrying",
-		slog.String(keyService, t.config.ServiceName), slog.String(keyUnit, t.config.UnitName),
-		slog.String(keyError, err.Error()), slog.Duration(keyRetry, delay))
 }

@@ -60,7 +60,7 @@ func (ot *observedTracker) waitLeading(t *testing.T, n int, want leadership.Resu
 	}
 	leading := ot.events.Match(func(e leadership.Event) bool { return e.Kind == leadership.EventLeading })
 	checkEvent(t, leading[n-1], leadership.Event{Kind: leadership.EventLeading, Result: want,
-		Service: "redis", Unit: leading[n-1].Unit})
+		Service: "redis", Unit: leading[n-1].Unit, FromTracker: true})
 }
 
 func TestObserveTracker(t *testing.T) {
@@ -82,14 +82,14 @@ func TestObserveTracker(t *testing.T) {
 		t.Fatalf("want leader, minion, stop; got %+v", events)
 	}
 	checkEvent(t, events[1], leadership.Event{Kind: leadership.EventLeading, Result: leadership.ResultMinion,
-		Service: "redis", Unit: "redis/0"})
-	checkEvent(t, events[2], leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0"})
+		Service: "redis", Unit: "redis/0", FromTracker: true})
+	checkEvent(t, events[2], leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", FromTracker: true})
 	if events[2].At.IsZero() {
 		t.Errorf("stop event without At")
 	}
-	checkLog(t, leader.logs, slog.LevelInfo, "became leader", map[string]interface{}{"service": "redis", "unit": "redis/0"})
-	checkLog(t, leader.logs, slog.LevelInfo, "became minion", map[string]interface{}{"service": "redis", "unit": "redis/0"})
-	checkLog(t, leader.logs, slog.LevelInfo, "leadership tracker stopped", map[string]interface{}{"unit": "redis/0"})
+	checkLog(t, leader.logs, slog.LevelInfo, leadership.LogBecameLeader, map[string]interface{}{"service": "redis", "unit": "redis/0"})
+	checkLog(t, leader.logs, slog.LevelInfo, leadership.LogBecameMinion, map[string]interface{}{"service": "redis", "unit": "redis/0"})
+	checkLog(t, leader.logs, slog.LevelInfo, leadership.LogTrackerStopped, map[string]interface{}{"unit": "redis/0"})
 
 	// The manager stops under the remaining tracker: at its renewal, half
 	// a term after its claim, it stops with ErrStopped, logged as an
@@ -106,8 +106,8 @@ func TestObserveTracker(t *testing.T) {
 	minion.waitLeading(t, 3, leadership.ResultMinion)
 	// A tracker logs each change after reporting it: only once the
 	// tracker has stopped are its lines all there.
-	checkLog(t, minion.logs, slog.LevelInfo, "became leader", map[string]interface{}{"unit": "redis/1"})
-	lines := minion.logs.Find("leadership tracker stopped")
+	checkLog(t, minion.logs, slog.LevelInfo, leadership.LogBecameLeader, map[string]interface{}{"unit": "redis/1"})
+	lines := minion.logs.Find(string(leadership.LogTrackerStopped))
 	if len(lines) != 1 || lines[0].Level != slog.LevelError {
 		t.Errorf("want one error-level stop line, got %v", lines)
 	}
@@ -149,7 +149,7 @@ func TestObserveTrackerRetry(t *testing.T) {
 	if err := clock.WaitAlarmFor(offset(time.Minute/16), LongWait); err != nil {
 		t.Fatal(err)
 	}
-	checkLog(t, ot.logs, slog.LevelWarn, "leadership call failed; retrying", map[string]interface{}{
+	checkLog(t, ot.logs, slog.LevelWarn, leadership.LogCallRetrying, map[string]interface{}{
 		"service": "redis", "unit": "redis/0", "retry": time.Minute / 16, "error": lease.ErrExcessiveContention.Error(),
 	})
 	// A failed first claim decides the tracker: a minion, until the retry.
@@ -176,7 +176,7 @@ func TestObserveTrackerKilledWaiting(t *testing.T) {
 	// first was the denial's).
 	reads := 0
 	blocked := func(e leadership.Event) bool {
-		if e.Kind == leadership.EventRefresh && e.Call == "RefreshLease" {
+		if e.Kind == leadership.EventRefresh && e.Call == leadership.CallRefreshLease {
 			reads++
 		}
 		return reads == 2
@@ -193,7 +193,7 @@ func TestObserveTrackerKilledWaiting(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("want minion, stop; got %+v", got)
 	}
-	checkEvent(t, got[1], leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/1"})
+	checkEvent(t, got[1], leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/1", FromTracker: true})
 	given, ok := events.WaitFor(func(e leadership.Event) bool { return e.Kind == leadership.EventBlock }, LongWait)
 	if !ok {
 		t.Fatalf("no block event: %+v", events.Events())

@@ -311,6 +311,12 @@
 // reply), both mgo.DialInfo.Timeout unless set on the session, and
 // mgowire's connect timeout for each connection it opens.
 //
+// Errors are the values of errors.go, annotated with
+// github.com/juju/errors (Annotatef, Annotate, Trace), which keeps them
+// visible to errors.Is (fmt.Errorf with %w only where a note must follow
+// the cause's message); compare with errors.Is. Package leasetest keeps
+// the same style.
+//
 // # Range of times
 //
 // The store keeps times as int64 nanoseconds since 1970, so it holds times

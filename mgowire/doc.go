@@ -268,6 +268,9 @@
 // "host:port"), "command", "result" (the event's [Result]), "duration"
 // (a time.Duration) and "error" (the error's message, a string).
 //
+// Errors wrap their causes with the standard library (fmt.Errorf with %w),
+// as the internal packages' do; compare with errors.Is and errors.As.
+//
 // Sources: mongodb/specifications (OP_MSG, server discovery and
 // monitoring, server selection, auth), the MongoDB manual's legacy
 // opcodes page, SERVER-66833 (5.1+ closes connections on legacy

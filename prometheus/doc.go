@@ -78,7 +78,8 @@
 //
 // A counter's or histogram's series appears at its first event. The
 // labels are bounded: kinds, results and calls are the constants of
-// package leadership, commands are the few that mgo sends; only
+// package leadership ([leadership.EventKind], [leadership.Result],
+// [leadership.Call]), commands are the few that mgo sends; only
 // leadership_tracker_leader grows with the units that have trackers in the
 // process.
 //
@@ -112,9 +113,10 @@
 // managers adds up their counters and histograms correctly, but its
 // gauges then show whichever manager reported last.
 //
-// A tracker's events are told from its manager's by their kind:
-// [leadership.EventLeading] comes only from trackers, and a tracker's
-// [leadership.EventStop] names its unit, while a manager's names none.
+// A tracker's events are told from its manager's by
+// [leadership.Event.FromTracker]: its [leadership.EventLeading] and
+// [leadership.EventStop] feed the tracker metrics, and leave the
+// manager's gauges alone.
 //
 // # Concurrency
 //

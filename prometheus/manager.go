@@ -17,7 +17,7 @@ type ManagerCollector struct {
 	stores           *prometheus.CounterVec
 	storeLatency     *prometheus.HistogramVec
 	wakes            *prometheus.CounterVec
-	wakeLatency      prometheus.Histogram
+	wakeLatency      prometheus.Observer
 	refreshes        *prometheus.CounterVec
 	refreshLatency   *prometheus.HistogramVec
 	known            prometheus.Gauge
@@ -26,6 +26,10 @@ type ManagerCollector struct {
 	stopped          prometheus.Gauge
 	leader           *prometheus.GaugeVec
 	changes          *prometheus.CounterVec
+
+	// all is every metric above, in the order made: what Describe and
+	// Collect go through.
+	all []prometheus.Collector
 }
 
 var (
@@ -40,76 +44,91 @@ func NewManagerCollector(opts Options) (*ManagerCollector, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
+	m := &ManagerCollector{}
 	ns, labels, buckets := opts.namespace(), opts.constLabels(), opts.buckets()
+	// Each helper makes a metric and adds it to m.all: a metric is
+	// defined in one statement below, used in Observe, and listed in the
+	// package doc (which a test checks against what m collects). A
+	// metric without variable labels is the vector's one child, made
+	// here so that it is exposed from the start, as a plain gauge or
+	// histogram would be.
 	counter := func(name, help string, variable ...string) *prometheus.CounterVec {
-		return prometheus.NewCounterVec(prometheus.CounterOpts{
+		c := prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Name: name, Help: help, ConstLabels: labels,
 		}, variable)
+		m.all = append(m.all, c)
+		return c
 	}
 	histogram := func(name, help string, variable ...string) *prometheus.HistogramVec {
-		return prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: ns, Name: name, Help: help, ConstLabels: labels, Buckets: buckets,
 		}, variable)
+		m.all = append(m.all, h)
+		return h
 	}
-	gauge := func(name, help string) prometheus.Gauge {
-		return prometheus.NewGauge(prometheus.GaugeOpts{
+	gauge := func(name, help string, variable ...string) *prometheus.GaugeVec {
+		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: ns, Name: name, Help: help, ConstLabels: labels,
-		})
+		}, variable)
+		m.all = append(m.all, g)
+		return g
 	}
-	return &ManagerCollector{
-		operations: counter("operations_total",
-			"Manager operations answered (claim, check, block, revoke) and expiries tried, by kind and result.",
-			"kind", "result"),
-		operationLatency: histogram("operation_duration_seconds",
-			"Time from a claim, check or revoke reaching the manager to its answer, in seconds, on the manager's clock.",
-			"kind"),
-		stores: counter("store_transactions_total",
-			"Write calls (store transactions) of the manager's lease client, by method and result.",
-			"call", "result"),
-		storeLatency: histogram("store_transaction_duration_seconds",
-			"Duration of the manager's write calls (store transactions), by method, in seconds.",
-			"call"),
-		wakes: counter("wakes_total",
-			"Manager wakes (expiries, polls and refreshes on its alarm), by result.",
-			"result"),
-		wakeLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Namespace: ns, Name: "wake_duration_seconds", ConstLabels: labels, Buckets: buckets,
-			Help: "Duration of the manager's wakes, in seconds.",
-		}),
-		refreshes: counter("refreshes_total",
-			"Reads of the store by the manager's lease client, by method and result.",
-			"call", "result"),
-		refreshLatency: histogram("refresh_duration_seconds",
-			"Duration of the manager's reads of the store, by method, in seconds.",
-			"call"),
-		known: gauge("leases_known",
-			"Leases in the manager's view: held, or run out and not yet expired."),
-		held: gauge("leases_held",
-			"Leases in the manager's view last claimed or extended through this manager."),
-		lastRefresh: gauge("last_refresh_timestamp_seconds",
-			"When the manager last read the store successfully, in Unix seconds on its clock; 0 before the first read."),
-		stopped: gauge("stopped",
-			"1 once the manager has stopped (until a manager restarted with this collector reports anything), else 0."),
-		leader: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: ns, Name: "tracker_leader", ConstLabels: labels,
-			Help: "1 while a tracker's unit leads its service, 0 while it does not or once the tracker has stopped.",
-		}, []string{"service", "unit"}),
-		changes: counter("tracker_changes_total",
-			"Trackers' changes of state: to leader or to minion.",
-			"result"),
-	}, nil
+	m.operations = counter("operations_total",
+		"Manager operations answered (claim, check, block, revoke) and expiries tried, by kind and result.",
+		"kind", "result")
+	m.operationLatency = histogram("operation_duration_seconds",
+		"Time from a claim, check or revoke reaching the manager to its answer, in seconds, on the manager's clock.",
+		"kind")
+	m.stores = counter("store_transactions_total",
+		"Write calls (store transactions) of the manager's lease client, by method and result.",
+		"call", "result")
+	m.storeLatency = histogram("store_transaction_duration_seconds",
+		"Duration of the manager's write calls (store transactions), by method, in seconds.",
+		"call")
+	m.wakes = counter("wakes_total",
+		"Manager wakes (expiries, polls and refreshes on its alarm), by result.",
+		"result")
+	m.wakeLatency = histogram("wake_duration_seconds",
+		"Duration of the manager's wakes, in seconds.").WithLabelValues()
+	m.refreshes = counter("refreshes_total",
+		"Reads of the store by the manager's lease client, by method and result.",
+		"call", "result")
+	m.refreshLatency = histogram("refresh_duration_seconds",
+		"Duration of the manager's reads of the store, by method, in seconds.",
+		"call")
+	m.known = gauge("leases_known",
+		"Leases in the manager's view: held, or run out and not yet expired.").WithLabelValues()
+	m.held = gauge("leases_held",
+		"Leases in the manager's view last claimed or extended through this manager.").WithLabelValues()
+	m.lastRefresh = gauge("last_refresh_timestamp_seconds",
+		"When the manager last read the store successfully, in Unix seconds on its clock; 0 before the first read.").WithLabelValues()
+	m.stopped = gauge("stopped",
+		"1 once the manager has stopped (until a manager restarted with this collector reports anything), else 0.").WithLabelValues()
+	m.leader = gauge("tracker_leader",
+		"1 while a tracker's unit leads its service, 0 while it does not or once the tracker has stopped.",
+		"service", "unit")
+	m.changes = counter("tracker_changes_total",
+		"Trackers' changes of state: to leader or to minion.",
+		"result")
+	return m, nil
+}
+
+// operationKinds are the kinds of event counted in operations_total, each
+// with whether its Duration goes to operation_duration_seconds: not a
+// block's, which lasts as long as the leader holds, nor an expiry's.
+var operationKinds = map[leadership.EventKind]bool{
+	leadership.EventClaim:  true,
+	leadership.EventCheck:  true,
+	leadership.EventRevoke: true,
+	leadership.EventBlock:  false,
+	leadership.EventExpire: false,
 }
 
 // Observe records e. It is the [leadership.Observer] method; events of
 // kinds it does not know are ignored.
 func (m *ManagerCollector) Observe(e leadership.Event) {
-	if e.Kind == leadership.EventLeading {
-		m.observeLeading(e)
-		return
-	}
-	if e.Kind == leadership.EventStop && e.Unit != "" {
-		// A tracker's stop: it names its unit; a manager's names none.
-		m.leader.WithLabelValues(e.Service, e.Unit).Set(0)
+	if e.FromTracker || e.Kind == leadership.EventLeading {
+		m.observeTracker(e)
 		return
 	}
 	m.known.Set(float64(e.Known))
@@ -119,26 +138,39 @@ func (m *ManagerCollector) Observe(e leadership.Event) {
 		// restarted with the same collector, which runs.
 		m.stopped.Set(0)
 	}
+	if timed, ok := operationKinds[e.Kind]; ok {
+		m.operations.WithLabelValues(string(e.Kind), string(e.Result)).Inc()
+		if timed {
+			m.operationLatency.WithLabelValues(string(e.Kind)).Observe(e.Duration.Seconds())
+		}
+	}
 	switch e.Kind {
-	case leadership.EventClaim, leadership.EventCheck, leadership.EventRevoke:
-		m.operations.WithLabelValues(string(e.Kind), string(e.Result)).Inc()
-		m.operationLatency.WithLabelValues(string(e.Kind)).Observe(e.Duration.Seconds())
-	case leadership.EventBlock, leadership.EventExpire:
-		m.operations.WithLabelValues(string(e.Kind), string(e.Result)).Inc()
 	case leadership.EventStore:
-		m.stores.WithLabelValues(e.Call, string(e.Result)).Inc()
-		m.storeLatency.WithLabelValues(e.Call).Observe(e.Duration.Seconds())
+		m.stores.WithLabelValues(string(e.Call), string(e.Result)).Inc()
+		m.storeLatency.WithLabelValues(string(e.Call)).Observe(e.Duration.Seconds())
 	case leadership.EventWake:
 		m.wakes.WithLabelValues(string(e.Result)).Inc()
 		m.wakeLatency.Observe(e.Duration.Seconds())
 	case leadership.EventRefresh:
-		m.refreshes.WithLabelValues(e.Call, string(e.Result)).Inc()
-		m.refreshLatency.WithLabelValues(e.Call).Observe(e.Duration.Seconds())
+		m.refreshes.WithLabelValues(string(e.Call), string(e.Result)).Inc()
+		m.refreshLatency.WithLabelValues(string(e.Call)).Observe(e.Duration.Seconds())
 		if e.Result == leadership.ResultOK && !e.At.IsZero() {
 			m.lastRefresh.Set(float64(e.At.UnixNano()) / 1e9)
 		}
 	case leadership.EventStop:
 		m.stopped.Set(1)
+	}
+}
+
+// observeTracker records a tracker's event: its change to leader or
+// minion, or its stop.
+func (m *ManagerCollector) observeTracker(e leadership.Event) {
+	if e.Kind == leadership.EventStop {
+		m.leader.WithLabelValues(e.Service, e.Unit).Set(0)
+		return
+	}
+	if e.Kind == leadership.EventLeading {
+		m.observeLeading(e)
 	}
 }
 
@@ -156,25 +188,16 @@ func (m *ManagerCollector) observeLeading(e leadership.Event) {
 	m.changes.WithLabelValues(string(e.Result)).Inc()
 }
 
-// collectors returns every metric m keeps.
-func (m *ManagerCollector) collectors() []prometheus.Collector {
-	return []prometheus.Collector{
-		m.operations, m.operationLatency, m.stores, m.storeLatency,
-		m.wakes, m.wakeLatency, m.refreshes, m.refreshLatency,
-		m.known, m.held, m.lastRefresh, m.stopped, m.leader, m.changes,
-	}
-}
-
 // Describe is part of the [prometheus.Collector] interface.
 func (m *ManagerCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, c := range m.collectors() {
+	for _, c := range m.all {
 		c.Describe(ch)
 	}
 }
 
 // Collect is part of the [prometheus.Collector] interface.
 func (m *ManagerCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, c := range m.collectors() {
+	for _, c := range m.all {
 		c.Collect(ch)
 	}
 }

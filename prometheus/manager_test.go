@@ -42,9 +42,9 @@ func everyManagerEvent() []leadership.Event {
 		{Kind: leadership.EventRevoke, Result: leadership.ResultRevoked, Service: "redis", Unit: "redis/0", Known: 1, Held: 1},
 		{Kind: leadership.EventExpire, Result: leadership.ResultExpired, Service: "redis", Known: 1, Held: 1},
 		{Kind: leadership.EventWake, Result: leadership.ResultOK, Known: 1, Held: 1},
-		{Kind: leadership.EventRefresh, Result: leadership.ResultOK, Call: "Refresh", Known: 1, Held: 1},
-		{Kind: leadership.EventStore, Result: leadership.ResultOK, Call: "ClaimLease", Service: "redis", Unit: "redis/0", Known: 1, Held: 1},
-		{Kind: leadership.EventLeading, Result: leadership.ResultLeader, Service: "redis", Unit: "redis/0"},
+		{Kind: leadership.EventRefresh, Result: leadership.ResultOK, Call: leadership.CallRefresh, Known: 1, Held: 1},
+		{Kind: leadership.EventStore, Result: leadership.ResultOK, Call: leadership.CallClaimLease, Service: "redis", Unit: "redis/0", Known: 1, Held: 1},
+		{Kind: leadership.EventLeading, Result: leadership.ResultLeader, Service: "redis", Unit: "redis/0", FromTracker: true},
 		{Kind: leadership.EventStop, Known: 1, Held: 1},
 	}
 	for i := range events {
@@ -85,15 +85,15 @@ func TestManagerCounters(t *testing.T) {
 		{Kind: leadership.EventRevoke, Result: leadership.ResultDenied},
 		{Kind: leadership.EventExpire, Result: leadership.ResultExpired},
 		{Kind: leadership.EventExpire, Result: leadership.ResultError},
-		{Kind: leadership.EventStore, Call: "ClaimLease", Result: leadership.ResultOK},
-		{Kind: leadership.EventStore, Call: "ExtendLease", Result: leadership.ResultDenied},
-		{Kind: leadership.EventStore, Call: "ExpireLease", Result: leadership.ResultError},
+		{Kind: leadership.EventStore, Call: leadership.CallClaimLease, Result: leadership.ResultOK},
+		{Kind: leadership.EventStore, Call: leadership.CallExtendLease, Result: leadership.ResultDenied},
+		{Kind: leadership.EventStore, Call: leadership.CallExpireLease, Result: leadership.ResultError},
 		{Kind: leadership.EventWake, Result: leadership.ResultOK},
 		{Kind: leadership.EventWake, Result: leadership.ResultError},
 		{Kind: leadership.EventWake, Result: leadership.ResultOK},
-		{Kind: leadership.EventRefresh, Call: "Refresh", Result: leadership.ResultOK},
-		{Kind: leadership.EventRefresh, Call: "RefreshClocks", Result: leadership.ResultOK},
-		{Kind: leadership.EventRefresh, Call: "RefreshLease", Result: leadership.ResultError},
+		{Kind: leadership.EventRefresh, Call: leadership.CallRefresh, Result: leadership.ResultOK},
+		{Kind: leadership.EventRefresh, Call: leadership.CallRefreshClocks, Result: leadership.ResultOK},
+		{Kind: leadership.EventRefresh, Call: leadership.CallRefreshLease, Result: leadership.ResultError},
 	} {
 		m.Observe(e)
 	}
@@ -138,9 +138,9 @@ func TestManagerHistograms(t *testing.T) {
 		{Kind: leadership.EventClaim, Result: leadership.ResultDenied, Duration: 50 * time.Millisecond},
 		{Kind: leadership.EventCheck, Result: leadership.ResultHit},
 		{Kind: leadership.EventBlock, Result: leadership.ResultReleased, Duration: time.Hour},
-		{Kind: leadership.EventStore, Call: "ClaimLease", Result: leadership.ResultOK, Duration: 2 * time.Second},
+		{Kind: leadership.EventStore, Call: leadership.CallClaimLease, Result: leadership.ResultOK, Duration: 2 * time.Second},
 		{Kind: leadership.EventWake, Result: leadership.ResultOK, Duration: 500 * time.Millisecond},
-		{Kind: leadership.EventRefresh, Call: "Refresh", Result: leadership.ResultError, Duration: 100 * time.Millisecond},
+		{Kind: leadership.EventRefresh, Call: leadership.CallRefresh, Result: leadership.ResultError, Duration: 100 * time.Millisecond},
 	} {
 		m.Observe(e)
 	}
@@ -214,20 +214,20 @@ leadership_stopped{controller="7"} %d
 	}
 	check(0, 0, "0", 0)
 
-	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: "Refresh", Result: leadership.ResultOK, At: epoch, Known: 3, Held: 1})
+	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: leadership.CallRefresh, Result: leadership.ResultOK, At: epoch, Known: 3, Held: 1})
 	check(3, 1, unixSeconds(epoch), 0)
 
 	later := epoch.Add(90 * time.Second)
-	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: "RefreshLease", Result: leadership.ResultError, At: later, Known: 3, Held: 1})
+	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: leadership.CallRefreshLease, Result: leadership.ResultError, At: later, Known: 3, Held: 1})
 	m.Observe(leadership.Event{Kind: leadership.EventClaim, Result: leadership.ResultGranted, At: later, Known: 4, Held: 2})
 	check(4, 2, unixSeconds(epoch), 0)
 
 	// A tracker's events carry no lease counts and must not reset them.
-	m.Observe(leadership.Event{Kind: leadership.EventLeading, Result: leadership.ResultLeader, Service: "redis", Unit: "redis/0", At: later})
-	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", At: later})
+	m.Observe(leadership.Event{Kind: leadership.EventLeading, Result: leadership.ResultLeader, Service: "redis", Unit: "redis/0", At: later, FromTracker: true})
+	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", FromTracker: true, At: later})
 	check(4, 2, unixSeconds(epoch), 0)
 
-	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: "RefreshClocks", Result: leadership.ResultOK, At: later, Known: 4, Held: 2})
+	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: leadership.CallRefreshClocks, Result: leadership.ResultOK, At: later, Known: 4, Held: 2})
 	check(4, 2, unixSeconds(later), 0)
 
 	m.Observe(leadership.Event{Kind: leadership.EventStop, Err: errors.New("store gone"), At: later, Known: 4, Held: 2})
@@ -239,14 +239,14 @@ leadership_stopped{controller="7"} %d
 func TestManagerTracker(t *testing.T) {
 	m := newManagerCollector(t, leaseprom.Options{})
 	leading := func(service, unit string, r leadership.Result) {
-		m.Observe(leadership.Event{Kind: leadership.EventLeading, Result: r, Service: service, Unit: unit, At: epoch})
+		m.Observe(leadership.Event{Kind: leadership.EventLeading, Result: r, Service: service, Unit: unit, At: epoch, FromTracker: true})
 	}
 	leading("redis", "redis/0", leadership.ResultMinion)
 	leading("redis", "redis/1", leadership.ResultLeader)
 	leading("mysql", "mysql/0", leadership.ResultLeader)
 	leading("redis", "redis/1", leadership.ResultMinion)
 	leading("redis", "redis/0", leadership.ResultLeader)
-	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "mysql", Unit: "mysql/0", At: epoch})
+	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "mysql", Unit: "mysql/0", FromTracker: true, At: epoch})
 	want := `
 # HELP leadership_tracker_leader 1 while a tracker's unit leads its service, 0 while it does not or once the tracker has stopped.
 # TYPE leadership_tracker_leader gauge
@@ -344,9 +344,9 @@ leadership_stopped %v
 	m.Observe(leadership.Event{Kind: leadership.EventStop, Err: errors.New("store gone"), At: epoch})
 	stopped(1)
 	// The new manager's first event: its start-up refresh.
-	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: "Refresh", Result: leadership.ResultOK, At: epoch.Add(time.Second)})
+	m.Observe(leadership.Event{Kind: leadership.EventRefresh, Call: leadership.CallRefresh, Result: leadership.ResultOK, At: epoch.Add(time.Second)})
 	stopped(0)
 	// A tracker's stop is not the manager's.
-	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", At: epoch.Add(2 * time.Second)})
+	m.Observe(leadership.Event{Kind: leadership.EventStop, Service: "redis", Unit: "redis/0", FromTracker: true, At: epoch.Add(2 * time.Second)})
 	stopped(0)
 }

@@ -51,7 +51,7 @@ func newPollEnv(t *testing.T, n int) *pollEnv {
 	waited := env.held[n-1].name
 	go func() { env.released <- manager.BlockUntilLeadershipReleased(waited) }()
 	env.waitFor(t, func(e leadership.Event) bool {
-		return e.Kind == leadership.EventRefresh && e.Call == "RefreshLease" && e.Service == waited
+		return e.Kind == leadership.EventRefresh && e.Call == leadership.CallRefreshLease && e.Service == waited
 	})
 	// A round trip through the loop: the waiter is recorded by now.
 	if _, err := manager.CheckLeadership(waited, waited+"/1"); err == nil {

@@ -67,7 +67,7 @@ func waitBlocked(c *gc.C, m leadership.Manager, events <-chan leadership.Event, 
 				if after(e) {
 					after = nil
 				}
-			case e.Kind == leadership.EventRefresh && e.Call == "RefreshLease" && e.Service == service:
+			case e.Kind == leadership.EventRefresh && e.Call == leadership.CallRefreshLease && e.Service == service:
 				found = true
 			}
 		case <-deadline:

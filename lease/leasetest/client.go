@@ -1,9 +1,9 @@
 package leasetest
 
 import (
-	"fmt"
 	"time"
 
+	"github.com/juju/errors"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
@@ -263,7 +263,7 @@ func validate(name string, request *lease.Request) error {
 	}
 	if request != nil {
 		if err := request.Validate(); err != nil {
-			return fmt.Errorf("invalid request: %w", err)
+			return errors.Annotate(err, "invalid request")
 		}
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/juju/errors"
+
 	"github.com/seed07a61904/leadership/internal/timeshift"
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -277,7 +279,7 @@ func (c *Clock) waitFor(timeout time.Duration, done func() bool, want func() str
 		case <-deadline:
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			return fmt.Errorf("leasetest: timed out after %v: %s; now %s; pending alarms: %s",
+			return errors.Errorf("leasetest: timed out after %v: %s; now %s; pending alarms: %s",
 				timeout, want(), c.now.Format(time.RFC3339Nano), formatTimes(c.alarmsLocked()))
 		}
 	}

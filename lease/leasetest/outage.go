@@ -1,7 +1,7 @@
 package leasetest
 
 import (
-	"fmt"
+	"github.com/juju/errors"
 
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -35,7 +35,7 @@ func (s *Store) Restart() {
 }
 
 // errStopped is the cause of the error of every call to a stopped store.
-var errStopped = fmt.Errorf("leasetest: store stopped: %w", lease.ErrUnavailable)
+var errStopped = errors.Annotate(lease.ErrUnavailable, "leasetest: store stopped")
 
 // reach returns the error a call that reaches the store fails with while
 // it is stopped (see Stop), and nil while it runs.

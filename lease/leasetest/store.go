@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/juju/errors"
+
 	"github.com/seed07a61904/leadership/internal/isnil"
 	"github.com/seed07a61904/leadership/internal/stored"
 	"github.com/seed07a61904/leadership/lease"
@@ -71,7 +73,7 @@ func (s *Store) NewClient(id string) (*Client, error) {
 		return nil, err
 	}
 	if isnil.Value(s.clock) {
-		return nil, fmt.Errorf("invalid store: nil clock %T (see NewStore): give NewStore a clock, such as NewClock(Start)", s.clock)
+		return nil, errors.Errorf("invalid store: nil clock %T (see NewStore): give NewStore a clock, such as NewClock(Start)", s.clock)
 	}
 	c := &Client{store: s, id: id}
 	if err := c.Refresh(); err != nil {

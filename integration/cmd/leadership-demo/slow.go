@@ -9,7 +9,8 @@ import (
 )
 
 // slowFraction: a store call that takes more than the lease over
-// slowFraction is slow; the managers log "slow store" past the same mark.
+// slowFraction is slow; the managers log leadership.LogSlowStore past the
+// same mark.
 const slowFraction = 10
 
 // storeCalls is what the demo saw of the managers' store calls (their
@@ -107,8 +108,8 @@ func storeSummary(durations []time.Duration, slow int, lease time.Duration) stri
 	sorted := slices.Clone(durations)
 	slices.Sort(sorted)
 	n := len(sorted)
-	return fmt.Sprintf("median %s, max %s (%s of the lease); %d over lease/%d, when the managers log \"slow store\"",
-		short(sorted[n/2]), short(sorted[n-1]), percent(sorted[n-1], lease), slow, slowFraction)
+	return fmt.Sprintf("median %s, max %s (%s of the lease); %d over lease/%d, when the managers log %q",
+		short(sorted[n/2]), short(sorted[n-1]), percent(sorted[n-1], lease), slow, slowFraction, leadership.LogSlowStore)
 }
 
 // short formats d in milliseconds below a second, and as seconds does

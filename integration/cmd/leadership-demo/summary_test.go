@@ -123,7 +123,7 @@ func (s *summarySuite) TestNoWritesIsNoProgress(c *gc.C) {
 func (s *summarySuite) TestSlowStoreWarns(c *gc.C) {
 	observer := s.rec.observer("controller-1", nil)
 	call := func(d time.Duration) {
-		observer.Observe(leadership.Event{Kind: leadership.EventStore, Call: "ExtendLease", Duration: d})
+		observer.Observe(leadership.Event{Kind: leadership.EventStore, Call: leadership.CallExtendLease, Duration: d})
 	}
 	call(100 * time.Millisecond) // 2.5% of the lease
 	c.Check(s.out.String(), gc.Equals, "")
@@ -141,7 +141,7 @@ func (s *summarySuite) TestSlowStoreWarns(c *gc.C) {
 	c.Check(res.slowCalls, gc.Equals, 3)
 	s.out.Reset()
 	printSummary(&s.out, res, 20*time.Second)
-	c.Check(s.out.String(), jc.Contains, "  store calls                    4   median 600ms, max 1.2s (30% of the lease); 3 over lease/10, when the managers log \"slow store\"\n")
+	c.Check(s.out.String(), jc.Contains, "  store calls                    4   median 600ms, max 1.2s (30% of the lease); 3 over lease/10, when the managers log \""+string(leadership.LogSlowStore)+"\"\n")
 	c.Check(s.out.String(), jc.Contains, "WARNING: store calls took up to 1.2s, 30% of the 4s lease")
 	c.Check(s.out.String(), jc.Contains, "Try a longer lease: -lease 12s -run 1m0s\n")
 }
@@ -376,7 +376,7 @@ func (s *summarySuite) TestStoreCallsDuringOutage(c *gc.C) {
 	observer := s.rec.observer("controller-1", nil)
 	call := func(endSec float64, d time.Duration) {
 		s.moveTo(endSec)
-		observer.Observe(leadership.Event{Kind: leadership.EventStore, Call: "ExtendLease", Duration: d, At: s.at(endSec)})
+		observer.Observe(leadership.Event{Kind: leadership.EventStore, Call: leadership.CallExtendLease, Duration: d, At: s.at(endSec)})
 	}
 	call(1, 10*time.Millisecond)
 	s.rec.outageStarted(s.at(9), "its primary steps down")

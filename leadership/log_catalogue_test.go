@@ -1,0 +1,282 @@
+package leadership_test
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/seed07a61904/leadership/internal/observetest"
+)
+
+// The log lines' catalogue is "Log lines" in the package doc. These tests
+// check it against the LogMessage constants and the attribute keys of
+// logs.go, and check every line the tests record against it (see
+// checkCatalogued); the README and the rest of the package doc may quote
+// messages, but only ones in the catalogue.
+
+// catalogue is what "Log lines" in the package doc says.
+type catalogue struct {
+	// messages are the messages, in the order listed.
+	messages []string
+	// levels are the levels each message is written at.
+	levels map[string][]slog.Level
+	// keys are the attribute keys.
+	keys map[string]bool
+}
+
+var (
+	// bulletRE matches a catalogue entry: its quoted messages and, in
+	// brackets, their levels.
+	bulletRE = regexp.MustCompile(`^((?:"[^"]+", )*"[^"]+") \(([a-z, ]+)\)`)
+	quotedRE = regexp.MustCompile(`"([^"]+)"`)
+)
+
+// docLevels maps the level names of the catalogue to slog's levels.
+var docLevels = map[string]slog.Level{
+	"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
+}
+
+// packageDoc returns the text of the package doc, in doc.go.
+func packageDoc() (string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), "doc.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil {
+		return "", err
+	}
+	if f.Doc == nil {
+		return "", errors.New("doc.go has no package doc")
+	}
+	return f.Doc.Text(), nil
+}
+
+// parseCatalogue reads the catalogue from the "Log lines" section of the
+// package doc: the bullets, each `"msg", "msg" (level, level): ...`, and
+// the paragraph on attributes, whose quoted words are the keys (and the
+// messages it names).
+func parseCatalogue() (catalogue, error) {
+	c := catalogue{levels: map[string][]slog.Level{}, keys: map[string]bool{}}
+	doc, err := packageDoc()
+	if err != nil {
+		return c, err
+	}
+	_, section, ok := strings.Cut(doc, "\n# Log lines\n")
+	if !ok {
+		return c, errors.New(`the package doc has no "Log lines" section`)
+	}
+	if i := strings.Index(section, "\n# "); i >= 0 {
+		section = section[:i]
+	}
+	var bullets []string
+	for _, line := range strings.Split(section, "\n") {
+		switch {
+		case strings.HasPrefix(line, "  - "):
+			bullets = append(bullets, strings.TrimPrefix(line, "  - "))
+		case strings.HasPrefix(line, "    ") && len(bullets) > 0:
+			bullets[len(bullets)-1] += " " + strings.TrimSpace(line)
+		}
+	}
+	if len(bullets) == 0 {
+		return c, fmt.Errorf("the package doc's \"Log lines\" has no list:\n%s", section)
+	}
+	for _, b := range bullets {
+		m := bulletRE.FindStringSubmatch(b)
+		if m == nil {
+			return c, fmt.Errorf("catalogue entry %q does not start with its quoted messages and (levels)", b)
+		}
+		var levels []slog.Level
+		for _, name := range strings.Split(m[2], ", ") {
+			level, ok := docLevels[name]
+			if !ok {
+				return c, fmt.Errorf("catalogue entry %q: unknown level %q", b, name)
+			}
+			levels = append(levels, level)
+		}
+		for _, q := range quotedRE.FindAllStringSubmatch(m[1], -1) {
+			if _, dup := c.levels[q[1]]; dup {
+				return c, fmt.Errorf("the catalogue lists %q twice", q[1])
+			}
+			c.messages = append(c.messages, q[1])
+			c.levels[q[1]] = levels
+		}
+	}
+	_, attrs, ok := strings.Cut(section, "A line carries the attributes")
+	if !ok {
+		return c, errors.New(`the package doc's "Log lines" has no paragraph "A line carries the attributes ..."`)
+	}
+	attrs, _, _ = strings.Cut(attrs, "\n\n")
+	for _, q := range quotedRE.FindAllStringSubmatch(attrs, -1) {
+		if _, isMessage := c.levels[q[1]]; !isMessage {
+			c.keys[q[1]] = true
+		}
+	}
+	return c, nil
+}
+
+// catalogued returns the package doc's catalogue, read once for all the
+// tests that need it.
+var catalogued = sync.OnceValues(parseCatalogue)
+
+// checkCatalogued fails the test unless every line logs holds has a
+// message of the catalogue, one of the levels it gives that message, and
+// attribute keys it lists.
+func checkCatalogued(t *testing.T, logs *observetest.Handler) {
+	t.Helper()
+	c, err := catalogued()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range logs.Records() {
+		levels, ok := c.levels[r.Message]
+		if !ok {
+			t.Errorf("line %v: its message is not in the package doc's catalogue", r)
+			continue
+		}
+		found := false
+		for _, l := range levels {
+			found = found || l == r.Level
+		}
+		if !found {
+			t.Errorf("line %v: level %v, but the catalogue gives %q %v", r, r.Level, r.Message, levels)
+		}
+		for key := range r.Attrs {
+			if !c.keys[key] {
+				t.Errorf("line %v: attribute %q is not among the catalogue's keys", r, key)
+			}
+		}
+	}
+}
+
+// sourceConsts returns, in source order, the string constants of the
+// package's non-test files declared with type typeName, or (typeName "")
+// the untyped ones whose names start with prefix, as names and values.
+func sourceConsts(t *testing.T, typeName, prefix string) (names, values []string) {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	fset := token.NewFileSet()
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				vs := spec.(*ast.ValueSpec)
+				typ, _ := vs.Type.(*ast.Ident)
+				for i, name := range vs.Names {
+					if typeName != "" && (typ == nil || typ.Name != typeName) {
+						continue
+					}
+					if typeName == "" && (vs.Type != nil || !strings.HasPrefix(name.Name, prefix)) {
+						continue
+					}
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						t.Fatalf("%s: constant %s is not a string literal", file, name.Name)
+					}
+					v, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					names, values = append(names, name.Name), append(values, v)
+				}
+			}
+		}
+	}
+	return names, values
+}
+
+// TestLogCatalogue: the package doc's catalogue lists the LogMessage
+// constants, each once and in their order, and the attribute keys of
+// logs.go (its constants key...).
+func TestLogCatalogue(t *testing.T) {
+	c, err := catalogued()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, messages := sourceConsts(t, "LogMessage", "")
+	if len(messages) == 0 {
+		t.Fatal("no LogMessage constants found")
+	}
+	if !reflect.DeepEqual(c.messages, messages) {
+		t.Errorf("the package doc's catalogue lists\n  %q\nthe LogMessage constants %v are\n  %q", c.messages, names, messages)
+	}
+	_, keys := sourceConsts(t, "", "key")
+	want := map[string]bool{}
+	for _, k := range keys {
+		want[k] = true
+	}
+	if len(want) == 0 || !reflect.DeepEqual(c.keys, want) {
+		t.Errorf("the package doc's attribute keys are %v; logs.go's are %v", sortedKeys(c.keys), sortedKeys(want))
+	}
+}
+
+// logMentionRE matches a quoted string that a text presents as a log
+// line: one that follows "log", "logs" or "logged" in the same sentence,
+// within a few words.
+var logMentionRE = regexp.MustCompile(`\blog(?:s|ged)?\s[^."]{0,40}"([^"]+)"`)
+
+// TestLogMentions: where the README or the package doc (outside its
+// catalogue) quotes a log line, it quotes a message of the catalogue.
+func TestLogMentions(t *testing.T) {
+	c, err := catalogued()
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := packageDoc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _, _ := strings.Cut(doc, "\n# Log lines\n")
+	seen := 0
+	for name, text := range map[string]string{
+		"README.md":                         string(readme),
+		"the package doc, before Log lines": before,
+	} {
+		for _, m := range logMentionRE.FindAllStringSubmatch(strings.Join(strings.Fields(text), " "), -1) {
+			seen++
+			if _, ok := c.levels[m[1]]; !ok {
+				t.Errorf("%s quotes %q as a log line (in %q); the catalogue has no such message", name, m[1], m[0])
+			}
+		}
+	}
+	// The check must see the mentions there are.
+	if seen == 0 {
+		t.Error("found no quoted log line in README.md or the package doc: the pattern no longer matches how they quote them")
+	}
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys(m map[string]bool) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
