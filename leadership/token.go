@@ -23,6 +23,10 @@ type Token interface {
 // token is the [Token] that [Manager.CheckLeadership] returns.
 type token struct {
 	assertOp txn.Op
+	// termOp and term are the lease's term assertion and term, for
+	// CheckLeadershipTerm.
+	termOp txn.Op
+	term   int64
 }
 
 // AssertOps is part of the [Token] interface.
