@@ -102,7 +102,7 @@ func (m *manager) check(c check) (checked, error) {
 	}
 	m.record(c.service, info, held)
 	if held && info.Holder == c.unit {
-		return checked{token: token{info.AssertOp}}, nil
+		return checked{token: token{assertOp: info.AssertOp, termOp: info.TermAssertOp, term: info.Term}}, nil
 	}
 	return checked{}, nil
 }

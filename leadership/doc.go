@@ -12,6 +12,8 @@
 //     transaction, which then aborts if the unit does not lead when the
 //     transaction applies. A token asserts who leads, not which term: if
 //     the unit lost leadership and leads again, its old tokens hold again.
+//     A term token ([TermChecker]) asserts the term too (see "Term
+//     tokens").
 //   - [Manager.BlockUntilLeadershipReleased] returns once the manager's own
 //     view of the leases shows none for the service, so that a claim made
 //     through the same manager right afterwards is decided on that view.
@@ -83,6 +85,25 @@
 // waits for a release until a context is done, and [LeaderReader] says who
 // leads each service. A unit agent normally uses them through a [Tracker],
 // which claims, renews, waits and hands over for it.
+//
+// # Term tokens
+//
+// Each lease has a term that rises every time leadership changes hands
+// (see lease.Info.Term), never on an extension, and never repeats. The
+// manager [NewManager] returns is a [TermChecker]: CheckLeadershipTerm
+// returns a [TermToken], whose AssertOps make a transaction abort unless
+// the unit still leads in the same term, and whose Term the caller can
+// write beside its data, as a fencing token that only rises.
+//
+// Use a TermToken for any write that must not happen once the unit has
+// lost leadership, even if it has won it back since: a writer that holds
+// on to a token (a queue of pending writes, a goroutine that was slow to
+// stop) cannot commit with it in a later term. Use a [Token] only where
+// any term of the unit's will do: a write that is right whenever the unit
+// leads, such as recording the leader's own settings. Both fence only
+// transactions run through the lease client's transaction collection;
+// Term also fences stores that are not MongoDB, if they refuse a lower
+// term than the last they accepted.
 //
 // # Leader-only work
 //

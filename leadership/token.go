@@ -11,7 +11,7 @@ import "gopkg.in/mgo.v2/txn"
 // token from an earlier term of a unit that leads again later therefore
 // commits again. A caller that must not write with a token from an
 // earlier term has to discard its tokens when it learns that it lost
-// leadership, or put its own term marker in the documents it writes.
+// leadership, or use a [TermToken] (see [TermChecker]).
 type Token interface {
 	// AssertOps returns operations that, put into a mgo/txn transaction
 	// run through the lease client's transaction collection, make it
@@ -23,6 +23,10 @@ type Token interface {
 // token is the [Token] that [Manager.CheckLeadership] returns.
 type token struct {
 	assertOp txn.Op
+	// termOp and term are the lease's term assertion and term, for
+	// CheckLeadershipTerm.
+	termOp txn.Op
+	term   int64
 }
 
 // AssertOps is part of the [Token] interface.

@@ -111,17 +111,18 @@ func (s *ApplySuite) TestOneTransaction(c *gc.C) {
 	})
 	c.Check(errs, jc.DeepEquals, []error{nil, nil, nil, nil, nil})
 	c.Assert(mongo.ran, gc.HasLen, 1)
-	clock := releaseOp(now)
+	clock := claimClockOp(now, 1)
 	clock.Update = d(
 		"$set", d("writers.me", now.UnixNano()),
 		"$inc", d("writes.me", int64(1), "releases", int64(2)),
+		"$max", d("terms", int64(1)),
 	)
 	c.Check(mongo.ran[0], jc.DeepEquals, []txn.Op{
 		expire[0], revoke[0], clock, newClaim[1], keptClaim[1], extend[1],
 	})
 	// A released lease's claim updates its document.
 	c.Check(keptClaim[1].Insert, gc.IsNil)
-	c.Check(keptClaim[1].Assert, jc.DeepEquals, d("holder", ""))
+	c.Check(keptClaim[1].Assert, jc.DeepEquals, d("holder", "", "term", noTerm))
 
 	c.Check(cl.Leases(), gc.HasLen, 3)
 	for name, holder := range map[string]string{"new": "n", "gone": "g", "kept": "k"} {

@@ -53,6 +53,9 @@ func (c *client) runBatch(batch []*pending, now time.Time) {
 		case err == nil:
 			for _, p := range batch {
 				c.cache.record(p.write)
+				if p.write.claim && p.write.next.term > c.cache.termFloor {
+					c.cache.termFloor = p.write.next.term
+				}
 				p.finish(nil)
 			}
 			return
@@ -152,6 +155,7 @@ func (s scope) transactionOps(writes []leaseWrite, now time.Time) ([]txn.Op, err
 	if err != nil {
 		return nil, err
 	}
+	clock = addTermOps(clock, writes)
 	ops := make([]txn.Op, 0, len(writes)+1)
 	ops = append(ops, releases...)
 	ops = append(ops, clock)

@@ -12,6 +12,12 @@ type cache struct {
 	// with no document inserts one. No name is in both entries and
 	// released.
 	released map[string]bool
+	// releasedTerms holds the term of each released lease whose
+	// document has one (see claimTerm).
+	releasedTerms map[string]int64
+	// termFloor is the namespace's term floor (see fieldTerms), the
+	// highest read or written by the client.
+	termFloor int64
 	// skews holds what is known of each writer's clock, by client id. The
 	// client's own id maps to the zero Skew.
 	skews map[string]Skew
@@ -26,10 +32,11 @@ type cache struct {
 // newCache returns an empty cache.
 func newCache() cache {
 	return cache{
-		entries:  map[string]entry{},
-		released: map[string]bool{},
-		skews:    map[string]Skew{},
-		writes:   map[string]int64{},
+		entries:       map[string]entry{},
+		released:      map[string]bool{},
+		releasedTerms: map[string]int64{},
+		skews:         map[string]Skew{},
+		writes:        map[string]int64{},
 	}
 }
 
@@ -41,9 +48,11 @@ func (c cache) info(s scope, name string) (Info, bool) {
 		return Info{}, false
 	}
 	return Info{
-		Holder:   e.holder,
-		Expiry:   c.skews[e.writer].Latest(e.expiry),
-		AssertOp: s.assertHolderOp(name, e.holder),
+		Holder:       e.holder,
+		Expiry:       c.skews[e.writer].Latest(e.expiry),
+		AssertOp:     s.assertHolderOp(name, e.holder),
+		Term:         e.term,
+		TermAssertOp: s.assertTermOp(name, e.holder, e.term),
 	}, true
 }
 
@@ -52,10 +61,14 @@ func (c cache) info(s scope, name string) (Info, bool) {
 func (c cache) put(name string, e entry, doc bool) {
 	delete(c.entries, name)
 	delete(c.released, name)
+	delete(c.releasedTerms, name)
 	switch {
 	case !doc:
 	case e.holder == "":
 		c.released[name] = true
+		if e.term != 0 {
+			c.releasedTerms[name] = e.term
+		}
 	default:
 		c.entries[name] = e
 	}
@@ -71,4 +84,7 @@ type entry struct {
 	expiry time.Time
 	// writer is the Id of the client that last wrote the lease.
 	writer string
+	// term is the lease's term (see fieldTerm): 0 if its document was
+	// written by an earlier version.
+	term int64
 }

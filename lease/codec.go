@@ -61,6 +61,10 @@ type leaseDoc struct {
 	// into a time in 1677.
 	Expiry interface{} `bson:"expiry"`
 	Writer string      `bson:"writer"`
+	// Term is an int64 (see fieldTerm), absent from documents written
+	// by earlier versions, which read as term 0. It is read as an
+	// interface{} value so that a value of another type is reported.
+	Term interface{} `bson:"term,omitempty"`
 }
 
 // newLeaseDoc returns the document that records e for the named lease
@@ -74,7 +78,17 @@ func newLeaseDoc(namespace, name string, e entry) leaseDoc {
 		Holder:    e.holder,
 		Expiry:    toInt64(e.expiry),
 		Writer:    e.writer,
+		Term:      termField(e.term),
 	}
+}
+
+// termField returns what a lease document stores for term: nothing for
+// term 0, which only documents of earlier versions have.
+func termField(term int64) interface{} {
+	if term == 0 {
+		return nil
+	}
+	return term
 }
 
 // validate returns an error if doc is not a valid lease document, and
@@ -127,9 +141,15 @@ func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 	var doc leaseDoc
 	var holder string
 	var expiry time.Time
+	var term int64
 	err := raw.Unmarshal(&doc)
 	if err == nil {
 		holder, expiry, err = doc.validate()
+	}
+	if err == nil {
+		if term, err = decodeTerm(doc.Term); err != nil {
+			err = errors.Annotatef(err, "invalid term")
+		}
 	}
 	if err != nil {
 		return "", entry{}, corrupt(errors.Annotatef(err, "corrupt lease document %q", rawId(raw)))
@@ -138,6 +158,7 @@ func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 		holder: holder,
 		expiry: expiry,
 		writer: doc.Writer,
+		term:   term,
 	}, nil
 }
 

@@ -178,12 +178,44 @@
 //
 // Removing a released document (as an operator may) is safe at any
 // time: the lease stays not held, and the next claim inserts a document.
-// Otherwise a namespace keeps one document per lease ever claimed. A
-// per-lease term number that rises with each change of holder can live in
-// the lease's document, and one that must never go back, even when a
-// document is removed and made again, can be drawn from a namespace-wide
-// counter in the clock document, which every transaction writes exactly
-// once (see "Batches").
+// Otherwise a namespace keeps one document per lease ever claimed; its
+// term stays in the clock document's term floor (see "Terms").
+//
+// # Terms
+//
+// Each lease has a term ([Info.Term]) that rises every time its holder
+// changes (a claim after an expiry or a revocation, even by the same
+// holder), never on an extension, and never goes back, even after the
+// lease's document is removed and made again. Both clients keep it: the
+// MongoDB client in the lease's document, the in-memory one (package
+// leasetest) in its store. A claim of a released document with a term
+// writes that term plus one; a claim that inserts a document, or claims
+// one with no term, writes the namespace's term floor plus one. The floor
+// is a field of the clock document, which every transaction writes
+// once: a transaction that claims raises it (with $max) to the highest
+// term it writes, and one whose term came from the floor also asserts
+// that the floor is still below that term, so a term is never written
+// twice for a lease, whatever was removed in between. A claim of a kept
+// document asserts its term as well as its empty holder, and an
+// extension or an expiry asserts the term with the rest of the document:
+// each writes exactly the state it was decided on. A release keeps the
+// document's term.
+//
+// [Info.TermAssertOp] asserts the holder and the term: it holds across
+// extensions, and aborts for good once the lease is released, where
+// [Info.AssertOp], which asserts the holder alone, holds again when the
+// same holder claims the lease again (see leadership.TermToken).
+//
+// Documents written by earlier versions have no term and read as term 0,
+// without error; a clock document without a floor reads as floor 0. An
+// earlier version's claim leaves no term, so a lease claimed through it
+// reads as term 0 until a term-keeping client claims it, and a term-0
+// TermAssertOp (which asserts that the document has no term) cannot tell
+// two such claims by the same holder apart: upgrade the controllers of a
+// namespace together (see "Released leases"). The first claims through a
+// term-keeping client go above the floor, and so above every term
+// written before. A term that is not a non-negative integer makes the
+// document corrupt.
 //
 // # Batches
 //

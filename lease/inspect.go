@@ -64,6 +64,10 @@ type StoredLease struct {
 
 	// Writer is the id of the client that wrote the lease last.
 	Writer string
+
+	// Term is the lease's term (see [Info.Term]): 0 for a document
+	// written by a client that keeps no terms.
+	Term int64
 }
 
 // StoredWriter is what the clock document records of one writer: a
@@ -152,7 +156,7 @@ func inspectDocs(namespace string, leases []bson.Raw, clockRaw *bson.Raw, readAf
 		case e.holder == "":
 			snap.Released = append(snap.Released, name)
 		default:
-			snap.Leases = append(snap.Leases, StoredLease{Name: name, Holder: e.holder, Expiry: e.expiry, Writer: e.writer})
+			snap.Leases = append(snap.Leases, StoredLease{Name: name, Holder: e.holder, Expiry: e.expiry, Writer: e.writer, Term: e.term})
 		}
 	}
 	sort.Slice(snap.Leases, func(i, j int) bool { return snap.Leases[i].Name < snap.Leases[j].Name })

@@ -101,6 +101,22 @@ type Info struct {
 	// transaction makes the transaction's writes conditional on the lease,
 	// which is what makes leases usable for fencing.
 	AssertOp txn.Op
+
+	// Term is the lease's term: a number that rises every time the lease
+	// changes holder (a claim after an expiry or a revocation, even by
+	// the same holder), never on an extension, and never goes back for a
+	// lease, even if its document is removed and made again (see "Terms"
+	// in the package doc). Terms are at least 1, except 0 for a lease
+	// last claimed by a client that does not keep terms (an earlier
+	// version of the MongoDB client).
+	Term int64
+
+	// TermAssertOp is a transaction operation that aborts the transaction
+	// it is part of unless Holder still holds the lease in Term: like
+	// AssertOp, it holds across extensions, but once the lease has been
+	// released it aborts for good, even after Holder claims the lease
+	// again. A client that does not keep terms leaves it zero (C empty).
+	TermAssertOp txn.Op
 }
 
 // Request describes a claim or an extension of a lease.

@@ -73,6 +73,7 @@ func (s scope) assertEntryOp(name string, last entry) txn.Op {
 			{Name: fieldHolder, Value: last.holder},
 			{Name: fieldExpiry, Value: toInt64(last.expiry)},
 			{Name: fieldWriter, Value: last.writer},
+			{Name: fieldTerm, Value: termValue(last.term)},
 		},
 	}
 }
@@ -102,6 +103,13 @@ type leaseWrite struct {
 	// release says that op releases the lease (an expiry or a
 	// revocation): the transaction counts it in the clock document.
 	release bool
+	// claim says that op claims the lease, in a new term (next.term);
+	// fromFloor, that the term was taken from the namespace's term
+	// floor, which the transaction then asserts (see addTermOps).
+	claim     bool
+	fromFloor bool
+	// keptTerm is the term of the released document a claim asserts.
+	keptTerm int64
 	// next is what op leaves in the lease's document, which the client
 	// caches once op is applied: an empty holder if release.
 	next entry
@@ -124,28 +132,33 @@ func (w leaseWrite) assertionHolds(c cache) bool {
 	case held != w.held:
 		return false
 	case !held:
-		return c.released[w.name] == w.kept
+		return c.released[w.name] == w.kept && (!w.kept || c.releasedTerms[w.name] == w.keptTerm)
 	case w.holderOnly:
 		return e.holder == w.last.holder
 	}
-	return e.holder == w.last.holder && e.writer == w.last.writer && e.expiry.Equal(w.last.expiry)
+	return e.holder == w.last.holder && e.writer == w.last.writer && e.expiry.Equal(w.last.expiry) && e.term == w.last.term
 }
 
 // releasedEntry returns what a release written by s at time now leaves in
-// the lease's document: no holder, the time of the release, and s's id as
-// the writer.
-func (s scope) releasedEntry(now time.Time) entry {
-	return entry{holder: "", expiry: now, writer: s.id}
+// the lease's document, whose term was term: no holder, the time of the
+// release, s's id as the writer, and the term kept.
+func (s scope) releasedEntry(now time.Time, term int64) entry {
+	return entry{holder: "", expiry: now, writer: s.id, term: term}
 }
 
 // setEntry returns the update that sets a lease document's holder, expiry
-// and writer to e's.
+// and writer to e's, and its term too if e has one (a release keeps the
+// document's term, whatever it is).
 func setEntry(e entry) bson.D {
-	return bson.D{{Name: "$set", Value: bson.D{
+	set := bson.D{
 		{Name: fieldHolder, Value: e.holder},
 		{Name: fieldExpiry, Value: toInt64(e.expiry)},
 		{Name: fieldWriter, Value: e.writer},
-	}}}
+	}
+	if e.term != 0 {
+		set = append(set, bson.DocElem{Name: fieldTerm, Value: e.term})
+	}
+	return bson.D{{Name: "$set", Value: set}}
 }
 
 // claimWrite returns the write that claims the named lease for request at
@@ -168,10 +181,12 @@ func claimWrite(s scope, c cache, name string, request Request, now time.Time) (
 	if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
 		return leaseWrite{}, err
 	}
+	term, fromFloor := claimTerm(c, name)
 	next := entry{
 		holder: request.Holder,
 		expiry: expiry,
 		writer: s.id,
+		term:   term,
 	}
 	op := txn.Op{
 		C:      s.collection,
@@ -180,12 +195,13 @@ func claimWrite(s scope, c cache, name string, request Request, now time.Time) (
 		Insert: newLeaseDoc(s.namespace, name, next),
 	}
 	kept := c.released[name]
+	keptTerm := c.releasedTerms[name]
 	if kept {
-		op.Assert = bson.D{{Name: fieldHolder, Value: ""}}
+		op.Assert = bson.D{{Name: fieldHolder, Value: ""}, {Name: fieldTerm, Value: termValue(keptTerm)}}
 		op.Insert = nil
 		op.Update = setEntry(next)
 	}
-	return leaseWrite{name: name, op: op, next: next, kept: kept}, nil
+	return leaseWrite{name: name, op: op, next: next, kept: kept, keptTerm: keptTerm, claim: true, fromFloor: fromFloor}, nil
 }
 
 // extendWrite returns the write that extends the named lease for request
@@ -225,6 +241,7 @@ func extendWrite(s scope, c cache, name string, request Request, now time.Time) 
 		holder: last.holder,
 		expiry: expiry,
 		writer: s.id,
+		term:   last.term,
 	}
 	op := s.assertEntryOp(name, last)
 	op.Update = bson.D{{Name: "$set", Value: bson.D{
@@ -251,7 +268,7 @@ func expireWrite(s scope, c cache, name string, now time.Time) (leaseWrite, erro
 	if latest := c.skews[last.writer].Latest(last.expiry); !now.After(latest) {
 		return leaseWrite{}, ErrInvalid
 	}
-	next := s.releasedEntry(now)
+	next := s.releasedEntry(now, last.term)
 	op := s.assertEntryOp(name, last)
 	op.Update = setEntry(next)
 	return leaseWrite{name: name, op: op, release: true, next: next, held: true, last: last}, nil
@@ -268,7 +285,7 @@ func revokeWrite(s scope, c cache, name, holder string, now time.Time) (leaseWri
 	if !found || last.holder != holder {
 		return leaseWrite{}, ErrInvalid
 	}
-	next := s.releasedEntry(now)
+	next := s.releasedEntry(now, last.term)
 	op := s.assertHolderOp(name, holder)
 	op.Update = setEntry(next)
 	return leaseWrite{name: name, op: op, release: true, next: next, held: true, last: last, holderOnly: true}, nil

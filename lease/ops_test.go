@@ -50,6 +50,22 @@ func clockOp(now time.Time) txn.Op {
 	}
 }
 
+// noTerm is what an op asserts of the term of a document written
+// without one (an earlier version's, or these tests').
+var noTerm = d("$exists", false)
+
+// claimClockOp is the clock-write op "me" puts in a txn that claims a
+// lease at now, in term, taken from the namespace's term floor.
+func claimClockOp(now time.Time, term int64) txn.Op {
+	op := clockOp(now)
+	op.Assert = d("$and", []interface{}{op.Assert, d("$or", []bson.D{
+		d("terms", d("$lt", term)),
+		d("terms", d("$exists", false)),
+	})})
+	op.Update = append(op.Update.(bson.D), bson.DocElem{Name: "$max", Value: d("terms", term)})
+	return op
+}
+
 // releasedUpdate is the update of a lease document that "me" releases at
 // now: the holder emptied, the time of the release and its writer.
 func releasedUpdate(now time.Time) bson.D {
@@ -85,9 +101,9 @@ func (s *OpsSuite) TestClockWriteOp(c *gc.C) {
 func (s *OpsSuite) TestClaimOps(c *gc.C) {
 	ops, next, err := claimOps(testScope, emptyCache(), "name", Request{"holder", time.Minute}, zero)
 	c.Assert(err, jc.ErrorIsNil)
-	want := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}
+	want := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me", term: 1}
 	c.Check(next, jc.DeepEquals, want)
-	c.Check(ops, jc.DeepEquals, []txn.Op{clockOp(zero), {
+	c.Check(ops, jc.DeepEquals, []txn.Op{claimClockOp(zero, 1), {
 		C:      "leases",
 		Id:     "lease#ns#name#",
 		Assert: txn.DocMissing,
@@ -99,6 +115,7 @@ func (s *OpsSuite) TestClaimOps(c *gc.C) {
 			Holder:    "holder",
 			Expiry:    zero.Add(time.Minute).UnixNano(),
 			Writer:    "me",
+			Term:      int64(1),
 		},
 	}})
 }
@@ -213,6 +230,7 @@ func (s *OpsSuite) TestExtendOps(c *gc.C) {
 					"holder", "holder",
 					"expiry", t.last.expiry.UnixNano(),
 					"writer", t.last.writer,
+					"term", noTerm,
 				),
 				Update: d("$set", d(
 					"expiry", t.expiry.UnixNano(),
@@ -280,6 +298,7 @@ func (s *OpsSuite) TestExpireOps(c *gc.C) {
 				"holder", "holder",
 				"expiry", t.last.expiry.UnixNano(),
 				"writer", t.last.writer,
+				"term", noTerm,
 			),
 			Update: releasedUpdate(t.now),
 		}, releaseOp(t.now)})
@@ -357,6 +376,11 @@ func (s *OpsSuite) TestInfo(c *gc.C) {
 			C:      "leases",
 			Id:     "lease#ns#name#",
 			Assert: d("holder", "holder"),
+		},
+		TermAssertOp: txn.Op{
+			C:      "leases",
+			Id:     "lease#ns#name#",
+			Assert: d("holder", "holder", "term", noTerm),
 		},
 	})
 

@@ -30,11 +30,11 @@ func (c *client) Refresh() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
 
-	entries, released, damaged, err := readEntries(collection, c.config.Namespace)
+	entries, releasedTerms, damaged, err := readEntries(collection, c.config.Namespace)
 	if err != nil {
 		return errors.Trace(err)
 	}
-	skews, writes, releases, err := c.readSkews(collection)
+	skews, writes, releases, floor, err := c.readSkews(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
@@ -50,7 +50,18 @@ func (c *client) Refresh() error {
 			delete(entries, name)
 		}
 	}
-	c.cache = cache{entries: entries, released: released, skews: skews, writes: writes, releases: releases}
+	released := make(map[string]bool, len(releasedTerms))
+	for name, term := range releasedTerms {
+		released[name] = true
+		if term == 0 {
+			delete(releasedTerms, name)
+		}
+	}
+	c.cache = cache{
+		entries: entries, released: released, releasedTerms: releasedTerms,
+		skews: skews, writes: writes, releases: releases,
+		termFloor: maxTerm(c.cache.termFloor, floor),
+	}
 	switch len(damaged) {
 	case 0:
 		return nil
@@ -61,17 +72,17 @@ func (c *client) Refresh() error {
 }
 
 // readEntries reads every lease document in the namespace, and returns
-// the valid ones of held leases by name, the names of the released
-// leases, and an error for each corrupt document, which it leaves out. It
+// the valid ones of held leases by name, the released leases with their
+// terms, and an error for each corrupt document, which it leaves out. It
 // fails if the store cannot be read.
-func readEntries(collection *mgo.Collection, namespace string) (map[string]entry, map[string]bool, []error, error) {
+func readEntries(collection *mgo.Collection, namespace string) (map[string]entry, map[string]int64, []error, error) {
 	query := bson.D{
 		{Name: fieldType, Value: typeLease},
 		{Name: fieldNamespace, Value: namespace},
 	}
 	iter := collection.Find(query).Iter()
 	entries := map[string]entry{}
-	released := map[string]bool{}
+	released := map[string]int64{}
 	var damaged []error
 	var raw bson.Raw
 	for iter.Next(&raw) {
@@ -80,7 +91,7 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 		case err != nil:
 			damaged = append(damaged, err)
 		case e.holder == "":
-			released[name] = true
+			released[name] = e.term
 		default:
 			entries[name] = e
 		}
@@ -93,27 +104,27 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 
 // readSkews reads the clock document between exactly two readings of the
 // client's clock, and returns what it shows of each writer's clock, how
-// many transactions each writer has run, and the count of releases (see
-// ReleaseWatcher).
+// many transactions each writer has run, the count of releases (see
+// ReleaseWatcher), and the term floor (see fieldTerms).
 //
 // It keeps a writer's previous Skew while the writer has not written since
 // (see the package doc, "Design"). The read window is never inverted, even
 // by a clock stepped back during the read. A reading that the store cannot
 // hold fails with ErrTimeOutOfRange, changing nothing.
-func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, int64, error) {
+func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, int64, int64, error) {
 	readAfter := c.config.Clock.Now()
 	var raw bson.Raw
 	err := collection.FindId(clockDocId(c.config.Namespace)).One(&raw)
 	readEnd := c.config.Clock.Now()
 	switch {
 	case err == mgo.ErrNotFound:
-		return nil, nil, 0, corrupt(errors.Errorf("clock document %q missing (was the collection dropped?)", clockDocId(c.config.Namespace)))
+		return nil, nil, 0, 0, corrupt(errors.Errorf("clock document %q missing (was the collection dropped?)", clockDocId(c.config.Namespace)))
 	case err != nil:
-		return nil, nil, 0, errors.Annotatef(storeError(err), "cannot read clock document")
+		return nil, nil, 0, 0, errors.Annotatef(storeError(err), "cannot read clock document")
 	}
 	for _, reading := range []time.Time{readAfter, readEnd} {
 		if err := stored.CheckClockReading(reading, c.config.Id); err != nil {
-			return nil, nil, 0, errors.Trace(err)
+			return nil, nil, 0, 0, errors.Trace(err)
 		}
 	}
 	elapsed := readEnd.Sub(readAfter)
@@ -131,11 +142,15 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 
 	writers, writes, err := decodeClockDoc(raw)
 	if err != nil {
-		return nil, nil, 0, errors.Trace(err)
+		return nil, nil, 0, 0, errors.Trace(err)
 	}
 	releases, err := decodeReleases(raw)
 	if err != nil {
-		return nil, nil, 0, errors.Trace(err)
+		return nil, nil, 0, 0, errors.Trace(err)
+	}
+	floor, err := decodeTermFloor(raw)
+	if err != nil {
+		return nil, nil, 0, 0, errors.Trace(err)
 	}
 	skews := make(map[string]Skew, len(writers)+1)
 	for writer, lastWrite := range writers {
@@ -151,7 +166,7 @@ func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[str
 		}
 	}
 	skews[c.config.Id] = Skew{}
-	return skews, writes, releases, nil
+	return skews, writes, releases, floor, nil
 }
 
 // ensureClockDoc creates the namespace's clock document unless it exists,

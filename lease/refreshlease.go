@@ -21,7 +21,7 @@ func (c *client) RefreshLease(name string) error {
 	if err != nil {
 		return errors.Trace(err)
 	}
-	skews, writes, releases, err := c.readSkews(collection)
+	skews, writes, releases, floor, err := c.readSkews(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
@@ -30,6 +30,7 @@ func (c *client) RefreshLease(name string) error {
 	}
 	c.keepSkews(skews, writes)
 	c.cache.releases = releases
+	c.cache.termFloor = maxTerm(c.cache.termFloor, floor)
 	c.cache.put(name, e, doc)
 	return nil
 }
@@ -39,12 +40,13 @@ func (c *client) RefreshClocks() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
 
-	skews, writes, releases, err := c.readSkews(collection)
+	skews, writes, releases, floor, err := c.readSkews(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
 	c.keepSkews(skews, writes)
 	c.cache.releases = releases
+	c.cache.termFloor = maxTerm(c.cache.termFloor, floor)
 	return nil
 }
 

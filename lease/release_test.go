@@ -81,7 +81,7 @@ func (s *ReleaseSuite) TestReleaseOpsOrder(c *gc.C) {
 	}
 	claim, _, err := claimOps(testScope, emptyCache(), "name", Request{"holder", 1}, zero)
 	c.Assert(err, jc.ErrorIsNil)
-	c.Check(claim[0], jc.DeepEquals, clockOp(zero))
+	c.Check(claim[0], jc.DeepEquals, claimClockOp(zero, 1))
 	extend, _, err := extendOps(testScope, cached, "name", Request{"holder", 1}, zero)
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(extend[0], jc.DeepEquals, clockOp(zero))

@@ -56,9 +56,9 @@ func (c *client) rereadLeases(names []string) map[string]error {
 	}
 	var skews map[string]Skew
 	var writes map[string]int64
-	var releases int64
+	var releases, floor int64
 	if readErr == nil {
-		skews, writes, releases, readErr = c.readSkews(collection)
+		skews, writes, releases, floor, readErr = c.readSkews(collection)
 	}
 	if readErr != nil {
 		for _, name := range names {
@@ -68,6 +68,7 @@ func (c *client) rereadLeases(names []string) map[string]error {
 	}
 	c.keepSkews(skews, writes)
 	c.cache.releases = releases
+	c.cache.termFloor = maxTerm(c.cache.termFloor, floor)
 	for _, name := range names {
 		e, doc := found[name]
 		switch {

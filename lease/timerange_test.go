@@ -104,7 +104,7 @@ func (s *TimeRangeSuite) TestClaimOps(c *gc.C) {
 		}
 		c.Assert(err, jc.ErrorIsNil)
 		c.Check(next.expiry.Equal(t.now.Add(t.d)), jc.IsTrue)
-		c.Check(ops[0], jc.DeepEquals, clockOp(t.now))
+		c.Check(ops[0], jc.DeepEquals, claimClockOp(t.now, 1))
 		c.Check(ops[1].Insert.(leaseDoc).Expiry, gc.Equals, t.now.Add(t.d).UnixNano())
 	}
 }
@@ -199,7 +199,7 @@ func (s *TimeRangeSuite) TestExpireOps(c *gc.C) {
 	c.Check(ops, jc.DeepEquals, []txn.Op{{
 		C:      "leases",
 		Id:     "lease#ns#name#",
-		Assert: d("holder", "holder", "expiry", farExpiry.UnixNano(), "writer", "remote"),
+		Assert: d("holder", "holder", "expiry", farExpiry.UnixNano(), "writer", "remote", "term", noTerm),
 		Update: releasedUpdate(now),
 	}, releaseOp(now)})
 

@@ -28,9 +28,10 @@
 //
 // # Subcommands
 //
-//   - list: each lease of the namespace: its name, holder, expiry (on the
-//     clock of the lease's writer, as stored), the time left, and the
-//     writer.
+//   - list: each lease of the namespace: its name, holder, term (which
+//     rises every time the holder changes; 0 for a lease written by an
+//     earlier version), expiry (on the clock of the lease's writer, as
+//     stored), the time left, and the writer.
 //
 //   - clock: each writer of the clock document: the latest time it
 //     recorded (on its own clock), how many transactions it has run in

@@ -76,8 +76,10 @@ func run(url string) (err error) {
 	}
 	fmt.Println("redis/0 leads redis")
 
-	// Later: write only if redis/0 is still leader when the write applies.
-	token, err := manager.CheckLeadership("redis", "redis/0")
+	// Later: write only if redis/0 still leads, in the same term, when the
+	// write applies. (A CheckLeadership token would also commit in a later
+	// term of redis/0's.) The term only rises: keep it beside the data.
+	token, err := manager.(leadership.TermChecker).CheckLeadershipTerm("redis", "redis/0")
 	if err != nil {
 		return err // not leader
 	}
@@ -85,7 +87,7 @@ func run(url string) (err error) {
 		// The first run creates redis's settings: an Insert of a document
 		// that exists is skipped.
 		txn.Op{C: "settings", Id: "redis", Insert: bson.M{}},
-		txn.Op{C: "settings", Id: "redis", Update: bson.M{"$set": bson.M{"maxmemory": "2gb"}}},
+		txn.Op{C: "settings", Id: "redis", Update: bson.M{"$set": bson.M{"maxmemory": "2gb", "term": token.Term()}}},
 	)
 	switch err := mongo.RunTransaction(ops); {
 	case errors.Is(err, txn.ErrAborted):

@@ -85,6 +85,8 @@ func (s *ClientPersistenceSuite) TestStoredDocuments(c *gc.C) {
 		"namespace": "default-namespace",
 		"writers":   bson.M{"default-client": fix.Zero.UnixNano()},
 		"writes":    bson.M{"default-client": int64(1)},
+		// The namespace's term floor: the highest term claimed.
+		"terms": int64(1),
 	}, {
 		"_id":       "lease#default-namespace#name#",
 		"type":      "lease",
@@ -93,6 +95,7 @@ func (s *ClientPersistenceSuite) TestStoredDocuments(c *gc.C) {
 		"holder":    "holder",
 		"expiry":    fix.Zero.Add(time.Minute).UnixNano(),
 		"writer":    "default-client",
+		"term":      int64(1),
 	}})
 	c.Check(fix.Zero.UnixNano()%int64(time.Second), gc.Equals, int64(5))
 }

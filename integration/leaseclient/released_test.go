@@ -48,10 +48,12 @@ func (s *ClientReleasedSuite) TestReleaseKeepsTheDocument(c *gc.C) {
 	fix.Clock.Advance(2 * time.Minute)
 	c.Assert(fix.Client.ExpireLease("expired"), jc.ErrorIsNil)
 	c.Assert(revoker(c, fix).RevokeLease("revoked", "holder"), jc.ErrorIsNil)
-	for _, name := range []string{"expired", "revoked"} {
+	// A release keeps the lease's term.
+	for name, term := range map[string]int64{"expired": 1, "revoked": 2} {
 		c.Check(s.leaseDoc(c, name), jc.DeepEquals, bson.M{
 			"_id": "lease#default-namespace#" + name + "#", "type": "lease", "namespace": "default-namespace",
 			"name": name, "holder": "", "expiry": fix.Zero.Add(2 * time.Minute).UnixNano(), "writer": "default-client",
+			"term": term,
 		})
 	}
 

@@ -178,6 +178,7 @@ type listJSON struct {
 	Leases     []struct {
 		Name       string     `json:"name"`
 		Holder     string     `json:"holder"`
+		Term       int64      `json:"term"`
 		Writer     string     `json:"writer"`
 		Expiry     time.Time  `json:"expiry"`
 		ExpiresBy  *time.Time `json:"expires_by"`

@@ -35,14 +35,15 @@ func TestListTable(t *testing.T) {
 	}
 	lines := strings.Split(out, "\n")
 	wantContains(t, "header", lines[0], `namespace "service-leadership" in collection "leases", read at 2073-03-03T08:39:59.750Z on your clock`)
-	wantContains(t, "table header", lines[1], "LEASE", "HOLDER", "EXPIRY (WRITER'S CLOCK)", "TIME LEFT", "WRITER")
+	wantContains(t, "table header", lines[1], "LEASE", "HOLDER", "TERM", "EXPIRY (WRITER'S CLOCK)", "TIME LEFT", "WRITER")
 	// The controllers' clock starts at 2073-03-03T09:40:00.000000005Z.
+	// Each claim is the first of its lease: each takes the next term.
 	for i, want := range [][]string{
-		{"mysql", "mysql/1", "2073-03-03T09:40:40.000Z", "at most 30s", "controller-1"},
-		{"redis", "redis/0", "2073-03-03T09:41:00.000Z", "expired", "controller-0"},
-		{"web", "web/2", "2073-03-03T09:42:01.000Z", "at most 1m0s", "controller-0"},
+		{"mysql", "mysql/1", "2", "2073-03-03T09:40:40.000Z", "at most 30s", "controller-1"},
+		{"redis", "redis/0", "1", "2073-03-03T09:41:00.000Z", "expired", "controller-0"},
+		{"web", "web/2", "3", "2073-03-03T09:42:01.000Z", "at most 1m0s", "controller-0"},
 	} {
-		if got := strings.Fields(lines[2+i]); strings.Join(got, "|") != strings.Join(append(want[:3:3], strings.Fields(want[3])...), "|")+"|"+want[4] {
+		if got := strings.Fields(lines[2+i]); strings.Join(got, "|") != strings.Join(append(want[:4:4], strings.Fields(want[4])...), "|")+"|"+want[5] {
 			t.Errorf("row %d: got %q, want %q", i, lines[2+i], want)
 		}
 	}
@@ -68,20 +69,21 @@ func TestListJSON(t *testing.T) {
 	start := f.clock.Now().Add(-61 * time.Second)
 	want := []struct {
 		name, holder, writer string
+		term                 int64
 		expiry               time.Time
 		left                 float64
 		expired              bool
 	}{
-		{"mysql", "mysql/1", "controller-1", start.Add(40 * time.Second), 30, false},
-		{"redis", "redis/0", "controller-0", start.Add(time.Minute), -1, true},
-		{"web", "web/2", "controller-0", start.Add(121 * time.Second), 60, false},
+		{"mysql", "mysql/1", "controller-1", 2, start.Add(40 * time.Second), 30, false},
+		{"redis", "redis/0", "controller-0", 1, start.Add(time.Minute), -1, true},
+		{"web", "web/2", "controller-0", 3, start.Add(121 * time.Second), 60, false},
 	}
 	if len(got.Leases) != len(want) {
 		t.Fatalf("leases %+v, want %d", got.Leases, len(want))
 	}
 	for i, w := range want {
 		l := got.Leases[i]
-		if l.Name != w.name || l.Holder != w.holder || l.Writer != w.writer || !l.Expiry.Equal(w.expiry) || l.Expired != w.expired || l.Change != "" {
+		if l.Name != w.name || l.Holder != w.holder || l.Term != w.term || l.Writer != w.writer || !l.Expiry.Equal(w.expiry) || l.Expired != w.expired || l.Change != "" {
 			t.Errorf("lease %d: %+v, want %+v", i, l, w)
 		}
 		if l.LeftAtMost == nil || *l.LeftAtMost != w.left {

@@ -111,6 +111,7 @@ func (w *world) checkHistory() {
 		terms[r.svc] = append(terms[r.svc], t)
 	}
 	w.checkTrackerClaims()
+	w.checkTermWrites()
 	svcs := make([]string, 0, len(terms))
 	for svc := range terms {
 		svcs = append(svcs, svc)
@@ -141,6 +142,39 @@ func (w *world) checkHistory() {
 					r.unit, r.at, t.unit, t.from, t.to, t.step), t.step, r.step)
 			}
 		}
+	}
+}
+
+// checkTermWrites checks the committed term-writes: each committed only
+// while its unit held the lease in its token's term; a service's terms
+// never went back from one committed term-write to the next (a stale
+// term's commit after a newer term's, which a fencing token forbids);
+// and no term was seen with two units.
+func (w *world) checkTermWrites() {
+	highest := map[string]rec{}
+	units := map[string]map[int64]string{}
+	for _, r := range w.hist {
+		if r.op != "term-write" || r.result != "ok" {
+			continue
+		}
+		if r.holder != r.unit || r.docTerm != r.term {
+			w.violate("stale-term-write", fmt.Sprintf("%s's write with a term-%d token at %v committed while the lease was held by %s in term %d",
+				r.unit, r.term, r.at, r.holder, r.docTerm), r.step)
+		}
+		if last, found := highest[r.svc]; found && r.term < last.term {
+			w.violate("term-went-back", fmt.Sprintf("%s's write with a term-%d token at %v committed after %s's with term %d at %v",
+				r.unit, r.term, r.at, last.unit, last.term, last.at), last.step, r.step)
+		}
+		if last, found := highest[r.svc]; !found || r.term > last.term {
+			highest[r.svc] = r
+		}
+		if units[r.svc] == nil {
+			units[r.svc] = map[int64]string{}
+		}
+		if other, found := units[r.svc][r.term]; found && other != r.unit {
+			w.violate("term-reused", fmt.Sprintf("term %d of %s seen held by %s and by %s", r.term, r.svc, other, r.unit), r.step)
+		}
+		units[r.svc][r.term] = r.unit
 	}
 }
 

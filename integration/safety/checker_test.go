@@ -13,6 +13,9 @@ func TestChecker(t *testing.T) {
 	write := func(step int, at time.Duration, unit, holder string) rec {
 		return rec{step: step, at: at, node: -1, op: "write", svc: "redis", unit: unit, result: "ok", holder: holder}
 	}
+	termWrite := func(step int, at time.Duration, unit string, term int64, holder string, docTerm int64) rec {
+		return rec{step: step, at: at, node: -1, op: "term-write", svc: "redis", unit: unit, result: "ok", term: term, holder: holder, docTerm: docTerm}
+	}
 	for _, test := range []struct {
 		about string
 		hist  []rec
@@ -46,6 +49,25 @@ func TestChecker(t *testing.T) {
 		about: "a write within another unit's term",
 		hist:  []rec{claim(0, 0, "redis/1", time.Minute), write(1, time.Second, "redis/0", "redis/0")},
 		kinds: []string{"stale-write"},
+	}, {
+		about: "a term-write in the token's term",
+		hist:  []rec{termWrite(0, 0, "redis/0", 3, "redis/0", 3), termWrite(1, time.Second, "redis/1", 5, "redis/1", 5)},
+	}, {
+		about: "a term-write with an earlier term's token, the unit leading again",
+		hist:  []rec{termWrite(0, 0, "redis/0", 3, "redis/0", 4)},
+		kinds: []string{"stale-term-write"},
+	}, {
+		about: "a term-write while another unit holds the lease",
+		hist:  []rec{termWrite(0, 0, "redis/0", 3, "redis/1", 3)},
+		kinds: []string{"stale-term-write"},
+	}, {
+		about: "a term going back",
+		hist:  []rec{termWrite(0, 0, "redis/1", 5, "redis/1", 5), termWrite(1, time.Second, "redis/0", 3, "redis/0", 3)},
+		kinds: []string{"term-went-back"},
+	}, {
+		about: "a term seen with two units",
+		hist:  []rec{termWrite(0, 0, "redis/0", 3, "redis/0", 3), termWrite(1, time.Second, "redis/1", 3, "redis/1", 3)},
+		kinds: []string{"term-reused"},
 	}, {
 		about: "an aborted write",
 		hist: []rec{claim(0, 0, "redis/1", time.Minute),

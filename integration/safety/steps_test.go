@@ -221,13 +221,19 @@ func (w *world) check(n *node, e event) {
 		return
 	}
 	var token leadership.Token
+	var termToken leadership.TermToken
 	var err error
 	w.call(n.cur, func() error {
 		token, err = n.cur.manager.CheckLeadership(svc, e.unit)
+		if err == nil {
+			// Taken at once, on the same cache: the same term.
+			termToken, err = n.cur.manager.(leadership.TermChecker).CheckLeadershipTerm(svc, e.unit)
+		}
 		return nil
 	})
 	if err == nil {
 		w.tokens[e.unit] = token
+		w.termTokens[e.unit] = termToken
 		w.record(rec{node: n.index, op: "check", svc: svc, unit: e.unit, result: "token"})
 		return
 	}
@@ -264,6 +270,43 @@ func (w *world) write(e event) {
 			r.holder = "nobody (" + err.Error() + ")"
 		} else {
 			r.holder = doc.Holder
+		}
+	default:
+		w.refreshDriver()
+	}
+	w.record(r)
+	w.termWrite(e)
+}
+
+// termWrite runs, with the last term token the unit got, a transaction
+// like write's on a document of its own, which also records the token's
+// term; if it commits, the driver reads the lease document at once, as
+// write does, for its holder and term.
+func (w *world) termWrite(e event) {
+	svc := serviceOf(e.unit)
+	token := w.termTokens[e.unit]
+	if token == nil {
+		return
+	}
+	id := svc + "#term"
+	ops := append(token.AssertOps(),
+		txn.Op{C: writesC, Id: id, Insert: bson.M{"writer": "", "term": int64(0)}},
+		txn.Op{C: writesC, Id: id, Update: bson.M{"$set": bson.M{"writer": e.unit, "term": token.Term()}}},
+	)
+	err := txn.NewRunner(w.db.C(txnsC)).Run(ops, "", nil)
+	r := rec{node: -1, op: "term-write", svc: svc, unit: e.unit, result: describe(err), term: token.Term()}
+	switch {
+	case errors.Is(err, txn.ErrAborted):
+		r.result = "aborted"
+	case err == nil:
+		var doc struct {
+			Holder string `bson:"holder"`
+			Term   int64  `bson:"term"`
+		}
+		if err := w.db.C(leasesC).FindId(fmt.Sprintf("lease#%s#%s#", namespace, svc)).One(&doc); err != nil {
+			r.holder = "nobody (" + err.Error() + ")"
+		} else {
+			r.holder, r.docTerm = doc.Holder, doc.Term
 		}
 	default:
 		w.refreshDriver()

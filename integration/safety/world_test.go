@@ -50,7 +50,9 @@ type world struct {
 	step    int           // the event being run, stepSetup or stepFinal; set under mu
 	nodes   []*node
 	tokens  map[string]leadership.Token // the last one each unit got
-	blocks  []*pendingBlock
+	// termTokens are the last term token each unit got, with its token.
+	termTokens map[string]leadership.TermToken
+	blocks     []*pendingBlock
 	// trackers are the trackers of a "tracked" schedule.
 	trackers []*simTracker
 
@@ -109,6 +111,9 @@ type rec struct {
 	dur    time.Duration
 	result string
 	holder string // write: the lease's holder in the database after commit
+	// term is a term-write's token's term; docTerm the lease's term in
+	// the database after commit.
+	term, docTerm int64
 	// took is how much global time passed during a claim (only a
 	// slow-mid event makes it pass): its term starts at at - took.
 	took time.Duration
@@ -147,6 +152,9 @@ func (r rec) String() string {
 	s += " -> " + r.result
 	if r.holder != "" {
 		s += " (lease held by " + r.holder + ")"
+	}
+	if r.op == "term-write" {
+		s += fmt.Sprintf(" (token term %d, lease term %d)", r.term, r.docTerm)
 	}
 	if r.took != 0 {
 		s += fmt.Sprintf(" (took %v)", r.took)
@@ -217,7 +225,7 @@ func newWorld(s setup, v variant) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &world{variant: v, setup: s, server: server, tokens: map[string]leadership.Token{}}
+	w := &world{variant: v, setup: s, server: server, tokens: map[string]leadership.Token{}, termTokens: map[string]leadership.TermToken{}}
 	if w.session, err = server.Dial(); err != nil {
 		server.Close()
 		return nil, err

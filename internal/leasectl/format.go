@@ -30,10 +30,10 @@ func writeHeader(w io.Writer, r report) {
 
 // writeLeases writes the table of leases, with a CHANGE column if marks.
 func writeLeases(w io.Writer, rows []leaseRow, marks bool) {
-	writeTable(w, "LEASE\tHOLDER\tEXPIRY (WRITER'S CLOCK)\tTIME LEFT\tWRITER", len(rows), marks, "(no leases held)",
+	writeTable(w, "LEASE\tHOLDER\tTERM\tEXPIRY (WRITER'S CLOCK)\tTIME LEFT\tWRITER", len(rows), marks, "(no leases held)",
 		func(i int) (string, string) {
 			l := rows[i]
-			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", l.Name, l.Holder, l.Expiry.Format(timeFormat), timeLeft(l), l.Writer), l.Change
+			return fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s", l.Name, l.Holder, l.Term, l.Expiry.Format(timeFormat), timeLeft(l), l.Writer), l.Change
 		})
 }
 

@@ -52,6 +52,8 @@ func (r report) toJSON(n int) reportJSON {
 type leaseRow struct {
 	Name   string `json:"name"`
 	Holder string `json:"holder"`
+	// Term is the lease's term (lease.Info.Term).
+	Term   int64  `json:"term"`
 	Writer string `json:"writer"`
 	// Expiry is on the writer's clock.
 	Expiry time.Time `json:"expiry"`
@@ -131,7 +133,7 @@ func newReport(snap lease.Snapshot, collection string, leases, writers bool, see
 // by the local time seen.bound, so its clock reaches l.Expiry no later
 // than Skew.Latest(l.Expiry) on ours: that is all the reads tell.
 func newLeaseRow(snap lease.Snapshot, seen seen, l lease.StoredLease) leaseRow {
-	row := leaseRow{Name: l.Name, Holder: l.Holder, Writer: l.Writer, Expiry: l.Expiry.UTC()}
+	row := leaseRow{Name: l.Name, Holder: l.Holder, Term: l.Term, Writer: l.Writer, Expiry: l.Expiry.UTC()}
 	skew, ok := snap.Skew(l.Writer)
 	if !ok {
 		return row
@@ -219,7 +221,7 @@ func markChanges(prev, cur *report) {
 		key:    func(l leaseRow) string { return l.Name },
 		change: func(l *leaseRow) *string { return &l.Change },
 		differ: func(p, l leaseRow) bool {
-			return p.Holder != l.Holder || p.Writer != l.Writer || !p.Expiry.Equal(l.Expiry)
+			return p.Holder != l.Holder || p.Term != l.Term || p.Writer != l.Writer || !p.Expiry.Equal(l.Expiry)
 		},
 		// What a gone lease had left is no longer known.
 		forget: func(l *leaseRow) { l.ExpiresBy, l.LeftAtMost, l.Expired = nil, nil, false },

@@ -93,7 +93,7 @@ func (c *Client) claim(name string, request lease.Request) decideFunc {
 		if err := stored.CheckRequestExpiry(expiry, name, now, request.Duration); err != nil {
 			return change{}, err
 		}
-		return change{entry: entry{request.Holder, expiry, c.id}}, nil
+		return change{entry: entry{holder: request.Holder, expiry: expiry, writer: c.id}}, nil
 	}
 }
 
@@ -111,7 +111,7 @@ func (c *Client) extend(name string, request lease.Request) decideFunc {
 		if expiry.Before(last.expiry) {
 			return change{none: true}, nil
 		}
-		return change{entry: entry{last.holder, expiry, c.id}}, nil
+		return change{entry: entry{holder: last.holder, expiry: expiry, writer: c.id, term: last.term}}, nil
 	}
 }
 
@@ -183,6 +183,12 @@ func (c *Client) applyLocked(name string, decide decideFunc, last entry, held bo
 		delete(c.cache, name)
 		s.releases++
 	} else {
+		if !held {
+			// A claim: the lease changes hands, in a new term, above
+			// every term the store has given any lease.
+			s.terms++
+			ch.entry.term = s.terms
+		}
 		s.leases[name] = ch.entry
 		c.cache[name] = ch.entry
 	}
@@ -243,6 +249,12 @@ func info(name string, e entry) lease.Info {
 			C:      Collection,
 			Id:     name,
 			Assert: bson.D{{Name: "holder", Value: e.holder}},
+		},
+		Term: e.term,
+		TermAssertOp: txn.Op{
+			C:      Collection,
+			Id:     name,
+			Assert: bson.D{{Name: "holder", Value: e.holder}, {Name: "term", Value: e.term}},
 		},
 	}
 }

@@ -28,6 +28,10 @@ type Store struct {
 	// releases counts the leases removed: expired or revoked (see
 	// release.go).
 	releases int64
+	// terms is the last term given to a claim, of any lease: each claim
+	// takes the next, so a lease's terms rise with every change of
+	// holder and never repeat, though it is removed when released.
+	terms int64
 	// transactions counts the write transactions run (see
 	// Transactions).
 	transactions int64
@@ -43,11 +47,14 @@ type entry struct {
 	// MongoDB client, a client applies a change only if the stored entry is
 	// exactly the one it cached, writer included.
 	writer string
+	// term is the lease's term (see lease.Info.Term), given when the
+	// store applies the claim.
+	term int64
 }
 
 // same reports whether e and other record the same write.
 func (e entry) same(other entry) bool {
-	return e.holder == other.holder && e.expiry.Equal(other.expiry) && e.writer == other.writer
+	return e.holder == other.holder && e.expiry.Equal(other.expiry) && e.writer == other.writer && e.term == other.term
 }
 
 // NewStore returns an empty Store whose clients all read clock.

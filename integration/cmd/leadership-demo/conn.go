@@ -25,6 +25,7 @@ var (
 	_ leadership.Manager        = (*agentConn)(nil)
 	_ leadership.Revoker        = (*agentConn)(nil)
 	_ leadership.ContextBlocker = (*agentConn)(nil)
+	_ leadership.TermChecker    = (*agentConn)(nil)
 )
 
 func newAgentConn(manager leadership.ManagerWorker) *agentConn {
@@ -60,6 +61,14 @@ func (c *agentConn) CheckLeadership(service, unit string) (leadership.Token, err
 		return nil, errCrashed
 	}
 	return c.manager.CheckLeadership(service, unit)
+}
+
+// CheckLeadershipTerm is part of the [leadership.TermChecker] interface.
+func (c *agentConn) CheckLeadershipTerm(service, unit string) (leadership.TermToken, error) {
+	if c.crashed() {
+		return nil, errCrashed
+	}
+	return c.manager.(leadership.TermChecker).CheckLeadershipTerm(service, unit)
 }
 
 // BlockUntilLeadershipReleased is part of the [leadership.Manager]

@@ -151,23 +151,26 @@ func createSettings(mongo lease.Mongo, services []string) error {
 }
 
 // guardedWrite updates the service's settings as unit, leader in the given
-// term, if and only if token still holds: the token's assertions and the
-// update run as one transaction, which aborts (txn.ErrAborted) if the
-// unit has lost leadership. This is the pattern to copy: check leadership,
-// then put the token's AssertOps in the transaction that needs them. The
-// log entry carries write, the write's number.
+// term (the demo's count), if and only if token still holds: the token's
+// assertions and the update run as one transaction, which aborts
+// (txn.ErrAborted) if the unit has lost leadership, or has lost it and
+// won it back since (a term token asserts the lease's term too). This is
+// the pattern to copy: check leadership with CheckLeadershipTerm, then
+// put the token's AssertOps in the transaction that needs them, and the
+// token's Term beside the data (as lease_term: it only rises). The log
+// entry carries write, the write's number.
 //
 // Any other error leaves the outcome unknown: if it says the store could
 // not answer (see storeUnavailable), mgo/txn may have applied the write,
 // or may apply it when the next transaction on the same documents finds
 // it half done, still fenced by the token's assertions.
-func guardedWrite(mongo lease.Mongo, token leadership.Token, service, unit string, term, write int) error {
+func guardedWrite(mongo lease.Mongo, token leadership.TermToken, service, unit string, term, write int) error {
 	ops := append(token.AssertOps(), txn.Op{
 		C:      settingsCollection,
 		Id:     service,
 		Assert: txn.DocExists,
 		Update: bson.D{
-			{Name: "$set", Value: bson.D{{Name: "leader", Value: unit}, {Name: "term", Value: term}}},
+			{Name: "$set", Value: bson.D{{Name: "leader", Value: unit}, {Name: "term", Value: term}, {Name: "lease_term", Value: token.Term()}}},
 			{Name: "$inc", Value: bson.D{{Name: "version", Value: 1}}},
 			{Name: "$push", Value: bson.D{{Name: "log", Value: logEntry{Unit: unit, Term: term, Write: write}}}},
 		},

@@ -29,10 +29,11 @@
 //
 //   - Once its tracker says it leads, the unit makes guarded writes, one
 //     every eighth of the lease: before each, it asks ClaimLeader for a
-//     guarantee, and then a CheckLeadership token; the write is one
-//     mgo/txn transaction, on the same transaction collection as the lease
-//     clients, made of the token's AssertOps and an update of the
-//     service's settings document that records the writer and its term.
+//     guarantee, and then a term token (CheckLeadershipTerm); the write
+//     is one mgo/txn transaction, on the same transaction collection as
+//     the lease clients, made of the token's AssertOps and an update of
+//     the service's settings document that records the writer, its term
+//     and the lease's term.
 //   - At a random moment, between a quarter of a lease and two leases
 //     after its election, the leader either resigns or crashes (each
 //     unit alternates between the two, starting at random). Resigning,

@@ -23,9 +23,9 @@ type unit struct {
 	// rather than a crash; it alternates, from a random start.
 	resigns bool
 
-	term      *term            // the term it leads in; nil if not leader
-	token     leadership.Token // from its latest check as leader, or nil
-	tokenTerm *term            // the term in which token was issued
+	term      *term                // the term it leads in; nil if not leader
+	token     leadership.TermToken // from its latest check as leader, or nil
+	tokenTerm *term                // the term in which token was issued
 }
 
 // agent is one life of a unit agent: a tracker on a connection to one
@@ -175,7 +175,7 @@ func (u *unit) lead(a *agent) bool {
 // settings. A store that does not answer (the outage) is expected: the
 // write's outcome is then unknown, and left to the audit.
 func (u *unit) write(a *agent) {
-	token, err := a.conn.CheckLeadership(u.service, u.name)
+	token, err := a.conn.CheckLeadershipTerm(u.service, u.name)
 	switch {
 	case errors.Is(err, leadership.ErrStopped):
 		return // the tracker stops too, and the next ClaimLeader says so
@@ -206,10 +206,10 @@ func (u *unit) write(a *agent) {
 // lose ends the unit's term, once its tracker has said that it is not
 // leader (a renewal failed or came too late: a slow store, the outage).
 // The unit keeps its tracker, as a unit agent does, and follows again;
-// the tracker keeps claiming, and may lead again. So the unit forgets its
-// token and makes no stale write: a claim of its tracker can make the
-// lease the unit's again, and the old token with it (a token asserts
-// only the holder).
+// the tracker keeps claiming, and may lead again. The unit forgets its
+// token and makes no stale write: a term token of an earlier term would
+// abort even once the lease is the unit's again, but the demo's stale
+// writes are the deposed ones that resign and crash make.
 func (u *unit) lose(why string) {
 	u.d.rec.lost(u.d.clock.Now(), u.term, why)
 	u.term, u.token, u.tokenTerm = nil, nil, nil

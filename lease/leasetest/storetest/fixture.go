@@ -168,7 +168,8 @@ func (f *fixture) count(c lease.Client, n int) {
 // sameInfo reports whether a and b say the same of a lease: the same
 // holder, expiry (as an instant) and AssertOp.
 func sameInfo(a, b lease.Info) bool {
-	return a.Holder == b.Holder && a.Expiry.Equal(b.Expiry) && reflect.DeepEqual(a.AssertOp, b.AssertOp)
+	return a.Holder == b.Holder && a.Expiry.Equal(b.Expiry) && reflect.DeepEqual(a.AssertOp, b.AssertOp) &&
+		a.Term == b.Term && reflect.DeepEqual(a.TermAssertOp, b.TermAssertOp)
 }
 
 // sameLeases reports whether a and b say the same of every lease.

@@ -134,6 +134,7 @@ func groups() []group {
 		{"Skew", skewCases},
 		{"Outage", outageCases},
 		{"Fencing", fencingCases},
+		{"Terms", termCases},
 		{"Batch", batchCases},
 	}
 }
