@@ -82,9 +82,37 @@
 // The manager [NewManager] returns has more methods, each with a small
 // interface a caller can assert to (as with http.Flusher): [Revoker]
 // ends a unit's leadership before its lease runs out, [ContextBlocker]
-// waits for a release until a context is done, and [LeaderReader] says who
-// leads each service. A unit agent normally uses them through a [Tracker],
-// which claims, renews, waits and hands over for it.
+// waits for a release until a context is done, [LeaderReader] says who
+// leads each service, and [LeaderWatcher] follows who leads one. A unit
+// agent normally uses them through a [Tracker], which claims, renews,
+// waits and hands over for it.
+//
+// # Following leaders
+//
+// [LeaderWatcher]'s WatchLeader gives any caller a channel of a service's
+// [Leader]: who leads when the watch starts, then each change of unit
+// (to another, to none, or from none) in the order the manager sees it,
+// fed by what the manager reads. A reader that falls behind never holds
+// the manager up: up to [WatchBacklog] values wait for it, in order, and
+// beyond that the oldest are dropped, never the latest, with [Leader.Seq]
+// showing the gap. The channel is closed once the watch's context is
+// done, or once the manager has stopped and the reader has taken what it
+// sent.
+//
+// A change made through the manager reaches its watches before the call
+// that made it returns. One made through another controller reaches them
+// when the manager reads that lease: for a request about it, when the
+// lease falls due, and at each refresh of every lease (MaxSleep at the
+// latest). While someone watches a service, the manager also reads its
+// lease (once per service, however many watch it) in two more cases: if
+// its client counts releases ([lease.ReleaseWatcher]), it polls the count
+// every ClockPoll, as while someone is blocked, and reads the watched
+// leases again when it changes, so that a release elsewhere reaches the
+// watches within one ClockPoll; and if its client reads single leases, it
+// reads at each of its polls and expiries each watched lease that it
+// knows no unit to hold, so that a claim elsewhere of a free lease reaches
+// them within one poll. A unit that loses its lease and leads again
+// between two of the manager's reads of it shows no change.
 //
 // # Term tokens
 //

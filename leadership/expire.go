@@ -55,6 +55,7 @@ func (m *manager) wakeAll() error {
 	now := m.woke(true)
 	leases := m.client.Leases()
 	m.view.reset(leases)
+	m.noteLeaders(leases)
 	if m.observing {
 		m.checkAllHeld(leases)
 	}
@@ -99,6 +100,10 @@ func (m *manager) wakeDue() error {
 		return errors.Trace(err)
 	}
 	if err := m.followReleases(); readFailed(err) {
+		m.retry.failed(m.retry.after, now, m.maxSleep, err)
+		return nil
+	}
+	if err := m.followWatched(); readFailed(err) {
 		m.retry.failed(m.retry.after, now, m.maxSleep, err)
 		return nil
 	}

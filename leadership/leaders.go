@@ -78,6 +78,7 @@ func (m *manager) handleLeaders(l leaders) error {
 	}
 	leases := m.client.Leases()
 	m.view.reset(leases)
+	m.noteLeaders(leases)
 	if m.observing {
 		m.checkAllHeld(leases)
 	}

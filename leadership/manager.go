@@ -90,6 +90,9 @@ type manager struct {
 	cancels chan block // see block_context.go
 	revokes chan revoke
 	leaders chan leaders
+	// watches and unwatches start and end watches (see watch.go).
+	watches   chan *watch
+	unwatches chan *watch
 
 	// observer and logger are ManagerConfig's, nil if not set; observing
 	// is true if either is set (see emit.go).
@@ -103,6 +106,8 @@ type manager struct {
 	// Everything below is owned by the loop goroutine.
 	view    view
 	blocked map[string][]waiter // by service name
+	// watched holds the services someone watches (see watch.go).
+	watched map[string]*watchedLease
 	// held maps the leases claimed or extended through this manager, and
 	// not seen to end since, to their holders; kept only while observing
 	// (see held.go).
@@ -168,6 +173,9 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		sleepFrom: config.Clock.Now(),
 	}
 	m.lastNow = m.sleepFrom
+	// A watch is the loop's once it has taken it (see watch.go).
+	m.watches, m.unwatches = make(chan *watch), make(chan *watch)
+	m.watched = make(map[string]*watchedLease)
 	m.observing = m.observer != nil || m.logger != nil
 	m.activity = lease.Track(config.Clock, "leadership manager")
 	m.reader, _ = config.Client.(lease.Reader)
@@ -188,6 +196,7 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 	go func() {
 		defer m.tomb.Done()
 		m.kill(m.loop())
+		m.closeWatches()
 		m.abandonWaiters()
 		m.emitStop()
 		done(m.activity)
@@ -258,6 +267,14 @@ func (m *manager) choose() error {
 	case l := <-m.leaders:
 		busy(m.activity)
 		return m.handleLeaders(l)
+	case w := <-m.watches:
+		busy(m.activity)
+		m.handleWatch(w)
+		return nil
+	case w := <-m.unwatches:
+		busy(m.activity)
+		m.handleUnwatch(w)
+		return nil
 	}
 }
 
@@ -344,8 +361,10 @@ func (m *manager) sync(name string) {
 }
 
 // record updates the view for the named lease only, with what the client
-// says of it; if it is not held, it releases the blocks waiting for it.
+// says of it, and tells its watches if its leader has changed; if it is
+// not held, it releases the blocks waiting for it.
 func (m *manager) record(name string, info lease.Info, held bool) {
+	m.noteLeader(name, info.Holder, held)
 	if m.observing {
 		m.checkHeld(name, info, held)
 	}

@@ -1,7 +1,6 @@
 package leadership
 
 import (
-	"sort"
 	"time"
 
 	"github.com/juju/errors"
@@ -18,9 +17,9 @@ import (
 
 // watching reports whether the manager must poll for releases although it
 // does not read the clocks: its client counts releases, and someone is
-// blocked.
+// blocked or watches (see watch_read.go).
 func (m *manager) watching() bool {
-	return m.watcher != nil && m.clocks == nil && len(m.blocked) > 0
+	return m.watcher != nil && m.clocks == nil && (len(m.blocked) > 0 || len(m.watched) > 0)
 }
 
 // poll reads the clocks, or, for a client that does not read them, the
@@ -32,9 +31,10 @@ func (m *manager) poll() error {
 	return m.refreshReleases()
 }
 
-// followReleases reads again each lease someone is blocked on, in name
-// order, and records what it finds (which releases the waiters of a lease
-// that is no longer held), if the client's count of releases has changed
+// followReleases reads again each lease someone is blocked on or
+// watches, in name order, and records what it finds (which releases the
+// waiters of a lease that is no longer held, and tells its watches), if
+// the client's count of releases has changed
 // since the manager last did so. The count it compares is the one the
 // client read last, before any of these reads: a release that count
 // includes was written to its lease before the count (see lease's
@@ -51,12 +51,7 @@ func (m *manager) followReleases() error {
 	if count == m.releasesSeen {
 		return nil
 	}
-	names := make([]string, 0, len(m.blocked))
-	for name := range m.blocked {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range m.followedNames() {
 		if err := m.refreshOne(name); err != nil {
 			return errors.Trace(err)
 		}
@@ -66,11 +61,11 @@ func (m *manager) followReleases() error {
 	return nil
 }
 
-// watchStarted records, when a block is taken while nobody else is
-// blocked, that a client that counts releases but does not read clocks
-// must be polled from now on (see pollAt).
+// watchStarted records, when a block or a watch is taken while nobody else
+// is blocked or watches, that a client that counts releases but does not
+// read clocks must be polled from now on (see pollAt).
 func (m *manager) watchStarted(now time.Time) {
-	if len(m.blocked) == 0 {
+	if len(m.blocked) == 0 && len(m.watched) == 0 {
 		m.watchFrom = now
 	}
 }

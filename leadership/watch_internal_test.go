@@ -1,0 +1,101 @@
+package leadership
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed07a61904/leadership/lease/leasetest"
+)
+
+func TestEnqueue(t *testing.T) {
+	leaders := func(units ...string) []Leader {
+		var out []Leader
+		for _, unit := range units {
+			out = append(out, Leader{Unit: unit})
+		}
+		return out
+	}
+	for _, test := range []struct {
+		queue []Leader
+		limit int
+		want  []Leader
+	}{
+		{queue: nil, limit: 3, want: leaders("new")},
+		{queue: leaders("a", "b"), limit: 3, want: leaders("a", "b", "new")},
+		{queue: leaders("a", "b", "c"), limit: 3, want: leaders("b", "c", "new")},
+		{queue: leaders("a", "b", "c"), limit: 1, want: leaders("new")},
+	} {
+		got := enqueue(append([]Leader(nil), test.queue...), Leader{Unit: "new"}, test.limit)
+		if !reflect.DeepEqual(got, test.want) {
+			t.Errorf("enqueue(%v, new, %d) = %v; want %v", test.queue, test.limit, got, test.want)
+		}
+	}
+}
+
+// TestWatchesForgotten checks that the loop forgets every watch whose
+// context is done, and every service nobody watches any more: cancelled
+// watches leave nothing behind.
+func TestWatchesForgotten(t *testing.T) {
+	clock := leasetest.NewClock(leasetest.Start)
+	w, err := NewManager(ManagerConfig{Client: leasetest.NewStore(clock).MustNewClient("a"), Clock: clock, MaxSleep: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := w.(*manager)
+	defer func() {
+		m.Kill()
+		if err := m.Wait(); err != nil {
+			t.Errorf("manager stopped with %v", err)
+		}
+	}()
+	var cancels []context.CancelFunc
+	var channels []<-chan Leader
+	for i := 0; i < 30; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		leaders, err := m.WatchLeader(ctx, fmt.Sprintf("service-%c", 'a'+i%3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancels = append(cancels, cancel)
+		channels = append(channels, leaders)
+	}
+	for i, cancel := range cancels {
+		cancel()
+		for range channels[i] {
+			// the first value, if the watch's goroutine offers it
+			// before it sees ctx done
+		}
+	}
+	// Each goroutine has handed its watch to the loop by the time it
+	// ends; the check below is answered after the loop has forgotten
+	// them all.
+	deadline := time.After(10 * time.Second)
+	for {
+		if n := countForwarders(); n == 0 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("%d watch goroutines left", countForwarders())
+		default:
+			runtime.Gosched()
+		}
+	}
+	if _, err := m.CheckLeadership("redis", "redis/0"); err == nil {
+		t.Fatal("redis/0 leads")
+	}
+	if n := len(m.watched); n != 0 {
+		t.Fatalf("%d services still watched after every watch was cancelled: %v", n, m.watched)
+	}
+}
+
+// countForwarders returns how many goroutines feed watches (see forward).
+func countForwarders() int {
+	buf := make([]byte, 1<<20)
+	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "leadership.(*watch).forward(")
+}
