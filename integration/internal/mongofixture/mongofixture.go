@@ -111,11 +111,19 @@ func (f *Fixture) Mongo() lease.Mongo {
 // ClientConfig returns the configuration of a lease client with the given
 // Id and clock, in Namespace and Collection, through Mongo.
 func (f *Fixture) ClientConfig(id string, clock lease.Clock) lease.ClientConfig {
+	return ClientConfigOn(f.DB, id, clock)
+}
+
+// ClientConfigOn returns the configuration of a lease client with the
+// given Id and clock, in Namespace and Collection, on db with transactions
+// in TxnCollection: for a client on a session of its own, as each
+// controller has.
+func ClientConfigOn(db *mgo.Database, id string, clock lease.Clock) lease.ClientConfig {
 	return lease.ClientConfig{
 		Id:         id,
 		Namespace:  Namespace,
 		Collection: Collection,
-		Mongo:      f.Mongo(),
+		Mongo:      lease.NewMongo(db, TxnCollection),
 		Clock:      clock,
 	}
 }
