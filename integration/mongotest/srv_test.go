@@ -15,10 +15,9 @@ type srvSuite struct {
 	serverFixture
 }
 
-var _ = gc.Suite(&srvSuite{})
+var _ = gc.Suite(&srvSuite{serverFixture{embedded: true}})
 
 func (s *srvSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
 	s.serverFixture.SetUpTest(c)
 	c.Assert(s.server.RequireAuth("user", "pa$$"), jc.ErrorIsNil)
 }
