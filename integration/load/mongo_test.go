@@ -30,33 +30,25 @@ func TestMongo(t *testing.T) {
 	}
 	fix := mongofixture.New(t)
 	clock := clocktest.NewClock(start)
-	cfg := config{
-		services: envInt(t, "LOAD_MONGO_SERVICES", 20), units: 3, managers: 3,
-		simulated: time.Duration(envInt(t, "LOAD_MONGO_MINUTES", 3)) * time.Minute,
-		lease:     time.Minute, renew: 30 * time.Second, step: 5 * time.Second, maxSleep: time.Minute,
-		// A killed manager stays down longer than a lease, so its units'
-		// leases run out and pass to units of the other managers.
-		failoverEvery: 2 * time.Minute, failoverDown: 90 * time.Second,
-		newClient: func(i int) (lease.Client, error) {
-			session, err := fix.Dial()
-			if err != nil {
-				return nil, err
-			}
-			return lease.NewClient(mongofixture.ClientConfigOn(session.DB(""), fmt.Sprintf("machine-%d", i), clock))
-		},
-		workers:  4,
-		progress: time.Minute,
+	// A killed manager stays down longer than a lease, so its units'
+	// leases run out and pass to units of the other managers.
+	cfg := jujuConfig(envInt(t, "LOAD_MONGO_SERVICES", 20), time.Duration(envInt(t, "LOAD_MONGO_MINUTES", 3))*time.Minute,
+		2*time.Minute, 90*time.Second)
+	cfg.newClient = func(i int) (lease.Client, error) {
+		session, err := fix.Dial()
+		if err != nil {
+			return nil, err
+		}
+		return lease.NewClient(mongofixture.ClientConfigOn(session.DB(""), fmt.Sprintf("machine-%d", i), clock))
 	}
+	cfg.workers = 4
+	cfg.progress = time.Minute
 	cfg.afterRenewal = func() {
 		if err := pruneTxns(fix.DB); err != nil {
 			t.Errorf("pruning transactions: %v", err)
 		}
 	}
-	res, problems := runLoad(t, clock, cfg)
-	report(t, problems)
-	t.Logf("%d services x %d units over %d managers on the embedded server for %v: %v",
-		cfg.services, cfg.units, cfg.managers, cfg.simulated, res)
-	checkHeap(t, res)
+	runChecked(t, clock, cfg, "the embedded server")
 }
 
 // pruneTxns removes the finished transactions (applied or aborted) that no
