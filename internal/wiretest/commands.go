@@ -318,13 +318,9 @@ func toInt64(v interface{}) int64 {
 // toInteger returns an integer BSON number (int32 or int64, or an int as
 // the caller built it) as an int64, and whether v is one.
 func toInteger(v interface{}) (int64, bool) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), true
-	case int32:
-		return int64(n), true
-	case int64:
-		return n, true
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return rv.Int(), true
 	}
 	return 0, false
 }
