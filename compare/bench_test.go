@@ -108,23 +108,28 @@ func runImpls(b *testing.B,
 ) {
 	b.Run("impl=etcd", func(b *testing.B) {
 		env := newEtcdEnv(b)
-		e := concurrency.NewElection(env.session, "/election/"+service)
+		e := concurrency.NewElection(env.session, electionPrefix)
 		b.ReportAllocs()
 		b.ResetTimer()
 		etcd(b, env, e)
 		b.StopTimer()
 	})
+	forOurImpls(b, func(b *testing.B, mongo bool) {
+		env := newOursEnv(b, mongo)
+		b.ReportAllocs()
+		b.ResetTimer()
+		ours(b, env)
+		b.StopTimer()
+	})
+}
+
+// forOurImpls runs f as the sub-benchmarks impl=mongo (on mongotest) and
+// impl=memory (on the in-memory store), telling it which.
+func forOurImpls(b *testing.B, f func(b *testing.B, mongo bool)) {
 	for _, impl := range []struct {
 		name  string
 		mongo bool
 	}{{"mongo", true}, {"memory", false}} {
-		impl := impl
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			env := newOursEnv(b, impl.mongo)
-			b.ReportAllocs()
-			b.ResetTimer()
-			ours(b, env)
-			b.StopTimer()
-		})
+		b.Run("impl="+impl.name, func(b *testing.B) { f(b, impl.mongo) })
 	}
 }

@@ -20,10 +20,45 @@ const etcdReadyWait = time.Minute
 // etcdEnv is a one-member etcd server, embedded and listening on loopback,
 // with a client that talks to it over TCP (gRPC), as a remote client would,
 // and one session (an etcd lease kept alive by the client).
+// electionPrefix is the etcd key prefix of service's election.
+const electionPrefix = "/election/" + service
+
 type etcdEnv struct {
 	server  *embed.Etcd
 	client  *clientv3.Client
 	session *concurrency.Session
+}
+
+// twoElections returns two candidates for service, on env's session and
+// on a second one (closed when the benchmark ends), the first holding the
+// election.
+func (env *etcdEnv) twoElections(b *testing.B) [2]*concurrency.Election {
+	second, err := concurrency.NewSession(env.client, concurrency.WithTTL(60))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { second.Close() })
+	elections := [2]*concurrency.Election{
+		concurrency.NewElection(env.session, electionPrefix),
+		concurrency.NewElection(second, electionPrefix),
+	}
+	env.claim(b, elections[0])
+	return elections
+}
+
+// campaignBehind starts next's campaign for waiter, once no watcher is
+// left from the last one, and returns the channel that receives its
+// result once it leads: when it returns, next waits behind the leader.
+// The waiter's Campaign watches the key before its own, and etcd syncs a
+// new watcher from the past within 100ms (watchResyncPeriod); a Resign
+// before that would time that period, not the handover.
+func (env *etcdEnv) campaignBehind(b *testing.B, next *concurrency.Election) <-chan error {
+	waitForWatchers(b, func(total, slow float64) bool { return total == 0 })
+	done := make(chan error, 1)
+	go func() { done <- next.Campaign(context.Background(), waiter) }()
+	env.waitForCandidates(b, electionPrefix, 2)
+	waitForWatchers(b, func(total, slow float64) bool { return total >= 1 && slow == 0 })
+	return done
 }
 
 // newEtcdEnv starts the server in a temporary directory. The server keeps

@@ -3,8 +3,6 @@ package compare_test
 import (
 	"context"
 	"fmt"
-	"math"
-	"sort"
 	"testing"
 	"time"
 
@@ -26,21 +24,14 @@ func BenchmarkEtcdCrashFailover(b *testing.B) {
 	for _, ttl := range []int64{2, 4, 10} {
 		b.Run(fmt.Sprintf("ttl=%ds", ttl), func(b *testing.B) {
 			env := newEtcdEnv(b)
-			var delays []time.Duration
+			var delays durations
 			for i := 0; i < b.N; i++ {
 				delays = append(delays, etcdFailoverOnce(b, env, ttl, i))
 			}
-			sort.Slice(delays, func(i, j int) bool { return delays[i] < delays[j] })
-			at := func(q float64) float64 {
-				i := int(math.Ceil(q*float64(len(delays)))) - 1
-				if i < 0 {
-					i = 0
-				}
-				return float64(delays[i]) / float64(time.Millisecond)
-			}
-			b.ReportMetric(at(0.5), "failover-p50-ms")
-			b.ReportMetric(at(0.99), "failover-p99-ms")
-			b.ReportMetric(at(1), "failover-max-ms")
+			delays.sort()
+			b.ReportMetric(delays.ms(0.5), "failover-p50-ms")
+			b.ReportMetric(delays.ms(0.99), "failover-p99-ms")
+			b.ReportMetric(delays.ms(1), "failover-max-ms")
 		})
 	}
 }

@@ -1,14 +1,12 @@
 package compare_test
 
 import (
-	"context"
 	"errors"
 	"math"
 	"sort"
 	"testing"
 	"time"
 
-	"go.etcd.io/etcd/client/v3/concurrency"
 	"gopkg.in/mgo.v2"
 
 	"github.com/seed07a61904/leadership/integration/mongotest"
@@ -43,27 +41,13 @@ import (
 func BenchmarkHandoverAcross(b *testing.B) {
 	b.Run("impl=etcd", func(b *testing.B) {
 		env := newEtcdEnv(b)
-		second, err := concurrency.NewSession(env.client, concurrency.WithTTL(60))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { second.Close() })
-		prefix := "/election/" + service
-		elections := [2]*concurrency.Election{
-			concurrency.NewElection(env.session, prefix),
-			concurrency.NewElection(second, prefix),
-		}
-		env.claim(b, elections[0])
+		elections := env.twoElections(b)
 		var times durations
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			leader, next := elections[i%2], elections[(i+1)%2]
 			b.StopTimer()
-			waitForWatchers(b, func(total, slow float64) bool { return total == 0 })
-			done := make(chan error, 1)
-			go func() { done <- next.Campaign(context.Background(), waiter) }()
-			env.waitForCandidates(b, prefix, 2)
-			waitForWatchers(b, func(total, slow float64) bool { return total >= 1 && slow == 0 })
+			done := env.campaignBehind(b, next)
 			b.StartTimer()
 			began := time.Now()
 			env.release(b, leader)
@@ -281,14 +265,23 @@ func (d durations) report(b *testing.B) {
 	if len(d) == 0 {
 		return
 	}
+	d.sort()
+	b.ReportMetric(d.ms(0.50), "p50-ms")
+	b.ReportMetric(d.ms(0.99), "p99-ms")
+}
+
+// sort sorts d, shortest first.
+func (d durations) sort() {
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	at := func(q float64) float64 {
-		i := int(math.Ceil(q*float64(len(d)))) - 1
-		if i < 0 {
-			i = 0
-		}
-		return float64(d[i]) / float64(time.Millisecond)
+}
+
+// ms returns the q quantile (0 < q <= 1) of d, which is sorted and not
+// empty, in milliseconds: the shortest duration that at least a fraction
+// q of d is no longer than.
+func (d durations) ms(q float64) float64 {
+	i := int(math.Ceil(q*float64(len(d)))) - 1
+	if i < 0 {
+		i = 0
 	}
-	b.ReportMetric(at(0.50), "p50-ms")
-	b.ReportMetric(at(0.99), "p99-ms")
+	return float64(d[i]) / float64(time.Millisecond)
 }

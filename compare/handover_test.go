@@ -8,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.etcd.io/etcd/client/v3/concurrency"
 
 	"github.com/seed07a61904/leadership/leadership"
 )
@@ -40,31 +39,13 @@ const (
 func BenchmarkHandover(b *testing.B) {
 	b.Run("impl=etcd", func(b *testing.B) {
 		env := newEtcdEnv(b)
-		second, err := concurrency.NewSession(env.client, concurrency.WithTTL(60))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { second.Close() })
-		prefix := "/election/" + service
-		elections := [2]*concurrency.Election{
-			concurrency.NewElection(env.session, prefix),
-			concurrency.NewElection(second, prefix),
-		}
-		env.claim(b, elections[0])
+		elections := env.twoElections(b)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			leader, next := elections[i%2], elections[(i+1)%2]
 			b.StopTimer()
-			waitForWatchers(b, func(total, slow float64) bool { return total == 0 })
-			done := make(chan error, 1)
-			go func() { done <- next.Campaign(context.Background(), waiter) }()
-			env.waitForCandidates(b, prefix, 2)
-			// The waiter's Campaign watches the key before its own.
-			// etcd syncs a new watcher from the past within 100ms
-			// (watchResyncPeriod); a Resign before that would time
-			// that period, not the handover.
-			waitForWatchers(b, func(total, slow float64) bool { return total >= 1 && slow == 0 })
+			done := env.campaignBehind(b, next)
 			b.StartTimer()
 			env.release(b, leader)
 			if err := <-done; err != nil {
@@ -73,24 +54,18 @@ func BenchmarkHandover(b *testing.B) {
 		}
 		b.StopTimer()
 	})
-	for _, impl := range []struct {
-		name  string
-		mongo bool
-	}{{"mongo", true}, {"memory", false}} {
-		impl := impl
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			env := newOursEnvWith(b, &oursEnv{mongo: impl.mongo, otherSleep: otherSleep})
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				done := env.startHandover(b)
-				b.StartTimer()
-				env.handover(b, done)
-			}
+	forOurImpls(b, func(b *testing.B, mongo bool) {
+		env := newOursEnvWith(b, &oursEnv{mongo: mongo, otherSleep: otherSleep})
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-		})
-	}
+			done := env.startHandover(b)
+			b.StartTimer()
+			env.handover(b, done)
+		}
+		b.StopTimer()
+	})
 }
 
 // waitForCandidates waits until n campaigns have put their keys under

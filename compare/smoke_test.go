@@ -13,7 +13,7 @@ import (
 // the campaign has resigned.
 func TestEtcd(t *testing.T) {
 	env := newEtcdEnv(t)
-	e := concurrency.NewElection(env.session, "/election/"+service)
+	e := concurrency.NewElection(env.session, electionPrefix)
 	env.claim(t, e)
 	env.guardedWrite(t, e, "while-leader")
 	guard := isOwner(e)

@@ -27,9 +27,9 @@ type ManagerCollector struct {
 	leader           *prometheus.GaugeVec
 	changes          *prometheus.CounterVec
 
-	// all is every metric above, in the order made: what Describe and
-	// Collect go through.
-	all []prometheus.Collector
+	// metrics made every metric above, and lists them for Describe and
+	// Collect.
+	metrics *metrics
 }
 
 var (
@@ -44,35 +44,12 @@ func NewManagerCollector(opts Options) (*ManagerCollector, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	m := &ManagerCollector{}
-	ns, labels, buckets := opts.namespace(), opts.constLabels(), opts.buckets()
-	// Each helper makes a metric and adds it to m.all: a metric is
-	// defined in one statement below, used in Observe, and listed in the
-	// package doc (which a test checks against what m collects). A
-	// metric without variable labels is the vector's one child, made
-	// here so that it is exposed from the start, as a plain gauge or
-	// histogram would be.
-	counter := func(name, help string, variable ...string) *prometheus.CounterVec {
-		c := prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: ns, Name: name, Help: help, ConstLabels: labels,
-		}, variable)
-		m.all = append(m.all, c)
-		return c
-	}
-	histogram := func(name, help string, variable ...string) *prometheus.HistogramVec {
-		h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: ns, Name: name, Help: help, ConstLabels: labels, Buckets: buckets,
-		}, variable)
-		m.all = append(m.all, h)
-		return h
-	}
-	gauge := func(name, help string, variable ...string) *prometheus.GaugeVec {
-		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: ns, Name: name, Help: help, ConstLabels: labels,
-		}, variable)
-		m.all = append(m.all, g)
-		return g
-	}
+	// Each metric is defined in one statement below, used in Observe,
+	// and listed in the package doc (which a test checks against what m
+	// collects).
+	mk := newMetrics(opts, "")
+	m := &ManagerCollector{metrics: mk}
+	counter, histogram, gauge := mk.counter, mk.histogram, mk.gauge
 	m.operations = counter("operations_total",
 		"Manager operations answered (claim, check, block, revoke) and expiries tried, by kind and result.",
 		"kind", "result")
@@ -190,14 +167,10 @@ func (m *ManagerCollector) observeLeading(e leadership.Event) {
 
 // Describe is part of the [prometheus.Collector] interface.
 func (m *ManagerCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, c := range m.all {
-		c.Describe(ch)
-	}
+	m.metrics.describe(ch)
 }
 
 // Collect is part of the [prometheus.Collector] interface.
 func (m *ManagerCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, c := range m.all {
-		c.Collect(ch)
-	}
+	m.metrics.collect(ch)
 }

@@ -19,7 +19,11 @@ type TranslatorCollector struct {
 	commands       *prometheus.CounterVec
 	commandLatency *prometheus.HistogramVec
 	connects       *prometheus.CounterVec
-	connectLatency prometheus.Histogram
+	connectLatency prometheus.Observer
+
+	// metrics made every metric above, and lists them for Describe and
+	// Collect.
+	metrics *metrics
 }
 
 var (
@@ -33,26 +37,20 @@ func NewTranslatorCollector(opts Options) (*TranslatorCollector, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	ns, labels, buckets := opts.namespace(), opts.constLabels(), opts.buckets()
+	mk := newMetrics(opts, translatorSubsystem)
 	return &TranslatorCollector{
-		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: ns, Subsystem: translatorSubsystem, Name: "commands_total", ConstLabels: labels,
-			Help: "Commands sent to the server through mgowire, by name and result (ok, not_primary, error).",
-		}, []string{"command", "result"}),
-		commandLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: ns, Subsystem: translatorSubsystem, Name: "command_duration_seconds", ConstLabels: labels,
-			Buckets: buckets,
-			Help:    "Time from sending a command through mgowire to its reply, by name, in seconds.",
-		}, []string{"command"}),
-		connects: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: ns, Subsystem: translatorSubsystem, Name: "connections_total", ConstLabels: labels,
-			Help: "Connections mgowire set up (dial, TLS, authentication), by result.",
-		}, []string{"result"}),
-		connectLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Namespace: ns, Subsystem: translatorSubsystem, Name: "connect_duration_seconds", ConstLabels: labels,
-			Buckets: buckets,
-			Help:    "Time from dialling a server through mgowire to the end of authentication, in seconds.",
-		}),
+		metrics: mk,
+		commands: mk.counter("commands_total",
+			"Commands sent to the server through mgowire, by name and result (ok, not_primary, error).",
+			"command", "result"),
+		commandLatency: mk.histogram("command_duration_seconds",
+			"Time from sending a command through mgowire to its reply, by name, in seconds.",
+			"command"),
+		connects: mk.counter("connections_total",
+			"Connections mgowire set up (dial, TLS, authentication), by result.",
+			"result"),
+		connectLatency: mk.histogram("connect_duration_seconds",
+			"Time from dialling a server through mgowire to the end of authentication, in seconds.").WithLabelValues(),
 	}, nil
 }
 
@@ -71,16 +69,10 @@ func (t *TranslatorCollector) Observe(e mgowire.Event) {
 
 // Describe is part of the [prometheus.Collector] interface.
 func (t *TranslatorCollector) Describe(ch chan<- *prometheus.Desc) {
-	t.commands.Describe(ch)
-	t.commandLatency.Describe(ch)
-	t.connects.Describe(ch)
-	t.connectLatency.Describe(ch)
+	t.metrics.describe(ch)
 }
 
 // Collect is part of the [prometheus.Collector] interface.
 func (t *TranslatorCollector) Collect(ch chan<- prometheus.Metric) {
-	t.commands.Collect(ch)
-	t.commandLatency.Collect(ch)
-	t.connects.Collect(ch)
-	t.connectLatency.Collect(ch)
+	t.metrics.collect(ch)
 }

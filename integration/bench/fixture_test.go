@@ -12,15 +12,16 @@ import (
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/lease"
 )
 
 const (
-	namespace     = "service-leadership"
-	collection    = "leases"
-	txnCollection = "txns"
+	namespace     = mongofixture.Namespace
+	collection    = mongofixture.Collection
+	txnCollection = mongofixture.TxnCollection
 	clientId      = "controller-0"
 	// freshEvery is how many timed transactions run on one embedded server
 	// before a benchmark (untimed) replaces it: FerretDB's SQLite backend
@@ -31,8 +32,10 @@ const (
 // start is clocktest.Start, a hostile instant.
 var start = clocktest.Start
 
-// db is a fresh server and a session on it.
+// db is a fresh server and a session on it: a mongofixture.Fixture, its
+// parts under the names the benchmarks use.
 type db struct {
+	fix     *mongofixture.Fixture
 	server  *mongotest.Server
 	session *mgo.Session
 	db      *mgo.Database
@@ -46,21 +49,15 @@ func startDB(b testing.TB) *db {
 // startDBWith is startDB with a server started with opts.
 func startDBWith(b testing.TB, opts mongotest.Options) *db {
 	b.Helper()
-	server, err := mongotest.StartWith(opts)
+	fix, err := mongofixture.Start(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	session, err := server.Dial()
-	if err != nil {
-		server.Close()
-		b.Fatal(err)
-	}
-	return &db{server: server, session: session, db: session.DB("")}
+	return &db{fix: fix, server: fix.Server, session: fix.Session, db: fix.DB}
 }
 
 func (d *db) close(b testing.TB) {
-	d.session.Close()
-	if err := d.server.Close(); err != nil {
+	if err := d.fix.Close(); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -80,20 +77,16 @@ func (d *db) newClientAs(b testing.TB, id string, clock lease.Clock) lease.Clien
 
 // mongo returns the lease.Mongo of d's clients.
 func (d *db) mongo() lease.Mongo {
-	return lease.NewMongo(d.db, txnCollection)
+	return d.fix.Mongo()
 }
 
 // newClientOn returns a lease client with the given Id and clock that
 // reaches d through mongo.
 func (d *db) newClientOn(b testing.TB, id string, clock lease.Clock, mongo lease.Mongo) lease.Client {
 	b.Helper()
-	client, err := lease.NewClient(lease.ClientConfig{
-		Id:         id,
-		Namespace:  namespace,
-		Collection: collection,
-		Mongo:      mongo,
-		Clock:      clock,
-	})
+	config := d.fix.ClientConfig(id, clock)
+	config.Mongo = mongo
+	client, err := lease.NewClient(config)
 	if err != nil {
 		b.Fatal(err)
 	}

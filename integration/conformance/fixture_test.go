@@ -45,6 +45,8 @@ type fixture struct {
 	server     *mongotest.Server
 	clock      *leasetest.Clock
 	clients    []*mongo.Client
+	// cancels end the contexts of ready.
+	cancels []context.CancelFunc
 }
 
 func (f *fixture) SetUpTest(c *gc.C) {
@@ -62,6 +64,10 @@ func (f *fixture) SetUpTest(c *gc.C) {
 }
 
 func (f *fixture) TearDownTest(c *gc.C) {
+	for _, cancel := range f.cancels {
+		cancel()
+	}
+	f.cancels = nil
 	ctx, cancel := context.WithTimeout(context.Background(), longWait)
 	defer cancel()
 	for _, client := range f.clients {
@@ -85,6 +91,20 @@ func (f *fixture) connect(c *gc.C, query string, rec *recorder) *mongo.Client {
 	c.Assert(err, jc.ErrorIsNil)
 	f.clients = append(f.clients, client)
 	return client
+}
+
+// ready connects a driver client as connect does, pings the server, and
+// waits until the driver describes it as a server of the given kind
+// ("RSPrimary"). It returns the client's recorder, its collection
+// test.things, and a context that ends after longWait or with the test.
+func (f *fixture) ready(c *gc.C, query, kind string) (*recorder, *mongo.Collection, context.Context) {
+	rec := newRecorder()
+	client := f.connect(c, query, rec)
+	ctx, cancel := testContext()
+	f.cancels = append(f.cancels, cancel)
+	c.Assert(client.Ping(ctx, nil), jc.ErrorIsNil)
+	rec.waitServerKind(c, kind)
+	return rec, client.Database("test").Collection("things"), ctx
 }
 
 // context returns a context that ends after longWait.
@@ -194,27 +214,27 @@ func (r *recorder) waitFor(c *gc.C, what string, cond func() bool) {
 // driver made has the given kind ("RSPrimary", "RSSecondary", "Unknown",
 // "Standalone", ...), and returns it.
 func (r *recorder) waitServerKind(c *gc.C, kind string) event.ServerDescription {
-	var last event.ServerDescription
-	r.waitFor(c, "a server description of kind "+kind, func() bool {
-		if len(r.servers) == 0 {
-			return false
-		}
-		last = r.servers[len(r.servers)-1]
-		return last.Kind == kind
-	})
-	return last
+	return waitLast(c, r, &r.servers, "a server description of kind "+kind,
+		func(d event.ServerDescription) bool { return d.Kind == kind })
 }
 
 // waitTopologyKind waits until the last topology description has the
 // given kind ("Single", "ReplicaSetWithPrimary", ...), and returns it.
 func (r *recorder) waitTopologyKind(c *gc.C, kind string) event.TopologyDescription {
-	var last event.TopologyDescription
-	r.waitFor(c, "a topology description of kind "+kind, func() bool {
-		if len(r.topos) == 0 {
+	return waitLast(c, r, &r.topos, "a topology description of kind "+kind,
+		func(d event.TopologyDescription) bool { return d.Kind == kind })
+}
+
+// waitLast waits until the last of r's list descs satisfies ok, and
+// returns it; what says what the test waits for.
+func waitLast[D any](c *gc.C, r *recorder, descs *[]D, what string, ok func(D) bool) D {
+	var last D
+	r.waitFor(c, what, func() bool {
+		if len(*descs) == 0 {
 			return false
 		}
-		last = r.topos[len(r.topos)-1]
-		return last.Kind == kind
+		last = (*descs)[len(*descs)-1]
+		return ok(last)
 	})
 	return last
 }
@@ -234,37 +254,27 @@ func (r *recorder) sawServerKind(kind string) bool {
 
 // startedNamed returns the commands named name that the client started.
 func (r *recorder) startedNamed(name string) []*event.CommandStartedEvent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []*event.CommandStartedEvent
-	for _, e := range r.started {
-		if e.CommandName == name {
-			out = append(out, e)
-		}
-	}
-	return out
+	return named(r, &r.started, name, func(e *event.CommandStartedEvent) string { return e.CommandName })
 }
 
 // failedNamed returns the failures of the commands named name.
 func (r *recorder) failedNamed(name string) []*event.CommandFailedEvent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []*event.CommandFailedEvent
-	for _, e := range r.failed {
-		if e.CommandName == name {
-			out = append(out, e)
-		}
-	}
-	return out
+	return named(r, &r.failed, name, func(e *event.CommandFailedEvent) string { return e.CommandName })
 }
 
 // succeededNamed returns the successes of the commands named name.
 func (r *recorder) succeededNamed(name string) []*event.CommandSucceededEvent {
+	return named(r, &r.succeeded, name, func(e *event.CommandSucceededEvent) string { return e.CommandName })
+}
+
+// named returns the events of r's list events, in order, whose command,
+// as commandName reads it, is name.
+func named[E any](r *recorder, events *[]E, name string, commandName func(E) string) []E {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []*event.CommandSucceededEvent
-	for _, e := range r.succeeded {
-		if e.CommandName == name {
+	var out []E
+	for _, e := range *events {
+		if commandName(e) == name {
 			out = append(out, e)
 		}
 	}

@@ -152,13 +152,7 @@ func failureReply(c *gc.C, err error) bson.Raw {
 // (SDAM "Error Handling", isStaleError). A step-down, which bumps the
 // topologyVersion, is what a driver acts on (TestStepDownRetried).
 func (s *replSetSuite) TestNotPrimaryRetried(c *gc.C) {
-	rec := newRecorder()
-	client := s.connect(c, "replicaSet="+setName, rec)
-	ctx, cancel := testContext()
-	defer cancel()
-	coll := client.Database("test").Collection("things")
-	c.Assert(client.Ping(ctx, nil), jc.ErrorIsNil)
-	rec.waitServerKind(c, "RSPrimary")
+	rec, coll, ctx := s.ready(c, "replicaSet="+setName, "RSPrimary")
 
 	c.Assert(s.server.FailNotPrimary("insert", 1), jc.ErrorIsNil)
 	_, err := coll.InsertOne(ctx, bson.M{"_id": 1})
@@ -195,13 +189,7 @@ func checkRetried(c *gc.C, rec *recorder) {
 // server's clock, the driver finds the primary again, in a new term, and
 // the retry succeeds.
 func (s *replSetSuite) TestStepDownRetried(c *gc.C) {
-	rec := newRecorder()
-	client := s.connect(c, "replicaSet="+setName, rec)
-	ctx, cancel := testContext()
-	defer cancel()
-	coll := client.Database("test").Collection("things")
-	c.Assert(client.Ping(ctx, nil), jc.ErrorIsNil)
-	rec.waitServerKind(c, "RSPrimary")
+	rec, coll, ctx := s.ready(c, "replicaSet="+setName, "RSPrimary")
 
 	var once sync.Once
 	stepDownErr := make(chan error, 1)
@@ -253,15 +241,9 @@ func (s *replSetSuite) TestStepDownRetried(c *gc.C) {
 // "Topology type: Single"), are served. After StepUp, writes succeed.
 func (s *replSetSuite) TestDirectToSecondary(c *gc.C) {
 	c.Assert(s.server.StepDown(0), jc.ErrorIsNil)
-	rec := newRecorder()
-	client := s.connect(c, "directConnection=true", rec)
-	ctx, cancel := testContext()
-	defer cancel()
-	coll := client.Database("test").Collection("things")
-	c.Assert(client.Ping(ctx, nil), jc.ErrorIsNil)
-	rec.waitServerKind(c, "RSSecondary")
+	rec, coll, ctx := s.ready(c, "directConnection=true", "RSSecondary")
 
-	h := runHello(c, client, "hello")
+	h := runHello(c, coll.Database().Client(), "hello")
 	c.Check(h.IsWritablePrimary, jc.DeepEquals, &no)
 	c.Check(h.Secondary, jc.DeepEquals, &yes)
 	c.Check(h.has("primary"), jc.IsFalse)
@@ -302,13 +284,7 @@ func (s *replSetSuite) TestDirectToSecondary(c *gc.C) {
 // is answered from the first attempt without running it again, as
 // MongoDB answers it: one document, no duplicate key error.
 func (s *replSetSuite) TestWriteConcernStepDownRetried(c *gc.C) {
-	rec := newRecorder()
-	client := s.connect(c, "replicaSet="+setName, rec)
-	ctx, cancel := testContext()
-	defer cancel()
-	coll := client.Database("test").Collection("things")
-	c.Assert(client.Ping(ctx, nil), jc.ErrorIsNil)
-	rec.waitServerKind(c, "RSPrimary")
+	rec, coll, ctx := s.ready(c, "replicaSet="+setName, "RSPrimary")
 
 	c.Assert(s.server.FailWriteConcernCode("insert", 1, mongotest.CodePrimarySteppedDown), jc.ErrorIsNil)
 	_, err := coll.InsertOne(ctx, bson.M{"_id": 1})

@@ -45,8 +45,7 @@ func (s *TwoControllersSuite) TestNeverTwoLeaders(c *gc.C) {
 	)
 	clockA := clocktest.NewClock(start)
 	clockB := clocktest.NewClock(start.Add(time.Hour))
-	managerA := s.startManager(c, "machine-0", clockA)
-	managerB := s.startManager(c, "machine-1", clockB)
+	managerA, managerB := s.startPair(c, clockA, clockB)
 	redis0 := unit{managerA, "redis", "redis/0"}
 	redis1 := unit{managerB, "redis", "redis/1"}
 	mysql0 := unit{managerA, "mysql", "mysql/0"}

@@ -1,27 +1,21 @@
 package endtoend_test
 
 import (
+	"fmt"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
-	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
-	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 )
 
 const (
-	// txnCollection is shared by the lease clients and the tests' own
-	// transactions: tokens only fence transactions in the same one.
-	txnCollection = "txns"
-	namespace     = "service-leadership"
-	leases        = "leases"
-
 	// longWait is how long a test waits for something that must happen.
 	longWait = 10 * time.Second
 )
@@ -29,47 +23,10 @@ const (
 // start is clocktest.Start, a hostile instant.
 var start = clocktest.Start
 
-// mongoSuite gives each test a fresh server and a database on it.
+// mongoSuite gives each test a fresh server and a database on it; the
+// managers it starts stop, at the end of the test, before the server.
 type mongoSuite struct {
-	server  *mongotest.Server
-	session *mgo.Session
-	db      *mgo.Database
-	// cleanups run at the end of each test, last first.
-	cleanups []func(*gc.C)
-}
-
-// addCleanup arranges for f to run at the end of the test.
-func (s *mongoSuite) addCleanup(f func(*gc.C)) {
-	s.cleanups = append(s.cleanups, f)
-}
-
-func (s *mongoSuite) SetUpTest(c *gc.C) {
-	server, err := mongotest.Start()
-	c.Assert(err, jc.ErrorIsNil)
-	s.server = server
-	session, err := server.Dial()
-	if err != nil {
-		server.Close()
-		c.Fatalf("cannot dial: %v", err)
-	}
-	s.session = session
-	s.db = session.DB("")
-}
-
-func (s *mongoSuite) TearDownTest(c *gc.C) {
-	// Managers stop first, while the server still runs.
-	for i := len(s.cleanups) - 1; i >= 0; i-- {
-		s.cleanups[i](c)
-	}
-	s.cleanups = nil
-	if s.session != nil {
-		s.session.Close()
-		s.session = nil
-	}
-	if s.server != nil {
-		s.server.Close()
-		s.server = nil
-	}
+	mongofixture.Suite
 }
 
 // startManager starts a manager over a new lease client with the given
@@ -82,50 +39,62 @@ func (s *mongoSuite) startManager(c *gc.C, id string, clock lease.Clock) leaders
 // startManagerPolling is startManager with the given ClockPoll (zero: the
 // default).
 func (s *mongoSuite) startManagerPolling(c *gc.C, id string, clock lease.Clock, poll time.Duration) leadership.ManagerWorker {
-	client, err := lease.NewClient(lease.ClientConfig{
-		Id:         id,
-		Namespace:  namespace,
-		Collection: leases,
-		Mongo:      lease.NewMongo(s.db, txnCollection),
-		Clock:      clock,
-	})
+	return s.startManagerWith(c, id, clock, leadership.ManagerConfig{MaxSleep: time.Minute, ClockPoll: poll})
+}
+
+// startManagerWith is startManager with the rest of the manager's
+// configuration from config, whose Client and Clock it sets.
+func (s *mongoSuite) startManagerWith(c *gc.C, id string, clock lease.Clock, config leadership.ManagerConfig) leadership.ManagerWorker {
+	client, err := s.NewClient(id, clock)
 	c.Assert(err, jc.ErrorIsNil)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:    client,
-		Clock:     clock,
-		MaxSleep:  time.Minute,
-		ClockPoll: poll,
-	})
+	config.Client, config.Clock = client, clock
+	manager, err := leadership.NewManager(config)
 	c.Assert(err, jc.ErrorIsNil)
-	s.addCleanup(func(c *gc.C) {
+	s.AddCleanup(func(c *gc.C) {
 		manager.Kill()
 		c.Check(manager.Wait(), jc.ErrorIsNil)
 	})
 	return manager
 }
 
+// startPair starts two controllers' managers, as startManager does:
+// "machine-0" on clockA and "machine-1" on clockB.
+func (s *mongoSuite) startPair(c *gc.C, clockA, clockB lease.Clock) (leadership.ManagerWorker, leadership.ManagerWorker) {
+	return s.startManager(c, "machine-0", clockA), s.startManager(c, "machine-1", clockB)
+}
+
 // runFenced runs, in a transaction of the test's own, the token's
 // assertions and the insertion of a settings document with the given id.
 func (s *mongoSuite) runFenced(token leadership.Token, id string) error {
-	ops := append(token.AssertOps(), txn.Op{
+	return s.RunTxn(append(token.AssertOps(), txn.Op{
 		C:      "settings",
 		Id:     id,
 		Assert: txn.DocMissing,
 		Insert: bson.M{"written-by": id},
-	})
-	return txn.NewRunner(s.db.C(txnCollection)).Run(ops, "", nil)
+	}))
 }
 
-// waitReleased waits until the manager has no leader for the service.
-func waitReleased(c *gc.C, manager leadership.Manager, service string) {
+// goErr runs f in a goroutine of its own, and returns a channel that
+// receives its result.
+func goErr(f func() error) <-chan error {
 	done := make(chan error, 1)
-	go func() {
-		done <- manager.BlockUntilLeadershipReleased(service)
-	}()
+	go func() { done <- f() }()
+	return done
+}
+
+// waitNil waits for the error from done, and asserts it is nil; past
+// longWait it fails the test with the message never.
+func waitNil(c *gc.C, done <-chan error, never string) {
 	select {
 	case err := <-done:
 		c.Assert(err, jc.ErrorIsNil)
 	case <-time.After(longWait):
-		c.Fatalf("leadership of %q never released", service)
+		c.Fatalf("%s", never)
 	}
+}
+
+// waitReleased waits until the manager has no leader for the service.
+func waitReleased(c *gc.C, manager leadership.Manager, service string) {
+	waitNil(c, goErr(func() error { return manager.BlockUntilLeadershipReleased(service) }),
+		fmt.Sprintf("leadership of %q never released", service))
 }

@@ -9,6 +9,7 @@ import (
 	gc "gopkg.in/check.v1"
 	"gopkg.in/mgo.v2/bson"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 )
@@ -33,7 +34,7 @@ func (s *NamesSuite) leaseNames(c *gc.C) []string {
 	var docs []struct {
 		Name string `bson:"name"`
 	}
-	c.Assert(s.db.C(leases).Find(bson.M{"type": "lease"}).Sort("name").All(&docs), jc.ErrorIsNil)
+	c.Assert(s.DB.C(mongofixture.Collection).Find(bson.M{"type": "lease"}).Sort("name").All(&docs), jc.ErrorIsNil)
 	names := []string{}
 	for _, doc := range docs {
 		names = append(names, doc.Name)

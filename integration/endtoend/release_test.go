@@ -30,25 +30,10 @@ const defaultClockPoll = 200 * time.Millisecond
 // MaxSleep of one hour over a new lease client, and returns it with a
 // channel that receives each of its events.
 func (s *ReleaseSuite) startObservedManager(c *gc.C, id string, clock lease.Clock) (leadership.ManagerWorker, <-chan leadership.Event) {
-	client, err := lease.NewClient(lease.ClientConfig{
-		Id:         id,
-		Namespace:  namespace,
-		Collection: leases,
-		Mongo:      lease.NewMongo(s.db, txnCollection),
-		Clock:      clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
 	events := make(chan leadership.Event, 10000)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   client,
-		Clock:    clock,
+	manager := s.startManagerWith(c, id, clock, leadership.ManagerConfig{
 		MaxSleep: time.Hour,
 		Observer: leadership.ObserverFunc(func(e leadership.Event) { events <- e }),
-	})
-	c.Assert(err, jc.ErrorIsNil)
-	s.addCleanup(func(c *gc.C) {
-		manager.Kill()
-		c.Check(manager.Wait(), jc.ErrorIsNil)
 	})
 	return manager, events
 }
@@ -107,7 +92,7 @@ func (s *ReleaseSuite) TestRevokeReachesTrackerOnOtherController(c *gc.C) {
 			Manager: m, ServiceName: "redis", UnitName: unit, Duration: time.Minute, Clock: clock,
 		})
 		c.Assert(err, jc.ErrorIsNil)
-		s.addCleanup(func(c *gc.C) {
+		s.AddCleanup(func(c *gc.C) {
 			t.Kill()
 			c.Check(t.Wait(), jc.ErrorIsNil)
 		})
@@ -162,19 +147,13 @@ func (s *ReleaseSuite) TestExpiryReachesWaiterOnOtherController(c *gc.C) {
 
 	clock.Advance(50 * time.Second)
 	managerB, eventsB := s.startObservedManager(c, "machine-1", clock)
-	released := make(chan error, 1)
-	go func() { released <- managerB.BlockUntilLeadershipReleased("redis") }()
+	released := goErr(func() error { return managerB.BlockUntilLeadershipReleased("redis") })
 	waitBlocked(c, managerB, eventsB, "redis", nil)
 
 	clock.Advance(10*time.Second + time.Nanosecond)
 	e := waitEvent(c, eventsA, func(e leadership.Event) bool { return e.Kind == leadership.EventExpire })
 	c.Assert(e.Result, gc.Equals, leadership.ResultExpired)
 	clock.Advance(defaultClockPoll)
-	select {
-	case err := <-released:
-		c.Assert(err, jc.ErrorIsNil)
-	case <-time.After(longWait):
-		c.Fatalf("B's waiter not released one ClockPoll after A's expiry")
-	}
+	waitNil(c, released, "B's waiter not released one ClockPoll after A's expiry")
 	c.Check(managerB.ClaimLeadership("redis", "redis/1", time.Minute), jc.ErrorIsNil)
 }

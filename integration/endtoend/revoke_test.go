@@ -26,8 +26,7 @@ var _ = gc.Suite(&RevokeSuite{})
 // poll, ClockPoll later, long before the lease would have run out.
 func (s *RevokeSuite) TestRevokeAcrossControllers(c *gc.C) {
 	clock := clocktest.NewClock(start)
-	managerA := s.startManager(c, "machine-0", clock)
-	managerB := s.startManager(c, "machine-1", clock)
+	managerA, managerB := s.startPair(c, clock, clock)
 
 	c.Assert(managerA.ClaimLeadership("redis", "redis/0", time.Hour), jc.ErrorIsNil)
 	c.Check(managerB.ClaimLeadership("redis", "redis/1", time.Hour), gc.Equals, leadership.ErrClaimDenied)
@@ -37,10 +36,9 @@ func (s *RevokeSuite) TestRevokeAcrossControllers(c *gc.C) {
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(leaders, jc.DeepEquals, map[string]string{"redis": "redis/0"})
 
-	released := make(chan error, 1)
-	go func() {
-		released <- managerB.(leadership.ContextBlocker).BlockUntilLeadershipReleasedContext(context.Background(), "redis")
-	}()
+	released := goErr(func() error {
+		return managerB.(leadership.ContextBlocker).BlockUntilLeadershipReleasedContext(context.Background(), "redis")
+	})
 	c.Assert(managerA.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
 	c.Check(s.runFenced(token, "after-revoke"), gc.Equals, txn.ErrAborted)
 
@@ -48,12 +46,7 @@ func (s *RevokeSuite) TestRevokeAcrossControllers(c *gc.C) {
 	// changed, and reads the lease again.
 	c.Assert(clock.WaitAlarms(1, longWait), jc.ErrorIsNil)
 	clock.Advance(defaultClockPoll)
-	select {
-	case err := <-released:
-		c.Assert(err, jc.ErrorIsNil)
-	case <-time.After(longWait):
-		c.Fatalf("B never saw the revocation")
-	}
+	waitNil(c, released, "B never saw the revocation")
 	c.Assert(managerB.ClaimLeadership("redis", "redis/1", time.Hour), jc.ErrorIsNil)
 	leaders, err = managerA.(leadership.LeaderReader).Leaders()
 	c.Assert(err, jc.ErrorIsNil)
@@ -66,8 +59,7 @@ func (s *RevokeSuite) TestRevokeAcrossControllers(c *gc.C) {
 // CheckLeadership may still answer yes, but the token no longer fences.
 func (s *RevokeSuite) TestRevokeThroughOtherController(c *gc.C) {
 	clock := clocktest.NewClock(start)
-	managerA := s.startManager(c, "machine-0", clock)
-	managerB := s.startManager(c, "machine-1", clock)
+	managerA, managerB := s.startPair(c, clock, clock)
 
 	c.Assert(managerA.ClaimLeadership("redis", "redis/0", time.Hour), jc.ErrorIsNil)
 	err := managerB.(leadership.Revoker).RevokeLeadership("redis", "redis/1")

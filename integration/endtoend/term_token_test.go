@@ -7,6 +7,7 @@ import (
 	gc "gopkg.in/check.v1"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/worker"
@@ -78,7 +79,7 @@ func (s *TermTokenSuite) TestTermsNeverRepeatAcrossRestartsAndRemoval(c *gc.C) {
 		c.Assert(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
 		c.Assert(worker.Stop(manager), jc.ErrorIsNil)
 		if i%2 == 1 {
-			c.Assert(s.db.C(leases).RemoveId("lease#"+namespace+"#redis#"), jc.ErrorIsNil)
+			c.Assert(s.DB.C(mongofixture.Collection).RemoveId("lease#"+mongofixture.Namespace+"#redis#"), jc.ErrorIsNil)
 		}
 	}
 }

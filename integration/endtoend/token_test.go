@@ -46,7 +46,7 @@ func (s *TokenSuite) TestTokenFencesCallerTransaction(c *gc.C) {
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(s.runFenced(token1, "new-leader"), jc.ErrorIsNil)
 
-	n, err := s.db.C("settings").Count()
+	n, err := s.DB.C("settings").Count()
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(n, gc.Equals, 2)
 }
@@ -55,8 +55,7 @@ func (s *TokenSuite) TestTokenFromOtherManagerFences(c *gc.C) {
 	// Two controllers whose clocks are an hour apart.
 	clockA := clocktest.NewClock(start)
 	clockB := clocktest.NewClock(start.Add(time.Hour))
-	managerA := s.startManager(c, "machine-0", clockA)
-	managerB := s.startManager(c, "machine-1", clockB)
+	managerA, managerB := s.startPair(c, clockA, clockB)
 
 	c.Assert(managerA.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
 	c.Check(managerB.ClaimLeadership("redis", "redis/1", time.Minute), gc.Equals, leadership.ErrClaimDenied)

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
@@ -22,11 +23,10 @@ import (
 )
 
 const (
-	namespace = "service-leadership"
-	leasesC   = "leases"
-	txnsC     = "txns"
-	database  = "faults"
-	maxSleep  = time.Hour
+	leasesC  = mongofixture.Collection
+	txnsC    = mongofixture.TxnCollection
+	database = "faults"
+	maxSleep = time.Hour
 	// longWait bounds every wait for something that must happen: past
 	// it, the code under test has hung.
 	longWait = 2 * time.Minute
@@ -148,10 +148,7 @@ type ctrl struct {
 // startManager starts a manager over a new client with id on the
 // managers' session. It returns NewClient's error, if any.
 func (e *env) startManager(c *gc.C, id string, clock *alarmClock) (*ctrl, error) {
-	client, err := lease.NewClient(lease.ClientConfig{
-		Id: id, Namespace: namespace, Collection: leasesC,
-		Mongo: lease.NewMongo(e.session.DB(""), txnsC), Clock: clock,
-	})
+	client, err := lease.NewClient(mongofixture.ClientConfigOn(e.session.DB(""), id, clock))
 	if err != nil {
 		return nil, err
 	}

@@ -49,9 +49,9 @@ func runOnce(c *gc.C, sc scenario, f fault) (fired bool) {
 	// Before any other manager runs: no lease lost, and none given to a
 	// unit that never asked.
 	if carriedOn {
-		checkHeld(c, e, sc.mustHold(r), comment)
+		checkHeld(c, e, sc.mustHold, comment)
 	} else {
-		checkHeld(c, e, sc.mayHold(r), comment)
+		checkHeld(c, e, sc.mayHold, comment)
 	}
 
 	if sc.again != nil && !carriedOn {
@@ -68,9 +68,9 @@ func runOnce(c *gc.C, sc scenario, f fault) (fired bool) {
 		after := e.leases(c)["redis"].Holder
 		c.Logf("%s, %s: ResumeAll: redis held by %q, then by %q", sc.name, f.name, before, after)
 		if carriedOn {
-			checkHeld(c, e, sc.mustHold(r), comment)
+			checkHeld(c, e, sc.mustHold, comment)
 		} else {
-			checkHeld(c, e, sc.mayHold(r), comment)
+			checkHeld(c, e, sc.mayHold, comment)
 		}
 	}
 	b, err := e.startManager(c, "machine-0", r.clock)

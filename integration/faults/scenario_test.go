@@ -23,7 +23,7 @@ type scenario struct {
 	// held is what the database may hold of redis after act, before any
 	// other manager runs: the holders allowed ("" for none), and which of
 	// them if the manager carried on.
-	mayHold, mustHold func(r *run) []string
+	mayHold, mustHold []string
 	// recover runs with a new manager, and checks what it sees.
 	recover func(c *gc.C, r *run, b *ctrl)
 	// again, if not nil, runs with the manager that met the fault, once
@@ -63,15 +63,13 @@ func claim(c *gc.C, m *ctrl, unit string) bool {
 }
 
 var scenarios = []scenario{{
-	name:    "claim",
-	prepare: startA,
-	act: func(c *gc.C, r *run) bool {
-		return claim(c, r.a, "redis/0")
-	},
-	mayHold:  func(*run) []string { return []string{"", "redis/0"} },
-	mustHold: func(*run) []string { return []string{"redis/0"} },
+	name:     "claim",
+	prepare:  startA,
+	act:      claimRedis0,
+	mayHold:  []string{"", "redis/0"},
+	mustHold: []string{"redis/0"},
 	recover:  recoverHolder,
-	again:    func(c *gc.C, r *run) { recoverHolder(c, r, r.a) },
+	again:    againHolder,
 }, {
 	name: "extend",
 	prepare: func(c *gc.C, r *run) {
@@ -79,14 +77,12 @@ var scenarios = []scenario{{
 		c.Assert(claim(c, r.a, "redis/0"), jc.IsTrue)
 		r.clock.Advance(30 * time.Second)
 	},
-	act: func(c *gc.C, r *run) bool {
-		return claim(c, r.a, "redis/0")
-	},
+	act: claimRedis0,
 	// An extension that fails must not lose the lease.
-	mayHold:  func(*run) []string { return []string{"redis/0"} },
-	mustHold: func(*run) []string { return []string{"redis/0"} },
+	mayHold:  []string{"redis/0"},
+	mustHold: []string{"redis/0"},
 	recover:  recoverHolder,
-	again:    func(c *gc.C, r *run) { recoverHolder(c, r, r.a) },
+	again:    againHolder,
 }, {
 	name: "expire",
 	prepare: func(c *gc.C, r *run) {
@@ -104,8 +100,8 @@ var scenarios = []scenario{{
 		c.Assert(r.a.isStopped(), jc.IsFalse, gc.Commentf("the manager stopped: %v", r.a.err))
 		return true
 	},
-	mayHold:  func(*run) []string { return []string{"", "redis/0"} },
-	mustHold: func(*run) []string { return []string{"", "redis/0"} },
+	mayHold:  []string{"", "redis/0"},
+	mustHold: []string{"", "redis/0"},
 	recover: func(c *gc.C, r *run, b *ctrl) {
 		// The new manager finds the lease expired, if it is still there,
 		// and expires it; then another unit can lead.
@@ -116,6 +112,16 @@ var scenarios = []scenario{{
 		checkLeader(c, r.e, b, "redis/1")
 	},
 }}
+
+// claimRedis0 has the manager under the fault claim redis for redis/0.
+func claimRedis0(c *gc.C, r *run) bool {
+	return claim(c, r.a, "redis/0")
+}
+
+// againHolder is recoverHolder with the manager that met the fault.
+func againHolder(c *gc.C, r *run) {
+	recoverHolder(c, r, r.a)
+}
 
 // recoverHolder has the new manager claim for redis/0 again, which must
 // work whatever the fault left: it claims, or extends a lease that an

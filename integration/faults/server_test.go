@@ -7,6 +7,7 @@ import (
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/worker"
@@ -89,10 +90,7 @@ func (s *ServerSuite) TestLongestCallDuringOutage(c *gc.C) {
 	session, err := e.server.Dial()
 	c.Assert(err, jc.ErrorIsNil)
 	defer session.Close()
-	client, err := lease.NewClient(lease.ClientConfig{
-		Id: "machine-0", Namespace: namespace, Collection: leasesC,
-		Mongo: lease.NewMongo(session.DB(""), txnsC), Clock: newAlarmClock(start),
-	})
+	client, err := lease.NewClient(mongofixture.ClientConfigOn(session.DB(""), "machine-0", newAlarmClock(start)))
 	c.Assert(err, jc.ErrorIsNil)
 	manager, err := leadership.NewManager(leadership.ManagerConfig{Client: client, Clock: newAlarmClock(start), MaxSleep: maxSleep})
 	c.Assert(err, jc.ErrorIsNil)

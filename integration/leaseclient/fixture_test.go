@@ -12,6 +12,7 @@ import (
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/lease"
@@ -19,40 +20,23 @@ import (
 
 // txnCollection is the mgo/txn collection every fixture's Mongo uses, so
 // that a lease's AssertOp can go into the tests' own transactions.
-const txnCollection = "txns"
+const txnCollection = mongofixture.TxnCollection
 
 // defaultClockStart is clocktest.Start, a hostile instant.
 var defaultClockStart = clocktest.Start
 
-// mongoSuite gives each test a fresh server and a database on it.
+// mongoSuite gives each test a fresh server and a database on it; server,
+// session and db are the fixture's, under the names the suites use.
 type mongoSuite struct {
+	mongofixture.Suite
 	server  *mongotest.Server
 	session *mgo.Session
 	db      *mgo.Database
 }
 
 func (s *mongoSuite) SetUpTest(c *gc.C) {
-	server, err := mongotest.Start()
-	c.Assert(err, jc.ErrorIsNil)
-	s.server = server
-	session, err := server.Dial()
-	if err != nil {
-		server.Close()
-		c.Fatalf("cannot dial: %v", err)
-	}
-	s.session = session
-	s.db = session.DB("")
-}
-
-func (s *mongoSuite) TearDownTest(c *gc.C) {
-	if s.session != nil {
-		s.session.Close()
-		s.session = nil
-	}
-	if s.server != nil {
-		s.server.Close()
-		s.server = nil
-	}
+	s.Suite.SetUpTest(c)
+	s.server, s.session, s.db = s.Server, s.Session, s.DB
 }
 
 // dumpAll returns every document of the fixtures' lease collection and of

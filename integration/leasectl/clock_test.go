@@ -31,9 +31,7 @@ func TestClockTable(t *testing.T) {
 func TestClockJSON(t *testing.T) {
 	f := newFixture(t)
 	twoControllers(f)
-	code, out, _ := f.run("-json", "clock")
-	wantStatus(t, code, leasectl.ExitOK)
-	got := f.decode(out)
+	got := f.runJSON("clock")
 	if len(got.Leases) != 0 {
 		t.Errorf("leases in clock's output: %+v", got.Leases)
 	}

@@ -40,7 +40,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-url", f.url, "-namespace", "a.b", "list"}, leasectl.ExitUsage, `leasectl: -namespace: invalid namespace "a.b": '.' at byte 1 (use "a-b" instead); a namespace must be `},
 		{[]string{"-url", f.url, "-writer", "a b", "revoke", "redis", "redis/0"}, leasectl.ExitUsage, `leasectl: -writer: invalid id "a b": white space U+0020 at byte 1 (use "a-b" instead); an id must be `},
 		{[]string{"-url", f.url, "-collection", "nosuch", "list"}, leasectl.ExitFailure,
-			`leasectl: no collection "nosuch" in database "` + f.db.Name + `" on ` + f.server.Addr() + `/` + f.db.Name + ` (the database's collections: "leases", "txns", "txns.stash")`},
+			`leasectl: no collection "nosuch" in database "` + f.DB.Name + `" on ` + f.Server.Addr() + `/` + f.DB.Name + ` (the database's collections: "leases", "txns", "txns.stash")`},
 		{[]string{"-url", f.url, "-namespace", "other", "clock"}, leasectl.ExitFailure,
 			`leasectl: no namespace "other" in collection "leases": no lease and no clock document (namespaces there: "another", "service-leadership")`},
 	} {
@@ -60,16 +60,16 @@ func TestCommandLineErrors(t *testing.T) {
 func TestWrongDatabase(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
-	addr := f.server.Addr()
+	addr := f.Server.Addr()
 	for _, c := range []struct{ url, want string }{
 		{"mongodb://" + addr, `leasectl: no collection "leases" in database "test" on ` + addr + `/test (the database's collections: none; ` +
 			`the URL names no database, so mgo used "test": add it after the host, as in mongodb://host:port/DATABASE; the server's databases: `},
-		{"mongodb://" + addr + "/" + f.db.Name + "x", `leasectl: no collection "leases" in database "` + f.db.Name + `x" on ` + addr + `/` + f.db.Name +
+		{"mongodb://" + addr + "/" + f.DB.Name + "x", `leasectl: no collection "leases" in database "` + f.DB.Name + `x" on ` + addr + `/` + f.DB.Name +
 			`x (the database's collections: none; the server's databases: `},
 	} {
 		code, out, errOut := f.runArgs("-url", c.url, "list")
 		wantStatus(t, code, leasectl.ExitFailure)
-		wantContains(t, "stderr", errOut, c.want, fmt.Sprintf("%q", f.db.Name))
+		wantContains(t, "stderr", errOut, c.want, fmt.Sprintf("%q", f.DB.Name))
 		wantNone(t, "stdout", out)
 	}
 }
@@ -99,34 +99,38 @@ func TestUnreachableServer(t *testing.T) {
 	wantNone(t, "stdout", out)
 }
 
-// TestSilentServerTimesOut runs leasectl against a server that accepts
-// connections and never answers: the -timeout, on the operator's clock,
-// ends the run even though mgo, which checks its own timeout only between
-// rounds of its server sync, would fail seconds later.
-func TestSilentServerTimesOut(t *testing.T) {
-	f := newFixture(t)
-	addr := silentServer(t)
-	code, stdout, stderr := f.dialSilent(context.Background(), addr, func() { f.opClock.Advance(5 * time.Second) })
-	wantStatus(t, code, leasectl.ExitFailure)
-	if want := "leasectl: cannot reach the server at " + addr + " within 5s\n"; stderr != want {
-		t.Errorf("stderr %q, want %q", stderr, want)
+// TestSilentServer runs leasectl against a server that accepts
+// connections and never answers, and stops it:
+//   - timeout: the -timeout, on the operator's clock, ends the run even
+//     though mgo, which checks its own timeout only between rounds of its
+//     server sync, would fail seconds later;
+//   - interrupt: cancelling the context (as a SIGINT does) while leasectl
+//     waits for the server stops it at once.
+func TestSilentServer(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		stop func(f *fixture, cancel context.CancelFunc)
+		// want is the whole of stderr, with %s for the server's address.
+		want string
+	}{
+		{"timeout", func(f *fixture, _ context.CancelFunc) { f.opClock.Advance(5 * time.Second) },
+			"leasectl: cannot reach the server at %s within 5s\n"},
+		{"interrupt", func(_ *fixture, cancel context.CancelFunc) { cancel() },
+			"leasectl: interrupted while dialing the server at %s: context canceled\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			addr := silentServer(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			code, stdout, stderr := f.dialSilent(ctx, addr, func() { c.stop(f, cancel) })
+			wantStatus(t, code, leasectl.ExitFailure)
+			if want := fmt.Sprintf(c.want, addr); stderr != want {
+				t.Errorf("stderr %q, want %q", stderr, want)
+			}
+			wantNone(t, "stdout", stdout)
+		})
 	}
-	wantNone(t, "stdout", stdout)
-}
-
-// TestInterruptWhileDialing cancels the context (as a SIGINT does) while
-// leasectl waits for a server that never answers: it stops at once.
-func TestInterruptWhileDialing(t *testing.T) {
-	f := newFixture(t)
-	addr := silentServer(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	code, stdout, stderr := f.dialSilent(ctx, addr, cancel)
-	wantStatus(t, code, leasectl.ExitFailure)
-	if want := "leasectl: interrupted while dialing the server at " + addr + ": context canceled\n"; stderr != want {
-		t.Errorf("stderr %q, want %q", stderr, want)
-	}
-	wantNone(t, "stdout", stdout)
 }
 
 // TestBadCredentials gives the embedded server (which has no users)
@@ -138,12 +142,12 @@ func TestBadCredentials(t *testing.T) {
 	var stdout, stderr observetest.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- f.env(&stdout, &stderr).Run(context.Background(), []string{"-url", "mongodb://alice:secret@" + f.server.Addr() + "/" + f.db.Name, "list"})
+		done <- f.env(&stdout, &stderr).Run(context.Background(), []string{"-url", "mongodb://alice:secret@" + f.Server.Addr() + "/" + f.DB.Name, "list"})
 	}()
 	select {
 	case code := <-done:
 		wantStatus(t, code, leasectl.ExitFailure)
-		wantContains(t, "stderr", stderr.String(), "leasectl: the server at "+f.server.Addr()+" refused the credentials: ", "mgowire: authentication failed")
+		wantContains(t, "stderr", stderr.String(), "leasectl: the server at "+f.Server.Addr()+" refused the credentials: ", "mgowire: authentication failed")
 		if strings.Contains(stderr.String(), "secret") || stdout.String() != "" {
 			t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
 		}
@@ -209,7 +213,7 @@ func TestCorruptDocumentsReported(t *testing.T) {
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
 	bad := bson.M{"_id": "lease#service-leadership#mysql#", "type": "lease", "namespace": namespace,
 		"name": "mysql", "holder": "mysql/0", "expiry": 1.5, "writer": "controller-0"}
-	if err := f.db.C(collection).Insert(bad); err != nil {
+	if err := f.DB.C(collection).Insert(bad); err != nil {
 		t.Fatal(err)
 	}
 	problem := `lease#service-leadership#mysql#: corrupt lease document "lease#service-leadership#mysql#": invalid expiry: 1.5 is a float64, not int64 nanoseconds since 1970`

@@ -10,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/mgo.v2"
-
-	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/internal/leasectl"
 	"github.com/seed07a61904/leadership/internal/observetest"
@@ -25,20 +23,18 @@ const (
 	longWait = 10 * time.Second
 	// txnCollection is the mgo/txn collection of the controllers' clients,
 	// as in the demo (and leasectl's -txns default).
-	txnCollection = "txns"
+	txnCollection = mongofixture.TxnCollection
 	// namespace and collection are leasectl's defaults.
-	namespace  = "service-leadership"
-	collection = "leases"
+	namespace  = mongofixture.Namespace
+	collection = mongofixture.Collection
 )
 
 // fixture is a server, a database on it, the controllers' clock and the
 // operator's (leasectl's), which differ.
 type fixture struct {
-	t       *testing.T
-	server  *mongotest.Server
-	session *mgo.Session
-	db      *mgo.Database
-	url     string
+	*mongofixture.Fixture
+	t   *testing.T
+	url string
 	// clock is the controllers' clock; opClock leasectl's, an hour and
 	// 250ms behind.
 	clock, opClock *clocktest.Clock
@@ -51,23 +47,11 @@ const opLag = time.Hour + 250*time.Millisecond
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	server, err := mongotest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { server.Close() })
-	session, err := server.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(session.Close)
-	db := session.DB("")
+	mf := mongofixture.New(t)
 	return &fixture{
+		Fixture: mf,
 		t:       t,
-		server:  server,
-		session: session,
-		db:      db,
-		url:     server.URL(),
+		url:     mf.Server.URL(),
 		clock:   clocktest.NewClock(clocktest.Start),
 		opClock: clocktest.NewClock(clocktest.Start.Add(-opLag)),
 		opStart: clocktest.Start.Add(-opLag),
@@ -85,13 +69,9 @@ func (f *fixture) client(id string) lease.Client {
 // clock, in the default collection and namespace ns.
 func (f *fixture) clientIn(ns, id string) lease.Client {
 	f.t.Helper()
-	client, err := lease.NewClient(lease.ClientConfig{
-		Id:         id,
-		Namespace:  ns,
-		Collection: collection,
-		Mongo:      lease.NewMongo(f.db, txnCollection),
-		Clock:      f.clock,
-	})
+	config := f.ClientConfig(id, f.clock)
+	config.Namespace = ns
+	client, err := lease.NewClient(config)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -197,6 +177,15 @@ type listJSON struct {
 		Document string `json:"document"`
 		Error    string `json:"error"`
 	} `json:"problems"`
+}
+
+// runJSON runs leasectl -json with args, fails the test unless it exits
+// with ExitOK, and decodes its output.
+func (f *fixture) runJSON(args ...string) listJSON {
+	f.t.Helper()
+	code, out, _ := f.run(append([]string{"-json"}, args...)...)
+	wantStatus(f.t, code, leasectl.ExitOK)
+	return f.decode(out)
 }
 
 // decode decodes one line of JSON output.

@@ -53,9 +53,7 @@ func TestListTable(t *testing.T) {
 func TestListJSON(t *testing.T) {
 	f := newFixture(t)
 	twoControllers(f)
-	code, out, _ := f.run("-json", "list")
-	wantStatus(t, code, leasectl.ExitOK)
-	got := f.decode(out)
+	got := f.runJSON("list")
 	if got.Namespace != namespace || got.Collection != collection {
 		t.Errorf("namespace %q, collection %q", got.Namespace, got.Collection)
 	}
@@ -119,7 +117,7 @@ func TestReadsWriteNothing(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
 	f.claim(f.clientIn("other", "controller-1"), "mysql", "mysql/1", time.Minute)
-	if err := f.db.C(collection).RemoveId("clock#other#"); err != nil {
+	if err := f.DB.C(collection).RemoveId("clock#other#"); err != nil {
 		t.Fatal(err)
 	}
 	before := f.dumpAll()
@@ -127,15 +125,22 @@ func TestReadsWriteNothing(t *testing.T) {
 	for _, args := range [][]string{{"list"}, {"-json", "clock"}, {"watch", "-count", "1"}, {"-namespace", "nosuch", "list"}, {"-namespace", "other", "list"}} {
 		f.run(args...)
 	}
-	snap, err := lease.Inspect(lease.NewMongo(f.db, txnCollection), collection, "other", f.opClock)
+	snap, err := lease.Inspect(lease.NewMongo(f.DB, txnCollection), collection, "other", f.opClock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if snap.HasClock || len(snap.Leases) != 1 || len(snap.Problems) != 1 {
 		t.Errorf("snapshot of a namespace without its clock document: %+v", snap)
 	}
+	f.wantUnchanged(before, "reads")
+}
+
+// wantUnchanged fails the test unless dumpAll returns before: what, which
+// ran since before was taken, wrote nothing.
+func (f *fixture) wantUnchanged(before, what string) {
+	f.t.Helper()
 	if after := f.dumpAll(); after != before {
-		t.Errorf("reads changed the store:\nbefore %s\nafter  %s", before, after)
+		f.t.Errorf("%s wrote:\nbefore %s\nafter  %s", what, before, after)
 	}
 }
 
@@ -146,7 +151,7 @@ func (f *fixture) dumpAll() string {
 	var all []bson.M
 	for _, name := range []string{collection, txnCollection} {
 		var docs []bson.M
-		if err := f.db.C(name).Find(nil).Sort("_id").All(&docs); err != nil {
+		if err := f.DB.C(name).Find(nil).Sort("_id").All(&docs); err != nil {
 			f.t.Fatal(err)
 		}
 		all = append(all, bson.M{name: docs})

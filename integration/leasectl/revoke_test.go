@@ -18,8 +18,34 @@ import (
 // transaction made of assert and an insert of a new document: a write
 // fenced by a lease, as a leader's would be.
 func (f *fixture) fencedWrite(assert txn.Op, id string) error {
-	runner := txn.NewRunner(f.db.C(txnCollection))
-	return runner.Run([]txn.Op{assert, {C: "settings", Id: id, Assert: txn.DocMissing, Insert: bson.M{"by": "leader"}}}, "", nil)
+	return f.RunTxn([]txn.Op{assert, {C: "settings", Id: id, Assert: txn.DocMissing, Insert: bson.M{"by": "leader"}}})
+}
+
+// wantFenced fails the test unless a write fenced by token, with the
+// given id, commits; when is what the test has just done.
+func (f *fixture) wantFenced(token txn.Op, id, when string) {
+	f.t.Helper()
+	if err := f.fencedWrite(token, id); err != nil {
+		f.t.Errorf("write fenced by the lease %s: %v", when, err)
+	}
+}
+
+// wantAborted fails the test unless a write fenced by token, with the
+// given id, aborts; when is what the test has just done.
+func (f *fixture) wantAborted(token txn.Op, id, when string) {
+	f.t.Helper()
+	if err := f.fencedWrite(token, id); !errors.Is(err, txn.ErrAborted) {
+		f.t.Errorf("write fenced by a token taken before %s: %v, want %v", when, err, txn.ErrAborted)
+	}
+}
+
+// leader claims, through a client "controller-0" that it returns, the
+// lease name for holder, for a minute, and returns the lease's token.
+func (f *fixture) leader(name, holder string) (lease.Client, txn.Op) {
+	f.t.Helper()
+	c0 := f.client("controller-0")
+	f.claim(c0, name, holder, time.Minute)
+	return c0, c0.Leases()[name].AssertOp
 }
 
 // TestRevokeForce revokes, with -force, a lease that may still be in
@@ -52,12 +78,9 @@ func TestRevokeForce(t *testing.T) {
 	if got := leases["mysql"].Holder; got != "mysql/0" {
 		t.Errorf("mysql's holder %q after revoking redis, want mysql/0", got)
 	}
-	if err := f.fencedWrite(token, "stale"); !errors.Is(err, txn.ErrAborted) {
-		t.Errorf("write fenced by redis/0's token taken before the revoke: %v, want %v", err, txn.ErrAborted)
-	}
+	f.wantAborted(token, "stale", "the revoke")
 	// The revoke recorded leasectl as a writer, at the operator's time.
-	_, out, _ = f.run("-json", "clock")
-	got := f.decode(out)
+	got := f.runJSON("clock")
 	if len(got.Writers) != 2 || got.Writers[1].Writer != "leasectl-ops-example-com" ||
 		got.Writers[1].Writes != 1 || !got.Writers[1].LastWrite.Equal(f.opClock.Now()) {
 		t.Errorf("writers after the revoke: %+v", got.Writers)
@@ -103,9 +126,7 @@ func TestRevokeRefusedWhenHolderChanged(t *testing.T) {
 	if got := c0.Leases()["redis"].Holder; got != "redis/1" {
 		t.Errorf("holder %q after the refused revoke, want redis/1", got)
 	}
-	if err := f.fencedWrite(token, "fresh"); err != nil {
-		t.Errorf("write fenced by the untouched lease: %v", err)
-	}
+	f.wantFenced(token, "fresh", "left untouched")
 
 	f.runRefused([]string{"revoke", "mysql", "mysql/0"}, `refused: lease "mysql" in namespace "service-leadership" is not held (by "mysql/0" or anyone): nothing revoked`)
 }
@@ -140,14 +161,12 @@ func TestRevokeRefusedForAWriterInUse(t *testing.T) {
 func TestRevokeRefusedWithoutClockDocument(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
-	if err := f.db.C(collection).RemoveId("clock#service-leadership#"); err != nil {
+	if err := f.DB.C(collection).RemoveId("clock#service-leadership#"); err != nil {
 		t.Fatal(err)
 	}
 	before := f.dumpAll()
 	f.runRefused([]string{"revoke", "redis", "redis/0"}, `leasectl: refused: namespace "service-leadership" has leases but no clock document, so no lease client can use it: nothing revoked`)
-	if after := f.dumpAll(); after != before {
-		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
-	}
+	f.wantUnchanged(before, "the refused revoke")
 }
 
 // TestRevokeRefusedWithWrongTxns gives -txns a collection other than the
@@ -156,17 +175,11 @@ func TestRevokeRefusedWithoutClockDocument(t *testing.T) {
 // find, and every later transaction on them would fail.
 func TestRevokeRefusedWithWrongTxns(t *testing.T) {
 	f := newFixture(t)
-	c0 := f.client("controller-0")
-	f.claim(c0, "redis", "redis/0", time.Minute)
-	token := c0.Leases()["redis"].AssertOp
+	c0, token := f.leader("redis", "redis/0")
 	before := f.dumpAll()
 	f.runRefused([]string{"-txns", "othertxns", "revoke", "redis", "redis/0"}, `leasectl: refused: the transactions of namespace "service-leadership" are not in -txns collection "othertxns": `, "nothing revoked")
-	if after := f.dumpAll(); after != before {
-		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
-	}
-	if err := f.fencedWrite(token, "after"); err != nil {
-		t.Errorf("write fenced by the lease after the refused revoke: %v", err)
-	}
+	f.wantUnchanged(before, "the refused revoke")
+	f.wantFenced(token, "after", "after the refused revoke")
 	if err := c0.ClaimLease("mysql", lease.Request{Holder: "mysql/0", Duration: time.Minute}); err != nil {
 		t.Errorf("claim after the refused revoke: %v", err)
 	}
@@ -188,7 +201,7 @@ func (f *fixture) runRefused(args []string, msgs ...string) {
 func (f *fixture) dump() string {
 	f.t.Helper()
 	var docs []bson.M
-	if err := f.db.C(collection).Find(bson.M{"type": "lease"}).Select(bson.M{"txn-queue": 0}).Sort("_id").All(&docs); err != nil {
+	if err := f.DB.C(collection).Find(bson.M{"type": "lease"}).Select(bson.M{"txn-queue": 0}).Sort("_id").All(&docs); err != nil {
 		f.t.Fatal(err)
 	}
 	data, err := json.Marshal(docs)
@@ -219,12 +232,8 @@ func TestRevokeRefusedWhileTheLeaseMayBeInForce(t *testing.T) {
 		`leasectl: refused: lease "mysql" of "mysql/1" in namespace "service-leadership" may be in force until `+expiresBy+` on your clock (at most 10s from now)`,
 		`mysql/1 may act as leader until then`,
 		`-wait`, `-force`, `nothing revoked`)
-	if after := f.dumpAll(); after != before {
-		t.Errorf("the refused revoke wrote:\nbefore %s\nafter  %s", before, after)
-	}
-	if err := f.fencedWrite(token, "leader"); err != nil {
-		t.Errorf("write fenced by the lease after the refused revoke: %v", err)
-	}
+	f.wantUnchanged(before, "the refused revoke")
+	f.wantFenced(token, "leader", "after the refused revoke")
 	c1 := f.client("controller-1")
 	if err := c1.ClaimLease("mysql", lease.Request{Holder: "mysql/2", Duration: 10 * time.Second}); !errors.Is(err, lease.ErrInvalid) {
 		t.Errorf("another controller's claim after the refused revoke: %v, want %v", err, lease.ErrInvalid)
@@ -249,9 +258,7 @@ func TestRevokeOfALeaseThatHasRunOut(t *testing.T) {
 	if want := `revoked lease "redis" of "redis/0" in namespace "service-leadership", as writer "leasectl-ops-example-com" (now recorded in the clock document); it had run out, so redis/0 no longer leads` + "\n"; out != want {
 		t.Errorf("stdout %q, want %q", out, want)
 	}
-	if err := f.fencedWrite(token, "stale"); !errors.Is(err, txn.ErrAborted) {
-		t.Errorf("write fenced by redis/0's token taken before the revoke: %v, want %v", err, txn.ErrAborted)
-	}
+	f.wantAborted(token, "stale", "the revoke")
 	if err := c0.Refresh(); err != nil {
 		t.Fatal(err)
 	}
@@ -288,33 +295,25 @@ func (r *running) waitAlarm(t time.Time) {
 // removes it.
 func TestRevokeWait(t *testing.T) {
 	f := newFixture(t)
-	c0 := f.client("controller-0")
-	f.claim(c0, "redis", "redis/0", time.Minute)
-	token := c0.Leases()["redis"].AssertOp
+	_, token := f.leader("redis", "redis/0")
 
 	r := f.start("revoke", "-wait", "redis", "redis/0")
 	runOut := f.opClock.Now().Add(time.Minute)
 	r.waitAlarm(runOut.Add(time.Nanosecond))
 	wantContains(t, "stderr", r.stderr.String(),
 		`leasectl: lease "redis" of "redis/0" may be in force until `+runOut.UTC().Format("2006-01-02T15:04:05.000Z")+` on your clock (at most 1m0s from now): waiting until it has run out (Ctrl-C to stop)`)
-	if err := f.fencedWrite(token, "leader"); err != nil {
-		t.Errorf("write fenced by the lease while revoke waits: %v", err)
-	}
+	f.wantFenced(token, "leader", "while revoke waits")
 	f.opClock.Advance(time.Minute + time.Nanosecond)
 	wantStatus(t, r.wait(), leasectl.ExitOK)
 	wantContains(t, "stdout", r.stdout.String(), `revoked lease "redis" of "redis/0"`, "it had run out")
-	if err := f.fencedWrite(token, "stale"); !errors.Is(err, txn.ErrAborted) {
-		t.Errorf("write fenced by redis/0's token after the revoke: %v, want %v", err, txn.ErrAborted)
-	}
+	f.wantAborted(token, "stale", "the revoke")
 }
 
 // TestRevokeWaitRefusedWhenRenewed revokes with -wait a lease that its
 // controller renews meanwhile: its holder is alive, and revoke refuses.
 func TestRevokeWaitRefusedWhenRenewed(t *testing.T) {
 	f := newFixture(t)
-	c0 := f.client("controller-0")
-	f.claim(c0, "redis", "redis/0", time.Minute)
-	token := c0.Leases()["redis"].AssertOp
+	c0, token := f.leader("redis", "redis/0")
 
 	r := f.start("revoke", "-wait", "redis", "redis/0")
 	r.waitAlarm(f.opClock.Now().Add(time.Minute + time.Nanosecond))
@@ -328,9 +327,7 @@ func TestRevokeWaitRefusedWhenRenewed(t *testing.T) {
 	wantContains(t, "stderr", r.stderr.String(),
 		`leasectl: refused: lease "redis" of "redis/0" in namespace "service-leadership" was renewed since leasectl first read it: redis/0 is alive and may act as leader.`,
 		"nothing revoked")
-	if err := f.fencedWrite(token, "leader"); err != nil {
-		t.Errorf("write fenced by the renewed lease: %v", err)
-	}
+	f.wantFenced(token, "leader", "once renewed")
 }
 
 // TestRevokeWaitInterrupted stops a revoke -wait before the lease has run
@@ -344,7 +341,5 @@ func TestRevokeWaitInterrupted(t *testing.T) {
 	r.cancel()
 	wantStatus(t, r.wait(), leasectl.ExitFailure)
 	wantContains(t, "stderr", r.stderr.String(), `leasectl: interrupted while waiting for lease "redis" of "redis/0" to run out: nothing revoked`)
-	if after := f.dumpAll(); after != before {
-		t.Errorf("the interrupted revoke wrote:\nbefore %s\nafter  %s", before, after)
-	}
+	f.wantUnchanged(before, "the interrupted revoke")
 }

@@ -35,7 +35,7 @@ func (w *running) jsonLines(n int) []string {
 // stopServer stops the fixture's server, as a change between refreshes.
 func (f *fixture) stopServer() {
 	f.t.Helper()
-	if err := f.server.Stop(); err != nil {
+	if err := f.Server.Stop(); err != nil {
 		f.t.Fatal(err)
 	}
 }
@@ -44,7 +44,7 @@ func (f *fixture) stopServer() {
 // between refreshes.
 func (f *fixture) restartServer() {
 	f.t.Helper()
-	if err := f.server.Restart(); err != nil {
+	if err := f.Server.Restart(); err != nil {
 		f.t.Fatal(err)
 	}
 }

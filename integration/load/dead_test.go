@@ -37,20 +37,15 @@ func (failingExpiry) ExpireLease(string) error {
 func TestExpiryFailureReported(t *testing.T) {
 	clock := clocktest.NewClock(start)
 	store := leasetest.NewStore(clock)
-	cfg := config{
-		services: 10, units: 3, managers: 3,
-		simulated: 10 * time.Minute,
-		lease:     time.Minute, renew: 30 * time.Second, step: 5 * time.Second, maxSleep: time.Minute,
-		failoverEvery: 4 * time.Minute, failoverDown: 3 * time.Minute,
-		newClient: func(i int) (lease.Client, error) {
-			client, err := store.NewClient(fmt.Sprintf("machine-%d", i))
-			if err != nil {
-				return nil, err
-			}
-			return failingExpiry{client}, nil
-		},
-		workers: 2,
+	cfg := jujuConfig(10, 10*time.Minute, 4*time.Minute, 3*time.Minute)
+	cfg.newClient = func(i int) (lease.Client, error) {
+		client, err := store.NewClient(fmt.Sprintf("machine-%d", i))
+		if err != nil {
+			return nil, err
+		}
+		return failingExpiry{client}, nil
 	}
+	cfg.workers = 2
 	res, problems := runLoad(t, clock, cfg)
 	leaderless := 0
 	for _, p := range problems {

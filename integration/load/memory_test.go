@@ -17,23 +17,15 @@ import (
 func TestMemoryStore(t *testing.T) {
 	clock := clocktest.NewClock(start)
 	store := leasetest.NewStore(clock)
-	cfg := config{
-		services: envInt(t, "LOAD_SERVICES", 300), units: 3, managers: 3,
-		simulated: time.Duration(envInt(t, "LOAD_MINUTES", 10)) * time.Minute,
-		lease:     time.Minute, renew: 30 * time.Second, step: 5 * time.Second, maxSleep: time.Minute,
-		failoverEvery: 4 * time.Minute, failoverDown: time.Minute,
-		newClient: func(i int) (lease.Client, error) {
-			client, err := store.NewClient(fmt.Sprintf("machine-%d", i))
-			if err != nil {
-				return nil, err
-			}
-			return client, nil
-		},
-		workers: 4,
+	cfg := jujuConfig(envInt(t, "LOAD_SERVICES", 300), time.Duration(envInt(t, "LOAD_MINUTES", 10))*time.Minute,
+		4*time.Minute, time.Minute)
+	cfg.newClient = func(i int) (lease.Client, error) {
+		client, err := store.NewClient(fmt.Sprintf("machine-%d", i))
+		if err != nil {
+			return nil, err
+		}
+		return client, nil
 	}
-	res, problems := runLoad(t, clock, cfg)
-	report(t, problems)
-	t.Logf("%d services x %d units over %d managers on leasetest for %v: %v",
-		cfg.services, cfg.units, cfg.managers, cfg.simulated, res)
-	checkHeap(t, res)
+	cfg.workers = 4
+	runChecked(t, clock, cfg, "leasetest")
 }

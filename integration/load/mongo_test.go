@@ -10,7 +10,7 @@ import (
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 
-	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -28,54 +28,27 @@ func TestMongo(t *testing.T) {
 	if os.Getenv("LOAD_MONGO_SERVICES") == "" {
 		t.Skip("LOAD_MONGO_SERVICES not set: too slow for make check (make soak runs it)")
 	}
-	server, err := mongotest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	var sessions []*mgo.Session
-	defer func() {
-		for _, s := range sessions {
-			s.Close()
-		}
-	}()
+	fix := mongofixture.New(t)
 	clock := clocktest.NewClock(start)
-	cfg := config{
-		services: envInt(t, "LOAD_MONGO_SERVICES", 20), units: 3, managers: 3,
-		simulated: time.Duration(envInt(t, "LOAD_MONGO_MINUTES", 3)) * time.Minute,
-		lease:     time.Minute, renew: 30 * time.Second, step: 5 * time.Second, maxSleep: time.Minute,
-		// A killed manager stays down longer than a lease, so its units'
-		// leases run out and pass to units of the other managers.
-		failoverEvery: 2 * time.Minute, failoverDown: 90 * time.Second,
-		newClient: func(i int) (lease.Client, error) {
-			session, err := server.Dial()
-			if err != nil {
-				return nil, err
-			}
-			sessions = append(sessions, session)
-			return lease.NewClient(lease.ClientConfig{
-				Id: fmt.Sprintf("machine-%d", i), Namespace: "service-leadership", Collection: "leases",
-				Mongo: lease.NewMongo(session.DB(""), "txns"), Clock: clock,
-			})
-		},
-		workers:  4,
-		progress: time.Minute,
+	// A killed manager stays down longer than a lease, so its units'
+	// leases run out and pass to units of the other managers.
+	cfg := jujuConfig(envInt(t, "LOAD_MONGO_SERVICES", 20), time.Duration(envInt(t, "LOAD_MONGO_MINUTES", 3))*time.Minute,
+		2*time.Minute, 90*time.Second)
+	cfg.newClient = func(i int) (lease.Client, error) {
+		session, err := fix.Dial()
+		if err != nil {
+			return nil, err
+		}
+		return lease.NewClient(mongofixture.ClientConfigOn(session.DB(""), fmt.Sprintf("machine-%d", i), clock))
 	}
-	check, err := server.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sessions = append(sessions, check)
+	cfg.workers = 4
+	cfg.progress = time.Minute
 	cfg.afterRenewal = func() {
-		if err := pruneTxns(check.DB("")); err != nil {
+		if err := pruneTxns(fix.DB); err != nil {
 			t.Errorf("pruning transactions: %v", err)
 		}
 	}
-	res, problems := runLoad(t, clock, cfg)
-	report(t, problems)
-	t.Logf("%d services x %d units over %d managers on the embedded server for %v: %v",
-		cfg.services, cfg.units, cfg.managers, cfg.simulated, res)
-	checkHeap(t, res)
+	runChecked(t, clock, cfg, "the embedded server")
 }
 
 // pruneTxns removes the finished transactions (applied or aborted) that no
@@ -89,11 +62,11 @@ func pruneTxns(db *mgo.Database) error {
 		Id bson.ObjectId `bson:"_id"`
 	}
 	// mgo/txn states: 5 aborted, 6 applied.
-	if err := db.C("txns").Find(bson.M{"s": bson.M{"$in": []int{5, 6}}}).Select(bson.M{"_id": 1}).All(&finished); err != nil {
+	if err := db.C(mongofixture.TxnCollection).Find(bson.M{"s": bson.M{"$in": []int{5, 6}}}).Select(bson.M{"_id": 1}).All(&finished); err != nil {
 		return err
 	}
 	named := map[string]bool{}
-	for _, coll := range []string{"leases", "txns.stash"} {
+	for _, coll := range []string{mongofixture.Collection, mongofixture.TxnCollection + ".stash"} {
 		var docs []struct {
 			Queue []string `bson:"txn-queue"`
 		}
@@ -115,6 +88,6 @@ func pruneTxns(db *mgo.Database) error {
 	if len(prune) == 0 {
 		return nil
 	}
-	_, err := db.C("txns").RemoveAll(bson.M{"_id": bson.M{"$in": prune}})
+	_, err := db.C(mongofixture.TxnCollection).RemoveAll(bson.M{"_id": bson.M{"$in": prune}})
 	return err
 }

@@ -15,6 +15,9 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
+
+	"github.com/seed07a61904/leadership/internal/clocktest"
 )
 
 func envInt(t *testing.T, name string, def int) int {
@@ -35,6 +38,29 @@ func checkHeap(t *testing.T, res result) {
 	if limit := res.heapStart + res.heapStart/2 + 8<<20; res.heapEnd > limit {
 		t.Errorf("heap grew from %d to %d bytes", res.heapStart, res.heapEnd)
 	}
+}
+
+// jujuConfig returns a run of services of 3 units over 3 managers for
+// simulated time, leading as Juju's units did (a one-minute lease renewed
+// every 30s, MaxSleep a minute), the clock stepping 5s at a time, one
+// manager killed every failoverEvery and restarted failoverDown later.
+// The caller sets newClient and workers.
+func jujuConfig(services int, simulated, failoverEvery, failoverDown time.Duration) config {
+	return config{
+		services: services, units: 3, managers: 3, simulated: simulated,
+		lease: time.Minute, renew: 30 * time.Second, step: 5 * time.Second, maxSleep: time.Minute,
+		failoverEvery: failoverEvery, failoverDown: failoverDown,
+	}
+}
+
+// runChecked runs cfg, fails the test with each problem found and if the
+// heap grew, and logs the result; store names the store, for the log.
+func runChecked(t *testing.T, clock *clocktest.Clock, cfg config, store string) {
+	res, problems := runLoad(t, clock, cfg)
+	report(t, problems)
+	t.Logf("%d services x %d units over %d managers on %s for %v: %v",
+		cfg.services, cfg.units, cfg.managers, store, cfg.simulated, res)
+	checkHeap(t, res)
 }
 
 // report fails the test with each problem a run found.

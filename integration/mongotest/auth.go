@@ -47,8 +47,8 @@ func newAuthConfig(user, password string) (*authConfig, error) {
 // credentials from then on. It returns an error for an empty user and
 // against an external server.
 func (s *Server) RequireAuth(user, password string) error {
-	if s.ext != nil {
-		return fmt.Errorf("mongotest: RequireAuth is %w", errExternal)
+	if err := s.embeddedOnly("RequireAuth"); err != nil {
+		return err
 	}
 	if user == "" {
 		return errors.New("mongotest: RequireAuth: empty user name")

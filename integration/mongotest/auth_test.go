@@ -21,7 +21,7 @@ type authSuite struct {
 	serverFixture
 }
 
-var _ = gc.Suite(&authSuite{})
+var _ = gc.Suite(&authSuite{serverFixture{embedded: true}})
 
 const (
 	testUser     = "ann"
@@ -29,7 +29,6 @@ const (
 )
 
 func (s *authSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
 	s.serverFixture.SetUpTest(c)
 	c.Assert(s.server.RequireAuth(testUser, testPassword), jc.ErrorIsNil)
 }

@@ -16,12 +16,7 @@ type badRequestSuite struct {
 	serverFixture
 }
 
-var _ = gc.Suite(&badRequestSuite{})
-
-func (s *badRequestSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
-	s.serverFixture.SetUpTest(c)
-}
+var _ = gc.Suite(&badRequestSuite{serverFixture{embedded: true}})
 
 func (s *badRequestSuite) TearDownTest(c *gc.C) {
 	if s.server != nil && !c.Failed() {

@@ -153,32 +153,37 @@ func rewriteCommand(name string, cmd []element) ([]element, error) {
 // mapArray returns the raw array array with f applied to each of its
 // elements that is a document.
 func mapArray(array []byte, f func([]byte) ([]byte, error)) ([]byte, error) {
-	elems, err := splitDoc(array)
-	if err != nil {
-		return nil, err
-	}
-	for i, e := range elems {
-		if e.kind == bsonDocument {
-			if elems[i].value, err = f(e.value); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return buildDoc(elems), nil
+	return mapValues(array, func(e element) bool { return e.kind == bsonDocument }, f)
 }
 
 // rewriteUpdateStatement escapes the update document of one statement
 // ({q, u, upsert, multi}) of an update command.
 func rewriteUpdateStatement(stmt []byte) ([]byte, error) {
-	elems, err := splitDoc(stmt)
+	return mapValues(stmt, func(e element) bool { return e.key == "u" && e.kind == bsonDocument }, escapeUpdate)
+}
+
+// mapValues returns the raw document (or array) doc with f applied to
+// the value of each of its elements that match accepts.
+func mapValues(doc []byte, match func(element) bool, f func([]byte) ([]byte, error)) ([]byte, error) {
+	elems, err := splitDoc(doc)
+	return rebuild(elems, err, func(e *element) (err error) {
+		if match(*e) {
+			e.value, err = f(e.value)
+		}
+		return err
+	})
+}
+
+// rebuild returns the raw document made of elems, split from one (err
+// is the split's error), once f has changed each element in place; it
+// stops at the first error.
+func rebuild(elems []element, err error, f func(e *element) error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, e := range elems {
-		if e.key == "u" && e.kind == bsonDocument {
-			if elems[i].value, err = escapeUpdate(e.value); err != nil {
-				return nil, err
-			}
+	for i := range elems {
+		if err := f(&elems[i]); err != nil {
+			return nil, err
 		}
 	}
 	return buildDoc(elems), nil

@@ -40,18 +40,13 @@ func unescapeReply(reply []byte) ([]byte, error) {
 // everything nested in it.
 func renameKeys(doc []byte, r *strings.Replacer, depth int) ([]byte, error) {
 	elems, err := splitNested(doc, depth)
-	if err != nil {
-		return nil, err
-	}
-	for i, e := range elems {
-		elems[i].key = r.Replace(e.key)
+	return rebuild(elems, err, func(e *element) (err error) {
+		e.key = r.Replace(e.key)
 		if e.kind == bsonDocument || e.kind == bsonArray {
-			if elems[i].value, err = renameKeys(e.value, r, depth+1); err != nil {
-				return nil, err
-			}
+			e.value, err = renameKeys(e.value, r, depth+1)
 		}
-	}
-	return buildDoc(elems), nil
+		return err
+	})
 }
 
 // escapeUpdate escapes the stored parts of an update document: all of a

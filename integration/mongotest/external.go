@@ -1,8 +1,6 @@
 package mongotest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"github.com/seed07a61904/leadership/integration/internal/connstr"
 	"github.com/seed07a61904/leadership/mgowire"
@@ -16,19 +14,11 @@ func startExternal(rawURL string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mongotest: %s: %w", envURL, err)
 	}
-	if info.Source == "" {
-		// mgo authenticates against the default database unless told
-		// otherwise; keep authenticating against the one in the URL.
-		info.Source = info.Database
-		if info.Source == "" {
-			info.Source = "admin"
-		}
-	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	// mgo authenticates against the default database unless told
+	// otherwise: UseNewDatabase keeps the one in the URL as the source.
+	if err := connstr.UseNewDatabase(info, "mongotest_"); err != nil {
 		return nil, fmt.Errorf("mongotest: %w", err)
 	}
-	info.Database = "mongotest_" + hex.EncodeToString(b[:])
 	info.Timeout = dialTimeout
 	s := &Server{ext: info, extOpts: opts, extURL: rawURL}
 	session, err := s.Dial()

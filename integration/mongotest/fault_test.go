@@ -15,12 +15,7 @@ type faultSuite struct {
 	fixture
 }
 
-var _ = gc.Suite(&faultSuite{})
-
-func (s *faultSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
-	s.fixture.SetUpTest(c)
-}
+var _ = gc.Suite(&faultSuite{fixture{serverFixture: serverFixture{embedded: true}}})
 
 func (s *faultSuite) TestDropConnections(c *gc.C) {
 	coll := s.db.C("things")

@@ -202,6 +202,16 @@ func (l *faultList) pending() int {
 // server.
 var errExternal = errors.New("not supported against an external server")
 
+// embeddedOnly returns, against an external server, the error of the
+// method named method, which only the embedded server supports; nil
+// otherwise.
+func (s *Server) embeddedOnly(method string) error {
+	if s.ext != nil {
+		return fmt.Errorf("mongotest: %s is %w", method, errExternal)
+	}
+	return nil
+}
+
 // FailNotPrimary makes the server refuse the next n commands named
 // command (matched regardless of case) instead of running them, or, if
 // command is "", the next n commands that a secondary refuses: a
@@ -297,8 +307,8 @@ func (s *Server) ClearFaults() {
 
 // armFault arms the fault hook f for the method named method.
 func (s *Server) armFault(f *fault, method string) error {
-	if s.ext != nil {
-		return fmt.Errorf("mongotest: %s is %w", method, errExternal)
+	if err := s.embeddedOnly(method); err != nil {
+		return err
 	}
 	if f.left < 0 {
 		return fmt.Errorf("mongotest: %s: negative count %d", method, f.left)

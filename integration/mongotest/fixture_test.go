@@ -8,16 +8,35 @@ import (
 	mgo "gopkg.in/mgo.v2"
 
 	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 // serverFixture gives each test a fresh Server.
 type serverFixture struct {
+	// embedded skips the suite against an external server: its tests
+	// need the fault hooks or a fresh server's users.
+	embedded bool
+	// replicaSet makes the server a member of replica set setName, on
+	// clock, and implies embedded.
+	replicaSet bool
+
 	server *mongotest.Server
+	// clock is the replica-set member's fake clock.
+	clock *leasetest.Clock
 }
 
 func (f *serverFixture) SetUpTest(c *gc.C) {
+	var opts mongotest.Options
+	if f.embedded || f.replicaSet {
+		embeddedOnly(c)
+	}
+	if f.replicaSet {
+		f.clock = leasetest.NewClock(clocktest.Start)
+		opts = mongotest.Options{ReplicaSet: setName, Clock: f.clock}
+	}
 	var err error
-	f.server, err = mongotest.Start()
+	f.server, err = mongotest.StartWith(opts)
 	c.Assert(err, jc.ErrorIsNil)
 }
 

@@ -15,12 +15,7 @@ type hookSuite struct {
 	serverFixture
 }
 
-var _ = gc.Suite(&hookSuite{})
-
-func (s *hookSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
-	s.serverFixture.SetUpTest(c)
-}
+var _ = gc.Suite(&hookSuite{serverFixture{embedded: true}})
 
 func insertCmd(docs ...bson.M) bson.D {
 	return bson.D{{Name: "insert", Value: "things"}, {Name: "documents", Value: docs}}

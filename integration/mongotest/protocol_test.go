@@ -16,12 +16,7 @@ type protocolSuite struct {
 	serverFixture
 }
 
-var _ = gc.Suite(&protocolSuite{})
-
-func (s *protocolSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
-	s.serverFixture.SetUpTest(c)
-}
+var _ = gc.Suite(&protocolSuite{serverFixture{embedded: true}})
 
 const legacyText = `. The client driver may require an upgrade. For more details see https://dochub.mongodb.org/core/legacy-opcode-removal`
 

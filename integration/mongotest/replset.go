@@ -86,6 +86,17 @@ func (t *topology) refreshLocked() {
 	}
 }
 
+// memberLocked returns errStandalone if the server is no replica-set
+// member, and otherwise ends a timed step-down whose end has come, as
+// refreshLocked does. The caller holds mu.
+func (t *topology) memberLocked() error {
+	if t.state.SetName == "" {
+		return errStandalone
+	}
+	t.refreshLocked()
+	return nil
+}
+
 // electLocked makes the member primary after a step-down, as the
 // election that ends one does: a new term, a new topologyVersion. The
 // caller holds mu.
@@ -125,10 +136,9 @@ func (t *topology) stepDown(d time.Duration) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.state.SetName == "" {
-		return errStandalone
+	if err := t.memberLocked(); err != nil {
+		return err
 	}
-	t.refreshLocked()
 	if !t.state.Primary {
 		return errors.New("not primary so can't step down: the member is already stepped down")
 	}
@@ -159,10 +169,9 @@ func (t *topology) stepDown(d time.Duration) error {
 func (t *topology) stepUp() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.state.SetName == "" {
-		return errStandalone
+	if err := t.memberLocked(); err != nil {
+		return err
 	}
-	t.refreshLocked()
 	if !t.state.Primary {
 		t.electLocked()
 	}
@@ -262,8 +271,8 @@ func topologyVersionElement(s Topology) element {
 // [Options.ReplicaSet]), on a member already stepped down, for a
 // negative d, and against an external server.
 func (s *Server) StepDown(d time.Duration) error {
-	if s.ext != nil {
-		return fmt.Errorf("mongotest: StepDown is %w", errExternal)
+	if err := s.embeddedOnly("StepDown"); err != nil {
+		return err
 	}
 	if err := s.topo.stepDown(d); err != nil {
 		return fmt.Errorf("mongotest: StepDown: %w", err)
@@ -276,8 +285,8 @@ func (s *Server) StepDown(d time.Duration) error {
 // It does nothing to a member that is primary. It returns an error on a
 // standalone server and against an external server.
 func (s *Server) StepUp() error {
-	if s.ext != nil {
-		return fmt.Errorf("mongotest: StepUp is %w", errExternal)
+	if err := s.embeddedOnly("StepUp"); err != nil {
+		return err
 	}
 	if err := s.topo.stepUp(); err != nil {
 		return fmt.Errorf("mongotest: StepUp: %w", err)

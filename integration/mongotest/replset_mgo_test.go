@@ -10,43 +10,17 @@ import (
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
-	"github.com/seed07a61904/leadership/integration/mongotest"
-	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/lease"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 // replSetMgoSuite checks that mgo.v2, through mgowire, and the lease
 // package's client work with a replica-set member, and again once a
 // step-down ends.
 type replSetMgoSuite struct {
-	server  *mongotest.Server
-	clock   *leasetest.Clock
-	session *mgo.Session
-	db      *mgo.Database
+	fixture
 }
 
-var _ = gc.Suite(&replSetMgoSuite{})
-
-func (s *replSetMgoSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
-	s.clock = leasetest.NewClock(clocktest.Start)
-	var err error
-	s.server, err = mongotest.StartWith(mongotest.Options{ReplicaSet: setName, Clock: s.clock})
-	c.Assert(err, jc.ErrorIsNil)
-	s.session, err = s.server.Dial()
-	c.Assert(err, jc.ErrorIsNil)
-	s.db = s.session.DB("")
-}
-
-func (s *replSetMgoSuite) TearDownTest(c *gc.C) {
-	if s.session != nil {
-		s.session.Close()
-	}
-	if s.server != nil {
-		c.Check(s.server.Close(), jc.ErrorIsNil)
-	}
-}
+var _ = gc.Suite(&replSetMgoSuite{fixture{serverFixture: serverFixture{replicaSet: true}}})
 
 // TestSession checks a normal session: mgo reads setName and hosts from
 // isMaster, and reaches nothing but the server.

@@ -9,36 +9,19 @@ import (
 	gc "gopkg.in/check.v1"
 	"gopkg.in/mgo.v2/bson"
 
-	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/internal/clocktest"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
 // replSetSuite checks, on raw connections, what hello says of a server
 // and what a replica-set member refuses during a step-down.
 type replSetSuite struct {
-	server *mongotest.Server
-	clock  *leasetest.Clock
+	serverFixture
 }
 
-var _ = gc.Suite(&replSetSuite{})
+var _ = gc.Suite(&replSetSuite{serverFixture{replicaSet: true}})
 
 // setName is the replica set of the suites' members.
 const setName = "rs0"
-
-func (s *replSetSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
-	s.clock = leasetest.NewClock(clocktest.Start)
-	var err error
-	s.server, err = mongotest.StartWith(mongotest.Options{ReplicaSet: setName, Clock: s.clock})
-	c.Assert(err, jc.ErrorIsNil)
-}
-
-func (s *replSetSuite) TearDownTest(c *gc.C) {
-	if s.server != nil {
-		c.Check(s.server.Close(), jc.ErrorIsNil)
-	}
-}
 
 // hello sends hello (or isMaster, if legacy) on conn and returns the reply.
 func hello(conn *rawConn, legacy bool) bson.M {
@@ -339,12 +322,7 @@ type standaloneSuite struct {
 	serverFixture
 }
 
-var _ = gc.Suite(&standaloneSuite{})
-
-func (s *standaloneSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
-	s.serverFixture.SetUpTest(c)
-}
+var _ = gc.Suite(&standaloneSuite{serverFixture{embedded: true}})
 
 func (s *standaloneSuite) TestHello(c *gc.C) {
 	top := s.server.Topology()

@@ -278,16 +278,7 @@ func (s *Server) DropConnections() {
 // closes each new connection at once. Stopping a stopped Server does
 // nothing. Against an external server it returns an error.
 func (s *Server) Stop() error {
-	if s.ext != nil {
-		return errors.New("mongotest: Stop is not supported against an external server")
-	}
-	s.lifeMu.Lock()
-	defer s.lifeMu.Unlock()
-	if s.closed {
-		return errClosed
-	}
-	s.stopLocked()
-	return nil
+	return s.stop("Stop", nil)
 }
 
 // Restart stops the embedded FerretDB if it is running, and starts it
@@ -297,8 +288,14 @@ func (s *Server) Stop() error {
 // primary again in a new term (a step-down in progress ends). Against an external server it returns an
 // error.
 func (s *Server) Restart() error {
-	if s.ext != nil {
-		return errors.New("mongotest: Restart is not supported against an external server")
+	return s.stop("Restart", s.startLocked)
+}
+
+// stop is Stop for the method named method, which, if then is not nil,
+// runs then once the server has stopped, and returns its error.
+func (s *Server) stop(method string, then func() error) error {
+	if err := s.embeddedOnly(method); err != nil {
+		return err
 	}
 	s.lifeMu.Lock()
 	defer s.lifeMu.Unlock()
@@ -306,6 +303,16 @@ func (s *Server) Restart() error {
 		return errClosed
 	}
 	s.stopLocked()
+	if then == nil {
+		return nil
+	}
+	return then()
+}
+
+// startLocked starts the stopped embedded FerretDB again on the same
+// data, behind the same address, as Restart says. The caller holds
+// lifeMu.
+func (s *Server) startLocked() error {
 	f, err := startFerret(s.dir)
 	if err != nil {
 		return err

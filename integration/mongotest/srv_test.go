@@ -1,14 +1,11 @@
 package mongotest_test
 
 import (
-	"context"
-	"net"
-	"strconv"
-
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 	"gopkg.in/mgo.v2/bson"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/mgowire"
 )
 
@@ -18,44 +15,17 @@ type srvSuite struct {
 	serverFixture
 }
 
-var _ = gc.Suite(&srvSuite{})
+var _ = gc.Suite(&srvSuite{serverFixture{embedded: true}})
 
 func (s *srvSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
 	s.serverFixture.SetUpTest(c)
 	c.Assert(s.server.RequireAuth("user", "pa$$"), jc.ErrorIsNil)
 }
 
-// atlasResolver serves, for cluster0.abcde.mongodb.net, one SRV record
-// pointing at addr under a member's name, and the TXT record
-// "authSource=admin"; the member's name resolves to addr's IP. It never
-// touches the network. (Atlas's TXT record also names the replica set;
-// the embedded server is no replica set member, so this one does not.)
-type atlasResolver struct{ addr string }
-
-func (r atlasResolver) LookupSRV(_ context.Context, service, proto, name string) (string, []*net.SRV, error) {
-	if service != "mongodb" || proto != "tcp" || name != "cluster0.abcde.mongodb.net" {
-		return "", nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
-	}
-	_, port, _ := net.SplitHostPort(r.addr)
-	p, _ := strconv.Atoi(port)
-	return "", []*net.SRV{{Target: "ac-1-shard-00-00.abcde.mongodb.net.", Port: uint16(p)}}, nil
-}
-
-func (r atlasResolver) LookupTXT(_ context.Context, name string) ([]string, error) {
-	if name != "cluster0.abcde.mongodb.net" {
-		return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
-	}
-	return []string{"authSource=admin"}, nil
-}
-
-func (r atlasResolver) LookupHost(_ context.Context, host string) ([]string, error) {
-	if host != "ac-1-shard-00-00.abcde.mongodb.net" {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	ip, _, _ := net.SplitHostPort(r.addr)
-	return []string{ip}, nil
-}
+// atlasTXT is the TXT record of the fake Atlas cluster. (Atlas's also
+// names the replica set; the embedded server is no replica set member, so
+// this one does not.)
+var atlasTXT = []string{"authSource=admin"}
 
 // TestAtlasURL: an Atlas-shaped mongodb+srv URL, with its usual
 // retryWrites, w and appName, dials the embedded server: the servers from
@@ -64,7 +34,7 @@ func (r atlasResolver) LookupHost(_ context.Context, host string) ([]string, err
 // server speaks no TLS, which a mongodb+srv URL otherwise turns on.
 func (s *srvSuite) TestAtlasURL(c *gc.C) {
 	const url = "mongodb+srv://user:pa%24%24@cluster0.abcde.mongodb.net/?retryWrites=true&w=majority&appName=Cluster0&tls=false"
-	info, opts, err := mgowire.ParseURLWith(url, mgowire.Options{Resolver: atlasResolver{s.server.Addr()}})
+	info, opts, err := mgowire.ParseURLWith(url, mgowire.Options{Resolver: mongofixture.Resolver{Addr: s.server.Addr(), TXT: atlasTXT}})
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(info.Addrs, jc.DeepEquals, []string{s.server.Addr()})
 	c.Check(info.Source, gc.Equals, "admin")

@@ -25,10 +25,9 @@ type translatorSuite struct {
 	coll    *mgo.Collection
 }
 
-var _ = gc.Suite(&translatorSuite{})
+var _ = gc.Suite(&translatorSuite{serverFixture: serverFixture{embedded: true}})
 
 func (s *translatorSuite) SetUpTest(c *gc.C) {
-	embeddedOnly(c)
 	s.serverFixture.SetUpTest(c)
 	s.dialer = newRecordingDialer()
 	var err error

@@ -61,6 +61,28 @@ type gatedAlarm struct {
 	delivered bool
 }
 
+// newGatedAlarm returns an alarm that holds back fired until deliver.
+func newGatedAlarm(fired <-chan time.Time) *gatedAlarm {
+	return &gatedAlarm{fired: fired, out: make(chan time.Time, 1)}
+}
+
+// deliver lets a through if it has fired and has not been let through
+// yet, and reports whether it did; a may be nil. The caller holds the
+// lock of the clock whose latest alarm a is.
+func (a *gatedAlarm) deliver() bool {
+	if a == nil || a.delivered {
+		return false
+	}
+	select {
+	case t := <-a.fired:
+		a.delivered = true
+		a.out <- t
+		return true
+	default:
+		return false
+	}
+}
+
 func newGatedClock(now time.Time) *gatedClock {
 	return &gatedClock{Clock: clocktest.NewClock(now), changed: make(chan struct{})}
 }
@@ -169,7 +191,7 @@ func (c *gatedClock) hastyAlarms() int {
 // Alarm is part of the lease.Clock interface.
 func (c *gatedClock) Alarm(t time.Time) <-chan time.Time {
 	hasty := t.Sub(c.Clock.Now()) < hastyAlarm
-	a := &gatedAlarm{fired: c.Clock.Alarm(t), out: make(chan time.Time, 1)}
+	a := newGatedAlarm(c.Clock.Alarm(t))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if hasty {
@@ -198,16 +220,5 @@ func (c *gatedClock) state() (int, <-chan struct{}) {
 func (c *gatedClock) deliver() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	a := c.latest
-	if a == nil || a.delivered {
-		return false
-	}
-	select {
-	case t := <-a.fired:
-		a.delivered = true
-		a.out <- t
-		return true
-	default:
-		return false
-	}
+	return c.latest.deliver()
 }

@@ -74,7 +74,7 @@ func (c *trackerClock) MonotonicAlarm(t time.Time) <-chan time.Time {
 }
 
 func (c *trackerClock) gate(fired <-chan time.Time) <-chan time.Time {
-	a := &gatedAlarm{fired: fired, out: make(chan time.Time, 1)}
+	a := newGatedAlarm(fired)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.latest = a
@@ -86,18 +86,7 @@ func (c *trackerClock) gate(fired <-chan time.Time) <-chan time.Time {
 func (c *trackerClock) deliver() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	a := c.latest
-	if a == nil || a.delivered {
-		return false
-	}
-	select {
-	case t := <-a.fired:
-		a.delivered = true
-		a.out <- t
-		return true
-	default:
-		return false
-	}
+	return c.latest.deliver()
 }
 
 // trackerConn is a tracker's manager: the node's current manager, if it

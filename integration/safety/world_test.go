@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/mgo.v2"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
@@ -14,11 +15,11 @@ import (
 )
 
 const (
-	namespace = "service-leadership"
-	leasesC   = "leases"
+	namespace = mongofixture.Namespace
+	leasesC   = mongofixture.Collection
 	// txnsC is the one transaction collection of the lease clients and of
 	// the guarded writes: tokens only fence transactions run through it.
-	txnsC   = "txns"
+	txnsC   = mongofixture.TxnCollection
 	writesC = "writes"
 	// barrierService is never claimed: blocking on it is the request the
 	// driver sends a manager to learn that its loop has caught up.
@@ -41,6 +42,7 @@ var start = clocktest.Start
 type world struct {
 	variant variant
 	setup   setup
+	fix     *mongofixture.Fixture
 	server  *mongotest.Server
 	session *mgo.Session // the driver's own, for guarded writes and reads
 	db      *mgo.Database
@@ -221,16 +223,12 @@ func newWorld(s setup, v variant) (*world, error) {
 		// so the server's own clock never times one.
 		opts.ReplicaSet = "rs0"
 	}
-	server, err := mongotest.StartWith(opts)
+	fix, err := mongofixture.Start(opts)
 	if err != nil {
 		return nil, err
 	}
-	w := &world{variant: v, setup: s, server: server, tokens: map[string]leadership.Token{}, termTokens: map[string]leadership.TermToken{}}
-	if w.session, err = server.Dial(); err != nil {
-		server.Close()
-		return nil, err
-	}
-	w.db = w.session.DB("")
+	w := &world{variant: v, setup: s, fix: fix, server: fix.Server, session: fix.Session, db: fix.DB,
+		tokens: map[string]leadership.Token{}, termTokens: map[string]leadership.TermToken{}}
 	if err := w.createWriteDocs(); err != nil {
 		w.close()
 		return nil, err
@@ -238,7 +236,7 @@ func newWorld(s setup, v variant) (*world, error) {
 	for i, offset := range s.offsets {
 		n := &node{index: i, id: fmt.Sprintf("machine-%d", i), offset: offset,
 			clock: newGatedClock(start.Add(offset))}
-		if n.session, err = server.Dial(); err != nil {
+		if n.session, err = fix.Dial(); err != nil {
 			w.close()
 			return nil, err
 		}
@@ -285,28 +283,14 @@ func (w *world) close() {
 		case <-time.After(longWait):
 		}
 	}
-	for _, n := range w.nodes {
-		if n.session != nil {
-			n.session.Close()
-		}
-	}
-	if w.session != nil {
-		w.session.Close()
-	}
-	w.server.Close()
+	w.fix.Close()
 }
 
 // startNode starts a manager over a new client for n, and waits until it
 // has settled. It reports whether it started.
 func (w *world) startNode(n *node) bool {
 	n.session.Refresh()
-	inner, err := lease.NewClient(lease.ClientConfig{
-		Id:         n.id,
-		Namespace:  namespace,
-		Collection: leasesC,
-		Mongo:      lease.NewMongo(n.session.DB(""), txnsC),
-		Clock:      n.clock,
-	})
+	inner, err := lease.NewClient(mongofixture.ClientConfigOn(n.session.DB(""), n.id, n.clock))
 	if err != nil {
 		w.record(rec{node: n.index, op: "start", result: describe(err)})
 		return false

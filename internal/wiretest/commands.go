@@ -121,28 +121,14 @@ func (s *Server) run(cmd Command, d bson.D) bson.D {
 		}
 		return ok(bson.DocElem{Name: "n", Value: n})
 	case "update":
-		stmts, _ := m["updates"].([]interface{})
-		n := 0
-		for _, st := range stmts {
-			stm, _ := st.(bson.M)
-			q, _ := stm["q"].(bson.M)
-			if i := s.index(ns(), q); i >= 0 {
-				s.colls[ns()][i] = apply(s.colls[ns()][i], stm["u"])
-				n++
-			}
-		}
+		n := s.eachMatched(ns(), m["updates"], func(i int, stmt bson.M) {
+			s.colls[ns()][i] = apply(s.colls[ns()][i], stmt["u"])
+		})
 		return ok(bson.DocElem{Name: "n", Value: n}, bson.DocElem{Name: "nModified", Value: n})
 	case "delete":
-		stmts, _ := m["deletes"].([]interface{})
-		n := 0
-		for _, st := range stmts {
-			stm, _ := st.(bson.M)
-			q, _ := stm["q"].(bson.M)
-			if i := s.index(ns(), q); i >= 0 {
-				s.colls[ns()] = append(s.colls[ns()][:i], s.colls[ns()][i+1:]...)
-				n++
-			}
-		}
+		n := s.eachMatched(ns(), m["deletes"], func(i int, _ bson.M) {
+			s.colls[ns()] = append(s.colls[ns()][:i], s.colls[ns()][i+1:]...)
+		})
 		return ok(bson.DocElem{Name: "n", Value: n})
 	case "findAndModify", "findandmodify":
 		q, _ := m["query"].(bson.M)
@@ -213,6 +199,23 @@ func (s *Server) batch(ns string, docs []bson.D, batchSize int, single bool, fie
 		{Name: "id", Value: id},
 		{Name: "ns", Value: ns},
 	}})
+}
+
+// eachMatched runs f, for each statement of stmts (an update or delete
+// command's list, {q, ...} documents) whose q matches a document of ns,
+// with the first such document's index, and returns how many it ran on.
+func (s *Server) eachMatched(ns string, stmts interface{}, f func(i int, stmt bson.M)) int {
+	list, _ := stmts.([]interface{})
+	n := 0
+	for _, st := range list {
+		stmt, _ := st.(bson.M)
+		q, _ := stmt["q"].(bson.M)
+		if i := s.index(ns, q); i >= 0 {
+			f(i, stmt)
+			n++
+		}
+	}
+	return n
 }
 
 // index returns the position of the first document of ns matching q, or
@@ -293,17 +296,11 @@ func toD(v interface{}) bson.D {
 
 // toFloat returns a BSON number as a float64.
 func toFloat(v interface{}) (float64, bool) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case float64:
+	if n, ok := v.(float64); ok {
 		return n, true
 	}
-	return 0, false
+	n, ok := toInteger(v)
+	return float64(n), ok
 }
 
 // toInt returns a BSON number as an int, 0 if v is none.
@@ -314,13 +311,16 @@ func toInt(v interface{}) int {
 
 // toInt64 returns an integer BSON number as an int64, 0 if v is none.
 func toInt64(v interface{}) int64 {
-	switch n := v.(type) {
-	case int:
-		return int64(n)
-	case int32:
-		return int64(n)
-	case int64:
-		return n
+	n, _ := toInteger(v)
+	return n
+}
+
+// toInteger returns an integer BSON number (int32 or int64, or an int as
+// the caller built it) as an int64, and whether v is one.
+func toInteger(v interface{}) (int64, bool) {
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return rv.Int(), true
 	}
-	return 0
+	return 0, false
 }

@@ -64,14 +64,11 @@ func (c *Client) ApplyLeases(ops []lease.Op) []error {
 	if len(todo) == 0 {
 		return errs
 	}
-	s := c.store
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.transactions++
-	reloaded := false
-	for _, p := range todo {
-		errs[p.i] = c.applyLocked(ops[p.i].Lease, decides[p.i], p.last, p.held, p.ch, &reloaded)
-	}
+	c.store.transaction(func(reloaded *bool) {
+		for _, p := range todo {
+			errs[p.i] = c.applyLocked(ops[p.i].Lease, decides[p.i], p.last, p.held, p.ch, reloaded)
+		}
+	})
 	return errs
 }
 

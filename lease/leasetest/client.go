@@ -152,12 +152,21 @@ func (c *Client) run(name string, decide decideFunc) error {
 	if err != nil || ch.none {
 		return err
 	}
-	s := c.store
+	c.store.transaction(func(reloaded *bool) {
+		err = c.applyLocked(name, decide, last, held, ch, reloaded)
+	})
+	return err
+}
+
+// transaction counts one write transaction and runs f, its writes, with
+// the store locked. reloaded starts false; applyLocked sets it once it has
+// reloaded the cache, which it does at most once per transaction.
+func (s *Store) transaction(f func(reloaded *bool)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.transactions++
 	reloaded := false
-	return c.applyLocked(name, decide, last, held, ch, &reloaded)
+	f(&reloaded)
 }
 
 // applyLocked applies ch, decided from the cached entry last (held false

@@ -106,9 +106,7 @@ func NewClock(now time.Time) *Clock {
 
 // Now is part of the [lease.Clock] interface.
 func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
+	return c.read(&c.now)
 }
 
 // Alarm is part of the [lease.Clock] interface. The returned channel has a
@@ -122,9 +120,14 @@ func (c *Clock) Alarm(t time.Time) <-chan time.Time {
 
 // Monotonic is part of the [lease.MonotonicClock] interface.
 func (c *Clock) Monotonic() time.Time {
+	return c.read(&c.mono)
+}
+
+// read returns *t, read under the clock's lock.
+func (c *Clock) read(t *time.Time) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.mono
+	return *t
 }
 
 // MonotonicAlarm is part of the [lease.MonotonicClock] interface. Like

@@ -36,28 +36,26 @@ func (c *Clock) Track(name string) lease.Activity {
 
 // Idle is part of the [lease.Activity] interface.
 func (a *activity) Idle(alarm <-chan time.Time, stop, wake <-chan struct{}) {
-	c := a.clock
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	a.idle, a.alarm, a.stop, a.wake = true, alarm, stop, wake
-	c.notifyLocked(false)
+	a.update(func() { a.idle, a.alarm, a.stop, a.wake = true, alarm, stop, wake })
 }
 
 // Busy is part of the [lease.Activity] interface.
 func (a *activity) Busy() {
-	c := a.clock
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	a.idle, a.alarm, a.stop, a.wake = false, nil, nil, nil
-	c.notifyLocked(false)
+	a.update(func() { a.idle, a.alarm, a.stop, a.wake = false, nil, nil, nil })
 }
 
 // Done is part of the [lease.Activity] interface.
 func (a *activity) Done() {
+	a.update(func() { delete(a.clock.activities, a) })
+}
+
+// update runs f, which changes a, under the clock's lock, and tells the
+// clock's waiters that something changed.
+func (a *activity) update(f func()) {
 	c := a.clock
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.activities, a)
+	f()
 	c.notifyLocked(false)
 }
 

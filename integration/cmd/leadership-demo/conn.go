@@ -39,12 +39,7 @@ func (c *agentConn) cutOff() {
 
 // crashed reports whether the connection is cut.
 func (c *agentConn) crashed() bool {
-	select {
-	case <-c.cut:
-		return true
-	default:
-		return false
-	}
+	return isClosed(c.cut)
 }
 
 // ClaimLeadership is part of the [leadership.Manager] interface.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
@@ -85,18 +83,10 @@ func openDatabase(url string, observer mgowire.Observer) (*database, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-mongo: %w", err)
 	}
-	if info.Source == "" {
-		// Keep authenticating against the URL's database, if any.
-		info.Source = info.Database
-		if info.Source == "" {
-			info.Source = "admin"
-		}
-	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	// Keep authenticating against the URL's database, if any.
+	if err := connstr.UseNewDatabase(info, "leadership_demo_"); err != nil {
 		return nil, err
 	}
-	info.Database = "leadership_demo_" + hex.EncodeToString(b[:])
 	info.Timeout = 15 * time.Second
 	opts.Observer = observer
 	opts.Logger = nil // the URL's warnings only, not the connections' log

@@ -24,8 +24,24 @@ type demo struct {
 
 // stopping reports whether the demo is stopping.
 func (d *demo) stopping() bool {
+	return isClosed(d.stop)
+}
+
+// await waits for the ticket's answer and returns it, with ok true; if
+// the demo stops first, ok is false.
+func (d *demo) await(t leadership.Ticket) (answer, ok bool) {
 	select {
+	case <-t.Ready():
+		return t.Wait(), true
 	case <-d.stop:
+		return false, false
+	}
+}
+
+// isClosed reports whether ch is closed; nothing is ever sent on it.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
 		return true
 	default:
 		return false

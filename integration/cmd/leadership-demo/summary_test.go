@@ -34,6 +34,17 @@ func (s *summarySuite) SetUpTest(c *gc.C) {
 	s.rec.clock = s.clock
 }
 
+// checkSummary prints res's summary of a 20s run on the emptied s.out,
+// checks that it contains each of wants, and returns it.
+func (s *summarySuite) checkSummary(c *gc.C, res result, wants ...string) string {
+	s.out.Reset()
+	printSummary(&s.out, res, 20*time.Second)
+	for _, want := range wants {
+		c.Check(s.out.String(), jc.Contains, want)
+	}
+	return s.out.String()
+}
+
 // at returns the instant sec seconds into the run.
 func (s *summarySuite) at(sec float64) time.Time {
 	return leasetest.Start.Add(time.Duration(sec * float64(time.Second)))
@@ -89,11 +100,11 @@ func (s *summarySuite) TestBreakdownAddsUp(c *gc.C) {
 		gc.Equals, res.elected)
 	c.Check(res.auditProblems, gc.HasLen, 0)
 	c.Check(res.ok(), jc.IsTrue)
-	s.out.Reset()
-	printSummary(&s.out, res, 20*time.Second)
-	c.Check(s.out.String(), jc.Contains, "  leaders elected                6   2 first leaders, 1 after a resignation, "+
-		"1 after a crash, 1 after a leader lost its lease, 1 after a leader's controller was killed\n")
-	c.Check(s.out.String(), jc.Contains, "\nOK: at most one leader")
+	s.checkSummary(c, res,
+		"  leaders elected                6   2 first leaders, 1 after a resignation, "+
+			"1 after a crash, 1 after a leader lost its lease, 1 after a leader's controller was killed\n",
+		"\nOK: at most one leader",
+	)
 }
 
 func (s *summarySuite) TestLeaderlessServiceIsNoProgress(c *gc.C) {
@@ -139,11 +150,11 @@ func (s *summarySuite) TestSlowStoreWarns(c *gc.C) {
 	res := summarize(s.rec, nil, nil)
 	c.Check(res.storeCalls, gc.HasLen, 4)
 	c.Check(res.slowCalls, gc.Equals, 3)
-	s.out.Reset()
-	printSummary(&s.out, res, 20*time.Second)
-	c.Check(s.out.String(), jc.Contains, "  store calls                    4   median 600ms, max 1.2s (30% of the lease); 3 over lease/10, when the managers log \""+string(leadership.LogSlowStore)+"\"\n")
-	c.Check(s.out.String(), jc.Contains, "WARNING: store calls took up to 1.2s, 30% of the 4s lease")
-	c.Check(s.out.String(), jc.Contains, "Try a longer lease: -lease 12s -run 1m0s\n")
+	s.checkSummary(c, res,
+		"  store calls                    4   median 600ms, max 1.2s (30% of the lease); 3 over lease/10, when the managers log \""+string(leadership.LogSlowStore)+"\"\n",
+		"WARNING: store calls took up to 1.2s, 30% of the 4s lease",
+		"Try a longer lease: -lease 12s -run 1m0s\n",
+	)
 }
 
 func (s *summarySuite) TestSuggestLease(c *gc.C) {
@@ -233,11 +244,11 @@ func (s *summarySuite) TestOutageRecovery(c *gc.C) {
 	c.Check(res.outage.notRecovered, gc.HasLen, 0)
 	c.Check(res.outage.kept, gc.Equals, 1)
 	c.Check(res.outage.recovery(), gc.Equals, 1500*time.Millisecond)
-	s.out.Reset()
-	printSummary(&s.out, res, 20*time.Second)
-	c.Check(s.out.String(), jc.Contains, "  database outage               5s   from 9s to 14s: its primary stepped down, as in a failover; no store call met it\n")
-	c.Check(s.out.String(), jc.Contains, "  led again after outage       2/2   every service within 1.5s of the database answering; 1 led through it; no manager or tracker was restarted\n")
-	c.Check(s.out.String(), jc.Contains, "\nOK: at most one leader per service at every observed moment; every stale write aborted; every service led again after the outage.\n")
+	s.checkSummary(c, res,
+		"  database outage               5s   from 9s to 14s: its primary stepped down, as in a failover; no store call met it\n",
+		"  led again after outage       2/2   every service within 1.5s of the database answering; 1 led through it; no manager or tracker was restarted\n",
+		"\nOK: at most one leader per service at every observed moment; every stale write aborted; every service led again after the outage.\n",
+	)
 }
 
 func (s *summarySuite) TestNotLedAgainIsNoProgress(c *gc.C) {
@@ -306,12 +317,12 @@ func (s *summarySuite) TestHandoversAcrossControllers(c *gc.C) {
 	c.Check(res.across, jc.DeepEquals, []time.Duration{400 * time.Millisecond})
 	c.Check(res.afterUnrevoked, gc.Equals, 1)
 	c.Check(res.elected, gc.Equals, res.firstLeaders+len(res.handovers)+res.afterUnrevoked)
-	s.out.Reset()
-	printSummary(&s.out, res, 20*time.Second)
-	c.Check(s.out.String(), jc.Contains, "  graceful handover              2   min 0.15s, median 0.4s, max 0.4s from resigning (stop acting, revoke) to the next leader\n")
-	c.Check(s.out.String(), jc.Contains, "    across controllers           1   min 0.4s, median 0.4s, max 0.4s the next leader's controller sees the revoke at its next poll of the store (every 200ms)\n")
-	c.Check(s.out.String(), jc.Contains, "    same controller              1   min 0.15s, median 0.15s, max 0.15s the controller releases its waiting units at once\n")
-	c.Check(s.out.String(), jc.Contains, "  leaders elected                4   1 first leaders, 2 after a resignation, 0 after a crash, 1 after a resignation without a revoke\n")
+	s.checkSummary(c, res,
+		"  graceful handover              2   min 0.15s, median 0.4s, max 0.4s from resigning (stop acting, revoke) to the next leader\n",
+		"    across controllers           1   min 0.4s, median 0.4s, max 0.4s the next leader's controller sees the revoke at its next poll of the store (every 200ms)\n",
+		"    same controller              1   min 0.15s, median 0.15s, max 0.15s the controller releases its waiting units at once\n",
+		"  leaders elected                4   1 first leaders, 2 after a resignation, 0 after a crash, 1 after a resignation without a revoke\n",
+	)
 }
 
 // TestUnknownOutcomes checks that writes that met the outage are not
@@ -350,11 +361,11 @@ func (s *summarySuite) TestUnknownOutcomes(c *gc.C) {
 	c.Check(res.staleUnknown, gc.Equals, 1)
 	c.Check(res.staleCommits, gc.Equals, 0)
 	c.Check(res.ok(), jc.IsTrue)
-	s.out.Reset()
-	printSummary(&s.out, res, 20*time.Second)
-	c.Check(s.out.String(), jc.Contains, "  guarded writes committed       2   3 found in the settings documents, 1 more than seen: of unknown outcome, applied after all\n")
-	c.Check(s.out.String(), jc.Contains, "  guarded writes unavailable     2   the store did not answer (expected during an outage, and not a failure); "+
-		"outcome unknown: the audit found 1 applied, 1 not; 1 leadership check met it too (no write)\n")
+	s.checkSummary(c, res,
+		"  guarded writes committed       2   3 found in the settings documents, 1 more than seen: of unknown outcome, applied after all\n",
+		"  guarded writes unavailable     2   the store did not answer (expected during an outage, and not a failure); "+
+			"outcome unknown: the audit found 1 applied, 1 not; 1 leadership check met it too (no write)\n",
+	)
 
 	// Had the stale write committed, the audit would have found it.
 	doc.Log = append(doc.Log, logEntry{"mysql/0", 1, stale})
@@ -362,11 +373,11 @@ func (s *summarySuite) TestUnknownOutcomes(c *gc.C) {
 	res = summarize(s.rec, []string{"mysql"}, map[string]settingsDoc{"mysql": doc})
 	c.Check(res.staleCommits, gc.Equals, 1)
 	c.Check(res.safe(), jc.IsFalse)
-	s.out.Reset()
-	printSummary(&s.out, res, 20*time.Second)
-	c.Check(s.out.String(), jc.Contains, "  stale writes committed         1   must be 0\n")
-	c.Check(s.out.String(), jc.Contains, "  FAIL: mysql: mysql/0's stale write with its term-1 token (number 4) met the store unavailable, and COMMITTED\n")
-	c.Check(s.out.String(), jc.HasSuffix, "\nFAILED\n")
+	out := s.checkSummary(c, res,
+		"  stale writes committed         1   must be 0\n",
+		"  FAIL: mysql: mysql/0's stale write with its term-1 token (number 4) met the store unavailable, and COMMITTED\n",
+	)
+	c.Check(out, jc.HasSuffix, "\nFAILED\n")
 }
 
 // TestStoreCallsDuringOutage checks that the managers' store calls that

@@ -93,13 +93,11 @@ func (u *unit) stop(a *agent) error {
 // stopping.
 func (u *unit) live(a *agent) {
 	for {
-		ticket := a.tracker.WaitLeader()
-		select {
-		case <-ticket.Ready():
-		case <-u.d.stop:
+		leader, ok := u.d.await(a.tracker.WaitLeader())
+		if !ok {
 			return
 		}
-		if !ticket.Wait() {
+		if !leader {
 			// Only a stopped tracker answers false.
 			<-a.done
 			u.agentDied(a)
@@ -133,22 +131,18 @@ func (u *unit) lead(a *agent) bool {
 			}
 			return false
 		}
-		ticket := a.tracker.ClaimLeader()
-		select {
-		case <-ticket.Ready():
-		case <-u.d.stop:
+		leader, ok := u.d.await(a.tracker.ClaimLeader())
+		if !ok {
 			return false
 		}
-		if !ticket.Wait() {
+		if !leader {
 			// Not leader, or the tracker stopped: a stopped tracker
 			// answers false to WaitMinion too.
-			minion := a.tracker.WaitMinion()
-			select {
-			case <-minion.Ready():
-			case <-u.d.stop:
+			minion, ok := u.d.await(a.tracker.WaitMinion())
+			if !ok {
 				return false
 			}
-			if !minion.Wait() {
+			if !minion {
 				<-a.done
 				u.agentDied(a)
 				return false

@@ -58,11 +58,20 @@ func (f *fixture) client(id string) lease.Client {
 // offers.
 func storeAs[I any](f *fixture, lacks string) I {
 	f.Helper()
-	s, ok := f.store.(I)
+	return asOrSkip[I](f, f.store, func(i reflect.Type) string {
+		return fmt.Sprintf("the store %s (it is not a %v)", lacks, i)
+	})
+}
+
+// asOrSkip returns v as an I, or skips the test with the reason why
+// gives, given I's type.
+func asOrSkip[I any](f *fixture, v any, why func(reflect.Type) string) I {
+	f.Helper()
+	i, ok := v.(I)
 	if !ok {
-		f.Skipf("the store %s (it is not a %v)", lacks, reflect.TypeOf((*I)(nil)).Elem())
+		f.Skip(why(reflect.TypeOf((*I)(nil)).Elem()))
 	}
-	return s
+	return i
 }
 
 // clockStore returns the store as a ClockStore, or skips the test.
@@ -252,11 +261,9 @@ func (f *fixture) unchanged(before snapshot, what string) {
 // skips the test, saying that c does not implement it.
 func as[I any](f *fixture, c lease.Client) I {
 	f.Helper()
-	i, ok := c.(I)
-	if !ok {
-		f.Skipf("the client (%T) is not a %v", c, reflect.TypeOf((*I)(nil)).Elem())
-	}
-	return i
+	return asOrSkip[I](f, c, func(i reflect.Type) string {
+		return fmt.Sprintf("the client (%T) is not a %v", c, i)
+	})
 }
 
 // stopStore returns the store as a StopStore, or skips the test.

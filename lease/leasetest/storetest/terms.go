@@ -79,23 +79,27 @@ func testTermRisesOnEachHolderChange(f *fixture) {
 	f.rises(last, term, "a revocation and a claim by the same holder")
 	last = term
 
-	// An expiry by its writer (whose clock no client need map), then a
-	// claim by another client for another holder.
-	f.clock.Advance(time.Hour)
-	f.ok(a.ExpireLease("redis"), "ExpireLease (a)")
-	f.ok(b.Refresh(), "Refresh (b)")
-	f.ok(b.ClaimLease("redis", request("redis/1", time.Minute)), "ClaimLease (b)")
-	term = f.term(b, "redis", "redis/1")
-	f.rises(last, term, "an expiry and a claim by another client")
-	last = term
-
-	// An expiry, then a claim by the same holder as before, through the
-	// first client.
-	f.clock.Advance(time.Hour)
-	f.ok(b.ExpireLease("redis"), "ExpireLease (b)")
-	f.ok(a.Refresh(), "Refresh (a)")
-	f.ok(a.ClaimLease("redis", request("redis/1", time.Minute)), "ClaimLease (a)")
-	f.rises(last, f.term(a, "redis", "redis/1"), "an expiry and a claim by the same holder")
+	// An expiry by one client, then a claim through the other, which
+	// refreshes first.
+	for _, step := range []struct {
+		expirer, claimer     lease.Client
+		expirerId, claimerId string
+		holder, what         string
+	}{
+		// By its writer (whose clock no client need map), then by
+		// another client for another holder.
+		{a, b, "a", "b", "redis/1", "an expiry and a claim by another client"},
+		// Then for the same holder as before, through the first client.
+		{b, a, "b", "a", "redis/1", "an expiry and a claim by the same holder"},
+	} {
+		f.clock.Advance(time.Hour)
+		f.ok(step.expirer.ExpireLease("redis"), "ExpireLease ("+step.expirerId+")")
+		f.ok(step.claimer.Refresh(), "Refresh ("+step.claimerId+")")
+		f.ok(step.claimer.ClaimLease("redis", request(step.holder, time.Minute)), "ClaimLease ("+step.claimerId+")")
+		term = f.term(step.claimer, "redis", step.holder)
+		f.rises(last, term, step.what)
+		last = term
+	}
 }
 
 func testTermNeverRepeatsAcrossRestarts(f *fixture) {
