@@ -58,7 +58,7 @@ type ManagerConfig struct {
 	// MongoDB client and leasetest's are). The manager never waits to
 	// fill a batch: while a store call holds its loop, the writes asked of
 	// it queue, and it sends those, up to MaxBatch of them, together once
-	// that call returns (see "Batches" in the package doc); a write that
+	// that call returns (see docs/design.md#manager-batches); a write that
 	// finds none queued goes alone, at once. A larger batch costs the
 	// store less per write but keeps each of its callers waiting for the
 	// whole transaction. Zero means 100 (defaultMaxBatch); 1 means one
