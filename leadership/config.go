@@ -87,8 +87,8 @@ const missingClock = "missing clock: set Clock to lease.SystemClock{}, the wall 
 
 // defaultClockPoll is how often a manager reads the store's clocks when
 // [ManagerConfig.ClockPoll] is zero: a dead controller's leases are then
-// expired within about 200ms after their guaranteed terms end, which
-// leaves the rest of issue 13's 500ms for the expiry and the next claim.
+// expired within about 200ms after their guaranteed terms end, plus one
+// read (docs/design.md#failover).
 const defaultClockPoll = 200 * time.Millisecond
 
 // defaultMaxBatch is the most writes a manager sends in one transaction
