@@ -94,9 +94,10 @@ const defaultClockPoll = 200 * time.Millisecond
 // defaultMaxBatch is the most writes a manager sends in one transaction
 // when [ManagerConfig.MaxBatch] is zero; maxMaxBatch is the most it
 // accepts. The MongoDB client splits a longer batch itself, so the bound
-// is on how long one transaction keeps its callers waiting: at the
-// embedded server's measured cost of about 7 store commands per claim, a
-// batch of 1,000 is some 7,000 commands.
+// is on how long one transaction keeps its callers waiting: a transaction
+// of n writes costs 9+4n store commands, or 9+9n if every write is a
+// lease's first claim (docs/design.md#released-leases), so a batch of
+// 1,000 is some 4,000 to 9,000 commands.
 const (
 	defaultMaxBatch = 100
 	maxMaxBatch     = 1000

@@ -21,11 +21,12 @@
 //
 // A service name is 1 to [MaxServiceNameLen] (128) bytes of lowercase
 // letters and digits in segments joined by single hyphens; it starts with
-// a letter, and no segment is only digits ("redis", "my-db2"; not
-// "Redis", "2redis", "my_db", "db-2"). A unit name is the service name, a
-// slash and the unit's number, 0 or up to [MaxUnitNumberDigits] (10)
-// digits without a leading zero ("redis/0"; not "redis/01"). A unit is
-// leader only of its own service. Every method checks its names, their
+// a letter, and no segment is only digits ("redis", "my-db2",
+// "wordpress-2a"; not "Redis", "2redis", "my_db", "redis-", "db-2"). A
+// unit name is the service name, a slash and the unit's number, 0 or up to
+// [MaxUnitNumberDigits] (10) digits without a leading zero ("redis/0",
+// "my-db2/17"; not "redis/01", "redis/x"). A unit is leader only of its
+// own service. Every method checks its names, their
 // pairing and the duration before it sends anything to the manager's loop,
 // and returns an error matching [ErrInvalidArgument] that quotes the bad
 // value and states the rule. A client's own refusal of an argument
