@@ -139,7 +139,8 @@
 //
 // [ManagerConfig.Observer] is told of every [Event] a manager emits, on
 // the manager's goroutine, in order: each answered call ([EventClaim],
-// [EventCheck], [EventBlock], [EventRevoke]), expiry ([EventExpire]), wake
+// [EventCheck], [EventBlock], [EventRevoke]; [LeaderReader]'s Leaders has
+// only its read of every lease), expiry ([EventExpire]), wake
 // ([EventWake]), read of the store ([EventRefresh]) and write
 // ([EventStore], with Batch set for a write sent in a batch), and its stop
 // ([EventStop]). Each is named by its [Call], has a [Result] (an error
