@@ -11,12 +11,12 @@
 #   client      lease.NewClient on the embedded server, per operation
 #   endtoend    expiry to the next claim, real clock
 #   compare     beside etcd (includes etcd's crash failover)
-#   handover, handoverdb  graceful handover (issue 14)
+#   handover, handoverdb  graceful handover
 #   failover    crash failover, 2s and 4s leases, 1 service, clock polls
-#               on and off, 11 failovers each (issue 13; about 5 minutes)
+#               on and off, 11 failovers each (about 5 minutes)
 #   percall     commands and time of a check miss, a denied claim, a block
-#               and an expiry at 10 and 1,000 leases (issue 13)
-#   storm       the expiry storm at 200 leases (issue 13; about a minute)
+#               and an expiry at 10 and 1,000 leases
+#   storm       the expiry storm at 200 leases (about a minute)
 # Groups run only when named in BENCHES (long):
 #   failover100 crash failover, 30s leases, 100 services, polls on and off,
 #               one failover each (about 5 minutes)
