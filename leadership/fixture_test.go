@@ -30,6 +30,42 @@ func almostSeconds(n int) time.Duration {
 
 const almostOneSecond = time.Second - time.Nanosecond
 
+// redis0 is the request that claiming redis for redis/0 for a minute makes.
+var redis0 = lease.Request{Holder: "redis/0", Duration: time.Minute}
+
+// redisHeld returns a lease held by holder, expiring d after the clock's
+// start.
+func redisHeld(holder string, d time.Duration) map[string]lease.Info {
+	return map[string]lease.Info{"redis": {Holder: holder, Expiry: offset(d)}}
+}
+
+// setRedis returns a callback that makes holder hold redis until d after
+// the clock's start; "" removes the lease.
+func setRedis(holder string, d time.Duration) func(map[string]lease.Info) {
+	return func(leases map[string]lease.Info) {
+		if holder == "" {
+			delete(leases, "redis")
+			return
+		}
+		leases["redis"] = lease.Info{Holder: holder, Expiry: offset(d)}
+	}
+}
+
+// redisCall is the scripted call method("redis", redis0) (ClaimLease or
+// ExtendLease), answered err after then, if not nil, has run.
+func redisCall(method string, err error, then func(map[string]lease.Info)) call {
+	return call{method: method, args: []interface{}{"redis", redis0}, err: err, callback: then}
+}
+
+// claimRedis runs fix, claims redis for redis/0 for a minute through its
+// manager, and returns the answer.
+func claimRedis(c *gc.C, fix *fixture) (err error) {
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err = manager.ClaimLeadership("redis", "redis/0", time.Minute)
+	})
+	return err
+}
+
 // fixture runs a manager on a scripted Client and a fake clock.
 type fixture struct {
 	leases      map[string]lease.Info

@@ -21,24 +21,6 @@ type ObserveSuite struct {
 
 var _ = gc.Suite(&ObserveSuite{})
 
-// redisHeld returns a lease held by holder, expiring d after the clock's
-// start.
-func redisHeld(holder string, d time.Duration) map[string]lease.Info {
-	return map[string]lease.Info{"redis": {Holder: holder, Expiry: offset(d)}}
-}
-
-// setRedis returns a callback that makes holder hold redis until d after
-// the clock's start; "" removes the lease.
-func setRedis(holder string, d time.Duration) func(map[string]lease.Info) {
-	return func(leases map[string]lease.Info) {
-		if holder == "" {
-			delete(leases, "redis")
-			return
-		}
-		leases["redis"] = lease.Info{Holder: holder, Expiry: offset(d)}
-	}
-}
-
 func (s *ObserveSuite) TestObserveClaimGranted(c *gc.C) {
 	clock := clocktest.NewClock(defaultClockStart)
 	om := s.startObserved(c, clock, nil, false, call{
