@@ -187,20 +187,6 @@ func readsUntilWake(c *gc.C, events <-chan leadership.Event) []string {
 	}
 }
 
-// newTrackerFor starts a tracker for unit of redis on m with the given
-// term.
-func newTrackerFor(c *gc.C, m leadership.Manager, clock *clocktest.Clock, unit string, duration time.Duration) leadership.Tracker {
-	t, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    unit,
-		Duration:    duration,
-		Clock:       clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
-	return t
-}
-
 // A clock that steps back while someone waits does not put off the polls
 // of a client that reads no clocks: a revocation through a, after b's
 // clock stepped back an hour, still reaches b's waiter one ClockPoll

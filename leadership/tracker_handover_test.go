@@ -47,15 +47,7 @@ func (s *TrackerHandoverSuite) manager(c *gc.C, id string, maxSleep time.Duratio
 }
 
 func (s *TrackerHandoverSuite) tracker(c *gc.C, m leadership.Manager, unit string) leadership.Tracker {
-	t, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    unit,
-		Duration:    trackDuration,
-		Clock:       s.clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
-	return t
+	return newTrackerFor(c, m, s.clock, unit, trackDuration)
 }
 
 // Two trackers on one manager: killing the leader revokes its lease, and
@@ -119,11 +111,7 @@ func (s *TrackerHandoverSuite) TestKillMinion(c *gc.C) {
 // error rather than staying up as a minion that retries every 18 years.
 func (s *TrackerHandoverSuite) TestOutOfRangeDurationStops(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager: m, ServiceName: "redis", UnitName: "redis/0",
-		Duration: math.MaxInt64, Clock: s.clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, m, s.clock, "redis/0", math.MaxInt64)
 	waited := make(chan error, 1)
 	go func() { waited <- tracker.Wait() }()
 	select {

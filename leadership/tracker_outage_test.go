@@ -103,14 +103,7 @@ func (s *TrackerHandoverSuite) stepUntil(c *gc.C, clock *armedClock, tk leadersh
 func (s *TrackerHandoverSuite) TestTrackerOutlivesOutage(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
 	clock := newArmedClock(s.clock)
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    trackDuration,
-		Clock:       clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, m, clock, "redis/0", trackDuration)
 	defer worker.Stop(tracker)
 	assertTicket(c, tracker.WaitLeader(), true)
 	stopped := make(chan error, 1)

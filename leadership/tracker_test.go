@@ -55,16 +55,8 @@ func (s *TrackerSuite) TearDownTest(c *gc.C) {
 
 // start starts a tracker for redis/0 on manager.
 func (s *TrackerSuite) start(c *gc.C, manager leadership.Manager) leadership.Tracker {
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     manager,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    trackDuration,
-		Clock:       s.clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
-	s.tracker = tracker
-	return tracker
+	s.tracker = newTrackerFor(c, manager, s.clock, "redis/0", trackDuration)
+	return s.tracker
 }
 
 // claim expects a claim for redis/0 and answers it with err.
@@ -74,6 +66,27 @@ func (s *TrackerSuite) claim(c *gc.C, err error) {
 	c.Check(mc.unit, gc.Equals, "redis/0")
 	c.Check(mc.duration, gc.Equals, trackDuration)
 	mc.reply <- err
+}
+
+// termEndsAt sets the clock a nanosecond before d after its start and
+// checks that tracker still leads there, then sets it to d and checks
+// that tracker's term has ended.
+func (s *TrackerSuite) termEndsAt(c *gc.C, tracker leadership.Tracker, d time.Duration) {
+	s.clock.Set(offset(d - time.Nanosecond))
+	assertTicket(c, tracker.WaitLeader(), true)
+	s.clock.Set(offset(d))
+	assertTicket(c, tracker.WaitMinion(), true)
+}
+
+// renewalHangsTermEndsAt takes the tracker's renewal and leaves it
+// hanging while it checks that the term ends d after the clock's start
+// (see termEndsAt) and that the tracker then answers claims false; then
+// the renewal fails.
+func (s *TrackerSuite) renewalHangsTermEndsAt(c *gc.C, tracker leadership.Tracker, d time.Duration) {
+	renewal := s.manager.expect(c, "ClaimLeadership")
+	s.termEndsAt(c, tracker, d)
+	assertTicket(c, tracker.ClaimLeader(), false)
+	renewal.reply <- leadership.ErrStopped
 }
 
 // advanceTo waits until the tracker has set an alarm for offset(d), then
