@@ -42,8 +42,7 @@ func (s *TrackerSuite) TestClockStepsBackDuringFirstClaim(c *gc.C) {
 // after it (at 20s), not at 15s and 30s on the clock, which the step made
 // 10s late.
 func (s *TrackerSuite) TestClockStepsBackUnreadWhileIdle(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	assertTicket(c, tracker.WaitLeader(), true)
 	s.clock.Advance(5 * time.Second)
 	s.clock.Set(offset(-5 * time.Second))
@@ -56,8 +55,7 @@ func (s *TrackerSuite) TestClockStepsBackUnreadWhileIdle(c *gc.C) {
 // nothing the tracker counts: the renewal is due 15s after the claim, and
 // the term ends 30s after it, in real time.
 func (s *TrackerSuite) TestClockStepsBackCenturies(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	back := offset(0).AddDate(-300, 0, 0)
 	s.clock.Set(back)
 	assertTicket(c, tracker.ClaimLeader(), true) // the tracker reads the step
@@ -120,8 +118,7 @@ func (c *aheadClock) Now() time.Time {
 // TestClockStepsBackDuringRenewal: the renewal starts at 15s and returns
 // to -5s; its term ends at 25s, not 45s.
 func (s *TrackerSuite) TestClockStepsBackDuringRenewal(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	s.advanceTo(c, trackDuration/2)
 	mc := s.manager.expect(c, "ClaimLeadership")
 	s.clock.Set(offset(-5 * time.Second))
@@ -133,8 +130,7 @@ func (s *TrackerSuite) TestClockStepsBackDuringRenewal(c *gc.C) {
 // TestClockStepsBackWhileLeader: a step back the tracker reads between
 // calls moves its term's end and its renewal back by the step.
 func (s *TrackerSuite) TestClockStepsBackWhileLeader(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	s.clock.Set(offset(-10 * time.Second))
 	// The term now ends at 20s: ClaimDuration from -10s is covered.
 	assertTicket(c, tracker.ClaimLeader(), true)
@@ -290,8 +286,7 @@ func (s *TrackerSuite) TestHangingClaimClockBackThenPastTerm(c *gc.C) {
 // (whose term, counted from its start, has ended) does not make it leader,
 // and it claims again at once.
 func (s *TrackerSuite) TestLateRenewalAfterJumpPastTerm(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	assertTicket(c, tracker.WaitLeader(), true)
 	s.advanceTo(c, trackDuration/2)
 	hung := s.manager.expect(c, "ClaimLeadership")

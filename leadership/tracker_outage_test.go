@@ -178,6 +178,5 @@ func (s *TrackerSuite) TestKillDuringClaimOfUnknownOutcomeRevokes(c *gc.C) {
 	mc := s.manager.expect(c, "ClaimLeadership")
 	tracker.Kill()
 	mc.reply <- fmt.Errorf("cannot claim leadership: %w", lease.ErrUnavailable)
-	s.manager.expect(c, "RevokeLeadership").reply <- nil
-	c.Check(tracker.Wait(), jc.ErrorIsNil)
+	s.revokedThenStops(c, tracker)
 }
