@@ -57,6 +57,13 @@ func redisCall(method string, err error, then func(map[string]lease.Info)) call 
 	return call{method: method, args: []interface{}{"redis", redis0}, err: err, callback: then}
 }
 
+// advanceToAlarm waits until an alarm is set d after the clock's start,
+// then moves the clock (forward) to it.
+func advanceToAlarm(c *gc.C, clock *clocktest.Clock, d time.Duration) {
+	c.Assert(clock.WaitAlarmFor(offset(d), LongWait), jc.ErrorIsNil)
+	clock.Set(offset(d))
+}
+
 // claimRedis runs fix, claims redis for redis/0 for a minute through its
 // manager, and returns the answer.
 func claimRedis(c *gc.C, fix *fixture) (err error) {

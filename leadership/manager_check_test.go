@@ -113,7 +113,6 @@ func (s *CheckLeadershipSuite) TestRefresh_Error(c *gc.C) {
 		c.Check(err, gc.ErrorMatches, `cannot check leadership of "redis" for "redis/0": crunch squish: lease store unavailable`)
 		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
 		c.Check(token, gc.IsNil)
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 	})
 }

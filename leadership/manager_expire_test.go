@@ -92,8 +92,7 @@ func (s *ExpireLeadershipSuite) TestExpire_OtherError(c *gc.C) {
 			expireRedis(nil, deleteLease("redis"))...),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 	})
 }
 
@@ -190,8 +189,7 @@ func (s *ExpireLeadershipSuite) TestExpire_Multiple(c *gc.C) {
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(5 * time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(5*time.Second+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 5*time.Second+50*time.Millisecond)
 	})
 }
 
@@ -206,7 +204,6 @@ func (s *ExpireLeadershipSuite) TestExpiryAtBoundary(c *gc.C) {
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second+time.Nanosecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Nanosecond)
+		advanceToAlarm(c, clock, time.Second+time.Nanosecond)
 	})
 }

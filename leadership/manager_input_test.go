@@ -137,8 +137,7 @@ func (s *InputSuite) TestClientRefusesExpiry(c *gc.C) {
 		expectCalls: calls,
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond+time.Minute), LongWait), jc.ErrorIsNil)
 	})
 }

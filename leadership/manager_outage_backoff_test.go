@@ -48,8 +48,7 @@ func (s *OutageBackOffSuite) TestWriteEndsStoreBackOff(c *gc.C) {
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, time.Second+50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(time.Second+150*time.Millisecond), LongWait), jc.ErrorIsNil)
 		clock.Advance(10 * time.Millisecond)
 		c.Check(manager.ClaimLeadership("mysql", "mysql/0", time.Minute), jc.ErrorIsNil)

@@ -70,8 +70,7 @@ func (s *OutageSuite) TestOutageReadsEveryLease(c *gc.C) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		_, err := manager.CheckLeadership("mysql", "mysql/0")
 		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 	})
 }
 
@@ -154,8 +153,7 @@ func (s *OutageSuite) TestReadErrInvalidOnWakeBacksOff(c *gc.C) {
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, time.Second+50*time.Millisecond)
 	})
 }
 

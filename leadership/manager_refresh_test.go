@@ -122,8 +122,7 @@ func (s *RefreshSuite) TestBlockOnLeaseGrantedElsewhere(c *gc.C) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		bt := newBlockTest(manager, "redis")
 		bt.assertBlocked(c)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Second)
+		advanceToAlarm(c, clock, time.Second)
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
 }
@@ -145,12 +144,9 @@ func (s *RefreshSuite) TestExpiryReadsOneLease(c *gc.C) {
 		},
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(time.Second), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(5*time.Second), LongWait), jc.ErrorIsNil)
-		clock.Advance(4 * time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
-		clock.Advance(55 * time.Second)
+		advanceToAlarm(c, clock, time.Second)
+		advanceToAlarm(c, clock, 5*time.Second)
+		advanceToAlarm(c, clock, time.Minute)
 		c.Assert(clock.WaitAlarmFor(offset(2*time.Minute), LongWait), jc.ErrorIsNil)
 	})
 }
@@ -204,8 +200,7 @@ func (s *RefreshSuite) TestFailoverWake(c *gc.C) {
 		bt := newBlockTest(manager, "redis")
 		bt.assertBlocked(c)
 		for at := 200 * time.Millisecond; at <= 3*time.Second; at += 200 * time.Millisecond {
-			c.Assert(clock.WaitAlarmFor(offset(at), LongWait), jc.ErrorIsNil)
-			clock.Set(offset(at))
+			advanceToAlarm(c, clock, at)
 		}
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
@@ -220,10 +215,8 @@ func (s *RefreshSuite) TestPollErrorBacksOff(c *gc.C) {
 		expectCalls: []call{{method: "RefreshClocks", err: unavailable("zap")}, {method: "Refresh"}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(200*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(200 * time.Millisecond)
-		c.Assert(clock.WaitAlarmFor(offset(250*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 200*time.Millisecond)
+		advanceToAlarm(c, clock, 250*time.Millisecond)
 	})
 }
 
@@ -238,10 +231,8 @@ func (s *RefreshSuite) TestPollContentionBacksOff(c *gc.C) {
 		},
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(200*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(200 * time.Millisecond)
-		c.Assert(clock.WaitAlarmFor(offset(250*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 200*time.Millisecond)
+		advanceToAlarm(c, clock, 250*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(450*time.Millisecond), LongWait), jc.ErrorIsNil)
 	})
 }

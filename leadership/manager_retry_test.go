@@ -96,8 +96,7 @@ func (s *RetrySuite) TestExpireContentionDoesNotStarveOthers(c *gc.C) {
 		},
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 	})
 }
 
@@ -113,8 +112,7 @@ func (s *RetrySuite) TestRefreshContentionOnWake(c *gc.C) {
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Minute)
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, time.Minute+50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(2*time.Minute+50*time.Millisecond), LongWait), jc.ErrorIsNil)
 	})
 }

@@ -104,8 +104,7 @@ func (s *WatchLeaderSuite) TestExpiry(c *gc.C) {
 		leaders, cancel := startWatch(c, manager, "redis")
 		defer cancel()
 		assertNextLeader(c, leaders, "redis", "redis/0", 1)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Second)
+		advanceToAlarm(c, clock, time.Second)
 		assertNextLeader(c, leaders, "redis", "", 2)
 	})
 }
@@ -146,8 +145,7 @@ func (s *WatchLeaderSuite) TestOtherControllersWritesAsRead(c *gc.C) {
 		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
 		assertNextLeader(c, leaders, "redis", "redis/7", 2)
 
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Minute)
+		advanceToAlarm(c, clock, time.Minute)
 		assertNextLeader(c, leaders, "redis", "redis/8", 3)
 
 		_, err = manager.(leadership.LeaderReader).Leaders()

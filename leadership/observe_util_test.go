@@ -223,15 +223,6 @@ func checkNoLog(c *gc.C, logs *observetest.Handler, msg leadership.LogMessage) {
 	}
 }
 
-// advanceToAlarm waits until an alarm is set d after the clock's start,
-// where the clock must still stand, and moves the clock on by d to it.
-func advanceToAlarm(c *gc.C, clock *clocktest.Clock, d time.Duration) {
-	if err := clock.WaitAlarmFor(offset(d), LongWait); err != nil {
-		c.Fatal(err)
-	}
-	clock.Advance(d)
-}
-
 // advance returns a call callback that moves clock on by d, as a store call
 // that takes d would.
 func advance(clock *clocktest.Clock, d time.Duration, then func(map[string]lease.Info)) func(map[string]lease.Info) {

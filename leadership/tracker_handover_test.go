@@ -85,8 +85,7 @@ func (s *TrackerHandoverSuite) TestHandoverAcrossManagers(c *gc.C) {
 	select {
 	case <-leaderTicket.Ready():
 	default:
-		c.Assert(s.clock.WaitAlarmFor(offset(time.Second), LongWait), jc.ErrorIsNil)
-		s.clock.Advance(time.Second)
+		advanceToAlarm(c, s.clock, time.Second)
 	}
 	assertTicket(c, leaderTicket, true)
 }

@@ -100,8 +100,7 @@ func (s *TrackerSuite) renewalHangsTermEndsAt(c *gc.C, tracker leadership.Tracke
 // advanceTo waits until the tracker has set an alarm for offset(d), then
 // moves the clock there.
 func (s *TrackerSuite) advanceTo(c *gc.C, d time.Duration) {
-	c.Assert(s.clock.WaitAlarmFor(offset(d), LongWait), jc.ErrorIsNil)
-	s.clock.Set(offset(d))
+	advanceToAlarm(c, s.clock, d)
 }
 
 func (s *TrackerSuite) TestBasics(c *gc.C) {
