@@ -57,6 +57,33 @@ func redisCall(method string, err error, then func(map[string]lease.Info)) call 
 	return call{method: method, args: []interface{}{"redis", redis0}, err: err, callback: then}
 }
 
+// readRedis is the scripted call RefreshLease("redis"), answered err
+// after then, if not nil, has run (it plays what the store holds).
+func readRedis(err error, then func(map[string]lease.Info)) call {
+	return call{method: "RefreshLease", args: []interface{}{"redis"}, err: err, callback: then}
+}
+
+// expireCall is the scripted call ExpireLease(name), answered err; if err
+// is nil, the lease is gone after it.
+func expireCall(name string, err error) call {
+	if err != nil {
+		return call{method: "ExpireLease", args: []interface{}{name}, err: err}
+	}
+	return call{method: "ExpireLease", args: []interface{}{name}, callback: deleteLease(name)}
+}
+
+// deleteLease returns a callback that removes the named lease.
+func deleteLease(name string) func(map[string]lease.Info) {
+	return func(leases map[string]lease.Info) { delete(leases, name) }
+}
+
+// refreshingFixture is a fixture over a RefreshingClient (which reads
+// single leases and the clocks) that never polls the clocks, with leases
+// and the expected calls.
+func refreshingFixture(leases map[string]lease.Info, calls ...call) *fixture {
+	return &fixture{refreshing: true, clockPoll: -1, leases: leases, expectCalls: calls}
+}
+
 // advanceToAlarm waits until an alarm is set d after the clock's start,
 // then moves the clock (forward) to it.
 func advanceToAlarm(c *gc.C, clock *clocktest.Clock, d time.Duration) {

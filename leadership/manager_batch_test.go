@@ -324,7 +324,7 @@ func (s *BatchSuite) TestExpiriesInBatches(c *gc.C) {
 				c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 				leases["a"] = lease.Info{Holder: "a/1", Expiry: offset(time.Minute + time.Second)}
 			}},
-			{method: "ExpireLease", args: []interface{}{"c"}, callback: deleteLease("c")},
+			expireCall("c", nil),
 		},
 	}
 	fix.RunTest(c, func(m leadership.ManagerWorker, clock *clocktest.Clock) {

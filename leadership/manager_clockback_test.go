@@ -59,7 +59,7 @@ func (s *ClockBackSuite) TestMaxSleepAfterSmallStepBack(c *gc.C) {
 // next wake past a lease's expiry.
 func (s *ClockBackSuite) TestWakeAfterSteppedBackClock(c *gc.C) {
 	fix := &fixture{
-		leases:   redisLease(time.Minute),
+		leases:   redisHeld("redis/0", time.Minute),
 		maxSleep: time.Hour,
 		// At the expiry, the client will not expire it yet (it is not
 		// after the expiry); the manager must try again after.
@@ -78,7 +78,7 @@ func (s *ClockBackSuite) TestWakeAfterSteppedBackClock(c *gc.C) {
 // reading after a step back, not from before it.
 func (s *ClockBackSuite) TestBackOffAfterSteppedBackClock(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(-time.Second),
+		leases:      redisHeld("redis/0", -time.Second),
 		maxSleep:    time.Hour,
 		expectCalls: append(expireRedis(errContention, nil), call{method: "Refresh"}),
 	}
@@ -134,7 +134,7 @@ func (s *ClockBackSuite) TestMaxSleepAfterCenturiesBack(c *gc.C) {
 // TestBackOffAfterCenturiesBack: so does a back-off.
 func (s *ClockBackSuite) TestBackOffAfterCenturiesBack(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(-time.Second),
+		leases:      redisHeld("redis/0", -time.Second),
 		maxSleep:    time.Hour,
 		expectCalls: append(expireRedis(errContention, nil), call{method: "Refresh"}),
 	}

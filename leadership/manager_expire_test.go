@@ -19,14 +19,6 @@ type ExpireLeadershipSuite struct{}
 
 var _ = gc.Suite(&ExpireLeadershipSuite{})
 
-func deleteLease(name string) func(map[string]lease.Info) {
-	return func(leases map[string]lease.Info) { delete(leases, name) }
-}
-
-func redisLease(expiry time.Duration) map[string]lease.Info {
-	return map[string]lease.Info{"redis": {Holder: "redis/0", Expiry: offset(expiry)}}
-}
-
 func expireRedis(err error, callback func(map[string]lease.Info)) []call {
 	return []call{{method: "Refresh"}, {
 		method:   "ExpireLease",
@@ -38,14 +30,14 @@ func expireRedis(err error, callback func(map[string]lease.Info)) []call {
 
 func (s *ExpireLeadershipSuite) TestStartup_ExpiryInPast(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(-time.Second),
+		leases:      redisHeld("redis/0", -time.Second),
 		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(leadership.ManagerWorker, *clocktest.Clock) {})
 }
 
 func (s *ExpireLeadershipSuite) TestStartup_ExpiryInFuture(c *gc.C) {
-	fix := &fixture{leases: redisLease(time.Second)}
+	fix := &fixture{leases: redisHeld("redis/0", time.Second)}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
 		clock.Advance(almostOneSecond)
@@ -55,7 +47,7 @@ func (s *ExpireLeadershipSuite) TestStartup_ExpiryInFuture(c *gc.C) {
 
 func (s *ExpireLeadershipSuite) TestStartup_ExpiryInFuture_TimePasses(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(time.Second),
+		leases:      redisHeld("redis/0", time.Second),
 		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -65,7 +57,7 @@ func (s *ExpireLeadershipSuite) TestStartup_ExpiryInFuture_TimePasses(c *gc.C) {
 
 func (s *ExpireLeadershipSuite) TestExpire_ErrInvalid_Expired(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(-time.Second),
+		leases:      redisHeld("redis/0", -time.Second),
 		expectCalls: expireRedis(lease.ErrInvalid, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(leadership.ManagerWorker, *clocktest.Clock) {})
@@ -73,7 +65,7 @@ func (s *ExpireLeadershipSuite) TestExpire_ErrInvalid_Expired(c *gc.C) {
 
 func (s *ExpireLeadershipSuite) TestExpire_ErrInvalid_Updated(c *gc.C) {
 	fix := &fixture{
-		leases: redisLease(-time.Second),
+		leases: redisHeld("redis/0", -time.Second),
 		expectCalls: expireRedis(lease.ErrInvalid, func(leases map[string]lease.Info) {
 			leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Minute)}
 		}),
@@ -87,7 +79,7 @@ func (s *ExpireLeadershipSuite) TestExpire_ErrInvalid_Updated(c *gc.C) {
 // manager reads every lease again and expires it.
 func (s *ExpireLeadershipSuite) TestExpire_OtherError(c *gc.C) {
 	fix := &fixture{
-		leases: redisLease(-time.Second),
+		leases: redisHeld("redis/0", -time.Second),
 		expectCalls: append(expireRedis(errors.New("snarfblat hobalob"), nil),
 			expireRedis(nil, deleteLease("redis"))...),
 	}
@@ -128,7 +120,7 @@ func (s *ExpireLeadershipSuite) TestClaim_ExpiryInFuture_TimePasses(c *gc.C) {
 
 func (s *ExpireLeadershipSuite) TestExtend_ExpiryInFuture(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(time.Second),
+		leases:      redisHeld("redis/0", time.Second),
 		expectCalls: []call{claimCall("ExtendLease")},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -140,7 +132,7 @@ func (s *ExpireLeadershipSuite) TestExtend_ExpiryInFuture(c *gc.C) {
 
 func (s *ExpireLeadershipSuite) TestExtend_ExpiryInFuture_TimePasses(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(time.Second),
+		leases:      redisHeld("redis/0", time.Second),
 		expectCalls: append([]call{claimCall("ExtendLease")}, expireRedis(nil, deleteLease("redis"))...),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -198,7 +190,7 @@ func (s *ExpireLeadershipSuite) TestExpire_Multiple(c *gc.C) {
 // and not over and over at the same instant.
 func (s *ExpireLeadershipSuite) TestExpiryAtBoundary(c *gc.C) {
 	fix := &fixture{
-		leases: redisLease(time.Second),
+		leases: redisHeld("redis/0", time.Second),
 		expectCalls: append(expireRedis(lease.ErrInvalid, nil),
 			expireRedis(nil, deleteLease("redis"))...),
 	}

@@ -132,7 +132,7 @@ func (s *InputSuite) TestClientRefusesExpiry(c *gc.C) {
 	calls := expireRedis(errRefused, nil)
 	calls = append(calls, expireRedis(nil, deleteLease("redis"))...)
 	fix := &fixture{
-		leases:      redisLease(-time.Second),
+		leases:      redisHeld("redis/0", -time.Second),
 		maxSleep:    time.Minute,
 		expectCalls: calls,
 	}

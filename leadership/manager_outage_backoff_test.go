@@ -25,7 +25,7 @@ var _ = gc.Suite(&OutageBackOffSuite{})
 func (s *OutageBackOffSuite) TestWriteEndsStoreBackOff(c *gc.C) {
 	mysql0 := lease.Request{Holder: "mysql/0", Duration: time.Minute}
 	fix := &fixture{
-		leases: redisLease(time.Second),
+		leases: redisHeld("redis/0", time.Second),
 		expectCalls: []call{{
 			method: "Refresh",
 			err:    unavailable("no reachable servers"),
@@ -64,7 +64,7 @@ func (s *OutageBackOffSuite) TestWriteEndsStoreBackOff(c *gc.C) {
 // expiries at the pace of the checks. The manager wakes at the end of the
 // back-off, and reads every lease.
 func (s *OutageBackOffSuite) TestReadLeavesStoreBackOff(c *gc.C) {
-	leases := redisLease(time.Second)
+	leases := redisHeld("redis/0", time.Second)
 	leases["wordpress"] = lease.Info{Holder: "wordpress/0", Expiry: offset(time.Hour)}
 	fix := &fixture{
 		refreshing: true,

@@ -22,12 +22,6 @@ type RefreshSuite struct{}
 
 var _ = gc.Suite(&RefreshSuite{})
 
-// refreshRedis is an expected RefreshLease("redis") whose callback plays
-// the store's answer.
-func refreshRedis(callback func(map[string]lease.Info)) call {
-	return call{method: "RefreshLease", args: []interface{}{"redis"}, callback: callback}
-}
-
 // holdRedis returns a callback that makes unit the holder of redis until
 // expiry.
 func holdRedis(unit string, expiry time.Duration) func(map[string]lease.Info) {
@@ -37,11 +31,7 @@ func holdRedis(unit string, expiry time.Duration) func(map[string]lease.Info) {
 }
 
 func (s *RefreshSuite) TestCheckMissReadsOneLease(c *gc.C) {
-	fix := &fixture{
-		refreshing:  true,
-		clockPoll:   -1,
-		expectCalls: []call{refreshRedis(holdRedis0)},
-	}
+	fix := refreshingFixture(nil, readRedis(nil, holdRedis0))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		token, err := manager.CheckLeadership("redis", "redis/0")
 		c.Assert(err, jc.ErrorIsNil)
@@ -53,18 +43,9 @@ func (s *RefreshSuite) TestCheckMissReadsOneLease(c *gc.C) {
 // store says nobody does (the lease expired elsewhere): the claim
 // succeeds.
 func (s *RefreshSuite) TestDenialReadsTheStore(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		leases:     redisLease(time.Minute),
-		expectCalls: []call{
-			refreshRedis(deleteLease("redis")),
-			{
-				method: "ClaimLease",
-				args:   []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}},
-			},
-		},
-	}
+	fix := refreshingFixture(redisHeld("redis/0", time.Minute),
+		readRedis(nil, deleteLease("redis")),
+		call{method: "ClaimLease", args: []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}}})
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		c.Check(manager.ClaimLeadership("redis", "redis/1", time.Minute), jc.ErrorIsNil)
 	})
@@ -73,12 +54,7 @@ func (s *RefreshSuite) TestDenialReadsTheStore(c *gc.C) {
 // TestDeniedOnWhatTheStoreSays: the store confirms the other holder; the
 // lease is read once, and the claim denied.
 func (s *RefreshSuite) TestDeniedOnWhatTheStoreSays(c *gc.C) {
-	fix := &fixture{
-		refreshing:  true,
-		clockPoll:   -1,
-		leases:      redisLease(time.Minute),
-		expectCalls: []call{refreshRedis(nil)},
-	}
+	fix := refreshingFixture(redisHeld("redis/0", time.Minute), readRedis(nil, nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/1", time.Minute)
 		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
@@ -89,16 +65,12 @@ func (s *RefreshSuite) TestDeniedOnWhatTheStoreSays(c *gc.C) {
 // refused because another unit got there (the client has read the lease
 // again before it said ErrInvalid), and the denial needs no further read.
 func (s *RefreshSuite) TestClaimRaceReadsOnce(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		expectCalls: []call{{
-			method:   "ClaimLease",
-			args:     []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}},
-			err:      lease.ErrInvalid,
-			callback: holdRedis("redis/0", time.Minute),
-		}},
-	}
+	fix := refreshingFixture(nil, call{
+		method:   "ClaimLease",
+		args:     []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}},
+		err:      lease.ErrInvalid,
+		callback: holdRedis("redis/0", time.Minute),
+	})
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/1", time.Minute)
 		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
@@ -110,15 +82,10 @@ func (s *RefreshSuite) TestClaimRaceReadsOnce(c *gc.C) {
 // reads the store, waits, and is released only once the lease has been
 // read again when due, and expired.
 func (s *RefreshSuite) TestBlockOnLeaseGrantedElsewhere(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		expectCalls: []call{
-			refreshRedis(holdRedis("redis/0", time.Second)),
-			refreshRedis(nil),
-			{method: "ExpireLease", args: []interface{}{"redis"}, callback: deleteLease("redis")},
-		},
-	}
+	fix := refreshingFixture(nil,
+		readRedis(nil, holdRedis("redis/0", time.Second)),
+		readRedis(nil, nil),
+		expireCall("redis", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		bt := newBlockTest(manager, "redis")
 		bt.assertBlocked(c)
@@ -135,11 +102,11 @@ func (s *RefreshSuite) TestExpiryReadsOneLease(c *gc.C) {
 		refreshing: true,
 		clockPoll:  -1,
 		maxSleep:   time.Minute,
-		leases:     redisLease(time.Second),
+		leases:     redisHeld("redis/0", time.Second),
 		expectCalls: []call{
-			refreshRedis(holdRedis("redis/0", 5*time.Second)),
-			refreshRedis(nil),
-			{method: "ExpireLease", args: []interface{}{"redis"}, callback: deleteLease("redis")},
+			readRedis(nil, holdRedis("redis/0", 5*time.Second)),
+			readRedis(nil, nil),
+			expireCall("redis", nil),
 			{method: "Refresh"},
 		},
 	}
@@ -190,10 +157,10 @@ func (s *RefreshSuite) TestFailoverWake(c *gc.C) {
 	}
 	fix := &fixture{
 		refreshing: true,
-		leases:     redisLease(10 * time.Second),
-		expectCalls: append(append([]call{refreshRedis(nil)}, polls...),
-			refreshRedis(nil),
-			call{method: "ExpireLease", args: []interface{}{"redis"}, callback: deleteLease("redis")},
+		leases:     redisHeld("redis/0", 10*time.Second),
+		expectCalls: append(append([]call{readRedis(nil, nil)}, polls...),
+			readRedis(nil, nil),
+			expireCall("redis", nil),
 		),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -240,15 +207,7 @@ func (s *RefreshSuite) TestPollContentionBacksOff(c *gc.C) {
 // TestCheckReadRetryable: a read that fails in a way that may pass goes
 // back to the checking caller; the manager lives.
 func (s *RefreshSuite) TestCheckReadRetryable(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		expectCalls: []call{{
-			method: "RefreshLease",
-			args:   []interface{}{"redis"},
-			err:    fmt.Errorf("wrapped: %w", lease.ErrExcessiveContention),
-		}},
-	}
+	fix := refreshingFixture(nil, readRedis(fmt.Errorf("wrapped: %w", lease.ErrExcessiveContention), nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		_, err := manager.CheckLeadership("redis", "redis/0")
 		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue, gc.Commentf("%v", err))

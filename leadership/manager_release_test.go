@@ -72,11 +72,11 @@ func (s *ReleaseSuite) TestFollowRetriesAfterFailedRead(c *gc.C) {
 		releases.Add(1)
 	}
 	calls := []call{
-		refreshRedis(holdRedis("redis/0", time.Hour)), // the block
+		readRedis(nil, holdRedis("redis/0", time.Hour)), // the block
 		{method: "RefreshClocks", callback: released},
 		{method: "RefreshLease", args: []interface{}{"redis"}, err: lease.ErrExcessiveContention},
 		{method: "RefreshClocks"},
-		refreshRedis(nil),
+		readRedis(nil, nil),
 	}
 	runWatching(c, calls, func(manager leadership.ManagerWorker, clock *clocktest.Clock, count *atomic.Int64) {
 		releases = count

@@ -34,7 +34,7 @@ func (s *RetrySuite) TestExpireContentionBacksOff(c *gc.C) {
 	calls = append(calls, expireRedis(errContention, nil)...)
 	calls = append(calls, expireRedis(nil, deleteLease("redis"))...)
 	fix := &fixture{
-		leases:      redisLease(-time.Second),
+		leases:      redisHeld("redis/0", -time.Second),
 		maxSleep:    time.Minute,
 		expectCalls: calls,
 	}
@@ -58,7 +58,7 @@ func (s *RetrySuite) TestExpireContentionBackOffIsCapped(c *gc.C) {
 		calls = append(calls, expireRedis(errContention, nil)...)
 	}
 	fix := &fixture{
-		leases:      redisLease(-time.Second),
+		leases:      redisHeld("redis/0", -time.Second),
 		maxSleep:    300 * time.Millisecond,
 		expectCalls: calls,
 	}
@@ -145,7 +145,7 @@ func (s *RetrySuite) TestCheckRefreshContention(c *gc.C) {
 // died of it.
 func (s *RetrySuite) TestExpireWrappedErrInvalid(c *gc.C) {
 	fix := &fixture{
-		leases: redisLease(-time.Second),
+		leases: redisHeld("redis/0", -time.Second),
 		expectCalls: expireRedis(fmt.Errorf("someone else was first: %w", lease.ErrInvalid), func(leases map[string]lease.Info) {
 			leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Minute)}
 		}),

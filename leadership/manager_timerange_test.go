@@ -70,7 +70,7 @@ var errClockOutOfRange = fmt.Errorf("clock reading 2263-01-01T00:00:00Z of clien
 // like contention, instead of stopping the manager.
 func (s *ClaimTimeRangeSuite) TestExpireClockOutOfRange_BacksOff(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(-time.Second),
+		leases:      redisHeld("redis/0", -time.Second),
 		maxSleep:    time.Minute,
 		expectCalls: append(expireRedis(errClockOutOfRange, nil), expireRedis(nil, deleteLease("redis"))...),
 	}

@@ -59,7 +59,7 @@ func (s *WakeSuite) TestIdleWakesRepeat(c *gc.C) {
 func (s *WakeSuite) TestMaxSleepCountsFromLastWake(c *gc.C) {
 	fix := &fixture{
 		maxSleep:    time.Minute,
-		leases:      redisLease(90 * time.Second),
+		leases:      redisHeld("redis/0", 90*time.Second),
 		expectCalls: append([]call{{method: "Refresh"}}, expireRedis(nil, deleteLease("redis"))...),
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -91,7 +91,7 @@ func (s *WakeSuite) TestNewAlarmOnlyWhenWakeTimeChanges(c *gc.C) {
 		}
 	}
 	fix := &fixture{
-		leases: redisLease(10 * time.Second),
+		leases: redisHeld("redis/0", 10*time.Second),
 		expectCalls: []call{{
 			// Extended, but no further: the wake-up time stays.
 			method:   "ExtendLease",
