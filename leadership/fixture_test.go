@@ -57,6 +57,26 @@ func redisCall(method string, err error, then func(map[string]lease.Info)) call 
 	return call{method: method, args: []interface{}{"redis", redis0}, err: err, callback: then}
 }
 
+// expireRedis is what a wake that finds redis run out calls: Refresh, then
+// ExpireLease("redis"), answered err after callback, if not nil, has run.
+func expireRedis(err error, callback func(map[string]lease.Info)) []call {
+	return []call{{method: "Refresh"}, {
+		method:   "ExpireLease",
+		args:     []interface{}{"redis"},
+		err:      err,
+		callback: callback,
+	}}
+}
+
+// holdingRefresh is a scripted Refresh that holds the manager's loop: it
+// closes entered, then waits until release is closed.
+func holdingRefresh(entered chan<- struct{}, release <-chan struct{}) call {
+	return call{method: "Refresh", callback: func(map[string]lease.Info) {
+		close(entered)
+		<-release
+	}}
+}
+
 // readRedis is the scripted call RefreshLease("redis"), answered err
 // after then, if not nil, has run (it plays what the store holds).
 func readRedis(err error, then func(map[string]lease.Info)) call {

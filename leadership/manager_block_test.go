@@ -51,9 +51,7 @@ func (bt *blockTest) assertUnblocked(c *gc.C) error {
 }
 
 func heldLeases() map[string]lease.Info {
-	return map[string]lease.Info{
-		"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
-	}
+	return redisHeld("redis/0", time.Second)
 }
 
 func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipNotHeld(c *gc.C) {
@@ -66,12 +64,8 @@ func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipNotHeld(c *gc.C) {
 
 func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpires(c *gc.C) {
 	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{method: "Refresh"}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
-		}},
+		leases:      heldLeases(),
+		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		bt := newBlockTest(manager, "redis")
@@ -107,7 +101,7 @@ func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpiredEarly(c *gc.C) 
 		leases: heldLeases(),
 		expectCalls: []call{{
 			method:   "Refresh",
-			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
+			callback: deleteLease("redis"),
 		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {

@@ -19,15 +19,6 @@ type ExpireLeadershipSuite struct{}
 
 var _ = gc.Suite(&ExpireLeadershipSuite{})
 
-func expireRedis(err error, callback func(map[string]lease.Info)) []call {
-	return []call{{method: "Refresh"}, {
-		method:   "ExpireLease",
-		args:     []interface{}{"redis"},
-		err:      err,
-		callback: callback,
-	}}
-}
-
 func (s *ExpireLeadershipSuite) TestStartup_ExpiryInPast(c *gc.C) {
 	fix := &fixture{
 		leases:      redisHeld("redis/0", -time.Second),

@@ -46,7 +46,7 @@ func (s *LeadersSuite) TestLeadersReleasesWaiters(c *gc.C) {
 		leases: heldLeases(),
 		expectCalls: []call{{
 			method:   "Refresh",
-			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
+			callback: deleteLease("redis"),
 		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {

@@ -93,12 +93,8 @@ func (s *WatchLeaderSuite) TestClaimExtendRevoke(c *gc.C) {
 
 func (s *WatchLeaderSuite) TestExpiry(c *gc.C) {
 	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{method: "Refresh"}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
-		}},
+		leases:      heldLeases(),
+		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		leaders, cancel := startWatch(c, manager, "redis")
@@ -220,14 +216,8 @@ func (s *WatchLeaderSuite) TestCancelCloses(c *gc.C) {
 func (s *WatchLeaderSuite) TestCancelClosesWhileManagerBusy(c *gc.C) {
 	inside, unstick := make(chan struct{}), make(chan struct{})
 	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{
-			method: "Refresh",
-			callback: func(map[string]lease.Info) {
-				close(inside)
-				<-unstick
-			},
-		}},
+		leases:      heldLeases(),
+		expectCalls: []call{holdingRefresh(inside, unstick)},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		unstuck := false
