@@ -34,17 +34,8 @@ func (s *blockContextWaitSuite) TestContextWaitLeavesNoWaiter(c *gc.C) {
 	if err != nil {
 		c.Fatal(err)
 	}
-	w, err := NewManager(ManagerConfig{Client: client, Clock: clock, MaxSleep: time.Hour})
-	if err != nil {
-		c.Fatal(err)
-	}
-	m := w.(*manager)
-	defer func() {
-		m.Kill()
-		if err := m.Wait(); err != nil {
-			c.Errorf("manager stopped with %v", err)
-		}
-	}()
+	m, stop := startInternal(c, client, clock)
+	defer stop()
 	if err := m.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		c.Fatal(err)
 	}
@@ -111,19 +102,12 @@ func (s *blockContextWaitSuite) TestContextWaitCancelledWhileLoopBusy(c *gc.C) {
 		entered: make(chan struct{}),
 		hang:    make(chan struct{}),
 	}
-	w, err := NewManager(ManagerConfig{Client: client, Clock: clock, MaxSleep: time.Hour})
-	if err != nil {
-		c.Fatal(err)
-	}
-	m := w.(*manager)
+	m, stop := startInternal(c, client, clock)
 	var unstickOnce sync.Once
 	unstick := func() { unstickOnce.Do(func() { close(client.hang) }) }
 	defer func() {
 		unstick() // if the test failed with the loop stuck
-		m.Kill()
-		if err := m.Wait(); err != nil {
-			c.Errorf("manager stopped with %v", err)
-		}
+		stop()
 	}()
 	if err := m.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		c.Fatal(err)
@@ -180,17 +164,8 @@ func (s *blockContextWaitSuite) TestContextWaitCancelledWhileLoopBusy(c *gc.C) {
 func (s *blockContextWaitSuite) TestContextWaitCancelRacesRelease(c *gc.C) {
 	clock := leasetest.NewClock(leasetest.Start)
 	store := leasetest.NewStore(clock)
-	w, err := NewManager(ManagerConfig{Client: store.MustNewClient("a"), Clock: clock, MaxSleep: time.Hour})
-	if err != nil {
-		c.Fatal(err)
-	}
-	m := w.(*manager)
-	defer func() {
-		m.Kill()
-		if err := m.Wait(); err != nil {
-			c.Errorf("manager stopped with %v", err)
-		}
-	}()
+	m, stop := startInternal(c, store.MustNewClient("a"), clock)
+	defer stop()
 	for round := 0; round < 5; round++ {
 		if err := m.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 			c.Fatal(err)

@@ -48,17 +48,8 @@ func (s *watchQueueSuite) TestEnqueue(c *gc.C) {
 // watches leave nothing behind.
 func (s *watchQueueSuite) TestWatchesForgotten(c *gc.C) {
 	clock := leasetest.NewClock(leasetest.Start)
-	w, err := NewManager(ManagerConfig{Client: leasetest.NewStore(clock).MustNewClient("a"), Clock: clock, MaxSleep: time.Hour})
-	if err != nil {
-		c.Fatal(err)
-	}
-	m := w.(*manager)
-	defer func() {
-		m.Kill()
-		if err := m.Wait(); err != nil {
-			c.Errorf("manager stopped with %v", err)
-		}
-	}()
+	m, stop := startInternal(c, leasetest.NewStore(clock).MustNewClient("a"), clock)
+	defer stop()
 	var cancels []context.CancelFunc
 	var channels []<-chan Leader
 	for i := 0; i < 30; i++ {
