@@ -230,8 +230,7 @@ func (s *BatchSuite) TestRevokeInBatch(c *gc.C) {
 		},
 	}
 	fix.RunTest(c, func(m leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt = newBlockTest(m, "r")
-		bt.assertBlocked(c)
+		bt = blockedOn(c, m, "r")
 		q.run([]error{nil, nil}, func(leadership.ManagerWorker) {
 			c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 		})(m, clock)
@@ -329,8 +328,7 @@ func (s *BatchSuite) TestExpiriesInBatches(c *gc.C) {
 	}
 	fix.RunTest(c, func(m leadership.ManagerWorker, clock *clocktest.Clock) {
 		q.manager = m
-		bt = newBlockTest(m, "b")
-		bt.assertBlocked(c)
+		bt = blockedOn(c, m, "b")
 		c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
 		clock.Advance(time.Second)
 		c.Check(q.wait(1), jc.DeepEquals, []error{nil})

@@ -28,6 +28,21 @@ func newBlockTest(manager leadership.Manager, service string) *blockTest {
 	return bt
 }
 
+// releasedOnRefresh is a fixture in which redis/0 holds redis until the
+// manager's next Refresh finds it gone (released through another
+// manager).
+func releasedOnRefresh() *fixture {
+	return &fixture{leases: heldLeases(), expectCalls: []call{{method: "Refresh", callback: deleteLease("redis")}}}
+}
+
+// blockedOn starts a wait on manager for service's release, and checks
+// that it blocks (see assertBlocked).
+func blockedOn(c *gc.C, manager leadership.Manager, service string) *blockTest {
+	bt := newBlockTest(manager, service)
+	bt.assertBlocked(c)
+	return bt
+}
+
 // assertBlocked fails if the call returns within ShortWait. That window
 // also gives the call time to reach the manager before the test goes on.
 func (bt *blockTest) assertBlocked(c *gc.C) {
@@ -68,8 +83,7 @@ func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpires(c *gc.C) {
 		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		clock.Advance(time.Second)
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
@@ -88,8 +102,7 @@ func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipChanged(c *gc.C) {
 		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		clock.Advance(time.Second)
 		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
 		bt.assertBlocked(c)
@@ -97,16 +110,9 @@ func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipChanged(c *gc.C) {
 }
 
 func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpiredEarly(c *gc.C) {
-	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{
-			method:   "Refresh",
-			callback: deleteLease("redis"),
-		}},
-	}
+	fix := releasedOnRefresh()
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 
 		// A check that misses makes the manager refresh; the refresh shows
 		// redis released, and that releases the block.
@@ -159,8 +165,7 @@ func (s *BlockUntilLeadershipReleasedSuite) TestMultiple(c *gc.C) {
 func (s *BlockUntilLeadershipReleasedSuite) TestKillManager(c *gc.C) {
 	fix := &fixture{leases: heldLeases()}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 
 		manager.Kill()
 		err := bt.assertUnblocked(c)

@@ -87,8 +87,7 @@ func (s *RefreshSuite) TestBlockOnLeaseGrantedElsewhere(c *gc.C) {
 		readRedis(nil, nil),
 		expireCall("redis", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		advanceToAlarm(c, clock, time.Second)
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
@@ -164,8 +163,7 @@ func (s *RefreshSuite) TestFailoverWake(c *gc.C) {
 		),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		for at := 200 * time.Millisecond; at <= 3*time.Second; at += 200 * time.Millisecond {
 			advanceToAlarm(c, clock, at)
 		}

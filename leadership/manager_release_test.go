@@ -80,8 +80,7 @@ func (s *ReleaseSuite) TestFollowRetriesAfterFailedRead(c *gc.C) {
 	}
 	runWatching(c, calls, func(manager leadership.ManagerWorker, clock *clocktest.Clock, count *atomic.Int64) {
 		releases = count
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		advanceToAlarm(c, clock, 200*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(250*time.Millisecond), LongWait), jc.ErrorIsNil)
 		bt.assertBlocked(c)
