@@ -177,10 +177,7 @@ func (s *ObserveSuite) TestObserveSteadyStateQuiet(c *gc.C) {
 func (s *ObserveSuite) TestObserveWakeOutage(c *gc.C) {
 	clock := clocktest.NewClock(defaultClockStart)
 	failure := unavailable("store unreachable")
-	om := s.startObserved(c, clock, redisHeld("redis/0", time.Second), false, call{
-		method: "Refresh",
-		err:    failure,
-	})
+	om := s.startObserved(c, clock, redisHeld("redis/0", time.Second), false, call{method: "Refresh", err: failure})
 	advanceToAlarm(c, clock, time.Second)
 	wake := om.waitEvent(c, leadership.EventWake, leadership.ResultError)
 	checkEvent(c, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultError, Known: 1, Err: failure})

@@ -123,13 +123,7 @@ func (s *ObserveSuite) TestObserveClaimError(c *gc.C) {
 
 func (s *ObserveSuite) TestObserveCheck(c *gc.C) {
 	clock := clocktest.NewClock(defaultClockStart)
-	om := s.startObserved(c, clock, redisHeld("redis/0", time.Minute), false, call{
-		method:   "Refresh",
-		callback: advance(clock, 2*time.Second, nil),
-	}, call{
-		method: "Refresh",
-		err:    lease.ErrExcessiveContention,
-	})
+	om := s.startObserved(c, clock, redisHeld("redis/0", time.Minute), false, call{method: "Refresh", callback: advance(clock, 2*time.Second, nil)}, call{method: "Refresh", err: lease.ErrExcessiveContention})
 	if _, err := om.CheckLeadership("redis", "redis/0"); err != nil {
 		c.Fatal(err)
 	}
@@ -179,9 +173,7 @@ func (s *ObserveSuite) TestObserveRevokeAndBlockReleased(c *gc.C) {
 		method:   "RevokeLease",
 		args:     []interface{}{"redis", "redis/0"},
 		callback: advance(clock, 2*time.Second, setRedis("", 0)),
-	}, call{
-		method: "Refresh",
-	})
+	}, call{method: "Refresh"})
 	blocked := make(chan error, 1)
 	go func() { blocked <- om.BlockUntilLeadershipReleased("redis") }()
 	<-registered
@@ -260,14 +252,7 @@ func (s *ObserveSuite) TestObserveBlockCancelledAndStopped(c *gc.C) {
 
 func (s *ObserveSuite) TestObserveWakeExpire(c *gc.C) {
 	clock := clocktest.NewClock(defaultClockStart)
-	om := s.startObserved(c, clock, redisHeld("redis/0", time.Second), false, call{
-		method:   "Refresh",
-		callback: advance(clock, 2*time.Second, nil),
-	}, call{
-		method:   "ExpireLease",
-		args:     []interface{}{"redis"},
-		callback: setRedis("", 0),
-	})
+	om := s.startObserved(c, clock, redisHeld("redis/0", time.Second), false, call{method: "Refresh", callback: advance(clock, 2*time.Second, nil)}, expireCall("redis", nil))
 	advanceToAlarm(c, clock, time.Second)
 	wake := om.waitEvent(c, leadership.EventWake, leadership.ResultOK)
 	checkEvent(c, wake, leadership.Event{Kind: leadership.EventWake, Result: leadership.ResultOK, Duration: 2 * time.Second})
@@ -282,9 +267,7 @@ func (s *ObserveSuite) TestObserveWakeExpire(c *gc.C) {
 
 func (s *ObserveSuite) TestObserveWakeBackOff(c *gc.C) {
 	clock := clocktest.NewClock(defaultClockStart)
-	om := s.startObserved(c, clock, redisHeld("redis/0", time.Second), false, call{
-		method: "Refresh",
-	}, call{
+	om := s.startObserved(c, clock, redisHeld("redis/0", time.Second), false, call{method: "Refresh"}, call{
 		method: "ExpireLease",
 		args:   []interface{}{"redis"},
 		err:    lease.ErrExcessiveContention,

@@ -26,25 +26,15 @@ func (s *OutageBackOffSuite) TestWriteEndsStoreBackOff(c *gc.C) {
 	mysql0 := lease.Request{Holder: "mysql/0", Duration: time.Minute}
 	fix := &fixture{
 		leases: redisHeld("redis/0", time.Second),
-		expectCalls: []call{{
-			method: "Refresh",
-			err:    unavailable("no reachable servers"),
-		}, {
-			method: "Refresh",
-			err:    unavailable("no reachable servers"),
-		}, {
-			method: "ClaimLease",
-			args:   []interface{}{"mysql", mysql0},
-			callback: func(leases map[string]lease.Info) {
+		expectCalls: []call{
+			{method: "Refresh", err: unavailable("no reachable servers")},
+			{method: "Refresh", err: unavailable("no reachable servers")},
+			{method: "ClaimLease", args: []interface{}{"mysql", mysql0}, callback: func(leases map[string]lease.Info) {
 				leases["mysql"] = lease.Info{Holder: "mysql/0", Expiry: offset(time.Second + 60*time.Millisecond + time.Minute)}
-			},
-		}, {
-			method: "Refresh",
-		}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: deleteLease("redis"),
-		}},
+			}},
+			{method: "Refresh"},
+			expireCall("redis", nil),
+		},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
@@ -66,25 +56,11 @@ func (s *OutageBackOffSuite) TestWriteEndsStoreBackOff(c *gc.C) {
 func (s *OutageBackOffSuite) TestReadLeavesStoreBackOff(c *gc.C) {
 	leases := redisHeld("redis/0", time.Second)
 	leases["wordpress"] = lease.Info{Holder: "wordpress/0", Expiry: offset(time.Hour)}
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		leases:     leases,
-		expectCalls: []call{{
-			method: "RefreshLease",
-			args:   []interface{}{"redis"},
-			err:    unavailable("not primary"),
-		}, {
-			method: "RefreshLease",
-			args:   []interface{}{"mysql"},
-		}, {
-			method: "Refresh",
-		}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: deleteLease("redis"),
-		}},
-	}
+	fix := refreshingFixture(leases,
+		readRedis(unavailable("not primary"), nil),
+		call{method: "RefreshLease", args: []interface{}{"mysql"}},
+		call{method: "Refresh"},
+		expireCall("redis", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
 		backOffEnd := offset(time.Second + 50*time.Millisecond)

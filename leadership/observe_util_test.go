@@ -129,10 +129,7 @@ func (f *observeFixture) startLost(c *gc.C, clock *clocktest.Clock) *observedMan
 		method:   "ClaimLease",
 		args:     []interface{}{"redis", redis0},
 		callback: setRedis("redis/0", time.Minute),
-	}, call{
-		method:   "Refresh",
-		callback: setRedis("redis/1", 2*time.Minute),
-	})
+	}, call{method: "Refresh", callback: setRedis("redis/1", 2*time.Minute)})
 	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		c.Fatal(err)
 	}
