@@ -122,9 +122,7 @@ func (s *ReleaseAcrossSuite) TestPollReadsOnlyWaitedLeases(c *gc.C) {
 	for _, service := range []string{"mysql", "redis", "wordpress"} {
 		c.Assert(a.ClaimLeadership(service, service+"/0", time.Minute), jc.ErrorIsNil)
 	}
-	released := make(chan error, 1)
-	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
-	waitBlocked(c, b, eventsB, "redis", nil)
+	released := blockedAcross(c, b, eventsB)
 
 	revoker := a.(leadership.Revoker)
 	c.Assert(revoker.RevokeLeadership("mysql", "mysql/0"), jc.ErrorIsNil)
@@ -187,6 +185,16 @@ func readsUntilWake(c *gc.C, events <-chan leadership.Event) []string {
 	}
 }
 
+// blockedAcross starts a wait on b for redis's release, waits until b has
+// taken it (see waitBlocked), and returns the channel its answer comes
+// on.
+func blockedAcross(c *gc.C, b leadership.Manager, eventsB <-chan leadership.Event) <-chan error {
+	released := make(chan error, 1)
+	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
+	waitBlocked(c, b, eventsB, "redis", nil)
+	return released
+}
+
 // A clock that steps back while someone waits does not put off the polls
 // of a client that reads no clocks: a revocation through a, after b's
 // clock stepped back an hour, still reaches b's waiter one ClockPoll
@@ -195,9 +203,7 @@ func (s *ReleaseAcrossSuite) TestClockStepBackKeepsPolling(c *gc.C) {
 	a, _ := s.manager(c, "a")
 	b, eventsB := s.manager(c, "b")
 	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
-	released := make(chan error, 1)
-	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
-	waitBlocked(c, b, eventsB, "redis", nil)
+	released := blockedAcross(c, b, eventsB)
 
 	s.clock.Set(s.clock.Now().Add(-time.Hour))
 	// A round trip, and then Settle, so that b has read the clock since
@@ -227,9 +233,7 @@ func (s *ReleaseAcrossSuite) TestFailedPollReadsEveryLeaseAfterOutage(c *gc.C) {
 	a, _ := s.manager(c, "a")
 	b, eventsB := s.manager(c, "b")
 	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
-	released := make(chan error, 1)
-	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
-	waitBlocked(c, b, eventsB, "redis", nil)
+	blockedAcross(c, b, eventsB)
 
 	s.store.Stop()
 	c.Assert(s.clock.AdvanceSettled(defaultClockPoll, LongWait), jc.ErrorIsNil)
