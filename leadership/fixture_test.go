@@ -9,6 +9,8 @@ import (
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+	"github.com/seed07a61904/leadership/worker"
 )
 
 // defaultClockStart is clocktest.Start, a hostile instant.
@@ -118,6 +120,29 @@ func claimRedis(c *gc.C, fix *fixture) (err error) {
 		err = manager.ClaimLeadership("redis", "redis/0", time.Minute)
 	})
 	return err
+}
+
+// storeFixture is embedded by the suites that run real managers over one
+// in-memory store on one fake clock; TearDownTest stops, last first, the
+// workers a test adds to stop, and checks that each stopped cleanly.
+type storeFixture struct {
+	clock *clocktest.Clock
+	store *leasetest.Store
+	stop  []worker.Worker
+}
+
+// SetUpTest gives the test a new clock and store.
+func (f *storeFixture) SetUpTest(c *gc.C) {
+	f.clock = clocktest.NewClock(defaultClockStart)
+	f.store = leasetest.NewStore(f.clock)
+	f.stop = nil
+}
+
+// TearDownTest stops the test's workers.
+func (f *storeFixture) TearDownTest(c *gc.C) {
+	for i := len(f.stop) - 1; i >= 0; i-- {
+		c.Check(worker.Stop(f.stop[i]), jc.ErrorIsNil)
+	}
 }
 
 // fixture runs a manager on a scripted Client and a fake clock.

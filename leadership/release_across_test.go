@@ -6,9 +6,7 @@ import (
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
-	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 	"github.com/seed07a61904/leadership/worker"
 )
 
@@ -17,27 +15,13 @@ import (
 // release through one reaches the units blocked through the other at
 // that one's next poll, whatever the lease's length.
 type ReleaseAcrossSuite struct {
-	clock *clocktest.Clock
-	store *leasetest.Store
-	stop  []worker.Worker
+	storeFixture
 }
 
 var _ = gc.Suite(&ReleaseAcrossSuite{})
 
 // defaultClockPoll is ManagerConfig.ClockPoll's default.
 const defaultClockPoll = 200 * time.Millisecond
-
-func (s *ReleaseAcrossSuite) SetUpTest(c *gc.C) {
-	s.clock = clocktest.NewClock(defaultClockStart)
-	s.store = leasetest.NewStore(s.clock)
-	s.stop = nil
-}
-
-func (s *ReleaseAcrossSuite) TearDownTest(c *gc.C) {
-	for i := len(s.stop) - 1; i >= 0; i-- {
-		c.Check(worker.Stop(s.stop[i]), jc.ErrorIsNil)
-	}
-}
 
 // manager starts a manager over a new client of the store, and returns it
 // with a channel that receives each of its events.

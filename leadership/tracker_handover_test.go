@@ -8,31 +8,15 @@ import (
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
-	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 	"github.com/seed07a61904/leadership/worker"
 )
 
 // TrackerHandoverSuite runs trackers on real managers over one in-memory
 // store. It is run by TestTracker.
 type TrackerHandoverSuite struct {
-	clock *clocktest.Clock
-	store *leasetest.Store
-	stop  []worker.Worker
-}
-
-func (s *TrackerHandoverSuite) SetUpTest(c *gc.C) {
-	s.clock = clocktest.NewClock(defaultClockStart)
-	s.store = leasetest.NewStore(s.clock)
-	s.stop = nil
-}
-
-func (s *TrackerHandoverSuite) TearDownTest(c *gc.C) {
-	for i := len(s.stop) - 1; i >= 0; i-- {
-		c.Check(worker.Stop(s.stop[i]), jc.ErrorIsNil)
-	}
+	storeFixture
 }
 
 func (s *TrackerHandoverSuite) manager(c *gc.C, id string, maxSleep time.Duration) leadership.ManagerWorker {
