@@ -99,6 +99,13 @@ func deleteLease(name string) func(map[string]lease.Info) {
 	return func(leases map[string]lease.Info) { delete(leases, name) }
 }
 
+// dueFixture is a fixture in which redis/0's lease on redis ran out a
+// second before the start, with the manager's maxSleep (zero: the
+// default) and the expected calls.
+func dueFixture(maxSleep time.Duration, calls ...call) *fixture {
+	return &fixture{leases: redisHeld("redis/0", -time.Second), maxSleep: maxSleep, expectCalls: calls}
+}
+
 // refreshingFixture is a fixture over a RefreshingClient (which reads
 // single leases and the clocks) that never polls the clocks, with leases
 // and the expected calls.

@@ -84,11 +84,7 @@ func (s *ClockBackSuite) TestBackOffAfterSteppedBackClock(c *gc.C) {
 // the start and its expiry meets contention, so that the manager backs
 // off (50ms); its next wake only refreshes.
 func contendedExpiry() *fixture {
-	return &fixture{
-		leases:      redisHeld("redis/0", -time.Second),
-		maxSleep:    time.Hour,
-		expectCalls: append(expireRedis(errContention, nil), call{method: "Refresh"}),
-	}
+	return dueFixture(time.Hour, append(expireRedis(errContention, nil), call{method: "Refresh"})...)
 }
 
 // stepBackAtAlarm waits for the manager's alarm d after the clock's

@@ -20,10 +20,7 @@ type ExpireLeadershipSuite struct{}
 var _ = gc.Suite(&ExpireLeadershipSuite{})
 
 func (s *ExpireLeadershipSuite) TestStartup_ExpiryInPast(c *gc.C) {
-	fix := &fixture{
-		leases:      redisHeld("redis/0", -time.Second),
-		expectCalls: expireRedis(nil, deleteLease("redis")),
-	}
+	fix := dueFixture(0, expireRedis(nil, deleteLease("redis"))...)
 	fix.RunTest(c, func(leadership.ManagerWorker, *clocktest.Clock) {})
 }
 
@@ -47,10 +44,7 @@ func (s *ExpireLeadershipSuite) TestStartup_ExpiryInFuture_TimePasses(c *gc.C) {
 }
 
 func (s *ExpireLeadershipSuite) TestExpire_ErrInvalid_Expired(c *gc.C) {
-	fix := &fixture{
-		leases:      redisHeld("redis/0", -time.Second),
-		expectCalls: expireRedis(lease.ErrInvalid, deleteLease("redis")),
-	}
+	fix := dueFixture(0, expireRedis(lease.ErrInvalid, deleteLease("redis"))...)
 	fix.RunTest(c, func(leadership.ManagerWorker, *clocktest.Clock) {})
 }
 

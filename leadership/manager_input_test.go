@@ -131,11 +131,7 @@ func (s *InputSuite) TestClientRefusesRead(c *gc.C) {
 func (s *InputSuite) TestClientRefusesExpiry(c *gc.C) {
 	calls := expireRedis(errRefused, nil)
 	calls = append(calls, expireRedis(nil, deleteLease("redis"))...)
-	fix := &fixture{
-		leases:      redisHeld("redis/0", -time.Second),
-		maxSleep:    time.Minute,
-		expectCalls: calls,
-	}
+	fix := dueFixture(time.Minute, calls...)
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		advanceToAlarm(c, clock, 50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond+time.Minute), LongWait), jc.ErrorIsNil)

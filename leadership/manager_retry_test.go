@@ -33,11 +33,7 @@ func (s *RetrySuite) TestExpireContentionBacksOff(c *gc.C) {
 	calls := expireRedis(errContention, nil)
 	calls = append(calls, expireRedis(errContention, nil)...)
 	calls = append(calls, expireRedis(nil, deleteLease("redis"))...)
-	fix := &fixture{
-		leases:      redisHeld("redis/0", -time.Second),
-		maxSleep:    time.Minute,
-		expectCalls: calls,
-	}
+	fix := dueFixture(time.Minute, calls...)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
 		// The clock stands still: no new alarm, no new call.
@@ -57,11 +53,7 @@ func (s *RetrySuite) TestExpireContentionBackOffIsCapped(c *gc.C) {
 	for i := 0; i < 4; i++ {
 		calls = append(calls, expireRedis(errContention, nil)...)
 	}
-	fix := &fixture{
-		leases:      redisHeld("redis/0", -time.Second),
-		maxSleep:    300 * time.Millisecond,
-		expectCalls: calls,
-	}
+	fix := dueFixture(300*time.Millisecond, calls...)
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		at := time.Duration(0)
 		for _, delay := range []time.Duration{50, 100, 200, 300} {

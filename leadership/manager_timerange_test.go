@@ -69,11 +69,7 @@ var errClockOutOfRange = fmt.Errorf("clock reading 2263-01-01T00:00:00Z of clien
 // refuses because the clock reads outside the store's range backs off,
 // like contention, instead of stopping the manager.
 func (s *ClaimTimeRangeSuite) TestExpireClockOutOfRange_BacksOff(c *gc.C) {
-	fix := &fixture{
-		leases:      redisHeld("redis/0", -time.Second),
-		maxSleep:    time.Minute,
-		expectCalls: append(expireRedis(errClockOutOfRange, nil), expireRedis(nil, deleteLease("redis"))...),
-	}
+	fix := dueFixture(time.Minute, append(expireRedis(errClockOutOfRange, nil), expireRedis(nil, deleteLease("redis"))...)...)
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		advanceToAlarm(c, clock, 50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond+time.Minute), LongWait), jc.ErrorIsNil)

@@ -59,6 +59,18 @@ func (s *TrackerSuite) start(c *gc.C, manager leadership.Manager) leadership.Tra
 	return s.tracker
 }
 
+// config is a valid config of a tracker for redis/0 on the suite's
+// manager and clock, with one-minute terms.
+func (s *TrackerSuite) config() leadership.TrackerConfig {
+	return leadership.TrackerConfig{
+		Manager:     s.manager,
+		ServiceName: "redis",
+		UnitName:    "redis/0",
+		Duration:    time.Minute,
+		Clock:       s.clock,
+	}
+}
+
 // startLeading starts a tracker for redis/0 on the suite's manager, and
 // grants its first claim.
 func (s *TrackerSuite) startLeading(c *gc.C) leadership.Tracker {
@@ -364,13 +376,7 @@ func (s *TrackerSuite) TestPlainManager(c *gc.C) {
 type nilManager struct{ leadership.Manager }
 
 func (s *TrackerSuite) TestValidation(c *gc.C) {
-	valid := leadership.TrackerConfig{
-		Manager:     s.manager,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    time.Minute,
-		Clock:       s.clock,
-	}
+	valid := s.config()
 	c.Check(valid.Validate(), jc.ErrorIsNil)
 	// A clock that is not a lease.MonotonicClock, but whose readings
 	// carry Go's monotonic reading, is valid.
