@@ -69,13 +69,23 @@ func newObserveBench(b *testing.B, observer leadership.Observer, logger *slog.Lo
 	if err := store.MustNewClient("seed").ClaimLease("target", lease.Request{Holder: "target/0", Duration: time.Minute}); err != nil {
 		b.Fatal(err)
 	}
-	return startManager(b, leadership.ManagerConfig{
+	manager, err := leadership.NewManager(leadership.ManagerConfig{
 		Client:   store.MustNewClient("controller-0"),
 		Clock:    clock,
 		MaxSleep: 24 * time.Hour,
 		Observer: observer,
 		Logger:   logger,
 	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		manager.Kill()
+		if err := manager.Wait(); err != nil {
+			b.Error(err)
+		}
+	})
+	return manager
 }
 
 // levelOnly is a slog.Handler that is enabled only at its level and above,

@@ -37,16 +37,10 @@ type waiter struct {
 // invoke sends b on ch and returns nil once the loop closes b.unblock, or
 // ErrStopped if the manager stops first.
 func (b block) invoke(ch chan<- block) error {
-	for {
-		select {
-		case <-b.abort:
-			return ErrStopped
-		case ch <- b:
-			ch = nil
-		case <-b.unblock:
-			return nil
-		}
-	}
+	// The loop answers by closing unblock, which a receive then reads
+	// as the zero answer.
+	_, err := send(ch, b, reply[struct{}]{response: b.unblock, abort: b.abort})
+	return err
 }
 
 // handleBlock records what the client says of the service's lease, then

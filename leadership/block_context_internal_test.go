@@ -5,12 +5,19 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
+
+	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 )
+
+// blockContextWaitSuite checks how a context wait leaves the manager's
+// waiters when its context ends.
+type blockContextWaitSuite struct{}
+
+var _ = gc.Suite(&blockContextWaitSuite{})
 
 // TestContextWaitLeavesNoWaiter checks that a cancelled context wait
 // leaves no registered waiter in the manager. The test reads the loop's
@@ -20,26 +27,17 @@ import (
 // which the loop empties before it takes a request), and the loop touches
 // the map again only on a request or a wake, neither of which comes (the
 // fake clock does not move).
-func TestContextWaitLeavesNoWaiter(t *testing.T) {
+func (s *blockContextWaitSuite) TestContextWaitLeavesNoWaiter(c *gc.C) {
 	clock := leasetest.NewClock(leasetest.Start)
 	store := leasetest.NewStore(clock)
 	client, err := store.NewClient("a")
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
-	w, err := NewManager(ManagerConfig{Client: client, Clock: clock, MaxSleep: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := w.(*manager)
-	defer func() {
-		m.Kill()
-		if err := m.Wait(); err != nil {
-			t.Errorf("manager stopped with %v", err)
-		}
-	}()
+	m, stop := startInternal(c, client, clock)
+	defer stop()
 	if err := m.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -53,14 +51,14 @@ func TestContextWaitLeavesNoWaiter(t *testing.T) {
 		<-watched.calls
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Fatalf("wait %d returned %v, want context.Canceled", i, err)
+			c.Fatalf("wait %d returned %v, want context.Canceled", i, err)
 		}
 	}
 	if _, err := m.CheckLeadership("redis", "redis/0"); err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	if n := len(m.blocked); n != 0 {
-		t.Fatalf("%d services still have waiters after every wait was cancelled: %v", n, m.blocked)
+		c.Fatalf("%d services still have waiters after every wait was cancelled: %v", n, m.blocked)
 	}
 }
 
@@ -96,7 +94,7 @@ func (c *stuckRefresh) Refresh() error {
 // manager's loop is stuck in a store call: each returns at once, and once
 // the loop runs again no waiter remains. (The read of m.blocked is
 // race-free for the reason given on TestContextWaitLeavesNoWaiter.)
-func TestContextWaitCancelledWhileLoopBusy(t *testing.T) {
+func (s *blockContextWaitSuite) TestContextWaitCancelledWhileLoopBusy(c *gc.C) {
 	clock := leasetest.NewClock(leasetest.Start)
 	store := leasetest.NewStore(clock)
 	client := &stuckRefresh{
@@ -104,22 +102,15 @@ func TestContextWaitCancelledWhileLoopBusy(t *testing.T) {
 		entered: make(chan struct{}),
 		hang:    make(chan struct{}),
 	}
-	w, err := NewManager(ManagerConfig{Client: client, Clock: clock, MaxSleep: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := w.(*manager)
+	m, stop := startInternal(c, client, clock)
 	var unstickOnce sync.Once
 	unstick := func() { unstickOnce.Do(func() { close(client.hang) }) }
 	defer func() {
 		unstick() // if the test failed with the loop stuck
-		m.Kill()
-		if err := m.Wait(); err != nil {
-			t.Errorf("manager stopped with %v", err)
-		}
+		stop()
 	}()
 	if err := m.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	const waits = 5 // fewer than cancelBuffer
 	cancels := make([]context.CancelFunc, waits)
@@ -145,21 +136,21 @@ func TestContextWaitCancelledWhileLoopBusy(t *testing.T) {
 		select {
 		case err := <-done:
 			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("wait %d returned %v, want context.Canceled", i, err)
+				c.Fatalf("wait %d returned %v, want context.Canceled", i, err)
 			}
 		case <-time.After(10 * time.Second):
-			t.Fatalf("cancelled wait %d has not returned while the loop is in a store call", i)
+			c.Fatalf("cancelled wait %d has not returned while the loop is in a store call", i)
 		}
 	}
 	unstick()
 	if err := <-checked; !errors.Is(err, ErrNotLeader) {
-		t.Fatalf("check returned %v", err)
+		c.Fatalf("check returned %v", err)
 	}
 	if _, err := m.CheckLeadership("redis", "redis/0"); err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	if n := len(m.blocked); n != 0 {
-		t.Fatalf("%d services still have waiters after every wait was cancelled: %v", n, m.blocked)
+		c.Fatalf("%d services still have waiters after every wait was cancelled: %v", n, m.blocked)
 	}
 }
 
@@ -170,23 +161,14 @@ func TestContextWaitCancelledWhileLoopBusy(t *testing.T) {
 // registered. (Cancellations that reach the loop after the revoke find
 // their waiter gone and leave the map untouched, so the read is
 // race-free.)
-func TestContextWaitCancelRacesRelease(t *testing.T) {
+func (s *blockContextWaitSuite) TestContextWaitCancelRacesRelease(c *gc.C) {
 	clock := leasetest.NewClock(leasetest.Start)
 	store := leasetest.NewStore(clock)
-	w, err := NewManager(ManagerConfig{Client: store.MustNewClient("a"), Clock: clock, MaxSleep: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := w.(*manager)
-	defer func() {
-		m.Kill()
-		if err := m.Wait(); err != nil {
-			t.Errorf("manager stopped with %v", err)
-		}
-	}()
+	m, stop := startInternal(c, store.MustNewClient("a"), clock)
+	defer stop()
 	for round := 0; round < 5; round++ {
 		if err := m.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-			t.Fatal(err)
+			c.Fatal(err)
 		}
 		done, cancelDone := context.WithCancel(context.Background())
 		cancelDone()
@@ -218,19 +200,19 @@ func TestContextWaitCancelRacesRelease(t *testing.T) {
 			}(i)
 		}
 		if err := m.RevokeLeadership("redis", "redis/0"); err != nil {
-			t.Fatal(err)
+			c.Fatal(err)
 		}
 		wg.Wait()
 		close(errs)
 		for err := range errs {
-			t.Errorf("round %d: unexpected %v", round, err)
+			c.Errorf("round %d: unexpected %v", round, err)
 		}
 		// The check is answered after every cancellation was handled.
 		if _, err := m.CheckLeadership("mysql", "mysql/0"); !errors.Is(err, ErrNotLeader) {
-			t.Fatal(err)
+			c.Fatal(err)
 		}
 		if n := len(m.blocked); n != 0 {
-			t.Fatalf("round %d: %d services still have waiters: %v", round, n, m.blocked)
+			c.Fatalf("round %d: %d services still have waiters: %v", round, n, m.blocked)
 		}
 	}
 }

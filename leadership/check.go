@@ -10,19 +10,17 @@ func (m *manager) CheckLeadership(serviceName, unitName string) (Token, error) {
 		return nil, refuse(err, "cannot check leadership")
 	}
 	return check{
-		service:  serviceName,
-		unit:     unitName,
-		response: make(chan checked),
-		abort:    m.tomb.Dying(),
+		service: serviceName,
+		unit:    unitName,
+		reply:   newReply[checked](m.tomb.Dying()),
 	}.invoke(m.checks)
 }
 
 // check is a request to check a unit's leadership.
 type check struct {
-	service  string
-	unit     string
-	response chan checked
-	abort    <-chan struct{}
+	service string
+	unit    string
+	reply[checked]
 }
 
 // checked is the loop's answer to a check: a token if the unit is leader,
@@ -36,31 +34,16 @@ type checked struct {
 // unit is leader, an error if it answers that it is not, or ErrStopped if
 // the manager stops first.
 func (c check) invoke(ch chan<- check) (Token, error) {
-	for {
-		select {
-		case <-c.abort:
-			return nil, ErrStopped
-		case ch <- c:
-			ch = nil
-		case r := <-c.response:
-			switch {
-			case r.err != nil:
-				return nil, r.err
-			case r.token == nil:
-				return nil, &notLeaderError{service: c.service, unit: c.unit}
-			}
-			return r.token, nil
-		}
+	r, err := send(ch, c, c.reply)
+	switch {
+	case err != nil:
+		return nil, err
+	case r.err != nil:
+		return nil, r.err
+	case r.token == nil:
+		return nil, &notLeaderError{service: c.service, unit: c.unit}
 	}
-}
-
-// respond sends the answer back to the caller, unless the manager is
-// stopping.
-func (c check) respond(r checked) {
-	select {
-	case <-c.abort:
-	case c.response <- r:
-	}
+	return r.token, nil
 }
 
 // handleCheck answers with a token if the client's cache says the unit

@@ -21,8 +21,7 @@ func (m *manager) ClaimLeadership(serviceName, unitName string, duration time.Du
 		service:  serviceName,
 		unit:     unitName,
 		duration: duration,
-		response: make(chan error),
-		abort:    m.tomb.Dying(),
+		reply:    newReply[error](m.tomb.Dying()),
 	}.invoke(m.claims)
 }
 
@@ -31,32 +30,17 @@ type claim struct {
 	service  string
 	unit     string
 	duration time.Duration
-	response chan error
-	abort    <-chan struct{}
+	reply[error]
 }
 
 // invoke sends c on ch and returns the loop's answer, or ErrStopped if the
 // manager stops first.
 func (c claim) invoke(ch chan<- claim) error {
-	for {
-		select {
-		case <-c.abort:
-			return ErrStopped
-		case ch <- c:
-			ch = nil
-		case err := <-c.response:
-			return err
-		}
+	answer, err := send(ch, c, c.reply)
+	if err != nil {
+		return err
 	}
-}
-
-// respond sends the outcome of the claim back to its caller, unless the
-// manager is stopping.
-func (c claim) respond(err error) {
-	select {
-	case <-c.abort:
-	case c.response <- err:
-	}
+	return answer
 }
 
 // handleClaim extends the lease if the unit holds it, claims it if nobody

@@ -9,6 +9,8 @@ import (
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
+	"github.com/seed07a61904/leadership/lease/leasetest"
+	"github.com/seed07a61904/leadership/worker"
 )
 
 // defaultClockStart is clocktest.Start, a hostile instant.
@@ -29,6 +31,126 @@ func almostSeconds(n int) time.Duration {
 }
 
 const almostOneSecond = time.Second - time.Nanosecond
+
+// redis0 is the request that claiming redis for redis/0 for a minute makes.
+var redis0 = lease.Request{Holder: "redis/0", Duration: time.Minute}
+
+// redisHeld returns a lease held by holder, expiring d after the clock's
+// start.
+func redisHeld(holder string, d time.Duration) map[string]lease.Info {
+	return map[string]lease.Info{"redis": {Holder: holder, Expiry: offset(d)}}
+}
+
+// setRedis returns a callback that makes holder hold redis until d after
+// the clock's start; "" removes the lease.
+func setRedis(holder string, d time.Duration) func(map[string]lease.Info) {
+	return func(leases map[string]lease.Info) {
+		if holder == "" {
+			delete(leases, "redis")
+			return
+		}
+		leases["redis"] = lease.Info{Holder: holder, Expiry: offset(d)}
+	}
+}
+
+// redisCall is the scripted call method("redis", redis0) (ClaimLease or
+// ExtendLease), answered err after then, if not nil, has run.
+func redisCall(method string, err error, then func(map[string]lease.Info)) call {
+	return call{method: method, args: []interface{}{"redis", redis0}, err: err, callback: then}
+}
+
+// expireRedis is what a wake that finds redis run out calls: Refresh, then
+// ExpireLease("redis"), answered err after callback, if not nil, has run.
+func expireRedis(err error, callback func(map[string]lease.Info)) []call {
+	return []call{{method: "Refresh"}, {
+		method:   "ExpireLease",
+		args:     []interface{}{"redis"},
+		err:      err,
+		callback: callback,
+	}}
+}
+
+// holdingRefresh is a scripted Refresh that holds the manager's loop: it
+// closes entered, then waits until release is closed.
+func holdingRefresh(entered chan<- struct{}, release <-chan struct{}) call {
+	return call{method: "Refresh", callback: func(map[string]lease.Info) {
+		close(entered)
+		<-release
+	}}
+}
+
+// readRedis is the scripted call RefreshLease("redis"), answered err
+// after then, if not nil, has run (it plays what the store holds).
+func readRedis(err error, then func(map[string]lease.Info)) call {
+	return call{method: "RefreshLease", args: []interface{}{"redis"}, err: err, callback: then}
+}
+
+// expireCall is the scripted call ExpireLease(name), answered err; if err
+// is nil, the lease is gone after it.
+func expireCall(name string, err error) call {
+	if err != nil {
+		return call{method: "ExpireLease", args: []interface{}{name}, err: err}
+	}
+	return call{method: "ExpireLease", args: []interface{}{name}, callback: deleteLease(name)}
+}
+
+// deleteLease returns a callback that removes the named lease.
+func deleteLease(name string) func(map[string]lease.Info) {
+	return func(leases map[string]lease.Info) { delete(leases, name) }
+}
+
+// dueFixture is a fixture in which redis/0's lease on redis ran out a
+// second before the start, with the manager's maxSleep (zero: the
+// default) and the expected calls.
+func dueFixture(maxSleep time.Duration, calls ...call) *fixture {
+	return &fixture{leases: redisHeld("redis/0", -time.Second), maxSleep: maxSleep, expectCalls: calls}
+}
+
+// refreshingFixture is a fixture over a RefreshingClient (which reads
+// single leases and the clocks) that never polls the clocks, with leases
+// and the expected calls.
+func refreshingFixture(leases map[string]lease.Info, calls ...call) *fixture {
+	return &fixture{refreshing: true, clockPoll: -1, leases: leases, expectCalls: calls}
+}
+
+// advanceToAlarm waits until an alarm is set d after the clock's start,
+// then moves the clock (forward) to it.
+func advanceToAlarm(c *gc.C, clock *clocktest.Clock, d time.Duration) {
+	c.Assert(clock.WaitAlarmFor(offset(d), LongWait), jc.ErrorIsNil)
+	clock.Set(offset(d))
+}
+
+// claimRedis runs fix, claims redis for redis/0 for a minute through its
+// manager, and returns the answer.
+func claimRedis(c *gc.C, fix *fixture) (err error) {
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err = manager.ClaimLeadership("redis", "redis/0", time.Minute)
+	})
+	return err
+}
+
+// storeFixture is embedded by the suites that run real managers over one
+// in-memory store on one fake clock; TearDownTest stops, last first, the
+// workers a test adds to stop, and checks that each stopped cleanly.
+type storeFixture struct {
+	clock *clocktest.Clock
+	store *leasetest.Store
+	stop  []worker.Worker
+}
+
+// SetUpTest gives the test a new clock and store.
+func (f *storeFixture) SetUpTest(c *gc.C) {
+	f.clock = clocktest.NewClock(defaultClockStart)
+	f.store = leasetest.NewStore(f.clock)
+	f.stop = nil
+}
+
+// TearDownTest stops the test's workers.
+func (f *storeFixture) TearDownTest(c *gc.C) {
+	for i := len(f.stop) - 1; i >= 0; i-- {
+		c.Check(worker.Stop(f.stop[i]), jc.ErrorIsNil)
+	}
+}
 
 // fixture runs a manager on a scripted Client and a fake clock.
 type fixture struct {

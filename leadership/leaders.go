@@ -24,16 +24,12 @@ var _ LeaderReader = (*manager)(nil)
 
 // Leaders is part of the [LeaderReader] interface.
 func (m *manager) Leaders() (map[string]string, error) {
-	return leaders{
-		response: make(chan leadersResult),
-		abort:    m.tomb.Dying(),
-	}.invoke(m.leaders)
+	return leaders{newReply[leadersResult](m.tomb.Dying())}.invoke(m.leaders)
 }
 
 // leaders is a request for every service's leader.
 type leaders struct {
-	response chan leadersResult
-	abort    <-chan struct{}
+	reply[leadersResult]
 }
 
 // leadersResult is the loop's answer to a leaders request.
@@ -45,24 +41,11 @@ type leadersResult struct {
 // invoke sends l on ch and returns the loop's answer, or ErrStopped if the
 // manager stops first.
 func (l leaders) invoke(ch chan<- leaders) (map[string]string, error) {
-	for {
-		select {
-		case <-l.abort:
-			return nil, ErrStopped
-		case ch <- l:
-			ch = nil
-		case result := <-l.response:
-			return result.leaders, result.err
-		}
+	result, err := send(ch, l, l.reply)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// respond sends result back to the caller, unless the manager is stopping.
-func (l leaders) respond(result leadersResult) {
-	select {
-	case <-l.abort:
-	case l.response <- result:
-	}
+	return result.leaders, result.err
 }
 
 // handleLeaders refreshes the client, rebuilds the view from what it read

@@ -15,10 +15,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
+
+	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/internal/observetest"
 )
+
+// LogCatalogueSuite checks the package doc's catalogue of log lines
+// against the code, the README and the lines the tests record.
+type LogCatalogueSuite struct{}
+
+var _ = gc.Suite(&LogCatalogueSuite{})
 
 // The log lines' catalogue is "Log lines" in the package doc. These tests
 // check it against the LogMessage constants and the attribute keys of
@@ -130,16 +137,15 @@ var catalogued = sync.OnceValues(parseCatalogue)
 // checkCatalogued fails the test unless every line logs holds has a
 // message of the catalogue, one of the levels it gives that message, and
 // attribute keys it lists.
-func checkCatalogued(t *testing.T, logs *observetest.Handler) {
-	t.Helper()
-	c, err := catalogued()
+func checkCatalogued(c *gc.C, logs *observetest.Handler) {
+	cat, err := catalogued()
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	for _, r := range logs.Records() {
-		levels, ok := c.levels[r.Message]
+		levels, ok := cat.levels[r.Message]
 		if !ok {
-			t.Errorf("line %v: its message is not in the package doc's catalogue", r)
+			c.Errorf("line %v: its message is not in the package doc's catalogue", r)
 			continue
 		}
 		found := false
@@ -147,11 +153,11 @@ func checkCatalogued(t *testing.T, logs *observetest.Handler) {
 			found = found || l == r.Level
 		}
 		if !found {
-			t.Errorf("line %v: level %v, but the catalogue gives %q %v", r, r.Level, r.Message, levels)
+			c.Errorf("line %v: level %v, but the catalogue gives %q %v", r, r.Level, r.Message, levels)
 		}
 		for key := range r.Attrs {
-			if !c.keys[key] {
-				t.Errorf("line %v: attribute %q is not among the catalogue's keys", r, key)
+			if !cat.keys[key] {
+				c.Errorf("line %v: attribute %q is not among the catalogue's keys", r, key)
 			}
 		}
 	}
@@ -160,11 +166,10 @@ func checkCatalogued(t *testing.T, logs *observetest.Handler) {
 // sourceConsts returns, in source order, the string constants of the
 // package's non-test files declared with type typeName, or (typeName "")
 // the untyped ones whose names start with prefix, as names and values.
-func sourceConsts(t *testing.T, typeName, prefix string) (names, values []string) {
-	t.Helper()
+func sourceConsts(c *gc.C, typeName, prefix string) (names, values []string) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	sort.Strings(files)
 	fset := token.NewFileSet()
@@ -174,7 +179,7 @@ func sourceConsts(t *testing.T, typeName, prefix string) (names, values []string
 		}
 		f, err := parser.ParseFile(fset, file, nil, 0)
 		if err != nil {
-			t.Fatal(err)
+			c.Fatal(err)
 		}
 		for _, decl := range f.Decls {
 			gen, ok := decl.(*ast.GenDecl)
@@ -193,11 +198,11 @@ func sourceConsts(t *testing.T, typeName, prefix string) (names, values []string
 					}
 					lit, ok := vs.Values[i].(*ast.BasicLit)
 					if !ok || lit.Kind != token.STRING {
-						t.Fatalf("%s: constant %s is not a string literal", file, name.Name)
+						c.Fatalf("%s: constant %s is not a string literal", file, name.Name)
 					}
 					v, err := strconv.Unquote(lit.Value)
 					if err != nil {
-						t.Fatal(err)
+						c.Fatal(err)
 					}
 					names, values = append(names, name.Name), append(values, v)
 				}
@@ -210,25 +215,25 @@ func sourceConsts(t *testing.T, typeName, prefix string) (names, values []string
 // TestLogCatalogue: the package doc's catalogue lists the LogMessage
 // constants, each once and in their order, and the attribute keys of
 // logs.go (its constants key...).
-func TestLogCatalogue(t *testing.T) {
-	c, err := catalogued()
+func (s *LogCatalogueSuite) TestLogCatalogue(c *gc.C) {
+	cat, err := catalogued()
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
-	names, messages := sourceConsts(t, "LogMessage", "")
+	names, messages := sourceConsts(c, "LogMessage", "")
 	if len(messages) == 0 {
-		t.Fatal("no LogMessage constants found")
+		c.Fatal("no LogMessage constants found")
 	}
-	if !reflect.DeepEqual(c.messages, messages) {
-		t.Errorf("the package doc's catalogue lists\n  %q\nthe LogMessage constants %v are\n  %q", c.messages, names, messages)
+	if !reflect.DeepEqual(cat.messages, messages) {
+		c.Errorf("the package doc's catalogue lists\n  %q\nthe LogMessage constants %v are\n  %q", cat.messages, names, messages)
 	}
-	_, keys := sourceConsts(t, "", "key")
+	_, keys := sourceConsts(c, "", "key")
 	want := map[string]bool{}
 	for _, k := range keys {
 		want[k] = true
 	}
-	if len(want) == 0 || !reflect.DeepEqual(c.keys, want) {
-		t.Errorf("the package doc's attribute keys are %v; logs.go's are %v", sortedKeys(c.keys), sortedKeys(want))
+	if len(want) == 0 || !reflect.DeepEqual(cat.keys, want) {
+		c.Errorf("the package doc's attribute keys are %v; logs.go's are %v", sortedKeys(cat.keys), sortedKeys(want))
 	}
 }
 
@@ -239,18 +244,18 @@ var logMentionRE = regexp.MustCompile(`\blog(?:s|ged)?\s[^."]{0,40}"([^"]+)"`)
 
 // TestLogMentions: where the README or the package doc (outside its
 // catalogue) quotes a log line, it quotes a message of the catalogue.
-func TestLogMentions(t *testing.T) {
-	c, err := catalogued()
+func (s *LogCatalogueSuite) TestLogMentions(c *gc.C) {
+	cat, err := catalogued()
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	doc, err := packageDoc()
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	before, _, _ := strings.Cut(doc, "\n# Log lines\n")
 	seen := 0
@@ -260,14 +265,14 @@ func TestLogMentions(t *testing.T) {
 	} {
 		for _, m := range logMentionRE.FindAllStringSubmatch(strings.Join(strings.Fields(text), " "), -1) {
 			seen++
-			if _, ok := c.levels[m[1]]; !ok {
-				t.Errorf("%s quotes %q as a log line (in %q); the catalogue has no such message", name, m[1], m[0])
+			if _, ok := cat.levels[m[1]]; !ok {
+				c.Errorf("%s quotes %q as a log line (in %q); the catalogue has no such message", name, m[1], m[0])
 			}
 		}
 	}
 	// The check must see the mentions there are.
 	if seen == 0 {
-		t.Error("found no quoted log line in README.md or the package doc: the pattern no longer matches how they quote them")
+		c.Error("found no quoted log line in README.md or the package doc: the pattern no longer matches how they quote them")
 	}
 }
 

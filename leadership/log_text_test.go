@@ -5,10 +5,10 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 
 	jujuerrors "github.com/juju/errors"
+	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/internal/observetest"
@@ -16,13 +16,17 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
+// LogTextSuite checks log lines as slog.TextHandler writes them.
+type LogTextSuite struct{}
+
+var _ = gc.Suite(&LogTextSuite{})
+
 // checkTextLine fails the test unless text, what a slog.TextHandler
 // wrote, has a line holding msg and an error attribute whose value is
 // want, the error's message, and holds no source path, line number or
 // escaped line break (slog's text handler formats an error with %+v,
 // which makes a github.com/juju/errors error print its stack).
-func checkTextLine(t *testing.T, text string, msg leadership.LogMessage, want string) {
-	t.Helper()
+func checkTextLine(c *gc.C, text string, msg leadership.LogMessage, want string) {
 	var line string
 	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		if strings.Contains(l, "msg="+string(msg)) || strings.Contains(l, `msg="`+string(msg)+`"`) {
@@ -30,14 +34,14 @@ func checkTextLine(t *testing.T, text string, msg leadership.LogMessage, want st
 		}
 	}
 	if line == "" {
-		t.Fatalf("no line with msg %q in:\n%s", msg, text)
+		c.Fatalf("no line with msg %q in:\n%s", msg, text)
 	}
 	if !strings.Contains(line, " error="+strconv.Quote(want)+" ") {
-		t.Errorf("the line has no error attribute %q:\n%s\nall of it:\n%s", want, line, text)
+		c.Errorf("the line has no error attribute %q:\n%s\nall of it:\n%s", want, line, text)
 	}
 	for _, bad := range []string{".go:", "github.com/", `\n`} {
 		if strings.Contains(text, bad) {
-			t.Errorf("the log holds a source location (%q):\n%s", bad, text)
+			c.Errorf("the log holds a source location (%q):\n%s", bad, text)
 		}
 	}
 }
@@ -52,7 +56,7 @@ func textLogger() (*slog.Logger, *observetest.Buffer) {
 // TestLogTextHandlerManager logs, through slog.TextHandler, a claim that
 // fails with an error made by github.com/juju/errors: the error attribute
 // is its message, on the claim's one line.
-func TestLogTextHandlerManager(t *testing.T) {
+func (s *LogTextSuite) TestLogTextHandlerManager(c *gc.C) {
 	clock := clocktest.NewClock(defaultClockStart)
 	client := NewClient(nil, []call{{
 		method: "ClaimLease",
@@ -68,20 +72,20 @@ func TestLogTextHandlerManager(t *testing.T) {
 		Logger:    logger,
 	})
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	defer func() {
-		client.Wait(t)
+		client.Wait(c)
 		manager.Kill()
 		if err := manager.Wait(); err != nil {
-			t.Error(err)
+			c.Error(err)
 		}
 	}()
 	err = manager.ClaimLeadership("redis", "redis/0", time.Minute)
 	if !errors.Is(err, lease.ErrExcessiveContention) {
-		t.Fatalf("claim: %v, want %v", err, lease.ErrExcessiveContention)
+		c.Fatalf("claim: %v, want %v", err, lease.ErrExcessiveContention)
 	}
-	checkTextLine(t, buf.String(), leadership.LogClaimFailed, err.Error())
+	checkTextLine(c, buf.String(), leadership.LogClaimFailed, err.Error())
 }
 
 // failingClaims is a Manager whose claims fail with an error made by
@@ -97,7 +101,7 @@ func (failingClaims) ClaimLeadership(service, unit string, duration time.Duratio
 // TestLogTextHandlerTracker logs, through slog.TextHandler, a tracker's
 // claim that fails with an error made by github.com/juju/errors and is
 // retried: the error attribute is its message, on one line.
-func TestLogTextHandlerTracker(t *testing.T) {
+func (s *LogTextSuite) TestLogTextHandlerTracker(c *gc.C) {
 	clock := clocktest.NewClock(defaultClockStart)
 	logger, buf := textLogger()
 	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
@@ -109,7 +113,7 @@ func TestLogTextHandlerTracker(t *testing.T) {
 		Logger:      logger,
 	})
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	defer func() {
 		tracker.Kill()
@@ -117,7 +121,7 @@ func TestLogTextHandlerTracker(t *testing.T) {
 	}()
 	// The retry comes Duration/16 after the failure.
 	if err := clock.WaitAlarmFor(offset(time.Minute/16), LongWait); err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
-	checkTextLine(t, buf.String(), leadership.LogCallRetrying, `cannot claim "redis": `+lease.ErrExcessiveContention.Error())
+	checkTextLine(c, buf.String(), leadership.LogCallRetrying, `cannot claim "redis": `+lease.ErrExcessiveContention.Error())
 }

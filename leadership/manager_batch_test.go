@@ -137,25 +137,38 @@ func (q *queue) run(answers []error, after func(leadership.ManagerWorker)) func(
 	}
 }
 
+// claims queues a claim of each service by its unit 0.
+func (q *queue) claims(services ...string) {
+	for _, service := range services {
+		q.claim(service, service+"/0")
+	}
+}
+
+// runBatch runs fix on a lease.Batcher: the manager first serves a/0's
+// claim of a, during which queued makes its requests on q; then fix
+// expects calls. It checks the requests' answers, then runs after (if
+// not nil).
+func runBatch(c *gc.C, fix fixture, queued func(q *queue), answers []error, after func(leadership.ManagerWorker), calls ...call) {
+	q := newQueue(c, 1)
+	fix.batching = true
+	fix.expectCalls = append([]call{claimA(func() { queued(q) })}, calls...)
+	fix.RunTest(c, q.run(answers, after))
+}
+
+// claimBCD queues claims of b, c and d by their units 0.
+func claimBCD(q *queue) { q.claims("b", "c", "d") }
+
 // TestQueuedClaimsOneTransaction: three claims queued behind a claim in
 // flight go as one ApplyLeases, and each unit then leads.
 func (s *BatchSuite) TestQueuedClaimsOneTransaction(c *gc.C) {
-	q := newQueue(c, 1)
-	fix := &fixture{
-		batching: true,
-		expectCalls: []call{
-			claimA(func() { q.claim("b", "b/0"); q.claim("c", "c/0"); q.claim("d", "d/0") }),
-			{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c"), claimOp("d")}},
-				callback: hold("b", "c", "d")},
-		},
-	}
-	fix.RunTest(c, q.run([]error{nil, nil, nil}, func(m leadership.ManagerWorker) {
+	runBatch(c, fixture{}, claimBCD, []error{nil, nil, nil}, func(m leadership.ManagerWorker) {
 		for _, service := range []string{"b", "c", "d"} {
 			token, err := m.CheckLeadership(service, service+"/0")
 			c.Check(err, jc.ErrorIsNil)
 			c.Check(token, gc.NotNil)
 		}
-	}))
+	}, call{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c"), claimOp("d")}},
+		callback: hold("b", "c", "d")})
 }
 
 // TestDeniedOpFailsNoOther: of three queued claims, the manager denies c
@@ -163,21 +176,14 @@ func (s *BatchSuite) TestQueuedClaimsOneTransaction(c *gc.C) {
 // refuses b (another unit claimed it meanwhile): both are denied, as
 // alone, and d is granted.
 func (s *BatchSuite) TestDeniedOpFailsNoOther(c *gc.C) {
-	q := newQueue(c, 1)
-	fix := &fixture{
-		batching: true,
-		leases:   map[string]lease.Info{"c": {Holder: "c/1", Expiry: offset(time.Minute)}},
-		expectCalls: []call{
-			claimA(func() { q.claim("b", "b/0"); q.claim("c", "c/0"); q.claim("d", "d/0") }),
-			{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("d")}},
-				errs: []error{lease.ErrInvalid, nil},
-				callback: func(leases map[string]lease.Info) {
-					leases["b"] = lease.Info{Holder: "b/1", Expiry: offset(time.Minute)}
-					hold("d")(leases)
-				}},
-		},
-	}
-	fix.RunTest(c, q.run([]error{leadership.ErrClaimDenied, leadership.ErrClaimDenied, nil}, nil))
+	runBatch(c, fixture{leases: map[string]lease.Info{"c": {Holder: "c/1", Expiry: offset(time.Minute)}}},
+		claimBCD, []error{leadership.ErrClaimDenied, leadership.ErrClaimDenied, nil}, nil,
+		call{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("d")}},
+			errs: []error{lease.ErrInvalid, nil},
+			callback: func(leases map[string]lease.Info) {
+				leases["b"] = lease.Info{Holder: "b/1", Expiry: offset(time.Minute)}
+				hold("d")(leases)
+			}})
 }
 
 // TestContendedOpRetriedAlone: the store refuses one op of a batch
@@ -185,39 +191,25 @@ func (s *BatchSuite) TestDeniedOpFailsNoOther(c *gc.C) {
 // manager); that op alone is tried again, an extension now, and every
 // caller is granted.
 func (s *BatchSuite) TestContendedOpRetriedAlone(c *gc.C) {
-	q := newQueue(c, 1)
-	fix := &fixture{
-		batching: true,
-		expectCalls: []call{
-			claimA(func() { q.claim("b", "b/0"); q.claim("c", "c/0"); q.claim("d", "d/0") }),
-			{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c"), claimOp("d")}},
-				errs: []error{nil, lease.ErrInvalid, nil}, callback: hold("b", "c", "d")},
-			{method: "ExtendLease", args: []interface{}{"c", minute("c/0")}},
-		},
-	}
-	fix.RunTest(c, q.run([]error{nil, nil, nil}, nil))
+	runBatch(c, fixture{}, claimBCD, []error{nil, nil, nil}, nil,
+		call{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c"), claimOp("d")}},
+			errs: []error{nil, lease.ErrInvalid, nil}, callback: hold("b", "c", "d")},
+		call{method: "ExtendLease", args: []interface{}{"c", minute("c/0")}})
 }
 
 // TestContendedOpsRetriedTogether: two contended ops of a batch are tried
 // again together, each decided on what the client read: b, which its unit
 // claimed elsewhere, is extended; d, released elsewhere, claimed again.
 func (s *BatchSuite) TestContendedOpsRetriedTogether(c *gc.C) {
-	q := newQueue(c, 1)
-	fix := &fixture{
-		batching: true,
-		leases:   map[string]lease.Info{"d": {Holder: "d/0", Expiry: offset(time.Second)}},
-		expectCalls: []call{
-			claimA(func() { q.claim("b", "b/0"); q.claim("c", "c/0"); q.claim("d", "d/0") }),
-			{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c"), extendOp("d")}},
-				errs: []error{lease.ErrInvalid, nil, lease.ErrInvalid},
-				callback: func(leases map[string]lease.Info) {
-					hold("b", "c")(leases)
-					delete(leases, "d")
-				}},
-			{method: "ApplyLeases", args: []interface{}{[]lease.Op{extendOp("b"), claimOp("d")}}, callback: hold("d")},
-		},
-	}
-	fix.RunTest(c, q.run([]error{nil, nil, nil}, nil))
+	runBatch(c, fixture{leases: map[string]lease.Info{"d": {Holder: "d/0", Expiry: offset(time.Second)}}},
+		claimBCD, []error{nil, nil, nil}, nil,
+		call{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c"), extendOp("d")}},
+			errs: []error{lease.ErrInvalid, nil, lease.ErrInvalid},
+			callback: func(leases map[string]lease.Info) {
+				hold("b", "c")(leases)
+				delete(leases, "d")
+			}},
+		call{method: "ApplyLeases", args: []interface{}{[]lease.Op{extendOp("b"), claimOp("d")}}, callback: hold("d")})
 }
 
 // TestRevokeInBatch: a revocation queued with a claim goes in the same
@@ -238,8 +230,7 @@ func (s *BatchSuite) TestRevokeInBatch(c *gc.C) {
 		},
 	}
 	fix.RunTest(c, func(m leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt = newBlockTest(m, "r")
-		bt.assertBlocked(c)
+		bt = blockedOn(c, m, "r")
 		q.run([]error{nil, nil}, func(leadership.ManagerWorker) {
 			c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 		})(m, clock)
@@ -251,21 +242,15 @@ func (s *BatchSuite) TestRevokeInBatch(c *gc.C) {
 // one before has its answer, as it would be alone: b/1's claim is denied
 // (b/0 has just claimed b), and b/0's second claim extends.
 func (s *BatchSuite) TestSameLeaseWaitsForFirst(c *gc.C) {
-	q := newQueue(c, 1)
-	fix := &fixture{
-		batching: true,
-		expectCalls: []call{
-			claimA(func() {
-				q.claim("b", "b/0")
-				q.claim("b", "b/1")
-				q.claim("c", "c/0")
-				q.claim("b", "b/0")
-			}),
-			{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c")}}, callback: hold("b", "c")},
-			{method: "ExtendLease", args: []interface{}{"b", minute("b/0")}},
-		},
+	queued := func(q *queue) {
+		q.claim("b", "b/0")
+		q.claim("b", "b/1")
+		q.claim("c", "c/0")
+		q.claim("b", "b/0")
 	}
-	fix.RunTest(c, q.run([]error{nil, leadership.ErrClaimDenied, nil, nil}, nil))
+	runBatch(c, fixture{}, queued, []error{nil, leadership.ErrClaimDenied, nil, nil}, nil,
+		call{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c")}}, callback: hold("b", "c")},
+		call{method: "ExtendLease", args: []interface{}{"b", minute("b/0")}})
 }
 
 // TestStoreDownMidBatch: the store fails a whole batch: every caller gets
@@ -278,7 +263,7 @@ func (s *BatchSuite) TestStoreDownMidBatch(c *gc.C) {
 		batching: true,
 		leases:   map[string]lease.Info{"r": {Holder: "r/0", Expiry: offset(time.Minute)}},
 		expectCalls: []call{
-			claimA(func() { q.claim("b", "b/0"); q.claim("c", "c/0"); q.revoke("r", "r/0") }),
+			claimA(func() { q.claims("b", "c"); q.revoke("r", "r/0") }),
 			{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c"), revokeOp("r", "r/0")}},
 				err: unavailable("connection reset")},
 			{method: "Refresh"},
@@ -303,33 +288,17 @@ func (s *BatchSuite) TestStoreDownMidBatch(c *gc.C) {
 // TestBatchBounded: a batch takes MaxBatch requests at most; the next
 // queued one goes after it.
 func (s *BatchSuite) TestBatchBounded(c *gc.C) {
-	q := newQueue(c, 1)
-	fix := &fixture{
-		batching: true,
-		maxBatch: 2,
-		expectCalls: []call{
-			claimA(func() { q.claim("b", "b/0"); q.claim("c", "c/0"); q.claim("d", "d/0") }),
-			{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c")}}, callback: hold("b", "c")},
-			{method: "ClaimLease", args: []interface{}{"d", minute("d/0")}},
-		},
-	}
-	fix.RunTest(c, q.run([]error{nil, nil, nil}, nil))
+	runBatch(c, fixture{maxBatch: 2}, claimBCD, []error{nil, nil, nil}, nil,
+		call{method: "ApplyLeases", args: []interface{}{[]lease.Op{claimOp("b"), claimOp("c")}}, callback: hold("b", "c")},
+		call{method: "ClaimLease", args: []interface{}{"d", minute("d/0")}})
 }
 
 // TestBatchingOff: with MaxBatch 1, a Batcher's queued claims go one at a
 // time, through ClaimLease, as with a client that cannot batch.
 func (s *BatchSuite) TestBatchingOff(c *gc.C) {
-	q := newQueue(c, 1)
-	fix := &fixture{
-		batching: true,
-		maxBatch: 1,
-		expectCalls: []call{
-			claimA(func() { q.claim("b", "b/0"); q.claim("c", "c/0") }),
-			{method: "ClaimLease", args: []interface{}{"b", minute("b/0")}},
-			{method: "ClaimLease", args: []interface{}{"c", minute("c/0")}},
-		},
-	}
-	fix.RunTest(c, q.run([]error{nil, nil}, nil))
+	runBatch(c, fixture{maxBatch: 1}, func(q *queue) { q.claims("b", "c") }, []error{nil, nil}, nil,
+		call{method: "ClaimLease", args: []interface{}{"b", minute("b/0")}},
+		call{method: "ClaimLease", args: []interface{}{"c", minute("c/0")}})
 }
 
 // TestExpiriesInBatches: a wake expires the leases that ran out in
@@ -354,13 +323,12 @@ func (s *BatchSuite) TestExpiriesInBatches(c *gc.C) {
 				c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 				leases["a"] = lease.Info{Holder: "a/1", Expiry: offset(time.Minute + time.Second)}
 			}},
-			{method: "ExpireLease", args: []interface{}{"c"}, callback: deleteLease("c")},
+			expireCall("c", nil),
 		},
 	}
 	fix.RunTest(c, func(m leadership.ManagerWorker, clock *clocktest.Clock) {
 		q.manager = m
-		bt = newBlockTest(m, "b")
-		bt.assertBlocked(c)
+		bt = blockedOn(c, m, "b")
 		c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
 		clock.Advance(time.Second)
 		c.Check(q.wait(1), jc.DeepEquals, []error{nil})

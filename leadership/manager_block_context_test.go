@@ -10,7 +10,6 @@ import (
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
-	"github.com/seed07a61904/leadership/lease"
 )
 
 type BlockContextSuite struct{}
@@ -37,12 +36,8 @@ func (s *BlockContextSuite) TestNotHeld(c *gc.C) {
 
 func (s *BlockContextSuite) TestExpires(c *gc.C) {
 	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{method: "Refresh"}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
-		}},
+		leases:      heldLeases(),
+		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		bt := newContextBlockTest(context.Background(), manager, "redis")
@@ -139,14 +134,8 @@ func (s *BlockContextSuite) TestCancelledReturnsPromptlyWhileLoopBusy(c *gc.C) {
 	entered := make(chan struct{})
 	hang := make(chan struct{})
 	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{
-			method: "Refresh",
-			callback: func(map[string]lease.Info) {
-				close(entered)
-				<-hang
-			},
-		}},
+		leases:      heldLeases(),
+		expectCalls: []call{holdingRefresh(entered, hang)},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		ctx, cancel := context.WithCancel(context.Background())

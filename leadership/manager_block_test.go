@@ -28,6 +28,21 @@ func newBlockTest(manager leadership.Manager, service string) *blockTest {
 	return bt
 }
 
+// releasedOnRefresh is a fixture in which redis/0 holds redis until the
+// manager's next Refresh finds it gone (released through another
+// manager).
+func releasedOnRefresh() *fixture {
+	return &fixture{leases: heldLeases(), expectCalls: []call{{method: "Refresh", callback: deleteLease("redis")}}}
+}
+
+// blockedOn starts a wait on manager for service's release, and checks
+// that it blocks (see assertBlocked).
+func blockedOn(c *gc.C, manager leadership.Manager, service string) *blockTest {
+	bt := newBlockTest(manager, service)
+	bt.assertBlocked(c)
+	return bt
+}
+
 // assertBlocked fails if the call returns within ShortWait. That window
 // also gives the call time to reach the manager before the test goes on.
 func (bt *blockTest) assertBlocked(c *gc.C) {
@@ -51,9 +66,7 @@ func (bt *blockTest) assertUnblocked(c *gc.C) error {
 }
 
 func heldLeases() map[string]lease.Info {
-	return map[string]lease.Info{
-		"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
-	}
+	return redisHeld("redis/0", time.Second)
 }
 
 func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipNotHeld(c *gc.C) {
@@ -66,16 +79,11 @@ func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipNotHeld(c *gc.C) {
 
 func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpires(c *gc.C) {
 	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{method: "Refresh"}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
-		}},
+		leases:      heldLeases(),
+		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		clock.Advance(time.Second)
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
@@ -94,8 +102,7 @@ func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipChanged(c *gc.C) {
 		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		clock.Advance(time.Second)
 		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
 		bt.assertBlocked(c)
@@ -103,16 +110,9 @@ func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipChanged(c *gc.C) {
 }
 
 func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpiredEarly(c *gc.C) {
-	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{
-			method:   "Refresh",
-			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
-		}},
-	}
+	fix := releasedOnRefresh()
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 
 		// A check that misses makes the manager refresh; the refresh shows
 		// redis released, and that releases the block.
@@ -165,8 +165,7 @@ func (s *BlockUntilLeadershipReleasedSuite) TestMultiple(c *gc.C) {
 func (s *BlockUntilLeadershipReleasedSuite) TestKillManager(c *gc.C) {
 	fix := &fixture{leases: heldLeases()}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 
 		manager.Kill()
 		err := bt.assertUnblocked(c)

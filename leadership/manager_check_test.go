@@ -24,28 +24,45 @@ func holdRedis0(leases map[string]lease.Info) {
 	leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Second), AssertOp: fakeOp}
 }
 
-func (s *CheckLeadershipSuite) TestSuccess(c *gc.C) {
-	fix := &fixture{
-		leases: map[string]lease.Info{
-			"redis": {Holder: "redis/0", Expiry: offset(time.Second), AssertOp: fakeOp},
-		},
+// redis0Held returns redis held by redis/0, with fakeOp as its AssertOp.
+func redis0Held() map[string]lease.Info {
+	return map[string]lease.Info{
+		"redis": {Holder: "redis/0", Expiry: offset(time.Second), AssertOp: fakeOp},
 	}
+}
+
+// checkLeads runs fix and checks that its manager answers a check of
+// redis for redis/0 with a token whose AssertOps are fakeOp alone; then,
+// if more is not nil, it runs more with the token.
+func checkLeads(c *gc.C, fix *fixture, more func(leadership.Token)) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		token, err := manager.CheckLeadership("redis", "redis/0")
 		c.Assert(err, jc.ErrorIsNil)
 		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
+		if more != nil {
+			more(token)
+		}
 	})
 }
 
-func (s *CheckLeadershipSuite) TestAssertOpsIsFresh(c *gc.C) {
-	fix := &fixture{
-		leases: map[string]lease.Info{
-			"redis": {Holder: "redis/0", Expiry: offset(time.Second), AssertOp: fakeOp},
-		},
-	}
+// checkDoesNotLead runs fix and checks that its manager answers a check
+// of redis for redis/0 with ErrNotLeader.
+func checkDoesNotLead(c *gc.C, fix *fixture) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		token, err := manager.CheckLeadership("redis", "redis/0")
-		c.Assert(err, jc.ErrorIsNil)
+		c.Check(err, gc.ErrorMatches, `"redis/0" is not leader of "redis"`)
+		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
+		c.Check(token, gc.IsNil)
+	})
+}
+
+func (s *CheckLeadershipSuite) TestSuccess(c *gc.C) {
+	checkLeads(c, &fixture{leases: redis0Held()}, nil)
+}
+
+// TestAssertOpsIsFresh: a token's AssertOps are the caller's to change.
+func (s *CheckLeadershipSuite) TestAssertOpsIsFresh(c *gc.C) {
+	checkLeads(c, &fixture{leases: redis0Held()}, func(token leadership.Token) {
 		ops := token.AssertOps()
 		ops[0] = txn.Op{C: "scribbled"}
 		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
@@ -53,73 +70,36 @@ func (s *CheckLeadershipSuite) TestAssertOpsIsFresh(c *gc.C) {
 }
 
 func (s *CheckLeadershipSuite) TestMissingRefresh_Success(c *gc.C) {
-	fix := &fixture{
-		expectCalls: []call{{method: "Refresh", callback: holdRedis0}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		token, err := manager.CheckLeadership("redis", "redis/0")
-		c.Assert(err, jc.ErrorIsNil)
-		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
-	})
+	checkLeads(c, &fixture{expectCalls: []call{{method: "Refresh", callback: holdRedis0}}}, nil)
 }
 
 // TestOtherHolderRefresh_Success is, as in Juju, the same as
 // TestMissingRefresh_Success: it starts with no lease.
 func (s *CheckLeadershipSuite) TestOtherHolderRefresh_Success(c *gc.C) {
-	fix := &fixture{
-		expectCalls: []call{{method: "Refresh", callback: holdRedis0}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		token, err := manager.CheckLeadership("redis", "redis/0")
-		c.Assert(err, jc.ErrorIsNil)
-		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
-	})
+	checkLeads(c, &fixture{expectCalls: []call{{method: "Refresh", callback: holdRedis0}}}, nil)
 }
 
 // TestOtherHolderRefresh_Success_Intended is the case the Juju test's name
 // promises: the cache says another unit holds the lease, and the refresh
 // shows it has passed to the checked unit.
 func (s *CheckLeadershipSuite) TestOtherHolderRefresh_Success_Intended(c *gc.C) {
-	fix := &fixture{
-		leases: map[string]lease.Info{
-			"redis": {Holder: "redis/1", Expiry: offset(time.Second)},
-		},
+	checkLeads(c, &fixture{
+		leases:      redisHeld("redis/1", time.Second),
 		expectCalls: []call{{method: "Refresh", callback: holdRedis0}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		token, err := manager.CheckLeadership("redis", "redis/0")
-		c.Assert(err, jc.ErrorIsNil)
-		c.Check(token.AssertOps(), jc.DeepEquals, []txn.Op{fakeOp})
-	})
+	}, nil)
 }
 
 func (s *CheckLeadershipSuite) TestRefresh_Failure_Missing(c *gc.C) {
-	fix := &fixture{
-		expectCalls: []call{{method: "Refresh"}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		token, err := manager.CheckLeadership("redis", "redis/0")
-		c.Check(err, gc.ErrorMatches, `"redis/0" is not leader of "redis"`)
-		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
-		c.Check(token, gc.IsNil)
-	})
+	checkDoesNotLead(c, &fixture{expectCalls: []call{{method: "Refresh"}}})
 }
 
 func (s *CheckLeadershipSuite) TestRefresh_Failure_OtherHolder(c *gc.C) {
-	fix := &fixture{
-		expectCalls: []call{{
-			method: "Refresh",
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Second), AssertOp: fakeOp}
-			},
-		}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		token, err := manager.CheckLeadership("redis", "redis/0")
-		c.Check(err, gc.ErrorMatches, `"redis/0" is not leader of "redis"`)
-		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
-		c.Check(token, gc.IsNil)
-	})
+	checkDoesNotLead(c, &fixture{expectCalls: []call{{
+		method: "Refresh",
+		callback: func(leases map[string]lease.Info) {
+			leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Second), AssertOp: fakeOp}
+		},
+	}}})
 }
 
 // TestRefresh_Error: a store failure goes to the caller; the manager keeps
@@ -133,7 +113,6 @@ func (s *CheckLeadershipSuite) TestRefresh_Error(c *gc.C) {
 		c.Check(err, gc.ErrorMatches, `cannot check leadership of "redis" for "redis/0": crunch squish: lease store unavailable`)
 		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
 		c.Check(token, gc.IsNil)
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 	})
 }

@@ -17,55 +17,25 @@ type ClaimLeadershipSuite struct{}
 
 var _ = gc.Suite(&ClaimLeadershipSuite{})
 
-// redis0 is the request that claiming redis for redis/0 for a minute makes.
-var redis0 = lease.Request{Holder: "redis/0", Duration: time.Minute}
-
 func (s *ClaimLeadershipSuite) TestClaimLease_Success(c *gc.C) {
-	fix := &fixture{
-		expectCalls: []call{{method: "ClaimLease", args: []interface{}{"redis", redis0}}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
-		c.Check(err, jc.ErrorIsNil)
-	})
+	err := claimRedis(c, &fixture{expectCalls: []call{redisCall("ClaimLease", nil, nil)}})
+	c.Check(err, jc.ErrorIsNil)
 }
 
 func (s *ClaimLeadershipSuite) TestClaimLease_Success_SameHolder(c *gc.C) {
-	fix := &fixture{
-		expectCalls: []call{{
-			method: "ClaimLease",
-			args:   []interface{}{"redis", redis0},
-			err:    lease.ErrInvalid,
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Second)}
-			},
-		}, {
-			method: "ExtendLease",
-			args:   []interface{}{"redis", redis0},
-		}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
-		c.Check(err, jc.ErrorIsNil)
-	})
+	err := claimRedis(c, &fixture{expectCalls: []call{
+		redisCall("ClaimLease", lease.ErrInvalid, setRedis("redis/0", time.Second)),
+		redisCall("ExtendLease", nil, nil),
+	}})
+	c.Check(err, jc.ErrorIsNil)
 }
 
 func (s *ClaimLeadershipSuite) TestClaimLease_Failure_OtherHolder(c *gc.C) {
-	fix := &fixture{
-		expectCalls: []call{{
-			method: "ClaimLease",
-			args:   []interface{}{"redis", redis0},
-			err:    lease.ErrInvalid,
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Second)}
-			},
-		}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
-		c.Check(err == leadership.ErrClaimDenied, jc.IsTrue)
-		c.Check(errors.Is(err, leadership.ErrClaimDenied), jc.IsTrue)
-	})
+	err := claimRedis(c, &fixture{expectCalls: []call{
+		redisCall("ClaimLease", lease.ErrInvalid, setRedis("redis/1", time.Second)),
+	}})
+	c.Check(err == leadership.ErrClaimDenied, jc.IsTrue)
+	c.Check(errors.Is(err, leadership.ErrClaimDenied), jc.IsTrue)
 }
 
 // TestClaimLease_Failure_Error: the reply to a claim is lost after the
@@ -73,14 +43,10 @@ func (s *ClaimLeadershipSuite) TestClaimLease_Failure_OtherHolder(c *gc.C) {
 // the lease reads it first: the check finds the unit leading.
 func (s *ClaimLeadershipSuite) TestClaimLease_Failure_Error(c *gc.C) {
 	fix := &fixture{
-		expectCalls: []call{{
-			method: "ClaimLease",
-			args:   []interface{}{"redis", redis0},
-			err:    unavailable("lol borken"),
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Minute)}
-			},
-		}, {method: "Refresh"}},
+		expectCalls: []call{
+			redisCall("ClaimLease", unavailable("lol borken"), setRedis("redis/0", time.Minute)),
+			{method: "Refresh"},
+		},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
@@ -93,59 +59,30 @@ func (s *ClaimLeadershipSuite) TestClaimLease_Failure_Error(c *gc.C) {
 }
 
 func (s *ClaimLeadershipSuite) TestExtendLease_Success(c *gc.C) {
-	fix := &fixture{
-		leases: map[string]lease.Info{
-			"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
-		},
-		expectCalls: []call{{method: "ExtendLease", args: []interface{}{"redis", redis0}}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
-		c.Check(err, jc.ErrorIsNil)
+	err := claimRedis(c, &fixture{
+		leases:      redisHeld("redis/0", time.Second),
+		expectCalls: []call{redisCall("ExtendLease", nil, nil)},
 	})
+	c.Check(err, jc.ErrorIsNil)
 }
 
 func (s *ClaimLeadershipSuite) TestExtendLease_Success_Expired(c *gc.C) {
-	fix := &fixture{
-		leases: map[string]lease.Info{
-			"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
+	err := claimRedis(c, &fixture{
+		leases: redisHeld("redis/0", time.Second),
+		expectCalls: []call{
+			redisCall("ExtendLease", lease.ErrInvalid, setRedis("", 0)),
+			redisCall("ClaimLease", nil, nil),
 		},
-		expectCalls: []call{{
-			method: "ExtendLease",
-			args:   []interface{}{"redis", redis0},
-			err:    lease.ErrInvalid,
-			callback: func(leases map[string]lease.Info) {
-				delete(leases, "redis")
-			},
-		}, {
-			method: "ClaimLease",
-			args:   []interface{}{"redis", redis0},
-		}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
-		c.Check(err, jc.ErrorIsNil)
 	})
+	c.Check(err, jc.ErrorIsNil)
 }
 
 func (s *ClaimLeadershipSuite) TestExtendLease_Failure_OtherHolder(c *gc.C) {
-	fix := &fixture{
-		leases: map[string]lease.Info{
-			"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
-		},
-		expectCalls: []call{{
-			method: "ExtendLease",
-			args:   []interface{}{"redis", redis0},
-			err:    lease.ErrInvalid,
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Second)}
-			},
-		}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
-		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
+	err := claimRedis(c, &fixture{
+		leases:      redisHeld("redis/0", time.Second),
+		expectCalls: []call{redisCall("ExtendLease", lease.ErrInvalid, setRedis("redis/1", time.Second))},
 	})
+	c.Check(err, gc.Equals, leadership.ErrClaimDenied)
 }
 
 // TestExtendLease_Failure_Error: an extension fails, unapplied, with an
@@ -153,19 +90,12 @@ func (s *ClaimLeadershipSuite) TestExtendLease_Failure_OtherHolder(c *gc.C) {
 // reads the lease before it decides, and extends it.
 func (s *ClaimLeadershipSuite) TestExtendLease_Failure_Error(c *gc.C) {
 	fix := &fixture{
-		leases: map[string]lease.Info{
-			"redis": {Holder: "redis/0", Expiry: offset(time.Second)},
+		leases: redisHeld("redis/0", time.Second),
+		expectCalls: []call{
+			redisCall("ExtendLease", errors.New("boom splat"), nil),
+			{method: "Refresh"},
+			redisCall("ExtendLease", nil, nil),
 		},
-		expectCalls: []call{{
-			method: "ExtendLease",
-			args:   []interface{}{"redis", redis0},
-			err:    errors.New("boom splat"),
-		}, {
-			method: "Refresh",
-		}, {
-			method: "ExtendLease",
-			args:   []interface{}{"redis", redis0},
-		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
@@ -175,15 +105,8 @@ func (s *ClaimLeadershipSuite) TestExtendLease_Failure_Error(c *gc.C) {
 }
 
 func (s *ClaimLeadershipSuite) TestOtherHolder_Failure(c *gc.C) {
-	fix := &fixture{
-		leases: map[string]lease.Info{
-			"redis": {Holder: "redis/1", Expiry: offset(time.Second)},
-		},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
-		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
-	})
+	err := claimRedis(c, &fixture{leases: redisHeld("redis/1", time.Second)})
+	c.Check(err, gc.Equals, leadership.ErrClaimDenied)
 }
 
 // TestRetryLimit checks that a claim whose lease changes under every
@@ -203,16 +126,11 @@ func (s *ClaimLeadershipSuite) TestRetryLimit(c *gc.C) {
 		if i%2 == 1 {
 			method = "ExtendLease"
 		}
-		calls = append(calls, call{
-			method:   method,
-			args:     []interface{}{"redis", redis0},
-			err:      lease.ErrInvalid,
-			callback: toggle,
-		})
+		calls = append(calls, redisCall(method, lease.ErrInvalid, toggle))
 	}
 	// The fifth attempt was a claim, after which redis is held by
 	// redis/0 again: the next claim is an extension.
-	calls = append(calls, call{method: "ExtendLease", args: []interface{}{"redis", redis0}})
+	calls = append(calls, redisCall("ExtendLease", nil, nil))
 	fix := &fixture{expectCalls: calls}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
@@ -227,15 +145,10 @@ func (s *ClaimLeadershipSuite) TestRetryLimit(c *gc.C) {
 }
 
 func (s *ClaimLeadershipSuite) TestClientContention_ReportedNotFatal(c *gc.C) {
-	redis0 := lease.Request{Holder: "redis/0", Duration: time.Minute}
-	fix := &fixture{expectCalls: []call{{
-		method: "ClaimLease",
-		args:   []interface{}{"redis", redis0},
-		err:    fmt.Errorf("cannot claim lease: %w", lease.ErrExcessiveContention),
-	}, {
-		method: "ClaimLease",
-		args:   []interface{}{"redis", redis0},
-	}}}
+	fix := &fixture{expectCalls: []call{
+		redisCall("ClaimLease", fmt.Errorf("cannot claim lease: %w", lease.ErrExcessiveContention), nil),
+		redisCall("ClaimLease", nil, nil),
+	}}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
 		c.Check(err, gc.ErrorMatches,

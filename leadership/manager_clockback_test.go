@@ -26,10 +26,7 @@ func (s *ClockBackSuite) TestMaxSleepCountsFromSteppedBackClock(c *gc.C) {
 		expectCalls: []call{{method: "Refresh"}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
-		clock.Set(offset(-time.Hour))
-		syncThenAlarm(c, manager, clock, offset(-time.Hour+time.Minute))
-		clock.Advance(time.Minute)
+		stepBackAtAlarm(c, manager, clock, time.Minute, offset(-time.Hour), time.Minute)
 		c.Assert(clock.WaitAlarmFor(offset(-time.Hour+2*time.Minute), LongWait), jc.ErrorIsNil)
 	})
 }
@@ -59,7 +56,7 @@ func (s *ClockBackSuite) TestMaxSleepAfterSmallStepBack(c *gc.C) {
 // next wake past a lease's expiry.
 func (s *ClockBackSuite) TestWakeAfterSteppedBackClock(c *gc.C) {
 	fix := &fixture{
-		leases:   redisLease(time.Minute),
+		leases:   redisHeld("redis/0", time.Minute),
 		maxSleep: time.Hour,
 		// At the expiry, the client will not expire it yet (it is not
 		// after the expiry); the manager must try again after.
@@ -67,30 +64,38 @@ func (s *ClockBackSuite) TestWakeAfterSteppedBackClock(c *gc.C) {
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Minute)
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute+time.Nanosecond), LongWait), jc.ErrorIsNil)
-		clock.Set(offset(30 * time.Second))
-		syncThenAlarm(c, manager, clock, offset(time.Minute))
-		clock.Advance(30 * time.Second)
+		stepBackAtAlarm(c, manager, clock, time.Minute+time.Nanosecond, offset(30*time.Second), 30*time.Second)
 	})
 }
 
 // TestBackOffAfterSteppedBackClock: a back-off counts from the clock's
 // reading after a step back, not from before it.
 func (s *ClockBackSuite) TestBackOffAfterSteppedBackClock(c *gc.C) {
-	fix := &fixture{
-		leases:      redisLease(-time.Second),
-		maxSleep:    time.Hour,
-		expectCalls: append(expireRedis(errContention, nil), call{method: "Refresh"}),
-	}
+	fix := contendedExpiry()
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Set(offset(-time.Hour))
-		syncThenAlarm(c, manager, clock, offset(-time.Hour+50*time.Millisecond))
+		stepBackAtAlarm(c, manager, clock, 50*time.Millisecond, offset(-time.Hour), 50*time.Millisecond)
 		// On the clock as it reads now, the lease is not due yet: the
 		// wake refreshes, and the next is at its expiry.
-		clock.Advance(50 * time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(-time.Second), LongWait), jc.ErrorIsNil)
 	})
+}
+
+// contendedExpiry is a fixture in which redis ran out a second before
+// the start and its expiry meets contention, so that the manager backs
+// off (50ms); its next wake only refreshes.
+func contendedExpiry() *fixture {
+	return dueFixture(time.Hour, append(expireRedis(errContention, nil), call{method: "Refresh"})...)
+}
+
+// stepBackAtAlarm waits for the manager's alarm d after the clock's
+// start, then steps the clock back to to, checks that the manager moves
+// its wake to after after that reading (see syncThenAlarm), and moves the
+// clock on to the wake.
+func stepBackAtAlarm(c *gc.C, manager leadership.Manager, clock *clocktest.Clock, d time.Duration, to time.Time, after time.Duration) {
+	c.Assert(clock.WaitAlarmFor(offset(d), LongWait), jc.ErrorIsNil)
+	clock.Set(to)
+	syncThenAlarm(c, manager, clock, to.Add(after))
+	clock.Advance(after)
 }
 
 // syncThenAlarm makes sure that the manager's loop has read the clock and
@@ -123,26 +128,16 @@ func (s *ClockBackSuite) TestMaxSleepAfterCenturiesBack(c *gc.C) {
 		expectCalls: []call{{method: "Refresh"}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
-		clock.Set(centuriesBack)
-		syncThenAlarm(c, manager, clock, centuriesBack.Add(time.Minute))
-		clock.Advance(time.Minute)
+		stepBackAtAlarm(c, manager, clock, time.Minute, centuriesBack, time.Minute)
 		c.Assert(clock.WaitAlarmFor(centuriesBack.Add(2*time.Minute), LongWait), jc.ErrorIsNil)
 	})
 }
 
 // TestBackOffAfterCenturiesBack: so does a back-off.
 func (s *ClockBackSuite) TestBackOffAfterCenturiesBack(c *gc.C) {
-	fix := &fixture{
-		leases:      redisLease(-time.Second),
-		maxSleep:    time.Hour,
-		expectCalls: append(expireRedis(errContention, nil), call{method: "Refresh"}),
-	}
+	fix := contendedExpiry()
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Set(centuriesBack)
-		syncThenAlarm(c, manager, clock, centuriesBack.Add(50*time.Millisecond))
-		clock.Advance(50 * time.Millisecond)
+		stepBackAtAlarm(c, manager, clock, 50*time.Millisecond, centuriesBack, 50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(centuriesBack.Add(50*time.Millisecond+time.Hour), LongWait), jc.ErrorIsNil)
 	})
 }

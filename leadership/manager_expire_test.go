@@ -19,33 +19,13 @@ type ExpireLeadershipSuite struct{}
 
 var _ = gc.Suite(&ExpireLeadershipSuite{})
 
-func deleteLease(name string) func(map[string]lease.Info) {
-	return func(leases map[string]lease.Info) { delete(leases, name) }
-}
-
-func redisLease(expiry time.Duration) map[string]lease.Info {
-	return map[string]lease.Info{"redis": {Holder: "redis/0", Expiry: offset(expiry)}}
-}
-
-func expireRedis(err error, callback func(map[string]lease.Info)) []call {
-	return []call{{method: "Refresh"}, {
-		method:   "ExpireLease",
-		args:     []interface{}{"redis"},
-		err:      err,
-		callback: callback,
-	}}
-}
-
 func (s *ExpireLeadershipSuite) TestStartup_ExpiryInPast(c *gc.C) {
-	fix := &fixture{
-		leases:      redisLease(-time.Second),
-		expectCalls: expireRedis(nil, deleteLease("redis")),
-	}
+	fix := dueFixture(0, expireRedis(nil, deleteLease("redis"))...)
 	fix.RunTest(c, func(leadership.ManagerWorker, *clocktest.Clock) {})
 }
 
 func (s *ExpireLeadershipSuite) TestStartup_ExpiryInFuture(c *gc.C) {
-	fix := &fixture{leases: redisLease(time.Second)}
+	fix := &fixture{leases: redisHeld("redis/0", time.Second)}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
 		clock.Advance(almostOneSecond)
@@ -55,7 +35,7 @@ func (s *ExpireLeadershipSuite) TestStartup_ExpiryInFuture(c *gc.C) {
 
 func (s *ExpireLeadershipSuite) TestStartup_ExpiryInFuture_TimePasses(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(time.Second),
+		leases:      redisHeld("redis/0", time.Second),
 		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -64,16 +44,13 @@ func (s *ExpireLeadershipSuite) TestStartup_ExpiryInFuture_TimePasses(c *gc.C) {
 }
 
 func (s *ExpireLeadershipSuite) TestExpire_ErrInvalid_Expired(c *gc.C) {
-	fix := &fixture{
-		leases:      redisLease(-time.Second),
-		expectCalls: expireRedis(lease.ErrInvalid, deleteLease("redis")),
-	}
+	fix := dueFixture(0, expireRedis(lease.ErrInvalid, deleteLease("redis"))...)
 	fix.RunTest(c, func(leadership.ManagerWorker, *clocktest.Clock) {})
 }
 
 func (s *ExpireLeadershipSuite) TestExpire_ErrInvalid_Updated(c *gc.C) {
 	fix := &fixture{
-		leases: redisLease(-time.Second),
+		leases: redisHeld("redis/0", -time.Second),
 		expectCalls: expireRedis(lease.ErrInvalid, func(leases map[string]lease.Info) {
 			leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Minute)}
 		}),
@@ -87,13 +64,12 @@ func (s *ExpireLeadershipSuite) TestExpire_ErrInvalid_Updated(c *gc.C) {
 // manager reads every lease again and expires it.
 func (s *ExpireLeadershipSuite) TestExpire_OtherError(c *gc.C) {
 	fix := &fixture{
-		leases: redisLease(-time.Second),
+		leases: redisHeld("redis/0", -time.Second),
 		expectCalls: append(expireRedis(errors.New("snarfblat hobalob"), nil),
 			expireRedis(nil, deleteLease("redis"))...),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 	})
 }
 
@@ -129,7 +105,7 @@ func (s *ExpireLeadershipSuite) TestClaim_ExpiryInFuture_TimePasses(c *gc.C) {
 
 func (s *ExpireLeadershipSuite) TestExtend_ExpiryInFuture(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(time.Second),
+		leases:      redisHeld("redis/0", time.Second),
 		expectCalls: []call{claimCall("ExtendLease")},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -141,7 +117,7 @@ func (s *ExpireLeadershipSuite) TestExtend_ExpiryInFuture(c *gc.C) {
 
 func (s *ExpireLeadershipSuite) TestExtend_ExpiryInFuture_TimePasses(c *gc.C) {
 	fix := &fixture{
-		leases:      redisLease(time.Second),
+		leases:      redisHeld("redis/0", time.Second),
 		expectCalls: append([]call{claimCall("ExtendLease")}, expireRedis(nil, deleteLease("redis"))...),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -190,8 +166,7 @@ func (s *ExpireLeadershipSuite) TestExpire_Multiple(c *gc.C) {
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(5 * time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(5*time.Second+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 5*time.Second+50*time.Millisecond)
 	})
 }
 
@@ -200,13 +175,12 @@ func (s *ExpireLeadershipSuite) TestExpire_Multiple(c *gc.C) {
 // and not over and over at the same instant.
 func (s *ExpireLeadershipSuite) TestExpiryAtBoundary(c *gc.C) {
 	fix := &fixture{
-		leases: redisLease(time.Second),
+		leases: redisHeld("redis/0", time.Second),
 		expectCalls: append(expireRedis(lease.ErrInvalid, nil),
 			expireRedis(nil, deleteLease("redis"))...),
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second+time.Nanosecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Nanosecond)
+		advanceToAlarm(c, clock, time.Second+time.Nanosecond)
 	})
 }

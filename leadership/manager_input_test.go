@@ -131,14 +131,9 @@ func (s *InputSuite) TestClientRefusesRead(c *gc.C) {
 func (s *InputSuite) TestClientRefusesExpiry(c *gc.C) {
 	calls := expireRedis(errRefused, nil)
 	calls = append(calls, expireRedis(nil, deleteLease("redis"))...)
-	fix := &fixture{
-		leases:      redisLease(-time.Second),
-		maxSleep:    time.Minute,
-		expectCalls: calls,
-	}
+	fix := dueFixture(time.Minute, calls...)
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond+time.Minute), LongWait), jc.ErrorIsNil)
 	})
 }

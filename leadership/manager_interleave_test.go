@@ -115,8 +115,8 @@ func (s *InterleaveSuite) TestClaimAnsweredBetweenExpiries(c *gc.C) {
 				callback: func(leases map[string]lease.Info) {
 					leases["z"] = lease.Info{Holder: "z/0", Expiry: offset(time.Minute + time.Second)}
 				}},
-			{method: "ExpireLease", args: []interface{}{"b"}, callback: deleteLease("b")},
-			{method: "ExpireLease", args: []interface{}{"c"}, callback: deleteLease("c")},
+			expireCall("b", nil),
+			expireCall("c", nil),
 		},
 	}
 	fix.RunTest(c, w.wake(c, func(leadership.ManagerWorker) {}))
@@ -138,7 +138,7 @@ func (s *InterleaveSuite) TestClaimBetweenExpiriesExtendsDueLease(c *gc.C) {
 					leases["b"] = lease.Info{Holder: "b/0", Expiry: offset(time.Minute + time.Second)}
 				}},
 			{method: "ExpireLease", args: []interface{}{"b"}, err: lease.ErrInvalid},
-			{method: "ExpireLease", args: []interface{}{"c"}, callback: deleteLease("c")},
+			expireCall("c", nil),
 		},
 	}
 	fix.RunTest(c, w.wake(c, func(m leadership.ManagerWorker) {

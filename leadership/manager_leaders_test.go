@@ -42,16 +42,9 @@ func (s *LeadersSuite) TestLeadersReadsStore(c *gc.C) {
 }
 
 func (s *LeadersSuite) TestLeadersReleasesWaiters(c *gc.C) {
-	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{
-			method:   "Refresh",
-			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
-		}},
-	}
+	fix := releasedOnRefresh()
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		leaders, err := manager.(leadership.LeaderReader).Leaders()
 		c.Assert(err, jc.ErrorIsNil)
 		c.Check(leaders, gc.HasLen, 0)

@@ -25,31 +25,20 @@ var _ = gc.Suite(&OutageBackOffSuite{})
 func (s *OutageBackOffSuite) TestWriteEndsStoreBackOff(c *gc.C) {
 	mysql0 := lease.Request{Holder: "mysql/0", Duration: time.Minute}
 	fix := &fixture{
-		leases: redisLease(time.Second),
-		expectCalls: []call{{
-			method: "Refresh",
-			err:    unavailable("no reachable servers"),
-		}, {
-			method: "Refresh",
-			err:    unavailable("no reachable servers"),
-		}, {
-			method: "ClaimLease",
-			args:   []interface{}{"mysql", mysql0},
-			callback: func(leases map[string]lease.Info) {
+		leases: redisHeld("redis/0", time.Second),
+		expectCalls: []call{
+			{method: "Refresh", err: unavailable("no reachable servers")},
+			{method: "Refresh", err: unavailable("no reachable servers")},
+			{method: "ClaimLease", args: []interface{}{"mysql", mysql0}, callback: func(leases map[string]lease.Info) {
 				leases["mysql"] = lease.Info{Holder: "mysql/0", Expiry: offset(time.Second + 60*time.Millisecond + time.Minute)}
-			},
-		}, {
-			method: "Refresh",
-		}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: deleteLease("redis"),
-		}},
+			}},
+			{method: "Refresh"},
+			expireCall("redis", nil),
+		},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, time.Second+50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(time.Second+150*time.Millisecond), LongWait), jc.ErrorIsNil)
 		clock.Advance(10 * time.Millisecond)
 		c.Check(manager.ClaimLeadership("mysql", "mysql/0", time.Minute), jc.ErrorIsNil)
@@ -65,27 +54,13 @@ func (s *OutageBackOffSuite) TestWriteEndsStoreBackOff(c *gc.C) {
 // expiries at the pace of the checks. The manager wakes at the end of the
 // back-off, and reads every lease.
 func (s *OutageBackOffSuite) TestReadLeavesStoreBackOff(c *gc.C) {
-	leases := redisLease(time.Second)
+	leases := redisHeld("redis/0", time.Second)
 	leases["wordpress"] = lease.Info{Holder: "wordpress/0", Expiry: offset(time.Hour)}
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		leases:     leases,
-		expectCalls: []call{{
-			method: "RefreshLease",
-			args:   []interface{}{"redis"},
-			err:    unavailable("not primary"),
-		}, {
-			method: "RefreshLease",
-			args:   []interface{}{"mysql"},
-		}, {
-			method: "Refresh",
-		}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: deleteLease("redis"),
-		}},
-	}
+	fix := refreshingFixture(leases,
+		readRedis(unavailable("not primary"), nil),
+		call{method: "RefreshLease", args: []interface{}{"mysql"}},
+		call{method: "Refresh"},
+		expireCall("redis", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
 		backOffEnd := offset(time.Second + 50*time.Millisecond)

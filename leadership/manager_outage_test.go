@@ -29,19 +29,9 @@ var _ = gc.Suite(&OutageSuite{})
 // still says the unit leads, but the check reads the lease from the store
 // before it answers.
 func (s *OutageSuite) TestCheckAfterUnknownExtension(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		leases:     redisLease(time.Minute),
-		expectCalls: []call{{
-			method: "ExtendLease",
-			args:   []interface{}{"redis", redis0},
-			err:    unavailable("reply lost"),
-		}, {
-			method: "RefreshLease",
-			args:   []interface{}{"redis"},
-		}},
-	}
+	fix := refreshingFixture(redisHeld("redis/0", time.Minute),
+		redisCall("ExtendLease", unavailable("reply lost"), nil),
+		readRedis(nil, nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/0", time.Minute)
 		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
@@ -55,23 +45,13 @@ func (s *OutageSuite) TestCheckAfterUnknownExtension(c *gc.C) {
 // next wake, 50ms later, reads every lease (other controllers may have
 // written meanwhile), not only the ones due.
 func (s *OutageSuite) TestOutageReadsEveryLease(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		leases:     redisLease(time.Minute),
-		expectCalls: []call{{
-			method: "RefreshLease",
-			args:   []interface{}{"mysql"},
-			err:    unavailable("no reachable servers"),
-		}, {
-			method: "Refresh",
-		}},
-	}
+	fix := refreshingFixture(redisHeld("redis/0", time.Minute),
+		call{method: "RefreshLease", args: []interface{}{"mysql"}, err: unavailable("no reachable servers")},
+		call{method: "Refresh"})
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		_, err := manager.CheckLeadership("mysql", "mysql/0")
 		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue)
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 	})
 }
 
@@ -79,17 +59,10 @@ func (s *OutageSuite) TestOutageReadsEveryLease(c *gc.C) {
 // (the client has read every other lease) does not hold up the wake: the
 // lease that ran out is expired.
 func (s *OutageSuite) TestCorruptRefreshStillExpires(c *gc.C) {
-	fix := &fixture{
-		leases: redisLease(time.Second),
-		expectCalls: []call{{
-			method: "Refresh",
-			err:    fmt.Errorf("corrupt lease document %q: %w", "lease#bad", lease.ErrCorrupt),
-		}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: deleteLease("redis"),
-		}},
-	}
+	fix := &fixture{leases: redisHeld("redis/0", time.Second), expectCalls: []call{
+		{method: "Refresh", err: fmt.Errorf("corrupt lease document %q: %w", "lease#bad", lease.ErrCorrupt)},
+		expireCall("redis", nil),
+	}}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
 	})
@@ -100,15 +73,7 @@ func (s *OutageSuite) TestCorruptRefreshStillExpires(c *gc.C) {
 // changed) breaks its contract, but the error is the check's alone: the
 // manager keeps serving.
 func (s *OutageSuite) TestReadErrInvalidIsTheCallersError(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		expectCalls: []call{{
-			method: "RefreshLease",
-			args:   []interface{}{"redis"},
-			err:    lease.ErrInvalid,
-		}},
-	}
+	fix := refreshingFixture(nil, readRedis(lease.ErrInvalid, nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		_, err := manager.CheckLeadership("redis", "redis/0")
 		c.Check(errors.Is(err, lease.ErrInvalid), jc.IsTrue, gc.Commentf("%v", err))
@@ -119,16 +84,7 @@ func (s *OutageSuite) TestReadErrInvalidIsTheCallersError(c *gc.C) {
 // TestReadErrInvalidOnClaimIsTheCallersError: the same for the read a
 // claim makes before it denies.
 func (s *OutageSuite) TestReadErrInvalidOnClaimIsTheCallersError(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		leases:     redisLease(time.Minute),
-		expectCalls: []call{{
-			method: "RefreshLease",
-			args:   []interface{}{"redis"},
-			err:    lease.ErrInvalid,
-		}},
-	}
+	fix := refreshingFixture(redisHeld("redis/0", time.Minute), readRedis(lease.ErrInvalid, nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/1", time.Minute)
 		c.Check(errors.Is(err, lease.ErrInvalid), jc.IsTrue, gc.Commentf("%v", err))
@@ -139,23 +95,14 @@ func (s *OutageSuite) TestReadErrInvalidOnClaimIsTheCallersError(c *gc.C) {
 // TestReadErrInvalidOnWakeBacksOff: the same for a wake's Refresh: the
 // wake backs off, and the next one expires the lease.
 func (s *OutageSuite) TestReadErrInvalidOnWakeBacksOff(c *gc.C) {
-	fix := &fixture{
-		leases: redisLease(time.Second),
-		expectCalls: []call{{
-			method: "Refresh",
-			err:    lease.ErrInvalid,
-		}, {
-			method: "Refresh",
-		}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: deleteLease("redis"),
-		}},
-	}
+	fix := &fixture{leases: redisHeld("redis/0", time.Second), expectCalls: []call{
+		{method: "Refresh", err: lease.ErrInvalid},
+		{method: "Refresh"},
+		expireCall("redis", nil),
+	}}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, time.Second+50*time.Millisecond)
 	})
 }
 

@@ -22,12 +22,6 @@ type RefreshSuite struct{}
 
 var _ = gc.Suite(&RefreshSuite{})
 
-// refreshRedis is an expected RefreshLease("redis") whose callback plays
-// the store's answer.
-func refreshRedis(callback func(map[string]lease.Info)) call {
-	return call{method: "RefreshLease", args: []interface{}{"redis"}, callback: callback}
-}
-
 // holdRedis returns a callback that makes unit the holder of redis until
 // expiry.
 func holdRedis(unit string, expiry time.Duration) func(map[string]lease.Info) {
@@ -37,11 +31,7 @@ func holdRedis(unit string, expiry time.Duration) func(map[string]lease.Info) {
 }
 
 func (s *RefreshSuite) TestCheckMissReadsOneLease(c *gc.C) {
-	fix := &fixture{
-		refreshing:  true,
-		clockPoll:   -1,
-		expectCalls: []call{refreshRedis(holdRedis0)},
-	}
+	fix := refreshingFixture(nil, readRedis(nil, holdRedis0))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		token, err := manager.CheckLeadership("redis", "redis/0")
 		c.Assert(err, jc.ErrorIsNil)
@@ -53,18 +43,9 @@ func (s *RefreshSuite) TestCheckMissReadsOneLease(c *gc.C) {
 // store says nobody does (the lease expired elsewhere): the claim
 // succeeds.
 func (s *RefreshSuite) TestDenialReadsTheStore(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		leases:     redisLease(time.Minute),
-		expectCalls: []call{
-			refreshRedis(deleteLease("redis")),
-			{
-				method: "ClaimLease",
-				args:   []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}},
-			},
-		},
-	}
+	fix := refreshingFixture(redisHeld("redis/0", time.Minute),
+		readRedis(nil, deleteLease("redis")),
+		call{method: "ClaimLease", args: []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}}})
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		c.Check(manager.ClaimLeadership("redis", "redis/1", time.Minute), jc.ErrorIsNil)
 	})
@@ -73,12 +54,7 @@ func (s *RefreshSuite) TestDenialReadsTheStore(c *gc.C) {
 // TestDeniedOnWhatTheStoreSays: the store confirms the other holder; the
 // lease is read once, and the claim denied.
 func (s *RefreshSuite) TestDeniedOnWhatTheStoreSays(c *gc.C) {
-	fix := &fixture{
-		refreshing:  true,
-		clockPoll:   -1,
-		leases:      redisLease(time.Minute),
-		expectCalls: []call{refreshRedis(nil)},
-	}
+	fix := refreshingFixture(redisHeld("redis/0", time.Minute), readRedis(nil, nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/1", time.Minute)
 		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
@@ -89,16 +65,12 @@ func (s *RefreshSuite) TestDeniedOnWhatTheStoreSays(c *gc.C) {
 // refused because another unit got there (the client has read the lease
 // again before it said ErrInvalid), and the denial needs no further read.
 func (s *RefreshSuite) TestClaimRaceReadsOnce(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		expectCalls: []call{{
-			method:   "ClaimLease",
-			args:     []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}},
-			err:      lease.ErrInvalid,
-			callback: holdRedis("redis/0", time.Minute),
-		}},
-	}
+	fix := refreshingFixture(nil, call{
+		method:   "ClaimLease",
+		args:     []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}},
+		err:      lease.ErrInvalid,
+		callback: holdRedis("redis/0", time.Minute),
+	})
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.ClaimLeadership("redis", "redis/1", time.Minute)
 		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
@@ -110,20 +82,13 @@ func (s *RefreshSuite) TestClaimRaceReadsOnce(c *gc.C) {
 // reads the store, waits, and is released only once the lease has been
 // read again when due, and expired.
 func (s *RefreshSuite) TestBlockOnLeaseGrantedElsewhere(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		expectCalls: []call{
-			refreshRedis(holdRedis("redis/0", time.Second)),
-			refreshRedis(nil),
-			{method: "ExpireLease", args: []interface{}{"redis"}, callback: deleteLease("redis")},
-		},
-	}
+	fix := refreshingFixture(nil,
+		readRedis(nil, holdRedis("redis/0", time.Second)),
+		readRedis(nil, nil),
+		expireCall("redis", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Second)
+		bt := blockedOn(c, manager, "redis")
+		advanceToAlarm(c, clock, time.Second)
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
 }
@@ -136,21 +101,18 @@ func (s *RefreshSuite) TestExpiryReadsOneLease(c *gc.C) {
 		refreshing: true,
 		clockPoll:  -1,
 		maxSleep:   time.Minute,
-		leases:     redisLease(time.Second),
+		leases:     redisHeld("redis/0", time.Second),
 		expectCalls: []call{
-			refreshRedis(holdRedis("redis/0", 5*time.Second)),
-			refreshRedis(nil),
-			{method: "ExpireLease", args: []interface{}{"redis"}, callback: deleteLease("redis")},
+			readRedis(nil, holdRedis("redis/0", 5*time.Second)),
+			readRedis(nil, nil),
+			expireCall("redis", nil),
 			{method: "Refresh"},
 		},
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(time.Second), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(5*time.Second), LongWait), jc.ErrorIsNil)
-		clock.Advance(4 * time.Second)
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
-		clock.Advance(55 * time.Second)
+		advanceToAlarm(c, clock, time.Second)
+		advanceToAlarm(c, clock, 5*time.Second)
+		advanceToAlarm(c, clock, time.Minute)
 		c.Assert(clock.WaitAlarmFor(offset(2*time.Minute), LongWait), jc.ErrorIsNil)
 	})
 }
@@ -194,18 +156,16 @@ func (s *RefreshSuite) TestFailoverWake(c *gc.C) {
 	}
 	fix := &fixture{
 		refreshing: true,
-		leases:     redisLease(10 * time.Second),
-		expectCalls: append(append([]call{refreshRedis(nil)}, polls...),
-			refreshRedis(nil),
-			call{method: "ExpireLease", args: []interface{}{"redis"}, callback: deleteLease("redis")},
+		leases:     redisHeld("redis/0", 10*time.Second),
+		expectCalls: append(append([]call{readRedis(nil, nil)}, polls...),
+			readRedis(nil, nil),
+			expireCall("redis", nil),
 		),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		for at := 200 * time.Millisecond; at <= 3*time.Second; at += 200 * time.Millisecond {
-			c.Assert(clock.WaitAlarmFor(offset(at), LongWait), jc.ErrorIsNil)
-			clock.Set(offset(at))
+			advanceToAlarm(c, clock, at)
 		}
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
@@ -220,10 +180,8 @@ func (s *RefreshSuite) TestPollErrorBacksOff(c *gc.C) {
 		expectCalls: []call{{method: "RefreshClocks", err: unavailable("zap")}, {method: "Refresh"}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(200*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(200 * time.Millisecond)
-		c.Assert(clock.WaitAlarmFor(offset(250*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 200*time.Millisecond)
+		advanceToAlarm(c, clock, 250*time.Millisecond)
 	})
 }
 
@@ -238,10 +196,8 @@ func (s *RefreshSuite) TestPollContentionBacksOff(c *gc.C) {
 		},
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(200*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(200 * time.Millisecond)
-		c.Assert(clock.WaitAlarmFor(offset(250*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 200*time.Millisecond)
+		advanceToAlarm(c, clock, 250*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(450*time.Millisecond), LongWait), jc.ErrorIsNil)
 	})
 }
@@ -249,15 +205,7 @@ func (s *RefreshSuite) TestPollContentionBacksOff(c *gc.C) {
 // TestCheckReadRetryable: a read that fails in a way that may pass goes
 // back to the checking caller; the manager lives.
 func (s *RefreshSuite) TestCheckReadRetryable(c *gc.C) {
-	fix := &fixture{
-		refreshing: true,
-		clockPoll:  -1,
-		expectCalls: []call{{
-			method: "RefreshLease",
-			args:   []interface{}{"redis"},
-			err:    fmt.Errorf("wrapped: %w", lease.ErrExcessiveContention),
-		}},
-	}
+	fix := refreshingFixture(nil, readRedis(fmt.Errorf("wrapped: %w", lease.ErrExcessiveContention), nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		_, err := manager.CheckLeadership("redis", "redis/0")
 		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue, gc.Commentf("%v", err))

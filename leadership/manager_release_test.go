@@ -72,18 +72,16 @@ func (s *ReleaseSuite) TestFollowRetriesAfterFailedRead(c *gc.C) {
 		releases.Add(1)
 	}
 	calls := []call{
-		refreshRedis(holdRedis("redis/0", time.Hour)), // the block
+		readRedis(nil, holdRedis("redis/0", time.Hour)), // the block
 		{method: "RefreshClocks", callback: released},
 		{method: "RefreshLease", args: []interface{}{"redis"}, err: lease.ErrExcessiveContention},
 		{method: "RefreshClocks"},
-		refreshRedis(nil),
+		readRedis(nil, nil),
 	}
 	runWatching(c, calls, func(manager leadership.ManagerWorker, clock *clocktest.Clock, count *atomic.Int64) {
 		releases = count
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
-		c.Assert(clock.WaitAlarmFor(offset(200*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(200 * time.Millisecond)
+		bt := blockedOn(c, manager, "redis")
+		advanceToAlarm(c, clock, 200*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(250*time.Millisecond), LongWait), jc.ErrorIsNil)
 		bt.assertBlocked(c)
 		clock.Advance(50 * time.Millisecond)
@@ -102,8 +100,7 @@ func (s *ReleaseSuite) TestNoWaiterNoReads(c *gc.C) {
 	runWatching(c, calls, func(_ leadership.ManagerWorker, clock *clocktest.Clock, count *atomic.Int64) {
 		releases = count
 		for _, at := range []time.Duration{200 * time.Millisecond, 400 * time.Millisecond} {
-			c.Assert(clock.WaitAlarmFor(offset(at), LongWait), jc.ErrorIsNil)
-			clock.Set(offset(at))
+			advanceToAlarm(c, clock, at)
 		}
 		c.Assert(clock.WaitAlarmFor(offset(600*time.Millisecond), LongWait), jc.ErrorIsNil)
 	})

@@ -33,11 +33,7 @@ func (s *RetrySuite) TestExpireContentionBacksOff(c *gc.C) {
 	calls := expireRedis(errContention, nil)
 	calls = append(calls, expireRedis(errContention, nil)...)
 	calls = append(calls, expireRedis(nil, deleteLease("redis"))...)
-	fix := &fixture{
-		leases:      redisLease(-time.Second),
-		maxSleep:    time.Minute,
-		expectCalls: calls,
-	}
+	fix := dueFixture(time.Minute, calls...)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
 		// The clock stands still: no new alarm, no new call.
@@ -57,11 +53,7 @@ func (s *RetrySuite) TestExpireContentionBackOffIsCapped(c *gc.C) {
 	for i := 0; i < 4; i++ {
 		calls = append(calls, expireRedis(errContention, nil)...)
 	}
-	fix := &fixture{
-		leases:      redisLease(-time.Second),
-		maxSleep:    300 * time.Millisecond,
-		expectCalls: calls,
-	}
+	fix := dueFixture(300*time.Millisecond, calls...)
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		at := time.Duration(0)
 		for _, delay := range []time.Duration{50, 100, 200, 300} {
@@ -96,8 +88,7 @@ func (s *RetrySuite) TestExpireContentionDoesNotStarveOthers(c *gc.C) {
 		},
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 	})
 }
 
@@ -113,8 +104,7 @@ func (s *RetrySuite) TestRefreshContentionOnWake(c *gc.C) {
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Minute)
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, time.Minute+50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(2*time.Minute+50*time.Millisecond), LongWait), jc.ErrorIsNil)
 	})
 }
@@ -147,7 +137,7 @@ func (s *RetrySuite) TestCheckRefreshContention(c *gc.C) {
 // died of it.
 func (s *RetrySuite) TestExpireWrappedErrInvalid(c *gc.C) {
 	fix := &fixture{
-		leases: redisLease(-time.Second),
+		leases: redisHeld("redis/0", -time.Second),
 		expectCalls: expireRedis(fmt.Errorf("someone else was first: %w", lease.ErrInvalid), func(leases map[string]lease.Info) {
 			leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Minute)}
 		}),

@@ -53,8 +53,7 @@ func (s *RevokeLeadershipSuite) TestRevokeReleasesWaitersAtOnce(c *gc.C) {
 		expectCalls: []call{revokeCall("redis", "redis/0", nil)},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
-		bt.assertBlocked(c)
+		bt := blockedOn(c, manager, "redis")
 		// The clock does not move: the release comes from the revoke.
 		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)

@@ -69,14 +69,9 @@ var errClockOutOfRange = fmt.Errorf("clock reading 2263-01-01T00:00:00Z of clien
 // refuses because the clock reads outside the store's range backs off,
 // like contention, instead of stopping the manager.
 func (s *ClaimTimeRangeSuite) TestExpireClockOutOfRange_BacksOff(c *gc.C) {
-	fix := &fixture{
-		leases:      redisLease(-time.Second),
-		maxSleep:    time.Minute,
-		expectCalls: append(expireRedis(errClockOutOfRange, nil), expireRedis(nil, deleteLease("redis"))...),
-	}
+	fix := dueFixture(time.Minute, append(expireRedis(errClockOutOfRange, nil), expireRedis(nil, deleteLease("redis"))...)...)
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
-		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, 50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(50*time.Millisecond+time.Minute), LongWait), jc.ErrorIsNil)
 	})
 }
@@ -90,8 +85,7 @@ func (s *ClaimTimeRangeSuite) TestRefreshClockOutOfRange_BacksOff(c *gc.C) {
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Minute)
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, time.Minute+50*time.Millisecond)
 		c.Assert(clock.WaitAlarmFor(offset(2*time.Minute+50*time.Millisecond), LongWait), jc.ErrorIsNil)
 	})
 }

@@ -49,8 +49,7 @@ func (s *WakeSuite) TestIdleWakesRepeat(c *gc.C) {
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Minute)
-		c.Assert(clock.WaitAlarmFor(offset(2*time.Minute), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Minute)
+		advanceToAlarm(c, clock, 2*time.Minute)
 		c.Assert(clock.WaitAlarmFor(offset(3*time.Minute), LongWait), jc.ErrorIsNil)
 	})
 }
@@ -60,15 +59,14 @@ func (s *WakeSuite) TestIdleWakesRepeat(c *gc.C) {
 func (s *WakeSuite) TestMaxSleepCountsFromLastWake(c *gc.C) {
 	fix := &fixture{
 		maxSleep:    time.Minute,
-		leases:      redisLease(90 * time.Second),
+		leases:      redisHeld("redis/0", 90*time.Second),
 		expectCalls: append([]call{{method: "Refresh"}}, expireRedis(nil, deleteLease("redis"))...),
 	}
 	fix.RunTest(c, func(_ leadership.ManagerWorker, clock *clocktest.Clock) {
 		c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
 		c.Check(clock.Alarms(), jc.DeepEquals, []time.Time{offset(time.Minute)})
 		clock.Advance(time.Minute)
-		c.Assert(clock.WaitAlarmFor(offset(90*time.Second), LongWait), jc.ErrorIsNil)
-		clock.Advance(30 * time.Second)
+		advanceToAlarm(c, clock, 90*time.Second)
 		c.Assert(clock.WaitAlarmFor(offset(150*time.Second), LongWait), jc.ErrorIsNil)
 	})
 }
@@ -80,8 +78,7 @@ func (s *WakeSuite) TestRefreshErrorOnWake(c *gc.C) {
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		clock.Advance(time.Minute)
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute+50*time.Millisecond), LongWait), jc.ErrorIsNil)
-		clock.Advance(50 * time.Millisecond)
+		advanceToAlarm(c, clock, time.Minute+50*time.Millisecond)
 	})
 }
 
@@ -94,7 +91,7 @@ func (s *WakeSuite) TestNewAlarmOnlyWhenWakeTimeChanges(c *gc.C) {
 		}
 	}
 	fix := &fixture{
-		leases: redisLease(10 * time.Second),
+		leases: redisHeld("redis/0", 10*time.Second),
 		expectCalls: []call{{
 			// Extended, but no further: the wake-up time stays.
 			method:   "ExtendLease",

@@ -93,19 +93,14 @@ func (s *WatchLeaderSuite) TestClaimExtendRevoke(c *gc.C) {
 
 func (s *WatchLeaderSuite) TestExpiry(c *gc.C) {
 	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{method: "Refresh"}, {
-			method:   "ExpireLease",
-			args:     []interface{}{"redis"},
-			callback: func(leases map[string]lease.Info) { delete(leases, "redis") },
-		}},
+		leases:      heldLeases(),
+		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		leaders, cancel := startWatch(c, manager, "redis")
 		defer cancel()
 		assertNextLeader(c, leaders, "redis", "redis/0", 1)
-		c.Assert(clock.WaitAlarmFor(offset(time.Second), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Second)
+		advanceToAlarm(c, clock, time.Second)
 		assertNextLeader(c, leaders, "redis", "", 2)
 	})
 }
@@ -146,8 +141,7 @@ func (s *WatchLeaderSuite) TestOtherControllersWritesAsRead(c *gc.C) {
 		c.Check(err, gc.Equals, leadership.ErrClaimDenied)
 		assertNextLeader(c, leaders, "redis", "redis/7", 2)
 
-		c.Assert(clock.WaitAlarmFor(offset(time.Minute), LongWait), jc.ErrorIsNil)
-		clock.Advance(time.Minute)
+		advanceToAlarm(c, clock, time.Minute)
 		assertNextLeader(c, leaders, "redis", "redis/8", 3)
 
 		_, err = manager.(leadership.LeaderReader).Leaders()
@@ -222,14 +216,8 @@ func (s *WatchLeaderSuite) TestCancelCloses(c *gc.C) {
 func (s *WatchLeaderSuite) TestCancelClosesWhileManagerBusy(c *gc.C) {
 	inside, unstick := make(chan struct{}), make(chan struct{})
 	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{
-			method: "Refresh",
-			callback: func(map[string]lease.Info) {
-				close(inside)
-				<-unstick
-			},
-		}},
+		leases:      heldLeases(),
+		expectCalls: []call{holdingRefresh(inside, unstick)},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		unstuck := false

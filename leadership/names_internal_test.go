@@ -5,7 +5,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	gc "gopkg.in/check.v1"
 )
+
+// namesSuite checks the name rules against the package doc.
+type namesSuite struct{}
+
+var _ = gc.Suite(&namesSuite{})
 
 // The regular expressions that names.go matches by hand, as Juju's names
 // package wrote them.
@@ -49,28 +56,28 @@ func BenchmarkValidNames(b *testing.B) {
 }
 
 // TestDocumentedNames checks the examples the package doc gives.
-func TestDocumentedNames(t *testing.T) {
+func (s *namesSuite) TestDocumentedNames(c *gc.C) {
 	for name, valid := range map[string]bool{
 		"redis": true, "my-db2": true, "wordpress-2a": true,
 		"Redis": false, "2redis": false, "my_db": false, "redis-": false, "db-2": false,
 	} {
 		if got := isValidService(name); got != valid {
-			t.Errorf("isValidService(%q) = %v, the package doc says %v", name, got, valid)
+			c.Errorf("isValidService(%q) = %v, the package doc says %v", name, got, valid)
 		}
 	}
 	for name, valid := range map[string]bool{
 		"redis/0": true, "my-db2/17": true, "redis/01": false, "redis/x": false,
 	} {
 		if got := isValidUnit(name); got != valid {
-			t.Errorf("isValidUnit(%q) = %v, the package doc says %v", name, got, valid)
+			c.Errorf("isValidUnit(%q) = %v, the package doc says %v", name, got, valid)
 		}
 	}
 }
 
 // TestNameProblems is the table of what the errors for invalid names say
 // is wrong with them, and of the rules they state.
-func TestNameProblems(t *testing.T) {
-	for _, c := range []struct{ name, service, unit string }{
+func (s *namesSuite) TestNameProblems(c *gc.C) {
+	for _, tc := range []struct{ name, service, unit string }{
 		{"", "it is empty", "it is empty"},
 		{strings.Repeat("a", 129), "it is 129 bytes, more than 128", `it has no "/" and unit number after the service name`},
 		{"Redis", "it has upper-case 'R' at byte 0", `it has no "/" and unit number after the service name`},
@@ -92,25 +99,25 @@ func TestNameProblems(t *testing.T) {
 		{"redis/12345678901", "it has '/' at byte 5", `its unit number "12345678901" has more than 10 digits`},
 		{"redis/1234567890", "it has '/' at byte 5", ""},
 	} {
-		if got := checkService(c.name); (got == nil) != (c.service == "") ||
-			got != nil && got.Error() != "invalid service name "+quoteName(c.name)+": "+c.service+"; "+serviceRule {
-			t.Errorf("checkService(%q) = %v, want %q", c.name, got, c.service)
+		if got := checkService(tc.name); (got == nil) != (tc.service == "") ||
+			got != nil && got.Error() != "invalid service name "+quoteName(tc.name)+": "+tc.service+"; "+serviceRule {
+			c.Errorf("checkService(%q) = %v, want %q", tc.name, got, tc.service)
 		}
-		if got := checkUnit(c.name); (got == nil) != (c.unit == "") ||
-			got != nil && got.Error() != "invalid unit name "+quoteName(c.name)+": "+c.unit+"; "+unitRule {
-			t.Errorf("checkUnit(%q) = %v, want %q", c.name, got, c.unit)
+		if got := checkUnit(tc.name); (got == nil) != (tc.unit == "") ||
+			got != nil && got.Error() != "invalid unit name "+quoteName(tc.name)+": "+tc.unit+"; "+unitRule {
+			c.Errorf("checkUnit(%q) = %v, want %q", tc.name, got, tc.unit)
 		}
 	}
 	if err := checkNames("redis", "mysql/0"); err == nil || err.Error() != `unit "mysql/0" is not a unit of service "redis": it is a unit of "mysql"; a unit name starts with its service's name and a slash ("redis/0")` {
-		t.Errorf("checkNames(redis, mysql/0) = %v", err)
+		c.Errorf("checkNames(redis, mysql/0) = %v", err)
 	}
 	if err := checkNames("redis", "redis/0"); err != nil {
-		t.Errorf("checkNames(redis, redis/0) = %v", err)
+		c.Errorf("checkNames(redis, redis/0) = %v", err)
 	}
 	// The rules state the limits.
 	if !strings.Contains(serviceRule, "1 to 128 bytes") || MaxServiceNameLen != 128 ||
 		!strings.Contains(unitRule, "up to 10 decimal digits") || MaxUnitNumberDigits != 10 {
-		t.Errorf("the rules do not state the limits %d and %d: %q, %q", MaxServiceNameLen, MaxUnitNumberDigits, serviceRule, unitRule)
+		c.Errorf("the rules do not state the limits %d and %d: %q, %q", MaxServiceNameLen, MaxUnitNumberDigits, serviceRule, unitRule)
 	}
 }
 

@@ -4,23 +4,29 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"testing"
+
+	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 )
 
+// ReadmeNamesSuite checks the names the README uses.
+type ReadmeNamesSuite struct{}
+
+var _ = gc.Suite(&ReadmeNamesSuite{})
+
 // TestReadmeNames checks that the README's line on names states the
 // limits the code applies.
-func TestReadmeNames(t *testing.T) {
+func (s *ReadmeNamesSuite) TestReadmeNames(c *gc.C) {
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	text := string(readme)
 	start := strings.Index(text, "**Names.**")
 	if start < 0 {
-		t.Fatal(`README.md has no "**Names.**" paragraph`)
+		c.Fatal(`README.md has no "**Names.**" paragraph`)
 	}
 	paragraph := text[start:]
 	if end := strings.Index(paragraph, "\n\n"); end >= 0 {
@@ -34,7 +40,7 @@ func TestReadmeNames(t *testing.T) {
 		"leadership.ErrInvalidArgument",
 	} {
 		if !strings.Contains(paragraph, want) {
-			t.Errorf("README.md's names paragraph does not say %q:\n%s", want, paragraph)
+			c.Errorf("README.md's names paragraph does not say %q:\n%s", want, paragraph)
 		}
 	}
 }

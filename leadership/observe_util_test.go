@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"testing"
 	"time"
+
+	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/internal/observetest"
@@ -13,6 +14,26 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 )
+
+// observeFixture is embedded by the suites that start observed managers
+// and trackers: TearDownTest runs what they left to do at the end of the
+// test (checking scripted calls, stopping what was started), last first.
+type observeFixture struct {
+	cleanups []func(*gc.C)
+}
+
+// addCleanup arranges for f to run at the end of the test.
+func (f *observeFixture) addCleanup(cleanup func(*gc.C)) {
+	f.cleanups = append(f.cleanups, cleanup)
+}
+
+// TearDownTest runs the test's cleanups, last first.
+func (f *observeFixture) TearDownTest(c *gc.C) {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i](c)
+	}
+	f.cleanups = nil
+}
 
 // observation records what a manager or a tracker reports: its events,
 // and its log lines at a level and up.
@@ -49,16 +70,15 @@ func storeConfig(clock *clocktest.Clock) leadership.ManagerConfig {
 
 // startManager starts a manager with config. At the end of the test, it
 // stops the manager and fails the test unless it stopped cleanly.
-func startManager(t testing.TB, config leadership.ManagerConfig) leadership.ManagerWorker {
-	t.Helper()
+func (f *observeFixture) startManager(c *gc.C, config leadership.ManagerConfig) leadership.ManagerWorker {
 	manager, err := leadership.NewManager(config)
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
-	t.Cleanup(func() {
+	f.addCleanup(func(c *gc.C) {
 		manager.Kill()
 		if err := manager.Wait(); err != nil {
-			t.Error(err)
+			c.Error(err)
 		}
 	})
 	return manager
@@ -76,8 +96,7 @@ type observedManager struct {
 // has leases and expects calls; a RefreshingClient if refreshing. The
 // manager never wakes on MaxSleep or ClockPoll. At the end of the test, it
 // checks that every expected call was made, then stops the manager.
-func startObserved(t *testing.T, clock *clocktest.Clock, leases map[string]lease.Info, refreshing bool, calls ...call) *observedManager {
-	t.Helper()
+func (f *observeFixture) startObserved(c *gc.C, clock *clocktest.Clock, leases map[string]lease.Info, refreshing bool, calls ...call) *observedManager {
 	client := NewClient(leases, calls)
 	var managed lease.Client = client
 	if refreshing {
@@ -91,11 +110,11 @@ func startObserved(t *testing.T, clock *clocktest.Clock, leases map[string]lease
 		ClockPoll: -1,
 	}))
 	if err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	om.ManagerWorker = manager
-	t.Cleanup(func() {
-		client.Wait(t)
+	f.addCleanup(func(c *gc.C) {
+		client.Wait(c)
 		manager.Kill()
 		manager.Wait()
 	})
@@ -105,18 +124,14 @@ func startObserved(t *testing.T, clock *clocktest.Clock, leases map[string]lease
 // startLost starts an observed manager on clock that claims redis for
 // redis/0 for a minute; by its next Refresh, another controller has
 // expired that lease and granted it to redis/1 for two minutes.
-func startLost(t *testing.T, clock *clocktest.Clock) *observedManager {
-	t.Helper()
-	om := startObserved(t, clock, nil, false, call{
+func (f *observeFixture) startLost(c *gc.C, clock *clocktest.Clock) *observedManager {
+	om := f.startObserved(c, clock, nil, false, call{
 		method:   "ClaimLease",
 		args:     []interface{}{"redis", redis0},
 		callback: setRedis("redis/0", time.Minute),
-	}, call{
-		method:   "Refresh",
-		callback: setRedis("redis/1", 2*time.Minute),
-	})
+	}, call{method: "Refresh", callback: setRedis("redis/1", 2*time.Minute)})
 	if err := om.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
-		t.Fatal(err)
+		c.Fatal(err)
 	}
 	return om
 }
@@ -127,13 +142,12 @@ func (om *observedManager) kind(kind leadership.EventKind) []leadership.Event {
 }
 
 // waitEvent waits for an event of the given kind and result, and returns it.
-func (om *observedManager) waitEvent(t *testing.T, kind leadership.EventKind, result leadership.Result) leadership.Event {
-	t.Helper()
+func (om *observedManager) waitEvent(c *gc.C, kind leadership.EventKind, result leadership.Result) leadership.Event {
 	e, ok := om.events.WaitFor(func(e leadership.Event) bool {
 		return e.Kind == kind && e.Result == result
 	}, LongWait)
 	if !ok {
-		t.Fatalf("no %s/%s event within %v; got %v", kind, result, LongWait, om.events.Events())
+		c.Fatalf("no %s/%s event within %v; got %v", kind, result, LongWait, om.events.Events())
 	}
 	return e
 }
@@ -141,30 +155,28 @@ func (om *observedManager) waitEvent(t *testing.T, kind leadership.EventKind, re
 // checkEvent fails the test unless got has want's Kind, Result, Call,
 // Service, Unit, Duration, Known and Held, and an Err that matches
 // want.Err with errors.Is (or none, if want.Err is nil).
-func checkEvent(t *testing.T, got, want leadership.Event) {
-	t.Helper()
+func checkEvent(c *gc.C, got, want leadership.Event) {
 	gotErr, wantErr := got.Err, want.Err
 	got.Err, want.Err, got.At, want.At = nil, nil, time.Time{}, time.Time{}
 	if got != want {
-		t.Errorf("event:\n  got  %+v\n  want %+v", got, want)
+		c.Errorf("event:\n  got  %+v\n  want %+v", got, want)
 	}
 	switch {
 	case wantErr == nil && gotErr != nil:
-		t.Errorf("%s/%s event: unexpected Err %v", got.Kind, got.Result, gotErr)
+		c.Errorf("%s/%s event: unexpected Err %v", got.Kind, got.Result, gotErr)
 	case wantErr != nil && !errors.Is(gotErr, wantErr):
-		t.Errorf("%s/%s event: Err %v does not match %v", got.Kind, got.Result, gotErr, wantErr)
+		c.Errorf("%s/%s event: Err %v does not match %v", got.Kind, got.Result, gotErr, wantErr)
 	}
 }
 
 // checkOnly checks that exactly one event of want's kind was recorded, and
 // that it is want.
-func (om *observedManager) checkOnly(t *testing.T, want leadership.Event) {
-	t.Helper()
+func (om *observedManager) checkOnly(c *gc.C, want leadership.Event) {
 	got := om.kind(want.Kind)
 	if len(got) != 1 {
-		t.Fatalf("want one %s event, got %d: %+v", want.Kind, len(got), got)
+		c.Fatalf("want one %s event, got %d: %+v", want.Kind, len(got), got)
 	}
-	checkEvent(t, got[0], want)
+	checkEvent(c, got[0], want)
 }
 
 // checkLog fails the test unless logs has exactly one line with message
@@ -172,22 +184,21 @@ func (om *observedManager) checkOnly(t *testing.T, want leadership.Event) {
 // value: string, int64, time.Duration, error text for "error").
 // Every line of logs must also be as the package doc's catalogue says
 // (see checkCatalogued).
-func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg leadership.LogMessage, attrs map[string]interface{}) {
-	t.Helper()
+func checkLog(c *gc.C, logs *observetest.Handler, level slog.Level, msg leadership.LogMessage, attrs map[string]interface{}) {
 	logs.WaitFind(string(msg), LongWait)
-	checkCatalogued(t, logs)
+	checkCatalogued(c, logs)
 	lines := logs.Find(string(msg))
 	if len(lines) != 1 {
-		t.Fatalf("want one %q line, got %d: %v (all: %v)", msg, len(lines), lines, logs.Records())
+		c.Fatalf("want one %q line, got %d: %v (all: %v)", msg, len(lines), lines, logs.Records())
 	}
 	line := lines[0]
 	if line.Level != level {
-		t.Errorf("%q logged at %v, want %v", msg, line.Level, level)
+		c.Errorf("%q logged at %v, want %v", msg, line.Level, level)
 	}
 	for key, want := range attrs {
 		v, ok := line.Attrs[key]
 		if !ok {
-			t.Errorf("%q has no attribute %q: %v", msg, key, line)
+			c.Errorf("%q has no attribute %q: %v", msg, key, line)
 			continue
 		}
 		got := v.Any()
@@ -195,29 +206,18 @@ func checkLog(t *testing.T, logs *observetest.Handler, level slog.Level, msg lea
 			got = err.Error()
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprintf("%T", got) != fmt.Sprintf("%T", want) {
-			t.Errorf("%q attribute %q: got %v (%T), want %v (%T)", msg, key, got, got, want, want)
+			c.Errorf("%q attribute %q: got %v (%T), want %v (%T)", msg, key, got, got, want, want)
 		}
 	}
 }
 
 // checkNoLog fails the test if logs has a line with message msg, or a
 // line that is not as the package doc's catalogue says.
-func checkNoLog(t *testing.T, logs *observetest.Handler, msg leadership.LogMessage) {
-	t.Helper()
-	checkCatalogued(t, logs)
+func checkNoLog(c *gc.C, logs *observetest.Handler, msg leadership.LogMessage) {
+	checkCatalogued(c, logs)
 	if lines := logs.Find(string(msg)); len(lines) != 0 {
-		t.Errorf("unexpected %q lines: %v", msg, lines)
+		c.Errorf("unexpected %q lines: %v", msg, lines)
 	}
-}
-
-// advanceToAlarm waits until an alarm is set d after the clock's start,
-// where the clock must still stand, and moves the clock on by d to it.
-func advanceToAlarm(t *testing.T, clock *clocktest.Clock, d time.Duration) {
-	t.Helper()
-	if err := clock.WaitAlarmFor(offset(d), LongWait); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(d)
 }
 
 // advance returns a call callback that moves clock on by d, as a store call

@@ -6,9 +6,7 @@ import (
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
-	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 	"github.com/seed07a61904/leadership/worker"
 )
 
@@ -17,27 +15,13 @@ import (
 // release through one reaches the units blocked through the other at
 // that one's next poll, whatever the lease's length.
 type ReleaseAcrossSuite struct {
-	clock *clocktest.Clock
-	store *leasetest.Store
-	stop  []worker.Worker
+	storeFixture
 }
 
 var _ = gc.Suite(&ReleaseAcrossSuite{})
 
 // defaultClockPoll is ManagerConfig.ClockPoll's default.
 const defaultClockPoll = 200 * time.Millisecond
-
-func (s *ReleaseAcrossSuite) SetUpTest(c *gc.C) {
-	s.clock = clocktest.NewClock(defaultClockStart)
-	s.store = leasetest.NewStore(s.clock)
-	s.stop = nil
-}
-
-func (s *ReleaseAcrossSuite) TearDownTest(c *gc.C) {
-	for i := len(s.stop) - 1; i >= 0; i-- {
-		c.Check(worker.Stop(s.stop[i]), jc.ErrorIsNil)
-	}
-}
 
 // manager starts a manager over a new client of the store, and returns it
 // with a channel that receives each of its events.
@@ -122,9 +106,7 @@ func (s *ReleaseAcrossSuite) TestPollReadsOnlyWaitedLeases(c *gc.C) {
 	for _, service := range []string{"mysql", "redis", "wordpress"} {
 		c.Assert(a.ClaimLeadership(service, service+"/0", time.Minute), jc.ErrorIsNil)
 	}
-	released := make(chan error, 1)
-	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
-	waitBlocked(c, b, eventsB, "redis", nil)
+	released := blockedAcross(c, b, eventsB)
 
 	revoker := a.(leadership.Revoker)
 	c.Assert(revoker.RevokeLeadership("mysql", "mysql/0"), jc.ErrorIsNil)
@@ -187,18 +169,14 @@ func readsUntilWake(c *gc.C, events <-chan leadership.Event) []string {
 	}
 }
 
-// newTrackerFor starts a tracker for unit of redis on m with the given
-// term.
-func newTrackerFor(c *gc.C, m leadership.Manager, clock *clocktest.Clock, unit string, duration time.Duration) leadership.Tracker {
-	t, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    unit,
-		Duration:    duration,
-		Clock:       clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
-	return t
+// blockedAcross starts a wait on b for redis's release, waits until b has
+// taken it (see waitBlocked), and returns the channel its answer comes
+// on.
+func blockedAcross(c *gc.C, b leadership.Manager, eventsB <-chan leadership.Event) <-chan error {
+	released := make(chan error, 1)
+	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
+	waitBlocked(c, b, eventsB, "redis", nil)
+	return released
 }
 
 // A clock that steps back while someone waits does not put off the polls
@@ -209,9 +187,7 @@ func (s *ReleaseAcrossSuite) TestClockStepBackKeepsPolling(c *gc.C) {
 	a, _ := s.manager(c, "a")
 	b, eventsB := s.manager(c, "b")
 	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
-	released := make(chan error, 1)
-	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
-	waitBlocked(c, b, eventsB, "redis", nil)
+	released := blockedAcross(c, b, eventsB)
 
 	s.clock.Set(s.clock.Now().Add(-time.Hour))
 	// A round trip, and then Settle, so that b has read the clock since
@@ -241,9 +217,7 @@ func (s *ReleaseAcrossSuite) TestFailedPollReadsEveryLeaseAfterOutage(c *gc.C) {
 	a, _ := s.manager(c, "a")
 	b, eventsB := s.manager(c, "b")
 	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
-	released := make(chan error, 1)
-	go func() { released <- b.BlockUntilLeadershipReleased("redis") }()
-	waitBlocked(c, b, eventsB, "redis", nil)
+	blockedAcross(c, b, eventsB)
 
 	s.store.Stop()
 	c.Assert(s.clock.AdvanceSettled(defaultClockPoll, LongWait), jc.ErrorIsNil)

@@ -46,43 +46,27 @@ func (m *manager) RevokeLeadership(serviceName, unitName string) error {
 		return refuse(err, "cannot revoke leadership")
 	}
 	return revoke{
-		service:  serviceName,
-		unit:     unitName,
-		response: make(chan error),
-		abort:    m.tomb.Dying(),
+		service: serviceName,
+		unit:    unitName,
+		reply:   newReply[error](m.tomb.Dying()),
 	}.invoke(m.revokes)
 }
 
 // revoke is a request to end a unit's leadership.
 type revoke struct {
-	service  string
-	unit     string
-	response chan error
-	abort    <-chan struct{}
+	service string
+	unit    string
+	reply[error]
 }
 
 // invoke sends r on ch and returns the loop's answer, or ErrStopped if the
 // manager stops first.
 func (r revoke) invoke(ch chan<- revoke) error {
-	for {
-		select {
-		case <-r.abort:
-			return ErrStopped
-		case ch <- r:
-			ch = nil
-		case err := <-r.response:
-			return err
-		}
+	answer, err := send(ch, r, r.reply)
+	if err != nil {
+		return err
 	}
-}
-
-// respond sends the outcome back to the caller, unless the manager is
-// stopping.
-func (r revoke) respond(err error) {
-	select {
-	case <-r.abort:
-	case r.response <- err:
-	}
+	return answer
 }
 
 // handleRevoke revokes the service's lease if the unit holds it. If the

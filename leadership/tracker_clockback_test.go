@@ -32,13 +32,7 @@ func (s *TrackerSuite) TestClockStepsBackDuringFirstClaim(c *gc.C) {
 	s.clock.Advance(15 * time.Second)
 	mc.reply <- nil
 	assertTicket(c, tracker.ClaimLeader(), true)
-	renewal := s.manager.expect(c, "ClaimLeadership")
-	s.clock.Set(offset(10*time.Second - time.Nanosecond))
-	assertTicket(c, tracker.WaitLeader(), true)
-	s.clock.Set(offset(10 * time.Second))
-	assertTicket(c, tracker.WaitMinion(), true)
-	assertTicket(c, tracker.ClaimLeader(), false)
-	renewal.reply <- leadership.ErrStopped
+	s.renewalHangsTermEndsAt(c, tracker, 10*time.Second)
 }
 
 // TestClockStepsBackUnreadWhileIdle: the leader claims at 0s and goes
@@ -48,20 +42,12 @@ func (s *TrackerSuite) TestClockStepsBackDuringFirstClaim(c *gc.C) {
 // after it (at 20s), not at 15s and 30s on the clock, which the step made
 // 10s late.
 func (s *TrackerSuite) TestClockStepsBackUnreadWhileIdle(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	assertTicket(c, tracker.WaitLeader(), true)
 	s.clock.Advance(5 * time.Second)
 	s.clock.Set(offset(-5 * time.Second))
 	s.advanceTo(c, 5*time.Second)
-	renewal := s.manager.expect(c, "ClaimLeadership")
-	// The renewal hangs.
-	s.clock.Set(offset(20*time.Second - time.Nanosecond))
-	assertTicket(c, tracker.WaitLeader(), true)
-	s.clock.Set(offset(20 * time.Second))
-	assertTicket(c, tracker.WaitMinion(), true)
-	assertTicket(c, tracker.ClaimLeader(), false)
-	renewal.reply <- leadership.ErrStopped
+	s.renewalHangsTermEndsAt(c, tracker, 20*time.Second)
 }
 
 // TestClockStepsBackCenturies: a step back of 300 years, more than a
@@ -69,8 +55,7 @@ func (s *TrackerSuite) TestClockStepsBackUnreadWhileIdle(c *gc.C) {
 // nothing the tracker counts: the renewal is due 15s after the claim, and
 // the term ends 30s after it, in real time.
 func (s *TrackerSuite) TestClockStepsBackCenturies(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	back := offset(0).AddDate(-300, 0, 0)
 	s.clock.Set(back)
 	assertTicket(c, tracker.ClaimLeader(), true) // the tracker reads the step
@@ -92,11 +77,7 @@ func (s *TrackerSuite) TestClockStepsBackCenturies(c *gc.C) {
 // 30s, 10s after the claim in real time.
 func (s *TrackerSuite) TestWallClockStepsForward(c *gc.C) {
 	clock := &aheadClock{Clock: s.clock}
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager: s.manager, ServiceName: "redis", UnitName: "redis/0",
-		Duration: trackDuration, Clock: clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, s.manager, clock, "redis/0", trackDuration)
 	s.tracker = tracker
 	s.claim(c, nil)
 	assertTicket(c, tracker.WaitLeader(), true)
@@ -137,36 +118,24 @@ func (c *aheadClock) Now() time.Time {
 // TestClockStepsBackDuringRenewal: the renewal starts at 15s and returns
 // to -5s; its term ends at 25s, not 45s.
 func (s *TrackerSuite) TestClockStepsBackDuringRenewal(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	s.advanceTo(c, trackDuration/2)
 	mc := s.manager.expect(c, "ClaimLeadership")
 	s.clock.Set(offset(-5 * time.Second))
 	mc.reply <- nil
 	s.advanceTo(c, 10*time.Second)
-	renewal := s.manager.expect(c, "ClaimLeadership")
-	s.clock.Set(offset(25*time.Second - time.Nanosecond))
-	assertTicket(c, tracker.WaitLeader(), true)
-	s.clock.Set(offset(25 * time.Second))
-	assertTicket(c, tracker.WaitMinion(), true)
-	renewal.reply <- leadership.ErrStopped
+	s.renewalHangsTermEndsAt(c, tracker, 25*time.Second)
 }
 
 // TestClockStepsBackWhileLeader: a step back the tracker reads between
 // calls moves its term's end and its renewal back by the step.
 func (s *TrackerSuite) TestClockStepsBackWhileLeader(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	s.clock.Set(offset(-10 * time.Second))
 	// The term now ends at 20s: ClaimDuration from -10s is covered.
 	assertTicket(c, tracker.ClaimLeader(), true)
 	s.advanceTo(c, 5*time.Second)
-	renewal := s.manager.expect(c, "ClaimLeadership")
-	s.clock.Set(offset(20*time.Second - time.Nanosecond))
-	assertTicket(c, tracker.WaitLeader(), true)
-	s.clock.Set(offset(20 * time.Second))
-	assertTicket(c, tracker.WaitMinion(), true)
-	renewal.reply <- leadership.ErrStopped
+	s.renewalHangsTermEndsAt(c, tracker, 20*time.Second)
 }
 
 // TestClockStepsBackDuringBackOff: the retry after a failed claim moves
@@ -317,8 +286,7 @@ func (s *TrackerSuite) TestHangingClaimClockBackThenPastTerm(c *gc.C) {
 // (whose term, counted from its start, has ended) does not make it leader,
 // and it claims again at once.
 func (s *TrackerSuite) TestLateRenewalAfterJumpPastTerm(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	assertTicket(c, tracker.WaitLeader(), true)
 	s.advanceTo(c, trackDuration/2)
 	hung := s.manager.expect(c, "ClaimLeadership")
@@ -340,11 +308,7 @@ func (s *TrackerSuite) TestLateRenewalAfterJumpPastTerm(c *gc.C) {
 // nothing waits for them.)
 func (s *TrackerSuite) TestReadingWithoutMonotonicEndsTerm(c *gc.C) {
 	clock := &strippingClock{}
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager: s.manager, ServiceName: "redis", UnitName: "redis/0",
-		Duration: time.Hour, Clock: clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, s.manager, clock, "redis/0", time.Hour)
 	s.tracker = tracker
 	s.manager.expect(c, "ClaimLeadership").reply <- nil
 	assertTicket(c, tracker.ClaimLeader(), true)
@@ -390,11 +354,7 @@ func (c *strippingClock) Alarm(t time.Time) <-chan time.Time {
 // tracker's term must end then too, not 30s after the claim.
 func (s *TrackerSuite) TestClockStepsBackDuringClaimThenForward(c *gc.C) {
 	clock := &aheadClock{Clock: s.clock}
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager: s.manager, ServiceName: "redis", UnitName: "redis/0",
-		Duration: trackDuration, Clock: clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, s.manager, clock, "redis/0", trackDuration)
 	s.tracker = tracker
 	mc := s.manager.expect(c, "ClaimLeadership")
 	s.clock.Set(offset(-20 * time.Second))

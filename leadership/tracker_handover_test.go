@@ -8,31 +8,15 @@ import (
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
-	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 	"github.com/seed07a61904/leadership/worker"
 )
 
 // TrackerHandoverSuite runs trackers on real managers over one in-memory
 // store. It is run by TestTracker.
 type TrackerHandoverSuite struct {
-	clock *clocktest.Clock
-	store *leasetest.Store
-	stop  []worker.Worker
-}
-
-func (s *TrackerHandoverSuite) SetUpTest(c *gc.C) {
-	s.clock = clocktest.NewClock(defaultClockStart)
-	s.store = leasetest.NewStore(s.clock)
-	s.stop = nil
-}
-
-func (s *TrackerHandoverSuite) TearDownTest(c *gc.C) {
-	for i := len(s.stop) - 1; i >= 0; i-- {
-		c.Check(worker.Stop(s.stop[i]), jc.ErrorIsNil)
-	}
+	storeFixture
 }
 
 func (s *TrackerHandoverSuite) manager(c *gc.C, id string, maxSleep time.Duration) leadership.ManagerWorker {
@@ -47,15 +31,7 @@ func (s *TrackerHandoverSuite) manager(c *gc.C, id string, maxSleep time.Duratio
 }
 
 func (s *TrackerHandoverSuite) tracker(c *gc.C, m leadership.Manager, unit string) leadership.Tracker {
-	t, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    unit,
-		Duration:    trackDuration,
-		Clock:       s.clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
-	return t
+	return newTrackerFor(c, m, s.clock, unit, trackDuration)
 }
 
 // Two trackers on one manager: killing the leader revokes its lease, and
@@ -93,8 +69,7 @@ func (s *TrackerHandoverSuite) TestHandoverAcrossManagers(c *gc.C) {
 	select {
 	case <-leaderTicket.Ready():
 	default:
-		c.Assert(s.clock.WaitAlarmFor(offset(time.Second), LongWait), jc.ErrorIsNil)
-		s.clock.Advance(time.Second)
+		advanceToAlarm(c, s.clock, time.Second)
 	}
 	assertTicket(c, leaderTicket, true)
 }
@@ -119,11 +94,7 @@ func (s *TrackerHandoverSuite) TestKillMinion(c *gc.C) {
 // error rather than staying up as a minion that retries every 18 years.
 func (s *TrackerHandoverSuite) TestOutOfRangeDurationStops(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager: m, ServiceName: "redis", UnitName: "redis/0",
-		Duration: math.MaxInt64, Clock: s.clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, m, s.clock, "redis/0", math.MaxInt64)
 	waited := make(chan error, 1)
 	go func() { waited <- tracker.Wait() }()
 	select {

@@ -103,14 +103,7 @@ func (s *TrackerHandoverSuite) stepUntil(c *gc.C, clock *armedClock, tk leadersh
 func (s *TrackerHandoverSuite) TestTrackerOutlivesOutage(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
 	clock := newArmedClock(s.clock)
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    trackDuration,
-		Clock:       clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, m, clock, "redis/0", trackDuration)
 	defer worker.Stop(tracker)
 	assertTicket(c, tracker.WaitLeader(), true)
 	stopped := make(chan error, 1)
@@ -185,6 +178,5 @@ func (s *TrackerSuite) TestKillDuringClaimOfUnknownOutcomeRevokes(c *gc.C) {
 	mc := s.manager.expect(c, "ClaimLeadership")
 	tracker.Kill()
 	mc.reply <- fmt.Errorf("cannot claim leadership: %w", lease.ErrUnavailable)
-	s.manager.expect(c, "RevokeLeadership").reply <- nil
-	c.Check(tracker.Wait(), jc.ErrorIsNil)
+	s.revokedThenStops(c, tracker)
 }

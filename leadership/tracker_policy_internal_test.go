@@ -2,14 +2,21 @@ package leadership
 
 import (
 	"math"
-	"testing"
 	"time"
+
+	gc "gopkg.in/check.v1"
 )
+
+// trackerPolicySuite is the table test of the tracker's renew and
+// back-off policy.
+type trackerPolicySuite struct{}
+
+var _ = gc.Suite(&trackerPolicySuite{})
 
 // TestTrackerTimingDefaults checks that the zero durations of a
 // TrackerConfig stand for the fractions of Duration a tracker has always
 // used, and that set ones are kept.
-func TestTrackerTimingDefaults(t *testing.T) {
+func (s *trackerPolicySuite) TestTrackerTimingDefaults(c *gc.C) {
 	for _, test := range []struct {
 		config TrackerConfig
 		want   trackerTiming
@@ -28,7 +35,7 @@ func TestTrackerTimingDefaults(t *testing.T) {
 			retry: time.Second, maxRetry: 10 * time.Second, resignPause: 5 * time.Second},
 	}} {
 		if got := timingOf(test.config); got != test.want {
-			t.Errorf("timingOf(%+v):\n got %+v\nwant %+v", test.config, got, test.want)
+			c.Errorf("timingOf(%+v):\n got %+v\nwant %+v", test.config, got, test.want)
 		}
 	}
 }
@@ -37,7 +44,7 @@ func TestTrackerTimingDefaults(t *testing.T) {
 // retry, doubled for each failure after the first, capped at maxRetry;
 // and its invariant, on every row: within [retry, maxRetry] (at least a
 // nanosecond), never decreasing as failures grow.
-func TestTrackerBackoff(t *testing.T) {
+func (s *trackerPolicySuite) TestTrackerBackoff(c *gc.C) {
 	for _, test := range []struct {
 		retry, maxRetry time.Duration
 		want            []time.Duration // after 1, 2, ... failures
@@ -59,7 +66,7 @@ func TestTrackerBackoff(t *testing.T) {
 		p := trackerTiming{retry: test.retry, maxRetry: test.maxRetry}
 		for i, want := range test.want {
 			if got := p.backoff(i + 1); got != want {
-				t.Errorf("backoff(%d) with retry %v, max %v = %v, want %v", i+1, test.retry, test.maxRetry, got, want)
+				c.Errorf("backoff(%d) with retry %v, max %v = %v, want %v", i+1, test.retry, test.maxRetry, got, want)
 			}
 		}
 		low := test.retry
@@ -70,7 +77,7 @@ func TestTrackerBackoff(t *testing.T) {
 		for n := 1; n <= 100; n++ {
 			got := p.backoff(n)
 			if got < low || (got > test.maxRetry && test.maxRetry > 0) || got < prev {
-				t.Errorf("backoff(%d) with retry %v, max %v = %v: outside [%v, %v], or below backoff(%d) = %v",
+				c.Errorf("backoff(%d) with retry %v, max %v = %v: outside [%v, %v], or below backoff(%d) = %v",
 					n, test.retry, test.maxRetry, got, low, test.maxRetry, n-1, prev)
 			}
 			prev = got
@@ -82,7 +89,7 @@ func TestTrackerBackoff(t *testing.T) {
 // term ends, for valid policies: the renewal is due inside the term, with
 // the guarantee still covered and room for a retry, as the invariants of
 // trackerTiming say.
-func TestTrackerRenewAndTermEnd(t *testing.T) {
+func (s *trackerPolicySuite) TestTrackerRenewAndTermEnd(c *gc.C) {
 	start := time.Date(2073, 3, 3, 1, 0, 0, 5, time.UTC)
 	for _, config := range []TrackerConfig{
 		{Duration: time.Minute},
@@ -91,18 +98,18 @@ func TestTrackerRenewAndTermEnd(t *testing.T) {
 		{Duration: time.Minute, RenewAfter: 59 * time.Second, ClaimDuration: time.Second, RetryPeriod: time.Second / 2},
 	} {
 		if err := config.validateTiming(); err != nil {
-			t.Fatalf("%+v: %v", config, err)
+			c.Fatalf("%+v: %v", config, err)
 		}
 		p := timingOf(config)
 		renew, end := p.renewAt(start), p.termEnd(start)
 		if !renew.After(start) || !renew.Before(end) {
-			t.Errorf("%+v: renewal at %v, outside the term (%v, %v)", config, renew, start, end)
+			c.Errorf("%+v: renewal at %v, outside the term (%v, %v)", config, renew, start, end)
 		}
 		if renew.Add(p.guarantee).After(end) {
-			t.Errorf("%+v: a guarantee given as the renewal is due, until %v, outlasts the term, until %v", config, renew.Add(p.guarantee), end)
+			c.Errorf("%+v: a guarantee given as the renewal is due, until %v, outlasts the term, until %v", config, renew.Add(p.guarantee), end)
 		}
 		if !renew.Add(p.retry).Before(end) {
-			t.Errorf("%+v: the first retry of a failed renewal, at %v, is not within the term, until %v", config, renew.Add(p.retry), end)
+			c.Errorf("%+v: the first retry of a failed renewal, at %v, is not within the term, until %v", config, renew.Add(p.retry), end)
 		}
 	}
 }

@@ -26,8 +26,7 @@ func resign(c *gc.C, tracker leadership.Tracker, ctx context.Context) <-chan err
 // revokes once the work has returned, and claims again only after the
 // pause (Duration by default), to lead again.
 func (s *TrackerSuite) TestResignRevokesAfterWorkThenClaimsAfterPause(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	w := runWork(c, tracker)
 	ctx := w.started(c)
 	result := resign(c, tracker, context.Background())
@@ -37,14 +36,7 @@ func (s *TrackerSuite) TestResignRevokesAfterWorkThenClaimsAfterPause(c *gc.C) {
 	leaderTicket := tracker.WaitLeader()
 	s.manager.expectNone(c)
 
-	close(w.finish)
-	revoke := s.manager.expect(c, "RevokeLeadership")
-	select {
-	case <-w.returned:
-	default:
-		c.Fatalf("revoked before the work returned")
-	}
-	revoke.reply <- nil
+	s.revokeAfterWork(c, w)
 	c.Check(waitResult(c, result, "Resign"), jc.ErrorIsNil)
 
 	// No claim, no renewal, until the pause ends.
@@ -74,8 +66,7 @@ func (s *TrackerSuite) TestResignMinion(c *gc.C) {
 // A renewal in flight when Resign comes is waited for; granted, it is
 // revoked.
 func (s *TrackerSuite) TestResignWaitsForClaimInFlight(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	s.advanceTo(c, trackDuration/2)
 	renewal := s.manager.expect(c, "ClaimLeadership")
 	result := resign(c, tracker, context.Background())
@@ -92,8 +83,7 @@ func (s *TrackerSuite) TestResignWaitsForClaimInFlight(c *gc.C) {
 // Work that outlives the term is not waited for longer: the tracker does
 // not revoke, and Resign says so; the tracker goes on.
 func (s *TrackerSuite) TestResignLeavesWorkThatOutlivesTheTerm(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	w := runWork(c, tracker)
 	w.started(c)
 	result := resign(c, tracker, context.Background())
@@ -110,20 +100,17 @@ func (s *TrackerSuite) TestResignLeavesWorkThatOutlivesTheTerm(c *gc.C) {
 
 // A failed revoke is Resign's error; Kill then revokes again.
 func (s *TrackerSuite) TestResignRevokeFails(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	result := resign(c, tracker, context.Background())
 	s.manager.expect(c, "RevokeLeadership").reply <- errors.New("lol borken")
 	c.Check(waitResult(c, result, "Resign"), gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": lol borken`)
 	tracker.Kill()
-	s.manager.expect(c, "RevokeLeadership").reply <- nil
-	c.Check(tracker.Wait(), jc.ErrorIsNil)
+	s.revokedThenStops(c, tracker)
 }
 
 // Resign's context bounds only the wait: the resignation goes on.
 func (s *TrackerSuite) TestResignContextBoundsTheWaitOnly(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	w := runWork(c, tracker)
 	ctx := w.started(c)
 	resignCtx, cancel := context.WithCancel(context.Background())
@@ -138,8 +125,7 @@ func (s *TrackerSuite) TestResignContextBoundsTheWaitOnly(c *gc.C) {
 
 // Kill while a resignation waits for the work answers Resign.
 func (s *TrackerSuite) TestKillDuringResign(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	w := runWork(c, tracker)
 	w.started(c)
 	result := resign(c, tracker, context.Background())
@@ -147,8 +133,7 @@ func (s *TrackerSuite) TestKillDuringResign(c *gc.C) {
 	tracker.Kill()
 	c.Check(waitResult(c, result, "Resign"), gc.Equals, leadership.ErrTrackerKilled)
 	close(w.finish)
-	s.manager.expect(c, "RevokeLeadership").reply <- nil
-	c.Check(tracker.Wait(), jc.ErrorIsNil)
+	s.revokedThenStops(c, tracker)
 }
 
 // Resign, then another unit leads; the tracker stays a candidate: after

@@ -85,14 +85,7 @@ func (s *TrackerSettleSuite) renewals(unit string) int {
 
 // track starts a tracker for unit of "redis" on the i-th manager.
 func (s *TrackerSettleSuite) track(c *gc.C, i int, unit string) leadership.Tracker {
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     s.managers[i],
-		ServiceName: "redis",
-		UnitName:    unit,
-		Duration:    settleDuration,
-		Clock:       s.clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, s.managers[i], s.clock, unit, settleDuration)
 	s.trackers = append(s.trackers, tracker)
 	return tracker
 }

@@ -55,15 +55,27 @@ func (s *TrackerSuite) TearDownTest(c *gc.C) {
 
 // start starts a tracker for redis/0 on manager.
 func (s *TrackerSuite) start(c *gc.C, manager leadership.Manager) leadership.Tracker {
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     manager,
+	s.tracker = newTrackerFor(c, manager, s.clock, "redis/0", trackDuration)
+	return s.tracker
+}
+
+// config is a valid config of a tracker for redis/0 on the suite's
+// manager and clock, with one-minute terms.
+func (s *TrackerSuite) config() leadership.TrackerConfig {
+	return leadership.TrackerConfig{
+		Manager:     s.manager,
 		ServiceName: "redis",
 		UnitName:    "redis/0",
-		Duration:    trackDuration,
+		Duration:    time.Minute,
 		Clock:       s.clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
-	s.tracker = tracker
+	}
+}
+
+// startLeading starts a tracker for redis/0 on the suite's manager, and
+// grants its first claim.
+func (s *TrackerSuite) startLeading(c *gc.C) leadership.Tracker {
+	tracker := s.start(c, s.manager)
+	s.claim(c, nil)
 	return tracker
 }
 
@@ -76,11 +88,31 @@ func (s *TrackerSuite) claim(c *gc.C, err error) {
 	mc.reply <- err
 }
 
+// termEndsAt sets the clock a nanosecond before d after its start and
+// checks that tracker still leads there, then sets it to d and checks
+// that tracker's term has ended.
+func (s *TrackerSuite) termEndsAt(c *gc.C, tracker leadership.Tracker, d time.Duration) {
+	s.clock.Set(offset(d - time.Nanosecond))
+	assertTicket(c, tracker.WaitLeader(), true)
+	s.clock.Set(offset(d))
+	assertTicket(c, tracker.WaitMinion(), true)
+}
+
+// renewalHangsTermEndsAt takes the tracker's renewal and leaves it
+// hanging while it checks that the term ends d after the clock's start
+// (see termEndsAt) and that the tracker then answers claims false; then
+// the renewal fails.
+func (s *TrackerSuite) renewalHangsTermEndsAt(c *gc.C, tracker leadership.Tracker, d time.Duration) {
+	renewal := s.manager.expect(c, "ClaimLeadership")
+	s.termEndsAt(c, tracker, d)
+	assertTicket(c, tracker.ClaimLeader(), false)
+	renewal.reply <- leadership.ErrStopped
+}
+
 // advanceTo waits until the tracker has set an alarm for offset(d), then
 // moves the clock there.
 func (s *TrackerSuite) advanceTo(c *gc.C, d time.Duration) {
-	c.Assert(s.clock.WaitAlarmFor(offset(d), LongWait), jc.ErrorIsNil)
-	s.clock.Set(offset(d))
+	advanceToAlarm(c, s.clock, d)
 }
 
 func (s *TrackerSuite) TestBasics(c *gc.C) {
@@ -103,8 +135,7 @@ func (s *TrackerSuite) TestClaimOnStart(c *gc.C) {
 }
 
 func (s *TrackerSuite) TestRenewsEveryHalfDuration(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	for i := 1; i <= 3; i++ {
 		s.advanceTo(c, time.Duration(i)*trackDuration/2)
 		s.claim(c, nil)
@@ -133,8 +164,7 @@ func (s *TrackerSuite) TestDeniedWaitsForReleaseThenClaims(c *gc.C) {
 // The safety rule: a renewal that hangs leaves the unit leader only until
 // the end of its last term, and not an instant longer.
 func (s *TrackerSuite) TestRenewalHangs(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	s.advanceTo(c, trackDuration/2)
 	hung := s.manager.expect(c, "ClaimLeadership")
 
@@ -168,8 +198,7 @@ func (s *TrackerSuite) TestRenewalHangs(c *gc.C) {
 // The safety rule again, with renewals that fail: they are retried with
 // back-off while the term lasts, and the unit is a minion once it ends.
 func (s *TrackerSuite) TestRenewalFails(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	s.advanceTo(c, trackDuration/2)
 	s.claim(c, errors.New("lol borken"))
 	// Retries after D/16, then D/8 more, then D/4 more, all within the
@@ -214,8 +243,7 @@ func (s *TrackerSuite) TestBlockFailsThenClaims(c *gc.C) {
 }
 
 func (s *TrackerSuite) TestKillLeaderRevokesBeforeWaitReturns(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	pending := tracker.WaitMinion()
 	tracker.Kill()
 	assertTicket(c, pending, false)
@@ -242,8 +270,7 @@ func (s *TrackerSuite) TestKillLeaderRevokesBeforeWaitReturns(c *gc.C) {
 // A revoke error that only reads like "not leader", without matching
 // ErrNotLeader, is reported by Wait, annotated.
 func (s *TrackerSuite) TestKillLeaderRevokeErrorNotMatchingErrNotLeaderIsReported(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	tracker.Kill()
 	s.manager.expect(c, "RevokeLeadership").reply <- errors.New(`"redis/0" is not leader of "redis"`)
 	c.Check(tracker.Wait(), gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": "redis/0" is not leader of "redis"`)
@@ -262,8 +289,7 @@ func (s *TrackerSuite) TestKillDuringClaimWaitsAndRevokes(c *gc.C) {
 	mc := s.manager.expect(c, "ClaimLeadership")
 	tracker.Kill()
 	mc.reply <- nil
-	s.manager.expect(c, "RevokeLeadership").reply <- nil
-	c.Check(tracker.Wait(), jc.ErrorIsNil)
+	s.revokedThenStops(c, tracker)
 }
 
 func (s *TrackerSuite) TestStoppedAnswersFalse(c *gc.C) {
@@ -291,8 +317,7 @@ func (s *TrackerSuite) TestManagerStopped(c *gc.C) {
 // error, without revoking: every retry would fail alike. Here the
 // renewal starts 10s before the last time the store holds.
 func (s *TrackerSuite) TestClaimTimeOutOfRangeStops(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	c.Assert(s.clock.WaitAlarmFor(offset(trackDuration/2), LongWait), jc.ErrorIsNil)
 	s.clock.Set(stored.MaxTime.Add(-10 * time.Second))
 	s.claim(c, fmt.Errorf("cannot claim lease: %w", lease.ErrTimeOutOfRange))
@@ -310,8 +335,7 @@ func (s *TrackerSuite) TestClaimTimeOutOfRangeStops(c *gc.C) {
 // tracker retries after its back-off and leads again once the clock is
 // set right.
 func (s *TrackerSuite) TestClaimTimeOutOfRangeClockRetries(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	c.Assert(s.clock.WaitAlarmFor(offset(trackDuration/2), LongWait), jc.ErrorIsNil)
 	future := time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
 	s.clock.Set(future)
@@ -352,13 +376,7 @@ func (s *TrackerSuite) TestPlainManager(c *gc.C) {
 type nilManager struct{ leadership.Manager }
 
 func (s *TrackerSuite) TestValidation(c *gc.C) {
-	valid := leadership.TrackerConfig{
-		Manager:     s.manager,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    time.Minute,
-		Clock:       s.clock,
-	}
+	valid := s.config()
 	c.Check(valid.Validate(), jc.ErrorIsNil)
 	// A clock that is not a lease.MonotonicClock, but whose readings
 	// carry Go's monotonic reading, is valid.

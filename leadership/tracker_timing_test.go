@@ -14,13 +14,7 @@ import (
 // field, naming the value in force (and its default), the rule and the
 // other values the rule involves.
 func (s *TrackerSuite) TestTimingValidation(c *gc.C) {
-	base := leadership.TrackerConfig{
-		Manager:     s.manager,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    time.Minute,
-		Clock:       s.clock,
-	}
+	base := s.config()
 	for i, t := range []struct {
 		change func(*leadership.TrackerConfig)
 		err    string // "" for valid

@@ -4,9 +4,11 @@ import (
 	"context"
 	"time"
 
+	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/leadership"
+	"github.com/seed07a61904/leadership/lease"
 )
 
 // managerCall is one call to a stubManager, waiting for the test's reply.
@@ -137,4 +139,18 @@ func stopTracker(c *gc.C, tracker leadership.Tracker) error {
 		c.Fatalf("tracker still running after %v", LongWait)
 	}
 	panic("unreachable")
+}
+
+// newTrackerFor starts a tracker for unit of redis on m and clock, with
+// the given term.
+func newTrackerFor(c *gc.C, m leadership.Manager, clock lease.Clock, unit string, duration time.Duration) leadership.Tracker {
+	t, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager:     m,
+		ServiceName: "redis",
+		UnitName:    unit,
+		Duration:    duration,
+		Clock:       clock,
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	return t
 }

@@ -125,6 +125,26 @@ func (w *work) end(c *gc.C) {
 	}
 }
 
+// revokeAfterWork lets w's work return, checks that the tracker revokes
+// only once it has, and answers the revoke with nil.
+func (s *TrackerSuite) revokeAfterWork(c *gc.C, w *work) {
+	close(w.finish)
+	revoke := s.manager.expect(c, "RevokeLeadership")
+	select {
+	case <-w.returned:
+	default:
+		c.Fatalf("revoked before the work returned")
+	}
+	revoke.reply <- nil
+}
+
+// revokedThenStops answers the tracker's revoke with nil and checks that
+// the tracker then stops cleanly.
+func (s *TrackerSuite) revokedThenStops(c *gc.C, tracker leadership.Tracker) {
+	s.manager.expect(c, "RevokeLeadership").reply <- nil
+	c.Check(tracker.Wait(), jc.ErrorIsNil)
+}
+
 // waitResult waits up to LongWait for a result from ch.
 func waitResult(c *gc.C, ch <-chan error, what string) error {
 	select {
@@ -139,8 +159,7 @@ func waitResult(c *gc.C, ch <-chan error, what string) error {
 // The leader context ends exactly at the end of the last term when the
 // renewal hangs, with nothing but the clock moving.
 func (s *TrackerSuite) TestLeaderContextEndsAtTermEndWhenRenewalHangs(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	ctx, cancel := leaderContext(c, tracker)
 	defer cancel()
 	assertDeadline(c, ctx, offset(trackDuration))
@@ -158,8 +177,7 @@ func (s *TrackerSuite) TestLeaderContextEndsAtTermEndWhenRenewalHangs(c *gc.C) {
 
 // Each renewal moves the deadline to the end of its term.
 func (s *TrackerSuite) TestLeaderContextDeadlineMovesWithRenewals(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	ctx, cancel := leaderContext(c, tracker)
 	defer cancel()
 	s.advanceTo(c, trackDuration/2)
@@ -178,8 +196,7 @@ func (s *TrackerSuite) TestLeaderContextDeadlineMovesWithRenewals(c *gc.C) {
 
 // A denied claim ends the leader context at once, before the term's end.
 func (s *TrackerSuite) TestLeaderContextEndsAtOnceOnLostClaim(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	ctx, cancel := leaderContext(c, tracker)
 	defer cancel()
 	s.advanceTo(c, trackDuration/2)
@@ -225,29 +242,20 @@ func (s *TrackerSuite) TestLeaderContextGivenUp(c *gc.C) {
 	s.claim(c, nil)
 	assertTicket(c, tracker.WaitLeader(), true)
 	tracker.Kill()
-	s.manager.expect(c, "RevokeLeadership").reply <- nil
-	c.Check(tracker.Wait(), jc.ErrorIsNil)
+	s.revokedThenStops(c, tracker)
 }
 
 // Kill ends the leader context, and revokes only after the work under it
 // has returned.
 func (s *TrackerSuite) TestKillWaitsForLeaderWorkBeforeRevoking(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	w := runWork(c, tracker)
 	ctx := w.started(c)
 	tracker.Kill()
 	assertDone(c, ctx, leadership.ErrTrackerKilled)
 	s.manager.expectNone(c)
 
-	close(w.finish)
-	revoke := s.manager.expect(c, "RevokeLeadership")
-	select {
-	case <-w.returned:
-	default:
-		c.Fatalf("revoked before the work returned")
-	}
-	revoke.reply <- nil
+	s.revokeAfterWork(c, w)
 	c.Check(tracker.Wait(), jc.ErrorIsNil)
 	c.Check(waitResult(c, w.result, "RunAsLeader"), gc.Equals, errWorkDone)
 }
@@ -255,8 +263,7 @@ func (s *TrackerSuite) TestKillWaitsForLeaderWorkBeforeRevoking(c *gc.C) {
 // Work that does not return is waited for until the end of the last term,
 // with no renewal meanwhile; then the tracker stops without revoking.
 func (s *TrackerSuite) TestKillLeavesWorkThatOutlivesTheTerm(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	w := runWork(c, tracker)
 	w.started(c)
 	tracker.Kill()
@@ -281,8 +288,7 @@ func (s *TrackerSuite) TestKillLeavesWorkThatOutlivesTheTerm(c *gc.C) {
 // A Kill during a renewal waits for it: the renewal's term bounds the
 // wait for the work, and the revoke still follows the work's return.
 func (s *TrackerSuite) TestKillDuringRenewalWaitsForItAndTheWork(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	w := runWork(c, tracker)
 	w.started(c)
 	s.advanceTo(c, trackDuration/2)
@@ -292,22 +298,14 @@ func (s *TrackerSuite) TestKillDuringRenewalWaitsForItAndTheWork(c *gc.C) {
 	// The first term's end passes: the renewal's term still lasts.
 	s.clock.Set(offset(trackDuration))
 	s.manager.expectNone(c)
-	close(w.finish)
-	revoke := s.manager.expect(c, "RevokeLeadership")
-	select {
-	case <-w.returned:
-	default:
-		c.Fatalf("revoked before the work returned")
-	}
-	revoke.reply <- nil
+	s.revokeAfterWork(c, w)
 	c.Check(tracker.Wait(), jc.ErrorIsNil)
 }
 
 // A tracker whose manager stops ends its leader contexts with its error,
 // and stops without waiting for the work: it has nothing to revoke.
 func (s *TrackerSuite) TestManagerStoppedEndsLeaderContext(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	ctx, cancel := leaderContext(c, tracker)
 	defer cancel()
 	s.advanceTo(c, trackDuration/2)
@@ -402,8 +400,7 @@ func (s *TrackerHandoverSuite) TestLeaderContextEndsByTermEndWhenStoreDown(c *gc
 // the context ends when the term ends in monotonic time, and its Deadline
 // says when that is on the wall clock as it now reads.
 func (s *TrackerSuite) TestLeaderContextDeadlineAfterStepBack(c *gc.C) {
-	tracker := s.start(c, s.manager)
-	s.claim(c, nil)
+	tracker := s.startLeading(c)
 	ctx, cancel := leaderContext(c, tracker)
 	defer cancel()
 	s.clock.Set(offset(-time.Hour))

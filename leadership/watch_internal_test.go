@@ -6,13 +6,19 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
-	"testing"
 	"time"
+
+	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/lease/leasetest"
 )
 
-func TestEnqueue(t *testing.T) {
+// watchQueueSuite checks the watch queue and how watches are forgotten.
+type watchQueueSuite struct{}
+
+var _ = gc.Suite(&watchQueueSuite{})
+
+func (s *watchQueueSuite) TestEnqueue(c *gc.C) {
 	leaders := func(units ...string) []Leader {
 		var out []Leader
 		for _, unit := range units {
@@ -32,7 +38,7 @@ func TestEnqueue(t *testing.T) {
 	} {
 		got := enqueue(append([]Leader(nil), test.queue...), Leader{Unit: "new"}, test.limit)
 		if !reflect.DeepEqual(got, test.want) {
-			t.Errorf("enqueue(%v, new, %d) = %v; want %v", test.queue, test.limit, got, test.want)
+			c.Errorf("enqueue(%v, new, %d) = %v; want %v", test.queue, test.limit, got, test.want)
 		}
 	}
 }
@@ -40,26 +46,17 @@ func TestEnqueue(t *testing.T) {
 // TestWatchesForgotten checks that the loop forgets every watch whose
 // context is done, and every service nobody watches any more: cancelled
 // watches leave nothing behind.
-func TestWatchesForgotten(t *testing.T) {
+func (s *watchQueueSuite) TestWatchesForgotten(c *gc.C) {
 	clock := leasetest.NewClock(leasetest.Start)
-	w, err := NewManager(ManagerConfig{Client: leasetest.NewStore(clock).MustNewClient("a"), Clock: clock, MaxSleep: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := w.(*manager)
-	defer func() {
-		m.Kill()
-		if err := m.Wait(); err != nil {
-			t.Errorf("manager stopped with %v", err)
-		}
-	}()
+	m, stop := startInternal(c, leasetest.NewStore(clock).MustNewClient("a"), clock)
+	defer stop()
 	var cancels []context.CancelFunc
 	var channels []<-chan Leader
 	for i := 0; i < 30; i++ {
 		ctx, cancel := context.WithCancel(context.Background())
 		leaders, err := m.WatchLeader(ctx, fmt.Sprintf("service-%c", 'a'+i%3))
 		if err != nil {
-			t.Fatal(err)
+			c.Fatal(err)
 		}
 		cancels = append(cancels, cancel)
 		channels = append(channels, leaders)
@@ -81,16 +78,16 @@ func TestWatchesForgotten(t *testing.T) {
 		}
 		select {
 		case <-deadline:
-			t.Fatalf("%d watch goroutines left", countForwarders())
+			c.Fatalf("%d watch goroutines left", countForwarders())
 		default:
 			runtime.Gosched()
 		}
 	}
 	if _, err := m.CheckLeadership("redis", "redis/0"); err == nil {
-		t.Fatal("redis/0 leads")
+		c.Fatal("redis/0 leads")
 	}
 	if n := len(m.watched); n != 0 {
-		t.Fatalf("%d services still watched after every watch was cancelled: %v", n, m.watched)
+		c.Fatalf("%d services still watched after every watch was cancelled: %v", n, m.watched)
 	}
 }
 
