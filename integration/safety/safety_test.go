@@ -27,6 +27,14 @@
 // which the server, while a tracker leads, also stops and restarts on the
 // same data, or steps down and is elected again, while time passes: the
 // trackers' renewals fail, their terms may end, and they must claim again.
+// The "batched" ones are faulty schedules whose managers batch their
+// writes (their clients are lease.Batchers, MaxBatch 2 or 3), with bursts
+// of claims sent to one manager at once, which queue into batches, leases
+// that expire together in one batch, rival writes by another manager that
+// make an op abort inside a batch, and chaos and failed replies on a
+// batch's steps; TestSafety requires that their seeds, together, sent
+// batches of more than one op, aborts inside them and batches under a
+// fault.
 //
 // The driver is the only source of concurrency that matters: it moves
 // every clock together, then lets the managers' alarms through one
