@@ -96,3 +96,48 @@ func ExampleClientConfig_Validate() {
 	// invalid id "ctl-0.example.com": '.' at byte 5 (use "ctl-0-example-com" instead); an id must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters
 	// missing mongo: set Mongo to lease.NewMongo(session.DB(""), "txns"), on the database and txn collection that your fenced transactions use
 }
+
+// A lease's term rises each time its holder changes (a claim after a
+// revocation or an expiry, even by the same holder), never on an
+// extension, and never goes back: a writer keeps it beside its data as a
+// fencing token, and Info.TermAssertOp makes a transaction abort once the
+// term has passed.
+func ExampleInfo_term() {
+	clock := clocktest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
+	store := leasetest.NewStore(clock)
+	client0, err := store.NewClient("controller-0")
+	if err != nil {
+		panic(err)
+	}
+	client1, err := store.NewClient("controller-1")
+	if err != nil {
+		panic(err)
+	}
+	term := func(c lease.Client) int64 { return c.Leases()["redis"].Term }
+	check := func(err error) {
+		if err != nil {
+			panic(err)
+		}
+	}
+
+	check(client0.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}))
+	first := term(client0)
+	clock.Advance(30 * time.Second)
+	check(client0.ExtendLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}))
+	fmt.Printf("redis/0 claims: term %d; extends: term %d\n", first, term(client0))
+
+	check(client0.RevokeLease("redis", "redis/0"))
+	check(client0.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}))
+	second := term(client0)
+	fmt.Println("revoked, claimed again by redis/0: term", second)
+
+	clock.Advance(2 * time.Minute)
+	check(client1.Refresh())
+	check(client1.ExpireLease("redis"))
+	check(client1.ClaimLease("redis", lease.Request{Holder: "redis/1", Duration: time.Minute}))
+	fmt.Println("expired, claimed by redis/1: term", term(client1))
+	// Output:
+	// redis/0 claims: term 1; extends: term 1
+	// revoked, claimed again by redis/0: term 2
+	// expired, claimed by redis/1: term 3
+}

@@ -27,6 +27,14 @@
 // which the server, while a tracker leads, also stops and restarts on the
 // same data, or steps down and is elected again, while time passes: the
 // trackers' renewals fail, their terms may end, and they must claim again.
+// The "batched" ones are faulty schedules whose managers batch their
+// writes (their clients are lease.Batchers, MaxBatch 2 or 3), with bursts
+// of claims sent to one manager at once, which queue into batches, leases
+// that expire together in one batch, rival writes by another manager that
+// make an op abort inside a batch, and chaos and failed replies on a
+// batch's steps; TestSafety requires that their seeds, together, sent
+// batches of more than one op, aborts inside them and batches under a
+// fault.
 //
 // The driver is the only source of concurrency that matters: it moves
 // every clock together, then lets the managers' alarms through one
@@ -57,6 +65,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -73,19 +82,32 @@ import (
 // tracked ones: under -race, a tracked-with-outages seed costs about half
 // a tracked one.
 var (
-	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 50, tracked: 35, trackedOutages: 30}
-	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 16, tracked: 30, trackedOutages: 16}
+	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 50, tracked: 35, trackedOutages: 30, batched: 8}
+	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 16, tracked: 30, trackedOutages: 16, batched: 16}
 )
 
 func TestSafety(t *testing.T) {
-	for _, v := range []variant{plain, backwards, faulty, tracked, trackedOutages} {
+	for _, v := range []variant{plain, backwards, faulty, tracked, trackedOutages, batched} {
+		var stats batchStats
 		t.Run(v.String(), func(t *testing.T) {
-			runSeeds(t, v)
+			runSeeds(t, v, &stats)
 		})
+		if v != batched {
+			continue
+		}
+		// The batched seeds must have sent batches: without, they
+		// would pass having tested nothing of them. One seed alone
+		// (SAFETY_SEED) may not.
+		t.Logf("batched: %v", stats)
+		if os.Getenv("SAFETY_SEED") == "" && (stats.batches == 0 || stats.invalid == 0 || stats.faulted == 0) {
+			t.Errorf("batched schedules sent %v; want at least one of each", stats)
+		}
 	}
 }
 
-func runSeeds(t *testing.T, v variant) {
+// runSeeds runs v's seeds, and adds up in stats the batches they sent.
+func runSeeds(t *testing.T, v variant, stats *batchStats) {
+	var mu sync.Mutex
 	first, count := int64(1), int64(defaultSeeds[v])
 	if s := os.Getenv("SAFETY_SEEDS"); s != "" {
 		count = envInt(t, "SAFETY_SEEDS", s)
@@ -99,15 +121,19 @@ func runSeeds(t *testing.T, v variant) {
 	}
 	for seed := first; seed < first+count; seed++ {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			if v != faulty {
+			if !v.faults() {
 				t.Parallel()
 			}
-			runSeed(t, seed, v, int(events))
+			o := runSeed(t, seed, v, int(events))
+			mu.Lock()
+			stats.add(o.batch)
+			mu.Unlock()
 		})
 	}
 }
 
-func runSeed(t *testing.T, seed int64, v variant, n int) {
+// runSeed runs seed's schedule of v, and returns its outcome.
+func runSeed(t *testing.T, seed int64, v variant, n int) outcome {
 	began := time.Now()
 	s, events := generate(seed, v, n)
 	o, err := simulate(s, v, events)
@@ -115,6 +141,9 @@ func runSeed(t *testing.T, seed int64, v variant, n int) {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
 	t.Logf("seed %d: %d events, %d history records in %v", seed, len(events), len(o.hist), time.Since(began).Round(time.Millisecond))
+	if v == batched {
+		t.Logf("seed %d: %v", seed, o.batch)
+	}
 	if os.Getenv("SAFETY_VERBOSE") != "" {
 		for i, e := range events {
 			t.Logf("#%d %s", i, e)
@@ -124,7 +153,7 @@ func runSeed(t *testing.T, seed int64, v variant, n int) {
 		}
 	}
 	if len(o.violations) == 0 {
-		return
+		return o
 	}
 	// Shrinking may take long: say first what failed.
 	for _, vi := range o.violations {
@@ -136,6 +165,7 @@ func runSeed(t *testing.T, seed int64, v variant, n int) {
 		t.Fatalf("seed %d: shrinking: %v", seed, err)
 	}
 	t.Error(report(seed, s, v, events, o, shrunk, so, runs, time.Since(began)))
+	return o
 }
 
 func envInt(t *testing.T, name, s string) int64 {

@@ -3,6 +3,7 @@ package safety_test
 import (
 	"fmt"
 	"math/rand"
+	"strings"
 	"time"
 )
 
@@ -49,10 +50,27 @@ const (
 	// down nothing reaches it, so no write's outcome is unknown, which
 	// the tracked checks rely on (see holder).
 	trackedOutages
+	// batched schedules are faulty ones whose managers send writes in
+	// batches: their clients are lease.Batchers and MaxBatch is 2 or 3.
+	// They add bursts, several claims of different services sent to one
+	// manager at once, so that the claims queued behind the first go as
+	// one transaction, and leases claimed together expire at one wake,
+	// in one batch. A burst may carry a fault or a chaos breakpoint for
+	// the batch's commands, or a rival write: just before the manager's
+	// batch reaches the store, another manager writes the lease of the
+	// batch's first op, which then aborts inside the batch while the
+	// others must be answered as they would be alone.
+	batched
 )
 
 func (v variant) String() string {
-	return [...]string{"plain", "backwards", "faulty", "tracked", "outages"}[v]
+	return [...]string{"plain", "backwards", "faulty", "tracked", "outages", "batched"}[v]
+}
+
+// faults reports whether v's schedules hold faults of the server: drops,
+// outages, step-downs, chaos and failed replies.
+func (v variant) faults() bool {
+	return v == faulty || v == batched
 }
 
 // kind is the kind of one scheduled event.
@@ -76,6 +94,7 @@ const (
 	evTrackerStep              // a tracker's next claim: its clock steps back, and the answer takes time
 	evOutage                   // the server stops while every clock moves on, then restarts on the same data
 	evStepDown                 // the server steps down while every clock moves on, then is elected again
+	evBurst                    // several units of different services claim through one manager at once
 )
 
 // event is one step of a schedule. Which fields count depends on kind.
@@ -98,6 +117,12 @@ type event struct {
 	// manager's write; for a jump, how far every clock moves on right
 	// after it (before anything reads the clock).
 	slow time.Duration
+	// units are a burst's claimants, each of a different service.
+	units []string
+	// rival says that, in a burst, another manager writes the lease of
+	// the first op of the node's next batch just before that batch
+	// reaches the store (see batchingClient).
+	rival bool
 }
 
 // faultKind is a reply that the server fails during one event, through
@@ -154,6 +179,11 @@ func (e event) String() string {
 		s = fmt.Sprintf("outage    the server stops for %v of every clock, then restarts", e.dur)
 	case evStepDown:
 		s = fmt.Sprintf("step-down the server steps down for %v of every clock, then is elected", e.dur)
+	case evBurst:
+		s = fmt.Sprintf("burst     m%d %s for %v at once", e.node, strings.Join(e.units, ", "), e.dur)
+		if e.rival {
+			s += " (a rival writes its batch's first lease)"
+		}
 	}
 	if e.chaos != "" {
 		s += fmt.Sprintf(" (txns interrupted at %s)", e.chaos)
@@ -177,6 +207,9 @@ type setup struct {
 	// trackers are the trackers of a tracked schedule, started with the
 	// managers; their units are none of the others.
 	trackers []trackerSpec
+	// maxBatch is the managers' MaxBatch in a batched schedule, whose
+	// clients are lease.Batchers; 0 in the others, whose clients are not.
+	maxBatch int
 }
 
 var (
@@ -210,6 +243,9 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 	}
 	s.services = serviceNames[:2+rng.Intn(2)]
 	s.units = 3
+	if v == batched {
+		s.maxBatch = 2 + rng.Intn(2)
+	}
 	// Each service has a favourite unit, which most requests come from
 	// and which changes now and then, so that leaders extend their
 	// leases, are denied to others, and stop extending.
@@ -251,7 +287,9 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 			e.kind, e.unit = evWrite, unit()
 		case r < 56:
 			e.kind, e.svc = evBlock, s.services[rng.Intn(len(s.services))]
-		case v == faulty && (r >= 76 && r < 84 || r >= 94):
+		case v == batched && r < 76:
+			e = burst(rng, e.node, s, unit, pick(durations))
+		case v.faults() && (r >= 76 && r < 84 || r >= 94):
 			switch f := rng.Intn(7); {
 			case f == 0:
 				e.kind = evDrop
@@ -322,6 +360,31 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 		events = append(events, e)
 	}
 	return s, events
+}
+
+// burst returns a burst through node: a claim by unit() of each service
+// unit() names, two at least (in a random order), and, half the time, a
+// rival write, a chaos breakpoint or a failed reply for its batch.
+func burst(rng *rand.Rand, node int, s setup, unit func() string, dur time.Duration) event {
+	e := event{kind: evBurst, node: node, dur: dur}
+	seen := map[string]bool{}
+	for tries := 0; tries < 20 && (len(e.units) < 2 || rng.Intn(2) == 0) && len(e.units) < len(s.services); tries++ {
+		if u := unit(); !seen[serviceOf(u)] {
+			seen[serviceOf(u)] = true
+			e.units = append(e.units, u)
+		}
+	}
+	switch rng.Intn(8) {
+	case 0, 1:
+		e.rival = true
+	case 2:
+		e.chaos = breakpoints[rng.Intn(len(breakpoints))]
+	case 3:
+		e.fault, e.cmd = faultNotPrimary, faultCmds[rng.Intn(len(faultCmds))]
+	case 4:
+		e.fault, e.cmd = faultWriteConcern, faultCmds[rng.Intn(len(faultCmds))]
+	}
+	return e
 }
 
 var (

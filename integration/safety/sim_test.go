@@ -10,6 +10,7 @@ import (
 type outcome struct {
 	hist       []rec
 	violations []violation
+	batch      batchStats
 }
 
 func (o outcome) fails(kind string) bool {
@@ -51,7 +52,7 @@ func simulate(s setup, v variant, events []event) (outcome, error) {
 		w.finish()
 	}()
 	w.checkHistory()
-	return outcome{w.hist, w.violations}, nil
+	return outcome{w.hist, w.violations, w.batch}, nil
 }
 
 // shrinkBudget bounds the reruns spent looking for a shorter schedule.

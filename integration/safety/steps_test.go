@@ -35,9 +35,12 @@ func (w *world) run(e event) {
 		txn.SetChaos(txn.Chaos{KillChance: 1, Breakpoint: e.chaos})
 	}
 	w.armFault(e.fault, e.cmd)
+	w.setFaultArmed(e.chaos != "" || e.fault != noFault)
 	switch e.kind {
 	case evClaim:
 		w.claim(n, e)
+	case evBurst:
+		w.burst(n, e)
 	case evCheck:
 		w.check(n, e)
 	case evWrite:
@@ -116,6 +119,7 @@ func (w *world) run(e event) {
 		// A fault that nothing used up does not outlive its event.
 		w.server.ClearFaults()
 	}
+	w.setFaultArmed(false)
 	w.reap()
 	if len(w.trackers) > 0 {
 		w.reapTrackers()

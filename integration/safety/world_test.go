@@ -64,6 +64,14 @@ type world struct {
 	// holders is who holds each lease in the database, as the lease
 	// clients' successful writes recorded in hist say (see record).
 	holders map[string]string
+	// batch counts the batches of more than one op the managers sent.
+	batch batchStats
+	// rival is the node whose next batch meets a rival write, while a
+	// burst that asks for one runs (see batchingClient); else nil.
+	rival *node
+	// faultArmed says whether the event being run has a fault or a
+	// chaos breakpoint armed.
+	faultArmed bool
 }
 
 // node is one controller: a clock, a session, and a manager when it runs.
@@ -217,7 +225,7 @@ func (w *world) hung(format string, args ...interface{}) {
 // managers are not started.
 func newWorld(s setup, v variant) (*world, error) {
 	opts := mongotest.Options{}
-	if v == faulty || v == trackedOutages {
+	if v.faults() || v == trackedOutages {
 		// A replica-set member, so that a schedule can step it down as
 		// an election does; the driver ends each step-down with StepUp,
 		// so the server's own clock never times one.
@@ -298,8 +306,14 @@ func (w *world) startNode(n *node) bool {
 	inc := &incarnation{stopped: make(chan struct{})}
 	n.clock.resetAdvanced()
 	inc.client = newRecordingClient(inner, n, w)
+	// Only a batched schedule's managers batch: the recording client
+	// is no lease.Batcher, and batchingClient is.
+	var client lease.Client = inc.client
+	if w.setup.maxBatch > 0 {
+		client = &batchingClient{inc.client}
+	}
 	inc.manager, err = leadership.NewManager(leadership.ManagerConfig{
-		Client: inc.client, Clock: n.clock, MaxSleep: maxSleep,
+		Client: client, Clock: n.clock, MaxSleep: maxSleep, MaxBatch: w.setup.maxBatch,
 	})
 	if err != nil {
 		panic(err) // the config is valid

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -20,6 +21,9 @@ type demo struct {
 	ctrls *controllers
 	rec   *recorder
 	stop  chan struct{} // closed when the run time is over
+	// ctx is the parent of the units' leader contexts: cancelled, with
+	// errDemoStopped, just after stop is closed.
+	ctx context.Context
 }
 
 // stopping reports whether the demo is stopping.
@@ -110,6 +114,8 @@ func run(cfg config, out io.Writer) (result, error) {
 	}
 	fmt.Fprintf(out, "inspect the leases while the demo runs (its database goes with it; make db keeps one up), from the repository root: go run ./cmd/leasectl -url %s -collection %s -namespace %s list\n",
 		connstr.ShellQuote(db.url), leaseCollection, namespace)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
 	d := &demo{
 		cfg:   cfg,
 		clock: clock,
@@ -117,6 +123,7 @@ func run(cfg config, out io.Writer) (result, error) {
 		ctrls: ctrls,
 		rec:   rec,
 		stop:  make(chan struct{}),
+		ctx:   ctx,
 	}
 
 	var wg sync.WaitGroup
@@ -177,6 +184,7 @@ func run(cfg config, out io.Writer) (result, error) {
 		}
 	}
 	close(d.stop)
+	cancel(errDemoStopped)
 	wg.Wait()
 	<-progressDone
 	d.rec.endProgress()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"gopkg.in/mgo.v2/txn"
 
 	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -106,6 +108,18 @@ func (s *demoSuite) TestRun(c *gc.C) {
 	c.Check(res.committed > 0, jc.IsTrue)
 	c.Check(res.loggedWrites, gc.Equals, res.committed+res.appliedLate)
 	c.Check(res.kills, gc.Equals, 1)
+	// The units' leader-only work ran under their trackers' leader
+	// contexts, and no two units of a service acted at once, as the
+	// work itself saw it. Every run that started ended, by leadership
+	// lost, Kill (a resignation or a crash, from inside the work, which
+	// the tracker waited for before revoking), its controller's stop, or
+	// the end of the run.
+	w := res.work
+	c.Check(w.overlaps, gc.HasLen, 0)
+	c.Check(w.runs >= res.firstLeaders, jc.IsTrue, gc.Commentf("%d work runs", w.runs))
+	c.Check(w.acts >= res.committed, jc.IsTrue, gc.Commentf("%d acts, %d writes committed", w.acts, res.committed))
+	c.Check(w.ended[workLost]+w.ended[workTerm]+w.ended[workKilled]+w.ended[workStopped]+w.ended[workDemo], gc.Equals, w.runs, gc.Commentf("ended %v", w.ended))
+	c.Check(w.ended[workOther], gc.Equals, 0)
 	// A graceful handover across controllers and a stale write aborted
 	// need leaders that keep their leases until they resign: on a machine
 	// so loaded that a store call takes more than a quarter of the lease,
@@ -113,6 +127,7 @@ func (s *demoSuite) TestRun(c *gc.C) {
 	if slowest := slices.Max(append([]time.Duration{0}, res.storeCalls...)); slowest <= cfg.lease/4 {
 		c.Check(len(res.across) > 0, jc.IsTrue, gc.Commentf("graceful handovers %v, across controllers %v", res.handovers, res.across))
 		c.Check(res.staleAborted > 0, jc.IsTrue)
+		c.Check(w.ended[workKilled] > 0, jc.IsTrue, gc.Commentf("work runs ended %v", w.ended))
 		c.Check(regexp.MustCompile(`(?m)^    across controllers +[1-9][0-9]*   min `).MatchString(out.String()), jc.IsTrue)
 	} else {
 		c.Logf("a store call took %v, over a quarter of the %v lease: handovers and stale writes not checked", slowest, cfg.lease)
@@ -123,6 +138,8 @@ func (s *demoSuite) TestRun(c *gc.C) {
 		`(?m)^  led again after outage +2/2   every service within [0-9.]+s of the database answering(; [0-9] led through it)?; no manager or tracker was restarted$`,
 		`(?m)^  stale writes committed +0   must be 0$`,
 		`(?m)^  two leaders at once +0   must be 0$`,
+		`(?m)^  leader-only work runs +[1-9][0-9]*   under leader contexts, [0-9]+ acts; ended: `,
+		`(?m)^    two units' work at once +0   must be 0`,
 		`(?m)^  stopped by themselves +0   `,
 		`(?m)^OK: at most one leader per service at every observed moment; every stale write aborted; every service led again after the outage\.$`,
 	} {
@@ -222,6 +239,43 @@ func (s *demoSuite) TestOverlaps(c *gc.C) {
 	c.Check(overlaps(terms), gc.HasLen, 0)
 	terms = append(terms, &term{n: 4, service: "redis", unit: "redis/2", claimed: at(11.9), end: at(16)})
 	c.Check(overlaps(terms), jc.DeepEquals, []string{"redis: redis/1 (term 3) and redis/2 (term 4) both led"})
+}
+
+// TestWorkOverlaps checks the check of leader-only work: runs of
+// different units whose live spans overlap are reported; touching runs,
+// runs of one unit and runs that never acted are not.
+func (s *demoSuite) TestWorkOverlaps(c *gc.C) {
+	at := func(sec float64) time.Time {
+		return time.Date(2073, 3, 3, 1, 0, 0, 5, time.UTC).Add(time.Duration(sec * float64(time.Second)))
+	}
+	runs := []*workRun{
+		{service: "redis", unit: "redis/0", started: at(0), lastLive: at(4)},
+		{service: "redis", unit: "redis/0", started: at(3), lastLive: at(5)},
+		{service: "redis", unit: "redis/1", started: at(5), lastLive: at(8)},
+		{service: "redis", unit: "redis/2", started: at(6)},
+	}
+	c.Check(workOverlaps(runs), gc.HasLen, 0)
+	runs = append(runs, &workRun{service: "redis", unit: "redis/2", started: at(7.9), lastLive: at(9)})
+	c.Check(workOverlaps(runs), gc.HasLen, 1)
+	c.Check(workOverlaps(runs)[0], gc.Matches, `redis: redis/1 and redis/2 both did leader-only work at once .*`)
+}
+
+// TestWorkEnd checks how a leader context's cause is counted.
+func (s *demoSuite) TestWorkEnd(c *gc.C) {
+	for _, test := range []struct {
+		cause error
+		want  workEnd
+	}{
+		{fmt.Errorf("claim: %w", leadership.ErrLeadershipLost), workLost},
+		{leadership.ErrTermEnded, workTerm},
+		{leadership.ErrTrackerKilled, workKilled},
+		{fmt.Errorf("manager: %w", leadership.ErrStopped), workStopped},
+		{errDemoStopped, workDemo},
+		{leadership.ErrResigned, workOther},
+		{context.Canceled, workOther},
+	} {
+		c.Check(workEndOf(test.cause), gc.Equals, test.want, gc.Commentf("%v", test.cause))
+	}
 }
 
 // TestAudit checks the database audit against logs it must reject.

@@ -27,20 +27,28 @@
 // [leadership.Tracker] (Duration: the lease) on its controller, which
 // claims, renews, waits for a release and claims again for it:
 //
-//   - Once its tracker says it leads, the unit makes guarded writes, one
-//     every eighth of the lease: before each, it asks ClaimLeader for a
-//     guarantee, and then a term token (CheckLeadershipTerm); the write
-//     is one mgo/txn transaction, on the same transaction collection as
-//     the lease clients, made of the token's AssertOps and an update of
-//     the service's settings document that records the writer, its term
-//     and the lease's term.
+//   - Once its tracker says it leads, the unit runs its leader-only work
+//     under the tracker's leader context ([leadership.LeaderRunner]'s
+//     RunAsLeader), which ends as soon as the tracker counts the unit no
+//     longer leader, and at the latest when its term ends. The work makes
+//     guarded writes, one every eighth of the lease, and acts only while
+//     its context is not done: before each, it asks ClaimLeader for a
+//     guarantee, checks its context, and then takes a term token
+//     (CheckLeadershipTerm); the write is one mgo/txn transaction, on the
+//     same transaction collection as the lease clients, made of the
+//     token's AssertOps and an update of the service's settings document
+//     that records the writer, its term and the lease's term. The
+//     summary counts the runs of leader-only work, how each ended, and
+//     any two units of a service whose work both acted at once (must be
+//     none).
 //   - At a random moment, between a quarter of a lease and two leases
-//     after its election, the leader either resigns or crashes (each
+//     after its work started, the leader either resigns or crashes (each
 //     unit alternates between the two, starting at random). Resigning,
-//     it stops acting and stops its tracker, which revokes its
+//     its work stops acting and kills its tracker, which ends the leader
+//     context, waits for the work to return, and only then revokes its
 //     leadership: another unit takes over at once if it waits on the same
 //     controller, and at its controller's next poll of the store (every
-//     200ms) otherwise. Crashing, its connection is cut, so its
+//     200ms) otherwise. Crashing, its connection is cut first, so its
 //     tracker can neither renew nor revoke: another unit takes over once
 //     the lease has run out and a controller has expired it. Either way
 //     the unit starts again, as a follower, a little later.
@@ -48,8 +56,8 @@
 //     guarded write with the token of its old term: a stale write, which
 //     must abort with txn.ErrAborted. It first waits until
 //     CheckLeadership says it is no longer leader.
-//   - A unit whose tracker says it is no longer leader (its renewal
-//     failed or came too late) keeps its tracker, as a unit agent does,
+//   - A unit whose leader context ends (its renewal failed or came too
+//     late, or another unit leads) keeps its tracker, as a unit agent does,
 //     and follows again; it makes no stale write, since its tracker may
 //     claim the same lease again, which would make its old token good.
 //   - Once, at a random moment between 20% and 35% of the run, one

@@ -51,6 +51,7 @@ type result struct {
 	storeCalls                                   []time.Duration // the managers' store calls, but those in the outage
 	slowCalls                                    int             // those over lease/slowFraction
 	outage                                       outageResult
+	work                                         workResult
 }
 
 // outageResult is what the summary says of the database's outage.
@@ -92,7 +93,7 @@ func (res result) ok() bool {
 // safe reports whether the run kept what leases promise, without error:
 // never two leaders, no stale write, a database that agrees.
 func (res result) safe() bool {
-	return res.staleCommits == 0 && len(res.overlaps) == 0 && res.selfStops == 0 &&
+	return res.staleCommits == 0 && len(res.overlaps) == 0 && len(res.work.overlaps) == 0 && res.selfStops == 0 &&
 		len(res.auditProblems) == 0 && len(res.problems) == 0
 }
 
@@ -132,6 +133,7 @@ func summarize(rec *recorder, services []string, docs map[string]settingsDoc) re
 		storeCalls:         slices.Clone(rec.store.durations),
 		slowCalls:          rec.store.slow,
 		outage:             summarizeOutage(rec, services),
+		work:               summarizeWork(rec, services),
 
 		afterLost:        rec.after["lost"],
 		afterInterrupted: rec.after["interrupted"],
@@ -307,6 +309,8 @@ func printSummary(out io.Writer, res result, elapsed time.Duration) {
 	}
 	row("stale writes committed", res.staleCommits, "must be 0")
 	row("two leaders at once", len(res.overlaps), "must be 0")
+	row("leader-only work runs", res.work.runs, res.work.describe())
+	row("  two units' work at once", len(res.work.overlaps), "must be 0: each acted only while its leader context was live")
 	row("database audit problems", len(res.auditProblems), "must be 0")
 	row("controllers killed", res.kills, "")
 	row("stopped by themselves", res.selfStops, "managers and trackers stopped without Kill; must be 0")
@@ -316,7 +320,7 @@ func printSummary(out io.Writer, res result, elapsed time.Duration) {
 		calls += fmt.Sprintf("; not counting %d during the outage", res.outage.calls)
 	}
 	row("store calls", len(res.storeCalls), calls)
-	for _, p := range slices.Concat(res.overlaps, res.staleFound, res.auditProblems) {
+	for _, p := range slices.Concat(res.overlaps, res.work.overlaps, res.staleFound, res.auditProblems) {
 		fmt.Fprintln(out, "  FAIL:", p)
 	}
 	if res.slow() {

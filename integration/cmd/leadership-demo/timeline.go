@@ -137,6 +137,9 @@ type recorder struct {
 	after  map[string]int
 	store  storeCalls
 	outage outage
+	// works holds the runs of leader-only work, by service, in the order
+	// they started.
+	works map[string][]*workRun
 	// progressed is closed once the run has shown what it must: see
 	// checkProgressLocked.
 	progressed     chan struct{}
@@ -156,6 +159,7 @@ func newRecorder(out io.Writer, cfg config, start time.Time) *recorder {
 		terms:      map[string][]*term{},
 		committed:  map[string]int{},
 		writes:     map[int]*writeRecord{},
+		works:      map[string][]*workRun{},
 		after:      map[string]int{},
 		outage:     outage{recovered: map[string]time.Time{}},
 		progressed: make(chan struct{}),

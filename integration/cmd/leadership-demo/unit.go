@@ -109,61 +109,6 @@ func (u *unit) live(a *agent) {
 	}
 }
 
-// lead acts as leader until, between a quarter of a lease and two leases
-// after its election, it crashes or resigns (each unit's terms alternate
-// between the two).
-// Before each guarded write it asks its tracker for a guarantee, and
-// reports the guarantee to the recorder. It returns true if the unit is
-// to follow again in the same life (its tracker says it is not leader),
-// and false if the agent life is over.
-func (u *unit) lead(a *agent) bool {
-	lease := u.d.cfg.lease
-	endAt := u.d.clock.Now().Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*7/4))))
-	graceful := u.resigns
-	u.resigns = !u.resigns
-	for {
-		now := u.d.clock.Now()
-		if !now.Before(endAt) {
-			if graceful {
-				u.resign(a)
-			} else {
-				u.crash(a)
-			}
-			return false
-		}
-		leader, ok := u.d.await(a.tracker.ClaimLeader())
-		if !ok {
-			return false
-		}
-		if !leader {
-			// Not leader, or the tracker stopped: a stopped tracker
-			// answers false to WaitMinion too.
-			minion, ok := u.d.await(a.tracker.WaitMinion())
-			if !ok {
-				return false
-			}
-			if !minion {
-				<-a.done
-				u.agentDied(a)
-				return false
-			}
-			if u.term != nil {
-				u.lose("its tracker says it is no longer leader")
-			}
-			return true
-		}
-		u.term = u.d.rec.led(u.service, u.name, a.ctrl.id, now, now.Add(a.tracker.ClaimDuration()))
-		u.write(a)
-		next := now.Add(u.d.writeEvery())
-		if next.After(endAt) {
-			next = endAt
-		}
-		if !u.sleepUntil(next) {
-			return false
-		}
-	}
-}
-
 // write makes one guarded write as leader: it checks leadership, and puts
 // the token's assertions in the transaction that updates the service's
 // settings. A store that does not answer (the outage) is expected: the
@@ -209,22 +154,23 @@ func (u *unit) lose(why string) {
 	u.term, u.token, u.tokenTerm = nil, nil, nil
 }
 
-// resign stops the leader gracefully: it stops acting, then stops its
-// tracker, which revokes its leadership so that another unit can take
-// over at once (if the store does not answer, or the tracker had stopped
-// with its controller, there is no revoke, and the lease runs out
-// instead). It makes its stale write, and rests before its
-// next life.
-func (u *unit) resign(a *agent) {
-	t := u.term
-	u.d.rec.resigned(u.d.clock.Now(), t)
-	u.term = nil
+// resign stops the tracker of t's leader, which has stopped acting and
+// killed it (see unit.work): the tracker revokes its leadership once its
+// leader-only work has returned, so that another unit can take over at
+// once (if the store does not answer, or the tracker had stopped with its
+// controller, there is no revoke, and the lease runs out instead). It
+// makes its stale write, and rests before its next life.
+func (u *unit) resign(a *agent, t *term) {
 	switch err := u.stop(a); {
 	case err == nil:
 		u.d.rec.revoked(u.d.clock.Now(), t)
 	case errors.Is(err, leadership.ErrStopped):
 		// The tracker had stopped with its controller: no revoke.
 		u.d.rec.notRevoked(u.d.clock.Now(), t, "its controller had stopped")
+	case errors.Is(err, leadership.ErrLeaderWorkRunning):
+		// Its work was blocked in a store call at the end of its
+		// term: the tracker leaves the lease to run out.
+		u.d.rec.notRevoked(u.d.clock.Now(), t, "its leader-only work still ran when its term ended")
 	case storeUnavailable(err):
 		u.d.rec.notRevoked(u.d.clock.Now(), t, storeCause(err))
 	default:
@@ -235,15 +181,11 @@ func (u *unit) resign(a *agent) {
 	u.sleepUntil(u.d.clock.Now().Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*3/4)))))
 }
 
-// crash stops the leader as a crash would: its connection is cut, so its
-// tracker can neither renew nor revoke, and its lease runs out. Back some
-// time after its guarantee ended, it makes its stale write once deposed,
-// and starts its next life.
-func (u *unit) crash(a *agent) {
-	t := u.term
-	u.d.rec.crashed(u.d.clock.Now(), t)
-	u.term = nil
-	a.conn.cutOff()
+// crash waits for the tracker of t's leader, which crashed (see
+// unit.work: its connection is cut, so its tracker can neither renew nor
+// revoke, and its lease runs out). Back some time after its guarantee
+// ended, it makes its stale write once deposed, and starts its next life.
+func (u *unit) crash(a *agent, t *term) {
 	u.stop(a) // its revoke fails: it crashed
 	lease := u.d.cfg.lease
 	if !u.sleepUntil(t.end.Add(lease/4 + time.Duration(u.rng.Int64N(int64(lease*3/4))))) {
