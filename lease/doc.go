@@ -10,6 +10,17 @@
 // from one goroutine. Clients that share a namespace collaborate through the
 // store; each keeps a cache that [Client.Refresh] brings up to date.
 //
+// # Where things are
+//
+// The contract every store implements is in the files without a prefix:
+// interface.go ([Client], [Request], [Info]), refreshers.go and batch.go
+// (the optional interfaces), errors.go, skew.go, clock.go, settle.go and
+// validate.go. The MongoDB client is in mongo.go ([Mongo], [NewMongo]) and
+// the files named mongo_*.go, one operation each. Package leasetest is the
+// in-memory store; package leasetest/storetest is the conformance suite
+// every store passes, and its documentation says how to write another
+// store.
+//
 // # Guarantees
 //
 //   - A successful [Client.ClaimLease] or [Client.ExtendLease] guarantees the

@@ -37,3 +37,30 @@ type ClockRefresher interface {
 	// the cache is unchanged.
 	RefreshClocks() error
 }
+
+// ReleaseWatcher is implemented by clients that count, in the store, the
+// leases released in their namespace (revoked or expired), so that a
+// leadership manager can learn of a release made through another client
+// with one small read, however many leases the namespace holds, and then
+// read again only the leases that someone is waiting on (see
+// docs/design.md#releases). The MongoDB client keeps the count in the clock
+// document, which every transaction writes already.
+type ReleaseWatcher interface {
+	// RefreshReleases reads the store's count of releases. It costs one
+	// read of one small document; the MongoDB client reads the clock
+	// document, and updates its [Skew]s as [ClockRefresher.RefreshClocks]
+	// does. On error the cache is unchanged.
+	RefreshReleases() error
+
+	// Releases returns the count of releases as of the client's latest
+	// read of it: by RefreshReleases, or by any other read of the store
+	// that reads the count too (the MongoDB client's Refresh,
+	// RefreshLease and RefreshClocks, which read the clock document). It
+	// does not read the store, and is zero before the first read. Only a
+	// change of the count means something: it grows by one with each
+	// release written by a client that counts them, but it starts again
+	// from zero if the store's record is replaced, and releases written
+	// by clients that do not count them (older versions) leave it as it
+	// is.
+	Releases() int64
+}

@@ -103,7 +103,7 @@ type seedLease struct {
 // wrote at now, and one document per lease, written by clientId, with
 // plain inserts: a thousand of them take about a second, against most of a
 // minute through mgo/txn on FerretDB. The documents are the ones the
-// client would write (see lease/codec.go); mgo/txn accepts documents
+// client would write (see lease/mongo_codec.go); mgo/txn accepts documents
 // created outside it. A client with Id clientId, created afterwards, reads
 // them as its own, so their expiries are exact on its clock.
 func (d *db) seed(b testing.TB, now time.Time, leases []seedLease) {
