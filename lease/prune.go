@@ -1,0 +1,315 @@
+package lease
+
+import (
+	"time"
+
+	"github.com/juju/errors"
+	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/internal/isnil"
+)
+
+// DefaultPruneMinAge is the age below which [PruneTransactions] keeps a
+// transaction when [PruneConfig.MinAge] is zero.
+const DefaultPruneMinAge = time.Hour
+
+// DefaultPruneBatch is how many transactions [PruneTransactions] reads at
+// a time when [PruneConfig.BatchSize] is zero; MaxPruneBatch is the most
+// it accepts.
+const (
+	DefaultPruneBatch = 1000
+	MaxPruneBatch     = 10000
+)
+
+// mgo/txn's states of a transaction that is complete: it will never be
+// prepared, applied or aborted again.
+const (
+	txnAborted = 5
+	txnApplied = 6
+)
+
+// maxInIds bounds the ids of one $in query.
+const maxInIds = 1000
+
+// PruneConfig holds what [PruneTransactions] needs. Mongo, TxnCollection
+// and Clock are required; PruneTransactions never changes the caller's
+// value.
+type PruneConfig struct {
+	// Mongo gives access to the database: the transaction collection,
+	// its stash, and the collections its transactions write. Use the
+	// same database as the lease clients' (see [NewMongo]). It must not
+	// be nil.
+	Mongo Mongo
+
+	// TxnCollection names the mgo/txn transaction collection to prune:
+	// the one given to NewMongo. Its stash is TxnCollection+".stash", as
+	// mgo/txn names it. It must be a MongoDB collection name (not empty,
+	// with no '$' or NUL).
+	TxnCollection string
+
+	// Clock gives the time against which MinAge is counted. It must not
+	// be nil: [SystemClock]{} for the wall clock.
+	Clock Clock
+
+	// MinAge is the age, measured by the time in a transaction's
+	// ObjectId (the clock of the machine that started it, to the
+	// second), below which a transaction is kept whatever its state.
+	// Zero means DefaultPruneMinAge, one hour; negative is invalid. It
+	// must exceed the longest a transaction runner may stall between
+	// reading a transaction and adding it to a document's txn-queue,
+	// plus the clock differences between the machines (see "Pruning" in
+	// the package doc).
+	MinAge time.Duration
+
+	// BatchSize is how many complete transactions PruneTransactions
+	// reads, checks and removes at a time. Zero means
+	// DefaultPruneBatch; negative, or more than MaxPruneBatch, is
+	// invalid.
+	BatchSize int
+}
+
+// Validate returns an error describing the first problem with config, or
+// nil. It checks Mongo, TxnCollection, Clock, MinAge and BatchSize, in
+// that order. An interface holding a nil pointer is refused like a
+// missing one; a TxnCollection MongoDB cannot hold matches
+// [ErrInvalidArgument].
+func (config PruneConfig) Validate() error {
+	if config.Mongo == nil {
+		return errors.New(`missing mongo: set Mongo to lease.NewMongo(session.DB(""), "txns"), as for the lease clients`)
+	}
+	if isnil.Value(config.Mongo) {
+		return errors.Errorf("invalid mongo: nil %T", config.Mongo)
+	}
+	if m, ok := config.Mongo.(*dbMongo); ok && m.db == nil {
+		return errors.New("invalid mongo: NewMongo was given a nil database")
+	}
+	if err := checkTxnCollection(config.TxnCollection); err != nil {
+		return errors.Annotate(err, "invalid txn collection")
+	}
+	if config.Clock == nil {
+		return errors.New("missing clock: set Clock to lease.SystemClock{}, the wall clock")
+	}
+	if isnil.Value(config.Clock) {
+		return errors.Errorf("invalid clock: nil %T", config.Clock)
+	}
+	if config.MinAge < 0 {
+		return errors.Errorf("invalid MinAge %v: must be zero (%v) or positive", config.MinAge, DefaultPruneMinAge)
+	}
+	if config.BatchSize < 0 || config.BatchSize > MaxPruneBatch {
+		return errors.Errorf("invalid BatchSize %d: must be zero (%d) or up to %d", config.BatchSize, DefaultPruneBatch, MaxPruneBatch)
+	}
+	return nil
+}
+
+// PruneStats says what one [PruneTransactions] did.
+type PruneStats struct {
+	// Examined counts the complete (applied or aborted) transactions
+	// older than MinAge that were read.
+	Examined int
+	// Referenced counts those kept because a document's txn-queue (or
+	// its txn-insert or txn-remove) in their collection or in the stash
+	// still named them.
+	Referenced int
+	// Removed counts the transactions removed.
+	Removed int
+}
+
+// PruneTransactions removes from config's transaction collection the
+// transactions that mgo/txn will never look up again: those that are
+// complete (applied or aborted), older than MinAge, and that no document
+// they wrote (in its collection or in the stash) still names. It reads
+// them in batches of BatchSize, in the order of their ids, and can run
+// while lease clients and other writers run transactions in the same
+// collection; it is safe to run from several places at once. "Pruning" in
+// the package doc gives the contract and why it is safe.
+//
+// It returns what it did, also on error, which is then the first store
+// error (matching [ErrUnavailable] when the store could not be reached),
+// or the error of an invalid config.
+func PruneTransactions(config PruneConfig) (PruneStats, error) {
+	return pruneTransactions(config, nil)
+}
+
+// pruneTransactions is PruneTransactions, which stops between batches
+// once abort is closed, returning errPruneAborted.
+func pruneTransactions(config PruneConfig, abort <-chan struct{}) (PruneStats, error) {
+	var stats PruneStats
+	if err := config.Validate(); err != nil {
+		return stats, errors.Trace(err)
+	}
+	minAge := config.MinAge
+	if minAge == 0 {
+		minAge = DefaultPruneMinAge
+	}
+	batch := config.BatchSize
+	if batch == 0 {
+		batch = DefaultPruneBatch
+	}
+	// Ids below this one were made before the cutoff's second.
+	before := bson.NewObjectIdWithTime(config.Clock.Now().Add(-minAge))
+	var after bson.ObjectId
+	for {
+		select {
+		case <-abort:
+			return stats, errPruneAborted
+		default:
+		}
+		txns, err := completeTxns(config, before, after, batch)
+		if err != nil {
+			return stats, errors.Trace(err)
+		}
+		if len(txns) == 0 {
+			return stats, nil
+		}
+		after = txns[len(txns)-1].Id
+		stats.Examined += len(txns)
+		named, err := namedTxns(config, txns)
+		if err != nil {
+			return stats, errors.Trace(err)
+		}
+		var remove []bson.ObjectId
+		for _, t := range txns {
+			if named[t.Id] {
+				stats.Referenced++
+			} else {
+				remove = append(remove, t.Id)
+			}
+		}
+		n, err := removeTxns(config, remove)
+		stats.Removed += n
+		if err != nil {
+			return stats, errors.Trace(err)
+		}
+		if len(txns) < batch {
+			return stats, nil
+		}
+	}
+}
+
+// errPruneAborted is what pruneTransactions returns once aborted.
+var errPruneAborted = errors.New("pruning aborted")
+
+// prunedTxn is what pruning reads of a transaction: its id and the
+// documents its ops name.
+type prunedTxn struct {
+	Id  bson.ObjectId `bson:"_id"`
+	Ops []struct {
+		C  string      `bson:"c"`
+		Id interface{} `bson:"d"`
+	} `bson:"o"`
+}
+
+// completeTxns reads up to n complete transactions with ids after after
+// (all, if it is empty) and before before, in the order of their ids.
+func completeTxns(config PruneConfig, before, after bson.ObjectId, n int) ([]prunedTxn, error) {
+	coll, closer := config.Mongo.GetCollection(config.TxnCollection)
+	defer closer()
+	ids := bson.M{"$lt": before}
+	if after != "" {
+		ids["$gt"] = after
+	}
+	query := bson.M{"_id": ids, "s": bson.M{"$in": []int{txnAborted, txnApplied}}}
+	var txns []prunedTxn
+	err := coll.Find(query).Select(bson.M{"_id": 1, "o.c": 1, "o.d": 1}).Sort("_id").Limit(n).All(&txns)
+	if err != nil {
+		return nil, storeError(errors.Annotate(err, "reading complete transactions"))
+	}
+	return txns, nil
+}
+
+// txnFields are the fields in which mgo/txn names transactions in a
+// document, or in its stash document.
+type txnFields struct {
+	Queue  []string `bson:"txn-queue"`
+	Insert string   `bson:"txn-insert"`
+	Remove string   `bson:"txn-remove"`
+}
+
+// namedTxns returns the transactions of txns that a document they
+// wrote still names, in its collection or in the stash: every document
+// mgo/txn may add a transaction's token to.
+func namedTxns(config PruneConfig, txns []prunedTxn) (map[bson.ObjectId]bool, error) {
+	wanted := make(map[bson.ObjectId]bool, len(txns))
+	byColl := map[string][]interface{}{}
+	var stashIds []interface{}
+	seen := map[string]bool{}
+	for _, t := range txns {
+		wanted[t.Id] = true
+		for _, op := range t.Ops {
+			key, err := bson.Marshal(bson.D{{Name: "c", Value: op.C}, {Name: "id", Value: op.Id}})
+			if err != nil {
+				return nil, errors.Annotatef(err, "transaction %s", t.Id.Hex())
+			}
+			if seen[string(key)] {
+				continue
+			}
+			seen[string(key)] = true
+			byColl[op.C] = append(byColl[op.C], op.Id)
+			stashIds = append(stashIds, bson.D{{Name: "c", Value: op.C}, {Name: "id", Value: op.Id}})
+		}
+	}
+	named := map[bson.ObjectId]bool{}
+	// A token is the transaction's id in hex, '_' and a nonce.
+	note := func(token string) {
+		if len(token) >= 24 && bson.IsObjectIdHex(token[:24]) {
+			if id := bson.ObjectIdHex(token[:24]); wanted[id] {
+				named[id] = true
+			}
+		}
+	}
+	read := func(name string, ids []interface{}) error {
+		coll, closer := config.Mongo.GetCollection(name)
+		defer closer()
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), maxInIds)]
+			ids = ids[len(chunk):]
+			iter := coll.Find(bson.M{"_id": bson.M{"$in": chunk}}).
+				Select(bson.M{"txn-queue": 1, "txn-insert": 1, "txn-remove": 1}).Iter()
+			var doc txnFields
+			for iter.Next(&doc) {
+				for _, token := range doc.Queue {
+					note(token)
+				}
+				note(doc.Insert)
+				note(doc.Remove)
+				doc = txnFields{}
+			}
+			if err := iter.Close(); err != nil {
+				return storeError(errors.Annotatef(err, "reading the documents of transactions in %q", name))
+			}
+		}
+		return nil
+	}
+	for name, ids := range byColl {
+		if err := read(name, ids); err != nil {
+			return nil, err
+		}
+	}
+	if err := read(config.TxnCollection+".stash", stashIds); err != nil {
+		return nil, err
+	}
+	return named, nil
+}
+
+// removeTxns removes the transactions of ids that are still complete, and
+// returns how many it removed.
+func removeTxns(config PruneConfig, ids []bson.ObjectId) (int, error) {
+	coll, closer := config.Mongo.GetCollection(config.TxnCollection)
+	defer closer()
+	removed := 0
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), maxInIds)]
+		ids = ids[len(chunk):]
+		info, err := coll.RemoveAll(bson.M{
+			"_id": bson.M{"$in": chunk},
+			"s":   bson.M{"$in": []int{txnAborted, txnApplied}},
+		})
+		if info != nil {
+			removed += info.Removed
+		}
+		if err != nil {
+			return removed, storeError(errors.Annotate(err, "removing transactions"))
+		}
+	}
+	return removed, nil
+}
