@@ -344,20 +344,23 @@
 // made during the prune, is kept; and a prune that fails part way leaves
 // every transaction it did not remove as it was.
 //
-// One race remains, and it costs an error, never a transaction: a runner
-// that read a document's queue just before another runner took an old
-// transaction's token off it, and a prune that removes that transaction
-// in the milliseconds before the first runner looks it up, make that
-// runner's Run fail ("cannot find transaction"). Its own transaction is
-// then left pending, as after a dropped connection: the next runner on
-// its documents, or txn.Runner.ResumeAll, applies or aborts it whole. A
-// lease client reports such an error as one whose outcome is unknown,
-// which a leadership manager survives (its next write of the lease reads
-// it first).
+// One race is left to a lone PruneTransactions, and it costs an error,
+// never a transaction: a runner that read a document's queue just before
+// another runner took an old transaction's token off it, and a prune that
+// removes that transaction in the milliseconds before the first runner
+// looks it up, make that runner's Run fail ("cannot find transaction").
+// Its own transaction is then left pending, as after a dropped
+// connection: the next runner on its documents, or txn.Runner.ResumeAll,
+// applies or aborts it whole. A lease client reports such an error as one
+// whose outcome is unknown, which a leadership manager survives. A
+// [Pruner] closes that window: it removes a transaction only when two of
+// its rounds, an Interval apart, have found it complete and unnamed, so
+// the runner would have to stall for an Interval between the two reads.
 //
 // A document keeps the token of the last transaction that wrote it until
 // the next one does, so a pruned collection holds about one transaction
-// per document, plus those younger than MinAge.
+// per document, plus those younger than MinAge (and, with a Pruner, up to
+// two Intervals more).
 //
 // # Store failures
 //

@@ -112,6 +112,10 @@ type PruneStats struct {
 	Referenced int
 	// Removed counts the transactions removed.
 	Removed int
+	// Unconfirmed counts, for a [Pruner]'s round, those found complete
+	// and named by no document for the first time: the next round removes
+	// them if they still are. PruneTransactions leaves it zero.
+	Unconfirmed int
 }
 
 // PruneTransactions removes from config's transaction collection the
@@ -127,15 +131,23 @@ type PruneStats struct {
 // error (matching [ErrUnavailable] when the store could not be reached),
 // or the error of an invalid config.
 func PruneTransactions(config PruneConfig) (PruneStats, error) {
-	return pruneTransactions(config, nil)
+	stats, _, err := pruneTransactions(config, nil, nil)
+	return stats, err
 }
 
 // pruneTransactions is PruneTransactions, which stops between batches
-// once abort is closed, returning errPruneAborted.
-func pruneTransactions(config PruneConfig, abort <-chan struct{}) (PruneStats, error) {
+// once abort is closed, returning errPruneAborted. With confirm not nil
+// (a Pruner's round), it removes only the transactions of confirm (those
+// the previous round found unnamed) that it finds unnamed again, and
+// returns the others it finds unnamed, for the next round.
+func pruneTransactions(config PruneConfig, abort <-chan struct{}, confirm map[bson.ObjectId]bool) (PruneStats, map[bson.ObjectId]bool, error) {
 	var stats PruneStats
+	var next map[bson.ObjectId]bool
+	if confirm != nil {
+		next = map[bson.ObjectId]bool{}
+	}
 	if err := config.Validate(); err != nil {
-		return stats, errors.Trace(err)
+		return stats, next, errors.Trace(err)
 	}
 	minAge := config.MinAge
 	if minAge == 0 {
@@ -151,37 +163,41 @@ func pruneTransactions(config PruneConfig, abort <-chan struct{}) (PruneStats, e
 	for {
 		select {
 		case <-abort:
-			return stats, errPruneAborted
+			return stats, next, errPruneAborted
 		default:
 		}
 		txns, err := completeTxns(config, before, after, batch)
 		if err != nil {
-			return stats, errors.Trace(err)
+			return stats, next, errors.Trace(err)
 		}
 		if len(txns) == 0 {
-			return stats, nil
+			return stats, next, nil
 		}
 		after = txns[len(txns)-1].Id
 		stats.Examined += len(txns)
 		named, err := namedTxns(config, txns)
 		if err != nil {
-			return stats, errors.Trace(err)
+			return stats, next, errors.Trace(err)
 		}
 		var remove []bson.ObjectId
 		for _, t := range txns {
-			if named[t.Id] {
+			switch {
+			case named[t.Id]:
 				stats.Referenced++
-			} else {
+			case confirm != nil && !confirm[t.Id]:
+				stats.Unconfirmed++
+				next[t.Id] = true
+			default:
 				remove = append(remove, t.Id)
 			}
 		}
 		n, err := removeTxns(config, remove)
 		stats.Removed += n
 		if err != nil {
-			return stats, errors.Trace(err)
+			return stats, next, errors.Trace(err)
 		}
 		if len(txns) < batch {
-			return stats, nil
+			return stats, next, nil
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/juju/errors"
+	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/tomb.v1"
 
 	"github.com/seed07a61904/leadership/worker"
@@ -33,7 +34,8 @@ type PrunerConfig struct {
 
 	// Logger, if not nil, gets a line at the end of each round: at Debug
 	// level with the round's [PruneStats] (attributes "examined",
-	// "referenced", "removed"), or at Warn level with its error ("err").
+	// "referenced", "unconfirmed", "removed"), or at Warn level with its
+	// error ("err") as well.
 	// nil means silent.
 	Logger *slog.Logger
 
@@ -55,10 +57,15 @@ func (config PrunerConfig) Validate() error {
 	return nil
 }
 
-// Pruner is a [worker.Worker] that runs [PruneTransactions] on a
-// schedule: the first round one Interval after it starts, then every
-// Interval. A round that fails is logged and tried again; nothing but
-// Kill stops a Pruner, and Wait then returns nil. It runs beside lease
+// Pruner is a [worker.Worker] that prunes as [PruneTransactions] does, on
+// a schedule: the first round one Interval after it starts, then every
+// Interval. It removes a transaction only once two rounds in a row have
+// found it complete and named by no document (so the first round removes
+// nothing): a runner would have to stall for a whole Interval between
+// reading a document's queue and looking up a transaction it names to
+// meet one removed (see "Pruning" in the package doc). A round that fails
+// is logged and tried again; nothing but Kill stops a Pruner, and Wait
+// then returns nil. It runs beside lease
 // clients and managers, on its own sessions, and needs nothing from them.
 type Pruner struct {
 	config PrunerConfig
@@ -100,6 +107,8 @@ func (p *Pruner) loop() error {
 	}
 	clock := p.config.Prune.Clock
 	next := clock.Now().Add(interval)
+	// The transactions the previous round found complete and unnamed.
+	confirm := map[bson.ObjectId]bool{}
 	for {
 		select {
 		case <-p.tomb.Dying():
@@ -107,7 +116,8 @@ func (p *Pruner) loop() error {
 		case <-clock.Alarm(next):
 		}
 		began := clock.Now()
-		stats, err := pruneTransactions(p.config.Prune, p.tomb.Dying())
+		stats, unnamed, err := pruneTransactions(p.config.Prune, p.tomb.Dying(), confirm)
+		confirm = unnamed
 		if errors.Is(err, errPruneAborted) {
 			return nil
 		}
@@ -124,11 +134,11 @@ func (p *Pruner) loop() error {
 func (p *Pruner) report(stats PruneStats, err error) {
 	if logger := p.config.Logger; logger != nil {
 		if err != nil {
-			logger.Warn("pruning transactions failed", "err", err,
-				"examined", stats.Examined, "referenced", stats.Referenced, "removed", stats.Removed)
+			logger.Warn("pruning transactions failed", "err", err, "examined", stats.Examined,
+				"referenced", stats.Referenced, "unconfirmed", stats.Unconfirmed, "removed", stats.Removed)
 		} else {
-			logger.Debug("pruned transactions",
-				"examined", stats.Examined, "referenced", stats.Referenced, "removed", stats.Removed)
+			logger.Debug("pruned transactions", "examined", stats.Examined,
+				"referenced", stats.Referenced, "unconfirmed", stats.Unconfirmed, "removed", stats.Removed)
 		}
 	}
 	if p.config.Report != nil {

@@ -104,31 +104,42 @@ func (s *PrunerSuite) TestSchedule(c *gc.C) {
 		return round{}
 	}
 
-	// The first round comes one Interval after the start.
+	// The first round comes one Interval after the start, and finds the
+	// transactions that it may remove; the second removes them.
 	r := next(start.Add(interval))
 	c.Assert(r.err, jc.ErrorIsNil)
 	c.Check(r.stats.Examined, gc.Equals, len(txns))
-	c.Check(r.stats.Removed > 0, jc.IsTrue)
+	c.Check(r.stats.Removed, gc.Equals, 0)
+	c.Check(r.stats.Unconfirmed > 0, jc.IsTrue)
+	c.Check(r.stats.Unconfirmed+r.stats.Referenced, gc.Equals, len(txns))
+	c.Check(s.txns(c), gc.HasLen, len(txns))
+	c.Check(logs.String(), jc.Contains, `msg="pruned transactions" examined=7 referenced=1 unconfirmed=6 removed=0`)
+	unconfirmed := r.stats.Unconfirmed
+	r = next(start.Add(2 * interval))
+	c.Assert(r.err, jc.ErrorIsNil)
+	c.Check(r.stats, gc.Equals, lease.PruneStats{Examined: len(txns), Referenced: len(txns) - unconfirmed, Removed: unconfirmed})
 	s.checkPruned(c)
-	c.Check(logs.String(), jc.Contains, `msg="pruned transactions" examined=7`)
 
 	// A round that fails is logged, and tried again a minute later.
 	c.Assert(client.ExtendLease("svc", request("unit", time.Minute)), jc.ErrorIsNil)
 	mongo.set(true)
-	r = next(start.Add(2 * interval))
+	r = next(start.Add(3 * interval))
 	c.Check(r.err, gc.ErrorMatches, `reading complete transactions: .*`)
 	c.Check(logs.String(), jc.Contains, `level=WARN msg="pruning transactions failed"`)
-	r = next(start.Add(2*interval + time.Minute))
+	r = next(start.Add(3*interval + time.Minute))
 	c.Check(r.err, gc.NotNil)
 
-	// Once the store answers, the next retry prunes; then an Interval
-	// again.
+	// Once the store answers, the next retry finds the transaction the
+	// extension left unnamed, and the round after removes it.
 	mongo.set(false)
-	r = next(start.Add(2*interval + 2*time.Minute))
+	r = next(start.Add(3*interval + 2*time.Minute))
 	c.Assert(r.err, jc.ErrorIsNil)
-	c.Check(r.stats.Removed, gc.Equals, 1)
+	c.Check(r.stats, gc.Equals, lease.PruneStats{Examined: 2, Referenced: 1, Unconfirmed: 1})
+	r = next(start.Add(4*interval + 2*time.Minute))
+	c.Assert(r.err, jc.ErrorIsNil)
+	c.Check(r.stats, gc.Equals, lease.PruneStats{Examined: 2, Referenced: 1, Removed: 1})
 	s.checkPruned(c)
-	c.Assert(clock.WaitAlarmFor(start.Add(3*interval+2*time.Minute), longWait), jc.ErrorIsNil)
+	c.Assert(clock.WaitAlarmFor(start.Add(5*interval+2*time.Minute), longWait), jc.ErrorIsNil)
 }
 
 func (s *PrunerSuite) TestKill(c *gc.C) {
