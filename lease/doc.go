@@ -358,9 +358,11 @@
 // the runner would have to stall for an Interval between the two reads.
 //
 // A document keeps the token of the last transaction that wrote it until
-// the next one does, so a pruned collection holds about one transaction
-// per document, plus those younger than MinAge (and, with a Pruner, up to
-// two Intervals more).
+// the next one does, and those of the transactions that only asserted it
+// (as a token's AssertOp does) until then too, so a pruned collection
+// holds about one transaction per document, plus the fenced ones since
+// each lease's last write, plus those younger than MinAge (and, with a
+// Pruner, up to two Intervals more).
 //
 // # Store failures
 //

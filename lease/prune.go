@@ -235,10 +235,11 @@ func completeTxns(config PruneConfig, before, after bson.ObjectId, n int) ([]pru
 
 // txnFields are the fields in which mgo/txn names transactions in a
 // document, or in its stash document.
+// (txn-queue holds tokens; txn-insert and txn-remove hold ids.)
 type txnFields struct {
-	Queue  []string `bson:"txn-queue"`
-	Insert string   `bson:"txn-insert"`
-	Remove string   `bson:"txn-remove"`
+	Queue  []string      `bson:"txn-queue"`
+	Insert bson.ObjectId `bson:"txn-insert"`
+	Remove bson.ObjectId `bson:"txn-remove"`
 }
 
 // namedTxns returns the transactions of txns that a document they
@@ -286,8 +287,11 @@ func namedTxns(config PruneConfig, txns []prunedTxn) (map[bson.ObjectId]bool, er
 				for _, token := range doc.Queue {
 					note(token)
 				}
-				note(doc.Insert)
-				note(doc.Remove)
+				for _, id := range []bson.ObjectId{doc.Insert, doc.Remove} {
+					if wanted[id] {
+						named[id] = true
+					}
+				}
 				doc = txnFields{}
 			}
 			if err := iter.Close(); err != nil {

@@ -106,16 +106,19 @@ func (s *pruneSuite) named(c *gc.C) map[bson.ObjectId]bool {
 	named := map[bson.ObjectId]bool{}
 	for _, coll := range []string{mongofixture.Collection, userCollection, mongofixture.TxnCollection + ".stash"} {
 		var docs []struct {
-			Queue  []string `bson:"txn-queue"`
-			Insert string   `bson:"txn-insert"`
-			Remove string   `bson:"txn-remove"`
+			Queue  []string      `bson:"txn-queue"`
+			Insert bson.ObjectId `bson:"txn-insert"`
+			Remove bson.ObjectId `bson:"txn-remove"`
 		}
 		c.Assert(s.DB.C(coll).Find(nil).All(&docs), jc.ErrorIsNil)
 		for _, doc := range docs {
-			for _, token := range append(doc.Queue, doc.Insert, doc.Remove) {
-				if token != "" {
-					id, _, _ := strings.Cut(token, "_")
-					named[bson.ObjectIdHex(id)] = true
+			for _, token := range doc.Queue {
+				id, _, _ := strings.Cut(token, "_")
+				named[bson.ObjectIdHex(id)] = true
+			}
+			for _, id := range []bson.ObjectId{doc.Insert, doc.Remove} {
+				if id != "" {
+					named[id] = true
 				}
 			}
 		}

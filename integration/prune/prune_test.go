@@ -162,3 +162,30 @@ func (s *PruneSuite) TestAbortedTransactions(c *gc.C) {
 	c.Check(s.txns(c), gc.HasLen, 0)
 	c.Assert(runner.Run([]txn.Op{{C: userCollection, Id: "a", Assert: bson.M{"n": 1}, Update: bson.M{"$set": bson.M{"n": 3}}}}, "", nil), jc.ErrorIsNil)
 }
+
+func (s *PruneSuite) TestKeepsTransactionsInsertingOrRemoving(c *gc.C) {
+	runner := s.runner()
+	before := s.txns(c)
+	c.Assert(runner.Run([]txn.Op{{C: userCollection, Id: "x", Insert: account{1}}}, "", nil), jc.ErrorIsNil)
+	inserted := s.newTxns(c, before)
+	c.Assert(inserted, gc.HasLen, 1)
+	// The next write of x takes its token off x's queue.
+	c.Assert(runner.Run([]txn.Op{{C: userCollection, Id: "x", Update: bson.M{"$inc": bson.M{"balance": 1}}}}, "", nil), jc.ErrorIsNil)
+	c.Assert(s.named(c)[inserted[0].Id], jc.IsFalse)
+
+	// mgo/txn names a transaction that is inserting a document, or
+	// removing one, in the document's (or its stash's) txn-insert or
+	// txn-remove while it does: such a transaction is kept.
+	id := inserted[0].Id
+	stash := s.DB.C(mongofixture.TxnCollection + ".stash")
+	c.Assert(stash.Insert(bson.M{"_id": bson.D{{Name: "c", Value: userCollection}, {Name: "id", Value: "x"}}, "txn-insert": id}), jc.ErrorIsNil)
+	s.pruneAll(c)
+	c.Check(s.state(c, id), gc.Equals, stateApplied)
+	c.Assert(stash.RemoveId(bson.D{{Name: "c", Value: userCollection}, {Name: "id", Value: "x"}}), jc.ErrorIsNil)
+	c.Assert(s.DB.C(userCollection).UpdateId("x", bson.M{"$set": bson.M{"txn-remove": id}}), jc.ErrorIsNil)
+	s.pruneAll(c)
+	c.Check(s.state(c, id), gc.Equals, stateApplied)
+	c.Assert(s.DB.C(userCollection).UpdateId("x", bson.M{"$unset": bson.M{"txn-remove": 1}}), jc.ErrorIsNil)
+	s.pruneAll(c)
+	c.Check(s.state(c, id), gc.Equals, 0)
+}
