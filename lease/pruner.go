@@ -29,7 +29,8 @@ type PrunerConfig struct {
 	// start of the next, on Prune.Clock. Zero means
 	// DefaultPruneInterval, one hour; negative is invalid. A round that
 	// fails is tried again after Interval or a minute, whichever is
-	// shorter.
+	// shorter, and that retry removes nothing: it finds what the round
+	// after it may remove.
 	Interval time.Duration
 
 	// Logger, if not nil, gets a line at the end of each round: at Debug
@@ -117,14 +118,17 @@ func (p *Pruner) loop() error {
 		}
 		began := clock.Now()
 		stats, unnamed, err := pruneTransactions(p.config.Prune, p.tomb.Dying(), confirm)
-		confirm = unnamed
 		if errors.Is(err, errPruneAborted) {
 			return nil
 		}
 		p.report(stats, err)
 		if err != nil {
+			// The retry comes sooner than an Interval: it may confirm
+			// nothing.
+			confirm = map[bson.ObjectId]bool{}
 			next = began.Add(min(interval, maxPruneRetry))
 		} else {
+			confirm = unnamed
 			next = began.Add(interval)
 		}
 	}
