@@ -334,7 +334,9 @@
 // transaction that is complete and named by none of its documents is
 // therefore never looked up again, with one exception that MinAge covers:
 // a runner that read the transaction while it was preparing may still
-// add its token, late, after another runner finished it. Such a runner
+// add its token, late, after another runner finished it (after a prune,
+// that token would name a missing transaction and fail every later
+// transaction on that document until removed by hand). Such a runner
 // read the transaction after it was made, so a transaction older than
 // MinAge could only be named again by a runner stalled for longer than
 // MinAge (less the difference between the clocks of the machine that made
