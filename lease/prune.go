@@ -1,6 +1,7 @@
 package lease
 
 import (
+	"math"
 	"time"
 
 	"github.com/juju/errors"
@@ -157,8 +158,14 @@ func pruneTransactions(config PruneConfig, abort <-chan struct{}, confirm map[bs
 	if batch == 0 {
 		batch = DefaultPruneBatch
 	}
-	// Ids below this one were made before the cutoff's second.
-	before := bson.NewObjectIdWithTime(config.Clock.Now().Add(-minAge))
+	// Ids below before were made before the cutoff's second. An ObjectId
+	// holds the seconds since 1970 in 32 bits: a cutoff before 1970 keeps
+	// every transaction, and one after 2106 keeps none for its age.
+	cutoff := config.Clock.Now().Add(-minAge).Unix()
+	if cutoff <= 0 {
+		return stats, next, nil
+	}
+	before := bson.NewObjectIdWithTime(time.Unix(min(cutoff, math.MaxUint32), 0))
 	var after bson.ObjectId
 	for {
 		select {

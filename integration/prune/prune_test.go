@@ -88,12 +88,27 @@ func (s *PruneSuite) TestKeepsYoungTransactions(c *gc.C) {
 	c.Check(stats, gc.Equals, lease.PruneStats{})
 	c.Check(s.txns(c), jc.DeepEquals, txns)
 
+	// A clock before 1970 (which an ObjectId cannot hold) keeps all.
+	stats = s.pruneAt(c, time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC))
+	c.Check(stats, gc.Equals, lease.PruneStats{})
+	c.Check(s.txns(c), jc.DeepEquals, txns)
+
 	// A second later it is.
 	stats = s.pruneAt(c, oldest.Add(minAge+time.Second))
 	c.Check(stats.Examined > 0, jc.IsTrue)
 	for _, t := range s.txns(c) {
 		c.Check(t.Id.Time().Before(oldest.Add(time.Second)) && !s.named(c)[t.Id], jc.IsFalse)
 	}
+}
+
+func (s *PruneSuite) TestClockAfterObjectIdRange(c *gc.C) {
+	client := s.newClient(c, "ctl-1")
+	s.writeLeases(c, client, 3)
+	n := len(s.txns(c))
+	// After 2106 every ObjectId's time has passed.
+	stats := s.pruneAt(c, time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC))
+	c.Check(stats.Examined, gc.Equals, n)
+	s.checkPruned(c)
 }
 
 func (s *PruneSuite) TestKeepsNamedTransactions(c *gc.C) {
