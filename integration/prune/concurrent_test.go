@@ -62,6 +62,7 @@ func (s *ConcurrentSuite) TestWritersAndPruner(c *gc.C) {
 	var stop atomic.Bool
 	var done [3]atomic.Int64
 	errs := make(chan error, 3)
+	progress := make(chan struct{}, 1) // a writer finished an operation
 	var wg sync.WaitGroup
 	defer func() {
 		stop.Store(true)
@@ -77,6 +78,10 @@ func (s *ConcurrentSuite) TestWritersAndPruner(c *gc.C) {
 					return
 				}
 				done[i].Add(1)
+				select {
+				case progress <- struct{}{}:
+				default:
+				}
 			}
 		}()
 	}
@@ -126,7 +131,7 @@ func (s *ConcurrentSuite) TestWritersAndPruner(c *gc.C) {
 					c.Fatal(err)
 				case <-deadline:
 					c.Fatalf("writer %d did not move before round %d", i, k)
-				case <-time.After(time.Millisecond):
+				case <-progress:
 				}
 			}
 		}
