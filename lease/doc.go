@@ -91,6 +91,56 @@
 // method tries gets [ErrExcessiveContention]: a contended lease costs the
 // other writes of its batch a retry, never an answer.
 //
+// # Pruning
+//
+// mgo/txn never removes a transaction document: every lease write adds
+// one to the transaction collection, which grows without bound unless it
+// is pruned. [PruneTransactions] removes, and a [Pruner] removes every
+// Interval, the transactions that are complete (applied or aborted),
+// older than MinAge by the time in their ObjectId, and named by no
+// document they wrote, in its collection or in the stash (txn-queue,
+// txn-insert, txn-remove). Any transaction in the collection qualifies,
+// the users' own as well as the leases'; no other is ever removed, and
+// nothing else is written. A user's transactions need nothing done.
+//
+// mgo/txn looks a transaction up only through a token in one of its
+// documents (or their stash documents), and puts a token there only
+// while preparing the transaction, before it is applied or aborted. A
+// transaction that is complete and named by none of its documents is
+// therefore never looked up again, with one exception that MinAge covers:
+// a runner that read the transaction while it was preparing may still
+// add its token, late, after another runner finished it (after a prune,
+// that token would name a missing transaction and fail every later
+// transaction on that document until removed by hand). Such a runner
+// read the transaction after it was made, so a transaction older than
+// MinAge could only be named again by a runner stalled for longer than
+// MinAge (less the difference between the clocks of the machine that made
+// it and of the pruner), as the default of an hour rules out in practice.
+// A transaction is read, then its documents, then it is removed only if
+// its state is still complete, so a transaction that is pending, or was
+// made during the prune, is kept; and a prune that fails part way leaves
+// every transaction it did not remove as it was.
+//
+// One race is left to a lone PruneTransactions, and it costs an error,
+// never a transaction: a runner that read a document's queue just before
+// another runner took an old transaction's token off it, and a prune that
+// removes that transaction in the milliseconds before the first runner
+// looks it up, make that runner's Run fail ("cannot find transaction").
+// Its own transaction is then left pending, as after a dropped
+// connection: the next runner on its documents, or txn.Runner.ResumeAll,
+// applies or aborts it whole. A lease client reports such an error as one
+// whose outcome is unknown, which a leadership manager survives. A
+// [Pruner] closes that window: it removes a transaction only when two of
+// its rounds, an Interval apart, have found it complete and unnamed, so
+// the runner would have to stall for an Interval between the two reads.
+//
+// A document keeps the token of the last transaction that wrote it until
+// the next one does, and those of the transactions that only asserted it
+// (as a token's AssertOp does) until then too, so a pruned collection
+// holds about one transaction per document, plus the fenced ones since
+// each lease's last write, plus those younger than MinAge (and, with a
+// Pruner, up to two Intervals more).
+//
 // # Store failures
 //
 // The MongoDB client sorts the driver's errors in one place: an error that

@@ -12,7 +12,7 @@
 //	leasectl -url URL [-collection leases] [-namespace service-leadership]
 //	         [-json] [-timeout 10s] [-txns txns] [-writer ID]
 //	         list | clock | watch [-interval 1s] [-count N] |
-//	         revoke [-wait | -force] LEASE HOLDER
+//	         revoke [-wait | -force] LEASE HOLDER | prune [-min-age 1h]
 //
 // The URL is a mongodb:// or mongodb+srv:// connection string, as
 // mgowire.ParseURLWith reads it (the options it ignores are reported on
@@ -90,6 +90,14 @@
 //     transactions on them: revoke refuses a -txns that holds none of the
 //     transactions the namespace's documents name (mgo/txn's txn-queue).
 //
+//   - prune [-min-age 1h]: one lease.PruneTransactions on the -txns
+//     collection: it removes the transactions that are complete (applied
+//     or aborted), older than -min-age by the time in their ids, on the
+//     operator's clock, and named by no document they wrote (see
+//     "Pruning" in package lease's doc), and prints how many it examined,
+//     removed and kept. The users' own transactions in that collection
+//     are pruned by the same rules. It can run while the controllers run.
+//
 // # What the estimates mean
 //
 // Each writer's times are on its own clock. One read of the clock
@@ -155,7 +163,10 @@
 //	 "forced": true,                             // -force was given
 //	 "holder_may_lead_until": "..."}             // -force only: until when, on the operator's clock, the lease might have been in force; null if it had run out
 //
-// and a refusal prints nothing on stdout.
+// and a refusal prints nothing on stdout. prune prints
+//
+//	{"txns": "txns", "min_age_seconds": 3600, "examined": 1200, "referenced": 12, "removed": 1188,
+//	 "error": "..."}                             // only if it failed part way, with what it did until then
 //
 // # Errors and exit status
 //

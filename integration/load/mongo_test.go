@@ -3,12 +3,10 @@ package load_test
 import (
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"gopkg.in/mgo.v2"
-	"gopkg.in/mgo.v2/bson"
 
 	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/internal/clocktest"
@@ -22,8 +20,8 @@ import (
 // minutes). Each claim is an
 // mgo/txn transaction, and FerretDB's SQLite backend slows down as the
 // transaction collection grows (each transaction scans it), so after each
-// renewal round the test prunes finished transactions, as Juju's
-// controllers did.
+// renewal round the test prunes finished transactions (see pruneTxns), as
+// Juju's controllers did.
 func TestMongo(t *testing.T) {
 	if os.Getenv("LOAD_MONGO_SERVICES") == "" {
 		t.Skip("LOAD_MONGO_SERVICES not set: too slow for make check (make soak runs it)")
@@ -44,50 +42,22 @@ func TestMongo(t *testing.T) {
 	cfg.workers = 4
 	cfg.progress = time.Minute
 	cfg.afterRenewal = func() {
-		if err := pruneTxns(fix.DB); err != nil {
+		if err := pruneTxns(fix.DB, clock); err != nil {
 			t.Errorf("pruning transactions: %v", err)
 		}
 	}
 	runChecked(t, clock, cfg, "the embedded server")
 }
 
-// pruneTxns removes the finished transactions (applied or aborted) that no
-// document's txn-queue names any more, as Juju's transaction pruner did:
-// mgo/txn looks a transaction up only through a queue that names it, and a
-// finished transaction never enters a queue again. Documents are read
-// after the transactions, so a transaction that finished after that read
-// is kept.
-func pruneTxns(db *mgo.Database) error {
-	var finished []struct {
-		Id bson.ObjectId `bson:"_id"`
-	}
-	// mgo/txn states: 5 aborted, 6 applied.
-	if err := db.C(mongofixture.TxnCollection).Find(bson.M{"s": bson.M{"$in": []int{5, 6}}}).Select(bson.M{"_id": 1}).All(&finished); err != nil {
-		return err
-	}
-	named := map[string]bool{}
-	for _, coll := range []string{mongofixture.Collection, mongofixture.TxnCollection + ".stash"} {
-		var docs []struct {
-			Queue []string `bson:"txn-queue"`
-		}
-		if err := db.C(coll).Find(nil).Select(bson.M{"txn-queue": 1}).All(&docs); err != nil {
-			return err
-		}
-		for _, doc := range docs {
-			for _, token := range doc.Queue {
-				named[strings.SplitN(token, "_", 2)[0]] = true
-			}
-		}
-	}
-	var prune []bson.ObjectId
-	for _, tx := range finished {
-		if !named[tx.Id.Hex()] {
-			prune = append(prune, tx.Id)
-		}
-	}
-	if len(prune) == 0 {
-		return nil
-	}
-	_, err := db.C(mongofixture.TxnCollection).RemoveAll(bson.M{"_id": bson.M{"$in": prune}})
+// pruneTxns runs lease.PruneTransactions on the fixture's transaction
+// collection at the fake clock's time: the load's clock is decades after
+// the real time in the transactions' ids, so every complete transaction
+// that no document names is removed.
+func pruneTxns(db *mgo.Database, clock lease.Clock) error {
+	_, err := lease.PruneTransactions(lease.PruneConfig{
+		Mongo:         lease.NewMongo(db, mongofixture.TxnCollection),
+		TxnCollection: mongofixture.TxnCollection,
+		Clock:         clock,
+	})
 	return err
 }

@@ -28,7 +28,7 @@ const (
 )
 
 // usageText is printed for -help and after a usage error.
-const usageText = `Usage: leasectl -url URL [flags] list|clock|watch|revoke ...
+const usageText = `Usage: leasectl -url URL [flags] list|clock|watch|revoke|prune ...
 
 Shows and fixes the leases of one namespace of a lease collection
 (package lease's MongoDB schema), through package mgowire.
@@ -43,6 +43,9 @@ Shows and fixes the leases of one namespace of a lease collection
                                          (refused if it is renewed); -force: remove it
                                          at once, although HOLDER may still act as
                                          leader until the lease would have run out
+  leasectl [flags] prune [-min-age 1h]   remove the complete transactions of -txns that
+                                         are older than -min-age and that no document
+                                         names any more (lease.PruneTransactions)
 
 Flags:
 `
@@ -120,7 +123,7 @@ func (env Env) Run(ctx context.Context, args []string) int {
 	fs.StringVar(&opts.url, "url", "", "MongoDB connection string `URL`, mongodb://[user:pass@]host[:port][,...][/database][?options] or mongodb+srv://[user:pass@]host[/database][?options] (required; database default \"test\", as mgo)")
 	fs.StringVar(&opts.collection, "collection", "leases", "the lease `collection`")
 	fs.StringVar(&opts.namespace, "namespace", "service-leadership", "the `namespace` (lease.ClientConfig.Namespace)")
-	fs.StringVar(&opts.txns, "txns", "txns", "revoke: the mgo/txn `collection` the lease clients use; only a revoke through it fences their tokens (checked against the transactions the documents name)")
+	fs.StringVar(&opts.txns, "txns", "txns", "revoke, prune: the mgo/txn `collection` the lease clients use; only a revoke through it fences their tokens (checked against the transactions the documents name)")
 	fs.StringVar(&opts.writer, "writer", "", "revoke: the client `id` to write as, recorded in the clock document (default leasectl-HOST)")
 	fs.BoolVar(&opts.json, "json", false, "print JSON (see the package doc for its shape)")
 	fs.DurationVar(&opts.timeout, "timeout", 10*time.Second, "how long to wait for the server, and for each operation")
@@ -159,7 +162,7 @@ func (env Env) Run(ctx context.Context, args []string) int {
 // leasectl's own flags, to recognise one given after the subcommand.
 func (env Env) dispatch(ctx context.Context, opts options, args []string, global *flag.FlagSet) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand: list, clock, watch or revoke")
+		return usagef("missing subcommand: list, clock, watch, revoke or prune")
 	}
 	if err := misplacedFlag(global, args[0], args[1:]); err != nil {
 		return err
@@ -194,8 +197,14 @@ func (env Env) dispatch(ctx context.Context, opts options, args []string, global
 			return err
 		}
 		run = func(ctx context.Context, c *conn) error { return env.revoke(ctx, c, opts, writer, r) }
+	case "prune":
+		minAge, err := parsePrune(args)
+		if err != nil {
+			return err
+		}
+		run = func(_ context.Context, c *conn) error { return env.prune(c, opts, minAge) }
 	default:
-		return usagef("unknown subcommand %q: want list, clock, watch or revoke", cmd)
+		return usagef("unknown subcommand %q: want list, clock, watch, revoke or prune", cmd)
 	}
 	if opts.url == "" {
 		return usagef("missing -url")

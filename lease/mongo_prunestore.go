@@ -1,0 +1,135 @@
+package lease
+
+import (
+	"github.com/juju/errors"
+	"gopkg.in/mgo.v2/bson"
+)
+
+// prunedTxn is what pruning reads of a transaction: its id and the
+// documents its ops name.
+type prunedTxn struct {
+	Id  bson.ObjectId `bson:"_id"`
+	Ops []struct {
+		C  string      `bson:"c"`
+		Id interface{} `bson:"d"`
+	} `bson:"o"`
+}
+
+// completeTxns reads up to n complete transactions with ids after after
+// (all, if it is empty) and before before, in the order of their ids.
+func completeTxns(config PruneConfig, before, after bson.ObjectId, n int) ([]prunedTxn, error) {
+	coll, closer := config.Mongo.GetCollection(config.TxnCollection)
+	defer closer()
+	ids := bson.M{"$lt": before}
+	if after != "" {
+		ids["$gt"] = after
+	}
+	query := bson.M{"_id": ids, "s": bson.M{"$in": []int{txnAborted, txnApplied}}}
+	var txns []prunedTxn
+	err := coll.Find(query).Select(bson.M{"_id": 1, "o.c": 1, "o.d": 1}).Sort("_id").Limit(n).All(&txns)
+	if err != nil {
+		return nil, storeError(errors.Annotate(err, "reading complete transactions"))
+	}
+	return txns, nil
+}
+
+// txnFields are the fields in which mgo/txn names transactions in a
+// document, or in its stash document.
+// (txn-queue holds tokens; txn-insert and txn-remove hold ids.)
+type txnFields struct {
+	Queue  []string      `bson:"txn-queue"`
+	Insert bson.ObjectId `bson:"txn-insert"`
+	Remove bson.ObjectId `bson:"txn-remove"`
+}
+
+// namedTxns returns the transactions of txns that a document they
+// wrote still names, in its collection or in the stash: every document
+// mgo/txn may add a transaction's token to.
+func namedTxns(config PruneConfig, txns []prunedTxn) (map[bson.ObjectId]bool, error) {
+	wanted := make(map[bson.ObjectId]bool, len(txns))
+	byColl := map[string][]interface{}{}
+	var stashIds []interface{}
+	seen := map[string]bool{}
+	for _, t := range txns {
+		wanted[t.Id] = true
+		for _, op := range t.Ops {
+			key, err := bson.Marshal(bson.D{{Name: "c", Value: op.C}, {Name: "id", Value: op.Id}})
+			if err != nil {
+				return nil, errors.Annotatef(err, "transaction %s", t.Id.Hex())
+			}
+			if seen[string(key)] {
+				continue
+			}
+			seen[string(key)] = true
+			byColl[op.C] = append(byColl[op.C], op.Id)
+			stashIds = append(stashIds, bson.D{{Name: "c", Value: op.C}, {Name: "id", Value: op.Id}})
+		}
+	}
+	named := map[bson.ObjectId]bool{}
+	// A token is the transaction's id in hex, '_' and a nonce.
+	note := func(token string) {
+		if len(token) >= 24 && bson.IsObjectIdHex(token[:24]) {
+			if id := bson.ObjectIdHex(token[:24]); wanted[id] {
+				named[id] = true
+			}
+		}
+	}
+	read := func(name string, ids []interface{}) error {
+		coll, closer := config.Mongo.GetCollection(name)
+		defer closer()
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), maxInIds)]
+			ids = ids[len(chunk):]
+			iter := coll.Find(bson.M{"_id": bson.M{"$in": chunk}}).
+				Select(bson.M{"txn-queue": 1, "txn-insert": 1, "txn-remove": 1}).Iter()
+			var doc txnFields
+			for iter.Next(&doc) {
+				for _, token := range doc.Queue {
+					note(token)
+				}
+				for _, id := range []bson.ObjectId{doc.Insert, doc.Remove} {
+					if wanted[id] {
+						named[id] = true
+					}
+				}
+				doc = txnFields{}
+			}
+			if err := iter.Close(); err != nil {
+				return storeError(errors.Annotatef(err, "reading the documents of transactions in %q", name))
+			}
+		}
+		return nil
+	}
+	for name, ids := range byColl {
+		if err := read(name, ids); err != nil {
+			return nil, err
+		}
+	}
+	if err := read(config.TxnCollection+".stash", stashIds); err != nil {
+		return nil, err
+	}
+	return named, nil
+}
+
+// removeTxns removes the transactions of ids that are still complete, and
+// returns how many it removed.
+func removeTxns(config PruneConfig, ids []bson.ObjectId) (int, error) {
+	coll, closer := config.Mongo.GetCollection(config.TxnCollection)
+	defer closer()
+	removed := 0
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), maxInIds)]
+		ids = ids[len(chunk):]
+		info, err := coll.RemoveAll(bson.M{
+			"_id": bson.M{"$in": chunk},
+			"s":   bson.M{"$in": []int{txnAborted, txnApplied}},
+		})
+		if info != nil {
+			removed += info.Removed
+		}
+		if err != nil {
+			return removed, storeError(errors.Annotate(err, "removing transactions"))
+		}
+	}
+	return removed, nil
+}
