@@ -119,7 +119,7 @@ summarise percall10k
 summarise storm
 summarise storm1000
 # ns/op is meaningless for a recovery (see its doc).
-RECOVERY_UNITS='.unit:(recovery-p50-ms OR recovery-max-ms OR after-claim-p50-ms OR after-claim-max-ms OR all-services-ms OR failed-claims-per-service OR setup-claims-per-s)'
+RECOVERY_UNITS='.unit:(recovery-p50-ms OR recovery-max-ms OR after-claim-p50-ms OR after-claim-max-ms OR all-services-ms OR failed-claims-per-service OR longest-call-ms OR setup-claims-per-s)'
 summarise recovery -filter "$RECOVERY_UNITS"
 summarise recovery60 -filter "$RECOVERY_UNITS"
 summarise handoverparts
