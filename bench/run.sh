@@ -102,6 +102,12 @@ RECOVERY_COUNT=$((COUNT < 5 ? COUNT : 5))
 bench integration recovery -run '^$' -bench 'Recovery/.*/outage=5s/' -benchtime 1x -count "$RECOVERY_COUNT" -timeout 0 ./bench/
 LEADERSHIP_BENCH_LONG=1 bench integration recovery60 -run '^$' -bench 'Recovery/.*/outage=60s/' -benchtime 1x -count "$RECOVERY_COUNT" -timeout 0 ./bench/
 bench integration handoverparts -run '^$' -bench HandoverParts -benchtime 100x -count "$COUNT" ./bench/
+bench compare etcdfailover -run '^$' -bench 'EtcdCrashFailover/ttl=(2|4)s' -benchtime 10x .
+bench compare across -run '^$' -bench HandoverAcross -benchtime 100x -count "$COUNT" .
+# Two tests whose logs are the figures: the commands of a poll (exact),
+# and the longest a manager call waits on a stopped server.
+bench integration polls -count 1 -v -run TestCommandsPerPoll ./bench/
+bench integration longestcall -count 1 -v -run TestPackage ./faults -check.vv -check.f TestLongestCallDuringOutage
 
 summarise leadership -col /leases
 summarise client
