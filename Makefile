@@ -21,7 +21,7 @@ TESTFLAGS   ?=
 # default of 10 minutes once killed it there.
 TESTTIMEOUT ?= 30m
 
-.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo tidycheck demo bench soak
+.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo tidycheck demo bench bench-report soak
 
 ## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
 ## wall-clock rule, a user's go mod tidy, and every test of every module with
@@ -91,6 +91,12 @@ demo:
 ## BENCHES="failover100 percall10k storm1000" make bench).
 bench:
 	GO=$(GO) ./bench/run.sh
+
+## bench-report: runs no benchmark; rewrites BENCHMARKS.md's headline table,
+## plots (bench/plots/*.svg) and generated part from the raw results already
+## in bench/ (internal/benchreport).
+bench-report:
+	BENCHES=none GO=$(GO) ./bench/run.sh
 
 ## soak: issue 7's long runs, without -race (make check runs them small with
 ## it): SAFETY_SEEDS seeds of each kind of safety schedule (default 2000, about
