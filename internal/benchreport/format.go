@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// ms formats milliseconds for a reader: "3.4 ms", "418 ms", "1,061 ms",
-// "18.0 s" from ten seconds on.
+// ms formats milliseconds for a reader: "1.9 µs", "632 µs", "3.4 ms",
+// "418 ms", "1,061 ms", "18.0 s" from ten seconds on.
 func ms(v float64) string {
 	switch {
 	case v >= 10000:
@@ -17,6 +17,8 @@ func ms(v float64) string {
 		return thousands(math.Round(v)) + " ms"
 	case v >= 1:
 		return fmt.Sprintf("%.1f ms", v)
+	case v < 0.01:
+		return fmt.Sprintf("%.1f µs", v*1000)
 	default:
 		return fmt.Sprintf("%.0f µs", v*1000)
 	}

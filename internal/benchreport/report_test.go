@@ -124,6 +124,7 @@ func TestRunWritesPlots(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
+		{ms(0.00185), "1.9 µs"},
 		{ms(0.0154), "15 µs"},
 		{ms(3.42), "3.4 ms"},
 		{ms(417.6), "418 ms"},
