@@ -98,7 +98,7 @@ bench:
 bench-report:
 	BENCHES=none GO=$(GO) ./bench/run.sh
 
-## soak: issue 7's long runs, without -race (make check runs them small with
+## soak: the long runs, without -race (make check runs them small with
 ## it): SAFETY_SEEDS seeds of each kind of safety schedule (default 2000, about
 ## two hours in all on 2 cores for the first three kinds; the "tracked" kind,
 ## with trackers, adds about as much again), then the load tests at full size: 10,000

@@ -9,7 +9,7 @@ import (
 	"go.etcd.io/etcd/client/v3/concurrency"
 )
 
-// BenchmarkEtcdCrashFailover is etcd's side of issue 13's crash-failover
+// BenchmarkEtcdCrashFailover is etcd's side of the crash-failover
 // benchmark (ours is integration/bench's BenchmarkCrashFailover): on the
 // real clock, a campaign X leads through an etcd lease of the given TTL,
 // renews it once by hand (KeepAliveOnce, its last renewal) and stops

@@ -13,8 +13,7 @@ import (
 
 // The benchmarks measure one manager on the in-memory store, with 10, 1,000
 // and 100,000 other leases held. Claims, extensions and check hits should
-// cost about the same at every size, and since issue 13 so should a check
-// miss, which reads only its lease (leasetest is a lease.SingleRefresher).
+// cost about the same at every size, and so should a check miss, which reads only its lease (leasetest is a lease.SingleRefresher).
 
 var benchSizes = []int{10, 1000, 100000}
 

@@ -58,7 +58,7 @@ type ManagerConfig struct {
 	// MongoDB client and leasetest's are). The manager never waits to
 	// fill a batch: while a store call holds its loop, the writes asked of
 	// it queue, and it sends those, up to MaxBatch of them, together once
-	// that call returns (see "Batches" in the package doc); a write that
+	// that call returns (see docs/design.md#manager-batches); a write that
 	// finds none queued goes alone, at once. A larger batch costs the
 	// store less per write but keeps each of its callers waiting for the
 	// whole transaction. Zero means 100 (defaultMaxBatch); 1 means one
@@ -87,16 +87,17 @@ const missingClock = "missing clock: set Clock to lease.SystemClock{}, the wall 
 
 // defaultClockPoll is how often a manager reads the store's clocks when
 // [ManagerConfig.ClockPoll] is zero: a dead controller's leases are then
-// expired within about 200ms after their guaranteed terms end, which
-// leaves the rest of issue 13's 500ms for the expiry and the next claim.
+// expired within about 200ms after their guaranteed terms end, plus one
+// read (docs/design.md#failover).
 const defaultClockPoll = 200 * time.Millisecond
 
 // defaultMaxBatch is the most writes a manager sends in one transaction
 // when [ManagerConfig.MaxBatch] is zero; maxMaxBatch is the most it
 // accepts. The MongoDB client splits a longer batch itself, so the bound
-// is on how long one transaction keeps its callers waiting: at the
-// embedded server's measured cost of about 7 store commands per claim, a
-// batch of 1,000 is some 7,000 commands.
+// is on how long one transaction keeps its callers waiting: a transaction
+// of n writes costs 9+4n store commands, or 9+9n if every write is a
+// lease's first claim (docs/design.md#released-leases), so a batch of
+// 1,000 is some 4,000 to 9,000 commands.
 const (
 	defaultMaxBatch = 100
 	maxMaxBatch     = 1000

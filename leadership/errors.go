@@ -101,7 +101,8 @@ var (
 const maxClaimAttempts = 5
 
 // notLeaderError is the error for a unit that is not leader of a service.
-// It keeps the seed's message and matches [ErrNotLeader].
+// Its message is "<unit> is not leader of <service>", quoted, as
+// [Manager.CheckLeadership] documents, and it matches [ErrNotLeader].
 type notLeaderError struct {
 	service, unit string
 }

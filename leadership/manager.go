@@ -59,7 +59,7 @@ type ManagerWorker interface {
 }
 
 // manager implements [ManagerWorker]. How it keeps the cost of each call
-// flat is in the package doc, "Design".
+// flat is in docs/design.md#manager-view-and-cost.
 type manager struct {
 	tomb     tomb.Tomb
 	client   lease.Client

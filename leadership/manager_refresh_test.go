@@ -17,7 +17,7 @@ import (
 // and the clocks (lease.SingleRefresher, lease.ClockRefresher), as the
 // MongoDB client does: a check that misses, a claim it denies, a block and
 // an expiry read only their lease, every lease is read only every
-// MaxSleep, and the clocks are read every ClockPoll (issue 13).
+// MaxSleep, and the clocks are read every ClockPoll.
 type RefreshSuite struct{}
 
 var _ = gc.Suite(&RefreshSuite{})
@@ -105,7 +105,7 @@ func (s *RefreshSuite) TestClaimRaceReadsOnce(c *gc.C) {
 	})
 }
 
-// TestBlockOnLeaseGrantedElsewhere is issue 13's stale block: another
+// TestBlockOnLeaseGrantedElsewhere is a block on a stale view: another
 // controller granted the lease after this manager last read it. The block
 // reads the store, waits, and is released only once the lease has been
 // read again when due, and expired.
@@ -179,7 +179,8 @@ func (s *RefreshSuite) TestClockPoll(c *gc.C) {
 	})
 }
 
-// TestFailoverWake is the fake-clock guard of issue 13's failover goal.
+// TestFailoverWake is the fake-clock guard of the failover bound
+// (docs/design.md#failover).
 // The manager first learns of a lease with a loose bound on its writer's
 // clock (it ends 10s after the start); a poll of the clocks then tightens
 // it (the writer was seen to write again, soon after it did, and died:

@@ -15,8 +15,8 @@ import (
 )
 
 // ClaimTimeRangeSuite: a claim or an extension that the client refuses
-// with lease.ErrTimeOutOfRange (issue 11: the store cannot hold its
-// expiry) goes back to the caller, annotated, and the manager stays up.
+// with lease.ErrTimeOutOfRange (the store cannot hold its expiry) goes
+// back to the caller, annotated, and the manager stays up.
 type ClaimTimeRangeSuite struct{}
 
 var _ = gc.Suite(&ClaimTimeRangeSuite{})

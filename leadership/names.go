@@ -38,8 +38,9 @@ const (
 // only of digits; as a regular expression,
 // [a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*. A unit name is
 // <service>/<n>, n being 0 or without leading zeros. They are matched by
-// hand rather than with package regexp, which took about a microsecond a
-// call: half the cost of a CheckLeadership that the cache answers. The
+// hand rather than with package regexp, which would cost about as much
+// as the rest of a CheckLeadership that the cache answers
+// (BenchmarkValidNames measures the hand-written check). The
 // functions that explain a refusal (checkService, checkUnit) run only
 // once a name has been found invalid.
 

@@ -169,7 +169,7 @@ type Event struct {
 
 	// Batch is, for an EventStore, how many writes the store transaction
 	// that carried this one held, when the manager sent it with others
-	// (see "Batches" in the package doc): each has its own event, with
+	// (see docs/design.md#manager-batches): each has its own event, with
 	// the whole transaction's Duration. Zero for a write sent alone, and
 	// for every other kind.
 	Batch int

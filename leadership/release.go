@@ -13,7 +13,7 @@ import (
 // that does not read clocks, while someone is blocked), and, when the
 // count has changed, reads again the leases someone is blocked on, and
 // only those. Why that never releases a waiter early, nor leaves one
-// waiting, is in package lease's doc, "Releases".
+// waiting, is in docs/design.md#releases.
 
 // watching reports whether the manager must poll for releases although it
 // does not read the clocks: its client counts releases, and someone is

@@ -92,8 +92,7 @@ func claimDenied(unit string) func(leadership.Event) bool {
 // The graceful handover across controllers: redis/0 leads through a with
 // one-minute terms, redis/1's tracker waits through b; redis/0's tracker
 // stops, which revokes through a; redis/1 leads once b has polled, one
-// ClockPoll later (it used to wait for the lease's expiry, or b's
-// MaxSleep).
+// ClockPoll later, not at the lease's expiry nor at b's MaxSleep.
 func (s *ReleaseAcrossSuite) TestRevokeReachesWaiterOnOtherManager(c *gc.C) {
 	a, _ := s.manager(c, "a")
 	b, eventsB := s.manager(c, "b")

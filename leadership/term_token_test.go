@@ -67,7 +67,7 @@ func checkTerm(c *gc.C, manager leadership.Manager, service, unit string) leader
 }
 
 // A term token from an earlier term aborts after the unit leads again,
-// where the seed's Token holds again; the new term's token holds.
+// where the holder-only Token holds again; the new term's token holds.
 func (s *TermTokenSuite) TestEarlierTermAbortsAfterUnitLeadsAgain(c *gc.C) {
 	clock := leasetest.NewClock(leasetest.Start)
 	store := leasetest.NewStore(clock)

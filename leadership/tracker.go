@@ -24,65 +24,26 @@ import (
 // the claim call; its term ends Duration later. The tracker counts itself
 // leader (a true [Tracker.ClaimLeader] or [Tracker.WaitLeader], an
 // [EventLeading] leader) only within the term of its last successful
-// claim, and counts itself a minion from the instant that term ends unless
-// a later claim has succeeded, whatever the manager does and however long
-// a call hangs: claims run on a goroutine of their own while the tracker's
-// loop keeps an alarm for the end of the term.
-//
-// A lease the manager wrote in that claim lasts, as every controller
-// judges it, at least Duration from the manager's own reading of its
-// clock, which comes after the claim's start (see package lease). So the
-// term ends no later than the lease, as long as the tracker measures the
-// term in real time: what the next section is about.
+// claim, and a minion from the instant that term ends unless a later claim
+// has succeeded, whatever the manager does and however long a call hangs.
+// The term ends no later than the lease the claim wrote, as every
+// controller judges it (docs/design.md#tracker-terms).
 //
 // # Clocks that step back
 //
-// A clock's Now may step back (an NTP step; a fake clock set to an
-// earlier time), and a deadline counted on such readings would end as
-// much too late. The tracker sees a step only if it reads the clock
-// between the two sides of it, and it cannot tell how far the manager's
-// reading was moved by a step inside the claim call: no correction counted
-// on readings of Now is safe. So the tracker counts its terms, its renewals
-// and its back-offs on monotonic time, which no step moves:
+// The tracker counts its terms, renewals and back-offs on monotonic time,
+// which no step of the wall clock moves: on [lease.MonotonicClock]'s
+// Monotonic time if [TrackerConfig.Clock] is one ([lease.SystemClock] and
+// lease/leasetest's fake clock are), and otherwise on the monotonic
+// reading that Now must carry, as time.Now's does. [TrackerConfig.Validate]
+// refuses a clock whose reading carries none; a later reading without one
+// ends the term at once. A step back never lengthens a term. A step
+// forward of the wall clock ends the term when the wall clock reaches
+// Duration after the claim's start, since it shortens the lease as the
+// other controllers judge it; the tracker sees it at its next reading
+// (every question reads the clock), not by an alarm.
 //
-//   - If [TrackerConfig.Clock] is a [lease.MonotonicClock], on its
-//     Monotonic time, with its MonotonicAlarm. [lease.SystemClock] is
-//     one, on Go's monotonic clock; so is the fake clock of package
-//     lease/leasetest, on which a step back is a Set to an earlier time,
-//     which moves Now only.
-//   - Otherwise its readings of Now must carry Go's monotonic reading, as
-//     time.Now's do: time.Time compares and subtracts two such readings
-//     on the monotonic clock. [TrackerConfig.Validate] refuses a clock
-//     whose reading does not (one that returns the system time in UTC,
-//     or a fake clock of one's own that is not a MonotonicClock). A later
-//     reading that does not ends the term at once, and a claim started
-//     at such a reading begins no term: the tracker cannot measure time
-//     on it.
-//
-// A step back therefore never lengthens a term, whenever it comes and
-// however far it goes (centuries included), read by the tracker or not.
-// A step forward counts as time passing on a leasetest.Clock; on Go's
-// monotonic clock it does not, but it can shorten the lease as the other
-// controllers judge it (once the manager writes again, they measure its
-// clock as further ahead), so the tracker also ends the term when its
-// wall clock reaches Duration after the earliest wall-clock time the
-// manager can have read in the claim: the claim's start, or earlier if
-// the tracker read the wall clock stepped back while the claim ran (each
-// such reading moved back by the monotonic time since the start). A step
-// back during the claim and a step forward after it therefore shorten
-// the term as they shorten the lease. The tracker sees a step forward at
-// its next reading (every question reads the clock, so ClaimLeader and
-// WaitLeader answer by it at once), not by an alarm: a waiting WaitMinion
-// and the EventLeading that reports the end may come later.
-//
-// So, exactly: the tracker's term ends no later than the lease its claim
-// wrote, as the other controllers judge it, provided that the tracker's
-// monotonic time runs at the rate at which time passes (what package lease
-// requires of every controller's clock), and, for steps forward, that the
-// tracker reads the manager's clock and that the wall clock did not step
-// back and forward again between two of the tracker's readings around the
-// manager's (the tracker cannot see such a pair of steps, and the manager
-// does not report its reading).
+// # Errors
 //
 // Errors other than [ErrClaimDenied] are retried with back-off (from
 // [TrackerConfig.RetryPeriod], doubling, up to MaxRetryPeriod: by default
@@ -99,8 +60,9 @@ import (
 // Duration of centuries), the tracker stops with that error, without
 // revoking: every retry would fail alike. Otherwise (a clock that stepped
 // out of the store's range, or a manager that read its clock at another
-// time) that error is retried as any other. In both cases Wait returns the error and every ticket is answered
-// false.
+// time) that error is retried as any other. When the tracker stops in
+// either of these ways, Wait returns the error and every ticket is
+// answered false.
 //
 // A stopped tracker answers every ticket, pending or new, false.
 //

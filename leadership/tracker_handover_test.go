@@ -76,8 +76,8 @@ func (s *TrackerHandoverSuite) TestHandoverOnOneManager(c *gc.C) {
 }
 
 // Across managers: the waiting unit's manager sees the revocation at its
-// next read of that lease (which, since issue 13, a manager over a
-// SingleRefresher may make before its wake), its MaxSleep wake at the
+// next read of that lease (which a manager over a SingleRefresher may
+// make before its wake), its MaxSleep wake at the
 // latest, long before the lease would have expired.
 func (s *TrackerHandoverSuite) TestHandoverAcrossManagers(c *gc.C) {
 	a := s.manager(c, "a", time.Hour)

@@ -383,8 +383,8 @@ func (s *TrackerSuite) TestValidation(c *gc.C) {
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Nanosecond }, "invalid Duration 1ns: how long each claim is for must be at least 1ms .*"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Duration = time.Millisecond - 1 }, "invalid Duration 999.999µs: how long each claim is for must be at least 1ms .*"},
 		{func(cfg *leadership.TrackerConfig) { cfg.Clock = nil }, `missing clock: set Clock to lease\.SystemClock\{\}, the wall clock \(in tests, a fake one such as leasetest\.NewClock\(leasetest\.Start\)\)`},
-		// Typed nils (issue 11): they passed, and panicked on the
-		// tracker's goroutine.
+		// Typed nils: refused, rather than panicking on the tracker's
+		// goroutine.
 		{func(cfg *leadership.TrackerConfig) { cfg.Manager = (*nilManager)(nil) }, `invalid manager: nil \*leadership_test.nilManager`},
 		{func(cfg *leadership.TrackerConfig) { cfg.Clock = (*clocktest.Clock)(nil) }, `invalid clock: nil \*leasetest.Clock`},
 		// A clock that is not a lease.MonotonicClock, and whose readings

@@ -140,7 +140,7 @@ func (c cache) record(w leaseWrite) {
 // the lease, finds it released; a lease written never appears before its
 // writer's time: mgo/txn checks every assertion of a transaction before it
 // applies any of its ops, and applies them in the order given (see
-// "Releases" and "Batches" in the package doc). It returns an
+// docs/design.md#releases and docs/design.md#batches). It returns an
 // ErrTimeOutOfRange error, and no ops, if the store cannot hold now.
 func (s scope) transactionOps(writes []leaseWrite, now time.Time) ([]txn.Op, error) {
 	var releases, others []txn.Op

@@ -7,7 +7,7 @@ type cache struct {
 	// entries holds the held leases, by name.
 	entries map[string]entry
 	// released holds the names of the leases whose document is kept,
-	// with no holder (see "Released leases" in the package doc): a claim
+	// with no holder (see docs/design.md#released-leases): a claim
 	// of one of them updates its document, where a claim of a lease
 	// with no document inserts one. No name is in both entries and
 	// released.

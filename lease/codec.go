@@ -13,7 +13,7 @@ import (
 // The documents in a client's collection. Each namespace has one clock
 // document, with the latest time each client has written in the namespace,
 // and one document per lease that has been claimed: held, or released
-// (its holder empty: see "Released leases" in the package doc). Times are int64 nanoseconds since the
+// (its holder empty: see docs/design.md#released-leases). Times are int64 nanoseconds since the
 // Unix epoch (UnixNano), so that no precision is lost; each is on the clock
 // of the client that wrote it. That holds times from 1677-09-21 to
 // 2262-04-11 only (see ErrTimeOutOfRange): the client refuses to write any

@@ -22,7 +22,7 @@ type Snapshot struct {
 	Leases []StoredLease
 
 	// Released holds the names of the leases whose document is kept with
-	// no holder (see "Released leases" in the package doc), sorted: they
+	// no holder (see docs/design.md#released-leases), sorted: they
 	// are not held, as if they had no document.
 	Released []string
 
@@ -144,7 +144,8 @@ func inspect(collection *mgo.Collection, namespace string, clock Clock) (Snapsho
 // the clock readings readAfter and readBefore.
 func inspectDocs(namespace string, leases []bson.Raw, clockRaw *bson.Raw, readAfter, readBefore time.Time) Snapshot {
 	if readBefore.Before(readAfter) {
-		// A clock stepped back between the readings (see "Design").
+		// A clock stepped back between the readings (see
+		// docs/design.md#clock-steps).
 		readAfter, readBefore = readBefore, readAfter
 	}
 	snap := Snapshot{Namespace: namespace, ReadAfter: readAfter, ReadBefore: readBefore}
@@ -205,7 +206,7 @@ func (s Snapshot) Writer(id string) (StoredWriter, bool) {
 // That bound is all that can be known: the writer had reached LastWrite
 // by ReadBefore, but may have written it long before the read, so its
 // clock may be further ahead by any amount, and Skew.Earliest is no
-// bound (see the package doc, "Design").
+// bound (see docs/design.md#clocks-and-skew).
 func (s Snapshot) Skew(id string) (Skew, bool) {
 	w, ok := s.Writer(id)
 	if !ok {

@@ -105,8 +105,8 @@ type Info struct {
 	// Term is the lease's term: a number that rises every time the lease
 	// changes holder (a claim after an expiry or a revocation, even by
 	// the same holder), never on an extension, and never goes back for a
-	// lease, even if its document is removed and made again (see "Terms"
-	// in the package doc). Terms are at least 1, except 0 for a lease
+	// lease, even if its document is removed and made again (see
+	// docs/design.md#terms). Terms are at least 1, except 0 for a lease
 	// last claimed by a client that does not keep terms (an earlier
 	// version of the MongoDB client).
 	Term int64

@@ -212,7 +212,7 @@ func claimWrite(s scope, c cache, name string, request Request, now time.Time) (
 // does, and an extension never shortens a lease; the expiry is then on
 // this client's clock, and this client is its writer.
 //
-// (Why an extension is always written: see the package doc, "Design".)
+// (Why an extension is always written: see docs/design.md#extensions.)
 //
 // It returns an ErrTimeOutOfRange error if now, or the new expiry, cannot
 // be stored: the expiry cannot be cut to the store's range, since it must

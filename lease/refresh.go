@@ -108,7 +108,7 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 // ReleaseWatcher), and the term floor (see fieldTerms).
 //
 // It keeps a writer's previous Skew while the writer has not written since
-// (see the package doc, "Design"). The read window is never inverted, even
+// (see docs/design.md#clocks-and-skew). The read window is never inverted, even
 // by a clock stepped back during the read. A reading that the store cannot
 // hold fails with ErrTimeOutOfRange, changing nothing.
 func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, int64, int64, error) {

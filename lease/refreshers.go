@@ -26,7 +26,7 @@ type SingleRefresher interface {
 // when its client has it, because a client bounds another writer's clock
 // by the first read that observed that writer's latest write: the sooner
 // that read follows the write, the sooner the writer's leases can be
-// expired once it has stopped writing (see the package doc, "Failover").
+// expired once it has stopped writing (see docs/design.md#failover).
 type ClockRefresher interface {
 	// RefreshClocks reads what the store records of every writer's clock,
 	// and updates the client's [Skew]s as [Client.Refresh] would, without

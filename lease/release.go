@@ -9,8 +9,8 @@ import (
 // leases released in their namespace (revoked or expired), so that a
 // leadership manager can learn of a release made through another client
 // with one small read, however many leases the namespace holds, and then
-// read again only the leases that someone is waiting on (see the package
-// doc, "Releases"). The MongoDB client keeps the count in the clock
+// read again only the leases that someone is waiting on (see
+// docs/design.md#releases). The MongoDB client keeps the count in the clock
 // document, which every transaction writes already.
 type ReleaseWatcher interface {
 	// RefreshReleases reads the store's count of releases. It costs one

@@ -6,7 +6,7 @@ import (
 	"gopkg.in/mgo.v2/txn"
 )
 
-// fieldTerm is a lease document's term (see "Terms" in the package doc):
+// fieldTerm is a lease document's term (see docs/design.md#terms):
 // an int64, absent from documents written by clients that do not keep
 // terms (earlier versions), which read as term 0.
 const fieldTerm = "term"

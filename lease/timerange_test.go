@@ -15,20 +15,20 @@ import (
 
 // TimeRangeSuite: the ops builders refuse, with ErrTimeOutOfRange and a
 // message naming the time, every clock reading and every expiry that the
-// store cannot hold (issue 11), and compute exactly near the ends of the
+// store cannot hold, and compute exactly near the ends of the
 // range, where time.Time.Sub saturates.
 type TimeRangeSuite struct{}
 
 var _ = gc.Suite(&TimeRangeSuite{})
 
 var (
-	// issueNow is the clock of issue 11's report, in an odd zone: a
-	// claim for 250 years from it ends in 2276.
+	// issueNow is a clock reading in 2026, in an odd zone: a claim for
+	// 250 years from it ends in 2276, after the store's range.
 	issueNow = rangetest.Now
 	// firstTime and lastTime are the ends of the store's range.
 	firstTime = rangetest.First
 	lastTime  = rangetest.Last
-	// long is issue 11's 250 years.
+	// long is 250 years.
 	long = 250 * 365 * 24 * time.Hour
 )
 
@@ -51,12 +51,12 @@ func (s *TimeRangeSuite) TestClaimOps(c *gc.C) {
 		held  bool
 		err   string
 	}{{
-		about: "issue 11: 250 years from 2026",
+		about: "250 years from 2026",
 		now:   issueNow,
 		d:     long,
 		err:   `expiry 2276-09-29T20:40:00.000000005Z of lease "name" (clock reading 2026-11-29T20:40:00.000000005Z plus 2190000h0m0s)` + rangeTail,
 	}, {
-		about: "issue 11: math.MaxInt64 as forever; time.Time.Add does not overflow, UnixNano would",
+		about: "math.MaxInt64 as forever; time.Time.Add does not overflow, UnixNano would",
 		now:   issueNow,
 		d:     math.MaxInt64,
 		err:   `expiry 2319-03-11T20:27:16.854775812Z of lease "name" (clock reading 2026-11-29T20:40:00.000000005Z plus 2562047h47m16.854775807s)` + rangeTail,
@@ -136,13 +136,13 @@ func (s *TimeRangeSuite) TestExtendOps(c *gc.C) {
 		expiry time.Time
 		err    string
 	}{{
-		about:  "issue 11: 250 years from 2026",
+		about:  "250 years from 2026",
 		cached: testCache(entry{holder: "holder", expiry: issueNow.Add(time.Minute), writer: "me"}),
 		now:    issueNow,
 		d:      long,
 		err:    `expiry 2276-09-29T20:40:00.000000005Z of lease "name" (clock reading 2026-11-29T20:40:00.000000005Z plus 2190000h0m0s)` + rangeTail,
 	}, {
-		about:  "issue 11: math.MaxInt64",
+		about:  "math.MaxInt64 as forever",
 		cached: testCache(entry{holder: "holder", expiry: issueNow.Add(time.Minute), writer: "me"}),
 		now:    issueNow,
 		d:      math.MaxInt64,

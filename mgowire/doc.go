@@ -82,41 +82,17 @@
 // $readPreference {mode: "primaryPreferred"}; mgowire's sessions start
 // in Strong mode, in which every read and write goes to the primary.
 //
-// # Why a token's fencing survives a failover
+// # Fencing across a failover
 //
 // The lease package fences a write with an mgo/txn assertion on the lease
 // document (its holder and expiry), in the same transaction as the write.
 // With every write acknowledged by a majority and every read on the
-// primary, a stale token's write cannot commit across a failover. The
-// argument rests on two documented properties of MongoDB's replication
-// (protocol version 1, Raft-like): a write acknowledged by a majority of
-// voting members is never rolled back, because only a member holding it
-// can be elected; and once a majority has voted in a newer term, a primary
-// of an older term can no longer get a majority to acknowledge anything.
-//
-//  1. What mgo reports as written is durable. Every step mgo/txn takes (the
-//     insert of the transaction document, the findAndModify calls that
-//     queue it on each document, the updates of its state, and the updates
-//     that apply its operations) carries the majority write concern, and
-//     an unacknowledged step reaches mgo as an error. A later primary holds
-//     every step that succeeded.
-//  2. A transaction's assertions are evaluated on the primary after it is
-//     queued on the asserted documents, and its operations are applied only
-//     once the outcome is recorded in the transaction document, itself a
-//     majority write. A runner that meets an unfinished transaction on a
-//     new primary resumes it from what a majority recorded: it re-evaluates
-//     the assertions if no outcome was recorded, and otherwise applies the
-//     recorded outcome, which was reached on a primary that could still
-//     get a majority to record it.
-//  3. A deposed primary that has not yet noticed may read stale data: the
-//     lease document without the new holder's claim, made under the newer
-//     term. An assertion evaluated there may pass wrongly; but the steps
-//     that would record and apply that outcome are writes of the older
-//     term, which a majority, having voted in the newer one, will not
-//     acknowledge. They fail (writeConcernError after wtimeout, or
-//     not-primary and a closed connection once the old primary steps down),
-//     are rolled back when it rejoins, and the stale token's write never
-//     commits.
+// primary, a stale token's write cannot commit across a failover: what mgo
+// reports as written survives the election, a transaction's outcome is
+// recorded by a majority before it is applied, and a deposed primary that
+// wrongly passes an assertion cannot get a majority to record it. The
+// argument, on MongoDB's replication protocol (version 1), is in
+// docs/design.md#fencing-across-a-replica-set-failover.
 //
 // What this does not guarantee:
 //   - Reads are not linearizable. A read on a primary that has just lost
@@ -124,7 +100,7 @@
 //     data; mgowire does not add readConcern "majority" or "linearizable".
 //     A stale read can make the library refuse a claim it could have made,
 //     or report a lease it no longer holds, but it cannot make a stale
-//     token's write commit (point 3).
+//     token's write commit.
 //   - The argument covers the store only. Whether a lease has expired is
 //     decided by the clocks of the lease package's clients, as in Juju.
 //   - An error does not mean the write did not happen: after a
@@ -133,9 +109,9 @@
 //     resumable); other writes must be checked or retried by the caller.
 //   - With Options.WriteConcern below a majority (w: 1, say, or any
 //     number below a majority of the voting members) or a tag set (whose
-//     members need not be a majority), point 1 fails and none of this
-//     holds. Without a wtimeout, a write on a set that has
-//     lost its majority waits until the majority returns or mgo's socket
+//     members need not be a majority), an acknowledged write may be rolled
+//     back and none of this holds. Without a wtimeout, a write on a set
+//     that has lost its majority waits until the majority returns or mgo's socket
 //     timeout ends it: safe, but not live.
 //   - mgowire sends no lsid or txnNumber: no retryable writes, no
 //     server-side transactions, no causal consistency.
@@ -208,15 +184,15 @@
 //     gets a warning where the specification expects none.
 //   - `read-preference`: readPreference other than primary,
 //     readPreferenceTags and maxStalenessSeconds; fencing needs reads from
-//     the primary (see "Why a token's fencing survives a failover").
+//     the primary (see "Fencing across a failover").
 //   - `read-concern`: readConcernLevel other than local; mgowire sends no
 //     readConcern.
 //   - `fsync`: fsync, unless false; MongoDB treats it as journal.
 //   - `weak-writes`: w other than majority (w=1, w=5, a tag set) is used,
 //     and logged at level WARN with the message "connection string option
 //     weakens fencing": unless it counts a majority of the voting members,
-//     a failover can roll back what it acknowledged (see "Why a token's
-//     fencing survives a failover").
+//     a failover can roll back what it acknowledged (see "Fencing across
+//     a failover").
 //   - `load-balanced`: loadBalanced=true; mgo.v2 needs the address of every
 //     member it uses.
 //   - `proxy`: proxyHost; mgowire would dial around a SOCKS5 proxy (use

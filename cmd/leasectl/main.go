@@ -96,8 +96,8 @@
 // document shows only that the writer's clock had reached the time it
 // last recorded (LastWrite) by the end of the read, on the operator's
 // clock; a writer that has not written for a while may be ahead of that
-// by any amount. (This is lease.Skew's arithmetic, and the package
-// lease doc's "Design" section says why no better bound exists.) So:
+// by any amount. (This is lease.Skew's arithmetic, and
+// docs/design.md#clocks-and-skew says why no better bound exists.) So:
 //
 //   - TIME LEFT is an upper bound: the lease runs out, on its writer's
 //     clock, at most that long after the read, on the operator's

@@ -11,11 +11,11 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// BenchmarkCrashFailover measures issue 13's crash failover on the real
+// BenchmarkCrashFailover measures the crash failover on the real
 // clock (lease.SystemClock), on mongotest: two controllers, X and Y, each
 // a manager over its own lease.NewClient with the default configuration
 // but for ClockPoll (polls=on: the default, 200ms; polls=off: -1, so that
-// Y reads X's clock only when it reads a lease, as before issue 13). X's
+// Y reads X's clock only when it reads a lease, as Juju did). X's
 // units claim `services` services for the lease length, Y's units wait on
 // them (BlockUntilLeadershipReleased, then ClaimLeadership), X's units
 // extend every lease half a lease later, and X dies at once. Reported:

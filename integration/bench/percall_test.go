@@ -13,7 +13,7 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// Issue 13: a check that misses, a claim that is denied, a block and the
+// A check that misses, a claim that is denied, a block and the
 // expiry of one lease read only that lease's document and the clock
 // document, so they cost the same commands at 10,000 leases as at 10.
 
@@ -108,7 +108,7 @@ func (env *perCallEnv) expire(tb testing.TB, l seedLease) {
 	env.client.waitFor(tb, "ExpireLease "+l.name)
 }
 
-// TestCommandsPerCall is issue 13's guard: the same commands at 1,000
+// TestCommandsPerCall is the guard of that: the same commands at 1,000
 // leases as at 10, and exactly two reads (the lease's document and the
 // clock document) for a check that misses, a denied claim and a block.
 func TestCommandsPerCall(t *testing.T) {

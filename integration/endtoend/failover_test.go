@@ -11,7 +11,7 @@ import (
 	"github.com/seed07a61904/leadership/leadership"
 )
 
-// FailoverSuite is the fake-clock guard of issue 13's crash failover: a
+// FailoverSuite is the fake-clock guard of the crash failover bound: a
 // controller extends a 4s lease, dies, and the unit waiting on another
 // controller is released within 500ms after the end of the dead leader's
 // guaranteed term (never before it), because that controller reads the

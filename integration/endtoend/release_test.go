@@ -80,9 +80,8 @@ func waitEvent(c *gc.C, events <-chan leadership.Event, want func(leadership.Eve
 
 // The graceful handover across controllers, with one-minute terms:
 // redis/0's tracker, through A, stops and revokes; redis/1's tracker,
-// waiting through B, leads once B has polled, one ClockPoll later. It
-// used to lead only when redis/0's term would have run out, 55s later in
-// the scenario this replaces, or at B's MaxSleep.
+// waiting through B, leads once B has polled, one ClockPoll later, not
+// when redis/0's term would have run out, nor at B's MaxSleep.
 func (s *ReleaseSuite) TestRevokeReachesTrackerOnOtherController(c *gc.C) {
 	clock := clocktest.NewClock(start)
 	managerA, _ := s.startObservedManager(c, "machine-0", clock)

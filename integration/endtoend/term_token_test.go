@@ -38,7 +38,7 @@ func (s *TermTokenSuite) TestEarlierTermAbortsAfterUnitLeadsAgain(c *gc.C) {
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(s.runFenced(first, "first-term"), jc.ErrorIsNil)
 
-	// Revoked, then leading again (after an expiry too): the seed's token
+	// Revoked, then leading again (after an expiry too): the holder-only Token
 	// holds again, the earlier term's does not.
 	c.Assert(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
 	c.Assert(manager.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)

@@ -15,13 +15,13 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// TimeRangeSuite is issue 11's report: with the clock at 2026-11-29, a
-// claim for 250 years, or for math.MaxInt64 as "forever", through a
-// manager over lease.NewClient, returned nil, and was stored as a lease
-// that expired in 1692 (or 1734): a second controller started a minute
-// later granted the service to another unit at once. Now the caller gets
-// lease.ErrTimeOutOfRange, nothing is written, and the manager stays up
-// (startManager's clean-up checks that it stops cleanly).
+// TimeRangeSuite: with the clock at 2026-11-29, a claim for 250 years, or
+// for math.MaxInt64 as "forever", through a manager over lease.NewClient,
+// ends after the store's range (as int64 nanoseconds, a wrapped expiry
+// would read as 1692, or 1734, and another controller would grant the
+// service at once). The caller gets lease.ErrTimeOutOfRange, nothing is
+// written, and the manager stays up (startManager's clean-up checks that
+// it stops cleanly).
 type TimeRangeSuite struct {
 	mongoSuite
 	// fences counts fenced transactions, to give each its own id.
@@ -30,7 +30,7 @@ type TimeRangeSuite struct {
 
 var _ = gc.Suite(&TimeRangeSuite{})
 
-// issueNow is the clock of issue 11's report, in an odd zone.
+// issueNow is a clock reading in 2026, in an odd zone.
 var issueNow = rangetest.Now
 
 // checkOutOfRange checks that err is the error of r's claim of service for

@@ -96,7 +96,7 @@ func (s *ClientCorruptionSuite) TestCorruptionFoundOnRetry(c *gc.C) {
 
 // TestRetryReadsOnlyItsLease: a retry reads only the lease it is about
 // (and the clock document), so a corrupt document of another lease does
-// not fail it (issue 13: a retry costs the same however many leases there
+// not fail it (and a retry costs the same however many leases there
 // are); a full Refresh still finds it.
 func (s *ClientCorruptionSuite) TestRetryReadsOnlyItsLease(c *gc.C) {
 	blocker := NewFixture(c, s.db, FixtureParams{Id: "blocker"})

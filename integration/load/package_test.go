@@ -6,9 +6,9 @@
 // step, but just after a failover; no two units may be guaranteed one
 // service at once; no call may fail; and the heap must stay flat.
 //
-// make check runs the in-memory test small; make soak runs both at the
-// sizes of issue 7 (LOAD_SERVICES, LOAD_MINUTES, LOAD_MONGO_SERVICES,
-// LOAD_MONGO_MINUTES).
+// make check runs the in-memory test small; make soak runs both at full
+// size (LOAD_SERVICES, LOAD_MINUTES, LOAD_MONGO_SERVICES,
+// LOAD_MONGO_MINUTES: see the Makefile's soak target).
 package load_test
 
 import (

@@ -78,8 +78,8 @@ func (c *recordingClient) Refresh() error {
 	return nil
 }
 
-// RefreshLease and RefreshClocks pass the reads of issue 13 on to the
-// MongoDB client, so that the managers read single leases and poll the
+// RefreshLease and RefreshClocks pass the single-lease and clock reads on
+// to the MongoDB client, so that the managers read single leases and poll the
 // clocks as they do in production. Neither counts as a refresh for the
 // pace check: a manager must still refresh every lease every MaxSleep.
 // The driver's barrier (see settle), never claimed and no part of the

@@ -102,13 +102,13 @@ var knownSchedules = []known{{
 		{kind: evClaim, node: 1, unit: "redis/1", dur: 30 * time.Second},
 	},
 }, {
-	// Issue 11: m0 wrote, then NTP stepped its clock back a minute; m1's
-	// lease for 5s (which m0 read at once) then ran out, and m1 was
-	// killed, leaving m0 alone to expire it. Every expiry transaction of
-	// m0 aborted on m0's own clock assertion until m0's clock passed its
-	// last write again; the client gave up with ErrExcessiveContention,
-	// and m0's manager died of it. It must live, and back off rather than
-	// ask to be woken again at once.
+	// m0 wrote, then NTP stepped its clock back a minute; m1's lease for
+	// 5s (which m0 read at once) then ran out, and m1 was killed, leaving
+	// m0 alone to expire it. Every expiry transaction of m0 aborts on m0's
+	// own clock assertion until m0's clock passes its last write again,
+	// and the client gives up with ErrExcessiveContention. m0's manager
+	// must live through that, and back off rather than ask to be woken
+	// again at once.
 	name:    "expire with a clock behind its own last write",
 	variant: backwards,
 	setup:   setup{offsets: []time.Duration{0, 0}, services: []string{"redis", "mysql"}, units: 2},
@@ -145,7 +145,7 @@ var knownSchedules = []known{{
 		{kind: evAdvance, dur: 10 * time.Second},
 	},
 }, {
-	// Issue 13: m0 extends and dies at once. m1, blocked on the lease
+	// m0 extends and dies at once. m1, blocked on the lease
 	// since the claim, reads the clocks soon after m0's last write (here
 	// the driver's own barrier request after each event does it before
 	// any ClockPoll does, so this schedule does not show the polls, which
@@ -169,7 +169,7 @@ var knownSchedules = []known{{
 	},
 	lastClaim: "ok",
 }, {
-	// Issue 13: reads racing writes. m0's extension stops half way
+	// Reads racing writes. m0's extension stops half way
 	// through its transaction, at each breakpoint in turn, while m1 and
 	// m2 read the lease (a check that misses, a denied claim, a block)
 	// and the clocks; the transactions are finished by whoever reads
@@ -197,13 +197,14 @@ var knownSchedules = []known{{
 		{kind: evClaim, node: 1, unit: "redis/1", dur: 20 * time.Second},
 	},
 }, {
-	// Issue 19, the second defect: redis/3's tracker claims through m0 at
-	// 0s, and idles until its renewal; m0 is killed (its renewals fail),
-	// and at 5s m0's clock steps back 10s while 10s pass before the
-	// tracker reads it again, so that it sees no step. m1 expires the
-	// lease at 35s, the first wake after its end at 30s, and redis/4's
-	// tracker, waiting on m1, takes it. redis/3's tracker counted itself
-	// leader until 40s (30s on m0's clock).
+	// redis/3's tracker claims through m0 at 0s, and idles until its
+	// renewal; m0 is killed (its renewals fail), and at 5s m0's clock
+	// steps back 10s while 10s pass before the tracker reads it again, so
+	// that it sees no step. m1 expires the lease at 35s, the first wake
+	// after its end at 30s, and redis/4's tracker, waiting on m1, takes
+	// it. A tracker that counted its term on m0's wall clock alone would
+	// count itself leader until 40s (30s on m0's clock); it must stop at
+	// 30s, on monotonic time.
 	name:    "an idle leader's clock steps back unread",
 	variant: tracked,
 	setup: setup{offsets: []time.Duration{0, 0}, services: []string{"redis"}, units: 3, trackers: []trackerSpec{

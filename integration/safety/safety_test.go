@@ -63,15 +63,15 @@ import (
 
 // defaultSeeds and defaultEvents are the seeds per variant that `make
 // check` runs, and the events in each schedule (a tracked schedule's
-// scenarios may take it somewhat past its count). Longer schedules find more (the first two
-// bugs this found needed 100 events or more), but each transaction costs
+// scenarios may take it somewhat past its count). Longer schedules find
+// more (some interleavings need 100 events or more), but each transaction costs
 // more as the server's txns collection grows. A faulty schedule's outages
 // and step-downs cost seconds of real time each (every operation of a
 // manager waits for mgo to give up on the server), so its schedules are short
 // and its seeds many. The tracked seeds are shared between tracked and
-// outages schedules so that make check takes as long as with 50 tracked
-// ones: under -race on 2 loaded cores, 10 seeds took 213s tracked and
-// 115s outages (35 of one and 30 of the other: 1,090s against 1,065s).
+// outages schedules so that make check takes about as long as with 50
+// tracked ones: under -race, a tracked-with-outages seed costs about half
+// a tracked one.
 var (
 	defaultSeeds  = map[variant]int{plain: 30, backwards: 12, faulty: 50, tracked: 35, trackedOutages: 30}
 	defaultEvents = map[variant]int{plain: 80, backwards: 80, faulty: 16, tracked: 30, trackedOutages: 16}

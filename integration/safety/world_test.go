@@ -29,8 +29,8 @@ const (
 	// only ever a failure deadline.
 	longWait = 2 * time.Minute
 	// syncTimeout bounds how long, in real time, a node's session waits
-	// for a primary (mgo's sync timeout). An operation during an outage
-	// still took about 1s (measured: about 2s per wake of a manager).
+	// for a primary (mgo's sync timeout). Every operation of a manager
+	// during an outage waits for it, so it is kept short.
 	syncTimeout = 500 * time.Millisecond
 )
 

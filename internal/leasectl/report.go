@@ -148,8 +148,8 @@ func newLeaseRow(snap lease.Snapshot, seen seen, l lease.StoredLease) leaseRow {
 
 // seen maps each writer to the end of the first read that saw its
 // current LastWrite and count of writes, as a lease client keeps a
-// writer's Skew while the writer has not written again (see package
-// lease's doc, "Design"). watch keeps it across refreshes; list and
+// writer's Skew while the writer has not written again (see
+// docs/design.md#clocks-and-skew). watch keeps it across refreshes; list and
 // clock, which read once, use nil.
 type seen map[string]seenWriter
 

@@ -1,7 +1,6 @@
-// Package rangetest holds, for tests, the inputs of issue 11 (times the
-// lease store cannot hold) and the errors they must produce, so that the
-// tests of every client and layer try the same values and expect the same
-// messages.
+// Package rangetest holds, for tests, inputs whose times the lease store
+// cannot hold and the errors they must produce, so that the tests of every
+// client and layer try the same values and expect the same messages.
 package rangetest
 
 import (
@@ -9,7 +8,7 @@ import (
 	"time"
 )
 
-// Now is the clock of issue 11's report, 2026-11-29, in an odd zone and a
+// Now is a clock reading of 2026-11-29, in an odd zone and a
 // few nanoseconds past the second: 2026-11-29T20:40:00.000000005Z.
 var Now = time.Date(2026, 11, 29, 12, 0, 0, 5, time.FixedZone("X", -8*3600-40*60))
 
@@ -23,7 +22,7 @@ var (
 // Tail ends every message of an error matching lease.ErrTimeOutOfRange.
 const Tail = ` out of range: the store holds times from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z`
 
-// Request is one of the report's durations, asked for at Now.
+// Request is one of [Requests]: a duration asked for at Now.
 type Request struct {
 	// Duration is the duration asked for.
 	Duration time.Duration
@@ -38,10 +37,10 @@ func (r Request) Message(name string) string {
 		r.Duration.String() + `)` + Tail
 }
 
-// Requests are the report's durations: 250 years, and math.MaxInt64 as
-// "forever". From Now, the first ends in 2276, the second in 2319: both
-// after Last, and both, before issue 11's fix, stored as times in the past
-// (UnixNano overflows silently; time.Time.Add does not).
+// Requests are durations that end outside the store's range: 250 years,
+// and math.MaxInt64 as "forever". From Now, the first ends in 2276, the second in 2319: both
+// after Last, and both would wrap round to times in the past as UnixNano
+// (which overflows silently; time.Time.Add does not).
 var Requests = []Request{
 	{Duration: 250 * 365 * 24 * time.Hour, Expiry: "2276-09-29T20:40:00.000000005Z"},
 	{Duration: math.MaxInt64, Expiry: "2319-03-11T20:27:16.854775812Z"},

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # tidycheck: a new module on an older Go that requires this library and
-# runs `go mod tidy` must keep its own go line. (Issue 11: through a
-# test-only chain of mgo.v2/txn, tidy resolved golang.org/x/net to its
-# latest version and raised such a module's go line to 1.26; internal/pin
-# now pins it.) The consumer imports every importable package of the
+# runs `go mod tidy` must keep its own go line. (Through a test-only chain
+# of mgo.v2/txn, tidy would resolve golang.org/x/net to its latest
+# version and raise such a module's go line; internal/pin pins it.) The consumer imports every importable package of the
 # library, so new packages are checked too.
 #
 # Usage: tidycheck.sh [GO_LINE]   (default 1.24). Needs the module proxy.

@@ -125,7 +125,7 @@ func (s *ClockSuite) TestWaitAlarmForSeesFiredAlarms(c *gc.C) {
 
 // TestWaitAlarmForOutsideUnixNano: alarms are told apart even where
 // UnixNano overflows: an alarm a nanosecond after 2262-04-11T23:47:16.854775807Z
-// is not one at 1677-09-21T00:12:43.145224192Z (issue 11).
+// is not one at 1677-09-21T00:12:43.145224192Z.
 func (s *ClockSuite) TestWaitAlarmForOutsideUnixNano(c *gc.C) {
 	clock := leasetest.NewClock(start)
 	late := time.Unix(0, math.MaxInt64).Add(time.Nanosecond)
