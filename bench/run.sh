@@ -124,6 +124,14 @@ bench compare across -run '^$' -bench HandoverAcross -benchtime 100x -count "$CO
 bench integration polls -count 1 -v -run TestCommandsPerPoll ./bench/
 bench integration longestcall -count 1 -v -run TestPackage ./faults -check.vv -check.f TestLongestCallDuringOutage
 
+# extract NAME REGEX: the lines of $OUT/NAME.txt matching REGEX into
+# $OUT/NAME.stat.txt, for a group whose figures are a test's log.
+extract() {
+	local name=$1
+	[ -f "$OUT/$name.txt" ] || return 0
+	grep -E "$2" "$OUT/$name.txt" | sed 's/^ *//' > "$OUT/$name.stat.txt"
+}
+
 summarise leadership -col /leases
 summarise client
 summarise endtoend
@@ -149,14 +157,6 @@ summarise etcdfailover -filter '.unit:(failover-p50-ms OR failover-p99-ms OR fai
 summarise across -col /impl -filter '.unit:(p50-ms OR p99-ms)'
 extract polls 'leases: quiet polls|^(--- )?(PASS|FAIL|ok)'
 extract longestcall 'longest manager call|^(PASS|FAIL|OK|ok)'
-
-# extract NAME REGEX: the lines of $OUT/NAME.txt matching REGEX into
-# $OUT/NAME.stat.txt, for a group whose figures are a test's log.
-extract() {
-	local name=$1
-	[ -f "$OUT/$name.txt" ] || return 0
-	grep -E "$2" "$OUT/$name.txt" | sed 's/^ *//' > "$OUT/$name.stat.txt"
-}
 
 # section NAME: the generated section of group NAME, from its results if
 # it has any, or else as BENCHMARKS.md has it (nothing if it has none).
