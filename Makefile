@@ -85,9 +85,10 @@ demo:
 	@echo "== running the demo: go run ./cmd/leadership-demo $(DEMOFLAGS)"
 	@cd integration && $(GO) run ./cmd/leadership-demo $(DEMOFLAGS)
 
-## bench: the benchmarks, in about 45 minutes: raw results in bench/*.txt, and
-## the machine, commands and benchstat tables in BENCHMARKS.md (bench/run.sh;
-## its header lists the groups, and the long ones that run only when named, e.g.
+## bench: the benchmarks, in about an hour: raw results in bench/*.txt; the
+## headline table, the plots (bench/plots/*.svg), and the machine, commands and
+## benchstat tables in BENCHMARKS.md (bench/run.sh; its header lists the
+## groups, and the long ones that run only when named, e.g.
 ## BENCHES="failover100 percall10k storm1000" make bench).
 bench:
 	GO=$(GO) ./bench/run.sh

@@ -8,7 +8,7 @@
 # of BENCHMARKS.md is written by hand. BENCHES=none (make bench-report)
 # runs nothing and rewrites all that from the raw results already there.
 #
-# Groups run by default (about 45 minutes on 2 cores):
+# Groups run by default (about 45 minutes on 2 cores, and those below):
 #   leadership  the manager on the in-memory store
 #   client      lease.NewClient on the embedded server, per operation
 #   endtoend    expiry to the next claim, real clock
