@@ -71,7 +71,7 @@ var plots = []plot{
 			title:     "Graceful handover: revoke (or Resign) → the waiting unit leads, default configuration",
 			xLabel:    "delay (ms)",
 			yLabel:    "fraction of handovers",
-			markers:   []marker{{acrossGoal, "goal for p99"}},
+			markers:   []marker{{acrossGoal, "goal for p99: ClockPoll + 250 ms"}},
 			legendLow: true,
 		}
 		distribution(&c, rs, "etcd: Resign → Campaign", "across", "HandoverAcross/impl=etcd", "handover-ms")

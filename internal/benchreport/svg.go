@@ -185,7 +185,9 @@ func (c chart) svg() string {
 	for _, m := range c.markers {
 		px := x.pos(m.x)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#888" stroke-dasharray="4 3"/>`+"\n", px, padT, px, svgH-padB)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#555">%s</text>`+"\n", px+4, padT+12, esc(m.label))
+		ly := padT + (svgH-padB-padT)/2
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="16" fill="white" fill-opacity="0.85"/>`+"\n", px+2, ly-12, textWidth(m.label)+4)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#555">%s</text>`+"\n", px+4, ly, esc(m.label))
 	}
 	for i, s := range c.series {
 		colour := palette[i%len(palette)]
@@ -211,15 +213,31 @@ func (c chart) svg() string {
 				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", x.pos(s.xs[j]), y.pos(s.ys[j]), colour)
 			}
 		}
-		lx, ly := padL+10, padT+16+float64(i)*16
-		if c.legendLow {
-			lx, ly = svgW-padR-300, svgH-padB-8-float64(len(c.series)-1-i)*16
-		}
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="3"/>`+"\n", lx, ly-4, lx+20, ly-4, colour)
+	}
+	legendW := 0.0
+	for _, s := range c.series {
+		legendW = math.Max(legendW, 26+textWidth(s.name))
+	}
+	legendX, legendY := padL+10, padT+16
+	if c.legendLow {
+		legendX, legendY = svgW-padR-10-legendW, svgH-padB-8-float64(len(c.series)-1)*16
+	}
+	if len(c.series) > 0 {
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="white" fill-opacity="0.85"/>`+"\n", legendX-4, legendY-14, legendW+8, float64(len(c.series))*16+4)
+	}
+	for i, s := range c.series {
+		lx, ly := legendX, legendY+float64(i)*16
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="3"/>`+"\n", lx, ly-4, lx+20, ly-4, palette[i%len(palette)])
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`+"\n", lx+26, ly, esc(s.name))
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+// textWidth estimates the width in pixels of text at the chart's 12px
+// sans-serif font.
+func textWidth(text string) float64 {
+	return 6.2 * float64(len([]rune(text)))
 }
 
 // esc escapes text for SVG.
