@@ -196,6 +196,24 @@ var rows = []row{
 	acrossRow("Graceful handover across controllers, in memory (p50 / p99)",
 		"memory", "ClockPoll ",
 		func(results) (float64, float64, bool) { return 0, 200, true }),
+	{
+		figure: "Graceful handover between trackers across controllers, by part (p99: whole; revoke, wait for the poll, poll, claim)",
+		groups: []string{"handoverparts"},
+		cells: func(rs results) (string, string, string, bool) {
+			b := rs.bench("handoverparts", "HandoverParts")
+			var v []float64
+			for _, part := range []string{"handover", "revoke", "poll-wait", "poll", "claim"} {
+				p99, ok := b.median(part + "-p99-ms")
+				if !ok {
+					return "", "", "", false
+				}
+				v = append(v, p99)
+			}
+			return fmt.Sprintf("%s; %s, %s, %s, %s", ms(v[0]), ms(v[1]), ms(v[2]), ms(v[3]), ms(v[4])),
+				fmt.Sprintf("goal %s; the wait at most ClockPoll, 200 ms", ms(acrossGoal)),
+				ratio(v[0], acrossGoal) + "; " + ratio(v[2], 200) + " (wait)", true
+		},
+	},
 	recoveryRow("5s", 1),
 	recoveryRow("60s", 1),
 	recoveryRow("5s", 100),
