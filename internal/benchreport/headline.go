@@ -81,6 +81,12 @@ func acrossRow(figure, impl, anchorName string, anchor func(rs results) (float64
 	}
 }
 
+// callBound is how long one store call can hold the manager's loop with
+// mongotest's settings, in milliseconds: mgo's sync timeout (15s) to find
+// the server, then the socket timeout for its reply or mgowire's connect
+// timeout for a new connection (15s).
+const callBound = 30000.0
+
 // acrossGoal is the goal of a handover across controllers on the
 // embedded server: p99 at most ClockPoll (200ms) plus 250ms.
 const acrossGoal = 450.0
@@ -219,8 +225,8 @@ var rows = []row{
 	recoveryRow("5s", 100),
 	recoveryRow("60s", 100),
 	{
-		figure: "Longest a manager call waited during an outage",
-		groups: []string{"longestcall", "recovery"},
+		figure: "Longest a manager call waited during an outage (one call on a stopped server; a tracker's claim in the 5 s, 60 s recoveries)",
+		groups: []string{"longestcall", "recovery", "recovery60"},
 		cells: func(rs results) (string, string, string, bool) {
 			g := rs["longestcall"]
 			if g == nil {
@@ -237,19 +243,25 @@ var rows = []row{
 			if longest == 0 {
 				return "", "", "", false
 			}
-			ours := ms(float64(longest)/1e6) + " (one call on a stopped server)"
-			worst := 0.0
-			if rg := rs["recovery"]; rg != nil {
-				for _, b := range rg.benches {
-					if v, ok := b.max("longest-call-ms"); ok && v > worst {
-						worst = v
+			ours := []string{ms(float64(longest) / 1e6)}
+			ratios := []string{ratio(float64(longest)/1e6, callBound)}
+			for _, name := range []string{"recovery", "recovery60"} {
+				worst := 0.0
+				if rg := rs[name]; rg != nil {
+					for _, b := range rg.benches {
+						if v, ok := b.max("longest-call-ms"); ok && v > worst {
+							worst = v
+						}
 					}
 				}
+				if worst == 0 {
+					ours = append(ours, "not run")
+					continue
+				}
+				ours = append(ours, ms(worst))
+				ratios = append(ratios, ratio(worst, callBound))
 			}
-			if worst > 0 {
-				ours += "; " + ms(worst) + " (a tracker's claim, in the 5 s recoveries)"
-			}
-			return ours, "mgo's sync timeout (mongotest's setting): 15.0 s", ratio(float64(longest)/1e6, 15000), true
+			return strings.Join(ours, "; "), "one store call, mongotest's settings: mgo's sync timeout then a socket or connect timeout, 15 s + 15 s", strings.Join(ratios, "; "), true
 		},
 	},
 	{
