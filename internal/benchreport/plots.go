@@ -3,6 +3,7 @@ package main
 import (
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // plot is one SVG file of BENCHMARKS.md.
@@ -92,8 +93,8 @@ var plots = []plot{
 			if o == "60s" {
 				g = "recovery60"
 			}
-			for _, f := range []string{"restart", "stepdown"} {
-				distribution(&c, rs, o+" outage, "+f, g, "Recovery/fault="+f+"/outage="+o+"/services=100/term=3m0s", "recovery-ms")
+			for _, f := range []struct{ name, label string }{{"restart", "restart"}, {"stepdown", "step-down"}} {
+				distribution(&c, rs, strings.TrimSuffix(o, "s")+" s outage, "+f.label, g, "Recovery/fault="+f.name+"/outage="+o+"/services=100/term=3m0s", "recovery-ms")
 			}
 		}
 		return c

@@ -237,7 +237,7 @@ func (c chart) svg() string {
 // textWidth estimates the width in pixels of text at the chart's 12px
 // sans-serif font.
 func textWidth(text string) float64 {
-	return 6.2 * float64(len([]rune(text)))
+	return 6.8 * float64(len([]rune(text)))
 }
 
 // esc escapes text for SVG.
