@@ -43,6 +43,9 @@ func sizeName(prefix string) func(int) string {
 	return func(n int) string { return prefix + "leases=" + itoa(n) }
 }
 
+// spaced writes a length such as "2s" as "2 s".
+func spaced(d string) string { return strings.TrimSuffix(d, "s") + " s" }
+
 func itoa(n int) string { return strconv.Itoa(n) }
 
 var percallSizes = []int{10, 1000, 10000}
@@ -51,29 +54,27 @@ var percallSizes = []int{10, 1000, 10000}
 var plots = []plot{
 	{"failover.svg", func(rs results) chart {
 		c := chart{
-			title:     "Crash failover: the end of the dead leader's term → the next leader (one service)",
-			xLabel:    "delay (ms)",
-			yLabel:    "fraction of failovers",
-			legendLow: true,
+			title:  "Crash failover: the end of the dead leader's term → the next leader (one service)",
+			xLabel: "delay (ms)",
+			yLabel: "fraction of failovers",
 		}
 		for _, l := range []string{"2s", "4s"} {
-			distribution(&c, rs, "ours, "+l+" lease", "failover", "CrashFailover/lease="+l+"/services=1/polls=on", "failover-ms")
+			distribution(&c, rs, "ours, "+spaced(l)+" lease", "failover", "CrashFailover/lease="+l+"/services=1/polls=on", "failover-ms")
 		}
 		for _, l := range []string{"2s", "4s"} {
-			distribution(&c, rs, "etcd, TTL "+l, "etcdfailover", "EtcdCrashFailover/ttl="+l, "failover-ms")
+			distribution(&c, rs, "etcd, TTL "+spaced(l), "etcdfailover", "EtcdCrashFailover/ttl="+l, "failover-ms")
 		}
 		for _, l := range []string{"2s", "4s"} {
-			distribution(&c, rs, "ours with ClockPoll off (Juju's reads), "+l, "failover", "CrashFailover/lease="+l+"/services=1/polls=off", "failover-ms")
+			distribution(&c, rs, "ours with ClockPoll off (Juju's reads), "+spaced(l), "failover", "CrashFailover/lease="+l+"/services=1/polls=off", "failover-ms")
 		}
 		return c
 	}},
 	{"handover.svg", func(rs results) chart {
 		c := chart{
-			title:     "Graceful handover: revoke (or Resign) → the waiting unit leads, default configuration",
-			xLabel:    "delay (ms)",
-			yLabel:    "fraction of handovers",
-			markers:   []marker{{acrossGoal, "goal for p99: ClockPoll + 250 ms"}},
-			legendLow: true,
+			title:   "Graceful handover: revoke (or Resign) → the waiting unit leads, default configuration",
+			xLabel:  "delay (ms)",
+			yLabel:  "fraction of handovers",
+			markers: []marker{{acrossGoal, "goal for p99: ClockPoll + 250 ms"}},
 		}
 		distribution(&c, rs, "etcd: Resign → Campaign", "across", "HandoverAcross/impl=etcd", "handover-ms")
 		distribution(&c, rs, "ours, in memory, across controllers", "across", "HandoverAcross/impl=memory", "handover-ms")
@@ -83,10 +84,9 @@ var plots = []plot{
 	}},
 	{"recovery.svg", func(rs results) chart {
 		c := chart{
-			title:     "Recovery: the server answers again → each of 100 services leads",
-			xLabel:    "delay (ms)",
-			yLabel:    "fraction of services",
-			legendLow: true,
+			title:  "Recovery: the server answers again → each of 100 services leads",
+			xLabel: "delay (ms)",
+			yLabel: "fraction of services",
 		}
 		for _, o := range []string{"5s", "60s"} {
 			g := "recovery"
@@ -94,7 +94,7 @@ var plots = []plot{
 				g = "recovery60"
 			}
 			for _, f := range []struct{ name, label string }{{"restart", "restart"}, {"stepdown", "step-down"}} {
-				distribution(&c, rs, strings.TrimSuffix(o, "s")+" s outage, "+f.label, g, "Recovery/fault="+f.name+"/outage="+o+"/services=100/term=3m0s", "recovery-ms")
+				distribution(&c, rs, spaced(o)+" outage, "+f.label, g, "Recovery/fault="+f.name+"/outage="+o+"/services=100/term=3m0s", "recovery-ms")
 			}
 		}
 		return c

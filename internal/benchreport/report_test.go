@@ -111,7 +111,7 @@ func TestRunWritesPlots(t *testing.T) {
 	if err := xml.Unmarshal(svg, new(struct{})); err != nil {
 		t.Errorf("failover.svg is not XML: %v", err)
 	}
-	for _, want := range []string{"ours, 2s lease (n=6)", "<polyline"} {
+	for _, want := range []string{"ours, 2 s lease (n=6)", "<polyline"} {
 		if !strings.Contains(string(svg), want) {
 			t.Errorf("failover.svg lacks %q", want)
 		}

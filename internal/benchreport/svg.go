@@ -36,9 +36,6 @@ type chart struct {
 	xMax    float64
 	series  []series
 	markers []marker
-	// legendLow puts the legend at the bottom right, where a distribution's
-	// lines are not.
-	legendLow bool
 }
 
 const (
@@ -166,8 +163,11 @@ func (c chart) svg() string {
 	y := newAxis(ylo, yhi, c.yLog, svgH-padB, padT)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", svgW, svgH, svgW, svgH)
-	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", svgW, svgH)
+	// The legend goes below the plot, one line a series, where no line
+	// can hide it.
+	height := svgH + 8 + 16*len(c.series)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", svgW, height, svgW, height)
+	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", svgW, height)
 	fmt.Fprintf(&b, `<text x="%d" y="22" text-anchor="middle" font-size="14" font-weight="bold">%s</text>`+"\n", svgW/2, esc(c.title))
 	for _, t := range x.ticks {
 		px := x.pos(t)
@@ -214,19 +214,8 @@ func (c chart) svg() string {
 			}
 		}
 	}
-	legendW := 0.0
-	for _, s := range c.series {
-		legendW = math.Max(legendW, 26+textWidth(s.name))
-	}
-	legendX, legendY := padL+10, padT+16
-	if c.legendLow {
-		legendX, legendY = svgW-padR-10-legendW, svgH-padB-8-float64(len(c.series)-1)*16
-	}
-	if len(c.series) > 0 {
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="white" fill-opacity="0.85"/>`+"\n", legendX-4, legendY-14, legendW+8, float64(len(c.series))*16+4)
-	}
 	for i, s := range c.series {
-		lx, ly := legendX, legendY+float64(i)*16
+		lx, ly := padL, float64(svgH+10+16*i)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="3"/>`+"\n", lx, ly-4, lx+20, ly-4, palette[i%len(palette)])
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`+"\n", lx+26, ly, esc(s.name))
 	}
