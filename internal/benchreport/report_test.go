@@ -159,3 +159,13 @@ func TestAxis(t *testing.T) {
 		t.Errorf("log axis %+v, pos(1) %v", l, l.pos(1))
 	}
 }
+
+func TestMerged(t *testing.T) {
+	a := series{name: "a", xs: []float64{10, 1000}, ys: []float64{2, 2}}
+	b := series{name: "b", xs: []float64{10, 1000}, ys: []float64{2, 6}}
+	c := series{name: "c", xs: []float64{10, 1000}, ys: []float64{2, 2}}
+	got := merged([]series{a, b, c})
+	if len(got) != 2 || got[0].name != "a; c" || got[1].name != "b" {
+		t.Errorf("merged %+v, want a; c and b", got)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,7 +41,7 @@ type chart struct {
 
 const (
 	svgW, svgH                     = 720, 400
-	padL, padR, padT, padB float64 = 70, 20, 40, 50
+	padL, padR, padT, padB float64 = 70, 35, 40, 50
 )
 
 // palette holds colours that stay apart for readers with the common
@@ -135,8 +136,27 @@ func tickText(v float64) string {
 	}
 }
 
+// merged returns the series with those that have the same points as an
+// earlier one folded into it, their names joined, so that no line hides
+// another.
+func merged(in []series) []series {
+	var out []series
+next:
+	for _, s := range in {
+		for i := range out {
+			if reflect.DeepEqual(out[i].xs, s.xs) && reflect.DeepEqual(out[i].ys, s.ys) {
+				out[i].name += "; " + s.name
+				continue next
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // svg renders the chart.
 func (c chart) svg() string {
+	c.series = merged(c.series)
 	xlo, xhi, ylo, yhi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, s := range c.series {
 		for i := range s.xs {
