@@ -128,6 +128,7 @@ var plots = []plot{
 		embedded := []string{"percall", "percall10k"}
 		bySize(&c, rs, "reading every lease (Juju's refresh)", []string{"client"}, sizeName("ClientRefresh/"), percallSizes, "cmds/op", 1)
 		bySize(&c, rs, "check that misses", embedded, func(n int) string { return "PerCall/op=checkmiss/leases=" + itoa(n) }, percallSizes, "cmds/op", 1)
+		bySize(&c, rs, "denied claim", embedded, func(n int) string { return "PerCall/op=denied/leases=" + itoa(n) }, percallSizes, "cmds/op", 1)
 		bySize(&c, rs, "block on a held lease", embedded, func(n int) string { return "PerCall/op=block/leases=" + itoa(n) }, percallSizes, "cmds/op", 1)
 		if quiet := quietPolls(rs); len(quiet) >= 2 {
 			s := series{name: "a poll when nothing changed"}
