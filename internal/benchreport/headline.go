@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -322,21 +323,25 @@ var rows = []row{
 		},
 	},
 	{
-		figure: "Batching: claims / extensions a second, batches of 100",
+		figure: "Batching: claims / extensions a second, and commands a write, in batches of 100",
 		groups: []string{"batch"},
 		cells: func(rs results) (string, string, string, bool) {
-			var ours, anchors, ratios []string
+			var rate, rate1, cmds, cmds1 []float64
 			for _, op := range []string{"claim", "extend"} {
-				b100, ok1 := rs.bench("batch", "ClientBatch/op="+op+"/batch=100").median("ops/s")
-				b1, ok2 := rs.bench("batch", "ClientBatch/op="+op+"/batch=1").median("ops/s")
-				if !ok1 || !ok2 {
+				b100 := rs.bench("batch", "ClientBatch/op="+op+"/batch=100")
+				b1 := rs.bench("batch", "ClientBatch/op="+op+"/batch=1")
+				r, ok1 := b100.median("ops/s")
+				r1, ok2 := b1.median("ops/s")
+				c, ok3 := b100.median("cmds/op")
+				c1, ok4 := b1.median("cmds/op")
+				if !ok1 || !ok2 || !ok3 || !ok4 {
 					return "", "", "", false
 				}
-				ours = append(ours, count(float64(int(b100+0.5))))
-				anchors = append(anchors, count(float64(int(b1+0.5))))
-				ratios = append(ratios, ratio(b100, b1))
+				rate, rate1, cmds, cmds1 = append(rate, r), append(rate1, r1), append(cmds, c), append(cmds1, c1)
 			}
-			return strings.Join(ours, " / "), "one transaction a write (Juju): " + strings.Join(anchors, " / "), strings.Join(ratios, " / "), true
+			return fmt.Sprintf("%s / %s a second; %s / %s commands", count(float64(int(rate[0]+0.5))), count(float64(int(rate[1]+0.5))), count(cmds[0]), count(cmds[1])),
+				fmt.Sprintf("one transaction a write (Juju): %s / %s a second; %s / %s commands", count(math.Round(rate1[0]*10)/10), count(math.Round(rate1[1]*10)/10), count(cmds1[0]), count(cmds1[1])),
+				fmt.Sprintf("%s / %s; %s / %s", ratio(rate[0], rate1[0]), ratio(rate[1], rate1[1]), ratio(cmds[0], cmds1[0]), ratio(cmds[1], cmds1[1])), true
 		},
 	},
 	compareRow("Claim", "Claim, against etcd's Campaign", "Campaign"),
