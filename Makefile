@@ -21,7 +21,7 @@ TESTFLAGS   ?=
 # default of 10 minutes once killed it there.
 TESTTIMEOUT ?= 30m
 
-.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo tidycheck demo bench soak
+.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo tidycheck demo bench bench-report soak
 
 ## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
 ## wall-clock rule, a user's go mod tidy, and every test of every module with
@@ -85,12 +85,19 @@ demo:
 	@echo "== running the demo: go run ./cmd/leadership-demo $(DEMOFLAGS)"
 	@cd integration && $(GO) run ./cmd/leadership-demo $(DEMOFLAGS)
 
-## bench: the benchmarks, in about 45 minutes: raw results in bench/*.txt, and
-## the machine, commands and benchstat tables in BENCHMARKS.md (bench/run.sh;
-## its header lists the groups, and the long ones that run only when named, e.g.
+## bench: the benchmarks, in about an hour: raw results in bench/*.txt; the
+## headline table, the plots (bench/plots/*.svg), and the machine, commands and
+## benchstat tables in BENCHMARKS.md (bench/run.sh; its header lists the
+## groups, and the long ones that run only when named, e.g.
 ## BENCHES="failover100 percall10k storm1000" make bench).
 bench:
 	GO=$(GO) ./bench/run.sh
+
+## bench-report: runs no benchmark; rewrites BENCHMARKS.md's headline table,
+## plots (bench/plots/*.svg) and generated part from the raw results already
+## in bench/ (internal/benchreport).
+bench-report:
+	BENCHES=none GO=$(GO) ./bench/run.sh
 
 ## soak: the long runs, without -race (make check runs them small with
 ## it): SAFETY_SEEDS seeds of each kind of safety schedule (default 2000, about

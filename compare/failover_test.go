@@ -28,6 +28,7 @@ func BenchmarkEtcdCrashFailover(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				delays = append(delays, etcdFailoverOnce(b, env, ttl, i))
 			}
+			delays.log(b, "failover")
 			delays.sort()
 			b.ReportMetric(delays.ms(0.5), "failover-p50-ms")
 			b.ReportMetric(delays.ms(0.99), "failover-p99-ms")

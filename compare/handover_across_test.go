@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -260,14 +262,28 @@ func (env *acrossEnv) stop(tb testing.TB) {
 // durations are the times of a benchmark's operations.
 type durations []time.Duration
 
-// report reports the median and the 99th percentile, in milliseconds.
+// report reports the median and the 99th percentile, in milliseconds,
+// and logs every sample (see log).
 func (d durations) report(b *testing.B) {
 	if len(d) == 0 {
 		return
 	}
+	d.log(b, "handover")
 	d.sort()
 	b.ReportMetric(d.ms(0.50), "p50-ms")
 	b.ReportMetric(d.ms(0.99), "p99-ms")
+}
+
+// log logs d in milliseconds, in the order measured, on one line
+// "samples <what>-ms N=<b.N>: <ms> <ms> ...", from which bench/report
+// draws their distribution; go test prints a benchmark's log after its
+// result line.
+func (d durations) log(b *testing.B, what string) {
+	ms := make([]string, len(d))
+	for i, x := range d {
+		ms[i] = strconv.FormatFloat(float64(x)/float64(time.Millisecond), 'f', 1, 64)
+	}
+	b.Logf("samples %s-ms N=%d: %s", what, b.N, strings.Join(ms, " "))
 }
 
 // sort sorts d, shortest first.

@@ -6,15 +6,17 @@ import (
 	"testing"
 )
 
-// readmeMarker is the line in the repository's README.md that comes just
-// before its metrics example.
+// readmeMarker is the line in the repository's docs/operations.md (the
+// operators' part of the README) that comes just before its metrics
+// example.
 const readmeMarker = "<!-- metrics example: lines of prometheus/example_test.go -->"
 
-// TestReadmeExampleIsFromExample checks that every line of the README's
-// metrics example is a line of Example (example_test.go), in the same
-// order, so that the fragment users copy is one the compiler checks.
+// TestReadmeExampleIsFromExample checks that every line of
+// docs/operations.md's metrics example is a line of Example
+// (example_test.go), in the same order, so that the fragment users copy is
+// one the compiler checks.
 func TestReadmeExampleIsFromExample(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/operations.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,11 +26,11 @@ func TestReadmeExampleIsFromExample(t *testing.T) {
 	}
 	_, after, ok := strings.Cut(string(readme), readmeMarker+"\n```go\n")
 	if !ok {
-		t.Fatalf("README.md has no %q line followed by a ```go block", readmeMarker)
+		t.Fatalf("docs/operations.md has no %q line followed by a ```go block", readmeMarker)
 	}
 	block, _, ok := strings.Cut(after, "\n```\n")
 	if !ok {
-		t.Fatal("README.md's metrics example has no closing ```")
+		t.Fatal("docs/operations.md's metrics example has no closing ```")
 	}
 	source := trimmedLines(string(example))
 	next := 0
@@ -37,7 +39,7 @@ func TestReadmeExampleIsFromExample(t *testing.T) {
 			next++
 		}
 		if next == len(source) {
-			t.Fatalf("README.md's metrics example line %q is not a line of example_test.go after the lines before it", line)
+			t.Fatalf("docs/operations.md's metrics example line %q is not a line of example_test.go after the lines before it", line)
 		}
 		next++
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,8 +106,10 @@ func BenchmarkExpiryToClaim(b *testing.B) {
 }
 
 // reportQuantiles reports the median, p99 and maximum of ds (nearest
-// rank), in milliseconds, as metrics named after what.
+// rank), in milliseconds, as metrics named after what, and logs every
+// sample (see logSamples).
 func reportQuantiles(b *testing.B, what string, ds []time.Duration) {
+	logSamples(b, what, ds)
 	sorted := append([]time.Duration(nil), ds...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
 	at := func(q float64) float64 {
@@ -118,4 +122,16 @@ func reportQuantiles(b *testing.B, what string, ds []time.Duration) {
 	b.ReportMetric(at(0.5), fmt.Sprintf("%s-p50-ms", what))
 	b.ReportMetric(at(0.99), fmt.Sprintf("%s-p99-ms", what))
 	b.ReportMetric(at(1), fmt.Sprintf("%s-max-ms", what))
+}
+
+// logSamples logs ds in milliseconds, in the order measured, on one line
+// "samples <what>-ms N=<b.N>: <ms> <ms> ...", from which bench/report
+// draws their distribution; go test prints a benchmark's log after its
+// result line.
+func logSamples(b *testing.B, what string, ds []time.Duration) {
+	ms := make([]string, len(ds))
+	for i, d := range ds {
+		ms[i] = strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64)
+	}
+	b.Logf("samples %s-ms N=%d: %s", what, b.N, strings.Join(ms, " "))
 }

@@ -77,6 +77,10 @@ const (
 //   - all-services-ms: from the end of the outage until the last service
 //     of the op has recovered, averaged over the ops;
 //   - failed-claims-per-service: the claims that failed meanwhile;
+//   - longest-call-ms: the longest a tracker's ClaimLeadership waited for
+//     its manager's answer, among the claims under way during the outage
+//     (queued behind others in the manager's loop, or held by mgo waiting
+//     for a server), the longest of all ops;
 //   - setup-claims-per-s: the trackers' first claims a second, before the
 //     outage: the store's rate, which bounds recovery with 100 services.
 //
@@ -103,6 +107,7 @@ func BenchmarkRecovery(b *testing.B) {
 					var recovery, afterClaim []time.Duration
 					var all, setup time.Duration
 					var failed int
+					var longest time.Duration
 					for i := 0; i < b.N; i++ {
 						r := recoverOnce(b, fault, bc.length, services, term)
 						recovery = append(recovery, r.recovery...)
@@ -110,11 +115,15 @@ func BenchmarkRecovery(b *testing.B) {
 						all += r.all
 						setup += r.setup
 						failed += r.failed
+						if r.longest > longest {
+							longest = r.longest
+						}
 					}
 					reportQuantiles(b, "recovery", recovery)
 					reportQuantiles(b, "after-claim", afterClaim)
 					b.ReportMetric(float64(all)/float64(b.N)/float64(time.Millisecond), "all-services-ms")
 					b.ReportMetric(float64(failed)/float64(b.N*services), "failed-claims-per-service")
+					b.ReportMetric(float64(longest)/float64(time.Millisecond), "longest-call-ms")
 					b.ReportMetric(float64(b.N*services)/setup.Seconds(), "setup-claims-per-s")
 				})
 			}
@@ -133,6 +142,8 @@ type recovered struct {
 	setup time.Duration
 	// failed counts the trackers' claims that failed.
 	failed int
+	// longest is the longest claim under way during the outage.
+	longest time.Duration
 }
 
 // recoverOnce runs one outage (see BenchmarkRecovery).
@@ -199,6 +210,7 @@ func recoverOnce(b *testing.B, fault string, outage time.Duration, services int,
 	time.Sleep(time.Until(due.Add(-recoveryLead)))
 
 	b.StartTimer()
+	began := time.Now()
 	if fault == "stepdown" {
 		check(b, d.server.StepDown(2*outage))
 		time.Sleep(outage)
@@ -247,7 +259,8 @@ func recoverOnce(b *testing.B, fault string, outage time.Duration, services int,
 		}
 		r.failed += calls.failed(name)
 	}
-	b.Logf("first claims %v; outage %v; every service led %v after it; %d claims failed", r.setup, outage, r.all, r.failed)
+	r.longest = calls.longest(began, ended)
+	b.Logf("first claims %v; outage %v; every service led %v after it; %d claims failed; the longest claim under way during the outage took %v", r.setup, outage, r.all, r.failed, r.longest)
 	return r
 }
 
@@ -311,6 +324,25 @@ func (l *claimLog) succeeded(service string, at time.Time) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// longest returns the longest claim of any service that was under way at
+// some instant from began to ended.
+func (l *claimLog) longest(began, ended time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var most time.Duration
+	for _, calls := range l.calls {
+		for _, c := range calls {
+			if c.began.After(ended) || c.ended.Before(began) {
+				continue
+			}
+			if d := c.ended.Sub(c.began); d > most {
+				most = d
+			}
+		}
+	}
+	return most
 }
 
 // failed returns how many of the service's claims failed.

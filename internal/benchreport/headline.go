@@ -1,0 +1,434 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// row is one headline figure: the figure measured, the anchor it is
+// read against (a goal, or etcd's or Juju's figure), and their ratio.
+type row struct {
+	// figure is the first cell, which names the row in the previous table.
+	figure string
+	// groups are the bench/run.sh groups it is computed from.
+	groups []string
+	// cells computes the row's ours, anchor and ratio cells; ok is false
+	// if a result it needs is missing.
+	cells func(rs results) (ours, anchor, ratio string, ok bool)
+}
+
+// quantiles returns a benchmark's median over runs of two units.
+func quantiles(b *bench, u1, u2 string) (float64, float64, bool) {
+	v1, ok1 := b.median(u1)
+	v2, ok2 := b.median(u2)
+	return v1, v2, ok1 && ok2
+}
+
+// failoverRow compares the crash failover with polls on against the
+// same with polls off (Juju's reads) or against etcd.
+func failoverRow(lease string, ttl string, vsEtcd bool) row {
+	name := "CrashFailover/lease=" + lease + "/services=1/polls="
+	r := row{groups: []string{"failover"}}
+	if vsEtcd {
+		r.figure = fmt.Sprintf("Crash failover, %s lease (p50 / p99)", strings.TrimSuffix(lease, "s")+" s")
+		r.groups = append(r.groups, "etcdfailover")
+	} else {
+		r.figure = fmt.Sprintf("Crash failover, %s lease, against Juju's reads (p50 / p99)", strings.TrimSuffix(lease, "s")+" s")
+	}
+	r.cells = func(rs results) (string, string, string, bool) {
+		p50, p99, ok := quantiles(rs.bench("failover", name+"on"), "failover-p50-ms", "failover-p99-ms")
+		if !ok {
+			return "", "", "", false
+		}
+		var a50, a99 float64
+		var anchor string
+		if vsEtcd {
+			a50, a99, ok = quantiles(rs.bench("etcdfailover", "EtcdCrashFailover/ttl="+ttl), "failover-p50-ms", "failover-p99-ms")
+			anchor = "etcd, same TTL: " + pair(a50, a99)
+		} else {
+			a50, a99, ok = quantiles(rs.bench("failover", name+"off"), "failover-p50-ms", "failover-p99-ms")
+			anchor = "ClockPoll off: " + pair(a50, a99)
+		}
+		if !ok {
+			return "", "", "", false
+		}
+		return pair(p50, p99), anchor, ratio(p50, a50) + " / " + ratio(p99, a99), true
+	}
+	return r
+}
+
+// acrossRow reads the graceful handover across controllers of one
+// implementation against an anchor.
+func acrossRow(figure, impl, anchorName string, anchor func(rs results) (float64, float64, bool)) row {
+	return row{
+		figure: figure,
+		groups: []string{"across"},
+		cells: func(rs results) (string, string, string, bool) {
+			p50, p99, ok := quantiles(rs.bench("across", "HandoverAcross/impl="+impl), "p50-ms", "p99-ms")
+			a50, a99, aok := anchor(rs)
+			if !ok || !aok {
+				return "", "", "", false
+			}
+			if a50 == 0 {
+				return pair(p50, p99), anchorName + ms(a99), ratio(p99, a99) + " (p99)", true
+			}
+			return pair(p50, p99), anchorName + pair(a50, a99), ratio(p50, a50) + " / " + ratio(p99, a99), true
+		},
+	}
+}
+
+// callBound is how long one store call can hold the manager's loop with
+// mongotest's settings, in milliseconds: mgo's sync timeout (15s) to find
+// the server, then the socket timeout for its reply or mgowire's connect
+// timeout for a new connection (15s).
+const callBound = 30000.0
+
+// acrossGoal is the goal of a handover across controllers on the
+// embedded server: p99 at most ClockPoll (200ms) plus 250ms.
+const acrossGoal = 450.0
+
+// recoveryRow reads recovery after an outage of the given length, over
+// both faults (restart, step-down).
+func recoveryRow(outage string, services int) row {
+	groupName := "recovery"
+	if outage == "60s" {
+		groupName = "recovery60"
+	}
+	term := "1m30s"
+	if services > 1 {
+		term = "3m0s"
+	}
+	name := func(fault string) string {
+		return fmt.Sprintf("Recovery/fault=%s/outage=%s/services=%d/term=%s", fault, outage, services, term)
+	}
+	r := row{groups: []string{groupName}}
+	if services == 1 {
+		r.figure = fmt.Sprintf("Recovery after a %s outage, 1 service (p50 / max: restart; step-down)", strings.TrimSuffix(outage, "s")+" s")
+		r.cells = func(rs results) (string, string, string, bool) {
+			var ours []string
+			worst := 0.0
+			for _, fault := range []string{"restart", "stepdown"} {
+				b := rs.bench(groupName, name(fault))
+				p50, ok1 := b.median("recovery-p50-ms")
+				mx, ok2 := b.max("recovery-max-ms")
+				after, ok3 := b.max("after-claim-max-ms")
+				if !ok1 || !ok2 || !ok3 {
+					return "", "", "", false
+				}
+				ours = append(ours, pair(p50, mx))
+				if after > worst {
+					worst = after
+				}
+			}
+			return strings.Join(ours, "; ") + fmt.Sprintf(" (%d runs each; without the tracker's back-off, max %s)", len(rs.bench(groupName, name("restart")).runs), ms(worst)),
+				"goal ≤ 1 s plus the tracker's back-off",
+				ratio(worst, 1000) + " (max without back-off ÷ 1 s)", true
+		}
+		return r
+	}
+	r.figure = fmt.Sprintf("Recovery after a %s outage, %d services (all led again: restart; step-down)", strings.TrimSuffix(outage, "s")+" s", services)
+	r.cells = func(rs results) (string, string, string, bool) {
+		var ours, anchors, ratios []string
+		for _, fault := range []string{"restart", "stepdown"} {
+			b := rs.bench(groupName, name(fault))
+			all, ok1 := b.median("all-services-ms")
+			rate, ok2 := b.median("setup-claims-per-s")
+			if !ok1 || !ok2 || rate == 0 {
+				return "", "", "", false
+			}
+			store := float64(services) / rate * 1000
+			ours = append(ours, ms(all))
+			anchors = append(anchors, ms(store))
+			ratios = append(ratios, ratio(all, store))
+		}
+		return strings.Join(ours, "; "),
+			"the store's rate before the outage: " + strings.Join(anchors, "; ") + " for 100 claims",
+			strings.Join(ratios, "; "), true
+	}
+	return r
+}
+
+var (
+	pollLine    = regexp.MustCompile(`(\d+) leases: quiet polls (\d+), (\d+); after an unrelated release (\d+), then (\d+); after the waited lease's (\d+)`)
+	longestLine = regexp.MustCompile(`longest manager call during the outage: (\S+)`)
+)
+
+// quietPolls returns, by number of leases, the commands of a poll when
+// nothing changed, from TestCommandsPerPoll's log (group polls).
+func quietPolls(rs results) map[int]float64 {
+	quiet := map[int]float64{}
+	if g := rs["polls"]; g != nil {
+		for _, l := range g.lines {
+			if m := pollLine.FindStringSubmatch(l); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				q, _ := strconv.ParseFloat(m[2], 64)
+				quiet[n] = q
+			}
+		}
+	}
+	return quiet
+}
+
+// rows are the headline figures, in the table's order.
+var rows = []row{
+	failoverRow("2s", "2s", true),
+	failoverRow("4s", "4s", true),
+	failoverRow("2s", "", false),
+	{
+		figure: "Takeover of 100 services from a dead controller, 30 s leases (p50 / p99)",
+		groups: []string{"failover100"},
+		cells: func(rs results) (string, string, string, bool) {
+			name := "CrashFailover/lease=30s/services=100/polls="
+			p50, p99, ok1 := quantiles(rs.bench("failover100", name+"on"), "failover-p50-ms", "failover-p99-ms")
+			a50, a99, ok2 := quantiles(rs.bench("failover100", name+"off"), "failover-p50-ms", "failover-p99-ms")
+			if !ok1 || !ok2 {
+				return "", "", "", false
+			}
+			return pair(p50, p99), "ClockPoll off: " + pair(a50, a99), ratio(p50, a50) + " / " + ratio(p99, a99), true
+		},
+	},
+	acrossRow("Graceful handover across controllers, embedded server (p50 / p99)",
+		"mongo", "goal p99 ≤ ClockPoll + 250 ms = ",
+		func(results) (float64, float64, bool) { return 0, acrossGoal, true }),
+	acrossRow("Graceful handover across controllers, against etcd (p50 / p99)",
+		"mongo", "etcd, Resign → Campaign: ",
+		func(rs results) (float64, float64, bool) {
+			return quantiles(rs.bench("across", "HandoverAcross/impl=etcd"), "p50-ms", "p99-ms")
+		}),
+	acrossRow("Graceful handover across controllers, in memory (p50 / p99)",
+		"memory", "ClockPoll ",
+		func(results) (float64, float64, bool) { return 0, 200, true }),
+	{
+		figure: "Graceful handover between trackers across controllers, by part (p99: whole; revoke, wait for the poll, poll, claim)",
+		groups: []string{"handoverparts"},
+		cells: func(rs results) (string, string, string, bool) {
+			b := rs.bench("handoverparts", "HandoverParts")
+			var v []float64
+			for _, part := range []string{"handover", "revoke", "poll-wait", "poll", "claim"} {
+				p99, ok := b.median(part + "-p99-ms")
+				if !ok {
+					return "", "", "", false
+				}
+				v = append(v, p99)
+			}
+			return fmt.Sprintf("%s; %s, %s, %s, %s", ms(v[0]), ms(v[1]), ms(v[2]), ms(v[3]), ms(v[4])),
+				fmt.Sprintf("goal %s; the wait at most ClockPoll, 200 ms", ms(acrossGoal)),
+				ratio(v[0], acrossGoal) + "; " + ratio(v[2], 200) + " (wait)", true
+		},
+	},
+	recoveryRow("5s", 1),
+	recoveryRow("60s", 1),
+	recoveryRow("5s", 100),
+	recoveryRow("60s", 100),
+	{
+		figure: "Longest a manager call waited during an outage (one call on a stopped server; a tracker's claim in the 5 s, 60 s recoveries)",
+		groups: []string{"longestcall", "recovery", "recovery60"},
+		cells: func(rs results) (string, string, string, bool) {
+			g := rs["longestcall"]
+			if g == nil {
+				return "", "", "", false
+			}
+			var longest time.Duration
+			for _, l := range g.lines {
+				if m := longestLine.FindStringSubmatch(l); m != nil {
+					if d, err := time.ParseDuration(m[1]); err == nil {
+						longest = d
+					}
+				}
+			}
+			if longest == 0 {
+				return "", "", "", false
+			}
+			ours := []string{ms(float64(longest) / 1e6)}
+			ratios := []string{ratio(float64(longest)/1e6, callBound)}
+			for _, name := range []string{"recovery", "recovery60"} {
+				worst := 0.0
+				if rg := rs[name]; rg != nil {
+					for _, b := range rg.benches {
+						if v, ok := b.max("longest-call-ms"); ok && v > worst {
+							worst = v
+						}
+					}
+				}
+				if worst == 0 {
+					ours = append(ours, "not run")
+					continue
+				}
+				ours = append(ours, ms(worst))
+				ratios = append(ratios, ratio(worst, callBound))
+			}
+			return strings.Join(ours, "; "), "one store call, mongotest's settings: mgo's sync timeout then a socket or connect timeout, 15 s + 15 s", strings.Join(ratios, "; "), true
+		},
+	},
+	{
+		figure: "A poll when nothing changed, 10 / 10,000 leases (commands)",
+		groups: []string{"polls", "client"},
+		cells: func(rs results) (string, string, string, bool) {
+			quiet := quietPolls(rs)
+			c10, ok1 := rs.bench("client", "ClientRefresh/leases=10").median("cmds/op")
+			c10k, ok2 := rs.bench("client", "ClientRefresh/leases=10000").median("cmds/op")
+			q10, ok3 := quiet[10]
+			q10k, ok4 := quiet[10000]
+			if !ok1 || !ok2 || !ok3 || !ok4 {
+				return "", "", "", false
+			}
+			return count(q10) + " / " + count(q10k),
+				"reading every lease (Juju's refresh): " + count(c10) + " / " + count(c10k),
+				ratio(q10, c10) + " / " + ratio(q10k, c10k), true
+		},
+	},
+	{
+		figure: "A check that misses the cache, 10 / 1,000 leases (commands; time)",
+		groups: []string{"percall", "client"},
+		cells: func(rs results) (string, string, string, bool) {
+			m10 := rs.bench("percall", "PerCall/op=checkmiss/leases=10")
+			m1k := rs.bench("percall", "PerCall/op=checkmiss/leases=1000")
+			c10, ok1 := m10.median("cmds/op")
+			c1k, ok2 := m1k.median("cmds/op")
+			t10, ok3 := m10.median("ns/op")
+			t1k, ok4 := m1k.median("ns/op")
+			r10, ok5 := rs.bench("client", "ClientRefresh/leases=10").median("cmds/op")
+			r1k, ok6 := rs.bench("client", "ClientRefresh/leases=1000").median("cmds/op")
+			rt1k, ok7 := rs.bench("client", "ClientRefresh/leases=1000").median("ns/op")
+			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 {
+				return "", "", "", false
+			}
+			return fmt.Sprintf("%s / %s commands; %s / %s", count(c10), count(c1k), ns(t10), ns(t1k)),
+				fmt.Sprintf("a refresh of every lease (Juju): %s / %s commands; %s at 1,000", count(r10), count(r1k), ns(rt1k)),
+				ratio(c1k, r1k) + " commands, " + ratio(t1k, rt1k) + " time at 1,000", true
+		},
+	},
+	{
+		figure: "A claim / an extension, embedded server (commands; time)",
+		groups: []string{"client", "compare"},
+		cells: func(rs results) (string, string, string, bool) {
+			cl := rs.bench("client", "ClientClaim/leases=10")
+			ex := rs.bench("client", "ClientExtend/leases=10")
+			cc, ok1 := cl.median("cmds/op")
+			ct, ok2 := cl.median("ns/op")
+			ec, ok3 := ex.median("cmds/op")
+			et, ok4 := ex.median("ns/op")
+			etcd, ok5 := rs.bench("compare", "Claim/impl=etcd").median("ns/op")
+			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+				return "", "", "", false
+			}
+			return fmt.Sprintf("%s / %s commands; %s / %s", count(cc), count(ec), ns(ct), ns(et)),
+				"etcd's Campaign: 2 RPCs; " + ns(etcd),
+				ratio(ct, etcd) + " (claim, time)", true
+		},
+	},
+	{
+		figure: "Batching: claims / extensions a second, and commands a write, in batches of 100",
+		groups: []string{"batch"},
+		cells: func(rs results) (string, string, string, bool) {
+			var rate, rate1, cmds, cmds1 []float64
+			for _, op := range []string{"claim", "extend"} {
+				b100 := rs.bench("batch", "ClientBatch/op="+op+"/batch=100")
+				b1 := rs.bench("batch", "ClientBatch/op="+op+"/batch=1")
+				r, ok1 := b100.median("ops/s")
+				r1, ok2 := b1.median("ops/s")
+				c, ok3 := b100.median("cmds/op")
+				c1, ok4 := b1.median("cmds/op")
+				if !ok1 || !ok2 || !ok3 || !ok4 {
+					return "", "", "", false
+				}
+				rate, rate1, cmds, cmds1 = append(rate, r), append(rate1, r1), append(cmds, c), append(cmds1, c1)
+			}
+			return fmt.Sprintf("%s / %s a second; %s / %s commands", count(float64(int(rate[0]+0.5))), count(float64(int(rate[1]+0.5))), count(cmds[0]), count(cmds[1])),
+				fmt.Sprintf("one transaction a write (Juju): %s / %s a second; %s / %s commands", count(math.Round(rate1[0]*10)/10), count(math.Round(rate1[1]*10)/10), count(cmds1[0]), count(cmds1[1])),
+				fmt.Sprintf("%s / %s; %s / %s", ratio(rate[0], rate1[0]), ratio(rate[1], rate1[1]), ratio(cmds[0], cmds1[0]), ratio(cmds[1], cmds1[1])), true
+		},
+	},
+	compareRow("Claim", "Claim, against etcd's Campaign", "Campaign"),
+	compareRow("Release", "Release by expiry, against etcd's Resign", "Resign"),
+	compareRow("GuardedWrite", "Guarded write, against etcd's Txn(If IsOwner)", "Txn"),
+}
+
+// compareRow reads one of compare's operations on the embedded server and
+// in memory against etcd.
+func compareRow(op, figure, etcdOp string) row {
+	return row{
+		figure: figure + " (time: embedded server; in memory)",
+		groups: []string{"compare"},
+		cells: func(rs results) (string, string, string, bool) {
+			e, ok1 := rs.bench("compare", op+"/impl=etcd").median("ns/op")
+			m, ok2 := rs.bench("compare", op+"/impl=mongo").median("ns/op")
+			mem, ok3 := rs.bench("compare", op+"/impl=memory").median("ns/op")
+			if !ok1 || !ok2 || !ok3 {
+				return "", "", "", false
+			}
+			return ns(m) + "; " + ns(mem), "etcd's " + etcdOp + ": " + ns(e), ratio(m, e) + "; " + ratio(mem, e), true
+		},
+	}
+}
+
+// measured is the Measured cell of a row: the days its groups ran, and
+// the range of the load averages at their starts and ends.
+func measured(rs results, groups []string) string {
+	days := map[string]bool{}
+	lo, hi := -1.0, -1.0
+	var names []string
+	for _, name := range groups {
+		g := rs[name]
+		if g == nil {
+			continue
+		}
+		names = append(names, "`"+name+"`")
+		if g.ran.day != "" {
+			days[g.ran.day] = true
+		}
+		for _, l := range g.ran.loads {
+			if lo < 0 || l < lo {
+				lo = l
+			}
+			if l > hi {
+				hi = l
+			}
+		}
+	}
+	var ds []string
+	for d := range days {
+		ds = append(ds, d)
+	}
+	sort.Strings(ds)
+	s := strings.Join(ds, ", ")
+	if lo >= 0 {
+		s += fmt.Sprintf(", load %.1f–%.1f", lo, hi)
+	}
+	return s + " (" + strings.Join(names, ", ") + ")"
+}
+
+// headlineHeader is the headline table's header.
+const headlineHeader = "| Figure | Ours | Anchor | Ratio | Measured |\n|---|---|---|---|---|\n"
+
+// headlineTable returns the headline table: each row computed from rs if
+// its results are there, or else as the previous table has it (found by
+// its first cell), or else marked not measured.
+func headlineTable(rs results, previous string) string {
+	old := map[string]string{}
+	for _, l := range strings.Split(previous, "\n") {
+		if strings.HasPrefix(l, "| ") {
+			cells := strings.Split(l, " | ")
+			old[strings.TrimPrefix(cells[0], "| ")] = l
+		}
+	}
+	var b strings.Builder
+	b.WriteString(headlineHeader)
+	for _, r := range rows {
+		ours, anchor, rat, ok := r.cells(rs)
+		switch {
+		case ok:
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.figure, ours, anchor, rat, measured(rs, r.groups))
+		case old[r.figure] != "":
+			b.WriteString(old[r.figure] + "\n")
+		default:
+			fmt.Fprintf(&b, "| %s | not measured | | | run `BENCHES=\"%s\" make bench` |\n", r.figure, strings.Join(r.groups, " "))
+		}
+	}
+	return b.String()
+}
