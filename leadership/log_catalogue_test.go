@@ -242,8 +242,9 @@ func (s *LogCatalogueSuite) TestLogCatalogue(c *gc.C) {
 // within a few words.
 var logMentionRE = regexp.MustCompile(`\blog(?:s|ged)?\s[^."]{0,40}"([^"]+)"`)
 
-// TestLogMentions: where the README or the package doc (outside its
-// catalogue) quotes a log line, it quotes a message of the catalogue.
+// TestLogMentions: where the README, a document in docs/ or the package
+// doc (outside its catalogue) quotes a log line, it quotes a message of the
+// catalogue.
 func (s *LogCatalogueSuite) TestLogMentions(c *gc.C) {
 	cat, err := catalogued()
 	if err != nil {
@@ -258,11 +259,23 @@ func (s *LogCatalogueSuite) TestLogMentions(c *gc.C) {
 		c.Fatal(err)
 	}
 	before, _, _ := strings.Cut(doc, "\n# Log lines\n")
-	seen := 0
-	for name, text := range map[string]string{
+	texts := map[string]string{
 		"README.md":                         string(readme),
 		"the package doc, before Log lines": before,
-	} {
+	}
+	docs, err := filepath.Glob("../docs/*.md")
+	if err != nil {
+		c.Fatal(err)
+	}
+	for _, name := range docs {
+		text, err := os.ReadFile(name)
+		if err != nil {
+			c.Fatal(err)
+		}
+		texts[strings.TrimPrefix(name, "../")] = string(text)
+	}
+	seen := 0
+	for name, text := range texts {
 		for _, m := range logMentionRE.FindAllStringSubmatch(strings.Join(strings.Fields(text), " "), -1) {
 			seen++
 			if _, ok := cat.levels[m[1]]; !ok {
@@ -272,7 +285,7 @@ func (s *LogCatalogueSuite) TestLogMentions(c *gc.C) {
 	}
 	// The check must see the mentions there are.
 	if seen == 0 {
-		c.Error("found no quoted log line in README.md or the package doc: the pattern no longer matches how they quote them")
+		c.Error("found no quoted log line in README.md, docs/ or the package doc: the pattern no longer matches how they quote them")
 	}
 }
 
