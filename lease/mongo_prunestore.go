@@ -6,12 +6,16 @@ import (
 )
 
 // prunedTxn is what pruning reads of a transaction: its id and the
-// documents its ops name.
+// documents its ops name. A document's id is kept as the BSON it was
+// stored as: decoded, an id that is itself a document would become a
+// map, whose fields lose their order, and MongoDB compares documents
+// field by field in order, so the prune would miss the document and
+// remove a transaction it names.
 type prunedTxn struct {
 	Id  bson.ObjectId `bson:"_id"`
 	Ops []struct {
-		C  string      `bson:"c"`
-		Id interface{} `bson:"d"`
+		C  string   `bson:"c"`
+		Id bson.Raw `bson:"d"`
 	} `bson:"o"`
 }
 
