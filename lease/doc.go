@@ -101,7 +101,14 @@
 // document they wrote, in its collection or in the stash (txn-queue,
 // txn-insert, txn-remove). Any transaction in the collection qualifies,
 // the users' own as well as the leases'; no other is ever removed, and
-// nothing else is written. A user's transactions need nothing done.
+// nothing else is written. A document is taken for a transaction only if
+// it has ops naming collections (o.c), so a transaction of no ops is
+// kept, and a collection given by mistake loses nothing. A user's transactions need nothing done,
+// except this: a user who keeps a transaction's id to check its outcome
+// later with txn.Runner.Resume, or to run it again with txn.Runner.Run
+// and the same id, must do so within MinAge. Once the transaction is
+// removed, Resume fails ("cannot find transaction") and Run with that id
+// runs the operations again as a new transaction.
 //
 // mgo/txn looks a transaction up only through a token in one of its
 // documents (or their stash documents), and puts a token there only

@@ -114,8 +114,9 @@ type PruneStats struct {
 	// Removed counts the transactions removed.
 	Removed int
 	// Unconfirmed counts, for a [Pruner]'s round, those found complete
-	// and named by no document for the first time: the next round removes
-	// them if they still are. PruneTransactions leaves it zero.
+	// and named by no document for the first time, or first found so
+	// less than an Interval before: a later round removes them if they
+	// still are. PruneTransactions leaves it zero.
 	Unconfirmed int
 }
 
@@ -132,20 +133,25 @@ type PruneStats struct {
 // error (matching [ErrUnavailable] when the store could not be reached),
 // or the error of an invalid config.
 func PruneTransactions(config PruneConfig) (PruneStats, error) {
-	stats, _, err := pruneTransactions(config, nil, nil)
+	stats, _, err := pruneTransactions(config, nil, nil, 0)
 	return stats, err
 }
 
 // pruneTransactions is PruneTransactions, which stops between batches
 // once abort is closed, returning errPruneAborted. With confirm not nil
-// (a Pruner's round), it removes only the transactions of confirm (those
-// the previous round found unnamed) that it finds unnamed again, and
-// returns the others it finds unnamed, for the next round.
-func pruneTransactions(config PruneConfig, abort <-chan struct{}, confirm map[bson.ObjectId]bool) (PruneStats, map[bson.ObjectId]bool, error) {
+// (a Pruner's round), it removes only the transactions that confirm
+// holds (those a previous round found unnamed, each with the time, on
+// config.Clock, after that round read its documents) and that it finds
+// unnamed again in a read of their documents that starts at least
+// interval after that time; it returns the others it finds unnamed, with
+// the time they were first found so, for the next round. A round that
+// lasts longer than interval thus cannot confirm what it found itself
+// unnamed near its end.
+func pruneTransactions(config PruneConfig, abort <-chan struct{}, confirm map[bson.ObjectId]time.Time, interval time.Duration) (PruneStats, map[bson.ObjectId]time.Time, error) {
 	var stats PruneStats
-	var next map[bson.ObjectId]bool
+	var next map[bson.ObjectId]time.Time
 	if confirm != nil {
-		next = map[bson.ObjectId]bool{}
+		next = map[bson.ObjectId]time.Time{}
 	}
 	if err := config.Validate(); err != nil {
 		return stats, next, errors.Trace(err)
@@ -182,21 +188,30 @@ func pruneTransactions(config PruneConfig, abort <-chan struct{}, confirm map[bs
 		}
 		after = txns[len(txns)-1].Id
 		stats.Examined += len(txns)
+		readFrom := config.Clock.Now()
 		named, err := namedTxns(config, txns)
 		if err != nil {
 			return stats, next, errors.Trace(err)
 		}
+		readTo := config.Clock.Now()
 		var remove []bson.ObjectId
 		for _, t := range txns {
-			switch {
-			case named[t.Id]:
+			if named[t.Id] {
 				stats.Referenced++
-			case confirm != nil && !confirm[t.Id]:
-				stats.Unconfirmed++
-				next[t.Id] = true
-			default:
-				remove = append(remove, t.Id)
+				continue
 			}
+			if confirm != nil {
+				first, found := confirm[t.Id]
+				if !found {
+					first = readTo
+				}
+				if !found || readFrom.Sub(first) < interval {
+					stats.Unconfirmed++
+					next[t.Id] = first
+					continue
+				}
+			}
+			remove = append(remove, t.Id)
 		}
 		n, err := removeTxns(config, remove)
 		stats.Removed += n

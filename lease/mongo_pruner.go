@@ -61,8 +61,11 @@ func (config PrunerConfig) Validate() error {
 // Pruner is a [worker.Worker] that prunes as [PruneTransactions] does, on
 // a schedule: the first round one Interval after it starts, then every
 // Interval. It removes a transaction only once two rounds in a row have
-// found it complete and named by no document (so the first round removes
-// nothing): a runner would have to stall for a whole Interval between
+// found it complete and named by no document, the later one reading its
+// documents at least an Interval after the earlier one had (so the first
+// round removes nothing, and what a round longer than an Interval found
+// near its end waits for a later round): a runner would have to stall
+// for a whole Interval between
 // reading a document's queue and looking up a transaction it names to
 // meet one removed (see "Pruning" in the package doc). A round that fails
 // is logged and tried again; nothing but Kill stops a Pruner, and Wait
@@ -108,8 +111,9 @@ func (p *Pruner) loop() error {
 	}
 	clock := p.config.Prune.Clock
 	next := clock.Now().Add(interval)
-	// The transactions the previous round found complete and unnamed.
-	confirm := map[bson.ObjectId]bool{}
+	// The transactions found complete and unnamed by the previous round,
+	// with when (after the read of their documents) they were first.
+	confirm := map[bson.ObjectId]time.Time{}
 	for {
 		select {
 		case <-p.tomb.Dying():
@@ -117,7 +121,7 @@ func (p *Pruner) loop() error {
 		case <-clock.Alarm(next):
 		}
 		began := clock.Now()
-		stats, unnamed, err := pruneTransactions(p.config.Prune, p.tomb.Dying(), confirm)
+		stats, unnamed, err := pruneTransactions(p.config.Prune, p.tomb.Dying(), confirm, interval)
 		if errors.Is(err, errPruneAborted) {
 			return nil
 		}
@@ -125,7 +129,7 @@ func (p *Pruner) loop() error {
 		if err != nil {
 			// The retry comes sooner than an Interval: it may confirm
 			// nothing.
-			confirm = map[bson.ObjectId]bool{}
+			confirm = map[bson.ObjectId]time.Time{}
 			next = began.Add(min(interval, maxPruneRetry))
 		} else {
 			confirm = unnamed

@@ -6,17 +6,25 @@ import (
 )
 
 // prunedTxn is what pruning reads of a transaction: its id and the
-// documents its ops name.
+// documents its ops name. A document's id is kept as the BSON it was
+// stored as: decoded, an id that is itself a document would become a
+// map, whose fields lose their order, and MongoDB compares documents
+// field by field in order, so the prune would miss the document and
+// remove a transaction it names.
 type prunedTxn struct {
 	Id  bson.ObjectId `bson:"_id"`
 	Ops []struct {
-		C  string      `bson:"c"`
-		Id interface{} `bson:"d"`
+		C  string   `bson:"c"`
+		Id bson.Raw `bson:"d"`
 	} `bson:"o"`
 }
 
 // completeTxns reads up to n complete transactions with ids after after
 // (all, if it is empty) and before before, in the order of their ids.
+// A transaction is a document with a state (s) and ops (o) naming
+// collections (o.c): in a collection given by mistake, a document with
+// an old ObjectId and an s of 5 or 6 but no such ops is not one, and is
+// neither read nor removed.
 func completeTxns(config PruneConfig, before, after bson.ObjectId, n int) ([]prunedTxn, error) {
 	coll, closer := config.Mongo.GetCollection(config.TxnCollection)
 	defer closer()
@@ -24,7 +32,7 @@ func completeTxns(config PruneConfig, before, after bson.ObjectId, n int) ([]pru
 	if after != "" {
 		ids["$gt"] = after
 	}
-	query := bson.M{"_id": ids, "s": bson.M{"$in": []int{txnAborted, txnApplied}}}
+	query := bson.M{"_id": ids, "s": bson.M{"$in": []int{txnAborted, txnApplied}}, "o.c": bson.M{"$exists": true}}
 	var txns []prunedTxn
 	err := coll.Find(query).Select(bson.M{"_id": 1, "o.c": 1, "o.d": 1}).Sort("_id").Limit(n).All(&txns)
 	if err != nil {
@@ -111,8 +119,9 @@ func namedTxns(config PruneConfig, txns []prunedTxn) (map[bson.ObjectId]bool, er
 	return named, nil
 }
 
-// removeTxns removes the transactions of ids that are still complete, and
-// returns how many it removed.
+// removeTxns removes the transactions of ids that are still complete
+// (and still transactions, as completeTxns reads them), and returns how
+// many it removed.
 func removeTxns(config PruneConfig, ids []bson.ObjectId) (int, error) {
 	coll, closer := config.Mongo.GetCollection(config.TxnCollection)
 	defer closer()
@@ -123,6 +132,7 @@ func removeTxns(config PruneConfig, ids []bson.ObjectId) (int, error) {
 		info, err := coll.RemoveAll(bson.M{
 			"_id": bson.M{"$in": chunk},
 			"s":   bson.M{"$in": []int{txnAborted, txnApplied}},
+			"o.c": bson.M{"$exists": true},
 		})
 		if info != nil {
 			removed += info.Removed
