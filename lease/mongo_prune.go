@@ -11,8 +11,15 @@ import (
 )
 
 // DefaultPruneMinAge is the age below which [PruneTransactions] keeps a
-// transaction when [PruneConfig.MinAge] is zero.
-const DefaultPruneMinAge = time.Hour
+// transaction when [PruneConfig.MinAge] is zero; MinPruneMinAge is the
+// least it accepts, so that a runner's stall between reading a
+// transaction and queueing it (seconds at worst, even on a loaded
+// machine) and the second to which an ObjectId keeps time fit inside it
+// many times over.
+const (
+	DefaultPruneMinAge = time.Hour
+	MinPruneMinAge     = time.Minute
+)
 
 // DefaultPruneBatch is how many transactions [PruneTransactions] reads at
 // a time when [PruneConfig.BatchSize] is zero; MaxPruneBatch is the most
@@ -55,8 +62,9 @@ type PruneConfig struct {
 	// MinAge is the age, measured by the time in a transaction's
 	// ObjectId (the clock of the machine that started it, to the
 	// second), below which a transaction is kept whatever its state.
-	// Zero means DefaultPruneMinAge, one hour; negative is invalid. It
-	// must exceed the longest a transaction runner may stall between
+	// Zero means DefaultPruneMinAge, one hour; below MinPruneMinAge (a
+	// minute) is invalid. It must exceed the longest a transaction
+	// runner may stall between
 	// reading a transaction and adding it to a document's txn-queue,
 	// plus the clock differences between the machines (see "Pruning" in
 	// the package doc).
@@ -85,7 +93,7 @@ func (config PruneConfig) Validate() error {
 		return errors.New("invalid mongo: NewMongo was given a nil database")
 	}
 	if err := checkTxnCollection(config.TxnCollection); err != nil {
-		return errors.Annotate(err, "invalid txn collection")
+		return err
 	}
 	if config.Clock == nil {
 		return errors.New("missing clock: set Clock to lease.SystemClock{}, the wall clock")
@@ -93,8 +101,8 @@ func (config PruneConfig) Validate() error {
 	if isnil.Value(config.Clock) {
 		return errors.Errorf("invalid clock: nil %T", config.Clock)
 	}
-	if config.MinAge < 0 {
-		return errors.Errorf("invalid MinAge %v: must be zero (%v) or positive", config.MinAge, DefaultPruneMinAge)
+	if config.MinAge != 0 && config.MinAge < MinPruneMinAge {
+		return errors.Errorf("invalid MinAge %v: must be zero (%v) or at least %v", config.MinAge, DefaultPruneMinAge, MinPruneMinAge)
 	}
 	if config.BatchSize < 0 || config.BatchSize > MaxPruneBatch {
 		return errors.Errorf("invalid BatchSize %d: must be zero (%d) or up to %d", config.BatchSize, DefaultPruneBatch, MaxPruneBatch)

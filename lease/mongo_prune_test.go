@@ -34,7 +34,7 @@ func (s *PruneConfigSuite) TestValidate(c *gc.C) {
 		about: "valid, every field",
 		change: func(cfg *lease.PruneConfig) {
 			cfg.TxnCollection = "my.txns"
-			cfg.MinAge = time.Second
+			cfg.MinAge = time.Minute
 			cfg.BatchSize = lease.MaxPruneBatch
 		},
 	}, {
@@ -52,12 +52,12 @@ func (s *PruneConfigSuite) TestValidate(c *gc.C) {
 	}, {
 		about:  "empty txn collection",
 		change: func(cfg *lease.PruneConfig) { cfg.TxnCollection = "" },
-		err:    `invalid txn collection: .*`,
+		err:    `invalid transaction collection .*`,
 		isArg:  true,
 	}, {
 		about:  "txn collection with a dollar",
 		change: func(cfg *lease.PruneConfig) { cfg.TxnCollection = "t$xns" },
-		err:    `invalid txn collection: .*`,
+		err:    `invalid transaction collection .*`,
 		isArg:  true,
 	}, {
 		about:  "missing clock",
@@ -70,7 +70,14 @@ func (s *PruneConfigSuite) TestValidate(c *gc.C) {
 	}, {
 		about:  "negative MinAge",
 		change: func(cfg *lease.PruneConfig) { cfg.MinAge = -time.Nanosecond },
-		err:    `invalid MinAge -1ns: must be zero \(1h0m0s\) or positive`,
+		err:    `invalid MinAge -1ns: must be zero \(1h0m0s\) or at least 1m0s`,
+	}, {
+		about:  "MinAge under a minute",
+		change: func(cfg *lease.PruneConfig) { cfg.MinAge = time.Minute - time.Nanosecond },
+		err:    `invalid MinAge 59.999999999s: must be zero \(1h0m0s\) or at least 1m0s`,
+	}, {
+		about:  "MinAge of a minute",
+		change: func(cfg *lease.PruneConfig) { cfg.MinAge = lease.MinPruneMinAge },
 	}, {
 		about:  "negative BatchSize",
 		change: func(cfg *lease.PruneConfig) { cfg.BatchSize = -1 },
@@ -104,9 +111,13 @@ func (s *PruneConfigSuite) TestPrunerInterval(c *gc.C) {
 		Prune:    lease.PruneConfig{Mongo: unusedMongo{c}, TxnCollection: "txns", Clock: lease.SystemClock{}},
 		Interval: -time.Second,
 	}
-	c.Check(cfg.Validate(), gc.ErrorMatches, `invalid Interval -1s: must be zero \(1h0m0s\) or positive`)
+	c.Check(cfg.Validate(), gc.ErrorMatches, `invalid Interval -1s: must be zero \(1h0m0s\) or at least 1m0s`)
 	_, err := lease.NewPruner(cfg)
 	c.Check(err, gc.ErrorMatches, `invalid Interval -1s: .*`)
+	cfg.Interval = lease.MinPruneInterval - time.Second
+	c.Check(cfg.Validate(), gc.ErrorMatches, `invalid Interval 59s: must be zero \(1h0m0s\) or at least 1m0s`)
+	cfg.Interval = lease.MinPruneInterval
+	c.Check(cfg.Validate(), jc.ErrorIsNil)
 	cfg.Interval = 0
 	c.Check(cfg.Validate(), jc.ErrorIsNil)
 }

@@ -15,6 +15,11 @@ import (
 // [PrunerConfig.Interval] is zero.
 const DefaultPruneInterval = time.Hour
 
+// MinPruneInterval is the least [PrunerConfig.Interval] a [Pruner]
+// accepts: the gap between the two rounds that must agree before a
+// transaction is removed is what a stalled runner would have to outlast.
+const MinPruneInterval = time.Minute
+
 // maxPruneRetry is the longest a Pruner waits to try again after a failed
 // prune.
 const maxPruneRetry = time.Minute
@@ -27,7 +32,8 @@ type PrunerConfig struct {
 
 	// Interval is the time from the start of one round of pruning to the
 	// start of the next, on Prune.Clock. Zero means
-	// DefaultPruneInterval, one hour; negative is invalid. A round that
+	// DefaultPruneInterval, one hour; below MinPruneInterval (a minute)
+	// is invalid. A round that
 	// fails is tried again after Interval or a minute, whichever is
 	// shorter, and that retry removes nothing: it finds what the round
 	// after it may remove.
@@ -52,8 +58,8 @@ func (config PrunerConfig) Validate() error {
 	if err := config.Prune.Validate(); err != nil {
 		return errors.Trace(err)
 	}
-	if config.Interval < 0 {
-		return errors.Errorf("invalid Interval %v: must be zero (%v) or positive", config.Interval, DefaultPruneInterval)
+	if config.Interval != 0 && config.Interval < MinPruneInterval {
+		return errors.Errorf("invalid Interval %v: must be zero (%v) or at least %v", config.Interval, DefaultPruneInterval, MinPruneInterval)
 	}
 	return nil
 }

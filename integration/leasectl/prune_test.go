@@ -74,6 +74,7 @@ func TestPruneUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"prune", "extra"},
 		{"prune", "-min-age", "0s"},
+		{"prune", "-min-age", "59s"},
 		{"prune", "-min-age", "soon"},
 	} {
 		code, _, _ := f.run(args...)

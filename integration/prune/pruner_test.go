@@ -18,7 +18,7 @@ import (
 // longWait bounds, in real time, a wait for something that must happen;
 // shortWait is the window of a check that something does not.
 const (
-	longWait  = 10 * time.Second
+	longWait  = 60 * time.Second
 	shortWait = 50 * time.Millisecond
 )
 

@@ -11,8 +11,8 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// parsePrune reads prune's arguments: its -min-age, which must be
-// positive.
+// parsePrune reads prune's arguments: its -min-age, which must be at
+// least lease.MinPruneMinAge.
 func parsePrune(args []string) (time.Duration, error) {
 	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -23,8 +23,8 @@ func parsePrune(args []string) (time.Duration, error) {
 	switch {
 	case fs.NArg() != 0:
 		return 0, usagef("prune takes no arguments besides -min-age, got %q", fs.Args())
-	case *minAge <= 0:
-		return 0, usagef("invalid prune -min-age %v: must be positive", *minAge)
+	case *minAge < lease.MinPruneMinAge:
+		return 0, usagef("invalid prune -min-age %v: must be at least %v", *minAge, lease.MinPruneMinAge)
 	}
 	return *minAge, nil
 }
