@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed07a61904/leadership/integration/mongotest"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -40,21 +41,32 @@ const takeoverSpread = time.Second
 //
 // Only the takeover is timed. Each op is one takeover on a fresh server:
 // run with -benchtime=1x.
+//
+// filters=lookup runs the embedded server as it is; filters=scan with
+// mongotest.Options.ScanFilters, as before the proxy looked documents up
+// by _id.
 func BenchmarkTakeover(b *testing.B) {
 	for _, n := range []int{100, 1000} {
-		b.Run(fmt.Sprintf("leases=%d", n), func(b *testing.B) { takeover(b, n) })
+		for _, scan := range []bool{false, true} {
+			name := fmt.Sprintf("leases=%d/filters=%s", n, map[bool]string{false: "lookup", true: "scan"}[scan])
+			b.Run(name, func(b *testing.B) { takeover(b, n, mongotest.Options{ScanFilters: scan}, maxBatch) })
+		}
 	}
 }
 
-// takeover runs b.N takeovers of n leases (see BenchmarkTakeover).
-func takeover(b *testing.B, n int) {
+// maxBatch is ManagerConfig.MaxBatch in BenchmarkTakeover: 0, the default.
+var maxBatch = 0
+
+// takeover runs b.N takeovers of n leases on servers started with opts
+// (see BenchmarkTakeover).
+func takeover(b *testing.B, n int, opts mongotest.Options, batch int) {
 	var releads []time.Duration
 	var total, afterLast time.Duration
 	var commands int64
 	var txns countingMongo
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		d := startDB(b)
+		d := startDBWith(b, opts)
 		txns.Mongo = d.mongo()
 		clock := lease.SystemClock{}
 		now := clock.Now()
@@ -69,8 +81,9 @@ func takeover(b *testing.B, n int) {
 		var managers []leadership.ManagerWorker
 		for _, id := range []string{"controller-1", "controller-2"} {
 			m, err := leadership.NewManager(leadership.ManagerConfig{
-				Client: d.newClientOn(b, id, clock, &txns),
-				Clock:  clock,
+				Client:   d.newClientOn(b, id, clock, &txns),
+				Clock:    clock,
+				MaxBatch: batch,
 			})
 			check(b, err)
 			managers = append(managers, m)
