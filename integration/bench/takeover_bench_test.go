@@ -49,17 +49,14 @@ func BenchmarkTakeover(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		for _, scan := range []bool{false, true} {
 			name := fmt.Sprintf("leases=%d/filters=%s", n, map[bool]string{false: "lookup", true: "scan"}[scan])
-			b.Run(name, func(b *testing.B) { takeover(b, n, mongotest.Options{ScanFilters: scan}, maxBatch) })
+			b.Run(name, func(b *testing.B) { takeover(b, n, mongotest.Options{ScanFilters: scan}) })
 		}
 	}
 }
 
-// maxBatch is ManagerConfig.MaxBatch in BenchmarkTakeover: 0, the default.
-var maxBatch = 0
-
 // takeover runs b.N takeovers of n leases on servers started with opts
 // (see BenchmarkTakeover).
-func takeover(b *testing.B, n int, opts mongotest.Options, batch int) {
+func takeover(b *testing.B, n int, opts mongotest.Options) {
 	var releads []time.Duration
 	var total, afterLast time.Duration
 	var commands int64
@@ -81,9 +78,8 @@ func takeover(b *testing.B, n int, opts mongotest.Options, batch int) {
 		var managers []leadership.ManagerWorker
 		for _, id := range []string{"controller-1", "controller-2"} {
 			m, err := leadership.NewManager(leadership.ManagerConfig{
-				Client:   d.newClientOn(b, id, clock, &txns),
-				Clock:    clock,
-				MaxBatch: batch,
+				Client: d.newClientOn(b, id, clock, &txns),
+				Clock:  clock,
 			})
 			check(b, err)
 			managers = append(managers, m)

@@ -110,6 +110,11 @@ func (c *conn) run(name string, body []element) ([]byte, error) {
 		dbElem, _ := lookup(body, "$db")
 		db, _ := dbElem.str()
 		reply, done, err = c.runLookup(db, cmd, byID)
+		if done {
+			c.s.lookups.decided.Add(1)
+		} else {
+			c.s.lookups.undecided.Add(1)
+		}
 	}
 	if !done && err == nil {
 		reply, err = c.roundTrip(buildDoc(cmd))

@@ -45,6 +45,10 @@ type Server struct {
 	ln         net.Listener // the server's listener, open until Close
 	acceptDone chan struct{}
 	writeMu    sync.Mutex // serialises write commands
+	// lookups counts the commands run through a lookup by _id (see
+	// lookup.go): decided, those whose filter the proxy decided, and
+	// undecided, those it then sent to FerretDB as they were.
+	lookups struct{ decided, undecided atomic.Int64 }
 	commands   atomic.Int64
 	accepted   atomic.Int64
 	faults     faultList
