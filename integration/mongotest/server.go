@@ -48,15 +48,15 @@ type Server struct {
 	// lookups counts the commands run through a lookup by _id (see
 	// lookup.go): decided, those whose filter the proxy decided, and
 	// undecided, those it then sent to FerretDB as they were.
-	lookups struct{ decided, undecided atomic.Int64 }
-	commands   atomic.Int64
-	accepted   atomic.Int64
-	faults     faultList
-	auth       atomic.Pointer[authConfig] // for new connections; nil: none required
-	topo       *topology                  // what hello says of the server
-	retries    retryTable                 // the last retryable write of each session
-	cursors    cursorTable                // the cursors that a secondary serves
-	connIDs    atomic.Int32               // the connectionId of the last connection accepted
+	lookups  struct{ decided, undecided atomic.Int64 }
+	commands atomic.Int64
+	accepted atomic.Int64
+	faults   faultList
+	auth     atomic.Pointer[authConfig] // for new connections; nil: none required
+	topo     *topology                  // what hello says of the server
+	retries  retryTable                 // the last retryable write of each session
+	cursors  cursorTable                // the cursors that a secondary serves
+	connIDs  atomic.Int32               // the connectionId of the last connection accepted
 
 	lifeMu sync.Mutex // serialises Stop, Restart and Close
 	ferret *ferret    // the running FerretDB; nil while stopped
