@@ -25,9 +25,9 @@ const takeoverSpread = time.Second
 // managers of controller-1 and controller-2 (each over its own
 // lease.NewClient, default configuration) each have one unit per service
 // waiting on it (BlockUntilLeadershipReleased, then ClaimLeadership,
-// again if denied). Both managers expire the leases, and both units of a
-// service claim it: one wins, the other is denied and waits again.
-// Reported, per takeover:
+// again if denied or failed). Both managers expire the leases, and both
+// units of a service claim it: one wins, the other is denied and waits
+// again. Reported, per takeover:
 //   - takeover-s: from the first lease's expiry until every service has a
 //     leader again;
 //   - after-last-s: from the last lease's expiry until then;
@@ -35,6 +35,8 @@ const takeoverSpread = time.Second
 //     new leader's claim;
 //   - cmds-per-service: the store commands per service taken over (both
 //     managers' reads, expiries and claims, those that lost included);
+//   - claim-errors: the claims that failed with an error other than
+//     ErrClaimDenied (a store call failed; the unit tried again);
 //   - txns-per-service, txns-per-s and txn-ms: the mgo/txn transactions
 //     both clients ran (aborted ones included), per service, a second over
 //     takeover-s, and their mean duration.
@@ -61,6 +63,7 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 	var total, afterLast time.Duration
 	var commands int64
 	var txns countingMongo
+	var claimErrors atomic.Int64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		d := startDBWith(b, opts)
@@ -109,11 +112,19 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 						if errors.Is(err, leadership.ErrClaimDenied) {
 							continue
 						}
-						if err != nil {
+						if errors.Is(err, leadership.ErrStopped) {
 							if left.Load() > 0 {
 								b.Errorf("claiming %s for %s: %v", l.name, unit, err)
 							}
 							return
+						}
+						if err != nil {
+							// A store call failed (the server is slow):
+							// the unit tries again, as an agent would.
+							if claimErrors.Add(1) <= 3 {
+								b.Logf("claiming %s for %s: %v", l.name, unit, err)
+							}
+							continue
 						}
 						led[j] = time.Now()
 						if left.Add(-1) == 0 {
@@ -155,6 +166,7 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 	b.ReportMetric(afterLast.Seconds()/float64(b.N), "after-last-s")
 	b.ReportMetric(float64(commands)/services, "cmds-per-service")
 	count := txns.count.Load()
+	b.ReportMetric(float64(claimErrors.Load())/float64(b.N), "claim-errors")
 	b.ReportMetric(float64(count)/services, "txns-per-service")
 	b.ReportMetric(float64(count)/total.Seconds(), "txns-per-s")
 	if count > 0 {
