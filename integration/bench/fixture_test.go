@@ -97,23 +97,42 @@ func (d *db) newClientOn(b testing.TB, id string, clock lease.Clock, mongo lease
 type seedLease struct {
 	name, holder string
 	expiry       time.Time
+	// writer is the Id of the client that wrote it; "" means clientId.
+	writer string
 }
 
-// seed writes the namespace's clock document, saying that clientId last
-// wrote at now, and one document per lease, written by clientId, with
-// plain inserts: a thousand of them take about a second, against most of a
-// minute through mgo/txn on FerretDB. The documents are the ones the
-// client would write (see lease/mongo_codec.go); mgo/txn accepts documents
-// created outside it. A client with Id clientId, created afterwards, reads
-// them as its own, so their expiries are exact on its clock.
+// writerId returns the Id of the client that wrote l.
+func (l seedLease) writerId() string {
+	if l.writer == "" {
+		return clientId
+	}
+	return l.writer
+}
+
+// seed writes the namespace's clock document, saying that clientId and
+// each lease's writer last wrote at now, and one document per lease,
+// written by its writer (clientId if it names none), with plain inserts: a
+// thousand of them take about a second, against most of a minute through
+// mgo/txn on FerretDB. The documents are the ones the client would write
+// (see lease/mongo_codec.go); mgo/txn accepts documents created outside it. A
+// client with a writer's Id, created afterwards, reads that writer's
+// leases as its own, so their expiries are exact on its clock.
 func (d *db) seed(b testing.TB, now time.Time, leases []seedLease) {
 	b.Helper()
 	c := d.db.C(collection)
+	writers := bson.D{{Name: clientId, Value: now.UnixNano()}}
+	seen := map[string]bool{clientId: true}
+	for _, l := range leases {
+		if id := l.writerId(); !seen[id] {
+			seen[id] = true
+			writers = append(writers, bson.DocElem{Name: id, Value: now.UnixNano()})
+		}
+	}
 	err := c.Insert(bson.D{
 		{Name: "_id", Value: fmt.Sprintf("clock#%s#", namespace)},
 		{Name: "type", Value: "clock"},
 		{Name: "namespace", Value: namespace},
-		{Name: "writers", Value: bson.D{{Name: clientId, Value: now.UnixNano()}}},
+		{Name: "writers", Value: writers},
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -133,7 +152,7 @@ func (d *db) seed(b testing.TB, now time.Time, leases []seedLease) {
 				{Name: "name", Value: l.name},
 				{Name: "holder", Value: l.holder},
 				{Name: "expiry", Value: l.expiry.UnixNano()},
-				{Name: "writer", Value: clientId},
+				{Name: "writer", Value: l.writerId()},
 			}
 		}
 		if err := c.Insert(docs...); err != nil {

@@ -51,9 +51,18 @@ func BenchmarkStartDialPing(b *testing.B) {
 // BenchmarkTxn runs b.N one-document transactions ($inc, asserting that the
 // document exists) on a fresh server, and reports them per second. The
 // rate falls as the txns collection grows, so compare runs of the same N
-// (e.g. -benchtime=100x).
+// (e.g. -benchtime=100x). filters=scan starts the server with
+// Options.ScanFilters: the proxy's lookups by _id off.
 func BenchmarkTxn(b *testing.B) {
-	server, err := mongotest.Start()
+	for _, scan := range []bool{false, true} {
+		name := map[bool]string{false: "filters=lookup", true: "filters=scan"}[scan]
+		b.Run(name, func(b *testing.B) { benchTxn(b, mongotest.Options{ScanFilters: scan}) })
+	}
+}
+
+// benchTxn runs BenchmarkTxn on a server started with opts.
+func benchTxn(b *testing.B, opts mongotest.Options) {
+	server, err := mongotest.StartWith(opts)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -87,16 +87,38 @@ func (c *conn) run(name string, body []element) ([]byte, error) {
 	var session string
 	var txnNumber int64
 	retryable := false
-	if writes[name] {
+	byID, viaLookup := idLookup{}, false
+	if !c.s.opts.ScanFilters {
+		dbElem, _ := lookup(body, "$db")
+		db, _ := dbElem.str()
+		byID, viaLookup = lookupCommand(name, db, cmd)
+	}
+	if writes[name] || viaLookup {
 		c.s.writeMu.Lock()
 		defer c.s.writeMu.Unlock()
+	}
+	if writes[name] {
 		if session, txnNumber, retryable = retryKey(body); retryable {
 			if reply, ok := c.s.retries.lookup(session, txnNumber); ok {
 				return reply, nil
 			}
 		}
 	}
-	reply, err := c.roundTrip(buildDoc(cmd))
+	var reply []byte
+	done := false
+	if viaLookup {
+		dbElem, _ := lookup(body, "$db")
+		db, _ := dbElem.str()
+		reply, done, err = c.runLookup(db, cmd, byID)
+		if done {
+			c.s.lookups.decided.Add(1)
+		} else {
+			c.s.lookups.undecided.Add(1)
+		}
+	}
+	if !done && err == nil {
+		reply, err = c.roundTrip(buildDoc(cmd))
+	}
 	if err != nil {
 		return nil, err
 	}

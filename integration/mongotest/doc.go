@@ -139,6 +139,19 @@
 //     the projection (fields) from findAndModify, which FerretDB does not
 //     implement: findAndModify returns whole documents, and a caller
 //     decoding into a bson.M sees every field.
+//   - A find, update, delete or findAndModify whose filter names one
+//     document by a string or ObjectId _id and adds other conditions (as
+//     every command of mgo/txn's does) runs as a read of that document by
+//     _id alone, the other conditions decided by the proxy, and then the
+//     command with the filter {_id} or the proxy's answer that nothing
+//     matched, with writes held off between the two (see
+//     [Options.ScanFilters]): FerretDB's SQLite backend uses its _id index
+//     only for a filter that is exactly {_id: <string or ObjectId>}, and
+//     reads and decodes every document of the collection for any other.
+//     A filter the proxy does not implement goes to FerretDB as sent.
+//   - FerretDB's SQLite database syncs its write-ahead log at checkpoints,
+//     not at every commit (synchronous(normal)): a commit survives the
+//     test process, not a crash of the machine.
 //
 // FerretDB itself serves killCursors from any connection, so the proxy
 // does not track which connection opened a cursor; it remembers only

@@ -17,6 +17,13 @@ type ferret struct {
 	done   chan struct{} // closed when it has stopped
 }
 
+// sqlitePragmas is the query of FerretDB's SQLite URL. FerretDB itself
+// sets write-ahead logging, under which synchronous(normal) syncs the log
+// at checkpoints rather than at every commit: a commit survives the
+// process (FerretDB stopping, or the test binary dying), though not the
+// machine's own crash, which a test server need not survive.
+const sqlitePragmas = "_pragma=synchronous(normal)"
+
 // newMu serialises ferretdb.New, which writes package-level state of
 // FerretDB's.
 var newMu sync.Mutex
@@ -29,7 +36,7 @@ func startFerret(dir string) (*ferret, error) {
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    slog.New(slog.DiscardHandler),
 		Handler:   "sqlite",
-		SQLiteURL: (&url.URL{Scheme: "file", Path: dir + "/"}).String(),
+		SQLiteURL: (&url.URL{Scheme: "file", Path: dir + "/", RawQuery: sqlitePragmas}).String(),
 	})
 	newMu.Unlock()
 	if err != nil {

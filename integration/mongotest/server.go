@@ -39,18 +39,24 @@ type Server struct {
 	extOpts mgowire.Options // mgowire's options from its URL
 	extURL  string          // LEADERSHIP_MONGO_URL
 
+	opts Options // how the embedded server was started
+
 	dir        string       // FerretDB's data directory
 	ln         net.Listener // the server's listener, open until Close
 	acceptDone chan struct{}
 	writeMu    sync.Mutex // serialises write commands
-	commands   atomic.Int64
-	accepted   atomic.Int64
-	faults     faultList
-	auth       atomic.Pointer[authConfig] // for new connections; nil: none required
-	topo       *topology                  // what hello says of the server
-	retries    retryTable                 // the last retryable write of each session
-	cursors    cursorTable                // the cursors that a secondary serves
-	connIDs    atomic.Int32               // the connectionId of the last connection accepted
+	// lookups counts the commands run through a lookup by _id (see
+	// lookup.go): decided, those whose filter the proxy decided, and
+	// undecided, those it then sent to FerretDB as they were.
+	lookups  struct{ decided, undecided atomic.Int64 }
+	commands atomic.Int64
+	accepted atomic.Int64
+	faults   faultList
+	auth     atomic.Pointer[authConfig] // for new connections; nil: none required
+	topo     *topology                  // what hello says of the server
+	retries  retryTable                 // the last retryable write of each session
+	cursors  cursorTable                // the cursors that a secondary serves
+	connIDs  atomic.Int32               // the connectionId of the last connection accepted
 
 	lifeMu sync.Mutex // serialises Stop, Restart and Close
 	ferret *ferret    // the running FerretDB; nil while stopped
@@ -82,6 +88,18 @@ type Options struct {
 	// [Server.StepUp]. The wall clock still times what a client times:
 	// the wait of an awaitable hello (maxAwaitTimeMS).
 	Clock lease.Clock
+
+	// ScanFilters, if true, sends every command to FerretDB as the client
+	// sent it. By default the embedded server runs a find, update, delete
+	// or findAndModify whose filter names one document by a string or
+	// ObjectId _id, beside other conditions (as every command of
+	// mgo/txn's does), by reading that document by its _id and deciding
+	// the other conditions itself; FerretDB's SQLite backend would read
+	// and decode every document of the collection for such a filter, so
+	// that each command's time grew with the collection. The results are
+	// the same either way; ScanFilters is there to measure the
+	// difference.
+	ScanFilters bool
 }
 
 // Start starts a new, empty, standalone server and returns it; the caller
@@ -109,7 +127,7 @@ func StartWith(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mongotest: %w", err)
 	}
-	s := &Server{dir: dir, conns: map[*conn]struct{}{}, acceptDone: make(chan struct{}), topo: newTopology(opts.ReplicaSet, clock)}
+	s := &Server{opts: opts, dir: dir, conns: map[*conn]struct{}{}, acceptDone: make(chan struct{}), topo: newTopology(opts.ReplicaSet, clock)}
 	if s.ferret, err = startFerret(dir); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
