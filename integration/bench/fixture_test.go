@@ -173,6 +173,28 @@ func heldLeases(n int, now time.Time) []seedLease {
 	return leases
 }
 
+// spreadLeases returns n leases named prefix0000..., each held by its
+// unit 0, whose expiries are spread evenly over spread from first.
+func spreadLeases(prefix string, n int, first time.Time, spread time.Duration) []seedLease {
+	leases := make([]seedLease, n)
+	for i := range leases {
+		name := fmt.Sprintf("%s%04d", prefix, i)
+		leases[i] = seedLease{name: name, holder: name + "/0",
+			expiry: first.Add(time.Duration(i) * spread / time.Duration(n))}
+	}
+	return leases
+}
+
+// filtersName names the embedded server's way of finding documents in a
+// benchmark's name: "scan" with mongotest.Options.ScanFilters, else
+// "lookup".
+func filtersName(scan bool) string {
+	if scan {
+		return "scan"
+	}
+	return "lookup"
+}
+
 // counter counts the commands the server serves between calls of start
 // and stop, and reports them per op; against a server that does not count
 // (LEADERSHIP_MONGO_URL), it reports nothing.

@@ -45,7 +45,7 @@ const renewalManagers = 3
 func BenchmarkRenewals(b *testing.B) {
 	for _, n := range []int{1000, 16000} {
 		for _, scan := range []bool{false, true} {
-			name := fmt.Sprintf("services=%d/filters=%s", n, map[bool]string{false: "lookup", true: "scan"}[scan])
+			name := fmt.Sprintf("services=%d/filters=%s", n, filtersName(scan))
 			b.Run(name, func(b *testing.B) { renewals(b, n, mongotest.Options{ScanFilters: scan}) })
 		}
 	}

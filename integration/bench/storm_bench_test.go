@@ -60,12 +60,7 @@ func expiryStorm(b *testing.B, stormLeases int) {
 		clock := lease.SystemClock{}
 		now := clock.Now()
 		first := now.Add(5 * time.Second) // time to start and block
-		leases := make([]seedLease, stormLeases)
-		for j := range leases {
-			name := fmt.Sprintf("storm%04d", j)
-			leases[j] = seedLease{name: name, holder: name + "/0",
-				expiry: first.Add(time.Duration(j) * stormSpread / time.Duration(stormLeases))}
-		}
+		leases := spreadLeases("storm", stormLeases, first, stormSpread)
 		d.seed(b, now, leases)
 		manager, err := leadership.NewManager(leadership.ManagerConfig{
 			Client: d.newClientOn(b, liveId, clock, &txns),

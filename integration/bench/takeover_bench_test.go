@@ -50,7 +50,7 @@ const takeoverSpread = time.Second
 func BenchmarkTakeover(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		for _, scan := range []bool{false, true} {
-			name := fmt.Sprintf("leases=%d/filters=%s", n, map[bool]string{false: "lookup", true: "scan"}[scan])
+			name := fmt.Sprintf("leases=%d/filters=%s", n, filtersName(scan))
 			b.Run(name, func(b *testing.B) { takeover(b, n, mongotest.Options{ScanFilters: scan}) })
 		}
 	}
@@ -71,12 +71,7 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 		clock := lease.SystemClock{}
 		now := clock.Now()
 		first := now.Add(3 * time.Second) // time to start and block
-		leases := make([]seedLease, n)
-		for j := range leases {
-			name := fmt.Sprintf("svc%04d", j)
-			leases[j] = seedLease{name: name, holder: name + "/0",
-				expiry: first.Add(time.Duration(j) * takeoverSpread / time.Duration(n))}
-		}
+		leases := spreadLeases("svc", n, first, takeoverSpread)
 		d.seed(b, now, leases)
 		var managers []leadership.ManagerWorker
 		for _, id := range []string{"controller-1", "controller-2"} {
