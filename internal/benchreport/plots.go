@@ -109,9 +109,9 @@ var plots = []plot{
 		}
 		embedded := []string{"percall", "percall10k"}
 		bySize(&c, rs, "embedded: reading every lease (Juju's refresh)", []string{"client"}, sizeName("ClientRefresh/"), percallSizes, "ns/op", 1e-6)
-		bySize(&c, rs, "embedded: expiry of one lease", embedded, func(n int) string { return "PerCall/op=expiry/leases=" + itoa(n) }, percallSizes, "ns/op", 1e-6)
-		bySize(&c, rs, "embedded: check that misses", embedded, func(n int) string { return "PerCall/op=checkmiss/leases=" + itoa(n) }, percallSizes, "ns/op", 1e-6)
-		bySize(&c, rs, "embedded: denied claim", embedded, func(n int) string { return "PerCall/op=denied/leases=" + itoa(n) }, percallSizes, "ns/op", 1e-6)
+		bySize(&c, rs, "embedded: expiry of one lease", embedded, sizeName("PerCall/op=expiry/"), percallSizes, "ns/op", 1e-6)
+		bySize(&c, rs, "embedded: check that misses", embedded, sizeName("PerCall/op=checkmiss/"), percallSizes, "ns/op", 1e-6)
+		bySize(&c, rs, "embedded: denied claim", embedded, sizeName("PerCall/op=denied/"), percallSizes, "ns/op", 1e-6)
 		memory := []int{10, 1000, 100000}
 		bySize(&c, rs, "in memory: block, then release", []string{"leadership"}, sizeName("BlockRelease/"), memory, "ns/op", 1e-6)
 		bySize(&c, rs, "in memory: claim", []string{"leadership"}, sizeName("Claim/"), memory, "ns/op", 1e-6)
@@ -127,9 +127,9 @@ var plots = []plot{
 		}
 		embedded := []string{"percall", "percall10k"}
 		bySize(&c, rs, "reading every lease (Juju's refresh)", []string{"client"}, sizeName("ClientRefresh/"), percallSizes, "cmds/op", 1)
-		bySize(&c, rs, "check that misses", embedded, func(n int) string { return "PerCall/op=checkmiss/leases=" + itoa(n) }, percallSizes, "cmds/op", 1)
-		bySize(&c, rs, "denied claim", embedded, func(n int) string { return "PerCall/op=denied/leases=" + itoa(n) }, percallSizes, "cmds/op", 1)
-		bySize(&c, rs, "block on a held lease", embedded, func(n int) string { return "PerCall/op=block/leases=" + itoa(n) }, percallSizes, "cmds/op", 1)
+		bySize(&c, rs, "check that misses", embedded, sizeName("PerCall/op=checkmiss/"), percallSizes, "cmds/op", 1)
+		bySize(&c, rs, "denied claim", embedded, sizeName("PerCall/op=denied/"), percallSizes, "cmds/op", 1)
+		bySize(&c, rs, "block on a held lease", embedded, sizeName("PerCall/op=block/"), percallSizes, "cmds/op", 1)
 		if quiet := quietPolls(rs); len(quiet) >= 2 {
 			s := series{name: "a poll when nothing changed"}
 			var ns []int
