@@ -185,6 +185,25 @@ func spreadLeases(prefix string, n int, first time.Time, spread time.Duration) [
 	return leases
 }
 
+// delaysAfterExpiry returns, for each lease, how long after its expiry it
+// was led again (led[i] is when leases[i] was), and when the last was; a
+// lease led before its expiry fails b, with what says it was led.
+func delaysAfterExpiry(b testing.TB, leases []seedLease, led []time.Time, what string) ([]time.Duration, time.Time) {
+	b.Helper()
+	delays := make([]time.Duration, 0, len(leases))
+	var lastLed time.Time
+	for i, l := range leases {
+		if led[i].Before(l.expiry) {
+			b.Errorf("%s %s %v before its expiry", l.name, what, l.expiry.Sub(led[i]))
+		}
+		delays = append(delays, led[i].Sub(l.expiry))
+		if led[i].After(lastLed) {
+			lastLed = led[i]
+		}
+	}
+	return delays, lastLed
+}
+
 // filtersName names the embedded server's way of finding documents in a
 // benchmark's name: "scan" with mongotest.Options.ScanFilters, else
 // "lookup".

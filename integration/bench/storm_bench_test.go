@@ -97,16 +97,8 @@ func expiryStorm(b *testing.B, stormLeases int) {
 		wg.Wait()
 		b.StopTimer()
 		commands += d.server.Commands() - before
-		var lastLed time.Time
-		for j, l := range leases {
-			if led[j].Before(l.expiry) {
-				b.Errorf("%s re-granted %v before its expiry", l.name, l.expiry.Sub(led[j]))
-			}
-			regrants = append(regrants, led[j].Sub(l.expiry))
-			if led[j].After(lastLed) {
-				lastLed = led[j]
-			}
-		}
+		delays, lastLed := delaysAfterExpiry(b, leases, led, "re-granted")
+		regrants = append(regrants, delays...)
 		last += lastLed.Sub(leases[len(leases)-1].expiry)
 		storm += lastLed.Sub(leases[0].expiry)
 		manager.Kill()

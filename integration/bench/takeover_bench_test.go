@@ -133,16 +133,8 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 		<-allLed
 		b.StopTimer()
 		commands += d.server.Commands() - before
-		var lastLed time.Time
-		for j, l := range leases {
-			if led[j].Before(l.expiry) {
-				b.Errorf("%s led again %v before its expiry", l.name, l.expiry.Sub(led[j]))
-			}
-			releads = append(releads, led[j].Sub(l.expiry))
-			if led[j].After(lastLed) {
-				lastLed = led[j]
-			}
-		}
+		delays, lastLed := delaysAfterExpiry(b, leases, led, "led again")
+		releads = append(releads, delays...)
 		total += lastLed.Sub(leases[0].expiry)
 		afterLast += lastLed.Sub(leases[n-1].expiry)
 		for _, m := range managers {
