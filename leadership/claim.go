@@ -18,29 +18,21 @@ func (m *manager) ClaimLeadership(serviceName, unitName string, duration time.Du
 		return refuse(err, "cannot claim leadership")
 	}
 	return claim{
-		service:  serviceName,
-		unit:     unitName,
-		duration: duration,
-		reply:    newReply[error](m.tomb.Dying()),
+		unitRequest: newUnitRequest[error](serviceName, unitName, m.tomb.Dying()),
+		duration:    duration,
 	}.invoke(m.claims)
 }
 
 // claim is a request to claim or extend leadership.
 type claim struct {
-	service  string
-	unit     string
+	unitRequest[error]
 	duration time.Duration
-	reply[error]
 }
 
 // invoke sends c on ch and returns the loop's answer, or ErrStopped if the
 // manager stops first.
 func (c claim) invoke(ch chan<- claim) error {
-	answer, err := send(ch, c, c.reply)
-	if err != nil {
-		return err
-	}
-	return answer
+	return sendErr(ch, c, c.reply)
 }
 
 // handleClaim extends the lease if the unit holds it, claims it if nobody
@@ -76,13 +68,13 @@ func answerErr(result Result, answer error) error {
 // claimJob is a claim the loop has taken, through its attempts (see
 // handleClaim and writeJob).
 type claimJob struct {
-	m       *manager
-	c       claim
-	request lease.Request
-	start   time.Time // a stamp
-	settled bool      // whether settle has run
-	read    bool      // whether the lease has been read from the store
-	attempt int
+	m        *manager
+	c        claim
+	request  lease.Request
+	start    time.Time // a stamp
+	settled  bool      // whether settle has run
+	read     bool      // whether the lease has been read from the store
+	attempts attempts
 	// result and answer are the outcome: once the job is done, the
 	// result and the caller's answer (nil if granted or extended); while
 	// a write is in flight, the result it gives if it applies.
@@ -91,6 +83,21 @@ type claimJob struct {
 }
 
 var _ writeJob = (*claimJob)(nil)
+
+// attempts counts a write job's attempts (a claim's or a revocation's),
+// up to maxClaimAttempts.
+type attempts int
+
+// another counts one more attempt and reports true, or reports false if
+// the job has made maxClaimAttempts already: the lease kept changing
+// under it (errTooQuickly).
+func (a *attempts) another() bool {
+	if *a == maxClaimAttempts {
+		return false
+	}
+	*a++
+	return true
+}
 
 // newClaimJob takes c.
 func (m *manager) newClaimJob(c claim) *claimJob {
@@ -120,11 +127,10 @@ func (j *claimJob) next() (lease.Op, bool, error) {
 			return j.fail(err)
 		}
 	}
-	if j.attempt == maxClaimAttempts {
+	if !j.attempts.another() {
 		m.sync(c.service)
 		return j.fail(errTooQuickly)
 	}
-	j.attempt++
 	select {
 	case <-m.tomb.Dying():
 		return lease.Op{}, false, tomb.ErrDying

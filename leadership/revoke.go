@@ -45,28 +45,18 @@ func (m *manager) RevokeLeadership(serviceName, unitName string) error {
 	if err := checkNames(serviceName, unitName); err != nil {
 		return refuse(err, "cannot revoke leadership")
 	}
-	return revoke{
-		service: serviceName,
-		unit:    unitName,
-		reply:   newReply[error](m.tomb.Dying()),
-	}.invoke(m.revokes)
+	return revoke{newUnitRequest[error](serviceName, unitName, m.tomb.Dying())}.invoke(m.revokes)
 }
 
 // revoke is a request to end a unit's leadership.
 type revoke struct {
-	service string
-	unit    string
-	reply[error]
+	unitRequest[error]
 }
 
 // invoke sends r on ch and returns the loop's answer, or ErrStopped if the
 // manager stops first.
 func (r revoke) invoke(ch chan<- revoke) error {
-	answer, err := send(ch, r, r.reply)
-	if err != nil {
-		return err
-	}
-	return answer
+	return sendErr(ch, r, r.reply)
 }
 
 // handleRevoke revokes the service's lease if the unit holds it. If the
@@ -89,12 +79,12 @@ func (m *manager) handleRevoke(r revoke) error {
 // revokeJob is a revocation the loop has taken, through its attempts (see
 // handleRevoke and writeJob).
 type revokeJob struct {
-	m       *manager
-	r       revoke
-	start   time.Time // a stamp
-	began   bool      // whether the first attempt has been decided
-	attempt int
-	answer  error // the caller's answer, once the job is done
+	m        *manager
+	r        revoke
+	start    time.Time // a stamp
+	began    bool      // whether the first attempt has been decided
+	attempts attempts
+	answer   error // the caller's answer, once the job is done
 }
 
 var _ writeJob = (*revokeJob)(nil)
@@ -125,11 +115,10 @@ func (j *revokeJob) next() (lease.Op, bool, error) {
 			}
 		}
 	}
-	if j.attempt == maxClaimAttempts {
+	if !j.attempts.another() {
 		m.sync(r.service)
 		return j.fail(errTooQuickly)
 	}
-	j.attempt++
 	info, held := m.lease(r.service)
 	if !held || info.Holder != r.unit {
 		m.record(r.service, info, held)
