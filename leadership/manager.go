@@ -193,20 +193,17 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 	if m.watcher != nil {
 		m.releasesSeen = m.watcher.Releases()
 	}
-	go func() {
-		defer m.tomb.Done()
-		m.kill(m.loop())
+	runLoop(&m.tomb, m.activity, m.loop, func() {
 		m.closeWatches()
 		m.abandonWaiters()
 		m.emitStop()
-		done(m.activity)
-	}()
+	})
 	return m, nil
 }
 
 // Kill is part of the [worker.Worker] interface.
 func (m *manager) Kill() {
-	m.kill(nil)
+	kill(&m.tomb, nil)
 }
 
 // Wait is part of the [worker.Worker] interface.
@@ -214,14 +211,28 @@ func (m *manager) Wait() error {
 	return m.tomb.Wait()
 }
 
-// kill stops the manager with err, which is nil for a clean stop. An error
-// caused by tomb.ErrDying is made bare, because tomb compares it by
-// identity: wrapped, a clean stop would be reported as a failure.
-func (m *manager) kill(err error) {
+// runLoop runs loop in a new goroutine, the one that owns the worker's
+// state (a manager's or a tracker's), and then, in that goroutine, kills
+// tb with loop's error (see kill), runs finish, reports the end of
+// activity and marks tb done.
+func runLoop(tb *tomb.Tomb, activity lease.Activity, loop func() error, finish func()) {
+	go func() {
+		defer tb.Done()
+		kill(tb, loop())
+		finish()
+		done(activity)
+	}()
+}
+
+// kill stops the worker whose tomb is tb with err, which is nil for a
+// clean stop. An error caused by tomb.ErrDying is made bare, because tomb
+// compares it by identity: wrapped, a clean stop would be reported as a
+// failure.
+func kill(tb *tomb.Tomb, err error) {
 	if errors.Is(err, tomb.ErrDying) {
 		err = tomb.ErrDying
 	}
-	m.tomb.Kill(err)
+	tb.Kill(err)
 }
 
 // loop runs the manager until it is killed or one of its handlers fails.

@@ -245,12 +245,7 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 		t.managerDying = s.Dying()
 	}
 	t.activity = trackerActivity(config)
-	go func() {
-		defer t.tomb.Done()
-		t.kill(t.loop())
-		t.emitStop()
-		done(t.activity)
-	}()
+	runLoop(&t.tomb, t.activity, t.loop, t.emitStop)
 	return t, nil
 }
 
@@ -278,7 +273,7 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 // BlockUntilLeadershipReleased until the leadership is released or the
 // manager stops.
 func (t *tracker) Kill() {
-	t.kill(nil)
+	kill(&t.tomb, nil)
 }
 
 // Wait is part of the [worker.Worker] interface. It returns nil after a
@@ -289,15 +284,6 @@ func (t *tracker) Kill() {
 // still ran; or the revoke's error, if revoking failed.
 func (t *tracker) Wait() error {
 	return t.tomb.Wait()
-}
-
-// kill stops the tracker with err, nil for a clean stop, making an error
-// that matches tomb.ErrDying bare as the manager's kill does.
-func (t *tracker) kill(err error) {
-	if errors.Is(err, tomb.ErrDying) {
-		err = tomb.ErrDying
-	}
-	t.tomb.Kill(err)
 }
 
 // ServiceName is part of the [Tracker] interface.
