@@ -68,13 +68,10 @@ func answerErr(result Result, answer error) error {
 // claimJob is a claim the loop has taken, through its attempts (see
 // handleClaim and writeJob).
 type claimJob struct {
-	m        *manager
-	c        claim
-	request  lease.Request
-	start    time.Time // a stamp
-	settled  bool      // whether settle has run
-	read     bool      // whether the lease has been read from the store
-	attempts attempts
+	writeBase
+	request lease.Request
+	settled bool // whether settle has run
+	read    bool // whether the lease has been read from the store
 	// result and answer are the outcome: once the job is done, the
 	// result and the caller's answer (nil if granted or extended); while
 	// a write is in flight, the result it gives if it applies.
@@ -84,43 +81,21 @@ type claimJob struct {
 
 var _ writeJob = (*claimJob)(nil)
 
-// attempts counts a write job's attempts (a claim's or a revocation's),
-// up to maxClaimAttempts.
-type attempts int
-
-// another counts one more attempt and reports true, or reports false if
-// the job has made maxClaimAttempts already: the lease kept changing
-// under it (errTooQuickly).
-func (a *attempts) another() bool {
-	if *a == maxClaimAttempts {
-		return false
-	}
-	*a++
-	return true
-}
-
 // newClaimJob takes c.
 func (m *manager) newClaimJob(c claim) *claimJob {
 	if m.shortestClaim == 0 || c.duration < m.shortestClaim {
 		m.shortestClaim = c.duration
 	}
 	return &claimJob{
-		m:       m,
-		c:       c,
-		request: lease.Request{Holder: c.unit, Duration: c.duration},
-		start:   m.stamp(),
+		writeBase: m.newWriteBase(c.unitRequest),
+		request:   lease.Request{Holder: c.unit, Duration: c.duration},
 	}
-}
-
-// service is part of the writeJob interface.
-func (j *claimJob) service() string {
-	return j.c.service
 }
 
 // next is part of the writeJob interface: it decides the claim's next
 // attempt, as handleClaim describes.
 func (j *claimJob) next() (lease.Op, bool, error) {
-	m, c := j.m, j.c
+	m, c := j.m, j.req
 	if !j.settled {
 		j.settled = true
 		if err := m.settle(c.service); err != nil {
@@ -161,13 +136,13 @@ func (j *claimJob) next() (lease.Op, bool, error) {
 // fail makes the job done with err, annotated, for the caller.
 func (j *claimJob) fail(err error) (lease.Op, bool, error) {
 	j.result = ResultError
-	j.answer = errors.Annotatef(err, "cannot claim leadership of %q for %q", j.c.service, j.c.unit)
+	j.answer = errors.Annotatef(err, "cannot claim leadership of %q for %q", j.req.service, j.req.unit)
 	return lease.Op{}, true, nil
 }
 
 // applied is part of the writeJob interface.
 func (j *claimJob) applied(err error) bool {
-	m, c := j.m, j.c
+	m, c := j.m, j.req
 	switch {
 	case errors.Is(err, lease.ErrInvalid):
 		// The client has read the lease again (see lease.ErrInvalid).
@@ -188,11 +163,5 @@ func (j *claimJob) applied(err error) bool {
 
 // finish is part of the writeJob interface.
 func (j *claimJob) finish(stop error) {
-	c := j.c
-	if stop != nil {
-		j.m.emit(Event{Kind: EventClaim, Result: ResultError, Service: c.service, Unit: c.unit, Err: stopped(stop)}, j.start)
-		return
-	}
-	j.m.emit(Event{Kind: EventClaim, Result: j.result, Service: c.service, Unit: c.unit, Err: answerErr(j.result, j.answer)}, j.start)
-	c.respond(j.answer)
+	j.done(EventClaim, j.result, j.answer, stop)
 }

@@ -246,47 +246,43 @@ func (m *manager) loop() error {
 	}
 }
 
-// choose handles whichever comes first: death, the alarm, or a request. It
-// returns the error, if any, that must stop the manager.
+// choose handles whichever comes first: death, the alarm, or a request:
+// it picks the handler, marks the loop busy, and runs it. It returns the
+// error, if any, that must stop the manager.
 func (m *manager) choose() error {
 	m.dropCancelled()
 	idle(m.activity, m.alarm, m.tomb.Dying(), nil)
+	var handle func() error
 	select {
 	case <-m.tomb.Dying():
-		busy(m.activity)
-		return tomb.ErrDying
+		handle = dying
 	case <-m.alarm:
-		busy(m.activity)
 		m.alarm = nil
-		return m.wake()
+		handle = m.wake
 	case c := <-m.claims:
-		busy(m.activity)
-		return m.handleClaim(c)
+		handle = func() error { return m.handleClaim(c) }
 	case c := <-m.checks:
-		busy(m.activity)
-		return m.handleCheck(c)
+		handle = func() error { return m.handleCheck(c) }
 	case b := <-m.blocks:
-		busy(m.activity)
-		return m.handleBlock(b)
+		handle = func() error { return m.handleBlock(b) }
 	case b := <-m.cancels:
-		busy(m.activity)
-		m.handleCancel(b)
-		return nil
+		handle = func() error { m.handleCancel(b); return nil }
 	case r := <-m.revokes:
-		busy(m.activity)
-		return m.handleRevoke(r)
+		handle = func() error { return m.handleRevoke(r) }
 	case l := <-m.leaders:
-		busy(m.activity)
-		return m.handleLeaders(l)
+		handle = func() error { return m.handleLeaders(l) }
 	case w := <-m.watches:
-		busy(m.activity)
-		m.handleWatch(w)
-		return nil
+		handle = func() error { m.handleWatch(w); return nil }
 	case w := <-m.unwatches:
-		busy(m.activity)
-		m.handleUnwatch(w)
-		return nil
+		handle = func() error { m.handleUnwatch(w); return nil }
 	}
+	busy(m.activity)
+	return handle()
+}
+
+// dying is the handler of a loop's death: it stops the loop.
+func dying() error {
+	return tomb.ErrDying
 }
 
 // setAlarm makes sure the alarm is set for the next wake-up time: the

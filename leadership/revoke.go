@@ -1,8 +1,6 @@
 package leadership
 
 import (
-	"time"
-
 	"github.com/juju/errors"
 
 	"github.com/seed07a61904/leadership/lease"
@@ -79,30 +77,22 @@ func (m *manager) handleRevoke(r revoke) error {
 // revokeJob is a revocation the loop has taken, through its attempts (see
 // handleRevoke and writeJob).
 type revokeJob struct {
-	m        *manager
-	r        revoke
-	start    time.Time // a stamp
-	began    bool      // whether the first attempt has been decided
-	attempts attempts
-	answer   error // the caller's answer, once the job is done
+	writeBase
+	began  bool  // whether the first attempt has been decided
+	answer error // the caller's answer, once the job is done
 }
 
 var _ writeJob = (*revokeJob)(nil)
 
 // newRevokeJob takes r.
 func (m *manager) newRevokeJob(r revoke) *revokeJob {
-	return &revokeJob{m: m, r: r, start: m.stamp()}
-}
-
-// service is part of the writeJob interface.
-func (j *revokeJob) service() string {
-	return j.r.service
+	return &revokeJob{writeBase: m.newWriteBase(r.unitRequest)}
 }
 
 // next is part of the writeJob interface: it decides the revocation's
 // next attempt, as handleRevoke describes.
 func (j *revokeJob) next() (lease.Op, bool, error) {
-	m, r := j.m, j.r
+	m, r := j.m, j.req
 	if !j.began {
 		j.began = true
 		if m.revoker == nil {
@@ -130,13 +120,13 @@ func (j *revokeJob) next() (lease.Op, bool, error) {
 
 // fail makes the job done with err, annotated, for the caller.
 func (j *revokeJob) fail(err error) (lease.Op, bool, error) {
-	j.answer = errors.Annotatef(err, "cannot revoke leadership of %q for %q", j.r.service, j.r.unit)
+	j.answer = errors.Annotatef(err, "cannot revoke leadership of %q for %q", j.req.service, j.req.unit)
 	return lease.Op{}, true, nil
 }
 
 // applied is part of the writeJob interface.
 func (j *revokeJob) applied(err error) bool {
-	m, r := j.m, j.r
+	m, r := j.m, j.req
 	switch {
 	case errors.Is(err, lease.ErrInvalid):
 		return false
@@ -158,11 +148,6 @@ func (j *revokeJob) applied(err error) bool {
 
 // finish is part of the writeJob interface.
 func (j *revokeJob) finish(stop error) {
-	r := j.r
-	if stop != nil {
-		j.m.emit(Event{Kind: EventRevoke, Result: ResultError, Service: r.service, Unit: r.unit, Err: stopped(stop)}, j.start)
-		return
-	}
 	result := ResultError
 	switch {
 	case j.answer == nil:
@@ -170,6 +155,5 @@ func (j *revokeJob) finish(stop error) {
 	case errors.Is(j.answer, ErrNotLeader):
 		result = ResultDenied
 	}
-	j.m.emit(Event{Kind: EventRevoke, Result: result, Service: r.service, Unit: r.unit, Err: answerErr(result, j.answer)}, j.start)
-	r.respond(j.answer)
+	j.done(EventRevoke, result, j.answer, stop)
 }
