@@ -58,13 +58,7 @@ func (bt *blockTest) assertBlocked(c *gc.C) {
 // assertUnblocked waits up to LongWait for the call to return, and returns
 // its error.
 func (bt *blockTest) assertUnblocked(c *gc.C) error {
-	select {
-	case err := <-bt.done:
-		return err
-	case <-time.After(LongWait):
-		c.Fatalf("still blocked after %v", LongWait)
-	}
-	panic("unreachable")
+	return receive(c, bt.done, "still blocked")
 }
 
 func heldLeases() map[string]lease.Info {

@@ -220,12 +220,7 @@ func (w *midWakeClaim) wake(c *gc.C, after func(leadership.ManagerWorker)) func(
 		w.manager = m
 		c.Assert(clock.WaitAlarms(1, LongWait), jc.ErrorIsNil)
 		clock.Advance(time.Second)
-		select {
-		case err := <-w.claimed:
-			c.Check(err, jc.ErrorIsNil)
-		case <-time.After(LongWait):
-			c.Fatalf("claim not answered")
-		}
+		c.Check(receive(c, w.claimed, "claim not answered"), jc.ErrorIsNil)
 		after(m)
 	}
 }

@@ -259,12 +259,7 @@ func (s *TrackerSuite) TestKillLeaderRevokesBeforeWaitReturns(c *gc.C) {
 	case <-time.After(ShortWait):
 	}
 	mc.reply <- nil
-	select {
-	case err := <-waited:
-		c.Check(err, jc.ErrorIsNil)
-	case <-time.After(LongWait):
-		c.Fatalf("Wait did not return")
-	}
+	c.Check(receive(c, waited, "Wait did not return"), jc.ErrorIsNil)
 }
 
 // A revoke error that only reads like "not leader", without matching

@@ -132,13 +132,7 @@ func stopTracker(c *gc.C, tracker leadership.Tracker) error {
 	tracker.Kill()
 	done := make(chan error, 1)
 	go func() { done <- tracker.Wait() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(LongWait):
-		c.Fatalf("tracker still running after %v", LongWait)
-	}
-	panic("unreachable")
+	return receive(c, done, "tracker still running")
 }
 
 // newTrackerFor starts a tracker for unit of redis on m and clock, with

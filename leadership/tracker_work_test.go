@@ -117,12 +117,7 @@ func (w *work) started(c *gc.C) context.Context {
 // end lets w's f return, and checks RunAsLeader's error.
 func (w *work) end(c *gc.C) {
 	close(w.finish)
-	select {
-	case err := <-w.result:
-		c.Check(err, gc.Equals, errWorkDone)
-	case <-time.After(LongWait):
-		c.Fatalf("RunAsLeader did not return after %v", LongWait)
-	}
+	c.Check(receive(c, w.result, "RunAsLeader did not return"), gc.Equals, errWorkDone)
 }
 
 // revokeAfterWork lets w's work return, checks that the tracker revokes
