@@ -143,20 +143,19 @@ func (j *claimJob) fail(err error) (lease.Op, bool, error) {
 // applied is part of the writeJob interface.
 func (j *claimJob) applied(err error) bool {
 	m, c := j.m, j.req
-	switch {
-	case errors.Is(err, lease.ErrInvalid):
+	if errors.Is(err, lease.ErrInvalid) {
 		// The client has read the lease again (see lease.ErrInvalid).
 		j.read = true
 		return false
-	case retryable(err):
+	}
+	m.sync(c.service)
+	if err != nil {
 		// The client ran out of attempts itself, or the request or the
 		// clock gives a time the store cannot hold, or the store could
-		// not be used: tell the caller, and stay alive.
-		m.sync(c.service)
+		// not be used (see retryable): tell the caller, and stay alive.
 		j.fail(err)
 		return true
 	}
-	m.sync(c.service)
 	m.hold(c.service, c.unit)
 	return true
 }
