@@ -106,13 +106,8 @@ func (s *TrackerSettleSuite) advance(c *gc.C, d time.Duration) {
 // answer returns the answer of a ticket that must already be answered:
 // after Settle, nothing is left for the tracker to wait for.
 func answer(c *gc.C, t leadership.Ticket) bool {
-	select {
-	case <-t.Ready():
-		return t.Wait()
-	case <-time.After(LongWait):
-		c.Fatalf("ticket not answered after settling")
-		return false
-	}
+	receive(c, t.Ready(), "ticket not answered after settling")
+	return t.Wait()
 }
 
 func (s *TrackerSettleSuite) TestRenewsEveryHalfTerm(c *gc.C) {

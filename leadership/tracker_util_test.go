@@ -83,14 +83,9 @@ func (m *stubManager) RevokeLeadership(service, unit string) error {
 // expect waits up to LongWait for the next call, checks its method, and
 // returns it for the test to answer.
 func (m *stubManager) expect(c *gc.C, method string) managerCall {
-	select {
-	case mc := <-m.calls:
-		c.Assert(mc.method, gc.Equals, method)
-		return mc
-	case <-time.After(LongWait):
-		c.Fatalf("no %s call after %v", method, LongWait)
-	}
-	panic("unreachable")
+	mc := receive(c, m.calls, "no "+method+" call")
+	c.Assert(mc.method, gc.Equals, method)
+	return mc
 }
 
 // expectNone fails if a call comes within ShortWait.
@@ -109,12 +104,8 @@ type plainManager struct {
 
 // assertTicket waits up to LongWait for the ticket, and checks its answer.
 func assertTicket(c *gc.C, tk leadership.Ticket, want bool) {
-	select {
-	case <-tk.Ready():
-		c.Check(tk.Wait(), gc.Equals, want)
-	case <-time.After(LongWait):
-		c.Fatalf("ticket not answered after %v", LongWait)
-	}
+	receive(c, tk.Ready(), "ticket not answered")
+	c.Check(tk.Wait(), gc.Equals, want)
 }
 
 // assertNotReady fails if the ticket is answered within ShortWait.
