@@ -141,14 +141,9 @@ func (s *TrackerSuite) TestKillDuringResign(c *gc.C) {
 // when the other unit stops.
 func (s *TrackerHandoverSuite) TestResignThenAnotherLeadsThenLeadsAgain(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
-	first, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    trackDuration,
-		ResignPause: trackDuration / 4,
-		Clock:       s.clock,
-	})
+	config := trackerConfig(m, s.clock, "redis/0", trackDuration)
+	config.ResignPause = trackDuration / 4
+	first, err := leadership.NewTracker(config)
 	c.Assert(err, jc.ErrorIsNil)
 	defer worker.Stop(first)
 	assertTicket(c, first.WaitLeader(), true)

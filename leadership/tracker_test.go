@@ -62,13 +62,7 @@ func (s *TrackerSuite) start(c *gc.C, manager leadership.Manager) leadership.Tra
 // config is a valid config of a tracker for redis/0 on the suite's
 // manager and clock, with one-minute terms.
 func (s *TrackerSuite) config() leadership.TrackerConfig {
-	return leadership.TrackerConfig{
-		Manager:     s.manager,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    time.Minute,
-		Clock:       s.clock,
-	}
+	return trackerConfig(s.manager, s.clock, "redis/0", time.Minute)
 }
 
 // startLeading starts a tracker for redis/0 on the suite's manager, and

@@ -129,13 +129,19 @@ func stopTracker(c *gc.C, tracker leadership.Tracker) error {
 // newTrackerFor starts a tracker for unit of redis on m and clock, with
 // the given term.
 func newTrackerFor(c *gc.C, m leadership.Manager, clock lease.Clock, unit string, duration time.Duration) leadership.Tracker {
-	t, err := leadership.NewTracker(leadership.TrackerConfig{
+	t, err := leadership.NewTracker(trackerConfig(m, clock, unit, duration))
+	c.Assert(err, jc.ErrorIsNil)
+	return t
+}
+
+// trackerConfig is the config of a tracker for unit of redis on m and
+// clock, with terms of duration.
+func trackerConfig(m leadership.Manager, clock lease.Clock, unit string, duration time.Duration) leadership.TrackerConfig {
+	return leadership.TrackerConfig{
 		Manager:     m,
 		ServiceName: "redis",
 		UnitName:    unit,
 		Duration:    duration,
 		Clock:       clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
-	return t
+	}
 }

@@ -347,14 +347,7 @@ func (t doneTicket) Ready() <-chan struct{} {
 func (s *TrackerHandoverSuite) TestLeaderContextEndsByTermEndWhenStoreDown(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
 	clock := newArmedClock(s.clock)
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    trackDuration,
-		Clock:       clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, m, clock, "redis/0", trackDuration)
 	defer worker.Stop(tracker)
 	assertTicket(c, tracker.WaitLeader(), true)
 	w := runWork(c, tracker)
