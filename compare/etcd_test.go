@@ -29,6 +29,22 @@ type etcdEnv struct {
 	session *concurrency.Session
 }
 
+// handOver hands leadership from elections[i%2] to the other: untimed, the
+// other campaigns behind the leader; timed, the leader releases and the
+// other wins. It returns the time from the release to the win.
+func (env *etcdEnv) handOver(b *testing.B, elections [2]*concurrency.Election, i int) time.Duration {
+	leader, next := elections[i%2], elections[(i+1)%2]
+	b.StopTimer()
+	done := env.campaignBehind(b, next)
+	b.StartTimer()
+	began := time.Now()
+	env.release(b, leader)
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(began)
+}
+
 // twoElections returns two candidates for service, on env's session and
 // on a second one (closed when the benchmark ends), the first holding the
 // election.

@@ -43,14 +43,7 @@ func BenchmarkHandover(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			leader, next := elections[i%2], elections[(i+1)%2]
-			b.StopTimer()
-			done := env.campaignBehind(b, next)
-			b.StartTimer()
-			env.release(b, leader)
-			if err := <-done; err != nil {
-				b.Fatal(err)
-			}
+			env.handOver(b, elections, i)
 		}
 		b.StopTimer()
 	})

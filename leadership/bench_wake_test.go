@@ -74,16 +74,7 @@ type wakeEnv struct {
 }
 
 func newWakeEnv(b *testing.B, n int) *wakeEnv {
-	clock := clocktest.NewClock(defaultClockStart)
-	store := leasetest.NewStore(clock)
-	seed := store.MustNewClient("seed")
-	for i := 0; i < n; i++ {
-		name := fmt.Sprintf("base%06d", i)
-		duration := baseDuration + time.Duration(i)*time.Second
-		if err := seed.ClaimLease(name, lease.Request{Holder: name + "/0", Duration: duration}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	clock, store, _ := seededStore(b, n)
 	client := &readWatcher{Client: store.MustNewClient("controller-0"), prefix: "blocked"}
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
 		Client:   client,
@@ -129,28 +120,11 @@ func (env *wakeEnv) expire() {
 	env.clock.Advance(blockedLeaseDuration + time.Nanosecond)
 }
 
-func (env *wakeEnv) stop(b *testing.B) {
-	b.StopTimer()
-	env.manager.Kill()
-	if err := env.manager.Wait(); err != nil {
-		b.Fatal(err)
-	}
-}
-
 // BenchmarkBlockRelease times one blocked caller's release: from the
 // moment the lease it waits on runs out to its return, through one wake.
 func BenchmarkBlockRelease(b *testing.B) {
 	runSizes(b, func(b *testing.B, n int) {
-		env := newWakeEnv(b, n)
-		defer env.stop(b)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			released := env.blockOn(b, 1)
-			b.StartTimer()
-			env.expire()
-			released.Wait()
-		}
+		benchWakes(b, newWakeEnv(b, n), 1)
 	})
 }
 
@@ -159,15 +133,20 @@ func BenchmarkBlockRelease(b *testing.B) {
 // expired and every caller released. One op is one storm.
 func BenchmarkExpiryStorm(b *testing.B) {
 	runSizes(b, func(b *testing.B, n int) {
-		env := newWakeEnv(b, n)
-		defer env.stop(b)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			released := env.blockOn(b, stormSize)
-			b.StartTimer()
-			env.expire()
-			released.Wait()
-		}
+		benchWakes(b, newWakeEnv(b, n), stormSize)
 	})
+}
+
+// benchWakes times b.N wakes on env, each releasing k blocked callers:
+// from the instant their k leases run out until every caller returns.
+func benchWakes(b *testing.B, env *wakeEnv, k int) {
+	defer stopBenchManager(b, env.manager)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		released := env.blockOn(b, k)
+		b.StartTimer()
+		env.expire()
+		released.Wait()
+	}
 }

@@ -11,78 +11,71 @@ import (
 // noting what a failure says of the store (see noteCall). They return the
 // client's error unchanged.
 
+// clientCall runs do, the client's method call about lease name (for
+// holder, if a write; either may be ""), emits its event and notes its
+// outcome: as a write of the lease if call is a write, as a read of every
+// lease if it is CallRefresh.
+func (m *manager) clientCall(call Call, name, holder string, do func() error) error {
+	start := m.stamp()
+	err := do()
+	kind := EventRefresh
+	if call.writes() {
+		kind = EventStore
+	}
+	m.emitCall(kind, call, name, holder, start, err)
+	m.noteCall(call == CallRefresh, name, call.writes(), err)
+	return err
+}
+
+// writes reports whether c is one of the calls that write a lease.
+func (c Call) writes() bool {
+	switch c {
+	case CallClaimLease, CallExtendLease, CallExpireLease, CallRevokeLease:
+		return true
+	}
+	return false
+}
+
 // refreshAll is the client's Refresh.
 func (m *manager) refreshAll() error {
-	start := m.stamp()
-	err := m.client.Refresh()
-	m.emitCall(EventRefresh, CallRefresh, "", "", start, err)
-	m.noteCall(true, "", false, err)
-	return err
+	return m.clientCall(CallRefresh, "", "", m.client.Refresh)
 }
 
 // refreshOne is the SingleRefresher's RefreshLease; m.single must be set.
 func (m *manager) refreshOne(name string) error {
-	start := m.stamp()
-	err := m.single.RefreshLease(name)
-	m.emitCall(EventRefresh, CallRefreshLease, name, "", start, err)
-	m.noteCall(false, name, false, err)
-	return err
+	return m.clientCall(CallRefreshLease, name, "", func() error { return m.single.RefreshLease(name) })
 }
 
 // refreshClocks is the ClockRefresher's RefreshClocks; m.clocks must be
 // set.
 func (m *manager) refreshClocks() error {
-	start := m.stamp()
-	err := m.clocks.RefreshClocks()
-	m.emitCall(EventRefresh, CallRefreshClocks, "", "", start, err)
-	m.noteCall(false, "", false, err)
-	return err
+	return m.clientCall(CallRefreshClocks, "", "", m.clocks.RefreshClocks)
 }
 
 // refreshReleases is the ReleaseWatcher's RefreshReleases; m.watcher
 // must be set.
 func (m *manager) refreshReleases() error {
-	start := m.stamp()
-	err := m.watcher.RefreshReleases()
-	m.emitCall(EventRefresh, CallRefreshReleases, "", "", start, err)
-	m.noteCall(false, "", false, err)
-	return err
+	return m.clientCall(CallRefreshReleases, "", "", m.watcher.RefreshReleases)
 }
 
 // claimLease is the client's ClaimLease.
 func (m *manager) claimLease(name string, request lease.Request) error {
-	start := m.stamp()
-	err := m.client.ClaimLease(name, request)
-	m.emitCall(EventStore, CallClaimLease, name, request.Holder, start, err)
-	m.noteCall(false, name, true, err)
-	return err
+	return m.clientCall(CallClaimLease, name, request.Holder, func() error { return m.client.ClaimLease(name, request) })
 }
 
 // extendLease is the client's ExtendLease.
 func (m *manager) extendLease(name string, request lease.Request) error {
-	start := m.stamp()
-	err := m.client.ExtendLease(name, request)
-	m.emitCall(EventStore, CallExtendLease, name, request.Holder, start, err)
-	m.noteCall(false, name, true, err)
-	return err
+	return m.clientCall(CallExtendLease, name, request.Holder, func() error { return m.client.ExtendLease(name, request) })
 }
 
 // expireLease is the client's ExpireLease.
 func (m *manager) expireLease(name string) error {
-	start := m.stamp()
-	err := m.client.ExpireLease(name)
-	m.emitCall(EventStore, CallExpireLease, name, "", start, err)
-	m.noteCall(false, name, true, err)
-	return err
+	return m.clientCall(CallExpireLease, name, "", func() error { return m.client.ExpireLease(name) })
 }
 
 // revokeLease is the Revoker's RevokeLease; m.revoker must be set.
 func (m *manager) revokeLease(name, holder string) error {
-	start := m.stamp()
-	err := m.revoker.RevokeLease(name, holder)
-	m.emitCall(EventStore, CallRevokeLease, name, holder, start, err)
-	m.noteCall(false, name, true, err)
-	return err
+	return m.clientCall(CallRevokeLease, name, holder, func() error { return m.revoker.RevokeLease(name, holder) })
 }
 
 // applyLeases is the Batcher's ApplyLeases; m.batcher must be set. Each

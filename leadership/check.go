@@ -9,18 +9,12 @@ func (m *manager) CheckLeadership(serviceName, unitName string) (Token, error) {
 	if err := checkNames(serviceName, unitName); err != nil {
 		return nil, refuse(err, "cannot check leadership")
 	}
-	return check{
-		service: serviceName,
-		unit:    unitName,
-		reply:   newReply[checked](m.tomb.Dying()),
-	}.invoke(m.checks)
+	return check{newUnitRequest[checked](serviceName, unitName, m.tomb.Dying())}.invoke(m.checks)
 }
 
 // check is a request to check a unit's leadership.
 type check struct {
-	service string
-	unit    string
-	reply[checked]
+	unitRequest[checked]
 }
 
 // checked is the loop's answer to a check: a token if the unit is leader,

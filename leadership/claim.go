@@ -18,29 +18,21 @@ func (m *manager) ClaimLeadership(serviceName, unitName string, duration time.Du
 		return refuse(err, "cannot claim leadership")
 	}
 	return claim{
-		service:  serviceName,
-		unit:     unitName,
-		duration: duration,
-		reply:    newReply[error](m.tomb.Dying()),
+		unitRequest: newUnitRequest[error](serviceName, unitName, m.tomb.Dying()),
+		duration:    duration,
 	}.invoke(m.claims)
 }
 
 // claim is a request to claim or extend leadership.
 type claim struct {
-	service  string
-	unit     string
+	unitRequest[error]
 	duration time.Duration
-	reply[error]
 }
 
 // invoke sends c on ch and returns the loop's answer, or ErrStopped if the
 // manager stops first.
 func (c claim) invoke(ch chan<- claim) error {
-	answer, err := send(ch, c, c.reply)
-	if err != nil {
-		return err
-	}
-	return answer
+	return sendErr(ch, c, c.reply)
 }
 
 // handleClaim extends the lease if the unit holds it, claims it if nobody
@@ -76,13 +68,10 @@ func answerErr(result Result, answer error) error {
 // claimJob is a claim the loop has taken, through its attempts (see
 // handleClaim and writeJob).
 type claimJob struct {
-	m       *manager
-	c       claim
+	writeBase
 	request lease.Request
-	start   time.Time // a stamp
-	settled bool      // whether settle has run
-	read    bool      // whether the lease has been read from the store
-	attempt int
+	settled bool // whether settle has run
+	read    bool // whether the lease has been read from the store
 	// result and answer are the outcome: once the job is done, the
 	// result and the caller's answer (nil if granted or extended); while
 	// a write is in flight, the result it gives if it applies.
@@ -98,33 +87,25 @@ func (m *manager) newClaimJob(c claim) *claimJob {
 		m.shortestClaim = c.duration
 	}
 	return &claimJob{
-		m:       m,
-		c:       c,
-		request: lease.Request{Holder: c.unit, Duration: c.duration},
-		start:   m.stamp(),
+		writeBase: m.newWriteBase(c.unitRequest),
+		request:   lease.Request{Holder: c.unit, Duration: c.duration},
 	}
-}
-
-// service is part of the writeJob interface.
-func (j *claimJob) service() string {
-	return j.c.service
 }
 
 // next is part of the writeJob interface: it decides the claim's next
 // attempt, as handleClaim describes.
 func (j *claimJob) next() (lease.Op, bool, error) {
-	m, c := j.m, j.c
+	m, c := j.m, j.req
 	if !j.settled {
 		j.settled = true
 		if err := m.settle(c.service); err != nil {
 			return j.fail(err)
 		}
 	}
-	if j.attempt == maxClaimAttempts {
+	if !j.attempts.another() {
 		m.sync(c.service)
 		return j.fail(errTooQuickly)
 	}
-	j.attempt++
 	select {
 	case <-m.tomb.Dying():
 		return lease.Op{}, false, tomb.ErrDying
@@ -155,38 +136,31 @@ func (j *claimJob) next() (lease.Op, bool, error) {
 // fail makes the job done with err, annotated, for the caller.
 func (j *claimJob) fail(err error) (lease.Op, bool, error) {
 	j.result = ResultError
-	j.answer = errors.Annotatef(err, "cannot claim leadership of %q for %q", j.c.service, j.c.unit)
+	j.answer = errors.Annotatef(err, "cannot claim leadership of %q for %q", j.req.service, j.req.unit)
 	return lease.Op{}, true, nil
 }
 
 // applied is part of the writeJob interface.
 func (j *claimJob) applied(err error) bool {
-	m, c := j.m, j.c
-	switch {
-	case errors.Is(err, lease.ErrInvalid):
+	m, c := j.m, j.req
+	if errors.Is(err, lease.ErrInvalid) {
 		// The client has read the lease again (see lease.ErrInvalid).
 		j.read = true
 		return false
-	case retryable(err):
+	}
+	m.sync(c.service)
+	if err != nil {
 		// The client ran out of attempts itself, or the request or the
 		// clock gives a time the store cannot hold, or the store could
-		// not be used: tell the caller, and stay alive.
-		m.sync(c.service)
+		// not be used (see retryable): tell the caller, and stay alive.
 		j.fail(err)
 		return true
 	}
-	m.sync(c.service)
 	m.hold(c.service, c.unit)
 	return true
 }
 
 // finish is part of the writeJob interface.
 func (j *claimJob) finish(stop error) {
-	c := j.c
-	if stop != nil {
-		j.m.emit(Event{Kind: EventClaim, Result: ResultError, Service: c.service, Unit: c.unit, Err: stopped(stop)}, j.start)
-		return
-	}
-	j.m.emit(Event{Kind: EventClaim, Result: j.result, Service: c.service, Unit: c.unit, Err: answerErr(j.result, j.answer)}, j.start)
-	c.respond(j.answer)
+	j.done(EventClaim, j.result, j.answer, stop)
 }

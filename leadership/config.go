@@ -106,6 +106,25 @@ const (
 // minMaxSleep is the shortest MaxSleep a manager accepts.
 const minMaxSleep = time.Millisecond
 
+// required returns the error of a required field, name, that holds v:
+// the missing message if v is nil, or the notNilPointer error.
+func required(v any, name, missing string) error {
+	if v == nil {
+		return errors.New(missing)
+	}
+	return notNilPointer(v, name)
+}
+
+// notNilPointer returns an error if v, the value of the field name, is an
+// interface holding a nil pointer or function, which would panic when
+// called on the loop's goroutine.
+func notNilPointer(v any, name string) error {
+	if v != nil && isnil.Value(v) {
+		return errors.Errorf("invalid %s: nil %T", name, v)
+	}
+	return nil
+}
+
 // Validate returns an error describing the first problem with config, or
 // nil. It checks, in order: Client, Clock, MaxSleep, ClockPoll, MaxBatch,
 // Observer.
@@ -113,17 +132,11 @@ const minMaxSleep = time.Millisecond
 // nil *leasetest.Client) is refused like a missing one, and so is such an
 // Observer, since calling it would panic on the manager's goroutine.
 func (config ManagerConfig) Validate() error {
-	if config.Client == nil {
-		return errors.New("missing client: set Client to one from lease.NewClient (in tests, from a leasetest.Store's NewClient)")
+	if err := required(config.Client, "client", "missing client: set Client to one from lease.NewClient (in tests, from a leasetest.Store's NewClient)"); err != nil {
+		return err
 	}
-	if isnil.Value(config.Client) {
-		return errors.Errorf("invalid client: nil %T", config.Client)
-	}
-	if config.Clock == nil {
-		return errors.New(missingClock)
-	}
-	if isnil.Value(config.Clock) {
-		return errors.Errorf("invalid clock: nil %T", config.Clock)
+	if err := required(config.Clock, "clock", missingClock); err != nil {
+		return err
 	}
 	if config.MaxSleep < 0 {
 		return errors.Errorf("invalid MaxSleep %v: must not be negative", config.MaxSleep)
@@ -139,8 +152,8 @@ func (config ManagerConfig) Validate() error {
 		return errors.Errorf("invalid MaxBatch %d: must be zero (%d), 1 (no batches) or up to %d",
 			config.MaxBatch, defaultMaxBatch, maxMaxBatch)
 	}
-	if config.Observer != nil && isnil.Value(config.Observer) {
-		return errors.Errorf("invalid Observer: nil %T", config.Observer)
+	if err := notNilPointer(config.Observer, "Observer"); err != nil {
+		return err
 	}
 	return nil
 }

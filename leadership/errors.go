@@ -8,6 +8,7 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
+// The manager's errors.
 var (
 	// ErrClaimDenied is returned by [Manager.ClaimLeadership] when another
 	// unit holds leadership of the service. It is returned bare, so it can
@@ -53,9 +54,26 @@ var (
 	// made it, and never stops for.
 	ErrInvalidArgument = lease.ErrInvalidArgument
 
-	// ErrLeadershipLost is the cause ([context.Cause]) of a leader
-	// context ([LeaderRunner]) that ended because a claim of its
-	// tracker's was denied: another unit leads.
+	// errTooQuickly is the cause of the error [Manager.ClaimLeadership]
+	// returns when the lease changed under every one of its
+	// maxClaimAttempts attempts, or when the client itself gave up for the
+	// same reason. It is the client's own [lease.ErrExcessiveContention],
+	// so callers can recognise it with errors.Is. The manager stays alive;
+	// the caller may try again.
+	errTooQuickly = lease.ErrExcessiveContention
+
+	// errBatchAnswer is the cause of the error of every op of a batch
+	// whose [lease.Batcher] did not return one error per op: a client
+	// that broke its contract, so that each op's outcome is unknown, as
+	// after an error the client does not classify (see outage.go).
+	errBatchAnswer = errors.New("lease client answered a batch with the wrong number of errors")
+)
+
+// The tracker's errors: why a leader context ([LeaderRunner]) ended, its
+// [context.Cause], and what a tracker's Wait and Resign return.
+var (
+	// ErrLeadershipLost is the cause of a leader context that ended
+	// because a claim of its tracker's was denied: another unit leads.
 	ErrLeadershipLost = errors.New("leadership lost to another unit")
 
 	// ErrTermEnded is the cause of a leader context that ended because
@@ -79,20 +97,6 @@ var (
 	// revoke the unit's leadership, which the lease's expiry ends
 	// instead (see [LeaderRunner]).
 	ErrLeaderWorkRunning = errors.New("leader-only work still running at the end of the term")
-
-	// errTooQuickly is the cause of the error [Manager.ClaimLeadership]
-	// returns when the lease changed under every one of its
-	// maxClaimAttempts attempts, or when the client itself gave up for the
-	// same reason. It is the client's own [lease.ErrExcessiveContention],
-	// so callers can recognise it with errors.Is. The manager stays alive;
-	// the caller may try again.
-	errTooQuickly = lease.ErrExcessiveContention
-
-	// errBatchAnswer is the cause of the error of every op of a batch
-	// whose [lease.Batcher] did not return one error per op: a client
-	// that broke its contract, so that each op's outcome is unknown, as
-	// after an error the client does not classify (see outage.go).
-	errBatchAnswer = errors.New("lease client answered a batch with the wrong number of errors")
 )
 
 // maxClaimAttempts bounds the claim and extend attempts of one

@@ -14,10 +14,7 @@ import (
 // lease client and lease.SystemClock{} instead.
 func newExampleManager() (leadership.ManagerWorker, *leasetest.Clock) {
 	clock := leasetest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
-	client, err := leasetest.NewStore(clock).NewClient("controller-0")
-	if err != nil {
-		panic(err)
-	}
+	client := leasetest.NewStore(clock).MustNewClient("controller-0")
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
 		Client: client,
 		Clock:  clock,

@@ -202,10 +202,7 @@ func ExampleLeaderReader() {
 	store := leasetest.NewStore(clock)
 	var managers []leadership.ManagerWorker
 	for _, id := range []string{"controller-0", "controller-1"} {
-		client, err := store.NewClient(id)
-		if err != nil {
-			panic(err)
-		}
+		client := store.MustNewClient(id)
 		manager, err := leadership.NewManager(leadership.ManagerConfig{
 			Client: client,
 			Clock:  clock,

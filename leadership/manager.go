@@ -193,20 +193,17 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 	if m.watcher != nil {
 		m.releasesSeen = m.watcher.Releases()
 	}
-	go func() {
-		defer m.tomb.Done()
-		m.kill(m.loop())
+	runLoop(&m.tomb, m.activity, m.loop, func() {
 		m.closeWatches()
 		m.abandonWaiters()
 		m.emitStop()
-		done(m.activity)
-	}()
+	})
 	return m, nil
 }
 
 // Kill is part of the [worker.Worker] interface.
 func (m *manager) Kill() {
-	m.kill(nil)
+	kill(&m.tomb, nil)
 }
 
 // Wait is part of the [worker.Worker] interface.
@@ -214,14 +211,28 @@ func (m *manager) Wait() error {
 	return m.tomb.Wait()
 }
 
-// kill stops the manager with err, which is nil for a clean stop. An error
-// caused by tomb.ErrDying is made bare, because tomb compares it by
-// identity: wrapped, a clean stop would be reported as a failure.
-func (m *manager) kill(err error) {
+// runLoop runs loop in a new goroutine, the one that owns the worker's
+// state (a manager's or a tracker's), and then, in that goroutine, kills
+// tb with loop's error (see kill), runs finish, reports the end of
+// activity and marks tb done.
+func runLoop(tb *tomb.Tomb, activity lease.Activity, loop func() error, finish func()) {
+	go func() {
+		defer tb.Done()
+		kill(tb, loop())
+		finish()
+		done(activity)
+	}()
+}
+
+// kill stops the worker whose tomb is tb with err, which is nil for a
+// clean stop. An error caused by tomb.ErrDying is made bare, because tomb
+// compares it by identity: wrapped, a clean stop would be reported as a
+// failure.
+func kill(tb *tomb.Tomb, err error) {
 	if errors.Is(err, tomb.ErrDying) {
 		err = tomb.ErrDying
 	}
-	m.tomb.Kill(err)
+	tb.Kill(err)
 }
 
 // loop runs the manager until it is killed or one of its handlers fails.
@@ -235,47 +246,43 @@ func (m *manager) loop() error {
 	}
 }
 
-// choose handles whichever comes first: death, the alarm, or a request. It
-// returns the error, if any, that must stop the manager.
+// choose handles whichever comes first: death, the alarm, or a request:
+// it picks the handler, marks the loop busy, and runs it. It returns the
+// error, if any, that must stop the manager.
 func (m *manager) choose() error {
 	m.dropCancelled()
 	idle(m.activity, m.alarm, m.tomb.Dying(), nil)
+	var handle func() error
 	select {
 	case <-m.tomb.Dying():
-		busy(m.activity)
-		return tomb.ErrDying
+		handle = dying
 	case <-m.alarm:
-		busy(m.activity)
 		m.alarm = nil
-		return m.wake()
+		handle = m.wake
 	case c := <-m.claims:
-		busy(m.activity)
-		return m.handleClaim(c)
+		handle = func() error { return m.handleClaim(c) }
 	case c := <-m.checks:
-		busy(m.activity)
-		return m.handleCheck(c)
+		handle = func() error { return m.handleCheck(c) }
 	case b := <-m.blocks:
-		busy(m.activity)
-		return m.handleBlock(b)
+		handle = func() error { return m.handleBlock(b) }
 	case b := <-m.cancels:
-		busy(m.activity)
-		m.handleCancel(b)
-		return nil
+		handle = func() error { m.handleCancel(b); return nil }
 	case r := <-m.revokes:
-		busy(m.activity)
-		return m.handleRevoke(r)
+		handle = func() error { return m.handleRevoke(r) }
 	case l := <-m.leaders:
-		busy(m.activity)
-		return m.handleLeaders(l)
+		handle = func() error { return m.handleLeaders(l) }
 	case w := <-m.watches:
-		busy(m.activity)
-		m.handleWatch(w)
-		return nil
+		handle = func() error { m.handleWatch(w); return nil }
 	case w := <-m.unwatches:
-		busy(m.activity)
-		m.handleUnwatch(w)
-		return nil
+		handle = func() error { m.handleUnwatch(w); return nil }
 	}
+	busy(m.activity)
+	return handle()
+}
+
+// dying is the handler of a loop's death: it stops the loop.
+func dying() error {
+	return tomb.ErrDying
 }
 
 // setAlarm makes sure the alarm is set for the next wake-up time: the

@@ -121,12 +121,7 @@ func (s *ReleaseAcrossSuite) TestPollReadsOnlyWaitedLeases(c *gc.C) {
 
 	c.Assert(revoker.RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
 	s.clock.Advance(defaultClockPoll)
-	select {
-	case err := <-released:
-		c.Assert(err, jc.ErrorIsNil)
-	case <-time.After(LongWait):
-		c.Fatalf("redis never released on b")
-	}
+	c.Assert(receive(c, released, "redis never released on b"), jc.ErrorIsNil)
 }
 
 // A poll when no release was counted reads the count alone.

@@ -1,8 +1,6 @@
 package leadership
 
 import (
-	"time"
-
 	"github.com/juju/errors"
 
 	"github.com/seed07a61904/leadership/lease"
@@ -45,28 +43,18 @@ func (m *manager) RevokeLeadership(serviceName, unitName string) error {
 	if err := checkNames(serviceName, unitName); err != nil {
 		return refuse(err, "cannot revoke leadership")
 	}
-	return revoke{
-		service: serviceName,
-		unit:    unitName,
-		reply:   newReply[error](m.tomb.Dying()),
-	}.invoke(m.revokes)
+	return revoke{newUnitRequest[error](serviceName, unitName, m.tomb.Dying())}.invoke(m.revokes)
 }
 
 // revoke is a request to end a unit's leadership.
 type revoke struct {
-	service string
-	unit    string
-	reply[error]
+	unitRequest[error]
 }
 
 // invoke sends r on ch and returns the loop's answer, or ErrStopped if the
 // manager stops first.
 func (r revoke) invoke(ch chan<- revoke) error {
-	answer, err := send(ch, r, r.reply)
-	if err != nil {
-		return err
-	}
-	return answer
+	return sendErr(ch, r, r.reply)
 }
 
 // handleRevoke revokes the service's lease if the unit holds it. If the
@@ -89,30 +77,22 @@ func (m *manager) handleRevoke(r revoke) error {
 // revokeJob is a revocation the loop has taken, through its attempts (see
 // handleRevoke and writeJob).
 type revokeJob struct {
-	m       *manager
-	r       revoke
-	start   time.Time // a stamp
-	began   bool      // whether the first attempt has been decided
-	attempt int
-	answer  error // the caller's answer, once the job is done
+	writeBase
+	began  bool  // whether the first attempt has been decided
+	answer error // the caller's answer, once the job is done
 }
 
 var _ writeJob = (*revokeJob)(nil)
 
 // newRevokeJob takes r.
 func (m *manager) newRevokeJob(r revoke) *revokeJob {
-	return &revokeJob{m: m, r: r, start: m.stamp()}
-}
-
-// service is part of the writeJob interface.
-func (j *revokeJob) service() string {
-	return j.r.service
+	return &revokeJob{writeBase: m.newWriteBase(r.unitRequest)}
 }
 
 // next is part of the writeJob interface: it decides the revocation's
 // next attempt, as handleRevoke describes.
 func (j *revokeJob) next() (lease.Op, bool, error) {
-	m, r := j.m, j.r
+	m, r := j.m, j.req
 	if !j.began {
 		j.began = true
 		if m.revoker == nil {
@@ -125,11 +105,10 @@ func (j *revokeJob) next() (lease.Op, bool, error) {
 			}
 		}
 	}
-	if j.attempt == maxClaimAttempts {
+	if !j.attempts.another() {
 		m.sync(r.service)
 		return j.fail(errTooQuickly)
 	}
-	j.attempt++
 	info, held := m.lease(r.service)
 	if !held || info.Holder != r.unit {
 		m.record(r.service, info, held)
@@ -141,13 +120,13 @@ func (j *revokeJob) next() (lease.Op, bool, error) {
 
 // fail makes the job done with err, annotated, for the caller.
 func (j *revokeJob) fail(err error) (lease.Op, bool, error) {
-	j.answer = errors.Annotatef(err, "cannot revoke leadership of %q for %q", j.r.service, j.r.unit)
+	j.answer = errors.Annotatef(err, "cannot revoke leadership of %q for %q", j.req.service, j.req.unit)
 	return lease.Op{}, true, nil
 }
 
 // applied is part of the writeJob interface.
 func (j *revokeJob) applied(err error) bool {
-	m, r := j.m, j.r
+	m, r := j.m, j.req
 	switch {
 	case errors.Is(err, lease.ErrInvalid):
 		return false
@@ -169,11 +148,6 @@ func (j *revokeJob) applied(err error) bool {
 
 // finish is part of the writeJob interface.
 func (j *revokeJob) finish(stop error) {
-	r := j.r
-	if stop != nil {
-		j.m.emit(Event{Kind: EventRevoke, Result: ResultError, Service: r.service, Unit: r.unit, Err: stopped(stop)}, j.start)
-		return
-	}
 	result := ResultError
 	switch {
 	case j.answer == nil:
@@ -181,6 +155,5 @@ func (j *revokeJob) finish(stop error) {
 	case errors.Is(j.answer, ErrNotLeader):
 		result = ResultDenied
 	}
-	j.m.emit(Event{Kind: EventRevoke, Result: result, Service: r.service, Unit: r.unit, Err: answerErr(result, j.answer)}, j.start)
-	r.respond(j.answer)
+	j.done(EventRevoke, result, j.answer, stop)
 }

@@ -245,12 +245,7 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 		t.managerDying = s.Dying()
 	}
 	t.activity = trackerActivity(config)
-	go func() {
-		defer t.tomb.Done()
-		t.kill(t.loop())
-		t.emitStop()
-		done(t.activity)
-	}()
+	runLoop(&t.tomb, t.activity, t.loop, t.emitStop)
 	return t, nil
 }
 
@@ -278,7 +273,7 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 // BlockUntilLeadershipReleased until the leadership is released or the
 // manager stops.
 func (t *tracker) Kill() {
-	t.kill(nil)
+	kill(&t.tomb, nil)
 }
 
 // Wait is part of the [worker.Worker] interface. It returns nil after a
@@ -289,15 +284,6 @@ func (t *tracker) Kill() {
 // still ran; or the revoke's error, if revoking failed.
 func (t *tracker) Wait() error {
 	return t.tomb.Wait()
-}
-
-// kill stops the tracker with err, nil for a clean stop, making an error
-// that matches tomb.ErrDying bare as the manager's kill does.
-func (t *tracker) kill(err error) {
-	if errors.Is(err, tomb.ErrDying) {
-		err = tomb.ErrDying
-	}
-	t.tomb.Kill(err)
 }
 
 // ServiceName is part of the [Tracker] interface.
@@ -359,43 +345,39 @@ func (t *tracker) loop() (err error) {
 }
 
 // choose handles whichever comes first: death, the alarm, a question, a
-// request about leader-only work or a resignation, or the end of a call.
-// It returns the error, if any, that must stop the tracker.
+// request about leader-only work or a resignation, or the end of a call:
+// it picks the handler, marks the loop busy, and runs it. It returns the
+// error, if any, that must stop the tracker.
 func (t *tracker) choose() error {
 	idle(t.activity, t.alarm, t.tomb.Dying(), t.managerDying)
+	var handle func() error
 	select {
 	case <-t.tomb.Dying():
-		busy(t.activity)
-		return t.stop()
+		handle = t.stop
 	case <-t.managerDying:
-		busy(t.activity)
-		return t.managerStopped()
+		handle = t.managerStopped
 	case <-t.alarm:
-		busy(t.activity)
 		t.alarm = nil
-		return nil
+		handle = func() error { return nil }
 	case r := <-t.tickets:
-		busy(t.activity)
-		t.pending[r.question] = append(t.pending[r.question], r.ticket)
-		return nil
+		handle = func() error { t.handleTicket(r); return nil }
 	case r := <-t.results:
-		busy(t.activity)
-		return t.handleResult(r, t.now())
+		handle = func() error { return t.handleResult(r, t.now()) }
 	case w := <-t.workRequests:
-		busy(t.activity)
-		t.handleWorkRequest(w)
-		return nil
+		handle = func() error { t.handleWorkRequest(w); return nil }
 	case w := <-t.releases:
-		busy(t.activity)
-		t.handleRelease(w, t.now())
-		return nil
+		handle = func() error { t.handleRelease(w, t.now()); return nil }
 	case r := <-t.deadlines:
-		busy(t.activity)
-		t.handleDeadline(r, t.now())
-		return nil
+		handle = func() error { t.handleDeadline(r, t.now()); return nil }
 	case reply := <-t.resigns:
-		busy(t.activity)
-		t.handleResign(reply, t.now())
-		return nil
+		handle = func() error { t.handleResign(reply, t.now()); return nil }
 	}
+	busy(t.activity)
+	return handle()
+}
+
+// handleTicket keeps r's ticket until the tracker can answer its
+// question.
+func (t *tracker) handleTicket(r ticketRequest) {
+	t.pending[r.question] = append(t.pending[r.question], r.ticket)
 }

@@ -156,12 +156,7 @@ func (s *TrackerSuite) TestClockStepsBackDuringBackOff(c *gc.C) {
 func waitReleasedThenClaim(c *gc.C, manager leadership.Manager) {
 	released := make(chan error, 1)
 	go func() { released <- manager.BlockUntilLeadershipReleased("redis") }()
-	select {
-	case err := <-released:
-		c.Assert(err, jc.ErrorIsNil)
-	case <-time.After(LongWait):
-		c.Fatalf("lease never released")
-	}
+	c.Assert(receive(c, released, "lease never released"), jc.ErrorIsNil)
 	c.Assert(manager.ClaimLeadership("redis", "redis/1", trackDuration), jc.ErrorIsNil)
 }
 

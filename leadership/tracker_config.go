@@ -6,7 +6,6 @@ import (
 
 	"github.com/juju/errors"
 
-	"github.com/seed07a61904/leadership/internal/isnil"
 	"github.com/seed07a61904/leadership/internal/timeshift"
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -114,11 +113,8 @@ const minTrackerDuration = time.Millisecond
 // a zero duration's default, which the message names. To check a Clock
 // that is not a [lease.MonotonicClock], it reads it once.
 func (config TrackerConfig) Validate() error {
-	if config.Manager == nil {
-		return errors.New("missing manager")
-	}
-	if isnil.Value(config.Manager) {
-		return errors.Errorf("invalid manager: nil %T", config.Manager)
+	if err := required(config.Manager, "manager", "missing manager"); err != nil {
+		return err
 	}
 	if err := checkNames(config.ServiceName, config.UnitName); err != nil {
 		return err
@@ -130,11 +126,8 @@ func (config TrackerConfig) Validate() error {
 	if err := config.validateTiming(); err != nil {
 		return err
 	}
-	if config.Clock == nil {
-		return errors.New(missingClock)
-	}
-	if isnil.Value(config.Clock) {
-		return errors.Errorf("invalid clock: nil %T", config.Clock)
+	if err := required(config.Clock, "clock", missingClock); err != nil {
+		return err
 	}
 	if _, ok := config.Clock.(lease.MonotonicClock); !ok {
 		if now := config.Clock.Now(); !timeshift.HasMonotonic(now) {
@@ -142,8 +135,8 @@ func (config TrackerConfig) Validate() error {
 				"a tracker could not measure its term across a step of the clock", config.Clock, now.Format(time.RFC3339Nano))
 		}
 	}
-	if config.Observer != nil && isnil.Value(config.Observer) {
-		return errors.Errorf("invalid Observer: nil %T", config.Observer)
+	if err := notNilPointer(config.Observer, "Observer"); err != nil {
+		return err
 	}
 	return nil
 }

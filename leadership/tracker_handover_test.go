@@ -34,15 +34,22 @@ func (s *TrackerHandoverSuite) tracker(c *gc.C, m leadership.Manager, unit strin
 	return newTrackerFor(c, m, s.clock, unit, trackDuration)
 }
 
+// leaderAndMinion starts redis/0's tracker on a and waits until it leads,
+// then redis/1's on b and waits until it is a minion.
+func (s *TrackerHandoverSuite) leaderAndMinion(c *gc.C, a, b leadership.Manager) (leader, minion leadership.Tracker) {
+	leader = s.tracker(c, a, "redis/0")
+	assertTicket(c, leader.WaitLeader(), true)
+	minion = s.tracker(c, b, "redis/1")
+	assertTicket(c, minion.WaitMinion(), true)
+	return leader, minion
+}
+
 // Two trackers on one manager: killing the leader revokes its lease, and
 // the waiting unit claims at once, without the clock moving.
 func (s *TrackerHandoverSuite) TestHandoverOnOneManager(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
-	first := s.tracker(c, m, "redis/0")
-	assertTicket(c, first.WaitLeader(), true)
-	second := s.tracker(c, m, "redis/1")
+	first, second := s.leaderAndMinion(c, m, m)
 	defer worker.Stop(second)
-	assertTicket(c, second.WaitMinion(), true)
 	leaderTicket := second.WaitLeader()
 	assertNotReady(c, leaderTicket)
 
@@ -58,11 +65,8 @@ func (s *TrackerHandoverSuite) TestHandoverOnOneManager(c *gc.C) {
 func (s *TrackerHandoverSuite) TestHandoverAcrossManagers(c *gc.C) {
 	a := s.manager(c, "a", time.Hour)
 	b := s.manager(c, "b", time.Second)
-	first := s.tracker(c, a, "redis/0")
-	assertTicket(c, first.WaitLeader(), true)
-	second := s.tracker(c, b, "redis/1")
+	first, second := s.leaderAndMinion(c, a, b)
 	defer worker.Stop(second)
-	assertTicket(c, second.WaitMinion(), true)
 	leaderTicket := second.WaitLeader()
 
 	c.Check(worker.Stop(first), jc.ErrorIsNil)
@@ -77,11 +81,8 @@ func (s *TrackerHandoverSuite) TestHandoverAcrossManagers(c *gc.C) {
 // A unit whose tracker is killed while minion does not disturb the leader.
 func (s *TrackerHandoverSuite) TestKillMinion(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
-	first := s.tracker(c, m, "redis/0")
+	first, second := s.leaderAndMinion(c, m, m)
 	defer worker.Stop(first)
-	assertTicket(c, first.WaitLeader(), true)
-	second := s.tracker(c, m, "redis/1")
-	assertTicket(c, second.WaitMinion(), true)
 	c.Check(worker.Stop(second), jc.ErrorIsNil)
 	assertTicket(c, first.ClaimLeader(), true)
 	leaders, err := m.(leadership.LeaderReader).Leaders()
@@ -95,14 +96,8 @@ func (s *TrackerHandoverSuite) TestKillMinion(c *gc.C) {
 func (s *TrackerHandoverSuite) TestOutOfRangeDurationStops(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
 	tracker := newTrackerFor(c, m, s.clock, "redis/0", math.MaxInt64)
-	waited := make(chan error, 1)
-	go func() { waited <- tracker.Wait() }()
-	select {
-	case err := <-waited:
-		c.Check(errors.Is(err, lease.ErrTimeOutOfRange), jc.IsTrue, gc.Commentf("stopped with %v", err))
-	case <-time.After(LongWait):
-		c.Fatalf("tracker with Duration math.MaxInt64 still running")
-	}
+	err := receive(c, waitChan(tracker), "tracker with Duration math.MaxInt64 still running")
+	c.Check(errors.Is(err, lease.ErrTimeOutOfRange), jc.IsTrue, gc.Commentf("stopped with %v", err))
 	assertTicket(c, tracker.ClaimLeader(), false)
 	assertTicket(c, tracker.WaitMinion(), false)
 }

@@ -31,15 +31,9 @@ type observedTracker struct {
 // manager.
 func (f *observeFixture) startObservedTracker(c *gc.C, manager leadership.Manager, clock *clocktest.Clock, unit string) *observedTracker {
 	ot := &observedTracker{observation: newObservation(slog.LevelDebug)}
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     manager,
-		ServiceName: "redis",
-		UnitName:    unit,
-		Duration:    time.Minute,
-		Clock:       clock,
-		Observer:    ot.events,
-		Logger:      slog.New(ot.logs),
-	})
+	config := trackerConfig(manager, clock, unit, time.Minute)
+	config.Observer, config.Logger = ot.events, slog.New(ot.logs)
+	tracker, err := leadership.NewTracker(config)
 	if err != nil {
 		c.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func (s *TrackerSuite) TestResignRevokesAfterWorkThenClaimsAfterPause(c *gc.C) {
 	s.manager.expectNone(c)
 
 	s.revokeAfterWork(c, w)
-	c.Check(waitResult(c, result, "Resign"), jc.ErrorIsNil)
+	c.Check(receive(c, result, "Resign did not return"), jc.ErrorIsNil)
 
 	// No claim, no renewal, until the pause ends.
 	s.clock.Set(offset(trackDuration / 2))
@@ -55,7 +55,7 @@ func (s *TrackerSuite) TestResignMinion(c *gc.C) {
 	tracker := s.start(c, s.manager)
 	s.claim(c, leadership.ErrClaimDenied)
 	block := s.manager.expect(c, "BlockUntilLeadershipReleasedContext")
-	c.Check(waitResult(c, resign(c, tracker, context.Background()), "Resign"), jc.ErrorIsNil)
+	c.Check(receive(c, resign(c, tracker, context.Background()), "Resign did not return"), jc.ErrorIsNil)
 	block.reply <- nil
 	s.manager.expectNone(c)
 	s.advanceTo(c, trackDuration)
@@ -74,7 +74,7 @@ func (s *TrackerSuite) TestResignWaitsForClaimInFlight(c *gc.C) {
 	s.manager.expectNone(c)
 	renewal.reply <- nil
 	s.manager.expect(c, "RevokeLeadership").reply <- nil
-	c.Check(waitResult(c, result, "Resign"), jc.ErrorIsNil)
+	c.Check(receive(c, result, "Resign did not return"), jc.ErrorIsNil)
 	// The pause counts from the end of the resignation.
 	s.advanceTo(c, trackDuration/2+trackDuration)
 	s.claim(c, nil)
@@ -88,7 +88,7 @@ func (s *TrackerSuite) TestResignLeavesWorkThatOutlivesTheTerm(c *gc.C) {
 	w.started(c)
 	result := resign(c, tracker, context.Background())
 	s.advanceTo(c, trackDuration)
-	err := waitResult(c, result, "Resign")
+	err := receive(c, result, "Resign did not return")
 	c.Check(errors.Is(err, leadership.ErrLeaderWorkRunning), jc.IsTrue, gc.Commentf("%v", err))
 	s.manager.expectNone(c)
 	w.end(c)
@@ -103,7 +103,7 @@ func (s *TrackerSuite) TestResignRevokeFails(c *gc.C) {
 	tracker := s.startLeading(c)
 	result := resign(c, tracker, context.Background())
 	s.manager.expect(c, "RevokeLeadership").reply <- errors.New("lol borken")
-	c.Check(waitResult(c, result, "Resign"), gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": lol borken`)
+	c.Check(receive(c, result, "Resign did not return"), gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": lol borken`)
 	tracker.Kill()
 	s.revokedThenStops(c, tracker)
 }
@@ -117,7 +117,7 @@ func (s *TrackerSuite) TestResignContextBoundsTheWaitOnly(c *gc.C) {
 	result := resign(c, tracker, resignCtx)
 	assertDone(c, ctx, leadership.ErrResigned)
 	cancel()
-	c.Check(waitResult(c, result, "Resign"), gc.Equals, context.Canceled)
+	c.Check(receive(c, result, "Resign did not return"), gc.Equals, context.Canceled)
 	close(w.finish)
 	s.manager.expect(c, "RevokeLeadership").reply <- nil
 	assertTicket(c, tracker.WaitMinion(), true)
@@ -131,7 +131,7 @@ func (s *TrackerSuite) TestKillDuringResign(c *gc.C) {
 	result := resign(c, tracker, context.Background())
 	assertTicket(c, tracker.WaitMinion(), true)
 	tracker.Kill()
-	c.Check(waitResult(c, result, "Resign"), gc.Equals, leadership.ErrTrackerKilled)
+	c.Check(receive(c, result, "Resign did not return"), gc.Equals, leadership.ErrTrackerKilled)
 	close(w.finish)
 	s.revokedThenStops(c, tracker)
 }
@@ -141,14 +141,9 @@ func (s *TrackerSuite) TestKillDuringResign(c *gc.C) {
 // when the other unit stops.
 func (s *TrackerHandoverSuite) TestResignThenAnotherLeadsThenLeadsAgain(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
-	first, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    trackDuration,
-		ResignPause: trackDuration / 4,
-		Clock:       s.clock,
-	})
+	config := trackerConfig(m, s.clock, "redis/0", trackDuration)
+	config.ResignPause = trackDuration / 4
+	first, err := leadership.NewTracker(config)
 	c.Assert(err, jc.ErrorIsNil)
 	defer worker.Stop(first)
 	assertTicket(c, first.WaitLeader(), true)
@@ -161,7 +156,7 @@ func (s *TrackerHandoverSuite) TestResignThenAnotherLeadsThenLeadsAgain(c *gc.C)
 	result := resign(c, first, context.Background())
 	assertDone(c, ctx, leadership.ErrResigned)
 	w.end(c)
-	c.Check(waitResult(c, result, "Resign"), jc.ErrorIsNil)
+	c.Check(receive(c, result, "Resign did not return"), jc.ErrorIsNil)
 	// The clock has not moved: the revoke released the waiting unit.
 	assertTicket(c, second.WaitLeader(), true)
 	assertTicket(c, first.WaitMinion(), true)

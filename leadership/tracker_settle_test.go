@@ -106,13 +106,8 @@ func (s *TrackerSettleSuite) advance(c *gc.C, d time.Duration) {
 // answer returns the answer of a ticket that must already be answered:
 // after Settle, nothing is left for the tracker to wait for.
 func answer(c *gc.C, t leadership.Ticket) bool {
-	select {
-	case <-t.Ready():
-		return t.Wait()
-	case <-time.After(LongWait):
-		c.Fatalf("ticket not answered after settling")
-		return false
-	}
+	receive(c, t.Ready(), "ticket not answered after settling")
+	return t.Wait()
 }
 
 func (s *TrackerSettleSuite) TestRenewsEveryHalfTerm(c *gc.C) {
@@ -145,12 +140,20 @@ func (s *TrackerSettleSuite) TestRenewsEveryHalfTerm(c *gc.C) {
 	c.Check(s.renewals("redis/1"), gc.Equals, 0)
 }
 
-func (s *TrackerSettleSuite) TestHandoverOnStop(c *gc.C) {
-	leader := s.track(c, 0, "redis/0")
+// handoverPair starts redis/0's tracker on manager 0 and settles, then
+// redis/1's on manager m, and moves the clock on until redis/1 is a
+// minion.
+func (s *TrackerSettleSuite) handoverPair(c *gc.C, m int) (leader, minion leadership.Tracker) {
+	leader = s.track(c, 0, "redis/0")
 	c.Assert(s.clock.Settle(LongWait), jc.ErrorIsNil)
-	minion := s.track(c, 0, "redis/1")
+	minion = s.track(c, m, "redis/1")
 	s.advance(c, 3*settleDuration/2)
 	c.Assert(answer(c, minion.WaitMinion()), jc.IsTrue)
+	return leader, minion
+}
+
+func (s *TrackerSettleSuite) TestHandoverOnStop(c *gc.C) {
+	leader, minion := s.handoverPair(c, 0)
 
 	// The leader revokes as it stops; on the same manager, the minion's
 	// wait for a release returns at once, and its claim is answered
@@ -168,11 +171,7 @@ func (s *TrackerSettleSuite) TestHandoverOnStop(c *gc.C) {
 }
 
 func (s *TrackerSettleSuite) TestHandoverOnStopAcrossManagers(c *gc.C) {
-	leader := s.track(c, 0, "redis/0")
-	c.Assert(s.clock.Settle(LongWait), jc.ErrorIsNil)
-	minion := s.track(c, 1, "redis/1")
-	s.advance(c, 3*settleDuration/2)
-	c.Assert(answer(c, minion.WaitMinion()), jc.IsTrue)
+	leader, minion := s.handoverPair(c, 1)
 	before, ok := s.lease(c)
 	c.Assert(ok, jc.IsTrue)
 

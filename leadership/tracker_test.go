@@ -62,13 +62,7 @@ func (s *TrackerSuite) start(c *gc.C, manager leadership.Manager) leadership.Tra
 // config is a valid config of a tracker for redis/0 on the suite's
 // manager and clock, with one-minute terms.
 func (s *TrackerSuite) config() leadership.TrackerConfig {
-	return leadership.TrackerConfig{
-		Manager:     s.manager,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    time.Minute,
-		Clock:       s.clock,
-	}
+	return trackerConfig(s.manager, s.clock, "redis/0", time.Minute)
 }
 
 // startLeading starts a tracker for redis/0 on the suite's manager, and
@@ -259,12 +253,7 @@ func (s *TrackerSuite) TestKillLeaderRevokesBeforeWaitReturns(c *gc.C) {
 	case <-time.After(ShortWait):
 	}
 	mc.reply <- nil
-	select {
-	case err := <-waited:
-		c.Check(err, jc.ErrorIsNil)
-	case <-time.After(LongWait):
-		c.Fatalf("Wait did not return")
-	}
+	c.Check(receive(c, waited, "Wait did not return"), jc.ErrorIsNil)
 }
 
 // A revoke error that only reads like "not leader", without matching

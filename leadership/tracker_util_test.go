@@ -83,14 +83,9 @@ func (m *stubManager) RevokeLeadership(service, unit string) error {
 // expect waits up to LongWait for the next call, checks its method, and
 // returns it for the test to answer.
 func (m *stubManager) expect(c *gc.C, method string) managerCall {
-	select {
-	case mc := <-m.calls:
-		c.Assert(mc.method, gc.Equals, method)
-		return mc
-	case <-time.After(LongWait):
-		c.Fatalf("no %s call after %v", method, LongWait)
-	}
-	panic("unreachable")
+	mc := receive(c, m.calls, "no "+method+" call")
+	c.Assert(mc.method, gc.Equals, method)
+	return mc
 }
 
 // expectNone fails if a call comes within ShortWait.
@@ -109,12 +104,8 @@ type plainManager struct {
 
 // assertTicket waits up to LongWait for the ticket, and checks its answer.
 func assertTicket(c *gc.C, tk leadership.Ticket, want bool) {
-	select {
-	case <-tk.Ready():
-		c.Check(tk.Wait(), gc.Equals, want)
-	case <-time.After(LongWait):
-		c.Fatalf("ticket not answered after %v", LongWait)
-	}
+	receive(c, tk.Ready(), "ticket not answered")
+	c.Check(tk.Wait(), gc.Equals, want)
 }
 
 // assertNotReady fails if the ticket is answered within ShortWait.
@@ -132,25 +123,25 @@ func stopTracker(c *gc.C, tracker leadership.Tracker) error {
 	tracker.Kill()
 	done := make(chan error, 1)
 	go func() { done <- tracker.Wait() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(LongWait):
-		c.Fatalf("tracker still running after %v", LongWait)
-	}
-	panic("unreachable")
+	return receive(c, done, "tracker still running")
 }
 
 // newTrackerFor starts a tracker for unit of redis on m and clock, with
 // the given term.
 func newTrackerFor(c *gc.C, m leadership.Manager, clock lease.Clock, unit string, duration time.Duration) leadership.Tracker {
-	t, err := leadership.NewTracker(leadership.TrackerConfig{
+	t, err := leadership.NewTracker(trackerConfig(m, clock, unit, duration))
+	c.Assert(err, jc.ErrorIsNil)
+	return t
+}
+
+// trackerConfig is the config of a tracker for unit of redis on m and
+// clock, with terms of duration.
+func trackerConfig(m leadership.Manager, clock lease.Clock, unit string, duration time.Duration) leadership.TrackerConfig {
+	return leadership.TrackerConfig{
 		Manager:     m,
 		ServiceName: "redis",
 		UnitName:    unit,
 		Duration:    duration,
 		Clock:       clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
-	return t
+	}
 }

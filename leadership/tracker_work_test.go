@@ -32,26 +32,17 @@ func leaderContext(c *gc.C, tracker leadership.Tracker) (context.Context, contex
 		ctx, cancel, err := runner(c, tracker).LeaderContext(context.Background())
 		done <- granted{ctx, cancel, err}
 	}()
-	select {
-	case g := <-done:
-		c.Assert(g.err, jc.ErrorIsNil)
-		return g.ctx, g.cancel
-	case <-time.After(LongWait):
-		c.Fatalf("no leader context after %v", LongWait)
-	}
-	panic("unreachable")
+	g := receive(c, done, "no leader context")
+	c.Assert(g.err, jc.ErrorIsNil)
+	return g.ctx, g.cancel
 }
 
 // assertDone waits up to LongWait for ctx to be done, and checks that its
 // cause matches want.
 func assertDone(c *gc.C, ctx context.Context, want error) {
-	select {
-	case <-ctx.Done():
-		cause := context.Cause(ctx)
-		c.Check(errors.Is(cause, want), jc.IsTrue, gc.Commentf("cause %v, want %v", cause, want))
-	case <-time.After(LongWait):
-		c.Fatalf("context not done after %v", LongWait)
-	}
+	receive(c, ctx.Done(), "context not done")
+	cause := context.Cause(ctx)
+	c.Check(errors.Is(cause, want), jc.IsTrue, gc.Commentf("cause %v, want %v", cause, want))
 }
 
 // assertNotDone fails if ctx is done within ShortWait.
@@ -117,12 +108,7 @@ func (w *work) started(c *gc.C) context.Context {
 // end lets w's f return, and checks RunAsLeader's error.
 func (w *work) end(c *gc.C) {
 	close(w.finish)
-	select {
-	case err := <-w.result:
-		c.Check(err, gc.Equals, errWorkDone)
-	case <-time.After(LongWait):
-		c.Fatalf("RunAsLeader did not return after %v", LongWait)
-	}
+	c.Check(receive(c, w.result, "RunAsLeader did not return"), gc.Equals, errWorkDone)
 }
 
 // revokeAfterWork lets w's work return, checks that the tracker revokes
@@ -143,17 +129,6 @@ func (s *TrackerSuite) revokeAfterWork(c *gc.C, w *work) {
 func (s *TrackerSuite) revokedThenStops(c *gc.C, tracker leadership.Tracker) {
 	s.manager.expect(c, "RevokeLeadership").reply <- nil
 	c.Check(tracker.Wait(), jc.ErrorIsNil)
-}
-
-// waitResult waits up to LongWait for a result from ch.
-func waitResult(c *gc.C, ch <-chan error, what string) error {
-	select {
-	case err := <-ch:
-		return err
-	case <-time.After(LongWait):
-		c.Fatalf("%s did not return after %v", what, LongWait)
-	}
-	panic("unreachable")
 }
 
 // The leader context ends exactly at the end of the last term when the
@@ -237,7 +212,7 @@ func (s *TrackerSuite) TestLeaderContextGivenUp(c *gc.C) {
 		result <- err
 	}()
 	cancel()
-	c.Check(waitResult(c, result, "LeaderContext"), gc.Equals, context.Canceled)
+	c.Check(receive(c, result, "LeaderContext did not return"), gc.Equals, context.Canceled)
 	block.reply <- nil
 	s.claim(c, nil)
 	assertTicket(c, tracker.WaitLeader(), true)
@@ -257,7 +232,7 @@ func (s *TrackerSuite) TestKillWaitsForLeaderWorkBeforeRevoking(c *gc.C) {
 
 	s.revokeAfterWork(c, w)
 	c.Check(tracker.Wait(), jc.ErrorIsNil)
-	c.Check(waitResult(c, w.result, "RunAsLeader"), gc.Equals, errWorkDone)
+	c.Check(receive(c, w.result, "RunAsLeader did not return"), gc.Equals, errWorkDone)
 }
 
 // Work that does not return is waited for until the end of the last term,
@@ -278,7 +253,7 @@ func (s *TrackerSuite) TestKillLeavesWorkThatOutlivesTheTerm(c *gc.C) {
 	default:
 	}
 	s.clock.Set(offset(trackDuration))
-	err := waitResult(c, waited, "Wait")
+	err := receive(c, waited, "Wait did not return")
 	c.Check(errors.Is(err, leadership.ErrLeaderWorkRunning), jc.IsTrue, gc.Commentf("%v", err))
 	c.Check(err, gc.ErrorMatches, `not revoking leadership of "redis" for "redis/0": leader-only work still running at the end of the term`)
 	s.manager.expectNone(c)
@@ -311,7 +286,7 @@ func (s *TrackerSuite) TestManagerStoppedEndsLeaderContext(c *gc.C) {
 	s.advanceTo(c, trackDuration/2)
 	s.claim(c, leadership.ErrStopped)
 	assertDone(c, ctx, leadership.ErrStopped)
-	c.Check(errors.Is(waitResult(c, waitChan(tracker), "Wait"), leadership.ErrStopped), jc.IsTrue)
+	c.Check(errors.Is(receive(c, waitChan(tracker), "Wait did not return"), leadership.ErrStopped), jc.IsTrue)
 	_, _, err := runner(c, tracker).LeaderContext(context.Background())
 	c.Check(errors.Is(err, leadership.ErrStopped), jc.IsTrue, gc.Commentf("%v", err))
 }
@@ -350,7 +325,7 @@ func (s *TrackerSuite) TestKillAnswersWaitingLeaderContext(c *gc.C) {
 		result <- err
 	}()
 	tracker.Kill()
-	c.Check(waitResult(c, result, "LeaderContext"), gc.Equals, leadership.ErrTrackerKilled)
+	c.Check(receive(c, result, "LeaderContext did not return"), gc.Equals, leadership.ErrTrackerKilled)
 	c.Check(tracker.Wait(), jc.ErrorIsNil)
 }
 
@@ -372,14 +347,7 @@ func (t doneTicket) Ready() <-chan struct{} {
 func (s *TrackerHandoverSuite) TestLeaderContextEndsByTermEndWhenStoreDown(c *gc.C) {
 	m := s.manager(c, "a", time.Hour)
 	clock := newArmedClock(s.clock)
-	tracker, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     m,
-		ServiceName: "redis",
-		UnitName:    "redis/0",
-		Duration:    trackDuration,
-		Clock:       clock,
-	})
-	c.Assert(err, jc.ErrorIsNil)
+	tracker := newTrackerFor(c, m, clock, "redis/0", trackDuration)
 	defer worker.Stop(tracker)
 	assertTicket(c, tracker.WaitLeader(), true)
 	w := runWork(c, tracker)
@@ -425,6 +393,6 @@ func (s *TrackerHandoverSuite) TestLeaderContextEndsWhenManagerKilled(c *gc.C) {
 	ctx := w.started(c)
 	m.Kill()
 	assertDone(c, ctx, leadership.ErrStopped)
-	c.Check(errors.Is(waitResult(c, waitChan(tracker), "Wait"), leadership.ErrStopped), jc.IsTrue)
+	c.Check(errors.Is(receive(c, waitChan(tracker), "Wait did not return"), leadership.ErrStopped), jc.IsTrue)
 	w.end(c)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/juju/errors"
+	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -21,6 +22,18 @@ const (
 	// not happen.
 	ShortWait = 50 * time.Millisecond
 )
+
+// receive returns the first value sent on ch, or fails the test with
+// failure (what did not happen) if none comes within LongWait.
+func receive[T any](c *gc.C, ch <-chan T, failure string) T {
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(LongWait):
+		c.Fatalf("%s (waited %v)", failure, LongWait)
+	}
+	panic("unreachable")
+}
 
 // call is one expected call to a Client.
 type call struct {

@@ -18,20 +18,14 @@ import (
 func Example() {
 	clock := clocktest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
 	store := leasetest.NewStore(clock)
-	client0, err := store.NewClient("controller-0")
-	if err != nil {
-		panic(err)
-	}
-	client1, err := store.NewClient("controller-1")
-	if err != nil {
-		panic(err)
-	}
+	client0 := store.MustNewClient("controller-0")
+	client1 := store.MustNewClient("controller-1")
 
 	fmt.Println("claim by redis/0:", client0.ClaimLease("redis", lease.Request{Holder: "redis/0", Duration: time.Minute}))
 
 	// client1's cache has not seen that claim; the store refuses, client1
 	// refreshes, and its cache then tells why.
-	err = client1.ClaimLease("redis", lease.Request{Holder: "redis/1", Duration: time.Minute})
+	err := client1.ClaimLease("redis", lease.Request{Holder: "redis/1", Duration: time.Minute})
 	fmt.Println("claim by redis/1:", err, errors.Is(err, lease.ErrInvalid))
 	info := client1.Leases()["redis"]
 	fmt.Println("held by", info.Holder, "for", info.Expiry.Sub(clock.Now()))
@@ -105,14 +99,8 @@ func ExampleClientConfig_Validate() {
 func ExampleInfo_term() {
 	clock := clocktest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
 	store := leasetest.NewStore(clock)
-	client0, err := store.NewClient("controller-0")
-	if err != nil {
-		panic(err)
-	}
-	client1, err := store.NewClient("controller-1")
-	if err != nil {
-		panic(err)
-	}
+	client0 := store.MustNewClient("controller-0")
+	client1 := store.MustNewClient("controller-1")
 	term := func(c lease.Client) int64 { return c.Leases()["redis"].Term }
 	check := func(err error) {
 		if err != nil {

@@ -34,6 +34,18 @@ func replaceReply(name string, reply bson.D) wiretest.Hook {
 // ok is not 1 without such an errmsg would reach mgo as a success (Insert
 // nil, Update and Apply ErrNotFound, which mgo/txn reads as "missing"), so
 // the translator gives it one, keeping the code.
+// primaryWithDoc starts a replica-set primary and returns it and its
+// collection test.c, through mgowire, holding {_id: 1, n: 1}.
+func primaryWithDoc(t *testing.T) (*wiretest.Server, *mgo.Collection) {
+	t.Helper()
+	srv := startServer(t, wiretest.Config{SetName: "rs"})
+	c := dial(t, srv, mgo.DialInfo{}, mgowire.Options{}).DB("test").C("c")
+	if err := c.Insert(bson.M{"_id": 1, "n": 1}); err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
 func TestFailedReplyWithoutErrmsgReachesMgo(t *testing.T) {
 	for name, reply := range map[string]bson.D{
 		"no errmsg, NotWritablePrimary": {{Name: "ok", Value: 0.0}, {Name: "code", Value: 10107}, {Name: "codeName", Value: "NotWritablePrimary"}},
@@ -42,12 +54,8 @@ func TestFailedReplyWithoutErrmsgReachesMgo(t *testing.T) {
 		"ok false, no errmsg":           {{Name: "ok", Value: false}, {Name: "code", Value: 91}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv := startServer(t, wiretest.Config{SetName: "rs"})
-			session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
-			c := session.DB("test").C("c")
-			if err := c.Insert(bson.M{"_id": 1, "n": 1}); err != nil {
-				t.Fatal(err)
-			}
+			srv, c := primaryWithDoc(t)
+			session := c.Database.Session
 			for _, w := range []struct {
 				cmd string
 				op  func() error
@@ -103,12 +111,7 @@ func TestMalformedWriteConcernErrorFailsWrite(t *testing.T) {
 			{Name: "writeErrors", Value: bson.M{"index": 0, "code": 10107, "errmsg": "not primary"}}, {Name: "ok", Value: 1.0}}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv := startServer(t, wiretest.Config{SetName: "rs"})
-			session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
-			c := session.DB("test").C("c")
-			if err := c.Insert(bson.M{"_id": 1, "n": 1}); err != nil {
-				t.Fatal(err)
-			}
+			srv, c := primaryWithDoc(t)
 			srv.SetHook(replaceReply(tc.cmd, tc.reply))
 			var err error
 			if tc.cmd == "insert" {
@@ -140,12 +143,7 @@ func TestWriteConcernErrorShapes(t *testing.T) {
 	} {
 		for _, cmd := range []string{"insert", "update", "findAndModify"} {
 			t.Run(name+"/"+cmd, func(t *testing.T) {
-				srv := startServer(t, wiretest.Config{SetName: "rs"})
-				session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
-				c := session.DB("test").C("c")
-				if err := c.Insert(bson.M{"_id": 1, "n": 1}); err != nil {
-					t.Fatal(err)
-				}
+				srv, c := primaryWithDoc(t)
 				srv.SetHook(func(got wiretest.Command, r bson.D) bson.D {
 					if got.Name != cmd {
 						return r

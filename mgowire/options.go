@@ -110,6 +110,27 @@ type Options struct {
 	Clock Clock
 }
 
+// Observer is told what the translating connections do, one [Event] at a
+// time, so that metrics can be kept without the library depending on a
+// metrics system (the nested module prometheus/ turns events into
+// Prometheus metrics). Set it in [Options.Observer].
+//
+// Every connection of a session calls Observe from its own goroutines, so
+// an Observer must be safe for concurrent use. Observe must return
+// quickly: the connection waits for it, and reads no reply meanwhile, so
+// an Observe that uses a session of the connections it observes may wait
+// for itself for ever. A panic in Observe is not recovered: on a
+// connection's goroutine, it ends the program.
+type Observer interface {
+	Observe(e Event)
+}
+
+// ObserverFunc adapts a function to [Observer].
+type ObserverFunc func(e Event)
+
+// Observe calls f(e).
+func (f ObserverFunc) Observe(e Event) { f(e) }
+
 // Validate returns an error, whose cause is [ErrInvalid], naming the first
 // field of o that cannot be used, in field order; nil if all can.
 func (o Options) Validate() error {

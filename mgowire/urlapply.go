@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	mgo "gopkg.in/mgo.v2"
@@ -195,26 +196,23 @@ func (p *parser) applyWriteConcern() error {
 // socketTimeoutMS and appName. A zero timeout keeps the default rather
 // than waiting without bound.
 func (p *parser) applyTimeouts(info *mgo.DialInfo) error {
+	for _, t := range []struct {
+		key string
+		to  *time.Duration
+	}{
+		{"serverselectiontimeoutms", &info.Timeout},
+		{"connecttimeoutms", &p.opts.ConnectTimeout},
+		{"sockettimeoutms", &p.opts.SocketTimeout},
+	} {
+		d, err := p.millis(t.key)
+		if err != nil {
+			return err
+		}
+		if d > 0 {
+			*t.to = d
+		}
+	}
 	s := &p.set
-	d, err := p.millis("serverselectiontimeoutms")
-	if err != nil {
-		return err
-	}
-	if d > 0 {
-		info.Timeout = d
-	}
-	if d, err = p.millis("connecttimeoutms"); err != nil {
-		return err
-	}
-	if d > 0 {
-		p.opts.ConnectTimeout = d
-	}
-	if d, err = p.millis("sockettimeoutms"); err != nil {
-		return err
-	}
-	if d > 0 {
-		p.opts.SocketTimeout = d
-	}
 	if name, ok := s.str("appname"); ok {
 		if len(name) > maxAppName {
 			return p.errorf("option %s is %d bytes long; the server takes at most %d", s.names["appname"], len(name), maxAppName)

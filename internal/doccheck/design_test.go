@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -62,19 +61,7 @@ func TestDesignLinks(t *testing.T) {
 			t.Errorf("docs/design.md links to #%s, which is no heading of it", m[1])
 		}
 	}
-	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != repoRoot && (d.Name() == "testdata" || d.Name() == "vendor" || strings.HasPrefix(d.Name(), ".")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") {
-			return nil
-		}
+	err := walkGo(repoRoot, true, func(path string) error {
 		text, err := os.ReadFile(path)
 		if err != nil {
 			return err

@@ -26,19 +26,7 @@ func main() {
 	fset := token.NewFileSet()
 	for _, root := range os.Args[1:] {
 		dirs := map[string][]*ast.File{}
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if path != root && (d.Name() == "testdata" || d.Name() == "vendor" || strings.HasPrefix(d.Name(), ".")) {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-				return nil
-			}
+		err := walkGo(root, false, func(path string) error {
 			f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
 			if err != nil {
 				return err
@@ -61,6 +49,27 @@ func main() {
 	if len(problems) > 0 {
 		os.Exit(1)
 	}
+}
+
+// walkGo calls fn with the path of each Go file under root, test files
+// only if tests, leaving out testdata, vendor and hidden directories. It
+// returns the first error of the walk or of fn.
+func walkGo(root string, tests bool, fn func(path string) error) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != root && (d.Name() == "testdata" || d.Name() == "vendor" || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || (!tests && strings.HasSuffix(path, "_test.go")) {
+			return nil
+		}
+		return fn(path)
+	})
 }
 
 func checkPackage(fset *token.FileSet, dir string, files []*ast.File) []string {

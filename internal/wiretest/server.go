@@ -122,25 +122,26 @@ func (s *Server) SetHosts(hosts ...string) {
 	s.cfg.Hosts = append([]string(nil), hosts...)
 }
 
-// Commands returns the commands received so far, in order.
-func (s *Server) Commands() []Command {
+// locked returns what get reads of s, with s.mu held.
+func locked[T any](s *Server, get func() T) T {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Command(nil), s.log...)
+	return get()
+}
+
+// Commands returns the commands received so far, in order.
+func (s *Server) Commands() []Command {
+	return locked(s, func() []Command { return append([]Command(nil), s.log...) })
 }
 
 // Connections returns how many connections the server has accepted.
 func (s *Server) Connections() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.nconns
+	return locked(s, func() int { return s.nconns })
 }
 
 // OpenCursors returns how many cursors are open.
 func (s *Server) OpenCursors() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.cursors)
+	return locked(s, func() int { return len(s.cursors) })
 }
 
 // DropConnections closes every open connection; new ones are accepted.

@@ -45,8 +45,7 @@ func testClaimSeveral(f *fixture) {
 // A held lease cannot be claimed, by another holder or by its own, and
 // stays held once its expiry has passed, until it is expired.
 func testClaimHeld(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	f.invalid(a.ClaimLease("redis", request("redis/1", time.Minute)), "ClaimLease by another holder")
 	f.invalid(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease by the holder")
 	f.clock.Advance(time.Hour)
@@ -89,7 +88,6 @@ func testClaimStale(f *fixture) {
 
 // A client made after a claim sees the lease held.
 func testClaimSeenByNewClient(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	f.claimedRedis("a")
 	f.holds(f.client("b"), "redis", "redis/0", f.start.Add(time.Minute))
 }

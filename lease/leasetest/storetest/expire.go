@@ -17,8 +17,7 @@ var expireCases = []testCase{
 // Reaching the expiry is not enough: it must have passed. Once expired,
 // the lease is not held, and cannot be expired again.
 func testExpireStrictlyAfterExpiry(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	f.clock.Advance(time.Minute)
 	f.invalid(a.ExpireLease("redis"), "ExpireLease at the expiry")
 	f.holds(a, "redis", "redis/0", f.start.Add(time.Minute))
@@ -36,8 +35,7 @@ func testExpireUnheld(f *fixture) {
 
 // A client made after an expiry sees the lease free.
 func testExpireSeenByNewClient(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	f.clock.Advance(time.Minute + time.Nanosecond)
 	f.ok(a.ExpireLease("redis"), "ExpireLease")
 	b := f.client("b")

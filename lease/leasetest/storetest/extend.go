@@ -44,8 +44,7 @@ func testExtendAfterExpiryTime(f *fixture) {
 }
 
 func testExtendOtherHolder(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	f.invalid(a.ExtendLease("redis", request("redis/1", time.Hour)), "ExtendLease by another holder")
 	f.holds(a, "redis", "redis/0", f.start.Add(time.Minute))
 }
@@ -122,8 +121,7 @@ func testExtendStaleAfterHandover(f *fixture) {
 // for 50s, to 20s after the writer's expiry: the writer, whose cache says
 // its own expiry has passed, must not be able to expire it.
 func testExtendAfterLateRead(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	f.clock.Advance(30 * time.Second)
 	b := f.client("b")
 	f.ok(b.ExtendLease("redis", request("redis/0", 50*time.Second)), "ExtendLease (b)")

@@ -26,8 +26,7 @@ var fencingCases = []testCase{
 func fenced(f *fixture) (TxnStore, lease.Client, txn.Op) {
 	f.Helper()
 	s := storeAs[TxnStore](f, "runs no transactions of the caller's")
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	info, held := f.view(a, "redis")
 	if !held {
 		f.Fatalf("lease not held after a claim")

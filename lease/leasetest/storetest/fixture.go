@@ -91,6 +91,15 @@ func (f *fixture) clientOn(id string, clk *clock) lease.Client {
 	return c
 }
 
+// claimedRedis returns a new client, id, that has claimed "redis" for
+// "redis/0" for a minute at the clock's reading.
+func (f *fixture) claimedRedis(id string) lease.Client {
+	f.Helper()
+	c := f.client(id)
+	f.ok(c.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	return c
+}
+
 // ok fails the test at once if err is not nil.
 func (f *fixture) ok(err error, call string) {
 	f.Helper()

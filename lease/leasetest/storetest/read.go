@@ -30,8 +30,7 @@ func fingerprint(leases map[string]lease.Info) string {
 // The map Leases returns, and the Infos in it, are the caller's: changing
 // them changes nothing the client reports.
 func testLeasesIsTheCallersCopy(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	f.ok(a.ClaimLease("mysql", request("mysql/0", time.Hour)), "ClaimLease")
 	want := fingerprint(a.Leases())
 

@@ -17,8 +17,7 @@ var revokeCases = []testCase{
 // A revocation frees the lease at once, long before its expiry: another
 // client sees it free at its next read, and can claim it.
 func testRevokeBeforeExpiry(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	f.ok(as[lease.Revoker](f, a).RevokeLease("redis", "redis/0"), "RevokeLease")
 	f.free(a, "redis")
 	f.count(a, 0)
@@ -28,8 +27,7 @@ func testRevokeBeforeExpiry(f *fixture) {
 }
 
 func testRevokeOtherHolderOrUnheld(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	r := as[lease.Revoker](f, a)
 	f.invalid(r.RevokeLease("redis", "redis/1"), "RevokeLease of another holder")
 	f.invalid(r.RevokeLease("mysql", "mysql/0"), "RevokeLease of a lease not held")

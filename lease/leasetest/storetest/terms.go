@@ -40,8 +40,7 @@ func (f *fixture) rises(last, term int64, after string) {
 }
 
 func testTermClaimGivesATerm(f *fixture) {
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	if term := f.term(a, "redis", "redis/0"); term < 1 {
 		f.Errorf("term %d after a claim, want at least 1", term)
 	}
@@ -128,8 +127,7 @@ func testTermNeverRepeatsAcrossRestarts(f *fixture) {
 
 func testTermNeverRepeatsAcrossStoreRestart(f *fixture) {
 	s := f.stopStore()
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	last := f.term(a, "redis", "redis/0")
 	f.ok(as[lease.Revoker](f, a).RevokeLease("redis", "redis/0"), "RevokeLease")
 	f.ok(s.Stop(), "Stop")
@@ -141,8 +139,7 @@ func testTermNeverRepeatsAcrossStoreRestart(f *fixture) {
 
 func testTermAssertOpPassesWithinTheTerm(f *fixture) {
 	s := storeAs[TxnStore](f, "runs no transactions of the caller's")
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	info, _ := f.view(a, "redis")
 	passes(f, s, info.TermAssertOp)
 	f.ok(f.client("b").ExtendLease("redis", request("redis/0", time.Hour)), "ExtendLease (b)")
@@ -153,8 +150,7 @@ func testTermAssertOpPassesWithinTheTerm(f *fixture) {
 
 func testTermAssertOpAbortsInALaterTerm(f *fixture) {
 	s := storeAs[TxnStore](f, "runs no transactions of the caller's")
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	old, _ := f.view(a, "redis")
 	f.ok(as[lease.Revoker](f, a).RevokeLease("redis", "redis/0"), "RevokeLease")
 	aborts(f, s, old.TermAssertOp)

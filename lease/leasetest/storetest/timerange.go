@@ -33,18 +33,29 @@ func (f *fixture) outOfRange(err error, want, call string) {
 	}
 }
 
+// refusedBeyondRange checks that call, made through do with each of
+// rangetest.Requests for "redis/0" on "redis", is refused as out of the
+// store's range, and that the refusals leave the store unchanged.
+func (f *fixture) refusedBeyondRange(call string, do func(lease.Request) error) {
+	f.Helper()
+	before := f.snapshot()
+	for _, r := range rangetest.Requests {
+		f.outOfRange(do(request("redis/0", r.Duration)), r.Message("redis"), call+" for "+r.Duration.String())
+	}
+	f.unchanged(before, "refused "+call)
+}
+
 // A claim whose expiry is past the store's range (250 years, or
 // math.MaxInt64 as "forever") is refused; the longest one the store
 // holds is not, and holds the lease.
 func testTimeRangeClaimBeyondRange(f *fixture) {
 	f.clock.Set(rangetest.Now)
 	a := f.client("a")
-	before := f.snapshot()
-	for _, r := range rangetest.Requests {
-		f.outOfRange(a.ClaimLease("redis", request("redis/0", r.Duration)), r.Message("redis"), "ClaimLease for "+r.Duration.String())
+	f.refusedBeyondRange("ClaimLease", func(r lease.Request) error {
+		err := a.ClaimLease("redis", r)
 		f.count(a, 0)
-	}
-	f.unchanged(before, "refused claims")
+		return err
+	})
 	f.ok(a.ClaimLease("redis", request("redis/0", rangetest.Last.Sub(rangetest.Now))), "ClaimLease until the last time")
 	f.clock.Advance(time.Minute)
 	b := f.client("b")
@@ -56,8 +67,7 @@ func testTimeRangeClaimBeyondRange(f *fixture) {
 // later.
 func testTimeRangeClaimToTheLastTime(f *fixture) {
 	f.clock.Set(rangetest.Last.Add(-time.Minute))
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	f.holds(a, "redis", "redis/0", rangetest.Last)
 	f.outOfRange(a.ClaimLease("memcached", request("memcached/0", time.Minute+time.Nanosecond)),
 		`expiry 2262-04-11T23:47:16.854775808Z of lease "memcached" (clock reading 2262-04-11T23:46:16.854775807Z plus 1m0.000000001s)`+rangetest.Tail,
@@ -67,13 +77,8 @@ func testTimeRangeClaimToTheLastTime(f *fixture) {
 
 func testTimeRangeExtendBeyondRange(f *fixture) {
 	f.clock.Set(rangetest.Now)
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
-	before := f.snapshot()
-	for _, r := range rangetest.Requests {
-		f.outOfRange(a.ExtendLease("redis", request("redis/0", r.Duration)), r.Message("redis"), "ExtendLease for "+r.Duration.String())
-	}
-	f.unchanged(before, "refused extensions")
+	a := f.claimedRedis("a")
+	f.refusedBeyondRange("ExtendLease", func(r lease.Request) error { return a.ExtendLease("redis", r) })
 	f.holds(a, "redis", "redis/0", rangetest.Now.Add(time.Minute))
 	f.holds(f.client("b"), "redis", "redis/0", rangetest.Now.Add(time.Minute))
 }
@@ -83,8 +88,7 @@ func testTimeRangeExtendBeyondRange(f *fixture) {
 // changes nothing.
 func testTimeRangeClockOutOfRange(f *fixture) {
 	f.clock.Set(rangetest.Now)
-	a := f.client("a")
-	f.ok(a.ClaimLease("redis", request("redis/0", time.Minute)), "ClaimLease")
+	a := f.claimedRedis("a")
 	before := f.snapshot()
 	for _, now := range []time.Time{rangetest.Last.Add(time.Nanosecond), rangetest.First.Add(-time.Nanosecond)} {
 		f.clock.Set(now)

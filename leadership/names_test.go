@@ -3,9 +3,12 @@ package leadership_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/leadership"
@@ -122,37 +125,42 @@ func FuzzManagerNames(f *testing.F) {
 		if token != nil && err != nil {
 			t.Fatalf("CheckLeadership(%q, %q) = %v, %v: a token and an error", service, unit, token, err)
 		}
-		switch {
-		case !validService:
-			expect(t, "CheckLeadership", err, "cannot check leadership: invalid service name "+quote(service)+": ")
-		case !validUnit:
-			expect(t, "CheckLeadership", err, "cannot check leadership: invalid unit name "+quote(unit)+": ")
-		case !strings.HasPrefix(unit, service+"/"):
-			expect(t, "CheckLeadership", err, fmt.Sprintf("cannot check leadership: unit %q is not a unit of service %q: ", unit, service))
-		default:
+		want, refused := namesRefusal("cannot check leadership", service, unit, validService, validUnit)
+		if !refused {
 			// Nobody ever claims: the store says the unit is not leader.
-			expect(t, "CheckLeadership", err, fmt.Sprintf("%q is not leader of %q", unit, service))
+			want = fmt.Sprintf("%q is not leader of %q", unit, service)
 		}
+		expect(t, "CheckLeadership", err, want)
 
 		if validService && validUnit && strings.HasPrefix(unit, service+"/") && d > 0 {
 			return // a claim would succeed, and change what later inputs see
 		}
 		err = manager.ClaimLeadership(service, unit, time.Duration(d))
-		switch {
-		case !validService:
-			expect(t, "ClaimLeadership", err, "cannot claim leadership: invalid service name "+quote(service)+": ")
-		case !validUnit:
-			expect(t, "ClaimLeadership", err, "cannot claim leadership: invalid unit name "+quote(unit)+": ")
-		case !strings.HasPrefix(unit, service+"/"):
-			expect(t, "ClaimLeadership", err, fmt.Sprintf("cannot claim leadership: unit %q is not a unit of service %q: ", unit, service))
-		default:
+		want, refused = namesRefusal("cannot claim leadership", service, unit, validService, validUnit)
+		if !refused {
 			want = fmt.Sprintf("cannot claim leadership: invalid duration %v: must be positive", time.Duration(d))
 			if d == 0 {
 				want = "cannot claim leadership: invalid duration 0: must be positive"
 			}
-			expect(t, "ClaimLeadership", err, want)
 		}
+		expect(t, "ClaimLeadership", err, want)
 	})
+}
+
+// namesRefusal returns the start of the error a call whose messages start
+// with prefix must return for service and unit, in the order the manager
+// checks them, and true; or "" and false if both names are valid and the
+// unit is the service's.
+func namesRefusal(prefix, service, unit string, validService, validUnit bool) (string, bool) {
+	switch {
+	case !validService:
+		return prefix + ": invalid service name " + quote(service) + ": ", true
+	case !validUnit:
+		return prefix + ": invalid unit name " + quote(unit) + ": ", true
+	case !strings.HasPrefix(unit, service+"/"):
+		return fmt.Sprintf("%s: unit %q is not a unit of service %q: ", prefix, unit, service), true
+	}
+	return "", false
 }
 
 // expect checks that err is nil if want is "". Otherwise, if want ends
@@ -185,4 +193,38 @@ func quote(s string) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprintf("%q... (%d bytes)", s[:64], len(s))
+}
+
+// ReadmeNamesSuite checks the names the README uses.
+type ReadmeNamesSuite struct{}
+
+var _ = gc.Suite(&ReadmeNamesSuite{})
+
+// TestReadmeNames checks that the README's line on names states the
+// limits the code applies.
+func (s *ReadmeNamesSuite) TestReadmeNames(c *gc.C) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		c.Fatal(err)
+	}
+	text := string(readme)
+	start := strings.Index(text, "**Names.**")
+	if start < 0 {
+		c.Fatal(`README.md has no "**Names.**" paragraph`)
+	}
+	paragraph := text[start:]
+	if end := strings.Index(paragraph, "\n\n"); end >= 0 {
+		paragraph = paragraph[:end]
+	}
+	paragraph = strings.Join(strings.Fields(paragraph), " ")
+	for _, want := range []string{
+		fmt.Sprintf("A service name is 1 to %d bytes", leadership.MaxServiceNameLen),
+		fmt.Sprintf("a number of at most %d digits", leadership.MaxUnitNumberDigits),
+		fmt.Sprintf("is 1 to %d bytes of UTF-8", lease.MaxStringLen),
+		"leadership.ErrInvalidArgument",
+	} {
+		if !strings.Contains(paragraph, want) {
+			c.Errorf("README.md's names paragraph does not say %q:\n%s", want, paragraph)
+		}
+	}
 }
