@@ -4,7 +4,6 @@ import (
 	"os"
 	"strings"
 
-	jujutesting "github.com/juju/testing"
 	jc "github.com/juju/testing/checkers"
 	"go.uber.org/goleak"
 	gc "gopkg.in/check.v1"
@@ -16,17 +15,37 @@ import (
 
 // LifecycleSuite checks what a Server leaves behind once closed, and what
 // Start makes of an external server. Its tests start their own servers,
-// patch the environment (restored after each test), and need the embedded
-// server.
+// set environment variables (restored after each test), and need the
+// embedded server.
 type LifecycleSuite struct {
-	jujutesting.CleanupSuite
+	restore []func() // what setenv changed, to undo after the test
 }
 
 var _ = gc.Suite(&LifecycleSuite{})
 
 func (s *LifecycleSuite) SetUpTest(c *gc.C) {
 	embeddedOnly(c)
-	s.CleanupSuite.SetUpTest(c)
+}
+
+func (s *LifecycleSuite) TearDownTest(c *gc.C) {
+	for i := len(s.restore) - 1; i >= 0; i-- {
+		s.restore[i]()
+	}
+	s.restore = nil
+}
+
+// setenv sets the environment variable name to value until the test
+// ends, as testing.T's Setenv does.
+func (s *LifecycleSuite) setenv(c *gc.C, name, value string) {
+	old, had := os.LookupEnv(name)
+	c.Assert(os.Setenv(name, value), jc.ErrorIsNil)
+	s.restore = append(s.restore, func() {
+		if had {
+			os.Setenv(name, old)
+		} else {
+			os.Unsetenv(name)
+		}
+	})
 }
 
 // TestCloseLeavesNoGoroutines uses every part of a server, including the
@@ -62,7 +81,7 @@ func (s *LifecycleSuite) TestCloseLeavesNoGoroutines(c *gc.C) {
 // TestCloseRemovesData checks that Close removes the data directory.
 func (s *LifecycleSuite) TestCloseRemovesData(c *gc.C) {
 	tmp := c.MkDir()
-	s.PatchEnvironment("TMPDIR", tmp)
+	s.setenv(c, "TMPDIR", tmp)
 	server, err := mongotest.Start()
 	c.Assert(err, jc.ErrorIsNil)
 	c.Assert(dirEntries(c, tmp), gc.HasLen, 1, gc.Commentf("entries Start made in TMPDIR"))
@@ -87,7 +106,7 @@ func (s *LifecycleSuite) TestExternalServer(c *gc.C) {
 	c.Assert(err, jc.ErrorIsNil)
 	defer admin.Close()
 
-	s.PatchEnvironment("LEADERSHIP_MONGO_URL", "mongodb://"+backing.Addr()+"/admin")
+	s.setenv(c, "LEADERSHIP_MONGO_URL", "mongodb://"+backing.Addr()+"/admin")
 	var names []string
 	for i := 0; i < 2; i++ {
 		names = append(names, useExternal(c, backing.Addr(), admin))
