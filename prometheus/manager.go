@@ -12,24 +12,20 @@ import (
 // [prometheus.Collector] to register. The package doc lists its metrics.
 // Create one with [NewManagerCollector]. It is safe for concurrent use.
 type ManagerCollector struct {
-	operations       *prometheus.CounterVec
-	operationLatency *prometheus.HistogramVec
-	stores           *prometheus.CounterVec
-	storeLatency     *prometheus.HistogramVec
-	wakes            *prometheus.CounterVec
-	wakeLatency      prometheus.Observer
-	refreshes        *prometheus.CounterVec
-	refreshLatency   *prometheus.HistogramVec
-	known            prometheus.Gauge
-	held             prometheus.Gauge
-	lastRefresh      prometheus.Gauge
-	stopped          prometheus.Gauge
-	leader           *prometheus.GaugeVec
-	changes          *prometheus.CounterVec
+	// metrics made every metric below; it is the collector's Describe
+	// and Collect.
+	*metrics
 
-	// metrics made every metric above, and lists them for Describe and
-	// Collect.
-	metrics *metrics
+	operations  timed
+	stores      timed
+	wakes       timed
+	refreshes   timed
+	known       prometheus.Gauge
+	held        prometheus.Gauge
+	lastRefresh prometheus.Gauge
+	stopped     prometheus.Gauge
+	leader      *prometheus.GaugeVec
+	changes     *prometheus.CounterVec
 }
 
 var (
@@ -41,50 +37,41 @@ var (
 // every gauge at zero. It returns an error, from [Options.Validate], if
 // opts is invalid.
 func NewManagerCollector(opts Options) (*ManagerCollector, error) {
-	if err := opts.Validate(); err != nil {
+	mk, err := newMetrics(opts, "")
+	if err != nil {
 		return nil, err
 	}
 	// Each metric is defined in one statement below, used in Observe,
 	// and listed in the package doc (which a test checks against what m
 	// collects).
-	mk := newMetrics(opts, "")
 	m := &ManagerCollector{metrics: mk}
-	counter, histogram, gauge := mk.counter, mk.histogram, mk.gauge
-	m.operations = counter("operations_total",
-		"Manager operations answered (claim, check, block, revoke) and expiries tried, by kind and result.",
-		"kind", "result")
-	m.operationLatency = histogram("operation_duration_seconds",
-		"Time from a claim, check or revoke reaching the manager to its answer, in seconds, on the manager's clock.",
+	m.operations = mk.timed(
+		"operations_total", "Manager operations answered (claim, check, block, revoke) and expiries tried, by kind and result.",
+		"operation_duration_seconds", "Time from a claim, check or revoke reaching the manager to its answer, in seconds, on the manager's clock.",
 		"kind")
-	m.stores = counter("store_transactions_total",
-		"Write calls (store transactions) of the manager's lease client, by method and result.",
-		"call", "result")
-	m.storeLatency = histogram("store_transaction_duration_seconds",
-		"Duration of the manager's write calls (store transactions), by method, in seconds.",
+	m.stores = mk.timed(
+		"store_transactions_total", "Write calls (store transactions) of the manager's lease client, by method and result.",
+		"store_transaction_duration_seconds", "Duration of the manager's write calls (store transactions), by method, in seconds.",
 		"call")
-	m.wakes = counter("wakes_total",
-		"Manager wakes (expiries, polls and refreshes on its alarm), by result.",
-		"result")
-	m.wakeLatency = histogram("wake_duration_seconds",
-		"Duration of the manager's wakes, in seconds.").WithLabelValues()
-	m.refreshes = counter("refreshes_total",
-		"Reads of the store by the manager's lease client, by method and result.",
-		"call", "result")
-	m.refreshLatency = histogram("refresh_duration_seconds",
-		"Duration of the manager's reads of the store, by method, in seconds.",
+	m.wakes = mk.timed(
+		"wakes_total", "Manager wakes (expiries, polls and refreshes on its alarm), by result.",
+		"wake_duration_seconds", "Duration of the manager's wakes, in seconds.")
+	m.refreshes = mk.timed(
+		"refreshes_total", "Reads of the store by the manager's lease client, by method and result.",
+		"refresh_duration_seconds", "Duration of the manager's reads of the store, by method, in seconds.",
 		"call")
-	m.known = gauge("leases_known",
+	m.known = mk.gauge("leases_known",
 		"Leases in the manager's view: held, or run out and not yet expired.").WithLabelValues()
-	m.held = gauge("leases_held",
+	m.held = mk.gauge("leases_held",
 		"Leases in the manager's view last claimed or extended through this manager.").WithLabelValues()
-	m.lastRefresh = gauge("last_refresh_timestamp_seconds",
+	m.lastRefresh = mk.gauge("last_refresh_timestamp_seconds",
 		"When the manager last read the store successfully, in Unix seconds on its clock; 0 before the first read.").WithLabelValues()
-	m.stopped = gauge("stopped",
+	m.stopped = mk.gauge("stopped",
 		"1 once the manager has stopped (until a manager restarted with this collector reports anything), else 0.").WithLabelValues()
-	m.leader = gauge("tracker_leader",
+	m.leader = mk.gauge("tracker_leader",
 		"1 while a tracker's unit leads its service, 0 while it does not or once the tracker has stopped.",
 		"service", "unit")
-	m.changes = counter("tracker_changes_total",
+	m.changes = mk.counter("tracker_changes_total",
 		"Trackers' changes of state: to leader or to minion.",
 		"result")
 	return m, nil
@@ -115,22 +102,19 @@ func (m *ManagerCollector) Observe(e leadership.Event) {
 		// restarted with the same collector, which runs.
 		m.stopped.Set(0)
 	}
-	if timed, ok := operationKinds[e.Kind]; ok {
-		m.operations.WithLabelValues(string(e.Kind), string(e.Result)).Inc()
-		if timed {
-			m.operationLatency.WithLabelValues(string(e.Kind)).Observe(e.Duration.Seconds())
-		}
+	result := string(e.Result)
+	if isTimed, ok := operationKinds[e.Kind]; isTimed {
+		m.operations.observe(result, e.Duration, string(e.Kind))
+	} else if ok {
+		m.operations.count(result, string(e.Kind))
 	}
 	switch e.Kind {
 	case leadership.EventStore:
-		m.stores.WithLabelValues(string(e.Call), string(e.Result)).Inc()
-		m.storeLatency.WithLabelValues(string(e.Call)).Observe(e.Duration.Seconds())
+		m.stores.observe(result, e.Duration, string(e.Call))
 	case leadership.EventWake:
-		m.wakes.WithLabelValues(string(e.Result)).Inc()
-		m.wakeLatency.Observe(e.Duration.Seconds())
+		m.wakes.observe(result, e.Duration)
 	case leadership.EventRefresh:
-		m.refreshes.WithLabelValues(string(e.Call), string(e.Result)).Inc()
-		m.refreshLatency.WithLabelValues(string(e.Call)).Observe(e.Duration.Seconds())
+		m.refreshes.observe(result, e.Duration, string(e.Call))
 		if e.Result == leadership.ResultOK && !e.At.IsZero() {
 			m.lastRefresh.Set(float64(e.At.UnixNano()) / 1e9)
 		}
@@ -163,14 +147,4 @@ func (m *ManagerCollector) observeLeading(e leadership.Event) {
 	}
 	m.leader.WithLabelValues(e.Service, e.Unit).Set(v)
 	m.changes.WithLabelValues(string(e.Result)).Inc()
-}
-
-// Describe is part of the [prometheus.Collector] interface.
-func (m *ManagerCollector) Describe(ch chan<- *prometheus.Desc) {
-	m.metrics.describe(ch)
-}
-
-// Collect is part of the [prometheus.Collector] interface.
-func (m *ManagerCollector) Collect(ch chan<- prometheus.Metric) {
-	m.metrics.collect(ch)
 }

@@ -132,7 +132,7 @@ leadership_refreshes_total{call="RefreshLease",result="error"} 1
 // TestManagerHistograms: durations land in the buckets of their
 // histogram, in seconds; a block's wait is not an operation latency.
 func TestManagerHistograms(t *testing.T) {
-	m := newManagerCollector(t, leaseprom.Options{Namespace: "ctl", Buckets: []float64{0.01, 0.1, 1}})
+	m := newManagerCollector(t, leaseprom.Options{Namespace: "ctl", Buckets: testBuckets})
 	for _, e := range []leadership.Event{
 		{Kind: leadership.EventClaim, Result: leadership.ResultGranted, Duration: 5 * time.Millisecond},
 		{Kind: leadership.EventClaim, Result: leadership.ResultDenied, Duration: 50 * time.Millisecond},
@@ -147,43 +147,21 @@ func TestManagerHistograms(t *testing.T) {
 	want := `
 # HELP ctl_operation_duration_seconds Time from a claim, check or revoke reaching the manager to its answer, in seconds, on the manager's clock.
 # TYPE ctl_operation_duration_seconds histogram
-ctl_operation_duration_seconds_bucket{kind="check",le="0.01"} 1
-ctl_operation_duration_seconds_bucket{kind="check",le="0.1"} 1
-ctl_operation_duration_seconds_bucket{kind="check",le="1"} 1
-ctl_operation_duration_seconds_bucket{kind="check",le="+Inf"} 1
-ctl_operation_duration_seconds_sum{kind="check"} 0
-ctl_operation_duration_seconds_count{kind="check"} 1
-ctl_operation_duration_seconds_bucket{kind="claim",le="0.01"} 1
-ctl_operation_duration_seconds_bucket{kind="claim",le="0.1"} 2
-ctl_operation_duration_seconds_bucket{kind="claim",le="1"} 2
-ctl_operation_duration_seconds_bucket{kind="claim",le="+Inf"} 2
-ctl_operation_duration_seconds_sum{kind="claim"} 0.055
-ctl_operation_duration_seconds_count{kind="claim"} 2
+` +
+		histogramSeries("ctl_operation_duration_seconds", `kind="check"`, "0", 1, 1, 1, 1) +
+		histogramSeries("ctl_operation_duration_seconds", `kind="claim"`, "0.055", 1, 2, 2, 2) + `
 # HELP ctl_store_transaction_duration_seconds Duration of the manager's write calls (store transactions), by method, in seconds.
 # TYPE ctl_store_transaction_duration_seconds histogram
-ctl_store_transaction_duration_seconds_bucket{call="ClaimLease",le="0.01"} 0
-ctl_store_transaction_duration_seconds_bucket{call="ClaimLease",le="0.1"} 0
-ctl_store_transaction_duration_seconds_bucket{call="ClaimLease",le="1"} 0
-ctl_store_transaction_duration_seconds_bucket{call="ClaimLease",le="+Inf"} 1
-ctl_store_transaction_duration_seconds_sum{call="ClaimLease"} 2
-ctl_store_transaction_duration_seconds_count{call="ClaimLease"} 1
+` +
+		histogramSeries("ctl_store_transaction_duration_seconds", `call="ClaimLease"`, "2", 0, 0, 0, 1) + `
 # HELP ctl_wake_duration_seconds Duration of the manager's wakes, in seconds.
 # TYPE ctl_wake_duration_seconds histogram
-ctl_wake_duration_seconds_bucket{le="0.01"} 0
-ctl_wake_duration_seconds_bucket{le="0.1"} 0
-ctl_wake_duration_seconds_bucket{le="1"} 1
-ctl_wake_duration_seconds_bucket{le="+Inf"} 1
-ctl_wake_duration_seconds_sum 0.5
-ctl_wake_duration_seconds_count 1
+` +
+		histogramSeries("ctl_wake_duration_seconds", "", "0.5", 0, 0, 1, 1) + `
 # HELP ctl_refresh_duration_seconds Duration of the manager's reads of the store, by method, in seconds.
 # TYPE ctl_refresh_duration_seconds histogram
-ctl_refresh_duration_seconds_bucket{call="Refresh",le="0.01"} 0
-ctl_refresh_duration_seconds_bucket{call="Refresh",le="0.1"} 1
-ctl_refresh_duration_seconds_bucket{call="Refresh",le="1"} 1
-ctl_refresh_duration_seconds_bucket{call="Refresh",le="+Inf"} 1
-ctl_refresh_duration_seconds_sum{call="Refresh"} 0.1
-ctl_refresh_duration_seconds_count{call="Refresh"} 1
-`
+` +
+		histogramSeries("ctl_refresh_duration_seconds", `call="Refresh"`, "0.1", 0, 1, 1, 1)
 	names := []string{"ctl_operation_duration_seconds", "ctl_store_transaction_duration_seconds", "ctl_wake_duration_seconds", "ctl_refresh_duration_seconds"}
 	checkExposed(t, m, want, names...)
 }

@@ -1,6 +1,8 @@
 package leaseprom
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -16,9 +18,13 @@ type metrics struct {
 }
 
 // newMetrics returns a maker of metrics named namespace_subsystem_name
-// (no subsystem part if subsystem is "").
-func newMetrics(opts Options, subsystem string) *metrics {
-	return &metrics{opts: opts, subsystem: subsystem}
+// (no subsystem part if subsystem is ""), or the error of
+// [Options.Validate] if opts is invalid.
+func newMetrics(opts Options, subsystem string) (*metrics, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	return &metrics{opts: opts, subsystem: subsystem}, nil
 }
 
 // add records c, and returns it.
@@ -50,17 +56,51 @@ func (m *metrics) gauge(name, help string, variable ...string) *prometheus.Gauge
 	}, variable))
 }
 
-// describe sends the descriptions of every metric made, as
-// [prometheus.Collector.Describe].
-func (m *metrics) describe(ch chan<- *prometheus.Desc) {
+// timed makes the pair of metrics of an event that is counted and timed:
+// the counter total, by the variable labels and "result", and the
+// histogram duration, by the variable labels. Without variable labels,
+// the histogram's one child is made at once.
+func (m *metrics) timed(total, totalHelp, duration, durationHelp string, variable ...string) timed {
+	t := timed{
+		total:    m.counter(total, totalHelp, append(variable[:len(variable):len(variable)], "result")...),
+		duration: m.histogram(duration, durationHelp, variable...),
+	}
+	if len(variable) == 0 {
+		t.duration.WithLabelValues()
+	}
+	return t
+}
+
+// Describe is part of the [prometheus.Collector] interface: it sends the
+// descriptions of every metric made.
+func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, c := range m.all {
 		c.Describe(ch)
 	}
 }
 
-// collect sends every metric made, as [prometheus.Collector.Collect].
-func (m *metrics) collect(ch chan<- prometheus.Metric) {
+// Collect is part of the [prometheus.Collector] interface: it sends every
+// metric made.
+func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	for _, c := range m.all {
 		c.Collect(ch)
 	}
+}
+
+// timed is the pair of metrics of an event that is counted by result and
+// timed: what [metrics.timed] makes.
+type timed struct {
+	total    *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// count counts an event with the given result and variable label values.
+func (t timed) count(result string, values ...string) {
+	t.total.WithLabelValues(append(values[:len(values):len(values)], result)...).Inc()
+}
+
+// observe counts an event, as count does, and records its duration d.
+func (t timed) observe(result string, d time.Duration, values ...string) {
+	t.count(result, values...)
+	t.duration.WithLabelValues(values...).Observe(d.Seconds())
 }

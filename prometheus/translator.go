@@ -16,14 +16,12 @@ const translatorSubsystem = "mgowire"
 // metrics. Create one with [NewTranslatorCollector]. It is safe for
 // concurrent use, as mgowire requires.
 type TranslatorCollector struct {
-	commands       *prometheus.CounterVec
-	commandLatency *prometheus.HistogramVec
-	connects       *prometheus.CounterVec
-	connectLatency prometheus.Observer
+	// metrics made every metric below; it is the collector's Describe
+	// and Collect.
+	*metrics
 
-	// metrics made every metric above, and lists them for Describe and
-	// Collect.
-	metrics *metrics
+	commands timed
+	connects timed
 }
 
 var (
@@ -34,23 +32,19 @@ var (
 // NewTranslatorCollector returns a collector with every counter at zero.
 // It returns an error, from [Options.Validate], if opts is invalid.
 func NewTranslatorCollector(opts Options) (*TranslatorCollector, error) {
-	if err := opts.Validate(); err != nil {
+	mk, err := newMetrics(opts, translatorSubsystem)
+	if err != nil {
 		return nil, err
 	}
-	mk := newMetrics(opts, translatorSubsystem)
 	return &TranslatorCollector{
 		metrics: mk,
-		commands: mk.counter("commands_total",
-			"Commands sent to the server through mgowire, by name and result (ok, not_primary, error).",
-			"command", "result"),
-		commandLatency: mk.histogram("command_duration_seconds",
-			"Time from sending a command through mgowire to its reply, by name, in seconds.",
+		commands: mk.timed(
+			"commands_total", "Commands sent to the server through mgowire, by name and result (ok, not_primary, error).",
+			"command_duration_seconds", "Time from sending a command through mgowire to its reply, by name, in seconds.",
 			"command"),
-		connects: mk.counter("connections_total",
-			"Connections mgowire set up (dial, TLS, authentication), by result.",
-			"result"),
-		connectLatency: mk.histogram("connect_duration_seconds",
-			"Time from dialling a server through mgowire to the end of authentication, in seconds.").WithLabelValues(),
+		connects: mk.timed(
+			"connections_total", "Connections mgowire set up (dial, TLS, authentication), by result.",
+			"connect_duration_seconds", "Time from dialling a server through mgowire to the end of authentication, in seconds."),
 	}, nil
 }
 
@@ -59,20 +53,8 @@ func NewTranslatorCollector(opts Options) (*TranslatorCollector, error) {
 func (t *TranslatorCollector) Observe(e mgowire.Event) {
 	switch e.Kind {
 	case mgowire.EventCommand:
-		t.commands.WithLabelValues(e.Command, string(e.Result)).Inc()
-		t.commandLatency.WithLabelValues(e.Command).Observe(e.Duration.Seconds())
+		t.commands.observe(string(e.Result), e.Duration, e.Command)
 	case mgowire.EventConnect:
-		t.connects.WithLabelValues(string(e.Result)).Inc()
-		t.connectLatency.Observe(e.Duration.Seconds())
+		t.connects.observe(string(e.Result), e.Duration)
 	}
-}
-
-// Describe is part of the [prometheus.Collector] interface.
-func (t *TranslatorCollector) Describe(ch chan<- *prometheus.Desc) {
-	t.metrics.describe(ch)
-}
-
-// Collect is part of the [prometheus.Collector] interface.
-func (t *TranslatorCollector) Collect(ch chan<- prometheus.Metric) {
-	t.metrics.collect(ch)
 }

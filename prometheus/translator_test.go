@@ -41,7 +41,7 @@ func TestTranslatorLint(t *testing.T) {
 }
 
 func TestTranslatorMetrics(t *testing.T) {
-	c := newTranslatorCollector(t, leaseprom.Options{Buckets: []float64{0.01, 0.1, 1}})
+	c := newTranslatorCollector(t, leaseprom.Options{Buckets: testBuckets})
 	for _, e := range translatorEvents {
 		c.Observe(e)
 	}
@@ -56,37 +56,18 @@ leadership_mgowire_commands_total{command="isMaster",result="ok"} 1
 leadership_mgowire_commands_total{command="update",result="not_primary"} 1
 # HELP leadership_mgowire_command_duration_seconds Time from sending a command through mgowire to its reply, by name, in seconds.
 # TYPE leadership_mgowire_command_duration_seconds histogram
-leadership_mgowire_command_duration_seconds_bucket{command="find",le="0.01"} 1
-leadership_mgowire_command_duration_seconds_bucket{command="find",le="0.1"} 1
-leadership_mgowire_command_duration_seconds_bucket{command="find",le="1"} 2
-leadership_mgowire_command_duration_seconds_bucket{command="find",le="+Inf"} 2
-leadership_mgowire_command_duration_seconds_sum{command="find"} 0.20500000000000002
-leadership_mgowire_command_duration_seconds_count{command="find"} 2
-leadership_mgowire_command_duration_seconds_bucket{command="isMaster",le="0.01"} 1
-leadership_mgowire_command_duration_seconds_bucket{command="isMaster",le="0.1"} 1
-leadership_mgowire_command_duration_seconds_bucket{command="isMaster",le="1"} 1
-leadership_mgowire_command_duration_seconds_bucket{command="isMaster",le="+Inf"} 1
-leadership_mgowire_command_duration_seconds_sum{command="isMaster"} 0.002
-leadership_mgowire_command_duration_seconds_count{command="isMaster"} 1
-leadership_mgowire_command_duration_seconds_bucket{command="update",le="0.01"} 0
-leadership_mgowire_command_duration_seconds_bucket{command="update",le="0.1"} 1
-leadership_mgowire_command_duration_seconds_bucket{command="update",le="1"} 1
-leadership_mgowire_command_duration_seconds_bucket{command="update",le="+Inf"} 1
-leadership_mgowire_command_duration_seconds_sum{command="update"} 0.02
-leadership_mgowire_command_duration_seconds_count{command="update"} 1
+` +
+		histogramSeries("leadership_mgowire_command_duration_seconds", `command="find"`, "0.20500000000000002", 1, 1, 2, 2) +
+		histogramSeries("leadership_mgowire_command_duration_seconds", `command="isMaster"`, "0.002", 1, 1, 1, 1) +
+		histogramSeries("leadership_mgowire_command_duration_seconds", `command="update"`, "0.02", 0, 1, 1, 1) + `
 # HELP leadership_mgowire_connections_total Connections mgowire set up (dial, TLS, authentication), by result.
 # TYPE leadership_mgowire_connections_total counter
 leadership_mgowire_connections_total{result="error"} 1
 leadership_mgowire_connections_total{result="ok"} 1
 # HELP leadership_mgowire_connect_duration_seconds Time from dialling a server through mgowire to the end of authentication, in seconds.
 # TYPE leadership_mgowire_connect_duration_seconds histogram
-leadership_mgowire_connect_duration_seconds_bucket{le="0.01"} 0
-leadership_mgowire_connect_duration_seconds_bucket{le="0.1"} 1
-leadership_mgowire_connect_duration_seconds_bucket{le="1"} 1
-leadership_mgowire_connect_duration_seconds_bucket{le="+Inf"} 2
-leadership_mgowire_connect_duration_seconds_sum 2.03
-leadership_mgowire_connect_duration_seconds_count 2
-`
+` +
+		histogramSeries("leadership_mgowire_connect_duration_seconds", "", "2.03", 0, 1, 1, 2)
 	checkExposed(t, c, want)
 }
 

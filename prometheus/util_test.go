@@ -1,6 +1,7 @@
 package leaseprom_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,4 +44,31 @@ func checkLint(t *testing.T, c prometheus.Collector) {
 	for _, p := range problems {
 		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
 	}
+}
+
+// testBuckets are the buckets of the tests that check histograms.
+var testBuckets = []float64{0.01, 0.1, 1}
+
+// histogramSeries returns one series of a histogram on testBuckets in the
+// text exposition format: its _bucket lines with the cumulative counts
+// (one per bucket, then +Inf's, which is also _count), and _sum. labels
+// are the series' labels, such as `kind="check"`, or "".
+func histogramSeries(name, labels, sum string, cumulative ...int) string {
+	if len(cumulative) != len(testBuckets)+1 {
+		panic(fmt.Sprintf("histogramSeries(%s): %d counts for %d buckets and +Inf", name, len(cumulative), len(testBuckets)))
+	}
+	sep, braced := "", ""
+	if labels != "" {
+		sep, braced = ",", "{"+labels+"}"
+	}
+	var b strings.Builder
+	for i, n := range cumulative {
+		le := "+Inf"
+		if i < len(testBuckets) {
+			le = fmt.Sprint(testBuckets[i])
+		}
+		fmt.Fprintf(&b, "%s_bucket{%s%sle=%q} %d\n", name, labels, sep, le, n)
+	}
+	fmt.Fprintf(&b, "%s_sum%s %s\n%s_count%s %d\n", name, braced, sum, name, braced, cumulative[len(cumulative)-1])
+	return b.String()
 }

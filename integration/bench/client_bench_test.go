@@ -89,6 +89,20 @@ func check(b testing.TB, err error) {
 	}
 }
 
+// stopAll kills every worker first, so that they stop together, and then
+// waits for each, failing b on an error.
+func stopAll[W interface {
+	Kill()
+	Wait() error
+}](b testing.TB, workers []W) {
+	for _, w := range workers {
+		w.Kill()
+	}
+	for _, w := range workers {
+		check(b, w.Wait())
+	}
+}
+
 var request = lease.Request{Holder: "unit/0", Duration: time.Minute}
 
 // BenchmarkClientClaim claims a lease nobody holds: one transaction.

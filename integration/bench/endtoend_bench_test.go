@@ -110,18 +110,24 @@ func BenchmarkExpiryToClaim(b *testing.B) {
 // sample (see logSamples).
 func reportQuantiles(b *testing.B, what string, ds []time.Duration) {
 	logSamples(b, what, ds)
+	at := quantilesMs(ds)
+	b.ReportMetric(at(0.5), fmt.Sprintf("%s-p50-ms", what))
+	b.ReportMetric(at(0.99), fmt.Sprintf("%s-p99-ms", what))
+	b.ReportMetric(at(1), fmt.Sprintf("%s-max-ms", what))
+}
+
+// quantilesMs returns the quantile function of ds, by nearest rank, in
+// milliseconds: q 0.5 is the median, 1 the maximum. ds must not be empty.
+func quantilesMs(ds []time.Duration) func(q float64) float64 {
 	sorted := append([]time.Duration(nil), ds...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	at := func(q float64) float64 {
+	return func(q float64) float64 {
 		i := int(math.Ceil(q*float64(len(sorted)))) - 1
 		if i < 0 {
 			i = 0
 		}
 		return float64(sorted[i]) / float64(time.Millisecond)
 	}
-	b.ReportMetric(at(0.5), fmt.Sprintf("%s-p50-ms", what))
-	b.ReportMetric(at(0.99), fmt.Sprintf("%s-p99-ms", what))
-	b.ReportMetric(at(1), fmt.Sprintf("%s-max-ms", what))
 }
 
 // logSamples logs ds in milliseconds, in the order measured, on one line

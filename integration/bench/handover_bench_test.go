@@ -61,24 +61,13 @@ func startHandoverEnv(b *testing.B, separately bool) *handoverEnv {
 			env.managers[1] = env.managers[0]
 			break
 		}
-		client, err := lease.NewClient(lease.ClientConfig{
-			Id:         id,
-			Namespace:  namespace,
-			Collection: collection,
-			Mongo:      lease.NewMongo(env.db.db, txnCollection),
-			Clock:      lease.SystemClock{},
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		var err error
 		env.managers[i], err = leadership.NewManager(leadership.ManagerConfig{
-			Client:   client,
+			Client:   env.db.newClientAs(b, id, lease.SystemClock{}),
 			Clock:    lease.SystemClock{},
 			MaxSleep: handoverMaxSleep,
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		check(b, err)
 	}
 	env.startTracker(b, 0)
 	if !env.trackers[0].WaitLeader().Wait() {
@@ -98,9 +87,7 @@ func (env *handoverEnv) startTracker(b *testing.B, i int) {
 		Duration:    10 * time.Second,
 		Clock:       lease.SystemClock{},
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	check(b, err)
 	env.trackers[i] = t
 	if i != env.leader && !t.WaitMinion().Wait() {
 		b.Fatal("waiting tracker stopped")

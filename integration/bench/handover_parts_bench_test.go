@@ -2,8 +2,6 @@ package bench_test
 
 import (
 	"fmt"
-	"math"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -67,15 +65,7 @@ func reportP50P99(b *testing.B, what string, ds []time.Duration) {
 	if len(ds) == 0 {
 		return
 	}
-	sorted := append([]time.Duration(nil), ds...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	at := func(q float64) float64 {
-		i := int(math.Ceil(q*float64(len(sorted)))) - 1
-		if i < 0 {
-			i = 0
-		}
-		return float64(sorted[i]) / float64(time.Millisecond)
-	}
+	at := quantilesMs(ds)
 	b.ReportMetric(at(0.5), what+"-p50-ms")
 	b.ReportMetric(at(0.99), what+"-p99-ms")
 }

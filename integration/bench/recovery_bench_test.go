@@ -188,14 +188,7 @@ func recoverOnce(b *testing.B, fault string, outage time.Duration, services int,
 		check(b, err)
 		trackers[i] = t
 	}
-	defer func() {
-		for _, t := range trackers {
-			t.Kill()
-		}
-		for _, t := range trackers {
-			check(b, t.Wait())
-		}
-	}()
+	defer stopAll(b, trackers)
 	due := t0.Add(term / 2)
 	for i, t := range trackers {
 		if !t.WaitLeader().Wait() {

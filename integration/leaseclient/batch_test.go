@@ -2,6 +2,7 @@ package leaseclient_test
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"time"
 
@@ -49,7 +50,7 @@ func (s *ClientBatchSuite) TestDeniedDoesNotFailTheOthers(c *gc.C) {
 		{Kind: lease.OpClaim, Lease: "bad name", Request: batchRequest},
 		{Kind: lease.OpClaim, Lease: "new", Request: batchRequest},
 	}
-	errs := batcher(c, fix).ApplyLeases(ops)
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
 	c.Assert(errs, gc.HasLen, len(ops))
 	for _, i := range []int{0, 2, 4, 5} {
 		c.Check(errs[i] == lease.ErrInvalid, jc.IsTrue, gc.Commentf("op %d: %v", i, errs[i]))
@@ -77,7 +78,7 @@ func (s *ClientBatchSuite) TestDeniedDoesNotFailTheOthers(c *gc.C) {
 func (s *ClientBatchSuite) TestAbortRetriesTheRest(c *gc.C) {
 	fix := EasyFixture(c, s.db)
 	claim(c, fix, "holder", "extended", "kept", "expired")
-	c.Assert(revoker(c, fix).RevokeLease("kept", "holder"), jc.ErrorIsNil)
+	c.Assert(clientAs[lease.Revoker](c, fix).RevokeLease("kept", "holder"), jc.ErrorIsNil)
 	blocker := NewFixture(c, s.db, FixtureParams{Id: "blocker"})
 	fix.Clock.Advance(30 * time.Second)
 	blocker.Clock.Advance(30 * time.Second)
@@ -96,7 +97,7 @@ func (s *ClientBatchSuite) TestAbortRetriesTheRest(c *gc.C) {
 		{Kind: lease.OpExpire, Lease: "expired"},
 		{Kind: lease.OpClaim, Lease: "fresh", Request: batchRequest},
 	}
-	errs := batcher(c, fix).ApplyLeases(ops)
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
 	c.Assert(errs, gc.HasLen, len(ops))
 	c.Check(errs[0] == lease.ErrInvalid, jc.IsTrue, gc.Commentf("%v", errs[0]))
 	for i := 1; i < len(ops); i++ {
@@ -138,7 +139,7 @@ func (s *ClientBatchSuite) TestContendedLeaseDoesNotStarveTheBatch(c *gc.C) {
 		{Kind: lease.OpExtend, Lease: "calm", Request: lease.Request{Holder: "holder", Duration: time.Hour}},
 		{Kind: lease.OpClaim, Lease: "new", Request: batchRequest},
 	}
-	errs := batcher(c, fix).ApplyLeases(ops)
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
 	c.Assert(errs, gc.HasLen, len(ops))
 	c.Check(errors.Is(errs[0], lease.ErrExcessiveContention), jc.IsTrue, gc.Commentf("%v", errs[0]))
 	c.Check(errs[1], jc.ErrorIsNil)
@@ -160,7 +161,7 @@ func (s *ClientBatchSuite) TestClockSteppedBack(c *gc.C) {
 	claim(c, fix, "holder", "held")
 	fix.Clock.Reset(fix.Zero, 0)
 	before := s.leaseDocs(c)
-	errs := batcher(c, fix).ApplyLeases([]lease.Op{
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases([]lease.Op{
 		{Kind: lease.OpExtend, Lease: "held", Request: lease.Request{Holder: "holder", Duration: time.Hour}},
 		{Kind: lease.OpClaim, Lease: "new", Request: batchRequest},
 	})
@@ -193,7 +194,7 @@ func (s *ClientBatchSuite) TestCorruptFoundOnRetry(c *gc.C) {
 		c.Check(err, jc.ErrorIsNil)
 	}}, Hook{})()
 
-	errs := batcher(c, fix).ApplyLeases([]lease.Op{
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases([]lease.Op{
 		{Kind: lease.OpClaim, Lease: "raced", Request: batchRequest},
 		{Kind: lease.OpExtend, Lease: "spoilt", Request: lease.Request{Holder: "holder", Duration: time.Hour}},
 		{Kind: lease.OpExtend, Lease: "fine", Request: lease.Request{Holder: "holder", Duration: time.Hour}},
@@ -213,13 +214,13 @@ func (s *ClientBatchSuite) TestCorruptFoundOnRetry(c *gc.C) {
 // a batch releases it.
 func (s *ClientBatchSuite) TestTokensOfABatch(c *gc.C) {
 	fix := EasyFixture(c, s.db)
-	errs := batcher(c, fix).ApplyLeases(batchOps(lease.OpClaim, []string{"a", "b"}, time.Minute))
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(batchOps(lease.OpClaim, []string{"a", "b"}, time.Minute))
 	checkApplied(c, errs, batchOps(lease.OpClaim, []string{"a", "b"}, time.Minute))
 	a, b := fix.Client.Leases()["a"].AssertOp, fix.Client.Leases()["b"].AssertOp
 	runner := txn.NewRunner(s.db.C(txnCollection))
 	c.Check(runner.Run([]txn.Op{a}, "", nil), jc.ErrorIsNil)
 
-	errs = batcher(c, fix).ApplyLeases([]lease.Op{{Kind: lease.OpRevoke, Lease: "a", Request: lease.Request{Holder: "a-0"}}})
+	errs = clientAs[lease.Batcher](c, fix).ApplyLeases([]lease.Op{{Kind: lease.OpRevoke, Lease: "a", Request: lease.Request{Holder: "a-0"}}})
 	c.Assert(errs, jc.DeepEquals, []error{nil})
 	c.Check(runner.Run([]txn.Op{a}, "", nil), gc.Equals, txn.ErrAborted)
 	c.Check(runner.Run([]txn.Op{b}, "", nil), jc.ErrorIsNil)
@@ -229,4 +230,37 @@ func (s *ClientBatchSuite) transactions(c *gc.C) int {
 	n, err := s.db.C(txnCollection).Count()
 	c.Assert(err, jc.ErrorIsNil)
 	return n
+}
+
+// batchNames returns n lease names, prefix000 and on.
+func batchNames(prefix string, n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s%03d", prefix, i)
+	}
+	return names
+}
+
+// batchOps returns one op of kind per name, for holder (its unit is the
+// lease's name, so that each lease has its own holder) for duration d.
+func batchOps(kind lease.OpKind, names []string, d time.Duration) []lease.Op {
+	ops := make([]lease.Op, len(names))
+	for i, name := range names {
+		ops[i] = lease.Op{Kind: kind, Lease: name}
+		switch kind {
+		case lease.OpClaim, lease.OpExtend:
+			ops[i].Request = lease.Request{Holder: name + "-0", Duration: d}
+		case lease.OpRevoke:
+			ops[i].Request = lease.Request{Holder: name + "-0"}
+		}
+	}
+	return ops
+}
+
+// checkApplied checks that every op of a batch was applied.
+func checkApplied(c *gc.C, errs []error, ops []lease.Op) {
+	c.Assert(errs, gc.HasLen, len(ops))
+	for i, err := range errs {
+		c.Check(err, jc.ErrorIsNil, gc.Commentf("op %d: %v %s", i, ops[i].Kind, ops[i].Lease))
+	}
 }

@@ -3,7 +3,6 @@ package leaseclient_test
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -21,17 +20,10 @@ import (
 // client assumes nothing. The same batch sent again is decided on what
 // the store holds, and ends with every lease as the batch meant it.
 type ClientBatchFaultsSuite struct {
-	mongoSuite
+	faultSuite
 }
 
 var _ = gc.Suite(&ClientBatchFaultsSuite{})
-
-func (s *ClientBatchFaultsSuite) SetUpTest(c *gc.C) {
-	if os.Getenv("LEADERSHIP_MONGO_URL") != "" {
-		c.Skip("needs the embedded server's fault hooks")
-	}
-	s.mongoSuite.SetUpTest(c)
-}
 
 // faultBatch prepares, through fix, leases named after tag for a batch
 // of every kind of write, and returns the batch: a claim of a new lease
@@ -40,7 +32,7 @@ func (s *ClientBatchFaultsSuite) SetUpTest(c *gc.C) {
 func faultBatch(c *gc.C, fix *Fixture, tag string) []lease.Op {
 	name := func(kind string) string { return tag + "-" + kind }
 	claim(c, fix, "holder", name("kept"), name("extend"), name("revoke"))
-	c.Assert(revoker(c, fix).RevokeLease(name("kept"), "holder"), jc.ErrorIsNil)
+	c.Assert(clientAs[lease.Revoker](c, fix).RevokeLease(name("kept"), "holder"), jc.ErrorIsNil)
 	c.Assert(fix.Client.ClaimLease(name("expire"), lease.Request{Holder: "holder", Duration: time.Nanosecond}), jc.ErrorIsNil)
 	fix.Clock.Advance(time.Second)
 	return []lease.Op{
@@ -69,7 +61,7 @@ func checkUnknown(c *gc.C, errs []error, ops []lease.Op, want string) {
 // write applied; and that a new client then sees every lease as ops
 // meant it. It returns how many were refused.
 func checkResolved(c *gc.C, db *mgo.Database, fix *Fixture, ops []lease.Op) int {
-	errs := batcher(c, fix).ApplyLeases(ops)
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
 	c.Assert(errs, gc.HasLen, len(ops))
 	refused := 0
 	for i, err := range errs {
@@ -102,7 +94,7 @@ func (s *ClientBatchFaultsSuite) TestStopRestart(c *gc.C) {
 	ops := faultBatch(c, fix, "a")
 	s.db.Session.SetSyncTimeout(time.Second)
 	c.Assert(s.server.Stop(), jc.ErrorIsNil)
-	checkUnknown(c, batcher(c, fix).ApplyLeases(ops), ops, ".*")
+	checkUnknown(c, clientAs[lease.Batcher](c, fix).ApplyLeases(ops), ops, ".*")
 	c.Assert(s.server.Restart(), jc.ErrorIsNil)
 	checkResolved(c, s.db, fix, ops)
 }
@@ -114,7 +106,7 @@ func (s *ClientBatchFaultsSuite) TestDropConnections(c *gc.C) {
 	fix := EasyFixture(c, s.db)
 	ops := faultBatch(c, fix, "a")
 	defer fix.Mongo.SetBeforeHooks(c, s.server.DropConnections)()
-	errs := batcher(c, fix).ApplyLeases(ops)
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
 	if errs[0] != nil {
 		checkUnknown(c, errs, ops, ".*")
 	} else {
@@ -145,7 +137,7 @@ func (s *ClientBatchFaultsSuite) checkFailedBatches(c *gc.C, want string, comman
 		c.Logf("failing %s", command)
 		ops := faultBatch(c, fix, command)
 		c.Assert(arm(command, 1), jc.ErrorIsNil)
-		errs := batcher(c, fix).ApplyLeases(ops)
+		errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
 		c.Check(s.server.PendingFaults(), gc.Equals, 0, gc.Commentf("a batch sends no %s", command))
 		checkUnknown(c, errs, ops, fmt.Sprintf(".*%s.*", want))
 		refused := checkResolved(c, s.db, fix, ops)

@@ -1,6 +1,7 @@
 package leaseclient_test
 
 import (
+	"fmt"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
@@ -103,4 +104,118 @@ func (s *ClientCommandsSuite) TestCommands(c *gc.C) {
 	// only its transaction checks what the decision rests on.
 	c.Check(counts["ExtendLease, not lengthening"], gc.Equals, counts["ExtendLease"])
 	c.Check(counts["ClaimLease"] > 0, jc.IsTrue)
+}
+
+// ClientBatchCommandsSuite counts what a batch of writes costs, as the
+// server saw it: exactly one transaction, one write of the clock
+// document, and mgo/txn's commands for its documents. The counts are
+// exact guards: a change in what a batch sends shows here.
+type ClientBatchCommandsSuite struct {
+	mongoSuite
+}
+
+var _ = gc.Suite(&ClientBatchCommandsSuite{})
+
+// batchCommands is what a transaction of n lease writes costs on the
+// embedded server: mgo/txn's 9 commands for the transaction and its
+// clock document, and 4 per lease document updated, or 9 per lease
+// document inserted (through mgo/txn's stash). Every lease write but
+// the first claim of a lease updates its document.
+func batchCommands(n int, insert bool) int64 {
+	if insert {
+		return int64(9 + 9*n)
+	}
+	return int64(9 + 4*n)
+}
+
+// clockDoc is what the tests read of the clock document.
+type clockDoc struct {
+	Writes   map[string]int64 `bson:"writes"`
+	Releases int64            `bson:"releases"`
+}
+
+func (s *ClientBatchCommandsSuite) clock(c *gc.C, fix *Fixture) clockDoc {
+	var doc clockDoc
+	err := s.db.C(fix.Config.Collection).FindId("clock#" + fix.Config.Namespace + "#").One(&doc)
+	c.Assert(err, jc.ErrorIsNil)
+	return doc
+}
+
+func (s *ClientBatchCommandsSuite) transactions(c *gc.C) int {
+	n, err := s.db.C(txnCollection).Count()
+	c.Assert(err, jc.ErrorIsNil)
+	return n
+}
+
+// TestCommandsPerOp: a batch of 1, 10 and 100 claims (of new leases, and
+// of released ones), extensions, expiries and revocations is one
+// transaction, which writes the clock document once (its writer's count
+// of transactions up by one, its count of releases up by the batch's
+// releases), and costs exactly batchCommands: per write, 4 commands and
+// 9/n, or 9 and 9/n for the first claim of a lease.
+func (s *ClientBatchCommandsSuite) TestCommandsPerOp(c *gc.C) {
+	if s.server.Commands() < 0 {
+		c.Skip("the server does not count commands")
+	}
+	for _, n := range []int{1, 10, 100} {
+		fix := NewFixture(c, s.db, FixtureParams{Namespace: fmt.Sprintf("ns%d", n)})
+		b := clientAs[lease.Batcher](c, fix)
+		names := batchNames("lease", n)
+		run := func(what string, ops []lease.Op, insert bool, releases int64) {
+			clockBefore, txnsBefore := s.clock(c, fix), s.transactions(c)
+			before := s.server.Commands()
+			errs := b.ApplyLeases(ops)
+			got := s.server.Commands() - before
+			checkApplied(c, errs, ops)
+			c.Logf("batch of %3d %-16s %4d commands, %5.2f per write", n, what, got, float64(got)/float64(n))
+			c.Check(got, gc.Equals, batchCommands(n, insert), gc.Commentf("batch of %d %s", n, what))
+			c.Check(s.transactions(c), gc.Equals, txnsBefore+1, gc.Commentf("batch of %d %s", n, what))
+			clockAfter := s.clock(c, fix)
+			c.Check(clockAfter.Writes[fix.Config.Id], gc.Equals, clockBefore.Writes[fix.Config.Id]+1)
+			c.Check(clockAfter.Releases, gc.Equals, clockBefore.Releases+releases)
+		}
+		run("claim, new", batchOps(lease.OpClaim, names, time.Minute), true, 0)
+		run("extend", batchOps(lease.OpExtend, names, time.Hour), false, 0)
+		fix.Clock.Advance(2 * time.Hour)
+		run("expire", batchOps(lease.OpExpire, names, 0), false, int64(n))
+		run("claim, released", batchOps(lease.OpClaim, names, time.Minute), false, 0)
+		run("revoke", batchOps(lease.OpRevoke, names, 0), false, int64(n))
+		c.Check(fix.Client.Leases(), gc.HasLen, 0)
+	}
+}
+
+// TestSplitAtMaxBatchOps: a batch of lease.MaxBatchOps+1 claims runs as
+// two transactions, the first of MaxBatchOps writes; each writes the
+// clock document once.
+func (s *ClientBatchCommandsSuite) TestSplitAtMaxBatchOps(c *gc.C) {
+	if s.server.Commands() < 0 {
+		c.Skip("the server does not count commands")
+	}
+	fix := EasyFixture(c, s.db)
+	names := batchNames("lease", lease.MaxBatchOps+1)
+	ops := batchOps(lease.OpClaim, names, time.Minute)
+	clockBefore, txnsBefore := s.clock(c, fix), s.transactions(c)
+	before := s.server.Commands()
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
+	got := s.server.Commands() - before
+	checkApplied(c, errs, ops)
+	c.Check(got, gc.Equals, batchCommands(lease.MaxBatchOps, true)+batchCommands(1, true))
+	c.Check(s.transactions(c), gc.Equals, txnsBefore+2)
+	c.Check(s.clock(c, fix).Writes[fix.Config.Id], gc.Equals, clockBefore.Writes[fix.Config.Id]+2)
+
+	// The first MaxBatchOps leases went in the first transaction, the
+	// last alone in the second.
+	var txns []struct {
+		Ops []struct {
+			Id string `bson:"d"`
+		} `bson:"o"`
+	}
+	err := s.db.C(txnCollection).Find(nil).Sort("_id").Skip(txnsBefore).All(&txns)
+	c.Assert(err, jc.ErrorIsNil)
+	c.Assert(txns, gc.HasLen, 2)
+	c.Check(txns[0].Ops, gc.HasLen, lease.MaxBatchOps+1)
+	c.Assert(txns[1].Ops, gc.HasLen, 2)
+	c.Check(txns[1].Ops[1].Id, gc.Equals, "lease#default-namespace#"+names[lease.MaxBatchOps]+"#")
+	other := NewFixture(c, s.db, FixtureParams{Id: "other"})
+	c.Check(other.Client.Leases(), gc.HasLen, lease.MaxBatchOps+1)
 }

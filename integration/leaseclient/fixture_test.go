@@ -3,6 +3,7 @@ package leaseclient_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -37,6 +38,20 @@ type mongoSuite struct {
 func (s *mongoSuite) SetUpTest(c *gc.C) {
 	s.Suite.SetUpTest(c)
 	s.server, s.session, s.db = s.Server, s.Session, s.DB
+}
+
+// faultSuite is a mongoSuite for tests that use the embedded server's
+// fault hooks: it skips them when LEADERSHIP_MONGO_URL names an external
+// server.
+type faultSuite struct {
+	mongoSuite
+}
+
+func (s *faultSuite) SetUpTest(c *gc.C) {
+	if os.Getenv("LEADERSHIP_MONGO_URL") != "" {
+		c.Skip("needs the embedded server's fault hooks")
+	}
+	s.mongoSuite.SetUpTest(c)
 }
 
 // dumpAll returns every document of the fixtures' lease collection and of
@@ -178,6 +193,15 @@ func EasyFixture(c *gc.C, db *mgo.Database) *Fixture {
 	return NewFixture(c, db, FixtureParams{})
 }
 
+// ClaimedFixture makes a client with the default parameters, and claims
+// the lease "name" through it for "holder", for a minute from Zero.
+func ClaimedFixture(c *gc.C, db *mgo.Database) *Fixture {
+	fix := EasyFixture(c, db)
+	err := fix.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
+	c.Assert(err, jc.ErrorIsNil)
+	return fix
+}
+
 // Holder returns a checker used as c.Check(name, fix.Holder(), holder); an
 // unheld lease has holder "".
 func (fix *Fixture) Holder() gc.Checker {
@@ -230,7 +254,68 @@ func (lc *leaseChecker) Check(params []interface{}, names []string) (bool, strin
 	return lc.check(lc.fix.Client.Leases()[name], params[1])
 }
 
+// clientAs returns fix's client as a T, one of the interfaces of the
+// lease package that the MongoDB client implements, and asserts that it
+// is one.
+func clientAs[T any](c *gc.C, fix *Fixture) T {
+	v, ok := fix.Client.(T)
+	c.Assert(ok, jc.IsTrue, gc.Commentf("%T is not a %T", fix.Client, (*T)(nil)))
+	return v
+}
+
 // errorIs is errors.Is, for jc.Satisfies.
 func errorIs(err, target error) bool {
 	return errors.Is(err, target)
+}
+
+// Clock is the lease clients' test clock: each call to Now returns the
+// current time and then moves it on by the step. It has no alarms.
+type Clock struct {
+	mu   sync.Mutex
+	now  time.Time
+	step time.Duration
+}
+
+var _ lease.Clock = (*Clock)(nil)
+
+// NewClock returns a Clock that starts at start and steps by step.
+func NewClock(start time.Time, step time.Duration) *Clock {
+	return &Clock{now: start, step: step}
+}
+
+// Now returns the current time, then advances it by the step.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now
+	c.now = c.now.Add(c.step)
+	return now
+}
+
+// Alarm is not supported: the lease client never asks for one.
+func (c *Clock) Alarm(time.Time) <-chan time.Time {
+	panic("test Clock has no alarms")
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Reset sets the clock to now and its step to step. (Juju's version ignored
+// the step; this one does not.)
+func (c *Clock) Reset(now time.Time, step time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = now
+	c.step = step
+}
+
+// SetStep changes the step and keeps the time.
+func (c *Clock) SetStep(step time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.step = step
 }

@@ -74,9 +74,7 @@ func (s *ClientPersistenceSuite) TestNewClientMissingClockDoc(c *gc.C) {
 }
 
 func (s *ClientPersistenceSuite) TestStoredDocuments(c *gc.C) {
-	fix := EasyFixture(c, s.db)
-	err := fix.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
-	c.Assert(err, jc.ErrorIsNil)
+	fix := ClaimedFixture(c, s.db)
 
 	// Times are int64 nanoseconds: nothing lost after 2038, 5ns kept.
 	c.Check(s.dump(c, "default-collection"), jc.DeepEquals, []bson.M{{
@@ -101,9 +99,7 @@ func (s *ClientPersistenceSuite) TestStoredDocuments(c *gc.C) {
 }
 
 func (s *ClientPersistenceSuite) TestNamespaceIsolation(c *gc.C) {
-	fix1 := EasyFixture(c, s.db)
-	err := fix1.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
-	c.Assert(err, jc.ErrorIsNil)
+	ClaimedFixture(c, s.db)
 
 	fix2 := NewFixture(c, s.db, FixtureParams{Namespace: "different-namespace"})
 	c.Check("name", fix2.Holder(), "")

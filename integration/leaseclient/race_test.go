@@ -77,9 +77,7 @@ var _ = gc.Suite(&ClientTrickyRaceSuite{})
 
 func (s *ClientTrickyRaceSuite) SetUpTest(c *gc.C) {
 	s.mongoSuite.SetUpTest(c)
-	s.sut = EasyFixture(c, s.db)
-	err := s.sut.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute})
-	c.Assert(err, jc.ErrorIsNil)
+	s.sut = ClaimedFixture(c, s.db)
 	s.blocker = NewFixture(c, s.db, FixtureParams{Id: "blocker"})
 }
 

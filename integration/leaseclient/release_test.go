@@ -20,13 +20,6 @@ type ClientReleaseSuite struct {
 
 var _ = gc.Suite(&ClientReleaseSuite{})
 
-// watcher returns fix's client as a lease.ReleaseWatcher.
-func watcher(c *gc.C, fix *Fixture) lease.ReleaseWatcher {
-	w, ok := fix.Client.(lease.ReleaseWatcher)
-	c.Assert(ok, jc.IsTrue)
-	return w
-}
-
 // storedReleases returns the clock document's count as stored, and
 // whether it has one.
 func (s *ClientReleaseSuite) storedReleases(c *gc.C, fix *Fixture) (interface{}, bool) {
@@ -46,7 +39,7 @@ func (s *ClientReleaseSuite) TestReleasesCounted(c *gc.C) {
 	other := NewFixture(c, s.db, FixtureParams{Id: "other"})
 	count := func(read func() error) int64 {
 		c.Assert(read(), jc.ErrorIsNil)
-		return watcher(c, other).Releases()
+		return clientAs[lease.ReleaseWatcher](c, other).Releases()
 	}
 	request := lease.Request{Holder: "holder", Duration: time.Minute}
 	release := func(expire bool) {
@@ -75,18 +68,17 @@ func (s *ClientReleaseSuite) TestReleasesCounted(c *gc.C) {
 // TestDocumentWithoutCount: a clock document written before releases were
 // counted reads as a count of zero, and the next release counts itself.
 func (s *ClientReleaseSuite) TestDocumentWithoutCount(c *gc.C) {
-	fix := EasyFixture(c, s.db)
-	c.Assert(fix.Client.ClaimLease("name", lease.Request{Holder: "holder", Duration: time.Minute}), jc.ErrorIsNil)
+	fix := ClaimedFixture(c, s.db)
 	c.Assert(fix.Client.(lease.Revoker).RevokeLease("name", "holder"), jc.ErrorIsNil)
 	clockId := "clock#" + fix.Config.Namespace + "#"
 	c.Assert(s.db.C(fix.Config.Collection).UpdateId(clockId, bson.M{"$unset": bson.M{"releases": 1}}), jc.ErrorIsNil)
 
 	other := NewFixture(c, s.db, FixtureParams{Id: "other"})
-	c.Check(watcher(c, other).Releases(), gc.Equals, int64(0))
+	c.Check(clientAs[lease.ReleaseWatcher](c, other).Releases(), gc.Equals, int64(0))
 	c.Assert(other.Client.ClaimLease("name", lease.Request{Holder: "next", Duration: time.Minute}), jc.ErrorIsNil)
 	c.Assert(other.Client.(lease.Revoker).RevokeLease("name", "next"), jc.ErrorIsNil)
-	c.Assert(watcher(c, fix).RefreshReleases(), jc.ErrorIsNil)
-	c.Check(watcher(c, fix).Releases(), gc.Equals, int64(1))
+	c.Assert(clientAs[lease.ReleaseWatcher](c, fix).RefreshReleases(), jc.ErrorIsNil)
+	c.Check(clientAs[lease.ReleaseWatcher](c, fix).Releases(), gc.Equals, int64(1))
 }
 
 // TestCorruptCount: a count that is not an integer makes the clock
@@ -95,7 +87,54 @@ func (s *ClientReleaseSuite) TestCorruptCount(c *gc.C) {
 	fix := EasyFixture(c, s.db)
 	clockId := "clock#" + fix.Config.Namespace + "#"
 	c.Assert(s.db.C(fix.Config.Collection).UpdateId(clockId, bson.M{"$set": bson.M{"releases": "many"}}), jc.ErrorIsNil)
-	err := watcher(c, fix).RefreshReleases()
+	err := clientAs[lease.ReleaseWatcher](c, fix).RefreshReleases()
 	c.Check(err, gc.ErrorMatches, `corrupt clock document "clock#default-namespace#": invalid release count many \(a string, not an integer\)`)
-	c.Check(watcher(c, fix).Releases(), gc.Equals, int64(0))
+	c.Check(clientAs[lease.ReleaseWatcher](c, fix).Releases(), gc.Equals, int64(0))
+}
+
+// ClientRevokeSuite: lease.Revoker on the MongoDB client. A revocation is
+// one transaction that records the client's clock and removes the lease
+// document if the holder still holds it.
+type ClientRevokeSuite struct {
+	mongoSuite
+}
+
+var _ = gc.Suite(&ClientRevokeSuite{})
+
+// TestRevokeReleasesDocument: a revocation keeps the lease's document,
+// with an empty holder (the conformance suite checks what the clients
+// then see).
+func (s *ClientRevokeSuite) TestRevokeReleasesDocument(c *gc.C) {
+	fix := ClaimedFixture(c, s.db)
+
+	c.Assert(clientAs[lease.Revoker](c, fix).RevokeLease("name", "holder"), jc.ErrorIsNil)
+	// The document is kept, released: its holder is empty.
+	n, err := s.db.C(fix.Config.Collection).Find(bson.M{"name": "name", "holder": ""}).Count()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(n, gc.Equals, 1)
+}
+
+func (s *ClientRevokeSuite) TestRevokeRecordsClock(c *gc.C) {
+	fix := ClaimedFixture(c, s.db)
+	fix.Clock.Advance(10 * time.Second)
+	c.Assert(clientAs[lease.Revoker](c, fix).RevokeLease("name", "holder"), jc.ErrorIsNil)
+
+	var doc struct {
+		Writers map[string]int64 `bson:"writers"`
+		Writes  map[string]int64 `bson:"writes"`
+	}
+	err := s.db.C(fix.Config.Collection).Find(bson.M{"writers": bson.M{"$exists": true}}).One(&doc)
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(doc.Writers[fix.Config.Id], gc.Equals, fix.Zero.Add(10*time.Second).UnixNano())
+	c.Check(doc.Writes[fix.Config.Id], gc.Equals, int64(2))
+}
+
+// A clock that stepped back behind the client's last write cannot revoke:
+// the clock operation aborts every attempt, as for any other write.
+func (s *ClientRevokeSuite) TestRevokeAfterClockStepsBack(c *gc.C) {
+	fix := ClaimedFixture(c, s.db)
+	fix.Clock.Reset(fix.Zero.Add(-time.Second), 0)
+	err := clientAs[lease.Revoker](c, fix).RevokeLease("name", "holder")
+	c.Check(err, jc.Satisfies, func(err error) bool { return errorIs(err, lease.ErrExcessiveContention) })
+	c.Check("name", fix.Holder(), "holder")
 }

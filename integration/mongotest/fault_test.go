@@ -50,9 +50,7 @@ func (s *faultSuite) TestDropConnectionsMidIteration(c *gc.C) {
 	c.Check(iter.Close(), gc.NotNil)
 
 	s.session.Refresh()
-	n, err := coll.Count()
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(n, gc.Equals, 10)
+	checkCount(c, coll, 10)
 }
 
 func (s *faultSuite) TestStopRestart(c *gc.C) {

@@ -34,29 +34,38 @@ type faultList struct {
 	faults []*fault
 }
 
-// add arms a fault hook.
-func (l *faultList) add(f *fault) {
+// update replaces the armed hooks with what f makes of them, with the
+// list's lock held: every use of the list goes through it.
+func (l *faultList) update(f func([]*fault) []*fault) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.faults = append(l.faults, f)
+	l.faults = f(l.faults)
+}
+
+// add arms a fault hook.
+func (l *faultList) add(f *fault) {
+	l.update(func(faults []*fault) []*fault { return append(faults, f) })
 }
 
 // take uses up one reply of the first armed hook of the given kind for
 // which applies is true, and returns that hook (a copy); ok is false if
 // none applies.
-func (l *faultList) take(kind faultKind, applies func(*fault) bool) (fault, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for i, f := range l.faults {
-		if f.kind != kind || !applies(f) {
-			continue
+func (l *faultList) take(kind faultKind, applies func(*fault) bool) (taken fault, ok bool) {
+	l.update(func(faults []*fault) []*fault {
+		for i, f := range faults {
+			if f.kind != kind || !applies(f) {
+				continue
+			}
+			f.left--
+			taken, ok = *f, true
+			if f.left == 0 {
+				return append(faults[:i], faults[i+1:]...)
+			}
+			break
 		}
-		if f.left--; f.left == 0 {
-			l.faults = append(l.faults[:i], l.faults[i+1:]...)
-		}
-		return *f, true
-	}
-	return fault{}, false
+		return faults
+	})
+	return taken, ok
 }
 
 // takeNotPrimary uses up one reply of the first armed FailNotPrimary
@@ -182,19 +191,17 @@ func writeConcernOf(cmd []element, replSet bool) writeConcern {
 
 // clear disarms every hook.
 func (l *faultList) clear() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.faults = nil
+	l.update(func([]*fault) []*fault { return nil })
 }
 
 // pending returns how many replies the armed hooks have still to change.
-func (l *faultList) pending() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, f := range l.faults {
-		n += f.left
-	}
+func (l *faultList) pending() (n int) {
+	l.update(func(faults []*fault) []*fault {
+		for _, f := range faults {
+			n += f.left
+		}
+		return faults
+	})
 	return n
 }
 

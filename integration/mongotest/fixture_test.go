@@ -76,3 +76,11 @@ func embeddedOnly(c *gc.C) {
 		c.Skip("needs the embedded server")
 	}
 }
+
+// checkCount checks that q, a collection or a query, counts want
+// documents.
+func checkCount(c *gc.C, q interface{ Count() (int, error) }, want int) {
+	n, err := q.Count()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(n, gc.Equals, want)
+}

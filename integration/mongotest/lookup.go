@@ -88,21 +88,7 @@ func lookupIn(cmd []element, key string, refused []string, none func() []byte) (
 			return idLookup{}, false
 		}
 	}
-	at := indexOf(cmd, key)
-	if at < 0 {
-		return idLookup{}, false
-	}
-	l, ok := filterLookup(cmd[at])
-	if !ok {
-		return idLookup{}, false
-	}
-	l.replace = func(filter []byte) []element {
-		out := append([]element(nil), cmd...)
-		out[at].value = filter
-		return out
-	}
-	l.none = none
-	return l, true
+	return lookupField(cmd, key, none, func(out []element) []element { return out })
 }
 
 // lookupStatement returns the lookup of an update or delete command with
@@ -127,20 +113,29 @@ func lookupStatement(cmd []element, key, q string, refused []string, none func()
 			return idLookup{}, false
 		}
 	}
-	qAt := indexOf(stmt, q)
-	if qAt < 0 {
+	return lookupField(stmt, q, none, func(newStmt []element) []element {
+		out := append([]element(nil), cmd...)
+		out[at].value = buildDoc([]element{{kind: bsonDocument, key: "0", value: buildDoc(newStmt)}})
+		return out
+	})
+}
+
+// lookupField returns the lookup of the filter in doc's field key, with
+// none, whose replace puts a new filter in a copy of doc and returns the
+// command that wrap makes of that copy.
+func lookupField(doc []element, key string, none func() []byte, wrap func([]element) []element) (idLookup, bool) {
+	at := indexOf(doc, key)
+	if at < 0 {
 		return idLookup{}, false
 	}
-	l, ok := filterLookup(stmt[qAt])
+	l, ok := filterLookup(doc[at])
 	if !ok {
 		return idLookup{}, false
 	}
 	l.replace = func(filter []byte) []element {
-		newStmt := append([]element(nil), stmt...)
-		newStmt[qAt].value = filter
-		out := append([]element(nil), cmd...)
-		out[at].value = buildDoc([]element{{kind: bsonDocument, key: "0", value: buildDoc(newStmt)}})
-		return out
+		out := append([]element(nil), doc...)
+		out[at].value = filter
+		return wrap(out)
 	}
 	l.none = none
 	return l, true
@@ -414,20 +409,7 @@ func matchEqual(value element, found bool, lit element) (bool, bool) {
 	if value.kind != bsonArray {
 		return scalarEqual(value, lit)
 	}
-	elems, err := splitDoc(value.value)
-	if err != nil {
-		return false, false
-	}
-	for _, e := range elems {
-		m, ok := scalarEqual(e, lit)
-		if !ok {
-			return false, false
-		}
-		if m {
-			return true, true
-		}
-	}
-	return false, true
+	return matchAny(value.value, func(e element) (bool, bool) { return scalarEqual(e, lit) })
 }
 
 // matchIn decides an $in of literals.
@@ -435,12 +417,20 @@ func matchIn(value element, found bool, op element) (bool, bool) {
 	if op.kind != bsonArray {
 		return false, false
 	}
-	lits, err := splitDoc(op.value)
+	return matchAny(op.value, func(lit element) (bool, bool) { return matchEqual(value, found, lit) })
+}
+
+// matchAny decides whether match holds for any element of the BSON array
+// arr, stopping at the first that does; it cannot decide (false, false)
+// if arr does not split or match cannot decide an element before one
+// matches.
+func matchAny(arr []byte, match func(element) (bool, bool)) (bool, bool) {
+	elems, err := splitDoc(arr)
 	if err != nil {
 		return false, false
 	}
-	for _, lit := range lits {
-		m, ok := matchEqual(value, found, lit)
+	for _, e := range elems {
+		m, ok := match(e)
 		if !ok {
 			return false, false
 		}

@@ -2,6 +2,7 @@ package mongotest
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -82,19 +83,7 @@ func (c *conn) serve(upstream string) {
 		return
 	}
 	for {
-		h, body, err := wire.ReadMessage(c.client)
-		if err != nil {
-			return
-		}
-		var reply []byte
-		switch h.OpCode {
-		case wire.OpQuery:
-			reply, err = c.handshake(h, body)
-		case wire.OpMsg:
-			reply, err = c.message(h, body)
-		default:
-			return
-		}
+		reply, err := c.next()
 		if err != nil {
 			return
 		}
@@ -104,6 +93,27 @@ func (c *conn) serve(upstream string) {
 			}
 		}
 	}
+}
+
+// errOpCode is next's error for a message of an opcode that the server
+// does not take.
+var errOpCode = errors.New("mongotest: opcode not supported")
+
+// next reads the client's next message and answers it: it returns the
+// reply to send, or nil if none is due, or an error (errOpCode for an
+// opcode but OP_QUERY and OP_MSG) when the connection must close.
+func (c *conn) next() ([]byte, error) {
+	h, body, err := wire.ReadMessage(c.client)
+	if err != nil {
+		return nil, err
+	}
+	switch h.OpCode {
+	case wire.OpQuery:
+		return c.handshake(h, body)
+	case wire.OpMsg:
+		return c.message(h, body)
+	}
+	return nil, fmt.Errorf("%w: %d", errOpCode, h.OpCode)
 }
 
 // close closes both sides of the connection; serve then returns.

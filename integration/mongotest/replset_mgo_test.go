@@ -61,9 +61,7 @@ func (s *replSetMgoSuite) TestStepDown(c *gc.C) {
 	monotonic := s.session.Copy()
 	defer monotonic.Close()
 	monotonic.SetMode(mgo.Monotonic, true)
-	n, err := coll.With(monotonic).Count()
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(n, gc.Equals, 1)
+	checkCount(c, coll.With(monotonic), 1)
 
 	s.clock.Advance(10 * time.Second)
 	c.Check(s.server.Topology().Primary, jc.IsTrue)
@@ -71,9 +69,7 @@ func (s *replSetMgoSuite) TestStepDown(c *gc.C) {
 	c.Assert(coll.Insert(bson.M{"_id": 2}), jc.ErrorIsNil)
 	runner := txn.NewRunner(s.db.C("txns"))
 	c.Assert(runner.Run([]txn.Op{{C: "things", Id: 1, Assert: txn.DocExists, Update: bson.M{"$set": bson.M{"done": true}}}}, "", nil), jc.ErrorIsNil)
-	n, err = coll.Find(bson.M{"done": true}).Count()
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(n, gc.Equals, 1)
+	checkCount(c, coll.Find(bson.M{"done": true}), 1)
 }
 
 // TestLeaseClient claims leases with the lease package's client through a

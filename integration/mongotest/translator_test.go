@@ -224,9 +224,7 @@ func (s *translatorSuite) TestWriteConcernErrors(c *gc.C) {
 	})
 	s.checkWriteConcern(c, "delete", func() error { return s.coll.RemoveId("b") })
 	s.checkN(c, 3)
-	n, err := s.coll.Count()
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(n, gc.Equals, 1)
+	checkCount(c, s.coll, 1)
 }
 
 // TestWriteConcernErrorInTxn makes each kind of write of a transaction

@@ -101,9 +101,7 @@ func (s *txnSuite) TestRemove(c *gc.C) {
 	s.insertAccount(c, "a", 5)
 	err := s.runner.Run([]txn.Op{{C: "accounts", Id: "a", Assert: txn.DocExists, Remove: true}}, "", nil)
 	c.Assert(err, jc.ErrorIsNil)
-	n, err := s.db.C("accounts").FindId("a").Count()
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(n, gc.Equals, 0)
+	checkCount(c, s.db.C("accounts").FindId("a"), 0)
 
 	err = s.runner.Run([]txn.Op{{C: "accounts", Id: "a", Assert: txn.DocExists, Remove: true}}, "", nil)
 	c.Check(err, gc.Equals, txn.ErrAborted)

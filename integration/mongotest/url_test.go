@@ -28,9 +28,7 @@ func (s *urlSuite) dialURL(c *gc.C) {
 	defer session.Close()
 	c.Check(session.DB("").Name, gc.Equals, s.db.Name)
 	c.Assert(session.DB("").C("things").Insert(bson.M{"_id": "via-url"}), jc.ErrorIsNil)
-	n, err := s.db.C("things").FindId("via-url").Count()
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(n, gc.Equals, 1)
+	checkCount(c, s.db.C("things").FindId("via-url"), 1)
 }
 
 func (s *urlSuite) TestURL(c *gc.C) {

@@ -204,3 +204,48 @@ func (s *PruneSuite) TestKeepsTransactionsInsertingOrRemoving(c *gc.C) {
 	s.pruneAll(c)
 	c.Check(s.state(c, id), gc.Equals, 0)
 }
+
+// TestKeepsTransactionsNamedByCompoundIds checks that a transaction
+// named by a document whose _id is itself a document, with several
+// fields, is kept: the prune must look the document up by an _id equal
+// to it field for field, in its order.
+func (s *PruneSuite) TestKeepsTransactionsNamedByCompoundIds(c *gc.C) {
+	runner := s.runner()
+	// mgo/txn keys its maps by ids: a compound one is a struct.
+	type compoundId struct{ A, B, C, D, E int }
+	id := compoundId{1, 2, 3, 4, 5}
+	c.Assert(runner.Run([]txn.Op{{C: userCollection, Id: id, Insert: account{1}}}, "", nil), jc.ErrorIsNil)
+	before := s.txns(c)
+	// A pure assertion leaves its token in the document's txn-queue.
+	c.Assert(runner.Run([]txn.Op{{C: userCollection, Id: id, Assert: txn.DocExists}}, "", nil), jc.ErrorIsNil)
+	asserted := s.newTxns(c, before)
+	c.Assert(asserted, gc.HasLen, 1)
+	c.Assert(s.named(c)[asserted[0].Id], jc.IsTrue)
+
+	s.pruneAll(c)
+	c.Check(s.state(c, asserted[0].Id), gc.Equals, stateApplied)
+	// The document can still be written.
+	c.Assert(runner.Run([]txn.Op{{C: userCollection, Id: id, Update: bson.M{"$inc": bson.M{"balance": 1}}}}, "", nil), jc.ErrorIsNil)
+}
+
+// TestWrongCollectionKeepsItsDocuments checks that a prune given a
+// collection that is not a transaction collection, whose documents
+// happen to have an old ObjectId _id and a field s of 5 or 6 (as an
+// applied or aborted transaction's state), removes none of them: a
+// transaction also has its ops (o).
+func (s *PruneSuite) TestWrongCollectionKeepsItsDocuments(c *gc.C) {
+	const other = "orders"
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, state := range []int{stateAborted, stateApplied} {
+		id := bson.NewObjectIdWithTime(old.Add(time.Duration(i) * time.Second))
+		c.Assert(s.DB.C(other).Insert(bson.M{"_id": id, "s": state, "item": "book"}), jc.ErrorIsNil)
+	}
+	config := s.pruneConfig(old.Add(minAge + time.Hour))
+	config.TxnCollection = other
+	stats, err := lease.PruneTransactions(config)
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(stats, gc.Equals, lease.PruneStats{})
+	n, err := s.DB.C(other).Count()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(n, gc.Equals, 2)
+}

@@ -95,8 +95,7 @@ func (c *batchingClient) rivalWrite(op lease.Op) {
 // MaxBatch) once it returns; which of them go together is up to the
 // scheduler, the one thing in a schedule that a seed does not replay.
 func (w *world) burst(n *node, e event) {
-	if n.cur == nil {
-		w.skipped(n.index, "not running")
+	if !w.running(n) {
 		return
 	}
 	if e.rival {

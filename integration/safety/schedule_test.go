@@ -229,20 +229,28 @@ var (
 	faultCmds = []string{"", "insert", "update", "findAndModify"}
 )
 
+// drawSetup draws from rng what every schedule starts with: 3 to 5
+// managers, each with its clock's offset (up to an hour either way, to
+// the nanosecond), and 2 or 3 services of 3 units each.
+func drawSetup(rng *rand.Rand) setup {
+	var s setup
+	managers := 3 + rng.Intn(3)
+	for i := 0; i < managers; i++ {
+		s.offsets = append(s.offsets, time.Duration(rng.Int63n(int64(2*time.Hour)))-time.Hour)
+	}
+	s.services = serviceNames[:2+rng.Intn(2)]
+	s.units = 3
+	return s
+}
+
 // generate returns the setup and n events of the schedule for seed.
 func generate(seed int64, v variant, n int) (setup, []event) {
 	if v == tracked || v == trackedOutages {
 		return generateTracked(seed, n, v == trackedOutages)
 	}
 	rng := rand.New(rand.NewSource(seed))
-	var s setup
-	managers := 3 + rng.Intn(3)
-	for i := 0; i < managers; i++ {
-		// Up to an hour either way, to the nanosecond.
-		s.offsets = append(s.offsets, time.Duration(rng.Int63n(int64(2*time.Hour)))-time.Hour)
-	}
-	s.services = serviceNames[:2+rng.Intn(2)]
-	s.units = 3
+	s := drawSetup(rng)
+	managers := len(s.offsets)
 	if v == batched {
 		s.maxBatch = 2 + rng.Intn(2)
 	}
@@ -400,13 +408,8 @@ var (
 // existed.
 func generateTracked(seed int64, n int, withOutages bool) (setup, []event) {
 	rng := rand.New(rand.NewSource(seed))
-	var s setup
-	managers := 3 + rng.Intn(3)
-	for i := 0; i < managers; i++ {
-		s.offsets = append(s.offsets, time.Duration(rng.Int63n(int64(2*time.Hour)))-time.Hour)
-	}
-	s.services = serviceNames[:2+rng.Intn(2)]
-	s.units = 3
+	s := drawSetup(rng)
+	managers := len(s.offsets)
 	for _, svc := range s.services {
 		for u := s.units; u < s.units+2; u++ {
 			s.trackers = append(s.trackers, trackerSpec{

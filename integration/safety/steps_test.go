@@ -132,21 +132,25 @@ func (w *world) run(e event) {
 // time the call takes. It runs on the goroutine of whatever read the
 // clock; the managers' and trackers' alarms still wait for the driver.
 func (w *world) slowAll(d time.Duration) {
+	w.moveAll(d, "slow")
+}
+
+// moveAll moves every clock on by d, and records it as op.
+func (w *world) moveAll(d time.Duration, op string) {
 	w.mu.Lock()
 	w.elapsed += d
 	w.mu.Unlock()
 	for _, n := range w.nodes {
 		n.clock.Advance(d)
 	}
-	w.record(rec{node: -1, op: "slow", dur: d, result: "ok"})
+	w.record(rec{node: -1, op: op, dur: d, result: "ok"})
 }
 
 // revoke revokes a unit's leadership through a manager, as the unit
 // would once it stopped acting as leader.
 func (w *world) revoke(n *node, e event) {
 	svc := serviceOf(e.unit)
-	if n.cur == nil {
-		w.skipped(n.index, "not running")
+	if !w.running(n) {
 		return
 	}
 	var err error
@@ -193,6 +197,16 @@ func serviceOf(unit string) string {
 	return unit[:strings.IndexByte(unit, '/')]
 }
 
+// running reports whether n's manager runs, and if not records that the
+// event was skipped.
+func (w *world) running(n *node) bool {
+	if n.cur == nil {
+		w.skipped(n.index, "not running")
+		return false
+	}
+	return true
+}
+
 // skipped records that an event was not run, because its manager is not
 // running or its unit has no token.
 func (w *world) skipped(n int, why string) {
@@ -201,8 +215,7 @@ func (w *world) skipped(n int, why string) {
 
 func (w *world) claim(n *node, e event) {
 	svc := serviceOf(e.unit)
-	if n.cur == nil {
-		w.skipped(n.index, "not running")
+	if !w.running(n) {
 		return
 	}
 	var err error
@@ -220,8 +233,7 @@ func (w *world) claim(n *node, e event) {
 
 func (w *world) check(n *node, e event) {
 	svc := serviceOf(e.unit)
-	if n.cur == nil {
-		w.skipped(n.index, "not running")
+	if !w.running(n) {
 		return
 	}
 	var token leadership.Token
@@ -261,25 +273,36 @@ func (w *world) write(e event) {
 		C: writesC, Id: svc, Assert: txn.DocExists,
 		Update: bson.M{"$set": bson.M{"writer": e.unit}, "$inc": bson.M{"n": 1}},
 	})
+	r := rec{node: -1, op: "write", svc: svc, unit: e.unit}
+	w.runWrite(ops, svc, &r)
+	w.record(r)
+	w.termWrite(e)
+}
+
+// runWrite runs ops, a transaction of the driver's, and completes r with
+// its result: "aborted", or once it commits the holder of svc's lease
+// document, read at once, whose term it returns; after any other error
+// it refreshes the driver.
+func (w *world) runWrite(ops []txn.Op, svc string, r *rec) (docTerm int64) {
 	err := txn.NewRunner(w.db.C(txnsC)).Run(ops, "", nil)
-	r := rec{node: -1, op: "write", svc: svc, unit: e.unit, result: describe(err)}
+	r.result = describe(err)
 	switch {
 	case errors.Is(err, txn.ErrAborted):
 		r.result = "aborted"
 	case err == nil:
 		var doc struct {
 			Holder string `bson:"holder"`
+			Term   int64  `bson:"term"`
 		}
 		if err := w.db.C(leasesC).FindId(fmt.Sprintf("lease#%s#%s#", namespace, svc)).One(&doc); err != nil {
 			r.holder = "nobody (" + err.Error() + ")"
 		} else {
-			r.holder = doc.Holder
+			r.holder, docTerm = doc.Holder, doc.Term
 		}
 	default:
 		w.refreshDriver()
 	}
-	w.record(r)
-	w.termWrite(e)
+	return docTerm
 }
 
 // termWrite runs, with the last term token the unit got, a transaction
@@ -297,32 +320,15 @@ func (w *world) termWrite(e event) {
 		txn.Op{C: writesC, Id: id, Insert: bson.M{"writer": "", "term": int64(0)}},
 		txn.Op{C: writesC, Id: id, Update: bson.M{"$set": bson.M{"writer": e.unit, "term": token.Term()}}},
 	)
-	err := txn.NewRunner(w.db.C(txnsC)).Run(ops, "", nil)
-	r := rec{node: -1, op: "term-write", svc: svc, unit: e.unit, result: describe(err), term: token.Term()}
-	switch {
-	case errors.Is(err, txn.ErrAborted):
-		r.result = "aborted"
-	case err == nil:
-		var doc struct {
-			Holder string `bson:"holder"`
-			Term   int64  `bson:"term"`
-		}
-		if err := w.db.C(leasesC).FindId(fmt.Sprintf("lease#%s#%s#", namespace, svc)).One(&doc); err != nil {
-			r.holder = "nobody (" + err.Error() + ")"
-		} else {
-			r.holder, r.docTerm = doc.Holder, doc.Term
-		}
-	default:
-		w.refreshDriver()
-	}
+	r := rec{node: -1, op: "term-write", svc: svc, unit: e.unit, term: token.Term()}
+	r.docTerm = w.runWrite(ops, svc, &r)
 	w.record(r)
 }
 
 // block asks a manager to wait for a service's release, in a goroutine,
 // and waits until the manager has taken the request in.
 func (w *world) block(n *node, e event) {
-	if n.cur == nil {
-		w.skipped(n.index, "not running")
+	if !w.running(n) {
 		return
 	}
 	inc := n.cur
@@ -349,18 +355,11 @@ func (w *world) block(n *node, e event) {
 // advance moves every clock forward by d, then lets each manager in turn
 // handle what fell due.
 func (w *world) advance(d time.Duration) {
-	w.mu.Lock()
-	w.elapsed += d
-	w.mu.Unlock()
-	for _, n := range w.nodes {
-		n.clock.Advance(d)
-	}
-	w.record(rec{node: -1, op: "advance", dur: d, result: "ok"})
+	w.moveAll(d, "advance")
 }
 
 func (w *world) kill(n *node) {
-	if n.cur == nil {
-		w.skipped(n.index, "not running")
+	if !w.running(n) {
 		return
 	}
 	inc := n.cur
