@@ -48,12 +48,7 @@ func (s *ClientRevokeSuite) TestRevokeRecordsClock(c *gc.C) {
 	fix.Clock.Advance(10 * time.Second)
 	c.Assert(revoker(c, fix).RevokeLease("name", "holder"), jc.ErrorIsNil)
 
-	var doc struct {
-		Writers map[string]int64 `bson:"writers"`
-		Writes  map[string]int64 `bson:"writes"`
-	}
-	err = s.db.C(fix.Config.Collection).Find(bson.M{"writers": bson.M{"$exists": true}}).One(&doc)
-	c.Assert(err, jc.ErrorIsNil)
+	doc := s.clocksOf(c, fix)
 	c.Check(doc.Writers[fix.Config.Id], gc.Equals, fix.Zero.Add(10*time.Second).UnixNano())
 	c.Check(doc.Writes[fix.Config.Id], gc.Equals, int64(2))
 }
