@@ -45,7 +45,12 @@ type ownClockDoc struct {
 // is still below that term, and that the shared document's count of
 // clients' own clock documents is the one read, so that no term is
 // written twice for a lease: a client whose document was not read aborts
-// it.
+// it. It raises every one of those floors to the highest term it writes:
+// a write, unlike an assertion alone, takes the tokens of the
+// transactions that came before it off the document's queue in mgo/txn,
+// so that the queue of a clock document its writer no longer writes (the
+// shared one, or that of a client that stopped) does not grow with every
+// such claim.
 //
 // It returns an ErrTimeOutOfRange error, and no ops, if the store cannot
 // hold now: every transaction gets the check with the ops, so none can
@@ -107,8 +112,14 @@ func (s scope) clockOps(docs clockDocs, now time.Time, writes []leaseWrite) ([]t
 		sharedUpdate = bson.D{{Name: "$inc", Value: bson.D{{Name: fieldClocks, Value: int64(1)}}}}
 	}
 	ops := []txn.Op{own}
+	raise := bson.DocElem{Name: "$max", Value: bson.D{{Name: fieldTerms, Value: highest}}}
 	if lowestFromFloor > 0 {
 		shared = append(shared, belowOrMissing(fieldTerms, lowestFromFloor), countIs(fieldClocks, docs.created))
+		if sharedUpdate == nil {
+			sharedUpdate = bson.D{raise}
+		} else {
+			sharedUpdate = append(sharedUpdate.(bson.D), raise)
+		}
 	}
 	if len(shared) > 0 {
 		ops = append(ops, txn.Op{
@@ -124,6 +135,7 @@ func (s scope) clockOps(docs clockDocs, now time.Time, writes []leaseWrite) ([]t
 				C:      s.collection,
 				Id:     writerClockDocId(s.namespace, other),
 				Assert: belowOrMissing(fieldTerms, lowestFromFloor),
+				Update: bson.D{raise},
 			})
 		}
 	}

@@ -80,7 +80,8 @@ func (s *ClockOpsSuite) TestFirstTransactionCreatesOwnDocument(c *gc.C) {
 // TestTermFromFloorAssertsEveryClockDocument: a claim whose term comes
 // from the floor asserts, of every clock document read, that its floor
 // is below the lowest such term, and of the shared one that no other
-// client has created its own since.
+// client has created its own since; it raises each floor to the highest
+// term it claims.
 func (s *ClockOpsSuite) TestTermFromFloorAssertsEveryClockDocument(c *gc.C) {
 	docs := clockDocs{own: true, others: []string{"a", "b"}, created: 3}
 	claims := []leaseWrite{
@@ -91,6 +92,7 @@ func (s *ClockOpsSuite) TestTermFromFloorAssertsEveryClockDocument(c *gc.C) {
 	ops, err := testScope.clockOps(docs, zero, claims)
 	c.Assert(err, jc.ErrorIsNil)
 	below := d("$or", []bson.D{d("terms", d("$lt", int64(9))), d("terms", d("$exists", false))})
+	raise := d("$max", d("terms", int64(12)))
 	c.Check(ops, jc.DeepEquals, []txn.Op{{
 		C:      "leases",
 		Id:     "clock#ns#me#",
@@ -104,10 +106,11 @@ func (s *ClockOpsSuite) TestTermFromFloorAssertsEveryClockDocument(c *gc.C) {
 		C:      "leases",
 		Id:     "clock#ns#",
 		Assert: d("$and", []bson.D{below, d("clocks", int64(3))}),
+		Update: raise,
 	}, {
-		C: "leases", Id: "clock#ns#a#", Assert: below,
+		C: "leases", Id: "clock#ns#a#", Assert: below, Update: raise,
 	}, {
-		C: "leases", Id: "clock#ns#b#", Assert: below,
+		C: "leases", Id: "clock#ns#b#", Assert: below, Update: raise,
 	}})
 }
 

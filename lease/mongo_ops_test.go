@@ -72,7 +72,8 @@ func claimClockOp(now time.Time, term int64) txn.Op {
 // floorOp is the op on the shared clock document of a txn of "me" that
 // claims a lease in term, taken from the term floor, when no writer has
 // its own clock document but "me": the shared floor is below term, and
-// no other writer has created its own.
+// no other writer has created its own; it raises the shared floor to
+// term.
 func floorOp(term int64) txn.Op {
 	return txn.Op{
 		C:  "leases",
@@ -81,6 +82,7 @@ func floorOp(term int64) txn.Op {
 			d("$or", []bson.D{d("terms", d("$lt", term)), d("terms", d("$exists", false))}),
 			d("$or", []bson.D{d("clocks", int64(0)), d("clocks", d("$exists", false))}),
 		}),
+		Update: d("$max", d("terms", term)),
 	}
 }
 

@@ -38,11 +38,11 @@ const (
 	// it inserts the writer's own clock document (5 commands more than
 	// an update) and updates the shared one (4).
 	createOwnClock = 9
-	// assertClock is what a transaction costs more for each clock
-	// document it asserts without writing it: the shared one and the
-	// other writers' own, in a claim whose term comes from the
-	// namespace's term floor.
-	assertClock = 3
+	// floorClock is what a transaction costs more for each clock
+	// document it asserts and raises the term floor of, besides its
+	// writer's own: the shared one and the other writers' own, in a
+	// claim whose term comes from the namespace's term floor.
+	floorClock = 4
 )
 
 // clock returns what the clock documents of fix's namespace hold.
@@ -98,7 +98,7 @@ func (s *ClientBatchCommandsSuite) TestCommandsPerOp(c *gc.C) {
 // TestSplitAtMaxBatchOps: a batch of lease.MaxBatchOps+1 claims runs as
 // two transactions, the first of MaxBatchOps writes; each writes the
 // writer's clock document once. The first creates it, and updates the
-// shared one; the second asserts the shared one's term floor.
+// shared one; the second asserts and raises the shared one's term floor.
 func (s *ClientBatchCommandsSuite) TestSplitAtMaxBatchOps(c *gc.C) {
 	if s.server.Commands() < 0 {
 		c.Skip("the server does not count commands")
@@ -111,7 +111,7 @@ func (s *ClientBatchCommandsSuite) TestSplitAtMaxBatchOps(c *gc.C) {
 	errs := batcher(c, fix).ApplyLeases(ops)
 	got := s.server.Commands() - before
 	checkApplied(c, errs, ops)
-	c.Check(got, gc.Equals, batchCommands(lease.MaxBatchOps, true)+createOwnClock+batchCommands(1, true)+assertClock)
+	c.Check(got, gc.Equals, batchCommands(lease.MaxBatchOps, true)+createOwnClock+batchCommands(1, true)+floorClock)
 	c.Check(s.transactions(c), gc.Equals, txnsBefore+2)
 	c.Check(s.clock(c, fix).Writes[fix.Config.Id], gc.Equals, clockBefore.Writes[fix.Config.Id]+2)
 
