@@ -53,7 +53,8 @@
 // ([ClockRefresher]) and the count of releases ([ReleaseWatcher]), each at
 // a cost that does not depend on how many leases the namespace holds: the
 // clock documents, one per client that has written in the namespace and a
-// shared one, are read with one query. A
+// shared one, are read with one query (and a second when a client has
+// written in the namespace for the first time since). A
 // reader of the clocks every P expires a dead writer's leases at most P
 // plus one read after their guaranteed terms end
 // (docs/design.md#failover); one that reads the count of releases learns

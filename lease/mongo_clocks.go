@@ -173,9 +173,9 @@ func mergeClocks(id string, records []clockRecord) (map[string]time.Time, map[st
 	return writers, writes, view
 }
 
-// readClocks reads every clock document of the namespace, with one query,
-// between exactly two readings of the client's clock, and returns what
-// they show (see clockView).
+// readClocks reads every clock document of the namespace (see
+// findClockDocs), between exactly two readings of the client's clock, and
+// returns what they show (see clockView).
 //
 // It keeps a writer's previous Skew while the writer has not written since
 // (see docs/design.md#clocks-and-skew). The read window is never
@@ -185,19 +185,10 @@ func mergeClocks(id string, records []clockRecord) (map[string]time.Time, map[st
 // ErrTimeOutOfRange; either changes nothing.
 func (c *client) readClocks(collection *mgo.Collection) (clockView, error) {
 	readAfter := c.config.Clock.Now()
-	var raws []bson.Raw
-	err := collection.Find(clockDocsQuery(c.config.Namespace)).All(&raws)
+	raws, err := c.findClockDocs(collection)
 	readEnd := c.config.Clock.Now()
 	if err != nil {
-		return clockView{}, errors.Annotatef(storeError(err), "cannot read clock document")
-	}
-	shared := clockDocId(c.config.Namespace)
-	found := false
-	for _, raw := range raws {
-		found = found || rawId(raw) == shared
-	}
-	if !found {
-		return clockView{}, corrupt(errors.Errorf("clock document %q missing (was the collection dropped?)", shared))
+		return clockView{}, errors.Trace(err)
 	}
 	for _, reading := range []time.Time{readAfter, readEnd} {
 		if err := stored.CheckClockReading(reading, c.config.Id); err != nil {
@@ -240,6 +231,52 @@ func (c *client) readClocks(collection *mgo.Collection) (clockView, error) {
 	}
 	view.skews[c.config.Id] = Skew{}
 	return view, nil
+}
+
+// findClockDocs reads every clock document of the namespace with one
+// query in the usual case: the shared one and those of the writers the
+// cache knows, by their _ids (which MongoDB, and the embedded test
+// server, find by the _id index). If the shared document counts more
+// writers' documents than that found (a writer that has written since the
+// last read, or the first read of a client), it reads them all again, by
+// a range of _ids (see clockDocsQuery). It fails, matching ErrCorrupt, if
+// the shared document is missing.
+func (c *client) findClockDocs(collection *mgo.Collection) ([]bson.Raw, error) {
+	shared := clockDocId(c.config.Namespace)
+	ids := []string{shared}
+	if c.cache.clocks.own {
+		ids = append(ids, writerClockDocId(c.config.Namespace, c.config.Id))
+	}
+	for _, other := range c.cache.clocks.others {
+		ids = append(ids, writerClockDocId(c.config.Namespace, other))
+	}
+	var raws []bson.Raw
+	err := collection.Find(bson.D{{Name: "_id", Value: bson.D{{Name: "$in", Value: ids}}}}).All(&raws)
+	if err != nil {
+		return nil, errors.Annotatef(storeError(err), "cannot read clock document")
+	}
+	found, writers, counted := false, int64(0), int64(0)
+	for _, raw := range raws {
+		if rawId(raw) != shared {
+			writers++
+			continue
+		}
+		found = true
+		if counted, err = decodeClockCount(raw); err != nil {
+			return nil, errors.Trace(err)
+		}
+	}
+	if !found {
+		return nil, corrupt(errors.Errorf("clock document %q missing (was the collection dropped?)", shared))
+	}
+	if counted <= writers {
+		return raws, nil
+	}
+	raws = nil
+	if err := collection.Find(clockDocsQuery(c.config.Namespace)).All(&raws); err != nil {
+		return nil, errors.Annotatef(storeError(err), "cannot read clock document")
+	}
+	return raws, nil
 }
 
 // keepClocks records view, read without reading every lease, in the

@@ -35,7 +35,7 @@ func (c *client) RefreshLease(name string) error {
 
 // RefreshClocks is part of the [ClockRefresher] interface. It reads the
 // namespace's clock documents (the shared one, and one per client that
-// has written) with one query.
+// has written) with one query, as findClockDocs does.
 func (c *client) RefreshClocks() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
