@@ -12,12 +12,15 @@ import "strconv"
 // that one find reads its documents at one instant, so neither does the
 // proxy.
 
-// inFindOptions are the fields a find run as lookups by _id may have;
-// any other (a limit, a sort, a projection, a batch size ...) sends it
-// to FerretDB as it is.
+// inFindOptions are the fields a find run as lookups by _id may have,
+// besides a skip and a limit of zero (which mgo sends); any other (a
+// sort, a projection ...) sends it to FerretDB as it is. A batch size
+// may be ignored: the reply holds every document found in its first
+// batch, and no cursor, as a reply may.
 var inFindOptions = map[string]bool{
 	"find": true, "filter": true, "$db": true, "lsid": true,
 	"$clusterTime": true, "$readPreference": true, "readConcern": true,
+	"batchSize": true, "singleBatch": true,
 }
 
 // inLookup returns the _ids of the find cmd (with fields as
@@ -32,6 +35,9 @@ func inLookup(name string, cmd []element) ([]element, bool) {
 		return nil, false
 	}
 	for _, e := range cmd {
+		if n, isNum := e.number(); isNum && n == 0 && (e.key == "skip" || e.key == "limit") {
+			continue
+		}
 		if !inFindOptions[e.key] {
 			return nil, false
 		}
