@@ -49,9 +49,12 @@
 // # Reading less than every lease
 //
 // Besides [Client.Refresh], which reads every lease, the MongoDB client
-// reads one lease ([SingleRefresher]), the clock document alone
+// reads one lease ([SingleRefresher]), the clock documents alone
 // ([ClockRefresher]) and the count of releases ([ReleaseWatcher]), each at
-// a cost that does not depend on how many leases the namespace holds. A
+// a cost that does not depend on how many leases the namespace holds: the
+// clock documents, one per client that has written in the namespace and a
+// shared one, are read with one query (and a second when a client has
+// written in the namespace for the first time since). A
 // reader of the clocks every P expires a dead writer's leases at most P
 // plus one read after their guaranteed terms end
 // (docs/design.md#failover); one that reads the count of releases learns
@@ -72,11 +75,21 @@
 // term; [Info.AssertOp] asserts the holder alone, and holds again when the
 // same holder claims the lease again.
 //
-// Clients of earlier versions (which removed released documents and kept
-// no terms) may share a namespace with this one without two holders ever
-// being seen, but report released documents as corrupt and write leases
-// without terms: upgrade the controllers of a namespace together
-// (docs/design.md#rolling-upgrades).
+// # Clock documents
+//
+// Each client keeps its clock (its latest time and count of
+// transactions), its count of releases and the highest term it wrote in
+// its own clock document, so that the transactions of clients writing
+// different leases share no document and do not queue behind one another
+// in mgo/txn. Only a client's first transaction in a namespace, and a
+// claim whose term comes from the namespace's term floor (the first claim
+// of a lease), also write the shared clock document (and the claim, every
+// client's). Data written by earlier versions, which kept every client's
+// clock in the shared document, is read and honoured; but an earlier
+// version reads only the shared document, so it must not run in a
+// namespace beside this one: stop the controllers of the earlier version
+// before starting this one. No clock document may be removed
+// (docs/design.md#clock-documents).
 //
 // # Batches
 //
@@ -155,8 +168,8 @@
 // refused, reset or closed, a network or server-selection timeout, "no
 // reachable servers", a "not primary" or "node is recovering" reply, a
 // write concern error, wtimeout included) matches [ErrUnavailable]; a
-// document no client could have written, or a missing clock document (a
-// dropped collection), matches [ErrCorrupt].
+// document no client could have written, or a missing shared clock
+// document (a dropped collection), matches [ErrCorrupt].
 //
 // A write that fails with ErrUnavailable may have been applied, or may be
 // applied later; the client's cache keeps what it held, and the next write

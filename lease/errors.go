@@ -38,7 +38,7 @@ var ErrExcessiveContention = errors.New("state changing too quickly; try again s
 // outside that would be stored silently as another one (time.Time.UnixNano
 // overflows), and a lease claimed until 2300 would look expired since
 // 1700. The times checked are the clock reading the operation starts from
-// (recorded in the clock document by every write, and taken around the
+// (recorded in its clock document by every write, and taken around the
 // read of a refresh) and the expiry a claim or an extension would write
 // (the clock reading plus the request's duration, or, for an extension,
 // the latest time the lease's last writer might still consider it held,
@@ -105,10 +105,12 @@ var ErrUnavailable = errors.New("lease store unavailable")
 // ErrCorrupt is matched, with errors.Is, by the error of a call that met
 // a document no client could have written: a lease or clock document that
 // does not decode, holds a time of the wrong type or out of range, or
-// names another lease; a lease whose writer the clock document does not
-// list; or a namespace whose clock document is missing (the collection
+// names another lease; a lease whose writer the clock documents do not
+// list; or a namespace whose shared clock document is missing (the collection
 // was dropped, or emptied, under the clients). Trying again does not
-// help: a person must repair or remove the document (see cmd/leasectl).
+// help: a person must repair or remove the document (see cmd/leasectl),
+// repairing rather than removing a clock document, whose term floor the
+// namespace's terms rely on (docs/design.md#clock-documents).
 // The MongoDB client's [NewClient], [Client.Refresh],
 // [SingleRefresher.RefreshLease], [ClockRefresher.RefreshClocks] and,
 // when they read a lease again, its writes return it; the message names

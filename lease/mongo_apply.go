@@ -8,7 +8,7 @@ import (
 
 // MaxBatchOps is the most lease writes the MongoDB client puts in one
 // transaction: [Batcher.ApplyLeases] splits a longer slice into several
-// transactions, in order, each with its own write of the clock document.
+// transactions, in order, each with its own write of its writer's clock document.
 //
 // mgo/txn keeps every op of a transaction in the transaction's own
 // document, so a transaction must fit in one MongoDB document (16 MiB);
@@ -55,7 +55,7 @@ func (p *pending) finish(err error) {
 // at most [MaxBatchOps] writes. Each transaction writes the clock
 // document once, and every lease's document once, asserting exactly the
 // state the write was decided on. When one aborts, the client reads again
-// the leases in it (one query, then the clock document), answers those
+// the leases in it (one query, then the clock documents), answers those
 // whose state changed as the single-lease methods answer after a refresh,
 // and writes the rest again; a write is given up with
 // ErrExcessiveContention once it has been blamed for as many aborted

@@ -37,6 +37,7 @@ func applyClient(now time.Time, results ...error) (*client, *scriptedMongo) {
 		cache:  newCache(),
 	}
 	c.cache.skews["me"] = Skew{}
+	c.cache.clocks = written
 	c.cache.put("held", entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}, true)
 	c.cache.put("gone", entry{holder: "", expiry: zero, writer: "me"}, true)
 	return c, mongo
@@ -77,8 +78,8 @@ func (s *ApplySuite) TestRefusedFirstLikeTheSingleMethods(c *gc.C) {
 	}
 	// Only op 6 was written, in the one transaction.
 	c.Assert(mongo.ran, gc.HasLen, 1)
-	c.Check(mongo.ran[0], gc.HasLen, 2)
-	c.Check(mongo.ran[0][1].Id, gc.Equals, "lease#ns#fresh#")
+	c.Check(mongo.ran[0], gc.HasLen, 3)
+	c.Check(mongo.ran[0][2].Id, gc.Equals, "lease#ns#fresh#")
 }
 
 // TestOneTransaction: the writes of a batch go in one transaction,
@@ -118,11 +119,11 @@ func (s *ApplySuite) TestOneTransaction(c *gc.C) {
 		"$max", d("terms", int64(1)),
 	)
 	c.Check(mongo.ran[0], jc.DeepEquals, []txn.Op{
-		expire[0], revoke[0], clock, newClaim[1], keptClaim[1], extend[1],
+		expire[0], revoke[0], clock, floorOp(1), newClaim[2], keptClaim[2], extend[1],
 	})
 	// A released lease's claim updates its document.
-	c.Check(keptClaim[1].Insert, gc.IsNil)
-	c.Check(keptClaim[1].Assert, jc.DeepEquals, d("holder", "", "term", noTerm))
+	c.Check(keptClaim[2].Insert, gc.IsNil)
+	c.Check(keptClaim[2].Assert, jc.DeepEquals, d("holder", "", "term", noTerm))
 
 	c.Check(cl.Leases(), gc.HasLen, 3)
 	for name, holder := range map[string]string{"new": "n", "gone": "g", "kept": "k"} {
@@ -153,7 +154,9 @@ func (s *ApplySuite) TestDeniedDoesNotFailTheOthers(c *gc.C) {
 	c.Check(errors.Is(errs[4], ErrTimeOutOfRange), jc.IsTrue, gc.Commentf("%v", errs[4]))
 	c.Check(errs[5], jc.ErrorIsNil)
 	c.Assert(mongo.ran, gc.HasLen, 1)
-	c.Check(mongo.ran[0], gc.HasLen, 2)
+	// The claim of "new" takes its term from the floor: the ops on the
+	// writer's own clock document and on the shared one, and the lease's.
+	c.Check(mongo.ran[0], gc.HasLen, 3)
 }
 
 // TestAllDeniedWritesNothing: a batch whose every write is refused or
@@ -230,13 +233,16 @@ func (s *ApplySuite) TestSplit(c *gc.C) {
 		}
 	}
 	c.Assert(len(mongo.ran), gc.Equals, 3)
-	c.Check(len(mongo.ran[0]), gc.Equals, MaxBatchOps+1)
-	c.Check(len(mongo.ran[1]), gc.Equals, MaxBatchOps+1)
-	c.Check(len(mongo.ran[2]), gc.Equals, 2)
-	c.Check(mongo.ran[0][0].Id, gc.Equals, "clock#ns#")
-	c.Check(mongo.ran[2][0].Id, gc.Equals, "clock#ns#")
-	c.Check(mongo.ran[0][1].Id, gc.Equals, leaseDocId("ns", "x"))
-	c.Check(mongo.ran[2][1].Id, gc.Equals, leaseDocId("ns", strings.Repeat("x", n)))
+	// Each claims a new lease, with a term from the floor: the op on
+	// the writer's own clock document, then the one on the shared one.
+	c.Check(len(mongo.ran[0]), gc.Equals, MaxBatchOps+2)
+	c.Check(len(mongo.ran[1]), gc.Equals, MaxBatchOps+2)
+	c.Check(len(mongo.ran[2]), gc.Equals, 3)
+	c.Check(mongo.ran[0][0].Id, gc.Equals, "clock#ns#me#")
+	c.Check(mongo.ran[2][0].Id, gc.Equals, "clock#ns#me#")
+	c.Check(mongo.ran[0][1].Id, gc.Equals, "clock#ns#")
+	c.Check(mongo.ran[0][2].Id, gc.Equals, leaseDocId("ns", "x"))
+	c.Check(mongo.ran[2][2].Id, gc.Equals, leaseDocId("ns", strings.Repeat("x", n)))
 }
 
 // TestTransactionSizeBound: a transaction of MaxBatchOps writes, with
@@ -260,7 +266,7 @@ func (s *ApplySuite) TestTransactionSizeBound(c *gc.C) {
 		extends = append(extends, w)
 	}
 	for _, writes := range [][]leaseWrite{claims, extends} {
-		ops, err := sc.transactionOps(writes, now)
+		ops, err := sc.transactionOps(writes, now, written)
 		c.Assert(err, jc.ErrorIsNil)
 		data, err := bson.Marshal(bson.M{"_id": bson.NewObjectId(), "s": 1, "o": ops, "n": "0123456789abcdef"})
 		c.Assert(err, jc.ErrorIsNil)

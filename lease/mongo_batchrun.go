@@ -45,17 +45,14 @@ func (c *client) runBatch(batch []*pending, now time.Time) {
 		for i, p := range batch {
 			writes[i] = p.write
 		}
-		ops, err := c.scope.transactionOps(writes, now)
+		ops, err := c.scope.transactionOps(writes, now, c.cache.clocks)
 		if err == nil {
 			err = storeError(c.config.Mongo.RunTransaction(ops))
 		}
 		switch {
 		case err == nil:
+			c.cache.wrote(writes)
 			for _, p := range batch {
-				c.cache.record(p.write)
-				if p.write.claim && p.write.next.term > c.cache.termFloor {
-					c.cache.termFloor = p.write.next.term
-				}
 				p.finish(nil)
 			}
 			return
@@ -126,23 +123,36 @@ func finishAll(batch []*pending, err error) {
 	}
 }
 
-// record caches what w wrote, once its transaction has been applied.
-func (c cache) record(w leaseWrite) {
-	c.put(w.name, w.next, true)
+// wrote caches what writes wrote, once their transaction has been
+// applied: each lease as written, the terms claimed in the term floor,
+// and the client's own clock document, which the transaction created if
+// it did not exist.
+func (c *cache) wrote(writes []leaseWrite) {
+	for _, w := range writes {
+		c.put(w.name, w.next, true)
+		if w.claim {
+			c.termFloor = maxTerm(c.termFloor, w.next.term)
+		}
+	}
+	if !c.clocks.own {
+		c.clocks.own = true
+		c.clocks.created++
+	}
 }
 
 // transactionOps returns the ops of one transaction that applies writes,
-// each on a different lease, all decided at time now. The ops that
-// release a lease come first; then the clock document's op
-// (clockWriteOp), which records now, counts the transaction, and adds the
-// number of releases to the namespace's count; then the ops that claim or
-// extend a lease. A reader that sees a release counted, and then reads
+// each on a different lease, all decided at time now, for a client that
+// knows docs of its namespace's clock documents. The ops that release a
+// lease come first; then the clock documents' ops (clockOps), the first
+// of which records now in the client's own clock document, counts the
+// transaction, and adds the number of releases to the client's count;
+// then the ops that claim or extend a lease. A reader that sees a release counted, and then reads
 // the lease, finds it released; a lease written never appears before its
 // writer's time: mgo/txn checks every assertion of a transaction before it
 // applies any of its ops, and applies them in the order given (see
 // docs/design.md#releases and docs/design.md#batches). It returns an
 // ErrTimeOutOfRange error, and no ops, if the store cannot hold now.
-func (s scope) transactionOps(writes []leaseWrite, now time.Time) ([]txn.Op, error) {
+func (s scope) transactionOps(writes []leaseWrite, now time.Time, docs clockDocs) ([]txn.Op, error) {
 	var releases, others []txn.Op
 	for _, w := range writes {
 		if w.release {
@@ -151,13 +161,12 @@ func (s scope) transactionOps(writes []leaseWrite, now time.Time) ([]txn.Op, err
 			others = append(others, w.op)
 		}
 	}
-	clock, err := s.clockWriteOp(now, int64(len(releases)))
+	clock, err := s.clockOps(docs, now, writes)
 	if err != nil {
 		return nil, err
 	}
-	clock = addTermOps(clock, writes)
-	ops := make([]txn.Op, 0, len(writes)+1)
+	ops := make([]txn.Op, 0, len(writes)+len(clock))
 	ops = append(ops, releases...)
-	ops = append(ops, clock)
+	ops = append(ops, clock...)
 	return append(ops, others...), nil
 }

@@ -24,9 +24,12 @@ type cache struct {
 	// writes holds how many transactions each writer had run when the
 	// skews were read, by client id.
 	writes map[string]int64
-	// releases is the clock document's count of releases when the skews
-	// were read (see ReleaseWatcher).
+	// releases is the namespace's count of releases when the skews were
+	// read (see ReleaseWatcher).
 	releases int64
+	// clocks is what the client knows of the namespace's clock
+	// documents.
+	clocks clockDocs
 }
 
 // newCache returns an empty cache.

@@ -25,7 +25,7 @@ var (
 // NewClient returns a [Client], which is also a [Reader], a [Revoker], a
 // [SingleRefresher], a [ClockRefresher], a [ReleaseWatcher] and a
 // [Batcher], for the leases in config's namespace. It creates the
-// namespace's clock document if it does not exist, and loads the current
+// namespace's shared clock document if it does not exist, and loads the current
 // leases. It returns an error if config is invalid, if the store holds a corrupt document, or, matching
 // [ErrTimeOutOfRange], if the clock reads a time the store cannot hold.
 //

@@ -10,10 +10,12 @@ import (
 	"gopkg.in/mgo.v2/bson"
 )
 
-// The documents in a client's collection. Each namespace has one clock
-// document, with the latest time each client has written in the namespace,
-// and one document per lease that has been claimed: held, or released
-// (its holder empty: see docs/design.md#released-leases). Times are int64 nanoseconds since the
+// The documents in a client's collection. Each namespace has one shared
+// clock document, and one clock document per client that has written in
+// the namespace, with the latest time that client has written (see
+// docs/design.md#clock-documents), and one document per lease that has
+// been claimed: held, or released (its holder empty: see
+// docs/design.md#released-leases). Times are int64 nanoseconds since the
 // Unix epoch (UnixNano), so that no precision is lost; each is on the clock
 // of the client that wrote it. That holds times from 1677-09-21 to
 // 2262-04-11 only (see ErrTimeOutOfRange): the client refuses to write any
@@ -38,9 +40,18 @@ func leaseDocId(namespace, lease string) string {
 	return fmt.Sprintf("%s#%s#%s#", typeLease, namespace, lease)
 }
 
-// clockDocId returns the _id of the namespace's clock document.
+// clockDocId returns the _id of the namespace's shared clock document.
 func clockDocId(namespace string) string {
 	return fmt.Sprintf("%s#%s#", typeClock, namespace)
+}
+
+// writerClockDocId returns the _id of the clock document of the client
+// with the given id in the namespace. It starts with the namespace's
+// shared clock document's _id, and no other document's _id does (no
+// namespace contains '#'), so that one query by a range of _ids reads
+// every clock document of a namespace (see clockDocsQuery).
+func writerClockDocId(namespace, id string) string {
+	return fmt.Sprintf("%s#%s#%s#", typeClock, namespace, id)
 }
 
 // leaseDoc is the document that records one lease: held, or, with an
@@ -175,12 +186,18 @@ func rawId(raw bson.Raw) string {
 	return fmt.Sprint(doc.Id)
 }
 
-// clockDoc is the document that records, for each client that has written
-// in a namespace, the latest time that client has written.
+// clockDoc is a clock document: the namespace's shared one, which
+// records, for each client that wrote in the namespace before clients had
+// their own (see docs/design.md#clock-documents), the latest time that
+// client wrote; or one client's own, which records that client's alone
+// and names it as its Writer.
 type clockDoc struct {
 	Id        string `bson:"_id"`
 	Type      string `bson:"type"`
 	Namespace string `bson:"namespace"`
+	// Writer is the id of the client whose own clock document this is,
+	// and empty in the namespace's shared clock document.
+	Writer string `bson:"writer,omitempty"`
 	// Writers maps client ids to times. It is read as interface{} values
 	// so that a value of the wrong type is reported, not silently dropped.
 	Writers map[string]interface{} `bson:"writers"`
@@ -243,12 +260,26 @@ func (doc clockDoc) writes() (map[string]int64, error) {
 }
 
 // writers validates doc and returns the time recorded for each writer.
+// A client's own clock document must record that client's time, and no
+// other client's time or count.
 func (doc clockDoc) writers() (map[string]time.Time, error) {
 	if doc.Type != typeClock {
 		return nil, errors.Errorf("invalid type %q", doc.Type)
 	}
-	if !strings.HasSuffix(doc.Id, clockDocId(doc.Namespace)) {
+	want := clockDocId(doc.Namespace)
+	if doc.Writer != "" {
+		if err := checkStored(doc.Writer); err != nil {
+			return nil, errors.Annotatef(err, "invalid writer")
+		}
+		want = writerClockDocId(doc.Namespace, doc.Writer)
+	}
+	if !strings.HasSuffix(doc.Id, want) {
 		return nil, errors.New("inconsistent _id")
+	}
+	if doc.Writer != "" {
+		if err := doc.ownedBy(doc.Writer); err != nil {
+			return nil, errors.Trace(err)
+		}
 	}
 	names := make([]string, 0, len(doc.Writers))
 	for writer := range doc.Writers {
@@ -264,6 +295,22 @@ func (doc clockDoc) writers() (map[string]time.Time, error) {
 		writers[writer] = t
 	}
 	return writers, nil
+}
+
+// ownedBy returns an error unless doc records the time of writer, and
+// no other writer's time or count.
+func (doc clockDoc) ownedBy(writer string) error {
+	if _, found := doc.Writers[writer]; !found {
+		return errors.Errorf("invalid time for writer %q: missing", writer)
+	}
+	for _, records := range []map[string]interface{}{doc.Writers, doc.Writes} {
+		for other := range records {
+			if other != writer {
+				return errors.Errorf("records writer %q in the clock document of %q", other, writer)
+			}
+		}
+	}
+	return nil
 }
 
 // decodeTime returns the time stored as v, which the client writes as an

@@ -26,26 +26,28 @@ type Snapshot struct {
 	// are not held, as if they had no document.
 	Released []string
 
-	// HasClock says whether the namespace's clock document exists. Every
-	// [NewClient] creates it, so a namespace with neither leases nor a
-	// clock document has never been used.
+	// HasClock says whether the namespace's shared clock document
+	// exists. Every [NewClient] creates it, so a namespace with neither
+	// leases nor a clock document has never been used.
 	HasClock bool
 
-	// Writers holds what the clock document records of each writer,
-	// sorted by id. It is empty if the clock document is missing or
-	// corrupt.
+	// Writers holds what the clock documents record of each writer,
+	// sorted by id: what its own clock document records, if it has one,
+	// and otherwise what the shared one does (see
+	// docs/design.md#clock-documents). What a corrupt clock document
+	// records is left out.
 	Writers []StoredWriter
 
 	// ReadAfter and ReadBefore are readings of the reader's clock taken
-	// just before and just after the read of the clock document, earlier
+	// just before and just after the read of the clock documents, earlier
 	// first (see [Skew]): each writer had reached its LastWrite, on its
 	// own clock, at some local time between them.
 	ReadAfter, ReadBefore time.Time
 
 	// Problems lists the documents that could not be used, in the order
-	// found: lease documents that are corrupt (skipped from Leases), a
-	// corrupt clock document (Writers is then empty), and leases whose
-	// writer has no time in the clock document. A [Client] would refuse
+	// found: lease documents that are corrupt (skipped from Leases),
+	// corrupt clock documents (left out of Writers), and leases whose
+	// writer has no time in the clock documents. A [Client] would refuse
 	// to refresh while any of these is there.
 	Problems []Problem
 }
@@ -70,7 +72,7 @@ type StoredLease struct {
 	Term int64
 }
 
-// StoredWriter is what the clock document records of one writer: a
+// StoredWriter is what the clock documents record of one writer: a
 // client that has written in the namespace.
 type StoredWriter struct {
 	// Id is the writer's client id.
@@ -96,8 +98,8 @@ type Problem struct {
 
 // Inspect reads every document of namespace in the named collection of
 // mongo (see [ClientConfig]), as [Client.Refresh] does (the lease
-// documents first, then the clock document between two readings of
-// clock), validated by the same code, and returns what they hold. It
+// documents first, then the clock documents, with one query, between two
+// readings of clock), validated by the same code, and returns what they hold. It
 // writes nothing, so it neither creates a clock document nor records a
 // writer. A corrupt document does not make it fail: it is left out and
 // reported in [Snapshot.Problems]. It returns an error only if the store
@@ -126,23 +128,20 @@ func inspect(collection *mgo.Collection, namespace string, clock Clock) (Snapsho
 		return Snapshot{}, errors.Annotatef(err, "cannot read lease documents")
 	}
 	readAfter := clock.Now()
-	var clockRaw bson.Raw
-	err := collection.FindId(clockDocId(namespace)).One(&clockRaw)
+	var clocks []bson.Raw
+	err := collection.Find(clockDocsQuery(namespace)).All(&clocks)
 	readBefore := clock.Now()
-	var clockDoc *bson.Raw
-	switch {
-	case err == nil:
-		clockDoc = &clockRaw
-	case err != mgo.ErrNotFound:
-		return Snapshot{}, errors.Annotatef(err, "cannot read clock document")
+	if err != nil {
+		return Snapshot{}, errors.Annotatef(err, "cannot read clock documents")
 	}
-	return inspectDocs(namespace, leases, clockDoc, readAfter, readBefore), nil
+	return inspectDocs(namespace, leases, clocks, readAfter, readBefore), nil
 }
 
 // inspectDocs decodes the documents that Inspect read: the namespace's
-// lease documents and its clock document (nil if missing), read between
-// the clock readings readAfter and readBefore.
-func inspectDocs(namespace string, leases []bson.Raw, clockRaw *bson.Raw, readAfter, readBefore time.Time) Snapshot {
+// lease documents and its clock documents (the shared one, if it exists,
+// and the writers' own), read between the clock readings readAfter and
+// readBefore.
+func inspectDocs(namespace string, leases []bson.Raw, clocks []bson.Raw, readAfter, readBefore time.Time) Snapshot {
 	if readBefore.Before(readAfter) {
 		// A clock stepped back between the readings (see
 		// docs/design.md#clock-steps).
@@ -164,18 +163,24 @@ func inspectDocs(namespace string, leases []bson.Raw, clockRaw *bson.Raw, readAf
 	sort.Strings(snap.Released)
 
 	known := map[string]bool{}
-	if clockRaw != nil {
-		snap.HasClock = true
-		writers, writes, err := decodeClockDoc(*clockRaw)
+	var records []clockRecord
+	for _, raw := range clocks {
+		if rawId(raw) == clockDocId(namespace) {
+			snap.HasClock = true
+		}
+		r, err := decodeClockRecord(raw)
 		if err != nil {
-			snap.Problems = append(snap.Problems, Problem{Document: rawId(*clockRaw), Err: err})
+			snap.Problems = append(snap.Problems, Problem{Document: rawId(raw), Err: err})
+			continue
 		}
-		for id, t := range writers {
-			snap.Writers = append(snap.Writers, StoredWriter{Id: id, LastWrite: t, Writes: writes[id]})
-			known[id] = true
-		}
-		sort.Slice(snap.Writers, func(i, j int) bool { return snap.Writers[i].Id < snap.Writers[j].Id })
+		records = append(records, r)
 	}
+	writers, writes, _ := mergeClocks("", records)
+	for id, t := range writers {
+		snap.Writers = append(snap.Writers, StoredWriter{Id: id, LastWrite: t, Writes: writes[id]})
+		known[id] = true
+	}
+	sort.Slice(snap.Writers, func(i, j int) bool { return snap.Writers[i].Id < snap.Writers[j].Id })
 	for _, l := range snap.Leases {
 		if !known[l.Writer] {
 			snap.Problems = append(snap.Problems, Problem{

@@ -12,11 +12,10 @@ type InspectSuite struct{}
 
 var _ = gc.Suite(&InspectSuite{})
 
-// inspectClockDoc returns a valid clock document of namespace "ns" with
-// the given writers' times and counts.
-func inspectClockDoc(times map[string]interface{}, writes map[string]interface{}) *bson.Raw {
-	doc := raw(bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": times, "writes": writes})
-	return &doc
+// inspectClockDoc returns the clock documents of namespace "ns": the
+// shared one alone, valid, with the given writers' times and counts.
+func inspectClockDoc(times map[string]interface{}, writes map[string]interface{}) []bson.Raw {
+	return []bson.Raw{raw(bson.M{"_id": "clock#ns#", "type": "clock", "namespace": "ns", "writers": times, "writes": writes})}
 }
 
 func (s *InspectSuite) TestValidDocuments(c *gc.C) {
@@ -69,7 +68,7 @@ func (s *InspectSuite) TestProblemsNamedNotFatal(c *gc.C) {
 	for i, t := range []struct {
 		about    string
 		leases   []bson.Raw
-		clock    *bson.Raw
+		clock    []bson.Raw
 		leaseN   int
 		writerN  int
 		problems []string // document, then a regexp for the error

@@ -28,41 +28,6 @@ func (s scope) assertHolderOp(name, holder string) txn.Op {
 	}
 }
 
-// clockWriteOp returns the clock document's op of every lease
-// transaction (see transactionOps): it records that this client has
-// reached time now, and aborts the transaction if the client has already
-// recorded a later time (so a transaction built long ago, or with a clock
-// that went backwards, cannot apply). It also counts the client's
-// transactions, which tells readers that the client has written again
-// even when it records the same time as before, and adds releases, the
-// leases the transaction removes, to the namespace's count of releases
-// (see ReleaseWatcher). It returns an ErrTimeOutOfRange error, and no op,
-// if the store cannot hold now: every transaction gets the check with
-// the op, so none can forget it.
-func (s scope) clockWriteOp(now time.Time, releases int64) (txn.Op, error) {
-	if err := stored.CheckClockReading(now, s.id); err != nil {
-		return txn.Op{}, err
-	}
-	key := fieldWriters + "." + s.id
-	dbNow := toInt64(now)
-	inc := bson.D{{Name: fieldWrites + "." + s.id, Value: int64(1)}}
-	if releases > 0 {
-		inc = append(inc, bson.DocElem{Name: fieldReleases, Value: releases})
-	}
-	return txn.Op{
-		C:  s.collection,
-		Id: clockDocId(s.namespace),
-		Assert: bson.D{{Name: "$or", Value: []bson.D{
-			{{Name: key, Value: bson.D{{Name: "$lte", Value: dbNow}}}},
-			{{Name: key, Value: bson.D{{Name: "$exists", Value: false}}}},
-		}}},
-		Update: bson.D{
-			{Name: "$set", Value: bson.D{{Name: key, Value: dbNow}}},
-			{Name: "$inc", Value: inc},
-		},
-	}, nil
-}
-
 // assertEntryOp returns an op on the named lease's document that asserts
 // the document is exactly the one cached as last.
 func (s scope) assertEntryOp(name string, last entry) txn.Op {
@@ -78,7 +43,7 @@ func (s scope) assertEntryOp(name string, last entry) txn.Op {
 	}
 }
 
-// createClockOps returns the ops that create the namespace's clock
+// createClockOps returns the ops that create the namespace's shared clock
 // document, if it does not exist yet.
 func createClockOps(s scope) []txn.Op {
 	return []txn.Op{{
@@ -94,18 +59,19 @@ func createClockOps(s scope) []txn.Op {
 // decided it on), and what the client caches once it is applied. A
 // builder (claimWrite, extendWrite, expireWrite, revokeWrite) makes it
 // from the cache and one clock reading, and transactionOps puts it in a
-// transaction with the clock document's op for that reading.
+// transaction with the clock documents' ops for that reading.
 type leaseWrite struct {
 	// name is the lease's name.
 	name string
 	// op is the op on the lease's document.
 	op txn.Op
 	// release says that op releases the lease (an expiry or a
-	// revocation): the transaction counts it in the clock document.
+	// revocation): the transaction counts it in the writer's clock
+	// document.
 	release bool
 	// claim says that op claims the lease, in a new term (next.term);
 	// fromFloor, that the term was taken from the namespace's term
-	// floor, which the transaction then asserts (see addTermOps).
+	// floor, which the transaction then asserts (see clockOps).
 	claim     bool
 	fromFloor bool
 	// keptTerm is the term of the released document a claim asserts.

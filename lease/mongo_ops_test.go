@@ -23,26 +23,29 @@ var remoteSkew = Skew{
 	ReadBefore: zero.Add(1100 * time.Millisecond),
 }
 
+// written is what the caches of these tests know of the clock
+// documents: "me" has its own, and no other writer has.
+var written = clockDocs{own: true}
+
 func testCache(e entry) cache {
 	return cache{
 		entries: map[string]entry{"name": e},
 		skews:   map[string]Skew{"me": {}, "remote": remoteSkew},
+		clocks:  written,
 	}
 }
 
 func emptyCache() cache {
-	return cache{entries: map[string]entry{}, skews: map[string]Skew{"me": {}}}
+	return cache{entries: map[string]entry{}, skews: map[string]Skew{"me": {}}, clocks: written}
 }
 
-// clockOp is the clock-write op "me" must put first in a txn at now.
+// clockOp is the clock-write op "me" must put first in a txn at now,
+// on its own clock document.
 func clockOp(now time.Time) txn.Op {
 	return txn.Op{
-		C:  "leases",
-		Id: "clock#ns#",
-		Assert: d("$or", []bson.D{
-			d("writers.me", d("$lte", now.UnixNano())),
-			d("writers.me", d("$exists", false)),
-		}),
+		C:      "leases",
+		Id:     "clock#ns#me#",
+		Assert: d("writers.me", d("$lte", now.UnixNano())),
 		Update: d(
 			"$set", d("writers.me", now.UnixNano()),
 			"$inc", d("writes.me", int64(1)),
@@ -58,12 +61,29 @@ var noTerm = d("$exists", false)
 // lease at now, in term, taken from the namespace's term floor.
 func claimClockOp(now time.Time, term int64) txn.Op {
 	op := clockOp(now)
-	op.Assert = d("$and", []interface{}{op.Assert, d("$or", []bson.D{
+	op.Assert = d("$and", []bson.D{op.Assert.(bson.D), d("$or", []bson.D{
 		d("terms", d("$lt", term)),
 		d("terms", d("$exists", false)),
 	})})
 	op.Update = append(op.Update.(bson.D), bson.DocElem{Name: "$max", Value: d("terms", term)})
 	return op
+}
+
+// floorOp is the op on the shared clock document of a txn of "me" that
+// claims a lease in term, taken from the term floor, when no writer has
+// its own clock document but "me": the shared floor is below term, and
+// no other writer has created its own; it raises the shared floor to
+// term.
+func floorOp(term int64) txn.Op {
+	return txn.Op{
+		C:  "leases",
+		Id: "clock#ns#",
+		Assert: d("$and", []bson.D{
+			d("$or", []bson.D{d("terms", d("$lt", term)), d("terms", d("$exists", false))}),
+			d("$or", []bson.D{d("clocks", int64(0)), d("clocks", d("$exists", false))}),
+		}),
+		Update: d("$max", d("terms", term)),
+	}
 }
 
 // releasedUpdate is the update of a lease document that "me" releases at
@@ -83,27 +103,12 @@ func releaseOp(now time.Time) txn.Op {
 	return op
 }
 
-func (s *OpsSuite) TestClockWriteOp(c *gc.C) {
-	op, err := testScope.clockWriteOp(zero, 0)
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(op.Assert, jc.DeepEquals, d("$or", []bson.D{
-		d("writers.me", d("$lte", int64(3255759600000000005))),
-		d("writers.me", d("$exists", false)),
-	}))
-	c.Check(op.Update, jc.DeepEquals, d(
-		"$set", d("writers.me", int64(3255759600000000005)),
-		"$inc", d("writes.me", int64(1)),
-	))
-	c.Check(op.C, gc.Equals, "leases")
-	c.Check(op.Id, gc.Equals, "clock#ns#")
-}
-
 func (s *OpsSuite) TestClaimOps(c *gc.C) {
 	ops, next, err := claimOps(testScope, emptyCache(), "name", Request{"holder", time.Minute}, zero)
 	c.Assert(err, jc.ErrorIsNil)
 	want := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me", term: 1}
 	c.Check(next, jc.DeepEquals, want)
-	c.Check(ops, jc.DeepEquals, []txn.Op{claimClockOp(zero, 1), {
+	c.Check(ops, jc.DeepEquals, []txn.Op{claimClockOp(zero, 1), floorOp(1), {
 		C:      "leases",
 		Id:     "lease#ns#name#",
 		Assert: txn.DocMissing,

@@ -3,25 +3,22 @@ package lease
 import (
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/juju/errors"
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
-
-	"github.com/seed07a61904/leadership/internal/stored"
 )
 
 // Refresh is part of the [Client] interface. It reads the lease documents
-// first and the clock document second, so that the clock document read is
-// at least as recent as every lease's writer: every transaction writes its
-// writer's time before the lease. If the store cannot be read
-// (ErrUnavailable), the clock document is corrupt or missing, or the
-// client's clock reads a time outside the store's range
+// first and the clock documents second, so that the clock documents read
+// are at least as recent as every lease's writer: every transaction
+// writes its writer's time before the lease. If the store cannot be read
+// (ErrUnavailable), a clock document is corrupt or the shared one
+// missing, or the client's clock reads a time outside the store's range
 // (ErrTimeOutOfRange), it returns an error and leaves the cache as it was.
 // A corrupt lease document, or a lease whose writer has no time in the
-// clock document, does not keep the others from being read: the cache
+// clock documents, does not keep the others from being read: the cache
 // holds every other lease, leaves that one out, and Refresh returns an
 // error matching ErrCorrupt that names it (the first, and how many more).
 // The document of a released lease needs no clock data: its time is not
@@ -34,10 +31,11 @@ func (c *client) Refresh() error {
 	if err != nil {
 		return errors.Trace(err)
 	}
-	skews, writes, releases, floor, err := c.readSkews(collection)
+	view, err := c.readClocks(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
+	skews := view.skews
 	names := make([]string, 0, len(entries))
 	for name := range entries {
 		names = append(names, name)
@@ -59,8 +57,9 @@ func (c *client) Refresh() error {
 	}
 	c.cache = cache{
 		entries: entries, released: released, releasedTerms: releasedTerms,
-		skews: skews, writes: writes, releases: releases,
-		termFloor: maxTerm(c.cache.termFloor, floor),
+		skews: skews, writes: view.writes, releases: view.releases,
+		termFloor: maxTerm(c.cache.termFloor, view.floor),
+		clocks:    view.docs,
 	}
 	switch len(damaged) {
 	case 0:
@@ -100,73 +99,6 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 		return nil, nil, nil, errors.Annotatef(storeError(err), "cannot read lease documents")
 	}
 	return entries, released, damaged, nil
-}
-
-// readSkews reads the clock document between exactly two readings of the
-// client's clock, and returns what it shows of each writer's clock, how
-// many transactions each writer has run, the count of releases (see
-// ReleaseWatcher), and the term floor (see fieldTerms).
-//
-// It keeps a writer's previous Skew while the writer has not written since
-// (see docs/design.md#clocks-and-skew). The read window is never inverted, even
-// by a clock stepped back during the read. A reading that the store cannot
-// hold fails with ErrTimeOutOfRange, changing nothing.
-func (c *client) readSkews(collection *mgo.Collection) (map[string]Skew, map[string]int64, int64, int64, error) {
-	readAfter := c.config.Clock.Now()
-	var raw bson.Raw
-	err := collection.FindId(clockDocId(c.config.Namespace)).One(&raw)
-	readEnd := c.config.Clock.Now()
-	switch {
-	case err == mgo.ErrNotFound:
-		return nil, nil, 0, 0, corrupt(errors.Errorf("clock document %q missing (was the collection dropped?)", clockDocId(c.config.Namespace)))
-	case err != nil:
-		return nil, nil, 0, 0, errors.Annotatef(storeError(err), "cannot read clock document")
-	}
-	for _, reading := range []time.Time{readAfter, readEnd} {
-		if err := stored.CheckClockReading(reading, c.config.Id); err != nil {
-			return nil, nil, 0, 0, errors.Trace(err)
-		}
-	}
-	elapsed := readEnd.Sub(readAfter)
-	readBefore := readAfter.Add(elapsed)
-	switch {
-	case elapsed < 0:
-		// The clock stepped back between the readings.
-		readAfter, readBefore = readEnd, readAfter
-	case readBefore.Before(readEnd):
-		// The readings are further apart than a time.Duration counts
-		// (Sub saturated): only a clock without a monotonic reading can
-		// do that, and its second reading is then the end of the window.
-		readBefore = readEnd
-	}
-
-	writers, writes, err := decodeClockDoc(raw)
-	if err != nil {
-		return nil, nil, 0, 0, errors.Trace(err)
-	}
-	releases, err := decodeReleases(raw)
-	if err != nil {
-		return nil, nil, 0, 0, errors.Trace(err)
-	}
-	floor, err := decodeTermFloor(raw)
-	if err != nil {
-		return nil, nil, 0, 0, errors.Trace(err)
-	}
-	skews := make(map[string]Skew, len(writers)+1)
-	for writer, lastWrite := range writers {
-		previous, found := c.cache.skews[writer]
-		if found && previous.LastWrite.Equal(lastWrite) && c.cache.writes[writer] == writes[writer] {
-			skews[writer] = previous
-			continue
-		}
-		skews[writer] = Skew{
-			LastWrite:  lastWrite,
-			ReadAfter:  readAfter,
-			ReadBefore: readBefore,
-		}
-	}
-	skews[c.config.Id] = Skew{}
-	return skews, writes, releases, floor, nil
 }
 
 // ensureClockDoc creates the namespace's clock document unless it exists,

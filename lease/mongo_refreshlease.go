@@ -7,7 +7,7 @@ import (
 )
 
 // RefreshLease is part of the [SingleRefresher] interface. It reads the
-// lease's document first and the clock document second, as Refresh does
+// lease's document first and the clock documents second, as Refresh does
 // and for the same reason, so that it costs two reads, however many
 // leases the namespace holds.
 func (c *client) RefreshLease(name string) error {
@@ -21,49 +21,31 @@ func (c *client) RefreshLease(name string) error {
 	if err != nil {
 		return errors.Trace(err)
 	}
-	skews, writes, releases, floor, err := c.readSkews(collection)
+	view, err := c.readClocks(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
-	if held := doc && e.holder != ""; held && !hasSkew(skews, e.writer) {
+	if held := doc && e.holder != ""; held && !hasSkew(view.skews, e.writer) {
 		return corrupt(errors.Errorf("lease %q invalid: no clock data for %s", name, e.writer))
 	}
-	c.keepSkews(skews, writes)
-	c.cache.releases = releases
-	c.cache.termFloor = maxTerm(c.cache.termFloor, floor)
+	c.keepClocks(view)
 	c.cache.put(name, e, doc)
 	return nil
 }
 
-// RefreshClocks is part of the [ClockRefresher] interface.
+// RefreshClocks is part of the [ClockRefresher] interface. It reads the
+// namespace's clock documents (the shared one, and one per client that
+// has written) with one query, as findClockDocs does.
 func (c *client) RefreshClocks() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
 
-	skews, writes, releases, floor, err := c.readSkews(collection)
+	view, err := c.readClocks(collection)
 	if err != nil {
 		return errors.Trace(err)
 	}
-	c.keepSkews(skews, writes)
-	c.cache.releases = releases
-	c.cache.termFloor = maxTerm(c.cache.termFloor, floor)
+	c.keepClocks(view)
 	return nil
-}
-
-// keepSkews records skews and writes, read without reading every lease,
-// in the cache. A writer that the cache knows of but the clock document
-// no longer lists keeps what the cache knew, so that no cached lease is
-// left without clock data (which would make its expiry read as local).
-// The clock document only gains writers, so that happens only if the
-// document was replaced behind the clients' backs.
-func (c *client) keepSkews(skews map[string]Skew, writes map[string]int64) {
-	for writer, skew := range c.cache.skews {
-		if _, found := skews[writer]; !found {
-			skews[writer] = skew
-			writes[writer] = c.cache.writes[writer]
-		}
-	}
-	c.cache.skews, c.cache.writes = skews, writes
 }
 
 // readEntry reads the named lease's document by its _id, and returns its

@@ -7,7 +7,7 @@ import (
 
 // rereadLeases brings the named leases up to date in the cache after an
 // aborted transaction, as RefreshLease does for one: their documents
-// first, then the clock document, and the skews with them. It returns, by
+// first, then the clock documents, and the skews with them. It returns, by
 // name, the error of each lease that could not be read, whose cache entry
 // is left as it was: every lease gets the error of a read that failed
 // (ErrUnavailable, or a corrupt clock document), and a corrupt lease
@@ -54,11 +54,9 @@ func (c *client) rereadLeases(names []string) map[string]error {
 	if readErr != nil {
 		readErr = errors.Annotatef(storeError(readErr), "cannot read lease documents")
 	}
-	var skews map[string]Skew
-	var writes map[string]int64
-	var releases, floor int64
+	var view clockView
 	if readErr == nil {
-		skews, writes, releases, floor, readErr = c.readSkews(collection)
+		view, readErr = c.readClocks(collection)
 	}
 	if readErr != nil {
 		for _, name := range names {
@@ -66,14 +64,12 @@ func (c *client) rereadLeases(names []string) map[string]error {
 		}
 		return failed
 	}
-	c.keepSkews(skews, writes)
-	c.cache.releases = releases
-	c.cache.termFloor = maxTerm(c.cache.termFloor, floor)
+	c.keepClocks(view)
 	for _, name := range names {
 		e, doc := found[name]
 		switch {
 		case failed[name] != nil:
-		case doc && e.holder != "" && !hasSkew(skews, e.writer):
+		case doc && e.holder != "" && !hasSkew(view.skews, e.writer):
 			failed[name] = corrupt(errors.Errorf("lease %q invalid: no clock data for %s", name, e.writer))
 		default:
 			c.cache.put(name, e, doc)

@@ -11,12 +11,16 @@ import (
 // terms (earlier versions), which read as term 0.
 const fieldTerm = "term"
 
-// fieldTerms is the clock document's term floor: the highest term any
-// claim in the namespace has written. A claim that inserts a lease's
-// document, or claims one without a term, writes a term above it, so
-// that a lease whose document was removed and made again never reuses a
-// term. It is absent from clock documents no term-keeping client has
-// claimed in, and reads as zero there.
+// fieldTerms is a clock document's term floor. In a client's own clock
+// document it is the highest term that client has written; in the
+// shared one, the highest term written by clients of earlier versions,
+// which kept the floor there. The namespace's term floor is the highest
+// of them all. A claim that inserts a lease's document, or claims one
+// without a term, writes a term above it, asserting that every clock
+// document's floor is still below that term, so that a lease whose
+// document was removed and made again never reuses a term (see
+// docs/design.md#clock-documents). It is absent from clock documents of
+// clients that have claimed nothing, and reads as zero there.
 const fieldTerms = "terms"
 
 // decodeTerm returns the term stored as v: zero if there is none (a
@@ -93,40 +97,20 @@ func claimTerm(c cache, name string) (int64, bool) {
 	return c.termFloor + 1, true
 }
 
-// addTermOps makes the clock document's op of a transaction (see
-// clockWriteOp) keep the namespace's term floor for the claims of writes:
-// it raises the floor to the highest term they write, and, if one of
-// them took its term from the floor, aborts unless the floor is still
-// below that term, so that no term is written twice for a lease. It
-// returns clock unchanged if writes claim nothing.
-func addTermOps(clock txn.Op, writes []leaseWrite) txn.Op {
-	var highest, lowestFromFloor int64
+// claimedTerms returns the highest term the claims of writes write, and
+// the lowest of those taken from the namespace's term floor: zero if
+// they claim nothing, or take no term from the floor.
+func claimedTerms(writes []leaseWrite) (highest, lowestFromFloor int64) {
 	for _, w := range writes {
 		if !w.claim {
 			continue
 		}
-		if w.next.term > highest {
-			highest = w.next.term
-		}
+		highest = maxTerm(highest, w.next.term)
 		if w.fromFloor && (lowestFromFloor == 0 || w.next.term < lowestFromFloor) {
 			lowestFromFloor = w.next.term
 		}
 	}
-	if highest == 0 {
-		return clock
-	}
-	update := append(bson.D{}, clock.Update.(bson.D)...)
-	clock.Update = append(update, bson.DocElem{Name: "$max", Value: bson.D{{Name: fieldTerms, Value: highest}}})
-	if lowestFromFloor > 0 {
-		clock.Assert = bson.D{{Name: "$and", Value: []interface{}{
-			clock.Assert,
-			bson.D{{Name: "$or", Value: []bson.D{
-				{{Name: fieldTerms, Value: bson.D{{Name: "$lt", Value: lowestFromFloor}}}},
-				{{Name: fieldTerms, Value: bson.D{{Name: "$exists", Value: false}}}},
-			}}},
-		}}}
-	}
-	return clock
+	return highest, lowestFromFloor
 }
 
 // maxTerm returns the higher of two terms.

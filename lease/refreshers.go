@@ -22,7 +22,7 @@ type SingleRefresher interface {
 
 // ClockRefresher is implemented by clients whose view of the other
 // writers' clocks comes from reading the store, as the MongoDB client's
-// does from its clock document. A leadership manager calls it often,
+// does from its clock documents. A leadership manager calls it often,
 // when its client has it, because a client bounds another writer's clock
 // by the first read that observed that writer's latest write: the sooner
 // that read follows the write, the sooner the writer's leases can be
@@ -30,8 +30,10 @@ type SingleRefresher interface {
 type ClockRefresher interface {
 	// RefreshClocks reads what the store records of every writer's clock,
 	// and updates the client's [Skew]s as [Client.Refresh] would, without
-	// reading any lease. It costs one read of one small document. On
-	// error (a corrupt or missing clock document, matching [ErrCorrupt]; a
+	// reading any lease. It costs one read of a few small documents (the
+	// MongoDB client's clock documents: one query, one document per
+	// writer). On error (a corrupt clock document, or a missing shared
+	// one, matching [ErrCorrupt]; a
 	// store that could not be reached, matching [ErrUnavailable]; or a
 	// clock reading the store cannot hold, matching [ErrTimeOutOfRange])
 	// the cache is unchanged.
@@ -43,19 +45,20 @@ type ClockRefresher interface {
 // leadership manager can learn of a release made through another client
 // with one small read, however many leases the namespace holds, and then
 // read again only the leases that someone is waiting on (see
-// docs/design.md#releases). The MongoDB client keeps the count in the clock
-// document, which every transaction writes already.
+// docs/design.md#releases). The MongoDB client keeps the count in each
+// writer's clock document, which every transaction of that writer writes
+// already, and sums them.
 type ReleaseWatcher interface {
 	// RefreshReleases reads the store's count of releases. It costs one
-	// read of one small document; the MongoDB client reads the clock
-	// document, and updates its [Skew]s as [ClockRefresher.RefreshClocks]
+	// read of a few small documents; the MongoDB client reads its clock
+	// documents, and updates its [Skew]s as [ClockRefresher.RefreshClocks]
 	// does. On error the cache is unchanged.
 	RefreshReleases() error
 
 	// Releases returns the count of releases as of the client's latest
 	// read of it: by RefreshReleases, or by any other read of the store
 	// that reads the count too (the MongoDB client's Refresh,
-	// RefreshLease and RefreshClocks, which read the clock document). It
+	// RefreshLease and RefreshClocks, which read the clock documents). It
 	// does not read the store, and is zero before the first read. Only a
 	// change of the count means something: it grows by one with each
 	// release written by a client that counts them, but it starts again

@@ -12,34 +12,34 @@ import (
 
 func claimOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
 	w, err := claimWrite(s, c, name, request, now)
-	return single(s, w, now, err)
+	return single(s, c.clocks, w, now, err)
 }
 
 func extendOps(s scope, c cache, name string, request Request, now time.Time) ([]txn.Op, entry, error) {
 	w, err := extendWrite(s, c, name, request, now)
-	return single(s, w, now, err)
+	return single(s, c.clocks, w, now, err)
 }
 
 func expireOps(s scope, c cache, name string, now time.Time) ([]txn.Op, error) {
 	w, err := expireWrite(s, c, name, now)
-	ops, _, err := single(s, w, now, err)
+	ops, _, err := single(s, c.clocks, w, now, err)
 	return ops, err
 }
 
 func revokeOps(s scope, c cache, name, holder string, now time.Time) ([]txn.Op, error) {
 	w, err := revokeWrite(s, c, name, holder, now)
-	ops, _, err := single(s, w, now, err)
+	ops, _, err := single(s, c.clocks, w, now, err)
 	return ops, err
 }
 
-// single returns the ops of a transaction of w alone, and the entry w
-// caches, or err if the builder failed (or no ops if now cannot be
-// stored).
-func single(s scope, w leaseWrite, now time.Time, err error) ([]txn.Op, entry, error) {
+// single returns the ops of a transaction of w alone, by a client that
+// knows docs of the clock documents, and the entry w caches, or err if
+// the builder failed (or no ops if now cannot be stored).
+func single(s scope, docs clockDocs, w leaseWrite, now time.Time, err error) ([]txn.Op, entry, error) {
 	if err != nil {
 		return nil, entry{}, err
 	}
-	ops, err := s.transactionOps([]leaseWrite{w}, now)
+	ops, err := s.transactionOps([]leaseWrite{w}, now, docs)
 	if err != nil {
 		return nil, entry{}, err
 	}

@@ -105,7 +105,7 @@ func (s *TimeRangeSuite) TestClaimOps(c *gc.C) {
 		c.Assert(err, jc.ErrorIsNil)
 		c.Check(next.expiry.Equal(t.now.Add(t.d)), jc.IsTrue)
 		c.Check(ops[0], jc.DeepEquals, claimClockOp(t.now, 1))
-		c.Check(ops[1].Insert.(leaseDoc).Expiry, gc.Equals, t.now.Add(t.d).UnixNano())
+		c.Check(ops[2].Insert.(leaseDoc).Expiry, gc.Equals, t.now.Add(t.d).UnixNano())
 	}
 }
 
@@ -124,6 +124,7 @@ func farCache() cache {
 	return cache{
 		entries: map[string]entry{"name": {holder: "holder", expiry: farExpiry, writer: "remote"}},
 		skews:   map[string]Skew{"me": {}, "remote": farSkew},
+		clocks:  written,
 	}
 }
 
@@ -160,6 +161,7 @@ func (s *TimeRangeSuite) TestExtendOps(c *gc.C) {
 			skews: map[string]Skew{"me": {}, "remote": {
 				LastWrite: farWrite, ReadAfter: lastTime.Add(-time.Hour), ReadBefore: lastTime.Add(-time.Hour),
 			}},
+			clocks: written,
 		},
 		now: lastTime.Add(-time.Hour),
 		d:   time.Minute,
@@ -232,14 +234,16 @@ func (s *TimeRangeSuite) TestRevokeOps(c *gc.C) {
 	}
 }
 
-// TestClockWriteOpRange: the op every builder starts with carries the
-// check, so that no builder can record a wrapped reading.
-func (s *TimeRangeSuite) TestClockWriteOpRange(c *gc.C) {
-	_, err := testScope.clockWriteOp(lastTime.Add(time.Nanosecond), 0)
+// TestClockOpsRange: the clock documents' ops that every transaction
+// starts with carry the check, so that no builder can record a wrapped
+// reading.
+func (s *TimeRangeSuite) TestClockOpsRange(c *gc.C) {
+	_, err := testScope.clockOps(written, lastTime.Add(time.Nanosecond), nil)
 	checkRangeError(c, err, `clock reading `+lastTime.Add(time.Nanosecond).UTC().Format(time.RFC3339Nano)+` of client "me"`+rangeTail)
-	op, err := testScope.clockWriteOp(lastTime, 0)
+	ops, err := testScope.clockOps(written, lastTime, nil)
 	c.Assert(err, jc.ErrorIsNil)
-	c.Check(op.Update, jc.DeepEquals, d(
+	c.Assert(ops, gc.HasLen, 1)
+	c.Check(ops[0].Update, jc.DeepEquals, d(
 		"$set", d("writers.me", lastTime.UnixNano()),
 		"$inc", d("writes.me", int64(1)),
 	))

@@ -117,10 +117,11 @@ type ClientBatchCommandsSuite struct {
 var _ = gc.Suite(&ClientBatchCommandsSuite{})
 
 // batchCommands is what a transaction of n lease writes costs on the
-// embedded server: mgo/txn's 9 commands for the transaction and its
-// clock document, and 4 per lease document updated, or 9 per lease
-// document inserted (through mgo/txn's stash). Every lease write but
-// the first claim of a lease updates its document.
+// embedded server, once its writer has its own clock document: mgo/txn's
+// 9 commands for the transaction and that clock document, and 4 per
+// lease document updated, or 9 per lease document inserted (through
+// mgo/txn's stash). Every lease write but the first claim of a lease
+// updates its document.
 func batchCommands(n int, insert bool) int64 {
 	if insert {
 		return int64(9 + 9*n)
@@ -128,17 +129,21 @@ func batchCommands(n int, insert bool) int64 {
 	return int64(9 + 4*n)
 }
 
-// clockDoc is what the tests read of the clock document.
-type clockDoc struct {
-	Writes   map[string]int64 `bson:"writes"`
-	Releases int64            `bson:"releases"`
-}
+const (
+	// createOwnClock is what a writer's first transaction costs more:
+	// it inserts the writer's own clock document (5 commands more than
+	// an update) and updates the shared one (4).
+	createOwnClock = 9
+	// floorClock is what a transaction costs more for each clock
+	// document it asserts and raises the term floor of, besides its
+	// writer's own: the shared one and the other writers' own, in a
+	// claim whose term comes from the namespace's term floor.
+	floorClock = 4
+)
 
-func (s *ClientBatchCommandsSuite) clock(c *gc.C, fix *Fixture) clockDoc {
-	var doc clockDoc
-	err := s.db.C(fix.Config.Collection).FindId("clock#" + fix.Config.Namespace + "#").One(&doc)
-	c.Assert(err, jc.ErrorIsNil)
-	return doc
+// clock returns what the clock documents of fix's namespace hold.
+func (s *ClientBatchCommandsSuite) clock(c *gc.C, fix *Fixture) storedClocks {
+	return s.clocksOf(c, fix)
 }
 
 func (s *ClientBatchCommandsSuite) transactions(c *gc.C) int {
@@ -149,10 +154,12 @@ func (s *ClientBatchCommandsSuite) transactions(c *gc.C) int {
 
 // TestCommandsPerOp: a batch of 1, 10 and 100 claims (of new leases, and
 // of released ones), extensions, expiries and revocations is one
-// transaction, which writes the clock document once (its writer's count
+// transaction, which writes its writer's clock document once (its count
 // of transactions up by one, its count of releases up by the batch's
 // releases), and costs exactly batchCommands: per write, 4 commands and
-// 9/n, or 9 and 9/n for the first claim of a lease.
+// 9/n, or 9 and 9/n for the first claim of a lease. The first batch of a
+// writer creates its own clock document, and claims new leases, with
+// terms from the floor (createOwnClock).
 func (s *ClientBatchCommandsSuite) TestCommandsPerOp(c *gc.C) {
 	if s.server.Commands() < 0 {
 		c.Skip("the server does not count commands")
@@ -161,32 +168,33 @@ func (s *ClientBatchCommandsSuite) TestCommandsPerOp(c *gc.C) {
 		fix := NewFixture(c, s.db, FixtureParams{Namespace: fmt.Sprintf("ns%d", n)})
 		b := clientAs[lease.Batcher](c, fix)
 		names := batchNames("lease", n)
-		run := func(what string, ops []lease.Op, insert bool, releases int64) {
+		run := func(what string, ops []lease.Op, insert bool, releases int64, extra int64) {
 			clockBefore, txnsBefore := s.clock(c, fix), s.transactions(c)
 			before := s.server.Commands()
 			errs := b.ApplyLeases(ops)
 			got := s.server.Commands() - before
 			checkApplied(c, errs, ops)
 			c.Logf("batch of %3d %-16s %4d commands, %5.2f per write", n, what, got, float64(got)/float64(n))
-			c.Check(got, gc.Equals, batchCommands(n, insert), gc.Commentf("batch of %d %s", n, what))
+			c.Check(got, gc.Equals, batchCommands(n, insert)+extra, gc.Commentf("batch of %d %s", n, what))
 			c.Check(s.transactions(c), gc.Equals, txnsBefore+1, gc.Commentf("batch of %d %s", n, what))
 			clockAfter := s.clock(c, fix)
 			c.Check(clockAfter.Writes[fix.Config.Id], gc.Equals, clockBefore.Writes[fix.Config.Id]+1)
 			c.Check(clockAfter.Releases, gc.Equals, clockBefore.Releases+releases)
 		}
-		run("claim, new", batchOps(lease.OpClaim, names, time.Minute), true, 0)
-		run("extend", batchOps(lease.OpExtend, names, time.Hour), false, 0)
+		run("claim, new", batchOps(lease.OpClaim, names, time.Minute), true, 0, createOwnClock)
+		run("extend", batchOps(lease.OpExtend, names, time.Hour), false, 0, 0)
 		fix.Clock.Advance(2 * time.Hour)
-		run("expire", batchOps(lease.OpExpire, names, 0), false, int64(n))
-		run("claim, released", batchOps(lease.OpClaim, names, time.Minute), false, 0)
-		run("revoke", batchOps(lease.OpRevoke, names, 0), false, int64(n))
+		run("expire", batchOps(lease.OpExpire, names, 0), false, int64(n), 0)
+		run("claim, released", batchOps(lease.OpClaim, names, time.Minute), false, 0, 0)
+		run("revoke", batchOps(lease.OpRevoke, names, 0), false, int64(n), 0)
 		c.Check(fix.Client.Leases(), gc.HasLen, 0)
 	}
 }
 
 // TestSplitAtMaxBatchOps: a batch of lease.MaxBatchOps+1 claims runs as
 // two transactions, the first of MaxBatchOps writes; each writes the
-// clock document once.
+// writer's clock document once. The first creates it, and updates the
+// shared one; the second asserts and raises the shared one's term floor.
 func (s *ClientBatchCommandsSuite) TestSplitAtMaxBatchOps(c *gc.C) {
 	if s.server.Commands() < 0 {
 		c.Skip("the server does not count commands")
@@ -199,7 +207,7 @@ func (s *ClientBatchCommandsSuite) TestSplitAtMaxBatchOps(c *gc.C) {
 	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
 	got := s.server.Commands() - before
 	checkApplied(c, errs, ops)
-	c.Check(got, gc.Equals, batchCommands(lease.MaxBatchOps, true)+batchCommands(1, true))
+	c.Check(got, gc.Equals, batchCommands(lease.MaxBatchOps, true)+createOwnClock+batchCommands(1, true)+floorClock)
 	c.Check(s.transactions(c), gc.Equals, txnsBefore+2)
 	c.Check(s.clock(c, fix).Writes[fix.Config.Id], gc.Equals, clockBefore.Writes[fix.Config.Id]+2)
 
@@ -213,9 +221,11 @@ func (s *ClientBatchCommandsSuite) TestSplitAtMaxBatchOps(c *gc.C) {
 	err := s.db.C(txnCollection).Find(nil).Sort("_id").Skip(txnsBefore).All(&txns)
 	c.Assert(err, jc.ErrorIsNil)
 	c.Assert(txns, gc.HasLen, 2)
-	c.Check(txns[0].Ops, gc.HasLen, lease.MaxBatchOps+1)
-	c.Assert(txns[1].Ops, gc.HasLen, 2)
-	c.Check(txns[1].Ops[1].Id, gc.Equals, "lease#default-namespace#"+names[lease.MaxBatchOps]+"#")
+	c.Check(txns[0].Ops, gc.HasLen, lease.MaxBatchOps+2)
+	c.Assert(txns[1].Ops, gc.HasLen, 3)
+	c.Check(txns[1].Ops[0].Id, gc.Equals, "clock#default-namespace#default-client#")
+	c.Check(txns[1].Ops[1].Id, gc.Equals, "clock#default-namespace#")
+	c.Check(txns[1].Ops[2].Id, gc.Equals, "lease#default-namespace#"+names[lease.MaxBatchOps]+"#")
 	other := NewFixture(c, s.db, FixtureParams{Id: "other"})
 	c.Check(other.Client.Leases(), gc.HasLen, lease.MaxBatchOps+1)
 }

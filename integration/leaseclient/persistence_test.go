@@ -77,14 +77,25 @@ func (s *ClientPersistenceSuite) TestStoredDocuments(c *gc.C) {
 	fix := ClaimedFixture(c, s.db)
 
 	// Times are int64 nanoseconds: nothing lost after 2038, 5ns kept.
+	// The shared clock document counts the client's own, which holds
+	// its time, its count of transactions and its term floor, the
+	// highest term it claimed; the claim took its term from the floor,
+	// and raised the shared document's floor too.
 	c.Check(s.dump(c, "default-collection"), jc.DeepEquals, []bson.M{{
 		"_id":       "clock#default-namespace#",
 		"type":      "clock",
 		"namespace": "default-namespace",
+		"writers":   bson.M{},
+		"clocks":    int64(1),
+		"terms":     int64(1),
+	}, {
+		"_id":       "clock#default-namespace#default-client#",
+		"type":      "clock",
+		"namespace": "default-namespace",
+		"writer":    "default-client",
 		"writers":   bson.M{"default-client": fix.Zero.UnixNano()},
 		"writes":    bson.M{"default-client": int64(1)},
-		// The namespace's term floor: the highest term claimed.
-		"terms": int64(1),
+		"terms":     int64(1),
 	}, {
 		"_id":       "lease#default-namespace#name#",
 		"type":      "lease",

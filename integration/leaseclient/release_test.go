@@ -20,19 +20,20 @@ type ClientReleaseSuite struct {
 
 var _ = gc.Suite(&ClientReleaseSuite{})
 
-// storedReleases returns the clock document's count as stored, and
-// whether it has one.
+// storedReleases returns the count of fix's own clock document as
+// stored, and whether it has one.
 func (s *ClientReleaseSuite) storedReleases(c *gc.C, fix *Fixture) (interface{}, bool) {
 	var doc bson.M
-	err := s.db.C(fix.Config.Collection).FindId("clock#" + fix.Config.Namespace + "#").One(&doc)
+	err := s.db.C(fix.Config.Collection).FindId("clock#" + fix.Config.Namespace + "#" + fix.Config.Id + "#").One(&doc)
 	c.Assert(err, jc.ErrorIsNil)
 	v, ok := doc["releases"]
 	return v, ok
 }
 
-// TestReleasesCounted: the clock document keeps the count (it has none
-// before the first release), and every read of the clock document reads
-// it: RefreshLease, Refresh and RefreshClocks as well as RefreshReleases.
+// TestReleasesCounted: the releasing client's clock document keeps the
+// count (it has none before the first release), and every read of the
+// clock documents reads it: RefreshLease, Refresh and RefreshClocks as
+// well as RefreshReleases.
 // (The conformance suite, Release/Counted, checks what is counted.)
 func (s *ClientReleaseSuite) TestReleasesCounted(c *gc.C) {
 	fix := EasyFixture(c, s.db)
@@ -70,7 +71,7 @@ func (s *ClientReleaseSuite) TestReleasesCounted(c *gc.C) {
 func (s *ClientReleaseSuite) TestDocumentWithoutCount(c *gc.C) {
 	fix := ClaimedFixture(c, s.db)
 	c.Assert(fix.Client.(lease.Revoker).RevokeLease("name", "holder"), jc.ErrorIsNil)
-	clockId := "clock#" + fix.Config.Namespace + "#"
+	clockId := "clock#" + fix.Config.Namespace + "#" + fix.Config.Id + "#"
 	c.Assert(s.db.C(fix.Config.Collection).UpdateId(clockId, bson.M{"$unset": bson.M{"releases": 1}}), jc.ErrorIsNil)
 
 	other := NewFixture(c, s.db, FixtureParams{Id: "other"})
@@ -119,12 +120,7 @@ func (s *ClientRevokeSuite) TestRevokeRecordsClock(c *gc.C) {
 	fix.Clock.Advance(10 * time.Second)
 	c.Assert(clientAs[lease.Revoker](c, fix).RevokeLease("name", "holder"), jc.ErrorIsNil)
 
-	var doc struct {
-		Writers map[string]int64 `bson:"writers"`
-		Writes  map[string]int64 `bson:"writes"`
-	}
-	err := s.db.C(fix.Config.Collection).Find(bson.M{"writers": bson.M{"$exists": true}}).One(&doc)
-	c.Assert(err, jc.ErrorIsNil)
+	doc := s.clocksOf(c, fix)
 	c.Check(doc.Writers[fix.Config.Id], gc.Equals, fix.Zero.Add(10*time.Second).UnixNano())
 	c.Check(doc.Writes[fix.Config.Id], gc.Equals, int64(2))
 }

@@ -110,15 +110,18 @@ func TestListEmptyNamespace(t *testing.T) {
 }
 
 // TestReadsWriteNothing runs every read of leasectl, and lease.Inspect on
-// a namespace with leases but no clock document, and checks that no
+// a namespace with leases but no clock documents, and checks that no
 // document of the lease or the transaction collection changed (txn-queue
 // fields included) and that no clock document was created.
 func TestReadsWriteNothing(t *testing.T) {
 	f := newFixture(t)
 	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
 	f.claim(f.clientIn("other", "controller-1"), "mysql", "mysql/1", time.Minute)
-	if err := f.DB.C(collection).RemoveId("clock#other#"); err != nil {
-		t.Fatal(err)
+	// The namespace's clock documents: the shared one, and the writer's own.
+	for _, id := range []string{"clock#other#", "clock#other#controller-1#"} {
+		if err := f.DB.C(collection).RemoveId(id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	before := f.dumpAll()
 

@@ -38,8 +38,10 @@ func TestPrune(t *testing.T) {
 		t.Errorf("%d transactions after pruning none, want %d", n, before)
 	}
 
-	// An hour back, every one is; the last (which the clock document and
-	// the lease's still name) is kept.
+	// An hour back, every one is; two are kept: the last (which the
+	// writer's clock document and the lease's still name), and the claim
+	// (which the shared clock document still names: it was the last to
+	// write it, counting the writer's own clock document).
 	code, out, _ = f.run("-json", "prune")
 	wantStatus(t, code, leasectl.ExitOK)
 	var got struct {
@@ -52,11 +54,11 @@ func TestPrune(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v in %q", err, out)
 	}
-	if got.Txns != txnCollection || got.MinAge != lease.DefaultPruneMinAge.Seconds() || got.Examined != before || got.Referenced != 1 || got.Removed != before-1 {
-		t.Errorf("prune printed %+v, want all %d examined, 1 kept", got, before)
+	if got.Txns != txnCollection || got.MinAge != lease.DefaultPruneMinAge.Seconds() || got.Examined != before || got.Referenced != 2 || got.Removed != before-2 {
+		t.Errorf("prune printed %+v, want all %d examined, 2 kept", got, before)
 	}
-	if n := f.txnCount(); n != 1 {
-		t.Errorf("%d transactions left, want 1", n)
+	if n := f.txnCount(); n != 2 {
+		t.Errorf("%d transactions left, want 2", n)
 	}
 	f.extend(client, "redis", "redis/0")
 }

@@ -106,7 +106,17 @@ func (c *conn) run(name string, body []element) ([]byte, error) {
 	}
 	var reply []byte
 	done := false
-	if viaLookup {
+	if ids, in := inLookup(name, cmd); in && !c.s.opts.ScanFilters {
+		dbElem, _ := lookup(body, "$db")
+		db, _ := dbElem.str()
+		reply, done, err = c.runInLookup(db, cmd, ids)
+		if done {
+			c.s.lookups.decided.Add(1)
+		} else {
+			c.s.lookups.undecided.Add(1)
+		}
+	}
+	if viaLookup && !done && err == nil {
 		dbElem, _ := lookup(body, "$db")
 		db, _ := dbElem.str()
 		reply, done, err = c.runLookup(db, cmd, byID)

@@ -149,6 +149,11 @@
 //     only for a filter that is exactly {_id: <string or ObjectId>}, and
 //     reads and decodes every document of the collection for any other.
 //     A filter the proxy does not implement goes to FerretDB as sent.
+//   - A find whose filter is exactly {_id: {$in: [...]}} of strings and
+//     ObjectIds, with no option but a skip and a limit of zero, a batch
+//     size or singleBatch, runs as one read by _id per value, answered
+//     with every document found in one batch (the lease client reads a
+//     namespace's clock documents so).
 //   - FerretDB's SQLite database syncs its write-ahead log at checkpoints,
 //     not at every commit (synchronous(normal)): a commit survives the
 //     test process, not a crash of the machine.
