@@ -286,18 +286,16 @@ var rows = []row{
 		figure: "A check that misses the cache, 10 / 1,000 leases (commands; time)",
 		groups: []string{"percall", "client"},
 		cells: func(rs results) (string, string, string, bool) {
-			m10 := rs.bench("percall", "PerCall/op=checkmiss/leases=10")
-			m1k := rs.bench("percall", "PerCall/op=checkmiss/leases=1000")
-			c10, ok1 := m10.median("cmds/op")
-			c1k, ok2 := m1k.median("cmds/op")
-			t10, ok3 := m10.median("ns/op")
-			t1k, ok4 := m1k.median("ns/op")
-			r10, ok5 := rs.bench("client", "ClientRefresh/leases=10").median("cmds/op")
-			r1k, ok6 := rs.bench("client", "ClientRefresh/leases=1000").median("cmds/op")
-			rt1k, ok7 := rs.bench("client", "ClientRefresh/leases=1000").median("ns/op")
-			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 {
+			const miss, refresh = "PerCall/op=checkmiss/leases=", "ClientRefresh/leases="
+			v, ok := rs.medians(
+				metric{"percall", miss + "10", "cmds/op"}, metric{"percall", miss + "1000", "cmds/op"},
+				metric{"percall", miss + "10", "ns/op"}, metric{"percall", miss + "1000", "ns/op"},
+				metric{"client", refresh + "10", "cmds/op"}, metric{"client", refresh + "1000", "cmds/op"},
+				metric{"client", refresh + "1000", "ns/op"})
+			if !ok {
 				return "", "", "", false
 			}
+			c10, c1k, t10, t1k, r10, r1k, rt1k := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
 			return fmt.Sprintf("%s / %s commands; %s / %s", count(c10), count(c1k), ns(t10), ns(t1k)),
 				fmt.Sprintf("a refresh of every lease (Juju): %s / %s commands; %s at 1,000", count(r10), count(r1k), ns(rt1k)),
 				ratio(c1k, r1k) + " commands, " + ratio(t1k, rt1k) + " time at 1,000", true
@@ -307,16 +305,14 @@ var rows = []row{
 		figure: "A claim / an extension, embedded server (commands; time)",
 		groups: []string{"client", "compare"},
 		cells: func(rs results) (string, string, string, bool) {
-			cl := rs.bench("client", "ClientClaim/leases=10")
-			ex := rs.bench("client", "ClientExtend/leases=10")
-			cc, ok1 := cl.median("cmds/op")
-			ct, ok2 := cl.median("ns/op")
-			ec, ok3 := ex.median("cmds/op")
-			et, ok4 := ex.median("ns/op")
-			etcd, ok5 := rs.bench("compare", "Claim/impl=etcd").median("ns/op")
-			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+			v, ok := rs.medians(
+				metric{"client", "ClientClaim/leases=10", "cmds/op"}, metric{"client", "ClientClaim/leases=10", "ns/op"},
+				metric{"client", "ClientExtend/leases=10", "cmds/op"}, metric{"client", "ClientExtend/leases=10", "ns/op"},
+				metric{"compare", "Claim/impl=etcd", "ns/op"})
+			if !ok {
 				return "", "", "", false
 			}
+			cc, ct, ec, et, etcd := v[0], v[1], v[2], v[3], v[4]
 			return fmt.Sprintf("%s / %s commands; %s / %s", count(cc), count(ec), ns(ct), ns(et)),
 				"etcd's Campaign: 2 RPCs; " + ns(etcd),
 				ratio(ct, etcd) + " (claim, time)", true
@@ -356,12 +352,12 @@ func compareRow(op, figure, etcdOp string) row {
 		figure: figure + " (time: embedded server; in memory)",
 		groups: []string{"compare"},
 		cells: func(rs results) (string, string, string, bool) {
-			e, ok1 := rs.bench("compare", op+"/impl=etcd").median("ns/op")
-			m, ok2 := rs.bench("compare", op+"/impl=mongo").median("ns/op")
-			mem, ok3 := rs.bench("compare", op+"/impl=memory").median("ns/op")
-			if !ok1 || !ok2 || !ok3 {
+			v, ok := rs.medians(metric{"compare", op + "/impl=etcd", "ns/op"},
+				metric{"compare", op + "/impl=mongo", "ns/op"}, metric{"compare", op + "/impl=memory", "ns/op"})
+			if !ok {
 				return "", "", "", false
 			}
+			e, m, mem := v[0], v[1], v[2]
 			return ns(m) + "; " + ns(mem), "etcd's " + etcdOp + ": " + ns(e), ratio(m, e) + "; " + ratio(mem, e), true
 		},
 	}
