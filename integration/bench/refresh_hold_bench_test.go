@@ -35,18 +35,29 @@ const refreshHoldMaxSleep = time.Second
 // Run with -benchtime Nx: each op takes about MaxSleep plus the refresh.
 func BenchmarkRefreshHold(b *testing.B) {
 	for _, n := range []int{1000, 16000} {
-		b.Run(fmt.Sprintf("leases=%d", n), func(b *testing.B) { refreshHold(b, n) })
+		// One server for each size, seeded once: go test calls the
+		// function of b.Run more than once (b.N 1, then the -benchtime).
+		var d *db
+		var leases []seedLease
+		b.Run(fmt.Sprintf("leases=%d", n), func(b *testing.B) {
+			if d == nil {
+				d = startDB(b)
+				now := lease.SystemClock{}.Now()
+				leases = heldLeases(n, now)
+				d.seed(b, now, leases)
+			}
+			refreshHold(b, d, leases)
+		})
+		if d != nil {
+			d.close(b)
+		}
 	}
 }
 
-// refreshHold runs BenchmarkRefreshHold with n leases.
-func refreshHold(b *testing.B, n int) {
+// refreshHold runs BenchmarkRefreshHold on d, which holds leases.
+func refreshHold(b *testing.B, d *db, leases []seedLease) {
 	b.StopTimer()
-	d := startDB(b)
-	defer d.close(b)
 	clock := lease.SystemClock{}
-	leases := heldLeases(n, clock.Now())
-	d.seed(b, clock.Now(), leases)
 
 	var mu sync.Mutex
 	var holds []time.Duration
