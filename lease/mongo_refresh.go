@@ -70,7 +70,22 @@ func (c *client) Refresh() error {
 	return corrupt(fmt.Errorf("%w (and %d more corrupt lease documents)", damaged[0], len(damaged)-1))
 }
 
-// readEntries reads every lease document in the namespace, and returns
+// refreshBatch is how many lease documents a full refresh asks for in
+// each reply (the find and each getMore of its cursor). Left to the
+// server, the find's reply holds 101 documents (MongoDB's default, which
+// FerretDB follows) and each getMore's what the server chooses (a few
+// hundred on the embedded server), so that a refresh of many thousand
+// leases waits on a round trip every few hundred. A reply is bounded by
+// 16 MiB whatever this asks, and a lease document is about 150 bytes.
+const refreshBatch = 1000
+
+// refreshPrefetch is the fraction of a reply left to decode when the
+// iterator asks for the next one (mgo's Query.Prefetch): the next reply is
+// then read while the client decodes the rest of this one.
+const refreshPrefetch = 0.5
+
+// readEntries reads every lease document in the namespace, in replies of
+// refreshBatch documents, and returns
 // the valid ones of held leases by name, the released leases with their
 // terms, and an error for each corrupt document, which it leaves out. It
 // fails if the store cannot be read.
@@ -79,7 +94,7 @@ func readEntries(collection *mgo.Collection, namespace string) (map[string]entry
 		{Name: fieldType, Value: typeLease},
 		{Name: fieldNamespace, Value: namespace},
 	}
-	iter := collection.Find(query).Iter()
+	iter := collection.Find(query).Batch(refreshBatch).Prefetch(refreshPrefetch).Iter()
 	entries := map[string]entry{}
 	released := map[string]int64{}
 	var damaged []error

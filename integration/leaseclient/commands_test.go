@@ -6,6 +6,7 @@ import (
 
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/bson"
 
 	"github.com/seed07a61904/leadership/lease"
 )
@@ -228,4 +229,35 @@ func (s *ClientBatchCommandsSuite) TestSplitAtMaxBatchOps(c *gc.C) {
 	c.Check(txns[1].Ops[2].Id, gc.Equals, "lease#default-namespace#"+names[lease.MaxBatchOps]+"#")
 	other := NewFixture(c, s.db, FixtureParams{Id: "other"})
 	c.Check(other.Client.Leases(), gc.HasLen, lease.MaxBatchOps+1)
+}
+
+// TestRefreshReadsInBatches checks that a refresh of many leases reads
+// them all, in replies of a thousand documents: 2,500 leases cost one
+// find, two getMores and the read of the clock document.
+func (s *ClientCommandsSuite) TestRefreshReadsInBatches(c *gc.C) {
+	const n = 2500
+	fix := EasyFixture(c, s.db)
+	c.Assert(fix.Client.ClaimLease("lease0000", lease.Request{Holder: "holder", Duration: time.Hour}), jc.ErrorIsNil)
+	leases := s.db.C("default-collection")
+	var doc bson.M
+	c.Assert(leases.FindId("lease#default-namespace#lease0000#").One(&doc), jc.ErrorIsNil)
+	docs := make([]interface{}, 0, n-1)
+	for i := 1; i < n; i++ {
+		copied := bson.M{}
+		for k, v := range doc {
+			copied[k] = v
+		}
+		name := fmt.Sprintf("lease%04d", i)
+		copied["_id"], copied["name"] = "lease#default-namespace#"+name+"#", name
+		// A plain copy of a lease mgo/txn wrote: no transaction names it.
+		delete(copied, "txn-queue")
+		delete(copied, "txn-revno")
+		docs = append(docs, copied)
+	}
+	c.Assert(leases.Insert(docs...), jc.ErrorIsNil)
+
+	commands := s.count(c, func() { c.Assert(fix.Client.Refresh(), jc.ErrorIsNil) })
+	c.Check(fix.Client.Leases(), gc.HasLen, n)
+	c.Check("lease2499", fix.Expiry(), fix.Zero.Add(time.Hour))
+	c.Check(commands, gc.Equals, int64(4))
 }

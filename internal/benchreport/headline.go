@@ -88,6 +88,58 @@ func acrossRow(figure, impl, anchorName string, anchor func(rs results) (float64
 // timeout for a new connection (15s).
 const callBound = 30000.0
 
+// takeoverGoal is the goal of a takeover of 1,000 leases on the embedded
+// server, in milliseconds.
+const takeoverGoal = 60000.0
+
+// renewalsP99Goal is the goal of an extension's p99 with 16,000 leases on
+// the embedded server, in milliseconds.
+const renewalsP99Goal = 1000.0
+
+// jujuRenew is how often a Juju unit renewed its leadership, in seconds
+// (a one-minute lease renewed every 30 s).
+const jujuRenew = 30.0
+
+// jujuRenewalsPerS is the renewals a second that n services need at
+// Juju's timings.
+func jujuRenewalsPerS(n int) float64 { return float64(n) / jujuRenew }
+
+// txnsGrowthName matches the name of BenchmarkTxnsGrowth's run of n
+// services with pruning on or off; its first group is the run's minutes.
+func txnsGrowthName(n int, prune string) *regexp.Regexp {
+	return regexp.MustCompile(fmt.Sprintf(`^TxnsGrowth/services=%d/minutes=(\d+)/prune=%s$`, n, prune))
+}
+
+// renewalsRow reads BenchmarkRenewals at n services (lookups by _id on)
+// from the named group: renewals a second against what Juju's timings
+// need, commands a renewal, the p50 and p99 of one, the heap and a full
+// refresh of every lease.
+func renewalsRow(n int, groupName string) row {
+	name := fmt.Sprintf("Renewals/services=%d/filters=lookup", n)
+	return row{
+		figure: fmt.Sprintf("Renewals, %s services held through 3 managers, as fast as the store takes them (a second; commands a renewal; p50 / p99; heap; a full refresh)", thousands(float64(n))),
+		groups: []string{groupName},
+		cells: func(rs results) (string, string, string, bool) {
+			v, ok := rs.medians(metric{groupName, name, "renewals-per-s"}, metric{groupName, name, "cmds/op"},
+				metric{groupName, name, "renewal-p50-ms"}, metric{groupName, name, "renewal-p99-ms"},
+				metric{groupName, name, "heap-MiB"}, metric{groupName, name, "refresh-ms"})
+			if !ok {
+				return "", "", "", false
+			}
+			rate, cmds, p50, p99, heap, refresh := v[0], v[1], v[2], v[3], v[4], v[5]
+			need := jujuRenewalsPerS(n)
+			ours := fmt.Sprintf("%s a second; %s commands; %s; %s MiB; %s", count(math.Round(rate*10)/10), count(math.Round(cmds*10)/10), pair(p50, p99), count(math.Round(heap*10)/10), ms(refresh))
+			anchor := fmt.Sprintf("Juju's timings need %s a second; goal ≤ 5 commands an extension", count(math.Round(need*10)/10))
+			rat := ratio(rate, need) + " (rate); " + ratio(cmds, 5) + " (commands)"
+			if n >= 16000 {
+				anchor += fmt.Sprintf(", p99 < %s", ms(renewalsP99Goal))
+				rat += "; " + ratio(p99, renewalsP99Goal) + " (p99)"
+			}
+			return ours, anchor, rat, true
+		},
+	}
+}
+
 // acrossGoal is the goal of a handover across controllers on the
 // embedded server: p99 at most ClockPoll (200ms) plus 250ms.
 const acrossGoal = 450.0
@@ -286,18 +338,16 @@ var rows = []row{
 		figure: "A check that misses the cache, 10 / 1,000 leases (commands; time)",
 		groups: []string{"percall", "client"},
 		cells: func(rs results) (string, string, string, bool) {
-			m10 := rs.bench("percall", "PerCall/op=checkmiss/leases=10")
-			m1k := rs.bench("percall", "PerCall/op=checkmiss/leases=1000")
-			c10, ok1 := m10.median("cmds/op")
-			c1k, ok2 := m1k.median("cmds/op")
-			t10, ok3 := m10.median("ns/op")
-			t1k, ok4 := m1k.median("ns/op")
-			r10, ok5 := rs.bench("client", "ClientRefresh/leases=10").median("cmds/op")
-			r1k, ok6 := rs.bench("client", "ClientRefresh/leases=1000").median("cmds/op")
-			rt1k, ok7 := rs.bench("client", "ClientRefresh/leases=1000").median("ns/op")
-			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 {
+			const miss, refresh = "PerCall/op=checkmiss/leases=", "ClientRefresh/leases="
+			v, ok := rs.medians(
+				metric{"percall", miss + "10", "cmds/op"}, metric{"percall", miss + "1000", "cmds/op"},
+				metric{"percall", miss + "10", "ns/op"}, metric{"percall", miss + "1000", "ns/op"},
+				metric{"client", refresh + "10", "cmds/op"}, metric{"client", refresh + "1000", "cmds/op"},
+				metric{"client", refresh + "1000", "ns/op"})
+			if !ok {
 				return "", "", "", false
 			}
+			c10, c1k, t10, t1k, r10, r1k, rt1k := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
 			return fmt.Sprintf("%s / %s commands; %s / %s", count(c10), count(c1k), ns(t10), ns(t1k)),
 				fmt.Sprintf("a refresh of every lease (Juju): %s / %s commands; %s at 1,000", count(r10), count(r1k), ns(rt1k)),
 				ratio(c1k, r1k) + " commands, " + ratio(t1k, rt1k) + " time at 1,000", true
@@ -307,16 +357,14 @@ var rows = []row{
 		figure: "A claim / an extension, embedded server (commands; time)",
 		groups: []string{"client", "compare"},
 		cells: func(rs results) (string, string, string, bool) {
-			cl := rs.bench("client", "ClientClaim/leases=10")
-			ex := rs.bench("client", "ClientExtend/leases=10")
-			cc, ok1 := cl.median("cmds/op")
-			ct, ok2 := cl.median("ns/op")
-			ec, ok3 := ex.median("cmds/op")
-			et, ok4 := ex.median("ns/op")
-			etcd, ok5 := rs.bench("compare", "Claim/impl=etcd").median("ns/op")
-			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+			v, ok := rs.medians(
+				metric{"client", "ClientClaim/leases=10", "cmds/op"}, metric{"client", "ClientClaim/leases=10", "ns/op"},
+				metric{"client", "ClientExtend/leases=10", "cmds/op"}, metric{"client", "ClientExtend/leases=10", "ns/op"},
+				metric{"compare", "Claim/impl=etcd", "ns/op"})
+			if !ok {
 				return "", "", "", false
 			}
+			cc, ct, ec, et, etcd := v[0], v[1], v[2], v[3], v[4]
 			return fmt.Sprintf("%s / %s commands; %s / %s", count(cc), count(ec), ns(ct), ns(et)),
 				"etcd's Campaign: 2 RPCs; " + ns(etcd),
 				ratio(ct, etcd) + " (claim, time)", true
@@ -344,6 +392,53 @@ var rows = []row{
 				fmt.Sprintf("%s / %s; %s / %s", ratio(rate[0], rate1[0]), ratio(rate[1], rate1[1]), ratio(cmds[0], cmds1[0]), ratio(cmds[1], cmds1[1])), true
 		},
 	},
+	{
+		figure: "Takeover of 1,000 services from a dead controller (every service led again; commands a service)",
+		groups: []string{"takeover1000"},
+		cells: func(rs results) (string, string, string, bool) {
+			const name = "Takeover/leases=1000/filters=lookup"
+			v, ok := rs.medians(metric{"takeover1000", name, "takeover-s"}, metric{"takeover1000", name, "cmds-per-service"})
+			if !ok {
+				return "", "", "", false
+			}
+			return ms(v[0]*1000) + "; " + count(math.Round(v[1]*10)/10) + " commands",
+				fmt.Sprintf("goal ≤ %s", ms(takeoverGoal)), ratio(v[0]*1000, takeoverGoal), true
+		},
+	},
+	renewalsRow(1000, "renewals"),
+	renewalsRow(16000, "renewals16k"),
+	{
+		figure: "Pruning the transactions, per 1,000 removed (time; commands)",
+		groups: []string{"prune"},
+		cells: func(rs results) (string, string, string, bool) {
+			v, ok := rs.medians(metric{"prune", "Prune", "ms-per-1000-txns"}, metric{"prune", "Prune", "cmds-per-1000-txns"})
+			if !ok {
+				return "", "", "", false
+			}
+			return ms(v[0]) + "; " + count(math.Round(v[1])) + " commands",
+				fmt.Sprintf("the %s each 1,000 transactions of 1,000 services take to write at Juju's timings", ms(1000/jujuRenewalsPerS(1000)*1000)),
+				ratio(v[0], 1000/jujuRenewalsPerS(1000)*1000) + " (time)", true
+		},
+	},
+	{
+		figure: "The txns collection after a load run of 1,000 services on 3 managers (documents at the end / most: pruning on; off)",
+		groups: []string{"txnsgrowth"},
+		cells: func(rs results) (string, string, string, bool) {
+			on, name := rs.benchMatching("txnsgrowth", txnsGrowthName(1000, "on"))
+			off, _ := rs.benchMatching("txnsgrowth", txnsGrowthName(1000, "off"))
+			endOn, ok1 := on.median("txns-end")
+			maxOn, ok2 := on.median("txns-max")
+			endOff, ok3 := off.median("txns-end")
+			maxOff, ok4 := off.median("txns-max")
+			if !ok1 || !ok2 || !ok3 || !ok4 {
+				return "", "", "", false
+			}
+			minutes := txnsGrowthName(1000, "on").FindStringSubmatch(name)[1]
+			return fmt.Sprintf("%s / %s; %s / %s (%s minutes each)", count(endOn), count(maxOn), count(endOff), count(maxOff), minutes),
+				"pruning off: " + count(endOff) + " at the end",
+				ratio(endOn, endOff) + " (at the end)", true
+		},
+	},
 	compareRow("Claim", "Claim, against etcd's Campaign", "Campaign"),
 	compareRow("Release", "Release by expiry, against etcd's Resign", "Resign"),
 	compareRow("GuardedWrite", "Guarded write, against etcd's Txn(If IsOwner)", "Txn"),
@@ -356,12 +451,12 @@ func compareRow(op, figure, etcdOp string) row {
 		figure: figure + " (time: embedded server; in memory)",
 		groups: []string{"compare"},
 		cells: func(rs results) (string, string, string, bool) {
-			e, ok1 := rs.bench("compare", op+"/impl=etcd").median("ns/op")
-			m, ok2 := rs.bench("compare", op+"/impl=mongo").median("ns/op")
-			mem, ok3 := rs.bench("compare", op+"/impl=memory").median("ns/op")
-			if !ok1 || !ok2 || !ok3 {
+			v, ok := rs.medians(metric{"compare", op + "/impl=etcd", "ns/op"},
+				metric{"compare", op + "/impl=mongo", "ns/op"}, metric{"compare", op + "/impl=memory", "ns/op"})
+			if !ok {
 				return "", "", "", false
 			}
+			e, m, mem := v[0], v[1], v[2]
 			return ns(m) + "; " + ns(mem), "etcd's " + etcdOp + ": " + ns(e), ratio(m, e) + "; " + ratio(mem, e), true
 		},
 	}

@@ -39,6 +39,18 @@ func bySize(c *chart, rs results, name string, groups []string, bench func(n int
 	}
 }
 
+// delayChart returns an empty chart of distributions of delays, each a
+// fraction of the things named (each failover, each service).
+func delayChart(title, of string) chart {
+	return chart{title: title, xLabel: "delay (ms)", yLabel: "fraction of " + of}
+}
+
+// bySizeChart returns an empty chart of a figure against the number of
+// leases held, on a logarithmic x axis (and y axis if yLog).
+func bySizeChart(title, yLabel string, yLog bool) chart {
+	return chart{title: title, xLabel: "leases held", yLabel: yLabel, xLog: true, yLog: yLog}
+}
+
 func sizeName(prefix string) func(int) string {
 	return func(n int) string { return prefix + "leases=" + itoa(n) }
 }
@@ -50,14 +62,29 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 var percallSizes = []int{10, 1000, 10000}
 
+// percallOps names BenchmarkPerCall's operations in the plots' legends.
+var percallOps = map[string]string{
+	"expiry":    "expiry of one lease",
+	"checkmiss": "check that misses",
+	"denied":    "denied claim",
+	"block":     "block on a held lease",
+}
+
+// embeddedBySize adds to c, by number of leases held on the embedded
+// server, one unit (scaled by scale) of a read of every lease (the client
+// group's BenchmarkClientRefresh) and of each of BenchmarkPerCall's ops
+// named (groups percall and percall10k), each series named with prefix.
+func embeddedBySize(c *chart, rs results, prefix string, ops []string, unit string, scale float64) {
+	bySize(c, rs, prefix+"reading every lease (Juju's refresh)", []string{"client"}, sizeName("ClientRefresh/"), percallSizes, unit, scale)
+	for _, op := range ops {
+		bySize(c, rs, prefix+percallOps[op], []string{"percall", "percall10k"}, sizeName("PerCall/op="+op+"/"), percallSizes, unit, scale)
+	}
+}
+
 // plots are the plots bench/run.sh draws.
 var plots = []plot{
 	{"failover.svg", func(rs results) chart {
-		c := chart{
-			title:  "Crash failover: the end of the dead leader's term → the next leader (one service)",
-			xLabel: "delay (ms)",
-			yLabel: "fraction of failovers",
-		}
+		c := delayChart("Crash failover: the end of the dead leader's term → the next leader (one service)", "failovers")
 		for _, l := range []string{"2s", "4s"} {
 			distribution(&c, rs, "ours, "+spaced(l)+" lease", "failover", "CrashFailover/lease="+l+"/services=1/polls=on", "failover-ms")
 		}
@@ -70,12 +97,8 @@ var plots = []plot{
 		return c
 	}},
 	{"handover.svg", func(rs results) chart {
-		c := chart{
-			title:   "Graceful handover: revoke (or Resign) → the waiting unit leads, default configuration",
-			xLabel:  "delay (ms)",
-			yLabel:  "fraction of handovers",
-			markers: []marker{{acrossGoal, "goal for p99: ClockPoll + 250 ms"}},
-		}
+		c := delayChart("Graceful handover: revoke (or Resign) → the waiting unit leads, default configuration", "handovers")
+		c.markers = []marker{{acrossGoal, "goal for p99: ClockPoll + 250 ms"}}
 		distribution(&c, rs, "etcd: Resign → Campaign", "across", "HandoverAcross/impl=etcd", "handover-ms")
 		distribution(&c, rs, "ours, in memory, across controllers", "across", "HandoverAcross/impl=memory", "handover-ms")
 		distribution(&c, rs, "ours, embedded server, one controller", "across", "HandoverAcross/impl=mongo-samecontroller", "handover-ms")
@@ -83,11 +106,7 @@ var plots = []plot{
 		return c
 	}},
 	{"recovery.svg", func(rs results) chart {
-		c := chart{
-			title:  "Recovery: the server answers again → each of 100 services leads",
-			xLabel: "delay (ms)",
-			yLabel: "fraction of services",
-		}
+		c := delayChart("Recovery: the server answers again → each of 100 services leads", "services")
 		for _, o := range []string{"5s", "60s"} {
 			g := "recovery"
 			if o == "60s" {
@@ -100,18 +119,8 @@ var plots = []plot{
 		return c
 	}},
 	{"cost.svg", func(rs results) chart {
-		c := chart{
-			title:  "Time per call against the number of leases held",
-			xLabel: "leases held",
-			yLabel: "time per call (ms)",
-			xLog:   true,
-			yLog:   true,
-		}
-		embedded := []string{"percall", "percall10k"}
-		bySize(&c, rs, "embedded: reading every lease (Juju's refresh)", []string{"client"}, sizeName("ClientRefresh/"), percallSizes, "ns/op", 1e-6)
-		bySize(&c, rs, "embedded: expiry of one lease", embedded, sizeName("PerCall/op=expiry/"), percallSizes, "ns/op", 1e-6)
-		bySize(&c, rs, "embedded: check that misses", embedded, sizeName("PerCall/op=checkmiss/"), percallSizes, "ns/op", 1e-6)
-		bySize(&c, rs, "embedded: denied claim", embedded, sizeName("PerCall/op=denied/"), percallSizes, "ns/op", 1e-6)
+		c := bySizeChart("Time per call against the number of leases held", "time per call (ms)", true)
+		embeddedBySize(&c, rs, "embedded: ", []string{"expiry", "checkmiss", "denied"}, "ns/op", 1e-6)
 		memory := []int{10, 1000, 100000}
 		bySize(&c, rs, "in memory: block, then release", []string{"leadership"}, sizeName("BlockRelease/"), memory, "ns/op", 1e-6)
 		bySize(&c, rs, "in memory: claim", []string{"leadership"}, sizeName("Claim/"), memory, "ns/op", 1e-6)
@@ -119,17 +128,8 @@ var plots = []plot{
 		return c
 	}},
 	{"commands.svg", func(rs results) chart {
-		c := chart{
-			title:  "Commands per call against the number of leases held (embedded server)",
-			xLabel: "leases held",
-			yLabel: "commands per call",
-			xLog:   true,
-		}
-		embedded := []string{"percall", "percall10k"}
-		bySize(&c, rs, "reading every lease (Juju's refresh)", []string{"client"}, sizeName("ClientRefresh/"), percallSizes, "cmds/op", 1)
-		bySize(&c, rs, "check that misses", embedded, sizeName("PerCall/op=checkmiss/"), percallSizes, "cmds/op", 1)
-		bySize(&c, rs, "denied claim", embedded, sizeName("PerCall/op=denied/"), percallSizes, "cmds/op", 1)
-		bySize(&c, rs, "block on a held lease", embedded, sizeName("PerCall/op=block/"), percallSizes, "cmds/op", 1)
+		c := bySizeChart("Commands per call against the number of leases held (embedded server)", "commands per call", false)
+		embeddedBySize(&c, rs, "", []string{"checkmiss", "denied", "block"}, "cmds/op", 1)
 		if quiet := quietPolls(rs); len(quiet) >= 2 {
 			s := series{name: "a poll when nothing changed"}
 			var ns []int

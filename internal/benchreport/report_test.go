@@ -74,6 +74,32 @@ func TestHeadlineTable(t *testing.T) {
 	}
 }
 
+// TestScaleRows checks the rows of the renewals at 16,000 services and of
+// the transaction collection's growth against testdata, and that a run's
+// length in the growth benchmark's name is found whatever it is.
+func TestScaleRows(t *testing.T) {
+	rs, err := loadResults("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := headlineTable(rs, "")
+	for _, want := range []string{
+		"| Renewals, 16,000 services held through 3 managers, as fast as the store takes them (a second; commands a renewal; p50 / p99; heap; a full refresh) | 12.5 a second; 40 commands; 400 / 2,000 ms; 30 MiB; 2,500 ms | Juju's timings need 533.3 a second; goal ≤ 5 commands an extension, p99 < 1,000 ms | 0.023× (rate); 8.0× (commands); 2.0× (p99) | 2026-12-06, load 1.7–3.1 (`renewals16k`) |",
+		"| The txns collection after a load run of 1,000 services on 3 managers (documents at the end / most: pruning on; off) | 700 / 1,400; 21,000 / 21,000 (30 minutes each) | pruning off: 21,000 at the end | 0.033× (at the end) |",
+		"| Renewals, 1,000 services held through 3 managers, as fast as the store takes them (a second; commands a renewal; p50 / p99; heap; a full refresh) | not measured | | | run `BENCHES=\"renewals\" make bench` |",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("no row\n%s\nin\n%s", want, table)
+		}
+	}
+	if b, _ := rs.benchMatching("txnsgrowth", txnsGrowthName(1000, "on")); b == nil {
+		t.Error("the growth run with pruning on is not found")
+	}
+	if b, _ := rs.benchMatching("txnsgrowth", txnsGrowthName(300, "on")); b != nil {
+		t.Error("a growth run of 300 services is found in results of 1,000")
+	}
+}
+
 func TestSpliceHeadline(t *testing.T) {
 	doc := "# B\n\nintro\n\n" + headlineBegin + "\nMachine: old machine\n\nold table\n" + headlineEnd + "\n\n## Details\n"
 	out, err := spliceHeadline(doc, results{}, "")

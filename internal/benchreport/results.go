@@ -229,3 +229,44 @@ func (rs results) bench(groupName, benchName string) *bench {
 	}
 	return nil
 }
+
+// metric names one unit of one benchmark of one group: a cell's input.
+type metric struct {
+	group, bench, unit string
+}
+
+// medians returns the median over runs of each metric, in order, and
+// whether every one of them has a result.
+func (rs results) medians(ms ...metric) ([]float64, bool) {
+	vs := make([]float64, len(ms))
+	for i, m := range ms {
+		v, ok := rs.bench(m.group, m.bench).median(m.unit)
+		if !ok {
+			return nil, false
+		}
+		vs[i] = v
+	}
+	return vs, true
+}
+
+// benchMatching returns the benchmark of the named group whose name
+// matches re, and its name; the first by name if several do, nil if none.
+// It finds a benchmark whose name carries a parameter that varies from run
+// to run, such as a run's length.
+func (rs results) benchMatching(groupName string, re *regexp.Regexp) (*bench, string) {
+	g := rs[groupName]
+	if g == nil {
+		return nil, ""
+	}
+	var names []string
+	for name := range g.benches {
+		if re.MatchString(name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, ""
+	}
+	sort.Strings(names)
+	return g.benches[names[0]], names[0]
+}
