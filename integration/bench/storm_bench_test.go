@@ -120,12 +120,14 @@ func expiryStorm(b *testing.B, stormLeases int) {
 	}
 }
 
-// countingMongo is a lease.Mongo that counts the transactions it runs
-// and the time they take.
+// countingMongo is a lease.Mongo that counts the transactions it runs,
+// the time they take, their ops, and those that aborted.
 type countingMongo struct {
 	lease.Mongo
-	count atomic.Int64
-	busy  atomic.Int64 // nanoseconds
+	count   atomic.Int64
+	busy    atomic.Int64 // nanoseconds
+	ops     atomic.Int64
+	aborted atomic.Int64
 }
 
 // RunTransaction is part of the lease.Mongo interface.
@@ -134,5 +136,9 @@ func (m *countingMongo) RunTransaction(ops []txn.Op) error {
 	err := m.Mongo.RunTransaction(ops)
 	m.busy.Add(int64(time.Since(began)))
 	m.count.Add(1)
+	m.ops.Add(int64(len(ops)))
+	if errors.Is(err, txn.ErrAborted) {
+		m.aborted.Add(1)
+	}
 	return err
 }

@@ -39,7 +39,9 @@ const takeoverSpread = time.Second
 //     ErrClaimDenied (a store call failed; the unit tried again);
 //   - txns-per-service, txns-per-s and txn-ms: the mgo/txn transactions
 //     both clients ran (aborted ones included), per service, a second over
-//     takeover-s, and their mean duration.
+//     takeover-s, and their mean duration;
+//   - ops-per-txn and aborted-fraction: their mean number of mgo/txn ops
+//     (the clock document's included), and the fraction that aborted.
 //
 // Only the takeover is timed. Each op is one takeover on a fresh server:
 // run with -benchtime=1x.
@@ -158,5 +160,7 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 	b.ReportMetric(float64(count)/total.Seconds(), "txns-per-s")
 	if count > 0 {
 		b.ReportMetric(float64(txns.busy.Load())/float64(count)/float64(time.Millisecond), "txn-ms")
+		b.ReportMetric(float64(txns.ops.Load())/float64(count), "ops-per-txn")
+		b.ReportMetric(float64(txns.aborted.Load())/float64(count), "aborted-fraction")
 	}
 }
