@@ -65,24 +65,37 @@ func heldLeases() map[string]lease.Info {
 	return redisHeld("redis/0", time.Second)
 }
 
-func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipNotHeld(c *gc.C) {
+// checkNotHeld checks that a wait that start begins on a lease nobody
+// holds returns at once.
+func checkNotHeld(c *gc.C, start func(leadership.Manager, string) *blockTest) {
 	fix := &fixture{}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
+		bt := start(manager, "redis")
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
 }
 
-func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpires(c *gc.C) {
+// checkExpires checks that a wait that start begins on a held lease
+// blocks until the manager expires the lease.
+func checkExpires(c *gc.C, start func(leadership.Manager, string) *blockTest) {
 	fix := &fixture{
 		leases:      heldLeases(),
 		expectCalls: expireRedis(nil, deleteLease("redis")),
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := blockedOn(c, manager, "redis")
+		bt := start(manager, "redis")
+		bt.assertBlocked(c)
 		clock.Advance(time.Second)
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
+}
+
+func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipNotHeld(c *gc.C) {
+	checkNotHeld(c, newBlockTest)
+}
+
+func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpires(c *gc.C) {
+	checkExpires(c, newBlockTest)
 }
 
 func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipChanged(c *gc.C) {
@@ -184,25 +197,18 @@ func newContextBlockTest(ctx context.Context, manager leadership.Manager, servic
 	return bt
 }
 
+// backgroundBlockTest runs BlockUntilLeadershipReleasedContext with a
+// context that is never done.
+func backgroundBlockTest(manager leadership.Manager, service string) *blockTest {
+	return newContextBlockTest(context.Background(), manager, service)
+}
+
 func (s *BlockContextSuite) TestNotHeld(c *gc.C) {
-	fix := &fixture{}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newContextBlockTest(context.Background(), manager, "redis")
-		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
-	})
+	checkNotHeld(c, backgroundBlockTest)
 }
 
 func (s *BlockContextSuite) TestExpires(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: expireRedis(nil, deleteLease("redis")),
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newContextBlockTest(context.Background(), manager, "redis")
-		bt.assertBlocked(c)
-		clock.Advance(time.Second)
-		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
-	})
+	checkExpires(c, backgroundBlockTest)
 }
 
 func (s *BlockContextSuite) TestCancelled(c *gc.C) {
