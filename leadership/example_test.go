@@ -25,6 +25,14 @@ func newExampleManager() (leadership.ManagerWorker, *leasetest.Clock) {
 	return manager, clock
 }
 
+// stopExampleManager stops manager, and prints why it stopped if it
+// stopped by itself (what worker.Stop returns then).
+func stopExampleManager(manager leadership.ManagerWorker) {
+	if err := worker.Stop(manager); err != nil {
+		fmt.Println("manager stopped:", err)
+	}
+}
+
 // Claiming leadership: the first unit to claim gets it; the same unit's
 // next claim extends it; another unit's claim is denied.
 func Example_claim() {

@@ -33,12 +33,7 @@ func newExampleTracker(manager leadership.Manager, clock *leasetest.Clock, unit 
 // the waiting unit takes over without waiting for the lease to run out.
 func ExampleTracker() {
 	manager, clock := newExampleManager()
-	defer func() {
-		// Stop returns why manager stopped, if it stopped by itself.
-		if err := worker.Stop(manager); err != nil {
-			fmt.Println("manager stopped:", err)
-		}
-	}()
+	defer stopExampleManager(manager)
 
 	first := newExampleTracker(manager, clock, "redis/0")
 	fmt.Println("redis/0 leader:", first.WaitLeader().Wait())
@@ -144,12 +139,7 @@ func ExampleTracker_renewals() {
 // waiters are released.
 func ExampleRevoker() {
 	manager, _ := newExampleManager()
-	defer func() {
-		// Stop returns why manager stopped, if it stopped by itself.
-		if err := worker.Stop(manager); err != nil {
-			fmt.Println("manager stopped:", err)
-		}
-	}()
+	defer stopExampleManager(manager)
 
 	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		panic(err)
@@ -172,12 +162,7 @@ func ExampleRevoker() {
 // leaves nothing behind in the manager.
 func ExampleContextBlocker() {
 	manager, _ := newExampleManager()
-	defer func() {
-		// Stop returns why manager stopped, if it stopped by itself.
-		if err := worker.Stop(manager); err != nil {
-			fmt.Println("manager stopped:", err)
-		}
-	}()
+	defer stopExampleManager(manager)
 
 	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		panic(err)
@@ -210,12 +195,7 @@ func ExampleLeaderReader() {
 		if err != nil {
 			panic(err)
 		}
-		defer func() {
-			// Stop returns why manager stopped, if it stopped by itself.
-			if err := worker.Stop(manager); err != nil {
-				fmt.Println("manager stopped:", err)
-			}
-		}()
+		defer stopExampleManager(manager)
 		managers = append(managers, manager)
 	}
 	if err := managers[0].ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
