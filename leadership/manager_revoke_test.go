@@ -32,6 +32,15 @@ func revokeCall(service, unit string, err error) call {
 	}
 }
 
+// revokeRedis0 runs fix, revokes redis/0's leadership of redis through
+// its manager, and returns what RevokeLeadership returned.
+func revokeRedis0(c *gc.C, fix *fixture) (err error) {
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err = manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+	})
+	return err
+}
+
 func (s *RevokeLeadershipSuite) TestRevokeLeader(c *gc.C) {
 	fix := &fixture{
 		leases:      heldLeases(),
@@ -74,10 +83,8 @@ func (s *RevokeLeadershipSuite) TestRevokeNotLeader(c *gc.C) {
 
 func (s *RevokeLeadershipSuite) TestRevokeNotHeld(c *gc.C) {
 	fix := &fixture{expectCalls: []call{{method: "Refresh"}}}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
-	})
+	err := revokeRedis0(c, fix)
+	c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
 }
 
 // A unit that claimed through another manager can be revoked through this
@@ -91,9 +98,7 @@ func (s *RevokeLeadershipSuite) TestRevokeReadsStoreFirst(c *gc.C) {
 			},
 		}, revokeCall("redis", "redis/0", nil)},
 	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
-	})
+	c.Check(revokeRedis0(c, fix), jc.ErrorIsNil)
 }
 
 // ErrInvalid means the store changed: the client has refreshed, and the
@@ -110,10 +115,8 @@ func (s *RevokeLeadershipSuite) TestRevokeInvalidThenHandedOver(c *gc.C) {
 			},
 		}},
 	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
-	})
+	err := revokeRedis0(c, fix)
+	c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeInvalidThenRetried(c *gc.C) {
@@ -124,9 +127,7 @@ func (s *RevokeLeadershipSuite) TestRevokeInvalidThenRetried(c *gc.C) {
 			revokeCall("redis", "redis/0", nil),
 		},
 	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
-	})
+	c.Check(revokeRedis0(c, fix), jc.ErrorIsNil)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeContention(c *gc.C) {
@@ -134,10 +135,8 @@ func (s *RevokeLeadershipSuite) TestRevokeContention(c *gc.C) {
 		leases:      heldLeases(),
 		expectCalls: []call{revokeCall("redis", "redis/0", lease.ErrExcessiveContention)},
 	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
-	})
+	err := revokeRedis0(c, fix)
+	c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeUnknownOutcome(c *gc.C) {
@@ -161,11 +160,9 @@ func (s *RevokeLeadershipSuite) TestRevokeUnknownOutcome(c *gc.C) {
 
 func (s *RevokeLeadershipSuite) TestRevokeNotSupported(c *gc.C) {
 	fix := &fixture{leases: heldLeases(), noRevoker: true}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, leadership.ErrRevokeNotSupported), jc.IsTrue)
-		c.Check(err, gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": lease client cannot revoke leases`)
-	})
+	err := revokeRedis0(c, fix)
+	c.Check(errors.Is(err, leadership.ErrRevokeNotSupported), jc.IsTrue)
+	c.Check(err, gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": lease client cannot revoke leases`)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeValidation(c *gc.C) {
@@ -191,10 +188,8 @@ func (s *RevokeLeadershipSuite) TestRevokeRefreshContentionGoesToCaller(c *gc.C)
 	fix := &fixture{
 		expectCalls: []call{{method: "Refresh", err: lease.ErrExcessiveContention}},
 	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
-	})
+	err := revokeRedis0(c, fix)
+	c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
 }
 
 // tokenHolds evaluates, in memory, the assertions a token's ops make, as
