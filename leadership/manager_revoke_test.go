@@ -41,6 +41,12 @@ func revokeRedis0(c *gc.C, fix *fixture) (err error) {
 	return err
 }
 
+// revokeHeld is revokeRedis0 on a fixture where redis/0 holds redis's
+// lease, and whose client expects calls.
+func revokeHeld(c *gc.C, calls ...call) error {
+	return revokeRedis0(c, &fixture{leases: heldLeases(), expectCalls: calls})
+}
+
 func (s *RevokeLeadershipSuite) TestRevokeLeader(c *gc.C) {
 	fix := &fixture{
 		leases:      heldLeases(),
@@ -104,38 +110,27 @@ func (s *RevokeLeadershipSuite) TestRevokeReadsStoreFirst(c *gc.C) {
 // ErrInvalid means the store changed: the client has refreshed, and the
 // manager decides again from what it now knows.
 func (s *RevokeLeadershipSuite) TestRevokeInvalidThenHandedOver(c *gc.C) {
-	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{
-			method: "RevokeLease",
-			args:   []interface{}{"redis", "redis/0"},
-			err:    lease.ErrInvalid,
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Minute)}
-			},
-		}},
-	}
-	err := revokeRedis0(c, fix)
+	err := revokeHeld(c, call{
+		method: "RevokeLease",
+		args:   []interface{}{"redis", "redis/0"},
+		err:    lease.ErrInvalid,
+		callback: func(leases map[string]lease.Info) {
+			leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Minute)}
+		},
+	})
 	c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeInvalidThenRetried(c *gc.C) {
-	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{
-			revokeCall("redis", "redis/0", lease.ErrInvalid),
-			revokeCall("redis", "redis/0", nil),
-		},
-	}
-	c.Check(revokeRedis0(c, fix), jc.ErrorIsNil)
+	err := revokeHeld(c,
+		revokeCall("redis", "redis/0", lease.ErrInvalid),
+		revokeCall("redis", "redis/0", nil),
+	)
+	c.Check(err, jc.ErrorIsNil)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeContention(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{revokeCall("redis", "redis/0", lease.ErrExcessiveContention)},
-	}
-	err := revokeRedis0(c, fix)
+	err := revokeHeld(c, revokeCall("redis", "redis/0", lease.ErrExcessiveContention))
 	c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
 }
 
