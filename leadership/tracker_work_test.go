@@ -348,11 +348,8 @@ func (t doneTicket) Ready() <-chan struct{} {
 // With the store down, the leader context ends by the end of the last
 // term, the tracker and its manager running on.
 func (s *TrackerHandoverSuite) TestLeaderContextEndsByTermEndWhenStoreDown(c *gc.C) {
-	m := s.manager(c, "a", time.Hour)
-	clock := newArmedClock(s.clock)
-	tracker := newTrackerFor(c, m, clock, "redis/0", trackDuration)
+	_, clock, tracker := s.armedLeader(c)
 	defer worker.Stop(tracker)
-	assertTicket(c, tracker.WaitLeader(), true)
 	w := runWork(c, tracker)
 	ctx := w.started(c)
 	termEnd := s.clock.Now().Add(trackDuration)
