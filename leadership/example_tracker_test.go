@@ -183,18 +183,10 @@ func ExampleContextBlocker() {
 // Asking who leads: Leaders reads the store, so it sees leaders claimed
 // through other managers too.
 func ExampleLeaderReader() {
-	clock := leasetest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
-	store := leasetest.NewStore(clock)
+	clock, store := newExampleStore()
 	var managers []leadership.ManagerWorker
 	for _, id := range []string{"controller-0", "controller-1"} {
-		client := store.MustNewClient(id)
-		manager, err := leadership.NewManager(leadership.ManagerConfig{
-			Client: client,
-			Clock:  clock,
-		})
-		if err != nil {
-			panic(err)
-		}
+		manager := newExampleManagerOn(store, clock, id)
 		defer stopExampleManager(manager)
 		managers = append(managers, manager)
 	}
