@@ -186,7 +186,7 @@ func TestSCRAMHostileServers(t *testing.T) {
 		"done at once": {func(step int, cmd bson.M, conv *scram.ServerConversation) bson.D {
 			return saslReply(true, "")
 		}, ErrAuth},
-		"bad server signature": {finalReplaced("v=" + base64.StdEncoding.EncodeToString(make([]byte, 32))), ErrAuth},
+		"bad server signature":  {finalReplaced("v=" + base64.StdEncoding.EncodeToString(make([]byte, 32))), ErrAuth},
 		"server error in final": {finalReplaced("e=invalid-proof"), ErrAuth},
 		"done without final message": {func(step int, cmd bson.M, conv *scram.ServerConversation) bson.D {
 			out, ok := genuine(cmd, conv)

@@ -90,7 +90,7 @@ var scenarios = []scenario{{
 	recover:  recoverHolder,
 	again:    againHolder,
 }, {
-	name: "expire",
+	name:    "expire",
 	prepare: startALeading,
 	act: func(c *gc.C, r *run) bool {
 		r.a.settle(c)
