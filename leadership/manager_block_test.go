@@ -102,12 +102,10 @@ func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipChanged(c *gc.C) {
 	fix := &fixture{
 		leases: heldLeases(),
 		expectCalls: []call{{method: "Refresh"}, {
-			method: "ExpireLease",
-			args:   []interface{}{"redis"},
-			err:    lease.ErrInvalid,
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/99", Expiry: offset(time.Minute)}
-			},
+			method:   "ExpireLease",
+			args:     []interface{}{"redis"},
+			err:      lease.ErrInvalid,
+			callback: setRedis("redis/99", time.Minute),
 		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {

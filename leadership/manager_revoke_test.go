@@ -98,10 +98,8 @@ func (s *RevokeLeadershipSuite) TestRevokeNotHeld(c *gc.C) {
 func (s *RevokeLeadershipSuite) TestRevokeReadsStoreFirst(c *gc.C) {
 	fix := &fixture{
 		expectCalls: []call{{
-			method: "Refresh",
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Minute)}
-			},
+			method:   "Refresh",
+			callback: setRedis("redis/0", time.Minute),
 		}, revokeCall("redis", "redis/0", nil)},
 	}
 	c.Check(revokeRedis0(c, fix), jc.ErrorIsNil)
@@ -111,12 +109,10 @@ func (s *RevokeLeadershipSuite) TestRevokeReadsStoreFirst(c *gc.C) {
 // manager decides again from what it now knows.
 func (s *RevokeLeadershipSuite) TestRevokeInvalidThenHandedOver(c *gc.C) {
 	err := revokeHeld(c, call{
-		method: "RevokeLease",
-		args:   []interface{}{"redis", "redis/0"},
-		err:    lease.ErrInvalid,
-		callback: func(leases map[string]lease.Info) {
-			leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Minute)}
-		},
+		method:   "RevokeLease",
+		args:     []interface{}{"redis", "redis/0"},
+		err:      lease.ErrInvalid,
+		callback: setRedis("redis/1", time.Minute),
 	})
 	c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
 }
