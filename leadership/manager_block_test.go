@@ -65,6 +65,12 @@ func heldLeases() map[string]lease.Info {
 	return redisHeld("redis/0", time.Second)
 }
 
+// heldFixture returns a fixture where redis/0 holds redis (heldLeases),
+// whose client expects calls.
+func heldFixture(calls ...call) *fixture {
+	return &fixture{leases: heldLeases(), expectCalls: calls}
+}
+
 // checkNotHeld checks that a wait that start begins on a lease nobody
 // holds returns at once.
 func checkNotHeld(c *gc.C, start func(leadership.Manager, string) *blockTest) {
@@ -78,10 +84,7 @@ func checkNotHeld(c *gc.C, start func(leadership.Manager, string) *blockTest) {
 // checkExpires checks that a wait that start begins on a held lease
 // blocks until the manager expires the lease.
 func checkExpires(c *gc.C, start func(leadership.Manager, string) *blockTest) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: expireRedis(nil, deleteLease("redis")),
-	}
+	fix := heldFixture(expireRedis(nil, deleteLease("redis"))...)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		bt := start(manager, "redis")
 		bt.assertBlocked(c)
@@ -239,10 +242,7 @@ func (s *BlockContextSuite) TestAlreadyDone(c *gc.C) {
 // Cancelling one waiter leaves the others on the same service waiting,
 // and they are released as before.
 func (s *BlockContextSuite) TestCancelOneOfTwo(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{revokeCall("redis", "redis/0", nil)},
-	}
+	fix := heldFixture(revokeCall("redis", "redis/0", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancelled := newContextBlockTest(ctx, manager, "redis")
@@ -295,10 +295,7 @@ func (w *doneWatcher) Done() <-chan struct{} {
 func (s *BlockContextSuite) TestCancelledReturnsPromptlyWhileLoopBusy(c *gc.C) {
 	entered := make(chan struct{})
 	hang := make(chan struct{})
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{holdingRefresh(entered, hang)},
-	}
+	fix := heldFixture(holdingRefresh(entered, hang))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

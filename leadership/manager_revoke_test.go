@@ -44,14 +44,11 @@ func revokeRedis0(c *gc.C, fix *fixture) (err error) {
 // revokeHeld is revokeRedis0 on a fixture where redis/0 holds redis's
 // lease, and whose client expects calls.
 func revokeHeld(c *gc.C, calls ...call) error {
-	return revokeRedis0(c, &fixture{leases: heldLeases(), expectCalls: calls})
+	return revokeRedis0(c, heldFixture(calls...))
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeLeader(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{revokeCall("redis", "redis/0", nil), {method: "Refresh"}},
-	}
+	fix := heldFixture(revokeCall("redis", "redis/0", nil), call{method: "Refresh"})
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		revoker, ok := manager.(leadership.Revoker)
 		c.Assert(ok, jc.IsTrue)
@@ -63,10 +60,7 @@ func (s *RevokeLeadershipSuite) TestRevokeLeader(c *gc.C) {
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeReleasesWaitersAtOnce(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{revokeCall("redis", "redis/0", nil)},
-	}
+	fix := heldFixture(revokeCall("redis", "redis/0", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		bt := blockedOn(c, manager, "redis")
 		// The clock does not move: the release comes from the revoke.
@@ -76,10 +70,7 @@ func (s *RevokeLeadershipSuite) TestRevokeReleasesWaitersAtOnce(c *gc.C) {
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeNotLeader(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{{method: "Refresh"}},
-	}
+	fix := heldFixture(call{method: "Refresh"})
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/1")
 		c.Check(err, gc.ErrorMatches, `"redis/1" is not leader of "redis"`)

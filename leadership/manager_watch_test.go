@@ -88,10 +88,7 @@ func (s *WatchLeaderSuite) TestClaimExtendRevoke(c *gc.C) {
 }
 
 func (s *WatchLeaderSuite) TestExpiry(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: expireRedis(nil, deleteLease("redis")),
-	}
+	fix := heldFixture(expireRedis(nil, deleteLease("redis"))...)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		leaders, cancel := startWatch(c, manager, "redis")
 		defer cancel()
@@ -205,10 +202,7 @@ func (s *WatchLeaderSuite) TestCancelCloses(c *gc.C) {
 // held in a store call, dropping what it had not delivered.
 func (s *WatchLeaderSuite) TestCancelClosesWhileManagerBusy(c *gc.C) {
 	inside, unstick := make(chan struct{}), make(chan struct{})
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{holdingRefresh(inside, unstick)},
-	}
+	fix := heldFixture(holdingRefresh(inside, unstick))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		unstuck := false
 		defer func() {
