@@ -165,14 +165,12 @@ func BenchmarkExtend(b *testing.B) {
 
 // benchExtends is BenchmarkExtend's body, on env.
 func benchExtends(b *testing.B, env *benchEnv) {
-	defer env.stop(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	timeEach(b, env, func() {
 		env.clock.Advance(time.Nanosecond)
 		if err := env.manager.ClaimLeadership("target", "target/0", targetDuration); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 // BenchmarkCheckHit checks the target lease's holder.
@@ -184,13 +182,11 @@ func BenchmarkCheckHit(b *testing.B) {
 
 // benchCheckHits is BenchmarkCheckHit's body, on env.
 func benchCheckHits(b *testing.B, env *benchEnv) {
-	defer env.stop(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	timeEach(b, env, func() {
 		if _, err := env.manager.CheckLeadership("target", "target/0"); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 // BenchmarkCheckMiss checks a unit that does not hold the target lease:
@@ -198,14 +194,21 @@ func benchCheckHits(b *testing.B, env *benchEnv) {
 func BenchmarkCheckMiss(b *testing.B) {
 	runSizes(b, func(b *testing.B, n int) {
 		env := newBenchEnv(b, n)
-		defer env.stop(b)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
+		timeEach(b, env, func() {
 			if _, err := env.manager.CheckLeadership("target", "target/1"); err == nil {
 				b.Fatal("target/1 is leader")
 			}
-		}
+		})
 	})
+}
+
+// timeEach times b.N calls of op on env, and then stops env.
+func timeEach(b *testing.B, env *benchEnv, op func()) {
+	defer env.stop(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		op()
+	}
 }
 
 // BenchmarkObserve times an extension and a check hit on a manager

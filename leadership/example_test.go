@@ -13,16 +13,36 @@ import (
 // fake clock that it and the store read. Production code passes a MongoDB
 // lease client and lease.SystemClock{} instead.
 func newExampleManager() (leadership.ManagerWorker, *leasetest.Clock) {
+	clock, store := newExampleStore()
+	return newExampleManagerOn(store, clock, "controller-0"), clock
+}
+
+// newExampleStore returns a fake clock at 2073-03-03 01:00 UTC and an
+// in-memory store on it.
+func newExampleStore() (*leasetest.Clock, *leasetest.Store) {
 	clock := leasetest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
-	client := leasetest.NewStore(clock).MustNewClient("controller-0")
+	return clock, leasetest.NewStore(clock)
+}
+
+// newExampleManagerOn starts a manager on clock whose client, of store,
+// has the given id.
+func newExampleManagerOn(store *leasetest.Store, clock *leasetest.Clock, id string) leadership.ManagerWorker {
 	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client: client,
+		Client: store.MustNewClient(id),
 		Clock:  clock,
 	})
 	if err != nil {
 		panic(err)
 	}
-	return manager, clock
+	return manager
+}
+
+// stopExampleManager stops manager, and prints why it stopped if it
+// stopped by itself (what worker.Stop returns then).
+func stopExampleManager(manager leadership.ManagerWorker) {
+	if err := worker.Stop(manager); err != nil {
+		fmt.Println("manager stopped:", err)
+	}
 }
 
 // Claiming leadership: the first unit to claim gets it; the same unit's

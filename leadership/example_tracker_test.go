@@ -33,12 +33,7 @@ func newExampleTracker(manager leadership.Manager, clock *leasetest.Clock, unit 
 // the waiting unit takes over without waiting for the lease to run out.
 func ExampleTracker() {
 	manager, clock := newExampleManager()
-	defer func() {
-		// Stop returns why manager stopped, if it stopped by itself.
-		if err := worker.Stop(manager); err != nil {
-			fmt.Println("manager stopped:", err)
-		}
-	}()
+	defer stopExampleManager(manager)
 
 	first := newExampleTracker(manager, clock, "redis/0")
 	fmt.Println("redis/0 leader:", first.WaitLeader().Wait())
@@ -144,12 +139,7 @@ func ExampleTracker_renewals() {
 // waiters are released.
 func ExampleRevoker() {
 	manager, _ := newExampleManager()
-	defer func() {
-		// Stop returns why manager stopped, if it stopped by itself.
-		if err := worker.Stop(manager); err != nil {
-			fmt.Println("manager stopped:", err)
-		}
-	}()
+	defer stopExampleManager(manager)
 
 	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		panic(err)
@@ -172,12 +162,7 @@ func ExampleRevoker() {
 // leaves nothing behind in the manager.
 func ExampleContextBlocker() {
 	manager, _ := newExampleManager()
-	defer func() {
-		// Stop returns why manager stopped, if it stopped by itself.
-		if err := worker.Stop(manager); err != nil {
-			fmt.Println("manager stopped:", err)
-		}
-	}()
+	defer stopExampleManager(manager)
 
 	if err := manager.ClaimLeadership("redis", "redis/0", time.Minute); err != nil {
 		panic(err)
@@ -198,24 +183,11 @@ func ExampleContextBlocker() {
 // Asking who leads: Leaders reads the store, so it sees leaders claimed
 // through other managers too.
 func ExampleLeaderReader() {
-	clock := leasetest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
-	store := leasetest.NewStore(clock)
+	clock, store := newExampleStore()
 	var managers []leadership.ManagerWorker
 	for _, id := range []string{"controller-0", "controller-1"} {
-		client := store.MustNewClient(id)
-		manager, err := leadership.NewManager(leadership.ManagerConfig{
-			Client: client,
-			Clock:  clock,
-		})
-		if err != nil {
-			panic(err)
-		}
-		defer func() {
-			// Stop returns why manager stopped, if it stopped by itself.
-			if err := worker.Stop(manager); err != nil {
-				fmt.Println("manager stopped:", err)
-			}
-		}()
+		manager := newExampleManagerOn(store, clock, id)
+		defer stopExampleManager(manager)
 		managers = append(managers, manager)
 	}
 	if err := managers[0].ClaimLeadership("redis", "redis/0", time.Minute); err != nil {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/seed07a61904/leadership/leadership"
-	"github.com/seed07a61904/leadership/lease/leasetest"
 	"github.com/seed07a61904/leadership/worker"
 )
 
@@ -56,15 +55,8 @@ func ExampleLeaderRunner() {
 // fail, here because the store is down; the tracker goes on, and its
 // manager too.
 func ExampleLeaderRunner_LeaderContext() {
-	clock := leasetest.NewClock(time.Date(2073, 3, 3, 1, 0, 0, 0, time.UTC))
-	store := leasetest.NewStore(clock)
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client: store.MustNewClient("controller-0"),
-		Clock:  clock,
-	})
-	if err != nil {
-		panic(err)
-	}
+	clock, store := newExampleStore()
+	manager := newExampleManagerOn(store, clock, "controller-0")
 	defer worker.Stop(manager)
 	tracker := newExampleTracker(manager, clock, "redis/0")
 	defer worker.Stop(tracker)

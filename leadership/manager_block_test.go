@@ -65,36 +65,50 @@ func heldLeases() map[string]lease.Info {
 	return redisHeld("redis/0", time.Second)
 }
 
-func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipNotHeld(c *gc.C) {
+// heldFixture returns a fixture where redis/0 holds redis (heldLeases),
+// whose client expects calls.
+func heldFixture(calls ...call) *fixture {
+	return &fixture{leases: heldLeases(), expectCalls: calls}
+}
+
+// checkNotHeld checks that a wait that start begins on a lease nobody
+// holds returns at once.
+func checkNotHeld(c *gc.C, start func(leadership.Manager, string) *blockTest) {
 	fix := &fixture{}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newBlockTest(manager, "redis")
+		bt := start(manager, "redis")
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
 }
 
-func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpires(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: expireRedis(nil, deleteLease("redis")),
-	}
+// checkExpires checks that a wait that start begins on a held lease
+// blocks until the manager expires the lease.
+func checkExpires(c *gc.C, start func(leadership.Manager, string) *blockTest) {
+	fix := heldFixture(expireRedis(nil, deleteLease("redis"))...)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := blockedOn(c, manager, "redis")
+		bt := start(manager, "redis")
+		bt.assertBlocked(c)
 		clock.Advance(time.Second)
 		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
 	})
+}
+
+func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipNotHeld(c *gc.C) {
+	checkNotHeld(c, newBlockTest)
+}
+
+func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipExpires(c *gc.C) {
+	checkExpires(c, newBlockTest)
 }
 
 func (s *BlockUntilLeadershipReleasedSuite) TestLeadershipChanged(c *gc.C) {
 	fix := &fixture{
 		leases: heldLeases(),
 		expectCalls: []call{{method: "Refresh"}, {
-			method: "ExpireLease",
-			args:   []interface{}{"redis"},
-			err:    lease.ErrInvalid,
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/99", Expiry: offset(time.Minute)}
-			},
+			method:   "ExpireLease",
+			args:     []interface{}{"redis"},
+			err:      lease.ErrInvalid,
+			callback: setRedis("redis/99", time.Minute),
 		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -184,25 +198,18 @@ func newContextBlockTest(ctx context.Context, manager leadership.Manager, servic
 	return bt
 }
 
+// backgroundBlockTest runs BlockUntilLeadershipReleasedContext with a
+// context that is never done.
+func backgroundBlockTest(manager leadership.Manager, service string) *blockTest {
+	return newContextBlockTest(context.Background(), manager, service)
+}
+
 func (s *BlockContextSuite) TestNotHeld(c *gc.C) {
-	fix := &fixture{}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		bt := newContextBlockTest(context.Background(), manager, "redis")
-		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
-	})
+	checkNotHeld(c, backgroundBlockTest)
 }
 
 func (s *BlockContextSuite) TestExpires(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: expireRedis(nil, deleteLease("redis")),
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
-		bt := newContextBlockTest(context.Background(), manager, "redis")
-		bt.assertBlocked(c)
-		clock.Advance(time.Second)
-		c.Check(bt.assertUnblocked(c), jc.ErrorIsNil)
-	})
+	checkExpires(c, backgroundBlockTest)
 }
 
 func (s *BlockContextSuite) TestCancelled(c *gc.C) {
@@ -235,10 +242,7 @@ func (s *BlockContextSuite) TestAlreadyDone(c *gc.C) {
 // Cancelling one waiter leaves the others on the same service waiting,
 // and they are released as before.
 func (s *BlockContextSuite) TestCancelOneOfTwo(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{revokeCall("redis", "redis/0", nil)},
-	}
+	fix := heldFixture(revokeCall("redis", "redis/0", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancelled := newContextBlockTest(ctx, manager, "redis")
@@ -291,10 +295,7 @@ func (w *doneWatcher) Done() <-chan struct{} {
 func (s *BlockContextSuite) TestCancelledReturnsPromptlyWhileLoopBusy(c *gc.C) {
 	entered := make(chan struct{})
 	hang := make(chan struct{})
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{holdingRefresh(entered, hang)},
-	}
+	fix := heldFixture(holdingRefresh(entered, hang))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -77,11 +77,9 @@ func (s *ExpireLeadershipSuite) TestExpire_OtherError(c *gc.C) {
 // redis for 63 seconds: "asked for a minute, got 63s".
 func claimCall(method string) call {
 	return call{
-		method: method,
-		args:   []interface{}{"redis", redis0},
-		callback: func(leases map[string]lease.Info) {
-			leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(63 * time.Second)}
-		},
+		method:   method,
+		args:     []interface{}{"redis", redis0},
+		callback: setRedis("redis/0", 63*time.Second),
 	}
 }
 

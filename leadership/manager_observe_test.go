@@ -21,6 +21,12 @@ type ObserveSuite struct {
 
 var _ = gc.Suite(&ObserveSuite{})
 
+// startClaims starts an observed manager, with no leases, on a new clock
+// at defaultClockStart, with a Client that expects calls.
+func (s *ObserveSuite) startClaims(c *gc.C, calls ...call) *observedManager {
+	return s.startObserved(c, clocktest.NewClock(defaultClockStart), nil, false, calls...)
+}
+
 func (s *ObserveSuite) TestObserveClaimGranted(c *gc.C) {
 	clock := clocktest.NewClock(defaultClockStart)
 	om := s.startObserved(c, clock, nil, false, call{
@@ -78,8 +84,7 @@ func (s *ObserveSuite) TestObserveClaimDenied(c *gc.C) {
 }
 
 func (s *ObserveSuite) TestObserveClaimContention(c *gc.C) {
-	clock := clocktest.NewClock(defaultClockStart)
-	om := s.startObserved(c, clock, nil, false, call{
+	om := s.startClaims(c, call{
 		method: "ClaimLease",
 		args:   []interface{}{"redis", redis0},
 		err:    lease.ErrInvalid,
@@ -105,8 +110,7 @@ func (s *ObserveSuite) TestObserveClaimContention(c *gc.C) {
 }
 
 func (s *ObserveSuite) TestObserveClaimError(c *gc.C) {
-	clock := clocktest.NewClock(defaultClockStart)
-	om := s.startObserved(c, clock, nil, false, call{
+	om := s.startClaims(c, call{
 		method: "ClaimLease",
 		args:   []interface{}{"redis", redis0},
 		err:    lease.ErrExcessiveContention,

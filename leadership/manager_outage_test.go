@@ -255,12 +255,10 @@ func (s *RetrySuite) TestExpireWrappedErrInvalid(c *gc.C) {
 func (s *RetrySuite) TestClaimWrappedErrInvalid(c *gc.C) {
 	fix := &fixture{
 		expectCalls: []call{{
-			method: "ClaimLease",
-			args:   []interface{}{"redis", redis0},
-			err:    fmt.Errorf("claim raced: %w", lease.ErrInvalid),
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Minute)}
-			},
+			method:   "ClaimLease",
+			args:     []interface{}{"redis", redis0},
+			err:      fmt.Errorf("claim raced: %w", lease.ErrInvalid),
+			callback: setRedis("redis/1", time.Minute),
 		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {

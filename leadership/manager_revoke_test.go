@@ -32,11 +32,23 @@ func revokeCall(service, unit string, err error) call {
 	}
 }
 
+// revokeRedis0 runs fix, revokes redis/0's leadership of redis through
+// its manager, and returns what RevokeLeadership returned.
+func revokeRedis0(c *gc.C, fix *fixture) (err error) {
+	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
+		err = manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
+	})
+	return err
+}
+
+// revokeHeld is revokeRedis0 on a fixture where redis/0 holds redis's
+// lease, and whose client expects calls.
+func revokeHeld(c *gc.C, calls ...call) error {
+	return revokeRedis0(c, heldFixture(calls...))
+}
+
 func (s *RevokeLeadershipSuite) TestRevokeLeader(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{revokeCall("redis", "redis/0", nil), {method: "Refresh"}},
-	}
+	fix := heldFixture(revokeCall("redis", "redis/0", nil), call{method: "Refresh"})
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		revoker, ok := manager.(leadership.Revoker)
 		c.Assert(ok, jc.IsTrue)
@@ -48,10 +60,7 @@ func (s *RevokeLeadershipSuite) TestRevokeLeader(c *gc.C) {
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeReleasesWaitersAtOnce(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{revokeCall("redis", "redis/0", nil)},
-	}
+	fix := heldFixture(revokeCall("redis", "redis/0", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		bt := blockedOn(c, manager, "redis")
 		// The clock does not move: the release comes from the revoke.
@@ -61,10 +70,7 @@ func (s *RevokeLeadershipSuite) TestRevokeReleasesWaitersAtOnce(c *gc.C) {
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeNotLeader(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{{method: "Refresh"}},
-	}
+	fix := heldFixture(call{method: "Refresh"})
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/1")
 		c.Check(err, gc.ErrorMatches, `"redis/1" is not leader of "redis"`)
@@ -74,10 +80,8 @@ func (s *RevokeLeadershipSuite) TestRevokeNotLeader(c *gc.C) {
 
 func (s *RevokeLeadershipSuite) TestRevokeNotHeld(c *gc.C) {
 	fix := &fixture{expectCalls: []call{{method: "Refresh"}}}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
-	})
+	err := revokeRedis0(c, fix)
+	c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
 }
 
 // A unit that claimed through another manager can be revoked through this
@@ -85,59 +89,36 @@ func (s *RevokeLeadershipSuite) TestRevokeNotHeld(c *gc.C) {
 func (s *RevokeLeadershipSuite) TestRevokeReadsStoreFirst(c *gc.C) {
 	fix := &fixture{
 		expectCalls: []call{{
-			method: "Refresh",
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/0", Expiry: offset(time.Minute)}
-			},
+			method:   "Refresh",
+			callback: setRedis("redis/0", time.Minute),
 		}, revokeCall("redis", "redis/0", nil)},
 	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
-	})
+	c.Check(revokeRedis0(c, fix), jc.ErrorIsNil)
 }
 
 // ErrInvalid means the store changed: the client has refreshed, and the
 // manager decides again from what it now knows.
 func (s *RevokeLeadershipSuite) TestRevokeInvalidThenHandedOver(c *gc.C) {
-	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{{
-			method: "RevokeLease",
-			args:   []interface{}{"redis", "redis/0"},
-			err:    lease.ErrInvalid,
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Minute)}
-			},
-		}},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
+	err := revokeHeld(c, call{
+		method:   "RevokeLease",
+		args:     []interface{}{"redis", "redis/0"},
+		err:      lease.ErrInvalid,
+		callback: setRedis("redis/1", time.Minute),
 	})
+	c.Check(errors.Is(err, leadership.ErrNotLeader), jc.IsTrue)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeInvalidThenRetried(c *gc.C) {
-	fix := &fixture{
-		leases: heldLeases(),
-		expectCalls: []call{
-			revokeCall("redis", "redis/0", lease.ErrInvalid),
-			revokeCall("redis", "redis/0", nil),
-		},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		c.Check(manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0"), jc.ErrorIsNil)
-	})
+	err := revokeHeld(c,
+		revokeCall("redis", "redis/0", lease.ErrInvalid),
+		revokeCall("redis", "redis/0", nil),
+	)
+	c.Check(err, jc.ErrorIsNil)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeContention(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{revokeCall("redis", "redis/0", lease.ErrExcessiveContention)},
-	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
-	})
+	err := revokeHeld(c, revokeCall("redis", "redis/0", lease.ErrExcessiveContention))
+	c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeUnknownOutcome(c *gc.C) {
@@ -161,11 +142,9 @@ func (s *RevokeLeadershipSuite) TestRevokeUnknownOutcome(c *gc.C) {
 
 func (s *RevokeLeadershipSuite) TestRevokeNotSupported(c *gc.C) {
 	fix := &fixture{leases: heldLeases(), noRevoker: true}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, leadership.ErrRevokeNotSupported), jc.IsTrue)
-		c.Check(err, gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": lease client cannot revoke leases`)
-	})
+	err := revokeRedis0(c, fix)
+	c.Check(errors.Is(err, leadership.ErrRevokeNotSupported), jc.IsTrue)
+	c.Check(err, gc.ErrorMatches, `cannot revoke leadership of "redis" for "redis/0": lease client cannot revoke leases`)
 }
 
 func (s *RevokeLeadershipSuite) TestRevokeValidation(c *gc.C) {
@@ -191,10 +170,8 @@ func (s *RevokeLeadershipSuite) TestRevokeRefreshContentionGoesToCaller(c *gc.C)
 	fix := &fixture{
 		expectCalls: []call{{method: "Refresh", err: lease.ErrExcessiveContention}},
 	}
-	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
-		err := manager.(leadership.Revoker).RevokeLeadership("redis", "redis/0")
-		c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
-	})
+	err := revokeRedis0(c, fix)
+	c.Check(errors.Is(err, lease.ErrExcessiveContention), jc.IsTrue)
 }
 
 // tokenHolds evaluates, in memory, the assertions a token's ops make, as

@@ -26,10 +26,8 @@ func (s *WakeSuite) TestIdleWakeExpiresForeignLease(c *gc.C) {
 	fix := &fixture{
 		maxSleep: time.Minute,
 		expectCalls: []call{{
-			method: "Refresh",
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/7", Expiry: offset(30 * time.Second)}
-			},
+			method:   "Refresh",
+			callback: setRedis("redis/7", 30*time.Second),
 		}, {
 			method:   "ExpireLease",
 			args:     []interface{}{"redis"},

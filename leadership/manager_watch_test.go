@@ -40,18 +40,14 @@ func (s *WatchLeaderSuite) TestFirstValueReadsStore(c *gc.C) {
 		leases:     heldLeases(),
 		refreshing: true,
 		expectCalls: []call{{
-			method: "RefreshLease",
-			args:   []interface{}{"redis"},
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/1", Expiry: offset(time.Minute)}
-			},
+			method:   "RefreshLease",
+			args:     []interface{}{"redis"},
+			callback: setRedis("redis/1", time.Minute),
 		}, {
-			method: "RefreshLease",
-			args:   []interface{}{"redis"},
-			err:    unavailable("lol borken"),
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/2", Expiry: offset(time.Minute)}
-			},
+			method:   "RefreshLease",
+			args:     []interface{}{"redis"},
+			err:      unavailable("lol borken"),
+			callback: setRedis("redis/2", time.Minute),
 		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
@@ -92,10 +88,7 @@ func (s *WatchLeaderSuite) TestClaimExtendRevoke(c *gc.C) {
 }
 
 func (s *WatchLeaderSuite) TestExpiry(c *gc.C) {
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: expireRedis(nil, deleteLease("redis")),
-	}
+	fix := heldFixture(expireRedis(nil, deleteLease("redis"))...)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		leaders, cancel := startWatch(c, manager, "redis")
 		defer cancel()
@@ -112,23 +105,17 @@ func (s *WatchLeaderSuite) TestOtherControllersWritesAsRead(c *gc.C) {
 	fix := &fixture{
 		maxSleep: time.Minute,
 		expectCalls: []call{{
-			method: "ClaimLease",
-			args:   []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}},
-			err:    lease.ErrInvalid,
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/7", Expiry: offset(time.Hour)}
-			},
+			method:   "ClaimLease",
+			args:     []interface{}{"redis", lease.Request{Holder: "redis/1", Duration: time.Minute}},
+			err:      lease.ErrInvalid,
+			callback: setRedis("redis/7", time.Hour),
 		}, {
 			// The wake at MaxSleep.
-			method: "Refresh",
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/8", Expiry: offset(time.Hour)}
-			},
+			method:   "Refresh",
+			callback: setRedis("redis/8", time.Hour),
 		}, {
-			method: "Refresh",
-			callback: func(leases map[string]lease.Info) {
-				leases["redis"] = lease.Info{Holder: "redis/9", Expiry: offset(time.Hour)}
-			},
+			method:   "Refresh",
+			callback: setRedis("redis/9", time.Hour),
 		}},
 	}
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
@@ -215,10 +202,7 @@ func (s *WatchLeaderSuite) TestCancelCloses(c *gc.C) {
 // held in a store call, dropping what it had not delivered.
 func (s *WatchLeaderSuite) TestCancelClosesWhileManagerBusy(c *gc.C) {
 	inside, unstick := make(chan struct{}), make(chan struct{})
-	fix := &fixture{
-		leases:      heldLeases(),
-		expectCalls: []call{holdingRefresh(inside, unstick)},
-	}
+	fix := heldFixture(holdingRefresh(inside, unstick))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		unstuck := false
 		defer func() {

@@ -92,9 +92,7 @@ func (s *ReleaseAcrossSuite) TestRevokeReachesWaiterOnOtherManager(c *gc.C) {
 	assertNotReady(c, leaderTicket) // b has not polled yet
 	s.clock.Advance(defaultClockPoll)
 	assertTicket(c, leaderTicket, true)
-	leaders, err := a.(leadership.LeaderReader).Leaders()
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(leaders, jc.DeepEquals, map[string]string{"redis": "redis/1"})
+	checkLeaders(c, a, map[string]string{"redis": "redis/1"})
 }
 
 // A revocation through a releases every service's waiters on b at b's

@@ -58,6 +58,14 @@ func termManager(c *gc.C, store *leasetest.Store, clock *leasetest.Clock, id str
 	return manager
 }
 
+// newTermManager starts a manager, as "a", on a new in-memory store
+// whose clock starts at leasetest.Start; the caller stops it.
+func newTermManager(c *gc.C) (leadership.ManagerWorker, *leasetest.Store, *leasetest.Clock) {
+	clock := leasetest.NewClock(leasetest.Start)
+	store := leasetest.NewStore(clock)
+	return termManager(c, store, clock, "a"), store, clock
+}
+
 // checkTerm returns the unit's term token, failing the test if there is
 // none.
 func checkTerm(c *gc.C, manager leadership.Manager, service, unit string) leadership.TermToken {
@@ -69,9 +77,7 @@ func checkTerm(c *gc.C, manager leadership.Manager, service, unit string) leader
 // A term token from an earlier term aborts after the unit leads again,
 // where the holder-only Token holds again; the new term's token holds.
 func (s *TermTokenSuite) TestEarlierTermAbortsAfterUnitLeadsAgain(c *gc.C) {
-	clock := leasetest.NewClock(leasetest.Start)
-	store := leasetest.NewStore(clock)
-	manager := termManager(c, store, clock, "a")
+	manager, store, clock := newTermManager(c)
 	defer func() { c.Check(worker.Stop(manager), jc.ErrorIsNil) }()
 
 	c.Assert(manager.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
@@ -133,9 +139,7 @@ func (s *TermTokenSuite) TestTermsNeverRepeatAcrossRestarts(c *gc.C) {
 
 // A unit that is not leader gets the error CheckLeadership gives.
 func (s *TermTokenSuite) TestNotLeader(c *gc.C) {
-	clock := leasetest.NewClock(leasetest.Start)
-	store := leasetest.NewStore(clock)
-	manager := termManager(c, store, clock, "a")
+	manager, _, _ := newTermManager(c)
 	defer func() { c.Check(worker.Stop(manager), jc.ErrorIsNil) }()
 	c.Assert(manager.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
 	_, err := manager.(leadership.TermChecker).CheckLeadershipTerm("redis", "redis/1")

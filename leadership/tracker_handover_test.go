@@ -30,6 +30,13 @@ func (s *TrackerHandoverSuite) manager(c *gc.C, id string, maxSleep time.Duratio
 	return m
 }
 
+// checkLeaders checks that manager reports want as the leaders.
+func checkLeaders(c *gc.C, manager leadership.Manager, want map[string]string) {
+	leaders, err := manager.(leadership.LeaderReader).Leaders()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(leaders, jc.DeepEquals, want)
+}
+
 func (s *TrackerHandoverSuite) tracker(c *gc.C, m leadership.Manager, unit string) leadership.Tracker {
 	return newTrackerFor(c, m, s.clock, unit, trackDuration)
 }
@@ -85,9 +92,7 @@ func (s *TrackerHandoverSuite) TestKillMinion(c *gc.C) {
 	defer worker.Stop(first)
 	c.Check(worker.Stop(second), jc.ErrorIsNil)
 	assertTicket(c, first.ClaimLeader(), true)
-	leaders, err := m.(leadership.LeaderReader).Leaders()
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(leaders, jc.DeepEquals, map[string]string{"redis": "redis/0"})
+	checkLeaders(c, m, map[string]string{"redis": "redis/0"})
 }
 
 // A Duration of math.MaxInt64 passes Validate, but every claim for it

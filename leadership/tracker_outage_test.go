@@ -29,6 +29,16 @@ func newArmedClock(clock *clocktest.Clock) *armedClock {
 	return &armedClock{Clock: clock, changed: make(chan struct{})}
 }
 
+// armedLeader starts manager "a" and, on an armedClock over s.clock, a
+// tracker for redis/0 that leads; the caller stops the tracker.
+func (s *TrackerHandoverSuite) armedLeader(c *gc.C) (leadership.ManagerWorker, *armedClock, leadership.Tracker) {
+	m := s.manager(c, "a", time.Hour)
+	clock := newArmedClock(s.clock)
+	tracker := newTrackerFor(c, m, clock, "redis/0", trackDuration)
+	assertTicket(c, tracker.WaitLeader(), true)
+	return m, clock, tracker
+}
+
 // Alarm is part of the lease.Clock interface.
 func (a *armedClock) Alarm(t time.Time) <-chan time.Time {
 	ch := a.Clock.Alarm(t)
@@ -101,11 +111,8 @@ func (s *TrackerHandoverSuite) stepUntil(c *gc.C, clock *armedClock, tk leadersh
 // within its back-off cap (Duration/2) of the restart. Its manager keeps
 // running too.
 func (s *TrackerHandoverSuite) TestTrackerOutlivesOutage(c *gc.C) {
-	m := s.manager(c, "a", time.Hour)
-	clock := newArmedClock(s.clock)
-	tracker := newTrackerFor(c, m, clock, "redis/0", trackDuration)
+	m, clock, tracker := s.armedLeader(c)
 	defer worker.Stop(tracker)
-	assertTicket(c, tracker.WaitLeader(), true)
 	stopped := make(chan error, 1)
 	go func() { stopped <- tracker.Wait() }()
 
@@ -130,9 +137,7 @@ func (s *TrackerHandoverSuite) TestTrackerOutlivesOutage(c *gc.C) {
 	at = s.stepUntil(c, clock, tracker.WaitLeader(), restart.Add(trackDuration/2))
 	c.Logf("leader again %v after the restart", at.Sub(restart))
 	assertTicket(c, tracker.ClaimLeader(), true)
-	leaders, err := m.(leadership.LeaderReader).Leaders()
-	c.Assert(err, jc.ErrorIsNil)
-	c.Check(leaders, jc.DeepEquals, map[string]string{"redis": "redis/0"})
+	checkLeaders(c, m, map[string]string{"redis": "redis/0"})
 }
 
 // A leading tracker stops as soon as its manager is killed, with an error

@@ -169,14 +169,22 @@ func (s *TrackerSuite) TestLeaderContextDeadlineMovesWithRenewals(c *gc.C) {
 	assertNotDone(c, ctx)
 }
 
-// A denied claim ends the leader context at once, before the term's end.
-func (s *TrackerSuite) TestLeaderContextEndsAtOnceOnLostClaim(c *gc.C) {
+// failRenewal starts a leading tracker with a leader context, answers
+// its renewal (half a term after its claim) with claimErr, and checks
+// that the context ends at once with want. It returns the tracker.
+func (s *TrackerSuite) failRenewal(c *gc.C, claimErr, want error) leadership.Tracker {
 	tracker := s.startLeading(c)
 	ctx, cancel := leaderContext(c, tracker)
 	defer cancel()
 	s.advanceTo(c, trackDuration/2)
-	s.claim(c, leadership.ErrClaimDenied)
-	assertDone(c, ctx, leadership.ErrLeadershipLost)
+	s.claim(c, claimErr)
+	assertDone(c, ctx, want)
+	return tracker
+}
+
+// A denied claim ends the leader context at once, before the term's end.
+func (s *TrackerSuite) TestLeaderContextEndsAtOnceOnLostClaim(c *gc.C) {
+	tracker := s.failRenewal(c, leadership.ErrClaimDenied, leadership.ErrLeadershipLost)
 	c.Check(s.clock.Now().Equal(offset(trackDuration/2)), jc.IsTrue)
 	assertTicket(c, tracker.WaitMinion(), true)
 }
@@ -280,12 +288,7 @@ func (s *TrackerSuite) TestKillDuringRenewalWaitsForItAndTheWork(c *gc.C) {
 // A tracker whose manager stops ends its leader contexts with its error,
 // and stops without waiting for the work: it has nothing to revoke.
 func (s *TrackerSuite) TestManagerStoppedEndsLeaderContext(c *gc.C) {
-	tracker := s.startLeading(c)
-	ctx, cancel := leaderContext(c, tracker)
-	defer cancel()
-	s.advanceTo(c, trackDuration/2)
-	s.claim(c, leadership.ErrStopped)
-	assertDone(c, ctx, leadership.ErrStopped)
+	tracker := s.failRenewal(c, leadership.ErrStopped, leadership.ErrStopped)
 	c.Check(errors.Is(receive(c, waitChan(tracker), "Wait did not return"), leadership.ErrStopped), jc.IsTrue)
 	_, _, err := runner(c, tracker).LeaderContext(context.Background())
 	c.Check(errors.Is(err, leadership.ErrStopped), jc.IsTrue, gc.Commentf("%v", err))
@@ -345,11 +348,8 @@ func (t doneTicket) Ready() <-chan struct{} {
 // With the store down, the leader context ends by the end of the last
 // term, the tracker and its manager running on.
 func (s *TrackerHandoverSuite) TestLeaderContextEndsByTermEndWhenStoreDown(c *gc.C) {
-	m := s.manager(c, "a", time.Hour)
-	clock := newArmedClock(s.clock)
-	tracker := newTrackerFor(c, m, clock, "redis/0", trackDuration)
+	_, clock, tracker := s.armedLeader(c)
 	defer worker.Stop(tracker)
-	assertTicket(c, tracker.WaitLeader(), true)
 	w := runWork(c, tracker)
 	ctx := w.started(c)
 	termEnd := s.clock.Now().Add(trackDuration)

@@ -32,13 +32,20 @@ func (m *scriptedMongo) GetCollection(string) (*mgo.Collection, func()) {
 
 var someOps = []txn.Op{{C: "c", Id: "id", Assert: txn.DocExists}}
 
-func (s *RunSuite) TestRunsOnce(c *gc.C) {
-	mongo := &scriptedMongo{results: []error{nil}}
+// runSomeOps runs someOps on mongo, and returns the attempts that run
+// asked for the ops at, in order.
+func runSomeOps(mongo *scriptedMongo) ([]int, error) {
 	var attempts []int
 	err := run(mongo, func(attempt int) ([]txn.Op, error) {
 		attempts = append(attempts, attempt)
 		return someOps, nil
 	})
+	return attempts, err
+}
+
+func (s *RunSuite) TestRunsOnce(c *gc.C) {
+	mongo := &scriptedMongo{results: []error{nil}}
+	attempts, err := runSomeOps(mongo)
 	c.Check(err, jc.ErrorIsNil)
 	c.Check(attempts, jc.DeepEquals, []int{0})
 	c.Check(mongo.ran, jc.DeepEquals, [][]txn.Op{someOps})
@@ -46,22 +53,14 @@ func (s *RunSuite) TestRunsOnce(c *gc.C) {
 
 func (s *RunSuite) TestRetriesWhenAborted(c *gc.C) {
 	mongo := &scriptedMongo{results: []error{txn.ErrAborted, errors.Annotate(txn.ErrAborted, "wrapped"), nil}}
-	var attempts []int
-	err := run(mongo, func(attempt int) ([]txn.Op, error) {
-		attempts = append(attempts, attempt)
-		return someOps, nil
-	})
+	attempts, err := runSomeOps(mongo)
 	c.Check(err, jc.ErrorIsNil)
 	c.Check(attempts, jc.DeepEquals, []int{0, 1, 2})
 }
 
 func (s *RunSuite) TestExcessiveContention(c *gc.C) {
 	mongo := &scriptedMongo{results: []error{txn.ErrAborted, txn.ErrAborted, txn.ErrAborted}}
-	var attempts []int
-	err := run(mongo, func(attempt int) ([]txn.Op, error) {
-		attempts = append(attempts, attempt)
-		return someOps, nil
-	})
+	attempts, err := runSomeOps(mongo)
 	c.Check(err, gc.ErrorMatches, "state changing too quickly; try again soon")
 	c.Check(errors.Is(err, ErrExcessiveContention), jc.IsTrue)
 	c.Check(attempts, jc.DeepEquals, []int{0, 1, 2})
@@ -100,25 +99,23 @@ func (s *RunSuite) TestBuildError(c *gc.C) {
 	c.Check(mongo.ran, gc.HasLen, 0)
 }
 
-func (s *RunSuite) TestRunError(c *gc.C) {
-	boom := errors.New("no reachable servers")
+// checkRunFails runs someOps on a store whose transaction fails with a
+// new error of text msg, and checks that run returns that error as want
+// says, matching ErrUnavailable or not as unavailable says.
+func checkRunFails(c *gc.C, msg, want string, unavailable bool) {
+	boom := errors.New(msg)
 	mongo := &scriptedMongo{results: []error{boom}}
-	err := run(mongo, func(attempt int) ([]txn.Op, error) {
-		return someOps, nil
-	})
-	c.Check(err, gc.ErrorMatches, "lease store unavailable: no reachable servers")
+	_, err := runSomeOps(mongo)
+	c.Check(err, gc.ErrorMatches, want)
 	c.Check(errors.Is(err, boom), jc.IsTrue)
-	c.Check(errors.Is(err, ErrUnavailable), jc.IsTrue)
+	c.Check(errors.Is(err, ErrUnavailable), gc.Equals, unavailable)
 	c.Check(mongo.ran, gc.HasLen, 1)
 }
 
+func (s *RunSuite) TestRunError(c *gc.C) {
+	checkRunFails(c, "no reachable servers", "lease store unavailable: no reachable servers", true)
+}
+
 func (s *RunSuite) TestRunOtherError(c *gc.C) {
-	boom := errors.New("boom")
-	mongo := &scriptedMongo{results: []error{boom}}
-	err := run(mongo, func(attempt int) ([]txn.Op, error) {
-		return someOps, nil
-	})
-	c.Check(err, gc.ErrorMatches, "boom")
-	c.Check(errors.Is(err, boom), jc.IsTrue)
-	c.Check(errors.Is(err, ErrUnavailable), jc.IsFalse)
+	checkRunFails(c, "boom", "boom", false)
 }

@@ -73,6 +73,21 @@ func genuine(cmd bson.M, conv *scram.ServerConversation) (string, bool) {
 	return out, err == nil
 }
 
+// finalReplaced answers as the genuine server does, but for its final
+// message (the reply to step 1), which is final instead.
+func finalReplaced(final string) authStep {
+	return func(step int, cmd bson.M, conv *scram.ServerConversation) bson.D {
+		out, ok := genuine(cmd, conv)
+		if !ok {
+			return nil
+		}
+		if step == 1 {
+			out = final
+		}
+		return saslReply(false, out)
+	}
+}
+
 // clientNonce returns the nonce in a client-first message.
 func clientNonce(cmd bson.M) string {
 	p, _ := cmd["payload"].([]byte)
@@ -171,26 +186,8 @@ func TestSCRAMHostileServers(t *testing.T) {
 		"done at once": {func(step int, cmd bson.M, conv *scram.ServerConversation) bson.D {
 			return saslReply(true, "")
 		}, ErrAuth},
-		"bad server signature": {func(step int, cmd bson.M, conv *scram.ServerConversation) bson.D {
-			out, ok := genuine(cmd, conv)
-			if !ok {
-				return nil
-			}
-			if step == 1 {
-				out = "v=" + base64.StdEncoding.EncodeToString(make([]byte, 32))
-			}
-			return saslReply(false, out)
-		}, ErrAuth},
-		"server error in final": {func(step int, cmd bson.M, conv *scram.ServerConversation) bson.D {
-			out, ok := genuine(cmd, conv)
-			if !ok {
-				return nil
-			}
-			if step == 1 {
-				out = "e=invalid-proof"
-			}
-			return saslReply(false, out)
-		}, ErrAuth},
+		"bad server signature":  {finalReplaced("v=" + base64.StdEncoding.EncodeToString(make([]byte, 32))), ErrAuth},
+		"server error in final": {finalReplaced("e=invalid-proof"), ErrAuth},
 		"done without final message": {func(step int, cmd bson.M, conv *scram.ServerConversation) bson.D {
 			out, ok := genuine(cmd, conv)
 			if !ok {

@@ -209,20 +209,9 @@ func TestTruncatedWriteWaitsForTheRest(t *testing.T) {
 
 func TestCloseEndsPendingRead(t *testing.T) {
 	c, _ := rawConn(t, wiretest.Config{})
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Read(make([]byte, 1))
-		done <- err
-	}()
+	done := readErr(c)
 	c.Close()
-	select {
-	case err := <-done:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Fatalf("Read after Close: %v, want net.ErrClosed", err)
-		}
-	case <-timeout():
-		t.Fatal("Read still blocked after Close")
-	}
+	wantErr(t, done, net.ErrClosed, "Read after Close")
 }
 
 func TestQueryWrapperUnwrapped(t *testing.T) {

@@ -10,21 +10,24 @@ import (
 	"github.com/seed07a61904/leadership/mgowire"
 )
 
-// insertN inserts documents {_id: i} for i in [0, n).
-func insertN(t *testing.T, c *mgo.Collection, n int) {
+// newThings starts a server, dials it, and inserts documents {_id: i}
+// for i in [0, n) in collection test.things, which it returns with the
+// server and the session.
+func newThings(t *testing.T, n int) (*wiretest.Server, *mgo.Session, *mgo.Collection) {
 	t.Helper()
+	srv := startServer(t, wiretest.Config{})
+	session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
+	c := session.DB("test").C("things")
 	for i := 0; i < n; i++ {
 		if err := c.Insert(bson.M{"_id": i}); err != nil {
 			t.Fatalf("Insert %d: %v", i, err)
 		}
 	}
+	return srv, session, c
 }
 
 func TestIterateInSmallBatches(t *testing.T) {
-	srv := startServer(t, wiretest.Config{})
-	session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
-	c := session.DB("test").C("things")
-	insertN(t, c, 7)
+	srv, _, c := newThings(t, 7)
 	iter := c.Find(nil).Batch(2).Iter()
 	var doc struct {
 		ID int `bson:"_id"`
@@ -51,10 +54,7 @@ func TestIterateInSmallBatches(t *testing.T) {
 }
 
 func TestKillCursorThroughAnotherConnection(t *testing.T) {
-	srv := startServer(t, wiretest.Config{})
-	session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
-	c := session.DB("test").C("things")
-	insertN(t, c, 10)
+	srv, session, c := newThings(t, 10)
 
 	iter := c.Find(nil).Batch(2).Iter()
 	var doc bson.M

@@ -116,14 +116,7 @@ func TestConnectTimeout(t *testing.T) {
 		_, err := d.dialAddr("silent:1")
 		done <- err
 	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Fatalf("dial to a silent server: %v, want a deadline error", err)
-		}
-	case <-timeout():
-		t.Fatal("dial to a silent server did not time out")
-	}
+	wantErr(t, done, os.ErrDeadlineExceeded, "dial to a silent server")
 }
 
 // deadlineConn records the deadlines set on it.
@@ -178,6 +171,21 @@ func readErr(c net.Conn) <-chan error {
 	return done
 }
 
+// wantErr waits for the error that done gives, and fails the test unless
+// it matches want, or if none comes within longWait; what names the call
+// that ends with the error.
+func wantErr(t *testing.T, done <-chan error, want error, what string) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if !errors.Is(err, want) {
+			t.Fatalf("%s: %v, want %v", what, err, want)
+		}
+	case <-timeout():
+		t.Fatalf("%s: no error within %v", what, longWait)
+	}
+}
+
 func TestServerClosingIdleConnectionIsSeen(t *testing.T) {
 	c, srv := rawConn(t, wiretest.Config{})
 	send(t, c, 1, "admin", bson.D{{Name: "ping", Value: 1}})
@@ -206,14 +214,7 @@ func TestUnsolicitedServerMessage(t *testing.T) {
 	c, server := pipeConn(t)
 	done := readErr(c)
 	go server.Write(wire.BuildMsg(0, 0, 0, marshalDoc(bson.D{{Name: "ok", Value: 1.0}})))
-	select {
-	case err := <-done:
-		if !errors.Is(err, ErrMalformed) {
-			t.Fatalf("Read after an unsolicited message: %v, want ErrMalformed", err)
-		}
-	case <-timeout():
-		t.Fatal("an unsolicited message went unnoticed")
-	}
+	wantErr(t, done, ErrMalformed, "Read after an unsolicited message")
 }
 
 func TestReadDeadlineWhileAwaitingReply(t *testing.T) {
@@ -223,14 +224,7 @@ func TestReadDeadlineWhileAwaitingReply(t *testing.T) {
 	if err := c.SetReadDeadline(time.Now().Add(time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-readErr(c):
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Fatalf("Read past the deadline: %v, want os.ErrDeadlineExceeded", err)
-		}
-	case <-timeout():
-		t.Fatal("Read ignored its deadline")
-	}
+	wantErr(t, readErr(c), os.ErrDeadlineExceeded, "Read past the deadline")
 }
 
 func TestPastDeadlineWhileIdleIsHarmless(t *testing.T) {

@@ -187,30 +187,31 @@ func newManagerEnv(b *testing.B) *managerEnv {
 // BenchmarkManagerCheckHit checks the holder of a lease that the client's
 // cache has: it must cost no command.
 func BenchmarkManagerCheckHit(b *testing.B) {
-	env := newManagerEnv(b)
-	var count counter
-	b.ResetTimer()
-	count.start(env.db.server)
-	for i := 0; i < b.N; i++ {
+	timeManagerCalls(b, func(env *managerEnv) {
 		_, err := env.manager.CheckLeadership("target", "target/0")
 		check(b, err)
-	}
-	count.stop()
-	b.StopTimer()
-	count.report(b)
+	})
 }
 
 // BenchmarkManagerCheckMiss checks a unit that does not hold the lease:
 // the manager refreshes its client (one lease held) before it answers.
 func BenchmarkManagerCheckMiss(b *testing.B) {
+	timeManagerCalls(b, func(env *managerEnv) {
+		if _, err := env.manager.CheckLeadership("target", "target/1"); err == nil {
+			b.Fatal("target/1 is leader")
+		}
+	})
+}
+
+// timeManagerCalls makes call b.N times on a new managerEnv, timing them
+// and reporting the commands they cost the server.
+func timeManagerCalls(b *testing.B, call func(env *managerEnv)) {
 	env := newManagerEnv(b)
 	var count counter
 	b.ResetTimer()
 	count.start(env.db.server)
 	for i := 0; i < b.N; i++ {
-		if _, err := env.manager.CheckLeadership("target", "target/1"); err == nil {
-			b.Fatal("target/1 is leader")
-		}
+		call(env)
 	}
 	count.stop()
 	b.StopTimer()

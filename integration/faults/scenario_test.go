@@ -47,6 +47,13 @@ func startA(c *gc.C, r *run) {
 	c.Assert(err, jc.ErrorIsNil)
 }
 
+// startALeading starts the manager under the fault, and has redis/0
+// claim redis through it before the fault.
+func startALeading(c *gc.C, r *run) {
+	startA(c, r)
+	c.Assert(claim(c, r.a, "redis/0"), jc.IsTrue)
+}
+
 // claim asks m to claim redis for unit, and reports whether it
 // succeeded. If it did not, the error must say that the store could not
 // be reached (lease.ErrUnavailable), and the manager must keep running.
@@ -73,8 +80,7 @@ var scenarios = []scenario{{
 }, {
 	name: "extend",
 	prepare: func(c *gc.C, r *run) {
-		startA(c, r)
-		c.Assert(claim(c, r.a, "redis/0"), jc.IsTrue)
+		startALeading(c, r)
 		r.clock.Advance(30 * time.Second)
 	},
 	act: claimRedis0,
@@ -84,11 +90,8 @@ var scenarios = []scenario{{
 	recover:  recoverHolder,
 	again:    againHolder,
 }, {
-	name: "expire",
-	prepare: func(c *gc.C, r *run) {
-		startA(c, r)
-		c.Assert(claim(c, r.a, "redis/0"), jc.IsTrue)
-	},
+	name:    "expire",
+	prepare: startALeading,
 	act: func(c *gc.C, r *run) bool {
 		r.a.settle(c)
 		n, _ := r.clock.requests()

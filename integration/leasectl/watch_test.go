@@ -170,6 +170,16 @@ func TestWatchStopsOnCancel(t *testing.T) {
 	}
 }
 
+// watchThroughOutage claims redis for redis/0, starts watch -json
+// -timeout 3s -count count, and stops the server before refresh 2.
+func watchThroughOutage(t *testing.T, count string) (*fixture, *running) {
+	f := newFixture(t)
+	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
+	w := f.start("-json", "-timeout", "3s", "watch", "-count", count)
+	w.next(2, f.stopServer)
+	return f, w
+}
+
 // TestWatchCarriesOnAfterFailedRefresh stops the server before refresh
 // 2, which fails within -timeout (real time: a refused connection is
 // retried until then), and restarts it before refresh 3, which works:
@@ -178,10 +188,7 @@ func TestWatchStopsOnCancel(t *testing.T) {
 // refresh 3 room for mgo's resynchronisation of the cluster (it waits
 // 500ms between attempts) on a loaded machine.
 func TestWatchCarriesOnAfterFailedRefresh(t *testing.T) {
-	f := newFixture(t)
-	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
-	w := f.start("-json", "-timeout", "3s", "watch", "-count", "3")
-	w.next(2, f.stopServer)
+	f, w := watchThroughOutage(t, "3")
 	w.next(3, f.restartServer)
 	wantStatus(t, w.wait(), leasectl.ExitOK)
 	wantContains(t, "stderr", w.stderr.String(), `leasectl: refresh 2: cannot read namespace "service-leadership": `)
@@ -195,10 +202,7 @@ func TestWatchCarriesOnAfterFailedRefresh(t *testing.T) {
 // -count refreshes: watch shows the first, reports the second, and exits
 // with 1, so that a script running watch -count sees the failure.
 func TestWatchFailsIfLastRefreshFails(t *testing.T) {
-	f := newFixture(t)
-	f.claim(f.client("controller-0"), "redis", "redis/0", time.Minute)
-	w := f.start("-json", "-timeout", "3s", "watch", "-count", "2")
-	w.next(2, f.stopServer)
+	_, w := watchThroughOutage(t, "2")
 	wantStatus(t, w.wait(), leasectl.ExitFailure)
 	wantContains(t, "stderr", w.stderr.String(), `leasectl: the last refresh (2) failed: `)
 	w.jsonLines(1)

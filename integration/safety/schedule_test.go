@@ -287,14 +287,8 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 	for len(events) < n {
 		e := event{node: rng.Intn(managers)}
 		switch r := rng.Intn(100); {
-		case r < 30:
-			e.kind, e.unit, e.dur = evClaim, unit(), pick(durations)
-		case r < 42:
-			e.kind, e.unit = evCheck, unit()
-		case r < 52:
-			e.kind, e.unit = evWrite, unit()
 		case r < 56:
-			e.kind, e.svc = evBlock, s.services[rng.Intn(len(s.services))]
+			callEvent(&e, r, [3]int{30, 42, 52}, rng, s, unit, pick)
 		case v == batched && r < 76:
 			e = burst(rng, e.node, s, unit, pick(durations))
 		case v.faults() && (r >= 76 && r < 84 || r >= 94):
@@ -370,6 +364,23 @@ func generate(seed int64, v variant, n int) (setup, []event) {
 	return s, events
 }
 
+// callEvent makes e the call of a unit's agent that r picks: a claim
+// below cuts[0], a check below cuts[1], a write below cuts[2], and a
+// block above. A claim draws its unit and then one of durations, a check
+// or a write its unit, a block its service, from rng.
+func callEvent(e *event, r int, cuts [3]int, rng *rand.Rand, s setup, unit func() string, pick func([]time.Duration) time.Duration) {
+	switch {
+	case r < cuts[0]:
+		e.kind, e.unit, e.dur = evClaim, unit(), pick(durations)
+	case r < cuts[1]:
+		e.kind, e.unit = evCheck, unit()
+	case r < cuts[2]:
+		e.kind, e.unit = evWrite, unit()
+	default:
+		e.kind, e.svc = evBlock, s.services[rng.Intn(len(s.services))]
+	}
+}
+
 // burst returns a burst through node: a claim by unit() of each service
 // unit() names, two at least (in a random order), and, half the time, a
 // rival write, a chaos breakpoint or a failed reply for its batch.
@@ -442,14 +453,8 @@ func generateTracked(seed int64, n int, withOutages bool) (setup, []event) {
 			events = append(events, event{kind: kind, dur: pick(outages)})
 			events = appendSmallSteps(events, s.trackers[t].dur)
 			continue
-		case r < 12:
-			e.kind, e.unit, e.dur = evClaim, unit(), pick(durations)
-		case r < 17:
-			e.kind, e.unit = evCheck, unit()
-		case r < 21:
-			e.kind, e.unit = evWrite, unit()
 		case r < 23:
-			e.kind, e.svc = evBlock, s.services[rng.Intn(len(s.services))]
+			callEvent(&e, r, [3]int{12, 17, 21}, rng, s, unit, pick)
 		case r < 48:
 			e.kind, e.dur = evAdvance, pick(steps)
 		case r < 52:

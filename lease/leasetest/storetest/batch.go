@@ -10,20 +10,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// batchCases check lease.Batcher: every op of a batch gets the answer
-// the single-lease method would have given it alone, and a refused or
-// denied op does not stop the others.
-var batchCases = []testCase{
-	{"Empty", testBatchEmpty},
-	{"EachAsAlone", testBatchEachAsAlone},
-	{"OneOpPerLease", testBatchOneOpPerLease},
-	{"StaleCache", testBatchStaleCache},
-	{"CountedFromCallStart", testBatchCountedFromCallStart},
-	{"Many", testBatchMany},
-	{"WhileStopped", testBatchWhileStopped},
-	{"Fencing", testBatchFencing},
-}
-
 // outcome is what an op of a batch must get: nil, lease.ErrInvalid
 // (bare), or an error matching is, with the message message if it is
 // not empty.

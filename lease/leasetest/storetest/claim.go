@@ -4,16 +4,6 @@ import (
 	"time"
 )
 
-// claimCases check lease.Client.ClaimLease.
-var claimCases = []testCase{
-	{"Free", testClaimFree},
-	{"Several", testClaimSeveral},
-	{"Held", testClaimHeld},
-	{"CountedFromCallStart", testClaimCountedFromCallStart},
-	{"Stale", testClaimStale},
-	{"SeenByNewClient", testClaimSeenByNewClient},
-}
-
 // A claim of a free lease holds it for its duration from the clock
 // reading the call started at.
 func testClaimFree(f *fixture) {

@@ -4,16 +4,6 @@ import (
 	"time"
 )
 
-// expireCases check lease.Client.ExpireLease.
-var expireCases = []testCase{
-	{"StrictlyAfterExpiry", testExpireStrictlyAfterExpiry},
-	{"Unheld", testExpireUnheld},
-	{"SeenByNewClient", testExpireSeenByNewClient},
-	{"StaleAfterExtension", testExpireStaleAfterExtension},
-	{"StaleAlreadyExpired", testExpireStaleAlreadyExpired},
-	{"StaleAfterReclaim", testExpireStaleAfterReclaim},
-}
-
 // Reaching the expiry is not enough: it must have passed. Once expired,
 // the lease is not held, and cannot be expired again.
 func testExpireStrictlyAfterExpiry(f *fixture) {

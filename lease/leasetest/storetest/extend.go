@@ -6,20 +6,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// extendCases check lease.Client.ExtendLease.
-var extendCases = []testCase{
-	{"ToNotBy", testExtendToNotBy},
-	{"AfterExpiryTime", testExtendAfterExpiryTime},
-	{"OtherHolder", testExtendOtherHolder},
-	{"Unheld", testExtendUnheld},
-	{"NeverShortens", testExtendNeverShortens},
-	{"StaleAfterShorterExtension", staleExtension(90*time.Second, 120*time.Second)},
-	{"StaleAfterLongerExtension", staleExtension(120*time.Second, 90*time.Second)},
-	{"StaleAfterExpiry", testExtendStaleAfterExpiry},
-	{"StaleAfterHandover", testExtendStaleAfterHandover},
-	{"AfterLateRead", testExtendAfterLateRead},
-}
-
 // An extension holds the lease until its duration from the start of the
 // call: to, not by, the duration.
 func testExtendToNotBy(f *fixture) {

@@ -9,18 +9,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// fencingCases check lease.Info.AssertOp in a transaction of the
-// caller's: each needs a TxnStore. The op asserts that the holder still
-// holds the lease, whoever wrote it last and whatever its expiry.
-var fencingCases = []testCase{
-	{"PassesWhileHeld", testFencingPassesWhileHeld},
-	{"PassesAfterAnotherWritersExtension", testFencingPassesAfterAnotherWritersExtension},
-	{"PassesAfterTheExpiryTime", testFencingPassesAfterTheExpiryTime},
-	{"AbortsOnceExpired", testFencingAbortsOnceExpired},
-	{"AbortsOnceRevoked", testFencingAbortsOnceRevoked},
-	{"AbortsOnceHandedOver", testFencingAbortsOnceHandedOver},
-}
-
 // fenced claims "redis" for "redis/0" for a minute through a new client,
 // and returns the client and the lease's AssertOp.
 func fenced(f *fixture) (TxnStore, lease.Client, txn.Op) {

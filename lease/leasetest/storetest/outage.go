@@ -7,11 +7,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// outageCases check a store that is down: each needs a StopStore.
-var outageCases = []testCase{
-	{"EveryCallFails", testOutageEveryCallFails},
-}
-
 // While the store is down, every call that reaches it fails with an error
 // matching lease.ErrUnavailable, and caches still answer; once it is back,
 // the clients work on the leases it held.

@@ -9,18 +9,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// readCases check what a client reports of its cache (Leases, and
-// lease.Reader's Lease) and how it reloads it (Refresh, and
-// lease.SingleRefresher's RefreshLease).
-var readCases = []testCase{
-	{"LeasesIsTheCallersCopy", testLeasesIsTheCallersCopy},
-	{"CacheOnlyUntilRefresh", testCacheOnlyUntilRefresh},
-	{"RefreshSeesWhatTheWriterSees", testRefreshSeesWhatTheWriterSees},
-	{"Reader", testReader},
-	{"RefreshLeaseReadsThatLeaseOnly", testRefreshLeaseReadsThatLeaseOnly},
-	{"RefreshLeaseNotHeld", testRefreshLeaseNotHeld},
-}
-
 // fingerprint writes down everything Leases says, deeply, so that a
 // change to what it shares with the cache shows.
 func fingerprint(leases map[string]lease.Info) string {

@@ -6,11 +6,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// releaseCases check lease.ReleaseWatcher.
-var releaseCases = []testCase{
-	{"Counted", testReleasesCounted},
-}
-
 // The store counts the leases expired or revoked through any client; a
 // client sees the count when it reads it. Claims, extensions and refused
 // operations leave it as it is.

@@ -6,14 +6,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// revokeCases check lease.Revoker.
-var revokeCases = []testCase{
-	{"BeforeExpiry", testRevokeBeforeExpiry},
-	{"OtherHolderOrUnheld", testRevokeOtherHolderOrUnheld},
-	{"StaleAfterExtension", testRevokeStaleAfterExtension},
-	{"StaleAfterHandover", testRevokeStaleAfterHandover},
-}
-
 // A revocation frees the lease at once, long before its expiry: another
 // client sees it free at its next read, and can claim it.
 func testRevokeBeforeExpiry(f *fixture) {

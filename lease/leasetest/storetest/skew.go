@@ -6,28 +6,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// skewCases check what a client makes of another's clock: each needs a
-// ClockStore, so that the clients read clocks of their own. A client
-// knows of another writer's clock only that it had reached the time the
-// writer last recorded by the end of the read that saw it; so it takes a
-// lease that writer wrote, with expiry E at its recorded time L, to end
-// at E - L after that read, on its own clock. The cases keep each clock
-// still while a client reads, so that the read has one time, and that
-// bound is exact; except ReadWindow, where the reader's clock moves
-// during the read.
-var skewCases = []testCase{
-	{"ReadWindow", testSkewReadWindow},
-	{"ExtendShorter", testSkewExtendShorter},
-	{"ExtendLonger", testSkewExtendLonger},
-	{"ExtendToTheWritersBound", testSkewExtendToTheWritersBound},
-	{"Zones", testSkewZones},
-	{"WriteSameTimeAfterStepBack", testSkewWriteSameTimeAfterStepBack},
-	{"ExtendAfterStepBack", testSkewExtendAfterStepBack},
-	{"WriterStandsStill", testSkewWriterStandsStill},
-	{"RefreshLease", testSkewRefreshLease},
-	{"ClockPoll", testSkewClockPoll},
-}
-
 // readStep is how far the skewed client's clock moves at every reading
 // while it is made.
 const readStep = 100 * time.Millisecond

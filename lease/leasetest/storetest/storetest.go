@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"gopkg.in/mgo.v2/txn"
 
@@ -120,21 +121,144 @@ type testCase struct {
 	run  func(f *fixture)
 }
 
-// groups returns every case of the suite, in the order they run.
+// groups returns every case of the suite, in the order they run: the
+// one registry of its cases, each a test function of the file named after
+// its group.
 func groups() []group {
 	return []group{
-		{"Claim", claimCases},
-		{"Extend", extendCases},
-		{"Expire", expireCases},
-		{"Revoke", revokeCases},
-		{"Read", readCases},
-		{"Release", releaseCases},
-		{"Validation", validationCases},
-		{"TimeRange", timeRangeCases},
-		{"Skew", skewCases},
-		{"Outage", outageCases},
-		{"Fencing", fencingCases},
-		{"Terms", termCases},
-		{"Batch", batchCases},
+		// Claim: check lease.Client.ClaimLease.
+		{"Claim", []testCase{
+			{"Free", testClaimFree},
+			{"Several", testClaimSeveral},
+			{"Held", testClaimHeld},
+			{"CountedFromCallStart", testClaimCountedFromCallStart},
+			{"Stale", testClaimStale},
+			{"SeenByNewClient", testClaimSeenByNewClient},
+		}},
+		// Extend: check lease.Client.ExtendLease.
+		{"Extend", []testCase{
+			{"ToNotBy", testExtendToNotBy},
+			{"AfterExpiryTime", testExtendAfterExpiryTime},
+			{"OtherHolder", testExtendOtherHolder},
+			{"Unheld", testExtendUnheld},
+			{"NeverShortens", testExtendNeverShortens},
+			{"StaleAfterShorterExtension", staleExtension(90*time.Second, 120*time.Second)},
+			{"StaleAfterLongerExtension", staleExtension(120*time.Second, 90*time.Second)},
+			{"StaleAfterExpiry", testExtendStaleAfterExpiry},
+			{"StaleAfterHandover", testExtendStaleAfterHandover},
+			{"AfterLateRead", testExtendAfterLateRead},
+		}},
+		// Expire: check lease.Client.ExpireLease.
+		{"Expire", []testCase{
+			{"StrictlyAfterExpiry", testExpireStrictlyAfterExpiry},
+			{"Unheld", testExpireUnheld},
+			{"SeenByNewClient", testExpireSeenByNewClient},
+			{"StaleAfterExtension", testExpireStaleAfterExtension},
+			{"StaleAlreadyExpired", testExpireStaleAlreadyExpired},
+			{"StaleAfterReclaim", testExpireStaleAfterReclaim},
+		}},
+		// Revoke: check lease.Revoker.
+		{"Revoke", []testCase{
+			{"BeforeExpiry", testRevokeBeforeExpiry},
+			{"OtherHolderOrUnheld", testRevokeOtherHolderOrUnheld},
+			{"StaleAfterExtension", testRevokeStaleAfterExtension},
+			{"StaleAfterHandover", testRevokeStaleAfterHandover},
+		}},
+		// Read: check what a client reports of its cache (Leases, and
+		// lease.Reader's Lease) and how it reloads it (Refresh, and
+		// lease.SingleRefresher's RefreshLease).
+		{"Read", []testCase{
+			{"LeasesIsTheCallersCopy", testLeasesIsTheCallersCopy},
+			{"CacheOnlyUntilRefresh", testCacheOnlyUntilRefresh},
+			{"RefreshSeesWhatTheWriterSees", testRefreshSeesWhatTheWriterSees},
+			{"Reader", testReader},
+			{"RefreshLeaseReadsThatLeaseOnly", testRefreshLeaseReadsThatLeaseOnly},
+			{"RefreshLeaseNotHeld", testRefreshLeaseNotHeld},
+		}},
+		// Release: check lease.ReleaseWatcher.
+		{"Release", []testCase{
+			{"Counted", testReleasesCounted},
+		}},
+		// Validation: check that every argument is checked where it enters,
+		// before anything is read or written, whatever the store's state, with
+		// package lease's messages.
+		{"Validation", []testCase{
+			{"Arguments", testValidationArguments},
+			{"ArgumentsWhileStopped", testValidationArgumentsWhileStopped},
+			{"InvalidIds", testValidationInvalidIds},
+			{"ValidIds", testValidationValidIds},
+		}},
+		// TimeRange: check that a time the store cannot hold (int64
+		// nanoseconds: 1677-09-21 to 2262-04-11) is never written as another:
+		// the call fails with an error matching lease.ErrTimeOutOfRange that
+		// names the time, and writes nothing.
+		{"TimeRange", []testCase{
+			{"ClaimBeyondRange", testTimeRangeClaimBeyondRange},
+			{"ClaimToTheLastTime", testTimeRangeClaimToTheLastTime},
+			{"ExtendBeyondRange", testTimeRangeExtendBeyondRange},
+			{"ClockOutOfRange", testTimeRangeClockOutOfRange},
+		}},
+		// Skew: check what a client makes of another's clock: each needs a
+		// ClockStore, so that the clients read clocks of their own. A client
+		// knows of another writer's clock only that it had reached the time the
+		// writer last recorded by the end of the read that saw it; so it takes a
+		// lease that writer wrote, with expiry E at its recorded time L, to end
+		// at E - L after that read, on its own clock. The cases keep each clock
+		// still while a client reads, so that the read has one time, and that
+		// bound is exact; except ReadWindow, where the reader's clock moves
+		// during the read.
+		{"Skew", []testCase{
+			{"ReadWindow", testSkewReadWindow},
+			{"ExtendShorter", testSkewExtendShorter},
+			{"ExtendLonger", testSkewExtendLonger},
+			{"ExtendToTheWritersBound", testSkewExtendToTheWritersBound},
+			{"Zones", testSkewZones},
+			{"WriteSameTimeAfterStepBack", testSkewWriteSameTimeAfterStepBack},
+			{"ExtendAfterStepBack", testSkewExtendAfterStepBack},
+			{"WriterStandsStill", testSkewWriterStandsStill},
+			{"RefreshLease", testSkewRefreshLease},
+			{"ClockPoll", testSkewClockPoll},
+		}},
+		// Outage: check a store that is down: each needs a StopStore.
+		{"Outage", []testCase{
+			{"EveryCallFails", testOutageEveryCallFails},
+		}},
+		// Fencing: check lease.Info.AssertOp in a transaction of the
+		// caller's: each needs a TxnStore. The op asserts that the holder still
+		// holds the lease, whoever wrote it last and whatever its expiry.
+		{"Fencing", []testCase{
+			{"PassesWhileHeld", testFencingPassesWhileHeld},
+			{"PassesAfterAnotherWritersExtension", testFencingPassesAfterAnotherWritersExtension},
+			{"PassesAfterTheExpiryTime", testFencingPassesAfterTheExpiryTime},
+			{"AbortsOnceExpired", testFencingAbortsOnceExpired},
+			{"AbortsOnceRevoked", testFencingAbortsOnceRevoked},
+			{"AbortsOnceHandedOver", testFencingAbortsOnceHandedOver},
+		}},
+		// Terms: check lease.Info.Term and, where the store runs the caller's
+		// transactions, lease.Info.TermAssertOp: a lease's term rises at every
+		// change of holder, never on an extension, and never repeats, whichever
+		// client or controller claims it.
+		{"Terms", []testCase{
+			{"ClaimGivesATerm", testTermClaimGivesATerm},
+			{"ExtensionKeepsTheTerm", testTermExtensionKeepsTheTerm},
+			{"RisesOnEachHolderChange", testTermRisesOnEachHolderChange},
+			{"NeverRepeatsAcrossRestarts", testTermNeverRepeatsAcrossRestarts},
+			{"NeverRepeatsAcrossStoreRestart", testTermNeverRepeatsAcrossStoreRestart},
+			{"AssertOpPassesWithinTheTerm", testTermAssertOpPassesWithinTheTerm},
+			{"AssertOpAbortsInALaterTerm", testTermAssertOpAbortsInALaterTerm},
+		}},
+		// Batch: check lease.Batcher: every op of a batch gets the answer
+		// the single-lease method would have given it alone, and a refused or
+		// denied op does not stop the others.
+		{"Batch", []testCase{
+			{"Empty", testBatchEmpty},
+			{"EachAsAlone", testBatchEachAsAlone},
+			{"OneOpPerLease", testBatchOneOpPerLease},
+			{"StaleCache", testBatchStaleCache},
+			{"CountedFromCallStart", testBatchCountedFromCallStart},
+			{"Many", testBatchMany},
+			{"WhileStopped", testBatchWhileStopped},
+			{"Fencing", testBatchFencing},
+		}},
 	}
 }

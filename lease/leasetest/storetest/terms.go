@@ -6,20 +6,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// termCases check lease.Info.Term and, where the store runs the caller's
-// transactions, lease.Info.TermAssertOp: a lease's term rises at every
-// change of holder, never on an extension, and never repeats, whichever
-// client or controller claims it.
-var termCases = []testCase{
-	{"ClaimGivesATerm", testTermClaimGivesATerm},
-	{"ExtensionKeepsTheTerm", testTermExtensionKeepsTheTerm},
-	{"RisesOnEachHolderChange", testTermRisesOnEachHolderChange},
-	{"NeverRepeatsAcrossRestarts", testTermNeverRepeatsAcrossRestarts},
-	{"NeverRepeatsAcrossStoreRestart", testTermNeverRepeatsAcrossStoreRestart},
-	{"AssertOpPassesWithinTheTerm", testTermAssertOpPassesWithinTheTerm},
-	{"AssertOpAbortsInALaterTerm", testTermAssertOpAbortsInALaterTerm},
-}
-
 // term returns the term c sees the named lease held in by holder, and
 // fails the test if c does not see it held by holder.
 func (f *fixture) term(c lease.Client, name, holder string) int64 {

@@ -8,17 +8,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// timeRangeCases check that a time the store cannot hold (int64
-// nanoseconds: 1677-09-21 to 2262-04-11) is never written as another:
-// the call fails with an error matching lease.ErrTimeOutOfRange that
-// names the time, and writes nothing.
-var timeRangeCases = []testCase{
-	{"ClaimBeyondRange", testTimeRangeClaimBeyondRange},
-	{"ClaimToTheLastTime", testTimeRangeClaimToTheLastTime},
-	{"ExtendBeyondRange", testTimeRangeExtendBeyondRange},
-	{"ClockOutOfRange", testTimeRangeClockOutOfRange},
-}
-
 // outOfRange checks that err matches lease.ErrTimeOutOfRange with the
 // message want.
 func (f *fixture) outOfRange(err error, want, call string) {

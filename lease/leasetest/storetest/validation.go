@@ -10,16 +10,6 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// validationCases check that every argument is checked where it enters,
-// before anything is read or written, whatever the store's state, with
-// package lease's messages.
-var validationCases = []testCase{
-	{"Arguments", testValidationArguments},
-	{"ArgumentsWhileStopped", testValidationArgumentsWhileStopped},
-	{"InvalidIds", testValidationInvalidIds},
-	{"ValidIds", testValidationValidIds},
-}
-
 // stringRule is how every refusal of a string ends, after its article
 // and noun.
 const stringRule = " must be 1 to 256 bytes of UTF-8 text with no '.', '$', '#', white space or control characters"
