@@ -102,13 +102,17 @@ func decodeClockRecord(raw bson.Raw) (clockRecord, error) {
 	if r.writers, r.writes, err = decodeClockDoc(raw); err != nil {
 		return clockRecord{}, errors.Trace(err)
 	}
-	if r.releases, err = decodeReleases(raw); err != nil {
+	counters, err := decodeCounters(raw)
+	if err != nil {
+		return clockRecord{}, errors.Trace(err)
+	}
+	if r.releases, err = counters.count(raw, counters.Releases, "release count"); err != nil {
 		return clockRecord{}, errors.Trace(err)
 	}
 	if r.terms, err = decodeTermFloor(raw); err != nil {
 		return clockRecord{}, errors.Trace(err)
 	}
-	if r.clocks, err = decodeClockCount(raw); err != nil {
+	if r.clocks, err = counters.count(raw, counters.Clocks, "count of clock documents"); err != nil {
 		return clockRecord{}, errors.Trace(err)
 	}
 	return r, nil
@@ -117,13 +121,38 @@ func decodeClockRecord(raw bson.Raw) (clockRecord, error) {
 // decodeClockCount returns the shared clock document's count of the
 // clients' own clock documents (see fieldClocks): zero if it has none.
 func decodeClockCount(raw bson.Raw) (int64, error) {
-	var doc struct {
-		Clocks interface{} `bson:"clocks"`
+	counters, err := decodeCounters(raw)
+	if err != nil {
+		return 0, err
 	}
-	if err := raw.Unmarshal(&doc); err != nil {
-		return 0, corrupt(errors.Annotatef(err, "corrupt clock document %q", rawId(raw)))
+	return counters.count(raw, counters.Clocks, "count of clock documents")
+}
+
+// clockCounters are a clock document's counters as stored: its count of
+// releases (fieldReleases), its term floor (fieldTerms) and, in the
+// shared one, its count of clients' own clock documents (fieldClocks).
+// Each is nil where the document has none.
+type clockCounters struct {
+	Releases interface{} `bson:"releases"`
+	Terms    interface{} `bson:"terms"`
+	Clocks   interface{} `bson:"clocks"`
+}
+
+// decodeCounters reads the counters of the clock document raw, or
+// returns an ErrCorrupt error naming it.
+func decodeCounters(raw bson.Raw) (clockCounters, error) {
+	var counters clockCounters
+	if err := raw.Unmarshal(&counters); err != nil {
+		return clockCounters{}, corrupt(errors.Annotatef(err, "corrupt clock document %q", rawId(raw)))
 	}
-	switch v := doc.Clocks.(type) {
+	return counters, nil
+}
+
+// count returns v, one of the counters of the clock document raw, as an
+// integer: zero if the document has none, and an ErrCorrupt error naming
+// the document and what v counts if v is not an integer.
+func (clockCounters) count(raw bson.Raw, v interface{}, what string) (int64, error) {
+	switch v := v.(type) {
 	case nil:
 		return 0, nil
 	case int64:
@@ -131,7 +160,7 @@ func decodeClockCount(raw bson.Raw) (int64, error) {
 	case int:
 		return int64(v), nil
 	default:
-		return 0, corrupt(errors.Errorf("corrupt clock document %q: invalid count of clock documents %v (a %T, not an integer)", rawId(raw), v, v))
+		return 0, corrupt(errors.Errorf("corrupt clock document %q: invalid %s %v (a %T, not an integer)", rawId(raw), what, v, v))
 	}
 }
 

@@ -48,13 +48,11 @@ func decodeTerm(v interface{}) (int64, error) {
 // fieldTerms): zero if it has none, and an error naming the document if
 // it is not a non-negative integer.
 func decodeTermFloor(raw bson.Raw) (int64, error) {
-	var doc struct {
-		Terms interface{} `bson:"terms"`
+	counters, err := decodeCounters(raw)
+	if err != nil {
+		return 0, err
 	}
-	if err := raw.Unmarshal(&doc); err != nil {
-		return 0, corrupt(errors.Annotatef(err, "corrupt clock document %q", rawId(raw)))
-	}
-	floor, err := decodeTerm(doc.Terms)
+	floor, err := decodeTerm(counters.Terms)
 	if err != nil {
 		return 0, corrupt(errors.Annotatef(err, "corrupt clock document %q: invalid term floor", rawId(raw)))
 	}

@@ -87,10 +87,10 @@ func (c *conn) run(name string, body []element) ([]byte, error) {
 	var session string
 	var txnNumber int64
 	retryable := false
+	dbElem, _ := lookup(body, "$db")
+	db, _ := dbElem.str()
 	byID, viaLookup := idLookup{}, false
 	if !c.s.opts.ScanFilters {
-		dbElem, _ := lookup(body, "$db")
-		db, _ := dbElem.str()
 		byID, viaLookup = lookupCommand(name, db, cmd)
 	}
 	if writes[name] || viaLookup {
@@ -107,24 +107,12 @@ func (c *conn) run(name string, body []element) ([]byte, error) {
 	var reply []byte
 	done := false
 	if ids, in := inLookup(name, cmd); in && !c.s.opts.ScanFilters {
-		dbElem, _ := lookup(body, "$db")
-		db, _ := dbElem.str()
 		reply, done, err = c.runInLookup(db, cmd, ids)
-		if done {
-			c.s.lookups.decided.Add(1)
-		} else {
-			c.s.lookups.undecided.Add(1)
-		}
+		c.s.lookups.note(done)
 	}
 	if viaLookup && !done && err == nil {
-		dbElem, _ := lookup(body, "$db")
-		db, _ := dbElem.str()
 		reply, done, err = c.runLookup(db, cmd, byID)
-		if done {
-			c.s.lookups.decided.Add(1)
-		} else {
-			c.s.lookups.undecided.Add(1)
-		}
+		c.s.lookups.note(done)
 	}
 	if !done && err == nil {
 		reply, err = c.roundTrip(buildDoc(cmd))

@@ -48,7 +48,7 @@ type Server struct {
 	// lookups counts the commands run through a lookup by _id (see
 	// lookup.go): decided, those whose filter the proxy decided, and
 	// undecided, those it then sent to FerretDB as they were.
-	lookups  struct{ decided, undecided atomic.Int64 }
+	lookups  lookupCounts
 	commands atomic.Int64
 	accepted atomic.Int64
 	faults   faultList
@@ -390,4 +390,18 @@ func (s *Server) connDone(c *conn) {
 	delete(s.conns, c)
 	s.mu.Unlock()
 	s.connWG.Done()
+}
+
+// lookupCounts counts the commands the proxy ran as lookups by _id:
+// decided, those it answered itself; undecided, those it sent on to
+// FerretDB as they came, having found a filter it could not decide.
+type lookupCounts struct{ decided, undecided atomic.Int64 }
+
+// note counts one lookup, decided or not.
+func (l *lookupCounts) note(decided bool) {
+	if decided {
+		l.decided.Add(1)
+	} else {
+		l.undecided.Add(1)
+	}
 }

@@ -376,16 +376,13 @@ var rows = []row{
 		cells: func(rs results) (string, string, string, bool) {
 			var rate, rate1, cmds, cmds1 []float64
 			for _, op := range []string{"claim", "extend"} {
-				b100 := rs.bench("batch", "ClientBatch/op="+op+"/batch=100")
-				b1 := rs.bench("batch", "ClientBatch/op="+op+"/batch=1")
-				r, ok1 := b100.median("ops/s")
-				r1, ok2 := b1.median("ops/s")
-				c, ok3 := b100.median("cmds/op")
-				c1, ok4 := b1.median("cmds/op")
-				if !ok1 || !ok2 || !ok3 || !ok4 {
+				b100, b1 := "ClientBatch/op="+op+"/batch=100", "ClientBatch/op="+op+"/batch=1"
+				v, ok := rs.medians(metric{"batch", b100, "ops/s"}, metric{"batch", b1, "ops/s"},
+					metric{"batch", b100, "cmds/op"}, metric{"batch", b1, "cmds/op"})
+				if !ok {
 					return "", "", "", false
 				}
-				rate, rate1, cmds, cmds1 = append(rate, r), append(rate1, r1), append(cmds, c), append(cmds1, c1)
+				rate, rate1, cmds, cmds1 = append(rate, v[0]), append(rate1, v[1]), append(cmds, v[2]), append(cmds1, v[3])
 			}
 			return fmt.Sprintf("%s / %s a second; %s / %s commands", count(float64(int(rate[0]+0.5))), count(float64(int(rate[1]+0.5))), count(cmds[0]), count(cmds[1])),
 				fmt.Sprintf("one transaction a write (Juju): %s / %s a second; %s / %s commands", count(math.Round(rate1[0]*10)/10), count(math.Round(rate1[1]*10)/10), count(cmds1[0]), count(cmds1[1])),
@@ -424,15 +421,14 @@ var rows = []row{
 		figure: "The txns collection after a load run of 1,000 services on 3 managers (documents at the end / most: pruning on; off)",
 		groups: []string{"txnsgrowth"},
 		cells: func(rs results) (string, string, string, bool) {
-			on, name := rs.benchMatching("txnsgrowth", txnsGrowthName(1000, "on"))
-			off, _ := rs.benchMatching("txnsgrowth", txnsGrowthName(1000, "off"))
-			endOn, ok1 := on.median("txns-end")
-			maxOn, ok2 := on.median("txns-max")
-			endOff, ok3 := off.median("txns-end")
-			maxOff, ok4 := off.median("txns-max")
-			if !ok1 || !ok2 || !ok3 || !ok4 {
+			_, name := rs.benchMatching("txnsgrowth", txnsGrowthName(1000, "on"))
+			_, offName := rs.benchMatching("txnsgrowth", txnsGrowthName(1000, "off"))
+			v, ok := rs.medians(metric{"txnsgrowth", name, "txns-end"}, metric{"txnsgrowth", name, "txns-max"},
+				metric{"txnsgrowth", offName, "txns-end"}, metric{"txnsgrowth", offName, "txns-max"})
+			if !ok {
 				return "", "", "", false
 			}
+			endOn, maxOn, endOff, maxOff := v[0], v[1], v[2], v[3]
 			minutes := txnsGrowthName(1000, "on").FindStringSubmatch(name)[1]
 			return fmt.Sprintf("%s / %s; %s / %s (%s minutes each)", count(endOn), count(maxOn), count(endOff), count(maxOff), minutes),
 				"pruning off: " + count(endOff) + " at the end",
