@@ -33,9 +33,9 @@ type ManagerConfig struct {
 
 	// ClockPoll is how often the manager reads what the store records of
 	// the other controllers' clocks, when its client is a
-	// [lease.ClockRefresher] (the MongoDB client is): one read of one
-	// small document, at most ClockPoll after the manager last read the
-	// store. A controller's leases can be expired only once this manager
+	// [lease.ClockRefresher] (the MongoDB client is): one read of the
+	// clock documents (one small document per writer), at most ClockPoll
+	// after the manager last read the store. A controller's leases can be expired only once this manager
 	// has bounded its clock, and it bounds it by the first read that
 	// follows the controller's last write; so, after a controller dies,
 	// its units' leases run out at most about ClockPoll (plus the read's
