@@ -192,12 +192,7 @@ func (env *partsEnv) stop(b *testing.B) {
 	if env == nil {
 		return
 	}
-	for _, t := range env.trackers {
-		t.Kill()
-	}
-	for _, t := range env.trackers {
-		check(b, t.Wait())
-	}
+	stopAll(b, env.trackers[:])
 	for _, m := range env.managers {
 		m.Kill()
 		check(b, m.Wait())

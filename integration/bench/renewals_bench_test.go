@@ -87,14 +87,7 @@ func renewals(b *testing.B, n int, opts mongotest.Options) {
 		check(b, err)
 		managers[i] = m
 	}
-	defer func() {
-		for _, m := range managers {
-			m.Kill()
-		}
-		for _, m := range managers {
-			check(b, m.Wait())
-		}
-	}()
+	defer stopAll(b, managers)
 
 	var asked, failed atomic.Int64
 	times := make([][]time.Duration, n)

@@ -139,12 +139,7 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 		releads = append(releads, delays...)
 		total += lastLed.Sub(leases[0].expiry)
 		afterLast += lastLed.Sub(leases[n-1].expiry)
-		for _, m := range managers {
-			m.Kill()
-		}
-		for _, m := range managers {
-			check(b, m.Wait())
-		}
+		stopAll(b, managers)
 		wg.Wait()
 		d.close(b)
 		b.StartTimer()

@@ -21,16 +21,7 @@ func TestLookupDecidesLeaseWrites(t *testing.T) {
 	if os.Getenv(envURL) != "" {
 		t.Skip("needs the embedded server")
 	}
-	s, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	session, err := s.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close()
+	s, session := startDialed(t)
 	clock := clocktest.NewClock(clocktest.Start)
 	newClient := func(id string) lease.Client {
 		client, err := lease.NewClient(lease.ClientConfig{

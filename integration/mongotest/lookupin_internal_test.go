@@ -3,23 +3,32 @@ package mongotest
 import (
 	"testing"
 
+	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 )
+
+// startDialed starts an embedded server and dials it, closing both when
+// the test ends.
+func startDialed(t *testing.T) (*Server, *mgo.Session) {
+	t.Helper()
+	s, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	session, err := s.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(session.Close)
+	return s, session
+}
 
 // TestInLookupTakesMgosFind: a find by _id $in as mgo sends it (with a
 // skip and a limit of zero) runs as lookups by _id, not through
 // FerretDB's scan, and finds what is there.
 func TestInLookupTakesMgosFind(t *testing.T) {
-	s, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	session, err := s.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close()
+	s, session := startDialed(t)
 	coll := session.DB("").C("docs")
 	if err := coll.Insert(bson.M{"_id": "a"}, bson.M{"_id": "c"}); err != nil {
 		t.Fatal(err)
