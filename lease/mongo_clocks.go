@@ -87,32 +87,25 @@ func clockDocsQuery(namespace string) bson.D {
 // decodeClockRecord decodes and validates a clock document, shared or a
 // client's own. Errors match ErrCorrupt.
 func decodeClockRecord(raw bson.Raw) (clockRecord, error) {
-	var doc struct {
-		Writer interface{} `bson:"writer"`
-	}
-	if err := raw.Unmarshal(&doc); err != nil {
-		return clockRecord{}, corrupt(errors.Annotatef(err, "corrupt clock document %q", rawId(raw)))
-	}
-	writer, ok := doc.Writer.(string)
-	if doc.Writer != nil && !ok {
-		return clockRecord{}, corrupt(errors.Errorf("corrupt clock document %q: invalid writer %v (a %T, not a string)", rawId(raw), doc.Writer, doc.Writer))
-	}
-	r := clockRecord{id: rawId(raw), writer: writer}
-	var err error
-	if r.writers, r.writes, err = decodeClockDoc(raw); err != nil {
-		return clockRecord{}, errors.Trace(err)
-	}
-	counters, err := decodeCounters(raw)
+	fields, err := decodeClockFields(raw)
 	if err != nil {
 		return clockRecord{}, errors.Trace(err)
 	}
-	if r.releases, err = counters.count(raw, counters.Releases, "release count"); err != nil {
+	writer, ok := fields.Writer.(string)
+	if fields.Writer != nil && !ok {
+		return clockRecord{}, corrupt(errors.Errorf("corrupt clock document %q: invalid writer %v (a %T, not a string)", rawId(raw), fields.Writer, fields.Writer))
+	}
+	r := clockRecord{id: rawId(raw), writer: writer}
+	if r.writers, r.writes, err = decodeClockDoc(raw); err != nil {
 		return clockRecord{}, errors.Trace(err)
 	}
-	if r.terms, err = decodeTermFloor(raw); err != nil {
+	if r.releases, err = fields.releases(raw); err != nil {
 		return clockRecord{}, errors.Trace(err)
 	}
-	if r.clocks, err = counters.count(raw, counters.Clocks, "count of clock documents"); err != nil {
+	if r.terms, err = fields.termFloor(raw); err != nil {
+		return clockRecord{}, errors.Trace(err)
+	}
+	if r.clocks, err = fields.clocks(raw); err != nil {
 		return clockRecord{}, errors.Trace(err)
 	}
 	return r, nil
@@ -121,37 +114,62 @@ func decodeClockRecord(raw bson.Raw) (clockRecord, error) {
 // decodeClockCount returns the shared clock document's count of the
 // clients' own clock documents (see fieldClocks): zero if it has none.
 func decodeClockCount(raw bson.Raw) (int64, error) {
-	counters, err := decodeCounters(raw)
+	fields, err := decodeClockFields(raw)
 	if err != nil {
 		return 0, err
 	}
-	return counters.count(raw, counters.Clocks, "count of clock documents")
+	return fields.clocks(raw)
 }
 
-// clockCounters are a clock document's counters as stored: its count of
-// releases (fieldReleases), its term floor (fieldTerms) and, in the
-// shared one, its count of clients' own clock documents (fieldClocks).
-// Each is nil where the document has none.
-type clockCounters struct {
+// clockFields are the fields of a clock document besides its writers'
+// times and counts (see clockDoc), as stored: the client whose own
+// document it is (absent from the shared one), its count of releases
+// (fieldReleases), its term floor (fieldTerms) and, in the shared one,
+// its count of clients' own clock documents (fieldClocks). Each is nil
+// where the document has none.
+type clockFields struct {
+	Writer   interface{} `bson:"writer"`
 	Releases interface{} `bson:"releases"`
 	Terms    interface{} `bson:"terms"`
 	Clocks   interface{} `bson:"clocks"`
 }
 
-// decodeCounters reads the counters of the clock document raw, or
+// decodeClockFields reads the fields of the clock document raw, or
 // returns an ErrCorrupt error naming it.
-func decodeCounters(raw bson.Raw) (clockCounters, error) {
-	var counters clockCounters
-	if err := raw.Unmarshal(&counters); err != nil {
-		return clockCounters{}, corrupt(errors.Annotatef(err, "corrupt clock document %q", rawId(raw)))
+func decodeClockFields(raw bson.Raw) (clockFields, error) {
+	var fields clockFields
+	if err := raw.Unmarshal(&fields); err != nil {
+		return clockFields{}, corrupt(errors.Annotatef(err, "corrupt clock document %q", rawId(raw)))
 	}
-	return counters, nil
+	return fields, nil
 }
 
-// count returns v, one of the counters of the clock document raw, as an
-// integer: zero if the document has none, and an ErrCorrupt error naming
-// the document and what v counts if v is not an integer.
-func (clockCounters) count(raw bson.Raw, v interface{}, what string) (int64, error) {
+// releases returns the count of releases of raw, whose fields f are.
+func (f clockFields) releases(raw bson.Raw) (int64, error) {
+	return clockCount(raw, f.Releases, "release count")
+}
+
+// clocks returns the count of clients' own clock documents of raw, whose
+// fields f are.
+func (f clockFields) clocks(raw bson.Raw) (int64, error) {
+	return clockCount(raw, f.Clocks, "count of clock documents")
+}
+
+// termFloor returns the term floor of raw, whose fields f are: zero if
+// it has none, and an ErrCorrupt error naming the document if it is not
+// a non-negative integer.
+func (f clockFields) termFloor(raw bson.Raw) (int64, error) {
+	floor, err := decodeTerm(f.Terms)
+	if err != nil {
+		return 0, corrupt(errors.Annotatef(err, "corrupt clock document %q: invalid term floor", rawId(raw)))
+	}
+	return floor, nil
+}
+
+// clockCount returns v, a count stored in the clock document raw, as an
+// integer: zero if the document has none (v is nil), and an ErrCorrupt
+// error naming the document and what v counts if v is not an integer.
+func clockCount(raw bson.Raw, v interface{}, what string) (int64, error) {
 	switch v := v.(type) {
 	case nil:
 		return 0, nil

@@ -11,11 +11,11 @@ const fieldReleases = "releases"
 // if it has none (a document no counting client has released a lease in),
 // and an error naming the document if the count is not an integer.
 func decodeReleases(raw bson.Raw) (int64, error) {
-	counters, err := decodeCounters(raw)
+	fields, err := decodeClockFields(raw)
 	if err != nil {
 		return 0, err
 	}
-	return counters.count(raw, counters.Releases, "release count")
+	return fields.releases(raw)
 }
 
 // RefreshReleases is part of the [ReleaseWatcher] interface. It reads the

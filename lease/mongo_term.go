@@ -44,21 +44,6 @@ func decodeTerm(v interface{}) (int64, error) {
 	return term, nil
 }
 
-// decodeTermFloor returns the term floor of a clock document (see
-// fieldTerms): zero if it has none, and an error naming the document if
-// it is not a non-negative integer.
-func decodeTermFloor(raw bson.Raw) (int64, error) {
-	counters, err := decodeCounters(raw)
-	if err != nil {
-		return 0, err
-	}
-	floor, err := decodeTerm(counters.Terms)
-	if err != nil {
-		return 0, corrupt(errors.Annotatef(err, "corrupt clock document %q: invalid term floor", rawId(raw)))
-	}
-	return floor, nil
-}
-
 // termValue returns the query value that matches a document's term
 // field holding term: a document without the field for term 0.
 func termValue(term int64) interface{} {
