@@ -30,11 +30,11 @@ func (b *writeBase) done(kind EventKind, result Result, answer, stop error) {
 	e := Event{Kind: kind, Result: result, Service: b.req.service, Unit: b.req.unit, Err: answerErr(result, answer)}
 	if stop != nil {
 		e.Result, e.Err = ResultError, stopped(stop)
-		b.m.emit(e, b.start)
-		return
 	}
 	b.m.emit(e, b.start)
-	b.req.respond(answer)
+	if stop == nil {
+		b.req.respond(answer)
+	}
 }
 
 // attempts counts a write job's attempts (a claim's or a revocation's),

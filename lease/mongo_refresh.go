@@ -85,10 +85,10 @@ const refreshBatch = 1000
 const refreshPrefetch = 0.5
 
 // readEntries reads every lease document in the namespace, in replies of
-// refreshBatch documents, and returns
-// the valid ones of held leases by name, the released leases with their
-// terms, and an error for each corrupt document, which it leaves out. It
-// fails if the store cannot be read.
+// refreshBatch documents, and returns the valid ones of held leases by
+// name, the released leases with their terms, and an error for each
+// corrupt document, which it leaves out. It fails if the store cannot be
+// read.
 func readEntries(collection *mgo.Collection, namespace string) (map[string]entry, map[string]int64, []error, error) {
 	query := bson.D{
 		{Name: fieldType, Value: typeLease},
