@@ -68,12 +68,12 @@ type ManagerConfig struct {
 
 	// Observer, if not nil, is told of everything the manager does, one
 	// [Event] at a time on the manager's goroutine (see [Observer] for
-	// the kinds, and "Observing a manager" in the package doc). nil means
+	// the kinds). nil means
 	// none. An interface holding a nil pointer or function is refused.
 	Observer Observer
 
-	// Logger, if not nil, gets the manager's log lines, which "Log
-	// lines" in the package doc lists with their levels and attributes.
+	// Logger, if not nil, gets the manager's log lines, which
+	// docs/operations.md#log-lines lists with their levels and attributes.
 	// nil means silent.
 	//
 	// With neither Observer nor Logger set, the manager reads its clock

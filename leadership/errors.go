@@ -37,7 +37,7 @@ var (
 	// [Manager] method (and [Revoker.RevokeLeadership],
 	// [ContextBlocker.BlockUntilLeadershipReleasedContext]) returns for
 	// an argument that breaks its rule: a service or unit name that is
-	// not valid (see "Names" in the package doc), a unit that is not a
+	// not valid (see the package doc), a unit that is not a
 	// unit of the service, or a duration that is not positive. Such a
 	// call is refused before it reaches the manager's loop. The message
 	// quotes the value, says what is wrong and states the rule, for

@@ -9,20 +9,19 @@ import (
 )
 
 // The log lines of managers and trackers: their messages, attribute keys
-// and levels, and the functions that write them. "Log lines" in the
-// package doc is their catalogue; a test checks that it lists exactly
-// these messages and keys, and that the lines the tests see have the
-// levels and keys it gives.
+// and levels, and the functions that write them. docs/operations.md#log-lines
+// is their catalogue; a test checks that it lists exactly these messages
+// and keys, and that the lines the tests see have the levels and keys it
+// gives.
 
 // LogMessage is the message of a line that a manager or a tracker writes
 // to its Logger ([ManagerConfig.Logger], [TrackerConfig.Logger]). The
 // values are stable, so that a log pipeline or a [slog.Handler] may pick
-// lines by them; "Log lines" in the package doc says when each is
+// lines by them; docs/operations.md#log-lines says when each is
 // written, at which levels, and with which attributes.
 type LogMessage string
 
-// The messages of the log lines, in the order of the package doc's
-// catalogue.
+// The messages of the log lines, in the order of the catalogue.
 const (
 	LogManagerStopped   LogMessage = "leadership manager stopped"
 	LogTrackerStopped   LogMessage = "leadership tracker stopped"

@@ -10,7 +10,7 @@ import (
 //
 // A [Token] asserts who leads; a [TermToken] asserts who leads and in
 // which term, so that it cannot outlive the term it was taken in (see
-// "Term tokens" in the package doc for when to use which).
+// docs/design.md#terms).
 type TermChecker interface {
 	// CheckLeadershipTerm is [Manager.CheckLeadership], and answers as
 	// it does (ErrNotLeader, ErrStopped, ErrInvalidArgument, store

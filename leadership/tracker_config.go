@@ -96,8 +96,8 @@ type TrackerConfig struct {
 	// a nil pointer or function is refused.
 	Observer Observer
 
-	// Logger, if not nil, gets the tracker's log lines, which "Log
-	// lines" in the package doc lists with their levels and attributes.
+	// Logger, if not nil, gets the tracker's log lines, which
+	// docs/operations.md#log-lines lists with their levels and attributes.
 	// nil means silent.
 	Logger *slog.Logger
 }

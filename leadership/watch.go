@@ -19,7 +19,7 @@ type LeaderWatcher interface {
 	// unit, or none where a unit led, or a unit where none did: a claim
 	// granted through this manager, an expiry or a revocation through
 	// it, or what its reads of the store show of other controllers'
-	// writes (see "Following leaders" in the package doc for when it
+	// writes (docs/design.md#watches says when it
 	// reads them). An extension is not a change.
 	//
 	// The channel is unbuffered. A reader that falls behind never holds

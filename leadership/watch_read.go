@@ -8,8 +8,7 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// What a manager reads for its watches (see "Following leaders" in the
-// package doc). Every lease it records tells the lease's watches (see
+// What a manager reads for its watches (docs/design.md#watches). Every lease it records tells the lease's watches (see
 // record); beyond what it reads anyway, a manager with watches
 //   - polls its client's count of releases while someone watches, as
 //     while someone is blocked (see watching), and, when the count has

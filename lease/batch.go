@@ -22,7 +22,7 @@ type Batcher interface {
 	// the client answers it and applies the rest. Each applied op asserts
 	// exactly the state of its lease that the client decided it on, as
 	// the single-lease method does, so applying ops together is as safe
-	// as applying them one by one (see "Batches" in the package doc).
+	// as applying them one by one (docs/design.md#batches).
 	//
 	// Every op must name a different lease; a second op on a lease
 	// already named in ops is answered with an error matching

@@ -22,8 +22,8 @@ import (
 // mean the store could not be used; nothing can be inferred about the
 // lease from them. Those matching [ErrUnavailable] say the store could
 // not be reached (a write's outcome is then unknown), those matching
-// [ErrCorrupt] that it holds a document a person must repair (see "Store
-// failures" in the package doc).
+// [ErrCorrupt] that it holds a document a person must repair (see
+// docs/design.md#store-failures).
 type Client interface {
 	// ClaimLease records the request's holder as the holder of the named
 	// lease, for at least the request's duration from the start of the

@@ -17,7 +17,7 @@ import (
 // another, so a transaction's time grows with its size, and while it runs
 // every other transaction on one of its documents waits for it or
 // finishes it; the cost per write hardly falls beyond this size (see
-// "Batches" in the package doc).
+// docs/design.md#batches).
 const MaxBatchOps = 100
 
 // pending is one write that a client has still to answer: an op of

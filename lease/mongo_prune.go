@@ -66,8 +66,8 @@ type PruneConfig struct {
 	// minute) is invalid. It must exceed the longest a transaction
 	// runner may stall between
 	// reading a transaction and adding it to a document's txn-queue,
-	// plus the clock differences between the machines (see "Pruning" in
-	// the package doc).
+	// plus the clock differences between the machines (see
+	// docs/design.md#pruning).
 	MinAge time.Duration
 
 	// BatchSize is how many complete transactions PruneTransactions
@@ -134,8 +134,8 @@ type PruneStats struct {
 // they wrote (in its collection or in the stash) still names. It reads
 // them in batches of BatchSize, in the order of their ids, and can run
 // while lease clients and other writers run transactions in the same
-// collection; it is safe to run from several places at once. "Pruning" in
-// the package doc gives the contract and why it is safe.
+// collection; it is safe to run from several places at once. Why it is safe
+// is in docs/design.md#pruning.
 //
 // It returns what it did, also on error, which is then the first store
 // error (matching [ErrUnavailable] when the store could not be reached),

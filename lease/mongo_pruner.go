@@ -73,7 +73,7 @@ func (config PrunerConfig) Validate() error {
 // near its end waits for a later round): a runner would have to stall
 // for a whole Interval between
 // reading a document's queue and looking up a transaction it names to
-// meet one removed (see "Pruning" in the package doc). A round that fails
+// meet one removed (docs/design.md#pruning). A round that fails
 // is logged and tried again; nothing but Kill stops a Pruner, and Wait
 // then returns nil. It runs beside lease
 // clients and managers, on its own sessions, and needs nothing from them.
