@@ -7,9 +7,8 @@ import (
 )
 
 // The reasons why a case of the specification tests does not pass as the
-// specification says. Each is named, with its argument, in the package
-// documentation ("Connection strings" and "Replica sets"), which
-// TestSpecRefusalsDocumented checks.
+// specification says. Each is named, with its argument, in
+// docs/mongodb.md ("Refusals"), which TestSpecRefusalsDocumented checks.
 const (
 	// UNIX domain sockets: mgo resolves and dials every server over TCP.
 	refusedUnixSocket = "unix-socket"
