@@ -4,45 +4,31 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// Group commit. The loop is one goroutine, so the claims and revocations
-// asked of it while a store call holds it queue on its channels. When it
-// takes one, it takes those already queued too (without waiting for
-// any), up to MaxBatch in all, decides each as it would alone, and sends
-// the writes they need, each of a different lease, to a lease.Batcher
-// client in one ApplyLeases: one transaction, each op asserting the state
-// its lease was decided on. A lone write goes through its single-lease
-// method, as it would without batches. The expiries of one wake go in
-// batches too (see expire).
+// Group commit: the claims and revocations queued while a store call holds
+// the loop are taken together, up to MaxBatch, each decided as alone, and
+// their writes sent to a lease.Batcher in one ApplyLeases; a lone write
+// goes through its single-lease method (docs/design.md#manager-batches).
 
-// writeJob is a request the loop has taken that may need writes: a claim
-// or a revocation, taken through its attempts. A job decides its next
-// write (next), is told the write's outcome (applied), and when it is
-// done answers its caller and emits its event (finish). The loop calls
-// next again after a write that applied returned false for: the lease
-// changed under the client (lease.ErrInvalid), and the job tries again.
+// writeJob is a claim or revocation the loop has taken, through its
+// attempts: next decides its write, applied takes the outcome (false: the
+// lease changed, try again), finish answers and emits.
 type writeJob interface {
 	// service names the lease the job writes.
 	service() string
-	// next returns the job's next write; or done, the job having decided
-	// its answer without one; or the error that must stop the manager
-	// (tomb.ErrDying).
+	// next returns the job's next write; or done, decided without one;
+	// or the error that must stop the manager (tomb.ErrDying).
 	next() (op lease.Op, done bool, stop error)
-	// applied records the outcome of the write next returned, and
-	// reports whether the job is done.
+	// applied records the outcome of next's write; true when done.
 	applied(err error) bool
-	// finish answers the caller and emits the job's event; if stop is not
-	// nil, the manager stops with it and the caller, who gets ErrStopped,
-	// is not answered.
+	// finish answers the caller and emits the event; with stop, the
+	// manager stops and the caller gets ErrStopped.
 	finish(stop error)
 }
 
-// handleWrites runs first, and, if the client is a lease.Batcher and
-// MaxBatch is more than 1, the claims and revocations already queued
-// behind it (see takeQueued), in rounds (see runRound): a round holds the
-// first job of each lease, so that a second request about a lease is
-// decided once the first has its answer, as it would be alone. It returns
-// only the error that must stop the manager, once every job it took has
-// emitted its event.
+// handleWrites runs first and, with a batcher, the jobs queued behind it
+// (takeQueued), in rounds (runRound) of one job per lease, so a second
+// request about a lease is decided after the first's answer. It returns
+// only the error that must stop the manager, after every job's event.
 func (m *manager) handleWrites(first writeJob) error {
 	if m.batcher == nil {
 		return m.runAlone(first)
@@ -63,9 +49,8 @@ func (m *manager) handleWrites(first writeJob) error {
 	return nil
 }
 
-// takeQueued returns the claims and revocations that are queued (without
-// waiting for any), up to limit jobs: the claims in the order they queued,
-// each revocation once no claim is left; nil if none is queued.
+// takeQueued returns up to limit queued jobs, without waiting: the claims
+// in order, then each revocation; nil if none.
 func (m *manager) takeQueued(limit int) []writeJob {
 	var jobs []writeJob
 	for len(jobs) < limit {
@@ -87,8 +72,7 @@ func (m *manager) takeQueued(limit int) []writeJob {
 }
 
 // splitRound returns the first job of each lease among jobs, and the
-// others, both in order. It finds repeats by looking through the round so
-// far while that is short (linearRound), and in a map beyond.
+// others, both in order.
 func splitRound(jobs []writeJob) (round, later []writeJob) {
 	round = make([]writeJob, 0, len(jobs))
 	var names map[string]bool
@@ -112,8 +96,7 @@ func splitRound(jobs []writeJob) (round, later []writeJob) {
 	return round, later
 }
 
-// linearRound is how long a round splitRound looks through before it
-// makes a map of its names.
+// linearRound is the round length beyond which splitRound uses a map.
 const linearRound = 16
 
 // inRound reports whether a job of round writes the named lease.
@@ -126,14 +109,10 @@ func inRound(round []writeJob, name string) bool {
 	return false
 }
 
-// runRound runs jobs, each of a different lease, until all are done: it
-// decides each one's next write, sends the writes together (see
-// applyWrites), and answers each job its write's outcome; the jobs whose
-// lease changed under the client try again, together, in the next
-// transaction. A job that contends thus fails none of the others, and is
-// tried no more often than alone (maxClaimAttempts). It returns only the
-// error that must stop the manager, once every job has emitted its
-// event.
+// runRound runs jobs of different leases until all are done, their writes
+// sent together (applyWrites); jobs whose lease changed try again together
+// in the next transaction, no more often than alone. It returns only the
+// error that must stop the manager, after every job's event.
 func (m *manager) runRound(jobs []writeJob) error {
 	for len(jobs) > 0 {
 		ops := make([]lease.Op, 0, len(jobs))
@@ -165,9 +144,8 @@ func (m *manager) runRound(jobs []writeJob) error {
 	return nil
 }
 
-// runAlone runs one job until it is done, each write alone. It returns
-// only the error that must stop the manager, once the job has emitted its
-// event.
+// runAlone runs one job, each write alone; it returns only the error that
+// must stop the manager, after the job's event.
 func (m *manager) runAlone(j writeJob) error {
 	for {
 		op, done, stop := j.next()
@@ -193,10 +171,9 @@ func finishAll(jobs []writeJob, stop error) {
 	}
 }
 
-// applyWrites sends ops, each of a different lease, and returns their
-// outcomes in order: none for none, a lone op through its single-lease
-// method, several through the client's ApplyLeases (m.batcher must then
-// be set).
+// applyWrites sends ops (of different leases) and returns their outcomes
+// in order: a lone op through its single-lease method, several through
+// ApplyLeases (m.batcher must be set).
 func (m *manager) applyWrites(ops []lease.Op) []error {
 	switch len(ops) {
 	case 0:
@@ -221,8 +198,7 @@ func (m *manager) write(op lease.Op) error {
 	return m.revokeLease(op.Lease, op.Request.Holder)
 }
 
-// batchSize returns how many writes the manager sends in one transaction
-// at most: MaxBatch if the client is a lease.Batcher, else 1.
+// batchSize is MaxBatch with a lease.Batcher, else 1.
 func (m *manager) batchSize() int {
 	if m.batcher == nil {
 		return 1

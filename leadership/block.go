@@ -21,16 +21,15 @@ type block struct {
 	service string
 	unblock chan struct{} // closed by the loop
 	abort   <-chan struct{}
-	// err is why a wait given up through cancel ended: its context's
-	// error.
+	// err is why a wait given up through cancel ended: ctx's error.
 	err error
 }
 
 // waiter is a block the loop keeps until its service has no leader.
 type waiter struct {
 	unblock chan struct{}
-	// since is when the loop took the block (a stamp: zero if nobody
-	// observes the manager).
+	// since is when the loop took the block (a stamp: zero unless
+	// observed).
 	since time.Time
 }
 
@@ -43,21 +42,15 @@ func (b block) invoke(ch chan<- block) error {
 	return err
 }
 
-// handleBlock records what the client says of the service's lease, then
-// releases the block at once if it is not held, or keeps it until the
-// view shows it released. Reading the client here makes the view, for this
-// name, agree with what a claim through this manager would see next. If
-// the client is a lease.SingleRefresher, it reads the lease from the store
-// first, so that a lease granted by another controller since this one last
-// read it keeps the block; if that read fails (see readFailed), it
-// decides on the cache, as Juju did.
-//
-// It never returns an error of the client.
+// handleBlock records the service's lease (read from the store first if
+// the client is a lease.SingleRefresher, so a lease granted elsewhere keeps
+// the block; on a failed read the cache decides, as in Juju), then
+// releases the block at once if it is not held, else keeps it. It never
+// returns an error of the client.
 func (m *manager) handleBlock(b block) error {
 	start := m.stamp()
 	if m.single != nil {
-		// An error of the read (any error: see readFailed) leaves the
-		// decision to the cache.
+		// Any read error leaves the decision to the cache.
 		_ = m.refreshOne(b.service)
 	}
 	info, held := m.lease(b.service)

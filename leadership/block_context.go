@@ -8,20 +8,16 @@ import (
 
 // ContextBlocker is implemented by managers whose wait for a service to
 // have no leader can be given up. The manager [NewManager] returns
-// implements it. (etcd's concurrency package takes a context in every
-// wait; Juju's later lease manager took a cancel channel.)
+// implements it.
 type ContextBlocker interface {
 	// BlockUntilLeadershipReleasedContext is
 	// [Manager.BlockUntilLeadershipReleased] with a context: it returns
-	// nil once the manager's view shows no leader for the service; an
-	// error matching ctx.Err() (with errors.Is) promptly once ctx is
-	// done, even while the manager's loop is busy in a slow store call;
-	// or [ErrStopped] if the manager stops first. A cancelled wait leaves
-	// nothing behind: its waiter is dropped before the manager handles
-	// any request made after the wait returned. (If more than 64
-	// cancelled waits are queued for a busy manager, each further one
-	// leaves a goroutine that delivers its cancellation and ends once the
-	// manager takes it or stops.)
+	// nil once the manager's view shows no leader; an error matching
+	// ctx.Err() promptly once ctx is done, even during a slow store call;
+	// or [ErrStopped]. A cancelled wait's waiter is dropped before any
+	// later request is handled. (Beyond 64 cancelled waits queued for a
+	// busy manager, each further one leaves a goroutine until the manager
+	// takes it or stops.)
 	BlockUntilLeadershipReleasedContext(ctx context.Context, serviceName string) error
 }
 
@@ -66,18 +62,14 @@ func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, servi
 	}
 }
 
-// cancelBuffer is how many cancellations wait in the manager's cancels
-// channel for its loop before a cancelled wait needs a goroutine to
-// deliver its own.
+// cancelBuffer is how many cancellations the cancels channel holds before
+// a cancelled wait needs a goroutine to deliver its own.
 const cancelBuffer = 64
 
-// cancel asks the loop, through ch, to forget the waiter b registered,
-// without blocking: a cancelled wait returns at once, even while the loop
-// is busy in a slow store call. The request goes into ch's buffer, which
-// the loop empties before it takes any other request (see dropCancelled),
-// so the waiter is gone before any request made after the wait returned
-// is handled. If the buffer is full, a goroutine delivers the request, and
-// ends once the loop has it or the manager is stopping.
+// cancel asks the loop to forget b's waiter without blocking. The loop
+// empties ch's buffer before any other request (dropCancelled), so the
+// waiter is gone before a request made after the wait returned; with the
+// buffer full, a goroutine delivers it.
 func (b block) cancel(ch chan<- block) {
 	select {
 	case ch <- b:
@@ -106,10 +98,8 @@ func (m *manager) dropCancelled() {
 	}
 }
 
-// handleCancel forgets the waiter b registered, if it is still there (the
-// loop may have released it just before the cancellation). It never fails.
-// It leaves m.blocked untouched if the waiter is gone. A waiter it forgets
-// ends with EventBlock's ResultError, the context's error.
+// handleCancel forgets b's waiter if still there (the loop may have just
+// released it), ending it with EventBlock's ResultError. It never fails.
 func (m *manager) handleCancel(b block) {
 	waiters := m.blocked[b.service]
 	for i, w := range waiters {

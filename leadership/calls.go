@@ -6,15 +6,12 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// The manager's calls of its client, each emitting its EventRefresh or
-// EventStore with its duration on the manager's clock (see emit), and
-// noting what a failure says of the store (see noteCall). They return the
-// client's error unchanged.
+// The manager's calls of its client: each emits its EventRefresh or
+// EventStore (emit), notes what a failure says of the store (noteCall),
+// and returns the client's error unchanged.
 
-// clientCall runs do, the client's method call about lease name (for
-// holder, if a write; either may be ""), emits its event and notes its
-// outcome: as a write of the lease if call is a write, as a read of every
-// lease if it is CallRefresh.
+// clientCall runs do, the client call about lease name (for holder, if a
+// write; either may be ""), emits its event and notes its outcome.
 func (m *manager) clientCall(call Call, name, holder string, do func() error) error {
 	start := m.stamp()
 	err := do()
@@ -46,14 +43,12 @@ func (m *manager) refreshOne(name string) error {
 	return m.clientCall(CallRefreshLease, name, "", func() error { return m.single.RefreshLease(name) })
 }
 
-// refreshClocks is the ClockRefresher's RefreshClocks; m.clocks must be
-// set.
+// refreshClocks is the ClockRefresher's RefreshClocks (m.clocks set).
 func (m *manager) refreshClocks() error {
 	return m.clientCall(CallRefreshClocks, "", "", m.clocks.RefreshClocks)
 }
 
-// refreshReleases is the ReleaseWatcher's RefreshReleases; m.watcher
-// must be set.
+// refreshReleases is the ReleaseWatcher's RefreshReleases (m.watcher set).
 func (m *manager) refreshReleases() error {
 	return m.clientCall(CallRefreshReleases, "", "", m.watcher.RefreshReleases)
 }
@@ -78,12 +73,10 @@ func (m *manager) revokeLease(name, holder string) error {
 	return m.clientCall(CallRevokeLease, name, holder, func() error { return m.revoker.RevokeLease(name, holder) })
 }
 
-// applyLeases is the Batcher's ApplyLeases; m.batcher must be set. Each
-// op has its EventStore, named after its single-lease method, with the
-// transaction's duration and Batch set to len(ops), and its outcome
-// noted as a write of its lease. A client that answers with a slice of
-// the wrong length has failed the store (errBatchAnswer): every op's
-// outcome is unknown.
+// applyLeases is the Batcher's ApplyLeases (m.batcher set). Each op has
+// its EventStore, named after its single-lease method, with the
+// transaction's duration and Batch = len(ops). An answer of the wrong
+// length fails the store (errBatchAnswer): every outcome is unknown.
 func (m *manager) applyLeases(ops []lease.Op) []error {
 	start := m.stamp()
 	errs := m.batcher.ApplyLeases(ops)

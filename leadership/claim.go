@@ -36,22 +36,12 @@ func (c claim) invoke(ch chan<- claim) error {
 }
 
 // handleClaim extends the lease if the unit holds it, claims it if nobody
-// does, and denies the claim if another unit holds it: if the client is a
-// lease.SingleRefresher, only once the lease read from the store says so
-// (the cache may be stale: the lease expired elsewhere since). ErrInvalid
-// from the client means its view changed: it reads the lease again and
-// retries, up to maxClaimAttempts times.
-//
-// If the outcome of the manager's last write of the lease is unknown (see
-// outage), it reads the lease first.
-//
-// Success, denial, running out of attempts (here, or in the client, which
-// reports [lease.ErrExcessiveContention]), and every client error but
-// ErrInvalid (see retryable) go back to the caller. It returns only
-// tomb.ErrDying, which stops the manager. Either way it emits the claim's
-// [EventClaim].
-//
-// The writes queued behind c go with it (see handleWrites).
+// does, and denies it if another unit does; with a lease.SingleRefresher,
+// only on the lease as read from the store (the cache may be stale). It
+// reads first after an unknown outcome (outage), and retries after
+// ErrInvalid up to maxClaimAttempts. Every outcome goes to the caller with
+// its [EventClaim]; it returns only tomb.ErrDying. Queued writes go with it
+// (handleWrites).
 func (m *manager) handleClaim(c claim) error {
 	return m.handleWrites(m.newClaimJob(c))
 }
@@ -72,9 +62,8 @@ type claimJob struct {
 	request lease.Request
 	settled bool // whether settle has run
 	read    bool // whether the lease has been read from the store
-	// result and answer are the outcome: once the job is done, the
-	// result and the caller's answer (nil if granted or extended); while
-	// a write is in flight, the result it gives if it applies.
+	// result and answer are the outcome once done (answer nil if granted
+	// or extended); while a write is in flight, the result if it applies.
 	result Result
 	answer error
 }
@@ -92,8 +81,7 @@ func (m *manager) newClaimJob(c claim) *claimJob {
 	}
 }
 
-// next is part of the writeJob interface: it decides the claim's next
-// attempt, as handleClaim describes.
+// next is part of the writeJob interface (see handleClaim).
 func (j *claimJob) next() (lease.Op, bool, error) {
 	m, c := j.m, j.req
 	if !j.settled {
@@ -150,9 +138,8 @@ func (j *claimJob) applied(err error) bool {
 	}
 	m.sync(c.service)
 	if err != nil {
-		// The client ran out of attempts itself, or the request or the
-		// clock gives a time the store cannot hold, or the store could
-		// not be used (see retryable): tell the caller, and stay alive.
+		// Out of attempts, a time out of range, or the store unusable:
+		// tell the caller, and stay alive.
 		j.fail(err)
 		return true
 	}

@@ -25,59 +25,41 @@ type ManagerConfig struct {
 	Clock lease.Clock
 
 	// MaxSleep is the longest the manager goes between two refreshes of
-	// its client, even when no lease it knows of is due to expire. Zero
-	// means one minute; negative is invalid, and so is a positive value
-	// below one millisecond (minMaxSleep), which would keep an idle
-	// manager busy.
+	// every lease, even when none is due. Zero means one minute; negative,
+	// or positive below one millisecond, is invalid.
 	MaxSleep time.Duration
 
-	// ClockPoll is how often the manager reads what the store records of
-	// the other controllers' clocks, when its client is a
-	// [lease.ClockRefresher] (the MongoDB client is): one read of the
-	// clock documents (one small document per writer), at most ClockPoll
-	// after the manager last read the store. A controller's leases can be expired only once this manager
-	// has bounded its clock, and it bounds it by the first read that
-	// follows the controller's last write; so, after a controller dies,
-	// its units' leases run out at most about ClockPoll (plus the read's
-	// own time) after the end of their guaranteed terms, whatever their
-	// length and MaxSleep. When the client also counts releases
-	// ([lease.ReleaseWatcher]: the MongoDB client and leasetest's do),
-	// each poll also sees a revocation or an expiry made through another
-	// controller, and a unit blocked through this manager is released at
-	// most about ClockPoll (plus the poll's reads) after it; a client that
-	// counts releases but reads no clocks (leasetest's) is polled only
-	// while someone is blocked. Zero means 200ms (defaultClockPoll);
-	// negative means never, so that the clocks, and releases made through
-	// other controllers, are seen only along with leases; a positive value
+	// ClockPoll is how often the manager reads the store's clock
+	// documents (and count of releases), when its client is a
+	// [lease.ClockRefresher] (or [lease.ReleaseWatcher]; the MongoDB
+	// client is both). After a controller dies, its units' leases run out
+	// about ClockPoll after their guaranteed terms end, whatever their
+	// length and MaxSleep (docs/design.md#failover); a unit blocked here
+	// is released about ClockPoll after a release elsewhere
+	// (docs/design.md#manager-polls). Zero means 200ms; negative means
+	// never (clocks and releases are then seen only with leases); positive
 	// below one millisecond is invalid.
 	ClockPoll time.Duration
 
-	// MaxBatch is the most writes (claims, extensions, expiries and
-	// revocations, each of a different lease) the manager sends in one
-	// store transaction, when its client is a [lease.Batcher] (the
-	// MongoDB client and leasetest's are). The manager never waits to
-	// fill a batch: while a store call holds its loop, the writes asked of
-	// it queue, and it sends those, up to MaxBatch of them, together once
-	// that call returns (see docs/design.md#manager-batches); a write that
-	// finds none queued goes alone, at once. A larger batch costs the
-	// store less per write but keeps each of its callers waiting for the
-	// whole transaction. Zero means 100 (defaultMaxBatch); 1 means one
-	// write per transaction, as with a client that is not a Batcher;
-	// negative, or more than 1,000 (maxMaxBatch), is invalid.
+	// MaxBatch is the most writes (each of a different lease) the manager
+	// sends in one store transaction, when its client is a
+	// [lease.Batcher]. The manager never waits to fill a batch: writes
+	// that queue while a store call runs go together once it returns
+	// (docs/design.md#manager-batches). A larger batch costs the store
+	// less per write but keeps each caller waiting for the whole
+	// transaction. Zero means 100; 1 means one write per transaction;
+	// negative, or more than 1,000, is invalid.
 	MaxBatch int
 
 	// Observer, if not nil, is told of everything the manager does, one
-	// [Event] at a time on the manager's goroutine (see [Observer] for
-	// the kinds, and "Observing a manager" in the package doc). nil means
-	// none. An interface holding a nil pointer or function is refused.
+	// [Event] at a time on the manager's goroutine. An interface holding
+	// a nil pointer or function is refused.
 	Observer Observer
 
-	// Logger, if not nil, gets the manager's log lines, which "Log
-	// lines" in the package doc lists with their levels and attributes.
-	// nil means silent.
-	//
-	// With neither Observer nor Logger set, the manager reads its clock
-	// no more often than without them.
+	// Logger, if not nil, gets the manager's log lines, which
+	// docs/operations.md#log-lines lists with their levels and attributes.
+	// nil means silent. With neither Observer nor Logger set, the manager
+	// reads its clock no more often than without them.
 	Logger *slog.Logger
 }
 
@@ -85,19 +67,12 @@ type ManagerConfig struct {
 // without a Clock: it says what to set.
 const missingClock = "missing clock: set Clock to lease.SystemClock{}, the wall clock (in tests, a fake one such as leasetest.NewClock(leasetest.Start))"
 
-// defaultClockPoll is how often a manager reads the store's clocks when
-// [ManagerConfig.ClockPoll] is zero: a dead controller's leases are then
-// expired within about 200ms after their guaranteed terms end, plus one
-// read (docs/design.md#failover).
+// defaultClockPoll is ClockPoll's default (docs/design.md#failover).
 const defaultClockPoll = 200 * time.Millisecond
 
-// defaultMaxBatch is the most writes a manager sends in one transaction
-// when [ManagerConfig.MaxBatch] is zero; maxMaxBatch is the most it
-// accepts. The MongoDB client splits a longer batch itself, so the bound
-// is on how long one transaction keeps its callers waiting: a transaction
-// of n writes costs 9+4n store commands, or 9+9n if every write is a
-// lease's first claim (docs/design.md#released-leases), so a batch of
-// 1,000 is some 4,000 to 9,000 commands.
+// defaultMaxBatch is MaxBatch's default, and maxMaxBatch the most it
+// accepts: the bound is on how long one transaction keeps its callers
+// waiting (the MongoDB client splits longer batches itself).
 const (
 	defaultMaxBatch = 100
 	maxMaxBatch     = 1000
@@ -106,8 +81,8 @@ const (
 // minMaxSleep is the shortest MaxSleep a manager accepts.
 const minMaxSleep = time.Millisecond
 
-// required returns the error of a required field, name, that holds v:
-// the missing message if v is nil, or the notNilPointer error.
+// required returns the error of the required field name holding v: missing
+// if v is nil, else notNilPointer's.
 func required(v any, name, missing string) error {
 	if v == nil {
 		return errors.New(missing)
@@ -115,9 +90,8 @@ func required(v any, name, missing string) error {
 	return notNilPointer(v, name)
 }
 
-// notNilPointer returns an error if v, the value of the field name, is an
-// interface holding a nil pointer or function, which would panic when
-// called on the loop's goroutine.
+// notNilPointer refuses an interface holding a nil pointer or function,
+// which would panic on the loop's goroutine.
 func notNilPointer(v any, name string) error {
 	if v != nil && isnil.Value(v) {
 		return errors.Errorf("invalid %s: nil %T", name, v)
@@ -127,10 +101,8 @@ func notNilPointer(v any, name string) error {
 
 // Validate returns an error describing the first problem with config, or
 // nil. It checks, in order: Client, Clock, MaxSleep, ClockPoll, MaxBatch,
-// Observer.
-// A Client or Clock that is an interface holding a nil pointer (such as a
-// nil *leasetest.Client) is refused like a missing one, and so is such an
-// Observer, since calling it would panic on the manager's goroutine.
+// Observer. An interface holding a nil pointer (such as a nil
+// *leasetest.Client) is refused like a missing value.
 func (config ManagerConfig) Validate() error {
 	if err := required(config.Client, "client", "missing client: set Client to one from lease.NewClient (in tests, from a leasetest.Store's NewClient)"); err != nil {
 		return err

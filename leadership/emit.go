@@ -9,16 +9,11 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// stamp returns a reading of the clock to time the work that follows, if
-// anyone observes the manager; otherwise the zero time, so that an
-// unobserved manager reads its clock no more often than it would without
-// observation.
-//
-// It reads the clock directly, not through now: a reading taken only for
-// observation must not be one that now compares the next with, or an
-// observed manager could see a step back that an unobserved one does not
-// (a clock that jumps forward and back between two of the manager's own
-// readings), and move its wakes by it.
+// stamp returns a clock reading to time the work that follows if anyone
+// observes the manager, else zero, so an unobserved manager reads its
+// clock no more often. It reads the clock directly, not through now, so
+// observation never makes the manager see a step back it would not see
+// otherwise.
 func (m *manager) stamp() time.Time {
 	if !m.observing {
 		return time.Time{}
@@ -26,15 +21,11 @@ func (m *manager) stamp() time.Time {
 	return m.clock.Now()
 }
 
-// emit completes e and hands it to the observer and the logger, if any:
-// At is a reading of the clock (directly, as stamp's is, so that
-// observing changes no decision), Duration runs from start (a stamp; none
-// if zero) to At, and is zero if the clock stepped back meanwhile; Known
-// and Held count the view's leases and those held through this manager.
-// It is the one place where a manager's events are made, so that what is
-// observed and what is logged agree. (A Duration of more than about 292
-// years, which only a clock that stepped forward that far can give, is
-// the largest time.Duration: the most the field can say.)
+// emit completes e (At, a direct reading as stamp's; Duration from start,
+// zero if none or if the clock stepped back, capped at the largest
+// time.Duration; Known and Held) and hands it to the observer and the
+// logger. It is the one place a manager's events are made, so what is
+// observed and what is logged agree.
 func (m *manager) emit(e Event, start time.Time) {
 	if !m.observing {
 		return
@@ -83,9 +74,8 @@ func callEvent(kind EventKind, call Call, service, unit string, err error) Event
 }
 
 // emitOp emits the EventStore of op, one of the n writes of one
-// ApplyLeases begun at start, with its error (see applyLeases). The
-// transaction is slow once, not once per op: if tail, a slow duration
-// makes no log line.
+// ApplyLeases begun at start; if tail, a slow duration logs no line (one
+// per transaction).
 func (m *manager) emitOp(op lease.Op, n int, tail bool, start time.Time, err error) {
 	if !m.observing {
 		return

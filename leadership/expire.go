@@ -9,16 +9,12 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// wake refreshes what the manager knows and expires what has run out. If
-// the client is not a lease.SingleRefresher, or MaxSleep has passed since
-// the manager last refreshed every lease, or a call since could not use
-// the store (see outage), it refreshes every lease (wakeAll); otherwise it reads only the leases that are due, or, if none
-// is, the clocks (wakeDue).
-//
-// It returns only tomb.ErrDying (from a claim it answers between two
-// expiries), which stops the manager: a client error makes the wake back
-// off (see wakeAll and wakeDue). Either way it emits the wake's
-// [EventWake]: an error if the wake must back off.
+// wake refreshes what the manager knows and expires what has run out:
+// every lease (wakeAll) if the client is no lease.SingleRefresher, MaxSleep
+// has passed since the last full refresh, or a call since missed the store
+// (outage); else only the leases due, or the clocks if none is (wakeDue).
+// It emits an [EventWake] (an error if it must back off) and returns only
+// tomb.ErrDying: client errors back the wake off.
 func (m *manager) wake() error {
 	start := m.stamp()
 	var err error
@@ -39,14 +35,9 @@ func (m *manager) wake() error {
 	return err
 }
 
-// wakeAll refreshes the client, rebuilds the view from one snapshot of its
-// leases, and tries to expire every lease in it whose expiry is not after
-// now (see expire).
-//
-// An error from the refresh makes the manager back off before it wakes
-// again (see readFailed): it keeps running, and tries again then. A
-// corrupt document does not: the client has read every other lease, and
-// the wake goes on with them.
+// wakeAll refreshes the client, rebuilds the view from its leases, and
+// expires those due at now. A refresh error backs the wake off
+// (readFailed); a corrupt document does not, and the others are served.
 func (m *manager) wakeAll() error {
 	if err := m.refreshAll(); readFailed(err) && !errors.Is(err, lease.ErrCorrupt) {
 		m.retry.failed(m.retry.after, m.woke(false), m.maxSleep, err)
@@ -76,16 +67,11 @@ func (m *manager) wakeAll() error {
 	return nil
 }
 
-// wakeDue reads from the store each lease in the view whose expiry is not
-// after now, and expires those that are still due (see expire). If none
-// is due, it polls instead, when the client can (see poll and
-// ManagerConfig.ClockPoll). If the client's count of releases has changed,
-// it reads again the leases someone is blocked on (see followReleases).
-// Either way the skews the client knows may have changed, so it records
-// again the expiry of every lease someone is blocked on: those are the
-// ones whose expiry must not be late.
-//
-// Its errors are handled as wakeAll's are.
+// wakeDue reads each lease due at now and expires those still due; if
+// none is, it polls (ClockPoll) when the client can. It reads the leases
+// someone is blocked on again if the count of releases changed
+// (followReleases), and re-records their expiries, since the skews may
+// have changed. Errors as for wakeAll.
 func (m *manager) wakeDue() error {
 	now := m.woke(false)
 	due := m.view.due(now)
@@ -113,24 +99,18 @@ func (m *manager) wakeDue() error {
 	return nil
 }
 
-// expire tries to expire each named lease whose expiry is not after now,
-// in name order, starting after the lease whose expiry failed last; if read
-// is not nil, it first reads each lease with it, so that the decision is
-// taken on what the store says of that lease now. It sends the expiries in
-// batches of up to MaxBatch (one at a time if the client is not a
-// lease.Batcher; see expireBatch), and between two batches it answers the
-// claims that are waiting (see serveWaitingClaims), so that a unit
-// waiting on a lease of one batch is answered before the next.
-//
-// ErrInvalid from ExpireLease is expected (someone else got there first,
-// or the lease was extended) and ignored. Any other client error (see
-// retryable) ends the expiries once its batch has been answered, and
-// makes the manager back off before it wakes again. It returns only
+// expire expires each named lease due at now, in name order, starting
+// after the one that failed last; if read is not nil it reads each first,
+// so the decision is taken on what the store says now. It sends batches of
+// up to MaxBatch (expireBatch) and answers waiting claims between two
+// (serveWaitingClaims). ErrInvalid (someone got there first, or the lease
+// was extended) is ignored; any other client error ends the expiries once
+// its batch is answered, and backs the wake off. It returns only
 // tomb.ErrDying.
 func (m *manager) expire(names []string, now time.Time, read func(string) error) error {
 	sort.Strings(names)
-	// Start after the lease that failed last, so that one lease that
-	// keeps failing does not keep the others from being tried.
+	// Start after the lease that failed last, so that it does not starve
+	// the others.
 	first := sort.SearchStrings(names, m.retry.after)
 	if first < len(names) && names[first] == m.retry.after {
 		first++
@@ -156,17 +136,12 @@ func (m *manager) expire(names []string, now time.Time, read func(string) error)
 	return nil
 }
 
-// expireBatch expires the named leases, each of a different lease, in one
-// transaction (see applyWrites), and records what the client then says of
-// each, releasing the blocks waiting on those that are gone. If read is
-// not nil, it reads each lease with it first, and expires only those that
-// are still held and due at now; a read that fails ends the reads, and
-// the leases read before it are expired. Otherwise it expires them without
-// looking, as Juju did, since the caller has just refreshed every lease.
-//
-// It returns the first lease whose read or expiry failed with an error
-// other than ErrInvalid, and that error (see expire); "" and nil if none
-// did.
+// expireBatch expires the named leases (all different) in one transaction
+// (applyWrites) and records what the client then says of each. With read,
+// it expires only those still held and due after reading each (a failed
+// read ends the reads); without, it expires them unread, as Juju did, the
+// caller having just refreshed every lease. It returns the first lease
+// whose read or expiry failed other than with ErrInvalid, and the error.
 func (m *manager) expireBatch(names []string, now time.Time, read func(string) error) (string, error) {
 	start := m.stamp()
 	ops := make([]lease.Op, 0, len(names))
@@ -214,23 +189,15 @@ func (m *manager) expireBatch(names []string, now time.Time, read func(string) e
 	return failed, failErr
 }
 
-// claimsBetweenExpiries is how many waiting claims a manager answers, at
-// most, between two expiries of one wake.
+// claimsBetweenExpiries is how many waiting claims a wake answers, at
+// most, between two expiry batches.
 const claimsBetweenExpiries = 4
 
-// serveWaitingClaims answers up to claimsBetweenExpiries claims that are
-// waiting to be taken, without waiting for any, and returns the error, if
-// any, that must stop the manager (see handleClaim).
-//
-// A wake that expires many leases (a dead controller's, all due within
-// one lease period) would otherwise keep every claim waiting until the
-// last expiry: on a store that runs a few transactions a second, the
-// units released by the first expiries would wait for all the others.
-// Answering claims in between lets each unit lead soon after its own
-// lease is expired. It changes nothing of what is granted: a claim is
-// decided as it would be between two wakes, the expiries that follow
-// still assert what the client knows of each lease, and a lease a claim
-// has just extended is not due, so its expiry is refused.
+// serveWaitingClaims answers up to claimsBetweenExpiries waiting claims,
+// without waiting, and returns an error that must stop the manager (see
+// handleClaim). Units released by a long wake's first expiries lead soon
+// after, and what is granted does not change
+// (docs/design.md#manager-batches).
 func (m *manager) serveWaitingClaims() error {
 	for i := 0; i < claimsBetweenExpiries; i++ {
 		select {
@@ -245,10 +212,9 @@ func (m *manager) serveWaitingClaims() error {
 	return nil
 }
 
-// woke records a wake at the clock's reading, which it returns: the
-// manager does not wake again at that reading, and reads the clocks again
-// ClockPoll after it. If all is true, the wake refreshed every lease, and
-// MaxSleep counts from it.
+// woke records a wake at the clock's reading, and returns it: no second
+// wake at that reading, the next clock poll ClockPoll after it, and, if
+// all, MaxSleep counted from it.
 func (m *manager) woke(all bool) time.Time {
 	now := m.now()
 	m.lastWake = now
@@ -258,31 +224,20 @@ func (m *manager) woke(all bool) time.Time {
 	return now
 }
 
-// retryable reports whether err, from the client, is an error the manager
-// reports to the caller of the request that met it (a wake backs off and
-// tries again): every error but lease.ErrInvalid, which the manager
-// handles itself. Nothing but Kill stops a manager. The store may have
-// kept changing under the client (lease.ErrExcessiveContention, which is
-// also what a client whose clock stepped back behind its own last write
-// reports); a time the operation would write or compute from may be one
-// the store cannot hold (lease.ErrTimeOutOfRange); the client may have
-// refused an argument of the call (lease.ErrInvalidArgument: a name it
-// cannot store, which is that call's error); the store may be out
-// of reach (lease.ErrUnavailable, or any error the client does not
-// classify: see outage.go for what the manager reads again once it
-// answers); or it may hold a corrupt document (lease.ErrCorrupt, which
-// fails every call about that lease until a person mends it, and is
-// logged at error level). All but the last pass in time.
+// retryable reports whether err, from the client, goes to the caller of
+// the request that met it (a wake backs off and tries again): every error
+// but lease.ErrInvalid, which the manager handles itself. None stops the
+// manager; all but lease.ErrCorrupt (logged at error level) pass in time.
+// lease.ErrUnavailable and unclassified errors make the manager read
+// again (outage.go).
 func retryable(err error) bool {
 	return err != nil && !errors.Is(err, lease.ErrInvalid)
 }
 
-// readFailed reports whether err, from a read of the store (Refresh,
-// RefreshLease, RefreshClocks, RefreshReleases), is an error: every error
-// of a read goes to the caller of the request that made it, or backs off
-// the wake that made it, and none stops the manager. lease.ErrInvalid is
-// a write's answer, which no read should give (a client that breaks that
-// rule fails the one request, as a store error would).
+// readFailed reports whether err, from a read of the store, is an error.
+// Every read error goes to the request's caller or backs the wake off, and
+// none stops the manager; lease.ErrInvalid, which no read should give,
+// fails the one request.
 func readFailed(err error) bool {
 	return err != nil
 }

@@ -5,18 +5,14 @@ import (
 )
 
 // LeaderReader is implemented by managers that can say who leads each
-// service. The manager [NewManager] returns implements it. (Juju's later
-// lease manager offered the same as Leases; etcd's as Election.Leader.)
+// service. The manager [NewManager] returns implements it.
 type LeaderReader interface {
-	// Leaders refreshes the manager's client from the store and returns,
-	// for every service whose lease is held, the name of the leading unit,
-	// keyed by service name. The caller owns the map. As with
-	// [Manager.CheckLeadership], a lease past its expiry that no manager
-	// has yet expired is still listed: the answer says who held each lease
-	// at the read, not for how long. It returns an error matching
-	// [lease.ErrExcessiveContention] or [lease.ErrUnavailable] if the
-	// store could not be read just then (the caller may try again), or
-	// [ErrStopped] if the manager stops first.
+	// Leaders refreshes the manager's client from the store and returns
+	// the leading unit of every service whose lease is held, by service;
+	// the caller owns the map. A lease past its expiry not yet expired is
+	// listed, as for [Manager.CheckLeadership]. Errors:
+	// [lease.ErrExcessiveContention] or [lease.ErrUnavailable] (try
+	// again), [ErrStopped].
 	Leaders() (map[string]string, error)
 }
 
@@ -48,12 +44,9 @@ func (l leaders) invoke(ch chan<- leaders) (map[string]string, error) {
 	return result.leaders, result.err
 }
 
-// handleLeaders refreshes the client, rebuilds the view from what it read
-// (releasing waiters on leases now gone, as a wake does, but expiring
-// nothing), and answers with each lease's holder.
-//
-// The answer goes back to the caller, and so does a Refresh error (see
-// readFailed): it never returns an error of the client.
+// handleLeaders refreshes the client, rebuilds the view (releasing waiters
+// on leases gone, expiring nothing), and answers with each holder; a
+// Refresh error goes to the caller too.
 func (m *manager) handleLeaders(l leaders) error {
 	if err := m.refreshAll(); readFailed(err) {
 		l.respond(leadersResult{err: errors.Annotate(err, "cannot read leaders")})

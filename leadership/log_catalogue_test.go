@@ -21,19 +21,27 @@ import (
 	"github.com/seed07a61904/leadership/internal/observetest"
 )
 
-// LogCatalogueSuite checks the package doc's catalogue of log lines
-// against the code, the README and the lines the tests record.
+// LogCatalogueSuite checks the catalogue of log lines in
+// docs/operations.md against the code, the README and the lines the tests
+// record.
 type LogCatalogueSuite struct{}
 
 var _ = gc.Suite(&LogCatalogueSuite{})
 
-// The log lines' catalogue is "Log lines" in the package doc. These tests
-// check it against the LogMessage constants and the attribute keys of
-// logs.go, and check every line the tests record against it (see
-// checkCatalogued); the README and the rest of the package doc may quote
-// messages, but only ones in the catalogue.
+// The log lines' catalogue is "Log lines" in docs/operations.md. These
+// tests check it against the LogMessage constants and the attribute keys
+// of logs.go, and check every line the tests record against it (see
+// checkCatalogued); the README, the package doc and the rest of docs/ may
+// quote messages, but only ones in the catalogue.
 
-// catalogue is what "Log lines" in the package doc says.
+// catalogueFile is the document that holds the catalogue, and
+// catalogueHeading the heading of its section.
+const (
+	catalogueFile    = "../docs/operations.md"
+	catalogueHeading = "\n## Log lines\n"
+)
+
+// catalogue is what "Log lines" in docs/operations.md says.
 type catalogue struct {
 	// messages are the messages, in the order listed.
 	messages []string
@@ -67,34 +75,34 @@ func packageDoc() (string, error) {
 	return f.Doc.Text(), nil
 }
 
-// parseCatalogue reads the catalogue from the "Log lines" section of the
-// package doc: the bullets, each `"msg", "msg" (level, level): ...`, and
-// the paragraph on attributes, whose quoted words are the keys (and the
-// messages it names).
+// parseCatalogue reads the catalogue from the "Log lines" section of
+// docs/operations.md: the bullets, each `- "msg", "msg" (level, level):
+// ...`, and the paragraph on attributes, whose quoted words are the keys
+// (and the messages it names).
 func parseCatalogue() (catalogue, error) {
 	c := catalogue{levels: map[string][]slog.Level{}, keys: map[string]bool{}}
-	doc, err := packageDoc()
+	doc, err := os.ReadFile(catalogueFile)
 	if err != nil {
 		return c, err
 	}
-	_, section, ok := strings.Cut(doc, "\n# Log lines\n")
+	_, section, ok := strings.Cut(string(doc), catalogueHeading)
 	if !ok {
-		return c, errors.New(`the package doc has no "Log lines" section`)
+		return c, fmt.Errorf(`%s has no "Log lines" section`, catalogueFile)
 	}
-	if i := strings.Index(section, "\n# "); i >= 0 {
+	if i := strings.Index(section, "\n## "); i >= 0 {
 		section = section[:i]
 	}
 	var bullets []string
 	for _, line := range strings.Split(section, "\n") {
 		switch {
-		case strings.HasPrefix(line, "  - "):
-			bullets = append(bullets, strings.TrimPrefix(line, "  - "))
-		case strings.HasPrefix(line, "    ") && len(bullets) > 0:
+		case strings.HasPrefix(line, "- "):
+			bullets = append(bullets, strings.TrimPrefix(line, "- "))
+		case strings.HasPrefix(line, "  ") && len(bullets) > 0:
 			bullets[len(bullets)-1] += " " + strings.TrimSpace(line)
 		}
 	}
 	if len(bullets) == 0 {
-		return c, fmt.Errorf("the package doc's \"Log lines\" has no list:\n%s", section)
+		return c, fmt.Errorf("%s's \"Log lines\" has no list:\n%s", catalogueFile, section)
 	}
 	for _, b := range bullets {
 		m := bulletRE.FindStringSubmatch(b)
@@ -119,7 +127,7 @@ func parseCatalogue() (catalogue, error) {
 	}
 	_, attrs, ok := strings.Cut(section, "A line carries the attributes")
 	if !ok {
-		return c, errors.New(`the package doc's "Log lines" has no paragraph "A line carries the attributes ..."`)
+		return c, fmt.Errorf(`%s's "Log lines" has no paragraph "A line carries the attributes ..."`, catalogueFile)
 	}
 	attrs, _, _ = strings.Cut(attrs, "\n\n")
 	for _, q := range quotedRE.FindAllStringSubmatch(attrs, -1) {
@@ -130,7 +138,7 @@ func parseCatalogue() (catalogue, error) {
 	return c, nil
 }
 
-// catalogued returns the package doc's catalogue, read once for all the
+// catalogued returns the catalogue, read once for all the
 // tests that need it.
 var catalogued = sync.OnceValues(parseCatalogue)
 
@@ -145,7 +153,7 @@ func checkCatalogued(c *gc.C, logs *observetest.Handler) {
 	for _, r := range logs.Records() {
 		levels, ok := cat.levels[r.Message]
 		if !ok {
-			c.Errorf("line %v: its message is not in the package doc's catalogue", r)
+			c.Errorf("line %v: its message is not in the catalogue of %s", r, catalogueFile)
 			continue
 		}
 		found := false
@@ -212,7 +220,7 @@ func sourceConsts(c *gc.C, typeName, prefix string) (names, values []string) {
 	return names, values
 }
 
-// TestLogCatalogue: the package doc's catalogue lists the LogMessage
+// TestLogCatalogue: the catalogue lists the LogMessage
 // constants, each once and in their order, and the attribute keys of
 // logs.go (its constants key...).
 func (s *LogCatalogueSuite) TestLogCatalogue(c *gc.C) {
@@ -225,7 +233,7 @@ func (s *LogCatalogueSuite) TestLogCatalogue(c *gc.C) {
 		c.Fatal("no LogMessage constants found")
 	}
 	if !reflect.DeepEqual(cat.messages, messages) {
-		c.Errorf("the package doc's catalogue lists\n  %q\nthe LogMessage constants %v are\n  %q", cat.messages, names, messages)
+		c.Errorf("the catalogue in %s lists\n  %q\nthe LogMessage constants %v are\n  %q", catalogueFile, cat.messages, names, messages)
 	}
 	_, keys := sourceConsts(c, "", "key")
 	want := map[string]bool{}
@@ -233,7 +241,7 @@ func (s *LogCatalogueSuite) TestLogCatalogue(c *gc.C) {
 		want[k] = true
 	}
 	if len(want) == 0 || !reflect.DeepEqual(cat.keys, want) {
-		c.Errorf("the package doc's attribute keys are %v; logs.go's are %v", sortedKeys(cat.keys), sortedKeys(want))
+		c.Errorf("the catalogue's attribute keys are %v; logs.go's are %v", sortedKeys(cat.keys), sortedKeys(want))
 	}
 }
 
@@ -242,9 +250,9 @@ func (s *LogCatalogueSuite) TestLogCatalogue(c *gc.C) {
 // within a few words.
 var logMentionRE = regexp.MustCompile(`\blog(?:s|ged)?\s[^."]{0,40}"([^"]+)"`)
 
-// TestLogMentions: where the README, a document in docs/ or the package
-// doc (outside its catalogue) quotes a log line, it quotes a message of the
-// catalogue.
+// TestLogMentions: where the README, a document in docs/ (outside the
+// catalogue) or the package doc quotes a log line, it quotes a message of
+// the catalogue.
 func (s *LogCatalogueSuite) TestLogMentions(c *gc.C) {
 	cat, err := catalogued()
 	if err != nil {
@@ -258,10 +266,9 @@ func (s *LogCatalogueSuite) TestLogMentions(c *gc.C) {
 	if err != nil {
 		c.Fatal(err)
 	}
-	before, _, _ := strings.Cut(doc, "\n# Log lines\n")
 	texts := map[string]string{
-		"README.md":                         string(readme),
-		"the package doc, before Log lines": before,
+		"README.md":       string(readme),
+		"the package doc": doc,
 	}
 	docs, err := filepath.Glob("../docs/*.md")
 	if err != nil {
@@ -271,6 +278,11 @@ func (s *LogCatalogueSuite) TestLogMentions(c *gc.C) {
 		text, err := os.ReadFile(name)
 		if err != nil {
 			c.Fatal(err)
+		}
+		if name == catalogueFile {
+			before, section, _ := strings.Cut(string(text), catalogueHeading)
+			_, after, _ := strings.Cut(section, "\n## ")
+			text = []byte(before + "\n## " + after)
 		}
 		texts[strings.TrimPrefix(name, "../")] = string(text)
 	}

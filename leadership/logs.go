@@ -8,21 +8,16 @@ import (
 	"github.com/juju/errors"
 )
 
-// The log lines of managers and trackers: their messages, attribute keys
-// and levels, and the functions that write them. "Log lines" in the
-// package doc is their catalogue; a test checks that it lists exactly
-// these messages and keys, and that the lines the tests see have the
-// levels and keys it gives.
+// The log lines of managers and trackers; docs/operations.md#log-lines is
+// their catalogue, which a test checks against these constants and keys.
 
 // LogMessage is the message of a line that a manager or a tracker writes
-// to its Logger ([ManagerConfig.Logger], [TrackerConfig.Logger]). The
-// values are stable, so that a log pipeline or a [slog.Handler] may pick
-// lines by them; "Log lines" in the package doc says when each is
-// written, at which levels, and with which attributes.
+// to its Logger. The values are stable, so a log pipeline may pick lines
+// by them; docs/operations.md#log-lines gives each one's levels and
+// attributes.
 type LogMessage string
 
-// The messages of the log lines, in the order of the package doc's
-// catalogue.
+// The messages of the log lines, in the order of the catalogue.
 const (
 	LogManagerStopped   LogMessage = "leadership manager stopped"
 	LogTrackerStopped   LogMessage = "leadership tracker stopped"
@@ -61,18 +56,15 @@ const (
 	keyError     = "error"
 )
 
-// defaultSlow is a manager's slow threshold before its first claim;
-// slowFraction is the fraction of the shortest claim duration that it is
-// after (see slow).
+// defaultSlow is the slow threshold before the first claim, slowFraction
+// the fraction of the shortest claim after (see slow).
 const (
 	defaultSlow  = time.Second
 	slowFraction = 10
 )
 
-// slow returns the slow threshold: a tenth of the shortest duration this
-// manager has been asked to claim for, or defaultSlow before its first
-// claim. A store call that takes that long eats into every term it
-// serves.
+// slow returns the slow threshold: a tenth of the shortest claim duration
+// so far (defaultSlow before): a store call that long eats into every term.
 func (m *manager) slow() time.Duration {
 	if m.shortestClaim == 0 {
 		return defaultSlow
@@ -151,9 +143,8 @@ func (m *manager) logEvent(e Event) {
 			level, msg = slog.LevelError, LogStoreNeedsRepair
 		}
 		if e.Result == ResultDenied && e.Call != CallExpireLease {
-			// Routine: a claim that lost a race to another controller
-			// retries once, then is denied. Contention that lasts is
-			// the warn LogClaimFailed (lease.ErrExcessiveContention).
+			// Routine: a lost race retries once, then is denied;
+			// lasting contention is LogClaimFailed.
 			msg = LogStoreRace
 		}
 	}

@@ -12,28 +12,21 @@ import (
 	"github.com/seed07a61904/leadership/worker"
 )
 
-// Manager grants leadership of services to their units.
-//
-// Service and unit names follow Juju's rules (see the package doc): a
-// service name such as "redis" or "my-db2", and a unit name of the form
-// "<service>/<n>" such as "redis/0". A method given an invalid name
-// returns an error naming it, and sends nothing to the manager.
+// Manager grants leadership of services to their units. A method given an
+// invalid name (see the package doc) returns an error naming it, and sends
+// nothing to the manager.
 type Manager interface {
 	// ClaimLeadership makes the unit leader of the service for at least
 	// duration (positive) from the moment of the call, and returns nil;
 	// a claim by the current leader extends its term, and never shortens
 	// it. It returns [ErrClaimDenied] (bare) if another unit is leader.
 	//
-	// An error satisfying errors.Is(err, [lease.ErrExcessiveContention])
-	// means the lease kept changing, or the controller's clock is behind
-	// its own last write (after an NTP step), while the manager tried:
-	// nothing is known of the outcome, the manager keeps running, and the
-	// caller may try again. One satisfying errors.Is(err,
-	// [lease.ErrUnavailable]) means the store could not be reached: the
-	// claim may or may not have been applied, and the manager reads the
-	// lease from the store before it decides the next request about it.
-	// [ErrStopped] means the manager has stopped. Any other error means
-	// nothing can be inferred; the manager keeps running.
+	// Errors: [lease.ErrExcessiveContention] (the lease kept changing, or
+	// the clock is behind its own last write) and [lease.ErrUnavailable]
+	// (the store could not be reached; the lease is read again before the
+	// next request about it) leave the outcome unknown and may be retried;
+	// [ErrStopped] means the manager has stopped; after any other error
+	// nothing can be inferred. The manager keeps running.
 	ClaimLeadership(serviceName, unitName string, duration time.Duration) error
 
 	// CheckLeadership returns a [Token] if the unit is leader of the
@@ -52,7 +45,7 @@ type Manager interface {
 }
 
 // ManagerWorker is a [Manager] that runs until killed: no error of its
-// client stops it (see "Errors" in the package doc).
+// client stops it.
 type ManagerWorker interface {
 	worker.Worker
 	Manager
@@ -66,22 +59,19 @@ type manager struct {
 	reader   lease.Reader // nil if client does not implement it
 	clock    lease.Clock
 	maxSleep time.Duration
-	// single and clocks are the client's optional refreshers (see
-	// refresh.go); nil if it does not implement them, and clocks also if
-	// ClockPoll is negative.
+	// single, clocks, revoker, batcher and watcher are the client's
+	// optional interfaces, nil where it lacks them (clocks and watcher
+	// also if ClockPoll is negative, batcher if MaxBatch is 1, watcher
+	// without a SingleRefresher).
 	single    lease.SingleRefresher
 	clocks    lease.ClockRefresher
 	clockPoll time.Duration
-	// revoker is the client's lease.Revoker; nil if it does not
-	// implement it (see revoke.go).
+
 	revoker lease.Revoker
-	// batcher is the client's lease.Batcher, nil if it does not implement
-	// it or MaxBatch is 1; maxBatch is MaxBatch (see batch.go).
+
 	batcher  lease.Batcher
 	maxBatch int
-	// watcher is the client's lease.ReleaseWatcher (see release.go); nil
-	// if it does not implement it or lease.SingleRefresher, or if
-	// ClockPoll is negative.
+
 	watcher lease.ReleaseWatcher
 
 	claims  chan claim
@@ -90,60 +80,47 @@ type manager struct {
 	cancels chan block // see block_context.go
 	revokes chan revoke
 	leaders chan leaders
-	// watches and unwatches start and end watches (see watch.go).
+
 	watches   chan *watch
 	unwatches chan *watch
 
-	// observer and logger are ManagerConfig's, nil if not set; observing
-	// is true if either is set (see emit.go).
+	// observing is true if observer or logger is set (see emit.go).
 	observer  Observer
 	logger    *slog.Logger
 	observing bool
-	// activity reports the loop's work to the clock, if it is a
-	// lease.Settler; nil otherwise (see settle.go).
+	// activity reports the loop's work to a lease.Settler clock, or nil.
 	activity lease.Activity
 
 	// Everything below is owned by the loop goroutine.
 	view    view
 	blocked map[string][]waiter // by service name
-	// watched holds the services someone watches (see watch.go).
 	watched map[string]*watchedLease
 	// held maps the leases claimed or extended through this manager, and
-	// not seen to end since, to their holders; kept only while observing
-	// (see held.go).
+	// not seen to end, to their holders; kept only while observing.
 	held map[string]string
-	// shortestClaim is the shortest duration a claim has asked for; zero
-	// before the first (see slow).
+	// shortestClaim is the shortest duration claimed (see slow).
 	shortestClaim time.Duration
-	// batchTail is set while the manager emits the events of a batch's
-	// writes after the first, which log no slow line (see emitOp).
+	// batchTail: a batch's later writes log no slow line (see emitOp).
 	batchTail bool
-	// stopping is set by a wake that met an error that stops the
-	// manager, so that its line does not say it backs off (see
-	// logEvent).
+	// stopping: a wake met an error that stops the manager (logEvent).
 	stopping bool
-	// sleepFrom is when the manager started or last refreshed every
-	// lease; it does so again MaxSleep after it at the latest.
+	// sleepFrom is the last refresh of every lease (or start); the next
+	// is MaxSleep after it at the latest.
 	sleepFrom time.Time
-	// lastWake is when the manager last woke (zero before the first
-	// wake). It never wakes twice at one clock reading: everything due at
-	// that reading has been tried, and the client would refuse again.
+	// lastWake is the last wake: never two at one clock reading, since
+	// everything due then was tried and would be refused again.
 	lastWake time.Time
 	alarm    <-chan time.Time // nil when a new one is needed
 	alarmAt  time.Time
-	// lastNow is the manager's latest reading of its clock.
+
 	lastNow time.Time
-	// retry is the back-off after a wake that could not finish: the
-	// manager does not wake again before retry.at.
+	// retry is the back-off after a wake that could not finish.
 	retry retry
-	// releasesSeen is the watcher's count of releases when the manager
-	// last read every lease someone was blocked on (see followReleases).
+	// releasesSeen is the release count last acted on (followReleases).
 	releasesSeen int64
-	// watchFrom is when someone blocked while nobody else was (see
-	// watchStarted).
+	// watchFrom is when someone blocked while nobody else was.
 	watchFrom time.Time
-	// outage is what the manager must read again after calls that could
-	// not use the store (see outage.go).
+	// outage: what to read again after calls that missed the store.
 	outage outage
 }
 
@@ -168,12 +145,10 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		held:     make(map[string]string),
 		observer: config.Observer,
 		logger:   config.Logger,
-		// Read here rather than in the loop, so that MaxSleep counts from
-		// the moment NewManager was called, whenever the loop starts.
+		// Read here so that MaxSleep counts from NewManager's call.
 		sleepFrom: config.Clock.Now(),
 	}
 	m.lastNow = m.sleepFrom
-	// A watch is the loop's once it has taken it (see watch.go).
 	m.watches, m.unwatches = make(chan *watch), make(chan *watch)
 	m.watched = make(map[string]*watchedLease)
 	m.observing = m.observer != nil || m.logger != nil
@@ -211,10 +186,8 @@ func (m *manager) Wait() error {
 	return m.tomb.Wait()
 }
 
-// runLoop runs loop in a new goroutine, the one that owns the worker's
-// state (a manager's or a tracker's), and then, in that goroutine, kills
-// tb with loop's error (see kill), runs finish, reports the end of
-// activity and marks tb done.
+// runLoop runs loop in a new goroutine that owns the worker's state, then
+// kills tb with loop's error, runs finish, ends activity, and marks tb done.
 func runLoop(tb *tomb.Tomb, activity lease.Activity, loop func() error, finish func()) {
 	go func() {
 		defer tb.Done()
@@ -224,10 +197,8 @@ func runLoop(tb *tomb.Tomb, activity lease.Activity, loop func() error, finish f
 	}()
 }
 
-// kill stops the worker whose tomb is tb with err, which is nil for a
-// clean stop. An error caused by tomb.ErrDying is made bare, because tomb
-// compares it by identity: wrapped, a clean stop would be reported as a
-// failure.
+// kill stops the worker with err (nil: clean). A tomb.ErrDying cause is
+// made bare: tomb compares it by identity.
 func kill(tb *tomb.Tomb, err error) {
 	if errors.Is(err, tomb.ErrDying) {
 		err = tomb.ErrDying
@@ -285,17 +256,11 @@ func dying() error {
 	return tomb.ErrDying
 }
 
-// setAlarm makes sure the alarm is set for the next wake-up time: the
-// earliest expiry in the view, or MaxSleep after the last refresh of every
-// lease, or the next read of the clocks (see pollAt), or the read of every
-// lease after a call that could not use the store (see outageAlarm),
-// whichever is sooner; or, after a wake that could not finish, the end of
-// its back-off;
-// and never at or before the last wake. It replaces the alarm only if that
-// time has changed.
-//
-// It reads the clock first, so that a clock that has stepped back since
-// the manager last read it delays none of these by the step (see now).
+// setAlarm sets the alarm, if its time changed, for the soonest of: the
+// earliest expiry, MaxSleep after the last full refresh, the next clock
+// poll (pollAt), the re-read after an outage (outageAlarm); or the end of
+// a wake's back-off; never at or before the last wake. It reads the clock
+// first, so a step back delays none of these (see now).
 func (m *manager) setAlarm() {
 	m.now()
 	at := m.sleepFrom.Add(m.maxSleep)
@@ -321,15 +286,10 @@ func (m *manager) setAlarm() {
 	m.alarmAt = at
 }
 
-// now reads the clock. If it reads earlier than the manager's last
-// reading, the clock has stepped back (an NTP step, or a clock with no
-// monotonic reading): every time the next wake is counted from (the last
-// wake, for MaxSleep and for "never twice at one reading", the end of a
-// back-off, the first block of a watch (see pollAt) and the re-read after
-// an outage) moves back by the step, exactly, however far it goes, so
-// that the step delays none of them. The leases' expiries do not move:
-// each is the latest time at which its holder may still lead, and a later
-// deadline errs on the safe side.
+// now reads the clock. On a step back, every time the next wake counts
+// from moves back by the step exactly, so the step delays none of them;
+// expiries do not move, since a later deadline errs on the safe side
+// (docs/design.md#clock-steps).
 func (m *manager) now() time.Time {
 	now := m.clock.Now()
 	if now.Before(m.lastNow) {
@@ -339,10 +299,8 @@ func (m *manager) now() time.Time {
 	return now
 }
 
-// moveBack moves every time that is set (not zero) back by the step from
-// last to now, exactly: time.Time.Sub saturates at about 292 years, and a
-// step back further than that, moved by Sub's difference, would put the
-// manager's next wake off by the rest.
+// moveBack moves every non-zero time back by the step from last to now,
+// exactly (time.Time.Sub saturates at about 292 years).
 func moveBack(now, last time.Time, times ...*time.Time) {
 	for _, t := range times {
 		if !t.IsZero() {
@@ -352,7 +310,7 @@ func moveBack(now, last time.Time, times ...*time.Time) {
 }
 
 // lease returns the client's cached information about the named lease,
-// without copying every lease when the client is a lease.Reader.
+// through the lease.Reader if there is one.
 func (m *manager) lease(name string) (lease.Info, bool) {
 	if m.reader != nil {
 		return m.reader.Lease(name)
@@ -367,9 +325,8 @@ func (m *manager) sync(name string) {
 	m.record(name, info, held)
 }
 
-// record updates the view for the named lease only, with what the client
-// says of it, and tells its watches if its leader has changed; if it is
-// not held, it releases the blocks waiting for it.
+// record updates the view for the named lease, tells its watches if its
+// leader changed, and, if it is not held, releases its blocks.
 func (m *manager) record(name string, info lease.Info, held bool) {
 	m.noteLeader(name, info.Holder, held)
 	if m.observing {
@@ -392,8 +349,8 @@ func (m *manager) release(name string) {
 	delete(m.blocked, name)
 }
 
-// abandonWaiters emits, once the manager has stopped, the EventBlock of
-// every caller still waiting: each gets ErrStopped.
+// abandonWaiters emits, after the stop, each waiter's EventBlock
+// (ErrStopped).
 func (m *manager) abandonWaiters() {
 	if !m.observing {
 		return

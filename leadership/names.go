@@ -10,9 +10,8 @@ import (
 	"github.com/seed07a61904/leadership/internal/stored"
 )
 
-// The limits of names. A service name is a lease name and a unit name its
-// holder, so both must also be strings the lease store holds (see
-// [lease.MaxStringLen]); a unit name, at most MaxUnitNameLen bytes, is.
+// The limits of names. Both must also be strings the lease store holds
+// ([lease.MaxStringLen]), which a unit name of MaxUnitNameLen bytes is.
 const (
 	// MaxServiceNameLen is the most bytes a service name may have.
 	MaxServiceNameLen = 128
@@ -33,16 +32,11 @@ const (
 )
 
 // Names are checked as Juju's names package did in 2015, with limits on
-// their length. A service name is lowercase letters and digits in
-// hyphen-separated segments, starting with a letter, with no segment made
-// only of digits; as a regular expression,
-// [a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*. A unit name is
+// their length; as a regular expression, a service name is
+// [a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*, and a unit name
 // <service>/<n>, n being 0 or without leading zeros. They are matched by
-// hand rather than with package regexp, which would cost about as much
-// as the rest of a CheckLeadership that the cache answers
-// (BenchmarkValidNames measures the hand-written check). The
-// functions that explain a refusal (checkService, checkUnit) run only
-// once a name has been found invalid.
+// hand, as package regexp would cost as much as a cached CheckLeadership;
+// checkService and checkUnit explain a refusal once a name is invalid.
 
 // isValidService reports whether name is a valid service name.
 func isValidService(name string) bool {
@@ -62,8 +56,7 @@ func isValidService(name string) bool {
 }
 
 // isValidSegment reports whether segment is a valid part of a service
-// name: not empty, lowercase letters and digits with at least one letter,
-// and starting with a letter if it is the first part.
+// name: letters and digits with a letter, first a letter if first.
 func isValidSegment(segment string, first bool) bool {
 	letter := false
 	for i := 0; i < len(segment); i++ {
@@ -117,10 +110,8 @@ func checkUnit(name string) error {
 	return stored.Invalidf("invalid unit name %s: %s; %s", stored.Quote(name), unitProblem(name), unitRule)
 }
 
-// checkNames returns nil if service is a valid service name and unit a
-// valid name of one of its units; otherwise the first problem, as an error
-// matching [ErrInvalidArgument] that says what is wrong and states the
-// rule.
+// checkNames returns nil if service is valid and unit one of its units,
+// else the first problem, matching [ErrInvalidArgument], with the rule.
 func checkNames(service, unit string) error {
 	if err := checkService(service); err != nil {
 		return err
@@ -134,9 +125,8 @@ func checkNames(service, unit string) error {
 	return nil
 }
 
-// serviceProblem says what makes name, which is not a valid service name,
-// invalid ("is empty", "starts with a digit"): its length, else the first
-// bad character, else the first bad segment.
+// serviceProblem says what makes name invalid ("is empty", "starts with a
+// digit"): its length, else the first bad character or segment.
 func serviceProblem(name string) string {
 	switch {
 	case name == "":

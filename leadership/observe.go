@@ -3,19 +3,16 @@ package leadership
 import "time"
 
 // Observer is told what a manager or a tracker does, one [Event] at a
-// time, so that metrics can be kept without the library depending on a
-// metrics system (the nested module prometheus/ turns events into
-// Prometheus metrics). Set it in [ManagerConfig.Observer] or
-// [TrackerConfig.Observer].
+// time, so metrics can be kept without depending on a metrics system (the
+// nested module prometheus/ turns events into Prometheus metrics). Set it
+// in [ManagerConfig.Observer] or [TrackerConfig.Observer].
 //
-// Observe is called on the manager's (or tracker's) own goroutine, so
-// events from one manager arrive in order and never concurrently; an
-// Observer shared by several managers must be safe for concurrent use.
-// Observe must return quickly and must not call the manager or tracker
-// that emits the event (that would deadlock); the same holds for the
-// handler of [ManagerConfig.Logger]. It must not keep e.Err beyond the
-// call if it mutates it. A panic in Observe is not recovered: like any
-// panic on a goroutine of its own, it ends the program.
+// Observe is called on the emitter's own goroutine, so one manager's
+// events arrive in order and never concurrently; an Observer shared by
+// several must be safe for concurrent use. Observe must return quickly and
+// must not call the manager or tracker that emits (a deadlock), nor must
+// the [ManagerConfig.Logger]'s handler; it must not keep e.Err beyond the
+// call if it mutates it. A panic in Observe ends the program.
 type Observer interface {
 	Observe(e Event)
 }
@@ -49,33 +46,27 @@ const (
 	EventRevoke EventKind = "revoke"
 	// EventExpire: the manager tried to expire a lease that ran out.
 	// Result is ResultExpired, or ResultError (it will try again). A
-	// lease that the store says was extended or already expired by
-	// another manager gives no EventExpire, only its EventStore (denied).
+	// lease found extended or expired by another gives only its
+	// EventStore (denied).
 	EventExpire EventKind = "expire"
 	// EventWake: the manager woke on its alarm and did its work: expiries,
 	// polls and refreshes. Result is ResultOK, or ResultError if it must
 	// back off and try again.
 	EventWake EventKind = "wake"
-	// EventRefresh: the manager read the store through its client. Call
-	// is the method: one of the reads among the [Call] values.
-	// Result is ResultOK; ResultUnavailable if the store could not be
-	// reached (the error matches lease.ErrUnavailable); ResultCorrupt if
-	// it holds a document a person must repair (lease.ErrCorrupt); or
+	// EventRefresh: the manager read the store through its client (Call
+	// says how). Result is ResultOK, ResultUnavailable
+	// ([lease.ErrUnavailable]), ResultCorrupt ([lease.ErrCorrupt]) or
 	// ResultError.
 	EventRefresh EventKind = "refresh"
-	// EventStore: the manager made one write of one lease through its
-	// client: a store transaction, or one of the writes of a transaction
-	// sent as a batch (Batch says how many). Call is the method, one of
-	// the writes among the [Call] values, or for a write of a batch the
-	// method it stands for. Result is ResultOK, ResultDenied (the
-	// client returned lease.ErrInvalid), ResultUnavailable (the store
-	// could not be reached: the write's outcome is unknown until the
-	// manager reads the lease again), ResultCorrupt or ResultError.
+	// EventStore: one write of one lease through the client, alone or
+	// in a batch (Batch says how many). Call is the method, or for a
+	// batch's write the method it stands for. Result is ResultOK,
+	// ResultDenied (lease.ErrInvalid), ResultUnavailable (outcome unknown
+	// until the lease is read again), ResultCorrupt or ResultError.
 	EventStore EventKind = "store"
-	// EventLeading: a tracker became leader (Result ResultLeader) or
-	// minion (ResultMinion) of its service: once its first claim has
-	// returned, at each change after that, and as minion when it stops
-	// while leader.
+	// EventLeading: a tracker became leader (ResultLeader) or minion
+	// (ResultMinion): once its first claim returned, at each change, and
+	// as minion when it stops while leader.
 	EventLeading EventKind = "leading"
 	// EventStop: the manager or tracker stopped (FromTracker says
 	// which). Err is why; nil after Kill.
@@ -149,29 +140,25 @@ type Event struct {
 	// its EventStop), false for a manager's.
 	FromTracker bool
 
-	// Duration is how long it took on the emitter's clock: for a call of
-	// the Manager API, from when the manager took the request to its
-	// answer; for a wake, a refresh or a store call, that work alone.
-	// Zero for kinds without one, on a clock that did not move, and on
-	// one that stepped back meanwhile (never negative).
+	// Duration is how long it took on the emitter's clock: for a Manager
+	// call, from taking the request to the answer; for a wake, refresh or
+	// store call, that work. Zero for kinds without one and when the
+	// clock stepped back meanwhile (never negative).
 	Duration time.Duration
 
 	// At is the emitter's clock reading when it happened.
 	At time.Time
 
 	// Known is how many leases the manager's view holds after the event
-	// (held, as far as it knows, or run out and not yet expired). Held
-	// is how many of those were last claimed or extended through this
-	// manager, and have not been seen to end. Both are set on every
-	// event a manager emits, and are zero on a tracker's.
+	// (held, or run out and not yet expired); Held, how many of those were
+	// last claimed or extended through this manager and not seen to end.
+	// Zero on a tracker's events.
 	Known int
 	Held  int
 
-	// Batch is, for an EventStore, how many writes the store transaction
-	// that carried this one held, when the manager sent it with others
-	// (see docs/design.md#manager-batches): each has its own event, with
-	// the whole transaction's Duration. Zero for a write sent alone, and
-	// for every other kind.
+	// Batch is, for an EventStore sent with others, how many writes its
+	// transaction held (docs/design.md#manager-batches); each has its own
+	// event with the transaction's Duration. Zero otherwise.
 	Batch int
 
 	// Err is the error, for ResultError and for EventStop.

@@ -182,7 +182,7 @@ func (om *observedManager) checkOnly(c *gc.C, want leadership.Event) {
 // checkLog fails the test unless logs has exactly one line with message
 // msg, at level, whose attributes include attrs (compared by their Any
 // value: string, int64, time.Duration, error text for "error").
-// Every line of logs must also be as the package doc's catalogue says
+// Every line of logs must also be as the catalogue of log lines says
 // (see checkCatalogued).
 func checkLog(c *gc.C, logs *observetest.Handler, level slog.Level, msg leadership.LogMessage, attrs map[string]interface{}) {
 	logs.WaitFind(string(msg), LongWait)
@@ -212,7 +212,7 @@ func checkLog(c *gc.C, logs *observetest.Handler, level slog.Level, msg leadersh
 }
 
 // checkNoLog fails the test if logs has a line with message msg, or a
-// line that is not as the package doc's catalogue says.
+// line that is not as the catalogue of log lines says.
 func checkNoLog(c *gc.C, logs *observetest.Handler, msg leadership.LogMessage) {
 	checkCatalogued(c, logs)
 	if lines := logs.Find(string(msg)); len(lines) != 0 {

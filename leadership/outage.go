@@ -9,10 +9,9 @@ import (
 )
 
 // Stopping is implemented by managers that say when they begin to stop,
-// so that what depends on them can stop at once rather than at its next
-// call. The manager [NewManager] returns implements it, and a [Tracker]
-// on such a manager stops, with an error matching [ErrStopped], as soon
-// as its manager is killed.
+// so what depends on them can stop at once. The manager [NewManager]
+// returns implements it; a [Tracker] on it stops ([ErrStopped]) as soon as
+// the manager is killed.
 type Stopping interface {
 	// Dying returns a channel that is closed once the manager has begun
 	// to stop: from then on, every call returns [ErrStopped].
@@ -26,46 +25,34 @@ func (m *manager) Dying() <-chan struct{} {
 	return m.tomb.Dying()
 }
 
-// outage is what the manager remembers of client calls that failed
-// because the store could not be used (see failedStore): nothing but
-// Kill stops a manager, so it must find its way back to what the store
-// holds once the store answers again.
+// outage is what the manager remembers of calls that could not use the
+// store (failedStore), to find its way back to what the store holds
+// (docs/design.md#store-failures).
 type outage struct {
-	// stale is set when a call failed so: the view and the client's cache
-	// may miss what other controllers did meanwhile, so the next wake
-	// refreshes every lease (see wake), and clears it when that works.
+	// stale: the next wake refreshes every lease, and clears it.
 	stale bool
-	// readAt is when the manager wakes to do so, if no back-off is set
-	// already: minRetryDelay after the failure.
+	// readAt is when to wake for that: minRetryDelay after the failure.
 	readAt time.Time
-	// unsure holds the leases whose last write failed so: it may or may
-	// not have been applied (or be applied later, when mgo/txn resumes
-	// it), so the next claim, check or revoke of the lease reads it from
-	// the store before it decides (see settle).
+	// unsure holds the leases whose last write's outcome is unknown
+	// (mgo/txn may apply it later): the next request reads them first.
 	unsure map[string]bool
 }
 
-// failedStore reports whether err, from a client call, says that the
-// store could not be used: anything but success, [lease.ErrInvalid] (the
-// store answered no), contention and a time out of range (both say the
-// store answered), an argument the client refused before it used the
-// store ([lease.ErrInvalidArgument]), and a corrupt document (the store answered, and the
-// damage is reported with each call about that lease, not mended by
-// reading again).
+// failedStore reports whether err says the store could not be used: any
+// error but lease.ErrInvalid, contention, a time out of range, a refused
+// argument and a corrupt document (for all of which the store answered,
+// or was not asked).
 func failedStore(err error) bool {
 	return err != nil && !errors.Is(err, lease.ErrInvalid) &&
 		!errors.Is(err, lease.ErrExcessiveContention) && !errors.Is(err, lease.ErrTimeOutOfRange) &&
 		!errors.Is(err, lease.ErrInvalidArgument) && !errors.Is(err, lease.ErrCorrupt)
 }
 
-// noteCall records the outcome of one client call (see calls.go): a
-// read of every lease if all, else of the named lease or, for a write, a
-// write of it. A call that failed the store makes the manager read every
-// lease again at its next wake, which it brings forward to
-// minRetryDelay after now, and makes a write's lease unsure; a call that
-// worked (or read every lease but the corrupt ones) clears what it read.
-// A write the store answered, while the manager backs off after a wake
-// that failed the store, ends the back-off (see storeAnswered).
+// noteCall records the outcome of a client call: a read of every lease
+// (all), of name, or a write of name. A store failure makes the next wake,
+// minRetryDelay from now, read every lease, and a write's lease unsure; a
+// success clears what it read; a write the store answered ends a wake's
+// back-off (storeAnswered).
 func (m *manager) noteCall(all bool, name string, write bool, err error) {
 	if failedStore(err) {
 		if !m.outage.stale {
@@ -94,9 +81,8 @@ func (m *manager) noteCall(all bool, name string, write bool, err error) {
 	}
 }
 
-// settle reads the named lease from the store if its last write's outcome
-// is unknown, so that the request about it is decided on what the store
-// holds; it returns the read's error, for the caller of that request.
+// settle reads the named lease first if its last write's outcome is
+// unknown; it returns the read's error, for the request's caller.
 func (m *manager) settle(name string) error {
 	if !m.outage.unsure[name] {
 		return nil
@@ -104,9 +90,8 @@ func (m *manager) settle(name string) error {
 	return m.refreshLease(name)
 }
 
-// outageAlarm returns when the manager must wake to read every lease again
-// after a call that failed the store, and false if it need not (nothing
-// failed, or a back-off already says when).
+// outageAlarm returns when to wake to read every lease after a store
+// failure; false if no need, or a back-off already says when.
 func (m *manager) outageAlarm() (time.Time, bool) {
 	if !m.outage.stale || !m.retry.at.IsZero() {
 		return time.Time{}, false
@@ -114,18 +99,10 @@ func (m *manager) outageAlarm() (time.Time, bool) {
 	return m.outage.readAt, true
 }
 
-// storeAnswered ends the back-off of a wake that failed the store, once a
-// write (a claim, an extension, an expiry or a revoke, answered or
-// aborted) shows that the store answers again: the manager wakes at once
-// rather than up to maxRetryDelay later, reads every lease again, expires
-// what ran out meanwhile and polls again, so that the units waiting on
-// this controller are released as soon as the store allows. The delay is
-// kept, so that a store that fails that wake again is retried after twice
-// as long, as if nothing had answered in between; and each such early wake
-// follows a write a caller asked for, so the manager never spins on its
-// own. Reads do not count: a stepped-down primary still answers them
-// while it refuses every write. A back-off after contention or a time out
-// of range (the store answered) is left as it is.
+// storeAnswered ends the back-off of a wake that failed the store once a
+// write shows the store answers again, so waiting units are released as
+// soon as it allows; the delay is kept, and only writes count
+// (docs/design.md#store-failures).
 func (m *manager) storeAnswered() {
 	if m.retry.at.IsZero() || !failedStore(m.retry.err) || !m.retry.at.After(m.lastNow) {
 		return

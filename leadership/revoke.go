@@ -7,32 +7,23 @@ import (
 )
 
 // Revoker is implemented by managers that can end a unit's leadership
-// before its lease runs out, so that another unit can take over at once.
-// The manager [NewManager] returns implements it. (etcd's Election.Resign
-// and Kubernetes' ReleaseOnCancel do the same; Juju added it to its lease
-// manager later as Revoke.)
+// before its lease runs out, so another unit can take over at once (as
+// etcd's Election.Resign). The manager [NewManager] returns implements it.
 type Revoker interface {
 	// RevokeLeadership ends the unit's leadership of the service now and
-	// returns nil. Waiters blocked on this manager are released at once;
-	// the unit's tokens no longer hold (their transactions abort) until
-	// the unit leads again (a token checks who leads, not which term:
-	// see [Token]); other
-	// managers see the release at their next read of the lease, at the
-	// latest their next wake (MaxSleep). It reads the store first if this
-	// manager's copy may be out of date, so a leader that claimed through
-	// another manager can be revoked through this one.
+	// returns nil. Waiters on this manager are released at once; the
+	// unit's tokens no longer hold until it leads again; other managers
+	// see the release at their next read of the lease (MaxSleep at the
+	// latest). It reads the store first if this manager's copy may be
+	// stale, so a leader that claimed elsewhere can be revoked here.
 	//
-	// It returns an error matching [ErrNotLeader] if the unit is not
-	// leader; [ErrRevokeNotSupported] if the manager's client cannot revoke;
-	// an error matching [lease.ErrExcessiveContention] if the lease kept
-	// changing (the caller may try again), [lease.ErrUnavailable] if the
-	// store could not be reached (the revoke may or may not have been
-	// applied; the manager reads the lease before its next decision on
-	// it), or [lease.ErrTimeOutOfRange] if the clock reads a time the
-	// store cannot hold; [ErrStopped] if the manager stops first.
+	// Errors: [ErrNotLeader]; [ErrRevokeNotSupported];
+	// [lease.ErrExcessiveContention] (try again); [lease.ErrUnavailable]
+	// (outcome unknown; the lease is read before the next decision);
+	// [lease.ErrTimeOutOfRange]; [ErrStopped].
 	//
 	// Only the unit itself should revoke, once it has stopped acting as
-	// leader: revoking cuts short the guarantee its last claim gave it.
+	// leader: revoking cuts short its last claim's guarantee.
 	RevokeLeadership(serviceName, unitName string) error
 }
 
@@ -57,19 +48,11 @@ func (r revoke) invoke(ch chan<- revoke) error {
 	return sendErr(ch, r, r.reply)
 }
 
-// handleRevoke revokes the service's lease if the unit holds it. If the
-// client's cache says it does not, it refreshes the client once and looks
-// again (the unit may have claimed through another manager). ErrInvalid
-// from the client means the store changed under it: it reads the lease
-// again and retries, up to maxClaimAttempts times.
-//
-// Success, not-leader, no revoker and every client error but ErrInvalid
-// (see retryable) go back to the caller: it never returns an error of the
-// client. If the outcome of the manager's last write of the lease is
-// unknown (see outage), it reads the store first. Either way it emits the
-// revocation's [EventRevoke].
-//
-// The writes queued behind r go with it (see handleWrites).
+// handleRevoke revokes the lease if the unit holds it, refreshing once if
+// the cache says not (the unit may have claimed elsewhere), reading first
+// after an unknown outcome (outage), and retrying after ErrInvalid up to
+// maxClaimAttempts. Every outcome, client errors included, goes to the
+// caller with its [EventRevoke]; queued writes go with it (handleWrites).
 func (m *manager) handleRevoke(r revoke) error {
 	return m.handleWrites(m.newRevokeJob(r))
 }
@@ -89,8 +72,7 @@ func (m *manager) newRevokeJob(r revoke) *revokeJob {
 	return &revokeJob{writeBase: m.newWriteBase(r.unitRequest)}
 }
 
-// next is part of the writeJob interface: it decides the revocation's
-// next attempt, as handleRevoke describes.
+// next is part of the writeJob interface (see handleRevoke).
 func (j *revokeJob) next() (lease.Op, bool, error) {
 	m, r := j.m, j.req
 	if !j.began {
@@ -131,15 +113,13 @@ func (j *revokeJob) applied(err error) bool {
 	case errors.Is(err, lease.ErrInvalid):
 		return false
 	case retryable(err):
-		// The client ran out of attempts, or its clock reads a time
-		// the store cannot hold, or the store could not be used: tell
-		// the caller, and stay alive.
+		// Out of attempts, a time out of range, or the store unusable:
+		// tell the caller, and stay alive.
 		m.sync(r.service)
 		j.fail(err)
 		return true
 	}
-	// The lease is gone: sync removes it from the view and releases
-	// this manager's waiters.
+	// Gone: sync drops it from the view and releases waiters.
 	m.unhold(r.service)
 	m.sync(r.service)
 	j.answer = nil

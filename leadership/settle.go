@@ -9,23 +9,10 @@ import (
 )
 
 // A manager, a tracker, and each call a tracker makes report their work to
-// the clock when it is a lease.Settler (a fake clock in tests), so that a
-// test can wait until they have settled (see lease.Settler for what that
-// means). Each activity is nil on any other clock, and these helpers then
-// do nothing.
-//
-// How the work handed between them is covered without a gap:
-//   - a loop is idle only inside its select, waiting for its alarm and its
-//     tomb's Dying, and busy from the moment the select returns;
-//   - a tracker starts its call's activity, busy, before starting the call,
-//     and ends it when its loop has handled the call's result, so a claim
-//     in flight keeps the clock unsettled until the tracker has scheduled
-//     its renewal; the manager is busy by then with any request it took;
-//   - a tracker's wait for a release passes its activity to the manager in
-//     the context, and the manager's caller-side code marks it idle, until
-//     the release (or the manager's stop) closes a channel, only once the
-//     manager has taken the request; the waiting goroutine marks it busy
-//     again when the wait returns.
+// the clock when it is a lease.Settler (a fake clock in tests), so a test
+// can wait until they have settled; how the work handed between them is
+// covered without a gap is in docs/design.md#settling. Each activity is nil
+// on any other clock, and these helpers then do nothing.
 
 // activityKey is the context key under which a tracker passes the activity
 // of its wait for a release to BlockUntilLeadershipReleasedContext.

@@ -5,37 +5,27 @@ import (
 	"gopkg.in/mgo.v2/txn"
 )
 
-// TermChecker is implemented by managers that hand out term tokens. The
-// manager [NewManager] returns implements it.
-//
-// A [Token] asserts who leads; a [TermToken] asserts who leads and in
-// which term, so that it cannot outlive the term it was taken in (see
-// "Term tokens" in the package doc for when to use which).
+// TermChecker is implemented by managers that hand out term tokens
+// (docs/design.md#terms). The manager [NewManager] returns implements it.
 type TermChecker interface {
-	// CheckLeadershipTerm is [Manager.CheckLeadership], and answers as
-	// it does (ErrNotLeader, ErrStopped, ErrInvalidArgument, store
-	// errors), but returns a [TermToken]. It returns an error matching
-	// [ErrNoTerms] if the manager's lease client reports no terms (its
-	// lease.Info has no TermAssertOp).
+	// CheckLeadershipTerm is [Manager.CheckLeadership], with the same
+	// errors, returning a [TermToken]; or an error matching [ErrNoTerms]
+	// if the lease client reports no terms (no TermAssertOp).
 	CheckLeadershipTerm(serviceName, unitName string) (TermToken, error)
 }
 
-// TermToken records that a unit was leader of a service in one term.
-//
-// Its AssertOps make a transaction abort unless the unit still holds
-// the lease in the same term when the transaction applies: they hold
-// across the unit's extensions of its lease, and fail for good once the
-// lease has been released (expired or revoked), even if the unit leads
-// again later. The term only rises: a caller can write it beside its
-// data, as a fencing token, and refuse writes that carry a lower one.
+// TermToken records that a unit was leader of a service in one term. Its
+// AssertOps make a transaction abort unless the unit still holds the lease
+// in that term: they hold across extensions, and fail for good once the
+// lease is released, even if the unit leads again. The term only rises, so
+// a caller may store it beside its data as a fencing token.
 type TermToken interface {
 	Token
 
-	// Term returns the lease's term the token was taken in: a number
-	// that rises every time the service's leadership changes hands (see
-	// lease.Info.Term). A term of 0 means the lease was last claimed by
-	// a client that keeps no terms (an earlier version); its AssertOps
-	// then hold for as long as the lease stays without a term.
+	// Term returns the lease's term the token was taken in, which rises
+	// each time leadership changes hands (lease.Info.Term). 0 means the
+	// lease was last claimed by a client that keeps no terms; AssertOps
+	// then hold while the lease stays without a term.
 	Term() int64
 }
 

@@ -14,76 +14,36 @@ import (
 // Tracker claims and keeps one unit's leadership of its service, for as
 // long as it runs: it claims on start; while leader, it renews; when
 // denied, it waits for the leadership to be released and claims again.
-// It answers questions about the unit's leadership with [Ticket]s. This is
-// the loop every unit agent needs, as Juju's worker/leadership tracker
-// (2015) provided it.
+// It answers questions about the unit's leadership with [Ticket]s, as
+// Juju's worker/leadership tracker did.
 //
-// # Guarantees
+// The tracker counts itself leader (a true [Tracker.ClaimLeader] or
+// [Tracker.WaitLeader], an [EventLeading] leader) only within the term of
+// its last successful claim: Duration from its clock reading just before
+// the claim call, counted on monotonic time, and cut short by a step
+// forward of the wall clock. That term ends no later than the lease the
+// claim wrote, as every controller judges it, whatever the manager does
+// and however long a call hangs (docs/design.md#tracker-terms).
 //
-// A claim's start is the tracker's reading of its clock taken just before
-// the claim call; its term ends Duration later. The tracker counts itself
-// leader (a true [Tracker.ClaimLeader] or [Tracker.WaitLeader], an
-// [EventLeading] leader) only within the term of its last successful
-// claim, and a minion from the instant that term ends unless a later claim
-// has succeeded, whatever the manager does and however long a call hangs.
-// The term ends no later than the lease the claim wrote, as every
-// controller judges it (docs/design.md#tracker-terms).
+// Errors other than [ErrClaimDenied] (a store outage,
+// [lease.ErrUnavailable], included) are retried with back-off on the
+// tracker's clock, from [TrackerConfig.RetryPeriod] doubling up to
+// MaxRetryPeriod; meanwhile the tracker runs, a minion once its term has
+// ended. It stops, and answers every ticket false, when its manager stops
+// ([ErrStopped]: at once if the manager is a [Stopping], else at its next
+// call), or when a claim fails with [lease.ErrTimeOutOfRange] because
+// Duration after an in-range start is out of range (every retry would fail
+// alike; it does not revoke).
 //
-// # Clocks that step back
-//
-// The tracker counts its terms, renewals and back-offs on monotonic time,
-// which no step of the wall clock moves: on [lease.MonotonicClock]'s
-// Monotonic time if [TrackerConfig.Clock] is one ([lease.SystemClock] and
-// lease/leasetest's fake clock are), and otherwise on the monotonic
-// reading that Now must carry, as time.Now's does. [TrackerConfig.Validate]
-// refuses a clock whose reading carries none; a later reading without one
-// ends the term at once. A step back never lengthens a term. A step
-// forward of the wall clock ends the term when the wall clock reaches
-// Duration after the claim's start, since it shortens the lease as the
-// other controllers judge it; the tracker sees it at its next reading
-// (every question reads the clock), not by an alarm.
-//
-// # Errors
-//
-// Errors other than [ErrClaimDenied] are retried with back-off (from
-// [TrackerConfig.RetryPeriod], doubling, up to MaxRetryPeriod: by default
-// Duration/16 and Duration/2) on the tracker's clock; while they last the
-// tracker stays up, a minion once its term has ended. A store outage is
-// such an error ([lease.ErrUnavailable]): the tracker keeps trying through
-// it, and leads again within MaxRetryPeriod of the store answering, if no
-// other unit has claimed meanwhile. If the manager stops,
-// the tracker stops with an error matching [ErrStopped]: at once if the
-// manager is a [Stopping] (the manager [NewManager] returns is), and
-// otherwise at its next call. If a claim fails with an error matching
-// [lease.ErrTimeOutOfRange] while its start, on the tracker's wall clock,
-// is in the store's range and its start plus Duration is not (e.g. a
-// Duration of centuries), the tracker stops with that error, without
-// revoking: every retry would fail alike. Otherwise (a clock that stepped
-// out of the store's range, or a manager that read its clock at another
-// time) that error is retried as any other. When the tracker stops in
-// either of these ways, Wait returns the error and every ticket is
-// answered false.
-//
-// A stopped tracker answers every ticket, pending or new, false.
-//
-// # Leader-only work, Kill and Resign
-//
-// The tracker [NewTracker] returns is also a [LeaderRunner], which hands
-// leader-only work a context that ends with the unit's leadership, and a
-// [Resigner], which gives leadership up and keeps the tracker running.
-// Kill and Resign end those contexts and wait for the work under them to
-// stop before they revoke (until the unit's last term ends, at the
-// latest). A true ClaimLeader promises nothing to work that does not run
-// under a leader context: Kill and Resign cut its guarantee short.
-//
-// # One tracker per unit
+// Kill and Resign ([Resigner]) end the leader contexts of [LeaderRunner]
+// and revoke only once the work under them has stopped
+// (docs/design.md#leader-only-work); a true ClaimLeader's guarantee they
+// cut short.
 //
 // Run at most one tracker per unit at a time, and start a unit's new
-// tracker only once Wait has returned for its old one. The store knows
-// units, not trackers: two trackers of one unit both count the unit
-// leader, and when the old one stops it revokes the unit's leadership,
-// which the new one still relies on; another unit may then lead while the
-// new tracker answers ClaimLeader true.
+// tracker only once Wait has returned for its old one: the store knows
+// units, not trackers, so the old one's stop revokes the leadership the new
+// one relies on.
 type Tracker interface {
 	worker.Worker
 
@@ -91,24 +51,16 @@ type Tracker interface {
 	ServiceName() string
 
 	// ClaimDuration returns how long a true [Tracker.ClaimLeader]
-	// guarantees leadership for: [TrackerConfig.ClaimDuration], by
-	// default Duration/2 (Juju's tracker, likewise, claimed for twice
-	// the duration it promised).
+	// guarantees leadership for: [TrackerConfig.ClaimDuration].
 	ClaimDuration() time.Duration
 
 	// ClaimLeader returns a Ticket whose answer is true if the unit is
 	// leader, guaranteed for at least ClaimDuration from the call, and
 	// false if it is not. While the current term cannot cover
 	// ClaimDuration from now (a renewal is late or failing), the answer
-	// waits for the renewal, or is false once the term ends.
-	//
-	// The guarantee holds while the tracker runs and leads. Kill cuts it
-	// short, and so does the tracker's Resign ([Resigner]): each
-	// revokes the unit's leadership as soon as the work run under leader
-	// contexts ([LeaderRunner]) has stopped, at once if there is none,
-	// without waiting for the guarantee to run out; another unit may
-	// then lead. Work that must not be cut short runs under a leader
-	// context, which Kill and Resign end first and wait for.
+	// waits for the renewal, or is false once the term ends. Kill and
+	// Resign cut the guarantee short; work that must not be cut short
+	// runs under a leader context ([LeaderRunner]).
 	ClaimLeader() Ticket
 
 	// WaitLeader returns a Ticket that is answered true once the unit is
@@ -133,16 +85,13 @@ type tracker struct {
 	timing  trackerTiming
 	revoker Revoker        // nil if the manager cannot revoke
 	blocker ContextBlocker // nil if the manager's waits take no context
-	// managerDying is closed when the manager begins to stop; nil if the
-	// manager is not a Stopping (see managerStopped).
+	// managerDying is closed when the manager stops; nil if no Stopping.
 	managerDying <-chan struct{}
 
 	tickets chan ticketRequest
 	results chan callResult
-	// workRequests, releases, deadlines and resigns carry requests for
-	// leader contexts, their releases, their deadlines, and Resign
-	// calls, to the loop, until closed is closed (see closeService);
-	// closeCause, written before, says why.
+	// workRequests, releases, deadlines and resigns reach the loop until
+	// closed is closed; closeCause, written before, says why.
 	workRequests chan *leaderWork
 	releases     chan *leaderWork
 	deadlines    chan deadlineRequest
@@ -152,58 +101,42 @@ type tracker struct {
 
 	// Everything below is owned by the loop goroutine.
 
-	// decided is false until the first claim has returned.
 	decided bool
-	// clock is the config's Clock if it is a lease.MonotonicClock, nil
-	// if not (see "Clocks that step back" on [Tracker]).
+	// clock is config.Clock if it is a lease.MonotonicClock, else nil.
 	clock lease.MonotonicClock
-	// termEnd is when the term of the last successful claim ends, in
-	// monotonic time, and termEndWall when it ends on the wall clock (a
-	// time without a monotonic reading); both zero when the unit is not
-	// leader.
+	// termEnd is when the last successful claim's term ends, in monotonic
+	// time, and termEndWall on the wall clock; zero when not leader.
 	termEnd     time.Time
 	termEndWall time.Time
-	// mayHold is true while the unit may hold the lease: from a claim that
-	// succeeded, or failed with an outcome that may be a success (see
-	// mayHoldAfter), until a denial. A stopping tracker revokes if it is
-	// set.
+	// mayHold is set from a claim that succeeded, or may have
+	// (mayHoldAfter), until a denial; a stopping tracker then revokes.
 	mayHold bool
-	// calling is the kind of call in flight, if any.
 	calling callKind
-	// nextClaim is when to claim next, in monotonic time, if no call is
-	// in flight; zero if no claim is scheduled (the tracker is waiting for
-	// a release).
+	// nextClaim is when to claim next, in monotonic time; zero while
+	// waiting for a release.
 	nextClaim time.Time
 	// failures counts the calls that failed in a row, for back-off.
 	failures int
-	// claimStart is the start of the claim in flight, if any.
+
 	claimStart reading
-	// claimWall is the earliest wall-clock time, among the readings
-	// taken while the claim in flight ran (its start included, blind
-	// ones excepted), moved back by the monotonic time elapsed since the
-	// start: a floor for the manager's reading, had it been taken at the
-	// claim's start, whatever steps the tracker read meanwhile.
+	// claimWall floors the wall-clock time the manager read during the
+	// claim in flight, whatever steps the tracker saw meanwhile.
 	claimWall time.Time
-	// reported is what the tracker last reported of the unit's
-	// leadership (see noteLeading).
+	// reported is what noteLeading last reported.
 	reported leading
 	// cancelBlock gives up the wait for a release in flight, if any.
 	cancelBlock context.CancelFunc
 	pending     map[question][]*ticket
 	alarm       <-chan time.Time // nil when none is set
 	alarmAt     time.Time        // in monotonic time
-	// activity and callActivity report the loop's work and the call in
-	// flight to the clock, if it is a lease.Settler (see settle.go).
+	// activity and callActivity report to a lease.Settler clock.
 	activity, callActivity lease.Activity
-	// waiting holds the requests for leader contexts not yet granted,
-	// and works the granted ones not yet released (see tracker_work.go).
+	// waiting and works: leader contexts not yet granted, and granted.
 	waiting []*leaderWork
 	works   map[*leaderWork]struct{}
-	// resigning is the resignation under way, if any; while it lasts
-	// the unit does not count as leader, and no claim is scheduled.
+	// resigning is the resignation under way: no leader, no claim.
 	resigning *resignation
-	// pauseUntil is the earliest time a claim may start, in monotonic
-	// time: the end of the pause after the last resignation.
+	// pauseUntil: no claim before it (monotonic), after a resignation.
 	pauseUntil time.Time
 }
 
@@ -211,15 +144,8 @@ var _ Tracker = (*tracker)(nil)
 
 // NewTracker returns a running [Tracker] for config, or nil and an error if
 // config is invalid. Stop it with Kill and Wait (or [worker.Stop]). It is
-// also a [LeaderRunner] and a [Resigner].
-//
-// On a manager that is not a [ContextBlocker], a minion tracker leaves a
-// goroutine behind after Wait returns, until the leadership is released or
-// the manager stops (see Kill).
-//
-// Run at most one tracker per unit at a time: a tracker that stops revokes
-// the unit's leadership, whichever tracker of the unit claimed it (see
-// "One tracker per unit" on [Tracker]).
+// also a [LeaderRunner] and a [Resigner]. Run at most one per unit at a
+// time (see [Tracker]).
 func NewTracker(config TrackerConfig) (Tracker, error) {
 	if err := config.Validate(); err != nil {
 		return nil, errors.Trace(err)
@@ -249,29 +175,17 @@ func NewTracker(config TrackerConfig) (Tracker, error) {
 	return t, nil
 }
 
-// Kill is part of the [worker.Worker] interface. A leading tracker revokes
-// its leadership (if its manager is a [Revoker]) before Wait returns, and
-// so does one whose last claim failed other than by a denial or its
-// manager's stop (the claim may have been written: a store's lost reply);
-// a revoke of a lease the unit does not hold is fenced, and ignored. If a
-// claim (or a Resign's revoke) is in flight, it waits for it first, so
-// Wait returns only once the manager has answered it (or stopped): a call
-// that never returns keeps Wait from returning.
-//
-// Kill ends every leader context at once, with the cause
-// [ErrTrackerKilled], makes no more renewals, and revokes only once the
-// leader-only work under those contexts has stopped (see [LeaderRunner]):
-// it waits for that work until the unit's last term ends; work still
-// running then is left to run, the tracker does not revoke, and Wait
-// returns an error matching [ErrLeaderWorkRunning]. It does not wait for
-// guarantees a true ClaimLeader gave: it cuts them short.
-//
-// A minion tracker gives up its wait for a release at once if its manager
-// is a [ContextBlocker]. If it is not (a wrapper that embeds only
-// [Manager], say), that wait cannot be given up: Wait still returns at
-// once, but one goroutine of the tracker stays blocked in
-// BlockUntilLeadershipReleased until the leadership is released or the
-// manager stops.
+// Kill is part of the [worker.Worker] interface. It ends every leader
+// context at once ([ErrTrackerKilled]) and makes no more renewals. A
+// tracker that may hold the lease (it leads, or its last claim failed with
+// an unknown outcome) then revokes, if its manager is a [Revoker], once
+// the work under those contexts has stopped, and before Wait returns;
+// work still running when the unit's last term ends is left to run, the
+// tracker does not revoke, and Wait returns [ErrLeaderWorkRunning]. A call
+// in flight is waited for first, so a call that never returns keeps Wait
+// from returning. On a manager that is no [ContextBlocker], a minion's
+// goroutine stays blocked in BlockUntilLeadershipReleased after Wait
+// returns, until the release or the manager's stop.
 func (t *tracker) Kill() {
 	kill(&t.tomb, nil)
 }

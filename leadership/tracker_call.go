@@ -23,16 +23,14 @@ const (
 	revokeCall
 )
 
-// callResult is what a call running on its own goroutine reports back to
-// the tracker's loop.
+// callResult is what a call on its own goroutine reports to the loop.
 type callResult struct {
 	kind callKind
 	err  error
 }
 
-// startClaim starts a claim on a goroutine of its own. Its start, now, is
-// the loop's latest reading, taken before the call: the term it may begin
-// is counted from it, in monotonic time (see isLeader).
+// startClaim starts a claim on its own goroutine; its start, now, taken
+// before the call, is what the term counts from.
 func (t *tracker) startClaim(now reading) {
 	t.calling = claimCall
 	t.nextClaim = time.Time{}
@@ -45,10 +43,8 @@ func (t *tracker) startClaim(now reading) {
 	}()
 }
 
-// startBlock starts, on a goroutine of its own, a wait for the service to
-// have no leader; stop cancels it if the manager takes a context (a plain
-// BlockUntilLeadershipReleased returns only when the manager releases or
-// stops).
+// startBlock starts a wait for a release on its own goroutine; stop
+// cancels it if the manager takes a context.
 func (t *tracker) startBlock() {
 	t.calling = blockCall
 	ctx, cancel := context.WithCancel(context.Background())
@@ -74,29 +70,14 @@ func (t *tracker) deliver(r callResult) {
 	}
 }
 
-// handleResult records the outcome of a call, at now (a reading already
-// noted in claimWall), and schedules what follows:
-//   - a successful claim begins a term of Duration from its start, in
-//     monotonic time, and from claimWall on the wall clock (none if its
-//     start was a blind reading), and schedules the renewal RenewAfter
-//     after that start;
-//   - a denied claim ends any term (and its leader contexts, with
-//     ErrLeadershipLost) and starts a wait for a release;
-//   - a release schedules a claim at once;
-//   - any other error schedules the call's retry, a claim, after a
-//     back-off;
-//   - a revoke ends the resignation that made it (handleRevokeResult).
-//
-// While the tracker resigns, it schedules no claim and starts no wait: the
-// resignation schedules the next claim when it ends.
-//
-// It returns only the errors that must stop the tracker: one matching
-// ErrStopped (its manager has stopped), or a claim's error matching
-// lease.ErrTimeOutOfRange when the claim's start, on the wall clock, is
-// in the store's range and the start plus Duration is not (the store
-// cannot hold the claim's expiry, so every retry would fail the same way;
-// a start out of range, or an expiry in range, says the clock stepped,
-// and a later claim may work).
+// handleResult records a call's outcome at now and schedules what follows:
+// a successful claim begins a term (beginTerm) and schedules the renewal
+// RenewAfter after its start; a denial ends the term (ErrLeadershipLost)
+// and waits for a release; a release schedules a claim at once; any other
+// error retries the claim after a back-off; a revoke ends the resignation.
+// While resigning it schedules nothing: the resignation does. It returns
+// only errors that stop the tracker: ErrStopped, or a claim's
+// lease.ErrTimeOutOfRange when durationOutOfRange.
 func (t *tracker) handleResult(r callResult, now reading) error {
 	start, startWall := t.claimStart, t.claimWall
 	t.calling, t.claimStart, t.claimWall = noCall, reading{}, time.Time{}
@@ -109,8 +90,7 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 		return t.handleRevokeResult(r.err, now)
 	}
 	if t.resigning != nil {
-		// No claim is scheduled while the tracker resigns: the
-		// resignation schedules the next one when it ends.
+		// The resignation schedules the next claim when it ends.
 		defer func() { t.nextClaim = time.Time{} }()
 	}
 	switch {
@@ -148,9 +128,8 @@ func (t *tracker) handleResult(r callResult, now reading) error {
 	return nil
 }
 
-// beginTerm records the term of a successful claim that started at start,
-// with claimWall startWall: lease long from its start in monotonic time,
-// and from startWall on the wall clock; none if start is a blind reading.
+// beginTerm records a successful claim's term: Duration from start in
+// monotonic time, and from startWall on the wall clock; none if blind.
 func (t *tracker) beginTerm(start reading, startWall time.Time) {
 	if !start.blind {
 		t.termEnd = t.timing.termEnd(start.mono)
@@ -158,10 +137,9 @@ func (t *tracker) beginTerm(start reading, startWall time.Time) {
 	}
 }
 
-// durationOutOfRange reports whether a claim started at start has an
-// expiry the store cannot hold although start itself can be held: only
-// then does lease.ErrTimeOutOfRange say the tracker's Duration is at
-// fault rather than its clock. A blind start says nothing.
+// durationOutOfRange reports whether start is in the store's range but
+// its expiry is not: only then is Duration, not the clock, at fault (every
+// retry would fail alike). A blind start says nothing.
 func (t *tracker) durationOutOfRange(start reading) bool {
 	if start.blind {
 		return false
@@ -171,12 +149,10 @@ func (t *tracker) durationOutOfRange(start reading) bool {
 }
 
 // mayHoldAfter reports whether the unit may hold the lease after a claim
-// that returned err: unless the claim was denied or the manager stopped,
-// yes. A claim that failed otherwise may have been written (a store whose
-// reply was lost, lease.ErrUnavailable: mgo/txn may still apply the
-// write), so a stopping tracker revokes, which is fenced and answers
-// ErrNotLeader if the unit does not hold it, rather than leave another
-// unit waiting for the lease to run out.
+// that returned err: yes unless denied or the manager stopped, since a
+// failed claim may have been written (lease.ErrUnavailable); a stopping
+// tracker then revokes, which is fenced, rather than leave the lease to
+// run out.
 func mayHoldAfter(err error) bool {
 	return !errors.Is(err, ErrClaimDenied) && !errors.Is(err, ErrStopped)
 }

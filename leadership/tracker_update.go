@@ -8,21 +8,17 @@ import (
 
 // reading is one reading of the tracker's clock.
 type reading struct {
-	// wall is the clock's Now, for events and for the wall-clock end of a
-	// term.
+	// wall is the clock's Now, for events and the term's wall-clock end.
 	wall time.Time
-	// mono is the monotonic time everything else is counted on: the
-	// clock's Monotonic if it is a lease.MonotonicClock, else wall, with
-	// its monotonic reading.
+	// mono is what everything else counts on: the clock's Monotonic, or
+	// wall with its monotonic reading.
 	mono time.Time
-	// blind is set if mono cannot measure time: the clock is not a
-	// lease.MonotonicClock, and wall carries no monotonic reading.
+	// blind: mono cannot measure time (no monotonic reading at all).
 	blind bool
 }
 
-// now reads the clock (see "Clocks that step back" on [Tracker]). A blind
-// reading ends the term at once: on it, the tracker cannot tell how much
-// of the term is left.
+// now reads the clock. A blind reading ends the term at once: the tracker
+// cannot tell how much is left (docs/design.md#tracker-terms).
 func (t *tracker) now() reading {
 	var r reading
 	if t.clock != nil {
@@ -41,14 +37,9 @@ func (t *tracker) now() reading {
 }
 
 // noteClaimWall lowers claimWall, while a claim is in flight, to r's wall
-// clock moved back to the claim's start in monotonic time. The manager
-// read its clock at some instant inside the claim; the wall clock's lead
-// over monotonic time was then no less than the least the tracker saw,
-// unless the wall clock stepped back and forward again between two of the
-// tracker's readings. The lease it wrote ends, on the wall clock, no
-// earlier than claimWall plus Duration: so the wall-clock end of the term
-// is counted from claimWall, not from the start's wall reading, which a
-// step back during the claim and a step forward after it would make late.
+// clock moved back to the claim's start in monotonic time, so a step back
+// during the claim and a step forward after it cannot make the term's
+// wall-clock end late (docs/design.md#tracker-terms, "Steps forward").
 func (t *tracker) noteClaimWall(r reading) {
 	if t.calling != claimCall || r.blind || t.claimStart.blind {
 		return
@@ -59,16 +50,10 @@ func (t *tracker) noteClaimWall(r reading) {
 	}
 }
 
-// isLeader reports whether the unit is leader at now: within the term of
-// its last successful claim, on the monotonic clock and on the wall clock.
-//
-// Safety: termEnd is the claim's start plus Duration in monotonic time,
-// which no step back moves, so it comes no later than Duration after the
-// manager's reading in the claim, and so no later than the lease as other
-// controllers judge it; termEndWall ends the term early if the wall clock
-// stepped forward, which can shorten the lease as they judge it. A
-// wall-clock step back can only make the second test pass for longer; the
-// first still holds.
+// isLeader reports whether the unit is leader at now: within its last
+// term on both clocks. The monotonic end bounds the lease whatever steps
+// back; the wall-clock end catches steps forward
+// (docs/design.md#tracker-terms).
 func (t *tracker) isLeader(now reading) bool {
 	return !t.termEnd.IsZero() && now.mono.Before(t.termEnd) && now.wall.Round(0).Before(t.termEndWall)
 }
@@ -79,11 +64,9 @@ func (t *tracker) covers(now reading, d time.Duration) bool {
 	return !now.mono.Add(d).After(t.termEnd) && !now.wall.Round(0).Add(d).After(t.termEndWall)
 }
 
-// update brings the tracker up to date with now: it ends a term that has
-// run out (and the leader contexts of that term, with ErrTermEnded),
-// takes a resignation as far as it can go, starts a claim that is due,
-// answers the tickets it can, grants the leader contexts waiting if the
-// unit leads, and sets the alarm for the next thing due.
+// update brings the tracker up to date with now: it ends a term that ran
+// out (ErrTermEnded), advances a resignation, starts a due claim, answers
+// what tickets it can, grants waiting leader contexts, and sets the alarm.
 func (t *tracker) update(now reading) {
 	select {
 	case <-t.tomb.Dying():
@@ -121,9 +104,8 @@ func (t *tracker) update(now reading) {
 	t.setAlarm()
 }
 
-// claimAt returns when the next claim is due, in monotonic time: the
-// scheduled one, but not before the pause after a resignation ends; zero
-// if none is scheduled or a call is in flight.
+// claimAt returns when the next claim is due (monotonic): the scheduled
+// one, not before the resignation's pause; zero if none, or in flight.
 func (t *tracker) claimAt() time.Time {
 	if t.calling != noCall || t.nextClaim.IsZero() {
 		return time.Time{}
@@ -134,8 +116,7 @@ func (t *tracker) claimAt() time.Time {
 	return t.nextClaim
 }
 
-// setAlarm sets the alarm for the earlier of the end of the term (if one
-// lasts: the unit leads, or resigns) and the next claim (see claimAt).
+// setAlarm sets the alarm for the earlier of the term's end and claimAt.
 func (t *tracker) setAlarm() {
 	at := t.termEnd
 	if next := t.claimAt(); !next.IsZero() && (at.IsZero() || next.Before(at)) {
@@ -144,8 +125,7 @@ func (t *tracker) setAlarm() {
 	t.setAlarmAt(at)
 }
 
-// setAlarmAt sets the alarm for at, in monotonic time (none if at is
-// zero), replacing it only if that time changed.
+// setAlarmAt sets the alarm for at (monotonic; none if zero), if changed.
 func (t *tracker) setAlarmAt(at time.Time) {
 	switch {
 	case at.IsZero():

@@ -8,21 +8,18 @@ import (
 )
 
 // view is the manager's record of the leases it knows of and when each
-// expires, with a min-heap on expiry that keeps each entry's index, so that
-// recording, forgetting and finding the earliest cost O(log n) at most.
-//
-// It is rebuilt from the client's Leases only at start-up and on each wake;
-// between those, the manager records single leases as it learns of them.
+// expires, with an indexed min-heap on expiry: recording, forgetting and
+// finding the earliest cost O(log n). It is rebuilt from Leases only at
+// start-up and on full refreshes (docs/design.md#manager-view-and-cost).
 type view struct {
 	entries map[string]*viewEntry
 	byTime  expiryHeap
-	// generation counts resets. Every entry has the current generation:
-	// a reset gives it to each entry it finds, and forgets the others.
+	// generation counts resets; a reset gives it to each entry it
+	// finds, and forgets the others.
 	generation uint32
 }
 
-// viewEntry is one lease in the view. Its int32 fields keep it in the
-// 48-byte size class, like the entry without a generation.
+// viewEntry is one lease in the view (int32 fields keep it at 48 bytes).
 type viewEntry struct {
 	name       string
 	expiry     time.Time
@@ -30,10 +27,8 @@ type viewEntry struct {
 	generation uint32
 }
 
-// reset replaces everything in the view with leases. It costs O(n), but
-// keeps the map, the heap's array and the entries of the leases that are
-// still there, so that a wake allocates only for leases new to the view,
-// and the claims after it do not grow a map sized for fewer leases.
+// reset replaces the view with leases in O(n), keeping the map, the heap's
+// array and surviving entries, so a wake allocates only for new leases.
 func (v *view) reset(leases map[string]lease.Info) {
 	if v.entries == nil {
 		v.entries = make(map[string]*viewEntry, len(leases))
@@ -102,9 +97,8 @@ func (v *view) earliest() (time.Time, bool) {
 	return v.byTime[0].expiry, true
 }
 
-// due returns the names of the leases whose expiry is not after now, in no
-// particular order. It costs O(k) for k due leases, however many the view
-// holds: it walks the heap only as far as due entries go.
+// due returns the names of the leases due at now, in no order, in O(k)
+// for k due leases: it walks the heap only as far as due entries go.
 func (v *view) due(now time.Time) []string {
 	var names []string
 	var visit func(i int)

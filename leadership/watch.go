@@ -10,40 +10,28 @@ import (
 // leads a service. The manager [NewManager] returns implements it. (etcd's
 // Election.Observe and client-go's OnNewLeader do much the same.)
 type LeaderWatcher interface {
-	// WatchLeader returns a channel of the service's [Leader], as this
-	// manager reads it: first who leads when the manager takes the watch
-	// (it reads the lease from the store first if its client is a
-	// [lease.SingleRefresher], and otherwise goes by its cache; a read
-	// that fails leaves it to the cache), then every change it sees
-	// after that, in the order it sees them. A change is a different
-	// unit, or none where a unit led, or a unit where none did: a claim
-	// granted through this manager, an expiry or a revocation through
-	// it, or what its reads of the store show of other controllers'
-	// writes (see "Following leaders" in the package doc for when it
-	// reads them). An extension is not a change.
+	// WatchLeader returns a channel of the service's [Leader] as this
+	// manager sees it: first who leads when the manager takes the watch
+	// (read from the store first if the client is a
+	// [lease.SingleRefresher]; else, or if that read fails, from the
+	// cache), then every change (another unit, none, or one where none
+	// did; an extension is none) in the order the manager sees it: made
+	// through it, or read of other controllers' writes
+	// (docs/design.md#watches).
 	//
 	// The channel is unbuffered. A reader that falls behind never holds
-	// the manager up: the values it has not taken wait for it, in order,
-	// up to [WatchBacklog] of them; when one more arrives, the oldest is
-	// dropped. So every change is delivered, in order, to a reader that
-	// stays within WatchBacklog values of the manager; the latest value
-	// is always delivered, so what a reader took last, once nothing is
-	// waiting, is what the manager last saw; and [Leader.Seq] shows
-	// where values were dropped.
+	// the manager up: up to [WatchBacklog] values wait for it, in order,
+	// and beyond that the oldest are dropped ([Leader.Seq] shows where);
+	// the latest is always delivered.
 	//
-	// The channel is closed promptly once ctx is done, even while the
-	// manager is busy in a slow store call, and the values still waiting
-	// are dropped; or, once the manager has stopped, after the reader has
-	// taken the values waiting (so it sees the last change the manager
-	// saw). A reader whose ctx is not done when the channel closes knows
-	// that the manager has stopped: its calls return [ErrStopped]. The
-	// goroutine that feeds the channel ends when it is closed: read
-	// until then, or cancel ctx.
+	// The channel is closed promptly once ctx is done (values waiting are
+	// dropped), or, once the manager has stopped, after the reader took
+	// the values waiting; a reader whose ctx is not done then knows the
+	// manager stopped. Read until it closes, or cancel ctx, to end the
+	// goroutine that feeds it.
 	//
-	// It returns an error matching [ErrInvalidArgument] if the service
-	// name is not valid, one matching ctx.Err() if ctx is done before the
-	// manager takes the watch, or [ErrStopped] if the manager has
-	// stopped.
+	// Errors: [ErrInvalidArgument] for a bad service name, ctx's if ctx
+	// is done before the manager takes the watch, [ErrStopped].
 	WatchLeader(ctx context.Context, serviceName string) (<-chan Leader, error)
 }
 
@@ -57,16 +45,13 @@ type Leader struct {
 	// Service is the service watched.
 	Service string
 
-	// Unit is the unit that leads the service, or "" if none does: the
-	// manager saw its lease ended (expired or revoked), or never held.
-	// A lease past its expiry that no manager has yet expired still has
-	// its unit, as [Manager.CheckLeadership] says.
+	// Unit is the unit that leads the service, or "" if none does (the
+	// manager saw its lease end, or never held). A lease past its expiry
+	// not yet expired still has its unit.
 	Unit string
 
-	// Seq numbers the values of one watch: 1 for the first, and one
-	// more for each change the manager sent it after that. It rises by
-	// one from each value taken to the next unless values were dropped
-	// (see [WatchBacklog]); by how much more says how many.
+	// Seq numbers the values of one watch: 1 for the first, one more for
+	// each change after; a larger step says how many were dropped.
 	Seq uint64
 }
 
@@ -98,21 +83,18 @@ func (m *manager) WatchLeader(ctx context.Context, serviceName string) (<-chan L
 	return out, nil
 }
 
-// watch is a request to follow the leader of a service, and, once the
-// loop has taken it, what the loop keeps of it: the loop sends each value
-// on in and closes in when it stops; the goroutine behind the watch (see
-// forward) closes done when it gives up, once ctx is done.
+// watch is a request to follow a service's leader and, once the loop took
+// it, what the loop keeps: it sends values on in and closes in when it
+// stops; forward's goroutine closes done when it gives up.
 type watch struct {
 	service string
 	in      chan Leader
 	done    chan struct{}
 }
 
-// invoke hands w to the loop on ch, and returns nil once the loop has it;
-// an error matching ctx.Err() if ctx is done first, or ErrStopped if the
-// manager stops first. Once the loop has taken w, it handles it before any
-// other request, so a call made after invoke returns is seen after the
-// watch's first value.
+// invoke hands w to the loop and returns nil once it has it (ctx's error
+// or ErrStopped first). The loop handles w before any other request, so a
+// later call is seen after the watch's first value.
 func (w *watch) invoke(ctx context.Context, ch chan<- *watch, abort <-chan struct{}) error {
 	select {
 	case <-abort:
@@ -141,9 +123,7 @@ type watchedLease struct {
 }
 
 // leaderOf returns the leader that the lease's information says; the
-// caller sets Seq. Once lease.Info carries the lease's term, the term goes
-// into Leader here, so that a unit that leads again in a new term counts
-// as a change (see sameLeader).
+// caller sets Seq.
 func leaderOf(service string, unit string, held bool) Leader {
 	if !held {
 		unit = ""
@@ -151,20 +131,15 @@ func leaderOf(service string, unit string, held bool) Leader {
 	return Leader{Service: service, Unit: unit}
 }
 
-// sameLeader reports whether a and b are the same leadership, so that b
-// is no change: the same unit, or both none. Once Leader carries the
-// lease's term, it must compare the terms too.
+// sameLeader reports whether b is no change from a: the same unit, or
+// both none.
 func sameLeader(a, b Leader) bool {
 	return a.Unit == b.Unit
 }
 
-// handleWatch records what the client says of the service's lease (having
-// read it from the store first, if the client is a lease.SingleRefresher,
-// as handleBlock does), then keeps w, and sends it the service's current
-// leader.
-//
-// It never fails: an error of the read leaves the first value to the
-// cache.
+// handleWatch records the service's lease (read from the store first if
+// the client is a lease.SingleRefresher; a failed read leaves it to the
+// cache), keeps w and sends it the current leader. It never fails.
 func (m *manager) handleWatch(w *watch) {
 	if m.single != nil {
 		// Any error: the manager's cache answers (see readFailed).
@@ -199,10 +174,8 @@ func (m *manager) handleUnwatch(w *watch) {
 	}
 }
 
-// noteLeader sends the service's watches its leader, as the client's
-// information says, if that is a change. Every update of the view calls
-// it (see record and noteLeaders), so that the watches see each change in
-// the order the manager sees it.
+// noteLeader sends the service's watches its leader if that changed. Every
+// update of the view calls it, so watches see changes in order.
 func (m *manager) noteLeader(service, holder string, held bool) {
 	s, ok := m.watched[service]
 	if !ok {
@@ -218,9 +191,8 @@ func (m *manager) noteLeader(service, holder string, held bool) {
 	}
 }
 
-// closeWatches closes every watch's channel to its goroutine, once the
-// loop has stopped: each goroutine delivers what it holds, then closes
-// its reader's channel.
+// closeWatches closes every watch's channel once the loop has stopped;
+// each goroutine delivers what it holds, then closes its reader's channel.
 func (m *manager) closeWatches() {
 	for _, s := range m.watched {
 		for _, w := range s.watches {

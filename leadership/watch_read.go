@@ -8,23 +8,14 @@ import (
 	"github.com/seed07a61904/leadership/lease"
 )
 
-// What a manager reads for its watches (see "Following leaders" in the
-// package doc). Every lease it records tells the lease's watches (see
-// record); beyond what it reads anyway, a manager with watches
-//   - polls its client's count of releases while someone watches, as
-//     while someone is blocked (see watching), and, when the count has
-//     changed, reads again the watched leases with those blocked on (see
-//     followReleases): a release through another controller reaches the
-//     watches within one ClockPoll;
-//   - on each wake that reads single leases (wakeDue), reads each watched
-//     lease that its view shows no unit holding (see followWatched): a
-//     claim through another controller of a lease that was free reaches
-//     the watches within one poll. A lease held is read when it falls
-//     due, as every lease is.
+// What a manager reads for its watches (docs/design.md#watches): besides
+// what it reads anyway, it polls the count of releases while someone
+// watches, reading the watched leases again when it changes
+// (followReleases), and on each wake that reads single leases it reads
+// each watched lease no unit holds (followWatched).
 
-// noteLeaders tells every watch of what leases, one snapshot of every
-// lease, says of its service: after the view has been rebuilt from it.
-// It costs O(watched services), on a step that is O(n) anyway.
+// noteLeaders tells every watch what a snapshot of every lease says of its
+// service, once the view is rebuilt from it: O(watched services).
 func (m *manager) noteLeaders(leases map[string]lease.Info) {
 	for service := range m.watched {
 		info, held := leases[service]
@@ -32,10 +23,8 @@ func (m *manager) noteLeaders(leases map[string]lease.Info) {
 	}
 }
 
-// followWatched reads, in name order, each watched lease that the view
-// shows no unit holding, and records it, if the client reads single
-// leases; it returns the first read's error, which the caller handles as
-// a wake's.
+// followWatched reads and records, in name order, each watched lease the
+// view shows free, if the client reads single leases; errors as a wake's.
 func (m *manager) followWatched() error {
 	if m.single == nil {
 		return nil
@@ -56,8 +45,7 @@ func (m *manager) followWatched() error {
 	return nil
 }
 
-// followedNames returns, in name order, the leases a change in the count
-// of releases makes the manager read again: those someone is blocked on
+// followedNames returns, in name order, the leases someone is blocked on
 // or watches.
 func (m *manager) followedNames() []string {
 	names := make([]string, 0, len(m.blocked)+len(m.watched))

@@ -6,39 +6,29 @@ import (
 	"github.com/seed07a61904/leadership/internal/stored"
 )
 
-// Batcher is implemented by clients that can apply several writes, each
-// to a different lease, in one store transaction. A leadership manager
-// uses it, when its client has it, to send the claims, extensions,
-// expiries and revocations that queued while its previous write was in
-// flight as one transaction (group commit); a lone write still goes at
-// once through the matching [Client] or [Revoker] method.
+// Batcher is implemented by clients that can apply several writes, each to
+// a different lease, in one store transaction. A leadership manager uses
+// it for the writes that queue while one is in flight (group commit).
 type Batcher interface {
-	// ApplyLeases applies ops and returns one error per op, in the same
-	// order: nil for an op that was applied, and for one that was not,
-	// the error the matching single-lease method (ClaimLease,
-	// ExtendLease, ExpireLease, RevokeLease) would have returned in its
-	// place. An op that is refused (ErrInvalidArgument,
-	// ErrTimeOutOfRange) or denied (ErrInvalid) does not stop the others:
-	// the client answers it and applies the rest. Each applied op asserts
-	// exactly the state of its lease that the client decided it on, as
-	// the single-lease method does, so applying ops together is as safe
-	// as applying them one by one (see "Batches" in the package doc).
+	// ApplyLeases applies ops and returns one error per op, in order: nil
+	// if applied, else the error the matching single-lease method would
+	// have returned. A refused (ErrInvalidArgument, ErrTimeOutOfRange) or
+	// denied (ErrInvalid) op does not stop the others. Each applied op
+	// asserts the state of its lease it was decided on, so applying ops
+	// together is as safe as one by one (docs/design.md#batches).
 	//
-	// Every op must name a different lease; a second op on a lease
-	// already named in ops is answered with an error matching
-	// [ErrInvalidArgument] and not applied. A client may split a long
-	// slice into several transactions (the MongoDB client bounds a
-	// transaction's size); ops are never reordered on one lease. An
-	// error matching [ErrUnavailable] for an op means its outcome is
-	// unknown, as for the single-lease method.
+	// Every op must name a different lease; a second op on one is
+	// answered with [ErrInvalidArgument] and not applied. A client may
+	// split a long slice into several transactions, never reordering
+	// ops on one lease. [ErrUnavailable] means the op's outcome is
+	// unknown.
 	ApplyLeases(ops []Op) []error
 }
 
 // OpKind says which write an [Op] asks for.
 type OpKind int
 
-// The kinds of [Op], each named after the single-lease method it stands
-// for.
+// The kinds of [Op], named after the single-lease methods they stand for.
 const (
 	// OpClaim is [Client.ClaimLease](Op.Lease, Op.Request).
 	OpClaim OpKind = iota + 1
@@ -51,8 +41,8 @@ const (
 	OpRevoke
 )
 
-// String returns the kind's name in lower case ("claim", "extend",
-// "expire", "revoke"), or "OpKind(n)" for a value that is none of them.
+// String returns the kind's name ("claim", "extend", "expire", "revoke"),
+// or "OpKind(n)".
 func (k OpKind) String() string {
 	switch k {
 	case OpClaim:
@@ -78,9 +68,8 @@ type Op struct {
 	Request Request
 }
 
-// Validate returns an error matching [ErrInvalidArgument] describing the
-// first problem with op (its kind, its lease name, then its request as
-// the kind needs it), or nil.
+// Validate returns an error matching [ErrInvalidArgument] for the first
+// problem with op (kind, lease name, request as the kind needs), or nil.
 func (op Op) Validate() error {
 	switch op.Kind {
 	case OpClaim, OpExtend, OpExpire, OpRevoke:

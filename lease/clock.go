@@ -2,10 +2,8 @@ package lease
 
 import "time"
 
-// Clock tells the time, and sends a value once a time has come.
-//
-// Code in this module reads time only through a Clock, so that tests can
-// move time by hand.
+// Clock tells the time, and sends a value once a time has come. Code in
+// this module reads time only through a Clock, so tests can move it.
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
@@ -16,16 +14,10 @@ type Clock interface {
 }
 
 // MonotonicClock is a [Clock] that also measures how much time passes,
-// whatever steps its Now takes: an NTP step back, or a test's fake clock
-// set to an earlier time. A leadership tracker counts its terms on it (see
-// leadership.Tracker, "Clocks that step back").
-//
-// Monotonic time never goes back, and moves forward exactly as time
-// passes; a step forward of Now may count as time passed (it then ends
-// what is counted on it early, which errs on the safe side), a step back
-// never does. Its readings mean nothing but their order and their
-// differences: compare them with each other, with Before, After, Equal
-// and Sub, never with readings of Now.
+// whatever steps its Now takes; a leadership tracker counts its terms on
+// it (docs/design.md#tracker-terms). Monotonic time never goes back and
+// moves exactly as time passes (a step forward of Now may count, which
+// errs on the safe side). Compare its readings only with each other.
 type MonotonicClock interface {
 	Clock
 
@@ -50,9 +42,8 @@ func (SystemClock) Now() time.Time {
 	return time.Now()
 }
 
-// Alarm is part of the [Clock] interface. Like every timer of Go's, it
-// counts on the monotonic clock the time from the call to t, so a step of
-// the wall clock after the call neither delays nor hastens it.
+// Alarm is part of the [Clock] interface. Like Go's timers it counts on
+// the monotonic clock, so a later step of the wall clock does not move it.
 func (SystemClock) Alarm(t time.Time) <-chan time.Time {
 	return time.After(time.Until(t))
 }

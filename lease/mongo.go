@@ -18,19 +18,14 @@ type Mongo interface {
 	GetCollection(name string) (collection *mgo.Collection, closer func())
 }
 
-// NewMongo returns a [Mongo] that uses the collections of db, and runs
-// transactions with a txn.Runner on db's collection named txnCollection.
-// Each call works on its own copy of db's session, so a broken connection
-// does not outlive the call, and db's session must stay open while the
-// Mongo is in use. txnCollection must be a MongoDB collection name (not
-// empty, with no '$' or NUL; unlike the lease collection, it may hold a
-// '.'): [NewClient] refuses a Mongo made with another.
-//
-// mgo/txn only orders and checks transactions that go through the same
-// transaction collection. A lease's [Info.AssertOp] therefore fences the
-// caller's own transactions only if the caller runs them with a runner on
-// this same txnCollection; mixing transaction collections on the same
-// documents breaks mgo/txn.
+// NewMongo returns a [Mongo] that uses db's collections and runs
+// transactions with a txn.Runner on txnCollection. Each call copies db's
+// session, so a broken connection does not outlive it; db's session must
+// stay open. txnCollection must be a MongoDB collection name (not empty,
+// no '$' or NUL; it may hold a '.'), or [NewClient] refuses the Mongo.
+// mgo/txn orders and checks only transactions of one transaction
+// collection: an [Info.AssertOp] fences the caller's transactions only if
+// they run on this txnCollection too.
 func NewMongo(db *mgo.Database, txnCollection string) Mongo {
 	return &dbMongo{db: db, txnCollection: txnCollection}
 }

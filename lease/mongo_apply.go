@@ -7,21 +7,15 @@ import (
 )
 
 // MaxBatchOps is the most lease writes the MongoDB client puts in one
-// transaction: [Batcher.ApplyLeases] splits a longer slice into several
-// transactions, in order, each with its own write of its writer's clock document.
-//
-// mgo/txn keeps every op of a transaction in the transaction's own
-// document, so a transaction must fit in one MongoDB document (16 MiB);
-// with every string at [MaxStringLen], MaxBatchOps writes take well under
-// a tenth of that. It prepares and applies the documents one after
-// another, so a transaction's time grows with its size, and while it runs
-// every other transaction on one of its documents waits for it or
-// finishes it; the cost per write hardly falls beyond this size (see
-// "Batches" in the package doc).
+// transaction: [Batcher.ApplyLeases] splits a longer slice into several,
+// in order, each writing its writer's clock document. A transaction must
+// fit in one 16 MiB document (this many writes take under a tenth), its
+// time grows with its size while others on its documents wait, and the
+// cost per write hardly falls beyond this (docs/design.md#batches).
 const MaxBatchOps = 100
 
-// pending is one write that a client has still to answer: an op of
-// ApplyLeases, or the one op of a single-lease method.
+// pending is one write a client has still to answer: an op of
+// ApplyLeases, or a single-lease method's.
 type pending struct {
 	// op is the write asked for.
 	op Op
@@ -33,9 +27,8 @@ type pending struct {
 	write leaseWrite
 }
 
-// finish answers p with err as the single-lease methods answer: nil,
-// ErrInvalid bare (so that callers can compare it with ==), or err
-// traced.
+// finish answers p with err as the single-lease methods do: nil,
+// ErrInvalid bare, or err traced.
 func (p *pending) finish(err error) {
 	switch {
 	case err == nil:
@@ -47,21 +40,17 @@ func (p *pending) finish(err error) {
 	}
 }
 
-// ApplyLeases is part of the [Batcher] interface. It answers first the
-// ops it refuses (an invalid argument, with the error of the matching
-// single-lease method; a second op on one lease), then decides the others
-// in order, on its cache and one reading of its clock, as the
-// single-lease methods decide, and writes those it can in transactions of
-// at most [MaxBatchOps] writes. Each transaction writes the clock
-// document once, and every lease's document once, asserting exactly the
-// state the write was decided on. When one aborts, the client reads again
-// the leases in it (one query, then the clock documents), answers those
-// whose state changed as the single-lease methods answer after a refresh,
-// and writes the rest again; a write is given up with
-// ErrExcessiveContention once it has been blamed for as many aborted
-// transactions as a single-lease method tries. If a transaction's outcome
-// is unknown, each of its writes gets the error, matching
-// [ErrUnavailable], and the cache keeps what it held for their leases.
+// ApplyLeases is part of the [Batcher] interface. It answers first the ops
+// it refuses (a bad argument, as the single-lease method would; a second
+// op on one lease), then decides the rest in order on its cache and one
+// clock reading, as the single-lease methods do, writing them in
+// transactions of at most [MaxBatchOps], each writing the clock document
+// once and each lease's document once, asserting the state decided on. On
+// an abort it reads the leases again, answers those that changed, and
+// writes the rest again; a write blamed for as many aborts as a
+// single-lease method tries gets ErrExcessiveContention. A transaction of
+// unknown outcome gives each of its writes [ErrUnavailable], and the cache
+// keeps what it held.
 func (c *client) ApplyLeases(ops []Op) []error {
 	errs := make([]error, len(ops))
 	named := make(map[string]int, len(ops))
@@ -84,10 +73,8 @@ func (c *client) ApplyLeases(ops []Op) []error {
 	return errs
 }
 
-// refusal returns the error with which op is refused before anything is
-// read or written, or nil: the error of the matching single-lease method
-// for an argument that method checks, and otherwise that of
-// [Op.Validate].
+// refusal returns the error op is refused with before anything is read or
+// written (the single-lease method's, else [Op.Validate]'s), or nil.
 func refusal(op Op) error {
 	var err error
 	switch op.Kind {
@@ -124,18 +111,16 @@ func checkRevoke(name, holder string) error {
 	return errors.Trace(checkString("holder", holder))
 }
 
-// applyOne applies op, whose arguments are valid, as a batch of one: the
-// single-lease methods and ApplyLeases share one way of writing.
+// applyOne applies valid op as a batch of one: one way of writing for all.
 func (c *client) applyOne(op Op) error {
 	var err error
 	c.apply([]*pending{{op: op, answer: &err}})
 	return err
 }
 
-// apply decides and writes todo, in order: it takes a clock reading,
-// builds the next writes on it until it has MaxBatchOps of them
-// (answering those it cannot build), runs them as one transaction, and
-// goes on with the rest.
+// apply decides and writes todo in order: on each clock reading, it builds
+// up to MaxBatchOps writes (answering those it cannot), runs them as one
+// transaction, and goes on.
 func (c *client) apply(todo []*pending) {
 	for len(todo) > 0 {
 		now := c.config.Clock.Now()

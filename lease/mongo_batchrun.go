@@ -32,13 +32,11 @@ func (c *client) build(p *pending, now time.Time) bool {
 	return true
 }
 
-// runBatch runs the writes built for batch, at time now, as one
-// transaction, until each is answered: when it aborts, it reads the
-// leases again, answers or rebuilds each write (see retry), and runs
-// those it rebuilt. It is the one place that interprets txn.ErrAborted
-// for a lease write (run does for the clock document's creation). Any other error of the transaction (one matching
-// ErrUnavailable, whose outcome is unknown, or one the client does not
-// classify) answers every write of it, and leaves the cache as it was.
+// runBatch runs batch's writes, built at now, as one transaction until
+// each is answered, rebuilding after aborts (retry). It is the one place
+// that interprets txn.ErrAborted for a lease write. Any other error
+// (ErrUnavailable: outcome unknown; or unclassified) answers every write
+// and leaves the cache as it was.
 func (c *client) runBatch(batch []*pending, now time.Time) {
 	for len(batch) > 0 {
 		writes := make([]leaseWrite, len(batch))
@@ -64,19 +62,14 @@ func (c *client) runBatch(batch []*pending, now time.Time) {
 	}
 }
 
-// retry handles an aborted transaction of batch's writes. mgo/txn says
-// only that some assertion failed, so retry reads again every lease of
-// the batch, and blames the abort on the writes whose assertion no
-// longer holds of what it read: each of those is charged one attempt.
-// If none is to blame (the clock document's op failed, the client's
-// clock having stepped back behind its last write; or a lease changed
-// and changed back), each is charged. A write charged maxAttempts times
-// is answered with ErrExcessiveContention, as a single-lease method is
-// after as many aborts; one whose lease could not be read, with that
-// error; the others are rebuilt on what was read and a new clock
-// reading, which may answer them (ErrInvalid, as a single-lease method
-// answers after its refresh). It returns the writes rebuilt, and the
-// clock reading they were built on.
+// retry handles an aborted transaction. mgo/txn says only that some
+// assertion failed, so it reads every lease of the batch again and charges
+// one attempt to each write whose assertion no longer holds (to each, if
+// none: the clock op failed after a step back, or a lease changed and
+// changed back). A write charged maxAttempts times gets
+// ErrExcessiveContention; one whose lease could not be read, that error;
+// the others are rebuilt on a new clock reading, which may answer them. It
+// returns the writes rebuilt and that reading.
 func (c *client) retry(batch []*pending) ([]*pending, time.Time) {
 	if len(batch) == 1 && batch[0].aborts+1 >= maxAttempts {
 		// A lone write is charged whatever the read would show.
@@ -123,10 +116,8 @@ func finishAll(batch []*pending, err error) {
 	}
 }
 
-// wrote caches what writes wrote, once their transaction has been
-// applied: each lease as written, the terms claimed in the term floor,
-// and the client's own clock document, which the transaction created if
-// it did not exist.
+// wrote caches what writes wrote once applied: the leases, the term floor,
+// and the client's own clock document.
 func (c *cache) wrote(writes []leaseWrite) {
 	for _, w := range writes {
 		c.put(w.name, w.next, true)
@@ -140,18 +131,14 @@ func (c *cache) wrote(writes []leaseWrite) {
 	}
 }
 
-// transactionOps returns the ops of one transaction that applies writes,
-// each on a different lease, all decided at time now, for a client that
-// knows docs of its namespace's clock documents. The ops that release a
-// lease come first; then the clock documents' ops (clockOps), the first
-// of which records now in the client's own clock document, counts the
-// transaction, and adds the number of releases to the client's count;
-// then the ops that claim or extend a lease. A reader that sees a release counted, and then reads
-// the lease, finds it released; a lease written never appears before its
-// writer's time: mgo/txn checks every assertion of a transaction before it
-// applies any of its ops, and applies them in the order given (see
-// docs/design.md#releases and docs/design.md#batches). It returns an
-// ErrTimeOutOfRange error, and no ops, if the store cannot hold now.
+// transactionOps returns the ops of one transaction applying writes (of
+// different leases) decided at now: releases first, then the clock ops
+// (clockOps: recording now, counting the transaction and its releases),
+// then claims and extensions. mgo/txn checks every assertion before it
+// applies any op, and applies them in order, so a reader that sees a
+// release counted finds the lease released, and no lease appears before
+// its writer's time (docs/design.md#releases, docs/design.md#batches). It
+// returns ErrTimeOutOfRange, and no ops, if now cannot be stored.
 func (s scope) transactionOps(writes []leaseWrite, now time.Time, docs clockDocs) ([]txn.Op, error) {
 	var releases, others []txn.Op
 	for _, w := range writes {

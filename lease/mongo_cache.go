@@ -6,29 +6,21 @@ import "time"
 type cache struct {
 	// entries holds the held leases, by name.
 	entries map[string]entry
-	// released holds the names of the leases whose document is kept,
-	// with no holder (see docs/design.md#released-leases): a claim
-	// of one of them updates its document, where a claim of a lease
-	// with no document inserts one. No name is in both entries and
-	// released.
+	// released holds the leases whose document is kept with no holder
+	// (docs/design.md#released-leases): a claim updates it, where one of
+	// a lease with no document inserts. Disjoint from entries.
 	released map[string]bool
-	// releasedTerms holds the term of each released lease whose
-	// document has one (see claimTerm).
+	// releasedTerms holds released leases' terms (see claimTerm).
 	releasedTerms map[string]int64
-	// termFloor is the namespace's term floor (see fieldTerms), the
-	// highest read or written by the client.
+	// termFloor is the highest term floor read or written.
 	termFloor int64
-	// skews holds what is known of each writer's clock, by client id. The
-	// client's own id maps to the zero Skew.
+	// skews holds each writer's Skew by id (the client's own: zero).
 	skews map[string]Skew
-	// writes holds how many transactions each writer had run when the
-	// skews were read, by client id.
+	// writes holds each writer's count of transactions at that read.
 	writes map[string]int64
-	// releases is the namespace's count of releases when the skews were
-	// read (see ReleaseWatcher).
+	// releases is the count of releases at that read.
 	releases int64
-	// clocks is what the client knows of the namespace's clock
-	// documents.
+	// clocks is what the client knows of the clock documents.
 	clocks clockDocs
 }
 
@@ -43,8 +35,8 @@ func newCache() cache {
 	}
 }
 
-// info returns what the cache says about the named lease, as the Client
-// interface reports it, and whether the lease is held.
+// info returns the named lease as the Client interface reports it, and
+// whether it is held.
 func (c cache) info(s scope, name string) (Info, bool) {
 	e, found := c.entries[name]
 	if !found {
@@ -59,8 +51,8 @@ func (c cache) info(s scope, name string) (Info, bool) {
 	}, true
 }
 
-// put records what the store holds of the named lease: no document if
-// doc is false, and otherwise e, released if its holder is empty.
+// put records the named lease as stored: no document if !doc, else e
+// (released if its holder is empty).
 func (c cache) put(name string, e entry, doc bool) {
 	delete(c.entries, name)
 	delete(c.released, name)
@@ -77,17 +69,15 @@ func (c cache) put(name string, e entry, doc bool) {
 	}
 }
 
-// entry is what a client caches of one lease document: a held lease, or,
-// with an empty holder, a released one.
+// entry is what a client caches of one lease document (released if the
+// holder is empty).
 type entry struct {
 	// holder is the lease's holder, or empty if the lease is released.
 	holder string
-	// expiry is when the lease expires, on writer's clock; for a
-	// released lease, when it was released.
+	// expiry is on writer's clock; for a released lease, the release.
 	expiry time.Time
 	// writer is the Id of the client that last wrote the lease.
 	writer string
-	// term is the lease's term (see fieldTerm): 0 if its document was
-	// written by an earlier version.
+	// term is the lease's term: 0 if written by an earlier version.
 	term int64
 }

@@ -22,14 +22,12 @@ var (
 	_ Batcher         = (*client)(nil)
 )
 
-// NewClient returns a [Client], which is also a [Reader], a [Revoker], a
-// [SingleRefresher], a [ClockRefresher], a [ReleaseWatcher] and a
-// [Batcher], for the leases in config's namespace. It creates the
-// namespace's shared clock document if it does not exist, and loads the current
-// leases. It returns an error if config is invalid, if the store holds a corrupt document, or, matching
-// [ErrTimeOutOfRange], if the clock reads a time the store cannot hold.
-//
-// A client needs no clean-up. It is not safe for concurrent use.
+// NewClient returns a [Client], also a [Reader], [Revoker],
+// [SingleRefresher], [ClockRefresher], [ReleaseWatcher] and [Batcher], for
+// config's namespace. It creates the shared clock document if missing and
+// loads the leases. It returns an error for an invalid config, a corrupt
+// document, or a clock reading out of range ([ErrTimeOutOfRange]). A
+// client needs no clean-up; it is not safe for concurrent use.
 func NewClient(config ClientConfig) (Client, error) {
 	if err := config.Validate(); err != nil {
 		return nil, errors.Trace(err)
@@ -52,12 +50,10 @@ func NewClient(config ClientConfig) (Client, error) {
 	return c, nil
 }
 
-// ClaimLease is part of the [Client] interface. It runs one transaction
-// (retried, after reading that lease again, if the store changed under
-// it) that records the client's clock and writes the lease's holder and
-// expiry: it creates the lease's document, asserting that there is none,
-// or, for a released lease, updates it, asserting that its holder is
-// empty.
+// ClaimLease is part of the [Client] interface: one transaction (retried
+// after rereading the lease if the store changed under it) recording the
+// client's clock and inserting the lease's document, asserting none, or
+// updating a released one, asserting no holder.
 func (c *client) ClaimLease(name string, request Request) error {
 	if err := checkWrite(name, request); err != nil {
 		return err
@@ -65,10 +61,9 @@ func (c *client) ClaimLease(name string, request Request) error {
 	return c.applyOne(Op{Kind: OpClaim, Lease: name, Request: request})
 }
 
-// ExtendLease is part of the [Client] interface. It runs one transaction
-// (retried as ClaimLease's) that records the client's clock and writes
-// the lease's new expiry, asserting that its document is exactly the one
-// cached.
+// ExtendLease is part of the [Client] interface: one transaction (retried
+// likewise) recording the clock and the new expiry, asserting the document
+// is exactly as cached.
 func (c *client) ExtendLease(name string, request Request) error {
 	if err := checkWrite(name, request); err != nil {
 		return err
@@ -76,10 +71,8 @@ func (c *client) ExtendLease(name string, request Request) error {
 	return c.applyOne(Op{Kind: OpExtend, Lease: name, Request: request})
 }
 
-// ExpireLease is part of the [Client] interface. It runs one transaction
-// (retried as ClaimLease's) that releases the lease (empties its
-// document's holder), asserting that its document is exactly the one
-// cached, and records the client's clock.
+// ExpireLease is part of the [Client] interface: one transaction (retried
+// likewise) emptying the holder, asserting the document is as cached.
 func (c *client) ExpireLease(name string) error {
 	if err := checkString("lease name", name); err != nil {
 		return errors.Trace(err)
@@ -87,10 +80,8 @@ func (c *client) ExpireLease(name string) error {
 	return c.applyOne(Op{Kind: OpExpire, Lease: name})
 }
 
-// RevokeLease is part of the [Revoker] interface. It runs one transaction
-// (retried, after reading that lease again, if the store changed under it)
-// that records the client's clock and releases the lease (empties its
-// document's holder) if holder still holds it.
+// RevokeLease is part of the [Revoker] interface: one transaction (retried
+// likewise) emptying the holder if holder still holds the lease.
 func (c *client) RevokeLease(name, holder string) error {
 	if err := checkRevoke(name, holder); err != nil {
 		return err
@@ -107,8 +98,7 @@ func (c *client) Leases() map[string]Info {
 	return leases
 }
 
-// Lease is part of the [Reader] interface. It takes constant time, and does
-// not read the store.
+// Lease is part of the [Reader] interface: constant time, no store read.
 func (c *client) Lease(name string) (Info, bool) {
 	return c.cache.info(c.scope, name)
 }

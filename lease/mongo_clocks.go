@@ -12,45 +12,36 @@ import (
 )
 
 // fieldClocks is the shared clock document's count of the clients' own
-// clock documents created in the namespace: a client's first transaction
-// creates its own and adds one. A claim that takes its term from the
-// namespace's term floor asserts the count, so that it learns of a
-// client whose clock document it has not read (see
-// docs/design.md#clock-documents). It is absent until the first client
-// creates its own, and reads as zero there.
+// clock documents, which a client's first transaction creates and counts.
+// A claim taking its term from the floor asserts it, so it learns of a
+// clock document it has not read (docs/design.md#clock-documents). Absent
+// means zero.
 const fieldClocks = "clocks"
 
-// clockDocs is what a client knows, from its latest read of them, of the
-// clock documents of its namespace: which clients have their own, and
-// what the client's own transactions must assert of the shared one.
+// clockDocs is what a client knows, from its latest read, of its
+// namespace's clock documents.
 type clockDocs struct {
-	// own says that the client's own clock document exists: its next
-	// transaction updates it, where the first creates it.
+	// own: the client's own clock document exists (else the next
+	// transaction creates it).
 	own bool
-	// sharedWrites is the shared clock document's count of the
-	// client's transactions (written by an earlier version with the
-	// same id), which the count in its own document continues.
+	// sharedWrites is the shared document's count of the client's
+	// transactions (by an earlier version), which its own continues.
 	sharedWrites int64
-	// others holds the ids of the other clients that have their own
-	// clock document, sorted.
+	// others holds the sorted ids of the other clients with their own.
 	others []string
-	// created is the shared clock document's count of the clients' own
-	// clock documents (fieldClocks).
+	// created is fieldClocks as read.
 	created int64
 }
 
 // clockView is what one read of a namespace's clock documents shows.
 type clockView struct {
-	// skews holds what is known of each writer's clock, by client id,
-	// the client's own id mapping to the zero Skew.
+	// skews holds each writer's Skew by id (the client's own: zero).
 	skews map[string]Skew
 	// writes holds how many transactions each writer had run.
 	writes map[string]int64
-	// releases is the namespace's count of releases: the sum of the
-	// counts of its clock documents (see ReleaseWatcher).
+	// releases is the sum of the clock documents' release counts.
 	releases int64
-	// floor is the namespace's term floor: the highest term floor of
-	// its clock documents (see fieldTerms).
+	// floor is the highest term floor of the clock documents.
 	floor int64
 	// docs is what the read showed of the clock documents themselves.
 	docs clockDocs
@@ -58,24 +49,20 @@ type clockView struct {
 
 // clockRecord is what one clock document records.
 type clockRecord struct {
-	// id is the document's _id.
 	id string
-	// writer is the client whose own document it is: empty for the
-	// namespace's shared one.
+	// writer owns the document; empty for the shared one.
 	writer string
-	// writers and writes are the times and counts of transactions it
-	// records, by client id.
+	// writers and writes: times and counts of transactions, by id.
 	writers map[string]time.Time
 	writes  map[string]int64
-	// releases, terms and clocks are its count of releases, term floor
-	// and count of clients' own clock documents.
+	// releases, terms and clocks: its release count, term floor and
+	// count of clients' own clock documents.
 	releases, terms, clocks int64
 }
 
-// clockDocsQuery returns the query that reads every clock document of the
-// namespace, and no other document: those whose _id starts with the
-// shared clock document's, which ends with '#', found through the _id
-// index as a range of _ids that ends before the next character, '$'.
+// clockDocsQuery returns the query for every clock document of the
+// namespace, and no other: the _id range from the shared document's _id
+// (which ends in '#') up to the next character, '$'.
 func clockDocsQuery(namespace string) bson.D {
 	shared := clockDocId(namespace)
 	return bson.D{{Name: "_id", Value: bson.D{
@@ -111,8 +98,7 @@ func decodeClockRecord(raw bson.Raw) (clockRecord, error) {
 	return r, nil
 }
 
-// decodeClockCount returns the shared clock document's count of the
-// clients' own clock documents (see fieldClocks): zero if it has none.
+// decodeClockCount returns the shared document's fieldClocks, or zero.
 func decodeClockCount(raw bson.Raw) (int64, error) {
 	fields, err := decodeClockFields(raw)
 	if err != nil {
@@ -121,12 +107,9 @@ func decodeClockCount(raw bson.Raw) (int64, error) {
 	return fields.clocks(raw)
 }
 
-// clockFields are the fields of a clock document besides its writers'
-// times and counts (see clockDoc), as stored: the client whose own
-// document it is (absent from the shared one), its count of releases
-// (fieldReleases), its term floor (fieldTerms) and, in the shared one,
-// its count of clients' own clock documents (fieldClocks). Each is nil
-// where the document has none.
+// clockFields are a clock document's fields besides its writers' times
+// and counts: writer (absent from the shared one), releases, term floor
+// and, in the shared one, fieldClocks; nil where absent.
 type clockFields struct {
 	Writer   interface{} `bson:"writer"`
 	Releases interface{} `bson:"releases"`
@@ -134,8 +117,7 @@ type clockFields struct {
 	Clocks   interface{} `bson:"clocks"`
 }
 
-// decodeClockFields reads the fields of the clock document raw, or
-// returns an ErrCorrupt error naming it.
+// decodeClockFields reads raw's clockFields, or an ErrCorrupt error.
 func decodeClockFields(raw bson.Raw) (clockFields, error) {
 	var fields clockFields
 	if err := raw.Unmarshal(&fields); err != nil {
@@ -149,15 +131,13 @@ func (f clockFields) releases(raw bson.Raw) (int64, error) {
 	return clockCount(raw, f.Releases, "release count")
 }
 
-// clocks returns the count of clients' own clock documents of raw, whose
-// fields f are.
+// clocks returns raw's count of clients' own clock documents.
 func (f clockFields) clocks(raw bson.Raw) (int64, error) {
 	return clockCount(raw, f.Clocks, "count of clock documents")
 }
 
-// termFloor returns the term floor of raw, whose fields f are: zero if
-// it has none, and an ErrCorrupt error naming the document if it is not
-// a non-negative integer.
+// termFloor returns raw's term floor: zero if none, ErrCorrupt if not a
+// non-negative integer.
 func (f clockFields) termFloor(raw bson.Raw) (int64, error) {
 	floor, err := decodeTerm(f.Terms)
 	if err != nil {
@@ -166,9 +146,8 @@ func (f clockFields) termFloor(raw bson.Raw) (int64, error) {
 	return floor, nil
 }
 
-// clockCount returns v, a count stored in the clock document raw, as an
-// integer: zero if the document has none (v is nil), and an ErrCorrupt
-// error naming the document and what v counts if v is not an integer.
+// clockCount returns v, a count stored in raw, as an integer: zero if nil,
+// ErrCorrupt naming what it counts if not an integer.
 func clockCount(raw bson.Raw, v interface{}, what string) (int64, error) {
 	switch v := v.(type) {
 	case nil:
@@ -182,11 +161,9 @@ func clockCount(raw bson.Raw, v interface{}, what string) (int64, error) {
 	}
 }
 
-// mergeClocks returns what the clock documents records show, for the
-// client with the given id: each writer's time and count of
-// transactions, from its own clock document if it has one and from the
-// shared one otherwise; the sum of their counts of releases; the highest
-// of their term floors; and which writers have their own document.
+// mergeClocks returns what the records show for client id: each writer's
+// time and count (from its own document, else the shared one), the sum of
+// releases, the highest term floor, and who has their own document.
 func mergeClocks(id string, records []clockRecord) (map[string]time.Time, map[string]int64, clockView) {
 	writers := map[string]time.Time{}
 	writes := map[string]int64{}
@@ -220,16 +197,11 @@ func mergeClocks(id string, records []clockRecord) (map[string]time.Time, map[st
 	return writers, writes, view
 }
 
-// readClocks reads every clock document of the namespace (see
-// findClockDocs), between exactly two readings of the client's clock, and
-// returns what they show (see clockView).
-//
-// It keeps a writer's previous Skew while the writer has not written since
-// (see docs/design.md#clocks-and-skew). The read window is never
-// inverted, even by a clock stepped back during the read. A missing
-// shared clock document, or any corrupt clock document, fails it with
-// ErrCorrupt; a reading that the store cannot hold, with
-// ErrTimeOutOfRange; either changes nothing.
+// readClocks reads every clock document between exactly two readings of
+// the client's clock, never an inverted window, and keeps a writer's
+// previous Skew while it has not written (docs/design.md#clocks-and-skew).
+// A missing shared document or a corrupt one fails with ErrCorrupt, a
+// reading out of range with ErrTimeOutOfRange; either changes nothing.
 func (c *client) readClocks(collection *mgo.Collection) (clockView, error) {
 	readAfter := c.config.Clock.Now()
 	raws, err := c.findClockDocs(collection)
@@ -249,9 +221,8 @@ func (c *client) readClocks(collection *mgo.Collection) (clockView, error) {
 		// The clock stepped back between the readings.
 		readAfter, readBefore = readEnd, readAfter
 	case readBefore.Before(readEnd):
-		// The readings are further apart than a time.Duration counts
-		// (Sub saturated): only a clock without a monotonic reading can
-		// do that, and its second reading is then the end of the window.
+		// Further apart than a time.Duration counts (only without a
+		// monotonic reading): the second reading ends the window.
 		readBefore = readEnd
 	}
 
@@ -280,14 +251,10 @@ func (c *client) readClocks(collection *mgo.Collection) (clockView, error) {
 	return view, nil
 }
 
-// findClockDocs reads every clock document of the namespace with one
-// query in the usual case: the shared one and those of the writers the
-// cache knows, by their _ids (which MongoDB, and the embedded test
-// server, find by the _id index). If the shared document counts more
-// writers' documents than that found (a writer that has written since the
-// last read, or the first read of a client), it reads them all again, by
-// a range of _ids (see clockDocsQuery). It fails, matching ErrCorrupt, if
-// the shared document is missing.
+// findClockDocs reads the clock documents with one query by _id (the
+// shared one and the writers the cache knows), and again by _id range
+// (clockDocsQuery) if the shared one counts more than were found. A
+// missing shared document fails with ErrCorrupt.
 func (c *client) findClockDocs(collection *mgo.Collection) ([]bson.Raw, error) {
 	shared := clockDocId(c.config.Namespace)
 	ids := []string{shared}
@@ -326,12 +293,9 @@ func (c *client) findClockDocs(collection *mgo.Collection) ([]bson.Raw, error) {
 	return raws, nil
 }
 
-// keepClocks records view, read without reading every lease, in the
-// cache. A writer that the cache knows of but the clock documents no
-// longer list keeps what the cache knew, so that no cached lease is left
-// without clock data (which would make its expiry read as local). The
-// clock documents only gain writers, so that happens only if one was
-// removed or replaced behind the clients' backs.
+// keepClocks records view, read without the leases, in the cache. A writer
+// the cache knows but the documents no longer list (removed behind the
+// clients' backs) keeps its clock data, so no cached lease loses it.
 func (c *client) keepClocks(view clockView) {
 	for writer, skew := range c.cache.skews {
 		if _, found := view.skews[writer]; !found {

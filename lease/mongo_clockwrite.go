@@ -22,39 +22,22 @@ type ownClockDoc struct {
 	Terms     int64            `bson:"terms,omitempty"`
 }
 
-// clockOps returns the clock documents' ops of a transaction that applies
-// writes at time now, for a client that knows docs of its namespace's
-// clock documents (see docs/design.md#clock-documents).
+// clockOps returns the clock documents' ops of a transaction applying
+// writes at now (docs/design.md#clock-documents). The first, often the
+// only one, is on the client's own clock document: it records now,
+// aborting if a later time is recorded (a stale transaction, a clock
+// stepped back); counts the transaction, so readers see a write at a time
+// recorded before; adds the releases; and raises the term floor to the
+// highest term claimed. The first transaction inserts that document,
+// continuing what the shared one records of the client, and counts it
+// there.
 //
-// The first op is on the client's own clock document, and is the only
-// one most transactions have: it records that the client has reached
-// time now, and aborts the transaction if the client has already
-// recorded a later time (so a transaction built long ago, or with a
-// clock that went backwards, cannot apply); it counts the client's
-// transactions, which tells readers that the client has written again
-// even when it records the same time as before; it adds the releases
-// among writes to the client's count of releases (see ReleaseWatcher);
-// and it raises the client's term floor to the highest term the claims
-// among writes write. The client's first transaction inserts that
-// document, continuing the time and count that the shared clock
-// document records of the client (written by an earlier version with
-// the same id), and counts it in the shared document.
-//
-// A transaction that claims a lease with a term taken from the
-// namespace's term floor also asserts that every clock document's floor
-// is still below that term, and that the shared document's count of
-// clients' own clock documents is the one read, so that no term is
-// written twice for a lease: a client whose document was not read aborts
-// it. It raises every one of those floors to the highest term it writes:
-// a write, unlike an assertion alone, takes the tokens of the
-// transactions that came before it off the document's queue in mgo/txn,
-// so that the queue of a clock document its writer no longer writes (the
-// shared one, or that of a client that stopped) does not grow with every
-// such claim.
-//
-// It returns an ErrTimeOutOfRange error, and no ops, if the store cannot
-// hold now: every transaction gets the check with the ops, so none can
-// forget it.
+// A claim whose term comes from the floor also asserts every clock
+// document's floor is below that term, and the shared count of clock
+// documents is the one read, so no term is written twice; it raises each
+// floor (a write, not only an assertion, so mgo/txn drains the queues of
+// documents no one else writes). It returns ErrTimeOutOfRange, and no ops,
+// if now cannot be stored: every transaction gets the check.
 func (s scope) clockOps(docs clockDocs, now time.Time, writes []leaseWrite) ([]txn.Op, error) {
 	if err := stored.CheckClockReading(now, s.id); err != nil {
 		return nil, err

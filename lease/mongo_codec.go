@@ -10,16 +10,12 @@ import (
 	"gopkg.in/mgo.v2/bson"
 )
 
-// The documents in a client's collection. Each namespace has one shared
-// clock document, and one clock document per client that has written in
-// the namespace, with the latest time that client has written (see
-// docs/design.md#clock-documents), and one document per lease that has
-// been claimed: held, or released (its holder empty: see
-// docs/design.md#released-leases). Times are int64 nanoseconds since the
-// Unix epoch (UnixNano), so that no precision is lost; each is on the clock
-// of the client that wrote it. That holds times from 1677-09-21 to
-// 2262-04-11 only (see ErrTimeOutOfRange): the client refuses to write any
-// other, and a stored value that is not an int64 is corrupt.
+// The documents in a client's collection: per namespace, one shared clock
+// document, one clock document per client that has written
+// (docs/design.md#clock-documents), and one document per lease ever
+// claimed, held or released (docs/design.md#released-leases). Times are
+// int64 UnixNano on the writer's clock, in the store's range only (see
+// ErrTimeOutOfRange); a stored value that is not an int64 is corrupt.
 const (
 	typeLease = "lease"
 	typeClock = "clock"
@@ -34,8 +30,8 @@ const (
 	fieldWrites    = "writes"
 )
 
-// leaseDocId returns the _id of the document for the named lease. The
-// trailing '#' is deliberate: it keeps ids parseable in watcher events.
+// leaseDocId returns the _id of the named lease's document; the trailing
+// '#' keeps ids parseable in watcher events.
 func leaseDocId(namespace, lease string) string {
 	return fmt.Sprintf("%s#%s#%s#", typeLease, namespace, lease)
 }
@@ -45,41 +41,33 @@ func clockDocId(namespace string) string {
 	return fmt.Sprintf("%s#%s#", typeClock, namespace)
 }
 
-// writerClockDocId returns the _id of the clock document of the client
-// with the given id in the namespace. It starts with the namespace's
-// shared clock document's _id, and no other document's _id does (no
-// namespace contains '#'), so that one query by a range of _ids reads
-// every clock document of a namespace (see clockDocsQuery).
+// writerClockDocId returns the _id of client id's clock document. Only
+// clock documents' _ids start with the shared one's (no namespace holds
+// '#'), so one _id range reads them all (clockDocsQuery).
 func writerClockDocId(namespace, id string) string {
 	return fmt.Sprintf("%s#%s#%s#", typeClock, namespace, id)
 }
 
-// leaseDoc is the document that records one lease: held, or, with an
-// empty holder, released.
+// leaseDoc is the document of one lease: held, or released (no holder).
 type leaseDoc struct {
 	Id        string `bson:"_id"`
 	Type      string `bson:"type"`
 	Namespace string `bson:"namespace"`
 	Name      string `bson:"name"`
-	// Holder is a string: empty if the lease is released. It is read as
-	// an interface{} value so that a missing holder, or one of another
-	// type (which mgo would leave empty), is reported, not taken for a
-	// released lease.
+	// Holder is a string, empty if released; read as interface{} so a
+	// missing holder or another type is reported, not taken as released.
 	Holder interface{} `bson:"holder"`
-	// Expiry is an int64 (see toInt64). It is read as an interface{}
-	// value so that a value of another type is reported, not converted:
-	// mgo would truncate a float, and turn one beyond the int64 range
-	// into a time in 1677.
+	// Expiry is an int64 (toInt64), read as interface{} so another type
+	// is reported rather than truncated or wrapped by mgo.
 	Expiry interface{} `bson:"expiry"`
 	Writer string      `bson:"writer"`
-	// Term is an int64 (see fieldTerm), absent from documents written
-	// by earlier versions, which read as term 0. It is read as an
-	// interface{} value so that a value of another type is reported.
+	// Term is an int64 (fieldTerm), absent (term 0) from earlier
+	// versions' documents; read as interface{} so another type is
+	// reported.
 	Term interface{} `bson:"term,omitempty"`
 }
 
-// newLeaseDoc returns the document that records e for the named lease
-// (released if e's holder is empty).
+// newLeaseDoc returns the document of e for the named lease.
 func newLeaseDoc(namespace, name string, e entry) leaseDoc {
 	return leaseDoc{
 		Id:        leaseDocId(namespace, name),
@@ -93,8 +81,7 @@ func newLeaseDoc(namespace, name string, e entry) leaseDoc {
 	}
 }
 
-// termField returns what a lease document stores for term: nothing for
-// term 0, which only documents of earlier versions have.
+// termField returns the stored term: nothing for term 0 (earlier versions).
 func termField(term int64) interface{} {
 	if term == 0 {
 		return nil
@@ -102,10 +89,9 @@ func termField(term int64) interface{} {
 	return term
 }
 
-// validate returns an error if doc is not a valid lease document, and
-// otherwise its holder (empty if the lease is released) and its expiry.
-// The _id is only checked to end with the expected id, because a
-// multi-model transaction runner may prefix it.
+// validate returns doc's holder (empty if released) and expiry, or an
+// error if it is invalid. The _id need only end with the expected id (a
+// multi-model runner may prefix it).
 func (doc leaseDoc) validate() (string, time.Time, error) {
 	if doc.Type != typeLease {
 		return "", time.Time{}, errors.Errorf("invalid type %q", doc.Type)
@@ -127,10 +113,9 @@ func (doc leaseDoc) validate() (string, time.Time, error) {
 	return holder, expiry, nil
 }
 
-// decodeHolder returns the holder stored as v: a string that a client
-// could have written as a holder (see checkStored), or the empty string
-// of a released lease. A missing holder, and one of another type, are
-// errors.
+// decodeHolder returns the holder stored as v: a string a client could
+// have written (checkStored), or "" for a released lease; missing or of
+// another type is an error.
 func decodeHolder(v interface{}) (string, error) {
 	switch v := v.(type) {
 	case nil:
@@ -145,9 +130,8 @@ func decodeHolder(v interface{}) (string, error) {
 	}
 }
 
-// decodeLeaseDoc decodes and validates a lease document, and returns the
-// lease's name and its entry, whose holder is empty if the lease is
-// released. Errors say which document is corrupt.
+// decodeLeaseDoc decodes and validates a lease document into its name and
+// entry (holder empty if released); errors say which document.
 func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 	var doc leaseDoc
 	var holder string
@@ -173,8 +157,8 @@ func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 	}, nil
 }
 
-// rawId returns the _id of a document, as text, for error messages; it
-// works even when the _id is not a string.
+// rawId returns a document's _id as text for error messages, whatever its
+// type.
 func rawId(raw bson.Raw) string {
 	var doc struct {
 		Id interface{} `bson:"_id"`
@@ -186,30 +170,24 @@ func rawId(raw bson.Raw) string {
 	return fmt.Sprint(doc.Id)
 }
 
-// clockDoc is a clock document: the namespace's shared one, which
-// records, for each client that wrote in the namespace before clients had
-// their own (see docs/design.md#clock-documents), the latest time that
-// client wrote; or one client's own, which records that client's alone
-// and names it as its Writer.
+// clockDoc is a clock document: the shared one, with the times of clients
+// that wrote before clients had their own, or a client's own, naming it
+// as Writer (docs/design.md#clock-documents).
 type clockDoc struct {
 	Id        string `bson:"_id"`
 	Type      string `bson:"type"`
 	Namespace string `bson:"namespace"`
-	// Writer is the id of the client whose own clock document this is,
-	// and empty in the namespace's shared clock document.
+	// Writer owns the document; empty in the shared one.
 	Writer string `bson:"writer,omitempty"`
-	// Writers maps client ids to times. It is read as interface{} values
-	// so that a value of the wrong type is reported, not silently dropped.
+	// Writers maps client ids to times, read as interface{} so a wrong
+	// type is reported.
 	Writers map[string]interface{} `bson:"writers"`
-	// Writes maps client ids to how many transactions each has run in the
-	// namespace, so that a reader can tell whether a writer has written
-	// again since it last read, even at a time it had written before (its
-	// clock having stepped back). Absent until the first write.
+	// Writes maps client ids to their counts of transactions, so a
+	// reader sees a writer wrote again even at a time it wrote before.
 	Writes map[string]interface{} `bson:"writes,omitempty"`
 }
 
-// newClockDoc returns the clock document a namespace starts with: nobody
-// has written yet.
+// newClockDoc returns a namespace's first clock document.
 func newClockDoc(namespace string) clockDoc {
 	return clockDoc{
 		Id:        clockDocId(namespace),
@@ -219,9 +197,8 @@ func newClockDoc(namespace string) clockDoc {
 	}
 }
 
-// decodeClockDoc decodes and validates a clock document, and returns the
-// latest time written by each writer, on that writer's clock, and how many
-// transactions each has run (zero for a writer with no count).
+// decodeClockDoc decodes and validates a clock document into each writer's
+// latest time (its clock) and count of transactions (zero if none).
 func decodeClockDoc(raw bson.Raw) (map[string]time.Time, map[string]int64, error) {
 	var doc clockDoc
 	if err := raw.Unmarshal(&doc); err != nil {
@@ -259,9 +236,8 @@ func (doc clockDoc) writes() (map[string]int64, error) {
 	return writes, nil
 }
 
-// writers validates doc and returns the time recorded for each writer.
-// A client's own clock document must record that client's time, and no
-// other client's time or count.
+// writers validates doc and returns each writer's time; a client's own
+// document records that client's time alone.
 func (doc clockDoc) writers() (map[string]time.Time, error) {
 	if doc.Type != typeClock {
 		return nil, errors.Errorf("invalid type %q", doc.Type)
@@ -297,8 +273,7 @@ func (doc clockDoc) writers() (map[string]time.Time, error) {
 	return writers, nil
 }
 
-// ownedBy returns an error unless doc records the time of writer, and
-// no other writer's time or count.
+// ownedBy errs unless doc records writer's time and no one else's.
 func (doc clockDoc) ownedBy(writer string) error {
 	if _, found := doc.Writers[writer]; !found {
 		return errors.Errorf("invalid time for writer %q: missing", writer)
@@ -313,13 +288,9 @@ func (doc clockDoc) ownedBy(writer string) error {
 	return nil
 }
 
-// decodeTime returns the time stored as v, which the client writes as an
-// int64 (see toInt64) and mgo reads as an int64 or, if it is small, an
-// int. Every int64 is a time in the store's range. Anything else is an
-// error that names the value: a missing value, zero (which the client
-// never writes, and which a missing field would read as), and any other
-// type, such as a float64 (which no client writes, and which could be
-// beyond the store's range).
+// decodeTime returns the time stored as v, an int64 (or a small int, as
+// mgo reads it). Missing, zero (never written) and any other type (a
+// float64 could be out of range) are errors naming the value.
 func decodeTime(v interface{}) (time.Time, error) {
 	var nanos int64
 	switch v := v.(type) {
@@ -340,9 +311,8 @@ func decodeTime(v interface{}) (time.Time, error) {
 	return toTime(nanos), nil
 }
 
-// toInt64 returns t as stored in the database. t must be in the store's
-// range (see ErrTimeOutOfRange): beyond it, UnixNano overflows silently.
-// Every time the client writes is checked before it gets here.
+// toInt64 returns t as stored. t must be in the store's range, as every
+// time the client writes is checked to be: beyond, UnixNano overflows.
 func toInt64(t time.Time) int64 {
 	return t.UnixNano()
 }

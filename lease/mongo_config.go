@@ -9,48 +9,37 @@ import (
 // ClientConfig holds what [NewClient] needs. Every field is required; none
 // has a default, and NewClient never changes the caller's value.
 type ClientConfig struct {
-	// Id identifies the client among all clients that use the same
-	// Collection and Namespace. No two clients that run at the same time
-	// may share an Id. It must be 1 to [MaxStringLen] bytes of UTF-8 text
-	// with no '.', '$', '#', white space or control characters: it is a
-	// field name in every write, where '.' and '$' would be read as a
-	// path or an operator. A host name makes a good Id once its dots
-	// are hyphens ("ctl-1-example-com"); the error for an Id with a dot
-	// suggests that form.
+	// Id identifies the client among those sharing Collection and
+	// Namespace; no two running at once may share it. 1 to
+	// [MaxStringLen] bytes of UTF-8 with no '.', '$', '#', white space or
+	// control characters (it is a field name in every write); a host name
+	// with hyphens for dots ("ctl-1-example-com") makes a good one.
 	Id string
 
 	// Namespace groups leases: clients with the same Collection and
-	// Namespace collaborate on one set of leases. It must be a valid
-	// string, as for Id.
+	// Namespace share one set. A valid string, as for Id.
 	Namespace string
 
-	// Collection names the MongoDB collection that holds the leases. The
-	// package needs exclusive use of it. It must be a valid string, as for
-	// Id. (The server may limit collection names further: MongoDB allows
-	// at most 255 bytes for the database name, a dot and the collection
-	// name together; NewClient then fails with the server's error.)
+	// Collection names the MongoDB collection that holds the leases, for
+	// the package's exclusive use. A valid string, as for Id (the server
+	// may refuse a long one: database, dot and collection in 255 bytes).
 	Collection string
 
-	// Mongo gives the client its collection and runs its transactions.
-	// It must not be nil. See [NewMongo].
+	// Mongo gives the client its collection and runs its transactions
+	// ([NewMongo]). Required.
 	Mongo Mongo
 
-	// Clock is the only source of time the client uses. It must not be
-	// nil: [SystemClock]{} for the wall clock. Clients that share a namespace may disagree about the time, but
-	// their clocks must run at the same rate.
+	// Clock is the client's only source of time: [SystemClock]{} for the
+	// wall clock. Required. Clients sharing a namespace may disagree about
+	// the time, but their clocks must run at the same rate.
 	Clock Clock
 }
 
 // Validate returns an error describing the first problem with config, or
-// nil. It checks Id, Namespace, Collection, Mongo and Clock, in that order.
-// The error for a string field matches [ErrInvalidArgument], quotes the
-// value and states the rule (see MaxStringLen).
-// A Mongo or Clock that is an interface holding a nil pointer, and a Mongo
-// that [NewMongo] made from a nil database, are refused like missing ones:
-// using them would panic on the goroutine of the client's owner. A Mongo
-// that NewMongo made with a transaction collection that MongoDB cannot
-// hold (empty, or with a '$' or a NUL) is refused with an error matching
-// ErrInvalidArgument, rather than by the server at the first write.
+// nil, checking Id, Namespace, Collection, Mongo and Clock in that order.
+// A bad string, or a Mongo whose transaction collection MongoDB cannot
+// hold, matches [ErrInvalidArgument]. A nil pointer in Mongo or Clock, or
+// a Mongo made from a nil database, is refused like a missing one.
 func (config ClientConfig) Validate() error {
 	if err := checkString("id", config.Id); err != nil {
 		return errors.Trace(err)

@@ -9,46 +9,35 @@ import (
 	"gopkg.in/mgo.v2/bson"
 )
 
-// Snapshot is what [Inspect] read of one namespace's documents, for an
-// operator to look at. It changes nothing and caches nothing: it is not a
-// [Client], and nothing in it may be used to decide whether a lease has
-// expired.
+// Snapshot is what [Inspect] read of one namespace, for an operator. It is
+// no [Client], and nothing in it may decide whether a lease has expired.
 type Snapshot struct {
 	// Namespace is the namespace read.
 	Namespace string
 
-	// Leases holds every valid lease document of the namespace that has
-	// a holder, sorted by name.
+	// Leases holds the valid lease documents with a holder, by name.
 	Leases []StoredLease
 
-	// Released holds the names of the leases whose document is kept with
-	// no holder (see docs/design.md#released-leases), sorted: they
-	// are not held, as if they had no document.
+	// Released holds the names of leases whose document is kept with no
+	// holder (docs/design.md#released-leases), sorted: not held.
 	Released []string
 
-	// HasClock says whether the namespace's shared clock document
-	// exists. Every [NewClient] creates it, so a namespace with neither
-	// leases nor a clock document has never been used.
+	// HasClock says whether the shared clock document exists (every
+	// [NewClient] creates it).
 	HasClock bool
 
-	// Writers holds what the clock documents record of each writer,
-	// sorted by id: what its own clock document records, if it has one,
-	// and otherwise what the shared one does (see
-	// docs/design.md#clock-documents). What a corrupt clock document
-	// records is left out.
+	// Writers holds each writer's clock record, sorted by id: from its
+	// own clock document if any, else the shared one; corrupt ones left
+	// out (docs/design.md#clock-documents).
 	Writers []StoredWriter
 
-	// ReadAfter and ReadBefore are readings of the reader's clock taken
-	// just before and just after the read of the clock documents, earlier
-	// first (see [Skew]): each writer had reached its LastWrite, on its
-	// own clock, at some local time between them.
+	// ReadAfter and ReadBefore are the reader's clock readings around
+	// the read of the clock documents (see [Skew]).
 	ReadAfter, ReadBefore time.Time
 
-	// Problems lists the documents that could not be used, in the order
-	// found: lease documents that are corrupt (skipped from Leases),
-	// corrupt clock documents (left out of Writers), and leases whose
-	// writer has no time in the clock documents. A [Client] would refuse
-	// to refresh while any of these is there.
+	// Problems lists, in order found, the corrupt lease documents (not in
+	// Leases), corrupt clock documents (not in Writers), and leases whose
+	// writer has no clock time; a [Client] would refuse to refresh.
 	Problems []Problem
 }
 
@@ -60,20 +49,18 @@ type StoredLease struct {
 	// Holder is the lease's holder.
 	Holder string
 
-	// Expiry is the time the lease was written to run until, on the
-	// clock of Writer: not on the reader's clock (see [Snapshot.Skew]).
+	// Expiry is the time the lease was written to run until, on Writer's
+	// clock, not the reader's (see [Snapshot.Skew]).
 	Expiry time.Time
 
 	// Writer is the id of the client that wrote the lease last.
 	Writer string
 
-	// Term is the lease's term (see [Info.Term]): 0 for a document
-	// written by a client that keeps no terms.
+	// Term is the lease's term ([Info.Term]); 0 if written without terms.
 	Term int64
 }
 
-// StoredWriter is what the clock documents record of one writer: a
-// client that has written in the namespace.
+// StoredWriter is what the clock documents record of one writer.
 type StoredWriter struct {
 	// Id is the writer's client id.
 	Id string
@@ -81,15 +68,13 @@ type StoredWriter struct {
 	// LastWrite is the latest time the writer recorded, on its own clock.
 	LastWrite time.Time
 
-	// Writes counts the transactions the writer has run in the namespace
-	// (zero if the document has no count for it).
+	// Writes counts the writer's transactions (zero if none recorded).
 	Writes int64
 }
 
 // Problem is a document that [Inspect] could not use.
 type Problem struct {
-	// Document is the document's _id (as text, even when it is not a
-	// string).
+	// Document is the document's _id, as text.
 	Document string
 
 	// Err says what is wrong with it.
@@ -97,14 +82,11 @@ type Problem struct {
 }
 
 // Inspect reads every document of namespace in the named collection of
-// mongo (see [ClientConfig]), as [Client.Refresh] does (the lease
-// documents first, then the clock documents, with one query, between two
-// readings of clock), validated by the same code, and returns what they hold. It
-// writes nothing, so it neither creates a clock document nor records a
-// writer. A corrupt document does not make it fail: it is left out and
-// reported in [Snapshot.Problems]. It returns an error only if the store
-// cannot be read, or, matching [ErrInvalidArgument], if collection or
-// namespace is not a valid string (see [MaxStringLen]).
+// mongo as [Client.Refresh] does, validated by the same code, and returns
+// what they hold. It writes nothing. A corrupt document is left out and
+// reported in [Snapshot.Problems]; it returns an error only if the store
+// cannot be read, or [ErrInvalidArgument] for an invalid collection or
+// namespace.
 func Inspect(mongo Mongo, collection, namespace string, clock Clock) (Snapshot, error) {
 	if err := checkString("collection", collection); err != nil {
 		return Snapshot{}, errors.Trace(err)
@@ -137,14 +119,11 @@ func inspect(collection *mgo.Collection, namespace string, clock Clock) (Snapsho
 	return inspectDocs(namespace, leases, clocks, readAfter, readBefore), nil
 }
 
-// inspectDocs decodes the documents that Inspect read: the namespace's
-// lease documents and its clock documents (the shared one, if it exists,
-// and the writers' own), read between the clock readings readAfter and
-// readBefore.
+// inspectDocs decodes what Inspect read: the lease documents and clock
+// documents, between the readings readAfter and readBefore.
 func inspectDocs(namespace string, leases []bson.Raw, clocks []bson.Raw, readAfter, readBefore time.Time) Snapshot {
 	if readBefore.Before(readAfter) {
-		// A clock stepped back between the readings (see
-		// docs/design.md#clock-steps).
+		// Stepped back between the readings (docs/design.md#clock-steps).
 		readAfter, readBefore = readBefore, readAfter
 	}
 	snap := Snapshot{Namespace: namespace, ReadAfter: readAfter, ReadBefore: readBefore}
@@ -202,16 +181,11 @@ func (s Snapshot) Writer(id string) (StoredWriter, bool) {
 	return StoredWriter{}, false
 }
 
-// Skew returns what the snapshot shows of the clock of the writer with
-// the given id, as a [Skew] whose Latest maps a time on that writer's
-// clock (a lease's Expiry) onto the latest local time at which the writer
-// might not yet have reached it; and false if the clock document records
-// nothing of that writer.
-//
-// That bound is all that can be known: the writer had reached LastWrite
-// by ReadBefore, but may have written it long before the read, so its
-// clock may be further ahead by any amount, and Skew.Earliest is no
-// bound (see docs/design.md#clocks-and-skew).
+// Skew returns what the snapshot shows of writer id's clock, as a [Skew]
+// whose Latest maps a time on that clock (a lease's Expiry) onto the
+// latest local time the writer might not have reached it; false if
+// nothing is recorded. Earliest is no bound
+// (docs/design.md#clocks-and-skew).
 func (s Snapshot) Skew(id string) (Skew, bool) {
 	w, ok := s.Writer(id)
 	if !ok {
@@ -220,9 +194,8 @@ func (s Snapshot) Skew(id string) (Skew, bool) {
 	return Skew{LastWrite: w.LastWrite, ReadAfter: s.ReadAfter, ReadBefore: s.ReadBefore}, true
 }
 
-// Namespaces returns the namespaces that have a lease or a clock document
-// in the named collection of mongo, sorted, without duplicates.
-// Documents of other types are ignored.
+// Namespaces returns the sorted, distinct namespaces with a lease or clock
+// document in the named collection of mongo.
 func Namespaces(mongo Mongo, collection string) ([]string, error) {
 	if err := checkString("collection", collection); err != nil {
 		return nil, errors.Trace(err)

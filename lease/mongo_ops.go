@@ -17,9 +17,8 @@ type scope struct {
 	id         string
 }
 
-// assertHolderOp returns an op that asserts only that holder holds the named
-// lease: it stays satisfied across extensions by any writer and after the
-// expiry time, until the lease is expired or changes hands.
+// assertHolderOp asserts only that holder holds the named lease: it holds
+// across extensions and past the expiry, until the lease is released.
 func (s scope) assertHolderOp(name, holder string) txn.Op {
 	return txn.Op{
 		C:      s.collection,
@@ -28,8 +27,7 @@ func (s scope) assertHolderOp(name, holder string) txn.Op {
 	}
 }
 
-// assertEntryOp returns an op on the named lease's document that asserts
-// the document is exactly the one cached as last.
+// assertEntryOp asserts the lease's document is exactly last, as cached.
 func (s scope) assertEntryOp(name string, last entry) txn.Op {
 	return txn.Op{
 		C:  s.collection,
@@ -43,8 +41,7 @@ func (s scope) assertEntryOp(name string, last entry) txn.Op {
 	}
 }
 
-// createClockOps returns the ops that create the namespace's shared clock
-// document, if it does not exist yet.
+// createClockOps creates the shared clock document if it does not exist.
 func createClockOps(s scope) []txn.Op {
 	return []txn.Op{{
 		C:      s.collection,
@@ -54,44 +51,36 @@ func createClockOps(s scope) []txn.Op {
 	}}
 }
 
-// leaseWrite is one lease's part of a transaction: the op on its
-// document, the state of the lease the op asserts (the state the client
-// decided it on), and what the client caches once it is applied. A
-// builder (claimWrite, extendWrite, expireWrite, revokeWrite) makes it
-// from the cache and one clock reading, and transactionOps puts it in a
-// transaction with the clock documents' ops for that reading.
+// leaseWrite is one lease's part of a transaction: the op on its document,
+// the state it asserts (the one decided on), and what is cached once
+// applied. claimWrite, extendWrite, expireWrite and revokeWrite build it
+// from the cache and one clock reading; transactionOps adds the clock ops.
 type leaseWrite struct {
 	// name is the lease's name.
 	name string
 	// op is the op on the lease's document.
 	op txn.Op
-	// release says that op releases the lease (an expiry or a
-	// revocation): the transaction counts it in the writer's clock
-	// document.
+	// release: the op releases the lease (counted in the clock document).
 	release bool
-	// claim says that op claims the lease, in a new term (next.term);
-	// fromFloor, that the term was taken from the namespace's term
-	// floor, which the transaction then asserts (see clockOps).
+	// claim: the op claims in a new term (next.term); fromFloor: that term
+	// came from the namespace's floor, which the transaction asserts.
 	claim     bool
 	fromFloor bool
 	// keptTerm is the term of the released document a claim asserts.
 	keptTerm int64
-	// next is what op leaves in the lease's document, which the client
-	// caches once op is applied: an empty holder if release.
+	// next is what op leaves in the document, cached once applied.
 	next entry
 
-	// held, kept and last are the state op asserts: the lease held as
-	// last (its holder alone, if holderOnly), or not held, and then
-	// released (kept) or with no document.
+	// held, kept and last are what op asserts: held as last (its holder
+	// alone, if holderOnly), or not held and released (kept) or absent.
 	held       bool
 	kept       bool
 	last       entry
 	holderOnly bool
 }
 
-// assertionHolds reports whether w's assertion holds of its lease as c
-// has it: false means that a transaction with w aborts as long as the
-// store holds what c does.
+// assertionHolds reports whether w's assertion holds of c's view: false
+// means a transaction with w aborts while the store holds what c does.
 func (w leaseWrite) assertionHolds(c cache) bool {
 	e, held := c.entries[w.name]
 	switch {
@@ -105,16 +94,14 @@ func (w leaseWrite) assertionHolds(c cache) bool {
 	return e.holder == w.last.holder && e.writer == w.last.writer && e.expiry.Equal(w.last.expiry) && e.term == w.last.term
 }
 
-// releasedEntry returns what a release written by s at time now leaves in
-// the lease's document, whose term was term: no holder, the time of the
-// release, s's id as the writer, and the term kept.
+// releasedEntry returns what a release by s at now leaves: no holder, the
+// release's time, s as writer, and term kept.
 func (s scope) releasedEntry(now time.Time, term int64) entry {
 	return entry{holder: "", expiry: now, writer: s.id, term: term}
 }
 
-// setEntry returns the update that sets a lease document's holder, expiry
-// and writer to e's, and its term too if e has one (a release keeps the
-// document's term, whatever it is).
+// setEntry returns the update setting e's holder, expiry, writer and, if
+// e has one, term (a release keeps the document's term).
 func setEntry(e entry) bson.D {
 	set := bson.D{
 		{Name: fieldHolder, Value: e.holder},
@@ -127,15 +114,10 @@ func setEntry(e entry) bson.D {
 	return bson.D{{Name: "$set", Value: set}}
 }
 
-// claimWrite returns the write that claims the named lease for request at
-// time now: it inserts the lease's document, asserting that there is
-// none, or, if the cache has the lease released, sets the document's
-// holder, expiry and writer, asserting that its holder is empty. It
-// returns an ErrTimeOutOfRange error if now, or the expiry
-// now+request.Duration, cannot be stored (time.Time.Add does not overflow
-// within the years a Duration spans, but UnixNano would), and ErrInvalid
-// if the cache has the lease held, by anyone: a lease must be expired
-// before it can be claimed again.
+// claimWrite returns the write that claims the named lease: an insert
+// asserting no document, or, if cached as released, a set asserting an
+// empty holder. It returns ErrTimeOutOfRange if now or now+Duration cannot
+// be stored, and ErrInvalid if the cache has the lease held by anyone.
 func claimWrite(s scope, c cache, name string, request Request, now time.Time) (leaseWrite, error) {
 	if err := stored.CheckClockReading(now, s.id); err != nil {
 		return leaseWrite{}, err
@@ -170,19 +152,13 @@ func claimWrite(s scope, c cache, name string, request Request, now time.Time) (
 	return leaseWrite{name: name, op: op, next: next, kept: kept, keptTerm: keptTerm, claim: true, fromFloor: fromFloor}, nil
 }
 
-// extendWrite returns the write that extends the named lease for request
-// at time now. It returns ErrInvalid if the cache does not have the lease
-// held by the request's holder. The new expiry is at least the latest
-// local time at which the last writer might still consider the lease
-// held, so that no client can see the lease expire before that writer
-// does, and an extension never shortens a lease; the expiry is then on
-// this client's clock, and this client is its writer.
-//
-// (Why an extension is always written: see docs/design.md#extensions.)
-//
-// It returns an ErrTimeOutOfRange error if now, or the new expiry, cannot
-// be stored: the expiry cannot be cut to the store's range, since it must
-// not be earlier than either bound.
+// extendWrite returns the write that extends the named lease, or
+// ErrInvalid unless the cache has it held by the request's holder. The new
+// expiry is at least the latest local time the last writer might still
+// consider it held, so no client sees it expire before that writer does,
+// and it is never shortened (docs/design.md#extensions). It returns
+// ErrTimeOutOfRange if now or that expiry cannot be stored (it cannot be
+// cut to the range).
 func extendWrite(s scope, c cache, name string, request Request, now time.Time) (leaseWrite, error) {
 	if err := stored.CheckClockReading(now, s.id); err != nil {
 		return leaseWrite{}, err
@@ -217,12 +193,10 @@ func extendWrite(s scope, c cache, name string, request Request, now time.Time) 
 	return leaseWrite{name: name, op: op, next: next, held: true, last: last}, nil
 }
 
-// expireWrite returns the write that expires the named lease at time now:
-// it releases the lease (see releasedEntry), asserting that its document
-// is exactly the one cached. It returns an ErrTimeOutOfRange error if now cannot be stored, and
-// ErrInvalid if the cache does not have the lease held, or if now is not
-// strictly after the latest local time at which the lease's last writer
-// might still consider it held.
+// expireWrite returns the write that releases the named lease, asserting
+// its document is exactly as cached. It returns ErrTimeOutOfRange if now
+// cannot be stored, and ErrInvalid unless the cache has it held and now is
+// strictly after the latest local time its last writer might hold it.
 func expireWrite(s scope, c cache, name string, now time.Time) (leaseWrite, error) {
 	if err := stored.CheckClockReading(now, s.id); err != nil {
 		return leaseWrite{}, err
@@ -240,12 +214,10 @@ func expireWrite(s scope, c cache, name string, now time.Time) (leaseWrite, erro
 	return leaseWrite{name: name, op: op, release: true, next: next, held: true, last: last}, nil
 }
 
-// revokeWrite returns the write that releases the named lease, held by
-// holder, at time now (see releasedEntry). It returns ErrInvalid if the cache does not have
-// the lease held by holder. Unlike expireWrite it asserts only the
-// holder, as a token's AssertOp does, so an extension by another writer
-// since the cache was read does not abort it; a change of holder does.
-// (transactionOps checks now.)
+// revokeWrite returns the write that releases the named lease held by
+// holder, or ErrInvalid if not so cached. It asserts only the holder, as a
+// token's AssertOp does: another writer's extension does not abort it, a
+// change of holder does. (transactionOps checks now.)
 func revokeWrite(s scope, c cache, name, holder string, now time.Time) (leaseWrite, error) {
 	last, found := c.entries[name]
 	if !found || last.holder != holder {

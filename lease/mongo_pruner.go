@@ -15,40 +15,33 @@ import (
 // [PrunerConfig.Interval] is zero.
 const DefaultPruneInterval = time.Hour
 
-// MinPruneInterval is the least [PrunerConfig.Interval] a [Pruner]
-// accepts: the gap between the two rounds that must agree before a
-// transaction is removed is what a stalled runner would have to outlast.
+// MinPruneInterval is the least [PrunerConfig.Interval] accepted: the gap
+// a stalled runner would have to outlast.
 const MinPruneInterval = time.Minute
 
-// maxPruneRetry is the longest a Pruner waits to try again after a failed
-// prune.
+// maxPruneRetry is the longest wait to retry a failed prune.
 const maxPruneRetry = time.Minute
 
 // PrunerConfig holds what [NewPruner] needs.
 type PrunerConfig struct {
-	// Prune says what to prune, as for [PruneTransactions]. Its Clock
-	// also times the Pruner's rounds.
+	// Prune says what to prune, as for [PruneTransactions]; its Clock
+	// also times the rounds.
 	Prune PruneConfig
 
-	// Interval is the time from the start of one round of pruning to the
-	// start of the next, on Prune.Clock. Zero means
-	// DefaultPruneInterval, one hour; below MinPruneInterval (a minute)
-	// is invalid. A round that
-	// fails is tried again after Interval or a minute, whichever is
-	// shorter, and that retry removes nothing: it finds what the round
-	// after it may remove.
+	// Interval is the time from the start of one round to the next, on
+	// Prune.Clock. Zero means one hour; below MinPruneInterval (a minute)
+	// is invalid. A failed round is retried after Interval or a minute,
+	// whichever is shorter, and that retry removes nothing.
 	Interval time.Duration
 
-	// Logger, if not nil, gets a line at the end of each round: at Debug
-	// level with the round's [PruneStats] (attributes "examined",
-	// "referenced", "unconfirmed", "removed"), or at Warn level with its
-	// error ("err") as well.
-	// nil means silent.
+	// Logger, if not nil, gets a line at the end of each round: Debug
+	// with the round's [PruneStats] ("examined", "referenced",
+	// "unconfirmed", "removed"), or Warn with its error ("err") too.
 	Logger *slog.Logger
 
-	// Report, if not nil, is called on the Pruner's goroutine at the end
-	// of each round with what it did and its error (nil on success). A
-	// Report that blocks delays the next round and Kill.
+	// Report, if not nil, is called on the Pruner's goroutine after each
+	// round with its stats and error; blocking delays the next round and
+	// Kill.
 	Report func(PruneStats, error)
 }
 
@@ -64,19 +57,13 @@ func (config PrunerConfig) Validate() error {
 	return nil
 }
 
-// Pruner is a [worker.Worker] that prunes as [PruneTransactions] does, on
-// a schedule: the first round one Interval after it starts, then every
-// Interval. It removes a transaction only once two rounds in a row have
-// found it complete and named by no document, the later one reading its
-// documents at least an Interval after the earlier one had (so the first
-// round removes nothing, and what a round longer than an Interval found
-// near its end waits for a later round): a runner would have to stall
-// for a whole Interval between
-// reading a document's queue and looking up a transaction it names to
-// meet one removed (see "Pruning" in the package doc). A round that fails
-// is logged and tried again; nothing but Kill stops a Pruner, and Wait
-// then returns nil. It runs beside lease
-// clients and managers, on its own sessions, and needs nothing from them.
+// Pruner is a [worker.Worker] that prunes as [PruneTransactions] does,
+// every Interval from its start. It removes a transaction only once two
+// rounds, an Interval apart, have found it complete and unnamed (so the
+// first round removes nothing), closing the window a lone prune leaves
+// (docs/design.md#pruning). A failed round is logged and retried; nothing
+// but Kill stops it, and Wait then returns nil. It needs nothing from the
+// lease clients and managers it runs beside.
 type Pruner struct {
 	config PrunerConfig
 	tomb   tomb.Tomb
@@ -117,8 +104,7 @@ func (p *Pruner) loop() error {
 	}
 	clock := p.config.Prune.Clock
 	next := clock.Now().Add(interval)
-	// The transactions found complete and unnamed by the previous round,
-	// with when (after the read of their documents) they were first.
+	// Transactions the previous round found removable, with when.
 	confirm := map[bson.ObjectId]time.Time{}
 	for {
 		select {
@@ -133,8 +119,7 @@ func (p *Pruner) loop() error {
 		}
 		p.report(stats, err)
 		if err != nil {
-			// The retry comes sooner than an Interval: it may confirm
-			// nothing.
+			// A retry within an Interval confirms nothing.
 			confirm = map[bson.ObjectId]time.Time{}
 			next = began.Add(min(interval, maxPruneRetry))
 		} else {

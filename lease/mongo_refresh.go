@@ -10,19 +10,14 @@ import (
 	"gopkg.in/mgo.v2/txn"
 )
 
-// Refresh is part of the [Client] interface. It reads the lease documents
-// first and the clock documents second, so that the clock documents read
-// are at least as recent as every lease's writer: every transaction
-// writes its writer's time before the lease. If the store cannot be read
-// (ErrUnavailable), a clock document is corrupt or the shared one
-// missing, or the client's clock reads a time outside the store's range
-// (ErrTimeOutOfRange), it returns an error and leaves the cache as it was.
-// A corrupt lease document, or a lease whose writer has no time in the
-// clock documents, does not keep the others from being read: the cache
-// holds every other lease, leaves that one out, and Refresh returns an
-// error matching ErrCorrupt that names it (the first, and how many more).
-// The document of a released lease needs no clock data: its time is not
-// an expiry anyone waits for.
+// Refresh is part of the [Client] interface. It reads the lease documents,
+// then the clock documents, which are therefore at least as recent as each
+// lease's writer (every transaction writes its time before the lease). A
+// store error ([ErrUnavailable]), a corrupt or missing clock document, or
+// a clock reading out of range leaves the cache as it was. A corrupt lease
+// document, or a lease whose writer has no clock time, is left out while
+// the others load, and Refresh returns [ErrCorrupt] naming it (the first,
+// and how many more). A released lease needs no clock data.
 func (c *client) Refresh() error {
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
@@ -70,25 +65,19 @@ func (c *client) Refresh() error {
 	return corrupt(fmt.Errorf("%w (and %d more corrupt lease documents)", damaged[0], len(damaged)-1))
 }
 
-// refreshBatch is how many lease documents a full refresh asks for in
-// each reply (the find and each getMore of its cursor). Left to the
-// server, the find's reply holds 101 documents (MongoDB's default, which
-// FerretDB follows) and each getMore's what the server chooses (a few
-// hundred on the embedded server), so that a refresh of many thousand
-// leases waits on a round trip every few hundred. A reply is bounded by
-// 16 MiB whatever this asks, and a lease document is about 150 bytes.
+// refreshBatch is how many lease documents a full refresh asks for per
+// reply, rather than the server's 101 first and a few hundred after, to
+// save round trips; a reply is bounded by 16 MiB, and a lease document is
+// about 150 bytes.
 const refreshBatch = 1000
 
-// refreshPrefetch is the fraction of a reply left to decode when the
-// iterator asks for the next one (mgo's Query.Prefetch): the next reply is
-// then read while the client decodes the rest of this one.
+// refreshPrefetch is the fraction of a reply left when the next is asked
+// for (mgo's Query.Prefetch), so reading overlaps decoding.
 const refreshPrefetch = 0.5
 
-// readEntries reads every lease document in the namespace, in replies of
-// refreshBatch documents, and returns the valid ones of held leases by
-// name, the released leases with their terms, and an error for each
-// corrupt document, which it leaves out. It fails if the store cannot be
-// read.
+// readEntries reads every lease document of the namespace and returns the
+// held leases by name, the released ones with their terms, and an error
+// per corrupt document (left out); it fails if the store cannot be read.
 func readEntries(collection *mgo.Collection, namespace string) (map[string]entry, map[string]int64, []error, error) {
 	query := bson.D{
 		{Name: fieldType, Value: typeLease},

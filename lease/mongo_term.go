@@ -6,26 +6,20 @@ import (
 	"gopkg.in/mgo.v2/txn"
 )
 
-// fieldTerm is a lease document's term (see docs/design.md#terms):
-// an int64, absent from documents written by clients that do not keep
-// terms (earlier versions), which read as term 0.
+// fieldTerm is a lease document's term (docs/design.md#terms), an int64;
+// absent (term 0) in earlier versions' documents.
 const fieldTerm = "term"
 
-// fieldTerms is a clock document's term floor. In a client's own clock
-// document it is the highest term that client has written; in the
-// shared one, the highest term written by clients of earlier versions,
-// which kept the floor there. The namespace's term floor is the highest
-// of them all. A claim that inserts a lease's document, or claims one
-// without a term, writes a term above it, asserting that every clock
-// document's floor is still below that term, so that a lease whose
-// document was removed and made again never reuses a term (see
-// docs/design.md#clock-documents). It is absent from clock documents of
-// clients that have claimed nothing, and reads as zero there.
+// fieldTerms is a clock document's term floor: in a client's own, the
+// highest term it wrote; in the shared one, earlier versions'. The
+// namespace's floor is the highest. A claim of a lease without a document
+// or term writes a term above it, asserting every floor is below, so a
+// remade document never reuses a term (docs/design.md#clock-documents).
+// Absent means zero.
 const fieldTerms = "terms"
 
-// decodeTerm returns the term stored as v: zero if there is none (a
-// document written by an earlier version), and an error if it is not a
-// non-negative integer.
+// decodeTerm returns the term stored as v: zero if none, an error if not
+// a non-negative integer.
 func decodeTerm(v interface{}) (int64, error) {
 	var term int64
 	switch v := v.(type) {
@@ -44,8 +38,7 @@ func decodeTerm(v interface{}) (int64, error) {
 	return term, nil
 }
 
-// termValue returns the query value that matches a document's term
-// field holding term: a document without the field for term 0.
+// termValue returns the query value matching term (no field for term 0).
 func termValue(term int64) interface{} {
 	if term == 0 {
 		return bson.D{{Name: "$exists", Value: false}}
@@ -53,10 +46,8 @@ func termValue(term int64) interface{} {
 	return term
 }
 
-// assertTermOp returns an op that asserts that holder holds the named
-// lease in term: like assertHolderOp, it stays satisfied across
-// extensions and after the expiry time, but it aborts once the lease has
-// changed hands, even if it has come back to holder since.
+// assertTermOp asserts holder holds the named lease in term: like
+// assertHolderOp, but aborting once the lease changed hands, even back.
 func (s scope) assertTermOp(name, holder string, term int64) txn.Op {
 	return txn.Op{
 		C:  s.collection,
@@ -68,11 +59,9 @@ func (s scope) assertTermOp(name, holder string, term int64) txn.Op {
 	}
 }
 
-// claimTerm returns the term a claim of the named lease writes, as c has
-// the lease, and whether the term was taken from the namespace's term
-// floor, which the claim's transaction must then assert: a released
-// document with a term gives that term plus one; a missing document, or
-// one without a term, the floor plus one.
+// claimTerm returns the term a claim of the named lease writes (a released
+// document's term plus one, else the floor plus one) and whether it came
+// from the floor, which the transaction must then assert.
 func claimTerm(c cache, name string) (int64, bool) {
 	if term := c.releasedTerms[name]; c.released[name] && term > 0 {
 		return term + 1, false
@@ -80,9 +69,8 @@ func claimTerm(c cache, name string) (int64, bool) {
 	return c.termFloor + 1, true
 }
 
-// claimedTerms returns the highest term the claims of writes write, and
-// the lowest of those taken from the namespace's term floor: zero if
-// they claim nothing, or take no term from the floor.
+// claimedTerms returns the highest term writes claim, and the lowest taken
+// from the floor (zero if none).
 func claimedTerms(writes []leaseWrite) (highest, lowestFromFloor int64) {
 	for _, w := range writes {
 		if !w.claim {

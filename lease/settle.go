@@ -3,21 +3,12 @@ package lease
 import "time"
 
 // Settler is implemented by a fake [Clock] that can tell a test when the
-// code using it has settled: when nothing it runs will happen until the
-// clock moves, or until the test itself calls it. [leasetest.Clock] is one.
-// The leadership manager and tracker report their work to their clock if it
-// is a Settler, and cost nothing extra on a clock that is not.
-//
-// Code reports to a Settler through [Activity] values, one for each
-// goroutine loop or piece of work that runs on its own. The code using the
-// clock has settled when every activity that has not ended is idle, waiting
-// for an alarm of the clock's that has not fired or for channels that have
-// not been closed. Work handed from one activity to another must be
-// covered without a gap: the activity that hands work over stays busy
-// until the one taking it is busy (a loop that starts a call starts its
-// activity, busy, before the call, and ends it once it has handled the
-// result), and an activity marks itself busy only after its wait has
-// ended, which is why waits name what ends them.
+// code using it has settled: nothing it runs will happen until the clock
+// moves or the test acts ([leasetest.Clock] is one). The leadership
+// manager and tracker report to it through [Activity] values, one per loop
+// or piece of work; it has settled when every live activity is idle,
+// waiting for an unfired alarm or unclosed channels. Work handed between
+// activities must be covered without a gap (docs/design.md#settling).
 //
 // [leasetest.Clock]: https://pkg.go.dev/github.com/seed07a61904/leadership/lease/leasetest#Clock
 type Settler interface {

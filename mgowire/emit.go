@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// The attribute keys of mgowire's log lines (see "Observing the
-// connections" in the package doc).
+// The attribute keys of mgowire's log lines (listed in
+// docs/operations.md#translator-log-lines).
 const (
 	keyAddr     = "addr"
 	keyCommand  = "command"

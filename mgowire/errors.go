@@ -29,7 +29,7 @@ var ErrUnsupported = wire.ErrUnsupported
 // translating connection after it passed mgo a reply saying that the
 // server is not (or no longer) the primary, or is shutting down or
 // recovering. The connection closes itself so that mgo discards the socket
-// and looks for the primary again; see the package documentation. Match it
+// and looks for the primary again; see docs/mongodb.md#replies-on-a-replica-set. Match it
 // with [errors.Is].
 var ErrNotPrimary = mongoerr.ErrNotPrimary
 

@@ -27,11 +27,11 @@ const DefaultConnectTimeout = DefaultTimeout
 type Options struct {
 	// WriteConcern is the write concern that every insert, update, delete
 	// and findAndModify carries, replacing the one that mgo derives from
-	// Session.SetSafe (see the package documentation). It needs W ≥ 1 or
+	// Session.SetSafe (see the package doc). It needs W ≥ 1 or
 	// WMode ("majority" or a tag set name); WTimeout is in milliseconds (0:
 	// wait as long as it takes) and J asks for the journal. FSync is
 	// refused: MongoDB treats it as J. nil means {w: "majority"}, which a
-	// replica set needs for the guarantees in the package documentation: a
+	// replica set needs for the guarantees in the package doc: a
 	// number W or a tag set WMode weakens them (a stale token's write can
 	// then commit after a failover).
 	WriteConcern *mgo.Safe
@@ -66,8 +66,8 @@ type Options struct {
 	// Logger, if not nil, gets the connections' log lines: a failed
 	// connection setup (warn), a not-primary reply and the first
 	// connection set up after it, the reconnection (warn), a successful
-	// setup and a failed command (debug). The attribute keys are listed in
-	// the package doc. nil means silent.
+	// setup and a failed command (debug). The lines are listed in
+	// docs/operations.md#translator-log-lines. nil means silent.
 	Logger *slog.Logger
 
 	// AppName, if not empty, is sent as the client application's name

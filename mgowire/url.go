@@ -21,8 +21,8 @@ const DefaultTimeout = 10 * time.Second
 // Dial is [mgo.Dial] through translating connections: it returns a
 // session to the servers of a MongoDB connection string, with writes
 // acknowledged by a majority and reads on the primary (Strong mode). The
-// URL is read by [ParseURL]; see the package documentation ("Connection
-// strings") for the options it acts on and those it refuses. As with
+// URL is read by [ParseURL]; docs/mongodb.md#connection-strings
+// lists the options it acts on and those it refuses. As with
 // mgo.Dial, the session discovers the other members of a replica set from
 // the seeds (unless directConnection=true), waits up to the URL's
 // serverSelectionTimeoutMS (default [DefaultTimeout]) for a server, and
@@ -76,8 +76,8 @@ func ParseURL(rawURL string) (*mgo.DialInfo, Options, error) {
 // brackets, with an optional port from 1 to 65535 (default 27017).
 // Option names are case-insensitive; a repeated option's last value
 // counts (with a warning), but all tls and ssl options must agree. The
-// options acted on, ignored and refused are listed in the package
-// documentation ("Connection strings").
+// options acted on, ignored and refused are listed in
+// docs/mongodb.md#connection-strings.
 //
 // Errors name the bad part, option or DNS record, and never show a
 // password. Their cause is [ErrInvalid], except for a failed DNS lookup,

@@ -94,7 +94,7 @@
 //     collection: it removes the transactions that are complete (applied
 //     or aborted), older than -min-age by the time in their ids, on the
 //     operator's clock, and named by no document they wrote (see
-//     "Pruning" in package lease's doc), and prints how many it examined,
+//     docs/design.md#pruning), and prints how many it examined,
 //     removed and kept. The users' own transactions in that collection
 //     are pruned by the same rules. It can run while the controllers run.
 //
