@@ -140,6 +140,38 @@ func renewalsRow(n int, groupName string) row {
 	}
 }
 
+// singleGoal is the goal of a lone call's time with batching on, as a
+// multiple of its time with batching off.
+const singleGoal = 1.1
+
+// singleRow reads the time of a lone call of each of ops with batching on
+// (MaxBatch 0) against off (MaxBatch 1), from the single group: name
+// returns the benchmark of op with batching "on" or "off". Its ratios
+// are on ÷ off, then the worst of them ÷ singleGoal.
+func singleRow(figure string, ops []string, name func(op, batch string) string) row {
+	return row{
+		figure: figure,
+		groups: []string{"single"},
+		cells: func(rs results) (string, string, string, bool) {
+			var on, off, ratios []string
+			worst := 0.0
+			for _, op := range ops {
+				v, ok := rs.medians(metric{"single", name(op, "on"), "ns/op"}, metric{"single", name(op, "off"), "ns/op"})
+				if !ok || v[1] == 0 {
+					return "", "", "", false
+				}
+				r := v[0] / v[1]
+				on, off = append(on, ns(v[0])), append(off, ns(v[1]))
+				ratios = append(ratios, fmt.Sprintf("%.2f×", r))
+				worst = max(worst, r)
+			}
+			return strings.Join(on, " / "),
+				fmt.Sprintf("batching off: %s; goal on ÷ off ≤ %.1f", strings.Join(off, " / "), singleGoal),
+				fmt.Sprintf("%s (worst ÷ goal: %.2f×)", strings.Join(ratios, " / "), worst/singleGoal), true
+		},
+	}
+}
+
 // acrossGoal is the goal of a handover across controllers on the
 // embedded server: p99 at most ClockPoll (200ms) plus 250ms.
 const acrossGoal = 450.0
@@ -402,6 +434,12 @@ var rows = []row{
 				fmt.Sprintf("goal ≤ %s", ms(takeoverGoal)), ratio(v[0]*1000, takeoverGoal), true
 		},
 	},
+	singleRow("A lone claim / extension / check hit / check miss, embedded server, batching on against off (time)",
+		[]string{"claim", "extend", "checkhit", "checkmiss"},
+		func(op, batch string) string { return "BatchingSingleMongo/op=" + op + "/batch=" + batch }),
+	singleRow("A lone claim / extension / check hit, in memory, batching on against off (time)",
+		[]string{"claim", "extend", "check"},
+		func(op, batch string) string { return "BatchingSingle/batch=" + batch + "/op=" + op }),
 	renewalsRow(1000, "renewals"),
 	renewalsRow(16000, "renewals16k"),
 	{
