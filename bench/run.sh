@@ -22,7 +22,7 @@
 #   prune       lease.PruneTransactions: time and commands per 1,000
 #               transactions removed (about a minute)
 #   single      a lone claim, extension and check, batching on and off,
-#               in memory and on the embedded server (about 4 minutes)
+#               in memory and on the embedded server (about 6 minutes)
 # Groups run only when named in BENCHES (long):
 #   failover100 crash failover, 30s leases, 100 services, polls on and off,
 #               one failover each (about 5 minutes)
@@ -117,14 +117,23 @@ bench() {
 }
 
 # summarise NAME ARGS...: benchstat ARGS on $OUT/NAME.txt into
-# $OUT/NAME.stat.txt, if there is a raw result.
+# $OUT/NAME.stat.txt, if there is a raw result. A second call for NAME
+# appends its tables, after a blank line.
 summarise() {
 	local name=$1
 	shift
 	[ -f "$OUT/$name.txt" ] || return 0
-	[ -f "$OUT/$name.cmd.txt" ] && sed -i '/^benchstat /d' "$OUT/$name.cmd.txt"
 	local args=""
 	[ $# -eq 0 ] || args=$(printf '%q ' "$@")
+	local done=summarised_$name
+	if [ -n "${!done:-}" ]; then
+		echo "benchstat ${args}bench/$name.txt" >> "$OUT/$name.cmd.txt"
+		echo >> "$OUT/$name.stat.txt"
+		"$GO" run "$BENCHSTAT_PKG" "$@" "$OUT/$name.txt" >> "$OUT/$name.stat.txt"
+		return 0
+	fi
+	printf -v "$done" '%s' 1
+	[ -f "$OUT/$name.cmd.txt" ] && sed -i '/^benchstat /d' "$OUT/$name.cmd.txt"
 	echo "benchstat ${args}bench/$name.txt" >> "$OUT/$name.cmd.txt"
 	"$GO" run "$BENCHSTAT_PKG" "$@" "$OUT/$name.txt" > "$OUT/$name.stat.txt"
 }
@@ -151,11 +160,13 @@ bench integration recovery -run '^$' -bench 'Recovery/.*/outage=5s/' -benchtime 
 LEADERSHIP_BENCH_LONG=1 bench integration recovery60 -run '^$' -bench 'Recovery/.*/outage=60s/' -benchtime 1x -count "$RECOVERY_COUNT" -timeout 0 ./bench/
 bench integration handoverparts -run '^$' -bench HandoverParts -benchtime 100x -count "$COUNT" ./bench/
 bench integration prune -run '^$' -bench '^BenchmarkPrune$' -benchtime 2000x -count "$COUNT" ./bench/
-# A lone call with batching on and off: the two benchmarks in turn, -count
-# 1, COUNT times, so that load that comes and goes falls on both modes.
+# A lone call with batching on and off, in memory and on the embedded
+# server: each mode by itself (Single) and the two alternated call by call
+# (Paired). The two commands in turn, -count 1, COUNT times, so that load
+# that comes and goes falls on both modes of the Single benchmarks.
 for _ in $(seq "$COUNT"); do
-	bench . single -run '^$' -bench '^BenchmarkBatchingSingle$' -benchmem -count 1 ./leadership/
-	bench integration single -run '^$' -bench '^BenchmarkBatchingSingleMongo$' -count 1 ./bench/
+	bench . single -run '^$' -bench '^BenchmarkBatching(Single|Paired)$' -benchmem -count 1 ./leadership/
+	bench integration single -run '^$' -bench '^BenchmarkBatching(Single|Paired)Mongo$' -count 1 ./bench/
 done
 case " $BENCHES " in *" single "*) echo "# the two commands above in turn, $COUNT times" >> "$OUT/single.cmd.txt" ;; esac
 # One op is a whole run of LEADERSHIP_TXNS_MINUTES, with pruning off and
@@ -206,7 +217,10 @@ summarise handoverparts
 summarise prune
 # ns/op is meaningless for a growth run (see its doc).
 summarise txnsgrowth -col /prune -filter '.unit:(txns-end OR txns-max OR renewals-per-s OR failed-renewals OR renew-p50-ms OR renew-p99-ms OR removed OR prune-ms-per-1000-txns)'
-summarise single -col /batch -filter '.unit:(sec/op OR B/op OR allocs/op OR cmds/op)'
+# The Single benchmarks' modes side by side, then the Paired benchmarks'
+# figures (their own ns/op is that of a pair: see their docs).
+summarise single -col /batch -filter '.name:/Single/ .unit:(sec/op OR B/op OR allocs/op OR cmds/op)'
+summarise single -filter '.name:/Paired/ .unit:(on-ns/op OR off-ns/op OR on/off)'
 summarise batch -col /batch -filter '.unit:(ops/s OR txns/s OR cmds/op)'
 summarise etcdfailover -filter '.unit:(failover-p50-ms OR failover-p99-ms OR failover-max-ms)'
 summarise across -col /impl -filter '.unit:(p50-ms OR p99-ms)'

@@ -72,6 +72,12 @@ func (env *clientEnv) timed(b *testing.B, f func()) {
 	f()
 	env.count.stop()
 	b.StopTimer()
+	env.wrote(b)
+}
+
+// wrote counts one op; every freshEvery ops, it starts afresh. The timer
+// must be stopped.
+func (env *clientEnv) wrote(b *testing.B) {
 	if env.ops++; env.ops >= freshEvery {
 		env.fresh(b)
 	}

@@ -145,10 +145,12 @@ func renewalsRow(n int, groupName string) row {
 const singleGoal = 1.1
 
 // singleRow reads the time of a lone call of each of ops with batching on
-// (MaxBatch 0) against off (MaxBatch 1), from the single group: name
-// returns the benchmark of op with batching "on" or "off". Its ratios
-// are on ÷ off, then the worst of them ÷ singleGoal.
-func singleRow(figure string, ops []string, name func(op, batch string) string) row {
+// (MaxBatch 0) against off (MaxBatch 1), from the single group's
+// benchmark that alternates the modes call by call, the prefix of whose
+// sub-benchmarks is named prefix ("BatchingPairedMongo/op="): per op, the
+// medians over runs of each mode's median time, and of the runs' ratios;
+// then the worst ratio ÷ singleGoal.
+func singleRow(figure, prefix string, ops []string) row {
 	return row{
 		figure: figure,
 		groups: []string{"single"},
@@ -156,14 +158,14 @@ func singleRow(figure string, ops []string, name func(op, batch string) string) 
 			var on, off, ratios []string
 			worst := 0.0
 			for _, op := range ops {
-				v, ok := rs.medians(metric{"single", name(op, "on"), "ns/op"}, metric{"single", name(op, "off"), "ns/op"})
-				if !ok || v[1] == 0 {
+				name := prefix + op
+				v, ok := rs.medians(metric{"single", name, "on-ns/op"}, metric{"single", name, "off-ns/op"}, metric{"single", name, "on/off"})
+				if !ok {
 					return "", "", "", false
 				}
-				r := v[0] / v[1]
 				on, off = append(on, ns(v[0])), append(off, ns(v[1]))
-				ratios = append(ratios, fmt.Sprintf("%.2f×", r))
-				worst = max(worst, r)
+				ratios = append(ratios, fmt.Sprintf("%.2f×", v[2]))
+				worst = max(worst, v[2])
 			}
 			return strings.Join(on, " / "),
 				fmt.Sprintf("batching off: %s; goal on ÷ off ≤ %.1f", strings.Join(off, " / "), singleGoal),
@@ -434,12 +436,10 @@ var rows = []row{
 				fmt.Sprintf("goal ≤ %s", ms(takeoverGoal)), ratio(v[0]*1000, takeoverGoal), true
 		},
 	},
-	singleRow("A lone claim / extension / check hit / check miss, embedded server, batching on against off (time)",
-		[]string{"claim", "extend", "checkhit", "checkmiss"},
-		func(op, batch string) string { return "BatchingSingleMongo/op=" + op + "/batch=" + batch }),
-	singleRow("A lone claim / extension / check hit, in memory, batching on against off (time)",
-		[]string{"claim", "extend", "check"},
-		func(op, batch string) string { return "BatchingSingle/batch=" + batch + "/op=" + op }),
+	singleRow("A lone claim / extension / check hit / check miss, embedded server, batching on against off, alternated (median time)",
+		"BatchingPairedMongo/op=", []string{"claim", "extend", "checkhit", "checkmiss"}),
+	singleRow("A lone claim / extension / check hit, in memory, batching on against off, alternated (median time)",
+		"BatchingPaired/op=", []string{"claim", "extend", "check"}),
 	renewalsRow(1000, "renewals"),
 	renewalsRow(16000, "renewals16k"),
 	{
