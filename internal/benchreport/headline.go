@@ -423,6 +423,10 @@ var rows = []row{
 				fmt.Sprintf("%s / %s; %s / %s", ratio(rate[0], rate1[0]), ratio(rate[1], rate1[1]), ratio(cmds[0], cmds1[0]), ratio(cmds[1], cmds1[1])), true
 		},
 	},
+	singleRow("A lone claim / extension / check hit / check miss, embedded server, batching on against off, alternated (median time)",
+		"BatchingPairedMongo/op=", []string{"claim", "extend", "checkhit", "checkmiss"}),
+	singleRow("A lone claim / extension / check hit, in memory, batching on against off, alternated (median time)",
+		"BatchingPaired/op=", []string{"claim", "extend", "check"}),
 	{
 		figure: "Takeover of 1,000 services from a dead controller (every service led again; commands a service)",
 		groups: []string{"takeover1000"},
@@ -436,10 +440,6 @@ var rows = []row{
 				fmt.Sprintf("goal ≤ %s", ms(takeoverGoal)), ratio(v[0]*1000, takeoverGoal), true
 		},
 	},
-	singleRow("A lone claim / extension / check hit / check miss, embedded server, batching on against off, alternated (median time)",
-		"BatchingPairedMongo/op=", []string{"claim", "extend", "checkhit", "checkmiss"}),
-	singleRow("A lone claim / extension / check hit, in memory, batching on against off, alternated (median time)",
-		"BatchingPaired/op=", []string{"claim", "extend", "check"}),
 	renewalsRow(1000, "renewals"),
 	renewalsRow(16000, "renewals16k"),
 	{
