@@ -26,18 +26,33 @@ type clientEnv struct {
 	count   counter
 	ops     int
 	prepare func(b *testing.B, env *clientEnv) // run, untimed, on each fresh start
+	closing func(b *testing.B, env *clientEnv) // if not nil, run, untimed, before each server is closed
 }
 
 func newClientEnv(b *testing.B, n int, prepare func(b *testing.B, env *clientEnv)) *clientEnv {
-	env := &clientEnv{n: n, prepare: prepare}
+	return newClientEnvWith(b, n, prepare, nil)
+}
+
+// newClientEnvWith is newClientEnv with closing run before each of the
+// env's servers is closed: what prepare started on it stops there.
+func newClientEnvWith(b *testing.B, n int, prepare, closing func(b *testing.B, env *clientEnv)) *clientEnv {
+	env := &clientEnv{n: n, prepare: prepare, closing: closing}
 	env.fresh(b)
-	b.Cleanup(func() { env.db.close(b) })
+	b.Cleanup(func() { env.close(b) })
 	return env
+}
+
+// close runs closing, then closes the server.
+func (env *clientEnv) close(b *testing.B) {
+	if env.closing != nil {
+		env.closing(b, env)
+	}
+	env.db.close(b)
 }
 
 func (env *clientEnv) fresh(b *testing.B) {
 	if env.db != nil {
-		env.db.close(b)
+		env.close(b)
 	}
 	env.db = startDB(b)
 	env.db.seed(b, start, heldLeases(env.n, start))
@@ -57,6 +72,12 @@ func (env *clientEnv) timed(b *testing.B, f func()) {
 	f()
 	env.count.stop()
 	b.StopTimer()
+	env.wrote(b)
+}
+
+// wrote counts one op; every freshEvery ops, it starts afresh. The timer
+// must be stopped.
+func (env *clientEnv) wrote(b *testing.B) {
 	if env.ops++; env.ops >= freshEvery {
 		env.fresh(b)
 	}

@@ -17,11 +17,17 @@ import (
 // renewalManagers is how many controllers BenchmarkRenewals runs.
 const renewalManagers = 3
 
+// renewalSeedHold is how long BenchmarkRenewals's seeded leases are held
+// from their seeding: longer than any run, so that none runs out during
+// one (see BenchmarkRenewals).
+const renewalSeedHold = 24 * time.Hour
+
 // BenchmarkRenewals measures, on the real clock, lease extensions on
 // mongotest with many services held through three controllers' managers
 // (controller-0 to -2, each over its own lease.NewClient, default
 // configuration): service i is led by a unit of controller i%3 (its lease
-// written with plain inserts before the managers start), and one
+// written with plain inserts before the managers start, held for
+// renewalSeedHold, a day), and one
 // goroutine per service renews it (ClaimLeadership by its leader, for a
 // minute) as soon as its last renewal returned, until b.N renewals have
 // been asked for: the store saturated, each manager batching what queues.
@@ -39,9 +45,16 @@ const renewalManagers = 3
 //   - refresh-ms: one full refresh (lease.Client.Refresh) of a fresh
 //     client over every lease, timed before the renewals.
 //
-// Only the renewals are timed. Run with -benchtime=Nx, N a multiple of
-// the services. filters=lookup and filters=scan are as in
-// BenchmarkTakeover.
+// Only the renewals are timed. Run with -benchtime=Nx: with N a multiple
+// of the services, each service is renewed about N/services times; with
+// fewer, some once and the rest never. filters=lookup and filters=scan are
+// as in BenchmarkTakeover.
+//
+// A renewal asks for a minute, but an extension never shortens a lease,
+// so a renewed lease keeps its seeded expiry: no lease, renewed or not,
+// runs out, and no manager expires one, during a run shorter than
+// renewalSeedHold, however few times each service is renewed and however
+// slow the store.
 func BenchmarkRenewals(b *testing.B) {
 	for _, n := range []int{1000, 16000} {
 		for _, scan := range []bool{false, true} {
@@ -62,7 +75,7 @@ func renewals(b *testing.B, n int, opts mongotest.Options) {
 	leases := make([]seedLease, n)
 	for i := range leases {
 		name := fmt.Sprintf("svc%05d", i)
-		leases[i] = seedLease{name: name, holder: name + "/0", expiry: now.Add(time.Hour),
+		leases[i] = seedLease{name: name, holder: name + "/0", expiry: now.Add(renewalSeedHold),
 			writer: fmt.Sprintf("controller-%d", i%renewalManagers)}
 	}
 	d.seed(b, now, leases)

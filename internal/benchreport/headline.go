@@ -140,6 +140,40 @@ func renewalsRow(n int, groupName string) row {
 	}
 }
 
+// singleGoal is the goal of a lone call's time with batching on, as a
+// multiple of its time with batching off.
+const singleGoal = 1.1
+
+// singleRow reads the time of a lone call of each of ops with batching on
+// (MaxBatch 0) against off (MaxBatch 1), from the single group's
+// benchmark that alternates the modes call by call, the prefix of whose
+// sub-benchmarks is named prefix ("BatchingPairedMongo/op="): per op, the
+// medians over runs of each mode's median time, and of the runs' ratios;
+// then the worst ratio ÷ singleGoal.
+func singleRow(figure, prefix string, ops []string) row {
+	return row{
+		figure: figure,
+		groups: []string{"single"},
+		cells: func(rs results) (string, string, string, bool) {
+			var on, off, ratios []string
+			worst := 0.0
+			for _, op := range ops {
+				name := prefix + op
+				v, ok := rs.medians(metric{"single", name, "on-ns/op"}, metric{"single", name, "off-ns/op"}, metric{"single", name, "on/off"})
+				if !ok {
+					return "", "", "", false
+				}
+				on, off = append(on, ns(v[0])), append(off, ns(v[1]))
+				ratios = append(ratios, fmt.Sprintf("%.2f×", v[2]))
+				worst = max(worst, v[2])
+			}
+			return strings.Join(on, " / "),
+				fmt.Sprintf("batching off: %s; goal on ÷ off ≤ %.1f", strings.Join(off, " / "), singleGoal),
+				fmt.Sprintf("%s (worst ÷ goal: %.2f×)", strings.Join(ratios, " / "), worst/singleGoal), true
+		},
+	}
+}
+
 // acrossGoal is the goal of a handover across controllers on the
 // embedded server: p99 at most ClockPoll (200ms) plus 250ms.
 const acrossGoal = 450.0
@@ -389,6 +423,10 @@ var rows = []row{
 				fmt.Sprintf("%s / %s; %s / %s", ratio(rate[0], rate1[0]), ratio(rate[1], rate1[1]), ratio(cmds[0], cmds1[0]), ratio(cmds[1], cmds1[1])), true
 		},
 	},
+	singleRow("A lone claim / extension / check hit / check miss, embedded server, batching on against off, alternated (median time)",
+		"BatchingPairedMongo/op=", []string{"claim", "extend", "checkhit", "checkmiss"}),
+	singleRow("A lone claim / extension / check hit, in memory, batching on against off, alternated (median time)",
+		"BatchingPaired/op=", []string{"claim", "extend", "check"}),
 	{
 		figure: "Takeover of 1,000 services from a dead controller (every service led again; commands a service)",
 		groups: []string{"takeover1000"},

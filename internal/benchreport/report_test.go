@@ -100,6 +100,28 @@ func TestScaleRows(t *testing.T) {
 	}
 }
 
+// TestSingleRows checks the rows of a lone call with batching on against
+// off against testdata, where the results of the two packages, each mode
+// by itself and alternated, share one file: from the alternated runs, each
+// mode's time and on ÷ off for each call, medians of two runs, and the
+// worst (above the goal for a check hit, embedded, and a claim, in memory)
+// ÷ the goal.
+func TestSingleRows(t *testing.T) {
+	rs, err := loadResults("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := headlineTable(rs, "")
+	for _, want := range []string{
+		"| A lone claim / extension / check hit / check miss, embedded server, batching on against off, alternated (median time) | 32 ms / 21 ms / 4.6 µs / 1.7 ms | batching off: 30 ms / 20 ms / 4.0 µs / 1.7 ms; goal on ÷ off ≤ 1.1 | 1.03× / 1.05× / 1.15× / 1.00× (worst ÷ goal: 1.05×) | 2026-12-07, load 2.5–3.1 (`single`) |",
+		"| A lone claim / extension / check hit, in memory, batching on against off, alternated (median time) | 6.1 µs / 5.0 µs / 3.6 µs | batching off: 5.1 µs / 5.0 µs / 3.7 µs; goal on ÷ off ≤ 1.1 | 1.20× / 1.00× / 0.97× (worst ÷ goal: 1.09×) | 2026-12-07, load 2.5–3.1 (`single`) |",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("no row\n%s\nin\n%s", want, table)
+		}
+	}
+}
+
 func TestSpliceHeadline(t *testing.T) {
 	doc := "# B\n\nintro\n\n" + headlineBegin + "\nMachine: old machine\n\nold table\n" + headlineEnd + "\n\n## Details\n"
 	out, err := spliceHeadline(doc, results{}, "")
