@@ -40,14 +40,13 @@ const renewalManagers = 3
 //     client over every lease, timed before the renewals.
 //
 // Only the renewals are timed. Run with -benchtime=Nx, N a multiple of
-// the services. filters=lookup and filters=scan are as in
-// BenchmarkTakeover.
+// the services. filters=lookup and filters=scan, index=on and index=off
+// are as in BenchmarkTakeover.
 func BenchmarkRenewals(b *testing.B) {
 	for _, n := range []int{1000, 16000} {
-		for _, scan := range []bool{false, true} {
-			name := fmt.Sprintf("services=%d/filters=%s", n, filtersName(scan))
-			b.Run(name, func(b *testing.B) { renewals(b, n, mongotest.Options{ScanFilters: scan}) })
-		}
+		forServerOptions(func(name string, opts mongotest.Options) {
+			b.Run(fmt.Sprintf("services=%d/%s", n, name), func(b *testing.B) { renewals(b, n, opts) })
+		})
 	}
 }
 
