@@ -200,7 +200,7 @@ func TestMerged(t *testing.T) {
 // index dimension finds its run with index=on, and never index=off.
 func TestBenchIndexDimension(t *testing.T) {
 	g, err := parseGroup("takeover1000", strings.NewReader(
-		"BenchmarkTakeover/leases=1000/filters=lookup/index=off-2 \t 1\t 9 ns/op\t 130 takeover-s\n" +
+		"BenchmarkTakeover/leases=1000/filters=lookup/index=off-2 \t 1\t 9 ns/op\t 130 takeover-s\n"+
 			"BenchmarkTakeover/leases=1000/filters=lookup/index=on-2 \t 1\t 9 ns/op\t 20 takeover-s\n"))
 	if err != nil {
 		t.Fatal(err)
