@@ -70,9 +70,11 @@ type idIndexes struct {
 	dir string // FerretDB's data directory
 
 	// mu serialises the indexing of a collection with the commands that
-	// drop one, so that the server never opens a database file that
-	// FerretDB is removing (whose write-ahead log it would keep), and
-	// guards indexed.
+	// drop one, so that no connection of the server's is open on a
+	// database file while FerretDB removes it (FerretDB removes the
+	// file alone: the write-ahead log and shared memory that such a
+	// connection kept would meet the next database of that name), and
+	// guards indexed and failures.
 	mu       sync.Mutex
 	indexed  map[collName]bool
 	failures int // how many times indexing a collection failed
