@@ -204,6 +204,19 @@ func delaysAfterExpiry(b testing.TB, leases []seedLease, led []time.Time, what s
 	return delays, lastLed
 }
 
+// forServerOptions calls run with each way of running the embedded
+// server that the takeover and renewals benchmarks compare, and its
+// name, "filters=F/index=I": F is filtersName's; I is "on" by default,
+// "off" with mongotest.Options.NoIDIndex.
+func forServerOptions(run func(name string, opts mongotest.Options)) {
+	for _, scan := range []bool{false, true} {
+		for _, noIndex := range []bool{false, true} {
+			name := fmt.Sprintf("filters=%s/index=%s", filtersName(scan), map[bool]string{false: "on", true: "off"}[noIndex])
+			run(name, mongotest.Options{ScanFilters: scan, NoIDIndex: noIndex})
+		}
+	}
+}
+
 // filtersName names the embedded server's way of finding documents in a
 // benchmark's name: "scan" with mongotest.Options.ScanFilters, else
 // "lookup".

@@ -47,8 +47,8 @@ const renewalSeedHold = 24 * time.Hour
 //
 // Only the renewals are timed. Run with -benchtime=Nx: with N a multiple
 // of the services, each service is renewed about N/services times; with
-// fewer, some once and the rest never. filters=lookup and filters=scan are
-// as in BenchmarkTakeover.
+// fewer, some once and the rest never. filters=lookup and filters=scan,
+// index=on and index=off are as in BenchmarkTakeover.
 //
 // A renewal asks for a minute, but an extension never shortens a lease,
 // so a renewed lease keeps its seeded expiry: no lease, renewed or not,
@@ -57,10 +57,9 @@ const renewalSeedHold = 24 * time.Hour
 // slow the store.
 func BenchmarkRenewals(b *testing.B) {
 	for _, n := range []int{1000, 16000} {
-		for _, scan := range []bool{false, true} {
-			name := fmt.Sprintf("services=%d/filters=%s", n, filtersName(scan))
-			b.Run(name, func(b *testing.B) { renewals(b, n, mongotest.Options{ScanFilters: scan}) })
-		}
+		forServerOptions(func(name string, opts mongotest.Options) {
+			b.Run(fmt.Sprintf("services=%d/%s", n, name), func(b *testing.B) { renewals(b, n, opts) })
+		})
 	}
 }
 

@@ -48,13 +48,14 @@ const takeoverSpread = time.Second
 //
 // filters=lookup runs the embedded server as it is; filters=scan with
 // mongotest.Options.ScanFilters, as before the proxy looked documents up
-// by _id.
+// by _id. index=on runs it as it is; index=off with
+// mongotest.Options.NoIDIndex, as before it indexed each collection by
+// the expression FerretDB looks _id up by.
 func BenchmarkTakeover(b *testing.B) {
 	for _, n := range []int{100, 1000} {
-		for _, scan := range []bool{false, true} {
-			name := fmt.Sprintf("leases=%d/filters=%s", n, filtersName(scan))
-			b.Run(name, func(b *testing.B) { takeover(b, n, mongotest.Options{ScanFilters: scan}) })
-		}
+		forServerOptions(func(name string, opts mongotest.Options) {
+			b.Run(fmt.Sprintf("leases=%d/%s", n, name), func(b *testing.B) { takeover(b, n, opts) })
+		})
 	}
 }
 

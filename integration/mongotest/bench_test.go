@@ -1,6 +1,7 @@
 package mongotest_test
 
 import (
+	"fmt"
 	"testing"
 
 	"gopkg.in/mgo.v2/bson"
@@ -80,6 +81,56 @@ func benchTxn(b *testing.B, opts mongotest.Options) {
 	op := []txn.Op{{C: "counters", Id: "c", Assert: txn.DocExists, Update: bson.M{"$inc": bson.M{"n": 1}}}}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		if err := runner.Run(op, "", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "txn/s")
+}
+
+// BenchmarkTxnDocs runs b.N one-document mgo/txn transactions ($inc,
+// asserting that the document exists) on a collection of docs
+// documents, each on the next document, on a fresh server, and reports
+// them per second. index=off starts the server with
+// Options.NoIDIndex, so that FerretDB reads every document of a
+// collection for each lookup by _id; index=on is the default.
+func BenchmarkTxnDocs(b *testing.B) {
+	for _, docs := range []int{1000, 10000} {
+		for _, off := range []bool{false, true} {
+			name := fmt.Sprintf("docs=%d/index=%s", docs, map[bool]string{false: "on", true: "off"}[off])
+			b.Run(name, func(b *testing.B) { benchTxnDocs(b, docs, mongotest.Options{NoIDIndex: off}) })
+		}
+	}
+}
+
+// benchTxnDocs runs BenchmarkTxnDocs on docs documents on a server
+// started with opts.
+func benchTxnDocs(b *testing.B, docs int, opts mongotest.Options) {
+	server, err := mongotest.StartWith(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer server.Close()
+	session, err := server.Dial()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer session.Close()
+	db := session.DB("")
+	const batch = 1000
+	for i := 0; i < docs; i += batch {
+		bulk := db.C("counters").Bulk()
+		for j := i; j < i+batch && j < docs; j++ {
+			bulk.Insert(bson.M{"_id": fmt.Sprintf("c%d", j), "n": 0})
+		}
+		if _, err := bulk.Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runner := txn.NewRunner(db.C("txns"))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		op := []txn.Op{{C: "counters", Id: fmt.Sprintf("c%d", i%docs), Assert: txn.DocExists, Update: bson.M{"$inc": bson.M{"n": 1}}}}
 		if err := runner.Run(op, "", nil); err != nil {
 			b.Fatal(err)
 		}

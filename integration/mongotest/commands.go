@@ -97,6 +97,9 @@ func (c *conn) run(name string, body []element) ([]byte, error) {
 		c.s.writeMu.Lock()
 		defer c.s.writeMu.Unlock()
 	}
+	// Deferred after writeMu's unlock, so run before it: a write's
+	// collection is indexed before the next write runs.
+	defer c.s.ids.track(name, db, cmd)()
 	if writes[name] {
 		if session, txnNumber, retryable = retryKey(body); retryable {
 			if reply, ok := c.s.retries.lookup(session, txnNumber); ok {

@@ -145,10 +145,16 @@
 //     _id alone, the other conditions decided by the proxy, and then the
 //     command with the filter {_id} or the proxy's answer that nothing
 //     matched, with writes held off between the two (see
-//     [Options.ScanFilters]): FerretDB's SQLite backend uses its _id index
-//     only for a filter that is exactly {_id: <string or ObjectId>}, and
-//     reads and decodes every document of the collection for any other.
-//     A filter the proxy does not implement goes to FerretDB as sent.
+//     [Options.ScanFilters]): FerretDB's SQLite backend looks a document
+//     up by _id only for a filter that is exactly {_id: <string or
+//     ObjectId>}, and reads and decodes every document of the collection
+//     for any other. A filter the proxy does not implement goes to
+//     FerretDB as sent.
+//   - Each collection gets, as a command creates it, an index on the
+//     expression by which FerretDB's SQLite backend looks a document up
+//     by _id (see [Options.NoIDIndex]): FerretDB's own _id index is on
+//     another expression, which SQLite does not use for those lookups, so
+//     that without it each of them reads the whole collection.
 //   - A find whose filter is exactly {_id: {$in: [...]}} of strings and
 //     ObjectIds, with no option but a skip and a limit of zero, a batch
 //     size or singleBatch, runs as one read by _id per value, answered

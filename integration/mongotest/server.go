@@ -56,6 +56,7 @@ type Server struct {
 	topo     *topology                  // what hello says of the server
 	retries  retryTable                 // the last retryable write of each session
 	cursors  cursorTable                // the cursors that a secondary serves
+	ids      *idIndexes                 // indexes collections by _id; nil with Options.NoIDIndex
 	connIDs  atomic.Int32               // the connectionId of the last connection accepted
 
 	lifeMu sync.Mutex // serialises Stop, Restart and Close
@@ -100,6 +101,17 @@ type Options struct {
 	// the same either way; ScanFilters is there to measure the
 	// difference.
 	ScanFilters bool
+
+	// NoIDIndex, if true, leaves the embedded server's collections as
+	// FerretDB does alone: every lookup by _id reads the whole collection.
+	// By default the server gives each collection, as it is created, an
+	// index on the expression that FerretDB's SQLite backend looks a
+	// document up by its _id with (FerretDB's own index on _id is on
+	// another expression, which SQLite does not match), so that such a
+	// lookup, and an update or delete of one document, reads that
+	// document alone, as on MongoDB. The answers are the same either
+	// way; NoIDIndex is there to measure the difference.
+	NoIDIndex bool
 }
 
 // Start starts a new, empty, standalone server and returns it; the caller
@@ -128,6 +140,9 @@ func StartWith(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("mongotest: %w", err)
 	}
 	s := &Server{opts: opts, dir: dir, conns: map[*conn]struct{}{}, acceptDone: make(chan struct{}), topo: newTopology(opts.ReplicaSet, clock)}
+	if !opts.NoIDIndex {
+		s.ids = newIDIndexes(dir)
+	}
 	if s.ferret, err = startFerret(dir); err != nil {
 		os.RemoveAll(dir)
 		return nil, err

@@ -217,3 +217,21 @@ func TestMerged(t *testing.T) {
 		t.Errorf("merged %+v, want a; c and b", got)
 	}
 }
+
+// TestBenchIndexDimension checks that a benchmark's name without the
+// index dimension finds its run with index=on, and never index=off.
+func TestBenchIndexDimension(t *testing.T) {
+	g, err := parseGroup("takeover1000", strings.NewReader(
+		"BenchmarkTakeover/leases=1000/filters=lookup/index=off-2 \t 1\t 9 ns/op\t 130 takeover-s\n"+
+			"BenchmarkTakeover/leases=1000/filters=lookup/index=on-2 \t 1\t 9 ns/op\t 20 takeover-s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := results{"takeover1000": g}
+	if v, ok := rs.bench("takeover1000", "Takeover/leases=1000/filters=lookup").median("takeover-s"); !ok || v != 20 {
+		t.Errorf("takeover-s %v %v, want index=on's 20", v, ok)
+	}
+	if rs.bench("takeover1000", "Takeover/leases=1000/filters=scan") != nil {
+		t.Error("a benchmark that did not run has results")
+	}
+}

@@ -222,10 +222,17 @@ func loadResults(dir string) (results, error) {
 	return rs, nil
 }
 
-// bench returns the named benchmark of the named group, or nil.
+// bench returns the named benchmark of the named group, or nil. A name
+// without the embedded server's index dimension also finds the benchmark
+// run with the index on: "Takeover/leases=1000/filters=lookup" is
+// "Takeover/leases=1000/filters=lookup/index=on" in results recorded
+// since the takeover and renewals benchmarks have that dimension.
 func (rs results) bench(groupName, benchName string) *bench {
 	if g := rs[groupName]; g != nil {
-		return g.benches[benchName]
+		if b := g.benches[benchName]; b != nil {
+			return b
+		}
+		return g.benches[benchName+"/index=on"]
 	}
 	return nil
 }
