@@ -1,6 +1,8 @@
 package lease
 
 import (
+	"time"
+
 	"github.com/juju/errors"
 
 	"github.com/seed07a61904/leadership/internal/stored"
@@ -21,8 +23,9 @@ type pending struct {
 	op Op
 	// answer is where its result goes.
 	answer *error
-	// aborts counts the aborted transactions blamed on it.
-	aborts int
+	// aborts counts the aborted transactions blamed on it; floorRaces
+	// those it lost to another writer's claims from the floor.
+	aborts, floorRaces int
 	// write is what the client built of it for the current transaction.
 	write leaseWrite
 }
@@ -120,18 +123,50 @@ func (c *client) applyOne(op Op) error {
 
 // apply decides and writes todo in order: on each clock reading, it builds
 // up to MaxBatchOps writes (answering those it cannot), runs them as one
-// transaction, and goes on.
+// transaction, and goes on. Claims whose terms come from the floor go in a
+// transaction of their own, after the others, rebuilt on the cache those
+// left: such a claim asserts and raises every clock document's floor, so
+// it conflicts with the floor claims of every other writer, and an abort
+// it causes must not hold back the extensions, expiries and other claims
+// decided beside it (docs/design.md#batches). If the store did not answer
+// the first transaction, the claims from the floor get its error untried.
 func (c *client) apply(todo []*pending) {
 	for len(todo) > 0 {
 		now := c.config.Clock.Now()
-		var batch []*pending
-		for len(todo) > 0 && len(batch) < MaxBatchOps {
+		var batch, fromFloor []*pending
+		for len(todo) > 0 && len(batch)+len(fromFloor) < MaxBatchOps {
 			p := todo[0]
 			todo = todo[1:]
-			if c.build(p, now) {
+			switch {
+			case !c.build(p, now):
+			case p.write.fromFloor:
+				fromFloor = append(fromFloor, p)
+			default:
 				batch = append(batch, p)
 			}
 		}
-		c.runBatch(batch, now)
+		if err := c.runBatch(batch, now); err != nil {
+			// The store did not answer: the claims from the floor
+			// get the same answer, untried.
+			finishAll(fromFloor, err)
+			continue
+		}
+		if len(batch) > 0 && len(fromFloor) > 0 {
+			now = c.config.Clock.Now()
+			fromFloor = c.rebuild(fromFloor, now)
+		}
+		c.runBatch(fromFloor, now)
 	}
+}
+
+// rebuild builds each of writes again at now, and returns those it could
+// build (build answers the others).
+func (c *client) rebuild(writes []*pending, now time.Time) []*pending {
+	var built []*pending
+	for _, p := range writes {
+		if c.build(p, now) {
+			built = append(built, p)
+		}
+	}
+	return built
 }

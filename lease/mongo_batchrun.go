@@ -36,8 +36,9 @@ func (c *client) build(p *pending, now time.Time) bool {
 // each is answered, rebuilding after aborts (retry). It is the one place
 // that interprets txn.ErrAborted for a lease write. Any other error
 // (ErrUnavailable: outcome unknown; or unclassified) answers every write
-// and leaves the cache as it was.
-func (c *client) runBatch(batch []*pending, now time.Time) {
+// and leaves the cache as it was; runBatch returns that error, and nil
+// otherwise.
+func (c *client) runBatch(batch []*pending, now time.Time) error {
 	for len(batch) > 0 {
 		writes := make([]leaseWrite, len(batch))
 		for i, p := range batch {
@@ -53,25 +54,30 @@ func (c *client) runBatch(batch []*pending, now time.Time) {
 			for _, p := range batch {
 				p.finish(nil)
 			}
-			return
+			return nil
 		case !errors.Is(err, txn.ErrAborted):
 			finishAll(batch, err)
-			return
+			return err
 		}
 		batch, now = c.retry(batch)
 	}
+	return nil
 }
 
 // retry handles an aborted transaction. mgo/txn says only that some
-// assertion failed, so it reads every lease of the batch again and charges
-// one attempt to each write whose assertion no longer holds (to each, if
-// none: the clock op failed after a step back, or a lease changed and
-// changed back). A write charged maxAttempts times gets
-// ErrExcessiveContention; one whose lease could not be read, that error;
-// the others are rebuilt on a new clock reading, which may answer them. It
-// returns the writes rebuilt and that reading.
+// assertion failed, so it reads every lease of the batch again, with the
+// clock documents, and charges one attempt to each write whose assertion
+// no longer holds (to each, if none: the clock op failed after a step
+// back, or a lease changed and changed back). A claim from the floor whose
+// lease is as it was, but whose term the floor has reached, lost a race
+// for terms with another writer's claims from the floor: one of those
+// applied, so the writers as a whole progress, and it is charged against
+// maxFloorRaces instead. A write charged maxAttempts times (maxFloorRaces
+// for races) gets ErrExcessiveContention; one whose lease could not be
+// read, that error; the others are rebuilt on a new clock reading, which
+// may answer them. It returns the writes rebuilt and that reading.
 func (c *client) retry(batch []*pending) ([]*pending, time.Time) {
-	if len(batch) == 1 && batch[0].aborts+1 >= maxAttempts {
+	if len(batch) == 1 && !batch[0].write.fromFloor && batch[0].aborts+1 >= maxAttempts {
 		// A lone write is charged whatever the read would show.
 		batch[0].finish(ErrExcessiveContention)
 		return nil, time.Time{}
@@ -83,8 +89,13 @@ func (c *client) retry(batch []*pending) ([]*pending, time.Time) {
 	failed := c.rereadLeases(names)
 	blamed := false
 	for _, p := range batch {
-		if failed[p.op.Lease] == nil && !p.write.assertionHolds(c.cache) {
+		switch {
+		case failed[p.op.Lease] != nil:
+		case !p.write.assertionHolds(c.cache):
 			p.aborts++
+			blamed = true
+		case p.write.fromFloor && c.cache.termFloor >= p.write.next.term:
+			p.floorRaces++
 			blamed = true
 		}
 	}
@@ -98,7 +109,7 @@ func (c *client) retry(batch []*pending) ([]*pending, time.Time) {
 		if !blamed {
 			p.aborts++
 		}
-		if p.aborts >= maxAttempts {
+		if p.aborts >= maxAttempts || p.floorRaces >= maxFloorRaces {
 			p.finish(ErrExcessiveContention)
 			continue
 		}

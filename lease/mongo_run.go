@@ -11,6 +11,13 @@ import (
 // write up so.
 const maxAttempts = 3
 
+// maxFloorRaces is how many races for terms runBatch lets a claim from the
+// floor lose before it gives it up with ErrExcessiveContention: each race
+// lost is another writer's claims from the floor applied, so with n
+// writers claiming new leases at once a claim loses about n-1 in a row at
+// worst; the bound only keeps a caller from waiting without end.
+const maxFloorRaces = 12
+
 // errNoOperations is returned by a transaction builder to end run
 // successfully without running a transaction.
 var errNoOperations = errors.New("no operations needed")

@@ -34,8 +34,9 @@ func claim(c *gc.C, fix *Fixture, holder string, names ...string) {
 }
 
 // TestDeniedDoesNotFailTheOthers: refused and denied ops are answered
-// (with the errors of the single-lease methods) and the others applied,
-// in one transaction.
+// (with the errors of the single-lease methods) and the others applied:
+// the extension in one transaction, the claim of the new lease, whose term
+// comes from the floor, in a second (see lease's client.apply).
 func (s *ClientBatchSuite) TestDeniedDoesNotFailTheOthers(c *gc.C) {
 	fix := EasyFixture(c, s.db)
 	claim(c, fix, "holder", "held", "mine", "third")
@@ -59,7 +60,7 @@ func (s *ClientBatchSuite) TestDeniedDoesNotFailTheOthers(c *gc.C) {
 	c.Check(errs[3], jc.ErrorIsNil)
 	c.Check(errs[6], gc.ErrorMatches, regexp.QuoteMeta(fix.Client.ClaimLease("bad name", batchRequest).Error()))
 	c.Check(errors.Is(errs[7], lease.ErrInvalidArgument), jc.IsTrue, gc.Commentf("%v", errs[7]))
-	c.Check(s.transactions(c), gc.Equals, transactions+1)
+	c.Check(s.transactions(c), gc.Equals, transactions+2)
 
 	other := NewFixture(c, s.db, FixtureParams{Id: "other-client"})
 	c.Check(other.Client.Leases(), gc.HasLen, 4)
@@ -74,7 +75,10 @@ func (s *ClientBatchSuite) TestDeniedDoesNotFailTheOthers(c *gc.C) {
 // leases again, answers the claim of the lease now held (ErrInvalid, and
 // its cache shows the new holder), extends again the lease another
 // writer extended (as ExtendLease would), and applies the rest in a
-// second transaction.
+// second transaction. The claims from the floor (raced, fresh) go after
+// those, in their own transaction: it aborts too, as the client had not
+// read raced since the blocker claimed it, and the retry applies fresh
+// alone.
 func (s *ClientBatchSuite) TestAbortRetriesTheRest(c *gc.C) {
 	fix := EasyFixture(c, s.db)
 	claim(c, fix, "holder", "extended", "kept", "expired")
@@ -103,8 +107,9 @@ func (s *ClientBatchSuite) TestAbortRetriesTheRest(c *gc.C) {
 	for i := 1; i < len(ops); i++ {
 		c.Check(errs[i], jc.ErrorIsNil, gc.Commentf("op %d", i))
 	}
-	// The blocker's two transactions, the aborted batch and its retry.
-	c.Check(s.transactions(c), gc.Equals, transactions+4)
+	// The blocker's two transactions, the aborted batch and its retry,
+	// then the aborted claims from the floor and their retry.
+	c.Check(s.transactions(c), gc.Equals, transactions+6)
 	c.Check("raced", fix.Holder(), "winner")
 
 	// The blocker extended to Zero+150s on its clock, which the SUT read
