@@ -204,14 +204,17 @@ func delaysAfterExpiry(b testing.TB, leases []seedLease, led []time.Time, what s
 	return delays, lastLed
 }
 
-// filtersName names the embedded server's way of finding documents in a
-// benchmark's name: "scan" with mongotest.Options.ScanFilters, else
-// "lookup".
-func filtersName(scan bool) string {
-	if scan {
-		return "scan"
+// runPerFilters runs bench(b, n, opts) for each n of sizes, as
+// "<size>=<n>/filters=lookup" on the embedded server as it is, and as
+// "<size>=<n>/filters=scan" with mongotest.Options.ScanFilters, which
+// finds documents as FerretDB does, by scanning.
+func runPerFilters(b *testing.B, size string, sizes []int, bench func(b *testing.B, n int, opts mongotest.Options)) {
+	for _, n := range sizes {
+		for _, filters := range []string{"lookup", "scan"} {
+			opts := mongotest.Options{ScanFilters: filters == "scan"}
+			b.Run(fmt.Sprintf("%s=%d/filters=%s", size, n, filters), func(b *testing.B) { bench(b, n, opts) })
+		}
 	}
-	return "lookup"
 }
 
 // counter counts the commands the server serves between calls of start

@@ -43,12 +43,7 @@ const renewalManagers = 3
 // the services. filters=lookup and filters=scan are as in
 // BenchmarkTakeover.
 func BenchmarkRenewals(b *testing.B) {
-	for _, n := range []int{1000, 16000} {
-		for _, scan := range []bool{false, true} {
-			name := fmt.Sprintf("services=%d/filters=%s", n, filtersName(scan))
-			b.Run(name, func(b *testing.B) { renewals(b, n, mongotest.Options{ScanFilters: scan}) })
-		}
-	}
+	runPerFilters(b, "services", []int{1000, 16000}, renewals)
 }
 
 // renewals runs b.N renewals of n services on a server started with opts

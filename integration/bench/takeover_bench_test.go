@@ -50,12 +50,7 @@ const takeoverSpread = time.Second
 // mongotest.Options.ScanFilters, as before the proxy looked documents up
 // by _id.
 func BenchmarkTakeover(b *testing.B) {
-	for _, n := range []int{100, 1000} {
-		for _, scan := range []bool{false, true} {
-			name := fmt.Sprintf("leases=%d/filters=%s", n, filtersName(scan))
-			b.Run(name, func(b *testing.B) { takeover(b, n, mongotest.Options{ScanFilters: scan}) })
-		}
-	}
+	runPerFilters(b, "leases", []int{100, 1000}, takeover)
 }
 
 // takeover runs b.N takeovers of n leases on servers started with opts
@@ -149,12 +144,8 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 	b.ReportMetric(total.Seconds()/float64(b.N), "takeover-s")
 	b.ReportMetric(afterLast.Seconds()/float64(b.N), "after-last-s")
 	b.ReportMetric(float64(commands)/services, "cmds-per-service")
-	count := txns.count.Load()
 	b.ReportMetric(float64(claimErrors.Load())/float64(b.N), "claim-errors")
-	b.ReportMetric(float64(count)/services, "txns-per-service")
-	b.ReportMetric(float64(count)/total.Seconds(), "txns-per-s")
-	if count > 0 {
-		b.ReportMetric(float64(txns.busy.Load())/float64(count)/float64(time.Millisecond), "txn-ms")
+	if count := txns.report(b, services, "service", total); count > 0 {
 		b.ReportMetric(float64(txns.ops.Load())/float64(count), "ops-per-txn")
 		b.ReportMetric(float64(txns.aborted.Load())/float64(count), "aborted-fraction")
 	}
