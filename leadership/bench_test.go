@@ -42,25 +42,28 @@ func newBenchEnv(b *testing.B, n int) *benchEnv {
 
 // newBatchEnv is newBenchEnv with the manager's MaxBatch set to maxBatch.
 func newBatchEnv(b *testing.B, n, maxBatch int) *benchEnv {
-	clock, store, seed := seededStore(b, n)
-	err := seed.ClaimLease("target", lease.Request{Holder: "target/0", Duration: targetDuration})
-	if err != nil {
-		b.Fatal(err)
-	}
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   store.MustNewClient("controller-0"),
-		Clock:    clock,
-		MaxSleep: 24 * time.Hour,
-		MaxBatch: maxBatch,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	clock, store, manager := startTargetManager(b, n, targetDuration, leadership.ManagerConfig{MaxBatch: maxBatch})
 	// A round trip: the loop has built its view before timing starts.
 	if _, err := manager.CheckLeadership("target", "target/0"); err != nil {
 		b.Fatal(err)
 	}
 	return &benchEnv{clock: clock, store: store, manager: manager}
+}
+
+// startTargetManager starts a manager, "controller-0" with a MaxSleep of
+// a day and the rest of its configuration from config, over seededStore(b,
+// n) once target/0 holds the lease "target" for d.
+func startTargetManager(b *testing.B, n int, d time.Duration, config leadership.ManagerConfig) (*clocktest.Clock, *leasetest.Store, leadership.ManagerWorker) {
+	clock, store, seed := seededStore(b, n)
+	if err := seed.ClaimLease("target", lease.Request{Holder: "target/0", Duration: d}); err != nil {
+		b.Fatal(err)
+	}
+	config.Client, config.Clock, config.MaxSleep = store.MustNewClient("controller-0"), clock, 24*time.Hour
+	manager, err := leadership.NewManager(config)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return clock, store, manager
 }
 
 // seededStore returns a fake clock and an in-memory store on it with n
@@ -262,21 +265,7 @@ func BenchmarkObserve(b *testing.B) {
 // newObserveBench returns a manager, stopped at the end of the benchmark,
 // on an in-memory store where target/0 holds target.
 func newObserveBench(b *testing.B, observer leadership.Observer, logger *slog.Logger) leadership.ManagerWorker {
-	clock := clocktest.NewClock(defaultClockStart)
-	store := leasetest.NewStore(clock)
-	if err := store.MustNewClient("seed").ClaimLease("target", lease.Request{Holder: "target/0", Duration: time.Minute}); err != nil {
-		b.Fatal(err)
-	}
-	manager, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   store.MustNewClient("controller-0"),
-		Clock:    clock,
-		MaxSleep: 24 * time.Hour,
-		Observer: observer,
-		Logger:   logger,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, _, manager := startTargetManager(b, 0, time.Minute, leadership.ManagerConfig{Observer: observer, Logger: logger})
 	b.Cleanup(func() {
 		manager.Kill()
 		if err := manager.Wait(); err != nil {

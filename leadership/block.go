@@ -9,11 +9,11 @@ func (m *manager) BlockUntilLeadershipReleased(serviceName string) error {
 	if err := checkService(serviceName); err != nil {
 		return refuse(err, "cannot wait for leaderlessness")
 	}
-	return block{
+	return (&block{
 		service: serviceName,
 		unblock: make(chan struct{}),
 		abort:   m.tomb.Dying(),
-	}.invoke(m.blocks)
+	}).invoke(m.requests)
 }
 
 // block is a request to wait until a service has no leader.
@@ -35,12 +35,15 @@ type waiter struct {
 
 // invoke sends b on ch and returns nil once the loop closes b.unblock, or
 // ErrStopped if the manager stops first.
-func (b block) invoke(ch chan<- block) error {
+func (b *block) invoke(ch chan<- request) error {
 	// The loop answers by closing unblock, which a receive then reads
 	// as the zero answer.
-	_, err := send(ch, b, reply[struct{}]{response: b.unblock, abort: b.abort})
+	_, err := send[request](ch, b, reply[struct{}]{response: b.unblock, abort: b.abort})
 	return err
 }
+
+// handle is part of the request interface: see handleBlock.
+func (b *block) handle(m *manager) error { return m.handleBlock(*b) }
 
 // handleBlock records the service's lease (read from the store first if
 // the client is a lease.SingleRefresher, so a lease granted elsewhere keeps

@@ -34,12 +34,12 @@ func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, servi
 		// manager would say.
 		return errors.Annotatef(err, "waiting for leaderlessness of %q", serviceName)
 	}
-	b := block{
+	b := &block{
 		service: serviceName,
 		unblock: make(chan struct{}),
 		abort:   m.tomb.Dying(),
 	}
-	ch := m.blocks
+	ch := m.requests
 	activity := activityOf(ctx) // a tracker's (see settle.go)
 	for {
 		select {
@@ -53,9 +53,11 @@ func (m *manager) BlockUntilLeadershipReleasedContext(ctx context.Context, servi
 		case <-ctx.Done():
 			if ch == nil {
 				// The loop has the waiter: have it dropped,
-				// without waiting for the loop.
-				b.err = ctx.Err()
-				b.cancel(m.cancels)
+				// without waiting for the loop (which may still
+				// be reading b).
+				cancelled := *b
+				cancelled.err = ctx.Err()
+				cancelled.cancel(m.cancels)
 			}
 			return errors.Annotatef(ctx.Err(), "waiting for leaderlessness of %q", serviceName)
 		}

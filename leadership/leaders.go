@@ -20,7 +20,7 @@ var _ LeaderReader = (*manager)(nil)
 
 // Leaders is part of the [LeaderReader] interface.
 func (m *manager) Leaders() (map[string]string, error) {
-	return leaders{newReply[leadersResult](m.tomb.Dying())}.invoke(m.leaders)
+	return (&leaders{newReply[leadersResult](m.tomb.Dying())}).invoke(m.requests)
 }
 
 // leaders is a request for every service's leader.
@@ -36,13 +36,16 @@ type leadersResult struct {
 
 // invoke sends l on ch and returns the loop's answer, or ErrStopped if the
 // manager stops first.
-func (l leaders) invoke(ch chan<- leaders) (map[string]string, error) {
-	result, err := send(ch, l, l.reply)
+func (l *leaders) invoke(ch chan<- request) (map[string]string, error) {
+	result, err := send[request](ch, l, l.reply)
 	if err != nil {
 		return nil, err
 	}
 	return result.leaders, result.err
 }
+
+// handle is part of the request interface: see handleLeaders.
+func (l *leaders) handle(m *manager) error { return m.handleLeaders(*l) }
 
 // handleLeaders refreshes the client, rebuilds the view (releasing waiters
 // on leases gone, expiring nothing), and answers with each holder; a

@@ -76,13 +76,14 @@ type manager struct {
 
 	claims  chan claim
 	checks  chan check
-	blocks  chan block
 	cancels chan block // see block_context.go
 	revokes chan revoke
-	leaders chan leaders
-
-	watches   chan *watch
-	unwatches chan *watch
+	// requests carries every other call (see request). Claims and
+	// revocations have channels of their own so that the loop can take
+	// those queued behind one (see takeQueued and serveWaitingClaims);
+	// checks, the most frequent call, so that their requests cost no
+	// allocation.
+	requests chan request
 
 	// observing is true if observer or logger is set (see emit.go).
 	observer  Observer
@@ -137,10 +138,9 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		maxBatch: config.maxBatch(),
 		claims:   make(chan claim),
 		checks:   make(chan check),
-		blocks:   make(chan block),
 		cancels:  make(chan block, cancelBuffer),
 		revokes:  make(chan revoke),
-		leaders:  make(chan leaders),
+		requests: make(chan request),
 		blocked:  make(map[string][]waiter),
 		held:     make(map[string]string),
 		observer: config.Observer,
@@ -149,7 +149,6 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		sleepFrom: config.Clock.Now(),
 	}
 	m.lastNow = m.sleepFrom
-	m.watches, m.unwatches = make(chan *watch), make(chan *watch)
 	m.watched = make(map[string]*watchedLease)
 	m.observing = m.observer != nil || m.logger != nil
 	m.activity = lease.Track(config.Clock, "leadership manager")
@@ -234,21 +233,23 @@ func (m *manager) choose() error {
 		handle = func() error { return m.handleClaim(c) }
 	case c := <-m.checks:
 		handle = func() error { return m.handleCheck(c) }
-	case b := <-m.blocks:
-		handle = func() error { return m.handleBlock(b) }
 	case b := <-m.cancels:
 		handle = func() error { m.handleCancel(b); return nil }
 	case r := <-m.revokes:
 		handle = func() error { return m.handleRevoke(r) }
-	case l := <-m.leaders:
-		handle = func() error { return m.handleLeaders(l) }
-	case w := <-m.watches:
-		handle = func() error { m.handleWatch(w); return nil }
-	case w := <-m.unwatches:
-		handle = func() error { m.handleUnwatch(w); return nil }
+	case r := <-m.requests:
+		handle = func() error { return r.handle(m) }
 	}
 	busy(m.activity)
 	return handle()
+}
+
+// request is a call the loop takes from its requests channel: a block,
+// leaders, watch or unwatch, sent as a pointer (which the interface holds
+// as it is). handle runs it in the loop, and returns only the error that
+// must stop the manager.
+type request interface {
+	handle(m *manager) error
 }
 
 // dying is the handler of a loop's death: it stops the loop.

@@ -75,8 +75,8 @@ func (m *manager) WatchLeader(ctx context.Context, serviceName string) (<-chan L
 	out := make(chan Leader)
 	// The goroutine starts first, so that the loop never waits for it to
 	// take the first value.
-	go w.forward(ctx, out, m.unwatches, m.tomb.Dying())
-	if err := w.invoke(ctx, m.watches, m.tomb.Dying()); err != nil {
+	go w.forward(ctx, out, m.requests, m.tomb.Dying())
+	if err := w.invoke(ctx, m.requests, m.tomb.Dying()); err != nil {
 		close(w.in) // the loop never had it: the goroutine ends
 		return nil, err
 	}
@@ -95,7 +95,7 @@ type watch struct {
 // invoke hands w to the loop and returns nil once it has it (ctx's error
 // or ErrStopped first). The loop handles w before any other request, so a
 // later call is seen after the watch's first value.
-func (w *watch) invoke(ctx context.Context, ch chan<- *watch, abort <-chan struct{}) error {
+func (w *watch) invoke(ctx context.Context, ch chan<- request, abort <-chan struct{}) error {
 	select {
 	case <-abort:
 		return ErrStopped
@@ -137,6 +137,9 @@ func sameLeader(a, b Leader) bool {
 	return a.Unit == b.Unit
 }
 
+// handle is part of the request interface: see handleWatch.
+func (w *watch) handle(m *manager) error { m.handleWatch(w); return nil }
+
 // handleWatch records the service's lease (read from the store first if
 // the client is a lease.SingleRefresher; a failed read leaves it to the
 // cache), keeps w and sends it the current leader. It never fails.
@@ -156,6 +159,13 @@ func (m *manager) handleWatch(w *watch) {
 	s.watches = append(s.watches, w)
 	w.send(s.current)
 }
+
+// unwatch is a request to forget a watch whose reader has given up (see
+// forward).
+type unwatch watch
+
+// handle is part of the request interface: see handleUnwatch.
+func (u *unwatch) handle(m *manager) error { m.handleUnwatch((*watch)(u)); return nil }
 
 // handleUnwatch forgets w, which has given up. It never fails.
 func (m *manager) handleUnwatch(w *watch) {

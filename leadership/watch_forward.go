@@ -10,10 +10,10 @@ import "context"
 //
 // Once ctx is done, it closes done (so that the loop no longer sends to
 // it) and out, at once, dropping what it holds, then has the loop forget
-// w through unwatches, unless the manager is stopping. Once the loop has
+// w through requests, unless the manager is stopping. Once the loop has
 // closed w.in (see closeWatches), it delivers what it holds, then closes
 // out.
-func (w *watch) forward(ctx context.Context, out chan<- Leader, unwatches chan<- *watch, dying <-chan struct{}) {
+func (w *watch) forward(ctx context.Context, out chan<- Leader, requests chan<- request, dying <-chan struct{}) {
 	var (
 		queue []Leader
 		seq   uint64
@@ -33,7 +33,7 @@ func (w *watch) forward(ctx context.Context, out chan<- Leader, unwatches chan<-
 			close(out)
 			if in != nil {
 				select {
-				case unwatches <- w:
+				case requests <- (*unwatch)(w):
 				case <-dying:
 				}
 			}

@@ -1,6 +1,8 @@
 package mgowire_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +57,32 @@ func commandsNamed(srv *wiretest.Server, name string) []wiretest.Command {
 		}
 	}
 	return out
+}
+
+// invalidNaming reports whether err matches mgowire.ErrInvalid and its
+// message contains each of names: a refusal that says what it refused.
+func invalidNaming(err error, names ...string) bool {
+	if !errors.Is(err, mgowire.ErrInvalid) {
+		return false
+	}
+	for _, name := range names {
+		if !strings.Contains(err.Error(), name) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkURLsRefused checks that ParseURL refuses each URL of refused with
+// ErrInvalid naming what refused gives for it.
+func checkURLsRefused(t *testing.T, refused map[string]string) {
+	t.Helper()
+	for u, names := range refused {
+		_, _, err := mgowire.ParseURL(u)
+		if !invalidNaming(err, names) {
+			t.Errorf("ParseURL(%q) = %v, want ErrInvalid naming %s", u, err, names)
+		}
+	}
 }
 
 // timeout returns a channel that receives once longWait has passed: a

@@ -189,7 +189,7 @@ func TestObserveOptionsValidation(t *testing.T) {
 		{mgowire.Options{Clock: nilClock}, "Clock is a nil *leasetest.Clock"},
 	} {
 		err := tc.opts.Validate()
-		if !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+		if !invalidNaming(err, tc.want) {
 			t.Errorf("got %v, want ErrInvalid saying %q", err, tc.want)
 		}
 	}

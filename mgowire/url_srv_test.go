@@ -135,7 +135,7 @@ func TestSRVURLRefused(t *testing.T) {
 		r := atlasResolver()
 		tc.change(&r)
 		_, _, err := mgowire.ParseURLWith(atlasURL, mgowire.Options{Resolver: r})
-		if !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), tc.names) {
+		if !invalidNaming(err, tc.names) {
 			t.Errorf("%s: %v, want ErrInvalid naming %s", name, err, tc.names)
 		}
 		if err != nil && strings.Contains(err.Error(), "pa%24%24") {
@@ -186,7 +186,7 @@ func TestOptionsValidateNewFields(t *testing.T) {
 		"SocketTimeout": {SocketTimeout: -1},
 		"Resolver":      {Resolver: nilResolver},
 	} {
-		if err := o.Validate(); !errors.Is(err, mgowire.ErrInvalid) || !strings.Contains(err.Error(), name) {
+		if err := o.Validate(); !invalidNaming(err, name) {
 			t.Errorf("%s: %v, want ErrInvalid naming it", name, err)
 		}
 	}

@@ -204,15 +204,18 @@ func delaysAfterExpiry(b testing.TB, leases []seedLease, led []time.Time, what s
 	return delays, lastLed
 }
 
-// forServerOptions calls run with each way of running the embedded
-// server that the takeover and renewals benchmarks compare, and its
-// name, "filters=F/index=I": F is filtersName's; I is "on" by default,
-// "off" with mongotest.Options.NoIDIndex.
-func forServerOptions(run func(name string, opts mongotest.Options)) {
-	for _, scan := range []bool{false, true} {
-		for _, noIndex := range []bool{false, true} {
-			name := fmt.Sprintf("filters=%s/index=%s", filtersName(scan), map[bool]string{false: "on", true: "off"}[noIndex])
-			run(name, mongotest.Options{ScanFilters: scan, NoIDIndex: noIndex})
+// runPerServer runs bench(b, n, opts) for each n of sizes and each way of
+// running the embedded server that the takeover and renewals benchmarks
+// compare, as "<size>=<n>/filters=F/index=I": F is filtersName's; I is
+// "on" by default, "off" with mongotest.Options.NoIDIndex.
+func runPerServer(b *testing.B, size string, sizes []int, bench func(b *testing.B, n int, opts mongotest.Options)) {
+	for _, n := range sizes {
+		for _, scan := range []bool{false, true} {
+			for _, noIndex := range []bool{false, true} {
+				opts := mongotest.Options{ScanFilters: scan, NoIDIndex: noIndex}
+				name := fmt.Sprintf("%s=%d/filters=%s/index=%s", size, n, filtersName(scan), map[bool]string{false: "on", true: "off"}[noIndex])
+				b.Run(name, func(b *testing.B) { bench(b, n, opts) })
+			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -43,19 +44,15 @@ func BenchmarkHandover(b *testing.B) {
 	}
 }
 
-// handoverEnv is two units' trackers on one or two managers over one
-// fresh server, one unit leading and the other waiting.
+// handoverEnv is two units' trackers on one manager, or one each
+// (separately), over one fresh server, one unit leading and the other
+// waiting.
 type handoverEnv struct {
-	db         *db
-	managers   [2]leadership.ManagerWorker
-	trackers   [2]leadership.Tracker
-	leader     int
-	handovers  int
-	separately bool
+	trackerPair
 }
 
 func startHandoverEnv(b *testing.B, separately bool) *handoverEnv {
-	env := &handoverEnv{db: startDB(b), separately: separately}
+	env := &handoverEnv{trackerPair{db: startDB(b)}}
 	for i, id := range []string{"controller-0", "controller-1"} {
 		if i == 1 && !separately {
 			env.managers[1] = env.managers[0]
@@ -69,29 +66,14 @@ func startHandoverEnv(b *testing.B, separately bool) *handoverEnv {
 		})
 		check(b, err)
 	}
-	env.startTracker(b, 0)
-	if !env.trackers[0].WaitLeader().Wait() {
-		b.Fatal("first tracker stopped")
-	}
-	env.startTracker(b, 1)
+	env.startTrackers(b, env.startTracker)
 	return env
 }
 
-// startTracker starts unit i's tracker, and waits, unless it is to lead,
-// until it knows that it does not.
+// startTracker starts unit i's tracker, with terms of 10s, and waits,
+// unless it is to lead, until it knows that it does not.
 func (env *handoverEnv) startTracker(b *testing.B, i int) {
-	t, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     env.managers[i],
-		ServiceName: "redis",
-		UnitName:    [2]string{"redis/0", "redis/1"}[i],
-		Duration:    10 * time.Second,
-		Clock:       lease.SystemClock{},
-	})
-	check(b, err)
-	env.trackers[i] = t
-	if i != env.leader && !t.WaitMinion().Wait() {
-		b.Fatal("waiting tracker stopped")
-	}
+	env.newTracker(b, i, 10*time.Second)
 }
 
 // handover stops the leader's tracker, and waits until the other's leads;
@@ -115,23 +97,59 @@ func (env *handoverEnv) handover(b *testing.B) {
 
 // stop stops everything env runs; env may be nil.
 func (env *handoverEnv) stop(b *testing.B) {
-	if env == nil {
-		return
+	if env != nil {
+		env.trackerPair.stop(b)
 	}
-	for _, t := range env.trackers {
-		t.Kill()
-		if err := t.Wait(); err != nil {
-			b.Fatal(err)
-		}
+}
+
+// trackerPair is the units redis/0 and redis/1 of one service, each with
+// a tracker on its entry of managers (the two entries may be one
+// manager), over one fresh server: the unit leader leads, the other
+// waits.
+type trackerPair struct {
+	db        *db
+	managers  [2]leadership.ManagerWorker
+	trackers  [2]leadership.Tracker
+	leader    int
+	handovers int
+}
+
+// startTrackers starts unit 0's tracker with start, waits until it
+// leads, then starts unit 1's.
+func (p *trackerPair) startTrackers(b *testing.B, start func(b *testing.B, i int)) {
+	start(b, 0)
+	if !p.trackers[0].WaitLeader().Wait() {
+		b.Fatal("first tracker stopped")
 	}
-	for i, m := range env.managers {
-		if i == 1 && !env.separately {
-			break
-		}
-		m.Kill()
-		if err := m.Wait(); err != nil {
-			b.Fatal(err)
-		}
+	start(b, 1)
+}
+
+// newTracker starts unit i's tracker on managers[i], with terms of
+// duration on the real clock, and waits, unless the unit is to lead,
+// until it knows that it does not.
+func (p *trackerPair) newTracker(b *testing.B, i int, duration time.Duration) {
+	t, err := leadership.NewTracker(leadership.TrackerConfig{
+		Manager:     p.managers[i],
+		ServiceName: "redis",
+		UnitName:    fmt.Sprintf("redis/%d", i),
+		Duration:    duration,
+		Clock:       lease.SystemClock{},
+	})
+	check(b, err)
+	p.trackers[i] = t
+	if i != p.leader && !t.WaitMinion().Wait() {
+		b.Fatal("waiting tracker stopped")
 	}
-	env.db.close(b)
+}
+
+// stop stops the trackers, then each manager (once, if both units use
+// one), then the server.
+func (p *trackerPair) stop(b *testing.B) {
+	stopAll(b, p.trackers[:])
+	managers := p.managers[:]
+	if managers[1] == managers[0] {
+		managers = managers[:1]
+	}
+	stopAll(b, managers)
+	p.db.close(b)
 }

@@ -73,16 +73,12 @@ func reportP50P99(b *testing.B, what string, ds []time.Duration) {
 // partsEnv is two controllers over one fresh server, each with one unit's
 // tracker: one unit leads, the other waits.
 type partsEnv struct {
-	db        *db
-	managers  [2]leadership.ManagerWorker
-	trackers  [2]leadership.Tracker
-	events    [2]*eventLog
-	leader    int
-	handovers int
+	trackerPair
+	events [2]*eventLog
 }
 
 func startPartsEnv(b *testing.B) *partsEnv {
-	env := &partsEnv{db: startDB(b)}
+	env := &partsEnv{trackerPair: trackerPair{db: startDB(b)}}
 	clock := lease.SystemClock{}
 	for i := range env.managers {
 		env.events[i] = &eventLog{}
@@ -94,11 +90,7 @@ func startPartsEnv(b *testing.B) *partsEnv {
 		check(b, err)
 		env.managers[i] = m
 	}
-	env.startTracker(b, 0)
-	if !env.trackers[0].WaitLeader().Wait() {
-		b.Fatal("first tracker stopped")
-	}
-	env.startTracker(b, 1)
+	env.startTrackers(b, env.startTracker)
 	return env
 }
 
@@ -106,20 +98,9 @@ func startPartsEnv(b *testing.B) *partsEnv {
 // it is to lead, until it knows that it does not, and c1 holds its wait.
 func (env *partsEnv) startTracker(b *testing.B, i int) {
 	env.events[i].reset()
-	t, err := leadership.NewTracker(leadership.TrackerConfig{
-		Manager:     env.managers[i],
-		ServiceName: "redis",
-		UnitName:    fmt.Sprintf("redis/%d", i),
-		Duration:    time.Minute,
-		Clock:       lease.SystemClock{},
-	})
-	check(b, err)
-	env.trackers[i] = t
+	env.newTracker(b, i, time.Minute)
 	if i == env.leader {
 		return
-	}
-	if !t.WaitMinion().Wait() {
-		b.Fatal("waiting tracker stopped")
 	}
 	// The wait for the release follows the denial; once the manager
 	// has taken it in (its read of the lease), the waiter is blocked.
@@ -189,15 +170,9 @@ func (env *partsEnv) handover(b *testing.B, parts map[string][]time.Duration) {
 
 // stop stops everything env runs; env may be nil.
 func (env *partsEnv) stop(b *testing.B) {
-	if env == nil {
-		return
+	if env != nil {
+		env.trackerPair.stop(b)
 	}
-	stopAll(b, env.trackers[:])
-	for _, m := range env.managers {
-		m.Kill()
-		check(b, m.Wait())
-	}
-	env.db.close(b)
 }
 
 // eventLog is a manager's Observer that keeps its events.

@@ -56,11 +56,7 @@ const renewalSeedHold = 24 * time.Hour
 // renewalSeedHold, however few times each service is renewed and however
 // slow the store.
 func BenchmarkRenewals(b *testing.B) {
-	for _, n := range []int{1000, 16000} {
-		forServerOptions(func(name string, opts mongotest.Options) {
-			b.Run(fmt.Sprintf("services=%d/%s", n, name), func(b *testing.B) { renewals(b, n, opts) })
-		})
-	}
+	runPerServer(b, "services", []int{1000, 16000}, renewals)
 }
 
 // renewals runs b.N renewals of n services on a server started with opts

@@ -112,12 +112,7 @@ func expiryStorm(b *testing.B, stormLeases int) {
 	b.ReportMetric(last.Seconds()/float64(b.N), "all-regranted-s")
 	b.ReportMetric(regranted/storm.Seconds(), "regrants-per-s")
 	b.ReportMetric(float64(commands)/regranted, "cmds-per-regrant")
-	n := txns.count.Load()
-	b.ReportMetric(float64(n)/regranted, "txns-per-regrant")
-	b.ReportMetric(float64(n)/storm.Seconds(), "txns-per-s")
-	if n > 0 {
-		b.ReportMetric(float64(txns.busy.Load())/float64(n)/float64(time.Millisecond), "txn-ms")
-	}
+	txns.report(b, regranted, "regrant", storm)
 }
 
 // countingMongo is a lease.Mongo that counts the transactions it runs,
@@ -128,6 +123,20 @@ type countingMongo struct {
 	busy    atomic.Int64 // nanoseconds
 	ops     atomic.Int64
 	aborted atomic.Int64
+}
+
+// report reports the transactions m ran: per one of what (each counted
+// in per), as txns-per-<what>; a second over the time over, as
+// txns-per-s; and their mean duration, as txn-ms, if there were any. It
+// returns how many there were.
+func (m *countingMongo) report(b *testing.B, per float64, what string, over time.Duration) int64 {
+	n := m.count.Load()
+	b.ReportMetric(float64(n)/per, "txns-per-"+what)
+	b.ReportMetric(float64(n)/over.Seconds(), "txns-per-s")
+	if n > 0 {
+		b.ReportMetric(float64(m.busy.Load())/float64(n)/float64(time.Millisecond), "txn-ms")
+	}
+	return n
 }
 
 // RunTransaction is part of the lease.Mongo interface.

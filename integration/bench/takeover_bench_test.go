@@ -52,11 +52,7 @@ const takeoverSpread = time.Second
 // mongotest.Options.NoIDIndex, as before it indexed each collection by
 // the expression FerretDB looks _id up by.
 func BenchmarkTakeover(b *testing.B) {
-	for _, n := range []int{100, 1000} {
-		forServerOptions(func(name string, opts mongotest.Options) {
-			b.Run(fmt.Sprintf("leases=%d/%s", n, name), func(b *testing.B) { takeover(b, n, opts) })
-		})
-	}
+	runPerServer(b, "leases", []int{100, 1000}, takeover)
 }
 
 // takeover runs b.N takeovers of n leases on servers started with opts
@@ -150,12 +146,8 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 	b.ReportMetric(total.Seconds()/float64(b.N), "takeover-s")
 	b.ReportMetric(afterLast.Seconds()/float64(b.N), "after-last-s")
 	b.ReportMetric(float64(commands)/services, "cmds-per-service")
-	count := txns.count.Load()
 	b.ReportMetric(float64(claimErrors.Load())/float64(b.N), "claim-errors")
-	b.ReportMetric(float64(count)/services, "txns-per-service")
-	b.ReportMetric(float64(count)/total.Seconds(), "txns-per-s")
-	if count > 0 {
-		b.ReportMetric(float64(txns.busy.Load())/float64(count)/float64(time.Millisecond), "txn-ms")
+	if count := txns.report(b, services, "service", total); count > 0 {
 		b.ReportMetric(float64(txns.ops.Load())/float64(count), "ops-per-txn")
 		b.ReportMetric(float64(txns.aborted.Load())/float64(count), "aborted-fraction")
 	}

@@ -68,6 +68,23 @@ func (f *fixture) TearDownTest(c *gc.C) {
 	f.serverFixture.TearDownTest(c)
 }
 
+// startDialed starts a server with opts and dials it; closeBoth closes
+// the session, then the server. Tests that need more than one server, or
+// none for some of their cases, use it instead of a fixture.
+func startDialed(c *gc.C, opts mongotest.Options) (server *mongotest.Server, session *mgo.Session, closeBoth func()) {
+	server, err := mongotest.StartWith(opts)
+	c.Assert(err, jc.ErrorIsNil)
+	session, err = server.Dial()
+	if err != nil {
+		server.Close()
+		c.Fatalf("cannot dial the server: %v", err)
+	}
+	return server, session, func() {
+		session.Close()
+		server.Close()
+	}
+}
+
 // embeddedOnly skips the test against an external server, whose fault
 // hooks are not supported. Call it before SetUpTest starts anything:
 // gocheck skips TearDownTest when SetUpTest skips.

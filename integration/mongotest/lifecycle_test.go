@@ -99,12 +99,8 @@ func dirEntries(c *gc.C, dir string) []os.DirEntry {
 // check what Start does with an external one: a database of its own per
 // Server, dropped on Close, and fault hooks that say they are unsupported.
 func (s *LifecycleSuite) TestExternalServer(c *gc.C) {
-	backing, err := mongotest.Start()
-	c.Assert(err, jc.ErrorIsNil)
-	defer backing.Close()
-	admin, err := backing.Dial()
-	c.Assert(err, jc.ErrorIsNil)
-	defer admin.Close()
+	backing, admin, closeBoth := startDialed(c, mongotest.Options{})
+	defer closeBoth()
 
 	s.setenv(c, "LEADERSHIP_MONGO_URL", "mongodb://"+backing.Addr()+"/admin")
 	var names []string

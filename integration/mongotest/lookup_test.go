@@ -76,15 +76,10 @@ var lookupFilters = []bson.D{
 func (s *lookupSuite) TestSameAsScan(c *gc.C) {
 	embeddedOnly(c)
 	var colls [2]*mgo.Collection
-	var servers [2]*mongotest.Server
 	for i, scan := range []bool{false, true} {
-		server, err := mongotest.StartWith(mongotest.Options{ScanFilters: scan})
-		c.Assert(err, jc.ErrorIsNil)
-		defer server.Close()
-		session, err := server.Dial()
-		c.Assert(err, jc.ErrorIsNil)
-		defer session.Close()
-		servers[i], colls[i] = server, session.DB("").C("docs")
+		_, session, closeBoth := startDialed(c, mongotest.Options{ScanFilters: scan})
+		defer closeBoth()
+		colls[i] = session.DB("").C("docs")
 	}
 	for _, doc := range lookupDocs {
 		for _, f := range lookupFilters {

@@ -37,12 +37,8 @@ func (s *lookupSuite) TestInSameAsScan(c *gc.C) {
 	}
 	var results [2][]string
 	for i, scan := range []bool{false, true} {
-		server, err := mongotest.StartWith(mongotest.Options{ScanFilters: scan})
-		c.Assert(err, jc.ErrorIsNil)
-		defer server.Close()
-		session, err := server.Dial()
-		c.Assert(err, jc.ErrorIsNil)
-		defer session.Close()
+		_, session, closeBoth := startDialed(c, mongotest.Options{ScanFilters: scan})
+		defer closeBoth()
 		coll := session.DB("").C("docs")
 		c.Assert(coll.Insert(docs...), jc.ErrorIsNil)
 		for _, q := range queries {
@@ -66,12 +62,8 @@ func (s *lookupSuite) TestInSameAsScan(c *gc.C) {
 // server's own: the client's find is one command.
 func (s *lookupSuite) TestInCountsOneCommand(c *gc.C) {
 	embeddedOnly(c)
-	server, err := mongotest.Start()
-	c.Assert(err, jc.ErrorIsNil)
-	defer server.Close()
-	session, err := server.Dial()
-	c.Assert(err, jc.ErrorIsNil)
-	defer session.Close()
+	server, session, closeBoth := startDialed(c, mongotest.Options{})
+	defer closeBoth()
 	coll := session.DB("").C("docs")
 	c.Assert(coll.Insert(bson.M{"_id": "a"}, bson.M{"_id": "b"}), jc.ErrorIsNil)
 	before := server.Commands()
