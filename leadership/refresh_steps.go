@@ -44,12 +44,23 @@ func (m *manager) beginWakeAll(start time.Time) error {
 	return m.wakeStep()
 }
 
-// wakeStep takes the next step of the refresh in flight. After the last
-// (or a step that failed, or once a refresh of every lease replaced the
-// steps), it emits the refresh's EventRefresh, with its whole duration,
-// and ends the wake as wakeAll does after its refresh (refreshedAll).
-// It returns only tomb.ErrDying, as wake does.
+// wakeStep serves the requests queued (serveQueued), then takes the next
+// step of the refresh in flight. After the last (or a step that failed, or
+// once a refresh of every lease replaced the steps), it emits the
+// refresh's EventRefresh, with its whole duration, and ends the wake as
+// wakeAll does after its refresh (refreshedAll). It returns only
+// tomb.ErrDying, as wake does, or a request's error that must stop the
+// manager.
 func (m *manager) wakeStep() error {
+	for i := 0; i < requestsBetweenSteps; i++ {
+		served, err := m.serveQueued()
+		if err != nil {
+			return err
+		}
+		if !served {
+			break
+		}
+	}
 	r := m.stepping
 	err := r.result
 	if !r.replaced {
@@ -92,4 +103,30 @@ func (m *manager) idleOn() (<-chan time.Time, <-chan struct{}) {
 		return nil, stepWake
 	}
 	return m.alarm, nil
+}
+
+// requestsBetweenSteps is how many queued requests the loop serves, at
+// most, before each step of a refresh, so that requests coming without
+// pause do not starve it.
+const requestsBetweenSteps = 16
+
+// serveQueued serves one request already queued, if any, without waiting,
+// and reports whether it did, with the handler's error. choose picks
+// between the always-fired alarm of a refresh in flight and a queued
+// request at random; this lets no request wait behind more than the step
+// in progress. Its cases are choose's requests.
+func (m *manager) serveQueued() (bool, error) {
+	m.dropCancelled()
+	select {
+	case c := <-m.claims:
+		return true, m.handleClaim(c)
+	case c := <-m.checks:
+		return true, m.handleCheck(c)
+	case r := <-m.revokes:
+		return true, m.handleRevoke(r)
+	case r := <-m.requests:
+		return true, r.handle(m)
+	default:
+		return false, nil
+	}
 }
