@@ -15,11 +15,10 @@ import (
 // document, or a lease whose writer has no clock time, is left out while
 // the others load, and Refresh returns [ErrCorrupt] naming it (the first,
 // and how many more). A released lease needs no clock data. It runs the
-// steps of a stepped refresh (mongo_refreshsteps.go) to the end, asking
-// for each reply before the last is decoded, and abandons any stepped
-// refresh in flight.
+// steps of a stepped refresh (mongo_refreshsteps.go) to the end, and
+// abandons any stepped refresh in flight.
 func (c *client) Refresh() error {
-	s := c.beginRefresh(refreshBatch, refreshPrefetch)
+	s := c.beginRefresh(refreshBatch)
 	for {
 		if done, err := s.Step(); done {
 			return err
@@ -28,16 +27,10 @@ func (c *client) Refresh() error {
 }
 
 // refreshBatch is how many lease documents a full refresh asks for per
-// reply, rather than the server's 101 first and a few hundred after, to
-// save round trips; a reply is bounded by 16 MiB, and a lease document is
-// about 150 bytes. It is also the most a stepped refresh reads a step.
+// reply, and so reads a step, rather than the server's 101 first and a
+// few hundred after, to save round trips; a reply is bounded by 16 MiB,
+// and a lease document is about 150 bytes.
 const refreshBatch = 1000
-
-// refreshPrefetch is the fraction of a reply left when Refresh asks for
-// the next (mgo's Query.Prefetch), so reading overlaps decoding. A
-// stepped refresh asks for none ahead, so that each reply is read during
-// a step.
-const refreshPrefetch = 0.5
 
 // ensureClockDoc creates the namespace's clock document unless it exists,
 // and checks it if it does.

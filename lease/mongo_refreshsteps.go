@@ -12,24 +12,23 @@ import (
 // BeginRefresh is part of the [StepRefresher] interface. Each step reads
 // one reply of at most batch lease documents (up to refreshBatch) from a
 // cursor kept open between steps, asking for no reply ahead; the step
-// that finds the cursor exhausted reads the clock documents, after every
+// whose reply exhausts the cursor reads the clock documents, after every
 // lease document as Refresh reads them, and installs the cache.
 func (c *client) BeginRefresh(batch int) RefreshSteps {
 	if batch <= 0 || batch > refreshBatch {
 		batch = refreshBatch
 	}
-	return c.beginRefresh(batch, 0)
+	return c.beginRefresh(batch)
 }
 
 // beginRefresh abandons the refresh in flight, if any, and starts one
-// that reads batch documents a step, asking for the next reply when
-// prefetch of one is left (mgo's Query.Prefetch).
-func (c *client) beginRefresh(batch int, prefetch float64) *refreshSteps {
+// that reads batch documents a step.
+func (c *client) beginRefresh(batch int) *refreshSteps {
 	if c.steps != nil {
 		c.steps.Close()
 	}
 	s := &refreshSteps{
-		c: c, batch: batch, prefetch: prefetch,
+		c: c, batch: batch,
 		entries: map[string]entry{}, released: map[string]int64{},
 	}
 	c.steps = s
@@ -38,16 +37,27 @@ func (c *client) beginRefresh(batch int, prefetch float64) *refreshSteps {
 }
 
 // refreshSteps is the client's [RefreshSteps]: what the steps have read.
+// The steps send the find and getMore commands themselves, one reply a
+// step: mgo's iterator deadlocks if its connection has died when it asks
+// for the next reply, as it may between two steps.
 type refreshSteps struct {
 	c          *client
 	batch      int
-	prefetch   float64
 	collection *mgo.Collection // nil until the first step
 	closer     func()
-	iter       *mgo.Iter
+	cursor     int64            // the server's cursor; 0 once exhausted
 	entries    map[string]entry // held leases read
 	released   map[string]int64 // released leases read, with terms
 	damaged    []error          // corrupt lease documents, left out
+}
+
+// cursorReply is the reply of a find or a getMore command.
+type cursorReply struct {
+	Cursor struct {
+		Id         int64      `bson:"id"`
+		FirstBatch []bson.Raw `bson:"firstBatch"`
+		NextBatch  []bson.Raw `bson:"nextBatch"`
+	} `bson:"cursor"`
 }
 
 // Step is part of the [RefreshSteps] interface.
@@ -56,19 +66,31 @@ func (s *refreshSteps) Step() (bool, error) {
 	if c.steps != s {
 		return true, ErrRefreshAbandoned
 	}
-	if s.iter == nil {
+	var cmd bson.D
+	if s.collection == nil {
 		s.collection, s.closer = c.config.Mongo.GetCollection(c.config.Collection)
 		query := bson.D{
 			{Name: fieldType, Value: typeLease},
 			{Name: fieldNamespace, Value: c.config.Namespace},
 		}
-		s.iter = s.collection.Find(query).Batch(s.batch).Prefetch(s.prefetch).Iter()
+		cmd = bson.D{{Name: "find", Value: s.collection.Name}, {Name: "filter", Value: query}, {Name: "batchSize", Value: s.batch}}
+	} else {
+		cmd = bson.D{{Name: "getMore", Value: s.cursor}, {Name: "collection", Value: s.collection.Name}, {Name: "batchSize", Value: s.batch}}
 	}
-	var raw bson.Raw
-	for n := 0; n < s.batch; n++ {
-		if !s.iter.Next(&raw) {
-			return true, s.finish()
-		}
+	var reply cursorReply
+	if err := s.collection.Database.Run(cmd, &reply); err != nil {
+		// The server forgets the cursor in time; a store that failed
+		// is not asked again now.
+		s.cursor = 0
+		s.end()
+		return true, errors.Annotatef(storeError(err), "cannot read lease documents")
+	}
+	docs := reply.Cursor.NextBatch
+	if cmd[0].Name == "find" {
+		docs = reply.Cursor.FirstBatch
+	}
+	s.cursor = reply.Cursor.Id
+	for _, raw := range docs {
 		name, e, err := decodeLeaseDoc(raw)
 		switch {
 		case err != nil:
@@ -79,7 +101,10 @@ func (s *refreshSteps) Step() (bool, error) {
 			s.entries[name] = e
 		}
 	}
-	return false, nil
+	if s.cursor != 0 {
+		return false, nil
+	}
+	return true, s.finish()
 }
 
 // Close is part of the [RefreshSteps] interface.
@@ -90,28 +115,26 @@ func (s *refreshSteps) Close() {
 	s.end()
 }
 
-// end ends the refresh: it closes the cursor and the session, and stops
-// recording which leases the cache changes. It returns the cursor's error.
-func (s *refreshSteps) end() error {
-	var err error
-	if s.iter != nil {
-		err = s.iter.Close()
+// end ends the refresh: it closes the cursor (not waiting for the
+// answer's outcome: the server forgets an idle cursor in time) and the
+// session, and stops recording which leases the cache changes.
+func (s *refreshSteps) end() {
+	if s.collection != nil {
+		if s.cursor != 0 {
+			kill := bson.D{{Name: "killCursors", Value: s.collection.Name}, {Name: "cursors", Value: []int64{s.cursor}}}
+			_ = s.collection.Database.Run(kill, nil)
+		}
 		s.closer()
-		s.iter, s.collection, s.closer = nil, nil, nil
+		s.collection, s.closer, s.cursor = nil, nil, 0
 	}
 	s.c.steps = nil
 	s.c.cache.touched = nil
-	return err
 }
 
 // finish is the last step, once the cursor is exhausted: it reads the
 // clock documents and installs the cache (install), or leaves it as it
 // was on an error but a corrupt lease's.
 func (s *refreshSteps) finish() error {
-	if err := s.iter.Close(); err != nil {
-		s.end()
-		return errors.Annotatef(storeError(err), "cannot read lease documents")
-	}
 	view, err := s.c.readClocks(s.collection)
 	if err != nil {
 		s.end()
