@@ -33,9 +33,12 @@ func (c Call) writes() bool {
 	return false
 }
 
-// refreshAll is the client's Refresh.
+// refreshAll is the client's Refresh, which abandons a stepped refresh in
+// flight; its outcome then ends that refresh's wake (replaceSteps).
 func (m *manager) refreshAll() error {
-	return m.clientCall(CallRefresh, "", "", m.client.Refresh)
+	err := m.clientCall(CallRefresh, "", "", m.client.Refresh)
+	m.replaceSteps(err)
+	return err
 }
 
 // refreshOne is the SingleRefresher's RefreshLease; m.single must be set.

@@ -13,16 +13,31 @@ import (
 // every lease (wakeAll) if the client is no lease.SingleRefresher, MaxSleep
 // has passed since the last full refresh, or a call since missed the store
 // (outage); else only the leases due, or the clocks if none is (wakeDue).
-// It emits an [EventWake] (an error if it must back off) and returns only
-// tomb.ErrDying: client errors back the wake off.
+// With a lease.StepRefresher, a wake that reads every lease reads it in
+// steps, the loop serving requests between two (wakeStep), and ends at
+// the last. It emits an [EventWake] (an error if it must back off) and
+// returns only tomb.ErrDying: client errors back the wake off.
 func (m *manager) wake() error {
+	if m.stepping != nil {
+		return m.wakeStep()
+	}
 	start := m.stamp()
 	var err error
-	if m.single == nil || m.outage.stale || !m.now().Before(m.sleepFrom.Add(m.maxSleep)) {
-		err = m.wakeAll()
-	} else {
+	switch {
+	case m.single != nil && !m.outage.stale && m.now().Before(m.sleepFrom.Add(m.maxSleep)):
 		err = m.wakeDue()
+	case m.stepper != nil:
+		return m.beginWakeAll(start)
+	default:
+		err = m.wakeAll()
 	}
+	m.woken(start, err)
+	return err
+}
+
+// woken ends the wake that began at start with err (from wakeAll or
+// wakeDue): it emits the wake's EventWake.
+func (m *manager) woken(start time.Time, err error) {
 	switch {
 	case err != nil:
 		m.stopping = true
@@ -32,14 +47,20 @@ func (m *manager) wake() error {
 	default:
 		m.emit(Event{Kind: EventWake, Result: ResultOK}, start)
 	}
-	return err
 }
 
 // wakeAll refreshes the client, rebuilds the view from its leases, and
-// expires those due at now. A refresh error backs the wake off
-// (readFailed); a corrupt document does not, and the others are served.
+// expires those due at now (refreshedAll).
 func (m *manager) wakeAll() error {
-	if err := m.refreshAll(); readFailed(err) && !errors.Is(err, lease.ErrCorrupt) {
+	return m.refreshedAll(m.refreshAll())
+}
+
+// refreshedAll ends a wake whose refresh of every lease returned err: it
+// rebuilds the view from the client's leases and expires those due at
+// now. A refresh error backs the wake off (readFailed); a corrupt document
+// does not, and the others are served.
+func (m *manager) refreshedAll(err error) error {
+	if readFailed(err) && !errors.Is(err, lease.ErrCorrupt) {
 		m.retry.failed(m.retry.after, m.woke(false), m.maxSleep, err)
 		return nil
 	}

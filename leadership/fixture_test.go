@@ -172,6 +172,17 @@ type fixture struct {
 	batching bool
 	// maxBatch is the manager's MaxBatch (zero: the default).
 	maxBatch int
+	// steps, if not nil, makes the scripted client a StepClient (over a
+	// RefreshingClient) whose stepped refreshes it plays.
+	steps *stepScript
+	// client is the scripted client of the running test.
+	client *Client
+}
+
+// waitCalls waits until the scripted client has had every expected call,
+// and fails the test if it had an unexpected one.
+func (f *fixture) waitCalls(c *gc.C) {
+	f.client.Wait(c)
 }
 
 // clientOnly hides every method of a client but lease.Client's.
@@ -185,12 +196,16 @@ type clientOnly struct {
 func (f *fixture) RunTest(c *gc.C, test func(leadership.ManagerWorker, *clocktest.Clock)) {
 	clock := clocktest.NewClock(defaultClockStart)
 	client := NewClient(f.leases, f.expectCalls)
+	f.client = client
 	maxSleep := f.maxSleep
 	if maxSleep == 0 {
 		maxSleep = defaultMaxSleep
 	}
 	var managed lease.Client = client
 	switch {
+	case f.steps != nil:
+		f.steps.client = client
+		managed = StepClient{RefreshingClient{client}, f.steps}
 	case f.noRevoker:
 		managed = clientOnly{client}
 	case f.refreshing && f.batching:

@@ -74,6 +74,9 @@ type manager struct {
 
 	watcher lease.ReleaseWatcher
 
+	// stepper is the client's lease.StepRefresher, or nil.
+	stepper lease.StepRefresher
+
 	claims  chan claim
 	checks  chan check
 	cancels chan block // see block_context.go
@@ -115,6 +118,8 @@ type manager struct {
 	alarmAt  time.Time
 
 	lastNow time.Time
+	// stepping is the wake's refresh of every lease in flight, or nil.
+	stepping *steppedRefresh
 	// retry is the back-off after a wake that could not finish.
 	retry retry
 	// releasesSeen is the release count last acted on (followReleases).
@@ -155,6 +160,7 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 	m.reader, _ = config.Client.(lease.Reader)
 	m.single, _ = config.Client.(lease.SingleRefresher)
 	m.revoker, _ = config.Client.(lease.Revoker)
+	m.stepper, _ = config.Client.(lease.StepRefresher)
 	if m.maxBatch > 1 {
 		m.batcher, _ = config.Client.(lease.Batcher)
 	}
@@ -168,6 +174,7 @@ func NewManager(config ManagerConfig) (ManagerWorker, error) {
 		m.releasesSeen = m.watcher.Releases()
 	}
 	runLoop(&m.tomb, m.activity, m.loop, func() {
+		m.abandonSteps()
 		m.closeWatches()
 		m.abandonWaiters()
 		m.emitStop()
@@ -221,7 +228,8 @@ func (m *manager) loop() error {
 // error, if any, that must stop the manager.
 func (m *manager) choose() error {
 	m.dropCancelled()
-	idle(m.activity, m.alarm, m.tomb.Dying(), nil)
+	alarm, stepping := m.idleOn()
+	idle(m.activity, alarm, m.tomb.Dying(), stepping)
 	var handle func() error
 	select {
 	case <-m.tomb.Dying():
@@ -260,10 +268,15 @@ func dying() error {
 // setAlarm sets the alarm, if its time changed, for the soonest of: the
 // earliest expiry, MaxSleep after the last full refresh, the next clock
 // poll (pollAt), the re-read after an outage (outageAlarm); or the end of
-// a wake's back-off; never at or before the last wake. It reads the clock
+// a wake's back-off; never at or before the last wake. While a stepped
+// refresh is in flight, the alarm has always fired (stepNow). It reads the clock
 // first, so a step back delays none of these (see now).
 func (m *manager) setAlarm() {
 	m.now()
+	if m.stepping != nil {
+		m.alarm, m.alarmAt = stepNow, time.Time{}
+		return
+	}
 	at := m.sleepFrom.Add(m.maxSleep)
 	if expiry, ok := m.view.earliest(); ok && expiry.Before(at) {
 		at = expiry

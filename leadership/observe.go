@@ -106,7 +106,7 @@ type Call string
 // The calls of a manager's client: reads of the store (EventRefresh),
 // then writes (EventStore).
 const (
-	CallRefresh         Call = "Refresh"         // every lease
+	CallRefresh         Call = "Refresh"         // every lease (one event for all the steps of a [lease.StepRefresher])
 	CallRefreshLease    Call = "RefreshLease"    // one lease ([lease.SingleRefresher])
 	CallRefreshClocks   Call = "RefreshClocks"   // the clocks alone ([lease.ClockRefresher])
 	CallRefreshReleases Call = "RefreshReleases" // the count of releases alone ([lease.ReleaseWatcher])

@@ -246,3 +246,104 @@ var _ lease.Batcher = RefreshingBatchingClient{}
 func (c RefreshingBatchingClient) ApplyLeases(ops []lease.Op) []error {
 	return c.applyLeases(ops)
 }
+
+// StepClient is a RefreshingClient that is also a lease.StepRefresher,
+// whose steps its stepScript plays: what the manager sees of the MongoDB
+// client. Refresh and the other methods stay scripted calls.
+type StepClient struct {
+	RefreshingClient
+	script *stepScript
+}
+
+var _ lease.StepRefresher = StepClient{}
+
+// BeginRefresh is part of the lease.StepRefresher interface.
+func (c StepClient) BeginRefresh(batch int) lease.RefreshSteps {
+	s := c.script
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.begun = append(s.begun, batch)
+	return &scriptedSteps{script: s, n: len(s.begun)}
+}
+
+// stepScript plays the stepped refreshes of a StepClient: every step is
+// not the last until the test calls finish; then the next step of the
+// refresh in flight runs the callback on the client's leases (playing what
+// the steps read) and ends with the error given.
+type stepScript struct {
+	client    *Client
+	stepped   chan struct{} // receives after every step, if it can
+	mu        sync.Mutex
+	begun     []int // the batch of each BeginRefresh
+	steps     int
+	closed    int
+	ended     int // refreshes whose last step ran
+	last      func(map[string]lease.Info)
+	err       error
+	finishing bool
+}
+
+// newStepScript returns a stepScript whose steps never end until finish.
+func newStepScript() *stepScript {
+	return &stepScript{stepped: make(chan struct{}, 1)}
+}
+
+// finish makes the next step the last: it runs callback (if not nil) on
+// the client's leases and returns err.
+func (s *stepScript) finish(callback func(map[string]lease.Info), err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.finishing, s.last, s.err = true, callback, err
+}
+
+// counts returns how many refreshes began, steps ran, refreshes were
+// closed and refreshes ended.
+func (s *stepScript) counts() (begun, steps, closed, ended int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.begun), s.steps, s.closed, s.ended
+}
+
+// scriptedSteps is the nth refresh a StepClient began.
+type scriptedSteps struct {
+	script *stepScript
+	n      int
+	over   bool
+}
+
+// Step is part of the lease.RefreshSteps interface.
+func (r *scriptedSteps) Step() (bool, error) {
+	s := r.script
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.over || r.n != len(s.begun) {
+		return true, lease.ErrRefreshAbandoned
+	}
+	s.steps++
+	select {
+	case s.stepped <- struct{}{}:
+	default:
+	}
+	if !s.finishing {
+		return false, nil
+	}
+	r.over, s.finishing = true, false
+	s.ended++
+	if s.last != nil {
+		s.client.mu.Lock()
+		s.last(s.client.leases)
+		s.client.mu.Unlock()
+	}
+	return true, s.err
+}
+
+// Close is part of the lease.RefreshSteps interface.
+func (r *scriptedSteps) Close() {
+	s := r.script
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !r.over {
+		r.over = true
+		s.closed++
+	}
+}

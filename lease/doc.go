@@ -63,7 +63,8 @@
 // The client [NewClient] returns also reads one lease ([SingleRefresher]), the clock documents
 // alone ([ClockRefresher]) and the count of releases ([ReleaseWatcher]), at
 // a cost that does not depend on how many leases the namespace holds
-// (docs/design.md#failover, docs/design.md#releases). A lease's document
+// (docs/design.md#failover, docs/design.md#releases), and every lease in
+// steps of one reply ([StepRefresher], docs/design.md#stepped-refreshes). A lease's document
 // outlives the lease (docs/design.md#released-leases); removing a released
 // one is safe at any time, and [Inspect] lists it. No clock document may be
 // removed, and no earlier version may run in a namespace beside this one:

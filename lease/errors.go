@@ -85,3 +85,10 @@ var ErrUnavailable = errors.New("lease store unavailable")
 // refreshers and, when they read a lease again, the writes of the MongoDB
 // client return it, naming the document.
 var ErrCorrupt = errors.New("lease store holds a corrupt document")
+
+// ErrRefreshAbandoned is returned, bare, by [RefreshSteps.Step] for a
+// refresh that is no longer in flight: its last step ran, a step failed,
+// or it was abandoned ([RefreshSteps.Close], a later
+// [StepRefresher.BeginRefresh] or [Client.Refresh]). Nothing was read
+// and the cache is unchanged.
+var ErrRefreshAbandoned = errors.New("refresh no longer in flight")

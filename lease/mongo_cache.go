@@ -22,6 +22,9 @@ type cache struct {
 	releases int64
 	// clocks is what the client knows of the clock documents.
 	clocks clockDocs
+	// touched holds the leases put since a stepped refresh began, nil
+	// when none is in flight (see refreshSteps.install).
+	touched map[string]bool
 }
 
 // newCache returns an empty cache.
@@ -52,8 +55,12 @@ func (c cache) info(s scope, name string) (Info, bool) {
 }
 
 // put records the named lease as stored: no document if !doc, else e
-// (released if its holder is empty).
+// (released if its holder is empty), noting it in touched if a stepped
+// refresh is in flight.
 func (c cache) put(name string, e entry, doc bool) {
+	if c.touched != nil {
+		c.touched[name] = true
+	}
 	delete(c.entries, name)
 	delete(c.released, name)
 	delete(c.releasedTerms, name)

@@ -10,6 +10,8 @@ type client struct {
 	config ClientConfig
 	scope  scope
 	cache  cache
+	// steps is the stepped refresh in flight, or nil.
+	steps *refreshSteps
 }
 
 var (
@@ -20,11 +22,12 @@ var (
 	_ ClockRefresher  = (*client)(nil)
 	_ ReleaseWatcher  = (*client)(nil)
 	_ Batcher         = (*client)(nil)
+	_ StepRefresher   = (*client)(nil)
 )
 
 // NewClient returns a [Client], also a [Reader], [Revoker],
-// [SingleRefresher], [ClockRefresher], [ReleaseWatcher] and [Batcher], for
-// config's namespace. It creates the shared clock document if missing and
+// [SingleRefresher], [ClockRefresher], [ReleaseWatcher], [Batcher] and
+// [StepRefresher], for config's namespace. It creates the shared clock document if missing and
 // loads the leases. It returns an error for an invalid config, a corrupt
 // document, or a clock reading out of range ([ErrTimeOutOfRange]). A
 // client needs no clean-up; it is not safe for concurrent use.

@@ -41,3 +41,47 @@ type ReleaseWatcher interface {
 	// replaced, and older versions' releases are not counted.
 	Releases() int64
 }
+
+// StepRefresher is implemented by clients that can read every lease in
+// steps, so that a leadership manager serves requests between two instead
+// of waiting for a whole [Client.Refresh]. At most one such refresh is in
+// flight per client; the client stays usable while it is.
+type StepRefresher interface {
+	// BeginRefresh starts a full refresh and returns it, reading nothing:
+	// the first [RefreshSteps.Step] does. A step reads at most batch
+	// lease documents (batch ≤ 0, or above the client's own bound, means
+	// the client's own: the MongoDB client's is 1,000, one reply of the
+	// store). A refresh already in flight is abandoned, as by
+	// [RefreshSteps.Close]; so is one in flight when Refresh is called.
+	BeginRefresh(batch int) RefreshSteps
+}
+
+// RefreshSteps is one full refresh begun by [StepRefresher.BeginRefresh].
+//
+// Until its last step the cache is the one before it began, plus whatever
+// the client's own writes and single-lease reads (RefreshLease,
+// RefreshClocks, RefreshReleases, rereads after aborts) change meanwhile,
+// which the client may run between steps. The last step replaces the
+// cache at once, as Refresh does, except that every lease the client
+// wrote or read alone since BeginRefresh keeps its entry (held, released
+// or absent), and the term floor only rises: the cache never goes back on
+// what the client learned after the refresh began
+// (docs/design.md#stepped-refreshes).
+type RefreshSteps interface {
+	// Step reads the next part of the refresh and reports whether the
+	// refresh is over, which it is whenever err is not nil. The last step
+	// reads the clock documents too and installs the cache; it returns
+	// nil, or an error matching [ErrCorrupt] with every other lease
+	// installed, as Refresh does. Any other error ([ErrUnavailable],
+	// [ErrTimeOutOfRange], [ErrCorrupt] for a clock document) abandons
+	// the refresh, leaving the cache as it was. Once the refresh is over,
+	// or abandoned by Close, BeginRefresh or Refresh, Step changes
+	// nothing and returns true and [ErrRefreshAbandoned].
+	Step() (done bool, err error)
+
+	// Close abandons the refresh if it is still in flight, releasing
+	// what it holds in the store (the MongoDB client's cursor) and
+	// leaving the cache as it was. It does nothing if the refresh is
+	// over; it may be called more than once.
+	Close()
+}

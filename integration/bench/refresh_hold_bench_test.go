@@ -17,17 +17,23 @@ import (
 const refreshHoldMaxSleep = time.Second
 
 // BenchmarkRefreshHold measures, on the real clock and the embedded
-// server, how long a full refresh (lease.Client.Refresh, which a manager
-// calls on its loop at its start and at least every MaxSleep) holds a
-// manager's loop with n leases held, and how long a call that needs no
-// store read waits behind it. The manager (controller-0, MaxSleep 1s,
+// server, how long a full refresh (which a manager runs on its loop at its
+// start and at least every MaxSleep: lease.Client.Refresh, or the steps of
+// a lease.StepRefresher, one per turn of the loop) holds a manager's loop
+// with n leases held, and how long a call that needs no store read waits
+// behind it. The manager (controller-0, MaxSleep 1s,
 // the rest default) holds n leases seeded as its own, far from expiry;
 // one goroutine asks it CheckLeadership of one of them over and over,
 // which the manager answers from its view between two store calls. One
 // op is one full refresh, as the manager's Observer reports it (its
 // EventRefresh of CallRefresh). Reported:
-//   - hold-p50-ms and hold-max-ms: the refreshes' durations, each the
-//     time the loop did nothing else;
+//   - hold-p50-ms and hold-max-ms: of each refresh, its longest single
+//     hold of the loop (a Refresh, or one step), timed around the client's
+//     call (timedClient);
+//   - refresh-p50-ms and refresh-max-ms: the refreshes' whole durations
+//     (the EventRefresh's), steps and what the loop served between them;
+//   - steps-per-op: the client calls (steps, or 1 for a Refresh) per
+//     refresh;
 //   - check-max-ms: the longest one check waited (the hold, plus the
 //     check's own round on the loop);
 //   - checks-per-s: the checks answered a second over the run.
@@ -60,20 +66,25 @@ func refreshHold(b *testing.B, d *db, leases []seedLease) {
 	clock := lease.SystemClock{}
 
 	var mu sync.Mutex
-	var holds []time.Duration
+	var holds, refreshes []time.Duration
+	var calls []int
 	enough := make(chan struct{})
+	client := newTimedClient(d.newClient(b, clock))
 	m, err := leadership.NewManager(leadership.ManagerConfig{
-		Client:   d.newClient(b, clock),
+		Client:   client,
 		Clock:    clock,
 		MaxSleep: refreshHoldMaxSleep,
 		Observer: leadership.ObserverFunc(func(e leadership.Event) {
 			if e.Kind != leadership.EventRefresh || e.Call != leadership.CallRefresh {
 				return
 			}
+			hold, n := client.take()
 			mu.Lock()
 			defer mu.Unlock()
 			// The first is the manager's start, before the checks.
-			holds = append(holds, e.Duration)
+			holds = append(holds, hold)
+			refreshes = append(refreshes, e.Duration)
+			calls = append(calls, n)
 			if len(holds) == b.N+1 {
 				close(enough)
 			}
@@ -116,8 +127,15 @@ func refreshHold(b *testing.B, d *db, leases []seedLease) {
 
 	mu.Lock()
 	timed := append([]time.Duration(nil), holds[1:b.N+1]...)
+	whole := append([]time.Duration(nil), refreshes[1:b.N+1]...)
+	steps := 0
+	for _, n := range calls[1 : b.N+1] {
+		steps += n
+	}
 	mu.Unlock()
-	reportHolds(b, timed)
+	reportHolds(b, timed, "hold")
+	reportHolds(b, whole, "refresh")
+	b.ReportMetric(float64(steps)/float64(b.N), "steps-per-op")
 	longest := time.Duration(0)
 	for _, c := range checks {
 		longest = max(longest, c)
@@ -126,10 +144,83 @@ func refreshHold(b *testing.B, d *db, leases []seedLease) {
 	b.ReportMetric(float64(len(checks))/b.Elapsed().Seconds(), "checks-per-s")
 }
 
-// reportHolds reports the p50 and the longest of the refreshes' holds.
-func reportHolds(b *testing.B, holds []time.Duration) {
-	sorted := append([]time.Duration(nil), holds...)
+// reportHolds reports the p50 and the longest of durations, as
+// what-p50-ms and what-max-ms.
+func reportHolds(b *testing.B, durations []time.Duration, what string) {
+	sorted := append([]time.Duration(nil), durations...)
 	slices.Sort(sorted)
-	b.ReportMetric(float64(sorted[(len(sorted)-1)/2])/float64(time.Millisecond), "hold-p50-ms")
-	b.ReportMetric(float64(sorted[len(sorted)-1])/float64(time.Millisecond), "hold-max-ms")
+	b.ReportMetric(float64(sorted[(len(sorted)-1)/2])/float64(time.Millisecond), what+"-p50-ms")
+	b.ReportMetric(float64(sorted[len(sorted)-1])/float64(time.Millisecond), what+"-max-ms")
+}
+
+// mongoClient is every interface the MongoDB lease client implements but
+// lease.StepRefresher, which timedClient wraps itself.
+type mongoClient interface {
+	lease.Client
+	lease.Reader
+	lease.Revoker
+	lease.SingleRefresher
+	lease.ClockRefresher
+	lease.ReleaseWatcher
+	lease.Batcher
+	lease.StepRefresher
+}
+
+// timedClient is a MongoDB lease client that times its full refreshes'
+// calls (Refresh, and each step of a stepped one): how long each held
+// the manager's loop. The manager sees every interface of the client.
+type timedClient struct {
+	mongoClient
+	mu      sync.Mutex
+	longest time.Duration // the longest call since take
+	calls   int           // calls since take
+}
+
+// newTimedClient wraps c, a MongoDB lease client.
+func newTimedClient(c lease.Client) *timedClient {
+	return &timedClient{mongoClient: c.(mongoClient)}
+}
+
+// timed records how long do, one call of a full refresh, took.
+func (c *timedClient) timed(do func()) {
+	began := time.Now()
+	do()
+	took := time.Since(began)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.longest = max(c.longest, took)
+	c.calls++
+}
+
+// take returns the longest call and the number of calls since the last
+// take.
+func (c *timedClient) take() (time.Duration, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	longest, calls := c.longest, c.calls
+	c.longest, c.calls = 0, 0
+	return longest, calls
+}
+
+// Refresh is part of the lease.Client interface.
+func (c *timedClient) Refresh() (err error) {
+	c.timed(func() { err = c.mongoClient.Refresh() })
+	return err
+}
+
+// BeginRefresh is part of the lease.StepRefresher interface.
+func (c *timedClient) BeginRefresh(batch int) lease.RefreshSteps {
+	return timedSteps{c.mongoClient.BeginRefresh(batch), c}
+}
+
+// timedSteps is a stepped refresh whose steps a timedClient times.
+type timedSteps struct {
+	lease.RefreshSteps
+	c *timedClient
+}
+
+// Step is part of the lease.RefreshSteps interface.
+func (s timedSteps) Step() (done bool, err error) {
+	s.c.timed(func() { done, err = s.RefreshSteps.Step() })
+	return done, err
 }

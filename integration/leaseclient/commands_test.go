@@ -1,6 +1,7 @@
 package leaseclient_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -260,4 +261,52 @@ func (s *ClientCommandsSuite) TestRefreshReadsInBatches(c *gc.C) {
 	c.Check(fix.Client.Leases(), gc.HasLen, n)
 	c.Check("lease2499", fix.Expiry(), fix.Zero.Add(time.Hour))
 	c.Check(commands, gc.Equals, int64(4))
+}
+
+// TestStepsReadOneReplyEach: each step of a stepped refresh is one
+// command (find, then getMore), the last one reads the clocks too; after
+// Close (whose killCursors the server does not count) its steps read
+// nothing; a getMore refused mid-way abandons the refresh with
+// lease.ErrUnavailable, leaving the cache as it was.
+func (s *ClientCommandsSuite) TestStepsReadOneReplyEach(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	for _, name := range []string{"mysql", "redis", "riak"} {
+		c.Assert(fix.Client.ClaimLease(name, lease.Request{Holder: name + "/0", Duration: time.Hour}), jc.ErrorIsNil)
+	}
+	stepper := fix.Client.(lease.StepRefresher)
+	step := func(steps lease.RefreshSteps, done bool) int64 {
+		return s.count(c, func() {
+			got, err := steps.Step()
+			c.Check(err, jc.ErrorIsNil)
+			c.Check(got, gc.Equals, done)
+		})
+	}
+
+	steps := stepper.BeginRefresh(2)
+	c.Check(step(steps, false), gc.Equals, int64(1))
+	c.Check(step(steps, true), gc.Equals, int64(2))
+
+	steps = stepper.BeginRefresh(1)
+	c.Check(step(steps, false), gc.Equals, int64(1))
+	c.Check(s.count(c, steps.Close), gc.Equals, int64(0))
+	c.Check(s.count(c, func() {
+		done, err := steps.Step()
+		c.Check(done, jc.IsTrue)
+		c.Check(err, gc.Equals, lease.ErrRefreshAbandoned)
+	}), gc.Equals, int64(0))
+	c.Check(s.count(c, steps.Close), gc.Equals, int64(0))
+
+	other := EasyFixture(c, s.db)
+	c.Assert(other.Client.ClaimLease("solr", lease.Request{Holder: "solr/0", Duration: time.Hour}), jc.ErrorIsNil)
+	before := fix.Client.Leases()
+	c.Assert(s.server.FailNotPrimary("getMore", 1), jc.ErrorIsNil)
+	steps = stepper.BeginRefresh(2)
+	c.Check(step(steps, false), gc.Equals, int64(1))
+	done, err := steps.Step()
+	c.Check(done, jc.IsTrue)
+	c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue, gc.Commentf("error: %v", err))
+	c.Check(fix.Client.Leases(), jc.DeepEquals, before)
+	done, err = steps.Step()
+	c.Check(done, jc.IsTrue)
+	c.Check(err, gc.Equals, lease.ErrRefreshAbandoned)
 }

@@ -31,6 +31,7 @@ var (
 	_ lease.SingleRefresher = (*recordingClient)(nil)
 	_ lease.ClockRefresher  = (*recordingClient)(nil)
 	_ lease.Revoker         = (*recordingClient)(nil)
+	_ lease.StepRefresher   = (*recordingClient)(nil)
 )
 
 func newRecordingClient(inner lease.Client, n *node, w *world) *recordingClient {
@@ -73,7 +74,12 @@ func (c *recordingClient) Leases() map[string]lease.Info {
 // unavailable (an outage, a step-down, a failed reply): the manager woke
 // when it had to, and the store kept it from reading.
 func (c *recordingClient) Refresh() error {
-	err := c.inner.Refresh()
+	return c.refreshed(c.inner.Refresh())
+}
+
+// refreshed records the end of a full refresh that returned err (see
+// Refresh), and returns err wrapped.
+func (c *recordingClient) refreshed(err error) error {
 	if err == nil || errors.Is(err, lease.ErrUnavailable) {
 		c.node.clock.resetAdvanced()
 	}
@@ -82,6 +88,38 @@ func (c *recordingClient) Refresh() error {
 		return wrap(err)
 	}
 	return nil
+}
+
+// simStepBatch is how many lease documents a step of a stepped refresh
+// reads in the simulation, whatever the manager asks: few, so that its
+// few leases take several steps, and writes and single reads land
+// between them.
+const simStepBatch = 2
+
+// BeginRefresh passes a stepped refresh on to the MongoDB client, in
+// steps of simStepBatch; its last step counts as a Refresh does.
+func (c *recordingClient) BeginRefresh(int) lease.RefreshSteps {
+	return &recordingSteps{inner: c.inner.(lease.StepRefresher).BeginRefresh(simStepBatch), c: c}
+}
+
+// recordingSteps is a stepped refresh of a recordingClient.
+type recordingSteps struct {
+	inner lease.RefreshSteps
+	c     *recordingClient
+}
+
+// Step is part of the lease.RefreshSteps interface.
+func (s *recordingSteps) Step() (bool, error) {
+	done, err := s.inner.Step()
+	if !done {
+		return false, wrap(err)
+	}
+	return true, s.c.refreshed(err)
+}
+
+// Close is part of the lease.RefreshSteps interface.
+func (s *recordingSteps) Close() {
+	s.inner.Close()
 }
 
 // RefreshLease and RefreshClocks pass the single-lease and clock reads on

@@ -45,8 +45,8 @@
 //   - Implement the optional interfaces that the store can do cheaply:
 //     [lease.Reader], [lease.Revoker], [lease.SingleRefresher],
 //     [lease.ClockRefresher] (for a store that records writers' clocks),
-//     [lease.ReleaseWatcher], [lease.Batcher]. A leadership manager uses
-//     each one its client has.
+//     [lease.ReleaseWatcher], [lease.Batcher], [lease.StepRefresher]. A
+//     leadership manager uses each one its client has.
 //   - Sort the store's failures: an error that says the store could not
 //     be reached or answer matches [lease.ErrUnavailable], one that says
 //     it holds a record no client could have written, [lease.ErrCorrupt].

@@ -82,12 +82,12 @@ type DumpStore interface {
 // [lease.Client], and of each optional interface of package lease that
 // they implement ([lease.Reader], [lease.Revoker],
 // [lease.SingleRefresher], [lease.ClockRefresher],
-// [lease.ReleaseWatcher], [lease.Batcher]). It runs one subtest a case,
-// grouped by what they check (Claim, Extend, Expire, Revoke, Read,
-// Release, Validation, TimeRange, Skew, Outage, Fencing, Batch); a case
-// that needs what the client or the store does not have (an optional
-// interface, or one of [ClockStore], [StopStore], [TxnStore]) is skipped,
-// saying what it needs.
+// [lease.ReleaseWatcher], [lease.Batcher], [lease.StepRefresher]). It
+// runs one subtest a case, grouped by what they check (Claim, Extend,
+// Expire, Revoke, Read, Steps, Release, Validation, TimeRange, Skew,
+// Outage, Fencing, Batch); a case that needs what the client or the store
+// does not have (an optional interface, or one of [ClockStore],
+// [StopStore], [TxnStore]) is skipped, saying what it needs.
 //
 // newStore is called once or more in each case; it must return an empty
 // namespace of the store, on which clients read clock (see [Store]), and
@@ -174,6 +174,13 @@ func groups() []group {
 			{"Reader", testReader},
 			{"RefreshLeaseReadsThatLeaseOnly", testRefreshLeaseReadsThatLeaseOnly},
 			{"RefreshLeaseNotHeld", testRefreshLeaseNotHeld},
+		}},
+		// Steps: check lease.StepRefresher.
+		{"Steps", []testCase{
+			{"AsRefresh", testStepsAsRefresh},
+			{"KeepWhatTheClientLearnt", testStepsKeepWhatTheClientLearnt},
+			{"Abandoned", testStepsAbandoned},
+			{"StoreDown", testStepsStoreDown},
 		}},
 		// Release: check lease.ReleaseWatcher.
 		{"Release", []testCase{
