@@ -64,6 +64,12 @@ func (m *manager) noteCall(all bool, name string, write bool, err error) {
 				m.outage.unsure = make(map[string]bool)
 			}
 			m.outage.unsure[name] = true
+			if m.stepping != nil {
+				if m.stepping.unsure == nil {
+					m.stepping.unsure = make(map[string]bool)
+				}
+				m.stepping.unsure[name] = true
+			}
 		}
 		return
 	}
@@ -78,6 +84,9 @@ func (m *manager) noteCall(all bool, name string, write bool, err error) {
 		m.outage = outage{}
 	case name != "":
 		delete(m.outage.unsure, name)
+		if m.stepping != nil {
+			delete(m.stepping.unsure, name)
+		}
 	}
 }
 

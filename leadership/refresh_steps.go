@@ -18,6 +18,10 @@ type steppedRefresh struct {
 	// abandoned the steps; result is its error, which ends the wake.
 	replaced bool
 	result   error
+	// unsure holds the leases whose write failed the store while the
+	// steps ran: the steps may have read them before the write, so the
+	// refresh's end leaves them unsure (keepUnsure).
+	unsure map[string]bool
 }
 
 // stepNow is the alarm while a refresh is in flight: it has always fired,
@@ -71,6 +75,7 @@ func (m *manager) wakeStep() error {
 		err = stepErr
 		m.emitCall(EventRefresh, CallRefresh, "", "", r.start, err)
 		m.noteCall(true, "", false, err)
+		m.keepUnsure(r)
 	}
 	m.stepping = nil
 	err = m.refreshedAll(err)
@@ -84,6 +89,19 @@ func (m *manager) wakeStep() error {
 func (m *manager) replaceSteps(err error) {
 	if m.stepping != nil {
 		m.stepping.replaced, m.stepping.result = true, err
+		m.stepping.unsure = nil
+	}
+}
+
+// keepUnsure marks unsure again the leases whose write failed the store
+// while r's steps ran, which the end of r (noteCall) forgot: what r read
+// of them may be older than the write.
+func (m *manager) keepUnsure(r *steppedRefresh) {
+	for name := range r.unsure {
+		if m.outage.unsure == nil {
+			m.outage.unsure = make(map[string]bool)
+		}
+		m.outage.unsure[name] = true
 	}
 }
 

@@ -83,7 +83,7 @@ func (s *refreshSteps) Step() (bool, error) {
 		// is not asked again now.
 		s.cursor = 0
 		s.end()
-		return true, errors.Annotatef(storeError(err), "cannot read lease documents")
+		return true, errors.Annotatef(stepError(err), "cannot read lease documents")
 	}
 	docs := reply.Cursor.NextBatch
 	if cmd[0].Name == "find" {
@@ -105,6 +105,23 @@ func (s *refreshSteps) Step() (bool, error) {
 		return false, nil
 	}
 	return true, s.finish()
+}
+
+// codeCursorNotFound is MongoDB's CursorNotFound: the server no longer has
+// the cursor a getMore names (it timed out, or the server restarted or
+// changed, the step reaching it through a new connection).
+const codeCursorNotFound = 43
+
+// stepError returns err, the error of a step's command, as storeError
+// does, but matching [ErrUnavailable] for a cursor the server lost too:
+// the store could not answer, for a reason that passes, and a new refresh
+// opens a new cursor.
+func stepError(err error) error {
+	var queryErr *mgo.QueryError
+	if errors.As(err, &queryErr) && queryErr.Code == codeCursorNotFound {
+		return &classifiedError{err: err, kind: ErrUnavailable}
+	}
+	return storeError(err)
 }
 
 // Close is part of the [RefreshSteps] interface.

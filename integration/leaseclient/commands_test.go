@@ -310,3 +310,64 @@ func (s *ClientCommandsSuite) TestStepsReadOneReplyEach(c *gc.C) {
 	c.Check(done, jc.IsTrue)
 	c.Check(err, gc.Equals, lease.ErrRefreshAbandoned)
 }
+
+// TestStepAfterRestart: the server restarts between two steps, so the
+// refresh's cursor is gone; the next step fails as a store failure
+// (lease.ErrUnavailable), not with an unclassified error, leaving the cache
+// as it was.
+func (s *ClientCommandsSuite) TestStepAfterRestart(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	for _, name := range []string{"mysql", "redis", "riak"} {
+		c.Assert(fix.Client.ClaimLease(name, lease.Request{Holder: name + "/0", Duration: time.Hour}), jc.ErrorIsNil)
+	}
+	before := fix.Client.Leases()
+	steps := fix.Client.(lease.StepRefresher).BeginRefresh(1)
+	done, err := steps.Step()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Assert(done, jc.IsFalse)
+	c.Assert(s.server.Restart(), jc.ErrorIsNil)
+	for n := 0; !done; n++ {
+		c.Assert(n < 10, jc.IsTrue)
+		done, err = steps.Step()
+		c.Logf("step %d: done %v, error %v", n, done, err)
+	}
+	c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue, gc.Commentf("error: %v", err))
+	c.Check(fix.Client.Leases(), jc.DeepEquals, before)
+}
+
+// TestStepCursorLost: the refresh's cursor is gone between two steps (the
+// server forgot it: an idle timeout, a restart, a failover seen through
+// a new connection), so the getMore gets "cursor not found" (code 43).
+// That is the store failing to answer for a reason that passes: the step
+// should fail with lease.ErrUnavailable, as RefreshSteps documents, not
+// with an unclassified error.
+func (s *ClientCommandsSuite) TestStepCursorLost(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	for _, name := range []string{"mysql", "redis", "riak"} {
+		c.Assert(fix.Client.ClaimLease(name, lease.Request{Holder: name + "/0", Duration: time.Hour}), jc.ErrorIsNil)
+	}
+	before := fix.Client.Leases()
+	// A cursor of our own, to learn how the server numbers them.
+	var mine struct {
+		Cursor struct {
+			Id int64 `bson:"id"`
+		} `bson:"cursor"`
+	}
+	c.Assert(s.db.Run(bson.D{{Name: "find", Value: "default-collection"}, {Name: "batchSize", Value: 1}}, &mine), jc.ErrorIsNil)
+	c.Assert(mine.Cursor.Id, gc.Not(gc.Equals), int64(0))
+	steps := fix.Client.(lease.StepRefresher).BeginRefresh(1)
+	done, err := steps.Step()
+	c.Assert(err, jc.ErrorIsNil)
+	c.Assert(done, jc.IsFalse)
+	var ids []int64
+	for d := int64(-1000); d <= 1000; d++ {
+		ids = append(ids, mine.Cursor.Id+d)
+	}
+	var killed bson.M
+	c.Assert(s.db.Run(bson.D{{Name: "killCursors", Value: "default-collection"}, {Name: "cursors", Value: ids}}, &killed), jc.ErrorIsNil)
+	c.Logf("mine %d, killed %v", mine.Cursor.Id, killed["cursorsKilled"])
+	done, err = steps.Step()
+	c.Check(done, jc.IsTrue)
+	c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue, gc.Commentf("error: %v", err))
+	c.Check(fix.Client.Leases(), jc.DeepEquals, before)
+}
