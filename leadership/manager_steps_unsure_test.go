@@ -55,3 +55,37 @@ func (s *StepsSuite) TestUnknownRevokeDuringSteps(c *gc.C) {
 		fix.waitCalls(c)
 	})
 }
+
+// TestFailureDuringStepsReadsAgain: a read that fails the store between
+// two steps means the store may have changed since the steps read some
+// leases; the refresh's end must not forget it, and the next wake,
+// minRetryDelay (50ms) later, reads every lease again.
+func (s *StepsSuite) TestFailureDuringStepsReadsAgain(c *gc.C) {
+	script := newStepScript()
+	fix := &fixture{
+		refreshing: true, clockPoll: -1, maxSleep: stepsMaxSleep, steps: script,
+		leases: stepLeases(),
+		expectCalls: []call{
+			{method: "RefreshLease", args: []interface{}{"pgsql"}, err: unavailable("lol borken")},
+		},
+	}
+	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
+		advanceToAlarm(c, clock, stepsMaxSleep)
+		waitStep(c, script)
+		_, err := manager.CheckLeadership("pgsql", "pgsql/0")
+		c.Check(errors.Is(err, lease.ErrUnavailable), jc.IsTrue, gc.Commentf("%v", err))
+
+		script.finish(nil, nil)
+		for {
+			waitStep(c, script)
+			if _, _, _, ended := script.counts(); ended == 1 {
+				break
+			}
+		}
+		fix.waitCalls(c)
+		advanceToAlarm(c, clock, stepsMaxSleep+50*time.Millisecond)
+		waitStep(c, script)
+		begun, _, _, _ := script.counts()
+		c.Check(begun, gc.Equals, 2)
+	})
+}

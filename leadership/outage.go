@@ -59,6 +59,9 @@ func (m *manager) noteCall(all bool, name string, write bool, err error) {
 			m.outage.stale = true
 			m.outage.readAt = m.lastNow.Add(minRetryDelay)
 		}
+		if m.stepping != nil {
+			m.stepping.failed = true
+		}
 		if write {
 			if m.outage.unsure == nil {
 				m.outage.unsure = make(map[string]bool)

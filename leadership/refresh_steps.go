@@ -22,6 +22,10 @@ type steppedRefresh struct {
 	// steps ran: the steps may have read them before the write, so the
 	// refresh's end leaves them unsure (keepUnsure).
 	unsure map[string]bool
+	// failed: a call could not use the store while the steps ran; the
+	// steps may have read some leases before that, so the refresh's end
+	// leaves the next wake to read every lease again (keepUnsure).
+	failed bool
 }
 
 // stepNow is the alarm while a refresh is in flight: it has always fired,
@@ -89,14 +93,19 @@ func (m *manager) wakeStep() error {
 func (m *manager) replaceSteps(err error) {
 	if m.stepping != nil {
 		m.stepping.replaced, m.stepping.result = true, err
-		m.stepping.unsure = nil
+		m.stepping.unsure, m.stepping.failed = nil, false
 	}
 }
 
 // keepUnsure marks unsure again the leases whose write failed the store
 // while r's steps ran, which the end of r (noteCall) forgot: what r read
-// of them may be older than the write.
+// of them may be older than the write. If any call failed the store while
+// r ran, the next wake reads every lease again, minRetryDelay from now.
 func (m *manager) keepUnsure(r *steppedRefresh) {
+	if r.failed {
+		m.outage.stale = true
+		m.outage.readAt = m.lastNow.Add(minRetryDelay)
+	}
 	for name := range r.unsure {
 		if m.outage.unsure == nil {
 			m.outage.unsure = make(map[string]bool)
