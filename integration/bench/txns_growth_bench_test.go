@@ -196,12 +196,17 @@ func growthOnce(b *testing.B, services int, length time.Duration, prune bool) {
 
 	sample := time.Duration(envInt(b, growthSampleEnv, 60)) * time.Second
 	var series []int
-	// count counts the collection; a count that fails (the store, busy
-	// with the load, did not answer within the session's timeout) is
-	// logged and leaves the sample out, as a lost sample says nothing of
-	// the managers.
+	// count counts the collection on a session of its own, with a minute
+	// to answer: without pruning the collection grows past what the
+	// store, busy with the load, counts within the fixture's socket
+	// timeout, and a timed-out session keeps failing. A count that fails
+	// anyway is logged and leaves the sample out, as a lost sample says
+	// nothing of the managers.
 	count := func() (int, bool) {
-		n, err := d.db.C(txnCollection).Count()
+		session := d.session.Copy()
+		defer session.Close()
+		session.SetSocketTimeout(time.Minute)
+		n, err := d.db.With(session).C(txnCollection).Count()
 		if err != nil {
 			b.Logf("prune=%v: cannot count the transactions: %v", prune, err)
 			return 0, false
