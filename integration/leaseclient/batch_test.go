@@ -156,6 +156,49 @@ func (s *ClientBatchSuite) TestContendedLeaseDoesNotStarveTheBatch(c *gc.C) {
 	c.Check(other.Client.Leases()["contended"].Expiry.Before(fix.Zero.Add(time.Hour)), jc.IsTrue)
 }
 
+// TestFloorRacesDoNotFailTheBatch: another writer claims a new lease
+// before each of the client's first four transactions, raising every
+// clock document's term floor each time. The extension of a held lease,
+// which asserts no floor, goes in a transaction of its own and applies at
+// once; the claim of a new lease, whose term comes from the floor, loses
+// three races for terms (charged against maxFloorRaces, not maxAttempts)
+// and applies on its fourth transaction, in a term above every term the
+// other writer took. Written together, the two would have aborted
+// together until both got ErrExcessiveContention.
+func (s *ClientBatchSuite) TestFloorRacesDoNotFailTheBatch(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	claim(c, fix, "holder", "held")
+	blocker := NewFixture(c, s.db, FixtureParams{Id: "blocker"})
+	raced := 0
+	race := func() {
+		raced++
+		claim(c, blocker, "other", fmt.Sprintf("race%d", raced))
+	}
+	defer fix.Mongo.SetBeforeHooks(c, race, race, race, race, func() {})()
+	transactions := s.transactions(c)
+
+	ops := []lease.Op{
+		{Kind: lease.OpExtend, Lease: "held", Request: lease.Request{Holder: "holder", Duration: time.Hour}},
+		{Kind: lease.OpClaim, Lease: "new", Request: batchRequest},
+	}
+	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
+	c.Assert(errs, gc.HasLen, len(ops))
+	c.Check(errs[0], jc.ErrorIsNil)
+	c.Check(errs[1], jc.ErrorIsNil)
+	// The extension; three aborted claims and the one applied; the
+	// other writer's four claims.
+	c.Check(s.transactions(c), gc.Equals, transactions+1+4+4)
+
+	other := NewFixture(c, s.db, FixtureParams{Id: "other-client"})
+	c.Check("held", other.Expiry(), fix.Zero.Add(time.Hour))
+	c.Check("new", other.Holder(), "holder")
+	infos := other.Client.Leases()
+	for i := 1; i <= raced; i++ {
+		name := fmt.Sprintf("race%d", i)
+		c.Check(infos["new"].Term > infos[name].Term, jc.IsTrue, gc.Commentf("new in term %d, %s in %d", infos["new"].Term, name, infos[name].Term))
+	}
+}
+
 // TestClockSteppedBack: a batch built on a clock that stepped back behind
 // the client's last write aborts on the clock document's assertion,
 // whatever its leases; every write gets ErrExcessiveContention, as each
