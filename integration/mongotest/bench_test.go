@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
@@ -61,19 +62,25 @@ func BenchmarkTxn(b *testing.B) {
 	}
 }
 
-// benchTxn runs BenchmarkTxn on a server started with opts.
-func benchTxn(b *testing.B, opts mongotest.Options) {
+// benchDB starts a server with opts and dials it, for one benchmark run;
+// both close when the run ends.
+func benchDB(b *testing.B, opts mongotest.Options) *mgo.Database {
 	server, err := mongotest.StartWith(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer server.Close()
+	b.Cleanup(func() { server.Close() })
 	session, err := server.Dial()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer session.Close()
-	db := session.DB("")
+	b.Cleanup(session.Close)
+	return session.DB("")
+}
+
+// benchTxn runs BenchmarkTxn on a server started with opts.
+func benchTxn(b *testing.B, opts mongotest.Options) {
+	db := benchDB(b, opts)
 	if err := db.C("counters").Insert(bson.M{"_id": "c", "n": 0}); err != nil {
 		b.Fatal(err)
 	}
@@ -106,17 +113,7 @@ func BenchmarkTxnDocs(b *testing.B) {
 // benchTxnDocs runs BenchmarkTxnDocs on docs documents on a server
 // started with opts.
 func benchTxnDocs(b *testing.B, docs int, opts mongotest.Options) {
-	server, err := mongotest.StartWith(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer server.Close()
-	session, err := server.Dial()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer session.Close()
-	db := session.DB("")
+	db := benchDB(b, opts)
 	const batch = 1000
 	for i := 0; i < docs; i += batch {
 		bulk := db.C("counters").Bulk()
