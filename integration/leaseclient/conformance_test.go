@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
-	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest/storetest"
 )
 
@@ -12,7 +11,5 @@ import (
 // client, a server for each case (mongofixture.Store: a store that can
 // stop and restart on the embedded server).
 func TestConformance(t *testing.T) {
-	storetest.TestClient(t, func(t *testing.T, clock lease.Clock) storetest.Store {
-		return mongofixture.New(t).Store(clock)
-	})
+	storetest.TestClient(t, mongofixture.NewStore)
 }

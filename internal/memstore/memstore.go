@@ -7,6 +7,8 @@
 package memstore
 
 import (
+	"testing"
+
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest"
 	"github.com/seed07a61904/leadership/lease/leasetest/storetest"
@@ -22,6 +24,13 @@ var _ storetest.StopStore = Store{}
 // New returns a Store over a new leasetest.Store on clock.
 func New(clock lease.Clock) Store {
 	return Store{leasetest.NewStore(clock)}
+}
+
+// ForTest is New with the signature of the function that
+// [storetest.TestClient] takes; the store needs no cleaning up, so t is
+// not used.
+func ForTest(_ *testing.T, clock lease.Clock) storetest.Store {
+	return New(clock)
 }
 
 // NewClient is part of the [storetest.Store] interface: it is

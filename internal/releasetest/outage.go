@@ -21,8 +21,7 @@ func (s *Suite) TestFailedPollReadsEveryLeaseAfterOutage(c *gc.C) {
 	if !ok {
 		c.Skip("the store cannot be stopped (not a storetest.StopStore)")
 	}
-	a, _ := s.manager(c, "a")
-	b, eventsB := s.manager(c, "b")
+	a, b, eventsB := s.managers(c)
 	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
 	blockedAcross(c, b, eventsB)
 

@@ -14,8 +14,7 @@ import (
 // someone waits on: the release of a service nobody waits on makes it
 // read those, and nothing else.
 func (s *Suite) TestPollReadsOnlyWaitedLeases(c *gc.C) {
-	a, _ := s.manager(c, "a")
-	b, eventsB := s.manager(c, "b")
+	a, b, eventsB := s.managers(c)
 	for _, service := range []string{"mysql", "redis", "wordpress"} {
 		c.Assert(a.ClaimLeadership(service, service+"/0", time.Minute), jc.ErrorIsNil)
 	}
@@ -40,8 +39,7 @@ func (s *Suite) TestPollReadsOnlyWaitedLeases(c *gc.C) {
 // TestQuietPollReadsCountOnly: a poll when no release was counted reads
 // the count alone.
 func (s *Suite) TestQuietPollReadsCountOnly(c *gc.C) {
-	a, _ := s.manager(c, "a")
-	b, eventsB := s.manager(c, "b")
+	a, b, eventsB := s.managers(c)
 	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
 	go b.BlockUntilLeadershipReleased("redis")
 	waitBlocked(c, b, eventsB, "redis", nil)
@@ -59,11 +57,10 @@ func (s *Suite) TestQuietPollReadsCountOnly(c *gc.C) {
 // stepped back is back (integration/leaseclient's
 // TestRevokeAfterClockStepsBack), so a cannot revoke.
 func (s *Suite) TestClockStepBackKeepsPolling(c *gc.C) {
-	a, _ := s.manager(c, "a")
+	a, b, eventsB := s.managers(c)
 	if s.poll == leadership.CallRefreshClocks {
 		c.Skip("the store's clients read the clocks, and refuse to write until a clock that stepped back is back")
 	}
-	b, eventsB := s.manager(c, "b")
 	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
 	released := blockedAcross(c, b, eventsB)
 

@@ -6,16 +6,19 @@
 // through the other at that one's next poll, whatever the lease's length;
 // a poll reads the count of releases alone when none was counted, and
 // then the leases someone waits on; after a poll that failed because the
-// store was down, the manager reads every lease again.
+// store was down, the manager reads every lease again; a watch of a
+// lease through one follows, poll by poll, what is done through the
+// other.
 //
 // [Suite] is a gocheck suite. A store's tests register it with the
 // function that makes the store for each test, as package storetest's
 // conformance suite takes one:
 //
-//	var _ = gc.Suite(&releasetest.Suite{NewStore: newStore})
+//	var _ = gc.Suite(&releasetest.Suite{NewStore: releasetest.NewMemoryStore})
 //
-// The in-memory store of package leasetest runs it in package
-// leadership's tests, and the MongoDB client in integration/endtoend. A
+// The in-memory store of package leasetest runs it so in package
+// leadership's tests, and the MongoDB client in integration/endtoend
+// (with a NewStore of mongofixture's). A
 // case that needs more than a [storetest.Store] ([storetest.StopStore]
 // for an outage, [storetest.ClockStore] for a store that bounds each
 // writer's clock) is skipped on a store without it, saying so.
@@ -24,12 +27,14 @@
 package releasetest
 
 import (
+	"context"
 	"time"
 
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
 	"github.com/seed07a61904/leadership/internal/clocktest"
+	"github.com/seed07a61904/leadership/internal/memstore"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest/storetest"
@@ -61,9 +66,17 @@ type Suite struct {
 	store storetest.Store
 	close func()
 	stop  []worker.Worker
+	// cancel ends the test's watches.
+	cancel []context.CancelFunc
 	// poll is the store read of a manager's poll: RefreshClocks if the
 	// store's clients are lease.ClockRefreshers, RefreshReleases if not.
 	poll leadership.Call
+}
+
+// NewMemoryStore is a Suite's NewStore for the in-memory store of package
+// leasetest ([memstore.Store]), which needs no closing.
+func NewMemoryStore(_ *gc.C, clock lease.Clock) (storetest.Store, func()) {
+	return memstore.New(clock), nil
 }
 
 // SetUpTest gives the test a fake clock at [clocktest.Start] and a store.
@@ -73,9 +86,14 @@ func (s *Suite) SetUpTest(c *gc.C) {
 	s.stop = nil
 }
 
-// TearDownTest stops, last first, the test's trackers and managers,
-// checking that each stopped cleanly, and then closes the store.
+// TearDownTest ends the test's watches, stops, last first, its trackers
+// and managers, checking that each stopped cleanly, and then closes the
+// store.
 func (s *Suite) TearDownTest(c *gc.C) {
+	for _, cancel := range s.cancel {
+		cancel()
+	}
+	s.cancel = nil
 	for i := len(s.stop) - 1; i >= 0; i-- {
 		c.Check(worker.Stop(s.stop[i]), jc.ErrorIsNil)
 	}
@@ -104,6 +122,14 @@ func (s *Suite) manager(c *gc.C, id string) (leadership.ManagerWorker, <-chan le
 	c.Assert(err, jc.ErrorIsNil)
 	s.stop = append(s.stop, m)
 	return m, events
+}
+
+// managers starts the managers of controllers a and b, as manager does,
+// and returns them with the channel of b's events.
+func (s *Suite) managers(c *gc.C) (a, b leadership.ManagerWorker, eventsB <-chan leadership.Event) {
+	a, _ = s.manager(c, "a")
+	b, eventsB = s.manager(c, "b")
+	return a, b, eventsB
 }
 
 // tracker starts a tracker of unit's, in redis, on m, with terms of a

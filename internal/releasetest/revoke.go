@@ -13,8 +13,7 @@ import (
 // leads once b has polled, one ClockPoll later, not when redis/0's term
 // would have run out, nor at b's MaxSleep.
 func (s *Suite) TestRevokeReachesTrackerOnOtherManager(c *gc.C) {
-	a, _ := s.manager(c, "a")
-	b, eventsB := s.manager(c, "b")
+	a, b, eventsB := s.managers(c)
 	first := s.tracker(c, a, "redis/0")
 	c.Assert(answer(c, first.WaitLeader(), "redis/0 never answered as leader"), jc.IsTrue)
 	second := s.tracker(c, b, "redis/1")

@@ -18,11 +18,12 @@ func deadline() <-chan time.Time {
 	return time.After(LongWait)
 }
 
-// notWithin fails the test with failure if ch receives within ShortWait.
+// notWithin fails the test with failure if ch receives, or is closed,
+// within ShortWait.
 func notWithin[T any](c *gc.C, ch <-chan T, failure string) {
 	select {
-	case <-ch:
-		c.Fatalf("%s", failure)
+	case v, ok := <-ch:
+		c.Fatalf("%s: %+v (open: %v)", failure, v, ok)
 	case <-time.After(ShortWait):
 	}
 }
@@ -30,9 +31,15 @@ func notWithin[T any](c *gc.C, ch <-chan T, failure string) {
 // receive returns the first value sent on ch, or fails the test with
 // failure (what did not happen) if none comes within LongWait.
 func receive[T any](c *gc.C, ch <-chan T, failure string) T {
+	v, _ := receiveOpen(c, ch, failure)
+	return v
+}
+
+// receiveOpen is receive, which also returns false if ch was closed.
+func receiveOpen[T any](c *gc.C, ch <-chan T, failure string) (T, bool) {
 	select {
-	case v := <-ch:
-		return v
+	case v, ok := <-ch:
+		return v, ok
 	case <-deadline():
 		c.Fatalf("%s (waited %v)", failure, LongWait)
 	}

@@ -2,6 +2,7 @@ package mongofixture
 
 import (
 	"os"
+	"testing"
 	"time"
 
 	"gopkg.in/mgo.v2/bson"
@@ -51,6 +52,14 @@ func (f *Fixture) Store(clock lease.Clock) storetest.Store {
 		return s
 	}
 	return stoppableStore{s}
+}
+
+// NewStore is [New] and [Fixture.Store], with the signature of the
+// function that [storetest.TestClient] takes: a server for t, closed when
+// t ends.
+func NewStore(t *testing.T, clock lease.Clock) storetest.Store {
+	t.Helper()
+	return New(t).Store(clock)
 }
 
 // NewClient is part of the [storetest.Store] interface.
