@@ -10,16 +10,17 @@ import (
 	"github.com/seed07a61904/leadership/lease/leasetest/storetest"
 )
 
-// TestExpiryReachesWaiterOnOtherManager: an expiry through a releases the
-// unit blocked through b, which would itself expire the lease only much
-// later. x leads redis for a minute and dies; a read x's clock right
-// after x's claim, so that for a the lease runs out when the minute does;
-// b started 50s later, and has bounded x's clock only then, so that for b
-// the lease runs out 50s after that. a expires it; b's next poll sees the
-// count of releases change, reads the lease and releases its waiter, who
-// can then lead. It needs a [storetest.ClockStore], whose clients bound
-// each writer's clock: on a store whose clients share one clock, b would
-// expire the lease as soon as a.
+// TestExpiryReachesWaiterOnOtherManager checks that an expiry through a
+// releases the unit blocked through b, which would itself expire the
+// lease only much later. x leads redis for a minute and dies; a read
+// x's clock right after x's claim, so that for a the lease runs out
+// when the minute does; b started 50s later, and has bounded x's clock
+// only then, so that for b the lease runs out 50s after that. a expires
+// it; b's next poll sees the count of releases change, reads the lease
+// and releases its waiter, who can then lead. It needs a
+// [storetest.ClockStore], whose clients bound each writer's clock: on a
+// store whose clients share one clock, b would expire the lease as soon
+// as a.
 func (s *Suite) TestExpiryReachesWaiterOnOtherManager(c *gc.C) {
 	if _, ok := s.store.(storetest.ClockStore); !ok {
 		c.Skip("the store's clients share one clock (not a storetest.ClockStore)")

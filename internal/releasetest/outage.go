@@ -10,12 +10,12 @@ import (
 	"github.com/seed07a61904/leadership/lease/leasetest/storetest"
 )
 
-// TestFailedPollReadsEveryLeaseAfterOutage: a poll for releases that
-// fails because the store is down is a call that failed the store, as a
-// failed read of the clocks is: once the store is back, the manager reads
-// every lease again (other controllers may have written meanwhile), not
-// only the leases someone waits on, and not an hour later at MaxSleep.
-// It needs a [storetest.StopStore].
+// TestFailedPollReadsEveryLeaseAfterOutage checks that a poll for
+// releases that fails because the store is down is a call that failed
+// the store, as a failed read of the clocks is: once the store is back,
+// the manager reads every lease again (other controllers may have
+// written meanwhile), not only the leases someone waits on, and not an
+// hour later at MaxSleep. It needs a [storetest.StopStore].
 func (s *Suite) TestFailedPollReadsEveryLeaseAfterOutage(c *gc.C) {
 	store, ok := s.store.(storetest.StopStore)
 	if !ok {

@@ -9,10 +9,10 @@ import (
 	"github.com/seed07a61904/leadership/leadership"
 )
 
-// TestPollReadsOnlyWaitedLeases: a revocation through a releases every
-// service's waiters on b at b's next poll, and b reads only the leases
-// someone waits on: the release of a service nobody waits on makes it
-// read those, and nothing else.
+// TestPollReadsOnlyWaitedLeases checks that a revocation through a
+// releases every service's waiters on b at b's next poll, and b reads
+// only the leases someone waits on: the release of a service nobody
+// waits on makes it read those, and nothing else.
 func (s *Suite) TestPollReadsOnlyWaitedLeases(c *gc.C) {
 	a, b, eventsB := s.managers(c)
 	for _, service := range []string{"mysql", "redis", "wordpress"} {
@@ -36,8 +36,8 @@ func (s *Suite) TestPollReadsOnlyWaitedLeases(c *gc.C) {
 	c.Assert(receive(c, released, "redis never released on b"), jc.ErrorIsNil)
 }
 
-// TestQuietPollReadsCountOnly: a poll when no release was counted reads
-// the count alone.
+// TestQuietPollReadsCountOnly checks that a poll when no release was
+// counted reads the count alone.
 func (s *Suite) TestQuietPollReadsCountOnly(c *gc.C) {
 	a, b, eventsB := s.managers(c)
 	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
@@ -49,12 +49,12 @@ func (s *Suite) TestQuietPollReadsCountOnly(c *gc.C) {
 	}
 }
 
-// TestClockStepBackKeepsPolling: a clock that steps back while someone
-// waits does not put off the polls of a client that reads no clocks: a
-// revocation through a, after b's clock stepped back an hour, still
-// reaches b's waiter one ClockPoll later. A store whose clients read the
-// clocks skips it: its clients refuse every write until a clock that
-// stepped back is back (integration/leaseclient's
+// TestClockStepBackKeepsPolling checks that a clock that steps back
+// while someone waits does not put off the polls of a client that reads
+// no clocks: a revocation through a, after b's clock stepped back an
+// hour, still reaches b's waiter one ClockPoll later. A store whose
+// clients read the clocks skips it: its clients refuse every write
+// until a clock that stepped back is back (integration/leaseclient's
 // TestRevokeAfterClockStepsBack), so a cannot revoke.
 func (s *Suite) TestClockStepBackKeepsPolling(c *gc.C) {
 	a, b, eventsB := s.managers(c)

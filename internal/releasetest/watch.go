@@ -30,12 +30,12 @@ func nextLeader(c *gc.C, leaders <-chan leadership.Leader, unit string, seq uint
 	c.Check(got, gc.Equals, leadership.Leader{Service: "redis", Unit: unit, Seq: seq})
 }
 
-// TestWatchFollowsOtherManager: a watch through b follows what is done
-// through a, each change within one ClockPoll of b's: a claim of a free
-// lease (b reads the watched leases it knows no unit to hold at each
-// poll), a revocation and an expiry (b's poll sees the count of releases
-// change, and reads the watched leases again), though b's MaxSleep is an
-// hour and nobody is blocked.
+// TestWatchFollowsOtherManager checks that a watch through b follows
+// what is done through a, each change within one ClockPoll of b's: a
+// claim of a free lease (b reads the watched leases it knows no unit to
+// hold at each poll), a revocation and an expiry (b's poll sees the
+// count of releases change, and reads the watched leases again), though
+// b's MaxSleep is an hour and nobody is blocked.
 func (s *Suite) TestWatchFollowsOtherManager(c *gc.C) {
 	a, b, _ := s.managers(c)
 	leaders := s.watchRedis(c, b)
@@ -65,9 +65,9 @@ func (s *Suite) TestWatchFollowsOtherManager(c *gc.C) {
 	notWithin(c, leaders, "a value from the watch after the expiry")
 }
 
-// TestWatchMissesReleaseBetweenReads: a unit that leads again after a
-// release between two of b's reads shows no change through b: the watch
-// follows who leads, as b reads it.
+// TestWatchMissesReleaseBetweenReads checks that a unit that leads
+// again after a release between two of b's reads shows no change
+// through b: the watch follows who leads, as b reads it.
 func (s *Suite) TestWatchMissesReleaseBetweenReads(c *gc.C) {
 	a, b, _ := s.managers(c)
 	c.Assert(a.ClaimLeadership("redis", "redis/0", time.Minute), jc.ErrorIsNil)
