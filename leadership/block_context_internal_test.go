@@ -41,14 +41,10 @@ func (s *blockContextWaitSuite) TestContextWaitLeavesNoWaiter(c *gc.C) {
 	}
 	for i := 0; i < 3; i++ {
 		ctx, cancel := context.WithCancel(context.Background())
-		watched := &watchedContext{Context: ctx, calls: make(chan struct{}, 10)}
+		watched := NewDoneWatcher(ctx)
 		done := make(chan error, 1)
 		go func() { done <- m.BlockUntilLeadershipReleasedContext(watched, "redis") }()
-		// The wait reads Done once per select; the second read follows
-		// the only case that can fire first here, the loop taking the
-		// request. So the waiter is registered before the cancel.
-		<-watched.calls
-		<-watched.calls
+		watched.WaitRegistered() // so the waiter is registered before the cancel
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
 			c.Fatalf("wait %d returned %v, want context.Canceled", i, err)
@@ -60,17 +56,6 @@ func (s *blockContextWaitSuite) TestContextWaitLeavesNoWaiter(c *gc.C) {
 	if n := len(m.blocked); n != 0 {
 		c.Fatalf("%d services still have waiters after every wait was cancelled: %v", n, m.blocked)
 	}
-}
-
-// watchedContext reports each call of Done on calls.
-type watchedContext struct {
-	context.Context
-	calls chan struct{}
-}
-
-func (c *watchedContext) Done() <-chan struct{} {
-	c.calls <- struct{}{}
-	return c.Context.Done()
 }
 
 // stuckRefresh is a lease.Client whose first Refresh after armed is set
@@ -118,10 +103,9 @@ func (s *blockContextWaitSuite) TestContextWaitCancelledWhileLoopBusy(c *gc.C) {
 	for i := range cancels {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancels[i] = cancel
-		watched := &watchedContext{Context: ctx, calls: make(chan struct{}, 10)}
+		watched := NewDoneWatcher(ctx)
 		go func() { done <- m.BlockUntilLeadershipReleasedContext(watched, "redis") }()
-		<-watched.calls
-		<-watched.calls // registered
+		watched.WaitRegistered()
 	}
 	// The check of an unknown lease refreshes, and the refresh sticks.
 	atomic.StoreInt32(&client.armed, 1)

@@ -1,6 +1,7 @@
 package leadership
 
 import (
+	"context"
 	"time"
 
 	gc "gopkg.in/check.v1"
@@ -24,4 +25,33 @@ func startInternal(c *gc.C, client lease.Client, clock *leasetest.Clock) (m *man
 			c.Errorf("manager stopped with %v", err)
 		}
 	}
+}
+
+// DoneWatcher is a context that reports each call of its Done, so that a
+// test knows when a context wait has been registered by the manager's
+// loop. It is exported, in tests only, for package leadership_test's
+// tests as well.
+type DoneWatcher struct {
+	context.Context
+	calls chan struct{}
+}
+
+// NewDoneWatcher returns a DoneWatcher over ctx.
+func NewDoneWatcher(ctx context.Context) *DoneWatcher {
+	return &DoneWatcher{Context: ctx, calls: make(chan struct{}, 10)}
+}
+
+// Done is part of the context.Context interface: it reports the call,
+// and returns the wrapped context's Done.
+func (w *DoneWatcher) Done() <-chan struct{} {
+	w.calls <- struct{}{}
+	return w.Context.Done()
+}
+
+// WaitRegistered waits until a context wait on w is registered: the wait
+// reads Done once per select, and the second read follows the only case
+// that can fire first, the loop taking the request.
+func (w *DoneWatcher) WaitRegistered() {
+	<-w.calls
+	<-w.calls
 }

@@ -276,19 +276,6 @@ func (s *BlockContextSuite) TestInvalidService(c *gc.C) {
 	})
 }
 
-// doneWatcher reports each call of Done on calls, so that a test knows
-// when a context wait has been registered by the manager's loop (the wait
-// reads Done once per select; see TestContextWaitLeavesNoWaiter).
-type doneWatcher struct {
-	context.Context
-	calls chan struct{}
-}
-
-func (w *doneWatcher) Done() <-chan struct{} {
-	w.calls <- struct{}{}
-	return w.Context.Done()
-}
-
 // TestCancelledReturnsPromptlyWhileLoopBusy: a registered wait whose
 // context is cancelled returns at once, while the manager's loop is stuck
 // in a slow store call (a Refresh, for a check of another service).
@@ -299,10 +286,9 @@ func (s *BlockContextSuite) TestCancelledReturnsPromptlyWhileLoopBusy(c *gc.C) {
 	fix.RunTest(c, func(manager leadership.ManagerWorker, _ *clocktest.Clock) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		watched := &doneWatcher{Context: ctx, calls: make(chan struct{}, 10)}
+		watched := leadership.NewDoneWatcher(ctx)
 		bt := newContextBlockTest(watched, manager, "redis")
-		<-watched.calls
-		<-watched.calls // registered
+		watched.WaitRegistered()
 		checked := make(chan error, 1)
 		go func() {
 			_, err := manager.CheckLeadership("mysql", "mysql/0")

@@ -51,6 +51,17 @@ func checkAfterRefresh(c *gc.C, manager leadership.ManagerWorker) {
 	}
 }
 
+// stepsFixture returns the fixture of these tests: a client that reads
+// every lease in the steps of script (none: nil), starting with
+// stepLeases, expecting calls; a manager that polls no clocks and wakes
+// every stepsMaxSleep.
+func stepsFixture(script *stepScript, calls ...call) *fixture {
+	return &fixture{
+		refreshing: true, clockPoll: -1, maxSleep: stepsMaxSleep, steps: script,
+		leases: stepLeases(), expectCalls: calls,
+	}
+}
+
 // waitStep waits until script has run a step.
 func waitStep(c *gc.C, script *stepScript) {
 	receive(c, script.stepped, "no step of a refresh ran")
@@ -61,18 +72,14 @@ func waitStep(c *gc.C, script *stepScript) {
 // wake as Refresh would (TestStepsEndAsRefresh).
 func (s *StepsSuite) TestRequestsServedBetweenSteps(c *gc.C) {
 	script := newStepScript()
-	fix := &fixture{
-		refreshing: true, clockPoll: -1, maxSleep: stepsMaxSleep, steps: script,
-		leases: stepLeases(),
-		expectCalls: []call{
-			{method: "ClaimLease", args: []interface{}{"mysql", lease.Request{Holder: "mysql/0", Duration: time.Minute}},
-				callback: func(leases map[string]lease.Info) {
-					leases["mysql"] = lease.Info{Holder: "mysql/0", Expiry: offset(stepsMaxSleep + time.Minute), AssertOp: fakeOp}
-				}},
-			{method: "RefreshLease", args: []interface{}{"pgsql"}},
-			expireCall("old", nil),
-		},
-	}
+	fix := stepsFixture(script,
+		call{method: "ClaimLease", args: []interface{}{"mysql", lease.Request{Holder: "mysql/0", Duration: time.Minute}},
+			callback: func(leases map[string]lease.Info) {
+				leases["mysql"] = lease.Info{Holder: "mysql/0", Expiry: offset(stepsMaxSleep + time.Minute), AssertOp: fakeOp}
+			}},
+		call{method: "RefreshLease", args: []interface{}{"pgsql"}},
+		expireCall("old", nil),
+	)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		advanceToAlarm(c, clock, stepsMaxSleep)
 		waitStep(c, script)
@@ -103,11 +110,7 @@ func (s *StepsSuite) TestStepsEndAsRefresh(c *gc.C) {
 	for _, stepped := range []bool{false, true} {
 		c.Logf("stepped: %v", stepped)
 		script := newStepScript()
-		fix := &fixture{
-			refreshing: true, clockPoll: -1, maxSleep: stepsMaxSleep,
-			leases:      stepLeases(),
-			expectCalls: []call{expireCall("old", nil)},
-		}
+		fix := stepsFixture(nil, expireCall("old", nil))
 		if stepped {
 			fix.steps = script
 			script.finish(stepsRead, nil)
@@ -129,7 +132,7 @@ func (s *StepsSuite) TestStepsEndAsRefresh(c *gc.C) {
 // closes it and stops cleanly.
 func (s *StepsSuite) TestKillDuringSteps(c *gc.C) {
 	script := newStepScript()
-	fix := &fixture{refreshing: true, clockPoll: -1, maxSleep: stepsMaxSleep, steps: script, leases: stepLeases()}
+	fix := stepsFixture(script)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		advanceToAlarm(c, clock, stepsMaxSleep)
 		waitStep(c, script)
@@ -146,11 +149,7 @@ func (s *StepsSuite) TestKillDuringSteps(c *gc.C) {
 // steps.
 func (s *StepsSuite) TestLeadersDuringSteps(c *gc.C) {
 	script := newStepScript()
-	fix := &fixture{
-		refreshing: true, clockPoll: -1, maxSleep: stepsMaxSleep, steps: script,
-		leases:      stepLeases(),
-		expectCalls: []call{{method: "Refresh", callback: stepsRead}, expireCall("old", nil)},
-	}
+	fix := stepsFixture(script, call{method: "Refresh", callback: stepsRead}, expireCall("old", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		advanceToAlarm(c, clock, stepsMaxSleep)
 		waitStep(c, script)
@@ -172,11 +171,7 @@ func (s *StepsSuite) TestLeadersDuringSteps(c *gc.C) {
 func (s *StepsSuite) TestStepErrorBacksOff(c *gc.C) {
 	script := newStepScript()
 	script.finish(nil, lease.ErrUnavailable)
-	fix := &fixture{
-		refreshing: true, clockPoll: -1, maxSleep: stepsMaxSleep, steps: script,
-		leases:      stepLeases(),
-		expectCalls: []call{expireCall("old", nil)},
-	}
+	fix := stepsFixture(script, expireCall("old", nil))
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		advanceToAlarm(c, clock, stepsMaxSleep)
 		waitStep(c, script)
@@ -202,16 +197,12 @@ func (s *StepsSuite) TestStepErrorBacksOff(c *gc.C) {
 // another unit: two leaders.
 func (s *StepsSuite) TestUnknownRevokeDuringSteps(c *gc.C) {
 	script := newStepScript()
-	fix := &fixture{
-		refreshing: true, clockPoll: -1, maxSleep: stepsMaxSleep, steps: script,
-		leases: stepLeases(),
-		expectCalls: []call{
-			// The revoke is applied, but its reply is lost.
-			{method: "RevokeLease", args: []interface{}{"redis", "redis/0"}, err: unavailable("lol borken"), callback: deleteLease("redis")},
-			// The check reads the lease first (the store has it released).
-			{method: "RefreshLease", args: []interface{}{"redis"}, callback: deleteLease("redis")},
-		},
-	}
+	fix := stepsFixture(script,
+		// The revoke is applied, but its reply is lost.
+		call{method: "RevokeLease", args: []interface{}{"redis", "redis/0"}, err: unavailable("lol borken"), callback: deleteLease("redis")},
+		// The check reads the lease first (the store has it released).
+		call{method: "RefreshLease", args: []interface{}{"redis"}, callback: deleteLease("redis")},
+	)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		advanceToAlarm(c, clock, stepsMaxSleep)
 		waitStep(c, script)
@@ -240,13 +231,9 @@ func (s *StepsSuite) TestUnknownRevokeDuringSteps(c *gc.C) {
 // minRetryDelay (50ms) later, reads every lease again.
 func (s *StepsSuite) TestFailureDuringStepsReadsAgain(c *gc.C) {
 	script := newStepScript()
-	fix := &fixture{
-		refreshing: true, clockPoll: -1, maxSleep: stepsMaxSleep, steps: script,
-		leases: stepLeases(),
-		expectCalls: []call{
-			{method: "RefreshLease", args: []interface{}{"pgsql"}, err: unavailable("lol borken")},
-		},
-	}
+	fix := stepsFixture(script,
+		call{method: "RefreshLease", args: []interface{}{"pgsql"}, err: unavailable("lol borken")},
+	)
 	fix.RunTest(c, func(manager leadership.ManagerWorker, clock *clocktest.Clock) {
 		advanceToAlarm(c, clock, stepsMaxSleep)
 		waitStep(c, script)

@@ -29,17 +29,10 @@ func BenchmarkHandover(b *testing.B) {
 	for _, via := range []string{"same", "other"} {
 		b.Run("via="+via, func(b *testing.B) {
 			var env *handoverEnv
-			defer func() { env.stop(b) }()
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				if env == nil || env.handovers >= freshEvery {
-					env.stop(b)
-					env = startHandoverEnv(b, via == "other")
-				}
-				b.StartTimer()
-				env.handover(b)
-			}
-			b.StopTimer()
+			runHandovers(b, freshEvery, func() *trackerPair {
+				env = startHandoverEnv(b, via == "other")
+				return &env.trackerPair
+			}, func() { env.handover(b) })
 		})
 	}
 }
@@ -95,11 +88,31 @@ func (env *handoverEnv) handover(b *testing.B) {
 	b.StartTimer()
 }
 
-// stop stops everything env runs; env may be nil.
-func (env *handoverEnv) stop(b *testing.B) {
-	if env != nil {
-		env.trackerPair.stop(b)
+// runHandovers runs b.N handovers, each timed, by handover, on the
+// trackerPair that start starts, untimed, at first and after each run of
+// every handovers (a fresh server each time); it stops each pair when
+// done with it, and the last one when b ends.
+func runHandovers(b *testing.B, every int, start func() *trackerPair, handover func()) {
+	var pair *trackerPair
+	defer func() {
+		if pair != nil {
+			pair.stop(b)
+		}
+	}()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		if pair == nil || pair.handovers >= every {
+			if pair != nil {
+				pair.stop(b)
+				pair = nil
+			}
+			pair = start()
+		}
+		b.StartTimer()
+		handover()
 	}
+	b.StopTimer()
 }
 
 // trackerPair is the units redis/0 and redis/1 of one service, each with

@@ -42,18 +42,10 @@ const partsFreshEvery = 10
 func BenchmarkHandoverParts(b *testing.B) {
 	parts := map[string][]time.Duration{}
 	var env *partsEnv
-	defer func() { env.stop(b) }()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		if env == nil || env.handovers >= partsFreshEvery {
-			env.stop(b)
-			env = startPartsEnv(b)
-		}
-		b.StartTimer()
-		env.handover(b, parts)
-	}
-	b.StopTimer()
+	runHandovers(b, partsFreshEvery, func() *trackerPair {
+		env = startPartsEnv(b)
+		return &env.trackerPair
+	}, func() { env.handover(b, parts) })
 	for _, part := range []string{"handover", "revoke", "poll-wait", "poll", "to-claim", "claim", "to-leader"} {
 		reportP50P99(b, part, parts[part])
 	}
@@ -166,13 +158,6 @@ func (env *partsEnv) handover(b *testing.B, parts map[string][]time.Duration) {
 	}
 	env.startTracker(b, old)
 	b.StartTimer()
-}
-
-// stop stops everything env runs; env may be nil.
-func (env *partsEnv) stop(b *testing.B) {
-	if env != nil {
-		env.trackerPair.stop(b)
-	}
 }
 
 // eventLog is a manager's Observer that keeps its events.

@@ -3,7 +3,8 @@
 // LEADERSHIP_MONGO_URL names), a session and its database, lease clients
 // on the caller's clock over the transaction collection that fenced
 // transactions share, and a teardown that closes all of it, sessions
-// first. [New] ties a Fixture to a testing.TB; [Suite] to a gocheck suite.
+// first. [New] ties a Fixture to a testing.TB; [Suite] to a gocheck suite;
+// [Fixture.Store] presents it to the suites that run on every lease store.
 // Tests only: nothing in the library imports it.
 package mongofixture
 
