@@ -62,91 +62,137 @@ func BenchmarkRenewals(b *testing.B) {
 // renewals runs b.N renewals of n services on a server started with opts
 // (see BenchmarkRenewals).
 func renewals(b *testing.B, n int, opts mongotest.Options) {
+	w := startRenewals(b, n, opts)
+	defer w.close(b)
+
+	var asked atomic.Int64
+	w.start(b)
+	var wg sync.WaitGroup
+	wg.Add(n)
+	for i := range w.leases {
+		go func(i int) {
+			defer wg.Done()
+			for asked.Add(1) <= int64(b.N) {
+				if !w.renew(b, i, time.Now()) {
+					return
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+	w.stop(b)
+}
+
+// renewalWorld is the set-up BenchmarkRenewals and BenchmarkRenewalsAtRate
+// share: n services seeded on a fresh server, held through
+// renewalManagers managers, with what is measured of their renewals.
+type renewalWorld struct {
+	d        *db
+	leases   []seedLease
+	managers []leadership.ManagerWorker
+	txns     *countingMongo
+	refresh  time.Duration // one full refresh of a fresh client
+	baseHeap int64         // the live heap before the managers started
+	before   int64         // the server's commands when the timer started
+
+	failed atomic.Int64
+	mu     sync.Mutex
+	times  []time.Duration // of the renewals that succeeded
+}
+
+// startRenewals seeds n services on a server started with opts, times a
+// full refresh, and starts the managers; the timer is stopped.
+func startRenewals(b *testing.B, n int, opts mongotest.Options) *renewalWorld {
 	b.StopTimer()
-	d := startDBWith(b, opts)
-	defer d.close(b)
+	w := &renewalWorld{d: startDBWith(b, opts), txns: &countingMongo{}}
 	clock := lease.SystemClock{}
 	now := clock.Now()
-	leases := make([]seedLease, n)
-	for i := range leases {
+	w.leases = make([]seedLease, n)
+	for i := range w.leases {
 		name := fmt.Sprintf("svc%05d", i)
-		leases[i] = seedLease{name: name, holder: name + "/0", expiry: now.Add(renewalSeedHold),
+		w.leases[i] = seedLease{name: name, holder: name + "/0", expiry: now.Add(renewalSeedHold),
 			writer: fmt.Sprintf("controller-%d", i%renewalManagers)}
 	}
-	d.seed(b, now, leases)
+	w.d.seed(b, now, w.leases)
 
-	fresh := d.newClientAs(b, "reader", clock)
+	fresh := w.d.newClientAs(b, "reader", clock)
 	began := time.Now()
 	check(b, fresh.Refresh())
-	refresh := time.Since(began)
+	w.refresh = time.Since(began)
 	if got := len(fresh.Leases()); got != n {
 		b.Fatalf("refresh read %d leases, want %d", got, n)
 	}
 
-	baseHeap := liveHeap()
-	var txns countingMongo
-	txns.Mongo = d.mongo()
-	managers := make([]leadership.ManagerWorker, renewalManagers)
-	for i := range managers {
+	w.baseHeap = liveHeap()
+	w.txns.Mongo = w.d.mongo()
+	w.managers = make([]leadership.ManagerWorker, renewalManagers)
+	for i := range w.managers {
 		m, err := leadership.NewManager(leadership.ManagerConfig{
-			Client: d.newClientOn(b, fmt.Sprintf("controller-%d", i), clock, &txns),
+			Client: w.d.newClientOn(b, fmt.Sprintf("controller-%d", i), clock, w.txns),
 			Clock:  clock,
 		})
 		check(b, err)
-		managers[i] = m
+		w.managers[i] = m
 	}
-	defer stopAll(b, managers)
+	return w
+}
 
-	var asked, failed atomic.Int64
-	times := make([][]time.Duration, n)
-	before := d.server.Commands()
+// start starts the timer.
+func (w *renewalWorld) start(b *testing.B) {
+	w.before = w.d.server.Commands()
 	b.StartTimer()
-	var wg sync.WaitGroup
-	wg.Add(n)
-	for i, l := range leases {
-		go func(i int, l seedLease) {
-			defer wg.Done()
-			m := managers[i%renewalManagers]
-			for asked.Add(1) <= int64(b.N) {
-				began := time.Now()
-				err := m.ClaimLeadership(l.name, l.holder, time.Minute)
-				if errors.Is(err, leadership.ErrClaimDenied) || errors.Is(err, leadership.ErrStopped) {
-					b.Errorf("renewing %s: %v", l.name, err)
-					return
-				}
-				if err != nil {
-					// A store call failed (the server is slow); the
-					// next renewal tries again, as an agent would.
-					failed.Add(1)
-					continue
-				}
-				times[i] = append(times[i], time.Since(began))
-			}
-		}(i, l)
-	}
-	wg.Wait()
-	b.StopTimer()
-	commands := d.server.Commands() - before
-	elapsed := b.Elapsed()
-	heap := liveHeap() - baseHeap
+}
 
-	var all []time.Duration
-	for _, ts := range times {
-		all = append(all, ts...)
+// renew renews service i through its controller's manager, and records
+// the time from since (when the renewal was due) to its answer. It
+// returns false, having failed b, if the claim was denied or the
+// manager stopped.
+func (w *renewalWorld) renew(b *testing.B, i int, since time.Time) bool {
+	l := w.leases[i]
+	err := w.managers[i%renewalManagers].ClaimLeadership(l.name, l.holder, time.Minute)
+	took := time.Since(since)
+	if errors.Is(err, leadership.ErrClaimDenied) || errors.Is(err, leadership.ErrStopped) {
+		b.Errorf("renewing %s: %v", l.name, err)
+		return false
 	}
-	reportQuantiles(b, "renewal", all)
+	if err != nil {
+		// A store call failed (the server is slow); the next
+		// renewal tries again, as an agent would.
+		w.failed.Add(1)
+		return true
+	}
+	w.mu.Lock()
+	w.times = append(w.times, took)
+	w.mu.Unlock()
+	return true
+}
+
+// stop stops the timer and reports what BenchmarkRenewals documents.
+func (w *renewalWorld) stop(b *testing.B) {
+	b.StopTimer()
+	commands := w.d.server.Commands() - w.before
+	elapsed := b.Elapsed()
+	heap := liveHeap() - w.baseHeap
+
+	reportQuantiles(b, "renewal", w.times)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "renewals-per-s")
-	if d.server.Commands() >= 0 {
+	if w.d.server.Commands() >= 0 {
 		b.ReportMetric(float64(commands)/float64(b.N), "cmds/op")
 	}
-	count := txns.count.Load()
+	count := w.txns.count.Load()
 	b.ReportMetric(float64(count)/elapsed.Seconds(), "txns-per-s")
 	if count > 0 {
 		b.ReportMetric(float64(b.N)/float64(count), "renewals-per-txn")
 	}
-	b.ReportMetric(float64(failed.Load()), "failed-renewals")
+	b.ReportMetric(float64(w.failed.Load()), "failed-renewals")
 	b.ReportMetric(float64(heap)/(1<<20), "heap-MiB")
-	b.ReportMetric(float64(refresh)/float64(time.Millisecond), "refresh-ms")
+	b.ReportMetric(float64(w.refresh)/float64(time.Millisecond), "refresh-ms")
+}
+
+// close stops the managers and the server.
+func (w *renewalWorld) close(b *testing.B) {
+	stopAll(b, w.managers)
+	w.d.close(b)
 }
 
 // liveHeap returns the bytes of live heap objects after a collection.

@@ -112,6 +112,9 @@ func (c *conn) run(name string, body []element) ([]byte, error) {
 	if ids, in := inLookup(name, cmd); in && !c.s.opts.ScanFilters {
 		reply, done, err = c.runInLookup(db, cmd, ids)
 		c.s.lookups.note(done)
+	} else if r, in := rangeLookup(name, cmd); in && !c.s.opts.ScanFilters {
+		reply, done, err = c.runRangeLookup(db, cmd, r)
+		c.s.lookups.note(done)
 	}
 	if viaLookup && !done && err == nil {
 		reply, done, err = c.runLookup(db, cmd, byID)

@@ -140,6 +140,43 @@ func renewalsRow(n int, groupName string) row {
 	}
 }
 
+// renewalsRateRow reads BenchmarkRenewalsAtRate's runs of n services at
+// each of rates (renewals due a second, the last Juju's timings): the
+// p50 / p99 of a renewal and the renewals done a second at each, then the
+// p99 at the last rate against renewalsP99Goal, and the highest rate
+// whose p99 meets it.
+func renewalsRateRow(n int, rates []int) row {
+	return row{
+		figure: fmt.Sprintf("Renewals due at a steady rate, %s services held through 3 managers (for each rate due a second: p50 / p99; renewals done a second)", thousands(float64(n))),
+		groups: []string{"renewalsrate"},
+		cells: func(rs results) (string, string, string, bool) {
+			var cells []string
+			var lastP99 float64
+			met := 0
+			for _, rate := range rates {
+				name := fmt.Sprintf("RenewalsAtRate/services=%d/rate=%d", n, rate)
+				v, ok := rs.medians(metric{"renewalsrate", name, "renewal-p50-ms"}, metric{"renewalsrate", name, "renewal-p99-ms"},
+					metric{"renewalsrate", name, "renewals-per-s"})
+				if !ok {
+					return "", "", "", false
+				}
+				cells = append(cells, fmt.Sprintf("%d: %s; %s", rate, pair(v[0], v[1]), count(math.Round(v[2]*10)/10)))
+				lastP99 = v[1]
+				if v[1] < renewalsP99Goal {
+					met = rate
+				}
+			}
+			highest := "none meets it"
+			if met > 0 {
+				highest = fmt.Sprintf("%d a second meets it", met)
+			}
+			return strings.Join(cells, " · "),
+				fmt.Sprintf("goal p99 < %s at Juju's timings (%s a second)", ms(renewalsP99Goal), count(math.Round(jujuRenewalsPerS(n)*10)/10)),
+				ratio(lastP99, renewalsP99Goal) + " (p99 at Juju's timings); " + highest, true
+		},
+	}
+}
+
 // singleGoal is the goal of a lone call's time with batching on, as a
 // multiple of its time with batching off.
 const singleGoal = 1.1
@@ -442,6 +479,7 @@ var rows = []row{
 	},
 	renewalsRow(1000, "renewals"),
 	renewalsRow(16000, "renewals16k"),
+	renewalsRateRow(16000, []int{25, 50, 100, 533}),
 	{
 		figure: "Pruning the transactions, per 1,000 removed (time; commands)",
 		groups: []string{"prune"},
