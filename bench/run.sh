@@ -126,7 +126,10 @@ bench() {
 
 # summarise NAME ARGS...: benchstat ARGS on $OUT/NAME.txt into
 # $OUT/NAME.stat.txt, if there is a raw result. A second call for NAME
-# appends its tables, after a blank line.
+# appends its tables, after a blank line. benchstat reads the results
+# without the benchmarks' "samples" log lines (a line of every sample,
+# which the report draws distributions from: at thousands of samples,
+# longer than benchstat reads a line), labelled with the raw file's name.
 summarise() {
 	local name=$1
 	shift
@@ -137,13 +140,24 @@ summarise() {
 	if [ -n "${!done:-}" ]; then
 		echo "benchstat ${args}bench/$name.txt" >> "$OUT/$name.cmd.txt"
 		echo >> "$OUT/$name.stat.txt"
-		"$GO" run "$BENCHSTAT_PKG" "$@" "$OUT/$name.txt" >> "$OUT/$name.stat.txt"
+		benchstat_of "$name" "$@" >> "$OUT/$name.stat.txt"
 		return 0
 	fi
 	printf -v "$done" '%s' 1
 	[ -f "$OUT/$name.cmd.txt" ] && sed -i '/^benchstat /d' "$OUT/$name.cmd.txt"
 	echo "benchstat ${args}bench/$name.txt" >> "$OUT/$name.cmd.txt"
-	"$GO" run "$BENCHSTAT_PKG" "$@" "$OUT/$name.txt" > "$OUT/$name.stat.txt"
+	benchstat_of "$name" "$@" > "$OUT/$name.stat.txt"
+}
+
+# benchstat_of NAME ARGS...: benchstat ARGS on $OUT/NAME.txt without its
+# samples lines (see summarise).
+benchstat_of() {
+	local name=$1
+	shift
+	local input="$OUT/$name.benchstat-input.txt"
+	grep -v ': samples [^ ]*-ms N=' "$OUT/$name.txt" > "$input" || true
+	"$GO" run "$BENCHSTAT_PKG" "$@" "$OUT/$name.txt=$input"
+	rm -f "$input"
 }
 
 bench . leadership -run '^$' -bench 'Claim|Extend|Check|Block|Expiry' -benchmem -count "$COUNT" ./leadership/
