@@ -21,7 +21,7 @@ TESTFLAGS   ?=
 # default of 10 minutes once killed it there.
 TESTTIMEOUT ?= 30m
 
-.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo tidycheck demo bench bench-report soak
+.PHONY: check test fmt vet staticcheck doccheck wallclock oldgo tidycheck demo bench bench-report soak soak-safety soak-load
 
 ## check: everything CI runs: formatting, vet, staticcheck, doc comments, the
 ## wall-clock rule, a user's go mod tidy, and every test of every module with
@@ -100,15 +100,41 @@ bench-report:
 	BENCHES=none GO=$(GO) ./bench/run.sh
 
 ## soak: the long runs, without -race (make check runs them small with
-## it): SAFETY_SEEDS seeds of each kind of safety schedule (default 2000, about
-## two hours in all on 2 cores for the first three kinds; the "tracked" kind,
-## with trackers, adds about as much again), then the load tests at full size: 10,000
-## services for an hour on the in-memory store (under a minute), and 300
-## services for ten minutes on the embedded server (about 45 minutes: FerretDB's
-## SQLite backend does a few transactions a second at that size).
+## it): soak-safety, then soak-load; about 4 hours on 2 cores.
+## soak-safety: seeds SAFETY_FIRST to SAFETY_FIRST+SAFETY_SEEDS-1 (default 1
+## to 2000) of each of the safety simulation's six variants, each seed the
+## same schedule and checks as in make check (integration/safety/soak.sh):
+## first the CPU-bound variants (plain, backwards, tracked) in one process,
+## a seed per core; then those that mostly wait for mgo to give up on a
+## stopped server (faulty, outages, batched) in SAFETY_JOBS processes at
+## once (default 4), each on its own range of the seeds, one seed at a time.
+## A seed's cost on 2 cores: plain 1.4 s of CPU, backwards and tracked 1.3 s;
+## faulty 5 s of wall time (0.6 s of CPU), outages 6.5 s (1.0 s), batched
+## 5 s (0.8 s). Measure one variant, one seed at a time, with
+##   cd integration && go test -c -o /tmp/safety.test ./safety && cd safety &&
+##   SAFETY_SEEDS=10 /usr/bin/time /tmp/safety.test -test.v -test.parallel=1 -test.run 'TestSafety/faulty$$'
+## (the per-seed log lines give each seed's time). Hence about 3.4 hours in
+## all, 1.1 of them for the CPU-bound variants (about 8.5 when all six ran
+## in one process); SAFETY_JOBS=8 would save another hour on an otherwise
+## idle machine. To run it in
+## pieces, or to resume an interrupted one from its first seed that did not
+## pass, give each piece its first seed and count; each prints a line per
+## process with its seeds, result and log (under SOAK_LOGS, default a new
+## temporary directory):
+##   make soak-safety SAFETY_FIRST=1 SAFETY_SEEDS=500
+##   make soak-safety SAFETY_FIRST=501 SAFETY_SEEDS=500   (then 1001, 1501)
+## soak-load: the load tests at full size: 10,000 services for an hour on the
+## in-memory store (under a minute), and 300 services for ten minutes on the
+## embedded server (about 45 minutes: FerretDB's SQLite backend does a few
+## transactions a second at that size).
+SAFETY_FIRST ?= 1
 SAFETY_SEEDS ?= 2000
-soak:
-	cd integration && SAFETY_SEEDS=$(SAFETY_SEEDS) $(GO) test -count=1 -timeout 0 -run 'TestSafety|TestKnownSchedules' ./safety
+SAFETY_JOBS ?= 4
+soak: soak-safety
+	$(MAKE) soak-load
+soak-safety:
+	cd integration && GO=$(GO) ./safety/soak.sh $(SAFETY_FIRST) $(SAFETY_SEEDS) $(SAFETY_JOBS)
+soak-load:
 	cd integration && LOAD_SERVICES=10000 LOAD_MINUTES=60 LOAD_MONGO_SERVICES=300 LOAD_MONGO_MINUTES=10 \
 		$(GO) test -count=1 -timeout 0 -v -run 'TestMemoryStore|TestMongo' ./load
 
