@@ -121,9 +121,11 @@ var _ = gc.Suite(&ClientBatchCommandsSuite{})
 // batchCommands is what a transaction of n lease writes costs on the
 // embedded server, once its writer has its own clock document: mgo/txn's
 // 9 commands for the transaction and that clock document, and 4 per
-// lease document updated, or 9 per lease document inserted (through
-// mgo/txn's stash). Every lease write but the first claim of a lease
-// updates its document.
+// lease document updated, or 9 per lease document inserted (mgo/txn's 7
+// through its stash, and 2 reads when it prepares the transaction again,
+// having found an earlier transaction's token in the clock document's
+// queue: TestFirstClaimsCommandsByName). Every lease write but the first
+// claim of a lease updates its document.
 func batchCommands(n int, insert bool) int64 {
 	if insert {
 		return int64(9 + 9*n)
