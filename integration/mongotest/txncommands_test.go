@@ -126,3 +126,53 @@ func (s *txnCommandsSuite) TestCommandCountsAddUp(c *gc.C) {
 	c.Check(total(after)-total(beforeCounts), gc.Equals, s.server.Commands()-before)
 	c.Check(total(after), gc.Equals, s.server.Commands())
 }
+
+// TestInsertsBesideACleanedDocument: once the tokens of finished
+// transactions are removed from the written document's queue (a read of
+// the queue, a read of those transactions' states, an update), mgo/txn
+// prepares the same transaction once: each insert costs 7 again, and the
+// update 3. The lease client cleans its clock documents' queues so before
+// a transaction of first claims (docs/design.md, Released leases).
+func (s *txnCommandsSuite) TestInsertsBesideACleanedDocument(c *gc.C) {
+	embeddedOnly(c)
+	s.run(c, []txn.Op{{C: "things", Id: "written", Assert: txn.DocMissing, Insert: bson.M{"n": 0}}})
+	for _, n := range []int64{1, 10} {
+		before := s.server.Commands()
+		var doc struct {
+			Queue []string `bson:"txn-queue"`
+		}
+		c.Assert(s.db.C("things").FindId("written").One(&doc), jc.ErrorIsNil)
+		c.Assert(doc.Queue, gc.HasLen, 1)
+		ids := make([]bson.ObjectId, len(doc.Queue))
+		for i, token := range doc.Queue {
+			ids[i] = bson.ObjectIdHex(token[:24])
+		}
+		finished, err := s.db.C("txns").Find(bson.M{"_id": bson.M{"$in": ids}, "s": bson.M{"$in": []int{5, 6}}}).Count()
+		c.Assert(err, jc.ErrorIsNil)
+		c.Assert(finished, gc.Equals, 1)
+		c.Assert(s.db.C("things").UpdateId("written", bson.M{"$pullAll": bson.M{"txn-queue": doc.Queue}}), jc.ErrorIsNil)
+		c.Check(s.server.Commands()-before, gc.Equals, int64(3))
+		var after struct {
+			Queue []string `bson:"txn-queue"`
+		}
+		c.Assert(s.db.C("things").FindId("written").One(&after), jc.ErrorIsNil)
+		c.Assert(after.Queue, gc.HasLen, 0)
+
+		ops := append(inserts(fmt.Sprintf("cleaned%d-", n), int(n)), txn.Op{
+			C: "things", Id: "written", Assert: txn.DocExists, Update: bson.M{"$inc": bson.M{"n": 1}},
+		})
+		got := s.run(c, ops)
+		c.Check(got, jc.DeepEquals, map[string]int64{
+			"insert txns":              1,
+			"update txns":              3,
+			"findAndModify things":     n + 1,
+			"findAndModify txns.stash": 2 * n,
+			"find things":              n + 1,
+			"find txns.stash":          n,
+			"update things":            1,
+			"insert things":            n,
+			"delete txns.stash":        n,
+		}, gc.Commentf("%d inserts", n))
+		c.Check(total(got), gc.Equals, 7+7*n)
+	}
+}
