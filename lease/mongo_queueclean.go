@@ -2,6 +2,7 @@ package lease
 
 import (
 	"github.com/juju/errors"
+	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 )
@@ -23,10 +24,11 @@ func insertsOnly(writes []leaseWrite) bool {
 // claims), so that mgo/txn, finding no other transaction's token there
 // or in the documents it inserts, prepares the transaction once instead
 // of twice (docs/design.md#released-leases). It reads the queues, then
-// the states of the transactions they name, and removes only the tokens
-// of those it read as applied or aborted, states that mgo/txn never
-// leaves. It changes no field but txn-queue; it does nothing unless the
-// client's Mongo is a [TxnCollectionNamer].
+// the states of the transactions they name, and removes from each
+// document, with one update, only the tokens of those it read as applied
+// or aborted, states that mgo/txn never leaves. It changes no field but
+// txn-queue; it does nothing unless the client's Mongo is a
+// [TxnCollectionNamer].
 //
 // It returns an error matching [ErrUnavailable] if the store did not
 // answer one of its commands: the caller then answers the writes with it
@@ -50,49 +52,73 @@ func (c *client) cleanQueues(ops []txn.Op) error {
 	}
 	collection, closer := c.config.Mongo.GetCollection(c.config.Collection)
 	defer closer()
+	// Each read is by _id alone, without a projection, and each update
+	// names one document by its _id: lookups that every server answers
+	// from its _id index (the embedded test server's included).
 	var docs []struct {
-		Queue []string `bson:"txn-queue"`
+		Id    interface{} `bson:"_id"`
+		Queue []string    `bson:"txn-queue"`
 	}
-	inIds := bson.M{"_id": bson.M{"$in": ids}}
-	if err := collection.Find(inIds).Select(bson.M{"txn-queue": 1}).All(&docs); err != nil {
+	if err := collection.Find(bson.M{"_id": bson.M{"$in": ids}}).All(&docs); err != nil {
 		return unanswered(err, "cannot read the clock documents' transaction queues")
 	}
 	// A token is its transaction's id in hex, '_' and a nonce; a
 	// transaction may have left several tokens, with other nonces.
-	tokens := map[bson.ObjectId][]string{}
+	named := map[bson.ObjectId]bool{}
 	for _, doc := range docs {
 		for _, token := range doc.Queue {
-			if len(token) > 24 && token[24] == '_' && bson.IsObjectIdHex(token[:24]) {
-				id := bson.ObjectIdHex(token[:24])
-				tokens[id] = append(tokens[id], token)
+			if id, ok := tokenTxn(token); ok {
+				named[id] = true
 			}
 		}
 	}
-	if len(tokens) == 0 || len(tokens) > maxInIds {
+	if len(named) == 0 || len(named) > maxInIds {
 		return nil
 	}
-	txnIds := make([]bson.ObjectId, 0, len(tokens))
-	for id := range tokens {
+	txnIds := make([]bson.ObjectId, 0, len(named))
+	for id := range named {
 		txnIds = append(txnIds, id)
 	}
 	txns, closeTxns := c.config.Mongo.GetCollection(namer.TxnCollection())
 	defer closeTxns()
-	var finished []struct {
-		Id bson.ObjectId `bson:"_id"`
+	var states []struct {
+		Id    bson.ObjectId `bson:"_id"`
+		State int           `bson:"s"`
 	}
-	query := bson.M{"_id": bson.M{"$in": txnIds}, "s": bson.M{"$in": []int{txnAborted, txnApplied}}}
-	if err := txns.Find(query).Select(bson.M{"_id": 1}).All(&finished); err != nil {
+	if err := txns.Find(bson.M{"_id": bson.M{"$in": txnIds}}).All(&states); err != nil {
 		return unanswered(err, "cannot read the states of the clock documents' transactions")
 	}
-	var pull []string
-	for _, t := range finished {
-		pull = append(pull, tokens[t.Id]...)
+	finished := map[bson.ObjectId]bool{}
+	for _, t := range states {
+		if t.State == txnAborted || t.State == txnApplied {
+			finished[t.Id] = true
+		}
 	}
-	if len(pull) == 0 {
-		return nil
+	for _, doc := range docs {
+		var pull []string
+		for _, token := range doc.Queue {
+			if id, ok := tokenTxn(token); ok && finished[id] {
+				pull = append(pull, token)
+			}
+		}
+		if len(pull) == 0 {
+			continue
+		}
+		err := collection.UpdateId(doc.Id, bson.M{"$pullAll": bson.M{"txn-queue": pull}})
+		if err != nil && err != mgo.ErrNotFound {
+			return unanswered(err, "cannot remove finished transactions from the clock documents' queues")
+		}
 	}
-	_, err := collection.UpdateAll(inIds, bson.M{"$pullAll": bson.M{"txn-queue": pull}})
-	return unanswered(err, "cannot remove finished transactions from the clock documents' queues")
+	return nil
+}
+
+// tokenTxn returns the id of the transaction that token (from a
+// txn-queue: the id in hex, '_' and a nonce) names, and whether it is one.
+func tokenTxn(token string) (bson.ObjectId, bool) {
+	if len(token) <= 24 || token[24] != '_' || !bson.IsObjectIdHex(token[:24]) {
+		return "", false
+	}
+	return bson.ObjectIdHex(token[:24]), true
 }
 
 // unanswered returns err annotated with message if it says that the store
