@@ -76,6 +76,16 @@
 // transaction's id to Resume or Run it again must do so within MinAge
 // (docs/design.md#pruning).
 //
+// Before a transaction of first claims (claims that insert their lease's
+// document), a client whose [Mongo] names its transaction collection
+// ([TxnCollectionNamer], as [NewMongo]'s does) removes the tokens of
+// finished transactions from its clock documents' txn-queue fields, as
+// mgo/txn's next transaction on them would, so that mgo/txn prepares the
+// transaction once: a first claim costs about 7 store commands in a
+// batch instead of 9. It writes no other field, and never removes the
+// token of a transaction that has not finished
+// (docs/design.md#released-leases).
+//
 // # Writing another store
 //
 // The contract is in the files without a prefix (interface.go,

@@ -33,8 +33,11 @@ func (c *client) build(p *pending, now time.Time) bool {
 }
 
 // runBatch runs batch's writes, built at now, as one transaction until
-// each is answered, rebuilding after aborts (retry). It is the one place
-// that interprets txn.ErrAborted for a lease write. Any other error
+// each is answered, rebuilding after aborts (retry); before a transaction
+// of first claims only, it cleans the clock documents' queues
+// (cleanQueues), whose ErrUnavailable answers every write untried. It is
+// the one place that interprets txn.ErrAborted for a lease write. Any
+// other error
 // (ErrUnavailable: outcome unknown; or unclassified) answers every write
 // and leaves the cache as it was; runBatch returns that error, and nil
 // otherwise.
@@ -45,6 +48,9 @@ func (c *client) runBatch(batch []*pending, now time.Time) error {
 			writes[i] = p.write
 		}
 		ops, err := c.scope.transactionOps(writes, now, c.cache.clocks)
+		if err == nil && insertsOnly(writes) {
+			err = c.cleanQueues(ops)
+		}
 		if err == nil {
 			err = storeError(c.config.Mongo.RunTransaction(ops))
 		}

@@ -89,6 +89,13 @@ func NewMongo(db *mgo.Database) *Mongo {
 	return &Mongo{Mongo: lease.NewMongo(db, txnCollection), DB: db}
 }
 
+// TxnCollection is part of the lease.TxnCollectionNamer interface, which
+// lease.NewMongo's Mongo implements: the client cleans queues through
+// this Mongo as through that one.
+func (m *Mongo) TxnCollection() string {
+	return m.Mongo.(lease.TxnCollectionNamer).TxnCollection()
+}
+
 // RunTransaction is part of the lease.Mongo interface.
 func (m *Mongo) RunTransaction(ops []txn.Op) error {
 	m.mu.Lock()

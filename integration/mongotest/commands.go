@@ -34,6 +34,7 @@ func (c *conn) command(body []element) ([]byte, error) {
 	}
 	if !monitoring[name] {
 		c.s.commands.Add(1)
+		c.s.byCommand.note(name, body)
 	}
 	if reply, done := c.authenticate(name, db, body); done {
 		return reply, nil

@@ -22,8 +22,8 @@
 // [Server.Dial] returns, session.DB(""). The fault hooks (Stop, Restart,
 // FailNotPrimary, FailWriteConcern, FailWriteConcernCode, RequireAuth,
 // StepDown, StepUp) return an error, DropConnections does nothing,
-// Commands and Connections return -1, Topology returns the zero value
-// and Options are ignored.
+// Commands and Connections return -1, CommandCounts returns nil,
+// Topology returns the zero value and Options are ignored.
 //
 // # The wire protocol, as MongoDB 6.0 and later
 //

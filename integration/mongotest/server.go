@@ -59,6 +59,10 @@ type Server struct {
 	ids      *idIndexes                 // indexes collections by _id; nil with Options.NoIDIndex
 	connIDs  atomic.Int32               // the connectionId of the last connection accepted
 
+	// byCommand counts the commands that commands counts, by name and
+	// collection.
+	byCommand commandCounts
+
 	lifeMu sync.Mutex // serialises Stop, Restart and Close
 	ferret *ferret    // the running FerretDB; nil while stopped
 	closed bool

@@ -1,0 +1,178 @@
+package mongotest_test
+
+import (
+	"fmt"
+
+	jc "github.com/juju/testing/checkers"
+	gc "gopkg.in/check.v1"
+	"gopkg.in/mgo.v2/bson"
+	"gopkg.in/mgo.v2/txn"
+)
+
+// txnCommandsSuite counts, by command and collection, what mgo/txn sends
+// for a transaction that inserts documents: alone, and beside a document
+// that an earlier transaction wrote.
+type txnCommandsSuite struct {
+	fixture
+}
+
+var _ = gc.Suite(&txnCommandsSuite{})
+
+// run runs ops as one transaction and returns the commands it cost, by
+// command and collection, leaving out those it did not send.
+func (s *txnCommandsSuite) run(c *gc.C, ops []txn.Op) map[string]int64 {
+	runner := txn.NewRunner(s.db.C("txns"))
+	before := s.server.CommandCounts()
+	c.Assert(runner.Run(ops, "", nil), jc.ErrorIsNil)
+	sent := map[string]int64{}
+	for k, v := range s.server.CommandCounts() {
+		if d := v - before[k]; d != 0 {
+			sent[k] = d
+		}
+	}
+	return sent
+}
+
+// inserts returns the ops inserting n documents named prefix0 ... that
+// assert they are missing.
+func inserts(prefix string, n int) []txn.Op {
+	ops := make([]txn.Op, n)
+	for i := range ops {
+		ops[i] = txn.Op{C: "things", Id: fmt.Sprintf("%s%d", prefix, i), Assert: txn.DocMissing, Insert: bson.M{"n": i}}
+	}
+	return ops
+}
+
+func total(counts map[string]int64) int64 {
+	var sum int64
+	for _, v := range counts {
+		sum += v
+	}
+	return sum
+}
+
+// TestInsertsAlone: a transaction that inserts n new documents, and
+// touches no other, costs 4 commands on its transaction document and 7
+// per document: in preparing it, a findAndModify that finds no document,
+// an upsert of its stash document, and a read of each to confirm; in
+// applying it, a findAndModify of the stash, the insert and the stash's
+// removal. DocMissing costs nothing: mgo/txn checks it against the
+// revision numbers it prepared.
+func (s *txnCommandsSuite) TestInsertsAlone(c *gc.C) {
+	embeddedOnly(c)
+	for _, n := range []int64{1, 10} {
+		got := s.run(c, inserts(fmt.Sprintf("alone%d-", n), int(n)))
+		c.Check(got, jc.DeepEquals, map[string]int64{
+			"insert txns":              1,
+			"update txns":              3,
+			"findAndModify things":     n,
+			"findAndModify txns.stash": 2 * n,
+			"find things":              n,
+			"find txns.stash":          n,
+			"insert things":            n,
+			"delete txns.stash":        n,
+		}, gc.Commentf("%d inserts", n))
+		c.Check(total(got), gc.Equals, 4+7*n)
+	}
+}
+
+// TestInsertsBesideAWrittenDocument: the same inserts beside an update of
+// a document that an earlier transaction wrote cost 2 commands more per
+// insert. mgo/txn leaves each transaction's token in its documents'
+// queues until the next transaction on them applies; preparing finds that
+// token, reads its transaction (find txns), and prepares again, reading
+// every document once more: the updated one, and each missing one and its
+// stash document. The update costs 4: its findAndModify, that second
+// read, the read that checks its assertion, and the update.
+func (s *txnCommandsSuite) TestInsertsBesideAWrittenDocument(c *gc.C) {
+	embeddedOnly(c)
+	s.run(c, []txn.Op{{C: "things", Id: "written", Assert: txn.DocMissing, Insert: bson.M{"n": 0}}})
+	for _, n := range []int64{1, 10} {
+		ops := append(inserts(fmt.Sprintf("beside%d-", n), int(n)), txn.Op{
+			C: "things", Id: "written", Assert: txn.DocExists, Update: bson.M{"$inc": bson.M{"n": 1}},
+		})
+		got := s.run(c, ops)
+		c.Check(got, jc.DeepEquals, map[string]int64{
+			"insert txns":              1,
+			"update txns":              3,
+			"find txns":                1,
+			"findAndModify things":     n + 1,
+			"findAndModify txns.stash": 2 * n,
+			"find things":              n + (n + 1) + 1,
+			"find txns.stash":          2 * n,
+			"update things":            1,
+			"insert things":            n,
+			"delete txns.stash":        n,
+		}, gc.Commentf("%d inserts", n))
+		c.Check(total(got), gc.Equals, 9+9*n)
+	}
+}
+
+// TestCommandCountsAddUp: CommandCounts counts what Commands counts, by
+// command and collection; a command on no collection is counted by name.
+func (s *txnCommandsSuite) TestCommandCountsAddUp(c *gc.C) {
+	embeddedOnly(c)
+	before, beforeCounts := s.server.Commands(), s.server.CommandCounts()
+	c.Assert(s.db.C("things").Insert(bson.M{"_id": 1}), jc.ErrorIsNil)
+	c.Assert(s.db.C("things").FindId(1).One(&bson.M{}), jc.ErrorIsNil)
+	var result bson.M
+	c.Assert(s.db.Run(bson.D{{Name: "listCollections", Value: 1}}, &result), jc.ErrorIsNil)
+	c.Assert(s.session.Ping(), jc.ErrorIsNil)
+	after := s.server.CommandCounts()
+	c.Check(after["insert things"]-beforeCounts["insert things"], gc.Equals, int64(1))
+	c.Check(after["find things"]-beforeCounts["find things"], gc.Equals, int64(1))
+	c.Check(after["listCollections"]-beforeCounts["listCollections"], gc.Equals, int64(1))
+	c.Check(after["ping"], gc.Equals, int64(0))
+	c.Check(total(after)-total(beforeCounts), gc.Equals, s.server.Commands()-before)
+	c.Check(total(after), gc.Equals, s.server.Commands())
+}
+
+// TestInsertsBesideACleanedDocument: once the tokens of finished
+// transactions are removed from the written document's queue (a read of
+// the queue, a read of those transactions' states, an update), mgo/txn
+// prepares the same transaction once: each insert costs 7 again, and the
+// update 3. The lease client cleans its clock documents' queues so before
+// a transaction of first claims (docs/design.md, Released leases).
+func (s *txnCommandsSuite) TestInsertsBesideACleanedDocument(c *gc.C) {
+	embeddedOnly(c)
+	s.run(c, []txn.Op{{C: "things", Id: "written", Assert: txn.DocMissing, Insert: bson.M{"n": 0}}})
+	for _, n := range []int64{1, 10} {
+		before := s.server.Commands()
+		var doc struct {
+			Queue []string `bson:"txn-queue"`
+		}
+		c.Assert(s.db.C("things").FindId("written").One(&doc), jc.ErrorIsNil)
+		c.Assert(doc.Queue, gc.HasLen, 1)
+		ids := make([]bson.ObjectId, len(doc.Queue))
+		for i, token := range doc.Queue {
+			ids[i] = bson.ObjectIdHex(token[:24])
+		}
+		finished, err := s.db.C("txns").Find(bson.M{"_id": bson.M{"$in": ids}, "s": bson.M{"$in": []int{5, 6}}}).Count()
+		c.Assert(err, jc.ErrorIsNil)
+		c.Assert(finished, gc.Equals, 1)
+		c.Assert(s.db.C("things").UpdateId("written", bson.M{"$pullAll": bson.M{"txn-queue": doc.Queue}}), jc.ErrorIsNil)
+		c.Check(s.server.Commands()-before, gc.Equals, int64(3))
+		var after struct {
+			Queue []string `bson:"txn-queue"`
+		}
+		c.Assert(s.db.C("things").FindId("written").One(&after), jc.ErrorIsNil)
+		c.Assert(after.Queue, gc.HasLen, 0)
+
+		ops := append(inserts(fmt.Sprintf("cleaned%d-", n), int(n)), txn.Op{
+			C: "things", Id: "written", Assert: txn.DocExists, Update: bson.M{"$inc": bson.M{"n": 1}},
+		})
+		got := s.run(c, ops)
+		c.Check(got, jc.DeepEquals, map[string]int64{
+			"insert txns":              1,
+			"update txns":              3,
+			"findAndModify things":     n + 1,
+			"findAndModify txns.stash": 2 * n,
+			"find things":              n + 1,
+			"find txns.stash":          n,
+			"update things":            1,
+			"insert things":            n,
+			"delete txns.stash":        n,
+		}, gc.Commentf("%d inserts", n))
+		c.Check(total(got), gc.Equals, 7+7*n)
+	}
+}
