@@ -1,6 +1,10 @@
 package mongotest
 
 import (
+	"database/sql"
+	"net/url"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"gopkg.in/mgo.v2/bson"
@@ -94,4 +98,61 @@ func TestIDRangeContains(t *testing.T) {
 			t.Errorf("[b, d] contains %q: %v, want %v", id, got, want)
 		}
 	}
+}
+
+// TestRangeQueryUsesTheIndex: SQLite's plan for the range read searches
+// the index that the server added on _id, for a collection made by an
+// insert and for one made again after its database was dropped, instead
+// of scanning the table.
+func TestRangeQueryUsesTheIndex(t *testing.T) {
+	s, session := startDialed(t)
+	coll := session.DB("").C("docs")
+	for round := 0; round < 2; round++ {
+		if err := coll.Insert(bson.M{"_id": "clock#ns#"}, bson.M{"_id": "lease#ns#x#"}); err != nil {
+			t.Fatal(err)
+		}
+		plan := rangePlan(t, s, coll.Database.Name, coll.Name)
+		if !strings.Contains(plan, "SEARCH") || !strings.Contains(plan, idIndexPrefix) {
+			t.Errorf("round %d: plan %q, want a SEARCH of the index %s...", round, plan, idIndexPrefix)
+		}
+		if err := coll.Database.DropDatabase(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// rangePlan returns the details of SQLite's query plan for rangeQuery on
+// the table of collection coll of database db of s, one line a step.
+func rangePlan(t *testing.T, s *Server, db, coll string) string {
+	t.Helper()
+	s.ids.mu.Lock()
+	defer s.ids.mu.Unlock()
+	u := url.URL{Scheme: "file", Path: filepath.Join(s.ids.dir, db+".sqlite"), RawQuery: "mode=ro&" + idIndexPragmas}
+	conn, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var table string
+	if err := conn.QueryRow("SELECT table_name FROM _ferretdb_collections WHERE name = ?", coll).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query("EXPLAIN QUERY PLAN "+rangeQuery(table), `"clock#`, `"clock$`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
 }
