@@ -156,3 +156,46 @@ func rangePlan(t *testing.T, s *Server, db, coll string) string {
 	}
 	return strings.Join(plan, "\n")
 }
+
+// TestRangeLookupAfterRename: after a collection is renamed, a range of
+// _ids finds its documents under the new name, through the index once a
+// write has indexed it, and none under the old name, and no read of the
+// index fails.
+func TestRangeLookupAfterRename(t *testing.T) {
+	s, session := startDialed(t)
+	db := session.DB("")
+	if err := db.C("a").Insert(bson.M{"_id": "clock#ns#"}, bson.M{"_id": "clock#ns#x#"}); err != nil {
+		t.Fatal(err)
+	}
+	rename := bson.D{{Name: "renameCollection", Value: db.Name + ".a"}, {Name: "to", Value: db.Name + ".b"}}
+	if err := session.DB("admin").Run(rename, nil); err != nil {
+		t.Fatal(err)
+	}
+	count := func(coll string) int {
+		t.Helper()
+		var found []bson.M
+		if err := db.C(coll).Find(bson.M{"_id": bson.M{"$gte": "clock#ns#", "$lt": "clock#ns$"}}).All(&found); err != nil {
+			t.Fatal(err)
+		}
+		return len(found)
+	}
+	if n := count("a"); n != 0 {
+		t.Errorf("found %d under the old name, want 0", n)
+	}
+	if n := count("b"); n != 2 {
+		t.Errorf("found %d under the new name, want 2", n)
+	}
+	if err := db.C("b").Insert(bson.M{"_id": "clock#ns#y#"}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.lookups.decided.Load()
+	if n := count("b"); n != 3 {
+		t.Errorf("found %d under the new name after an insert, want 3", n)
+	}
+	if n := s.lookups.decided.Load() - before; n != 1 {
+		t.Errorf("%d finds went through the index after the insert, want 1", n)
+	}
+	if s.ids.failures != 0 {
+		t.Errorf("%d reads of the index failed", s.ids.failures)
+	}
+}
