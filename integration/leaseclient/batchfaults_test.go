@@ -144,3 +144,38 @@ func (s *ClientBatchFaultsSuite) checkFailedBatches(c *gc.C, want string, comman
 		c.Logf("failed %s: %d writes found applied when sent again", command, refused)
 	}
 }
+
+// TestFirstClaimsCleaningFails fails, with "not primary" or a write
+// concern error, the first read and the first update that a batch of
+// first claims sends: the cleaning of its clock documents' queues, which
+// runs before its transaction. Every claim then gets an error matching
+// lease.ErrUnavailable (the transaction is not run), and the same batch
+// sent again claims every lease.
+func (s *ClientBatchFaultsSuite) TestFirstClaimsCleaningFails(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	for i, f := range []struct {
+		command string
+		want    string
+		arm     func(string, int) error
+	}{
+		{"find", "cannot read the clock documents' transaction queues: .*not primary.*", s.server.FailNotPrimary},
+		{"update", "cannot remove finished transactions from the clock documents' queues: .*not primary.*", s.server.FailNotPrimary},
+		{"update", "cannot remove finished transactions from the clock documents' queues: .*waiting for replication timed out.*", s.server.FailWriteConcern},
+	} {
+		c.Logf("failing %s: %s", f.command, f.want)
+		tag := fmt.Sprintf("clean%d", i)
+		// A claim first, so that the clock documents' queues name a
+		// finished transaction, and the cleaning updates them.
+		claim(c, fix, "holder", tag+"-warm")
+		ops := batchOps(lease.OpClaim, batchNames(tag, 3), time.Minute)
+		c.Assert(f.arm(f.command, 1), jc.ErrorIsNil)
+		errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
+		c.Check(s.server.PendingFaults(), gc.Equals, 0)
+		checkUnknown(c, errs, ops, f.want)
+		other := NewFixture(c, s.db, FixtureParams{Id: "observer", ClockStart: fix.Clock.Now()})
+		for _, op := range ops {
+			c.Check(op.Lease, other.Holder(), "")
+		}
+		checkResolved(c, s.db, fix, ops)
+	}
+}

@@ -203,8 +203,7 @@ func (x *idIndexes) readRange(c collName, r idRange) ([]string, error) {
 	// printable ASCII character, so below 0x7f).
 	from := `"` + r.prefix()
 	to := from[:len(from)-1] + string(from[len(from)-1]+1)
-	q := fmt.Sprintf("SELECT _ferretdb_sjson->>'$._id' FROM %s WHERE %s >= ? AND %s < ?", quoteIdent(table), idIndexExpr, idIndexExpr)
-	rows, err := db.QueryContext(ctx, q, from, to)
+	rows, err := db.QueryContext(ctx, rangeQuery(table), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("mongotest: reading _ids of %s.%s: %w", c.db, c.coll, err)
 	}
@@ -224,4 +223,11 @@ func (x *idIndexes) readRange(c collName, r idRange) ([]string, error) {
 	}
 	sort.Strings(ids)
 	return ids, nil
+}
+
+// rangeQuery returns the query of the _ids of table whose JSON text is
+// from its first argument (included) to its second (excluded), which
+// SQLite answers from the index on idIndexExpr.
+func rangeQuery(table string) string {
+	return fmt.Sprintf("SELECT _ferretdb_sjson->>'$._id' FROM %s WHERE %s >= ? AND %s < ?", quoteIdent(table), idIndexExpr, idIndexExpr)
 }

@@ -1,6 +1,10 @@
 package mongotest
 
 import (
+	"database/sql"
+	"net/url"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"gopkg.in/mgo.v2/bson"
@@ -93,5 +97,105 @@ func TestIDRangeContains(t *testing.T) {
 		if got := r.contains(id); got != want {
 			t.Errorf("[b, d] contains %q: %v, want %v", id, got, want)
 		}
+	}
+}
+
+// TestRangeQueryUsesTheIndex: SQLite's plan for the range read searches
+// the index that the server added on _id, for a collection made by an
+// insert and for one made again after its database was dropped, instead
+// of scanning the table.
+func TestRangeQueryUsesTheIndex(t *testing.T) {
+	s, session := startDialed(t)
+	coll := session.DB("").C("docs")
+	for round := 0; round < 2; round++ {
+		if err := coll.Insert(bson.M{"_id": "clock#ns#"}, bson.M{"_id": "lease#ns#x#"}); err != nil {
+			t.Fatal(err)
+		}
+		plan := rangePlan(t, s, coll.Database.Name, coll.Name)
+		if !strings.Contains(plan, "SEARCH") || !strings.Contains(plan, idIndexPrefix) {
+			t.Errorf("round %d: plan %q, want a SEARCH of the index %s...", round, plan, idIndexPrefix)
+		}
+		if err := coll.Database.DropDatabase(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// rangePlan returns the details of SQLite's query plan for rangeQuery on
+// the table of collection coll of database db of s, one line a step.
+func rangePlan(t *testing.T, s *Server, db, coll string) string {
+	t.Helper()
+	s.ids.mu.Lock()
+	defer s.ids.mu.Unlock()
+	u := url.URL{Scheme: "file", Path: filepath.Join(s.ids.dir, db+".sqlite"), RawQuery: "mode=ro&" + idIndexPragmas}
+	conn, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var table string
+	if err := conn.QueryRow("SELECT table_name FROM _ferretdb_collections WHERE name = ?", coll).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query("EXPLAIN QUERY PLAN "+rangeQuery(table), `"clock#`, `"clock$`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
+}
+
+// TestRangeLookupAfterRename: after a collection is renamed, a range of
+// _ids finds its documents under the new name, through the index once a
+// write has indexed it, and none under the old name, and no read of the
+// index fails.
+func TestRangeLookupAfterRename(t *testing.T) {
+	s, session := startDialed(t)
+	db := session.DB("")
+	if err := db.C("a").Insert(bson.M{"_id": "clock#ns#"}, bson.M{"_id": "clock#ns#x#"}); err != nil {
+		t.Fatal(err)
+	}
+	rename := bson.D{{Name: "renameCollection", Value: db.Name + ".a"}, {Name: "to", Value: db.Name + ".b"}}
+	if err := session.DB("admin").Run(rename, nil); err != nil {
+		t.Fatal(err)
+	}
+	count := func(coll string) int {
+		t.Helper()
+		var found []bson.M
+		if err := db.C(coll).Find(bson.M{"_id": bson.M{"$gte": "clock#ns#", "$lt": "clock#ns$"}}).All(&found); err != nil {
+			t.Fatal(err)
+		}
+		return len(found)
+	}
+	if n := count("a"); n != 0 {
+		t.Errorf("found %d under the old name, want 0", n)
+	}
+	if n := count("b"); n != 2 {
+		t.Errorf("found %d under the new name, want 2", n)
+	}
+	if err := db.C("b").Insert(bson.M{"_id": "clock#ns#y#"}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.lookups.decided.Load()
+	if n := count("b"); n != 3 {
+		t.Errorf("found %d under the new name after an insert, want 3", n)
+	}
+	if n := s.lookups.decided.Load() - before; n != 1 {
+		t.Errorf("%d finds went through the index after the insert, want 1", n)
+	}
+	if s.ids.failures != 0 {
+		t.Errorf("%d reads of the index failed", s.ids.failures)
 	}
 }

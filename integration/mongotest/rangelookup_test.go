@@ -16,7 +16,9 @@ import (
 // FerretDB finds when it gets it as it is (Options.ScanFilters), and what
 // it finds without that index (Options.NoIDIndex): for each pair of
 // bounds and each inclusion, with _ids that a JSON encoder escapes after
-// the bounds' common prefix, _ids of other types, bounds in either order
+// the bounds' common prefix, _ids of other types (an ObjectId and a
+// binary among them, whose JSON text in FerretDB's table is a string in
+// the range: hex and base64), bounds in either order
 // in the filter, bounds the wrong way round, and ranges whose common
 // prefix is empty or has such characters (which FerretDB answers).
 func (s *lookupSuite) TestRangeSameAsScan(c *gc.C) {
@@ -27,6 +29,7 @@ func (s *lookupSuite) TestRangeSameAsScan(c *gc.C) {
 		"clock#ns#\u2028", "clock#ns#é", "clock#ns#\x01", "clock#ns#~", "clock#ns#\x7f",
 		"clock#nt#", "clock#nr#", "lease#ns#x#", "a b", "a!", "a\"", "a",
 		bson.ObjectIdHex("5f1e3c2b9a8d7e6f5a4b3c2d"), 7,
+		bson.Binary{Data: []byte("clock")},
 	}
 	docs := make([]interface{}, len(ids))
 	for i, id := range ids {
@@ -42,6 +45,8 @@ func (s *lookupSuite) TestRangeSameAsScan(c *gc.C) {
 		{"a", "a\x7f"},
 		{"a ", "a!"},
 		{"clock#ns#<", "clock#ns#>"},
+		{"5f", "5g"},
+		{"Y2", "Y3"},
 	}
 	var queries []bson.D
 	for _, b := range bounds {
