@@ -164,11 +164,12 @@
 //     {_id: {$gte or $gt: lo, $lt or $lte: hi}}, with the same options,
 //     reads the _ids in the range from that index, then runs as one read
 //     by _id each, answered in ascending _id order in one batch (the
-//     lease client's poll of its namespace's clock documents is such a
-//     find): FerretDB pushes down only an equality on _id, so without it
-//     each poll read every lease's document. It does so only when the
-//     bounds share a prefix of printable ASCII characters that JSON keeps
-//     as they are, and never without the index (see rangelookup.go).
+//     lease client reads all its namespace's clock documents so when
+//     another writer has appeared): FerretDB pushes down only an equality
+//     on _id, so without it that read took in every lease's document. It
+//     does so only when the bounds share a prefix of printable ASCII
+//     characters that JSON keeps as they are, and never without the
+//     index (see rangelookup.go).
 //   - FerretDB's SQLite database syncs its write-ahead log at checkpoints,
 //     not at every commit (synchronous(normal)): a commit survives the
 //     test process, not a crash of the machine.

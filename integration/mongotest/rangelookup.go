@@ -14,9 +14,11 @@ import (
 // A find whose filter is exactly a range of _id between two strings,
 // {_id: {$gte or $gt: lo, $lt or $lte: hi}}, FerretDB's SQLite backend
 // answers by reading every document of the collection: it pushes down to
-// SQL only an equality on _id. The lease client reads its namespace's
-// clock documents with such a find on every poll, so on the embedded
-// server a poll's cost grew with the number of leases. MongoDB answers it
+// SQL only an equality on _id. The lease client reads all its
+// namespace's clock documents with such a find when the namespace counts
+// more of them than it knows (its first read, and after another writer
+// appears; otherwise it reads them by _id $in), so on the embedded server
+// that read's cost grew with the number of leases. MongoDB answers it
 // from its _id index, reading only the documents in the range.
 //
 // The proxy does the same through the index that idindex.go adds: it
