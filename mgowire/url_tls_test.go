@@ -100,9 +100,29 @@ func TestURLTLSFiles(t *testing.T) {
 	if err := insert(t, base+"&tlsCertificateKeyFile="+encrypted+"&tlsCertificateKeyFilePassword=hunter2", mgowire.Options{}); err != nil {
 		t.Errorf("with the encrypted key: %v", err)
 	}
+	// A wrong password that the legacy encryption's padding check lets
+	// through (about one encryption in 256) decrypts to bytes that are no
+	// key: the error still says that decrypting failed.
+	var lucky []byte
+	for i := 0; i < 100000 && lucky == nil; i++ {
+		//lint:ignore SA1019 as above
+		e, err := x509.EncryptPEMBlock(rand.Reader, block.Type, block.Bytes, []byte("hunter2"), x509.PEMCipherAES256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		//lint:ignore SA1019 as above
+		if _, err := x509.DecryptPEMBlock(e, []byte("wrong")); err == nil {
+			lucky = pem.EncodeToMemory(e)
+		}
+	}
+	if lucky == nil {
+		t.Fatal("no encryption let the wrong password through")
+	}
+	luckyFile := writeFile(t, dir, "lucky.pem", append(append([]byte{}, client.certPEM...), lucky...))
 	pkcs8 := writeFile(t, dir, "pkcs8.pem", append(append([]byte{}, client.certPEM...), pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte{1}})...))
 	for url, names := range map[string]string{
 		base + "&tlsCertificateKeyFile=" + encrypted + "&tlsCertificateKeyFilePassword=wrong": "decrypting",
+		base + "&tlsCertificateKeyFile=" + luckyFile + "&tlsCertificateKeyFilePassword=wrong": "decrypting",
 		base + "&tlsCertificateKeyFile=" + encrypted:                                          "tlsCertificateKeyFilePassword",
 		base + "&tlsCertificateKeyFile=" + pkcs8:                                              "PKCS #8",
 		base + "&tlsCertificateKeyFile=" + ca:                                                 "private key",

@@ -132,6 +132,7 @@ func loadKeyPair(file, password string) (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	var certPEM, keyPEM []byte
+	decrypted := false
 	for rest := data; ; {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
@@ -154,6 +155,7 @@ func loadKeyPair(file, password string) (tls.Certificate, error) {
 				return tls.Certificate{}, fmt.Errorf("decrypting the key in %q: %v", file, err)
 			}
 			keyPEM = pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: der})
+			decrypted = true
 		default:
 			keyPEM = pem.EncodeToMemory(block)
 		}
@@ -162,6 +164,12 @@ func loadKeyPair(file, password string) (tls.Certificate, error) {
 		return tls.Certificate{}, fmt.Errorf("%q must hold a PEM certificate and its private key", file)
 	}
 	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil && decrypted {
+		// The legacy encryption detects a wrong password only most of
+		// the time (its padding check): otherwise the decryption
+		// "succeeds" with bytes that are no key.
+		return tls.Certificate{}, fmt.Errorf("decrypting the key in %q with tlsCertificateKeyFilePassword gave no valid key (is the password right?): %v", file, err)
+	}
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("%q: %v", file, err)
 	}
