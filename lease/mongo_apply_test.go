@@ -299,6 +299,11 @@ func (s *ApplySuite) TestAssertionHolds(c *gc.C) {
 	readBack := held
 	readBack.expiry = toTime(toInt64(held.expiry))
 	heldReadBack := cached(readBack, true)
+	// Written again since, to an equal state (a writer whose clock
+	// stepped back): only the write id tells it apart.
+	rewritten := held
+	rewritten.write = bson.NewObjectId()
+	heldRewritten := cached(rewritten, true)
 
 	build := func(f func(cache) (leaseWrite, error), from cache) leaseWrite {
 		w, err := f(from)
@@ -330,12 +335,15 @@ func (s *ApplySuite) TestAssertionHolds(c *gc.C) {
 		{"extension, unchanged", build(extend, heldHere), heldHere, true},
 		{"extension, unchanged, read back in another zone", build(extend, heldHere), heldReadBack, true},
 		{"extension, extended by another writer", build(extend, heldHere), heldExtended, false},
+		{"extension, written again to an equal state", build(extend, heldHere), heldRewritten, false},
 		{"extension, released", build(extend, heldHere), released, false},
 		{"expiry, unchanged", build(expire, heldHere), heldHere, true},
 		{"expiry, extended", build(expire, heldHere), heldExtended, false},
+		{"expiry, written again to an equal state", build(expire, heldHere), heldRewritten, false},
 		{"expiry, missing", build(expire, heldHere), missing, false},
 		{"revocation, extended by another writer", build(revoke, heldHere), heldExtended, true},
 		{"revocation, another holder", build(revoke, heldHere), heldOther, false},
+		{"revocation, written again to an equal state", build(revoke, heldHere), heldRewritten, true},
 		{"revocation, released", build(revoke, heldHere), released, false},
 	} {
 		c.Check(t.w.assertionHolds(t.now), gc.Equals, t.holds, gc.Commentf("test %d: %s", i, t.about))

@@ -1,6 +1,10 @@
 package lease
 
-import "time"
+import (
+	"time"
+
+	"gopkg.in/mgo.v2/bson"
+)
 
 // cache is what a client knows of the leases in its namespace.
 type cache struct {
@@ -87,4 +91,7 @@ type entry struct {
 	writer string
 	// term is the lease's term: 0 if written by an earlier version.
 	term int64
+	// write is the write id of the write that left the document so
+	// (fieldWriteId): "" if written by an earlier version.
+	write bson.ObjectId
 }

@@ -65,6 +65,10 @@ type leaseDoc struct {
 	// versions' documents; read as interface{} so another type is
 	// reported.
 	Term interface{} `bson:"term,omitempty"`
+	// WriteId is a bson.ObjectId (fieldWriteId), absent from earlier
+	// versions' documents; read as interface{} so another type is
+	// reported.
+	WriteId interface{} `bson:"writeid,omitempty"`
 }
 
 // newLeaseDoc returns the document of e for the named lease.
@@ -78,6 +82,7 @@ func newLeaseDoc(namespace, name string, e entry) leaseDoc {
 		Expiry:    toInt64(e.expiry),
 		Writer:    e.writer,
 		Term:      termField(e.term),
+		WriteId:   writeIdField(e.write),
 	}
 }
 
@@ -137,6 +142,7 @@ func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 	var holder string
 	var expiry time.Time
 	var term int64
+	var write bson.ObjectId
 	err := raw.Unmarshal(&doc)
 	if err == nil {
 		holder, expiry, err = doc.validate()
@@ -144,6 +150,11 @@ func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 	if err == nil {
 		if term, err = decodeTerm(doc.Term); err != nil {
 			err = errors.Annotatef(err, "invalid term")
+		}
+	}
+	if err == nil {
+		if write, err = decodeWriteId(doc.WriteId); err != nil {
+			err = errors.Annotatef(err, "invalid write id")
 		}
 	}
 	if err != nil {
@@ -154,6 +165,7 @@ func decodeLeaseDoc(raw bson.Raw) (string, entry, error) {
 		expiry: expiry,
 		writer: doc.Writer,
 		term:   term,
+		write:  write,
 	}, nil
 }
 

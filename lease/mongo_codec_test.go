@@ -26,13 +26,15 @@ func (s *CodecSuite) TestTimesKeepPrecision(c *gc.C) {
 }
 
 func (s *CodecSuite) TestLeaseDocRoundTrip(c *gc.C) {
-	e := entry{holder: "redis/0", expiry: zero.Add(time.Minute), writer: "machine-0"}
+	e := entry{holder: "redis/0", expiry: zero.Add(time.Minute), writer: "machine-0", term: 3, write: bson.NewObjectId()}
 	name, got, err := decodeLeaseDoc(raw(newLeaseDoc("ns", "redis", e)))
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(name, gc.Equals, "redis")
 	c.Check(got.holder, gc.Equals, "redis/0")
 	c.Check(got.writer, gc.Equals, "machine-0")
 	c.Check(got.expiry.Equal(e.expiry), jc.IsTrue)
+	c.Check(got.term, gc.Equals, int64(3))
+	c.Check(got.write, gc.Equals, e.write)
 }
 
 func (s *CodecSuite) TestDecodeLeaseDoc(c *gc.C) {
@@ -133,6 +135,17 @@ func (s *CodecSuite) TestDecodeLeaseDoc(c *gc.C) {
 		about:  "bad writer",
 		change: bson.M{"writer": "$w"},
 		err:    `corrupt lease document "lease#ns#name#": invalid writer: string contains forbidden characters`,
+	}, {
+		about:  "write id",
+		change: bson.M{"writeid": bson.ObjectIdHex("5f1e0c2a9d3b4c0012345678")},
+	}, {
+		about:  "write id as a string",
+		change: bson.M{"writeid": "5f1e0c2a9d3b4c0012345678"},
+		err:    `corrupt lease document "lease#ns#name#": invalid write id: 5f1e0c2a9d3b4c0012345678 is a string, not an ObjectId`,
+	}, {
+		about:  "write id as an integer",
+		change: bson.M{"writeid": int64(7)},
+		err:    `corrupt lease document "lease#ns#name#": invalid write id: 7 is a int64, not an ObjectId`,
 	}} {
 		c.Logf("test %d: %s", i, t.about)
 		doc := good()
@@ -152,7 +165,8 @@ func (s *CodecSuite) TestDecodeLeaseDoc(c *gc.C) {
 		c.Assert(err, jc.ErrorIsNil)
 		c.Check(name, gc.Equals, "name")
 		holder, _ := doc["holder"].(string)
-		c.Check(e, jc.DeepEquals, entry{holder: holder, expiry: time.Unix(0, 1), writer: "writer"})
+		write, _ := doc["writeid"].(bson.ObjectId)
+		c.Check(e, jc.DeepEquals, entry{holder: holder, expiry: time.Unix(0, 1), writer: "writer", write: write})
 	}
 }
 

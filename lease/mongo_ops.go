@@ -15,6 +15,8 @@ type scope struct {
 	collection string
 	namespace  string
 	id         string
+	// writeIds, if set, makes the write ids (newWriteId); tests set it.
+	writeIds func() bson.ObjectId
 }
 
 // assertHolderOp asserts only that holder holds the named lease: it holds
@@ -37,6 +39,7 @@ func (s scope) assertEntryOp(name string, last entry) txn.Op {
 			{Name: fieldExpiry, Value: toInt64(last.expiry)},
 			{Name: fieldWriter, Value: last.writer},
 			{Name: fieldTerm, Value: termValue(last.term)},
+			{Name: fieldWriteId, Value: writeIdValue(last.write)},
 		},
 	}
 }
@@ -91,22 +94,23 @@ func (w leaseWrite) assertionHolds(c cache) bool {
 	case w.holderOnly:
 		return e.holder == w.last.holder
 	}
-	return e.holder == w.last.holder && e.writer == w.last.writer && e.expiry.Equal(w.last.expiry) && e.term == w.last.term
+	return e.holder == w.last.holder && e.writer == w.last.writer && e.expiry.Equal(w.last.expiry) && e.term == w.last.term && e.write == w.last.write
 }
 
 // releasedEntry returns what a release by s at now leaves: no holder, the
-// release's time, s as writer, and term kept.
+// release's time, s as writer, term kept, and a new write id.
 func (s scope) releasedEntry(now time.Time, term int64) entry {
-	return entry{holder: "", expiry: now, writer: s.id, term: term}
+	return entry{holder: "", expiry: now, writer: s.id, term: term, write: s.newWriteId()}
 }
 
-// setEntry returns the update setting e's holder, expiry, writer and, if
-// e has one, term (a release keeps the document's term).
+// setEntry returns the update setting e's holder, expiry, writer, write
+// id and, if e has one, term (a release keeps the document's term).
 func setEntry(e entry) bson.D {
 	set := bson.D{
 		{Name: fieldHolder, Value: e.holder},
 		{Name: fieldExpiry, Value: toInt64(e.expiry)},
 		{Name: fieldWriter, Value: e.writer},
+		{Name: fieldWriteId, Value: e.write},
 	}
 	if e.term != 0 {
 		set = append(set, bson.DocElem{Name: fieldTerm, Value: e.term})
@@ -135,6 +139,7 @@ func claimWrite(s scope, c cache, name string, request Request, now time.Time) (
 		expiry: expiry,
 		writer: s.id,
 		term:   term,
+		write:  s.newWriteId(),
 	}
 	op := txn.Op{
 		C:      s.collection,
@@ -184,11 +189,13 @@ func extendWrite(s scope, c cache, name string, request Request, now time.Time) 
 		expiry: expiry,
 		writer: s.id,
 		term:   last.term,
+		write:  s.newWriteId(),
 	}
 	op := s.assertEntryOp(name, last)
 	op.Update = bson.D{{Name: "$set", Value: bson.D{
 		{Name: fieldExpiry, Value: toInt64(next.expiry)},
 		{Name: fieldWriter, Value: next.writer},
+		{Name: fieldWriteId, Value: next.write},
 	}}}
 	return leaseWrite{name: name, op: op, next: next, held: true, last: last}, nil
 }

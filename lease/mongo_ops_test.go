@@ -13,7 +13,14 @@ type OpsSuite struct{}
 
 var _ = gc.Suite(&OpsSuite{})
 
-var testScope = scope{collection: "leases", namespace: "ns", id: "me"}
+var testScope = scope{collection: "leases", namespace: "ns", id: "me", writeIds: func() bson.ObjectId { return testWriteId }}
+
+// testWriteId is the write id of every write of testScope.
+var testWriteId = bson.ObjectId("test-write-1")
+
+// noWriteId is what an op asserts of the write id of a document written
+// without one (an earlier version's, or these tests').
+var noWriteId = d("$exists", false)
 
 // remoteSkew says that "remote" wrote zero while our clock read between
 // zero+1s and zero+1.1s: its times map to [t+1s, t+1.1s] locally.
@@ -89,7 +96,7 @@ func floorOp(term int64) txn.Op {
 // releasedUpdate is the update of a lease document that "me" releases at
 // now: the holder emptied, the time of the release and its writer.
 func releasedUpdate(now time.Time) bson.D {
-	return d("$set", d("holder", "", "expiry", now.UnixNano(), "writer", "me"))
+	return d("$set", d("holder", "", "expiry", now.UnixNano(), "writer", "me", "writeid", testWriteId))
 }
 
 // releaseOp is the clock-write op "me" must put last in a txn that
@@ -106,7 +113,7 @@ func releaseOp(now time.Time) txn.Op {
 func (s *OpsSuite) TestClaimOps(c *gc.C) {
 	ops, next, err := claimOps(testScope, emptyCache(), "name", Request{"holder", time.Minute}, zero)
 	c.Assert(err, jc.ErrorIsNil)
-	want := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me", term: 1}
+	want := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me", term: 1, write: testWriteId}
 	c.Check(next, jc.DeepEquals, want)
 	c.Check(ops, jc.DeepEquals, []txn.Op{claimClockOp(zero, 1), floorOp(1), {
 		C:      "leases",
@@ -121,6 +128,7 @@ func (s *OpsSuite) TestClaimOps(c *gc.C) {
 			Expiry:    zero.Add(time.Minute).UnixNano(),
 			Writer:    "me",
 			Term:      int64(1),
+			WriteId:   testWriteId,
 		},
 	}})
 }
@@ -226,7 +234,7 @@ func (s *OpsSuite) TestExtendOps(c *gc.C) {
 			c.Check(ops, gc.IsNil)
 		default:
 			c.Assert(err, jc.ErrorIsNil)
-			c.Check(next, jc.DeepEquals, entry{holder: "holder", expiry: t.expiry, writer: "me"})
+			c.Check(next, jc.DeepEquals, entry{holder: "holder", expiry: t.expiry, writer: "me", write: testWriteId})
 			c.Check(next.expiry.Equal(t.expiry), jc.IsTrue)
 			c.Check(ops, jc.DeepEquals, []txn.Op{clockOp(t.now), {
 				C:  "leases",
@@ -236,10 +244,12 @@ func (s *OpsSuite) TestExtendOps(c *gc.C) {
 					"expiry", t.last.expiry.UnixNano(),
 					"writer", t.last.writer,
 					"term", noTerm,
+					"writeid", noWriteId,
 				),
 				Update: d("$set", d(
 					"expiry", t.expiry.UnixNano(),
 					"writer", "me",
+					"writeid", testWriteId,
 				)),
 			}})
 		}
@@ -304,6 +314,7 @@ func (s *OpsSuite) TestExpireOps(c *gc.C) {
 				"expiry", t.last.expiry.UnixNano(),
 				"writer", t.last.writer,
 				"term", noTerm,
+				"writeid", noWriteId,
 			),
 			Update: releasedUpdate(t.now),
 		}, releaseOp(t.now)})

@@ -201,7 +201,7 @@ func (s *TimeRangeSuite) TestExpireOps(c *gc.C) {
 	c.Check(ops, jc.DeepEquals, []txn.Op{{
 		C:      "leases",
 		Id:     "lease#ns#name#",
-		Assert: d("holder", "holder", "expiry", farExpiry.UnixNano(), "writer", "remote", "term", noTerm),
+		Assert: d("holder", "holder", "expiry", farExpiry.UnixNano(), "writer", "remote", "term", noTerm, "writeid", noWriteId),
 		Update: releasedUpdate(now),
 	}, releaseOp(now)})
 

@@ -67,6 +67,17 @@ func (s *mongoSuite) dumpAll(c *gc.C) map[string][]bson.M {
 	return dump
 }
 
+// takeWriteId removes a lease document's write id from doc, checks it is
+// a valid ObjectId, and returns it: every write sets a new one, so tests
+// compare the rest of the document with what they expect, and the ids
+// with each other.
+func takeWriteId(c *gc.C, doc bson.M) bson.ObjectId {
+	id, ok := doc["writeid"].(bson.ObjectId)
+	c.Check(ok && id.Valid(), jc.IsTrue, gc.Commentf("write id %#v", doc["writeid"]))
+	delete(doc, "writeid")
+	return id
+}
+
 // Hook is run around one transaction attempt, like jujutxn's TestHook.
 type Hook struct {
 	Before func()

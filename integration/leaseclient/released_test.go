@@ -48,14 +48,18 @@ func (s *ClientReleasedSuite) TestReleaseKeepsTheDocument(c *gc.C) {
 	fix.Clock.Advance(2 * time.Minute)
 	c.Assert(fix.Client.ExpireLease("expired"), jc.ErrorIsNil)
 	c.Assert(clientAs[lease.Revoker](c, fix).RevokeLease("revoked", "holder"), jc.ErrorIsNil)
-	// A release keeps the lease's term.
+	// A release keeps the lease's term, and sets a new write id.
+	ids := map[bson.ObjectId]bool{}
 	for name, term := range map[string]int64{"expired": 1, "revoked": 2} {
-		c.Check(s.leaseDoc(c, name), jc.DeepEquals, bson.M{
+		doc := s.leaseDoc(c, name)
+		ids[takeWriteId(c, doc)] = true
+		c.Check(doc, jc.DeepEquals, bson.M{
 			"_id": "lease#default-namespace#" + name + "#", "type": "lease", "namespace": "default-namespace",
 			"name": name, "holder": "", "expiry": fix.Zero.Add(2 * time.Minute).UnixNano(), "writer": "default-client",
 			"term": term,
 		})
 	}
+	c.Check(ids, gc.HasLen, 2)
 
 	reader := NewFixture(c, s.db, FixtureParams{Id: "reader"})
 	for _, client := range []lease.Client{fix.Client, reader.Client} {

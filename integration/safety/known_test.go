@@ -102,6 +102,35 @@ var knownSchedules = []known{{
 		{kind: evClaim, node: 1, unit: "redis/1", dur: 30 * time.Second},
 	},
 }, {
+	// backwards seed 521: m1 extended mysql/2's lease at 40s, to end at
+	// 1m30s, and its clock stepped back 55s; at 1m35s, its clock reading
+	// exactly the time of that write again, m1 extended it for 30s,
+	// writing a document equal to the one before (same holder, writer,
+	// term and expiry, which now meant 2m25s). m2 had cached the earlier
+	// document with m1's clock as measured before the step: its
+	// extension for 15s asserted that document, matched the equal one,
+	// and cut the lease to 1m50s; it expired it at 1m55s and granted
+	// mysql/1 while mysql/2 was still guaranteed until 2m5s.
+	name:    "a write equal to an earlier one after a step back",
+	variant: backwards,
+	setup: setup{offsets: []time.Duration{
+		14*time.Minute + 47921069823, -(59*time.Minute + 6457600668), -(43*time.Minute + 27776980789),
+		-(54*time.Minute + 10148921510), -(55*time.Minute + 27604849733)}, services: []string{"redis", "mysql"}, units: 3},
+	events: []event{
+		{kind: evClaim, node: 3, unit: "mysql/2", dur: 90 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evAdvance, dur: 20 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evClaim, node: 1, unit: "mysql/2", dur: 15 * time.Second},
+		{kind: evJump, node: 1, dur: 55 * time.Second},
+		{kind: evAdvance, dur: 10 * time.Second},
+		{kind: evAdvance, dur: 45 * time.Second},
+		{kind: evClaim, node: 1, unit: "mysql/2", dur: 30 * time.Second},
+		{kind: evClaim, node: 2, unit: "mysql/2", dur: 15 * time.Second},
+		{kind: evAdvance, dur: 20 * time.Second},
+		{kind: evClaim, node: 2, unit: "mysql/1", dur: 5 * time.Second},
+	},
+}, {
 	// m0 wrote, then NTP stepped its clock back a minute; m1's lease for
 	// 5s (which m0 read at once) then ran out, and m1 was killed, leaving
 	// m0 alone to expire it. Every expiry transaction of m0 aborts on m0's

@@ -126,6 +126,48 @@ func testSkewWriteSameTimeAfterStepBack(f *fixture) {
 	f.invalid(observer.ExpireLease("redis"), "ExpireLease before the extension ends")
 }
 
+// equalWriteAfterStepBack: a writer claims a lease for 90s, which a
+// client (the observer) reads at once; the writer's clock steps back 55s,
+// and a minute later, its clock 5s past its claim, it extends the lease
+// for a minute. The extension writes the document it read (same holder,
+// writer, term and expiry: the lease already lasted that long on the
+// writer's clock), which now holds the lease until 145s, the extension
+// guaranteeing it until 120s. The observer, whose cache still has the
+// first document and the writer's clock as measured before the step, is
+// left at 60s, its cache unrefreshed.
+func equalWriteAfterStepBack(f *fixture) (observer lease.Client) {
+	wc, writer, observer := observed(f, 90*time.Second)
+	wc.Set(f.start.Add(-55 * time.Second))
+	wc.Advance(time.Minute)
+	f.clock.Set(f.start.Add(time.Minute))
+	f.ok(writer.ExtendLease("redis", request("redis/0", time.Minute)), "ExtendLease after the step back")
+	return observer
+}
+
+// After equalWriteAfterStepBack, the observer extends the lease for 15s
+// from its stale cache: the extension must not cut the lease short of the
+// writer's (the document it cached is not the one stored, though equal
+// to it), and no client may expire the lease before 120s.
+func testSkewExtendOverEqualWrite(f *fixture) {
+	observer := equalWriteAfterStepBack(f)
+	f.ok(observer.ExtendLease("redis", request("redis/0", 15*time.Second)), "ExtendLease from a stale cache")
+	f.clock.Set(f.start.Add(2 * time.Minute))
+	f.ok(observer.Refresh(), "Refresh")
+	f.holds(observer, "redis", "redis/0", f.start.Add(145*time.Second))
+	f.invalid(observer.ExpireLease("redis"), "ExpireLease when the writer's extension ends")
+}
+
+// After equalWriteAfterStepBack, at 91s the observer, whose stale cache
+// has the lease end at 90s, tries to expire it: it must fail, and leave
+// the lease held, as the observer first reads the writer's new clock
+// then, until 85s later (the expiry less the writer's recorded time).
+func testSkewExpireOverEqualWrite(f *fixture) {
+	observer := equalWriteAfterStepBack(f)
+	f.clock.Set(f.start.Add(91 * time.Second))
+	f.invalid(observer.ExpireLease("redis"), "ExpireLease from a stale cache")
+	f.holds(observer, "redis", "redis/0", f.start.Add(176*time.Second))
+}
+
 // A writer whose clock steps back 30s, 21s after it claimed a lease for a
 // minute, extends it for another minute: its clock then reads 9s before
 // the claim, so the extension, if it succeeds, holds the lease until 81s

@@ -222,6 +222,8 @@ func groups() []group {
 			{"Zones", testSkewZones},
 			{"WriteSameTimeAfterStepBack", testSkewWriteSameTimeAfterStepBack},
 			{"ExtendAfterStepBack", testSkewExtendAfterStepBack},
+			{"ExtendOverEqualWrite", testSkewExtendOverEqualWrite},
+			{"ExpireOverEqualWrite", testSkewExpireOverEqualWrite},
 			{"WriterStandsStill", testSkewWriterStandsStill},
 			{"RefreshLease", testSkewRefreshLease},
 			{"ClockPoll", testSkewClockPoll},
