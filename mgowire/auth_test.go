@@ -68,7 +68,7 @@ func TestServerRequiringAuthWithoutCredentials(t *testing.T) {
 	srv := startServer(t, wiretest.Config{Users: map[string]string{"alice": "pw"}})
 	session := dial(t, srv, mgo.DialInfo{}, mgowire.Options{})
 	err := session.DB("test").C("c").Insert(bson.M{"_id": 1})
-	if code := errorCode(err); code != 13 {
+	if code := wiretest.ErrorCode(err); code != 13 {
 		t.Fatalf("Insert without credentials: %v, want code 13 (Unauthorized)", err)
 	}
 }

@@ -84,8 +84,8 @@ func TestFailedReplyWithoutErrmsgReachesMgo(t *testing.T) {
 					t.Errorf("%s answered %v: mgo reports success", w.cmd, reply)
 				} else if err == mgo.ErrNotFound {
 					t.Errorf("%s answered %v: mgo reports ErrNotFound, not the server's error", w.cmd, reply)
-				} else if want := codeOf(reply); errorCode(err) != want || !strings.Contains(err.Error(), "mgowire: command failed") {
-					t.Errorf("%s answered %v: %v (code %d), want mgowire's message and code %d", w.cmd, reply, err, errorCode(err), want)
+				} else if want := codeOf(reply); wiretest.ErrorCode(err) != want || !strings.Contains(err.Error(), "mgowire: command failed") {
+					t.Errorf("%s answered %v: %v (code %d), want mgowire's message and code %d", w.cmd, reply, err, wiretest.ErrorCode(err), want)
 				}
 			}
 		})

@@ -1,7 +1,6 @@
 package mgowire_test
 
 import (
-	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -52,7 +51,7 @@ func TestNotPrimaryClosesConnection(t *testing.T) {
 			if err == nil {
 				t.Fatal("Insert succeeded through a not-primary reply")
 			}
-			if code := errorCode(err); code != codeOf(reply) {
+			if code := wiretest.ErrorCode(err); code != codeOf(reply) {
 				t.Errorf("Insert error %#v has code %d, want %d", err, code, codeOf(reply))
 			}
 			insertUntilNewSocket(t, session, c, 3)
@@ -98,19 +97,6 @@ func codeOf(reply bson.D) int {
 	}
 	if wce, ok := m["writeConcernError"].(bson.D); ok {
 		return wce.Map()["code"].(int)
-	}
-	return 0
-}
-
-// errorCode returns the code of an mgo error, 0 if it has none.
-func errorCode(err error) int {
-	var lerr *mgo.LastError
-	var qerr *mgo.QueryError
-	switch {
-	case errors.As(err, &lerr):
-		return lerr.Code
-	case errors.As(err, &qerr):
-		return qerr.Code
 	}
 	return 0
 }

@@ -9,33 +9,18 @@ import (
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/lease"
 )
 
 // sentBy returns the commands that f cost, by command and collection
-// (mongotest's CommandCounts), leaving out those it did not send.
+// (mongofixture.CommandsSent), leaving out those it did not send.
 func (s *ClientBatchCommandsSuite) sentBy(c *gc.C, f func()) map[string]int64 {
-	before := s.server.CommandCounts()
-	if before == nil {
+	sent := mongofixture.CommandsSent(s.server, f)
+	if sent == nil {
 		c.Skip("the server does not count commands")
 	}
-	f()
-	sent := map[string]int64{}
-	for k, v := range s.server.CommandCounts() {
-		if d := v - before[k]; d != 0 {
-			sent[k] = d
-		}
-	}
 	return sent
-}
-
-// total returns the sum of counts' values.
-func total(counts map[string]int64) int64 {
-	var sum int64
-	for _, v := range counts {
-		sum += v
-	}
-	return sum
 }
 
 // TestFirstClaimsCommandsByName: a batch of n first claims, from a writer
@@ -72,7 +57,7 @@ func (s *ClientBatchCommandsSuite) TestFirstClaimsCommandsByName(c *gc.C) {
 			"insert default-collection":        n,
 			"delete txns.stash":                n,
 		}, gc.Commentf("batch of %d first claims", n))
-		c.Check(total(got), gc.Equals, batchCommands(int(n), true), gc.Commentf("batch of %d first claims", n))
+		c.Check(mongofixture.Total(got), gc.Equals, batchCommands(int(n), true), gc.Commentf("batch of %d first claims", n))
 	}
 }
 
@@ -100,7 +85,7 @@ func (s *ClientBatchCommandsSuite) TestFirstClaimsWithoutTxnCollection(c *gc.C) 
 	c.Check(got["find txns"], gc.Equals, int64(1))
 	c.Check(got["find txns.stash"], gc.Equals, int64(2*n))
 	c.Check(got["update default-collection"], gc.Equals, int64(clocks))
-	c.Check(total(got), gc.Equals, batchCommands(n, true)-cleanClocks(clocks)+2*n+clocks+1)
+	c.Check(mongofixture.Total(got), gc.Equals, batchCommands(n, true)-cleanClocks(clocks)+2*n+clocks+1)
 	c.Check(fix.Client.Refresh(), jc.ErrorIsNil)
 	c.Check(fix.Client.Leases(), gc.HasLen, n+1)
 }

@@ -12,6 +12,7 @@ import (
 	mgo "gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 
+	"github.com/seed07a61904/leadership/internal/wiretest"
 	"github.com/seed07a61904/leadership/mgowire"
 )
 
@@ -196,7 +197,7 @@ func (s *authSuite) TestUnauthenticated(c *gc.C) {
 	defer session.Close()
 	err = session.DB("").C("things").Insert(bson.M{"_id": 1})
 	c.Check(err, gc.ErrorMatches, "command insert requires authentication")
-	c.Check(errorCode(err), gc.Equals, 13)
+	c.Check(wiretest.ErrorCode(err), gc.Equals, 13)
 	err = session.DB("").C("things").Find(nil).One(&bson.M{})
 	c.Check(err, gc.ErrorMatches, "command find requires authentication")
 }

@@ -169,31 +169,53 @@ func (x *idIndexes) ensure(c collName) {
 // the file of a dropped database). It returns false, and no error, if
 // the database or the collection does not exist. The caller holds mu.
 func (x *idIndexes) create(c collName) (bool, error) {
+	err := x.withTable(c, "rw", func(db *sql.DB, table string) error {
+		q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", quoteIdent(idIndexPrefix+table), quoteIdent(table), idIndexExpr)
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
+			return fmt.Errorf("mongotest: indexing %s.%s by _id: %w", c.db, c.coll, err)
+		}
+		return nil
+	})
+	if errors.Is(err, errNoDatabase) || errors.Is(err, errNoCollection) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// errNoDatabase and errNoCollection are withTable's errors for a
+// collection whose database file, or whose table, does not exist.
+var (
+	errNoDatabase   = errors.New("mongotest: no database file")
+	errNoCollection = errors.New("mongotest: no such collection")
+)
+
+// withTable calls f with a connection of the server's own to the database
+// file of c, opened in mode ("rw" or "ro"; neither creates the file), and
+// the name of c's table in FerretDB's metadata, and closes the connection
+// before it returns. It returns f's error; an error matching
+// errNoDatabase (and wrapping os.Stat's) if the file does not exist, or
+// errNoCollection if the collection does not, without calling f; or the
+// error of opening the file or reading the metadata.
+func (x *idIndexes) withTable(c collName, mode string, f func(db *sql.DB, table string) error) error {
 	file := filepath.Join(x.dir, c.db+".sqlite")
 	if _, err := os.Stat(file); err != nil {
-		return false, nil
+		return fmt.Errorf("%w: %w", errNoDatabase, err)
 	}
-	// mode=rw: never create the file.
-	u := url.URL{Scheme: "file", Path: file, RawQuery: "mode=rw&" + idIndexPragmas}
+	u := url.URL{Scheme: "file", Path: file, RawQuery: "mode=" + mode + "&" + idIndexPragmas}
 	db, err := sql.Open("sqlite", u.String())
 	if err != nil {
-		return false, fmt.Errorf("mongotest: opening database %s: %w", c.db, err)
+		return fmt.Errorf("mongotest: opening database %s: %w", c.db, err)
 	}
 	defer db.Close()
-	ctx := context.Background()
 	var table string
-	err = db.QueryRowContext(ctx, "SELECT table_name FROM _ferretdb_collections WHERE name = ?", c.coll).Scan(&table)
+	err = db.QueryRowContext(context.Background(), "SELECT table_name FROM _ferretdb_collections WHERE name = ?", c.coll).Scan(&table)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return errNoCollection
 	}
 	if err != nil {
-		return false, fmt.Errorf("mongotest: reading the table of %s.%s: %w", c.db, c.coll, err)
+		return fmt.Errorf("mongotest: reading the table of %s.%s: %w", c.db, c.coll, err)
 	}
-	q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", quoteIdent(idIndexPrefix+table), quoteIdent(table), idIndexExpr)
-	if _, err := db.ExecContext(ctx, q); err != nil {
-		return false, fmt.Errorf("mongotest: indexing %s.%s by _id: %w", c.db, c.coll, err)
-	}
-	return true, nil
+	return f(db, table)
 }
 
 // quoteIdent returns name as an SQLite identifier in double quotes.

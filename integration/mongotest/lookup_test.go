@@ -2,6 +2,7 @@ package mongotest_test
 
 import (
 	"fmt"
+	"sort"
 
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
@@ -105,4 +106,46 @@ func (s *lookupSuite) TestSameAsScan(c *gc.C) {
 			c.Check(results[0], gc.Equals, results[1], comment)
 		}
 	}
+}
+
+// finding is a find that sameFinds runs: a filter, and a limit (0: none).
+type finding struct {
+	filter interface{}
+	limit  int
+}
+
+// sameFinds runs each of finds on a collection holding docs, on a fresh
+// server for each of opts, and checks that every server answers each
+// find as the first does. An answer is one line: the filter, the limit if
+// any, the documents found (each as show formats it, sorted) and the
+// error. It returns the first server's answers, in the order of finds.
+func sameFinds(c *gc.C, opts []mongotest.Options, docs []interface{}, finds []finding, show func(bson.M) string) []string {
+	var first []string
+	for i, o := range opts {
+		_, session, closeBoth := startDialed(c, o)
+		defer closeBoth()
+		coll := session.DB("").C("docs")
+		c.Assert(coll.Insert(docs...), jc.ErrorIsNil)
+		var answers []string
+		for _, f := range finds {
+			var found []bson.M
+			err := coll.Find(f.filter).Limit(f.limit).All(&found)
+			got := make([]string, len(found))
+			for j, doc := range found {
+				got[j] = show(doc)
+			}
+			sort.Strings(got)
+			what := fmt.Sprint(f.filter)
+			if f.limit != 0 {
+				what += fmt.Sprintf(" limit %d", f.limit)
+			}
+			answers = append(answers, fmt.Sprintf("%s: %v %v", what, got, err))
+		}
+		if i == 0 {
+			first = answers
+		} else {
+			c.Check(answers, jc.DeepEquals, first, gc.Commentf("options %+v", o))
+		}
+	}
+	return first
 }

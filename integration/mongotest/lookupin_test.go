@@ -2,7 +2,6 @@ package mongotest_test
 
 import (
 	"fmt"
-	"sort"
 
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
@@ -35,27 +34,14 @@ func (s *lookupSuite) TestInSameAsScan(c *gc.C) {
 		{"_id": bson.M{"$in": []interface{}{7, "clock#ns#"}}},
 		{"_id": bson.M{"$in": []interface{}{"clock#ns#"}}, "n": 2},
 	}
-	var results [2][]string
-	for i, scan := range []bool{false, true} {
-		_, session, closeBoth := startDialed(c, mongotest.Options{ScanFilters: scan})
-		defer closeBoth()
-		coll := session.DB("").C("docs")
-		c.Assert(coll.Insert(docs...), jc.ErrorIsNil)
-		for _, q := range queries {
-			for _, limit := range []int{0, 1} {
-				var found []bson.M
-				err := coll.Find(q).Limit(limit).All(&found)
-				var got []string
-				for _, doc := range found {
-					got = append(got, fmt.Sprint(doc))
-				}
-				sort.Strings(got)
-				results[i] = append(results[i], fmt.Sprintf("%v limit %d: %v %v", q, limit, got, err))
-			}
+	var finds []finding
+	for _, q := range queries {
+		for _, limit := range []int{0, 1} {
+			finds = append(finds, finding{q, limit})
 		}
 	}
-	c.Check(results[0], jc.DeepEquals, results[1])
-	c.Check(results[0][0], gc.Matches, `.*\[map\[_id:clock#ns# n:1\] map\[_id:clock#ns#a# n:2\]\] <nil>`)
+	answers := sameFinds(c, []mongotest.Options{{}, {ScanFilters: true}}, docs, finds, func(doc bson.M) string { return fmt.Sprint(doc) })
+	c.Check(answers[0], gc.Matches, `.*\[map\[_id:clock#ns# n:1\] map\[_id:clock#ns#a# n:2\]\] <nil>`)
 }
 
 // TestInCountsOneCommand: the lookups a find by $in runs are the

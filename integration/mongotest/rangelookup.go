@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 )
 
@@ -181,25 +178,22 @@ func (x *idIndexes) inRange(c collName, r idRange) ([]string, bool) {
 // connection of the server's own that it closes before it returns. The
 // caller holds mu.
 func (x *idIndexes) readRange(c collName, r idRange) ([]string, error) {
-	file := filepath.Join(x.dir, c.db+".sqlite")
-	if _, err := os.Stat(file); err != nil {
-		return nil, err
-	}
-	u := url.URL{Scheme: "file", Path: file, RawQuery: "mode=ro&" + idIndexPragmas}
-	db, err := sql.Open("sqlite", u.String())
-	if err != nil {
-		return nil, fmt.Errorf("mongotest: opening database %s: %w", c.db, err)
-	}
-	defer db.Close()
-	ctx := context.Background()
-	var table string
-	err = db.QueryRowContext(ctx, "SELECT table_name FROM _ferretdb_collections WHERE name = ?", c.coll).Scan(&table)
-	if errors.Is(err, sql.ErrNoRows) {
+	var ids []string
+	err := x.withTable(c, "ro", func(db *sql.DB, table string) error {
+		var err error
+		ids, err = rangeIDs(db, table, c, r)
+		return err
+	})
+	if errors.Is(err, errNoCollection) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("mongotest: reading the table of %s.%s: %w", c.db, c.coll, err)
-	}
+	return ids, err
+}
+
+// rangeIDs reads the _ids of r from the index on table, the table of c,
+// through db.
+func rangeIDs(db *sql.DB, table string, c collName, r idRange) ([]string, error) {
+	ctx := context.Background()
 	// Every JSON text that starts with `"` and the prefix sorts from
 	// that text up to the same with its last byte one higher (a
 	// printable ASCII character, so below 0x7f).

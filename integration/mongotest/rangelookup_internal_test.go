@@ -2,8 +2,6 @@ package mongotest
 
 import (
 	"database/sql"
-	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -127,31 +125,24 @@ func rangePlan(t *testing.T, s *Server, db, coll string) string {
 	t.Helper()
 	s.ids.mu.Lock()
 	defer s.ids.mu.Unlock()
-	u := url.URL{Scheme: "file", Path: filepath.Join(s.ids.dir, db+".sqlite"), RawQuery: "mode=ro&" + idIndexPragmas}
-	conn, err := sql.Open("sqlite", u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var table string
-	if err := conn.QueryRow("SELECT table_name FROM _ferretdb_collections WHERE name = ?", coll).Scan(&table); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := conn.Query("EXPLAIN QUERY PLAN "+rangeQuery(table), `"clock#`, `"clock$`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
+	err := s.ids.withTable(collName{db, coll}, "ro", func(conn *sql.DB, table string) error {
+		rows, err := conn.Query("EXPLAIN QUERY PLAN "+rangeQuery(table), `"clock#`, `"clock$`)
+		if err != nil {
+			return err
 		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				return err
+			}
+			plan = append(plan, detail)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return strings.Join(plan, "\n")

@@ -1,7 +1,6 @@
 package mongotest_test
 
 import (
-	"errors"
 	"net"
 	"sync"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/internal/wiretest"
 	"github.com/seed07a61904/leadership/mgowire"
 )
 
@@ -102,19 +102,6 @@ func (d *recordingDialer) assertClosed(c *gc.C, conns []*recordedConn) {
 	}
 }
 
-// errorCode returns the server's error code that err carries, or 0.
-func errorCode(err error) int {
-	var qe *mgo.QueryError
-	var le *mgo.LastError
-	switch {
-	case errors.As(err, &qe):
-		return qe.Code
-	case errors.As(err, &le):
-		return le.Code
-	}
-	return 0
-}
-
 // checkNotPrimary runs op after arming a not-primary refusal of command:
 // op fails with code (10107 for a write, 13435 for a read), mgowire
 // closes that connection, and
@@ -125,7 +112,7 @@ func (s *translatorSuite) checkNotPrimary(c *gc.C, command string, code int, op 
 	c.Assert(s.server.FailNotPrimary(command, 1), jc.ErrorIsNil)
 	err := op(s.coll)
 	c.Assert(err, gc.NotNil)
-	c.Check(errorCode(err), gc.Equals, code, gc.Commentf("%s: %#v", command, err))
+	c.Check(wiretest.ErrorCode(err), gc.Equals, code, gc.Commentf("%s: %#v", command, err))
 	c.Check(err, gc.ErrorMatches, ".*not primary.*")
 	c.Check(s.server.PendingFaults(), gc.Equals, 0)
 	s.dialer.assertClosed(c, before)
@@ -210,7 +197,7 @@ func (s *translatorSuite) checkWriteConcern(c *gc.C, command string, op func() e
 	err := op()
 	c.Assert(err, gc.NotNil, gc.Commentf("%s succeeded despite a writeConcernError", command))
 	c.Check(err, gc.ErrorMatches, ".*waiting for replication timed out.*")
-	c.Check(errorCode(err), gc.Equals, 64, gc.Commentf("%s: %#v", command, err))
+	c.Check(wiretest.ErrorCode(err), gc.Equals, 64, gc.Commentf("%s: %#v", command, err))
 	c.Check(s.server.PendingFaults(), gc.Equals, 0)
 	s.session.Refresh()
 }

@@ -7,6 +7,8 @@ import (
 	gc "gopkg.in/check.v1"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 )
 
 // txnCommandsSuite counts, by command and collection, what mgo/txn sends
@@ -22,15 +24,9 @@ var _ = gc.Suite(&txnCommandsSuite{})
 // command and collection, leaving out those it did not send.
 func (s *txnCommandsSuite) run(c *gc.C, ops []txn.Op) map[string]int64 {
 	runner := txn.NewRunner(s.db.C("txns"))
-	before := s.server.CommandCounts()
-	c.Assert(runner.Run(ops, "", nil), jc.ErrorIsNil)
-	sent := map[string]int64{}
-	for k, v := range s.server.CommandCounts() {
-		if d := v - before[k]; d != 0 {
-			sent[k] = d
-		}
-	}
-	return sent
+	return mongofixture.CommandsSent(s.server, func() {
+		c.Assert(runner.Run(ops, "", nil), jc.ErrorIsNil)
+	})
 }
 
 // inserts returns the ops inserting n documents named prefix0 ... that
@@ -41,14 +37,6 @@ func inserts(prefix string, n int) []txn.Op {
 		ops[i] = txn.Op{C: "things", Id: fmt.Sprintf("%s%d", prefix, i), Assert: txn.DocMissing, Insert: bson.M{"n": i}}
 	}
 	return ops
-}
-
-func total(counts map[string]int64) int64 {
-	var sum int64
-	for _, v := range counts {
-		sum += v
-	}
-	return sum
 }
 
 // TestInsertsAlone: a transaction that inserts n new documents, and
@@ -72,7 +60,7 @@ func (s *txnCommandsSuite) TestInsertsAlone(c *gc.C) {
 			"insert things":            n,
 			"delete txns.stash":        n,
 		}, gc.Commentf("%d inserts", n))
-		c.Check(total(got), gc.Equals, 4+7*n)
+		c.Check(mongofixture.Total(got), gc.Equals, 4+7*n)
 	}
 }
 
@@ -104,7 +92,7 @@ func (s *txnCommandsSuite) TestInsertsBesideAWrittenDocument(c *gc.C) {
 			"insert things":            n,
 			"delete txns.stash":        n,
 		}, gc.Commentf("%d inserts", n))
-		c.Check(total(got), gc.Equals, 9+9*n)
+		c.Check(mongofixture.Total(got), gc.Equals, 9+9*n)
 	}
 }
 
@@ -123,8 +111,8 @@ func (s *txnCommandsSuite) TestCommandCountsAddUp(c *gc.C) {
 	c.Check(after["find things"]-beforeCounts["find things"], gc.Equals, int64(1))
 	c.Check(after["listCollections"]-beforeCounts["listCollections"], gc.Equals, int64(1))
 	c.Check(after["ping"], gc.Equals, int64(0))
-	c.Check(total(after)-total(beforeCounts), gc.Equals, s.server.Commands()-before)
-	c.Check(total(after), gc.Equals, s.server.Commands())
+	c.Check(mongofixture.Total(after)-mongofixture.Total(beforeCounts), gc.Equals, s.server.Commands()-before)
+	c.Check(mongofixture.Total(after), gc.Equals, s.server.Commands())
 }
 
 // TestInsertsBesideACleanedDocument: once the tokens of finished
@@ -173,6 +161,6 @@ func (s *txnCommandsSuite) TestInsertsBesideACleanedDocument(c *gc.C) {
 			"insert things":            n,
 			"delete txns.stash":        n,
 		}, gc.Commentf("%d inserts", n))
-		c.Check(total(got), gc.Equals, 7+7*n)
+		c.Check(mongofixture.Total(got), gc.Equals, 7+7*n)
 	}
 }

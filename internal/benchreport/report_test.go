@@ -9,11 +9,28 @@ import (
 	"testing"
 )
 
-func TestParseGroup(t *testing.T) {
+// testdataResults returns the results in testdata.
+func testdataResults(t *testing.T) results {
+	t.Helper()
 	rs, err := loadResults("testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rs
+}
+
+// checkRows checks that table has each row of rows.
+func checkRows(t *testing.T, table string, rows ...string) {
+	t.Helper()
+	for _, want := range rows {
+		if !strings.Contains(table, want) {
+			t.Errorf("no row\n%s\nin\n%s", want, table)
+		}
+	}
+}
+
+func TestParseGroup(t *testing.T) {
+	rs := testdataResults(t)
 	on := rs.bench("failover", "CrashFailover/lease=2s/services=1/polls=on")
 	if on == nil || len(on.runs) != 2 {
 		t.Fatalf("polls=on: %+v, want two runs", on)
@@ -41,10 +58,7 @@ func TestParseGroup(t *testing.T) {
 }
 
 func TestHeadlineTable(t *testing.T) {
-	rs, err := loadResults("testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := testdataResults(t)
 	keep := "| Claim, against etcd's Campaign (time: embedded server; in memory) | 62.8 ms; 15 µs | etcd's Campaign: 1.1 ms | 59×; 0.014× | 2026-11-25 |"
 	table := headlineTable(rs, "\n"+keep+"\n")
 	lines := strings.Split(strings.TrimSpace(table), "\n")
@@ -79,21 +93,13 @@ func TestHeadlineTable(t *testing.T) {
 // the transaction collection's growth against testdata, and that a run's
 // length in the growth benchmark's name is found whatever it is.
 func TestScaleRows(t *testing.T) {
-	rs, err := loadResults("testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
-	table := headlineTable(rs, "")
-	for _, want := range []string{
+	rs := testdataResults(t)
+	checkRows(t, headlineTable(rs, ""),
 		"| Renewals, 16,000 services held through 3 managers, as fast as the store takes them (a second; commands a renewal; p50 / p99; heap; a full refresh) | 12.5 a second; 40 commands; 400 / 2,000 ms; 30 MiB; 2,500 ms | Juju's timings need 533.3 a second; goal ≤ 5 commands an extension, p99 < 1,000 ms | 0.023× (rate); 8.0× (commands); 2.0× (p99) | 2026-12-06, load 1.7–3.1 (`renewals16k`) |",
 		"| The txns collection after a load run of 1,000 services on 3 managers (documents at the end / most: pruning on; off) | 700 / 1,400; 21,000 / 21,000 (30 minutes each) | pruning off: 21,000 at the end | 0.033× (at the end) |",
 		"| Renewals due at a steady rate, 16,000 services held through 3 managers (for each rate due a second: p50 / p99; renewals done a second) | 25: 200 / 600 ms; 25 · 50: 300 / 900 ms; 49.5 · 100: 2,000 / 5,000 ms; 80 · 533: 20.0 / 40.0 s; 90 | goal p99 < 1,000 ms at Juju's timings (533.3 a second) | 40× (p99 at Juju's timings); 50 a second meets it | 2026-12-07, load 2.0–3.0 (`renewalsrate`) |",
 		"| Renewals, 1,000 services held through 3 managers, as fast as the store takes them (a second; commands a renewal; p50 / p99; heap; a full refresh) | not measured | | | run `BENCHES=\"renewals\" make bench` |",
-	} {
-		if !strings.Contains(table, want) {
-			t.Errorf("no row\n%s\nin\n%s", want, table)
-		}
-	}
+	)
 	if b, _ := rs.benchMatching("txnsgrowth", txnsGrowthName(1000, "on")); b == nil {
 		t.Error("the growth run with pruning on is not found")
 	}
@@ -109,19 +115,11 @@ func TestScaleRows(t *testing.T) {
 // worst (above the goal for a check hit, embedded, and a claim, in memory)
 // ÷ the goal.
 func TestSingleRows(t *testing.T) {
-	rs, err := loadResults("testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
-	table := headlineTable(rs, "")
-	for _, want := range []string{
+	rs := testdataResults(t)
+	checkRows(t, headlineTable(rs, ""),
 		"| A lone claim / extension / check hit / check miss, embedded server, batching on against off, alternated (median time) | 32 ms / 21 ms / 4.6 µs / 1.7 ms | batching off: 30 ms / 20 ms / 4.0 µs / 1.7 ms; goal on ÷ off ≤ 1.1 | 1.03× / 1.05× / 1.15× / 1.00× (worst ÷ goal: 1.05×) | 2026-12-07, load 2.5–3.1 (`single`) |",
 		"| A lone claim / extension / check hit, in memory, batching on against off, alternated (median time) | 6.1 µs / 5.0 µs / 3.6 µs | batching off: 5.1 µs / 5.0 µs / 3.7 µs; goal on ÷ off ≤ 1.1 | 1.20× / 1.00× / 0.97× (worst ÷ goal: 1.09×) | 2026-12-07, load 2.5–3.1 (`single`) |",
-	} {
-		if !strings.Contains(table, want) {
-			t.Errorf("no row\n%s\nin\n%s", want, table)
-		}
-	}
+	)
 }
 
 func TestSpliceHeadline(t *testing.T) {

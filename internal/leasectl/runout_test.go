@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -12,7 +13,7 @@ import (
 // lease: only once the operator's clock is past the latest time at which
 // the lease might be in force, as a lease client may expire it.
 func TestRunOut(t *testing.T) {
-	expiry := time.Date(2073, 3, 3, 1, 0, 0, 5, time.FixedZone("", -8*3600-40*60))
+	expiry := clocktest.Start
 	for _, c := range []struct {
 		now  time.Time
 		want bool
@@ -33,7 +34,7 @@ func TestRunOut(t *testing.T) {
 // force names it, says until when on the operator's clock and why, and
 // what to do instead.
 func TestInForceError(t *testing.T) {
-	now := time.Date(2073, 3, 3, 1, 0, 0, 5, time.FixedZone("", -8*3600-40*60))
+	now := clocktest.Start
 	err := inForceError("service-leadership", "mysql", "mysql/1", now.Add(9250*time.Millisecond+time.Nanosecond), now)
 	want := `refused: lease "mysql" of "mysql/1" in namespace "service-leadership" may be in force until 2073-03-03T09:40:09.250Z on your clock (at most 9.251s from now): ` +
 		`mysql/1 may act as leader until then, and removing the lease sooner could let another unit lead beside it. ` +

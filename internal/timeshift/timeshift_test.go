@@ -4,12 +4,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed07a61904/leadership/internal/clocktest"
 	"github.com/seed07a61904/leadership/internal/timeshift"
 	"github.com/seed07a61904/leadership/lease"
 )
 
 func TestShift(t *testing.T) {
-	base := time.Date(2073, 3, 3, 1, 0, 0, 5, time.FixedZone("X", -8*3600-40*60))
+	base := clocktest.Start
 	for _, test := range []struct {
 		about          string
 		base, to, from time.Time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"reflect"
 	"testing"
 	"time"
 
@@ -83,5 +84,30 @@ func TestResolver(t *testing.T) {
 	}
 	if _, err := r.LookupHost(ctx, "other.example.com"); !errors.As(err, &dnsErr) || !dnsErr.IsNotFound {
 		t.Errorf("another host: %v, want not found", err)
+	}
+}
+
+// TestCommandsSent: the commands that a function cost are counted by
+// command and collection, and add up to what the server's Commands
+// counted meanwhile; a command it did not send is left out.
+func TestCommandsSent(t *testing.T) {
+	f := mongofixture.New(t)
+	if f.Server.CommandCounts() == nil {
+		t.Skip("the server does not count commands")
+	}
+	before := f.Server.Commands()
+	sent := mongofixture.CommandsSent(f.Server, func() {
+		if err := f.DB.C("things").Insert(bson.M{"_id": 1}, bson.M{"_id": 2}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.DB.C("things").FindId(1).One(&bson.M{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if want := map[string]int64{"insert things": 1, "find things": 1}; !reflect.DeepEqual(sent, want) {
+		t.Errorf("commands sent %v, want %v", sent, want)
+	}
+	if got, want := mongofixture.Total(sent), f.Server.Commands()-before; got != want {
+		t.Errorf("Total %d, want Commands' %d", got, want)
 	}
 }
