@@ -120,14 +120,17 @@ func (c *conn) next() ([]byte, error) {
 func (c *conn) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.closed {
-		close(c.done)
-	}
-	c.closed = true
+	// The sockets close first: closing done ends an awaitable hello's
+	// wait, and its reply must find the client's socket closed, as a
+	// dropped connection's would, not reach the client just before.
 	c.client.Close()
 	if c.upstream != nil {
 		c.upstream.Close()
 	}
+	if !c.closed {
+		close(c.done)
+	}
+	c.closed = true
 }
 
 // message answers an OP_MSG request, and returns the reply message, or nil
