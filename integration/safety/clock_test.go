@@ -173,6 +173,14 @@ func (c *gatedClock) advancedSinceReset() time.Duration {
 	return c.advanced
 }
 
+// resetHasty starts counting hasty alarms again: a new manager's are its
+// own, not its predecessor's on the same clock.
+func (c *gatedClock) resetHasty() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hasty = 0
+}
+
 // resetAdvanced starts counting again from the latest reading.
 func (c *gatedClock) resetAdvanced() {
 	c.mu.Lock()

@@ -131,6 +131,38 @@ var knownSchedules = []known{{
 		{kind: evClaim, node: 2, unit: "mysql/1", dur: 5 * time.Second},
 	},
 }, {
+	// outages seed 778: m1, killed at 23.5s, had last asked for an alarm
+	// at once; the driver restarted it at 53.5s, on the same clock, and
+	// counted the new manager's alarms after the old one's. The new
+	// manager asked three at once, each for a reason: redis/3's lease
+	// was due at the very instant it started, the client expires a lease
+	// only after its expiry, and 15s later wordpress/4's lease was due at
+	// the very instant of that advance. Four in a row were reported as a
+	// spin. A manager's alarms are counted from its start.
+	name:    "a restarted manager's alarms are its own",
+	variant: trackedOutages,
+	setup: setup{
+		offsets:  []time.Duration{-(30*time.Minute + 12350432074), -(51*time.Minute + 10684172797), -(47*time.Minute + 19152193410)},
+		services: []string{"redis", "mysql", "wordpress"}, units: 3,
+		trackers: []trackerSpec{
+			{unit: "redis/3", node: 1, dur: 30 * time.Second}, {unit: "redis/4", node: 2, dur: 15 * time.Second},
+			{unit: "mysql/3", node: 2, dur: 15 * time.Second}, {unit: "mysql/4", node: 1, dur: 30 * time.Second},
+			{unit: "wordpress/3", node: 1, dur: 15 * time.Second}, {unit: "wordpress/4", node: 0, dur: 15 * time.Second},
+		},
+	},
+	events: []event{
+		{kind: evTrackerStep, tracker: 4, dur: 10 * time.Second, slow: 15 * time.Second},
+		{kind: evAdvance, dur: 8500 * time.Millisecond},
+		{kind: evKill, node: 1},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evAdvance, dur: 5 * time.Second},
+		{kind: evKill, node: 0},
+	},
+}, {
 	// m0 wrote, then NTP stepped its clock back a minute; m1's lease for
 	// 5s (which m0 read at once) then ran out, and m1 was killed, leaving
 	// m0 alone to expire it. Every expiry transaction of m0 aborts on m0's

@@ -305,6 +305,7 @@ func (w *world) startNode(n *node) bool {
 	}
 	inc := &incarnation{stopped: make(chan struct{})}
 	n.clock.resetAdvanced()
+	n.clock.resetHasty()
 	inc.client = newRecordingClient(inner, n, w)
 	// Only a batched schedule's managers batch: the recording client
 	// is no lease.Batcher, and batchingClient is.
