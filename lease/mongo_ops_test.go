@@ -356,12 +356,20 @@ func (s *OpsSuite) TestRevokeOps(c *gc.C) {
 			continue
 		}
 		c.Assert(err, jc.ErrorIsNil)
-		// Only the holder is asserted: an extension by any writer
-		// since the read does not stop the revocation.
+		// The document is asserted exactly as cached, as by an
+		// expiry: a write since the read (an extension by any
+		// writer) aborts the revocation, which is then decided again.
+		last := t.cached.entries["name"]
 		c.Check(ops, jc.DeepEquals, []txn.Op{{
-			C:      "leases",
-			Id:     "lease#ns#name#",
-			Assert: d("holder", "holder"),
+			C:  "leases",
+			Id: "lease#ns#name#",
+			Assert: d(
+				"holder", "holder",
+				"expiry", last.expiry.UnixNano(),
+				"writer", last.writer,
+				"term", noTerm,
+				"writeid", noWriteId,
+			),
 			Update: releasedUpdate(zero),
 		}, releaseOp(zero)})
 	}
