@@ -181,7 +181,7 @@ func FuzzLeaseDoc(f *testing.F) {
 
 // FuzzLeaseDocBSON decodes arbitrary well-formed BSON documents as lease
 // documents: decoding never panics, an error names the document, and a
-// document that decodes round-trips.
+// document that decodes round-trips, its term and write id included.
 func FuzzLeaseDocBSON(f *testing.F) {
 	addBSONSeeds(f,
 		newLeaseDoc("ns", "name", entry{holder: "holder", expiry: zero, writer: "writer"}),
@@ -194,6 +194,15 @@ func FuzzLeaseDocBSON(f *testing.F) {
 		newLeaseDoc("ns", "name", entry{holder: "holder", expiry: time.Unix(0, math.MaxInt64), writer: "writer"}),
 		bson.M{"_id": 42, "type": "lease"},
 		bson.M{"_id": bson.M{"a": 1}, "holder": []int{1}},
+		// Write ids: as the client writes one, none (null), and of
+		// other types.
+		newLeaseDoc("ns", "name", entry{holder: "holder", expiry: zero, writer: "writer", term: 3, write: bson.ObjectIdHex("5f1e0c2a9d3b4c0012345678")}),
+		bson.M{"_id": "lease#ns#name#", "type": "lease", "namespace": "ns", "name": "name",
+			"holder": "h", "expiry": int64(1), "writer": "w", "term": nil, "writeid": nil},
+		bson.M{"_id": "lease#ns#name#", "type": "lease", "namespace": "ns", "name": "name",
+			"holder": "h", "expiry": int64(1), "writer": "w", "writeid": "5f1e0c2a9d3b4c0012345678"},
+		bson.M{"_id": "lease#ns#name#", "type": "lease", "namespace": "ns", "name": "name",
+			"holder": "h", "expiry": int64(1), "writer": "w", "writeid": []byte("123456789012")},
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, ok := wellFormed(data)
@@ -257,7 +266,8 @@ func roundTripLease(t *testing.T, ns, name string, e entry) {
 	if err != nil {
 		t.Fatalf("round trip of %q %+v in %q: %v", name, e, ns, err)
 	}
-	if name2 != name || e2.holder != e.holder || e2.writer != e.writer || !e2.expiry.Equal(e.expiry) {
+	if name2 != name || e2.holder != e.holder || e2.writer != e.writer || !e2.expiry.Equal(e.expiry) ||
+		e2.term != e.term || e2.write != e.write {
 		t.Fatalf("round trip of %q %+v: got %q %+v", name, e, name2, e2)
 	}
 }

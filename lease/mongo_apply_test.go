@@ -341,9 +341,10 @@ func (s *ApplySuite) TestAssertionHolds(c *gc.C) {
 		{"expiry, extended", build(expire, heldHere), heldExtended, false},
 		{"expiry, written again to an equal state", build(expire, heldHere), heldRewritten, false},
 		{"expiry, missing", build(expire, heldHere), missing, false},
-		{"revocation, extended by another writer", build(revoke, heldHere), heldExtended, true},
+		{"revocation, unchanged", build(revoke, heldHere), heldHere, true},
+		{"revocation, extended by another writer", build(revoke, heldHere), heldExtended, false},
 		{"revocation, another holder", build(revoke, heldHere), heldOther, false},
-		{"revocation, written again to an equal state", build(revoke, heldHere), heldRewritten, true},
+		{"revocation, written again to an equal state", build(revoke, heldHere), heldRewritten, false},
 		{"revocation, released", build(revoke, heldHere), released, false},
 	} {
 		c.Check(t.w.assertionHolds(t.now), gc.Equals, t.holds, gc.Commentf("test %d: %s", i, t.about))

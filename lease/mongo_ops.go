@@ -74,12 +74,11 @@ type leaseWrite struct {
 	// next is what op leaves in the document, cached once applied.
 	next entry
 
-	// held, kept and last are what op asserts: held as last (its holder
-	// alone, if holderOnly), or not held and released (kept) or absent.
-	held       bool
-	kept       bool
-	last       entry
-	holderOnly bool
+	// held, kept and last are what op asserts: held as last, or not held
+	// and released (kept) or absent.
+	held bool
+	kept bool
+	last entry
 }
 
 // assertionHolds reports whether w's assertion holds of c's view: false
@@ -91,8 +90,6 @@ func (w leaseWrite) assertionHolds(c cache) bool {
 		return false
 	case !held:
 		return c.released[w.name] == w.kept && (!w.kept || c.releasedTerms[w.name] == w.keptTerm)
-	case w.holderOnly:
-		return e.holder == w.last.holder
 	}
 	return e.holder == w.last.holder && e.writer == w.last.writer && e.expiry.Equal(w.last.expiry) && e.term == w.last.term && e.write == w.last.write
 }
@@ -222,16 +219,20 @@ func expireWrite(s scope, c cache, name string, now time.Time) (leaseWrite, erro
 }
 
 // revokeWrite returns the write that releases the named lease held by
-// holder, or ErrInvalid if not so cached. It asserts only the holder, as a
-// token's AssertOp does: another writer's extension does not abort it, a
-// change of holder does. (transactionOps checks now.)
+// holder, or ErrInvalid if not so cached. Like an expiry, it asserts the
+// document exactly as cached, write id included: a revocation whose
+// outcome was unknown, and which another client's transaction applies
+// later, must not cut short a guarantee that an extension gave the holder
+// since (docs/design.md#revocations). Another writer's extension since
+// the read aborts it, and the client reads the lease again and revokes
+// what it then holds. (transactionOps checks now.)
 func revokeWrite(s scope, c cache, name, holder string, now time.Time) (leaseWrite, error) {
 	last, found := c.entries[name]
 	if !found || last.holder != holder {
 		return leaseWrite{}, ErrInvalid
 	}
 	next := s.releasedEntry(now, last.term)
-	op := s.assertHolderOp(name, holder)
+	op := s.assertEntryOp(name, last)
 	op.Update = setEntry(next)
-	return leaseWrite{name: name, op: op, release: true, next: next, held: true, last: last, holderOnly: true}, nil
+	return leaseWrite{name: name, op: op, release: true, next: next, held: true, last: last}, nil
 }

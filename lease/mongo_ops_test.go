@@ -19,8 +19,9 @@ var testScope = scope{collection: "leases", namespace: "ns", id: "me", writeIds:
 var testWriteId = bson.ObjectId("test-write-1")
 
 // noWriteId is what an op asserts of the write id of a document written
-// without one (an earlier version's, or these tests').
-var noWriteId = d("$exists", false)
+// without one (an earlier version's, or these tests'): null, which
+// matches a missing field or a null one.
+var noWriteId interface{}
 
 // remoteSkew says that "remote" wrote zero while our clock read between
 // zero+1s and zero+1.1s: its times map to [t+1s, t+1.1s] locally.
@@ -61,8 +62,9 @@ func clockOp(now time.Time) txn.Op {
 }
 
 // noTerm is what an op asserts of the term of a document written
-// without one (an earlier version's, or these tests').
-var noTerm = d("$exists", false)
+// without one (an earlier version's, or these tests'): null, which
+// matches a missing field or a null one.
+var noTerm interface{}
 
 // claimClockOp is the clock-write op "me" puts in a txn that claims a
 // lease at now, in term, taken from the namespace's term floor.
@@ -354,12 +356,20 @@ func (s *OpsSuite) TestRevokeOps(c *gc.C) {
 			continue
 		}
 		c.Assert(err, jc.ErrorIsNil)
-		// Only the holder is asserted: an extension by any writer
-		// since the read does not stop the revocation.
+		// The document is asserted exactly as cached, as by an
+		// expiry: a write since the read (an extension by any
+		// writer) aborts the revocation, which is then decided again.
+		last := t.cached.entries["name"]
 		c.Check(ops, jc.DeepEquals, []txn.Op{{
-			C:      "leases",
-			Id:     "lease#ns#name#",
-			Assert: d("holder", "holder"),
+			C:  "leases",
+			Id: "lease#ns#name#",
+			Assert: d(
+				"holder", "holder",
+				"expiry", last.expiry.UnixNano(),
+				"writer", last.writer,
+				"term", noTerm,
+				"writeid", noWriteId,
+			),
 			Update: releasedUpdate(zero),
 		}, releaseOp(zero)})
 	}

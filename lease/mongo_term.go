@@ -38,10 +38,13 @@ func decodeTerm(v interface{}) (int64, error) {
 	return term, nil
 }
 
-// termValue returns the query value matching term (no field for term 0).
+// termValue returns the query value matching term: for term 0, null,
+// which matches a document with no term or a null one, both read as term
+// 0 (decodeTerm), so that every document the client reads as term 0 is
+// one its assertion matches.
 func termValue(term int64) interface{} {
 	if term == 0 {
-		return bson.D{{Name: "$exists", Value: false}}
+		return nil
 	}
 	return term
 }

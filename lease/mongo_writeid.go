@@ -46,10 +46,13 @@ func writeIdField(id bson.ObjectId) interface{} {
 	return id
 }
 
-// writeIdValue returns the query value matching id ("": no field).
+// writeIdValue returns the query value matching id: for "", null, which
+// matches a document with no write id or a null one, both read as ""
+// (decodeWriteId), so that every document the client reads without a
+// write id is one its assertion matches.
 func writeIdValue(id bson.ObjectId) interface{} {
 	if id == "" {
-		return bson.D{{Name: "$exists", Value: false}}
+		return nil
 	}
 	return id
 }

@@ -108,9 +108,11 @@ func renewedError(namespace, name, holder string) error {
 }
 
 // forceRevoke removes lease r.name at once if r.holder still holds it,
-// through client's [lease.Revoker.RevokeLease], which asserts only the
-// holder, and warns on env.Stderr if the lease might still have been in
-// force: until then, the holder may still act as leader.
+// through client's [lease.Revoker.RevokeLease], whatever its expiry (a
+// renewal since the client read it makes the client read it again and
+// revoke what r.holder then holds), and warns on env.Stderr if the lease
+// might still have been in force: until then, the holder may still act as
+// leader.
 func (env Env) forceRevoke(c *conn, opts options, writer string, r revokeOptions, client lease.Client) error {
 	revoker, ok := client.(lease.Revoker)
 	if !ok {
