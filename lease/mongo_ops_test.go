@@ -178,13 +178,12 @@ func (s *OpsSuite) TestExtendOps(c *gc.C) {
 	remoteNow := zero.Add(1200 * time.Millisecond)
 	latest := zero.Add(61100 * time.Millisecond)
 	type extendCase struct {
-		about    string
-		last     entry
-		request  Request
-		now      time.Time
-		expiry   time.Time
-		invalid  bool
-		notCache bool
+		about   string
+		last    entry
+		request Request
+		now     time.Time
+		expiry  time.Time
+		invalid bool
 	}
 	// byHolder is a case of the holder extending last at now for d.
 	byHolder := func(about string, last entry, now time.Time, d time.Duration, expiry time.Time) extendCase {
@@ -206,20 +205,10 @@ func (s *OpsSuite) TestExtendOps(c *gc.C) {
 			request: Request{"other", time.Hour},
 			now:     zero,
 			invalid: true,
-		}, {
-			about:    "lease not held",
-			request:  Request{"holder", time.Hour},
-			now:      zero,
-			invalid:  true,
-			notCache: true,
 		},
 	} {
 		c.Logf("test %d: %s", i, t.about)
-		cached := testCache(t.last)
-		if t.notCache {
-			cached = emptyCache()
-		}
-		ops, next, err := extendOps(testScope, cached, "name", t.request, t.now)
+		ops, next, err := extendOps(testScope, testCache(t.last), "name", t.request, t.now)
 		if t.invalid {
 			checkRefused(c, ops, err)
 			continue
@@ -239,11 +228,10 @@ func (s *OpsSuite) TestExpireOps(c *gc.C) {
 	local := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}
 	remote := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "remote"}
 	for i, t := range []struct {
-		about    string
-		last     entry
-		now      time.Time
-		invalid  bool
-		notCache bool
+		about   string
+		last    entry
+		now     time.Time
+		invalid bool
 	}{{
 		about:   "local lease, before expiry",
 		last:    local,
@@ -267,18 +255,9 @@ func (s *OpsSuite) TestExpireOps(c *gc.C) {
 		about: "remote lease, 1ns after latest",
 		last:  remote,
 		now:   zero.Add(61100*time.Millisecond + 1),
-	}, {
-		about:    "lease not held",
-		now:      zero.Add(time.Hour),
-		invalid:  true,
-		notCache: true,
 	}} {
 		c.Logf("test %d: %s", i, t.about)
-		cached := testCache(t.last)
-		if t.notCache {
-			cached = emptyCache()
-		}
-		ops, err := expireOps(testScope, cached, "name", t.now)
+		ops, err := expireOps(testScope, testCache(t.last), "name", t.now)
 		if t.invalid {
 			checkRefused(c, ops, err)
 			continue
@@ -307,11 +286,6 @@ func (s *OpsSuite) TestRevokeOps(c *gc.C) {
 		cached:  testCache(entry{holder: "other", expiry: zero.Add(time.Minute), writer: "me"}),
 		holder:  "holder",
 		invalid: true,
-	}, {
-		about:   "not held",
-		cached:  emptyCache(),
-		holder:  "holder",
-		invalid: true,
 	}} {
 		c.Logf("test %d: %s", i, t.about)
 		ops, err := revokeOps(testScope, t.cached, "name", t.holder, zero)
@@ -325,6 +299,20 @@ func (s *OpsSuite) TestRevokeOps(c *gc.C) {
 		// writer) aborts the revocation, which is then decided again.
 		c.Check(ops, jc.DeepEquals, []txn.Op{leaseOp(t.cached.entries["name"], releasedUpdate(zero)), releaseOp(zero)})
 	}
+}
+
+// TestOpsNotHeld: extending, expiring or revoking a lease that the cache
+// does not hold is refused.
+func (s *OpsSuite) TestOpsNotHeld(c *gc.C) {
+	c.Logf("extend")
+	ops, _, err := extendOps(testScope, emptyCache(), "name", Request{"holder", time.Hour}, zero)
+	checkRefused(c, ops, err)
+	c.Logf("expire")
+	ops, err = expireOps(testScope, emptyCache(), "name", zero.Add(time.Hour))
+	checkRefused(c, ops, err)
+	c.Logf("revoke")
+	ops, err = revokeOps(testScope, emptyCache(), "name", "holder", zero)
+	checkRefused(c, ops, err)
 }
 
 func (s *OpsSuite) TestCreateClockOps(c *gc.C) {
