@@ -112,6 +112,32 @@ func releaseOp(now time.Time) txn.Op {
 	return op
 }
 
+// leaseOp is the op on the document of lease "name", held by "holder",
+// of a write decided on last, its cache entry: it asserts the document
+// exactly as cached, so that any write since the read (an extension by
+// any writer) aborts it, and applies update.
+func leaseOp(last entry, update bson.D) txn.Op {
+	return txn.Op{
+		C:  "leases",
+		Id: "lease#ns#name#",
+		Assert: d(
+			"holder", "holder",
+			"expiry", last.expiry.UnixNano(),
+			"writer", last.writer,
+			"term", noTerm,
+			"writeid", noWriteId,
+		),
+		Update: update,
+	}
+}
+
+// checkRefused checks that an op builder refused its request: ErrInvalid,
+// and no ops.
+func checkRefused(c *gc.C, ops []txn.Op, err error) {
+	c.Check(err, gc.Equals, ErrInvalid)
+	c.Check(ops, gc.IsNil)
+}
+
 func (s *OpsSuite) TestClaimOps(c *gc.C) {
 	ops, next, err := claimOps(testScope, emptyCache(), "name", Request{"holder", time.Minute}, zero)
 	c.Assert(err, jc.ErrorIsNil)
@@ -140,121 +166,61 @@ func (s *OpsSuite) TestClaimOpsHeld(c *gc.C) {
 		c.Logf("test %d: claim for %s", i, holder)
 		held := testCache(entry{holder: "holder", expiry: zero.Add(-time.Hour), writer: "me"})
 		ops, _, err := claimOps(testScope, held, "name", Request{holder, time.Minute}, zero)
-		c.Check(err, gc.Equals, ErrInvalid)
-		c.Check(ops, gc.IsNil)
+		checkRefused(c, ops, err)
 	}
 }
 
 func (s *OpsSuite) TestExtendOps(c *gc.C) {
 	local := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}
 	remote := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "remote"}
+	// On our clock, remote's expiry of zero+1m is between zero+61s
+	// (earliest) and latest, zero+61.1s (see remoteSkew).
 	remoteNow := zero.Add(1200 * time.Millisecond)
-	for i, t := range []struct {
-		about    string
-		last     entry
-		request  Request
-		now      time.Time
-		expiry   time.Time
-		invalid  bool
-		notCache bool
-	}{{
-		about:   "local lease, longer",
-		last:    local,
-		request: Request{"holder", 2 * time.Minute},
-		now:     zero,
-		expiry:  zero.Add(2 * time.Minute),
-	}, {
-		about:   "local lease, extended to not by",
-		last:    local,
-		request: Request{"holder", time.Minute},
-		now:     zero.Add(time.Second),
-		expiry:  zero.Add(time.Minute + time.Second),
-	}, {
-		about:   "local lease, same expiry is written",
-		last:    local,
-		request: Request{"holder", time.Minute},
-		now:     zero,
-		expiry:  zero.Add(time.Minute),
-	}, {
-		about:   "local lease, never shortened: written, padded to the old expiry",
-		last:    local,
-		request: Request{"holder", time.Second},
-		now:     zero,
-		expiry:  zero.Add(time.Minute),
-	}, {
-		about:   "remote lease, longer than asked by Earliest: still written, padded to latest",
-		last:    remote,
-		request: Request{"holder", 10 * time.Second},
-		now:     remoteNow,
-		expiry:  zero.Add(61100 * time.Millisecond),
-	}, {
-		about:   "remote lease, between earliest and latest: padded to latest",
-		last:    remote,
-		request: Request{"holder", 59850 * time.Millisecond},
-		now:     remoteNow,
-		expiry:  zero.Add(61100 * time.Millisecond),
-	}, {
-		about:   "remote lease, exactly earliest: padded to latest",
-		last:    remote,
-		request: Request{"holder", 59800 * time.Millisecond},
-		now:     remoteNow,
-		expiry:  zero.Add(61100 * time.Millisecond),
-	}, {
-		about:   "remote lease, exactly latest",
-		last:    remote,
-		request: Request{"holder", 59900 * time.Millisecond},
-		now:     remoteNow,
-		expiry:  zero.Add(61100 * time.Millisecond),
-	}, {
-		about:   "remote lease, simple extension",
-		last:    remote,
-		request: Request{"holder", 10 * time.Minute},
-		now:     remoteNow,
-		expiry:  remoteNow.Add(10 * time.Minute),
-	}, {
-		about:   "holder cannot change",
-		last:    local,
-		request: Request{"other", time.Hour},
-		now:     zero,
-		invalid: true,
-	}, {
-		about:    "lease not held",
-		request:  Request{"holder", time.Hour},
-		now:      zero,
-		invalid:  true,
-		notCache: true,
-	}} {
+	latest := zero.Add(61100 * time.Millisecond)
+	type extendCase struct {
+		about   string
+		last    entry
+		request Request
+		now     time.Time
+		expiry  time.Time
+		invalid bool
+	}
+	// byHolder is a case of the holder extending last at now for d.
+	byHolder := func(about string, last entry, now time.Time, d time.Duration, expiry time.Time) extendCase {
+		return extendCase{about: about, last: last, request: Request{"holder", d}, now: now, expiry: expiry}
+	}
+	for i, t := range []extendCase{
+		byHolder("local lease, longer", local, zero, 2*time.Minute, zero.Add(2*time.Minute)),
+		byHolder("local lease, extended to not by", local, zero.Add(time.Second), time.Minute, zero.Add(time.Minute+time.Second)),
+		byHolder("local lease, same expiry is written", local, zero, time.Minute, zero.Add(time.Minute)),
+		byHolder("local lease, never shortened: written, padded to the old expiry", local, zero, time.Second, zero.Add(time.Minute)),
+		byHolder("remote lease, longer than asked by Earliest: still written, padded to latest", remote, remoteNow, 10*time.Second, latest),
+		byHolder("remote lease, between earliest and latest: padded to latest", remote, remoteNow, 59850*time.Millisecond, latest),
+		byHolder("remote lease, exactly earliest: padded to latest", remote, remoteNow, 59800*time.Millisecond, latest),
+		byHolder("remote lease, exactly latest", remote, remoteNow, 59900*time.Millisecond, latest),
+		byHolder("remote lease, simple extension", remote, remoteNow, 10*time.Minute, remoteNow.Add(10*time.Minute)),
+		{
+			about:   "holder cannot change",
+			last:    local,
+			request: Request{"other", time.Hour},
+			now:     zero,
+			invalid: true,
+		},
+	} {
 		c.Logf("test %d: %s", i, t.about)
-		cached := testCache(t.last)
-		if t.notCache {
-			cached = emptyCache()
+		ops, next, err := extendOps(testScope, testCache(t.last), "name", t.request, t.now)
+		if t.invalid {
+			checkRefused(c, ops, err)
+			continue
 		}
-		ops, next, err := extendOps(testScope, cached, "name", t.request, t.now)
-		switch {
-		case t.invalid:
-			c.Check(err, gc.Equals, ErrInvalid)
-			c.Check(ops, gc.IsNil)
-		default:
-			c.Assert(err, jc.ErrorIsNil)
-			c.Check(next, jc.DeepEquals, entry{holder: "holder", expiry: t.expiry, writer: "me", write: testWriteId})
-			c.Check(next.expiry.Equal(t.expiry), jc.IsTrue)
-			c.Check(ops, jc.DeepEquals, []txn.Op{clockOp(t.now), {
-				C:  "leases",
-				Id: "lease#ns#name#",
-				Assert: d(
-					"holder", "holder",
-					"expiry", t.last.expiry.UnixNano(),
-					"writer", t.last.writer,
-					"term", noTerm,
-					"writeid", noWriteId,
-				),
-				Update: d("$set", d(
-					"expiry", t.expiry.UnixNano(),
-					"writer", "me",
-					"writeid", testWriteId,
-				)),
-			}})
-		}
+		c.Assert(err, jc.ErrorIsNil)
+		c.Check(next, jc.DeepEquals, entry{holder: "holder", expiry: t.expiry, writer: "me", write: testWriteId})
+		c.Check(next.expiry.Equal(t.expiry), jc.IsTrue)
+		c.Check(ops, jc.DeepEquals, []txn.Op{clockOp(t.now), leaseOp(t.last, d("$set", d(
+			"expiry", t.expiry.UnixNano(),
+			"writer", "me",
+			"writeid", testWriteId,
+		)))})
 	}
 }
 
@@ -262,11 +228,10 @@ func (s *OpsSuite) TestExpireOps(c *gc.C) {
 	local := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}
 	remote := entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "remote"}
 	for i, t := range []struct {
-		about    string
-		last     entry
-		now      time.Time
-		invalid  bool
-		notCache bool
+		about   string
+		last    entry
+		now     time.Time
+		invalid bool
 	}{{
 		about:   "local lease, before expiry",
 		last:    local,
@@ -290,36 +255,15 @@ func (s *OpsSuite) TestExpireOps(c *gc.C) {
 		about: "remote lease, 1ns after latest",
 		last:  remote,
 		now:   zero.Add(61100*time.Millisecond + 1),
-	}, {
-		about:    "lease not held",
-		now:      zero.Add(time.Hour),
-		invalid:  true,
-		notCache: true,
 	}} {
 		c.Logf("test %d: %s", i, t.about)
-		cached := testCache(t.last)
-		if t.notCache {
-			cached = emptyCache()
-		}
-		ops, err := expireOps(testScope, cached, "name", t.now)
+		ops, err := expireOps(testScope, testCache(t.last), "name", t.now)
 		if t.invalid {
-			c.Check(err, gc.Equals, ErrInvalid)
-			c.Check(ops, gc.IsNil)
+			checkRefused(c, ops, err)
 			continue
 		}
 		c.Assert(err, jc.ErrorIsNil)
-		c.Check(ops, jc.DeepEquals, []txn.Op{{
-			C:  "leases",
-			Id: "lease#ns#name#",
-			Assert: d(
-				"holder", "holder",
-				"expiry", t.last.expiry.UnixNano(),
-				"writer", t.last.writer,
-				"term", noTerm,
-				"writeid", noWriteId,
-			),
-			Update: releasedUpdate(t.now),
-		}, releaseOp(t.now)})
+		c.Check(ops, jc.DeepEquals, []txn.Op{leaseOp(t.last, releasedUpdate(t.now)), releaseOp(t.now)})
 	}
 }
 
@@ -342,37 +286,33 @@ func (s *OpsSuite) TestRevokeOps(c *gc.C) {
 		cached:  testCache(entry{holder: "other", expiry: zero.Add(time.Minute), writer: "me"}),
 		holder:  "holder",
 		invalid: true,
-	}, {
-		about:   "not held",
-		cached:  emptyCache(),
-		holder:  "holder",
-		invalid: true,
 	}} {
 		c.Logf("test %d: %s", i, t.about)
 		ops, err := revokeOps(testScope, t.cached, "name", t.holder, zero)
 		if t.invalid {
-			c.Check(err, gc.Equals, ErrInvalid)
-			c.Check(ops, gc.IsNil)
+			checkRefused(c, ops, err)
 			continue
 		}
 		c.Assert(err, jc.ErrorIsNil)
 		// The document is asserted exactly as cached, as by an
 		// expiry: a write since the read (an extension by any
 		// writer) aborts the revocation, which is then decided again.
-		last := t.cached.entries["name"]
-		c.Check(ops, jc.DeepEquals, []txn.Op{{
-			C:  "leases",
-			Id: "lease#ns#name#",
-			Assert: d(
-				"holder", "holder",
-				"expiry", last.expiry.UnixNano(),
-				"writer", last.writer,
-				"term", noTerm,
-				"writeid", noWriteId,
-			),
-			Update: releasedUpdate(zero),
-		}, releaseOp(zero)})
+		c.Check(ops, jc.DeepEquals, []txn.Op{leaseOp(t.cached.entries["name"], releasedUpdate(zero)), releaseOp(zero)})
 	}
+}
+
+// TestOpsNotHeld: extending, expiring or revoking a lease that the cache
+// does not hold is refused.
+func (s *OpsSuite) TestOpsNotHeld(c *gc.C) {
+	c.Logf("extend")
+	ops, _, err := extendOps(testScope, emptyCache(), "name", Request{"holder", time.Hour}, zero)
+	checkRefused(c, ops, err)
+	c.Logf("expire")
+	ops, err = expireOps(testScope, emptyCache(), "name", zero.Add(time.Hour))
+	checkRefused(c, ops, err)
+	c.Logf("revoke")
+	ops, err = revokeOps(testScope, emptyCache(), "name", "holder", zero)
+	checkRefused(c, ops, err)
 }
 
 func (s *OpsSuite) TestCreateClockOps(c *gc.C) {

@@ -204,6 +204,50 @@ func delaysAfterExpiry(b testing.TB, leases []seedLease, led []time.Time, what s
 	return delays, lastLed
 }
 
+// seedDeadLeases inserts on d, as the dead controller's, n leases named
+// prefix0000... that run out evenly over spread, the first one after
+// from now on the system clock, and returns them.
+func (d *db) seedDeadLeases(b testing.TB, prefix string, n int, after, spread time.Duration) []seedLease {
+	b.Helper()
+	now := lease.SystemClock{}.Now()
+	leases := spreadLeases(prefix, n, now.Add(after), spread)
+	d.seed(b, now, leases)
+	return leases
+}
+
+// takeoverTimes adds up, over the samples of a storm or a takeover, how
+// soon the dead controller's leases were led again.
+type takeoverTimes struct {
+	// delays holds, for each lease of every sample, how long after its
+	// expiry it was led again.
+	delays []time.Duration
+	// fromFirst and fromLast add up the time from each sample's first
+	// and last expiry until its last lease was led again.
+	fromFirst, fromLast time.Duration
+	// commands adds up the samples' store commands.
+	commands int64
+}
+
+// add adds a sample: led[i] is when leases[i] was led again (what says
+// how), and commands the store commands that took.
+func (a *takeoverTimes) add(b testing.TB, leases []seedLease, led []time.Time, what string, commands int64) {
+	b.Helper()
+	delays, lastLed := delaysAfterExpiry(b, leases, led, what)
+	a.delays = append(a.delays, delays...)
+	a.fromFirst += lastLed.Sub(leases[0].expiry)
+	a.fromLast += lastLed.Sub(leases[len(leases)-1].expiry)
+	a.commands += commands
+}
+
+// report reports the delays' quantiles, as what's (see reportQuantiles),
+// and the mean of fromFirst and of fromLast over the samples, in seconds,
+// as the metrics first and last.
+func (a *takeoverTimes) report(b *testing.B, what, first, last string) {
+	reportQuantiles(b, what, a.delays)
+	b.ReportMetric(a.fromFirst.Seconds()/float64(b.N), first)
+	b.ReportMetric(a.fromLast.Seconds()/float64(b.N), last)
+}
+
 // runPerServer runs bench(b, n, opts) for each n of sizes and each way of
 // running the embedded server that the takeover and renewals benchmarks
 // compare, as "<size>=<n>/filters=F/index=I": F is filtersName's; I is

@@ -49,19 +49,15 @@ func BenchmarkExpiryStorm(b *testing.B) {
 
 // expiryStorm runs b.N storms of n leases (see BenchmarkExpiryStorm).
 func expiryStorm(b *testing.B, stormLeases int) {
-	var regrants []time.Duration
-	var last, storm time.Duration
-	var commands int64
+	var times takeoverTimes
 	var txns countingMongo
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		d := startDB(b)
 		txns.Mongo = d.mongo()
+		// The first expiry in 5s: time to start and block.
+		leases := d.seedDeadLeases(b, "storm", stormLeases, 5*time.Second, stormSpread)
 		clock := lease.SystemClock{}
-		now := clock.Now()
-		first := now.Add(5 * time.Second) // time to start and block
-		leases := spreadLeases("storm", stormLeases, first, stormSpread)
-		d.seed(b, now, leases)
 		manager, err := leadership.NewManager(leadership.ManagerConfig{
 			Client: d.newClientOn(b, liveId, clock, &txns),
 			Clock:  clock,
@@ -96,23 +92,17 @@ func expiryStorm(b *testing.B, stormLeases int) {
 		}
 		wg.Wait()
 		b.StopTimer()
-		commands += d.server.Commands() - before
-		delays, lastLed := delaysAfterExpiry(b, leases, led, "re-granted")
-		regrants = append(regrants, delays...)
-		last += lastLed.Sub(leases[len(leases)-1].expiry)
-		storm += lastLed.Sub(leases[0].expiry)
+		times.add(b, leases, led, "re-granted", d.server.Commands()-before)
 		manager.Kill()
 		check(b, manager.Wait())
 		d.close(b)
 		b.StartTimer()
 	}
 	regranted := float64(b.N * stormLeases)
-	reportQuantiles(b, "regrant", regrants)
-	b.ReportMetric(storm.Seconds()/float64(b.N), "storm-s")
-	b.ReportMetric(last.Seconds()/float64(b.N), "all-regranted-s")
-	b.ReportMetric(regranted/storm.Seconds(), "regrants-per-s")
-	b.ReportMetric(float64(commands)/regranted, "cmds-per-regrant")
-	txns.report(b, regranted, "regrant", storm)
+	times.report(b, "regrant", "storm-s", "all-regranted-s")
+	b.ReportMetric(regranted/times.fromFirst.Seconds(), "regrants-per-s")
+	b.ReportMetric(float64(times.commands)/regranted, "cmds-per-regrant")
+	txns.report(b, regranted, "regrant", times.fromFirst)
 }
 
 // countingMongo is a lease.Mongo that counts the transactions it runs,

@@ -58,20 +58,16 @@ func BenchmarkTakeover(b *testing.B) {
 // takeover runs b.N takeovers of n leases on servers started with opts
 // (see BenchmarkTakeover).
 func takeover(b *testing.B, n int, opts mongotest.Options) {
-	var releads []time.Duration
-	var total, afterLast time.Duration
-	var commands int64
+	var times takeoverTimes
 	var txns countingMongo
 	var claimErrors atomic.Int64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		d := startDBWith(b, opts)
 		txns.Mongo = d.mongo()
+		// The first expiry in 3s: time to start and block.
+		leases := d.seedDeadLeases(b, "svc", n, 3*time.Second, takeoverSpread)
 		clock := lease.SystemClock{}
-		now := clock.Now()
-		first := now.Add(3 * time.Second) // time to start and block
-		leases := spreadLeases("svc", n, first, takeoverSpread)
-		d.seed(b, now, leases)
 		var managers []leadership.ManagerWorker
 		for _, id := range []string{"controller-1", "controller-2"} {
 			m, err := leadership.NewManager(leadership.ManagerConfig{
@@ -131,23 +127,17 @@ func takeover(b *testing.B, n int, opts mongotest.Options) {
 		}
 		<-allLed
 		b.StopTimer()
-		commands += d.server.Commands() - before
-		delays, lastLed := delaysAfterExpiry(b, leases, led, "led again")
-		releads = append(releads, delays...)
-		total += lastLed.Sub(leases[0].expiry)
-		afterLast += lastLed.Sub(leases[n-1].expiry)
+		times.add(b, leases, led, "led again", d.server.Commands()-before)
 		stopAll(b, managers)
 		wg.Wait()
 		d.close(b)
 		b.StartTimer()
 	}
 	services := float64(b.N * n)
-	reportQuantiles(b, "relead", releads)
-	b.ReportMetric(total.Seconds()/float64(b.N), "takeover-s")
-	b.ReportMetric(afterLast.Seconds()/float64(b.N), "after-last-s")
-	b.ReportMetric(float64(commands)/services, "cmds-per-service")
+	times.report(b, "relead", "takeover-s", "after-last-s")
+	b.ReportMetric(float64(times.commands)/services, "cmds-per-service")
 	b.ReportMetric(float64(claimErrors.Load())/float64(b.N), "claim-errors")
-	if count := txns.report(b, services, "service", total); count > 0 {
+	if count := txns.report(b, services, "service", times.fromFirst); count > 0 {
 		b.ReportMetric(float64(txns.ops.Load())/float64(count), "ops-per-txn")
 		b.ReportMetric(float64(txns.aborted.Load())/float64(count), "aborted-fraction")
 	}

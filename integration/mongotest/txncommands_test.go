@@ -39,6 +39,60 @@ func inserts(prefix string, n int) []txn.Op {
 	return ops
 }
 
+// writeDocument has a transaction insert the document "written", whose
+// queue then holds that transaction's token.
+func (s *txnCommandsSuite) writeDocument(c *gc.C) {
+	s.run(c, []txn.Op{{C: "things", Id: "written", Assert: txn.DocMissing, Insert: bson.M{"n": 0}}})
+}
+
+// insertsBeside returns inserts(prefix, n) and an update of the document
+// "written".
+func insertsBeside(prefix string, n int) []txn.Op {
+	return append(inserts(prefix, n), txn.Op{
+		C: "things", Id: "written", Assert: txn.DocExists, Update: bson.M{"$inc": bson.M{"n": 1}},
+	})
+}
+
+// insertsCost is what a transaction that inserts n new documents, and
+// touches no other, costs: 4 commands on its transaction document and 7
+// per document (see TestInsertsAlone).
+func insertsCost(n int64) map[string]int64 {
+	return map[string]int64{
+		"insert txns":              1,
+		"update txns":              3,
+		"findAndModify things":     n,
+		"findAndModify txns.stash": 2 * n,
+		"find things":              n,
+		"find txns.stash":          n,
+		"insert things":            n,
+		"delete txns.stash":        n,
+	}
+}
+
+// updateCost is what an update of the document "written" adds to a
+// transaction, reading it reads times besides its findAndModify.
+func updateCost(reads int64) map[string]int64 {
+	return map[string]int64{"findAndModify things": 1, "find things": reads, "update things": 1}
+}
+
+// plus returns the sum of costs.
+func plus(costs ...map[string]int64) map[string]int64 {
+	sum := map[string]int64{}
+	for _, cost := range costs {
+		for command, n := range cost {
+			sum[command] += n
+		}
+	}
+	return sum
+}
+
+// checkCost checks what a transaction of n inserts cost, by command and
+// collection and in total.
+func checkCost(c *gc.C, n int64, got, want map[string]int64, total int64) {
+	c.Check(got, jc.DeepEquals, want, gc.Commentf("%d inserts", n))
+	c.Check(mongofixture.Total(got), gc.Equals, total, gc.Commentf("%d inserts", n))
+}
+
 // TestInsertsAlone: a transaction that inserts n new documents, and
 // touches no other, costs 4 commands on its transaction document and 7
 // per document: in preparing it, a findAndModify that finds no document,
@@ -50,17 +104,7 @@ func (s *txnCommandsSuite) TestInsertsAlone(c *gc.C) {
 	embeddedOnly(c)
 	for _, n := range []int64{1, 10} {
 		got := s.run(c, inserts(fmt.Sprintf("alone%d-", n), int(n)))
-		c.Check(got, jc.DeepEquals, map[string]int64{
-			"insert txns":              1,
-			"update txns":              3,
-			"findAndModify things":     n,
-			"findAndModify txns.stash": 2 * n,
-			"find things":              n,
-			"find txns.stash":          n,
-			"insert things":            n,
-			"delete txns.stash":        n,
-		}, gc.Commentf("%d inserts", n))
-		c.Check(mongofixture.Total(got), gc.Equals, 4+7*n)
+		checkCost(c, n, got, insertsCost(n), 4+7*n)
 	}
 }
 
@@ -74,25 +118,11 @@ func (s *txnCommandsSuite) TestInsertsAlone(c *gc.C) {
 // read, the read that checks its assertion, and the update.
 func (s *txnCommandsSuite) TestInsertsBesideAWrittenDocument(c *gc.C) {
 	embeddedOnly(c)
-	s.run(c, []txn.Op{{C: "things", Id: "written", Assert: txn.DocMissing, Insert: bson.M{"n": 0}}})
+	s.writeDocument(c)
 	for _, n := range []int64{1, 10} {
-		ops := append(inserts(fmt.Sprintf("beside%d-", n), int(n)), txn.Op{
-			C: "things", Id: "written", Assert: txn.DocExists, Update: bson.M{"$inc": bson.M{"n": 1}},
-		})
-		got := s.run(c, ops)
-		c.Check(got, jc.DeepEquals, map[string]int64{
-			"insert txns":              1,
-			"update txns":              3,
-			"find txns":                1,
-			"findAndModify things":     n + 1,
-			"findAndModify txns.stash": 2 * n,
-			"find things":              n + (n + 1) + 1,
-			"find txns.stash":          2 * n,
-			"update things":            1,
-			"insert things":            n,
-			"delete txns.stash":        n,
-		}, gc.Commentf("%d inserts", n))
-		c.Check(mongofixture.Total(got), gc.Equals, 9+9*n)
+		got := s.run(c, insertsBeside(fmt.Sprintf("beside%d-", n), int(n)))
+		preparedAgain := map[string]int64{"find txns": 1, "find things": n, "find txns.stash": n}
+		checkCost(c, n, got, plus(insertsCost(n), preparedAgain, updateCost(2)), 9+9*n)
 	}
 }
 
@@ -123,44 +153,33 @@ func (s *txnCommandsSuite) TestCommandCountsAddUp(c *gc.C) {
 // a transaction of first claims (docs/design.md, Released leases).
 func (s *txnCommandsSuite) TestInsertsBesideACleanedDocument(c *gc.C) {
 	embeddedOnly(c)
-	s.run(c, []txn.Op{{C: "things", Id: "written", Assert: txn.DocMissing, Insert: bson.M{"n": 0}}})
+	s.writeDocument(c)
 	for _, n := range []int64{1, 10} {
 		before := s.server.Commands()
-		var doc struct {
-			Queue []string `bson:"txn-queue"`
-		}
-		c.Assert(s.db.C("things").FindId("written").One(&doc), jc.ErrorIsNil)
-		c.Assert(doc.Queue, gc.HasLen, 1)
-		ids := make([]bson.ObjectId, len(doc.Queue))
-		for i, token := range doc.Queue {
+		queue := s.writtenQueue(c)
+		c.Assert(queue, gc.HasLen, 1)
+		ids := make([]bson.ObjectId, len(queue))
+		for i, token := range queue {
 			ids[i] = bson.ObjectIdHex(token[:24])
 		}
 		finished, err := s.db.C("txns").Find(bson.M{"_id": bson.M{"$in": ids}, "s": bson.M{"$in": []int{5, 6}}}).Count()
 		c.Assert(err, jc.ErrorIsNil)
 		c.Assert(finished, gc.Equals, 1)
-		c.Assert(s.db.C("things").UpdateId("written", bson.M{"$pullAll": bson.M{"txn-queue": doc.Queue}}), jc.ErrorIsNil)
+		c.Assert(s.db.C("things").UpdateId("written", bson.M{"$pullAll": bson.M{"txn-queue": queue}}), jc.ErrorIsNil)
 		c.Check(s.server.Commands()-before, gc.Equals, int64(3))
-		var after struct {
-			Queue []string `bson:"txn-queue"`
-		}
-		c.Assert(s.db.C("things").FindId("written").One(&after), jc.ErrorIsNil)
-		c.Assert(after.Queue, gc.HasLen, 0)
+		c.Assert(s.writtenQueue(c), gc.HasLen, 0)
 
-		ops := append(inserts(fmt.Sprintf("cleaned%d-", n), int(n)), txn.Op{
-			C: "things", Id: "written", Assert: txn.DocExists, Update: bson.M{"$inc": bson.M{"n": 1}},
-		})
-		got := s.run(c, ops)
-		c.Check(got, jc.DeepEquals, map[string]int64{
-			"insert txns":              1,
-			"update txns":              3,
-			"findAndModify things":     n + 1,
-			"findAndModify txns.stash": 2 * n,
-			"find things":              n + 1,
-			"find txns.stash":          n,
-			"update things":            1,
-			"insert things":            n,
-			"delete txns.stash":        n,
-		}, gc.Commentf("%d inserts", n))
-		c.Check(mongofixture.Total(got), gc.Equals, 7+7*n)
+		got := s.run(c, insertsBeside(fmt.Sprintf("cleaned%d-", n), int(n)))
+		checkCost(c, n, got, plus(insertsCost(n), updateCost(1)), 7+7*n)
 	}
+}
+
+// writtenQueue returns the queue of transaction tokens of the document
+// "written".
+func (s *txnCommandsSuite) writtenQueue(c *gc.C) []string {
+	var doc struct {
+		Queue []string `bson:"txn-queue"`
+	}
+	c.Assert(s.db.C("things").FindId("written").One(&doc), jc.ErrorIsNil)
+	return doc.Queue
 }
