@@ -270,25 +270,25 @@ func (s *OpsSuite) TestExpireOps(c *gc.C) {
 func (s *OpsSuite) TestRevokeOps(c *gc.C) {
 	for i, t := range []struct {
 		about   string
-		cached  cache
+		last    entry
 		holder  string
 		invalid bool
 	}{{
 		about:  "held by holder, written here, before expiry",
-		cached: testCache(entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"}),
+		last:   entry{holder: "holder", expiry: zero.Add(time.Minute), writer: "me"},
 		holder: "holder",
 	}, {
 		about:  "held by holder, written elsewhere, long expired",
-		cached: testCache(entry{holder: "holder", expiry: zero.Add(-time.Hour), writer: "remote"}),
+		last:   entry{holder: "holder", expiry: zero.Add(-time.Hour), writer: "remote"},
 		holder: "holder",
 	}, {
 		about:   "held by another",
-		cached:  testCache(entry{holder: "other", expiry: zero.Add(time.Minute), writer: "me"}),
+		last:    entry{holder: "other", expiry: zero.Add(time.Minute), writer: "me"},
 		holder:  "holder",
 		invalid: true,
 	}} {
 		c.Logf("test %d: %s", i, t.about)
-		ops, err := revokeOps(testScope, t.cached, "name", t.holder, zero)
+		ops, err := revokeOps(testScope, testCache(t.last), "name", t.holder, zero)
 		if t.invalid {
 			checkRefused(c, ops, err)
 			continue
@@ -297,7 +297,7 @@ func (s *OpsSuite) TestRevokeOps(c *gc.C) {
 		// The document is asserted exactly as cached, as by an
 		// expiry: a write since the read (an extension by any
 		// writer) aborts the revocation, which is then decided again.
-		c.Check(ops, jc.DeepEquals, []txn.Op{leaseOp(t.cached.entries["name"], releasedUpdate(zero)), releaseOp(zero)})
+		c.Check(ops, jc.DeepEquals, []txn.Op{leaseOp(t.last, releasedUpdate(zero)), releaseOp(zero)})
 	}
 }
 
