@@ -59,9 +59,10 @@ func checkUnknown(c *gc.C, errs []error, ops []lease.Op, want string) {
 // expiry or revocation that the first batch applied is now refused
 // (ErrInvalid, with the cache showing what the store holds), any other
 // write applied; and that a new client then sees every lease as ops
-// meant it. It returns how many were refused.
+// meant it. A batch that meets a connection the fault closed is sent
+// again (applyAfterClosedConns). It returns how many were refused.
 func checkResolved(c *gc.C, db *mgo.Database, fix *Fixture, ops []lease.Op) int {
-	errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
+	errs := applyAfterClosedConns(c, fix, ops)
 	c.Assert(errs, gc.HasLen, len(ops))
 	refused := 0
 	for i, err := range errs {

@@ -172,7 +172,8 @@ type Fixture struct {
 	Zero   time.Time
 }
 
-// NewFixture makes a client on db, and asserts that it worked.
+// NewFixture makes a client on db, and asserts that it worked; a client
+// that meets a connection a fault closed is made again (afterClosedConns).
 func NewFixture(c *gc.C, db *mgo.Database, params FixtureParams) *Fixture {
 	if params.Id == "" {
 		params.Id = "default-client"
@@ -195,7 +196,11 @@ func NewFixture(c *gc.C, db *mgo.Database, params FixtureParams) *Fixture {
 		Mongo:      mongo,
 		Clock:      clock,
 	}
-	client, err := lease.NewClient(config)
+	var client lease.Client
+	err := afterClosedConns(c, "NewClient", func() (err error) {
+		client, err = lease.NewClient(config)
+		return err
+	})
 	c.Assert(err, jc.ErrorIsNil)
 	return &Fixture{
 		Client: client,
