@@ -173,7 +173,8 @@ type Fixture struct {
 }
 
 // NewFixture makes a client on db, and asserts that it worked; a client
-// that meets a connection a fault closed is made again (afterClosedConns).
+// that meets a connection a fault closed is made again
+// (mongofixture.AfterClosedConns).
 func NewFixture(c *gc.C, db *mgo.Database, params FixtureParams) *Fixture {
 	if params.Id == "" {
 		params.Id = "default-client"
@@ -197,7 +198,7 @@ func NewFixture(c *gc.C, db *mgo.Database, params FixtureParams) *Fixture {
 		Clock:      clock,
 	}
 	var client lease.Client
-	err := afterClosedConns(c, "NewClient", func() (err error) {
+	err := mongofixture.AfterClosedConns(c, "NewClient", func() (err error) {
 		client, err = lease.NewClient(config)
 		return err
 	})

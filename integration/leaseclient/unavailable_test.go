@@ -8,6 +8,7 @@ import (
 	jc "github.com/juju/testing/checkers"
 	gc "gopkg.in/check.v1"
 
+	"github.com/seed07a61904/leadership/integration/internal/mongofixture"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -38,7 +39,7 @@ func (s *ClientUnavailableSuite) TestDropConnections(c *gc.C) {
 	if err := fix.Client.ExtendLease("name", unavailableRequest); err != nil {
 		checkUnavailable(c, err, "ExtendLease after dropped connections")
 	}
-	c.Check(afterClosedConns(c, "ExtendLease", func() error {
+	c.Check(mongofixture.AfterClosedConns(c, "ExtendLease", func() error {
 		return fix.Client.ExtendLease("name", unavailableRequest)
 	}), jc.ErrorIsNil)
 }
@@ -47,7 +48,7 @@ func (s *ClientUnavailableSuite) TestNotPrimaryOnRead(c *gc.C) {
 	fix := EasyFixture(c, s.db)
 	c.Assert(s.server.FailNotPrimary("find", 1), jc.ErrorIsNil)
 	checkUnavailable(c, fix.Client.Refresh(), "Refresh")
-	c.Check(afterClosedConns(c, "Refresh", fix.Client.Refresh), jc.ErrorIsNil)
+	c.Check(mongofixture.AfterClosedConns(c, "Refresh", fix.Client.Refresh), jc.ErrorIsNil)
 }
 
 // TestNotPrimaryOnWrite: the first command of a claim's transaction is
@@ -74,9 +75,9 @@ func (s *ClientUnavailableSuite) TestWriteConcern(c *gc.C) {
 // held, so the claim either applies or, if the first did, is refused
 // (ErrInvalid) after the client read the lease, which it then shows held
 // by holder. Either way holder holds it. A claim that meets the connection
-// the first one's fault closed is made again (afterClosedConns).
+// the first one's fault closed is made again (mongofixture.AfterClosedConns).
 func claimDecidedOnStore(c *gc.C, fix *Fixture) error {
-	err := afterClosedConns(c, "ClaimLease", func() error {
+	err := mongofixture.AfterClosedConns(c, "ClaimLease", func() error {
 		return fix.Client.ClaimLease("name", unavailableRequest)
 	})
 	if err == lease.ErrInvalid {
@@ -104,12 +105,12 @@ func (s *ClientReconnectSuite) TestDropConnections(c *gc.C) {
 	s.server.DropConnections()
 	err := fix.Client.Refresh()
 	c.Logf("first refresh after dropping connections: %v", err)
-	c.Check(afterClosedConns(c, "Refresh", fix.Client.Refresh), jc.ErrorIsNil)
+	c.Check(mongofixture.AfterClosedConns(c, "Refresh", fix.Client.Refresh), jc.ErrorIsNil)
 
 	s.server.DropConnections()
 	err = fix.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: time.Hour})
 	c.Logf("first extension after dropping connections: %v", err)
-	c.Check(afterClosedConns(c, "ExtendLease", func() error {
+	c.Check(mongofixture.AfterClosedConns(c, "ExtendLease", func() error {
 		return fix.Client.ExtendLease("name", lease.Request{Holder: "holder", Duration: time.Hour})
 	}), jc.ErrorIsNil)
 	c.Check(fix.Client.Refresh(), jc.ErrorIsNil)
@@ -163,7 +164,7 @@ func (s *ClientFailoverSuite) checkFailedClaims(c *gc.C, want string, commands [
 		// each call, so a call after the one that met a closed connection
 		// gets a new one): the claim completes, or was completed by the
 		// failed attempt, and then is known to be held.
-		err = afterClosedConns(c, "ClaimLease", func() error {
+		err = mongofixture.AfterClosedConns(c, "ClaimLease", func() error {
 			return fix.Client.ClaimLease(name, request)
 		})
 		if errors.Is(err, lease.ErrInvalid) {
