@@ -8,6 +8,7 @@ import (
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 
+	"github.com/seed07a61904/leadership/internal/mgoread"
 	"github.com/seed07a61904/leadership/internal/stored"
 )
 
@@ -264,10 +265,9 @@ func (c *client) findClockDocs(collection *mgo.Collection) ([]bson.Raw, error) {
 	for _, other := range c.cache.clocks.others {
 		ids = append(ids, writerClockDocId(c.config.Namespace, other))
 	}
-	var raws []bson.Raw
-	err := collection.Find(bson.D{{Name: "_id", Value: bson.D{{Name: "$in", Value: ids}}}}).All(&raws)
+	raws, err := mgoread.All[bson.Raw](collection, mgoread.Query{Filter: bson.D{{Name: "_id", Value: bson.D{{Name: "$in", Value: ids}}}}})
 	if err != nil {
-		return nil, errors.Annotatef(storeError(err), "cannot read clock document")
+		return nil, errors.Annotatef(cursorError(err), "cannot read clock document")
 	}
 	found, writers, counted := false, int64(0), int64(0)
 	for _, raw := range raws {
@@ -286,9 +286,9 @@ func (c *client) findClockDocs(collection *mgo.Collection) ([]bson.Raw, error) {
 	if counted <= writers {
 		return raws, nil
 	}
-	raws = nil
-	if err := collection.Find(clockDocsQuery(c.config.Namespace)).All(&raws); err != nil {
-		return nil, errors.Annotatef(storeError(err), "cannot read clock document")
+	raws, err = mgoread.All[bson.Raw](collection, mgoread.Query{Filter: clockDocsQuery(c.config.Namespace)})
+	if err != nil {
+		return nil, errors.Annotatef(cursorError(err), "cannot read clock document")
 	}
 	return raws, nil
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/juju/errors"
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/internal/mgoread"
 )
 
 // Snapshot is what [Inspect] read of one namespace, for an operator. It is
@@ -105,16 +107,15 @@ func inspect(collection *mgo.Collection, namespace string, clock Clock) (Snapsho
 		{Name: fieldType, Value: typeLease},
 		{Name: fieldNamespace, Value: namespace},
 	}
-	var leases []bson.Raw
-	if err := collection.Find(query).All(&leases); err != nil {
-		return Snapshot{}, errors.Annotatef(err, "cannot read lease documents")
+	leases, err := mgoread.All[bson.Raw](collection, mgoread.Query{Filter: query, Batch: refreshBatch})
+	if err != nil {
+		return Snapshot{}, errors.Annotatef(cursorError(err), "cannot read lease documents")
 	}
 	readAfter := clock.Now()
-	var clocks []bson.Raw
-	err := collection.Find(clockDocsQuery(namespace)).All(&clocks)
+	clocks, err := mgoread.All[bson.Raw](collection, mgoread.Query{Filter: clockDocsQuery(namespace)})
 	readBefore := clock.Now()
 	if err != nil {
-		return Snapshot{}, errors.Annotatef(err, "cannot read clock documents")
+		return Snapshot{}, errors.Annotatef(cursorError(err), "cannot read clock documents")
 	}
 	return inspectDocs(namespace, leases, clocks, readAfter, readBefore), nil
 }

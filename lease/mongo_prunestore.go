@@ -3,6 +3,8 @@ package lease
 import (
 	"github.com/juju/errors"
 	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/internal/mgoread"
 )
 
 // prunedTxn is what pruning reads of a transaction: its id and the
@@ -33,10 +35,14 @@ func completeTxns(config PruneConfig, before, after bson.ObjectId, n int) ([]pru
 		ids["$gt"] = after
 	}
 	query := bson.M{"_id": ids, "s": bson.M{"$in": []int{txnAborted, txnApplied}}, "o.c": bson.M{"$exists": true}}
-	var txns []prunedTxn
-	err := coll.Find(query).Select(bson.M{"_id": 1, "o.c": 1, "o.d": 1}).Sort("_id").Limit(n).All(&txns)
+	txns, err := mgoread.All[prunedTxn](coll, mgoread.Query{
+		Filter:     query,
+		Projection: bson.M{"_id": 1, "o.c": 1, "o.d": 1},
+		Sort:       bson.D{{Name: "_id", Value: 1}},
+		Limit:      n,
+	})
 	if err != nil {
-		return nil, storeError(errors.Annotate(err, "reading complete transactions"))
+		return nil, cursorError(errors.Annotate(err, "reading complete transactions"))
 	}
 	return txns, nil
 }
@@ -88,10 +94,14 @@ func namedTxns(config PruneConfig, txns []prunedTxn) (map[bson.ObjectId]bool, er
 		for len(ids) > 0 {
 			chunk := ids[:min(len(ids), maxInIds)]
 			ids = ids[len(chunk):]
-			iter := coll.Find(bson.M{"_id": bson.M{"$in": chunk}}).
-				Select(bson.M{"txn-queue": 1, "txn-insert": 1, "txn-remove": 1}).Iter()
-			var doc txnFields
-			for iter.Next(&doc) {
+			err := mgoread.Each(coll, mgoread.Query{
+				Filter:     bson.M{"_id": bson.M{"$in": chunk}},
+				Projection: bson.M{"txn-queue": 1, "txn-insert": 1, "txn-remove": 1},
+			}, func(raw bson.Raw) error {
+				var doc txnFields
+				if err := raw.Unmarshal(&doc); err != nil {
+					return err
+				}
 				for _, token := range doc.Queue {
 					note(token)
 				}
@@ -100,10 +110,10 @@ func namedTxns(config PruneConfig, txns []prunedTxn) (map[bson.ObjectId]bool, er
 						named[id] = true
 					}
 				}
-				doc = txnFields{}
-			}
-			if err := iter.Close(); err != nil {
-				return storeError(errors.Annotatef(err, "reading the documents of transactions in %q", name))
+				return nil
+			})
+			if err != nil {
+				return cursorError(errors.Annotatef(err, "reading the documents of transactions in %q", name))
 			}
 		}
 		return nil

@@ -5,6 +5,8 @@ import (
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
+
+	"github.com/seed07a61904/leadership/internal/mgoread"
 )
 
 // insertsOnly reports whether every write of writes inserts its lease's
@@ -55,11 +57,11 @@ func (c *client) cleanQueues(ops []txn.Op) error {
 	// Each read is by _id alone, without a projection, and each update
 	// names one document by its _id: lookups that every server answers
 	// from its _id index (the embedded test server's included).
-	var docs []struct {
+	docs, err := mgoread.All[struct {
 		Id    interface{} `bson:"_id"`
 		Queue []string    `bson:"txn-queue"`
-	}
-	if err := collection.Find(bson.M{"_id": bson.M{"$in": ids}}).All(&docs); err != nil {
+	}](collection, mgoread.Query{Filter: bson.M{"_id": bson.M{"$in": ids}}})
+	if err != nil {
 		return unanswered(err, "cannot read the clock documents' transaction queues")
 	}
 	// A token is its transaction's id in hex, '_' and a nonce; a
@@ -81,11 +83,11 @@ func (c *client) cleanQueues(ops []txn.Op) error {
 	}
 	txns, closeTxns := c.config.Mongo.GetCollection(namer.TxnCollection())
 	defer closeTxns()
-	var states []struct {
+	states, err := mgoread.All[struct {
 		Id    bson.ObjectId `bson:"_id"`
 		State int           `bson:"s"`
-	}
-	if err := txns.Find(bson.M{"_id": bson.M{"$in": txnIds}}).All(&states); err != nil {
+	}](txns, mgoread.Query{Filter: bson.M{"_id": bson.M{"$in": txnIds}}})
+	if err != nil {
 		return unanswered(err, "cannot read the states of the clock documents' transactions")
 	}
 	finished := map[bson.ObjectId]bool{}
@@ -124,7 +126,7 @@ func tokenTxn(token string) (bson.ObjectId, bool) {
 // unanswered returns err annotated with message if it says that the store
 // did not answer (it then matches [ErrUnavailable]), and nil otherwise.
 func unanswered(err error, message string) error {
-	if err = storeError(err); !errors.Is(err, ErrUnavailable) {
+	if err = cursorError(err); !errors.Is(err, ErrUnavailable) {
 		return nil
 	}
 	return errors.Annotate(err, message)

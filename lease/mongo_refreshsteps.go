@@ -83,7 +83,7 @@ func (s *refreshSteps) Step() (bool, error) {
 		// is not asked again now.
 		s.cursor = 0
 		s.end()
-		return true, errors.Annotatef(stepError(err), "cannot read lease documents")
+		return true, errors.Annotatef(cursorError(err), "cannot read lease documents")
 	}
 	docs := reply.Cursor.NextBatch
 	if cmd[0].Name == "find" {
@@ -112,11 +112,12 @@ func (s *refreshSteps) Step() (bool, error) {
 // changed, the step reaching it through a new connection).
 const codeCursorNotFound = 43
 
-// stepError returns err, the error of a step's command, as storeError
-// does, but matching [ErrUnavailable] for a cursor the server lost too:
-// the store could not answer, for a reason that passes, and a new refresh
-// opens a new cursor.
-func stepError(err error) error {
+// cursorError returns err, the error of a read through a cursor (a
+// step's command, or internal/mgoread's), as storeError does, but
+// matching [ErrUnavailable] for a cursor the server lost too: the store
+// could not answer, for a reason that passes, and a new read opens a new
+// cursor.
+func cursorError(err error) error {
 	var queryErr *mgo.QueryError
 	if errors.As(err, &queryErr) && queryErr.Code == codeCursorNotFound {
 		return &classifiedError{err: err, kind: ErrUnavailable}

@@ -3,6 +3,8 @@ package lease
 import (
 	"github.com/juju/errors"
 	"gopkg.in/mgo.v2/bson"
+
+	"github.com/seed07a61904/leadership/internal/mgoread"
 )
 
 // rereadLeases brings the named leases up to date in the cache after an
@@ -32,13 +34,11 @@ func (c *client) rereadLeases(names []string) map[string]error {
 		byId[ids[i]] = name
 	}
 	found := map[string]entry{}
-	iter := collection.Find(bson.D{{Name: "_id", Value: bson.D{{Name: "$in", Value: ids}}}}).Iter()
-	var raw bson.Raw
-	for iter.Next(&raw) {
+	readErr := mgoread.Each(collection, mgoread.Query{Filter: bson.D{{Name: "_id", Value: bson.D{{Name: "$in", Value: ids}}}}}, func(raw bson.Raw) error {
 		id := rawId(raw)
 		name, ours := byId[id]
 		if !ours {
-			continue
+			return nil
 		}
 		got, e, err := decodeLeaseDoc(raw)
 		if err == nil && got != name {
@@ -46,13 +46,13 @@ func (c *client) rereadLeases(names []string) map[string]error {
 		}
 		if err != nil {
 			failed[name] = err
-			continue
+			return nil
 		}
 		found[name] = e
-	}
-	readErr := iter.Close()
+		return nil
+	})
 	if readErr != nil {
-		readErr = errors.Annotatef(storeError(readErr), "cannot read lease documents")
+		readErr = errors.Annotatef(cursorError(readErr), "cannot read lease documents")
 	}
 	var view clockView
 	if readErr == nil {

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/mgo.v2/bson"
 
+	"github.com/seed07a61904/leadership/internal/mgoread"
 	"github.com/seed07a61904/leadership/lease"
 )
 
@@ -154,10 +155,10 @@ func (env Env) revoke(ctx context.Context, c *conn, opts options, writer string,
 // then fail with "cannot find transaction". If no document holds a
 // token, there is nothing to check.
 func (c *conn) checkTxns() error {
-	var docs []struct {
+	docs, err := mgoread.All[struct {
 		Queue []string `bson:"txn-queue"`
-	}
-	if err := c.db.C(c.coll).Find(bson.M{"namespace": c.namespace}).Select(bson.M{"txn-queue": 1}).All(&docs); err != nil {
+	}](c.db.C(c.coll), mgoread.Query{Filter: bson.M{"namespace": c.namespace}, Projection: bson.M{"txn-queue": 1}})
+	if err != nil {
 		return fmt.Errorf("cannot read the transaction queues of namespace %q: %w", c.namespace, err)
 	}
 	var ids []bson.ObjectId

@@ -8,6 +8,7 @@ import (
 	"gopkg.in/mgo.v2/bson"
 	"gopkg.in/mgo.v2/txn"
 
+	"github.com/seed07a61904/leadership/internal/mgoread"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/lease/leasetest/storetest"
 )
@@ -83,8 +84,8 @@ func (s *Store) RunTransaction(ops []txn.Op) error {
 func (s *Store) Dump() (any, error) {
 	dump := map[string][]bson.M{}
 	for _, coll := range []string{Collection, TxnCollection} {
-		var docs []bson.M
-		if err := s.f.DB.C(coll).Find(nil).Sort("_id").All(&docs); err != nil {
+		docs, err := mgoread.All[bson.M](s.f.DB.C(coll), mgoread.Query{Sort: bson.D{{Name: "_id", Value: 1}}})
+		if err != nil {
 			return nil, err
 		}
 		dump[coll] = docs
