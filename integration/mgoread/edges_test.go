@@ -71,6 +71,29 @@ func TestEachLimitAndBatch(t *testing.T) {
 	}
 }
 
+// TestEachRejectsNegative: a negative Limit or Batch, which the find
+// command refuses and which mgo's Query.Limit took for one reply, is an
+// error before any command is sent, not a read of every document.
+func TestEachRejectsNegative(t *testing.T) {
+	f, coll := withThings(t, 5)
+	for _, q := range []mgoread.Query{{Limit: -2}, {Batch: -2}, {Limit: 3, Batch: -1}} {
+		calls := 0
+		var err error
+		sent := mongofixture.CommandsSent(f.Server, func() {
+			err = mgoread.Each(coll, q, func(bson.Raw) error {
+				calls++
+				return nil
+			})
+		})
+		if err == nil {
+			t.Errorf("limit %d, batch %d: no error", q.Limit, q.Batch)
+		}
+		if calls != 0 || len(sent) != 0 {
+			t.Errorf("limit %d, batch %d: fn called %d times, commands %v; want none", q.Limit, q.Batch, calls, sent)
+		}
+	}
+}
+
 // recorder is an mgowire DialConn that keeps every byte the client sends.
 type recorder struct {
 	mu   sync.Mutex
