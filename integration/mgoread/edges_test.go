@@ -207,3 +207,35 @@ func TestEachKillsCursorAfterCallbackError(t *testing.T) {
 		session.Close()
 	}
 }
+
+// TestEachGetMoreRefused: the server refuses a getMore (a member that
+// stepped down: "not primary"). Each returns the refusal after the first
+// reply's documents, and a new read, once the session is refreshed (the
+// refusal closed the connection), reads everything.
+func TestEachGetMoreRefused(t *testing.T) {
+	f, coll := withThings(t, 10)
+	if err := f.Server.FailNotPrimary("getMore", 1); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	err := mgoread.Each(coll, mgoread.Query{Batch: 4}, func(bson.Raw) error {
+		calls++
+		return nil
+	})
+	var refused *mgo.QueryError
+	if !errors.As(err, &refused) || refused.Code != 13435 {
+		t.Errorf("Each returned %#v, want the getMore's refusal (NotPrimaryNoSecondaryOk, 13435)", err)
+	}
+	if calls != 4 {
+		t.Errorf("fn called %d times, want 4 (the first reply)", calls)
+	}
+	if n := f.Server.PendingFaults(); n != 0 {
+		t.Errorf("%d faults left: the getMore was not sent", n)
+	}
+	f.Session.Refresh()
+	got, err := mgoread.All[thing](coll, mgoread.Query{Sort: bson.D{{Name: "_id", Value: 1}}, Batch: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIds(t, got, seq(0, 10, 1))
+}
