@@ -40,6 +40,8 @@ func completeTxns(config PruneConfig, before, after bson.ObjectId, n int) ([]pru
 		Projection: bson.M{"_id": 1, "o.c": 1, "o.d": 1},
 		Sort:       bson.D{{Name: "_id", Value: 1}},
 		Limit:      n,
+		// One reply for the batch, as mgo's Limit(n) asked (batchSize n).
+		Batch: n,
 	})
 	if err != nil {
 		return nil, cursorError(errors.Annotate(err, "reading complete transactions"))

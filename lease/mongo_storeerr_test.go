@@ -68,3 +68,29 @@ func (s *StoreErrorSuite) TestCorrupt(c *gc.C) {
 	c.Check(errors.Is(err, ErrUnavailable), jc.IsFalse)
 	c.Check(err, gc.ErrorMatches, `corrupt lease document "x": bad`)
 }
+
+// TestCursorError: cursorError, for the reads through a cursor (the
+// stepped refresh's and internal/mgoread's), classifies as storeError
+// does, and a cursor the server lost (CursorNotFound, 43) as
+// ErrUnavailable too, also under an annotation, with one prefix.
+func (s *StoreErrorSuite) TestCursorError(c *gc.C) {
+	lost := &mgo.QueryError{Code: codeCursorNotFound, Message: "cursor id 7 not found"}
+	for i, t := range []struct {
+		err         error
+		unavailable bool
+		message     string
+	}{
+		{lost, true, "lease store unavailable: cursor id 7 not found"},
+		{errors.Annotate(lost, "reading complete transactions"), true, "lease store unavailable: reading complete transactions: cursor id 7 not found"},
+		{io.EOF, true, "lease store unavailable: EOF"},
+		{&mgo.QueryError{Code: 10107, Message: "not primary"}, true, "lease store unavailable: not primary"},
+		{&mgo.QueryError{Code: 2, Message: "bad value"}, false, "bad value"},
+		{errors.New("boom"), false, "boom"},
+	} {
+		err := cursorError(t.err)
+		c.Check(errors.Is(err, ErrUnavailable), gc.Equals, t.unavailable, gc.Commentf("%d: %#v", i, t.err))
+		c.Check(errors.Is(err, t.err), jc.IsTrue, gc.Commentf("%d: the cause is kept", i))
+		c.Check(err.Error(), gc.Equals, t.message, gc.Commentf("%d", i))
+	}
+	c.Check(cursorError(nil), jc.ErrorIsNil)
+}

@@ -141,8 +141,9 @@ func TestAllRaw(t *testing.T) {
 }
 
 // TestEachStopsAtCallbackError: fn's error ends the read at once, and is
-// returned as it is. (Each then kills the cursor; the embedded server does
-// not count killCursors, so that is not checked here.)
+// returned as it is. (Each then kills the cursor: the embedded server
+// does not count killCursors, TestEachKillsCursorAfterCallbackError
+// checks it.)
 func TestEachStopsAtCallbackError(t *testing.T) {
 	f, coll := withThings(t, 20)
 	stop := errors.New("enough")

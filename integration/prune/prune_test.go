@@ -250,3 +250,31 @@ func (s *PruneSuite) TestWrongCollectionKeepsItsDocuments(c *gc.C) {
 	c.Assert(err, jc.ErrorIsNil)
 	c.Check(n, gc.Equals, 2)
 }
+
+// TestReadsABatchOfTransactionsInOneReply: a batch of complete
+// transactions is read in one reply, as mgo's Query.Limit(n), which also
+// asked for batches of n, read it: 150 with BatchSize 200 need no getMore
+// (the server's first reply would hold 101).
+func (s *PruneSuite) TestReadsABatchOfTransactionsInOneReply(c *gc.C) {
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	docs := make([]interface{}, 150)
+	for i := range docs {
+		docs[i] = bson.M{
+			"_id": bson.NewObjectIdWithTime(old.Add(time.Duration(i) * time.Second)),
+			"s":   stateApplied,
+			"o":   []bson.M{{"c": userCollection, "d": fmt.Sprintf("gone-%d", i)}},
+		}
+	}
+	c.Assert(s.DB.C(mongofixture.TxnCollection).Insert(docs...), jc.ErrorIsNil)
+	config := s.pruneConfig(old.Add(minAge + time.Hour))
+	config.BatchSize = 200
+	var stats lease.PruneStats
+	var err error
+	sent := mongofixture.CommandsSent(s.Server, func() {
+		stats, err = lease.PruneTransactions(config)
+	})
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(stats, gc.Equals, lease.PruneStats{Examined: 150, Removed: 150})
+	c.Check(sent["getMore"], gc.Equals, int64(0), gc.Commentf("commands: %v", sent))
+	c.Check(s.txns(c), gc.HasLen, 0)
+}

@@ -16,6 +16,8 @@
 package mgoread
 
 import (
+	"fmt"
+
 	"gopkg.in/mgo.v2"
 	"gopkg.in/mgo.v2/bson"
 )
@@ -29,10 +31,14 @@ type Query struct {
 	// Sort orders them, as {field: 1 or -1, ...}; nil leaves the order
 	// to the server.
 	Sort bson.D
-	// Limit caps how many are returned; 0 sets no cap.
+	// Limit caps how many are returned; 0 sets no cap. It is never
+	// negative: mgo's Query.Limit(-n), one reply of at most n documents,
+	// has no counterpart here, and the find command refuses a negative
+	// limit.
 	Limit int
 	// Batch caps how many documents one reply holds; 0 leaves it to the
-	// server (101 in the first reply, then up to 16 MiB).
+	// server (101 in the first reply, then up to 16 MiB). It is never
+	// negative.
 	Batch int
 }
 
@@ -52,7 +58,11 @@ type cursorReply struct {
 // such as CursorNotFound, code 43, for a cursor the server lost), or fn's
 // first error, after asking the server to close the cursor (not waiting
 // to learn whether it did: a server forgets an idle cursor in time).
+// A negative Limit or Batch is an error, and sends nothing.
 func Each(coll *mgo.Collection, q Query, fn func(bson.Raw) error) error {
+	if q.Limit < 0 || q.Batch < 0 {
+		return fmt.Errorf("mgoread: invalid query of %q: Limit %d and Batch %d must not be negative", coll.Name, q.Limit, q.Batch)
+	}
 	find := bson.D{{Name: "find", Value: coll.Name}}
 	if q.Filter != nil {
 		find = append(find, bson.DocElem{Name: "filter", Value: q.Filter})

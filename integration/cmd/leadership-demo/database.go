@@ -13,6 +13,7 @@ import (
 
 	"github.com/seed07a61904/leadership/integration/internal/connstr"
 	"github.com/seed07a61904/leadership/integration/mongotest"
+	"github.com/seed07a61904/leadership/internal/mgoread"
 	"github.com/seed07a61904/leadership/leadership"
 	"github.com/seed07a61904/leadership/lease"
 	"github.com/seed07a61904/leadership/mgowire"
@@ -191,12 +192,28 @@ func storeCause(err error) string {
 // resumePending finishes every transaction left half done on the
 // transaction collection (a write whose reply was lost in an outage), as
 // the next transaction on the same documents would, so that the settings
-// documents hold the final outcome of every guarded write.
+// documents hold the final outcome of every guarded write. It does what
+// txn.Runner.ResumeAll does, one transaction at a time with Resume, but
+// reads the pending ones with internal/mgoread: ResumeAll reads them with
+// mgo's iterator (MGO-156) and returns nil when that read fails.
 func resumePending(mongo lease.Mongo) error {
 	coll, closer := mongo.GetCollection(txnCollection)
 	defer closer()
-	if err := txn.NewRunner(coll).ResumeAll(); err != nil {
-		return fmt.Errorf("resuming pending transactions: %w", err)
+	// mgo/txn's states preparing, prepared and applying: those ResumeAll
+	// resumes.
+	pending, err := mgoread.All[struct {
+		Id bson.ObjectId `bson:"_id"`
+	}](coll, mgoread.Query{Filter: bson.M{"s": bson.M{"$in": []int{1, 2, 4}}}, Projection: bson.M{"_id": 1}})
+	if err != nil {
+		return fmt.Errorf("reading pending transactions: %w", err)
+	}
+	runner := txn.NewRunner(coll)
+	for _, t := range pending {
+		// An aborted transaction is finished too (ResumeAll ignores
+		// ErrAborted as well).
+		if err := runner.Resume(t.Id); err != nil && err != txn.ErrAborted {
+			return fmt.Errorf("resuming pending transactions: %w", err)
+		}
 	}
 	return nil
 }
