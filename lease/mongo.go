@@ -37,7 +37,11 @@ type TxnCollectionNamer interface {
 // NewMongo returns a [Mongo] that uses db's collections and runs
 // transactions with a txn.Runner on txnCollection. Each call copies db's
 // session, so a broken connection does not outlive it; db's session must
-// stay open. txnCollection must be a MongoDB collection name (not empty,
+// stay open. The copies are in mgo's Strong mode whatever db's session's
+// mode: every read and write goes to the primary, as the fencing argument
+// needs (docs/design.md#fencing-across-a-replica-set-failover), and a
+// read of many documents asks the server that opened its cursor for the
+// rest. txnCollection must be a MongoDB collection name (not empty,
 // no '$' or NUL; it may hold a '.'), or [NewClient] refuses the Mongo.
 // mgo/txn orders and checks only transactions of one transaction
 // collection: an [Info.AssertOp] fences the caller's transactions only if
@@ -55,7 +59,7 @@ type dbMongo struct {
 
 // RunTransaction is part of the [Mongo] interface.
 func (m *dbMongo) RunTransaction(ops []txn.Op) error {
-	session := m.db.Session.Copy()
+	session := m.copySession()
 	defer session.Close()
 	runner := txn.NewRunner(m.db.With(session).C(m.txnCollection))
 	return runner.Run(ops, "", nil)
@@ -68,6 +72,13 @@ func (m *dbMongo) TxnCollection() string {
 
 // GetCollection is part of the [Mongo] interface.
 func (m *dbMongo) GetCollection(name string) (*mgo.Collection, func()) {
-	session := m.db.Session.Copy()
+	session := m.copySession()
 	return m.db.With(session).C(name), session.Close
+}
+
+// copySession returns a copy of db's session in Strong mode.
+func (m *dbMongo) copySession() *mgo.Session {
+	session := m.db.Session.Copy()
+	session.SetMode(mgo.Strong, false)
+	return session
 }

@@ -73,7 +73,7 @@ func checkResolved(c *gc.C, db *mgo.Database, fix *Fixture, ops []lease.Op) int 
 		}
 		c.Check(err, jc.ErrorIsNil, gc.Commentf("op %d (%v %s)", i, op.Kind, op.Lease))
 	}
-	other := NewFixture(c, db, FixtureParams{Id: "observer", ClockStart: fix.Clock.Now()})
+	other := NewFixtureAfterFault(c, db, FixtureParams{Id: "observer", ClockStart: fix.Clock.Now()})
 	for _, op := range ops {
 		switch op.Kind {
 		case lease.OpClaim:
@@ -173,7 +173,7 @@ func (s *ClientBatchFaultsSuite) TestFirstClaimsCleaningFails(c *gc.C) {
 		errs := clientAs[lease.Batcher](c, fix).ApplyLeases(ops)
 		c.Check(s.server.PendingFaults(), gc.Equals, 0)
 		checkUnknown(c, errs, ops, f.want)
-		other := NewFixture(c, s.db, FixtureParams{Id: "observer", ClockStart: fix.Clock.Now()})
+		other := NewFixtureAfterFault(c, s.db, FixtureParams{Id: "observer", ClockStart: fix.Clock.Now()})
 		for _, op := range ops {
 			c.Check(op.Lease, other.Holder(), "")
 		}

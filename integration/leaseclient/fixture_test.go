@@ -172,10 +172,27 @@ type Fixture struct {
 	Zero   time.Time
 }
 
-// NewFixture makes a client on db, and asserts that it worked; a client
-// that meets a connection a fault closed is made again
-// (mongofixture.AfterClosedConns).
+// NewFixture makes a client on db, and asserts that it worked.
 func NewFixture(c *gc.C, db *mgo.Database, params FixtureParams) *Fixture {
+	return newFixture(c, db, params, lease.NewClient)
+}
+
+// NewFixtureAfterFault is NewFixture for a test that has just closed
+// connections (a "not primary" reply, dropped connections): a client
+// whose first reads meet a connection the fault closed is made again
+// (mongofixture.AfterClosedConns).
+func NewFixtureAfterFault(c *gc.C, db *mgo.Database, params FixtureParams) *Fixture {
+	return newFixture(c, db, params, func(config lease.ClientConfig) (client lease.Client, err error) {
+		err = mongofixture.AfterClosedConns(c, "NewClient", func() error {
+			client, err = lease.NewClient(config)
+			return err
+		})
+		return client, err
+	})
+}
+
+// newFixture is NewFixture, making the client with newClient.
+func newFixture(c *gc.C, db *mgo.Database, params FixtureParams, newClient func(lease.ClientConfig) (lease.Client, error)) *Fixture {
 	if params.Id == "" {
 		params.Id = "default-client"
 	}
@@ -197,11 +214,7 @@ func NewFixture(c *gc.C, db *mgo.Database, params FixtureParams) *Fixture {
 		Mongo:      mongo,
 		Clock:      clock,
 	}
-	var client lease.Client
-	err := mongofixture.AfterClosedConns(c, "NewClient", func() (err error) {
-		client, err = lease.NewClient(config)
-		return err
-	})
+	client, err := newClient(config)
 	c.Assert(err, jc.ErrorIsNil)
 	return &Fixture{
 		Client: client,

@@ -177,7 +177,7 @@ func (s *ClientFailoverSuite) checkFailedClaims(c *gc.C, want string, commands [
 	}
 
 	// A second client sees the same leases.
-	other := NewFixture(c, s.db, FixtureParams{Id: "other-client"})
+	other := NewFixtureAfterFault(c, s.db, FixtureParams{Id: "other-client"})
 	for _, command := range commands {
 		c.Check("lease-"+command, other.Holder(), "holder")
 	}
