@@ -16,8 +16,11 @@ import (
 // write concern error (wtimeout included), including the ones mgo/txn
 // flattens into text. An operation that met such an error may or may not
 // have been applied: read the store to find out (for an mgo/txn
-// transaction, run it again with the same id, or resume pending
-// transactions with txn.Runner.ResumeAll).
+// transaction, run it again with the same id, or resume it with
+// txn.Runner.Resume). txn.Runner.ResumeAll is a poor fit after an outage:
+// it reads the pending transactions with mgo's iterator, which can hang
+// if the connection dies (internal/mgoread's package doc), and returns
+// nil when that read fails.
 func IsUnavailable(err error) bool {
 	return errors.Is(err, ErrUnavailable) || mongoerr.Unavailable(err)
 }

@@ -11,9 +11,12 @@ import (
 
 // ClosedConnRetries is how many times [AfterClosedConns] calls again a
 // call that met a closed connection. Each such failure uses one closed
-// socket up (mgo drops it as the call fails), and a fault closes no more
-// than the sockets mgo has open: in tests where one client calls at a
-// time, the call's and mgo's cluster monitor's.
+// socket up (mgo drops it as the call fails). A "not primary" reply
+// closes one connection; dropped connections close every one mgo has
+// pooled, which in tests where one client calls at a time are the last
+// call's and the cluster monitor's: at most 2 failures, and 1 spare for a
+// socket mgo dialed while the fault was under way. A client that never
+// recovers still fails every attempt.
 const ClosedConnRetries = 3
 
 // Logger is what [AfterClosedConns] logs to: a *gc.C or a testing.TB.
