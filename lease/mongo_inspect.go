@@ -87,8 +87,8 @@ type Problem struct {
 // mongo as [Client.Refresh] does, validated by the same code, and returns
 // what they hold. It writes nothing. A corrupt document is left out and
 // reported in [Snapshot.Problems]; it returns an error only if the store
-// cannot be read, or [ErrInvalidArgument] for an invalid collection or
-// namespace.
+// cannot be read (matching [ErrUnavailable] if it could not answer), or
+// [ErrInvalidArgument] for an invalid collection or namespace.
 func Inspect(mongo Mongo, collection, namespace string, clock Clock) (Snapshot, error) {
 	if err := checkString("collection", collection); err != nil {
 		return Snapshot{}, errors.Trace(err)
@@ -196,7 +196,8 @@ func (s Snapshot) Skew(id string) (Skew, bool) {
 }
 
 // Namespaces returns the sorted, distinct namespaces with a lease or clock
-// document in the named collection of mongo.
+// document in the named collection of mongo. A store that cannot answer
+// gives an error matching [ErrUnavailable], as [Inspect]'s does.
 func Namespaces(mongo Mongo, collection string) ([]string, error) {
 	if err := checkString("collection", collection); err != nil {
 		return nil, errors.Trace(err)
@@ -206,7 +207,7 @@ func Namespaces(mongo Mongo, collection string) ([]string, error) {
 	query := bson.D{{Name: fieldType, Value: bson.D{{Name: "$in", Value: []string{typeLease, typeClock}}}}}
 	var found []interface{}
 	if err := coll.Find(query).Distinct(fieldNamespace, &found); err != nil {
-		return nil, errors.Annotatef(err, "cannot list namespaces")
+		return nil, errors.Annotatef(storeError(err), "cannot list namespaces")
 	}
 	var names []string
 	for _, v := range found {

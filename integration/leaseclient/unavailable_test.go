@@ -44,6 +44,32 @@ func (s *ClientUnavailableSuite) TestDropConnections(c *gc.C) {
 	}), jc.ErrorIsNil)
 }
 
+// TestInspectStopped: Inspect and Namespaces, which read outside a
+// client, fail as unavailable on a stopped server, and read again once
+// it is back.
+func (s *ClientUnavailableSuite) TestInspectStopped(c *gc.C) {
+	fix := EasyFixture(c, s.db)
+	c.Assert(fix.Client.ClaimLease("name", unavailableRequest), jc.ErrorIsNil)
+	s.db.Session.SetSyncTimeout(time.Second)
+	mongo := lease.NewMongo(s.db, txnCollection)
+	c.Assert(s.server.Stop(), jc.ErrorIsNil)
+	_, err := lease.Inspect(mongo, fix.Config.Collection, fix.Config.Namespace, fix.Clock)
+	checkUnavailable(c, err, "Inspect")
+	_, err = lease.Namespaces(mongo, fix.Config.Collection)
+	checkUnavailable(c, err, "Namespaces")
+
+	c.Assert(s.server.Restart(), jc.ErrorIsNil)
+	var snapshot lease.Snapshot
+	c.Assert(mongofixture.AfterClosedConns(c, "Inspect", func() (err error) {
+		snapshot, err = lease.Inspect(mongo, fix.Config.Collection, fix.Config.Namespace, fix.Clock)
+		return err
+	}), jc.ErrorIsNil)
+	c.Check(snapshot.Leases, gc.HasLen, 1)
+	names, err := lease.Namespaces(mongo, fix.Config.Collection)
+	c.Assert(err, jc.ErrorIsNil)
+	c.Check(names, jc.DeepEquals, []string{fix.Config.Namespace})
+}
+
 func (s *ClientUnavailableSuite) TestNotPrimaryOnRead(c *gc.C) {
 	fix := EasyFixture(c, s.db)
 	c.Assert(s.server.FailNotPrimary("find", 1), jc.ErrorIsNil)
